@@ -1,0 +1,49 @@
+using ProtoBuf;
+
+namespace Huren.Schemas.Bodies;
+
+/// <summary>Body of <c>seal.register</c>: an electronic seal after GB/T 38540 (the <c>SES_Seal</c> DER is kept verbatim).</summary>
+[ProtoContract]
+public sealed class SealRegistered
+{
+    /// <summary>The seal's esID.</summary>
+    [ProtoMember(1)] public string SealId { get; set; } = "";
+    /// <summary>The seal's name.</summary>
+    [ProtoMember(2)] public string Name { get; set; } = "";
+    /// <summary>Seal type code (the <c>SES_ESPropertyInfo.type</c> value).</summary>
+    [ProtoMember(3)] public string SealType { get; set; } = "";
+    /// <summary>The owning organisation's 统一社会信用代码.</summary>
+    [ProtoMember(4)] public string OwnerCode { get; set; } = "";
+    /// <summary>DER of the <c>SES_Seal</c>.</summary>
+    [ProtoMember(5)] public byte[] SesSeal { get; set; } = [];
+    /// <summary>First day of validity (<c>yyyy-MM-dd</c>).</summary>
+    [ProtoMember(6)] public string ValidFrom { get; set; } = "";
+    /// <summary>Last day of validity (<c>yyyy-MM-dd</c>).</summary>
+    [ProtoMember(7)] public string ValidUntil { get; set; } = "";
+}
+
+/// <summary>Body of <c>seal.revoke</c>.</summary>
+[ProtoContract]
+public sealed class SealRevoked
+{
+    /// <summary>The seal.</summary>
+    [ProtoMember(1)] public string SealId { get; set; } = "";
+    /// <summary>Why.</summary>
+    [ProtoMember(2)] public string Reason { get; set; } = "";
+}
+
+/// <summary>Body of <c>seal.use</c>: a seal applied to a document (<c>SES_Signature</c> DER kept verbatim).</summary>
+[ProtoContract]
+public sealed class SealUsed
+{
+    /// <summary>The seal.</summary>
+    [ProtoMember(1)] public string SealId { get; set; } = "";
+    /// <summary>Digest of the sealed document.</summary>
+    [ProtoMember(2)] public byte[] DocumentDigest { get; set; } = [];
+    /// <summary>Algorithm of <see cref="DocumentDigest"/>: <c>sm3</c> or <c>sha256</c>.</summary>
+    [ProtoMember(3)] public string DigestAlgorithm { get; set; } = "";
+    /// <summary>DER of the <c>SES_Signature</c>.</summary>
+    [ProtoMember(4)] public byte[] SesSignature { get; set; } = [];
+    /// <summary>The matter the document belongs to.</summary>
+    [ProtoMember(5)] public string MatterCode { get; set; } = "";
+}

@@ -1,0 +1,74 @@
+using ProtoBuf;
+
+namespace Huren.Schemas.Bodies;
+
+/// <summary>Sharing type of government data (政务数据共享条例).</summary>
+public enum SharingType
+{
+    /// <summary>Not set; rejected.</summary>
+    Unspecified = 0,
+    /// <summary>无条件共享.</summary>
+    Unconditional = 1,
+    /// <summary>有条件共享: requires an approval.</summary>
+    Conditional = 2,
+}
+
+/// <summary>Body of <c>share</c>, written by the provider: what was shared, to whom, why and on what basis.</summary>
+[ProtoContract]
+public sealed class DataShared
+{
+    /// <summary>The share's id (request id), the record id of the entry.</summary>
+    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    /// <summary>Provider department (数据提供方) 统一社会信用代码.</summary>
+    [ProtoMember(2)] public string ProviderCode { get; set; } = "";
+    /// <summary>Provider name.</summary>
+    [ProtoMember(3)] public string ProviderName { get; set; } = "";
+    /// <summary>Consumer department (数据使用方) 统一社会信用代码.</summary>
+    [ProtoMember(4)] public string ConsumerCode { get; set; } = "";
+    /// <summary>Consumer name.</summary>
+    [ProtoMember(5)] public string ConsumerName { get; set; } = "";
+    /// <summary>The consumer's log origin, where its receipt will be.</summary>
+    [ProtoMember(6)] public string ConsumerOrigin { get; set; } = "";
+    /// <summary>Sharing-management office (共享管理机构) 统一社会信用代码.</summary>
+    [ProtoMember(7)] public string SharingOfficeCode { get; set; } = "";
+    /// <summary>The record or catalogue resource (dataset) shared.</summary>
+    [ProtoMember(8)] public string ResourceId { get; set; } = "";
+    /// <summary>The data items shared.</summary>
+    [ProtoMember(9)] public List<string> Fields { get; set; } = [];
+    /// <summary>Digest of the payload sent.</summary>
+    [ProtoMember(10)] public byte[] PayloadDigest { get; set; } = [];
+    /// <summary>Algorithm of <see cref="PayloadDigest"/>.</summary>
+    [ProtoMember(11)] public string DigestAlgorithm { get; set; } = "";
+    /// <summary>Purpose and scenario stated by the consumer.</summary>
+    [ProtoMember(12)] public string Purpose { get; set; } = "";
+    /// <summary>The matter (事项) code.</summary>
+    [ProtoMember(13)] public string MatterCode { get; set; } = "";
+    /// <summary>The legal basis.</summary>
+    [ProtoMember(14)] public string LegalBasis { get; set; } = "";
+    /// <summary>无条件 or 有条件.</summary>
+    [ProtoMember(15)] public SharingType SharingType { get; set; }
+    /// <summary>The approval id, required for conditional sharing.</summary>
+    [ProtoMember(16)] public string ApprovalId { get; set; } = "";
+    /// <summary>Until when the consumer may use the data (<c>yyyy-MM-dd</c>).</summary>
+    [ProtoMember(17)] public string ExpiresOn { get; set; } = "";
+    /// <summary>How many records were shared.</summary>
+    [ProtoMember(18)] public ulong RecordCount { get; set; }
+}
+
+/// <summary>Body of <c>receipt</c>, written by the consumer in its own log; the entry references the share entry.</summary>
+[ProtoContract]
+public sealed class DataReceived
+{
+    /// <summary>The share acknowledged.</summary>
+    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    /// <summary>The provider's log origin.</summary>
+    [ProtoMember(2)] public string ProviderOrigin { get; set; } = "";
+    /// <summary>Consumer department 统一社会信用代码.</summary>
+    [ProtoMember(3)] public string ConsumerCode { get; set; } = "";
+    /// <summary>Digest of the payload received; must match the share's.</summary>
+    [ProtoMember(4)] public byte[] PayloadDigest { get; set; } = [];
+    /// <summary>Algorithm of <see cref="PayloadDigest"/>.</summary>
+    [ProtoMember(5)] public string DigestAlgorithm { get; set; } = "";
+    /// <summary>How many records were received.</summary>
+    [ProtoMember(6)] public ulong RecordCount { get; set; }
+}
