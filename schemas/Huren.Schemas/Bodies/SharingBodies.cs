@@ -6,10 +6,13 @@ namespace Huren.Schemas.Bodies;
 public enum SharingType
 {
     /// <summary>Not set; rejected.</summary>
+    [ProtoEnum(Name = "SHARING_TYPE_UNSPECIFIED")]
     Unspecified = 0,
     /// <summary>无条件共享.</summary>
+    [ProtoEnum(Name = "SHARING_TYPE_UNCONDITIONAL")]
     Unconditional = 1,
     /// <summary>有条件共享: requires an approval.</summary>
+    [ProtoEnum(Name = "SHARING_TYPE_CONDITIONAL")]
     Conditional = 2,
 }
 
@@ -18,41 +21,41 @@ public enum SharingType
 public sealed class DataShared
 {
     /// <summary>The share's id (request id), the record id of the entry.</summary>
-    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    [ProtoMember(1, Name = "share_id")] public string ShareId { get; set; } = "";
     /// <summary>Provider department (数据提供方) 统一社会信用代码.</summary>
-    [ProtoMember(2)] public string ProviderCode { get; set; } = "";
+    [ProtoMember(2, Name = "provider_code")] public string ProviderCode { get; set; } = "";
     /// <summary>Provider name.</summary>
-    [ProtoMember(3)] public string ProviderName { get; set; } = "";
+    [ProtoMember(3, Name = "provider_name")] public string ProviderName { get; set; } = "";
     /// <summary>Consumer department (数据使用方) 统一社会信用代码.</summary>
-    [ProtoMember(4)] public string ConsumerCode { get; set; } = "";
+    [ProtoMember(4, Name = "consumer_code")] public string ConsumerCode { get; set; } = "";
     /// <summary>Consumer name.</summary>
-    [ProtoMember(5)] public string ConsumerName { get; set; } = "";
+    [ProtoMember(5, Name = "consumer_name")] public string ConsumerName { get; set; } = "";
     /// <summary>The consumer's log origin, where its receipt will be.</summary>
-    [ProtoMember(6)] public string ConsumerOrigin { get; set; } = "";
+    [ProtoMember(6, Name = "consumer_origin")] public string ConsumerOrigin { get; set; } = "";
     /// <summary>Sharing-management office (共享管理机构) 统一社会信用代码.</summary>
-    [ProtoMember(7)] public string SharingOfficeCode { get; set; } = "";
+    [ProtoMember(7, Name = "sharing_office_code")] public string SharingOfficeCode { get; set; } = "";
     /// <summary>The record or catalogue resource (dataset) shared.</summary>
-    [ProtoMember(8)] public string ResourceId { get; set; } = "";
+    [ProtoMember(8, Name = "resource_id")] public string ResourceId { get; set; } = "";
     /// <summary>The data items shared.</summary>
-    [ProtoMember(9)] public List<string> Fields { get; set; } = [];
+    [ProtoMember(9, Name = "fields")] public List<string> Fields { get; set; } = [];
     /// <summary>Digest of the payload sent.</summary>
-    [ProtoMember(10)] public byte[] PayloadDigest { get; set; } = [];
+    [ProtoMember(10, Name = "payload_digest")] public byte[] PayloadDigest { get; set; } = [];
     /// <summary>Algorithm of <see cref="PayloadDigest"/>.</summary>
-    [ProtoMember(11)] public string DigestAlgorithm { get; set; } = "";
+    [ProtoMember(11, Name = "digest_algorithm")] public string DigestAlgorithm { get; set; } = "";
     /// <summary>Purpose and scenario stated by the consumer.</summary>
-    [ProtoMember(12)] public string Purpose { get; set; } = "";
+    [ProtoMember(12, Name = "purpose")] public string Purpose { get; set; } = "";
     /// <summary>The matter (事项) code.</summary>
-    [ProtoMember(13)] public string MatterCode { get; set; } = "";
+    [ProtoMember(13, Name = "matter_code")] public string MatterCode { get; set; } = "";
     /// <summary>The legal basis.</summary>
-    [ProtoMember(14)] public string LegalBasis { get; set; } = "";
+    [ProtoMember(14, Name = "legal_basis")] public string LegalBasis { get; set; } = "";
     /// <summary>无条件 or 有条件.</summary>
-    [ProtoMember(15)] public SharingType SharingType { get; set; }
+    [ProtoMember(15, Name = "sharing_type")] public SharingType SharingType { get; set; }
     /// <summary>The approval id, required for conditional sharing.</summary>
-    [ProtoMember(16)] public string ApprovalId { get; set; } = "";
+    [ProtoMember(16, Name = "approval_id")] public string ApprovalId { get; set; } = "";
     /// <summary>Until when the consumer may use the data (<c>yyyy-MM-dd</c>).</summary>
-    [ProtoMember(17)] public string ExpiresOn { get; set; } = "";
+    [ProtoMember(17, Name = "expires_on")] public string ExpiresOn { get; set; } = "";
     /// <summary>How many records were shared.</summary>
-    [ProtoMember(18)] public ulong RecordCount { get; set; }
+    [ProtoMember(18, Name = "record_count")] public ulong RecordCount { get; set; }
 }
 
 /// <summary>Body of <c>receipt</c>, written by the consumer in its own log; the entry references the share entry.</summary>
@@ -60,15 +63,15 @@ public sealed class DataShared
 public sealed class DataReceived
 {
     /// <summary>The share acknowledged.</summary>
-    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    [ProtoMember(1, Name = "share_id")] public string ShareId { get; set; } = "";
     /// <summary>The provider's log origin.</summary>
-    [ProtoMember(2)] public string ProviderOrigin { get; set; } = "";
+    [ProtoMember(2, Name = "provider_origin")] public string ProviderOrigin { get; set; } = "";
     /// <summary>Consumer department 统一社会信用代码.</summary>
-    [ProtoMember(3)] public string ConsumerCode { get; set; } = "";
+    [ProtoMember(3, Name = "consumer_code")] public string ConsumerCode { get; set; } = "";
     /// <summary>Digest of the payload received; must match the share's.</summary>
-    [ProtoMember(4)] public byte[] PayloadDigest { get; set; } = [];
+    [ProtoMember(4, Name = "payload_digest")] public byte[] PayloadDigest { get; set; } = [];
     /// <summary>Algorithm of <see cref="PayloadDigest"/>.</summary>
-    [ProtoMember(5)] public string DigestAlgorithm { get; set; } = "";
+    [ProtoMember(5, Name = "digest_algorithm")] public string DigestAlgorithm { get; set; } = "";
     /// <summary>How many records were received.</summary>
-    [ProtoMember(6)] public ulong RecordCount { get; set; }
+    [ProtoMember(6, Name = "record_count")] public ulong RecordCount { get; set; }
 }

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Digests;
+
+namespace Huren.Sdk.Crypto;
+
+/// <summary>The digests Huren uses: SM3 (GB/T 32905) and SHA-256.</summary>
+public static class Digests
+{
+    /// <summary>Name of SM3 in records (<c>digestAlgorithm</c> fields).</summary>
+    public const string Sm3Name = "sm3";
+
+    /// <summary>Name of SHA-256 in records.</summary>
+    public const string Sha256Name = "sha256";
+
+    /// <summary>SM3 of <paramref name="data"/> (32 bytes).</summary>
+    public static byte[] Sm3(ReadOnlySpan<byte> data)
+    {
+        var output = new byte[32];
+        Sm3(data, output);
+        return output;
+    }
+
+    /// <summary>Writes SM3 of <paramref name="data"/> into <paramref name="destination"/> (at least 32 bytes).</summary>
+    public static void Sm3(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var digest = new SM3Digest();
+        digest.BlockUpdate(data);
+        digest.DoFinal(destination);
+    }
+
+    /// <summary>SHA-256 of <paramref name="data"/> (32 bytes).</summary>
+    public static byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
+
+    /// <summary>The digest named <paramref name="algorithm"/> (<c>sm3</c> or <c>sha256</c>).</summary>
+    /// <exception cref="ArgumentException">The name is not one of those.</exception>
+    public static byte[] Compute(string algorithm, ReadOnlySpan<byte> data) => algorithm switch
+    {
+        Sm3Name => Sm3(data),
+        Sha256Name => Sha256(data),
+        _ => throw new ArgumentException($"unknown digest algorithm '{algorithm}' (expected sm3 or sha256)", nameof(algorithm)),
+    };
+
+    /// <summary>
+    /// The salted commitment of a holder's personal identifier: SM3(salt ‖ UTF-8 identifier). The salt (16+ random bytes)
+    /// stays with the issuer and the holder; the ledger holds only the commitment.
+    /// </summary>
+    public static byte[] HolderCommitment(ReadOnlySpan<byte> salt, string personalIdentifier)
+    {
+        var id = System.Text.Encoding.UTF8.GetBytes(personalIdentifier);
+        var digest = new SM3Digest();
+        digest.BlockUpdate(salt);
+        digest.BlockUpdate(id);
+        var output = new byte[32];
+        digest.DoFinal(output);
+        return output;
+    }
+}

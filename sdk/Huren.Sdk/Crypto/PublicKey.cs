@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using Huren.Schemas.Envelope;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
+using Org.BouncyCastle.Asn1.GM;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
+
+namespace Huren.Sdk.Crypto;
+
+/// <summary>
+/// A public key of one of Huren's signature algorithms, parsed once and reused for verification. Thread-safe.
+/// SM2 and Ed25519 go through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux).
+/// </summary>
+public sealed class PublicKey
+{
+    /// <summary>The SM2 distinguishing identifier used by Huren: the GM/T 0009 default <c>1234567812345678</c>.</summary>
+    public static ReadOnlySpan<byte> Sm2DefaultUserId => "1234567812345678"u8;
+
+    private static readonly DerObjectIdentifier EcPublicKeyOid = X9ObjectIdentifiers.IdECPublicKey;
+    private static readonly DerObjectIdentifier P256Oid = X9ObjectIdentifiers.Prime256v1;
+
+    private readonly AsymmetricKeyParameter? _bcKey;
+    private readonly ECDsa? _ecdsa;
+
+    private PublicKey(SignatureAlgorithm algorithm, byte[] spki, AsymmetricKeyParameter? bcKey, ECDsa? ecdsa)
+    {
+        Algorithm = algorithm;
+        SubjectPublicKeyInfo = spki;
+        Id = KeyId.FromSubjectPublicKeyInfo(spki);
+        _bcKey = bcKey;
+        _ecdsa = ecdsa;
+    }
+
+    /// <summary>The algorithm this key verifies.</summary>
+    public SignatureAlgorithm Algorithm { get; }
+
+    /// <summary>The DER SubjectPublicKeyInfo (the bytes the key id is derived from).</summary>
+    public byte[] SubjectPublicKeyInfo { get; }
+
+    /// <summary>The stable key id.</summary>
+    public KeyId Id { get; }
+
+    /// <summary>Parses a DER SubjectPublicKeyInfo of an SM2, P-256 or Ed25519 key.</summary>
+    /// <exception cref="FormatException">Not such a key; the message says why.</exception>
+    public static PublicKey FromSubjectPublicKeyInfo(ReadOnlySpan<byte> der)
+    {
+        var bytes = der.ToArray();
+        SubjectPublicKeyInfo info;
+        try
+        {
+            info = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(Asn1Object.FromByteArray(bytes));
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException)
+        {
+            throw new FormatException($"not a DER SubjectPublicKeyInfo: {ex.Message}", ex);
+        }
+        var algorithmOid = info.Algorithm.Algorithm;
+        if (algorithmOid.Equals(EdECObjectIdentifiers.id_Ed25519))
+        {
+            return new PublicKey(SignatureAlgorithm.Ed25519, bytes, PublicKeyFactory.CreateKey(info), null);
+        }
+        if (algorithmOid.Equals(EcPublicKeyOid) || algorithmOid.Equals(GMObjectIdentifiers.sm2p256v1))
+        {
+            var curve = info.Algorithm.Parameters as DerObjectIdentifier ?? algorithmOid;
+            if (curve.Equals(GMObjectIdentifiers.sm2p256v1))
+            {
+                return new PublicKey(SignatureAlgorithm.Sm2Sm3, bytes, PublicKeyFactory.CreateKey(info), null);
+            }
+            if (curve.Equals(P256Oid))
+            {
+                var ecdsa = ECDsa.Create();
+                ecdsa.ImportSubjectPublicKeyInfo(bytes, out _);
+                return new PublicKey(SignatureAlgorithm.EcdsaP256Sha256, bytes, null, ecdsa);
+            }
+            throw new FormatException($"unsupported elliptic curve {curve.Id} (expected SM2 1.2.156.10197.1.301 or P-256 1.2.840.10045.3.1.7)");
+        }
+        throw new FormatException($"unsupported public key algorithm {algorithmOid.Id} (expected SM2, P-256 or Ed25519)");
+    }
+
+    /// <summary>Parses a PEM <c>PUBLIC KEY</c> (SubjectPublicKeyInfo).</summary>
+    /// <exception cref="FormatException">Not a PEM public key of a supported algorithm.</exception>
+    public static PublicKey FromPem(string pem)
+        => FromSubjectPublicKeyInfo(PemText.Decode(pem, "PUBLIC KEY"));
+
+    /// <summary>Wraps a raw 32-byte Ed25519 public key (as C2SP verifier keys carry it).</summary>
+    /// <exception cref="FormatException">Not 32 bytes.</exception>
+    public static PublicKey FromEd25519Raw(ReadOnlySpan<byte> raw)
+    {
+        if (raw.Length != BcEd25519.PublicKeySize) throw new FormatException($"an Ed25519 public key is 32 bytes, got {raw.Length}");
+        var key = new Ed25519PublicKeyParameters(raw);
+        var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(key).GetDerEncoded();
+        return new PublicKey(SignatureAlgorithm.Ed25519, spki, key, null);
+    }
+
+    /// <summary>The raw 32-byte Ed25519 public key.</summary>
+    /// <exception cref="InvalidOperationException">The key is not Ed25519.</exception>
+    public byte[] GetEd25519Raw()
+        => _bcKey is Ed25519PublicKeyParameters ed ? ed.GetEncoded() : throw new InvalidOperationException($"a {Algorithm} key has no raw Ed25519 form");
+
+    /// <summary>PEM <c>PUBLIC KEY</c> text (readable by <c>openssl pkey -pubin</c>).</summary>
+    public string ToPem() => PemText.Encode("PUBLIC KEY", SubjectPublicKeyInfo);
+
+    /// <summary>
+    /// Verifies <paramref name="signature"/> over <paramref name="data"/>. Malformed signatures are invalid, never an exception.
+    /// </summary>
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            switch (Algorithm)
+            {
+                case SignatureAlgorithm.Ed25519:
+                    if (signature.Length != BcEd25519.SignatureSize) return false;
+                    return ((Ed25519PublicKeyParameters)_bcKey!).Verify(BcEd25519.Algorithm.Ed25519, null,
+                        data.ToArray(), 0, data.Length, signature.ToArray(), 0);
+                case SignatureAlgorithm.Sm2Sm3:
+                    var sm2 = new SM2Signer();
+                    sm2.Init(false, new ParametersWithID(_bcKey, Sm2DefaultUserId.ToArray()));
+                    sm2.BlockUpdate(data);
+                    return sm2.VerifySignature(signature.ToArray());
+                case SignatureAlgorithm.EcdsaP256Sha256:
+                    return _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+                default:
+                    return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or CryptoException or CryptographicException)
+        {
+            // A signature that does not even parse is simply not a valid signature.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Huren.Schemas.Envelope;
+
+namespace Huren.Sdk.Entries;
+
+/// <summary>A leaf decoded into its signed envelope and entry, both checked to be canonical.</summary>
+/// <param name="Signed">The signed envelope.</param>
+/// <param name="Entry">The entry decoded from <see cref="SignedEntry.EntryBytes"/>.</param>
+public sealed record DecodedLeaf(SignedEntry Signed, Entry Entry);
+
+/// <summary>Decodes Merkle leaves (exact <see cref="SignedEntry"/> bytes).</summary>
+public static class LeafReader
+{
+    /// <summary>Decodes a leaf; false with the reason when either layer is malformed or not canonical.</summary>
+    public static bool TryRead(ReadOnlyMemory<byte> leaf, out DecodedLeaf? decoded, out string? error)
+    {
+        decoded = null;
+        if (!CanonicalCodec.TryDecode<SignedEntry>(leaf, out var signed, out error)) return false;
+        if (!CanonicalCodec.TryDecode<Entry>(signed!.EntryBytes, out var entry, out error)) return false;
+        decoded = new DecodedLeaf(signed, entry!);
+        return true;
+    }
+
+    /// <summary>Decodes a leaf or throws <see cref="FormatException"/> with the reason.</summary>
+    public static DecodedLeaf Read(ReadOnlyMemory<byte> leaf)
+        => TryRead(leaf, out var decoded, out var error) ? decoded! : throw new FormatException(error);
+}
