@@ -1,0 +1,161 @@
+using ProtoBuf;
+using ProtoBuf.Grpc;
+using ProtoBuf.Grpc.Configuration;
+
+namespace Huren.Schemas.Services;
+
+/// <summary>
+/// A city log: submit signed entries, read entries, checkpoints and proofs of any log the node keeps
+/// (its own and its mirrors), and follow a log as it grows.
+/// </summary>
+[Service("huren.v1.Ledger")]
+public interface ILedgerService
+{
+    /// <summary>Submits one signed entry to the node's own log; answered once it is durable.</summary>
+    [Operation]
+    ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default);
+
+    /// <summary>Submits a stream of signed entries; answers arrive in order, one per entry.</summary>
+    [Operation]
+    IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default);
+
+    /// <summary>One entry of a log.</summary>
+    [Operation]
+    ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default);
+
+    /// <summary>A page of consecutive entries of a log.</summary>
+    [Operation]
+    ValueTask<GetEntriesResponse> GetEntriesAsync(GetEntriesRequest request, CallContext context = default);
+
+    /// <summary>The latest (or a given size's) signed checkpoint of a log, as the verbatim signed note.</summary>
+    [Operation]
+    ValueTask<CheckpointResponse> GetCheckpointAsync(CheckpointRequest request, CallContext context = default);
+
+    /// <summary>An RFC 9162 inclusion proof.</summary>
+    [Operation]
+    ValueTask<ProofResponse> GetInclusionProofAsync(InclusionProofRequest request, CallContext context = default);
+
+    /// <summary>An RFC 9162 consistency proof.</summary>
+    [Operation]
+    ValueTask<ProofResponse> GetConsistencyProofAsync(ConsistencyProofRequest request, CallContext context = default);
+}
+
+/// <summary>A signed entry to append.</summary>
+[ProtoContract]
+public sealed class SubmitRequest
+{
+    /// <summary>The exact <c>SignedEntry</c> bytes (the Merkle leaf).</summary>
+    [ProtoMember(1, Name = "signed_entry")] public byte[] SignedEntry { get; set; } = [];
+}
+
+/// <summary>Where a submitted entry landed.</summary>
+[ProtoContract]
+public sealed class SubmitResponse
+{
+    /// <summary>The log.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The entry's index.</summary>
+    [ProtoMember(2, Name = "index")] public ulong Index { get; set; }
+    /// <summary>Its RFC 9162 leaf hash.</summary>
+    [ProtoMember(3, Name = "leaf_hash")] public byte[] LeafHash { get; set; } = [];
+    /// <summary>True when the same bytes were already in the log (nothing appended).</summary>
+    [ProtoMember(4, Name = "duplicate")] public bool Duplicate { get; set; }
+}
+
+/// <summary>Asks for one entry.</summary>
+[ProtoContract]
+public sealed class GetEntryRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The index.</summary>
+    [ProtoMember(2, Name = "index")] public ulong Index { get; set; }
+}
+
+/// <summary>An entry with its position.</summary>
+[ProtoContract]
+public sealed class LogEntry
+{
+    /// <summary>The log.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The index.</summary>
+    [ProtoMember(2, Name = "index")] public ulong Index { get; set; }
+    /// <summary>The exact <c>SignedEntry</c> bytes.</summary>
+    [ProtoMember(3, Name = "leaf")] public byte[] Leaf { get; set; } = [];
+}
+
+/// <summary>Asks for a page of entries.</summary>
+[ProtoContract]
+public sealed class GetEntriesRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>First index.</summary>
+    [ProtoMember(2, Name = "start")] public ulong Start { get; set; }
+    /// <summary>At most this many (the node caps it).</summary>
+    [ProtoMember(3, Name = "count")] public uint Count { get; set; }
+}
+
+/// <summary>A page of entries.</summary>
+[ProtoContract]
+public sealed class GetEntriesResponse
+{
+    /// <summary>The entries, in index order.</summary>
+    [ProtoMember(1, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
+    /// <summary>The log's size when answered.</summary>
+    [ProtoMember(2, Name = "tree_size")] public ulong TreeSize { get; set; }
+}
+
+/// <summary>Asks for a checkpoint.</summary>
+[ProtoContract]
+public sealed class CheckpointRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>A size; 0 for the latest.</summary>
+    [ProtoMember(2, Name = "size")] public ulong Size { get; set; }
+}
+
+/// <summary>A signed checkpoint.</summary>
+[ProtoContract]
+public sealed class CheckpointResponse
+{
+    /// <summary>The log.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The tree size it commits to.</summary>
+    [ProtoMember(2, Name = "size")] public ulong Size { get; set; }
+    /// <summary>The complete signed note, verbatim (body, blank line, signature and cosignature lines).</summary>
+    [ProtoMember(3, Name = "note")] public string Note { get; set; } = "";
+}
+
+/// <summary>Asks for an inclusion proof.</summary>
+[ProtoContract]
+public sealed class InclusionProofRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The leaf index.</summary>
+    [ProtoMember(2, Name = "index")] public ulong Index { get; set; }
+    /// <summary>The tree size to prove against.</summary>
+    [ProtoMember(3, Name = "tree_size")] public ulong TreeSize { get; set; }
+}
+
+/// <summary>Asks for a consistency proof.</summary>
+[ProtoContract]
+public sealed class ConsistencyProofRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The older size.</summary>
+    [ProtoMember(2, Name = "from_size")] public ulong FromSize { get; set; }
+    /// <summary>The newer size.</summary>
+    [ProtoMember(3, Name = "to_size")] public ulong ToSize { get; set; }
+}
+
+/// <summary>A Merkle proof: the RFC 9162 path, 32-byte hashes.</summary>
+[ProtoContract]
+public sealed class ProofResponse
+{
+    /// <summary>The proof's hashes in order.</summary>
+    [ProtoMember(1, Name = "hashes")] public List<byte[]> Hashes { get; set; } = [];
+}

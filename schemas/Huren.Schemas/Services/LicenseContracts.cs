@@ -1,0 +1,145 @@
+using ProtoBuf;
+using ProtoBuf.Grpc;
+using ProtoBuf.Grpc.Configuration;
+
+namespace Huren.Schemas.Services;
+
+/// <summary>License verification for counters, and license history and listing.</summary>
+[Service("huren.v1.Licenses")]
+public interface ILicenseService
+{
+    /// <summary>The verdict on a license, by identifier or document digest, with an evidence bundle.</summary>
+    [Operation]
+    ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default);
+
+    /// <summary>Every entry about a license, in log order.</summary>
+    [Operation]
+    ValueTask<EntryListResponse> HistoryAsync(LicenseHistoryRequest request, CallContext context = default);
+
+    /// <summary>Licenses of the node's logs, filtered by issuer, type and status.</summary>
+    [Operation]
+    ValueTask<ListLicensesResponse> ListAsync(ListLicensesRequest request, CallContext context = default);
+}
+
+/// <summary>The verdict on a license.</summary>
+public enum LicenseVerdict
+{
+    /// <summary>No verdict (never sent).</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_UNSPECIFIED")] Unspecified = 0,
+    /// <summary>Issued, in its validity window, not suspended, revoked or transferred.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_VALID")] Valid = 1,
+    /// <summary>Suspended (暂扣).</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_SUSPENDED")] Suspended = 2,
+    /// <summary>Revoked, cancelled or withdrawn.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_REVOKED")] Revoked = 3,
+    /// <summary>Past its validity window.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_EXPIRED")] Expired = 4,
+    /// <summary>Before its validity window.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_NOT_YET_VALID")] NotYetValid = 5,
+    /// <summary>Transferred out to another city.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_TRANSFERRED")] Transferred = 6,
+    /// <summary>Not known to any log the node keeps.</summary>
+    [ProtoEnum(Name = "LICENSE_VERDICT_UNKNOWN")] Unknown = 7,
+}
+
+/// <summary>Which license to verify: by identifier, or by the digest of its document.</summary>
+[ProtoContract]
+public sealed class VerifyLicenseRequest
+{
+    /// <summary>The 证照标识.</summary>
+    [ProtoMember(1, Name = "license_id")] public string LicenseId { get; set; } = "";
+    /// <summary>Or the document digest.</summary>
+    [ProtoMember(2, Name = "document_digest")] public byte[] DocumentDigest { get; set; } = [];
+    /// <summary>The verification time, Unix ms; 0 for now.</summary>
+    [ProtoMember(3, Name = "at_unix_ms")] public long AtUnixMs { get; set; }
+}
+
+/// <summary>A verdict with what it rests on.</summary>
+[ProtoContract]
+public sealed class VerdictResponse
+{
+    /// <summary>The verdict.</summary>
+    [ProtoMember(1, Name = "verdict")] public LicenseVerdict Verdict { get; set; }
+    /// <summary>Why, in words.</summary>
+    [ProtoMember(2, Name = "reason")] public string Reason { get; set; } = "";
+    /// <summary>The license identifier.</summary>
+    [ProtoMember(3, Name = "license_id")] public string LicenseId { get; set; } = "";
+    /// <summary>The issuer id.</summary>
+    [ProtoMember(4, Name = "issuer_id")] public string IssuerId { get; set; } = "";
+    /// <summary>The issuing authority's name.</summary>
+    [ProtoMember(5, Name = "issuer_name")] public string IssuerName { get; set; } = "";
+    /// <summary>License type code.</summary>
+    [ProtoMember(6, Name = "type_code")] public string TypeCode { get; set; } = "";
+    /// <summary>License type name.</summary>
+    [ProtoMember(7, Name = "type_name")] public string TypeName { get; set; } = "";
+    /// <summary>First day of validity.</summary>
+    [ProtoMember(8, Name = "valid_from")] public string ValidFrom { get; set; } = "";
+    /// <summary>Last day of validity (empty: 长期).</summary>
+    [ProtoMember(9, Name = "valid_until")] public string ValidUntil { get; set; } = "";
+    /// <summary>The log holding the license.</summary>
+    [ProtoMember(10, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The <c>huren-evidence/v1</c> JSON bundle the verdict rests on.</summary>
+    [ProtoMember(11, Name = "evidence_bundle")] public string EvidenceBundle { get; set; } = "";
+    /// <summary>The holder's name.</summary>
+    [ProtoMember(12, Name = "holder_name")] public string HolderName { get; set; } = "";
+}
+
+/// <summary>Asks for a license's history.</summary>
+[ProtoContract]
+public sealed class LicenseHistoryRequest
+{
+    /// <summary>The license identifier.</summary>
+    [ProtoMember(1, Name = "license_id")] public string LicenseId { get; set; } = "";
+}
+
+/// <summary>Entries with positions, in log order.</summary>
+[ProtoContract]
+public sealed class EntryListResponse
+{
+    /// <summary>The entries.</summary>
+    [ProtoMember(1, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
+}
+
+/// <summary>Filters for listing licenses; empty fields do not filter.</summary>
+[ProtoContract]
+public sealed class ListLicensesRequest
+{
+    /// <summary>Only this issuer's.</summary>
+    [ProtoMember(1, Name = "issuer_id")] public string IssuerId { get; set; } = "";
+    /// <summary>Only this type.</summary>
+    [ProtoMember(2, Name = "type_code")] public string TypeCode { get; set; } = "";
+    /// <summary>Only with this verdict.</summary>
+    [ProtoMember(3, Name = "verdict")] public LicenseVerdict Verdict { get; set; }
+    /// <summary>Only in this log; empty for every log the node keeps.</summary>
+    [ProtoMember(4, Name = "origin")] public string Origin { get; set; } = "";
+}
+
+/// <summary>One license in a list.</summary>
+[ProtoContract]
+public sealed class LicenseSummary
+{
+    /// <summary>Identifier.</summary>
+    [ProtoMember(1, Name = "license_id")] public string LicenseId { get; set; } = "";
+    /// <summary>Type code.</summary>
+    [ProtoMember(2, Name = "type_code")] public string TypeCode { get; set; } = "";
+    /// <summary>Name.</summary>
+    [ProtoMember(3, Name = "name")] public string Name { get; set; } = "";
+    /// <summary>Holder name.</summary>
+    [ProtoMember(4, Name = "holder_name")] public string HolderName { get; set; } = "";
+    /// <summary>Issuer id.</summary>
+    [ProtoMember(5, Name = "issuer_id")] public string IssuerId { get; set; } = "";
+    /// <summary>Current verdict.</summary>
+    [ProtoMember(6, Name = "verdict")] public LicenseVerdict Verdict { get; set; }
+    /// <summary>The log.</summary>
+    [ProtoMember(7, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>Index of the issue entry.</summary>
+    [ProtoMember(8, Name = "index")] public ulong Index { get; set; }
+}
+
+/// <summary>A list of licenses.</summary>
+[ProtoContract]
+public sealed class ListLicensesResponse
+{
+    /// <summary>The licenses.</summary>
+    [ProtoMember(1, Name = "licenses")] public List<LicenseSummary> Licenses { get; set; } = [];
+}
