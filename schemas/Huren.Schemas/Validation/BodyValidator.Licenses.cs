@@ -1,0 +1,222 @@
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Catalog;
+
+namespace Huren.Schemas.Validation;
+
+public static partial class BodyValidator
+{
+    /// <summary>The national operation code of a change (变更).</summary>
+    public const string OperationChange = "09";
+
+    /// <summary>The national operation code of a renewal (延续).</summary>
+    public const string OperationRenew = "02";
+
+    /// <summary>The longest stated purpose (申请事由) of a license use, in characters.</summary>
+    public const int MaxPurposeLength = 200;
+
+    /// <summary>
+    /// <c>license.issue</c>: the type is in the catalog and every field the catalog requires is present; the GB/T 36903
+    /// metadata is present (name, license number, holder name, issuing authority, dates); holder code type 111 has an
+    /// EMPTY holder code and a 32-byte commitment, type 001 a valid 统一社会信用代码 and no commitment; the issuing
+    /// authority code is valid; the license id parses and its type and authority parts equal <c>typeCode</c> and
+    /// <c>issuingAuthorityCode</c>; the digest is sm3 or sha256 of 32 bytes; the jurisdiction is a region code; the
+    /// dates are <c>yyyy-MM-dd</c> with issue date and valid-from not after valid-until (empty = 长期).
+    /// </summary>
+    public static ValidationResult Validate(LicenseIssued body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+
+        LicenseType? type = null;
+        if (string.IsNullOrEmpty(body.TypeCode)) errors.Add("typeCode", "is required (21-character license type code)");
+        else if (!LicenseTypeCatalog.TryGet(body.TypeCode, out type))
+        {
+            errors.Add("typeCode", $"'{body.TypeCode}' is not in the license-type catalog (version {LicenseTypeCatalog.Version})");
+        }
+
+        var idError = LicenseIdentifier.Validate(body.LicenseId, "licenseId");
+        errors.Add(idError);
+        if (idError is null)
+        {
+            var id = LicenseIdentifier.Parse(body.LicenseId);
+            if (!string.Equals(id.TypeCode, body.TypeCode, StringComparison.Ordinal))
+            {
+                errors.Add("licenseId", $"type code part {id.TypeCode} differs from typeCode {body.TypeCode}");
+            }
+            if (!string.Equals(id.AuthorityCode, body.IssuingAuthorityCode, StringComparison.Ordinal))
+            {
+                errors.Add("licenseId", $"authority code part {id.AuthorityCode} differs from issuingAuthorityCode {body.IssuingAuthorityCode}");
+            }
+        }
+
+        FieldChecks.Text(errors, body.Name, "name", max: 200);
+        FieldChecks.Text(errors, body.LicenseNumber, "licenseNumber", max: 128);
+        FieldChecks.Text(errors, body.HolderName, "holderName", max: 200);
+        FieldChecks.Text(errors, body.IssuingAuthority, "issuingAuthority", max: 200);
+        FieldChecks.Uscc(errors, body.IssuingAuthorityCode, "issuingAuthorityCode");
+        Holder(errors, body, type);
+        errors.AddRange(LicenseDates.ValidateWindow(body.ValidFrom, body.ValidUntil, body.IssueDate));
+        FieldChecks.Digest(errors, body.DocumentDigest, body.DigestAlgorithm, "documentDigest", "digestAlgorithm");
+        errors.Add(RegionCode.Validate(body.JurisdictionCode, "jurisdictionCode"));
+        Fields(errors, body.Fields, "fields");
+        if (type is not null)
+        {
+            foreach (var required in type.RequiredFields)
+            {
+                if (!body.Fields.Exists(f => string.Equals(f.Name, required, StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(f.Value)))
+                {
+                    errors.Add("fields", $"{type.Name} requires the field {required}");
+                }
+            }
+        }
+        return errors.ToResult();
+    }
+
+    private static void Holder(ErrorList errors, LicenseIssued body, LicenseType? type)
+    {
+        switch (body.HolderCodeType)
+        {
+            case HolderCodeTypes.CitizenId:
+                if (!string.IsNullOrEmpty(body.HolderCode))
+                {
+                    errors.Add("holderCode", "must be empty for holder code type 111: a personal identifier never enters the ledger, only holderIdCommitment");
+                }
+                if (body.HolderIdCommitment.Length != 32)
+                {
+                    errors.Add("holderIdCommitment", $"must be 32 bytes (SM3 of salt and identifier) for holder code type 111, got {body.HolderIdCommitment.Length}");
+                }
+                break;
+            case HolderCodeTypes.Uscc:
+                errors.Add(UnifiedSocialCreditCode.Validate(body.HolderCode, "holderCode"));
+                if (body.HolderIdCommitment.Length != 0)
+                {
+                    errors.Add("holderIdCommitment", "must be empty for holder code type 001 (the code is in clear)");
+                }
+                break;
+            case "":
+                errors.Add("holderCodeType", "is required (111 公民身份号码 or 001 统一社会信用代码)");
+                return;
+            default:
+                errors.Add("holderCodeType", $"'{body.HolderCodeType}' is not supported (111 公民身份号码 or 001 统一社会信用代码)");
+                return;
+        }
+        if (type is not null && !type.HolderCodeTypes.Contains(body.HolderCodeType))
+        {
+            errors.Add("holderCodeType", $"{type.Name} may not have holder code type {body.HolderCodeType} (allowed: {string.Join(", ", type.HolderCodeTypes)})");
+        }
+    }
+
+    private static void Fields(ErrorList errors, List<LicenseField> fields, string field)
+    {
+        FieldChecks.DistinctNames(errors, fields.Select(f => f.Name), field);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(fields[i].Name)) continue;
+            FieldChecks.Text(errors, fields[i].Value, $"{field}[{i}]", max: 4000);
+        }
+    }
+
+    /// <summary>
+    /// <c>license.change</c>: a valid license id; operation code 09 (变更) or 02 (延续); a renewal names a new
+    /// valid-until; a change changes something (fields, valid-until or document); changed fields are named, unique
+    /// and non-empty; a new digest comes with its algorithm; a reason.
+    /// </summary>
+    public static ValidationResult Validate(LicenseChanged body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        License(errors, body.LicenseId);
+        switch (body.OperationCode)
+        {
+            case OperationRenew:
+                if (string.IsNullOrEmpty(body.NewValidUntil)) errors.Add("newValidUntil", "is required for a renewal (operation 02)");
+                break;
+            case OperationChange:
+                if (body.ChangedFields.Count == 0 && string.IsNullOrEmpty(body.NewValidUntil) && body.NewDocumentDigest.Length == 0)
+                {
+                    errors.Add("changedFields", "a change (operation 09) must change a field, the validity or the document");
+                }
+                break;
+            default:
+                errors.Add("operationCode", $"must be 09 (变更) or 02 (延续), got '{body.OperationCode}'");
+                break;
+        }
+        Fields(errors, body.ChangedFields, "changedFields");
+        errors.Add(LicenseDates.ValidateOptional(body.NewValidUntil, "newValidUntil"));
+        FieldChecks.Digest(errors, body.NewDocumentDigest, body.DigestAlgorithm, "newDocumentDigest", "digestAlgorithm", required: false);
+        Reason(errors, body.Reason);
+        return errors.ToResult();
+    }
+
+    /// <summary>
+    /// <c>license.status</c>: a valid license id; an action; the status code the action leads to
+    /// (suspend → 02, resume → 01, revoke → 03 撤销, 04 注销 or 07 吊销); a reason.
+    /// </summary>
+    public static ValidationResult Validate(LicenseStatusChanged body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        License(errors, body.LicenseId);
+        string[]? allowed = body.Action switch
+        {
+            LicenseStatusAction.Suspend => ["02"],
+            LicenseStatusAction.Resume => ["01"],
+            LicenseStatusAction.Revoke => ["03", "04", "07"],
+            _ => null,
+        };
+        if (allowed is null) errors.Add("action", $"must be suspend, resume or revoke, got {body.Action}");
+        else if (Array.IndexOf(allowed, body.StatusCode) < 0)
+        {
+            errors.Add("statusCode", $"must be {string.Join(" or ", allowed)} for {body.Action.ToString().ToLowerInvariant()}, got '{body.StatusCode}'");
+        }
+        Reason(errors, body.Reason);
+        return errors.ToResult();
+    }
+
+    /// <summary><c>license.transfer</c>: a valid license id; the receiving city's code and a log origin of that city; a reason.</summary>
+    public static ValidationResult Validate(LicenseTransferred body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        License(errors, body.LicenseId);
+        var cityError = RegionCode.Validate(body.ToCityCode, "toCityCode");
+        errors.Add(cityError);
+        var originError = LogOrigin.Validate(body.ToOrigin, "toOrigin");
+        errors.Add(originError);
+        if (cityError is null && originError is null && LogOrigin.CityCodeOf(body.ToOrigin) != body.ToCityCode)
+        {
+            errors.Add("toOrigin", $"is not the log of toCityCode {body.ToCityCode}");
+        }
+        Reason(errors, body.Reason);
+        return errors.ToResult();
+    }
+
+    /// <summary><c>license.transfer.accept</c>: a valid license id; the transferring log's origin; a new license id, if any, valid and different.</summary>
+    public static ValidationResult Validate(LicenseTransferAccepted body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        License(errors, body.LicenseId);
+        errors.Add(LogOrigin.Validate(body.FromOrigin, "fromOrigin"));
+        if (!string.IsNullOrEmpty(body.NewLicenseId))
+        {
+            License(errors, body.NewLicenseId, "newLicenseId");
+            if (string.Equals(body.NewLicenseId, body.LicenseId, StringComparison.Ordinal)) errors.Add("newLicenseId", "must differ from licenseId (leave it empty to keep the identifier)");
+        }
+        return errors.ToResult();
+    }
+
+    /// <summary><c>license.use</c>: a valid license id; a matter code; the counter; a purpose of at most 200 characters.</summary>
+    public static ValidationResult Validate(LicenseUsed body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        License(errors, body.LicenseId);
+        FieldChecks.Id(errors, body.MatterCode, "matterCode");
+        FieldChecks.Text(errors, body.MatterName, "matterName", required: false, max: 200);
+        FieldChecks.Text(errors, body.Counter, "counter", max: 200);
+        FieldChecks.Text(errors, body.Purpose, "purpose", max: MaxPurposeLength);
+        FieldChecks.Text(errors, body.BusinessSerial, "businessSerial", required: false, max: FieldChecks.MaxIdLength);
+        return errors.ToResult();
+    }
+}

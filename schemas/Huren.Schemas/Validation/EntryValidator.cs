@@ -1,0 +1,63 @@
+using Huren.Schemas.Envelope;
+
+namespace Huren.Schemas.Validation;
+
+/// <summary>
+/// Checks an <see cref="Entry"/> envelope and its body with no I/O: the kind is known and its schema id and version
+/// match; record id, issuer id and origin are present; the time is positive; references have an origin and a
+/// 32-byte leaf hash; and the body decodes canonically, is valid (errors as <c>body.&lt;field&gt;</c>), and names the
+/// entry's record id. Signatures, authorization and whether referenced entries exist are the ledger's checks.
+/// </summary>
+public static class EntryValidator
+{
+    /// <summary>The length of an RFC 9162 leaf hash (SHA-256).</summary>
+    public const int LeafHashLength = 32;
+
+    /// <summary>Validates <paramref name="entry"/> (see the class summary).</summary>
+    public static ValidationResult Validate(Entry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var errors = new ErrorList();
+        var knownKind = EntryKinds.Schemas.TryGetValue(entry.Kind ?? "", out var schema);
+        if (!knownKind) errors.Add("kind", $"'{entry.Kind}' is not a known entry kind");
+        else if (!string.Equals(entry.SchemaId, schema.SchemaId, StringComparison.Ordinal))
+        {
+            errors.Add("schemaId", $"must be {schema.SchemaId} for kind {entry.Kind}, got '{entry.SchemaId}'");
+        }
+        if (entry.SchemaVersion != EntryKinds.SchemaVersion)
+        {
+            errors.Add("schemaVersion", $"must be {EntryKinds.SchemaVersion}, got {entry.SchemaVersion}");
+        }
+        if (string.IsNullOrEmpty(entry.RecordId)) errors.Add("recordId", "is required");
+        FieldChecks.Id(errors, entry.IssuerId, "issuerId");
+        if (entry.TimeUnixMs <= 0) errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds, got {entry.TimeUnixMs}");
+        errors.Add(LogOrigin.Validate(entry.Origin, "origin"));
+        for (var i = 0; i < entry.References.Count; i++)
+        {
+            var r = entry.References[i];
+            var field = $"references[{i}]";
+            if (r is null)
+            {
+                errors.Add(field, "is missing");
+                continue;
+            }
+            if (string.IsNullOrEmpty(r.Origin)) errors.Add($"{field}.origin", "is required");
+            else errors.Add(LogOrigin.Validate(r.Origin, $"{field}.origin"));
+            if (r.LeafHash is not { Length: LeafHashLength }) errors.Add($"{field}.leafHash", $"must be {LeafHashLength} bytes, got {r.LeafHash?.Length ?? 0}");
+        }
+        if (knownKind)
+        {
+            var body = BodyValidator.Decode(entry.Kind!, entry.Body ?? [], out var decoded);
+            foreach (var e in body.Errors) errors.Add(e.Field == "body" ? e : e.Under("body"));
+            if (decoded is not null && !string.IsNullOrEmpty(entry.RecordId))
+            {
+                var bodyId = BodyValidator.RecordIdOf(decoded);
+                if (!string.Equals(bodyId, entry.RecordId, StringComparison.Ordinal))
+                {
+                    errors.Add("recordId", $"'{entry.RecordId}' differs from the body's {BodyValidator.RecordIdFieldOf(decoded)} '{bodyId}'");
+                }
+            }
+        }
+        return errors.ToResult();
+    }
+}

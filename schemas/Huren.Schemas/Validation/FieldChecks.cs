@@ -1,0 +1,115 @@
+namespace Huren.Schemas.Validation;
+
+/// <summary>The small checks the body validators share.</summary>
+internal static class FieldChecks
+{
+    /// <summary>The longest free text (names, reasons, legal bases) accepted, in characters (Unicode scalar values).</summary>
+    public const int MaxTextLength = 1000;
+
+    /// <summary>The longest identifier-like value (issuer ids, seal ids, matter codes) accepted.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>The digest algorithms a body may name, each with a 32-byte digest.</summary>
+    public static readonly string[] DigestAlgorithms = ["sm3", "sha256"];
+
+    public static void Text(ErrorList errors, string? value, string field, bool required = true, int max = MaxTextLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) errors.Add(field, "is required");
+            else if (!string.IsNullOrEmpty(value)) errors.Add(field, "must not be only white space");
+            return;
+        }
+        var length = CharCount(value);
+        if (length > max) errors.Add(field, $"must be at most {max} characters, got {length}");
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && c is not ('\n' or '\t'))
+            {
+                errors.Add(field, "must not contain control characters");
+                return;
+            }
+        }
+    }
+
+    /// <summary>An identifier: printable ASCII without spaces, at most <see cref="MaxIdLength"/> characters.</summary>
+    public static void Id(ErrorList errors, string? value, string field, bool required = true)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            if (required) errors.Add(field, "is required");
+            return;
+        }
+        if (value.Length > MaxIdLength)
+        {
+            errors.Add(field, $"must be at most {MaxIdLength} characters");
+            return;
+        }
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or > '~')
+            {
+                errors.Add(field, "must be printable ASCII without spaces");
+                return;
+            }
+        }
+    }
+
+    /// <summary>A digest and its algorithm: <c>sm3</c> or <c>sha256</c>, 32 bytes.</summary>
+    public static void Digest(ErrorList errors, byte[]? digest, string? algorithm, string digestField, string algorithmField, bool required = true)
+    {
+        var hasDigest = digest is { Length: > 0 };
+        if (!hasDigest && string.IsNullOrEmpty(algorithm))
+        {
+            if (required) errors.Add(digestField, "is required (32-byte sm3 or sha256 digest)");
+            return;
+        }
+        if (Array.IndexOf(DigestAlgorithms, algorithm) < 0) errors.Add(algorithmField, $"must be sm3 or sha256, got '{algorithm}'");
+        if (!hasDigest) errors.Add(digestField, $"is required when {algorithmField} is set");
+        else if (digest!.Length != 32) errors.Add(digestField, $"must be 32 bytes, got {digest.Length}");
+    }
+
+    /// <summary>DER of an ASN.1 SEQUENCE: non-empty and starting with tag 0x30 (the full structure is checked elsewhere).</summary>
+    public static void DerSequence(ErrorList errors, byte[]? der, string field, string what)
+    {
+        if (der is not { Length: > 0 }) errors.Add(field, $"is required (DER of {what})");
+        else if (der.Length < 2 || der[0] != 0x30) errors.Add(field, $"must be the DER of {what} (an ASN.1 SEQUENCE, tag 0x30)");
+    }
+
+    public static void Uscc(ErrorList errors, string? value, string field, bool required = true)
+    {
+        if (!required && string.IsNullOrEmpty(value)) return;
+        errors.Add(UnifiedSocialCreditCode.Validate(value, field));
+    }
+
+    /// <summary>Counts Unicode scalar values, so a Chinese character counts as one whatever its UTF-16 length.</summary>
+    public static int CharCount(string value)
+    {
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes()) count++;
+        return count;
+    }
+
+    public static bool IsDigits(string? value, int length)
+    {
+        if (value is null || value.Length != length) return false;
+        foreach (var c in value)
+        {
+            if (c is < '0' or > '9') return false;
+        }
+        return true;
+    }
+
+    /// <summary>Names that are empty or repeated in a list; each reported once.</summary>
+    public static void DistinctNames(ErrorList errors, IEnumerable<string> names, string field)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name)) errors.Add($"{field}[{index}]", "name is required");
+            else if (!seen.Add(name)) errors.Add($"{field}[{index}]", $"'{name}' is repeated");
+            index++;
+        }
+    }
+}
