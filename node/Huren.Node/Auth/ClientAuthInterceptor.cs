@@ -1,0 +1,57 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Huren.Sdk.Client;
+
+namespace Huren.Node.Auth;
+
+/// <summary>
+/// Authenticates every call (except health checks and reflection) before it reaches a service, and leaves the
+/// principal on the call for the services' role checks.
+/// </summary>
+public sealed class ClientAuthInterceptor(ClientRegistry clients) : Interceptor
+{
+    private const string ItemKey = "huren.principal";
+
+    /// <summary>The authenticated principal of a call.</summary>
+    public static ClientPrincipal PrincipalOf(ServerCallContext context)
+        => context.GetHttpContext().Items[ItemKey] as ClientPrincipal
+           ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "call is not authenticated"));
+
+    /// <inheritdoc/>
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        return continuation(request, context);
+    }
+
+    /// <inheritdoc/>
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        return continuation(requestStream, context);
+    }
+
+    /// <inheritdoc/>
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        return continuation(request, responseStream, context);
+    }
+
+    /// <inheritdoc/>
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    private void Authenticate(ServerCallContext context)
+    {
+        // Health checks stay open so orchestrators can probe; reflection only describes the public contract.
+        if (context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal) || context.Method.StartsWith("/grpc.reflection.", StringComparison.Ordinal)) return;
+        var header = context.RequestHeaders.GetValue(CallCredential.Header);
+        var principal = clients.Authenticate(header, context.Method, out var error)
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, error!));
+        context.GetHttpContext().Items[ItemKey] = principal;
+    }
+}

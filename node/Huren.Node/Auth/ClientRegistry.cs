@@ -1,0 +1,76 @@
+using Huren.Sdk.Client;
+
+namespace Huren.Node.Auth;
+
+/// <summary>The node's configured clients, and the check of a call credential against them.</summary>
+public sealed class ClientRegistry
+{
+    /// <summary>How far a credential's time may be from the node's clock.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<string, ClientPrincipal> _principals;
+    private readonly TimeProvider _time;
+
+    /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
+    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time)
+    {
+        _time = time;
+        _principals = new(StringComparer.Ordinal);
+        foreach (var (name, options) in clients)
+        {
+            if (!Enum.TryParse<ClientRole>(options.Role, ignoreCase: true, out var role))
+                throw new InvalidOperationException($"Huren:Clients:{name}:Role must be operator, auditor, counter or issuer, got '{options.Role}'");
+            if (role is ClientRole.Issuer or ClientRole.Counter && string.IsNullOrEmpty(options.IssuerId))
+                throw new InvalidOperationException($"Huren:Clients:{name}:IssuerId is required for role {role}");
+            var pem = options.PublicKey.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? options.PublicKey
+                : File.ReadAllText(Path.Combine(baseDirectory, options.PublicKey));
+            Sdk.Crypto.PublicKey key;
+            try
+            {
+                key = Sdk.Crypto.PublicKey.FromPem(pem);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidOperationException($"Huren:Clients:{name}:PublicKey: {ex.Message}", ex);
+            }
+            _principals[name] = new ClientPrincipal(name, role, options.IssuerId, key);
+        }
+    }
+
+    /// <summary>The configured principals.</summary>
+    public IReadOnlyCollection<ClientPrincipal> Principals => _principals.Values;
+
+    /// <summary>Checks a credential for <paramref name="method"/>; null with the reason when it is refused.</summary>
+    public ClientPrincipal? Authenticate(string? header, string method, out string? error)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            error = "no credential: send 'authorization: Huren <principal>:<unix seconds>:<signature>'";
+            return null;
+        }
+        if (!CallCredential.TryParse(header, out var name, out var seconds, out var signature))
+        {
+            error = "malformed credential: expected 'Huren <principal>:<unix seconds>:<base64 signature>'";
+            return null;
+        }
+        if (!_principals.TryGetValue(name, out var principal))
+        {
+            error = $"unknown principal '{name}'";
+            return null;
+        }
+        var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
+        if (skew.Duration() > Window)
+        {
+            error = $"credential time is {skew.TotalSeconds:F0} s from the node's clock (window {Window.TotalSeconds:F0} s)";
+            return null;
+        }
+        if (!principal.Key.Verify(CallCredential.SignedMessage(name, method, seconds), signature))
+        {
+            error = $"credential signature of '{name}' does not verify for {method}";
+            return null;
+        }
+        error = null;
+        return principal;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Huren.Node.Log;
+
+/// <summary>Group-commit settings (section <c>Huren:Sequencer</c>).</summary>
+public sealed class SequencerOptions
+{
+    /// <summary>A batch closes when it holds this many entries…</summary>
+    public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>…or this long after its first entry arrived.</summary>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>How many submissions may wait for the sequencer before submitters are slowed down.</summary>
+    public int QueueCapacity { get; set; } = 16_384;
+
+    /// <summary>
+    /// Sign a checkpoint with a batch only when the last one is at least this old (0: with every batch).
+    /// A timer signs the newest durable size when batches are skipped.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Names the setting that is out of range, or null when all are valid.</summary>
+    public string? Validate()
+    {
+        if (MaxBatchSize is < 1 or > 100_000) return "Huren:Sequencer:MaxBatchSize must be between 1 and 100000";
+        if (MaxBatchDelay < TimeSpan.Zero || MaxBatchDelay > TimeSpan.FromSeconds(1)) return "Huren:Sequencer:MaxBatchDelay must be between 0 and 1 second";
+        if (QueueCapacity < MaxBatchSize) return "Huren:Sequencer:QueueCapacity must be at least MaxBatchSize";
+        if (CheckpointInterval < TimeSpan.Zero) return "Huren:Sequencer:CheckpointInterval must not be negative";
+        return null;
+    }
+}
