@@ -1,0 +1,68 @@
+using Huren.Node.Log;
+using Huren.Node.Storage;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Microsoft.Extensions.Logging.Abstractions;
+
+// Usage: Huren.Node.CrashHarness <data dir> <ed25519 seed hex> <submitters>
+// Appends entries signed by the given key from concurrent submitters and prints "ACK <index> <leaf hash hex>"
+// for each acknowledgement, strictly after the sequencer reported it durable.
+var dataDir = args[0];
+var key = SigningKey.FromEd25519Seed(Convert.FromHexString(args[1]));
+var submitters = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+const string Origin = "huren.crash/430100";
+
+using var db = NodeDatabase.Open(dataDir);
+var log = new MerkleLog(db.OpenLog(Origin), Origin);
+var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
+var checkpoints = new CheckpointWriter((size, root) => CrashHarnessNotes.Sign(key, Origin, size, root), TimeSpan.Zero, TimeProvider.System);
+await using var sequencer = new Sequencer(log, new SignatureOnlyAdmission(check), checkpoints,
+    new SequencerOptions { MaxBatchSize = 64, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
+
+var stdout = Console.Out;
+var gate = new Lock();
+Console.Error.WriteLine($"START size={log.Size}");
+var run = Guid.NewGuid().ToString("N")[..8];
+var tasks = new Task[submitters];
+for (var t = 0; t < submitters; t++)
+{
+    var worker = t;
+    tasks[t] = Task.Run(async () =>
+    {
+        for (var i = 0; ; i++)
+        {
+            var entry = new Entry
+            {
+                Kind = EntryKinds.LicenseUse, RecordId = $"{run}-{worker}-{i}", IssuerId = "crash", Origin = Origin,
+                TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), SchemaId = "huren.license.used", SchemaVersion = 1,
+                Body = new byte[64],
+            };
+            var result = await sequencer.SubmitAsync(EntrySigner.SignToLeaf(entry, key));
+            lock (gate)
+            {
+                stdout.WriteLine($"ACK {result.Index} {Convert.ToHexStringLower(result.LeafHash)}");
+                stdout.Flush();
+            }
+        }
+    });
+}
+await Task.WhenAll(tasks);
+
+internal sealed class SignatureOnlyAdmission(SignatureCheck check) : IEntryAdmission
+{
+    public DecodedLeaf CheckStateless(byte[] leaf) => check.Check(leaf);
+    public void CheckInOrder(DecodedLeaf leaf, ulong index) { }
+    public void WriteStaged(LogCommit commit) { }
+    public void Committed() { }
+    public void Discard() { }
+}
+
+internal static class CrashHarnessNotes
+{
+    public static byte[] Sign(SigningKey key, string origin, ulong size, byte[] root)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes($"{origin}\n{size}\n{Convert.ToBase64String(root)}\n");
+        return [.. body, .. key.Sign(body)];
+    }
+}
