@@ -54,8 +54,16 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// <see cref="AdmissionException"/> with the cause; a refused entry leaves the log unchanged.
     /// </summary>
     public async Task<AppendResult> SubmitAsync(byte[] leaf, CancellationToken cancellationToken = default)
+        => await SubmitAsync(leaf, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Like <see cref="SubmitAsync(byte[], CancellationToken)"/>, with a caller check on the decoded entry (e.g. that the
+    /// authenticated client acts for the entry's issuer) run before the entry is queued.
+    /// </summary>
+    public async Task<AppendResult> SubmitAsync(byte[] leaf, Action<DecodedLeaf>? authorize, CancellationToken cancellationToken)
     {
         var decoded = _admission.CheckStateless(leaf);
+        authorize?.Invoke(decoded);
         var leafHash = MerkleLog.HashLeaf(leaf);
         if (_log.TryFindLeaf(leafHash, out var existing)) return new AppendResult(existing, leafHash, true);
         var pending = new Pending(leaf, leafHash, decoded);

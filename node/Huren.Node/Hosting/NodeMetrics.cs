@@ -1,0 +1,42 @@
+using Prometheus;
+
+namespace Huren.Node.Services;
+
+/// <summary>The node's Prometheus metrics, served at <c>/metrics</c>.</summary>
+public sealed class NodeMetrics
+{
+    private readonly Counter _appended;
+    private readonly Counter _rejected;
+    private readonly Histogram _batchSize;
+    private readonly Gauge _checkpointSize;
+    private readonly Histogram _verifyLatency;
+
+    /// <summary>Registers the metrics in <paramref name="registry"/>.</summary>
+    public NodeMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        _appended = factory.CreateCounter("huren_entries_appended_total", "Entries made durable in the node's own log.");
+        _rejected = factory.CreateCounter("huren_entries_rejected_total", "Entries refused, by reason.", "reason");
+        _batchSize = factory.CreateHistogram("huren_batch_size", "Entries per group-commit batch.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 12) });
+        _checkpointSize = factory.CreateGauge("huren_checkpoint_size", "Tree size of the latest signed checkpoint.", "origin");
+        _verifyLatency = factory.CreateHistogram("huren_verify_seconds", "Latency of license verification.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+    }
+
+    /// <summary>A batch of <paramref name="count"/> entries was committed.</summary>
+    public void BatchCommitted(int count)
+    {
+        _appended.Inc(count);
+        _batchSize.Observe(count);
+    }
+
+    /// <summary>An entry was refused.</summary>
+    public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
+
+    /// <summary>A checkpoint was signed.</summary>
+    public void Checkpoint(string origin, ulong size) => _checkpointSize.WithLabels(origin).Set(size);
+
+    /// <summary>Times one verification.</summary>
+    public IDisposable TimeVerify() => _verifyLatency.NewTimer();
+}

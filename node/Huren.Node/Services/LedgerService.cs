@@ -1,0 +1,122 @@
+using Huren.Node.Auth;
+using Huren.Node.Log;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using ProtoBuf.Grpc;
+
+namespace Huren.Node.Services;
+
+/// <summary>The Ledger gRPC service: submissions to the node's own log, reads and proofs of every log it keeps.</summary>
+public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics) : ILedgerService
+{
+    /// <summary>Largest page of entries returned at once.</summary>
+    public const int MaxPage = 1000;
+
+    /// <inheritdoc/>
+    public async ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Operator);
+        return await SubmitOneAsync(principal, request, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Operator);
+        // Keep several submissions in flight so a stream fills group-commit batches, but answer in order.
+        var inFlight = new Queue<Task<SubmitResponse>>();
+        await foreach (var request in requests.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        {
+            inFlight.Enqueue(SubmitOneAsync(principal, request, context.CancellationToken));
+            while (inFlight.Count >= 256) yield return await inFlight.Dequeue().ConfigureAwait(false);
+        }
+        while (inFlight.Count > 0) yield return await inFlight.Dequeue().ConfigureAwait(false);
+    }
+
+    private async Task<SubmitResponse> SubmitOneAsync(ClientPrincipal principal, SubmitRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SignedEntry is not { Length: > 0 }) throw RpcErrors.InvalidArgument("signed_entry is empty");
+        try
+        {
+            var result = await sequencer.SubmitAsync(request.SignedEntry, leaf => Authorize(principal, leaf), cancellationToken).ConfigureAwait(false);
+            return new SubmitResponse { Origin = logs.Own.Origin, Index = result.Index, LeafHash = result.LeafHash, Duplicate = result.Duplicate };
+        }
+        catch (AdmissionException ex)
+        {
+            metrics.Rejected(ex.Reason);
+            throw RpcErrors.From(ex);
+        }
+        catch (IOException ex)
+        {
+            throw RpcErrors.Unavailable(ex.Message);
+        }
+    }
+
+    /// <summary>An issuer submits only its own entries; a counter only its license uses; an operator anything.</summary>
+    private static void Authorize(ClientPrincipal principal, DecodedLeaf leaf)
+    {
+        if (principal.Role == ClientRole.Operator) return;
+        if (!string.Equals(leaf.Entry.IssuerId, principal.IssuerId, StringComparison.Ordinal))
+            throw new AdmissionException(RejectionKind.PermissionDenied, $"client '{principal.Name}' acts for issuer '{principal.IssuerId}', not '{leaf.Entry.IssuerId}'");
+        if (principal.Role == ClientRole.Counter && leaf.Entry.Kind != Schemas.Envelope.EntryKinds.LicenseUse)
+            throw new AdmissionException(RejectionKind.PermissionDenied, $"a counter may only record license uses, not '{leaf.Entry.Kind}'");
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        var leaf = log.GetLeaf(request.Index) ?? throw RpcErrors.NotFound($"log {log.Origin} has no entry {request.Index} (size {log.Size})");
+        return ValueTask.FromResult(new LogEntry { Origin = log.Origin, Index = request.Index, Leaf = leaf });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<GetEntriesResponse> GetEntriesAsync(GetEntriesRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        var size = log.Size;
+        if (request.Start > size) throw RpcErrors.InvalidArgument($"start {request.Start} is beyond the log's size {size}");
+        var count = (ulong)Math.Min(request.Count == 0 ? 100u : request.Count, MaxPage);
+        var end = Math.Min(size, request.Start + count);
+        var response = new GetEntriesResponse { TreeSize = size };
+        for (var i = request.Start; i < end; i++) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = i, Leaf = log.GetLeaf(i)! });
+        return ValueTask.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CheckpointResponse> GetCheckpointAsync(CheckpointRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        (ulong Size, byte[] Note)? checkpoint = request.Size == 0
+            ? log.Store.GetLatestCheckpoint()
+            : log.Store.GetCheckpoint(request.Size) is { } note ? (request.Size, note) : null;
+        if (checkpoint is not { } cp) throw RpcErrors.NotFound(request.Size == 0 ? $"log {log.Origin} has no checkpoint yet" : $"log {log.Origin} has no checkpoint of size {request.Size}");
+        return ValueTask.FromResult(new CheckpointResponse { Origin = log.Origin, Size = cp.Size, Note = System.Text.Encoding.UTF8.GetString(cp.Note) });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProofResponse> GetInclusionProofAsync(InclusionProofRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        if (request.TreeSize > log.Size) throw RpcErrors.InvalidArgument($"tree_size {request.TreeSize} is beyond the log's size {log.Size}");
+        if (request.Index >= request.TreeSize) throw RpcErrors.InvalidArgument($"index {request.Index} is not below tree_size {request.TreeSize}");
+        return ValueTask.FromResult(new ProofResponse { Hashes = log.InclusionProof(request.Index, request.TreeSize) });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProofResponse> GetConsistencyProofAsync(ConsistencyProofRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        if (request.ToSize > log.Size) throw RpcErrors.InvalidArgument($"to_size {request.ToSize} is beyond the log's size {log.Size}");
+        if (request.FromSize > request.ToSize) throw RpcErrors.InvalidArgument($"from_size {request.FromSize} is larger than to_size {request.ToSize}");
+        return ValueTask.FromResult(new ProofResponse { Hashes = log.ConsistencyProof(request.FromSize, request.ToSize) });
+    }
+
+    private static void RequireReader(CallContext context)
+        => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator);
+}

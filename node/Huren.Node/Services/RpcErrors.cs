@@ -1,0 +1,35 @@
+using Grpc.Core;
+using Huren.Node.Auth;
+using Huren.Node.Log;
+
+namespace Huren.Node.Services;
+
+/// <summary>The one place service errors are made: a status code and a message that names the cause.</summary>
+internal static class RpcErrors
+{
+    public static RpcException InvalidArgument(string message) => new(new Status(StatusCode.InvalidArgument, message));
+
+    public static RpcException NotFound(string message) => new(new Status(StatusCode.NotFound, message));
+
+    public static RpcException PermissionDenied(string message) => new(new Status(StatusCode.PermissionDenied, message));
+
+    public static RpcException Unavailable(string message) => new(new Status(StatusCode.Unavailable, message));
+
+    public static RpcException From(AdmissionException ex) => new(new Status(ex.Kind switch
+    {
+        RejectionKind.InvalidArgument => StatusCode.InvalidArgument,
+        RejectionKind.PermissionDenied => StatusCode.PermissionDenied,
+        RejectionKind.AlreadyExists => StatusCode.AlreadyExists,
+        RejectionKind.FailedPrecondition => StatusCode.FailedPrecondition,
+        _ => StatusCode.NotFound,
+    }, ex.Message));
+
+    /// <summary>Requires one of <paramref name="roles"/>; returns the principal.</summary>
+    public static ClientPrincipal Require(ServerCallContext context, params ClientRole[] roles)
+    {
+        var principal = ClientAuthInterceptor.PrincipalOf(context);
+        if (Array.IndexOf(roles, principal.Role) < 0)
+            throw PermissionDenied($"role {principal.Role.ToString().ToLowerInvariant()} of '{principal.Name}' may not call {context.Method}");
+        return principal;
+    }
+}
