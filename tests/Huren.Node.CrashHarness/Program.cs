@@ -49,15 +49,6 @@ for (var t = 0; t < submitters; t++)
 }
 await Task.WhenAll(tasks);
 
-internal sealed class SignatureOnlyAdmission(SignatureCheck check) : IEntryAdmission
-{
-    public DecodedLeaf CheckStateless(byte[] leaf) => check.Check(leaf);
-    public void CheckInOrder(DecodedLeaf leaf, ulong index) { }
-    public void WriteStaged(LogCommit commit) { }
-    public void Committed() { }
-    public void Discard() { }
-}
-
 internal static class CrashHarnessNotes
 {
     public static byte[] Sign(SigningKey key, string origin, ulong size, byte[] root)

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Huren.Bench;
+
+/// <summary>Command-line settings of a benchmark run.</summary>
+internal sealed class BenchOptions
+{
+    public HashSet<string> Suites { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public int Entries { get; private set; } = 20_000;
+    public int Runs { get; private set; } = 3;
+    public int Submitters { get; private set; } = 32;
+    public string OutDir { get; private set; } = "bench/results";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--entries": o.Entries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--runs": o.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--submitters": o.Submitters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--out": o.OutDir = args[++i]; break;
+                default: o.Suites.Add(args[i]); break;
+            }
+        }
+        if (o.Suites.Count == 0) o.Suites.Add("all");
+        return o;
+    }
+}
+
+/// <summary>One measured figure: the median of several runs and their spread.</summary>
+internal sealed record BenchFigure(string Name, string Unit, double Median, double Min, double Max, int Runs, string Note)
+{
+    public static BenchFigure Of(string name, string unit, IReadOnlyList<double> samples, string note = "")
+    {
+        var sorted = samples.Order().ToArray();
+        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new BenchFigure(name, unit, median, sorted[0], sorted[^1], sorted.Length, note);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Huren.Node.Log;
+using Huren.Node.Storage;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Huren.Bench;
+
+/// <summary>
+/// The log's own speed: raw signature verification and synced RocksDB writes (the machine's limits), then entries/s
+/// appended through the sequencer with and without group commit, and bytes on disk per entry.
+/// </summary>
+internal static class LogBench
+{
+    private const string Origin = "huren.bench/430100";
+
+    public static async Task<List<BenchFigure>> RunAsync(BenchOptions options)
+    {
+        var figures = new List<BenchFigure>();
+        foreach (var algorithm in new[] { SignatureAlgorithm.Ed25519, SignatureAlgorithm.EcdsaP256Sha256, SignatureAlgorithm.Sm2Sm3 })
+        {
+            var key = SigningKey.Generate(algorithm);
+            var leaves = MakeLeaves(key, Math.Min(options.Entries, 4000));
+            figures.Add(BenchFigure.Of($"raw verify {algorithm}, all cores", "sig/s", Repeat(options.Runs, () => VerifyRate(key, leaves))));
+        }
+        figures.Add(BenchFigure.Of("raw RocksDB synced batch writes", "writes/s", Repeat(options.Runs, SyncedWriteRate)));
+
+        var ed = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var batchedLeaves = MakeLeaves(ed, options.Entries);
+        var batched = new List<double>();
+        var unbatched = new List<double>();
+        var bytesPerEntry = new List<double>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            var (rate, bytes) = await AppendRateAsync(ed, batchedLeaves, new SequencerOptions(), options.Submitters);
+            batched.Add(rate);
+            bytesPerEntry.Add(bytes);
+            unbatched.Add((await AppendRateAsync(ed, batchedLeaves[..Math.Min(2000, batchedLeaves.Length)],
+                new SequencerOptions { MaxBatchSize = 1, MaxBatchDelay = TimeSpan.Zero }, options.Submitters)).Rate);
+        }
+        figures.Add(BenchFigure.Of("append Ed25519 entries, group commit (512 / 2 ms)", "entries/s", batched, $"{options.Submitters} submitters"));
+        figures.Add(BenchFigure.Of("append Ed25519 entries, one entry per batch", "entries/s", unbatched, $"{options.Submitters} submitters"));
+        var leafBytes = batchedLeaves.Average(l => l.Length);
+        figures.Add(BenchFigure.Of("bytes on disk per entry after compaction", "bytes", bytesPerEntry, $"leaf is {leafBytes:0} bytes"));
+        return figures;
+    }
+
+    private static List<double> Repeat(int runs, Func<double> measure)
+    {
+        var samples = new List<double>();
+        for (var i = 0; i < runs; i++) samples.Add(measure());
+        return samples;
+    }
+
+    internal static byte[][] MakeLeaves(SigningKey key, int count)
+    {
+        var leaves = new byte[count][];
+        Parallel.For(0, count, i =>
+        {
+            var entry = new Entry
+            {
+                Kind = EntryKinds.LicenseUse, RecordId = $"bench-{Guid.NewGuid():N}", IssuerId = "bench", Origin = Origin,
+                TimeUnixMs = 1_795_000_000_000 + i, SchemaId = "huren.license.used", SchemaVersion = 1, Body = new byte[96],
+            };
+            leaves[i] = EntrySigner.SignToLeaf(entry, key);
+        });
+        return leaves;
+    }
+
+    private static double VerifyRate(SigningKey key, byte[][] leaves)
+    {
+        var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, leaves.Length, i => check.Check(leaves[i]));
+        return leaves.Length / sw.Elapsed.TotalSeconds;
+    }
+
+    private static double SyncedWriteRate()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var db = NodeDatabase.Open(dir);
+            var store = db.OpenLog(Origin);
+            var commit = new LogCommit();
+            const int writes = 500;
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < writes; i++)
+            {
+                commit.Clear();
+                commit.FirstIndex = (ulong)i;
+                commit.Leaves.Add(new byte[200]);
+                commit.Head = new byte[8];
+                store.Commit(commit);
+            }
+            return writes / sw.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static async Task<(double Rate, double BytesPerEntry)> AppendRateAsync(SigningKey key, byte[][] leaves, SequencerOptions options, int submitters)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            double rate;
+            using (var db = NodeDatabase.Open(dir))
+            {
+                var log = new MerkleLog(db.OpenLog(Origin), Origin);
+                var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
+                var checkpoints = new CheckpointWriter((size, root) => new byte[100], options.CheckpointInterval, TimeProvider.System);
+                await using (var sequencer = new Sequencer(log, new SignatureOnlyAdmission(check), checkpoints, options, NullLogger.Instance))
+                {
+                    var next = -1;
+                    var sw = Stopwatch.StartNew();
+                    var tasks = new Task[submitters];
+                    for (var t = 0; t < submitters; t++)
+                    {
+                        tasks[t] = Task.Run(async () =>
+                        {
+                            int i;
+                            while ((i = Interlocked.Increment(ref next)) < leaves.Length) await sequencer.SubmitAsync(leaves[i]);
+                        });
+                    }
+                    await Task.WhenAll(tasks);
+                    rate = leaves.Length / sw.Elapsed.TotalSeconds;
+                    if (log.Size != (ulong)leaves.Length) throw new InvalidOperationException($"appended {log.Size} of {leaves.Length}");
+                }
+                db.Compact();
+            }
+            long bytes = 0;
+            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)) bytes += new FileInfo(f).Length;
+            return (rate, (double)bytes / leaves.Length);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using Huren.Node.Auth;
+using Huren.Node.Log;
+
+namespace Huren.Node.Hosting;
+
+/// <summary>The node's settings (section <c>Huren</c>; environment <c>HUREN__Section__Key</c>; command line <c>--Huren:Key=value</c>).</summary>
+public sealed class NodeOptions
+{
+    /// <summary>The network id, e.g. <c>cz-t</c>.</summary>
+    public string NetworkId { get; set; } = "";
+
+    /// <summary>The city's 6-digit code, e.g. <c>430100</c>.</summary>
+    public string CityCode { get; set; } = "";
+
+    /// <summary>Folder of the RocksDB database (relative paths are relative to the content root).</summary>
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>Key files.</summary>
+    public NodeKeyFiles Keys { get; set; } = new();
+
+    /// <summary>Generate any missing key file at start (a fresh local node); off in production.</summary>
+    public bool CreateMissingKeys { get; set; }
+
+    /// <summary>Clients allowed to call the node, by principal name.</summary>
+    public Dictionary<string, ClientOptions> Clients { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Group commit.</summary>
+    public SequencerOptions Sequencer { get; set; } = new();
+
+    /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
+    public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The log's origin line, <c>huren.&lt;network&gt;/&lt;city&gt;</c>.</summary>
+    public string Origin => $"huren.{NetworkId}/{CityCode}";
+
+    /// <summary>The city root's issuer id, which signs issuer registrations.</summary>
+    public string RootIssuerId => $"{CityCode}-root";
+
+    /// <summary>Names the first invalid setting, or null.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(NetworkId) || NetworkId.Contains('/') || NetworkId.Any(char.IsWhiteSpace))
+            return "Huren:NetworkId must be a non-empty id without '/' or spaces (e.g. cz-t)";
+        if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
+        if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
+        if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
+        return Keys.Validate() ?? Sequencer.Validate();
+    }
+}
+
+/// <summary>Paths of the node's key files (PEM).</summary>
+public sealed class NodeKeyFiles
+{
+    /// <summary>Ed25519 PKCS#8: signs checkpoints (C2SP note key, named by the origin).</summary>
+    public string LogKey { get; set; } = "keys/log-ed25519.pem";
+
+    /// <summary>SM2 PKCS#8: the national-crypto checkpoint signature.</summary>
+    public string Sm2LogKey { get; set; } = "keys/log-sm2.pem";
+
+    /// <summary>Ed25519 PKCS#8: cosigns other cities' checkpoints as a witness.</summary>
+    public string WitnessKey { get; set; } = "keys/witness-ed25519.pem";
+
+    /// <summary>SubjectPublicKeyInfo PEM of the city root key, which registers and revokes issuers.</summary>
+    public string RootPublicKey { get; set; } = "keys/root.pub.pem";
+
+    /// <summary>Names the first missing setting, or null.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(LogKey)) return "Huren:Keys:LogKey is required";
+        if (string.IsNullOrWhiteSpace(Sm2LogKey)) return "Huren:Keys:Sm2LogKey is required";
+        if (string.IsNullOrWhiteSpace(WitnessKey)) return "Huren:Keys:WitnessKey is required";
+        if (string.IsNullOrWhiteSpace(RootPublicKey)) return "Huren:Keys:RootPublicKey is required";
+        return null;
+    }
+}
