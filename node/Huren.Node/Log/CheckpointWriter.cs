@@ -46,6 +46,13 @@ public sealed class CheckpointWriter(Func<ulong, byte[], byte[]> signNote, TimeS
         {
             size = log.Size;
             if (size == _lastSize && _lastSigned != DateTimeOffset.MinValue) return;
+            if (log.Store.GetLatestCheckpoint() is { } latest && latest.Size == size)
+            {
+                // Already signed before a restart: keep that note (and any cosignatures it gathered).
+                _lastSize = size;
+                _lastSigned = time.GetUtcNow();
+                return;
+            }
             note = signNote(size, log.RootAt(size));
             log.Store.PutCheckpoint(size, note);
             _lastSigned = time.GetUtcNow();

@@ -1,0 +1,94 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using ProtoBuf.Grpc.Client;
+
+namespace Huren.Sdk.Client;
+
+/// <summary>Who calls, and with which key: a principal configured on the node.</summary>
+/// <param name="Principal">The principal name the node knows.</param>
+/// <param name="Key">The principal's signing key.</param>
+public sealed record ClientIdentity(string Principal, SigningKey Key);
+
+/// <summary>
+/// A typed client of one Huren node: every service over one gRPC channel, each call signed with the caller's
+/// credential, a default deadline, and retries of idempotent reads on UNAVAILABLE (gRPC service-config retry policy).
+/// </summary>
+public sealed class HurenClient : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    /// <summary>Connects to <paramref name="endpoint"/> (e.g. <c>http://127.0.0.1:7101</c>) as <paramref name="identity"/>.</summary>
+    /// <param name="endpoint">The node's gRPC address.</param>
+    /// <param name="identity">The caller; null for unauthenticated calls (only health checks answer those).</param>
+    /// <param name="deadline">Deadline of each call; 30 s when not given.</param>
+    /// <param name="handler">An HTTP handler (e.g. for TLS settings); a default one when null.</param>
+    public HurenClient(Uri endpoint, ClientIdentity? identity, TimeSpan? deadline = null, HttpMessageHandler? handler = null)
+    {
+        Endpoint = endpoint;
+        Deadline = deadline ?? TimeSpan.FromSeconds(30);
+        var credentials = CallCredentials.FromInterceptor((context, metadata) =>
+        {
+            if (identity is not null)
+            {
+                metadata.Add(CallCredential.Header, CallCredential.Create(identity.Principal, identity.Key, context.MethodName, DateTimeOffset.UtcNow));
+            }
+            return Task.CompletedTask;
+        });
+        var retry = new MethodConfig
+        {
+            Names = { MethodName.Default },
+            RetryPolicy = new RetryPolicy
+            {
+                MaxAttempts = 4,
+                InitialBackoff = TimeSpan.FromMilliseconds(200),
+                MaxBackoff = TimeSpan.FromSeconds(2),
+                BackoffMultiplier = 2,
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = handler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            // Signed per-call credentials are fine over cleartext on loopback; TLS carries them between hosts.
+            UnsafeUseInsecureChannelCallCredentials = endpoint.Scheme == Uri.UriSchemeHttp,
+            Credentials = endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.Create(ChannelCredentials.SecureSsl, credentials) : ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        });
+        Ledger = _channel.CreateGrpcService<ILedgerService>();
+        Licenses = _channel.CreateGrpcService<ILicenseService>();
+        Trace = _channel.CreateGrpcService<ITraceService>();
+        Issuers = _channel.CreateGrpcService<IIssuerService>();
+    }
+
+    /// <summary>The node's address.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The default deadline of each call.</summary>
+    public TimeSpan Deadline { get; }
+
+    /// <summary>The channel (for health checks and custom services).</summary>
+    public GrpcChannel Channel => _channel;
+
+    /// <summary>The Ledger service.</summary>
+    public ILedgerService Ledger { get; }
+
+    /// <summary>The Licenses service.</summary>
+    public ILicenseService Licenses { get; }
+
+    /// <summary>The Trace service.</summary>
+    public ITraceService Trace { get; }
+
+    /// <summary>The Issuers service.</summary>
+    public IIssuerService Issuers { get; }
+
+    /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
+    public CallOptions Options(CancellationToken cancellationToken = default)
+        => new(deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken);
+
+    /// <inheritdoc/>
+    public void Dispose() => _channel.Dispose();
+}
