@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Cli.Tests;
+
+public class KeysCommandTests
+{
+    [Theory]
+    [InlineData("sm2")]
+    [InlineData("p256")]
+    [InlineData("ed25519")]
+    public async Task Keys_gen_writes_a_usable_key_pair_and_reports_its_id(string alg)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var file = Path.Combine(dir, "issuer.pem");
+            var (code, output, error) = await CliRunner.RunAsync("keys", "gen", "--alg", alg, "-o", file, "--json");
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var key = SigningKey.FromPem(File.ReadAllText(file));
+            Assert.Equal(key.Id.ToString(), json.RootElement.GetProperty("keyId").GetString());
+            Assert.Equal(key.Id, PublicKey.FromPem(File.ReadAllText(Path.Combine(dir, "issuer.pub.pem"))).Id);
+
+            var again = await CliRunner.RunAsync("keys", "gen", "--alg", alg, "-o", file);
+            Assert.Equal(ExitCodes.Error, again.ExitCode);
+            Assert.Contains("refusing to overwrite", again.Error);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_algorithm_is_an_error_with_a_message_and_no_stack_trace()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("keys", "gen", "--alg", "rsa");
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Contains("rsa", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task Help_is_available_on_every_command()
+    {
+        foreach (var args in new[] { new[] { "--help" }, ["keys", "--help"], ["keys", "gen", "--help"] })
+        {
+            var (code, output, _) = await CliRunner.RunAsync(args);
+            Assert.Equal(0, code);
+            Assert.Contains("Usage", output);
+        }
+    }
+}
