@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Sdk.Network;
+
+/// <summary>
+/// The rule for configuration updates (TUF root rotation): version n+1 names the SHA-256 of version n's exact bytes
+/// and carries valid signatures from a strict majority of version n's members' root keys.
+/// The signed bytes are <c>huren-network-signature/v1\n</c> followed by the RFC 8785 (JCS) canonical JSON of the
+/// document with <c>signatures</c> set to <c>[]</c>: sorted keys, no whitespace, so any tool can rebuild them.
+/// </summary>
+public static class NetworkConfigChain
+{
+    /// <summary>The bytes each member signs for <paramref name="json"/> (any signatures in it are ignored).</summary>
+    public static byte[] CanonicalBytes(string json)
+    {
+        var node = JsonNode.Parse(json) ?? throw new FormatException("network configuration is empty");
+        if (node is not JsonObject obj) throw new FormatException("network configuration is not a JSON object");
+        obj["signatures"] = new JsonArray();
+        var builder = new StringBuilder("huren-network-signature/v1\n");
+        WriteCanonical(obj, builder);
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    /// <summary>Hex SHA-256 of a version's exact file bytes (what the next version names as <c>previous</c>).</summary>
+    public static string Digest(byte[] fileBytes) => Convert.ToHexStringLower(SHA256.HashData(fileBytes));
+
+    /// <summary>Signs <paramref name="json"/> as <paramref name="cityCode"/>'s root and returns the document with the signature added.</summary>
+    public static string AddSignature(string json, string cityCode, SigningKey rootKey)
+    {
+        var config = NetworkConfig.Parse(json);
+        config.Signatures.RemoveAll(s => s.CityCode == cityCode);
+        config.Signatures.Add(new NetworkSignature { CityCode = cityCode, Signature = Convert.ToBase64String(rootKey.Sign(CanonicalBytes(json))) });
+        return config.ToJson();
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="nextBytes"/> is a valid successor of <paramref name="previousBytes"/>; false with
+    /// the reason otherwise.
+    /// </summary>
+    public static bool VerifyNext(byte[] previousBytes, byte[] nextBytes, out NetworkConfig? next, out string? error)
+    {
+        next = null;
+        NetworkConfig previous;
+        try
+        {
+            previous = NetworkConfig.Parse(Encoding.UTF8.GetString(previousBytes));
+            next = NetworkConfig.Parse(Encoding.UTF8.GetString(nextBytes));
+        }
+        catch (FormatException ex)
+        {
+            error = ex.Message;
+            next = null;
+            return false;
+        }
+        if (next.NetworkId != previous.NetworkId) return Fail(out error, ref next, $"networkId changed from '{previous.NetworkId}' to '{next.NetworkId}'");
+        if (next.Version != previous.Version + 1) return Fail(out error, ref next, $"version {next.Version} does not follow {previous.Version}");
+        if (next.Previous != Digest(previousBytes)) return Fail(out error, ref next, $"previous '{next.Previous}' is not the digest of version {previous.Version}");
+        var signed = CanonicalBytes(Encoding.UTF8.GetString(nextBytes));
+        var valid = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in next.Signatures)
+        {
+            var member = previous.MemberByCity(s.CityCode);
+            if (member is null) continue;
+            byte[] signature;
+            try
+            {
+                signature = Convert.FromBase64String(s.Signature);
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+            if (PublicKey.FromPem(member.RootKey).Verify(signed, signature)) valid.Add(s.CityCode);
+        }
+        var needed = previous.Members.Count / 2 + 1;
+        if (valid.Count < needed)
+            return Fail(out error, ref next, $"signed by {valid.Count} of {previous.Members.Count} members of version {previous.Version}; a majority ({needed}) is required");
+        error = null;
+        return true;
+    }
+
+    private static bool Fail(out string? error, ref NetworkConfig? next, string message)
+    {
+        error = message;
+        next = null;
+        return false;
+    }
+
+    private static void WriteCanonical(JsonNode? node, StringBuilder builder)
+    {
+        switch (node)
+        {
+            case null:
+                builder.Append("null");
+                break;
+            case JsonObject obj:
+                builder.Append('{');
+                var first = true;
+                // JCS orders members by their UTF-16 code units.
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (!first) builder.Append(',');
+                    first = false;
+                    builder.Append(JsonSerializer.Serialize(key, JcsStrings));
+                    builder.Append(':');
+                    WriteCanonical(value, builder);
+                }
+                builder.Append('}');
+                break;
+            case JsonArray array:
+                builder.Append('[');
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (i > 0) builder.Append(',');
+                    WriteCanonical(array[i], builder);
+                }
+                builder.Append(']');
+                break;
+            case JsonValue value:
+                var element = value.GetValue<JsonElement>();
+                builder.Append(element.ValueKind switch
+                {
+                    JsonValueKind.String => JsonSerializer.Serialize(element.GetString(), JcsStrings),
+                    JsonValueKind.Number when element.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    JsonValueKind.Number => throw new FormatException("network configuration numbers must be integers"),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => "null",
+                });
+                break;
+        }
+    }
+
+    // JCS escapes only what JSON requires; everything else is written as UTF-8.
+    private static readonly JsonSerializerOptions JcsStrings = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
