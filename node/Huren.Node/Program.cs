@@ -1,4 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/", () => "Huren node");
-app.Run();
+using Huren.Node.Hosting;
+
+// The city node: configuration from appsettings.json, HUREN__* environment variables and the command line.
+var app = NodeApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,90 @@
+using Grpc.Reflection;
+using Huren.Node.Auth;
+using Huren.Node.Ledger;
+using Huren.Node.Log;
+using Huren.Node.Services;
+using Huren.Node.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+using ProtoBuf.Grpc.Server;
+
+namespace Huren.Node.Hosting;
+
+/// <summary>Composes the city node: options, keys, storage, the sequencer and the gRPC services.</summary>
+public static partial class NodeApp
+{
+    /// <summary>Builds the node from configuration; <paramref name="configure"/> lets tests add settings.</summary>
+    /// <exception cref="InvalidOperationException">A setting is invalid; the message names it.</exception>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection("Huren").Get<NodeOptions>() ?? new NodeOptions();
+        if (options.Validate() is { } error) throw new InvalidOperationException(error);
+        var baseDir = builder.Environment.ContentRootPath;
+        var keys = NodeKeys.Load(options.Keys, baseDir, options.CreateMissingKeys);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(keys);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NodeDatabase.Open(Path.GetFullPath(options.DataPath, baseDir)));
+        services.AddSingleton(sp => new MerkleLog(sp.GetRequiredService<NodeDatabase>().OpenLog(options.Origin), options.Origin));
+        services.AddSingleton(sp => new LogDirectory(sp.GetRequiredService<MerkleLog>()));
+        services.AddSingleton(sp => new LogStateMachine(options.Origin, [keys.RootKey], options.RootIssuerId,
+            sp.GetRequiredService<MerkleLog>().Store, referenceExists: null, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys));
+        services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var writer = new CheckpointWriter(sp.GetRequiredService<NodeCheckpointSigner>().Sign, options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>());
+            var metrics = sp.GetRequiredService<NodeMetrics>();
+            writer.Signed += (size, _) => metrics.Checkpoint(options.Origin, size);
+            return writer;
+        });
+        services.AddSingleton(sp =>
+        {
+            var sequencer = new Sequencer(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<LogStateMachine>(),
+                sp.GetRequiredService<CheckpointWriter>(), options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
+            var metrics = sp.GetRequiredService<NodeMetrics>();
+            sequencer.BatchCommitted += (count, _) => metrics.BatchCommitted(count);
+            return sequencer;
+        });
+        services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
+        services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ClientAuthInterceptor>();
+        services.AddHostedService<CheckpointTimer>();
+
+        services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
+        services.AddGrpcHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy());
+        services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));
+
+        var app = builder.Build();
+        // Fail at start, not at the first call, on bad client or storage settings.
+        app.Services.GetRequiredService<ClientRegistry>();
+        app.Services.GetRequiredService<Sequencer>();
+        app.MapGrpcService<LedgerService>();
+        app.MapGrpcService<LicenseService>();
+        app.MapGrpcService<TraceService>();
+        app.MapGrpcService<IssuerService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcService<ReflectionServiceImpl>();
+        app.MapMetrics("/metrics");
+        LogStarted(app.Logger, options.Origin, app.Services.GetRequiredService<MerkleLog>().Size);
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]
+    private static partial void LogStarted(ILogger logger, string origin, ulong size);
+}
+
+/// <summary>Signs a checkpoint for entries whose batch did not carry one (see <see cref="SequencerOptions.CheckpointInterval"/>).</summary>
+internal sealed class CheckpointTimer(CheckpointWriter writer, MerkleLog log, NodeOptions options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.CheckpointTimer);
+        writer.SignLatestIfBehind(log);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) writer.SignLatestIfBehind(log);
+    }
+}

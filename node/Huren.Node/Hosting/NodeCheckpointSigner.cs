@@ -1,0 +1,18 @@
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Hosting;
+
+/// <summary>Signs the node's checkpoints as C2SP signed notes with its Ed25519 log key and its SM2 key.</summary>
+public sealed class NodeCheckpointSigner(string origin, NodeKeys keys)
+{
+    private readonly CheckpointSigner _signer = new(origin, keys.LogKey, keys.Sm2LogKey);
+
+    /// <summary>The C2SP verifier key of the log key, as the network configuration lists it.</summary>
+    public NoteVerifierKey LogVerifierKey => _signer.LogVerifierKey;
+
+    /// <summary>The verifier key of the SM2 line.</summary>
+    public NoteVerifierKey? Sm2VerifierKey => _signer.Sm2VerifierKey;
+
+    /// <summary>The complete signed note for a tree of <paramref name="size"/> with <paramref name="root"/>, as UTF-8.</summary>
+    public byte[] Sign(ulong size, byte[] root) => _signer.Sign(size, root).ToUtf8();
+}

@@ -1,0 +1,47 @@
+using Huren.Node.Ledger;
+using Huren.Node.Log;
+using Huren.Sdk.Evidence;
+
+namespace Huren.Node.Services;
+
+/// <summary>
+/// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (issue, latest status change, transfer,
+/// the issuer's registration and revocation), each with its inclusion proof to one signed checkpoint of its log.
+/// </summary>
+public sealed class EvidenceBuilder(string networkId, TimeProvider time)
+{
+    /// <summary>A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint.</summary>
+    public EvidenceBundle ForLicense(MerkleLog log, LogStateMachine state, LicenseRecord license, string verdict, string reason)
+    {
+        var checkpoint = log.Store.GetLatestCheckpoint() ?? throw new InvalidOperationException($"log {log.Origin} has no checkpoint yet");
+        var bundle = new EvidenceBundle
+        {
+            Network = networkId,
+            Subject = license.LicenseId,
+            CreatedAt = time.GetUtcNow(),
+            Verdict = new BundleVerdict { Status = verdict, Reason = reason, AsOf = new BundleCheckpointRef { Origin = log.Origin, Size = checkpoint.Size } },
+        };
+        bundle.Checkpoints[log.Origin] = System.Text.Encoding.UTF8.GetString(checkpoint.Note);
+        var indexes = new SortedSet<ulong>();
+        foreach (var index in license.EntryIndexes) indexes.Add(index);
+        if (state.TryGetIssuer(license.IssuerId, out var issuer))
+        {
+            indexes.Add(issuer.RegisteredIndex);
+            if (issuer.Revoked) indexes.Add(issuer.RevokedIndex);
+        }
+        foreach (var index in indexes)
+        {
+            // Entries after the checkpoint cannot be proven against it; the verdict is as of the checkpoint.
+            if (index >= checkpoint.Size) continue;
+            bundle.Entries.Add(new BundleEntry
+            {
+                Origin = log.Origin,
+                Index = index,
+                Leaf = Convert.ToBase64String(log.GetLeaf(index)!),
+                TreeSize = checkpoint.Size,
+                InclusionProof = log.InclusionProof(index, checkpoint.Size).ConvertAll(Convert.ToBase64String),
+            });
+        }
+        return bundle;
+    }
+}

@@ -1,0 +1,95 @@
+using Huren.Node.Auth;
+using Huren.Node.Ledger;
+using Huren.Node.Log;
+using Huren.Schemas.Catalog;
+using Huren.Schemas.Services;
+using ProtoBuf.Grpc;
+
+namespace Huren.Node.Services;
+
+/// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
+public sealed class LicenseService(LogDirectory logs, LogStateMachine state, EvidenceBuilder evidence, CheckpointWriter checkpoints, NodeMetrics metrics) : ILicenseService
+{
+    /// <inheritdoc/>
+    public ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
+    {
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        using var timer = metrics.TimeVerify();
+        LicenseRecord? license;
+        if (!string.IsNullOrEmpty(request.LicenseId)) state.TryGetLicense(request.LicenseId, out license);
+        else if (request.DocumentDigest is { Length: 32 }) state.TryFindLicenseByDigest(request.DocumentDigest, out license);
+        else throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
+        if (license is null)
+        {
+            return ValueTask.FromResult(new VerdictResponse
+            {
+                Verdict = LicenseVerdict.Unknown,
+                LicenseId = request.LicenseId,
+                Reason = string.IsNullOrEmpty(request.LicenseId) ? "no license with this document digest in any log this node keeps" : $"license {request.LicenseId} is not in any log this node keeps",
+            });
+        }
+        var today = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : LicenseVerdicts.Today(TimeProvider.System);
+        var (verdict, reason) = LicenseVerdicts.Evaluate(license, today);
+        var log = logs.Own;
+        // The evidence must rest on a checkpoint that covers the license's latest entry.
+        checkpoints.SignLatestIfBehind(log);
+        state.TryGetIssuer(license.IssuerId, out var issuer);
+        LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
+        var bundle = evidence.ForLicense(log, state, license, VerdictName(verdict), reason);
+        return ValueTask.FromResult(new VerdictResponse
+        {
+            Verdict = verdict,
+            Reason = reason,
+            LicenseId = license.LicenseId,
+            IssuerId = license.IssuerId,
+            IssuerName = issuer?.Registration.Name ?? license.IssuingAuthority,
+            TypeCode = license.TypeCode,
+            TypeName = type?.Name ?? "",
+            ValidFrom = license.ValidFrom,
+            ValidUntil = license.ValidUntil,
+            Origin = log.Origin,
+            HolderName = license.HolderName,
+            EvidenceBundle = bundle.ToJson(),
+        });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<EntryListResponse> HistoryAsync(LicenseHistoryRequest request, CallContext context = default)
+    {
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("license_id is required");
+        if (!state.TryGetLicense(request.LicenseId, out var license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
+        var log = logs.Own;
+        var response = new EntryListResponse();
+        foreach (var index in license.EntryIndexes) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = log.GetLeaf(index)! });
+        return ValueTask.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ListLicensesResponse> ListAsync(ListLicensesRequest request, CallContext context = default)
+    {
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        var today = LicenseVerdicts.Today(TimeProvider.System);
+        var response = new ListLicensesResponse();
+        foreach (var license in state.ListLicenses())
+        {
+            if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
+            if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
+            var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
+            if (request.Verdict != LicenseVerdict.Unspecified && verdict != request.Verdict) continue;
+            response.Licenses.Add(new LicenseSummary
+            {
+                LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
+                IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
+            });
+        }
+        return ValueTask.FromResult(response);
+    }
+
+    /// <summary>The bundle's spelling of a verdict (<c>NOT_YET_VALID</c>).</summary>
+    public static string VerdictName(LicenseVerdict verdict) => verdict switch
+    {
+        LicenseVerdict.NotYetValid => "NOT_YET_VALID",
+        _ => verdict.ToString().ToUpperInvariant(),
+    };
+}

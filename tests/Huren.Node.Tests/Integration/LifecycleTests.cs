@@ -1,0 +1,233 @@
+using Grpc.Core;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Tests.Integration;
+
+/// <summary>The whole license lifecycle and every rejection rule, over real loopback gRPC against a real node.</summary>
+public sealed class LifecycleTests : IAsyncLifetime
+{
+    private TestNode _node = null!;
+    private readonly SigningKey _amrKey = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+
+    public async Task InitializeAsync()
+    {
+        _node = await TestNode.StartAsync();
+        using var op = _node.Client("operator");
+        await SubmitAsync(op, RootEntry(EntryKinds.IssuerRegister, TestNode.AmrIssuer,
+            LedgerBodies.Issuer(TestNode.AmrIssuer, LedgerBodies.ChangshaAmrCode, _amrKey.PublicKey, [LedgerBodies.BusinessLicenseType], ["2"], mayShare: true)));
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private static Entry MakeEntry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class => new()
+    {
+        Kind = kind, RecordId = recordId, IssuerId = issuerId, TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
+        References = [.. references], Origin = TestNode.Origin,
+    };
+
+    private byte[] RootEntry<T>(string kind, string recordId, T body) where T : class
+        => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.RootId, body), _node.RootKey);
+
+    private byte[] AmrEntry<T>(string kind, string recordId, T body, params EntryReference[] references) where T : class
+        => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.AmrIssuer, body, references), _amrKey);
+
+    private static async Task<SubmitResponse> SubmitAsync(HurenClient client, byte[] leaf)
+        => await client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, client.Options());
+
+    private static async Task<RpcException> RejectedAsync(HurenClient client, byte[] leaf, StatusCode code, string messagePart)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(client, leaf));
+        Assert.True(ex.StatusCode == code, $"expected {code}, got {ex.StatusCode}: {ex.Status.Detail}");
+        Assert.Contains(messagePart, ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
+        return ex;
+    }
+
+    private async Task<string> IssueAsync(string serial, string validFrom = "2024-03-01", string validUntil = "")
+    {
+        using var amr = _node.Client("amr");
+        var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, serial, validFrom, validUntil);
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseIssue, body.LicenseId, body));
+        return body.LicenseId;
+    }
+
+    private async Task<VerdictResponse> VerifyAsync(string licenseId)
+    {
+        using var counter = _node.Client("counter");
+        return await counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, counter.Options());
+    }
+
+    private NoteVerifierKey LogKey()
+    {
+        using var _ = new HurenClient(_node.Endpoint, null);
+        var signer = (Huren.Node.Hosting.NodeCheckpointSigner)_node.Services.GetService(typeof(Huren.Node.Hosting.NodeCheckpointSigner))!;
+        return signer.LogVerifierKey;
+    }
+
+    /// <summary>What a client checks before it believes a verdict: the checkpoint's signature and every inclusion proof.</summary>
+    private void AssertEvidenceVerifies(VerdictResponse verdict)
+    {
+        var bundle = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        Assert.Equal(verdict.LicenseId, bundle.Subject);
+        var checkpoint = new CheckpointVerifier(LogKey()).Verify(bundle.Checkpoints[TestNode.Origin]);
+        Assert.True(checkpoint.IsValid, checkpoint.Failure);
+        var root = new Hash256(checkpoint.Checkpoint!.RootHash);
+        Assert.NotEmpty(bundle.Entries);
+        foreach (var e in bundle.Entries)
+        {
+            var leaf = Convert.FromBase64String(e.Leaf);
+            Assert.Equal(checkpoint.Checkpoint.Size, e.TreeSize);
+            var proof = e.InclusionProof.Select(Convert.FromBase64String).ToList();
+            Assert.True(MerkleProofVerifier.TryVerifyInclusion(e.Index, e.TreeSize, MerkleHash.LeafHash(leaf).AsSpan(), proof, root.AsSpan(), out var error), error);
+        }
+        Assert.Contains(bundle.Entries, e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseIssue);
+        Assert.Contains(bundle.Entries, e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.IssuerRegister);
+    }
+
+    [Fact]
+    public async Task License_lifecycle_gives_every_verdict_with_verifiable_evidence()
+    {
+        using var amr = _node.Client("amr");
+        var id = await IssueAsync("LC0001");
+        var valid = await VerifyAsync(id);
+        Assert.Equal(LicenseVerdict.Valid, valid.Verdict);
+        Assert.Equal(TestNode.AmrIssuer, valid.IssuerId);
+        Assert.Equal(LedgerBodies.BusinessLicenseType, valid.TypeCode);
+        AssertEvidenceVerifies(valid);
+
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)));
+        var suspended = await VerifyAsync(id);
+        Assert.Equal(LicenseVerdict.Suspended, suspended.Verdict);
+        AssertEvidenceVerifies(suspended);
+        Assert.Contains(EvidenceBundle.Parse(suspended.EvidenceBundle).Entries, e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseStatus);
+
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Resume(id)));
+        Assert.Equal(LicenseVerdict.Valid, (await VerifyAsync(id)).Verdict);
+
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Revoke(id)));
+        var revoked = await VerifyAsync(id);
+        Assert.Equal(LicenseVerdict.Revoked, revoked.Verdict);
+        AssertEvidenceVerifies(revoked);
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Resume(id)), StatusCode.FailedPrecondition, "revoked");
+
+        var expired = await IssueAsync("LC0002", "2020-01-01", "2021-12-31");
+        Assert.Equal(LicenseVerdict.Expired, (await VerifyAsync(expired)).Verdict);
+        var future = await IssueAsync("LC0003", "2099-01-01", "2099-12-31");
+        Assert.Equal(LicenseVerdict.NotYetValid, (await VerifyAsync(future)).Verdict);
+
+        var moved = await IssueAsync("LC0004");
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseTransfer, moved, LedgerBodies.Transfer(moved)));
+        Assert.Equal(LicenseVerdict.Transferred, (await VerifyAsync(moved)).Verdict);
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseTransfer, moved, LedgerBodies.Transfer(moved, "430300")), StatusCode.FailedPrecondition, "transferred");
+
+        var unknown = await VerifyAsync(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "NOSUCH1"));
+        Assert.Equal(LicenseVerdict.Unknown, unknown.Verdict);
+
+        using var auditor = _node.Client("auditor");
+        var history = await auditor.Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = id }, auditor.Options());
+        Assert.Equal(4, history.Entries.Count);
+        var trace = await auditor.Trace.TraceAsync(new TraceRequest { RecordId = id }, auditor.Options());
+        Assert.Equal(history.Entries.Select(e => e.Index), trace.Entries.Select(e => e.Index));
+        var issuers = await auditor.Issuers.ListAsync(new ListIssuersRequest(), auditor.Options());
+        Assert.Contains(issuers.Issuers, i => i.IssuerId == TestNode.AmrIssuer && i.LicenseTypeCodes.Contains(LedgerBodies.BusinessLicenseType));
+    }
+
+    [Fact]
+    public async Task Every_rejection_rule_answers_its_status_and_leaves_the_log_unchanged()
+    {
+        using var amr = _node.Client("amr");
+        using var op = _node.Client("operator");
+        var id = await IssueAsync("RJ0001");
+        using var auditor = _node.Client("auditor");
+        var before = await auditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Start = 0, Count = 1000 }, auditor.Options());
+
+        // Schema: a body that fails the validators.
+        var bad = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0002");
+        bad.HolderCode = "not-a-code";
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseIssue, bad.LicenseId, bad), StatusCode.InvalidArgument, "holderCode");
+        // Same license twice.
+        var again = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0001");
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseIssue, again.LicenseId, again), StatusCode.AlreadyExists, id);
+        // Status change of a license that does not exist.
+        var ghost = LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "GHOST01");
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseStatus, ghost, LedgerBodies.Suspend(ghost)), StatusCode.NotFound, "GHOST01");
+        // A reference to an entry that does not exist.
+        var use = LedgerBodies.Use(id);
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseUse, id, use, new EntryReference { Origin = TestNode.Origin, Index = 9999, LeafHash = new byte[32], Relation = "license" }),
+            StatusCode.NotFound, "references[0]");
+        // Unknown signer.
+        var stranger = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+        var strangerBody = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0003");
+        await RejectedAsync(amr, EntrySigner.SignToLeaf(MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody), stranger), StatusCode.PermissionDenied, "unknown");
+        // Forged signature: valid entry, signature bytes altered.
+        var forged = EntrySigner.Sign(MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody), _amrKey);
+        forged.Signature[^3] ^= 0x40;
+        await RejectedAsync(amr, CanonicalCodec.Encode(forged), StatusCode.PermissionDenied, "signature");
+        // Another city's entry replayed here.
+        var foreign = MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody);
+        foreign.Origin = "huren.cz-t/430200";
+        await RejectedAsync(amr, EntrySigner.SignToLeaf(foreign, _amrKey), StatusCode.InvalidArgument, "origin");
+        // Out of scope: a license type the issuer is not registered for.
+        var food = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0004");
+        var foodType = Huren.Schemas.Catalog.LicenseTypeCatalog.All.First(t => t.Code != LedgerBodies.BusinessLicenseType);
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseIssue, food.LicenseId, WithType(food, foodType.Code)), StatusCode.InvalidArgument, "");
+        // A client submitting for an issuer it does not act for.
+        using var other = _node.Client("other");
+        await RejectedAsync(other, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)), StatusCode.PermissionDenied, "acts for issuer");
+        // Unauthenticated and wrong-role calls.
+        using var anonymous = _node.Anonymous();
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(anonymous, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id))))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(auditor, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id))))).StatusCode);
+
+        // Revoke the issuer: its entries are refused afterwards.
+        await SubmitAsync(op, RootEntry(EntryKinds.IssuerRevoke, TestNode.AmrIssuer, new IssuerRevoked { IssuerId = TestNode.AmrIssuer, Reason = "机构撤并" }));
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)), StatusCode.PermissionDenied, "revoked");
+
+        var after = await auditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Start = 0, Count = 1000 }, auditor.Options());
+        Assert.Equal(before.TreeSize + 1, after.TreeSize); // only the issuer revocation was appended
+        for (var i = 0; i < before.Entries.Count; i++) Assert.Equal(before.Entries[i].Leaf, after.Entries[i].Leaf);
+    }
+
+    private static LicenseIssued WithType(LicenseIssued body, string typeCode)
+    {
+        body.TypeCode = typeCode;
+        return body;
+    }
+
+    [Fact]
+    public async Task Restart_keeps_verdicts_traces_and_checkpoints()
+    {
+        var id = await IssueAsync("RS0001");
+        using (var amr = _node.Client("amr")) await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)));
+        var verdictBefore = await VerifyAsync(id);
+        CheckpointResponse checkpointBefore;
+        TraceResponse traceBefore;
+        using (var auditor = _node.Client("auditor"))
+        {
+            checkpointBefore = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options());
+            traceBefore = await auditor.Trace.TraceAsync(new TraceRequest { RecordId = id }, auditor.Options());
+        }
+
+        await _node.RestartAsync();
+
+        var verdictAfter = await VerifyAsync(id);
+        Assert.Equal(verdictBefore.Verdict, verdictAfter.Verdict);
+        Assert.Equal(verdictBefore.Reason, verdictAfter.Reason);
+        using var auditorAfter = _node.Client("auditor");
+        var checkpointAfter = await auditorAfter.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditorAfter.Options());
+        Assert.Equal(checkpointBefore.Size, checkpointAfter.Size);
+        Assert.Equal(checkpointBefore.Note, checkpointAfter.Note);
+        var traceAfter = await auditorAfter.Trace.TraceAsync(new TraceRequest { RecordId = id }, auditorAfter.Options());
+        Assert.Equal(traceBefore.Entries.Select(e => (e.Index, Convert.ToBase64String(e.Leaf))), traceAfter.Entries.Select(e => (e.Index, Convert.ToBase64String(e.Leaf))));
+        AssertEvidenceVerifies(verdictAfter);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Network;
+
+namespace Huren.Sdk.Tests.Network;
+
+public class NetworkConfigChainTests
+{
+    private static (NetworkConfig Genesis, SigningKey[] Roots) Genesis()
+    {
+        var roots = new[] { SigningKey.Generate(SignatureAlgorithm.Sm2Sm3), SigningKey.Generate(SignatureAlgorithm.Sm2Sm3), SigningKey.Generate(SignatureAlgorithm.Ed25519) };
+        var config = new NetworkConfig { NetworkId = "cz-t", Name = "长株潭", WitnessThreshold = 1 };
+        string[] cities = ["430100", "430200", "430300"];
+        for (var i = 0; i < 3; i++)
+        {
+            config.Members.Add(new NetworkMember
+            {
+                CityCode = cities[i], Name = cities[i], Origin = $"huren.cz-t/{cities[i]}",
+                LogKey = $"huren.cz-t/{cities[i]}+00000000+AQ==", WitnessKey = $"huren.cz-t/{cities[i]}/witness+00000000+BA==",
+                RootKey = roots[i].PublicKey.ToPem(), Endpoint = $"http://127.0.0.1:710{i + 1}",
+            });
+        }
+        return (config, roots);
+    }
+
+    private static string NextVersion(NetworkConfig genesis, byte[] genesisBytes, Action<NetworkConfig> change)
+    {
+        var next = NetworkConfig.Parse(genesis.ToJson());
+        next.Version = 2;
+        next.Previous = NetworkConfigChain.Digest(genesisBytes);
+        change(next);
+        return next.ToJson();
+    }
+
+    [Fact]
+    public void Update_signed_by_a_majority_chains_and_one_signed_by_too_few_is_refused()
+    {
+        var (genesis, roots) = Genesis();
+        var genesisBytes = Encoding.UTF8.GetBytes(genesis.ToJson());
+        var unsigned = NextVersion(genesis, genesisBytes, c => c.WitnessThreshold = 2);
+
+        var one = NetworkConfigChain.AddSignature(unsigned, "430100", roots[0]);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(one), out _, out var error));
+        Assert.Contains("majority", error);
+
+        var two = NetworkConfigChain.AddSignature(one, "430300", roots[2]);
+        Assert.True(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(two), out var next, out error), error);
+        Assert.Equal(2, next!.WitnessThreshold);
+    }
+
+    [Fact]
+    public void Signatures_by_the_wrong_key_or_over_other_content_do_not_count()
+    {
+        var (genesis, roots) = Genesis();
+        var genesisBytes = Encoding.UTF8.GetBytes(genesis.ToJson());
+        var unsigned = NextVersion(genesis, genesisBytes, c => c.Name = "renamed");
+        // 430200's slot signed with 430100's key, and a good signature over a document later altered.
+        var forged = NetworkConfigChain.AddSignature(NetworkConfigChain.AddSignature(unsigned, "430100", roots[0]), "430200", roots[0]);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(forged), out _, out _));
+        var signed = NetworkConfigChain.AddSignature(NetworkConfigChain.AddSignature(unsigned, "430100", roots[0]), "430200", roots[1]);
+        var altered = signed.Replace("\"witnessThreshold\": 1", "\"witnessThreshold\": 0", StringComparison.Ordinal);
+        Assert.NotEqual(signed, altered);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(altered), out _, out _));
+        Assert.True(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(signed), out _, out var error), error);
+    }
+
+    [Fact]
+    public void A_version_that_does_not_chain_is_refused()
+    {
+        var (genesis, roots) = Genesis();
+        var genesisBytes = Encoding.UTF8.GetBytes(genesis.ToJson());
+        var wrongPrevious = NextVersion(genesis, genesisBytes, c => c.Previous = new string('0', 64));
+        wrongPrevious = NetworkConfigChain.AddSignature(NetworkConfigChain.AddSignature(wrongPrevious, "430100", roots[0]), "430200", roots[1]);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(wrongPrevious), out _, out var error));
+        Assert.Contains("previous", error);
+
+        var skipped = NextVersion(genesis, genesisBytes, c => c.Version = 3);
+        skipped = NetworkConfigChain.AddSignature(NetworkConfigChain.AddSignature(skipped, "430100", roots[0]), "430200", roots[1]);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(skipped), out _, out error));
+        Assert.Contains("does not follow", error);
+    }
+
+    [Fact]
+    public void Malformed_configurations_are_refused_with_the_field_named()
+    {
+        var (genesis, _) = Genesis();
+        Assert.Contains("witnessThreshold", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("\"witnessThreshold\": 1", "\"witnessThreshold\": 3", StringComparison.Ordinal))).Message);
+        Assert.Contains("origin", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("huren.cz-t/430200\"", "huren.other/430200\"", StringComparison.Ordinal))).Message);
+        Assert.Contains("format", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("huren-network/v1", "other", StringComparison.Ordinal))).Message);
+    }
+}
