@@ -3,6 +3,7 @@ using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Notes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Usage: Huren.Node.CrashHarness <data dir> <ed25519 seed hex> <submitters>
@@ -16,7 +17,8 @@ const string Origin = "huren.crash/430100";
 using var db = NodeDatabase.Open(dataDir);
 var log = new MerkleLog(db.OpenLog(Origin), Origin);
 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
-var checkpoints = new CheckpointWriter((size, root) => CrashHarnessNotes.Sign(key, Origin, size, root), TimeSpan.Zero, TimeProvider.System);
+var noteSigner = new CheckpointSigner(Origin, key, sm2Key: null);
+var checkpoints = new CheckpointWriter((size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
 await using var sequencer = new Sequencer(log, new SignatureOnlyAdmission(check), checkpoints,
     new SequencerOptions { MaxBatchSize = 64, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
 
@@ -48,12 +50,3 @@ for (var t = 0; t < submitters; t++)
     });
 }
 await Task.WhenAll(tasks);
-
-internal static class CrashHarnessNotes
-{
-    public static byte[] Sign(SigningKey key, string origin, ulong size, byte[] root)
-    {
-        var body = System.Text.Encoding.UTF8.GetBytes($"{origin}\n{size}\n{Convert.ToBase64String(root)}\n");
-        return [.. body, .. key.Sign(body)];
-    }
-}

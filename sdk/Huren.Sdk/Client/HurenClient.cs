@@ -33,7 +33,9 @@ public sealed class HurenClient : IDisposable
         {
             if (identity is not null)
             {
-                metadata.Add(CallCredential.Header, CallCredential.Create(identity.Principal, identity.Key, context.MethodName, DateTimeOffset.UtcNow));
+                // Sign the full method path the server sees: /<package.Service>/<Method>.
+                var method = new Uri(context.ServiceUrl).AbsolutePath.TrimEnd('/') + "/" + context.MethodName;
+                metadata.Add(CallCredential.Header, CallCredential.Create(identity.Principal, identity.Key, method, DateTimeOffset.UtcNow));
             }
             return Task.CompletedTask;
         });

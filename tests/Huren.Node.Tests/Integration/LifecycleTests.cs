@@ -176,10 +176,10 @@ public sealed class LifecycleTests : IAsyncLifetime
         var foreign = MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody);
         foreign.Origin = "huren.cz-t/430200";
         await RejectedAsync(amr, EntrySigner.SignToLeaf(foreign, _amrKey), StatusCode.InvalidArgument, "origin");
-        // Out of scope: a license type the issuer is not registered for.
-        var food = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0004");
-        var foodType = Huren.Schemas.Catalog.LicenseTypeCatalog.All.First(t => t.Code != LedgerBodies.BusinessLicenseType);
-        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseIssue, food.LicenseId, WithType(food, foodType.Code)), StatusCode.InvalidArgument, "");
+        // A license whose type code disagrees with its identifier's type part is refused by the schema.
+        var mixed = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0004");
+        var otherType = Huren.Schemas.Catalog.LicenseTypeCatalog.All.First(t => t.Code != LedgerBodies.BusinessLicenseType);
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseIssue, mixed.LicenseId, WithType(mixed, otherType.Code)), StatusCode.InvalidArgument, "typeCode");
         // A client submitting for an issuer it does not act for.
         using var other = _node.Client("other");
         await RejectedAsync(other, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)), StatusCode.PermissionDenied, "acts for issuer");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Huren.Node.Log;
 using Huren.Node.Storage;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Notes;
 using Huren.Sdk.Tests;
 
 namespace Huren.Node.Tests.Log;
@@ -32,6 +34,7 @@ public class CrashTests
         using var dir = new TempDir();
         var seed = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var harness = HarnessPath();
+        var verifier = new CheckpointVerifier(new CheckpointSigner(Origin, SigningKey.FromEd25519Seed(Convert.FromHexString(seed)), null).LogVerifierKey);
         var random = new Random(20261123);
         var acknowledged = new Dictionary<ulong, string>();
         ulong sizeBefore = 0;
@@ -77,10 +80,10 @@ public class CrashTests
             var checkpoint = log.Store.GetLatestCheckpoint();
             Assert.NotNull(checkpoint);
             Assert.True(checkpoint.Value.Size <= log.Size);
-            var body = System.Text.Encoding.UTF8.GetString(checkpoint.Value.Note).Split('\n');
-            Assert.Equal(Origin, body[0]);
-            Assert.Equal(checkpoint.Value.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), body[1]);
-            Assert.Equal(body[2], Convert.ToBase64String(log.RootAt(checkpoint.Value.Size)));
+            var verified = verifier.Verify(checkpoint.Value.Note);
+            Assert.True(verified.IsValid, verified.Failure);
+            Assert.Equal(checkpoint.Value.Size, verified.Checkpoint!.Size);
+            Assert.Equal(log.RootAt(checkpoint.Value.Size), verified.Checkpoint.GetRootHash());
             Assert.Equal(log.Root, log.RootAt(log.Size));
             sizeBefore = log.Size;
         }
