@@ -1,0 +1,296 @@
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Catalog;
+using Huren.Schemas.Validation;
+
+namespace Huren.Node.Ledger;
+
+public sealed partial class LogStateMachine
+{
+    /// <summary>The relation of a license use's reference to the license's issue (or accept) entry.</summary>
+    public const string LicenseRelation = "license";
+
+    /// <summary>The relation of a transfer accept's reference to the transfer entry.</summary>
+    public const string TransferRelation = "transfer";
+
+    private const string StatusValid = "01";
+    private const string StatusTransferredOut = "06";
+
+    private void IssueLicense(EntryContext context, IssuerRecord issuer)
+    {
+        var body = Body<LicenseIssued>(context);
+        if (!issuer.MayIssue(body.TypeCode))
+        {
+            throw Reject.PermissionDenied($"license type {body.TypeCode} is out of scope for issuer {issuer.IssuerId}");
+        }
+        if (!string.Equals(body.IssuingAuthorityCode, issuer.AuthorityCode, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"body.issuingAuthorityCode {body.IssuingAuthorityCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}");
+        }
+        if (ReadLicense(body.LicenseId) is { } existing)
+        {
+            throw Reject.AlreadyExists($"license {body.LicenseId} already exists (issued by {existing.IssuerId} at index {existing.IssueIndex})");
+        }
+        var digestKey = StateKeys.Digest(body.DocumentDigest);
+        if (ReadRow<DigestRecord>(digestKey) is { } digest)
+        {
+            throw Reject.AlreadyExists($"body.documentDigest is already the document of license {digest.LicenseId}");
+        }
+        var license = new LicenseRecord
+        {
+            LicenseId = body.LicenseId,
+            IssuerId = issuer.IssuerId,
+            TypeCode = body.TypeCode,
+            Name = body.Name,
+            HolderName = body.HolderName,
+            Status = LicenseStatus.Valid,
+            StatusCode = StatusValid,
+            ValidFrom = body.ValidFrom,
+            ValidUntil = body.ValidUntil,
+            IssueIndex = context.Index,
+            IssueLeafHash = context.LeafHash,
+            StatusIndex = context.Index,
+            StatusLeafHash = context.LeafHash,
+            EntryIndexes = [context.Index],
+            DocumentDigests = [body.DocumentDigest],
+            IssuingAuthority = body.IssuingAuthority,
+            IssuingAuthorityCode = body.IssuingAuthorityCode,
+        };
+        Stage(StateKeys.License(body.LicenseId), license);
+        Stage(digestKey, new DigestRecord { LicenseId = body.LicenseId, Index = context.Index });
+    }
+
+    private void ChangeLicense(EntryContext context, IssuerRecord issuer)
+    {
+        var body = Body<LicenseChanged>(context);
+        var changed = OwnedLicense(issuer, body.LicenseId).Clone();
+        if (!string.IsNullOrEmpty(body.NewValidUntil))
+        {
+            if (LicenseDates.TryParse(body.NewValidUntil, out var until) && LicenseDates.TryParse(changed.ValidFrom, out var from) && until < from)
+            {
+                throw Reject.InvalidArgument($"body.newValidUntil: {body.NewValidUntil} is before the license's validFrom {changed.ValidFrom}");
+            }
+            changed.ValidUntil = body.NewValidUntil;
+        }
+        if (body.NewDocumentDigest.Length > 0)
+        {
+            var digestKey = StateKeys.Digest(body.NewDocumentDigest);
+            var digest = ReadRow<DigestRecord>(digestKey);
+            if (digest is not null && !string.Equals(digest.LicenseId, body.LicenseId, StringComparison.Ordinal))
+            {
+                throw Reject.AlreadyExists($"body.newDocumentDigest is already the document of license {digest.LicenseId}");
+            }
+            if (digest is null) Stage(digestKey, new DigestRecord { LicenseId = body.LicenseId, Index = context.Index });
+            if (!changed.CurrentDocumentDigest.AsSpan().SequenceEqual(body.NewDocumentDigest)) changed.DocumentDigests.Add(body.NewDocumentDigest);
+        }
+        changed.EntryIndexes.Add(context.Index);
+        Stage(StateKeys.License(body.LicenseId), changed);
+    }
+
+    private void ChangeLicenseStatus(EntryContext context, IssuerRecord issuer)
+    {
+        var body = Body<LicenseStatusChanged>(context);
+        var license = OwnedLicense(issuer, body.LicenseId);
+        LicenseStatus next;
+        switch (body.Action)
+        {
+            case LicenseStatusAction.Suspend:
+                if (license.Status != LicenseStatus.Valid)
+                {
+                    throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a valid license can be suspended");
+                }
+                next = LicenseStatus.Suspended;
+                break;
+            case LicenseStatusAction.Resume:
+                if (license.Status != LicenseStatus.Suspended)
+                {
+                    throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a suspended license can be resumed");
+                }
+                next = LicenseStatus.Valid;
+                break;
+            case LicenseStatusAction.Revoke:
+                next = LicenseStatus.Revoked;
+                break;
+            default:
+                throw Reject.InvalidArgument($"body.action: must be suspend, resume or revoke, got {body.Action}");
+        }
+        var changed = license.Clone();
+        changed.Status = next;
+        changed.StatusCode = body.StatusCode;
+        changed.StatusIndex = context.Index;
+        changed.StatusLeafHash = context.LeafHash;
+        changed.StatusReason = body.Reason;
+        changed.EntryIndexes.Add(context.Index);
+        Stage(StateKeys.License(body.LicenseId), changed);
+    }
+
+    private void TransferLicense(EntryContext context, IssuerRecord issuer)
+    {
+        var body = Body<LicenseTransferred>(context);
+        if (string.Equals(body.ToOrigin, _origin, StringComparison.Ordinal))
+        {
+            throw Reject.InvalidArgument($"body.toOrigin: {body.ToOrigin} is this log; a license is transferred to another city's log");
+        }
+        var license = OwnedLicense(issuer, body.LicenseId);
+        if (license.Status != LicenseStatus.Valid)
+        {
+            throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a valid license can be transferred");
+        }
+        var changed = license.Clone();
+        changed.Status = LicenseStatus.Transferred;
+        changed.StatusCode = StatusTransferredOut;
+        changed.StatusIndex = context.Index;
+        changed.StatusLeafHash = context.LeafHash;
+        changed.StatusReason = body.Reason;
+        changed.TransferIndex = context.Index;
+        changed.TransferLeafHash = context.LeafHash;
+        changed.ToOrigin = body.ToOrigin;
+        changed.EntryIndexes.Add(context.Index);
+        Stage(StateKeys.License(body.LicenseId), changed);
+    }
+
+    /// <summary>
+    /// <c>license.transfer.accept</c>, in the receiving city's log: the license becomes a license of this log, issued
+    /// by the accepting issuer, under its old identifier or the new one the body gives.
+    /// </summary>
+    private void AcceptTransfer(EntryContext context, IssuerRecord issuer)
+    {
+        var body = Body<LicenseTransferAccepted>(context);
+        if (string.Equals(body.FromOrigin, _origin, StringComparison.Ordinal))
+        {
+            throw Reject.InvalidArgument($"body.fromOrigin: {body.FromOrigin} is this log; a license is accepted from another city's log");
+        }
+        if (!LicenseIdentifier.TryParse(body.LicenseId, out var original))
+        {
+            throw Reject.InvalidArgument($"body.licenseId: '{body.LicenseId}' is not a license identifier");
+        }
+        if (!issuer.MayIssue(original.TypeCode))
+        {
+            throw Reject.PermissionDenied($"license type {original.TypeCode} is out of scope for issuer {issuer.IssuerId}");
+        }
+        var localId = body.LicenseId;
+        if (!string.IsNullOrEmpty(body.NewLicenseId))
+        {
+            if (!LicenseIdentifier.TryParse(body.NewLicenseId, out var renamed))
+            {
+                throw Reject.InvalidArgument($"body.newLicenseId: '{body.NewLicenseId}' is not a license identifier");
+            }
+            if (!string.Equals(renamed.TypeCode, original.TypeCode, StringComparison.Ordinal))
+            {
+                throw Reject.InvalidArgument($"body.newLicenseId: type code {renamed.TypeCode} differs from the transferred license's {original.TypeCode}");
+            }
+            if (!string.Equals(renamed.AuthorityCode, issuer.AuthorityCode, StringComparison.Ordinal))
+            {
+                throw Reject.PermissionDenied($"body.newLicenseId: authority code {renamed.AuthorityCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}");
+            }
+            localId = body.NewLicenseId;
+        }
+        var (position, reference) = RequireReference(context, TransferRelation, body.FromOrigin, "the transfer entry");
+        var acceptedKey = StateKeys.Accepted(body.FromOrigin, body.LicenseId);
+        if (ReadRow<AcceptedRecord>(acceptedKey) is { } accepted)
+        {
+            throw Reject.AlreadyExists($"license {body.LicenseId} from {body.FromOrigin} was already accepted at index {accepted.Index} (as {accepted.LicenseId})");
+        }
+        if (ReadLicense(localId) is { } existing)
+        {
+            throw Reject.AlreadyExists($"license {localId} already exists in this log (issued by {existing.IssuerId} at index {existing.IssueIndex})");
+        }
+        var source = SourceOfTransfer(body, position, reference.Index);
+        LicenseTypeCatalog.TryGet(original.TypeCode, out var type);
+        var license = new LicenseRecord
+        {
+            LicenseId = localId,
+            IssuerId = issuer.IssuerId,
+            TypeCode = original.TypeCode,
+            Name = source?.Name ?? type?.Name ?? "",
+            HolderName = source?.HolderName ?? "",
+            Status = LicenseStatus.Valid,
+            StatusCode = StatusValid,
+            ValidFrom = source?.ValidFrom ?? "",
+            ValidUntil = source?.ValidUntil ?? "",
+            IssueIndex = context.Index,
+            IssueLeafHash = context.LeafHash,
+            StatusIndex = context.Index,
+            StatusLeafHash = context.LeafHash,
+            EntryIndexes = [context.Index],
+            DocumentDigests = source?.DocumentDigests.ConvertAll(d => (byte[])d.Clone()) ?? [],
+            IssuingAuthority = issuer.Registration.Name,
+            IssuingAuthorityCode = issuer.AuthorityCode,
+            FromOrigin = body.FromOrigin,
+            OriginalLicenseId = body.LicenseId,
+        };
+        Stage(StateKeys.License(localId), license);
+        Stage(acceptedKey, new AcceptedRecord { LicenseId = localId, Index = context.Index });
+        foreach (var digest in license.DocumentDigests)
+        {
+            // The documents stay findable here; a digest this log already knows keeps its license.
+            var digestKey = StateKeys.Digest(digest);
+            if (ReadRow<DigestRecord>(digestKey) is null) Stage(digestKey, new DigestRecord { LicenseId = localId, Index = context.Index });
+        }
+    }
+
+    /// <summary>The transferred license's record in the transferring log, when the node can read it; null otherwise.</summary>
+    private LicenseRecord? SourceOfTransfer(LicenseTransferAccepted body, int position, ulong transferIndex)
+    {
+        if (_foreignLicense is null) return null;
+        var source = _foreignLicense(body.FromOrigin, body.LicenseId)
+            ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in {body.FromOrigin}");
+        if (source.Status != LicenseStatus.Transferred || !string.Equals(source.ToOrigin, _origin, StringComparison.Ordinal))
+        {
+            throw Reject.FailedPrecondition($"license {body.LicenseId} was not transferred to {_origin} by {body.FromOrigin} (it is {Describe(source.Status)}{(source.ToOrigin.Length > 0 ? " to " + source.ToOrigin : "")})");
+        }
+        if (source.TransferIndex != transferIndex)
+        {
+            throw Reject.InvalidArgument($"references[{position}]: entry {transferIndex} of {body.FromOrigin} is not the transfer of license {body.LicenseId} (that is entry {source.TransferIndex})");
+        }
+        return source;
+    }
+
+    /// <summary>
+    /// <c>license.use</c>: any registered issuer of this log (its counters) records uses, of licenses of this log or of
+    /// another. The entry references the license's issue entry; in this log, that is the license's issue (or accept)
+    /// entry. A use is a trace: it is recorded whatever the license's status, and changes no state.
+    /// </summary>
+    private void UseLicense(EntryContext context)
+    {
+        var body = Body<LicenseUsed>(context);
+        var (position, reference) = RequireReference(context, LicenseRelation, null, "the license's issue entry");
+        if (!string.Equals(reference.Origin, _origin, StringComparison.Ordinal)) return;
+        var license = ReadLicense(body.LicenseId)
+            ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in {_origin}");
+        if (license.IssueIndex != reference.Index)
+        {
+            throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {_origin} is not the issue entry of license {body.LicenseId} (that is entry {license.IssueIndex})");
+        }
+    }
+
+    /// <summary>
+    /// A license of this log that <paramref name="issuer"/> issued and that may still change: not revoked, not
+    /// transferred out. Never change the returned record: clone it.
+    /// </summary>
+    private LicenseRecord OwnedLicense(IssuerRecord issuer, string licenseId)
+    {
+        var license = ReadLicense(licenseId)
+            ?? throw Reject.NotFound($"license {licenseId} does not exist in {_origin}");
+        if (!string.Equals(license.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"record id {licenseId} was issued by another issuer ({license.IssuerId}), not by {issuer.IssuerId}");
+        }
+        return license.Status switch
+        {
+            LicenseStatus.Revoked => throw Reject.FailedPrecondition($"license {licenseId} was revoked at index {license.StatusIndex}: nothing may follow a revocation"),
+            LicenseStatus.Transferred => throw Reject.FailedPrecondition($"license {licenseId} was transferred to {license.ToOrigin} at index {license.TransferIndex}: it is no longer this log's to change"),
+            _ => license,
+        };
+    }
+
+    private LicenseRecord? ReadLicense(string licenseId) => ReadRow<LicenseRecord>(StateKeys.License(licenseId));
+
+    private static string Describe(LicenseStatus status) => status switch
+    {
+        LicenseStatus.Valid => "valid",
+        LicenseStatus.Suspended => "suspended",
+        LicenseStatus.Revoked => "revoked",
+        LicenseStatus.Transferred => "transferred",
+        _ => "without status",
+    };
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics.CodeAnalysis;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Node.Ledger;
+
+/// <summary>The read side, for the node's services: committed state only, thread-safe; every record returned is a copy.</summary>
+public sealed partial class LogStateMachine
+{
+    /// <summary>The issuer registered as <paramref name="issuerId"/>, revoked or not.</summary>
+    public bool TryGetIssuer(string issuerId, [NotNullWhen(true)] out IssuerRecord? issuer)
+    {
+        issuer = _committed.Issuers.GetValueOrDefault(issuerId)?.Clone();
+        return issuer is not null;
+    }
+
+    /// <summary>The issuer a key was registered to, revoked or not.</summary>
+    public bool TryGetIssuerByKey(KeyId keyId, [NotNullWhen(true)] out IssuerRecord? issuer)
+    {
+        var committed = _committed;
+        issuer = committed.Keys.TryGetValue(keyId, out var key) ? committed.Issuers.GetValueOrDefault(key.IssuerId)?.Clone() : null;
+        return issuer is not null;
+    }
+
+    /// <summary>Every issuer of the log, in registration order.</summary>
+    public IReadOnlyList<IssuerRecord> ListIssuers()
+    {
+        var list = new List<IssuerRecord>(_committed.Issuers.Count);
+        foreach (var issuer in _committed.Issuers.Values) list.Add(issuer.Clone());
+        list.Sort((a, b) => a.RegisteredIndex.CompareTo(b.RegisteredIndex));
+        return list;
+    }
+
+    /// <summary>The license <paramref name="licenseId"/> of this log (issued here or accepted by transfer).</summary>
+    public bool TryGetLicense(string licenseId, [NotNullWhen(true)] out LicenseRecord? license)
+    {
+        license = ReadStored<LicenseRecord>(StateKeys.License(licenseId));
+        return license is not null;
+    }
+
+    /// <summary>The license whose document (current or earlier) has <paramref name="documentDigest"/>.</summary>
+    public bool TryFindLicenseByDigest(byte[] documentDigest, [NotNullWhen(true)] out LicenseRecord? license)
+    {
+        ArgumentNullException.ThrowIfNull(documentDigest);
+        license = null;
+        if (documentDigest.Length == 0) return false;
+        var digest = ReadStored<DigestRecord>(StateKeys.Digest(documentDigest));
+        return digest is not null && TryGetLicense(digest.LicenseId, out license);
+    }
+
+    /// <summary>The license this log accepted from <paramref name="fromOrigin"/>, where it was <paramref name="originalLicenseId"/>.</summary>
+    public bool TryFindAcceptedLicense(string fromOrigin, string originalLicenseId, [NotNullWhen(true)] out LicenseRecord? license)
+    {
+        license = null;
+        var accepted = ReadStored<AcceptedRecord>(StateKeys.Accepted(fromOrigin, originalLicenseId));
+        return accepted is not null && TryGetLicense(accepted.LicenseId, out license);
+    }
+
+    /// <summary>Every license of the log, in the order of their issue (or accept) entries.</summary>
+    public IReadOnlyList<LicenseRecord> ListLicenses()
+    {
+        var rows = _store.ScanState(StateKeys.LicensePrefix);
+        var list = new List<LicenseRecord>(rows.Count);
+        foreach (var (key, value) in rows) list.Add(StateKeys.Decode<LicenseRecord>(key, value));
+        list.Sort((a, b) => a.IssueIndex.CompareTo(b.IssueIndex));
+        return list;
+    }
+
+    /// <summary>The seal <paramref name="sealId"/> of this log.</summary>
+    public bool TryGetSeal(string sealId, [NotNullWhen(true)] out SealRecord? seal)
+    {
+        seal = ReadStored<SealRecord>(StateKeys.Seal(sealId));
+        return seal is not null;
+    }
+
+    /// <summary>The share <paramref name="shareId"/> recorded in this log by its provider.</summary>
+    public bool TryGetShare(string shareId, [NotNullWhen(true)] out ShareRecord? share)
+    {
+        share = ReadStored<ShareRecord>(StateKeys.Share(shareId));
+        return share is not null;
+    }
+
+    /// <summary>The receipt recorded in this log for share <paramref name="shareId"/> of <paramref name="providerOrigin"/>.</summary>
+    public bool TryGetReceipt(string providerOrigin, string shareId, [NotNullWhen(true)] out ReceiptRecord? receipt)
+    {
+        receipt = ReadStored<ReceiptRecord>(StateKeys.Receipt(providerOrigin, shareId));
+        return receipt is not null;
+    }
+
+    /// <summary>The verdict on <paramref name="license"/> today (China Standard Time, by the machine's clock).</summary>
+    public (LicenseVerdict Verdict, string Reason) EvaluateToday(LicenseRecord license) =>
+        LicenseVerdicts.Evaluate(license, LicenseVerdicts.Today(_time));
+
+    private T? ReadStored<T>(string key) where T : class
+    {
+        var stored = _store.GetState(key);
+        return stored is null ? null : StateKeys.Decode<T>(key, stored);
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Immutable;
+using Huren.Node.Log;
+using Huren.Node.Storage;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Validation;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+
+namespace Huren.Node.Ledger;
+
+/// <summary>
+/// The authorization and lifecycle rules of ONE city log: who may write which entry, and what each entry does to the
+/// issuers, licenses, seals and shares of the log. The node's sequencer admits its own entries through it; a mirror
+/// re-checks another city's log with its own instance over that log's store.
+/// </summary>
+/// <remarks>
+/// <para>Derived state is kept as state rows (<see cref="ILogStore.GetState"/>) written in the same atomic batch as the
+/// entries that made them (<see cref="WriteStaged"/>), so a restart reads the rows and never rescans the log. Issuers
+/// and keys are also held in memory, as an immutable snapshot swapped when a batch is durable; licenses, seals and
+/// shares are read from the store, overlaid with what the current batch staged.</para>
+/// <para>Threads: <see cref="CheckStateless"/> and the read methods are thread-safe and see committed state only;
+/// <see cref="CheckInOrder"/>, <see cref="WriteStaged"/>, <see cref="Committed"/> and <see cref="Discard"/> are called by
+/// the single sequencer thread.</para>
+/// </remarks>
+public sealed partial class LogStateMachine : IEntryAdmission
+{
+    private readonly string _origin;
+    private readonly string _rootId;
+    private readonly IReadOnlyDictionary<KeyId, PublicKey> _rootKeys;
+    private readonly ILogStore _store;
+    private readonly Func<string, ulong, byte[], bool>? _referenceExists;
+    private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
+    private readonly TimeProvider _time;
+    private readonly SignatureCheck _signatures;
+    private readonly StagedBatch _batch = new();
+    private readonly List<(string Key, object Record)> _effects = [];
+    private readonly List<RegisteredKey> _effectKeys = [];
+    private volatile CommittedIssuers _committed;
+
+    /// <summary>Opens the rules of the log <paramref name="origin"/> over <paramref name="store"/>, restoring the derived state from its rows.</summary>
+    /// <param name="origin">The log's origin, e.g. <c>huren.cz-t/430100</c>.</param>
+    /// <param name="cityRootKeys">The city's root keys (from the network configuration): they alone register and revoke issuers.</param>
+    /// <param name="cityRootIssuerId">The issuer id the city root writes under, e.g. <c>430100-root</c>.</param>
+    /// <param name="store">The log's storage.</param>
+    /// <param name="referenceExists">
+    /// Whether (origin, index, leaf hash) is an entry of another city's log this node keeps; null when only this log's
+    /// references can be checked (then entries that must reference another log are refused as NOT_FOUND).
+    /// </param>
+    /// <param name="time">The clock, for the future-time check of entries and today's verdicts.</param>
+    /// <param name="foreignLicense">
+    /// Optional: the derived license record of (origin, license id) in another log this node keeps. When given, a
+    /// transfer is accepted only if that log transferred the license to this one at the referenced entry, and the
+    /// accepted license takes its name, holder, validity and documents from it.
+    /// </param>
+    /// <exception cref="ArgumentException">The origin is not a log origin, the root id is empty or there is no root key.</exception>
+    /// <exception cref="InvalidOperationException">The store's state rows belong to another origin.</exception>
+    /// <exception cref="InvalidDataException">A state row does not decode.</exception>
+    public LogStateMachine(
+        string origin,
+        IReadOnlyList<PublicKey> cityRootKeys,
+        string cityRootIssuerId,
+        ILogStore store,
+        Func<string, ulong, byte[], bool>? referenceExists,
+        TimeProvider time,
+        Func<string, string, LicenseRecord?>? foreignLicense = null)
+    {
+        ArgumentNullException.ThrowIfNull(cityRootKeys);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        var originError = LogOrigin.Validate(origin, nameof(origin));
+        if (originError is not null) throw new ArgumentException(originError.Message, nameof(origin));
+        if (string.IsNullOrEmpty(cityRootIssuerId)) throw new ArgumentException("the city root's issuer id is required", nameof(cityRootIssuerId));
+        if (cityRootKeys.Count == 0) throw new ArgumentException("at least one city root key is required", nameof(cityRootKeys));
+        _origin = origin;
+        _rootId = cityRootIssuerId;
+        var rootKeys = new Dictionary<KeyId, PublicKey>();
+        foreach (var key in cityRootKeys) rootKeys.TryAdd(key.Id, key);
+        _rootKeys = rootKeys;
+        _store = store;
+        _referenceExists = referenceExists;
+        _foreignLicense = foreignLicense;
+        _time = time;
+        _signatures = new SignatureCheck(origin, ResolveKey);
+        _committed = Load();
+    }
+
+    /// <summary>The log's origin.</summary>
+    public string Origin => _origin;
+
+    /// <summary>The issuer id the city root writes under.</summary>
+    public string CityRootIssuerId => _rootId;
+
+    /// <summary>How many entries the durable derived state reflects: the index the next entry gets.</summary>
+    public ulong AppliedSize => _committed.NextIndex;
+
+    /// <summary>
+    /// How far ahead of this node's clock an entry's time may be; null for no limit (a mirror re-checking old entries
+    /// need not care). Default 10 minutes.
+    /// </summary>
+    public TimeSpan? MaxClockSkew { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Decodes the leaf canonically and verifies its signature by a city root key or a registered issuer's key (revoked
+    /// issuers' keys included: whether the signer may write the entry is <see cref="CheckInOrder"/>'s question), then
+    /// validates the entry and its body. Thread-safe.
+    /// </remarks>
+    public DecodedLeaf CheckStateless(byte[] leaf)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        var decoded = _signatures.Check(leaf);
+        var result = EntryValidator.Validate(decoded.Entry);
+        if (!result.IsValid) throw Reject.InvalidArgument(result.ToString());
+        if (MaxClockSkew is { } skew)
+        {
+            var ahead = DateTimeOffset.FromUnixTimeMilliseconds(decoded.Entry.TimeUnixMs) - _time.GetUtcNow();
+            if (ahead > skew)
+            {
+                throw Reject.InvalidArgument($"timeUnixMs: {decoded.Entry.TimeUnixMs} is {ahead.TotalSeconds:F0} s ahead of this node's clock (at most {skew.TotalSeconds:F0} s allowed)");
+            }
+        }
+        return decoded;
+    }
+
+    /// <inheritdoc/>
+    public void CheckInOrder(DecodedLeaf leaf, ulong index)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        var next = _batch.NextIndex ?? _committed.NextIndex;
+        if (index < next)
+        {
+            throw new InvalidOperationException($"entry index {index} is below the next index {next} of {_origin}'s derived state: the log and its state disagree");
+        }
+        // Effects are collected apart and staged only when every check passed: a refused entry stages nothing.
+        _effects.Clear();
+        _effectKeys.Clear();
+        var context = new EntryContext(leaf, index);
+        Check(context);
+        _batch.Add(context, _effects, _effectKeys);
+        _effects.Clear();
+        _effectKeys.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void WriteStaged(LogCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        if (_batch.NextIndex is not { } next) return;
+        foreach (var (key, record) in _batch.Rows) commit.State.Add((key, StateKeys.Encode(record)));
+        commit.State.Add((StateKeys.Meta, StateKeys.Encode(new StateMeta { Origin = _origin, NextIndex = next })));
+    }
+
+    /// <inheritdoc/>
+    public void Committed()
+    {
+        if (_batch.NextIndex is not { } next) return;
+        var committed = _committed;
+        var issuers = committed.Issuers;
+        foreach (var (_, record) in _batch.Rows)
+        {
+            if (record is IssuerRecord issuer) issuers = issuers.SetItem(issuer.IssuerId, issuer);
+        }
+        var keys = committed.Keys;
+        foreach (var (id, key) in _batch.Keys) keys = keys.SetItem(id, key);
+        _committed = new CommittedIssuers(issuers, keys, next);
+        _batch.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Discard() => _batch.Clear();
+
+    private void Check(EntryContext context)
+    {
+        var entry = context.Entry;
+        if (!string.Equals(entry.Origin, _origin, StringComparison.Ordinal))
+        {
+            throw Reject.InvalidArgument($"entry origin '{entry.Origin}' is not this log ('{_origin}')");
+        }
+        var issuer = Authorize(context);
+        CheckReferences(context);
+        switch (entry.Kind)
+        {
+            case EntryKinds.IssuerRegister: RegisterIssuer(context); break;
+            case EntryKinds.IssuerRevoke: RevokeIssuer(context); break;
+            case EntryKinds.LicenseIssue: IssueLicense(context, issuer!); break;
+            case EntryKinds.LicenseChange: ChangeLicense(context, issuer!); break;
+            case EntryKinds.LicenseStatus: ChangeLicenseStatus(context, issuer!); break;
+            case EntryKinds.LicenseTransfer: TransferLicense(context, issuer!); break;
+            case EntryKinds.LicenseTransferAccept: AcceptTransfer(context, issuer!); break;
+            case EntryKinds.LicenseUse: UseLicense(context); break;
+            case EntryKinds.SealRegister: RegisterSeal(context, issuer!); break;
+            case EntryKinds.SealRevoke: RevokeSeal(context, issuer!); break;
+            case EntryKinds.SealUse: UseSeal(context); break;
+            case EntryKinds.Share: Share(context, issuer!); break;
+            case EntryKinds.Receipt: Receipt(context, issuer!); break;
+            default: throw Reject.InvalidArgument($"kind: '{entry.Kind}' is not a known entry kind");
+        }
+    }
+
+    private void Stage(string key, object record) => _effects.Add((key, record));
+
+    private static T Body<T>(EntryContext context) where T : class
+    {
+        if (!CanonicalCodec.TryDecode<T>(context.Entry.Body, out var body, out var error)) throw Reject.InvalidArgument($"body: {error}");
+        return body!;
+    }
+
+    private PublicKey? ResolveKey(KeyId id) =>
+        _rootKeys.TryGetValue(id, out var root) ? root
+        : _committed.Keys.TryGetValue(id, out var registered) ? registered.Key
+        : null;
+
+    /// <summary>A state row as of the current batch: staged, else stored.</summary>
+    private T? ReadRow<T>(string key) where T : class
+    {
+        if (_batch.TryGetRow<T>(key, out var staged)) return staged;
+        var stored = _store.GetState(key);
+        return stored is null ? null : StateKeys.Decode<T>(key, stored);
+    }
+
+    /// <summary>An issuer as of the current batch. Never change the returned record: clone it.</summary>
+    private IssuerRecord? ReadIssuer(string issuerId)
+    {
+        if (_batch.TryGetRow<IssuerRecord>(StateKeys.Issuer(issuerId), out var staged)) return staged;
+        return _committed.Issuers.GetValueOrDefault(issuerId);
+    }
+
+    /// <summary>The issuer a key is registered to as of the current batch, or null.</summary>
+    private string? KeyOwner(KeyId id)
+    {
+        if (_batch.Keys.TryGetValue(id, out var staged)) return staged.IssuerId;
+        return _committed.Keys.TryGetValue(id, out var registered) ? registered.IssuerId : null;
+    }
+
+    private CommittedIssuers Load()
+    {
+        var next = 0UL;
+        if (_store.GetState(StateKeys.Meta) is { } metaBytes)
+        {
+            var meta = StateKeys.Decode<StateMeta>(StateKeys.Meta, metaBytes);
+            if (!string.Equals(meta.Origin, _origin, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the store holds the derived state of '{meta.Origin}', not of '{_origin}'");
+            }
+            next = meta.NextIndex;
+        }
+        var issuers = ImmutableDictionary.CreateBuilder<string, IssuerRecord>(StringComparer.Ordinal);
+        var keys = ImmutableDictionary.CreateBuilder<KeyId, RegisteredKey>();
+        foreach (var (key, value) in _store.ScanState(StateKeys.IssuerPrefix))
+        {
+            var issuer = StateKeys.Decode<IssuerRecord>(key, value);
+            PublicKey publicKey;
+            try
+            {
+                publicKey = PublicKey.FromSubjectPublicKeyInfo(issuer.Registration.PublicKey);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidDataException($"derived-state row '{key}' holds a key that does not parse: {ex.Message}", ex);
+            }
+            issuers[issuer.IssuerId] = issuer;
+            keys[publicKey.Id] = new RegisteredKey(publicKey, issuer.IssuerId);
+        }
+        return new CommittedIssuers(issuers.ToImmutable(), keys.ToImmutable(), next);
+    }
+
+    /// <summary>The durable issuers and keys, replaced as a whole when a batch is durable.</summary>
+    private sealed record CommittedIssuers(
+        ImmutableDictionary<string, IssuerRecord> Issuers,
+        ImmutableDictionary<KeyId, RegisteredKey> Keys,
+        ulong NextIndex);
+}

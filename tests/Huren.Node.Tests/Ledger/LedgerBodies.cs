@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using System.Text;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Validation;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Node.Tests.Ledger;
+
+/// <summary>Valid bodies for ledger tests, built from a few parameters (codes are synthetic: HUREN marks them as made up).</summary>
+internal static class LedgerBodies
+{
+    public const string BusinessLicenseType = "11100000HUREN0001P001";
+    public const string FoodLicenseType = "11100000HUREN0001P002";
+    public const string MedicalLicenseType = "11100000HUREN00054001";
+
+    public const string ChangshaAmrCode = "11430100HUREN01013";
+    public const string ZhuzhouAmrCode = "11430200HUREN0102B";
+    public const string CompanyCode = "91430100HUREN0201G";
+    public const string ChangshaDataOfficeCode = "12430100HUREN0301B";
+    public static readonly string ChangshaHealthCode = Uscc("11430100HUREN0105");
+
+    /// <summary>A 统一社会信用代码 from its first 17 characters, with the GB 32100 check character.</summary>
+    public static string Uscc(string first17) => first17 + UnifiedSocialCreditCode.ComputeCheckChar(first17);
+
+    public static byte[] DigestOf(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
+
+    public static string LicenseId(string authorityCode, string serial, string typeCode = BusinessLicenseType) =>
+        LicenseIdentifier.Create(typeCode, authorityCode, serial, "001").ToString();
+
+    public static IssuerRegistered Issuer(string issuerId, string authorityCode, PublicKey key, string[] licenseTypes, string[] seals, bool mayShare, string region = "430100") => new()
+    {
+        IssuerId = issuerId,
+        Name = $"{issuerId} 部门",
+        AuthorityCode = authorityCode,
+        DepartmentKind = "market-regulation",
+        RegionCode = region,
+        PublicKey = key.SubjectPublicKeyInfo,
+        Algorithm = key.Algorithm,
+        LicenseTypeCodes = [.. licenseTypes],
+        SealPermissions = [.. seals],
+        MayShareData = mayShare,
+    };
+
+    /// <summary>A 营业执照 of <paramref name="authorityCode"/> with serial <paramref name="serial"/>; its document digest derives from the serial.</summary>
+    public static LicenseIssued BusinessLicense(string authorityCode, string serial, string validFrom = "2024-03-01", string validUntil = "") => new()
+    {
+        LicenseId = LicenseId(authorityCode, serial),
+        TypeCode = BusinessLicenseType,
+        Name = "营业执照",
+        LicenseNumber = $"{authorityCode}-{serial}",
+        HolderName = "长沙互认科技有限公司",
+        HolderCode = CompanyCode,
+        HolderCodeType = HolderCodeTypes.Uscc,
+        IssuingAuthority = "长沙市市场监督管理局",
+        IssuingAuthorityCode = authorityCode,
+        IssueDate = validFrom,
+        ValidFrom = validFrom,
+        ValidUntil = validUntil,
+        DocumentDigest = DigestOf("document " + serial),
+        DigestAlgorithm = "sha256",
+        JurisdictionCode = "430100",
+        Fields =
+        [
+            new LicenseField { Name = "类型", Value = "有限责任公司" },
+            new LicenseField { Name = "住所", Value = "湖南省长沙市岳麓区" },
+            new LicenseField { Name = "成立日期", Value = validFrom },
+            new LicenseField { Name = "经营范围", Value = "软件开发" },
+        ],
+    };
+
+    public static LicenseChanged Change(string licenseId, string newValidUntil = "", byte[]? newDigest = null) => new()
+    {
+        LicenseId = licenseId,
+        OperationCode = "09",
+        ChangedFields = [new LicenseField { Name = "住所", Value = "湖南省长沙市天心区" }],
+        NewValidUntil = newValidUntil,
+        NewDocumentDigest = newDigest ?? [],
+        DigestAlgorithm = newDigest is null ? "" : "sha256",
+        Reason = "住所变更",
+    };
+
+    public static LicenseStatusChanged Suspend(string licenseId) =>
+        new() { LicenseId = licenseId, Action = LicenseStatusAction.Suspend, StatusCode = "02", Reason = "责令停产停业" };
+
+    public static LicenseStatusChanged Resume(string licenseId) =>
+        new() { LicenseId = licenseId, Action = LicenseStatusAction.Resume, StatusCode = "01", Reason = "整改完毕" };
+
+    public static LicenseStatusChanged Revoke(string licenseId, string statusCode = "07") =>
+        new() { LicenseId = licenseId, Action = LicenseStatusAction.Revoke, StatusCode = statusCode, Reason = "吊销营业执照" };
+
+    public static LicenseTransferred Transfer(string licenseId, string toCityCode = "430200") =>
+        new() { LicenseId = licenseId, ToCityCode = toCityCode, ToOrigin = $"huren.cz-t/{toCityCode}", Reason = "住所迁至外市" };
+
+    public static LicenseTransferAccepted Accept(string licenseId, string fromOrigin, string newLicenseId = "") =>
+        new() { LicenseId = licenseId, FromOrigin = fromOrigin, NewLicenseId = newLicenseId };
+
+    public static LicenseUsed Use(string licenseId) => new()
+    {
+        LicenseId = licenseId,
+        MatterCode = "430200-QT-0001",
+        MatterName = "企业开办",
+        Counter = "政务服务中心 12号窗口",
+        Purpose = "跨域通办：核验营业执照",
+        BusinessSerial = "ZZ20240601000123",
+    };
+
+    public static SealRegistered Seal(string sealId, string sealType = "2", string validUntil = "2027-02-28") => new()
+    {
+        SealId = sealId,
+        Name = "长沙互认科技有限公司合同专用章",
+        SealType = sealType,
+        OwnerCode = CompanyCode,
+        SesSeal = [0x30, 0x82, 0x01, 0x00],
+        ValidFrom = "2024-03-01",
+        ValidUntil = validUntil,
+    };
+
+    public static SealRevoked SealRevoke(string sealId) => new() { SealId = sealId, Reason = "印章遗失" };
+
+    public static SealUsed SealUse(string sealId) => new()
+    {
+        SealId = sealId,
+        DocumentDigest = DigestOf("contract " + sealId),
+        DigestAlgorithm = "sha256",
+        SesSignature = [0x30, 0x82, 0x02, 0x00],
+        MatterCode = "430100-QT-0002",
+    };
+
+    public static DataShared Share(string shareId, string providerCode, string consumerCode, string consumerOrigin) => new()
+    {
+        ShareId = shareId,
+        ProviderCode = providerCode,
+        ProviderName = "提供部门",
+        ConsumerCode = consumerCode,
+        ConsumerName = "使用部门",
+        ConsumerOrigin = consumerOrigin,
+        ResourceId = "resource-001",
+        Fields = ["holderName", "validUntil"],
+        PayloadDigest = DigestOf("payload " + shareId),
+        DigestAlgorithm = "sha256",
+        Purpose = "跨域通办：企业迁移登记核验",
+        MatterCode = "430200-QT-0001",
+        LegalBasis = "《政务数据共享条例》第十五条",
+        SharingType = SharingType.Unconditional,
+        ExpiresOn = "2024-12-31",
+        RecordCount = 1,
+    };
+
+    public static DataReceived Receipt(string shareId, string providerOrigin, string consumerCode) => new()
+    {
+        ShareId = shareId,
+        ProviderOrigin = providerOrigin,
+        ConsumerCode = consumerCode,
+        PayloadDigest = DigestOf("payload " + shareId),
+        DigestAlgorithm = "sha256",
+        RecordCount = 1,
+    };
+}

@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using Huren.Node.Ledger;
+using Huren.Node.Log;
+using Huren.Node.Storage;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+
+namespace Huren.Node.Tests.Ledger;
+
+/// <summary>A clock that stands still.</summary>
+internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>An issuer registered in a test log, with its signing key.</summary>
+internal sealed record TestIssuer(string Id, string AuthorityCode, SigningKey Key, ulong Index);
+
+/// <summary>Where an admitted entry landed.</summary>
+internal sealed record Admitted(string Origin, ulong Index, byte[] LeafHash)
+{
+    public EntryReference Ref(string relation) => new() { Origin = Origin, Index = Index, LeafHash = LeafHash, Relation = relation };
+}
+
+/// <summary>
+/// One city log under test: a <see cref="MemoryLogStore"/>, a <see cref="LogStateMachine"/> over it, and the sequencer's
+/// steps done by hand (CheckStateless → CheckInOrder → WriteStaged → store.Commit → Committed) with real signed entries.
+/// </summary>
+internal sealed class LedgerFixture
+{
+    public const string Changsha = "huren.cz-t/430100";
+    public const string Zhuzhou = "huren.cz-t/430200";
+
+    /// <summary>2024-06-01 10:00 in China.</summary>
+    public static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(8));
+
+    private readonly Func<string, ulong, byte[], bool>? _referenceExists;
+    private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
+
+    public LedgerFixture(
+        string origin = Changsha,
+        Func<string, ulong, byte[], bool>? referenceExists = null,
+        Func<string, string, LicenseRecord?>? foreignLicense = null)
+    {
+        Origin = origin;
+        RootId = $"{origin[^6..]}-root";
+        RootKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        _referenceExists = referenceExists;
+        _foreignLicense = foreignLicense;
+        Machine = Open();
+    }
+
+    public string Origin { get; }
+
+    public string RootId { get; }
+
+    public SigningKey RootKey { get; }
+
+    public MemoryLogStore Store { get; } = new();
+
+    public FixedTime Time { get; } = new(Now);
+
+    public LogStateMachine Machine { get; private set; }
+
+    /// <summary>The committed size of the log.</summary>
+    public ulong Size { get; private set; }
+
+    /// <summary>A new state machine over the same store, as after a restart; it becomes <see cref="Machine"/>.</summary>
+    public LogStateMachine Reopen() => Machine = Open();
+
+    private LogStateMachine Open() => new(Origin, [RootKey.PublicKey], RootId, Store, _referenceExists, Time, _foreignLicense);
+
+    /// <summary>Whether this log holds (index, leaf hash): the <c>referenceExists</c> another city's log would be given.</summary>
+    public bool Holds(string origin, ulong index, byte[] leafHash)
+    {
+        Span<byte> stored = stackalloc byte[32];
+        return origin == Origin && Store.TryGetNode(0, index, stored) && stored.SequenceEqual(leafHash);
+    }
+
+    public Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class => new()
+    {
+        Kind = kind,
+        RecordId = recordId,
+        IssuerId = issuerId,
+        TimeUnixMs = Time.Now.ToUnixTimeMilliseconds(),
+        SchemaId = EntryKinds.Schemas[kind].SchemaId,
+        SchemaVersion = EntryKinds.SchemaVersion,
+        Body = CanonicalCodec.Encode(body),
+        References = [.. references],
+        Origin = Origin,
+    };
+
+    public static byte[] LeafHash(byte[] leaf) => SHA256.HashData([0x00, .. leaf]);
+
+    /// <summary>Runs one batch through the sequencer's steps: each result is the entry's index or its refusal.</summary>
+    public List<object> Batch(params byte[][] leaves)
+    {
+        var commit = new LogCommit { FirstIndex = Size };
+        var next = Size;
+        var results = new List<object>();
+        foreach (var leaf in leaves)
+        {
+            try
+            {
+                var decoded = Machine.CheckStateless(leaf);
+                Machine.CheckInOrder(decoded, next);
+                var hash = LeafHash(leaf);
+                commit.Leaves.Add(leaf);
+                commit.Nodes.Add((0, next, hash));
+                commit.RecordIndex.Add((decoded.Entry.RecordId, next));
+                results.Add(next++);
+            }
+            catch (AdmissionException ex)
+            {
+                results.Add(ex);
+            }
+        }
+        if (commit.Leaves.Count > 0)
+        {
+            Machine.WriteStaged(commit);
+            commit.Head = BitConverter.GetBytes(next);
+            Store.Commit(commit);
+            Machine.Committed();
+            Size = next;
+        }
+        return results;
+    }
+
+    /// <summary>Signs and appends one entry, which must be admitted.</summary>
+    public Admitted Admit(Entry entry, SigningKey key)
+    {
+        var leaf = EntrySigner.SignToLeaf(entry, key);
+        var result = Batch(leaf)[0];
+        if (result is AdmissionException ex) Assert.Fail($"{entry.Kind} {entry.RecordId} was refused: {ex.Kind}: {ex.Message}");
+        return new Admitted(Origin, (ulong)result, LeafHash(leaf));
+    }
+
+    public Admitted Admit<T>(TestIssuer issuer, string kind, string recordId, T body, params EntryReference[] references) where T : class =>
+        Admit(Entry(kind, recordId, issuer.Id, body, references), issuer.Key);
+
+    /// <summary>
+    /// Signs and offers one entry, which must be refused with <paramref name="kind"/> and a message containing
+    /// <paramref name="messagePart"/>; checks that nothing was staged and the log did not grow.
+    /// </summary>
+    public AdmissionException Refuse(Entry entry, SigningKey key, RejectionKind kind, string messagePart) =>
+        Refuse(EntrySigner.SignToLeaf(entry, key), kind, messagePart);
+
+    public AdmissionException Refuse<T>(TestIssuer issuer, string kind, string recordId, T body, RejectionKind rejection, string messagePart, params EntryReference[] references) where T : class =>
+        Refuse(Entry(kind, recordId, issuer.Id, body, references), issuer.Key, rejection, messagePart);
+
+    public AdmissionException Refuse(byte[] leaf, RejectionKind kind, string messagePart)
+    {
+        var size = Size;
+        var ex = Assert.Throws<AdmissionException>(() => Machine.CheckInOrder(Machine.CheckStateless(leaf), Size));
+        Assert.True(kind == ex.Kind, $"expected {kind}, got {ex.Kind}: {ex.Message}");
+        Assert.Contains(messagePart, ex.Message, StringComparison.Ordinal);
+        var probe = new LogCommit();
+        Machine.WriteStaged(probe);
+        Assert.Empty(probe.State);
+        Assert.Equal(size, Size);
+        return ex;
+    }
+
+    /// <summary>Registers an issuer with a fresh key, signed by the city root.</summary>
+    public TestIssuer RegisterIssuer(
+        string issuerId, string authorityCode, string[]? licenseTypes = null, string[]? seals = null, bool mayShare = true,
+        SignatureAlgorithm algorithm = SignatureAlgorithm.Ed25519)
+    {
+        var key = SigningKey.Generate(algorithm);
+        var body = LedgerBodies.Issuer(issuerId, authorityCode, key.PublicKey, licenseTypes ?? [LedgerBodies.BusinessLicenseType], seals ?? ["1", "2"], mayShare, Origin[^6..]);
+        var admitted = Admit(Entry(EntryKinds.IssuerRegister, issuerId, RootId, body), RootKey);
+        return new TestIssuer(issuerId, authorityCode, key, admitted.Index);
+    }
+
+    /// <summary>Revokes an issuer, signed by the city root.</summary>
+    public Admitted RevokeIssuer(string issuerId) =>
+        Admit(Entry(EntryKinds.IssuerRevoke, issuerId, RootId, new IssuerRevoked { IssuerId = issuerId, Reason = "机构改革撤并" }), RootKey);
+
+    public LicenseRecord License(string licenseId)
+    {
+        Assert.True(Machine.TryGetLicense(licenseId, out var license), $"license {licenseId} is not in {Origin}");
+        return license;
+    }
+}
