@@ -63,6 +63,12 @@ public static partial class NodeApp
         // Fail at start, not at the first call, on bad client or storage settings.
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
+        var log = app.Services.GetRequiredService<MerkleLog>();
+        var state = app.Services.GetRequiredService<LogStateMachine>();
+        if (state.AppliedSize != log.Size)
+        {
+            throw new InvalidOperationException($"the ledger state of {options.Origin} covers {state.AppliedSize} entries but the log holds {log.Size}: the data folder was written by something else");
+        }
         app.MapGrpcService<LedgerService>();
         app.MapGrpcService<LicenseService>();
         app.MapGrpcService<TraceService>();
@@ -70,7 +76,7 @@ public static partial class NodeApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
-        LogStarted(app.Logger, options.Origin, app.Services.GetRequiredService<MerkleLog>().Size);
+        LogStarted(app.Logger, options.Origin, log.Size);
         return app;
     }
 

@@ -1,19 +1,16 @@
 using Huren.Schemas.Services;
-using Huren.Schemas.Validation;
+using Huren.Sdk.Evidence;
 
 namespace Huren.Node.Ledger;
 
 /// <summary>
-/// The verdict on a license from its derived state and a calendar day. Pure: the same record and day always give the
-/// same verdict. The state decides first (revoked, transferred, suspended), then the validity window.
+/// The verdict on a license from its derived state and a calendar day, with the reason in words. The decision itself
+/// is the SDK's <see cref="LicenseVerdictRules"/>, the same one offline verifiers apply to evidence bundles.
 /// </summary>
 public static class LicenseVerdicts
 {
-    /// <summary>License dates are calendar days in China Standard Time (UTC+8, no daylight saving).</summary>
-    public static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
-
     /// <summary>The calendar day of <paramref name="instant"/> in China Standard Time.</summary>
-    public static DateOnly DayOf(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(ChinaStandardTime).DateTime);
+    public static DateOnly DayOf(DateTimeOffset instant) => LicenseVerdictRules.DayOf(instant);
 
     /// <summary>Today in China Standard Time, by <paramref name="time"/>.</summary>
     public static DateOnly Today(TimeProvider time) => DayOf(time.GetUtcNow());
@@ -26,31 +23,31 @@ public static class LicenseVerdicts
     public static (LicenseVerdict Verdict, string Reason) Evaluate(LicenseRecord license, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(license);
-        switch (license.Status)
+        var lifecycle = license.Status switch
         {
-            case LicenseStatus.Revoked:
-                return (LicenseVerdict.Revoked, $"{StatusName(license.StatusCode, "revoked")} at index {license.StatusIndex}{Because(license.StatusReason)}");
-            case LicenseStatus.Transferred:
-                return (LicenseVerdict.Transferred, $"transferred out (06 办理转出) to {license.ToOrigin} at index {license.TransferIndex}{Because(license.StatusReason)}");
-            case LicenseStatus.Suspended:
-                return (LicenseVerdict.Suspended, $"suspended (02 暂扣) at index {license.StatusIndex}{Because(license.StatusReason)}");
-            case LicenseStatus.Valid:
-                break;
-            default:
-                throw new ArgumentException($"license {license.LicenseId} has no status", nameof(license));
-        }
-        var hasFrom = LicenseDates.TryParse(license.ValidFrom, out var from);
-        var hasUntil = LicenseDates.TryParse(license.ValidUntil, out var until);
-        if (hasFrom && today < from) return (LicenseVerdict.NotYetValid, $"not valid before {license.ValidFrom}");
-        if (hasUntil && today > until) return (LicenseVerdict.Expired, $"expired: valid until {license.ValidUntil}");
-        var window = (hasFrom, hasUntil) switch
-        {
-            (true, true) => $"from {license.ValidFrom} until {license.ValidUntil}",
-            (true, false) => $"from {license.ValidFrom}, with no end date (长期)",
-            (false, true) => $"until {license.ValidUntil}",
-            _ => "with no validity window on record",
+            LicenseStatus.Revoked => LicenseVerdictRules.Lifecycle.Revoked,
+            LicenseStatus.Transferred => LicenseVerdictRules.Lifecycle.Transferred,
+            LicenseStatus.Suspended => LicenseVerdictRules.Lifecycle.Suspended,
+            LicenseStatus.Valid => LicenseVerdictRules.Lifecycle.Active,
+            _ => throw new ArgumentException($"license {license.LicenseId} has no status", nameof(license)),
         };
-        return (LicenseVerdict.Valid, $"valid {window}");
+        var verdict = LicenseVerdictRules.Evaluate(lifecycle, license.ValidFrom, license.ValidUntil, today);
+        var reason = verdict switch
+        {
+            LicenseVerdict.Revoked => $"{StatusName(license.StatusCode, "revoked")} at index {license.StatusIndex}{Because(license.StatusReason)}",
+            LicenseVerdict.Transferred => $"transferred out (06 办理转出) to {license.ToOrigin} at index {license.TransferIndex}{Because(license.StatusReason)}",
+            LicenseVerdict.Suspended => $"suspended (02 暂扣) at index {license.StatusIndex}{Because(license.StatusReason)}",
+            LicenseVerdict.NotYetValid => $"not valid before {license.ValidFrom}",
+            LicenseVerdict.Expired => $"expired: valid until {license.ValidUntil}",
+            _ => "valid " + (license.ValidFrom.Length > 0, license.ValidUntil.Length > 0) switch
+            {
+                (true, true) => $"from {license.ValidFrom} until {license.ValidUntil}",
+                (true, false) => $"from {license.ValidFrom}, with no end date (长期)",
+                (false, true) => $"until {license.ValidUntil}",
+                _ => "with no validity window on record",
+            },
+        };
+        return (verdict, reason);
     }
 
     /// <summary>The national name of a status code, e.g. <c>07 吊销</c>.</summary>

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
 
 namespace Huren.Node.Ledger;
 
@@ -82,16 +82,6 @@ internal sealed class EntryContext(DecodedLeaf leaf, ulong index)
 
     public ulong Index { get; } = index;
 
-    /// <summary>
-    /// SHA-256(0x00 ‖ leaf). The leaf is re-encoded from the decoded envelope: the leaf reader accepted only bytes
-    /// that are exactly protobuf-net's encoding, so this gives back the same bytes.
-    /// </summary>
-    public byte[] LeafHash => _leafHash ??= HashLeaf(CanonicalCodec.Encode(Leaf.Signed));
-
-    private static byte[] HashLeaf(byte[] leaf)
-    {
-        var prefixed = new byte[leaf.Length + 1];
-        leaf.CopyTo(prefixed, 1);
-        return SHA256.HashData(prefixed);
-    }
+    /// <summary>SHA-256(0x00 ‖ leaf) of the exact bytes the entry arrived as.</summary>
+    public byte[] LeafHash => _leafHash ??= MerkleHash.LeafHash(Leaf.Bytes.Span).ToArray();
 }

@@ -3,6 +3,7 @@ using Huren.Node.Ledger;
 using Huren.Node.Log;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
+using Huren.Sdk.Evidence;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
@@ -35,7 +36,7 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
         checkpoints.SignLatestIfBehind(log);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
-        var bundle = evidence.ForLicense(log, state, license, VerdictName(verdict), reason);
+        var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason);
         return ValueTask.FromResult(new VerdictResponse
         {
             Verdict = verdict,
@@ -85,11 +86,4 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
         }
         return ValueTask.FromResult(response);
     }
-
-    /// <summary>The bundle's spelling of a verdict (<c>NOT_YET_VALID</c>).</summary>
-    public static string VerdictName(LicenseVerdict verdict) => verdict switch
-    {
-        LicenseVerdict.NotYetValid => "NOT_YET_VALID",
-        _ => verdict.ToString().ToUpperInvariant(),
-    };
 }

@@ -5,7 +5,11 @@ namespace Huren.Sdk.Entries;
 /// <summary>A leaf decoded into its signed envelope and entry, both checked to be canonical.</summary>
 /// <param name="Signed">The signed envelope.</param>
 /// <param name="Entry">The entry decoded from <see cref="SignedEntry.EntryBytes"/>.</param>
-public sealed record DecodedLeaf(SignedEntry Signed, Entry Entry);
+public sealed record DecodedLeaf(SignedEntry Signed, Entry Entry)
+{
+    /// <summary>The exact leaf bytes the envelope was decoded from (hash these, never a re-encoding).</summary>
+    public ReadOnlyMemory<byte> Bytes { get; init; }
+}
 
 /// <summary>Decodes Merkle leaves (exact <see cref="SignedEntry"/> bytes).</summary>
 public static class LeafReader
@@ -16,7 +20,7 @@ public static class LeafReader
         decoded = null;
         if (!CanonicalCodec.TryDecode<SignedEntry>(leaf, out var signed, out error)) return false;
         if (!CanonicalCodec.TryDecode<Entry>(signed!.EntryBytes, out var entry, out error)) return false;
-        decoded = new DecodedLeaf(signed, entry!);
+        decoded = new DecodedLeaf(signed, entry!) { Bytes = leaf };
         return true;
     }
 

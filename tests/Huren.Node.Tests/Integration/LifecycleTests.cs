@@ -8,6 +8,7 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 
 namespace Huren.Node.Tests.Integration;
@@ -73,9 +74,29 @@ public sealed class LifecycleTests : IAsyncLifetime
         return signer.LogVerifierKey;
     }
 
+    /// <summary>The network configuration of this one-node network, as an offline verifier would hold it.</summary>
+    private NetworkConfig Network()
+    {
+        var keys = (Huren.Node.Hosting.NodeKeys)_node.Services.GetService(typeof(Huren.Node.Hosting.NodeKeys))!;
+        var config = new NetworkConfig { NetworkId = "cz-t", Name = "test", WitnessThreshold = 0 };
+        config.Members.Add(new NetworkMember
+        {
+            CityCode = TestNode.City, Name = "长沙", Origin = TestNode.Origin, LogKey = LogKey().ToString(),
+            WitnessKey = NoteVerifierKey.ForCosigner(TestNode.Origin + "/witness", keys.WitnessKey.PublicKey).ToString(),
+            RootKey = _node.RootKey.PublicKey.ToPem(), Endpoint = _node.Endpoint.ToString(),
+        });
+        return NetworkConfig.Parse(config.ToJson());
+    }
+
+    private static DateOnly Today => LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+
     /// <summary>What a client checks before it believes a verdict: the checkpoint's signature and every inclusion proof.</summary>
     private void AssertEvidenceVerifies(VerdictResponse verdict)
     {
+        var offline = new EvidenceVerifier(Network()).Verify(EvidenceBundle.Parse(verdict.EvidenceBundle), Today);
+        Assert.True(offline.IsValid, offline.Failure);
+        Assert.Equal(verdict.Verdict, offline.Verdict);
+
         var bundle = EvidenceBundle.Parse(verdict.EvidenceBundle);
         Assert.Equal(verdict.LicenseId, bundle.Subject);
         var checkpoint = new CheckpointVerifier(LogKey()).Verify(bundle.Checkpoints[TestNode.Origin]);
@@ -201,6 +222,33 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         body.TypeCode = typeCode;
         return body;
+    }
+
+    [Fact]
+    public async Task Tampered_evidence_is_refused_offline_with_the_reason()
+    {
+        var id = await IssueAsync("EV0001");
+        var verdict = await VerifyAsync(id);
+        var verifier = new EvidenceVerifier(Network());
+        Assert.True(verifier.Verify(EvidenceBundle.Parse(verdict.EvidenceBundle), Today).IsValid);
+
+        var lied = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        lied.Verdict.Status = "REVOKED";
+        Assert.Contains("states REVOKED", verifier.Verify(lied, Today).Failure);
+
+        var flipped = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        var leaf = Convert.FromBase64String(flipped.Entries[^1].Leaf);
+        leaf[leaf.Length / 2] ^= 1;
+        flipped.Entries[^1].Leaf = Convert.ToBase64String(leaf);
+        Assert.Contains("inclusion proof", verifier.Verify(flipped, Today).Failure);
+
+        var dropped = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        dropped.Entries.RemoveAll(e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.IssuerRegister);
+        Assert.Contains("no registration", verifier.Verify(dropped, Today).Failure);
+
+        var forgedNote = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        forgedNote.Checkpoints[TestNode.Origin] = forgedNote.Checkpoints[TestNode.Origin].Replace("\n" + forgedNote.Entries[0].TreeSize + "\n", "\n" + (forgedNote.Entries[0].TreeSize + 1) + "\n", StringComparison.Ordinal);
+        Assert.Contains("checkpoint", verifier.Verify(forgedNote, Today).Failure);
     }
 
     [Fact]
