@@ -225,6 +225,35 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streamed_submissions_are_answered_in_order_and_counted_in_metrics()
+    {
+        using var amr = _node.Client("amr");
+        var leaves = Enumerable.Range(0, 150).Select(i =>
+        {
+            var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, $"ST{i:D4}");
+            return AmrEntry(EntryKinds.LicenseIssue, body.LicenseId, body);
+        }).ToList();
+        async IAsyncEnumerable<SubmitRequest> Requests()
+        {
+            foreach (var leaf in leaves)
+            {
+                await Task.Yield();
+                yield return new SubmitRequest { SignedEntry = leaf };
+            }
+        }
+        var answers = new List<SubmitResponse>();
+        await foreach (var answer in amr.Ledger.SubmitStreamAsync(Requests(), amr.Options())) answers.Add(answer);
+        Assert.Equal(leaves.Count, answers.Count);
+        for (var i = 0; i < leaves.Count; i++) Assert.Equal(MerkleHash.LeafHash(leaves[i]).ToArray(), answers[i].LeafHash);
+        Assert.Equal(answers.Count, answers.Select(a => a.Index).Distinct().Count());
+
+        using var http = new HttpClient { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var metrics = await http.GetStringAsync(new Uri(_node.Endpoint, "/metrics"));
+        Assert.Contains("huren_entries_appended_total", metrics);
+        Assert.Contains("huren_batch_size", metrics);
+    }
+
+    [Fact]
     public async Task Tampered_evidence_is_refused_offline_with_the_reason()
     {
         var id = await IssueAsync("EV0001");
