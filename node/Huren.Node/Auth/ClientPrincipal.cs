@@ -13,6 +13,9 @@ public enum ClientRole
     Auditor,
     /// <summary>Runs the node: everything, including submitting entries signed by the city root key.</summary>
     Operator,
+    /// <summary>Another member's node: follows logs and offers checkpoints to witness. Never configured by hand:
+    /// peers are the network configuration's members, authenticated with their witness keys.</summary>
+    Peer,
 }
 
 /// <summary>An authenticated caller.</summary>

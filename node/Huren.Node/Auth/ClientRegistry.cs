@@ -8,13 +8,20 @@ public sealed class ClientRegistry
     /// <summary>How far a credential's time may be from the node's clock.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
+    /// <summary>The principal name a member node signs its calls with.</summary>
+    public static string PeerPrincipal(string cityCode) => $"node-{cityCode}";
+
     private readonly Dictionary<string, ClientPrincipal> _principals;
     private readonly TimeProvider _time;
+    private readonly Hosting.NetworkView? _network;
+    private readonly string? _ownCity;
 
     /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
-    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time)
+    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, Hosting.NetworkView? network = null, string? ownCity = null)
     {
         _time = time;
+        _network = network;
+        _ownCity = ownCity;
         _principals = new(StringComparer.Ordinal);
         foreach (var (name, options) in clients)
         {
@@ -41,6 +48,20 @@ public sealed class ClientRegistry
     /// <summary>The configured principals.</summary>
     public IReadOnlyCollection<ClientPrincipal> Principals => _principals.Values;
 
+    /// <summary>
+    /// A member node of the network in force, keyed by its witness key (Ed25519, from the network configuration), so
+    /// peers need no per-node client settings and a member removed from the configuration loses access at once.
+    /// </summary>
+    private ClientPrincipal? PeerFromNetwork(string name)
+    {
+        if (_network?.Current is not { } config || !name.StartsWith("node-", StringComparison.Ordinal)) return null;
+        var city = name["node-".Length..];
+        if (city == _ownCity || config.MemberByCity(city) is not { } member) return null;
+        return Sdk.Notes.NoteVerifierKey.TryParse(member.WitnessKey, out var key, out _)
+            ? new ClientPrincipal(name, ClientRole.Peer, null, key.PublicKey)
+            : null;
+    }
+
     /// <summary>Checks a credential for <paramref name="method"/>; null with the reason when it is refused.</summary>
     public ClientPrincipal? Authenticate(string? header, string method, out string? error)
     {
@@ -54,11 +75,12 @@ public sealed class ClientRegistry
             error = "malformed credential: expected 'Huren <principal>:<unix seconds>:<base64 signature>'";
             return null;
         }
-        if (!_principals.TryGetValue(name, out var principal))
+        if (!_principals.TryGetValue(name, out var principal) && PeerFromNetwork(name) is not { } peer)
         {
             error = $"unknown principal '{name}'";
             return null;
         }
+        principal ??= PeerFromNetwork(name)!;
         var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
         if (skew.Duration() > Window)
         {

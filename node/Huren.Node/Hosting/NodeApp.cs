@@ -2,8 +2,10 @@ using Grpc.Reflection;
 using Huren.Node.Auth;
 using Huren.Node.Ledger;
 using Huren.Node.Log;
+using Huren.Node.Mirror;
 using Huren.Node.Services;
 using Huren.Node.Storage;
+using Huren.Sdk.Network;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using ProtoBuf.Grpc.Server;
@@ -26,13 +28,19 @@ public static partial class NodeApp
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(new NetworkView(LoadNetwork(options, baseDir)));
         services.AddSingleton(keys);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => NodeDatabase.Open(Path.GetFullPath(options.DataPath, baseDir)));
         services.AddSingleton(sp => new MerkleLog(sp.GetRequiredService<NodeDatabase>().OpenLog(options.Origin), options.Origin));
         services.AddSingleton(sp => new LogDirectory(sp.GetRequiredService<MerkleLog>()));
         services.AddSingleton(sp => new LogStateMachine(options.Origin, [keys.RootKey], options.RootIssuerId,
-            sp.GetRequiredService<MerkleLog>().Store, referenceExists: null, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<MerkleLog>().Store, sp.GetRequiredService<LogDirectory>().ReferenceExists, sp.GetRequiredService<TimeProvider>(),
+            // Resolved at call time: the mirrors' states exist only once the node is composed.
+            (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null));
+        services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
+        services.AddSingleton<MirrorSet>();
+        services.AddHostedService<MirrorRunner>();
         services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys));
         services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
@@ -47,11 +55,16 @@ public static partial class NodeApp
             var sequencer = new Sequencer(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<LogStateMachine>(),
                 sp.GetRequiredService<CheckpointWriter>(), options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
             var metrics = sp.GetRequiredService<NodeMetrics>();
-            sequencer.BatchCommitted += (count, _) => metrics.BatchCommitted(count);
+            var directory = sp.GetRequiredService<LogDirectory>();
+            sequencer.BatchCommitted += (count, _) =>
+            {
+                metrics.BatchCommitted(count);
+                directory.Grew(options.Origin);
+            };
             return sequencer;
         });
         services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
-        services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode));
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService<CheckpointTimer>();
 
@@ -63,6 +76,7 @@ public static partial class NodeApp
         // Fail at start, not at the first call, on bad client or storage settings.
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
+        app.Services.GetRequiredService<MirrorSet>();
         var log = app.Services.GetRequiredService<MerkleLog>();
         var state = app.Services.GetRequiredService<LogStateMachine>();
         if (state.AppliedSize != log.Size)
@@ -78,6 +92,25 @@ public static partial class NodeApp
         app.MapMetrics("/metrics");
         LogStarted(app.Logger, options.Origin, log.Size);
         return app;
+    }
+
+    private static NetworkConfig? LoadNetwork(NodeOptions options, string baseDir)
+    {
+        if (string.IsNullOrEmpty(options.NetworkConfig)) return null;
+        var path = Path.GetFullPath(options.NetworkConfig, baseDir);
+        if (!File.Exists(path)) throw new InvalidOperationException($"Huren:NetworkConfig: '{path}' does not exist");
+        NetworkConfig config;
+        try
+        {
+            config = NetworkConfig.Parse(File.ReadAllText(path));
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException($"Huren:NetworkConfig: '{path}': {ex.Message}", ex);
+        }
+        if (config.NetworkId != options.NetworkId) throw new InvalidOperationException($"Huren:NetworkConfig is for network '{config.NetworkId}', the node is in '{options.NetworkId}'");
+        if (config.MemberByOrigin(options.Origin) is null) throw new InvalidOperationException($"Huren:NetworkConfig does not list this node's origin {options.Origin}");
+        return config;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]

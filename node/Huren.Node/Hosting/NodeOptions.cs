@@ -15,6 +15,9 @@ public sealed class NodeOptions
     /// <summary>Folder of the RocksDB database (relative paths are relative to the content root).</summary>
     public string DataPath { get; set; } = "data";
 
+    /// <summary>Path of the network configuration (genesis or a later version); empty for a stand-alone node.</summary>
+    public string NetworkConfig { get; set; } = "";
+
     /// <summary>Key files.</summary>
     public NodeKeyFiles Keys { get; set; } = new();
 

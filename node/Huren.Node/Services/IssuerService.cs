@@ -1,18 +1,18 @@
 using Huren.Node.Auth;
-using Huren.Node.Ledger;
+using Huren.Node.Mirror;
 using Huren.Schemas.Services;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
 
 /// <summary>The Issuers gRPC service: the departments registered in the node's log, with their scopes.</summary>
-public sealed class IssuerService(LogStateMachine state) : IIssuerService
+public sealed class IssuerService(LedgerStates states) : IIssuerService
 {
     /// <inheritdoc/>
     public ValueTask<ListIssuersResponse> ListAsync(ListIssuersRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Counter, ClientRole.Issuer);
-        if (request.Origin.Length > 0 && request.Origin != state.Origin) throw RpcErrors.NotFound($"this node keeps no issuer registry for '{request.Origin}'");
+        var state = request.Origin.Length == 0 ? states.Own : states.Get(request.Origin) ?? throw RpcErrors.NotFound($"this node keeps no issuer registry for '{request.Origin}'");
         var response = new ListIssuersResponse();
         foreach (var issuer in state.ListIssuers())
         {

@@ -117,6 +117,41 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         return ValueTask.FromResult(new ProofResponse { Hashes = log.ConsistencyProof(request.FromSize, request.ToSize) });
     }
 
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default)
+    {
+        RequireReader(context);
+        var log = logs.Resolve(request.Origin);
+        var next = request.FromIndex;
+        if (next > log.Size) throw RpcErrors.InvalidArgument($"from_index {next} is beyond the log's size {log.Size}");
+        var token = context.CancellationToken;
+        ulong lastCheckpoint = 0;
+        while (!token.IsCancellationRequested)
+        {
+            // Wait for growth before reading, so no append between the read and the wait is missed.
+            var grown = logs.WaitForGrowthAsync(log, token);
+            var size = log.Size;
+            for (; next < size; next++) yield return new FollowMessage { Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! } };
+            if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size > lastCheckpoint && cp.Size <= next)
+            {
+                lastCheckpoint = cp.Size;
+                yield return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = log.Origin, Size = cp.Size, Note = System.Text.Encoding.UTF8.GetString(cp.Note) } };
+            }
+            try
+            {
+                // Also wake periodically: a checkpoint may be signed by the timer without a new batch.
+                await grown.WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
     private static void RequireReader(CallContext context)
         => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator);
 }

@@ -1,6 +1,7 @@
 using Huren.Node.Auth;
 using Huren.Node.Ledger;
 using Huren.Node.Log;
+using Huren.Node.Mirror;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
@@ -9,18 +10,18 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
-public sealed class LicenseService(LogDirectory logs, LogStateMachine state, EvidenceBuilder evidence, CheckpointWriter checkpoints, NodeMetrics metrics) : ILicenseService
+public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, CheckpointWriter checkpoints, NodeMetrics metrics) : ILicenseService
 {
     /// <inheritdoc/>
     public ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         using var timer = metrics.TimeVerify();
-        LicenseRecord? license;
-        if (!string.IsNullOrEmpty(request.LicenseId)) state.TryGetLicense(request.LicenseId, out license);
-        else if (request.DocumentDigest is { Length: 32 }) state.TryFindLicenseByDigest(request.DocumentDigest, out license);
+        (LogStateMachine State, LicenseRecord License)? found;
+        if (!string.IsNullOrEmpty(request.LicenseId)) found = states.FindLicense(request.LicenseId);
+        else if (request.DocumentDigest is { Length: 32 }) found = states.FindLicenseByDigest(request.DocumentDigest);
         else throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
-        if (license is null)
+        if (found is not var (state, license))
         {
             return ValueTask.FromResult(new VerdictResponse
             {
@@ -31,9 +32,10 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
         }
         var today = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : LicenseVerdicts.Today(TimeProvider.System);
         var (verdict, reason) = LicenseVerdicts.Evaluate(license, today);
-        var log = logs.Own;
-        // The evidence must rest on a checkpoint that covers the license's latest entry.
-        checkpoints.SignLatestIfBehind(log);
+        var log = logs.Resolve(state.Origin);
+        // The evidence must rest on a checkpoint that covers the license's latest entry (a mirror stores entries
+        // only together with the origin's checkpoint for them).
+        if (log == logs.Own) checkpoints.SignLatestIfBehind(log);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
         var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason);
@@ -59,8 +61,8 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("license_id is required");
-        if (!state.TryGetLicense(request.LicenseId, out var license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
-        var log = logs.Own;
+        if (states.FindLicense(request.LicenseId) is not var (state, license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
+        var log = logs.Resolve(state.Origin);
         var response = new EntryListResponse();
         foreach (var index in license.EntryIndexes) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = log.GetLeaf(index)! });
         return ValueTask.FromResult(response);
@@ -72,8 +74,11 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         var today = LicenseVerdicts.Today(TimeProvider.System);
         var response = new ListLicensesResponse();
-        foreach (var license in state.ListLicenses())
+        foreach (var state in states.All())
         {
+            if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
+            foreach (var license in state.ListLicenses())
+            {
             if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
             if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
             var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
@@ -83,6 +88,7 @@ public sealed class LicenseService(LogDirectory logs, LogStateMachine state, Evi
                 LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
                 IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
             });
+            }
         }
         return ValueTask.FromResult(response);
     }

@@ -17,13 +17,50 @@ public sealed class LogDirectory
     /// <summary>The node's own log.</summary>
     public MerkleLog Own { get; }
 
-    /// <summary>Every log served.</summary>
-    public IEnumerable<MerkleLog> All => _logs.Values;
+    /// <summary>Every log served (a snapshot).</summary>
+    public List<MerkleLog> All
+    {
+        get
+        {
+            lock (_logs) return [.. _logs.Values];
+        }
+    }
+
+    private readonly Dictionary<string, TaskCompletionSource> _growth = new(StringComparer.Ordinal);
+
+    /// <summary>Completes when <paramref name="log"/> next grows (see <see cref="Grew"/>).</summary>
+    public Task WaitForGrowthAsync(MerkleLog log, CancellationToken cancellationToken)
+    {
+        lock (_growth)
+        {
+            if (!_growth.TryGetValue(log.Origin, out var tcs)) _growth[log.Origin] = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return tcs.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Wakes the followers of <paramref name="origin"/>: the log grew or got a checkpoint.</summary>
+    public void Grew(string origin)
+    {
+        TaskCompletionSource? tcs;
+        lock (_growth)
+        {
+            if (!_growth.Remove(origin, out tcs)) return;
+        }
+        tcs.TrySetResult();
+    }
 
     /// <summary>Adds a mirrored log.</summary>
     public void Add(MerkleLog log)
     {
         lock (_logs) _logs[log.Origin] = log;
+    }
+
+    /// <summary>Whether a kept log holds (index, leaf hash): how ledger rules check references across logs.</summary>
+    public bool ReferenceExists(string origin, ulong index, byte[] leafHash)
+    {
+        MerkleLog? log;
+        lock (_logs) log = _logs.GetValueOrDefault(origin);
+        return log is not null && index < log.Size && log.LeafHashAt(index).AsSpan().SequenceEqual(leafHash);
     }
 
     /// <summary>The log for <paramref name="origin"/> (empty: the node's own), or a NOT_FOUND error.</summary>

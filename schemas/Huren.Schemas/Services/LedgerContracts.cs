@@ -38,6 +38,33 @@ public interface ILedgerService
     /// <summary>An RFC 9162 consistency proof.</summary>
     [Operation]
     ValueTask<ProofResponse> GetConsistencyProofAsync(ConsistencyProofRequest request, CallContext context = default);
+
+    /// <summary>
+    /// Streams a log's entries from an index on, then each new entry as it becomes durable, until cancelled; a
+    /// checkpoint message follows each run of entries it covers. Mirrors use it to follow other cities' logs.
+    /// </summary>
+    [Operation]
+    IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default);
+}
+
+/// <summary>Where to start following a log.</summary>
+[ProtoContract]
+public sealed class FollowRequest
+{
+    /// <summary>The log; empty for the node's own.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The first index wanted (the follower's own size).</summary>
+    [ProtoMember(2, Name = "from_index")] public ulong FromIndex { get; set; }
+}
+
+/// <summary>One message of a followed log: an entry, or a signed checkpoint covering the entries sent so far.</summary>
+[ProtoContract]
+public sealed class FollowMessage
+{
+    /// <summary>An entry (absent on checkpoint messages).</summary>
+    [ProtoMember(1, Name = "entry")] public LogEntry? Entry { get; set; }
+    /// <summary>A signed checkpoint (absent on entry messages).</summary>
+    [ProtoMember(2, Name = "checkpoint")] public CheckpointResponse? Checkpoint { get; set; }
 }
 
 /// <summary>A signed entry to append.</summary>

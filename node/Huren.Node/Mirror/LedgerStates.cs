@@ -1,0 +1,58 @@
+using Huren.Node.Ledger;
+
+namespace Huren.Node.Mirror;
+
+/// <summary>The ledger state of every log the node keeps, by origin: its own first, then each mirror's.</summary>
+public sealed class LedgerStates(LogStateMachine own)
+{
+    private readonly Dictionary<string, LogStateMachine> _states = new(StringComparer.Ordinal) { [own.Origin] = own };
+
+    /// <summary>The node's own log's state.</summary>
+    public LogStateMachine Own => own;
+
+    /// <summary>Adds a mirror's state.</summary>
+    public void Add(LogStateMachine state)
+    {
+        lock (_states) _states[state.Origin] = state;
+    }
+
+    /// <summary>The state of <paramref name="origin"/>, if kept.</summary>
+    public LogStateMachine? Get(string origin)
+    {
+        lock (_states) return _states.GetValueOrDefault(origin);
+    }
+
+    /// <summary>Every state, the node's own first.</summary>
+    public List<LogStateMachine> All()
+    {
+        lock (_states)
+        {
+            var list = new List<LogStateMachine> { own };
+            foreach (var (origin, state) in _states)
+            {
+                if (origin != own.Origin) list.Add(state);
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Finds a license in any kept log: the owning log's state and the record.</summary>
+    public (LogStateMachine State, LicenseRecord License)? FindLicense(string licenseId)
+    {
+        foreach (var state in All())
+        {
+            if (state.TryGetLicense(licenseId, out var license)) return (state, license);
+        }
+        return null;
+    }
+
+    /// <summary>Finds a license by document digest in any kept log.</summary>
+    public (LogStateMachine State, LicenseRecord License)? FindLicenseByDigest(byte[] digest)
+    {
+        foreach (var state in All())
+        {
+            if (state.TryFindLicenseByDigest(digest, out var license)) return (state, license);
+        }
+        return null;
+    }
+}

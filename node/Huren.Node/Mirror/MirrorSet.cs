@@ -1,0 +1,53 @@
+using Huren.Node.Hosting;
+using Huren.Node.Ledger;
+using Huren.Node.Log;
+using Huren.Node.Services;
+using Huren.Node.Storage;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Mirror;
+
+/// <summary>One mirror per other member of the network in force, opened at start so their logs are served at once.</summary>
+public sealed class MirrorSet
+{
+    /// <summary>Opens the mirrored logs and their ledger states, and registers them for serving.</summary>
+    public MirrorSet(NodeOptions options, NetworkView network, NodeDatabase db, NodeKeys keys, LogDirectory directory,
+        LedgerStates states, TimeProvider time, ILoggerFactory loggers)
+    {
+        if (network.Current is not { } config) return;
+        var identity = new ClientIdentity(Auth.ClientRegistry.PeerPrincipal(options.CityCode), keys.WitnessKey);
+        foreach (var member in config.Members)
+        {
+            if (member.Origin == options.Origin) continue;
+            var log = new MerkleLog(db.OpenLog(member.Origin), member.Origin);
+            var state = new LogStateMachine(member.Origin, [PublicKey.FromPem(member.RootKey)], $"{member.CityCode}-root", log.Store,
+                directory.ReferenceExists, time, (origin, id) => states.Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
+            {
+                // A mirror replays history: entry times are the origin's, long past.
+                MaxClockSkew = null,
+            };
+            if (state.AppliedSize != log.Size) throw new InvalidOperationException($"mirror of {member.Origin}: ledger state covers {state.AppliedSize} entries, the log {log.Size}");
+            directory.Add(log);
+            states.Add(state);
+            var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
+            Mirrors.Add(new LogMirror(log, state, verifier, new Uri(member.Endpoint), identity, directory,
+                db.OpenLog("evidence/" + member.Origin), loggers.CreateLogger<LogMirror>()));
+        }
+    }
+
+    /// <summary>The mirrors.</summary>
+    public List<LogMirror> Mirrors { get; } = [];
+}
+
+/// <summary>Runs every mirror for the node's lifetime.</summary>
+internal sealed class MirrorRunner(MirrorSet mirrors) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runs = new List<Task>();
+        foreach (var mirror in mirrors.Mirrors) runs.Add(mirror.RunAsync(stoppingToken));
+        return Task.WhenAll(runs);
+    }
+}
