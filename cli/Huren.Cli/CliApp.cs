@@ -24,6 +24,7 @@ public static class CliApp
     {
         var root = new RootCommand("huren — the Huren (互认) ledger of cross-region e-licenses, seals and data-sharing receipts");
         root.Subcommands.Add(KeysCommand.Build());
+        root.Subcommands.Add(Commands.Network.NetworkCommand.Build());
         return root;
     }
 
