@@ -5,6 +5,7 @@ using Huren.Node.Log;
 using Huren.Node.Mirror;
 using Huren.Node.Services;
 using Huren.Node.Storage;
+using Huren.Node.Witness;
 using Huren.Sdk.Network;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
@@ -41,13 +42,20 @@ public static partial class NodeApp
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
+        services.AddSingleton<CosignatureCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
         services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys));
         services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var writer = new CheckpointWriter(sp.GetRequiredService<NodeCheckpointSigner>().Sign, options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>());
             var metrics = sp.GetRequiredService<NodeMetrics>();
-            writer.Signed += (size, _) => metrics.Checkpoint(options.Origin, size);
+            var collector = sp.GetRequiredService<CosignatureCollector>();
+            writer.Signed += (size, _) =>
+            {
+                metrics.Checkpoint(options.Origin, size);
+                collector.Wake();
+            };
             return writer;
         });
         services.AddSingleton(sp =>
@@ -68,6 +76,7 @@ public static partial class NodeApp
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService<CheckpointTimer>();
 
+        services.AddHurenWitness();
         services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
         services.AddGrpcHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy());
         services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));
@@ -87,6 +96,7 @@ public static partial class NodeApp
         app.MapGrpcService<LicenseService>();
         app.MapGrpcService<TraceService>();
         app.MapGrpcService<IssuerService>();
+        app.MapHurenWitness();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");

@@ -125,16 +125,17 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         var next = request.FromIndex;
         if (next > log.Size) throw RpcErrors.InvalidArgument($"from_index {next} is beyond the log's size {log.Size}");
         var token = context.CancellationToken;
-        ulong lastCheckpoint = 0;
+        byte[]? lastNote = null;
         while (!token.IsCancellationRequested)
         {
             // Wait for growth before reading, so no append between the read and the wait is missed.
             var grown = logs.WaitForGrowthAsync(log, token);
             var size = log.Size;
             for (; next < size; next++) yield return new FollowMessage { Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! } };
-            if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size > lastCheckpoint && cp.Size <= next)
+            // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures.
+            if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size <= next && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
             {
-                lastCheckpoint = cp.Size;
+                lastNote = cp.Note;
                 yield return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = log.Origin, Size = cp.Size, Note = System.Text.Encoding.UTF8.GetString(cp.Note) } };
             }
             try
@@ -153,5 +154,5 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
     }
 
     private static void RequireReader(CallContext context)
-        => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator);
+        => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Peer);
 }

@@ -64,6 +64,7 @@ public sealed class HurenClient : IDisposable
         Licenses = _channel.CreateGrpcService<ILicenseService>();
         Trace = _channel.CreateGrpcService<ITraceService>();
         Issuers = _channel.CreateGrpcService<IIssuerService>();
+        Witness = _channel.CreateGrpcService<IWitnessService>();
     }
 
     /// <summary>The node's address.</summary>
@@ -86,6 +87,9 @@ public sealed class HurenClient : IDisposable
 
     /// <summary>The Issuers service.</summary>
     public IIssuerService Issuers { get; }
+
+    /// <summary>The Witness service (node-to-node).</summary>
+    public IWitnessService Witness { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)

@@ -1,0 +1,109 @@
+using Grpc.Core;
+using Huren.Node.Hosting;
+using Huren.Node.Log;
+using Huren.Node.Services;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Mirror;
+
+/// <summary>
+/// Offers each new checkpoint of the node's own log to every other member's witness (old size + consistency proof,
+/// per tlog-witness), adds the cosignatures they return to the stored note, and wakes followers so mirrors get the
+/// cosigned note. A checkpoint with the network's threshold of cosignatures is final.
+/// </summary>
+public sealed partial class CosignatureCollector(
+    NodeOptions options, NetworkView network, NodeKeys keys, MerkleLog log, LogDirectory directory, ILogger<CosignatureCollector> logger) : BackgroundService
+{
+    private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+    private TaskCompletionSource _collected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Asks the collector to offer the latest checkpoint now.</summary>
+    public void Wake() => _wake.Release();
+
+    /// <summary>Completes after the next collection round.</summary>
+    public Task NextRoundAsync() => Volatile.Read(ref _collected).Task;
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (network.Current is null) return;
+        var identity = new ClientIdentity(Auth.ClientRegistry.PeerPrincipal(options.CityCode), keys.WitnessKey);
+        var clients = new Dictionary<string, HurenClient>(StringComparer.Ordinal);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                while (_wake.CurrentCount > 0) await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await CollectAsync(identity, clients, stoppingToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _collected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+        finally
+        {
+            foreach (var c in clients.Values) c.Dispose();
+        }
+    }
+
+    private async Task CollectAsync(ClientIdentity identity, Dictionary<string, HurenClient> clients, CancellationToken stoppingToken)
+    {
+        if (network.Current is not { } config || log.Store.GetLatestCheckpoint() is not { } latest) return;
+        var note = SignedNote.Parse(latest.Note);
+        var changed = false;
+        foreach (var member in config.Members)
+        {
+            if (member.Origin == options.Origin) continue;
+            var witnessName = CosignatureSigner.WitnessNameFor(member.Origin);
+            if (note.Signatures.Any(s => s.Name == witnessName)) continue;
+            if (!clients.TryGetValue(member.Origin, out var client)) clients[member.Origin] = client = new HurenClient(new Uri(member.Endpoint), identity, TimeSpan.FromSeconds(5));
+            try
+            {
+                for (var attempt = 0; attempt < 2; attempt++)
+                {
+                    var oldSize = Math.Min(_witnessSizes.GetValueOrDefault(member.Origin), latest.Size);
+                    var request = new AddCheckpointRequest { OldSize = oldSize, ConsistencyProof = log.ConsistencyProof(oldSize, latest.Size), Note = note.ToString() };
+                    var answer = await client.Witness.AddCheckpointAsync(request, client.Options(stoppingToken)).ConfigureAwait(false);
+                    if (answer.Conflict)
+                    {
+                        // The witness holds another size: offer again from there.
+                        _witnessSizes[member.Origin] = answer.KnownSize;
+                        continue;
+                    }
+                    note = note.WithSignature(NoteSignature.ParseLine(answer.Cosignature));
+                    _witnessSizes[member.Origin] = latest.Size;
+                    changed = true;
+                    break;
+                }
+            }
+            catch (RpcException ex)
+            {
+                LogWitnessRefused(logger, member.Origin, latest.Size, ex.StatusCode, ex.Status.Detail);
+            }
+            catch (HttpRequestException ex)
+            {
+                LogWitnessUnreachable(logger, member.Origin, ex.Message);
+            }
+        }
+        if (changed)
+        {
+            log.Store.PutCheckpoint(latest.Size, note.ToUtf8());
+            directory.Grew(options.Origin);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Witness} did not cosign size {Size}: {Status} {Detail}")]
+    private static partial void LogWitnessRefused(ILogger logger, string witness, ulong size, StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Witness {Witness} unreachable: {Error}")]
+    private static partial void LogWitnessUnreachable(ILogger logger, string witness, string error);
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+using Huren.Sdk.Client;
+
+namespace Huren.Network.Tests;
+
+/// <summary>A city node running as its own process from its folder (appsettings.json, keys, data).</summary>
+internal sealed class NodeProcess : IDisposable
+{
+    private Process? _process;
+    private readonly string _logFile;
+
+    public NodeProcess(string cityDir, Uri endpoint)
+    {
+        CityDir = cityDir;
+        Endpoint = endpoint;
+        _logFile = Path.Combine(cityDir, "node.log");
+    }
+
+    public string CityDir { get; }
+
+    public Uri Endpoint { get; }
+
+    public bool Running => _process is { HasExited: false };
+
+    public static string NodeDll()
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = baseDir.Parent!.Name;
+        for (var dir = baseDir; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "node", "Huren.Node", "bin", configuration, "net10.0", "Huren.Node.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("Huren.Node.dll not found; build the solution first");
+    }
+
+    public async Task StartAsync()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CityDir };
+        foreach (var a in new[] { "exec", NodeDll(), $"--contentRoot={CityDir}" }) psi.ArgumentList.Add(a);
+        _process = Process.Start(psi)!;
+        var log = new StreamWriter(_logFile, append: true) { AutoFlush = true };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var client = new HurenClient(Endpoint, null, TimeSpan.FromSeconds(2));
+        var health = new Health.HealthClient(client.Channel);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {_process.ExitCode}: {Tail()}");
+            try
+            {
+                var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving) return;
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"node in {CityDir} did not become healthy: {Tail()}");
+    }
+
+    public void Stop()
+    {
+        if (_process is null) return;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    public string Tail()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(_logFile);
+            return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 15)));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    public void Dispose() => Stop();
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Huren.Cli;
+using Huren.Cli.Profiles;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+using Xunit.Abstractions;
+
+namespace Huren.Network.Tests;
+
+/// <summary>
+/// The 长株潭 network as three real node processes on loopback ports: mirroring, witnessing, final checkpoints,
+/// verification while the issuing city is down, catch-up after an outage, and a forked checkpoint caught.
+/// </summary>
+public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Changsha = "430100", Zhuzhou = "430200", Xiangtan = "430300";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "huren-net-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, NodeProcess> _nodes = new(StringComparer.Ordinal);
+    private CliProfile _profile = null!;
+    private NetworkConfig _genesis = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var cliOut = new StringWriter();
+        using var cliErr = new StringWriter();
+        var basePort = 20000 + Random.Shared.Next(0, 2000) * 10;
+        var code = await CliApp.RunAsync(["network", "init", "--dir", _dir, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)], cliOut, cliErr);
+        Assert.True(code == 0, cliErr.ToString());
+        _profile = CliProfile.Load(Path.Combine(_dir, "cli.json"));
+        _genesis = _profile.LoadGenesis();
+        foreach (var city in _profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(_dir, city.CityCode), new Uri(city.Endpoint));
+        await Task.WhenAll(_nodes.Values.Select(n => n.StartAsync()));
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            if (node.Running) output.WriteLine($"--- {node.CityDir}\n{node.Tail()}");
+            node.Dispose();
+        }
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private HurenClient Client(string city, string role)
+    {
+        var profileCity = _profile.City(city);
+        var credential = profileCity.Credentials.First(c => c.Role == role);
+        return new HurenClient(new Uri(profileCity.Endpoint), new ClientIdentity(credential.Principal, _profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10));
+    }
+
+    private SigningKey IssuerKey(string city) => _profile.LoadSigningKey(_profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
+
+    private static Entry MakeEntry<T>(string city, string kind, string recordId, string issuerId, T body) where T : class => new()
+    {
+        Kind = kind, RecordId = recordId, IssuerId = issuerId, TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
+        Origin = $"huren.cz-t/{city}",
+    };
+
+    private async Task RegisterAmrAsync(string city)
+    {
+        using var op = Client(city, CliRoles.Operator);
+        var body = LedgerBodies.Issuer($"{city}-amr", LedgerBodies.ChangshaAmrCode, IssuerKey(city).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true, region: city);
+        var leaf = EntrySigner.SignToLeaf(MakeEntry(city, EntryKinds.IssuerRegister, body.IssuerId, $"{city}-root", body), _profile.LoadSigningKey(_profile.City(city).RootKey!));
+        await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, op.Options());
+    }
+
+    private byte[] LicenseLeaf(string city, string serial)
+    {
+        var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, serial);
+        return EntrySigner.SignToLeaf(MakeEntry(city, EntryKinds.LicenseIssue, body.LicenseId, $"{city}-amr", body), IssuerKey(city));
+    }
+
+    private static async Task<VerdictResponse> WaitForVerdictAsync(HurenClient client, string licenseId, Func<VerdictResponse, bool> done, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            VerdictResponse? verdict = null;
+            try
+            {
+                verdict = await client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, client.Options());
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.Unavailable)
+            {
+                // The bundle's checkpoint may not exist yet.
+            }
+            if (verdict is not null && done(verdict)) return verdict;
+            if (sw.Elapsed > timeout) throw new TimeoutException($"verdict for {licenseId} at {client.Endpoint}: {verdict?.Verdict} {verdict?.Reason}");
+            await Task.Delay(100);
+        }
+    }
+
+    private bool IsFinal(VerdictResponse v)
+        => v.Verdict == LicenseVerdict.Valid && new EvidenceVerifier(_genesis).Verify(EvidenceBundle.Parse(v.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)) is { IsValid: true, Final: true };
+
+    [Fact]
+    public async Task Licenses_verify_across_cities_with_final_checkpoints_through_outages()
+    {
+        await RegisterAmrAsync(Changsha);
+        using var changshaAmr = Client(Changsha, CliRoles.Issuer);
+        var first = LicenseLeaf(Changsha, "NET0001");
+        var issuedAt = Stopwatch.StartNew();
+        var submitted = await changshaAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = first }, changshaAmr.Options());
+        var licenseId = LeafReader.Read(first).Entry.RecordId;
+
+        // Zhuzhou and Xiangtan counters see it, with a final (cosigned) checkpoint behind the evidence.
+        using var zhuzhouCounter = Client(Zhuzhou, CliRoles.Counter);
+        using var xiangtanCounter = Client(Xiangtan, CliRoles.Counter);
+        var atZhuzhou = await WaitForVerdictAsync(zhuzhouCounter, licenseId, IsFinal, TimeSpan.FromSeconds(20));
+        output.WriteLine($"issue → final verdict at Zhuzhou: {issuedAt.ElapsedMilliseconds} ms");
+        var atXiangtan = await WaitForVerdictAsync(xiangtanCounter, licenseId, IsFinal, TimeSpan.FromSeconds(20));
+        Assert.Equal($"huren.cz-t/{Changsha}", atXiangtan.Origin);
+        var finality = FinalityCheck.Evaluate(SignedNote.Parse(EvidenceBundle.Parse(atXiangtan.EvidenceBundle).Checkpoints[atXiangtan.Origin]),
+            NoteVerifierKey.Parse(_genesis.MemberByCity(Changsha)!.LogKey),
+            _genesis.Members.Where(m => m.CityCode != Changsha).Select(m => NoteVerifierKey.Parse(m.WitnessKey)), _genesis.WitnessThreshold);
+        Assert.True(finality.ValidCosignatures >= _genesis.WitnessThreshold);
+
+        // Changsha's node down: Xiangtan still answers, and its bundle verifies offline.
+        _nodes[Changsha].Stop();
+        var whileDown = await xiangtanCounter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, xiangtanCounter.Options());
+        Assert.Equal(LicenseVerdict.Valid, whileDown.Verdict);
+        var offline = new EvidenceVerifier(_genesis).Verify(EvidenceBundle.Parse(whileDown.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+        Assert.True(offline.IsValid, offline.Failure);
+        Assert.True(offline.Final);
+
+        // Zhuzhou cut off while Changsha (back) issues thousands of entries; Zhuzhou catches up with the same roots.
+        _nodes[Zhuzhou].Stop();
+        await _nodes[Changsha].StartAsync();
+        const int burst = 2000;
+        using var changshaAmr2 = Client(Changsha, CliRoles.Issuer);
+        var leaves = Enumerable.Range(0, burst).Select(i => LicenseLeaf(Changsha, $"B{i:D6}")).ToList();
+        async IAsyncEnumerable<SubmitRequest> Requests()
+        {
+            foreach (var leaf in leaves)
+            {
+                await Task.Yield();
+                yield return new SubmitRequest { SignedEntry = leaf };
+            }
+        }
+        var count = 0;
+        await foreach (var _ in changshaAmr2.Ledger.SubmitStreamAsync(Requests(), new ProtoBuf.Grpc.CallContext(new CallOptions(deadline: DateTime.UtcNow.AddMinutes(2))))) count++;
+        Assert.Equal(burst, count);
+        using var changshaAuditor = Client(Changsha, CliRoles.Auditor);
+        var own = await changshaAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), changshaAuditor.Options());
+        var ownRoot = Checkpoint.FromNote(SignedNote.Parse(own.Note)).GetRootHash();
+
+        var catchUp = Stopwatch.StartNew();
+        await _nodes[Zhuzhou].StartAsync();
+        using var zhuzhouAuditor = Client(Zhuzhou, CliRoles.Auditor);
+        while (true)
+        {
+            var mirrored = await zhuzhouAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = $"huren.cz-t/{Changsha}" }, zhuzhouAuditor.Options());
+            if (mirrored.Size >= own.Size)
+            {
+                var atSize = await zhuzhouAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = $"huren.cz-t/{Changsha}", Size = own.Size }, zhuzhouAuditor.Options());
+                Assert.Equal(ownRoot, Checkpoint.FromNote(SignedNote.Parse(atSize.Note)).GetRootHash());
+                break;
+            }
+            Assert.True(catchUp.Elapsed < TimeSpan.FromSeconds(60), $"Zhuzhou mirrored {mirrored.Size} of {own.Size}");
+            await Task.Delay(100);
+        }
+        output.WriteLine($"catch-up: {burst} entries in {catchUp.ElapsedMilliseconds} ms (incl. node start) = {burst / catchUp.Elapsed.TotalSeconds:F0} entries/s");
+        var entries = await zhuzhouAuditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = $"huren.cz-t/{Changsha}", Start = 0, Count = 1000 }, zhuzhouAuditor.Options());
+        Assert.Equal(Enumerable.Range(0, entries.Entries.Count).Select(i => (ulong)i), entries.Entries.Select(e => e.Index));
+    }
+
+    [Fact]
+    public async Task A_forked_checkpoint_is_caught_by_the_witness_and_never_cosigned()
+    {
+        await RegisterAmrAsync(Changsha);
+        using var changshaAuditor = Client(Changsha, CliRoles.Auditor);
+        CheckpointResponse latest;
+        do
+        {
+            await Task.Delay(100);
+            latest = await changshaAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), changshaAuditor.Options());
+        }
+        while (!SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Zhuzhou}")));
+
+        // A second, different checkpoint for the same size, signed with Changsha's own log key.
+        var changshaDir = Path.Combine(_dir, Changsha);
+        var logKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "log-ed25519.pem")));
+        var forked = new CheckpointSigner($"huren.cz-t/{Changsha}", logKey, null).Sign(latest.Size, new byte[32]).ToString();
+        var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
+        foreach (var witnessCity in new[] { Zhuzhou, Xiangtan })
+        {
+            using var asChangsha = new HurenClient(new Uri(_profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey));
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await asChangsha.Witness.AddCheckpointAsync(
+                new AddCheckpointRequest { OldSize = latest.Size, Note = forked }, asChangsha.Options()));
+            Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+            using var auditor = Client(witnessCity, CliRoles.Auditor);
+            var seen = await auditor.Witness.ListEquivocationsAsync(new EquivocationsRequest(), auditor.Options());
+            var equivocation = Assert.Single(seen.Equivocations);
+            Assert.Equal($"huren.cz-t/{Changsha}", equivocation.Origin);
+            Assert.Contains(forked.Split('\n')[2], equivocation.ConflictingNote);
+        }
+    }
+}
