@@ -1,0 +1,312 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using Huren.Node.Hosting;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Witness;
+
+/// <summary>
+/// This node as witness of the other members' logs (c2sp.org/tlog-witness with the rules of checkpoints.md, "Witness
+/// rule" and "Witness answers"): it cosigns a checkpoint only when it is consistent with the last one it cosigned for
+/// that origin, persists the new checkpoint (compare-and-swap on the stored size) before it answers, and keeps two
+/// validly signed checkpoints that cannot both be right as equivocation evidence, after which it refuses the origin
+/// until an operator clears it. Thread-safe; the gRPC <see cref="WitnessService"/> is a thin wrapper.
+/// </summary>
+public sealed partial class Witness
+{
+    /// <summary>The most consistency proof hashes a request may carry (tlog-witness: at most 63 lines).</summary>
+    public const int MaxProofHashes = 63;
+
+    private readonly WitnessState _state;
+    private readonly NetworkView _network;
+    private readonly string _ownOrigin;
+    private readonly NoteSignerKey _signer;
+    private readonly TimeProvider _time;
+    private readonly WitnessMetrics _metrics;
+    private readonly ILogger _logger;
+    private volatile KeyCache? _keys;
+
+    /// <summary>A witness over <paramref name="state"/>.</summary>
+    /// <param name="state">Its durable state.</param>
+    /// <param name="network">The network configuration in force: the origins it witnesses and their log keys.</param>
+    /// <param name="ownOrigin">This node's origin, which it never witnesses; its key name is <c>&lt;ownOrigin&gt;/witness</c>.</param>
+    /// <param name="witnessKey">The node's Ed25519 witness key.</param>
+    /// <param name="time">The clock of the cosignature timestamps.</param>
+    /// <param name="metrics">Where equivocations and cosignatures are counted.</param>
+    /// <param name="logger">Where alarms go.</param>
+    public Witness(WitnessState state, NetworkView network, string ownOrigin, SigningKey witnessKey, TimeProvider time, WitnessMetrics metrics, ILogger<Witness> logger)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(ownOrigin);
+        ArgumentNullException.ThrowIfNull(witnessKey);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(logger);
+        _state = state;
+        _network = network;
+        _ownOrigin = ownOrigin;
+        _signer = NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(ownOrigin), witnessKey);
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>The witness's key name, <c>&lt;origin&gt;/witness</c>.</summary>
+    public string Name => _signer.Name;
+
+    /// <summary>The witness's verifier key (type 0x04), as the network configuration publishes it.</summary>
+    public NoteVerifierKey VerifierKey => _signer.VerifierKey;
+
+    /// <summary>The durable state (cosigned checkpoints, evidence, quarantines).</summary>
+    public WitnessState State => _state;
+
+    /// <summary>
+    /// Offers a checkpoint for cosigning (tlog-witness add-checkpoint). The checks run in the order of the specification:
+    /// origin, signatures, sizes, then consistency with what this witness last cosigned.
+    /// </summary>
+    /// <param name="oldSize">The size the caller believes this witness last cosigned for the origin (0 for none).</param>
+    /// <param name="proof">The RFC 9162 consistency proof from <paramref name="oldSize"/> to the checkpoint's size.</param>
+    /// <param name="note">The signed checkpoint note.</param>
+    /// <returns>The cosignature, already persisted; or a conflict carrying the size this witness holds.</returns>
+    /// <exception cref="WitnessException">Refused; <see cref="WitnessException.Failure"/> says how, the message why.</exception>
+    public WitnessResult AddCheckpoint(ulong oldSize, IReadOnlyList<byte[]> proof, string note)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        if (!SignedNote.TryParse(note, out var signed, out var error)) throw Fail(WitnessFailure.InvalidRequest, $"the note is malformed: {error}");
+        var origin = signed.Text[..signed.Text.IndexOf('\n', StringComparison.Ordinal)];
+
+        // Unknown origin → NOT_FOUND (this node's own log included: a member does not witness itself).
+        var (logKey, optionalKeys) = KeysFor(origin);
+
+        // The origin's log signature is required; any line of a key this witness knows for the origin must verify.
+        var signatures = signed.Verify(optionalKeys, [logKey]);
+        if (!signatures.IsValid) throw Fail(WitnessFailure.BadSignature, $"checkpoint of {origin} refused: {signatures.Failure}");
+        // What is kept (cosigned state, evidence) carries only the origin's verified lines: a line the caller added under
+        // another key's name could otherwise make the kept note fail for whoever knows that key.
+        var kept = SignedNote.Create(signed.Text, signatures.Verified.Select(v => v.Signature)).ToString();
+
+        if (!Checkpoint.TryParse(signed.Text, origin, out var checkpoint, out error)) throw Fail(WitnessFailure.InvalidRequest, error);
+        if (proof.Count > MaxProofHashes) throw Fail(WitnessFailure.InvalidRequest, $"the consistency proof has {proof.Count} hashes; at most {MaxProofHashes} are allowed");
+        for (var i = 0; i < proof.Count; i++)
+        {
+            if (proof[i] is null) throw Fail(WitnessFailure.InvalidRequest, $"consistency proof hash {i} is missing");
+        }
+        var root = new Hash256(checkpoint.RootHash);
+        if (checkpoint.Size == 0 && root != MerkleHash.EmptyRoot)
+            throw Fail(WitnessFailure.Inconsistent, $"a checkpoint of size 0 has the empty tree's root {MerkleHash.EmptyRoot}, not {root}");
+
+        // Read, check, then compare-and-swap the stored size; on a lost race the checks run again on the new state.
+        while (true)
+        {
+            if (_state.GetQuarantine(origin) is not null) throw Quarantined(origin);
+            var known = _state.GetCosigned(origin);
+            var knownSize = known?.Size ?? 0;
+            var knownRoot = known is null ? MerkleHash.EmptyRoot : new Hash256(known.GetRoot());
+
+            // Two validly signed checkpoints of one size with different roots: an equivocation, whatever the old size.
+            if (known is not null && checkpoint.Size == knownSize && root != knownRoot)
+            {
+                throw Equivocation(origin, known, kept,
+                    $"{origin} signed two checkpoints of size {knownSize}: root {knownRoot} (cosigned) and root {root}");
+            }
+            if (oldSize > checkpoint.Size)
+                throw Fail(WitnessFailure.InvalidRequest, $"old size {oldSize} is above the checkpoint's size {checkpoint.Size}: a log never shrinks");
+            if (oldSize != knownSize) return WitnessResult.Conflict(knownSize);
+            if (oldSize == 0 && proof.Count != 0)
+                throw Fail(WitnessFailure.Inconsistent, $"the consistency proof from size 0 must be empty; it has {proof.Count} hashes");
+            if (!MerkleProofVerifier.TryVerifyConsistency(knownSize, checkpoint.Size, knownRoot.AsSpan(), root.AsSpan(), proof, out error))
+            {
+                if (ProvenPrefixRoot(knownSize, checkpoint.Size, proof, root) is { } prefix && prefix != knownRoot)
+                {
+                    throw Equivocation(origin, known!, kept,
+                        $"{origin} signed size {checkpoint.Size} with root {root}, whose consistency proof shows its first {knownSize} entries have root {prefix}, not the cosigned {knownRoot}");
+                }
+                LogBadProof(_logger, origin, knownSize, checkpoint.Size, error);
+                throw Fail(WitnessFailure.Inconsistent, $"the consistency proof of {origin} from size {knownSize} to {checkpoint.Size} does not verify: {error}");
+            }
+
+            var now = _time.GetUtcNow();
+            var cosignature = CosignatureSigner.Sign(signed.Text, _signer, (ulong)now.ToUnixTimeSeconds());
+            var next = new CosignedCheckpoint
+            {
+                Origin = origin,
+                Size = checkpoint.Size,
+                Root = root.ToBase64(),
+                Note = kept,
+                Cosignature = cosignature.ToLine(),
+                CosignedUnixMs = now.ToUnixTimeMilliseconds(),
+            };
+            // Persisted before the answer: a cosignature is never handed out for a state the witness could forget.
+            if (_state.TryAdvance(knownSize, next) == AdvanceOutcome.Stored)
+            {
+                _metrics.Cosigned(origin);
+                LogCosigned(_logger, origin, checkpoint.Size);
+                return WitnessResult.Cosigned(cosignature, checkpoint);
+            }
+        }
+    }
+
+    /// <summary>The recorded equivocations, oldest first; only <paramref name="origin"/>'s when given.</summary>
+    public IReadOnlyList<EquivocationRecord> ListEquivocations(string? origin = null) => _state.ListEquivocations(origin);
+
+    /// <summary>The operator's action: accept <paramref name="origin"/> again (see <see cref="WitnessState.ClearQuarantine"/>).</summary>
+    public bool ClearQuarantine(string origin)
+    {
+        var cleared = _state.ClearQuarantine(origin);
+        if (cleared) LogCleared(_logger, origin);
+        return cleared;
+    }
+
+    private WitnessException Equivocation(string origin, CosignedCheckpoint known, string conflictingNote, string reason)
+    {
+        var record = _state.RecordEquivocation(origin, known.Note, conflictingNote, _time.GetUtcNow().ToUnixTimeMilliseconds(), reason);
+        if (record is null) return Quarantined(origin);
+        _metrics.Equivocation(origin);
+        LogEquivocation(_logger, origin, record.Sequence, reason);
+        return new WitnessException(WitnessFailure.Inconsistent,
+            $"equivocation: {reason}. Both notes are kept as evidence #{record.Sequence} and {origin} is quarantined; operator action required")
+        {
+            IsEquivocation = true,
+        };
+    }
+
+    private static WitnessException Quarantined(string origin)
+        => new(WitnessFailure.Inconsistent, $"origin {origin} is quarantined after an equivocation; operator action required");
+
+    private static WitnessException Fail(WitnessFailure failure, string message) => new(failure, message);
+
+    /// <summary>
+    /// When a consistency proof from <paramref name="oldSize"/> fails against the cosigned root but does lead to the
+    /// signed new root, the old root it leads to is the new tree's real prefix: the log's own signature on the new root
+    /// then contradicts its earlier checkpoint (a proof made by the caller alone proves nothing, so a proof that leads
+    /// nowhere is just refused). Null when the proof does not establish a prefix root. For an old size that is a power
+    /// of two the RFC 9162 proof takes the old root as given, so it can never establish another one.
+    /// </summary>
+    private static Hash256? ProvenPrefixRoot(ulong oldSize, ulong newSize, IReadOnlyList<byte[]> proof, in Hash256 newRoot)
+    {
+        if (oldSize == 0 || oldSize >= newSize || BitOperations.IsPow2(oldSize) || proof.Count == 0) return null;
+        foreach (var hash in proof)
+        {
+            if (hash.Length != Hash256.Length) return null;
+        }
+        // RFC 9162 §2.1.4.2, keeping only the old tree's root: the nodes that are left siblings belong to both trees.
+        var fn = oldSize - 1;
+        var sn = newSize - 1;
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+        Span<byte> prefix = stackalloc byte[Hash256.Length];
+        proof[0].CopyTo(prefix);
+        for (var i = 1; i < proof.Count; i++)
+        {
+            if (sn == 0) return null;
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                MerkleHash.NodeHash(proof[i], prefix, prefix);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        var candidate = new Hash256(prefix);
+        // The SDK's verifier decides: the proof must be a valid proof from (oldSize, candidate) to (newSize, newRoot).
+        return MerkleProofVerifier.VerifyConsistency(oldSize, newSize, candidate.AsSpan(), newRoot.AsSpan(), proof)
+            ? candidate
+            : null;
+    }
+
+    private (NoteVerifierKey LogKey, NoteVerifierKey[] Optional) KeysFor(string origin)
+    {
+        var config = _network.Current;
+        if (config is null || string.Equals(origin, _ownOrigin, StringComparison.Ordinal))
+            throw Fail(WitnessFailure.UnknownOrigin, $"this node does not witness origin '{origin}'");
+        var cache = _keys;
+        if (cache is null || !ReferenceEquals(cache.Config, config)) _keys = cache = new KeyCache(config);
+        if (!cache.Keys.TryGetValue(origin, out var keys))
+        {
+            // Only members are cached, so strangers' origins cannot grow the cache.
+            var member = config.MemberByOrigin(origin)
+                ?? throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' is not a member of network {config.NetworkId} (version {config.Version})");
+            keys = cache.Keys.GetOrAdd(origin, OriginKeys.From(member));
+        }
+        if (!keys.IsUsable) throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' has no usable log key in the network configuration: {keys.Error}");
+        return (keys.LogKey, keys.Optional);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ALARM: equivocation by {Origin} (evidence #{Sequence}): {Reason}. The origin is quarantined until an operator clears it")]
+    private static partial void LogEquivocation(ILogger logger, string origin, long sequence, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a checkpoint of {Origin}: the consistency proof from size {OldSize} to {NewSize} does not verify ({Error})")]
+    private static partial void LogBadProof(ILogger logger, string origin, ulong oldSize, ulong newSize, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cosigned {Origin} at size {Size}")]
+    private static partial void LogCosigned(ILogger logger, string origin, ulong size);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Operator cleared the quarantine of {Origin}; witnessing resumes from the checkpoint last cosigned")]
+    private static partial void LogCleared(ILogger logger, string origin);
+
+    /// <summary>The verifier keys of one network configuration's members, parsed once.</summary>
+    private sealed class KeyCache(NetworkConfig config)
+    {
+        public NetworkConfig Config { get; } = config;
+
+        public ConcurrentDictionary<string, OriginKeys> Keys { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The keys a member's checkpoints are checked with: the required Ed25519 log key, and the SM2 key when configured.</summary>
+    private sealed class OriginKeys
+    {
+        private OriginKeys(NoteVerifierKey? logKey, NoteVerifierKey[] optional, string? error)
+        {
+            LogKey = logKey;
+            Optional = optional;
+            Error = error;
+        }
+
+        /// <summary>The Ed25519 log key; null when not usable.</summary>
+        public NoteVerifierKey? LogKey { get; }
+
+        /// <summary>Keys whose lines must verify when present (the SM2 line: Huren logs sign with it, plain C2SP verifiers ignore it).</summary>
+        public NoteVerifierKey[] Optional { get; }
+
+        /// <summary>Why the member's keys are not usable, or null.</summary>
+        public string? Error { get; }
+
+        [MemberNotNullWhen(true, nameof(LogKey))]
+        [MemberNotNullWhen(false, nameof(Error))]
+        public bool IsUsable => Error is null;
+
+        public static OriginKeys From(NetworkMember member)
+        {
+            if (!NoteVerifierKey.TryParse(member.LogKey, out var logKey, out var error)) return Unusable(error);
+            if (logKey.Type != NoteSignatureType.Ed25519) return Unusable($"logKey is type 0x{(byte)logKey.Type:x2}, not Ed25519 (0x01)");
+            if (!string.Equals(logKey.Name, member.Origin, StringComparison.Ordinal)) return Unusable($"logKey is named '{logKey.Name}', not the origin");
+            NoteVerifierKey[] optional = [];
+            if (!string.IsNullOrWhiteSpace(member.Sm2PublicKey))
+            {
+                try
+                {
+                    optional = [NoteVerifierKey.ForSm2(member.Origin, PublicKey.FromPem(member.Sm2PublicKey))];
+                }
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
+                {
+                    return Unusable($"sm2PublicKey: {ex.Message}");
+                }
+            }
+            return new OriginKeys(logKey, optional, null);
+
+            static OriginKeys Unusable(string error) => new(null, [], error);
+        }
+    }
+}

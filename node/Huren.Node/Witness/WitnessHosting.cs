@@ -1,0 +1,39 @@
+using Huren.Node.Hosting;
+using Huren.Node.Storage;
+using Prometheus;
+
+namespace Huren.Node.Witness;
+
+/// <summary>Adds the witness to the node.</summary>
+public static class WitnessHosting
+{
+    /// <summary>
+    /// Registers the witness from services the node already has (<see cref="NodeDatabase"/>, <see cref="NodeKeys"/>,
+    /// <see cref="NodeOptions"/>, <see cref="NetworkView"/>, <see cref="TimeProvider"/>, logging); its metrics go to
+    /// <see cref="Metrics.DefaultRegistry"/>.
+    /// </summary>
+    public static IServiceCollection AddHurenWitness(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(_ => new WitnessMetrics(Metrics.DefaultRegistry));
+        services.AddSingleton(sp => WitnessState.Open(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new Witness(
+            sp.GetRequiredService<WitnessState>(),
+            sp.GetRequiredService<NetworkView>(),
+            sp.GetRequiredService<NodeOptions>().Origin,
+            sp.GetRequiredService<NodeKeys>().WitnessKey,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<WitnessMetrics>(),
+            sp.GetRequiredService<ILogger<Witness>>()));
+        return services;
+    }
+
+    /// <summary>Maps the <c>huren.v1.Witness</c> gRPC service (opening the witness state now, so a bad data folder fails at start).</summary>
+    public static WebApplication MapHurenWitness(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<Witness>();
+        app.MapGrpcService<WitnessService>();
+        return app;
+    }
+}
