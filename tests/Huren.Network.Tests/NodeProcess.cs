@@ -9,9 +9,11 @@ internal sealed class NodeProcess : IDisposable
 {
     private Process? _process;
     private readonly string _logFile;
+    private readonly IReadOnlyCollection<string> _trusted;
 
-    public NodeProcess(string cityDir, Uri endpoint)
+    public NodeProcess(string cityDir, Uri endpoint, IReadOnlyCollection<string> trustedCertificates)
     {
+        _trusted = trustedCertificates;
         CityDir = cityDir;
         Endpoint = endpoint;
         _logFile = Path.Combine(cityDir, "node.log");
@@ -45,14 +47,15 @@ internal sealed class NodeProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        using var client = new HurenClient(Endpoint, null, TimeSpan.FromSeconds(2));
-        var health = new Health.HealthClient(client.Channel);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {_process.ExitCode}: {Tail()}");
             try
             {
+                // A fresh channel per probe: a channel that failed to connect backs off its reconnects.
+                using var client = new HurenClient(Endpoint, null, TimeSpan.FromSeconds(2), PinnedTls.CreateHandler(_trusted));
+                var health = new Health.HealthClient(client.Channel);
                 var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
                 if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving) return;
             }

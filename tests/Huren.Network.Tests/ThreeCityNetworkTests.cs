@@ -26,6 +26,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     private readonly Dictionary<string, NodeProcess> _nodes = new(StringComparer.Ordinal);
     private CliProfile _profile = null!;
     private NetworkConfig _genesis = null!;
+    private List<string> _trusted = [];
 
     public async Task InitializeAsync()
     {
@@ -36,7 +37,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(code == 0, cliErr.ToString());
         _profile = CliProfile.Load(Path.Combine(_dir, "cli.json"));
         _genesis = _profile.LoadGenesis();
-        foreach (var city in _profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(_dir, city.CityCode), new Uri(city.Endpoint));
+        _trusted = [.. _genesis.Members.Select(m => m.TlsCertificateSha256)];
+        foreach (var city in _profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(_dir, city.CityCode), new Uri(city.Endpoint), _trusted);
         await Task.WhenAll(_nodes.Values.Select(n => n.StartAsync()));
     }
 
@@ -55,7 +57,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     {
         var profileCity = _profile.City(city);
         var credential = profileCity.Credentials.First(c => c.Role == role);
-        return new HurenClient(new Uri(profileCity.Endpoint), new ClientIdentity(credential.Principal, _profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10));
+        return new HurenClient(new Uri(profileCity.Endpoint), new ClientIdentity(credential.Principal, _profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10),
+            PinnedTls.CreateHandler(_trusted));
     }
 
     private SigningKey IssuerKey(string city) => _profile.LoadSigningKey(_profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
@@ -176,6 +179,37 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task Peers_must_present_a_certificate_of_the_configuration()
+    {
+        var changshaDir = Path.Combine(_dir, Changsha);
+        var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
+        var zhuzhou = new Uri(_profile.City(Zhuzhou).Endpoint);
+        var request = new CheckpointRequest();
+
+        // The right peer key but no certificate: refused.
+        using (var noCertificate = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted)))
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await noCertificate.Ledger.GetCheckpointAsync(request, noCertificate.Options()));
+            Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
+            Assert.Contains("certificate", ex.Status.Detail);
+        }
+
+        // A certificate outside the configuration: the TLS handshake itself is refused.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=intruder", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var intruder = csr.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted, intruder));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await outsider.Ledger.GetCheckpointAsync(request, outsider.Options()));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+
+        // The member's own certificate and key: accepted.
+        using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
+        using var member = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted, changshaCertificate));
+        var answer = await member.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = $"huren.cz-t/{Zhuzhou}" }, member.Options());
+        Assert.Equal($"huren.cz-t/{Zhuzhou}", answer.Origin);
+    }
+
+    [Fact]
     public async Task A_forked_checkpoint_is_caught_by_the_witness_and_never_cosigned()
     {
         await RegisterAmrAsync(Changsha);
@@ -193,9 +227,11 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var logKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "log-ed25519.pem")));
         var forked = new CheckpointSigner($"huren.cz-t/{Changsha}", logKey, null).Sign(latest.Size, new byte[32]).ToString();
         var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
+        using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
         foreach (var witnessCity in new[] { Zhuzhou, Xiangtan })
         {
-            using var asChangsha = new HurenClient(new Uri(_profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey));
+            using var asChangsha = new HurenClient(new Uri(_profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey), null,
+                PinnedTls.CreateHandler(_trusted, changshaCertificate));
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await asChangsha.Witness.AddCheckpointAsync(
                 new AddCheckpointRequest { OldSize = latest.Size, Note = forked }, asChangsha.Options()));
             Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);

@@ -50,7 +50,9 @@ public sealed class ClientAuthInterceptor(ClientRegistry clients) : Interceptor
         // Health checks stay open so orchestrators can probe; reflection only describes the public contract.
         if (context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal) || context.Method.StartsWith("/grpc.reflection.", StringComparison.Ordinal)) return;
         var header = context.RequestHeaders.GetValue(CallCredential.Header);
-        var principal = clients.Authenticate(header, context.Method, out var error)
+        var certificate = context.GetHttpContext().Connection.ClientCertificate;
+        var fingerprint = certificate is null ? null : Sdk.Client.PinnedTls.Fingerprint(certificate);
+        var principal = clients.Authenticate(header, context.Method, fingerprint, out var error)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, error!));
         context.GetHttpContext().Items[ItemKey] = principal;
     }

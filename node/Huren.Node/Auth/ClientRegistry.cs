@@ -62,8 +62,35 @@ public sealed class ClientRegistry
             : null;
     }
 
+    private bool PeerCertificateMatches(string name, string? presented)
+    {
+        var member = _network?.Current?.MemberByCity(name["node-".Length..]);
+        if (member is null) return false;
+        // A configuration without certificates (a loopback test network over cleartext) relies on the signature alone.
+        if (string.IsNullOrEmpty(member.TlsCertificateSha256)) return true;
+        return presented is not null && string.Equals(member.TlsCertificateSha256, presented, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Whether <paramref name="sha256"/> is the TLS certificate of a member of the network in force.</summary>
+    public bool IsMemberCertificate(string sha256)
+    {
+        if (_network?.Current is not { } config) return false;
+        foreach (var m in config.Members)
+        {
+            if (string.Equals(m.TlsCertificateSha256, sha256, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
     /// <summary>Checks a credential for <paramref name="method"/>; null with the reason when it is refused.</summary>
-    public ClientPrincipal? Authenticate(string? header, string method, out string? error)
+    public ClientPrincipal? Authenticate(string? header, string method, out string? error) => Authenticate(header, method, null, out error);
+
+    /// <summary>
+    /// Checks a credential for <paramref name="method"/> on a connection whose client presented the certificate with
+    /// <paramref name="clientCertificateSha256"/> (null: none). A peer node must present the certificate the network
+    /// configuration lists for it: node-to-node calls are mutually authenticated by TLS and by the signed credential.
+    /// </summary>
+    public ClientPrincipal? Authenticate(string? header, string method, string? clientCertificateSha256, out string? error)
     {
         if (string.IsNullOrEmpty(header))
         {
@@ -81,6 +108,11 @@ public sealed class ClientRegistry
             return null;
         }
         principal ??= PeerFromNetwork(name)!;
+        if (principal.Role == ClientRole.Peer && !PeerCertificateMatches(name, clientCertificateSha256))
+        {
+            error = $"peer '{name}' did not present the TLS certificate the network configuration lists for it";
+            return null;
+        }
         var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
         if (skew.Duration() > Window)
         {

@@ -6,6 +6,7 @@ using Huren.Node.Mirror;
 using Huren.Node.Services;
 using Huren.Node.Storage;
 using Huren.Node.Witness;
+using Huren.Sdk.Client;
 using Huren.Sdk.Network;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
@@ -27,6 +28,13 @@ public static partial class NodeApp
         var baseDir = builder.Environment.ContentRootPath;
         var keys = NodeKeys.Load(options.Keys, baseDir, options.CreateMissingKeys);
 
+        // Node-to-node mutual TLS: peers may present a certificate, and only one the network configuration lists
+        // gets through the handshake. Clients without certificates authenticate with their signed call credential.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+            https.ClientCertificateValidation = (certificate, _, _) => kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(PinnedTls.Fingerprint(certificate));
+        }));
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(new NetworkView(LoadNetwork(options, baseDir)));
@@ -40,6 +48,7 @@ public static partial class NodeApp
             // Resolved at call time: the mirrors' states exist only once the node is composed.
             (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null));
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
+        services.AddSingleton<PeerClients>();
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
         services.AddSingleton<CosignatureCollector>();

@@ -66,6 +66,12 @@ public sealed class NodeKeyFiles
     /// <summary>SubjectPublicKeyInfo PEM of the city root key, which registers and revokes issuers.</summary>
     public string RootPublicKey { get; set; } = "keys/root.pub.pem";
 
+    /// <summary>PEM certificate of the node's TLS endpoint, also presented to peers (mutual TLS); used when the file exists.</summary>
+    public string TlsCertificate { get; set; } = "keys/tls.crt.pem";
+
+    /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string TlsKey { get; set; } = "keys/tls.key.pem";
+
     /// <summary>Names the first missing setting, or null.</summary>
     public string? Validate()
     {

@@ -14,7 +14,7 @@ namespace Huren.Node.Mirror;
 /// cosigned note. A checkpoint with the network's threshold of cosignatures is final.
 /// </summary>
 public sealed partial class CosignatureCollector(
-    NodeOptions options, NetworkView network, NodeKeys keys, MerkleLog log, LogDirectory directory, ILogger<CosignatureCollector> logger) : BackgroundService
+    NodeOptions options, NetworkView network, PeerClients peers, MerkleLog log, LogDirectory directory, ILogger<CosignatureCollector> logger) : BackgroundService
 {
     private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
@@ -30,7 +30,6 @@ public sealed partial class CosignatureCollector(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (network.Current is null) return;
-        var identity = new ClientIdentity(Auth.ClientRegistry.PeerPrincipal(options.CityCode), keys.WitnessKey);
         var clients = new Dictionary<string, HurenClient>(StringComparer.Ordinal);
         try
         {
@@ -45,7 +44,7 @@ public sealed partial class CosignatureCollector(
                     return;
                 }
                 while (_wake.CurrentCount > 0) await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
-                await CollectAsync(identity, clients, stoppingToken).ConfigureAwait(false);
+                await CollectAsync(clients, stoppingToken).ConfigureAwait(false);
                 Interlocked.Exchange(ref _collected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
@@ -55,7 +54,7 @@ public sealed partial class CosignatureCollector(
         }
     }
 
-    private async Task CollectAsync(ClientIdentity identity, Dictionary<string, HurenClient> clients, CancellationToken stoppingToken)
+    private async Task CollectAsync(Dictionary<string, HurenClient> clients, CancellationToken stoppingToken)
     {
         if (network.Current is not { } config || log.Store.GetLatestCheckpoint() is not { } latest) return;
         var note = SignedNote.Parse(latest.Note);
@@ -65,7 +64,7 @@ public sealed partial class CosignatureCollector(
             if (member.Origin == options.Origin) continue;
             var witnessName = CosignatureSigner.WitnessNameFor(member.Origin);
             if (note.Signatures.Any(s => s.Name == witnessName)) continue;
-            if (!clients.TryGetValue(member.Origin, out var client)) clients[member.Origin] = client = new HurenClient(new Uri(member.Endpoint), identity, TimeSpan.FromSeconds(5));
+            if (!clients.TryGetValue(member.Origin, out var client)) clients[member.Origin] = client = peers.For(member, TimeSpan.FromSeconds(5));
             try
             {
                 for (var attempt = 0; attempt < 2; attempt++)

@@ -17,7 +17,7 @@ namespace Huren.Node.Mirror;
 /// mirror with an alarm and keeps the checkpoint as evidence; a broken connection is retried with back-off.
 /// </summary>
 public sealed partial class LogMirror(
-    MerkleLog log, LogStateMachine state, CheckpointVerifier checkpoints, Uri endpoint, ClientIdentity identity,
+    MerkleLog log, LogStateMachine state, CheckpointVerifier checkpoints, Func<HurenClient> connect,
     LogDirectory directory, ILogStore evidence, ILogger logger)
 {
     private readonly List<(byte[] Leaf, byte[] Hash, DecodedLeaf Decoded)> _pending = [];
@@ -66,7 +66,7 @@ public sealed partial class LogMirror(
 
     private async Task FollowOnceAsync(CancellationToken stoppingToken)
     {
-        using var client = new HurenClient(endpoint, identity, deadline: TimeSpan.FromDays(1));
+        using var client = connect();
         _pending.Clear();
         var request = new FollowRequest { Origin = Origin, FromIndex = log.Size };
         await foreach (var message in client.Ledger.FollowAsync(request, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: stoppingToken))).ConfigureAwait(false))

@@ -3,7 +3,6 @@ using Huren.Node.Ledger;
 using Huren.Node.Log;
 using Huren.Node.Services;
 using Huren.Node.Storage;
-using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Notes;
 
@@ -13,11 +12,10 @@ namespace Huren.Node.Mirror;
 public sealed class MirrorSet
 {
     /// <summary>Opens the mirrored logs and their ledger states, and registers them for serving.</summary>
-    public MirrorSet(NodeOptions options, NetworkView network, NodeDatabase db, NodeKeys keys, LogDirectory directory,
+    public MirrorSet(NodeOptions options, NetworkView network, NodeDatabase db, PeerClients peers, LogDirectory directory,
         LedgerStates states, TimeProvider time, ILoggerFactory loggers)
     {
         if (network.Current is not { } config) return;
-        var identity = new ClientIdentity(Auth.ClientRegistry.PeerPrincipal(options.CityCode), keys.WitnessKey);
         foreach (var member in config.Members)
         {
             if (member.Origin == options.Origin) continue;
@@ -32,7 +30,7 @@ public sealed class MirrorSet
             directory.Add(log);
             states.Add(state);
             var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
-            Mirrors.Add(new LogMirror(log, state, verifier, new Uri(member.Endpoint), identity, directory,
+            Mirrors.Add(new LogMirror(log, state, verifier, () => peers.For(member, TimeSpan.FromDays(1)), directory,
                 db.OpenLog("evidence/" + member.Origin), loggers.CreateLogger<LogMirror>()));
         }
     }

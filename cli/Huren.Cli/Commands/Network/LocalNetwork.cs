@@ -121,7 +121,8 @@ internal sealed class LocalNetwork
             var city = SampleCities[i];
             var origin = $"huren.{networkId}/{city.Code}";
             var port = basePort + i;
-            var endpoint = $"http://127.0.0.1:{port}";
+            // HTTPS with the node's own certificate, pinned in the genesis: node-to-node calls are mutual TLS.
+            var endpoint = $"https://127.0.0.1:{port}";
             string InCity(string path) => $"{city.Code}/{path}";
 
             var log = SigningKey.Generate(SignatureAlgorithm.Ed25519);
@@ -277,7 +278,12 @@ internal sealed class LocalNetwork
             {
                 ["Endpoints"] = new JsonObject
                 {
-                    ["Grpc"] = new JsonObject { ["Url"] = endpoint, ["Protocols"] = "Http2" },
+                    ["Grpc"] = new JsonObject
+                    {
+                        ["Url"] = endpoint,
+                        ["Protocols"] = "Http2",
+                        ["Certificate"] = new JsonObject { ["Path"] = NodeKeyPaths.TlsCertificate, ["KeyPath"] = NodeKeyPaths.TlsKey },
+                    },
                 },
             },
             ["Huren"] = new JsonObject
