@@ -179,6 +179,47 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_configuration_update_needs_a_majority_and_then_reaches_every_node()
+    {
+        var genesisBytes = await File.ReadAllBytesAsync(Path.Combine(_dir, "genesis.json"));
+        var next = NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(genesisBytes));
+        next.Version = 2;
+        next.Previous = NetworkConfigChain.Digest(genesisBytes);
+        next.WitnessThreshold = 2;
+        var unsigned = next.ToJson();
+        SigningKey Root(string city) => _profile.LoadSigningKey(_profile.City(city).RootKey!);
+
+        using var changshaOperator = Client(Changsha, CliRoles.Operator);
+        var one = NetworkConfigChain.AddSignature(unsigned, Changsha, Root(Changsha));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await changshaOperator.Network.ProposeConfigAsync(
+            new ProposeNetworkConfigRequest { Document = System.Text.Encoding.UTF8.GetBytes(one) }, changshaOperator.Options()));
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("majority", refused.Status.Detail);
+
+        var two = NetworkConfigChain.AddSignature(one, Xiangtan, Root(Xiangtan));
+        var accepted = await changshaOperator.Network.ProposeConfigAsync(new ProposeNetworkConfigRequest { Document = System.Text.Encoding.UTF8.GetBytes(two) }, changshaOperator.Options());
+        Assert.Equal(2, accepted.Version);
+        foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
+        {
+            using var auditor = Client(city, CliRoles.Auditor);
+            var sw = Stopwatch.StartNew();
+            NetworkConfigResponse config;
+            while ((config = await auditor.Network.GetConfigAsync(new GetNetworkConfigRequest(), auditor.Options())).Version < 2)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15), $"{city} still at version {config.Version}");
+                await Task.Delay(100);
+            }
+            Assert.Equal(2, NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(config.Document)).WitnessThreshold);
+        }
+
+        // In force across a restart, re-checked from the genesis.
+        _nodes[Zhuzhou].Stop();
+        await _nodes[Zhuzhou].StartAsync();
+        using var zhuzhouAuditor = Client(Zhuzhou, CliRoles.Auditor);
+        Assert.Equal(2, (await zhuzhouAuditor.Network.GetConfigAsync(new GetNetworkConfigRequest(), zhuzhouAuditor.Options())).Version);
+    }
+
+    [Fact]
     public async Task Peers_must_present_a_certificate_of_the_configuration()
     {
         var changshaDir = Path.Combine(_dir, Changsha);

@@ -37,7 +37,9 @@ public static partial class NodeApp
         }));
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(new NetworkView(LoadNetwork(options, baseDir)));
+        services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
+            ? new NetworkView(genesis, sp.GetRequiredService<NodeDatabase>().OpenLog("network"))
+            : new NetworkView());
         services.AddSingleton(keys);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => NodeDatabase.Open(Path.GetFullPath(options.DataPath, baseDir)));
@@ -106,6 +108,7 @@ public static partial class NodeApp
         app.MapGrpcService<TraceService>();
         app.MapGrpcService<IssuerService>();
         app.MapHurenWitness();
+        app.MapGrpcService<Network.NetworkService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
@@ -113,15 +116,16 @@ public static partial class NodeApp
         return app;
     }
 
-    private static NetworkConfig? LoadNetwork(NodeOptions options, string baseDir)
+    private static byte[]? LoadNetwork(NodeOptions options, string baseDir)
     {
         if (string.IsNullOrEmpty(options.NetworkConfig)) return null;
         var path = Path.GetFullPath(options.NetworkConfig, baseDir);
         if (!File.Exists(path)) throw new InvalidOperationException($"Huren:NetworkConfig: '{path}' does not exist");
+        var bytes = File.ReadAllBytes(path);
         NetworkConfig config;
         try
         {
-            config = NetworkConfig.Parse(File.ReadAllText(path));
+            config = NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(bytes));
         }
         catch (FormatException ex)
         {
@@ -129,7 +133,7 @@ public static partial class NodeApp
         }
         if (config.NetworkId != options.NetworkId) throw new InvalidOperationException($"Huren:NetworkConfig is for network '{config.NetworkId}', the node is in '{options.NetworkId}'");
         if (config.MemberByOrigin(options.Origin) is null) throw new InvalidOperationException($"Huren:NetworkConfig does not list this node's origin {options.Origin}");
-        return config;
+        return bytes;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]

@@ -65,6 +65,7 @@ public sealed class HurenClient : IDisposable
         Trace = _channel.CreateGrpcService<ITraceService>();
         Issuers = _channel.CreateGrpcService<IIssuerService>();
         Witness = _channel.CreateGrpcService<IWitnessService>();
+        Network = _channel.CreateGrpcService<INetworkService>();
     }
 
     /// <summary>The node's address.</summary>
@@ -90,6 +91,9 @@ public sealed class HurenClient : IDisposable
 
     /// <summary>The Witness service (node-to-node).</summary>
     public IWitnessService Witness { get; }
+
+    /// <summary>The Network service (configuration in force and its updates).</summary>
+    public INetworkService Network { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)
