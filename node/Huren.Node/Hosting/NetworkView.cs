@@ -22,6 +22,15 @@ public sealed class NetworkView
     {
     }
 
+    /// <summary>A view of a configuration held in memory only (tests; <see cref="TryAdopt"/> is refused without a store).</summary>
+    internal NetworkView(NetworkConfig? config)
+    {
+        if (config is not null) _state = new State(config, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+    }
+
+    /// <summary>Puts <paramref name="next"/> in force without the chain check: for tests of what reacts to a change.</summary>
+    internal void Adopt(NetworkConfig next) => _state = new State(next, System.Text.Encoding.UTF8.GetBytes(next.ToJson()));
+
     /// <summary>Starts from the genesis (or configured version) bytes and moves to the newest stored successor.</summary>
     public NetworkView(byte[] initialBytes, ILogStore store)
     {
