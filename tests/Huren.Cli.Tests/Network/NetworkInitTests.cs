@@ -56,7 +56,7 @@ public sealed class NetworkInitTests : IDisposable
             var member = genesis.MemberByCity(city)!;
             var origin = $"huren.cz-t/{city}";
             Assert.Equal(origin, member.Origin);
-            Assert.Equal($"http://127.0.0.1:{7101 + i}", member.Endpoint);
+            Assert.Equal($"https://127.0.0.1:{7101 + i}", member.Endpoint);
 
             // logKey: a type 0x01 vkey named by the origin, of the key in keys/log-ed25519.pem.
             var logKey = NoteVerifierKey.Parse(member.LogKey);
@@ -198,9 +198,9 @@ public sealed class NetworkInitTests : IDisposable
         Assert.Equal(genesis.ToJson(), profile.LoadGenesis().ToJson());
         Assert.Equal(Cities, profile.Cities.Select(c => c.CityCode));
         Assert.Equal(CityNames, profile.Cities.Select(c => c.Name));
-        Assert.Equal("http://127.0.0.1:7201", profile.City("430100").Endpoint);
-        Assert.Equal("http://127.0.0.1:7202", profile.City("430200").Endpoint);
-        Assert.Equal(new Uri("http://127.0.0.1:7203"), profile.City("430300").EndpointUri);
+        Assert.Equal("https://127.0.0.1:7201", profile.City("430100").Endpoint);
+        Assert.Equal("https://127.0.0.1:7202", profile.City("430200").Endpoint);
+        Assert.Equal(new Uri("https://127.0.0.1:7203"), profile.City("430300").EndpointUri);
         Assert.Null(profile.FindCity("430400"));
         Assert.Throws<CliException>(() => profile.City("430400"));
 
@@ -295,7 +295,7 @@ public sealed class NetworkInitTests : IDisposable
         Assert.Equal("huren.hn-test/430300", genesis.Members[2].Origin);
         Assert.Equal("huren.hn-test/430300", NoteVerifierKey.Parse(genesis.Members[2].LogKey).Name);
         Assert.Equal("huren.hn-test/430300/witness", NoteVerifierKey.Parse(genesis.Members[2].WitnessKey).Name);
-        Assert.Equal("http://127.0.0.1:9003", genesis.Members[2].Endpoint);
+        Assert.Equal("https://127.0.0.1:9003", genesis.Members[2].Endpoint);
         foreach (var city in root.GetProperty("cities").EnumerateArray())
             Assert.Equal(genesis.MemberByCity(city.GetProperty("cityCode").GetString()!)!.TlsCertificateSha256, city.GetProperty("tlsCertificateSha256").GetString());
         Assert.Equal("hn-test", CliProfile.Load(Path.Combine(Dir, "cli.json")).NetworkId);
@@ -307,7 +307,7 @@ public sealed class NetworkInitTests : IDisposable
         var (code, output, error) = await CliRunner.RunAsync("network", "init", "--dir", Dir);
         Assert.True(code == 0, error);
         foreach (var city in Cities) Assert.Contains(city, output);
-        foreach (var port in new[] { "7101", "7102", "7103" }) Assert.Contains($"http://127.0.0.1:{port}", output);
+        foreach (var port in new[] { "7101", "7102", "7103" }) Assert.Contains($"https://127.0.0.1:{port}", output);
         Assert.Contains(Path.Combine(Dir, "cli.json"), output);
         Assert.Contains(Path.Combine(Dir, "genesis.json"), output);
     }
