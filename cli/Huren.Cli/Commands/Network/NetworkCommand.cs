@@ -16,6 +16,8 @@ internal static class NetworkCommand
     {
         var network = new Command("network", "Create and inspect Huren network configurations (huren-network/v1).");
         network.Subcommands.Add(BuildInit());
+        network.Subcommands.Add(NetworkUpCommand.Build());
+        network.Subcommands.Add(NetworkDownCommand.Build());
         return network;
     }
 

@@ -1,0 +1,419 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Huren.Sdk.Network;
+
+namespace Huren.Cli.Commands.Network;
+
+/// <summary>
+/// <c>huren network up</c>: runs every city node of a network folder as a child process (creating a fresh local
+/// network first when the folder has none), waits until each answers the gRPC health check, then either keeps
+/// running until Ctrl-C (stopping the nodes) or, with <c>--detach</c>, leaves them running.
+/// </summary>
+internal static class NetworkUpCommand
+{
+    /// <summary>How long a node may take to answer the health check.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a node gets to exit on SIGTERM before it is killed when the command stops it: short, because
+    /// System.CommandLine gives the command two seconds after Ctrl-C before it ends the process.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1.2);
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Command Build()
+    {
+        var dir = new Option<string>("--dir") { Description = "The network folder (genesis.json and one folder per city); a fresh local network is created in it when it has no genesis.json.", Required = true };
+        var detach = new Option<bool>("--detach") { Description = "Return once every node is healthy and leave them running (stop them with 'huren network down')." };
+        var basePort = new Option<int>("--base-port") { Description = "When the network is created here: gRPC port of the first city (the others use the next ports).", DefaultValueFactory = _ => 7101 };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON (one line per document)." };
+        var up = new Command("up",
+            "Start every city node of a network folder and wait until each answers the gRPC health check.\n" +
+            "If the folder has no genesis.json yet, a fresh local 长株潭 network is created first (as 'huren network init').\n" +
+            "Each node runs as 'dotnet exec Huren.Node.dll --contentRoot=<dir>/<city-code>', writes its output to\n" +
+            "<dir>/<city-code>/node.log and is recorded in <dir>/<city-code>/node.pid.\n" +
+            "Without --detach the command keeps running and stops the nodes on Ctrl-C; with --detach it returns and the\n" +
+            "nodes keep running until 'huren network down'.\n" +
+            "The node is found through $HUREN_NODE (Huren.Node.dll, its folder, or an executable), else node/ next to the\n" +
+            "CLI, else the repository's node/Huren.Node/bin/<Configuration>/net10.0/.")
+        {
+            dir, detach, basePort, json,
+        };
+        up.SetAction((parse, ct) =>
+        {
+            var portResult = parse.GetResult(basePort);
+            var explicitPort = portResult is { Implicit: false } ? parse.GetValue(basePort) : (int?)null;
+            return RunAsync(parse.GetValue(dir)!, parse.GetValue(detach), explicitPort, parse.GetValue(json),
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+        });
+        return up;
+    }
+
+    private sealed record City(string Code, string Name, string Directory, Uri Endpoint, IReadOnlyCollection<string> TrustedCertificates);
+
+    private sealed class Running(City city, StartedNode node) : IDisposable
+    {
+        public City City { get; } = city;
+
+        public StartedNode Node { get; } = node;
+
+        public string State { get; set; } = "starting";
+
+        public void Dispose() => Node.Dispose();
+    }
+
+    private static async Task<int> RunAsync(string dirArgument, bool detach, int? basePort, bool asJson, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetFullPath(dirArgument);
+        if (File.Exists(directory)) throw new CliException($"'{directory}' is a file, not a folder");
+        var node = NodeLauncher.Locate();
+        var genesisPath = Path.Combine(directory, LocalNetwork.GenesisFileName);
+
+        var created = false;
+        if (!File.Exists(genesisPath))
+        {
+            CreateNetwork(directory, basePort ?? 7101);
+            created = true;
+        }
+        else if (basePort is not null)
+        {
+            await error.WriteLineAsync($"note: --base-port applies only when the network is created; '{directory}' already holds one").ConfigureAwait(false);
+        }
+
+        var genesis = LoadGenesis(genesisPath);
+        var cities = FindCities(directory, genesis);
+        foreach (var city in cities) CheckNotRunning(city, directory);
+        foreach (var city in cities) NodeLauncher.EnsurePortFree(city.Endpoint, city.Code);
+
+        if (!asJson)
+        {
+            if (created)
+            {
+                var ports = cities.Select(c => c.Endpoint.Port).ToList();
+                await output.WriteLineAsync($"Created network {genesis.NetworkId} ({cities.Count} cities, ports {ports.Min()}–{ports.Max()}) in {directory}").ConfigureAwait(false);
+            }
+            await output.WriteLineAsync($"Starting {cities.Count} nodes of network {genesis.NetworkId} from {directory}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  node: {node.Location} ({node.Source})").ConfigureAwait(false);
+        }
+
+        // Ctrl-C / SIGTERM: stop the nodes this command started, whether they are still starting or running.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var signals = new List<PosixSignalRegistration>();
+        try
+        {
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            {
+                signals.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    stop.Cancel();
+                }));
+            }
+
+            var running = new List<Running>();
+            try
+            {
+                foreach (var city in cities) running.Add(new Running(city, NodeLauncher.Start(node, city.Directory)));
+                var failure = await WaitHealthyAsync(running, asJson ? null : output, stop.Token).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    await StopAllAsync(running).ConfigureAwait(false);
+                    throw new CliException(failure);
+                }
+                if (stop.IsCancellationRequested)
+                {
+                    await StopAllAsync(running).ConfigureAwait(false);
+                    await error.WriteLineAsync("Interrupted before every node was healthy; stopped the nodes.").ConfigureAwait(false);
+                    return detach ? ExitCodes.Error : ExitCodes.Success;
+                }
+
+                foreach (var r in running) r.State = "healthy";
+                await ReportAsync(output, asJson, directory, genesis, node, created, detach, running).ConfigureAwait(false);
+                if (detach)
+                {
+                    if (!asJson) await output.WriteLineAsync($"The nodes keep running; stop them with: huren network down --dir {Quote(directory)}").ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+
+                if (!asJson) await output.WriteLineAsync("Press Ctrl-C to stop the network.").ConfigureAwait(false);
+                return await RunUntilStoppedAsync(running, output, asJson, stop.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                // An unexpected failure must not leave nodes behind that nobody watches.
+                if (!detach || running.Any(r => r.State != "healthy")) await StopAllAsync(running).ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                foreach (var r in running) r.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var registration in signals) registration.Dispose();
+        }
+    }
+
+    private static void CreateNetwork(string directory, int basePort)
+    {
+        // What 'network init' refuses to overwrite without --force, 'up' refuses too.
+        var existing = LocalNetwork.OwnedPaths(directory).Where(p => File.Exists(p) || Directory.Exists(p)).Select(Path.GetFileName).ToList();
+        if (existing.Count > 0)
+        {
+            throw new CliException($"'{directory}' has no {LocalNetwork.GenesisFileName} but holds {string.Join(", ", existing)}; " +
+                $"restore {LocalNetwork.GenesisFileName}, or create a fresh network with 'huren network init --dir {Quote(directory)} --force'");
+        }
+        var network = LocalNetwork.Create("cz-t", basePort, 1);
+        // Fail before writing anything when the ports are taken (another network, a demo).
+        foreach (var city in network.Cities) NodeLauncher.EnsurePortFree(new Uri(city.Endpoint), city.Code);
+        network.WriteTo(directory);
+    }
+
+    private static NetworkConfig LoadGenesis(string path)
+    {
+        try
+        {
+            return NetworkConfig.Parse(File.ReadAllText(path));
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"network configuration '{path}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    private static List<City> FindCities(string directory, NetworkConfig genesis)
+    {
+        var cities = new List<City>();
+        foreach (var member in genesis.Members)
+        {
+            // Members run elsewhere have no folder here; only local nodes are started.
+            var cityDirectory = Path.Combine(directory, member.CityCode);
+            if (!Directory.Exists(cityDirectory)) continue;
+            var endpoint = NodeLauncher.ConfiguredEndpoint(cityDirectory)
+                ?? (Uri.TryCreate(member.Endpoint, UriKind.Absolute, out var fromGenesis) ? fromGenesis : null)
+                ?? throw new CliException($"city {member.CityCode}: neither '{Path.Combine(cityDirectory, "appsettings.json")}' nor the genesis names its endpoint");
+            cities.Add(new City(member.CityCode, member.Name, cityDirectory, endpoint, NodeLauncher.TrustedCertificates(member.TlsCertificateSha256, cityDirectory)));
+        }
+        if (cities.Count == 0)
+        {
+            throw new CliException($"'{directory}' holds no node folder of network {genesis.NetworkId} (expected one of: {string.Join(", ", genesis.Members.Select(m => m.CityCode + "/"))})");
+        }
+        return cities;
+    }
+
+    private static void CheckNotRunning(City city, string directory)
+    {
+        var (state, pid, process) = NodeLauncher.FindRecorded(city.Directory);
+        process?.Dispose();
+        switch (state)
+        {
+            case NodeLauncher.RecordedState.Running:
+                throw new CliException($"the node of {city.Code} is already running (pid {pid}, recorded in {Path.Combine(city.Directory, NodeLauncher.PidFileName)}); " +
+                    $"stop the network first with 'huren network down --dir {Quote(directory)}'");
+            case NodeLauncher.RecordedState.None:
+                break;
+            default:
+                // Left behind by a node that is gone: not a reason to refuse.
+                NodeLauncher.RemovePidFile(city.Directory);
+                break;
+        }
+    }
+
+    /// <summary>Waits until every node is healthy; prints a line per city as it becomes so. Returns a failure message, or null.</summary>
+    private static async Task<string?> WaitHealthyAsync(List<Running> running, TextWriter? progress, CancellationToken stop)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var clock = Stopwatch.StartNew();
+        var gate = new object();
+        string? failure = null;
+
+        async Task WaitOneAsync(Running r)
+        {
+            var deadline = clock.Elapsed + StartTimeout;
+            try
+            {
+                while (true)
+                {
+                    failed.Token.ThrowIfCancellationRequested();
+                    if (r.Node.HasExited)
+                    {
+                        Fail(r, $"exited with code {r.Node.Process.ExitCode} before answering the health check");
+                        return;
+                    }
+                    bool serving;
+                    // A fresh channel per probe: a channel that failed to connect backs off its reconnects.
+                    using (var channel = NodeLauncher.HealthChannel(r.City.Endpoint, r.City.TrustedCertificates))
+                    {
+                        serving = await NodeLauncher.IsServingAsync(channel, failed.Token).ConfigureAwait(false);
+                    }
+                    if (serving)
+                    {
+                        // The port could be answered by a process that took it meanwhile: the node must still be running.
+                        if (r.Node.HasExited) continue;
+                        r.State = "healthy";
+                        if (progress is not null)
+                        {
+                            lock (gate) progress.WriteLine($"  {r.City.Code}  {r.City.Name}  healthy at {r.City.Endpoint.GetLeftPart(UriPartial.Authority)} (pid {r.Node.Pid}, {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
+                        }
+                        return;
+                    }
+                    if (clock.Elapsed > deadline)
+                    {
+                        Fail(r, $"did not answer the health check within {StartTimeout.TotalSeconds:0} s");
+                        return;
+                    }
+                    await Task.Delay(200, failed.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (failed.IsCancellationRequested)
+            {
+                // Another node failed, or Ctrl-C.
+            }
+        }
+
+        void Fail(Running r, string reason)
+        {
+            lock (gate)
+            {
+                if (failure is not null) return;
+                r.State = "failed";
+                failure = $"the node of {r.City.Code} ({r.City.Name}) {reason}; the other nodes were stopped. " +
+                    $"Last lines of {r.Node.LogPath}:\n{r.Node.Tail()}";
+            }
+            failed.Cancel();
+        }
+
+        await Task.WhenAll(running.Select(WaitOneAsync)).ConfigureAwait(false);
+        return failure;
+    }
+
+    private static async Task<int> RunUntilStoppedAsync(List<Running> running, TextWriter output, bool asJson, CancellationToken stop)
+    {
+        var stopped = new TaskCompletionSource();
+        using var onStop = stop.Register(() => stopped.TrySetResult());
+        var watching = running.ToDictionary(r => r.Node.Process.WaitForExitAsync(CancellationToken.None), r => r);
+        while (watching.Count > 0)
+        {
+            var finished = await Task.WhenAny(watching.Keys.Append(stopped.Task)).ConfigureAwait(false);
+            if (finished == stopped.Task) break;
+            var r = watching[finished];
+            watching.Remove(finished);
+            r.State = "exited";
+            NodeLauncher.RemovePidFile(r.City.Directory, r.Node.Pid);
+            var message = $"The node of {r.City.Code} ({r.City.Name}) exited with code {r.Node.Process.ExitCode}; last lines of {r.Node.LogPath}:\n{r.Node.Tail(10)}";
+            if (asJson) await output.WriteLineAsync(JsonSerializer.Serialize(new { @event = "exited", cityCode = r.City.Code, pid = r.Node.Pid, exitCode = r.Node.Process.ExitCode, log = r.Node.LogPath }, Json)).ConfigureAwait(false);
+            else await output.WriteLineAsync(message).ConfigureAwait(false);
+        }
+        if (watching.Count == 0 && !stop.IsCancellationRequested)
+        {
+            if (!asJson) await output.WriteLineAsync("Every node has exited.").ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
+
+        if (!asJson) await output.WriteLineAsync("Stopping the nodes…").ConfigureAwait(false);
+        var toStop = watching.Values.ToList();
+        await StopAllAsync(toStop).ConfigureAwait(false);
+        if (asJson)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                @event = "stopped",
+                nodes = toStop.Select(r => new { cityCode = r.City.Code, pid = r.Node.Pid, state = r.State }),
+            }, Json)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var r in toStop) await output.WriteLineAsync($"  {r.City.Code}  {r.City.Name}  stopped (pid {r.Node.Pid})").ConfigureAwait(false);
+            await output.WriteLineAsync($"Stopped {toStop.Count} node{(toStop.Count == 1 ? "" : "s")}.").ConfigureAwait(false);
+        }
+        return ExitCodes.Success;
+    }
+
+    private static async Task StopAllAsync(List<Running> running)
+    {
+        await Task.WhenAll(running.Select(async r =>
+        {
+            await NodeLauncher.StopAsync(r.Node.Process, StopGrace).ConfigureAwait(false);
+            NodeLauncher.RemovePidFile(r.City.Directory, r.Node.Pid);
+            if (r.State != "failed") r.State = "stopped";
+        })).ConfigureAwait(false);
+    }
+
+    private static async Task ReportAsync(TextWriter output, bool asJson, string directory, NetworkConfig genesis, NodeCommand node, bool created, bool detached, List<Running> running)
+    {
+        if (asJson)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                networkId = genesis.NetworkId,
+                directory,
+                genesis = Path.Combine(directory, LocalNetwork.GenesisFileName),
+                created,
+                detached,
+                node = node.Location,
+                nodes = running.Select(r => new
+                {
+                    cityCode = r.City.Code,
+                    name = r.City.Name,
+                    endpoint = r.City.Endpoint.GetLeftPart(UriPartial.Authority),
+                    pid = r.Node.Pid,
+                    state = r.State,
+                    folder = r.City.Directory,
+                    log = r.Node.LogPath,
+                }),
+            }, Json)).ConfigureAwait(false);
+            return;
+        }
+        await output.WriteLineAsync($"Network {genesis.NetworkId} is up ({running.Count} nodes):").ConfigureAwait(false);
+        await output.WriteAsync(ConsoleTable.Format(
+            ["CITY", "NAME", "ENDPOINT", "PID", "STATE"],
+            running.Select(r => new[] { r.City.Code, r.City.Name, r.City.Endpoint.GetLeftPart(UriPartial.Authority), r.Node.Pid.ToString(CultureInfo.InvariantCulture), r.State }))).ConfigureAwait(false);
+        await output.WriteLineAsync($"Logs: {Path.Combine(directory, "<city>", NodeLauncher.LogFileName)}   profile: {Path.Combine(directory, Profiles.CliProfile.DefaultFileName)}").ConfigureAwait(false);
+    }
+
+    internal static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
+}
+
+/// <summary>A plain text table whose columns line up in a terminal, counting East Asian wide characters (城市名) as two columns.</summary>
+internal static class ConsoleTable
+{
+    public static string Format(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var all = new List<IReadOnlyList<string>> { header };
+        all.AddRange(rows);
+        var widths = Enumerable.Range(0, header.Count).Select(i => all.Max(r => Width(r[i]))).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in all)
+        {
+            text.Append("  ");
+            for (var i = 0; i < row.Count; i++)
+            {
+                text.Append(row[i]);
+                if (i < row.Count - 1) text.Append(' ', widths[i] - Width(row[i]) + 2);
+            }
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Terminal columns of <paramref name="text"/>.</summary>
+    public static int Width(string text)
+    {
+        var width = 0;
+        foreach (var c in text)
+        {
+            width += c is (>= '\u1100' and <= '\u115F') or (>= '\u2E80' and <= '\uA4CF') or (>= '\uAC00' and <= '\uD7A3')
+                or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F') or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6') ? 2 : 1;
+        }
+        return width;
+    }
+}
