@@ -47,8 +47,9 @@ public sealed partial class LogMirror(
             {
                 LogUnreachable(logger, Origin, ex.Message, backoff.TotalSeconds);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
+                // The node is stopping: the stream was cancelled under us.
                 return;
             }
             _pending.Clear();
