@@ -79,15 +79,15 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
             if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
             foreach (var license in state.ListLicenses())
             {
-            if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
-            if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
-            var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
-            if (request.Verdict != LicenseVerdict.Unspecified && verdict != request.Verdict) continue;
-            response.Licenses.Add(new LicenseSummary
-            {
-                LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
-                IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
-            });
+                if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
+                if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
+                var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
+                if (request.Verdict != LicenseVerdict.Unspecified && verdict != request.Verdict) continue;
+                response.Licenses.Add(new LicenseSummary
+                {
+                    LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
+                    IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
+                });
             }
         }
         return ValueTask.FromResult(response);
