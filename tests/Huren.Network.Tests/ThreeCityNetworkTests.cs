@@ -154,6 +154,16 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var count = 0;
         await foreach (var _ in changshaAmr2.Ledger.SubmitStreamAsync(Requests(), new ProtoBuf.Grpc.CallContext(new CallOptions(deadline: DateTime.UtcNow.AddMinutes(2))))) count++;
         Assert.Equal(burst, count);
+        // A department registered while Zhuzhou is away, and its first license: the mirror must apply the
+        // registration before it checks that issuer's entry.
+        var healthKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var health = LedgerBodies.Issuer($"{Changsha}-hc", LedgerBodies.ChangshaHealthCode, healthKey.PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: false, region: Changsha);
+        using (var op = Client(Changsha, CliRoles.Operator))
+        {
+            await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.IssuerRegister, health.IssuerId, $"{Changsha}-root", health), _profile.LoadSigningKey(_profile.City(Changsha).RootKey!)) }, op.Options());
+            var healthLicense = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaHealthCode, "HC0001");
+            await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.LicenseIssue, healthLicense.LicenseId, health.IssuerId, healthLicense), healthKey) }, op.Options());
+        }
         using var changshaAuditor = Client(Changsha, CliRoles.Auditor);
         var own = await changshaAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), changshaAuditor.Options());
         var ownRoot = Checkpoint.FromNote(SignedNote.Parse(own.Note)).GetRootHash();

@@ -131,7 +131,17 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             // Wait for growth before reading, so no append between the read and the wait is missed.
             var grown = logs.WaitForGrowthAsync(log, token);
             var size = log.Size;
-            for (; next < size; next++) yield return new FollowMessage { Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! } };
+            for (; next < size; next++)
+            {
+                yield return new FollowMessage { Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! } };
+                // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch
+                // (an issuer's registration is in force before that issuer's later entries are checked).
+                if (next + 1 < size && log.Store.GetCheckpoint(next + 1) is { } batchNote)
+                {
+                    lastNote = batchNote;
+                    yield return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = log.Origin, Size = next + 1, Note = System.Text.Encoding.UTF8.GetString(batchNote) } };
+                }
+            }
             // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures.
             if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size <= next && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
             {

@@ -15,7 +15,7 @@ public sealed class WitnessService(Witness witness) : IWitnessService
         ArgumentNullException.ThrowIfNull(request);
         // Checkpoints are offered by the other members' nodes (role Peer: authenticated by the witness key the network
         // configuration lists for them) or by this node's operator. The log signature on the note is what the witness
-        // trusts; the role only limits who may spend its storage. Node-to-node mutual TLS comes later.
+        // trusts; the role only limits who may spend its storage. Peers also pass mutual TLS with the certificate the configuration pins.
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Operator, ClientRole.Peer);
         WitnessResult result;
         try
