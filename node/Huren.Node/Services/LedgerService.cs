@@ -94,7 +94,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             ? log.Store.GetLatestCheckpoint()
             : log.Store.GetCheckpoint(request.Size) is { } note ? (request.Size, note) : null;
         if (checkpoint is not { } cp) throw RpcErrors.NotFound(request.Size == 0 ? $"log {log.Origin} has no checkpoint yet" : $"log {log.Origin} has no checkpoint of size {request.Size}");
-        return ValueTask.FromResult(new CheckpointResponse { Origin = log.Origin, Size = cp.Size, Note = System.Text.Encoding.UTF8.GetString(cp.Note) });
+        return ValueTask.FromResult(CheckpointMessage(log.Origin, cp.Size, cp.Note));
     }
 
     /// <inheritdoc/>
@@ -139,14 +139,14 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
                 if (next + 1 < size && log.Store.GetCheckpoint(next + 1) is { } batchNote)
                 {
                     lastNote = batchNote;
-                    yield return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = log.Origin, Size = next + 1, Note = System.Text.Encoding.UTF8.GetString(batchNote) } };
+                    yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next + 1, batchNote) };
                 }
             }
             // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures.
             if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size <= next && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
             {
                 lastNote = cp.Note;
-                yield return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = log.Origin, Size = cp.Size, Note = System.Text.Encoding.UTF8.GetString(cp.Note) } };
+                yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, cp.Size, cp.Note) };
             }
             try
             {
@@ -162,6 +162,9 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             }
         }
     }
+
+    private static CheckpointResponse CheckpointMessage(string origin, ulong size, byte[] note)
+        => new() { Origin = origin, Size = size, Note = System.Text.Encoding.UTF8.GetString(note) };
 
     private static void RequireReader(CallContext context)
         => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Peer);

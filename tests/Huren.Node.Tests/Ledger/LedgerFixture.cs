@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Huren.Node.Ledger;
 using Huren.Node.Log;
 using Huren.Node.Storage;
@@ -94,7 +93,7 @@ internal sealed class LedgerFixture
         Origin = Origin,
     };
 
-    public static byte[] LeafHash(byte[] leaf) => SHA256.HashData([0x00, .. leaf]);
+    public static byte[] LeafHash(byte[] leaf) => MerkleLog.HashLeaf(leaf);
 
     /// <summary>Runs one batch through the sequencer's steps: each result is the entry's index or its refusal.</summary>
     public List<object> Batch(params byte[][] leaves)
