@@ -16,7 +16,8 @@ namespace Huren.Sdk.Crypto;
 
 /// <summary>
 /// A public key of one of Huren's signature algorithms, parsed once and reused for verification. Thread-safe.
-/// SM2 and Ed25519 go through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux).
+/// Ed25519 goes through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux); SM2 through the platform's
+/// OpenSSL 3 when <see cref="OpenSslSm2.IsAvailable"/>, else BouncyCastle (both accept exactly the same signatures).
 /// </summary>
 public sealed class PublicKey
 {
@@ -28,6 +29,7 @@ public sealed class PublicKey
 
     private readonly AsymmetricKeyParameter? _bcKey;
     private readonly ECDsa? _ecdsa;
+    private readonly OpenSslKeyHandle? _sm2OpenSsl;
 
     private PublicKey(SignatureAlgorithm algorithm, byte[] spki, AsymmetricKeyParameter? bcKey, ECDsa? ecdsa)
     {
@@ -36,6 +38,8 @@ public sealed class PublicKey
         Id = KeyId.FromSubjectPublicKeyInfo(spki);
         _bcKey = bcKey;
         _ecdsa = ecdsa;
+        // Imported once per key: a key is parsed once and verifies many entries.
+        if (algorithm == SignatureAlgorithm.Sm2Sm3 && OpenSslSm2.IsAvailable) _sm2OpenSsl = OpenSslSm2.ImportPublicKey(spki);
     }
 
     /// <summary>The algorithm this key verifies.</summary>
@@ -46,6 +50,10 @@ public sealed class PublicKey
 
     /// <summary>The stable key id.</summary>
     public KeyId Id { get; }
+
+    /// <summary>Which code <see cref="Verify"/> uses for this SM2 key; null for other algorithms.</summary>
+    public Sm2Implementation? Sm2Implementation => Algorithm != SignatureAlgorithm.Sm2Sm3 ? null
+        : _sm2OpenSsl is null ? Crypto.Sm2Implementation.BouncyCastle : Crypto.Sm2Implementation.OpenSsl;
 
     /// <summary>Parses a DER SubjectPublicKeyInfo of an SM2, P-256 or Ed25519 key.</summary>
     /// <exception cref="FormatException">Not such a key; the message says why.</exception>
@@ -121,10 +129,7 @@ public sealed class PublicKey
                     return ((Ed25519PublicKeyParameters)_bcKey!).Verify(BcEd25519.Algorithm.Ed25519, null,
                         data.ToArray(), 0, data.Length, signature.ToArray(), 0);
                 case SignatureAlgorithm.Sm2Sm3:
-                    var sm2 = new SM2Signer();
-                    sm2.Init(false, new ParametersWithID(_bcKey, Sm2DefaultUserId.ToArray()));
-                    sm2.BlockUpdate(data);
-                    return sm2.VerifySignature(signature.ToArray());
+                    return _sm2OpenSsl is not null ? OpenSslSm2.Verify(_sm2OpenSsl, data, signature) : VerifySm2BouncyCastle(data, signature);
                 case SignatureAlgorithm.EcdsaP256Sha256:
                     return _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
                 default:
@@ -136,5 +141,36 @@ public sealed class PublicKey
             // A signature that does not even parse is simply not a valid signature.
             return false;
         }
+    }
+
+    /// <summary>
+    /// Verifies an SM2 signature with the chosen implementation, whichever <see cref="Verify"/> would use: for tests
+    /// that both agree and for benchmarks that compare them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The key is not SM2, or OpenSSL is asked for and not available.</exception>
+    public bool VerifySm2With(Sm2Implementation implementation, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (Algorithm != SignatureAlgorithm.Sm2Sm3) throw new InvalidOperationException($"a {Algorithm} key has no SM2 implementations");
+        if (implementation == Crypto.Sm2Implementation.BouncyCastle)
+        {
+            try
+            {
+                return VerifySm2BouncyCastle(data, signature);
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or CryptoException)
+            {
+                return false;
+            }
+        }
+        var key = _sm2OpenSsl ?? throw new InvalidOperationException("OpenSSL SM2 is not available on this machine");
+        return OpenSslSm2.Verify(key, data, signature);
+    }
+
+    private bool VerifySm2BouncyCastle(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        var sm2 = new SM2Signer();
+        sm2.Init(false, new ParametersWithID(_bcKey, Sm2DefaultUserId.ToArray()));
+        sm2.BlockUpdate(data);
+        return sm2.VerifySignature(signature.ToArray());
     }
 }
