@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Grpc.Core;
 using Huren.Cli.Commands.Keys;
 
 namespace Huren.Cli;
@@ -25,6 +26,9 @@ public static class CliApp
         var root = new RootCommand("huren — the Huren (互认) ledger of cross-region e-licenses, seals and data-sharing receipts");
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(Commands.Network.NetworkCommand.Build());
+        root.Subcommands.Add(Commands.Issuers.IssuerCommand.Build());
+        root.Subcommands.Add(Commands.Licenses.LicenseCommand.Build());
+        root.Subcommands.Add(Commands.Bundles.BundleCommand.Build());
         return root;
     }
 
@@ -49,7 +53,21 @@ public static class CliApp
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Error;
         }
+        catch (RpcException ex)
+        {
+            await error.WriteLineAsync($"error: {Describe(ex)}").ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
     }
+
+    /// <summary>A node's refusal or an unreachable node, in one line.</summary>
+    internal static string Describe(RpcException ex) => ex.StatusCode switch
+    {
+        StatusCode.Unavailable => $"the node is not reachable ({ex.Status.Detail}); is the network up? ('huren network up --dir DIR')",
+        StatusCode.DeadlineExceeded => "the node did not answer in time",
+        StatusCode.Unauthenticated => $"the node did not accept the credential: {ex.Status.Detail}",
+        _ => $"the node refused ({ex.StatusCode}): {ex.Status.Detail}",
+    };
 }
 
 /// <summary>An error to report to the user in one line, with exit code 2 and no stack trace.</summary>

@@ -39,20 +39,27 @@ public sealed class LedgerStates(LogStateMachine own)
     /// <summary>Finds a license in any kept log: the owning log's state and the record.</summary>
     public (LogStateMachine State, LicenseRecord License)? FindLicense(string licenseId)
     {
+        (LogStateMachine, LicenseRecord)? transferred = null;
         foreach (var state in All())
         {
-            if (state.TryGetLicense(licenseId, out var license)) return (state, license);
+            if (!state.TryGetLicense(licenseId, out var license)) continue;
+            // A license transferred out and accepted under the same id lives on in the receiving log: answer from there.
+            if (license.Status != LicenseStatus.Transferred) return (state, license);
+            transferred ??= (state, license);
         }
-        return null;
+        return transferred;
     }
 
     /// <summary>Finds a license by document digest in any kept log.</summary>
     public (LogStateMachine State, LicenseRecord License)? FindLicenseByDigest(byte[] digest)
     {
+        (LogStateMachine, LicenseRecord)? transferred = null;
         foreach (var state in All())
         {
-            if (state.TryFindLicenseByDigest(digest, out var license)) return (state, license);
+            if (!state.TryFindLicenseByDigest(digest, out var license)) continue;
+            if (license.Status != LicenseStatus.Transferred) return (state, license);
+            transferred ??= (state, license);
         }
-        return null;
+        return transferred;
     }
 }

@@ -10,8 +10,13 @@ namespace Huren.Node.Services;
 /// </summary>
 public sealed class EvidenceBuilder(string networkId, TimeProvider time)
 {
-    /// <summary>A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint.</summary>
-    public EvidenceBundle ForLicense(MerkleLog log, LogStateMachine state, LicenseRecord license, string verdict, string reason)
+    /// <summary>
+    /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
+    /// transferred in from another city carries the transferring log's entries too (<paramref name="source"/>: its issue,
+    /// changes and the transfer the accept references), so the verdict can be recomputed across both logs.
+    /// </summary>
+    public EvidenceBundle ForLicense(MerkleLog log, LogStateMachine state, LicenseRecord license, string verdict, string reason,
+        (MerkleLog Log, LogStateMachine State, LicenseRecord License)? source = null)
     {
         var checkpoint = log.Store.GetLatestCheckpoint() ?? throw new InvalidOperationException($"log {log.Origin} has no checkpoint yet");
         var bundle = new EvidenceBundle
@@ -21,6 +26,16 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
             CreatedAt = time.GetUtcNow(),
             Verdict = new BundleVerdict { Status = verdict, Reason = reason, AsOf = new BundleCheckpointRef { Origin = log.Origin, Size = checkpoint.Size } },
         };
+        Add(bundle, log, checkpoint, state, license);
+        if (source is var (sourceLog, sourceState, sourceLicense) && sourceLog.Store.GetLatestCheckpoint() is { } sourceCheckpoint)
+        {
+            Add(bundle, sourceLog, sourceCheckpoint, sourceState, sourceLicense);
+        }
+        return bundle;
+    }
+
+    private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, LicenseRecord license)
+    {
         bundle.Checkpoints[log.Origin] = System.Text.Encoding.UTF8.GetString(checkpoint.Note);
         var indexes = new SortedSet<ulong>();
         foreach (var index in license.EntryIndexes) indexes.Add(index);
@@ -42,6 +57,5 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
                 InclusionProof = log.InclusionProof(index, checkpoint.Size).ConvertAll(Convert.ToBase64String),
             });
         }
-        return bundle;
     }
 }

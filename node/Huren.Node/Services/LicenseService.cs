@@ -38,7 +38,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         if (log == logs.Own) checkpoints.SignLatestIfBehind(log);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
-        var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason);
+        var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSource(license));
         return ValueTask.FromResult(new VerdictResponse
         {
             Verdict = verdict,
@@ -54,6 +54,14 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
             HolderName = license.HolderName,
             EvidenceBundle = bundle.ToJson(),
         });
+    }
+
+    /// <summary>For a license accepted from another city: that log, its state and the transferred record, when kept here.</summary>
+    private (MerkleLog, LogStateMachine, LicenseRecord)? TransferSource(LicenseRecord license)
+    {
+        if (license.FromOrigin.Length == 0 || states.Get(license.FromOrigin) is not { } sourceState) return null;
+        if (!sourceState.TryGetLicense(license.OriginalLicenseId.Length > 0 ? license.OriginalLicenseId : license.LicenseId, out var source)) return null;
+        return (logs.Resolve(license.FromOrigin), sourceState, source);
     }
 
     /// <inheritdoc/>

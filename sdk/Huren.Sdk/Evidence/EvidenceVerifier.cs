@@ -71,11 +71,16 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             if (read!.Entry.Origin != e.Origin) return Fail($"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'");
             decoded.Add((e, read));
         }
-        decoded.Sort((a, b) => a.Entry.Index.CompareTo(b.Entry.Index));
+        decoded.Sort((a, b) =>
+        {
+            var byOrigin = string.CompareOrdinal(a.Entry.Origin, b.Entry.Origin);
+            return byOrigin != 0 ? byOrigin : a.Entry.Index.CompareTo(b.Entry.Index);
+        });
 
-        // 3. Signatures: issuer registrations by the city root; everything else by the key its issuer registered.
-        var issuerKeys = new Dictionary<string, PublicKey>(StringComparer.Ordinal);
-        var revokedAt = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        // 3. Signatures: issuer registrations by the city root; everything else by the key its issuer registered in
+        // the same log (issuer ids are per log).
+        var issuerKeys = new Dictionary<(string Origin, string IssuerId), PublicKey>();
+        var revokedAt = new Dictionary<(string Origin, string IssuerId), ulong>();
         foreach (var (e, read) in decoded)
         {
             if (read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke)
@@ -85,39 +90,79 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                 if (read.Entry.Kind == EntryKinds.IssuerRegister)
                 {
                     var reg = CanonicalCodec.Decode<IssuerRegistered>(read.Entry.Body);
-                    issuerKeys[reg.IssuerId] = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
+                    issuerKeys[(e.Origin, reg.IssuerId)] = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
                 }
-                else revokedAt[CanonicalCodec.Decode<IssuerRevoked>(read.Entry.Body).IssuerId] = e.Index;
+                else revokedAt[(e.Origin, CanonicalCodec.Decode<IssuerRevoked>(read.Entry.Body).IssuerId)] = e.Index;
             }
         }
         foreach (var (e, read) in decoded)
         {
             if (read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke) continue;
-            if (!issuerKeys.TryGetValue(read.Entry.IssuerId, out var key)) return Fail($"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}'");
+            if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return Fail($"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}");
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return Fail($"entry {e.Origin}#{e.Index}: {sigError}");
-            if (revokedAt.TryGetValue(read.Entry.IssuerId, out var revoked) && e.Index > revoked)
+            if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
                 return Fail($"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}");
         }
 
-        // 4. The verdict, recomputed from the lifecycle entries about the subject.
-        LicenseIssued? issued = null;
-        var lifecycle = LicenseVerdictRules.Lifecycle.Active;
-        var validUntil = "";
-        foreach (var (_, read) in decoded)
+        // 4. The verdict, recomputed from the lifecycle entries about the subject. A license transferred in from another
+        // city (license.transfer.accept) carries its history: the transferring log's entries up to the transfer the
+        // accept references, then the accepting log's.
+        var history = new LicenseHistory();
+        var accepts = decoded.FindAll(d => d.Leaf.Entry.RecordId == bundle.Subject && d.Leaf.Entry.Kind == EntryKinds.LicenseTransferAccept);
+        if (accepts.Count > 1) return Fail($"the bundle has {accepts.Count} transfer accepts of '{bundle.Subject}'");
+        if (accepts.Count == 1)
         {
-            if (read.Entry.RecordId != bundle.Subject) continue;
-            switch (read.Entry.Kind)
+            var (acceptEntry, acceptLeaf) = accepts[0];
+            var accept = CanonicalCodec.Decode<LicenseTransferAccepted>(acceptLeaf.Entry.Body);
+            var transferRef = acceptLeaf.Entry.References.Find(r => r.Relation == "transfer" && r.Origin == accept.FromOrigin);
+            if (transferRef is null) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts '{accept.LicenseId}' without referencing the transfer in {accept.FromOrigin}");
+            var source = decoded.FindAll(d => d.Entry.Origin == accept.FromOrigin && d.Leaf.Entry.RecordId == accept.LicenseId && d.Entry.Index <= transferRef.Index);
+            var transfer = source.Find(d => d.Entry.Index == transferRef.Index);
+            if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer
+                || !MerkleHash.LeafHash(Convert.FromBase64String(transfer.Entry.Leaf)).AsSpan().SequenceEqual(transferRef.LeafHash))
+                return Fail($"the bundle lacks the transfer entry {accept.FromOrigin}#{transferRef.Index} that {acceptEntry.Origin}#{acceptEntry.Index} references");
+            var transferBody = CanonicalCodec.Decode<LicenseTransferred>(transfer.Leaf.Entry.Body);
+            if (transferBody.ToOrigin != acceptEntry.Origin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {acceptEntry.Origin}");
+            foreach (var (_, read) in source) history.Apply(read.Entry);
+            history.Accepted();
+        }
+        foreach (var (e, read) in decoded)
+        {
+            if (read.Entry.RecordId != bundle.Subject || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
+            if (accepts.Count == 1 && e.Origin != accepts[0].Entry.Origin) continue;
+            history.Apply(read.Entry);
+        }
+        if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
+        var verdict = LicenseVerdictRules.Evaluate(history.Lifecycle, history.Issued.ValidFrom, history.ValidUntil, today);
+        var stated = bundle.Verdict.Status;
+        if (stated != LicenseVerdictRules.Name(verdict))
+            return new EvidenceResult(false, verdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(verdict)}", final);
+        return new EvidenceResult(true, verdict, null, final);
+    }
+
+    /// <summary>A license's lifecycle replayed from its entries, in log order.</summary>
+    private sealed class LicenseHistory
+    {
+        public LicenseIssued? Issued { get; private set; }
+
+        public LicenseVerdictRules.Lifecycle Lifecycle { get; private set; } = LicenseVerdictRules.Lifecycle.Active;
+
+        public string ValidUntil { get; private set; } = "";
+
+        public void Apply(Entry entry)
+        {
+            switch (entry.Kind)
             {
                 case EntryKinds.LicenseIssue:
-                    issued = CanonicalCodec.Decode<LicenseIssued>(read.Entry.Body);
-                    validUntil = issued.ValidUntil;
+                    Issued = CanonicalCodec.Decode<LicenseIssued>(entry.Body);
+                    ValidUntil = Issued.ValidUntil;
                     break;
                 case EntryKinds.LicenseChange:
-                    var change = CanonicalCodec.Decode<LicenseChanged>(read.Entry.Body);
-                    if (change.NewValidUntil.Length > 0) validUntil = change.NewValidUntil;
+                    var change = CanonicalCodec.Decode<LicenseChanged>(entry.Body);
+                    if (change.NewValidUntil.Length > 0) ValidUntil = change.NewValidUntil;
                     break;
                 case EntryKinds.LicenseStatus:
-                    lifecycle = CanonicalCodec.Decode<LicenseStatusChanged>(read.Entry.Body).Action switch
+                    Lifecycle = CanonicalCodec.Decode<LicenseStatusChanged>(entry.Body).Action switch
                     {
                         LicenseStatusAction.Suspend => LicenseVerdictRules.Lifecycle.Suspended,
                         LicenseStatusAction.Revoke => LicenseVerdictRules.Lifecycle.Revoked,
@@ -125,16 +170,13 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                     };
                     break;
                 case EntryKinds.LicenseTransfer:
-                    lifecycle = LicenseVerdictRules.Lifecycle.Transferred;
+                    Lifecycle = LicenseVerdictRules.Lifecycle.Transferred;
                     break;
             }
         }
-        if (issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
-        var verdict = LicenseVerdictRules.Evaluate(lifecycle, issued.ValidFrom, validUntil, today);
-        var stated = bundle.Verdict.Status;
-        if (stated != LicenseVerdictRules.Name(verdict))
-            return new EvidenceResult(false, verdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(verdict)}", final);
-        return new EvidenceResult(true, verdict, null, final);
+
+        /// <summary>The receiving city accepted the transfer: the license is in force again there.</summary>
+        public void Accepted() => Lifecycle = LicenseVerdictRules.Lifecycle.Active;
     }
 
     private static EvidenceResult Fail(string reason) => new(false, LicenseVerdict.Unspecified, reason, false);

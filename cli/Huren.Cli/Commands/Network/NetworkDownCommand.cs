@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Huren.Cli.Output;
 using Huren.Sdk.Network;
 
 namespace Huren.Cli.Commands.Network;

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using Huren.Cli.Output;
 using Huren.Sdk.Network;
 
 namespace Huren.Cli.Commands.Network;
@@ -381,39 +381,4 @@ internal static class NetworkUpCommand
     }
 
     internal static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
-}
-
-/// <summary>A plain text table whose columns line up in a terminal, counting East Asian wide characters (城市名) as two columns.</summary>
-internal static class ConsoleTable
-{
-    public static string Format(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var all = new List<IReadOnlyList<string>> { header };
-        all.AddRange(rows);
-        var widths = Enumerable.Range(0, header.Count).Select(i => all.Max(r => Width(r[i]))).ToArray();
-        var text = new StringBuilder();
-        foreach (var row in all)
-        {
-            text.Append("  ");
-            for (var i = 0; i < row.Count; i++)
-            {
-                text.Append(row[i]);
-                if (i < row.Count - 1) text.Append(' ', widths[i] - Width(row[i]) + 2);
-            }
-            text.Append('\n');
-        }
-        return text.ToString();
-    }
-
-    /// <summary>Terminal columns of <paramref name="text"/>.</summary>
-    public static int Width(string text)
-    {
-        var width = 0;
-        foreach (var c in text)
-        {
-            width += c is (>= '\u1100' and <= '\u115F') or (>= '\u2E80' and <= '\uA4CF') or (>= '\uAC00' and <= '\uD7A3')
-                or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F') or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6') ? 2 : 1;
-        }
-        return width;
-    }
 }

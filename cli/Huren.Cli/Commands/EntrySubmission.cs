@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Huren.Cli.Output;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+
+namespace Huren.Cli.Commands;
+
+/// <summary>
+/// Builds an entry around a body, checks it as the node will (schema and fields), signs the encoded bytes once with the
+/// acting key and submits them; prints where it landed.
+/// </summary>
+internal static class EntrySubmission
+{
+    /// <summary>A new entry of <paramref name="kind"/> in <paramref name="origin"/>, stamped now.</summary>
+    public static Entry Create<TBody>(string kind, string recordId, string issuerId, string origin, TBody body, params EntryReference[] references) => new()
+    {
+        Kind = kind,
+        RecordId = recordId,
+        IssuerId = issuerId,
+        Origin = origin,
+        TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        SchemaId = EntryKinds.Schemas[kind].SchemaId,
+        SchemaVersion = EntryKinds.SchemaVersion,
+        Body = CanonicalCodec.Encode(body),
+        References = [.. references],
+    };
+
+    /// <summary>Checks, signs with <paramref name="key"/> and submits <paramref name="entry"/> to the session's node.</summary>
+    /// <exception cref="CliException">The entry is not valid (nothing is sent).</exception>
+    public static async Task<SubmitResponse> SubmitAsync(NodeSession session, Entry entry, SigningKey key, CancellationToken cancellationToken)
+    {
+        var validation = EntryValidator.Validate(entry);
+        if (!validation.IsValid) throw new CliException($"the {entry.Kind} entry is not valid: {validation}");
+        var leaf = EntrySigner.SignToLeaf(entry, key);
+        return await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, session.Options(cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Prints the outcome of a submission: one line, or a JSON object.</summary>
+    public static async Task<int> ReportAsync(NodeSession session, Entry entry, SubmitResponse response, TextWriter output, string? summary = null)
+    {
+        if (session.AsJson)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new SubmissionJson(
+                entry.Kind, entry.RecordId, entry.IssuerId, response.Origin, response.Index, Convert.ToHexStringLower(response.LeafHash), response.Duplicate), CliJson.Options)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        var what = summary ?? $"{entry.Kind} {entry.RecordId}";
+        var duplicate = response.Duplicate ? " (already recorded: the same signed bytes were in the log)" : "";
+        await output.WriteLineAsync($"Recorded {what}: {response.Origin} #{response.Index}, leaf {Convert.ToHexStringLower(response.LeafHash)[..16]}…{duplicate}").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Reads a body from a JSON file that follows the schema (proto3 JSON field names, bytes as base64).</summary>
+    /// <exception cref="CliException">Missing, unreadable, not JSON, or with a field the schema does not have.</exception>
+    public static T ReadBody<T>(string path)
+        where T : class
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(full), BodyJson) ?? throw new CliException($"'{full}' holds no JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"'{full}' is not a valid {typeof(T).Name} body: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"'{full}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Body JSON: the proto3 JSON mapping's lowerCamelCase names; unknown fields refused so typos do not vanish.</summary>
+    private static readonly JsonSerializerOptions BodyJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private sealed record SubmissionJson(
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("recordId")] string RecordId,
+        [property: JsonPropertyName("issuerId")] string IssuerId,
+        [property: JsonPropertyName("origin")] string Origin,
+        [property: JsonPropertyName("index")] ulong Index,
+        [property: JsonPropertyName("leafHash")] string LeafHash,
+        [property: JsonPropertyName("duplicate")] bool Duplicate);
+}

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Catalog;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Cli.Commands.Issuers;
+
+/// <summary>
+/// <c>huren issuer register|revoke|list</c>: a city data office registers its departments (issuers) with their keys
+/// and scopes, and revokes them; entries signed with the city root key, submitted by the operator.
+/// </summary>
+internal static class IssuerCommand
+{
+    public static Command Build()
+    {
+        var issuer = new Command("issuer", "Register, revoke and list a city's issuers (departments that sign licenses, seals and data-sharing receipts).");
+        issuer.Subcommands.Add(BuildRegister());
+        issuer.Subcommands.Add(BuildRevoke());
+        issuer.Subcommands.Add(BuildList());
+        return issuer;
+    }
+
+    private static Command BuildRegister()
+    {
+        var access = new NodeAccessOptions(CliRoles.Operator);
+        var id = new Option<string?>("--id") { Description = "The issuer id, e.g. 430100-amr (required unless --file gives it)." };
+        var name = new Option<string?>("--name") { Description = "The department's name, e.g. 长沙市市场监督管理局." };
+        var authority = new Option<string?>("--authority-code") { Description = "The department's 统一社会信用代码 (18 characters, GB 32100 check character)." };
+        var kind = new Option<string>("--department-kind") { Description = $"The kind of department: {string.Join(", ", DepartmentKindNames)}.", DefaultValueFactory = _ => DepartmentKinds.MarketRegulation };
+        var region = new Option<string?>("--region") { Description = "Its 行政区划代码 (6 digits). Default: the city's code." };
+        var key = new Option<string?>("--key") { Description = "The issuer's public key (PEM file; a private key file is accepted and only its public half is used). Default: the key of the profile's credential acting for --id." };
+        var types = new Option<string[]>("--license-types") { Description = "License type codes it may issue (comma-separated or repeated); see the catalog in 'huren issuer register --help'.", AllowMultipleArgumentsPerToken = true };
+        var seals = new Option<string[]>("--seals") { Description = "Seal types it may register (GB/T 38540 codes, e.g. 1 2 3).", AllowMultipleArgumentsPerToken = true };
+        var share = new Option<bool>("--may-share") { Description = "It may record data shares and receipts." };
+        var file = new Option<string?>("--file") { Description = "Read the IssuerRegistered body from a JSON file (schema field names, publicKey as base64 DER); flags then override." };
+        var register = new Command("register",
+            "Register an issuer in the city's log: an issuer.register entry signed with the city root key (profile 'rootKey'),\n" +
+            "submitted as the operator. License types of the catalog:\n" +
+            string.Join("\n", LicenseTypeCatalog.All.Select(t => $"  {t.Code}  {t.Name}")))
+        {
+            id, name, authority, kind, region, key, types, seals, share, file,
+        };
+        access.AddTo(register);
+        register.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var body = parse.GetValue(file) is { } path ? EntrySubmission.ReadBody<IssuerRegistered>(path) : new IssuerRegistered();
+            body.IssuerId = parse.GetValue(id) ?? body.IssuerId;
+            if (string.IsNullOrWhiteSpace(body.IssuerId)) throw new CliException("--id is required (or an issuerId in --file)");
+            body.Name = parse.GetValue(name) ?? body.Name;
+            body.AuthorityCode = parse.GetValue(authority) ?? body.AuthorityCode;
+            if (parse.GetResult(kind) is { Implicit: false } || string.IsNullOrEmpty(body.DepartmentKind)) body.DepartmentKind = parse.GetValue(kind)!;
+            body.RegionCode = parse.GetValue(region) ?? (body.RegionCode.Length > 0 ? body.RegionCode : session.City.CityCode);
+            if (SplitList(parse.GetValue(types)) is { Count: > 0 } typeList) body.LicenseTypeCodes = typeList;
+            if (SplitList(parse.GetValue(seals)) is { Count: > 0 } sealList) body.SealPermissions = sealList;
+            if (parse.GetValue(share)) body.MayShareData = true;
+            var publicKey = IssuerKey(session, parse.GetValue(key), body);
+            body.PublicKey = publicKey.SubjectPublicKeyInfo;
+            body.Algorithm = publicKey.Algorithm;
+
+            var entry = EntrySubmission.Create(EntryKinds.IssuerRegister, body.IssuerId, RootIssuerId(session), session.Origin, body);
+            var response = await EntrySubmission.SubmitAsync(session, entry, RootKey(session), ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output,
+                $"issuer {body.IssuerId} ({body.Name}, key {publicKey.Id.ToString()[..16]}…)").ConfigureAwait(false);
+        });
+        return register;
+    }
+
+    private static Command BuildRevoke()
+    {
+        var access = new NodeAccessOptions(CliRoles.Operator);
+        var id = new Argument<string>("issuer-id") { Description = "The issuer to revoke, e.g. 430100-amr." };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded in the entry).", DefaultValueFactory = _ => "撤销发证部门" };
+        var revoke = new Command("revoke", "Revoke an issuer: its later entries are refused; what it signed before stays valid. Signed with the city root key.")
+        {
+            id, reason,
+        };
+        access.AddTo(revoke);
+        revoke.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var body = new IssuerRevoked { IssuerId = parse.GetValue(id)!, Reason = parse.GetValue(reason)! };
+            var entry = EntrySubmission.Create(EntryKinds.IssuerRevoke, body.IssuerId, RootIssuerId(session), session.Origin, body);
+            var response = await EntrySubmission.SubmitAsync(session, entry, RootKey(session), ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"revocation of issuer {body.IssuerId}").ConfigureAwait(false);
+        });
+        return revoke;
+    }
+
+    private static Command BuildList()
+    {
+        var access = new NodeAccessOptions(CliRoles.Auditor);
+        var origin = new Option<string?>("--origin") { Description = "Whose log: a city code or log origin. Default: the node's own city." };
+        var list = new Command("list", "List the issuers registered in a city's log, with scope and state.") { origin };
+        access.AddTo(list);
+        list.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var logOrigin = parse.GetValue(origin) is { } o ? session.OriginOf(o) : "";
+            var response = await session.Client.Issuers.ListAsync(new ListIssuersRequest { Origin = logOrigin }, session.Options(ct)).ConfigureAwait(false);
+            var output = parse.InvocationConfiguration.Output;
+            if (session.AsJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    issuers = response.Issuers.Select(i => new
+                    {
+                        issuerId = i.IssuerId, name = i.Name, authorityCode = i.AuthorityCode, keyId = i.KeyId, licenseTypeCodes = i.LicenseTypeCodes,
+                        sealPermissions = i.SealPermissions, mayShareData = i.MayShareData, revoked = i.Revoked, registeredAt = i.RegisteredAt, origin = i.Origin,
+                    }),
+                }, CliJson.Options)).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            if (response.Issuers.Count == 0)
+            {
+                await output.WriteLineAsync("No issuers are registered in this log yet (register one with 'huren issuer register').").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            await output.WriteAsync(ConsoleTable.Format(["ISSUER", "NAME", "AUTHORITY CODE", "LICENSE TYPES", "SHARES", "STATE", "AT"],
+                response.Issuers.Select(i => new[]
+                {
+                    i.IssuerId, i.Name, i.AuthorityCode, i.LicenseTypeCodes.Count == 0 ? "-" : string.Join(" ", i.LicenseTypeCodes.Select(TypeName)),
+                    i.MayShareData ? "yes" : "no", i.Revoked ? "revoked" : "active", $"{i.Origin} #{i.RegisteredAt.ToString(CultureInfo.InvariantCulture)}",
+                }))).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static readonly string[] DepartmentKindNames =
+    [
+        DepartmentKinds.MarketRegulation, DepartmentKinds.Health, DepartmentKinds.Transport, DepartmentKinds.HousingConstruction, DepartmentKinds.EcologyEnvironment,
+        DepartmentKinds.DrugAdministration, DepartmentKinds.PublicSecurity, DepartmentKinds.AdministrativeApproval, DepartmentKinds.DataAdministration,
+    ];
+
+    private static string TypeName(string code) => LicenseTypeCatalog.TryGet(code, out var type) ? type.Name : code;
+
+    /// <summary>Comma-separated or repeated values, trimmed, empty ones dropped.</summary>
+    internal static List<string> SplitList(string[]? values)
+    {
+        var list = new List<string>();
+        foreach (var value in values ?? [])
+        {
+            foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) list.Add(part);
+        }
+        return list;
+    }
+
+    /// <summary>The issuer id the city root writes under (the node's convention: <c>&lt;city&gt;-root</c>).</summary>
+    private static string RootIssuerId(NodeSession session) => $"{session.City.CityCode}-root";
+
+    private static SigningKey RootKey(NodeSession session)
+    {
+        if (string.IsNullOrWhiteSpace(session.City.RootKey)) throw new CliException($"the profile holds no root key for city {session.City.CityCode}: only its data office can register or revoke issuers");
+        return session.Profile.LoadSigningKey(session.City.RootKey);
+    }
+
+    /// <summary>The key to register: --key, else the body's, else the profile credential acting for the issuer id.</summary>
+    private static PublicKey IssuerKey(NodeSession session, string? keyPath, IssuerRegistered body)
+    {
+        if (keyPath is not null)
+        {
+            var full = Path.GetFullPath(keyPath);
+            string pem;
+            try
+            {
+                pem = File.ReadAllText(full);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"key '{full}' cannot be read: {ex.Message}", ex);
+            }
+            try
+            {
+                return pem.Contains("PRIVATE KEY", StringComparison.Ordinal) ? SigningKey.FromPem(pem).PublicKey : PublicKey.FromPem(pem);
+            }
+            catch (FormatException ex)
+            {
+                throw new CliException($"key '{full}': {ex.Message}", ex);
+            }
+        }
+        if (body.PublicKey.Length > 0)
+        {
+            try
+            {
+                return PublicKey.FromSubjectPublicKeyInfo(body.PublicKey);
+            }
+            catch (FormatException ex)
+            {
+                throw new CliException($"publicKey in the body file: {ex.Message}", ex);
+            }
+        }
+        var credential = session.City.FindByIssuerId(body.IssuerId)
+            ?? throw new CliException($"no --key given and the profile has no credential acting for '{body.IssuerId}' in city {session.City.CityCode}");
+        return session.Profile.LoadSigningKey(credential.PrivateKey).PublicKey;
+    }
+}

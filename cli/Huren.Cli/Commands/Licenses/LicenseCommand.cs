@@ -1,0 +1,234 @@
+using System.CommandLine;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Merkle;
+
+namespace Huren.Cli.Commands.Licenses;
+
+/// <summary>
+/// <c>huren license …</c>: the lifecycle of an e-license (issue, change, suspend, resume, revoke, transfer, accept),
+/// its uses at counters, and the questions counters and auditors ask (list, verify).
+/// </summary>
+internal static class LicenseCommand
+{
+    public static Command Build()
+    {
+        var license = new Command("license", "Issue and manage e-licenses (电子证照), record their uses, list and verify them.");
+        license.Subcommands.Add(LicenseIssueCommand.Build());
+        license.Subcommands.Add(BuildChange());
+        license.Subcommands.Add(BuildStatus("suspend", LicenseStatusAction.Suspend, "02", "暂扣", "Suspend a license (暂扣): verdict SUSPENDED until resumed."));
+        license.Subcommands.Add(BuildStatus("resume", LicenseStatusAction.Resume, "01", "暂扣发还", "Resume a suspended license (暂扣发还)."));
+        license.Subcommands.Add(BuildStatus("revoke", LicenseStatusAction.Revoke, "07", "吊销", "Revoke a license: 07 吊销 (default), 04 注销 or 03 撤销 with --status-code. Final."));
+        license.Subcommands.Add(BuildTransfer());
+        license.Subcommands.Add(BuildAccept());
+        license.Subcommands.Add(BuildUse());
+        license.Subcommands.Add(LicenseListCommand.Build());
+        license.Subcommands.Add(LicenseVerifyCommand.Build());
+        return license;
+    }
+
+    private static Command BuildChange()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
+        var fields = new Option<string[]>("--field") { Description = "A changed field as name=value (repeat), e.g. --field 住所=湖南省长沙市天心区.", AllowMultipleArgumentsPerToken = false };
+        var validUntil = new Option<string?>("--valid-until") { Description = "New last day of validity (yyyy-MM-dd)." };
+        var renew = new Option<bool>("--renew") { Description = "A renewal (延续, operation 02) rather than a change (变更, 09); needs --valid-until." };
+        var document = new Option<string?>("--document") { Description = "The new document file; its SHA-256 is recorded." };
+        var reason = new Option<string>("--reason") { Description = "Why.", DefaultValueFactory = _ => "证照信息变更" };
+        var file = new Option<string?>("--file") { Description = "Read the LicenseChanged body from a JSON file (schema field names); flags then override." };
+        var change = new Command("change", "Record a change (变更) or renewal (延续) of a license the acting issuer issued.") { id, fields, validUntil, renew, document, reason, file };
+        access.AddTo(change);
+        change.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var body = parse.GetValue(file) is { } path ? EntrySubmission.ReadBody<LicenseChanged>(path) : new LicenseChanged();
+            body.LicenseId = parse.GetValue(id)!;
+            if (parse.GetValue(renew)) body.OperationCode = "02";
+            else if (string.IsNullOrEmpty(body.OperationCode)) body.OperationCode = "09";
+            foreach (var field in LicenseIssueCommand.ParseFields(parse.GetValue(fields))) body.ChangedFields.Add(field);
+            body.NewValidUntil = parse.GetValue(validUntil) ?? body.NewValidUntil;
+            if (parse.GetValue(document) is { } documentPath)
+            {
+                body.NewDocumentDigest = LicenseIssueCommand.DigestOfFile(documentPath);
+                body.DigestAlgorithm = "sha256";
+            }
+            if (parse.GetResult(reason) is { Implicit: false } || string.IsNullOrEmpty(body.Reason)) body.Reason = parse.GetValue(reason)!;
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct).ConfigureAwait(false);
+        });
+        return change;
+    }
+
+    private static Command BuildStatus(string name, LicenseStatusAction action, string defaultCode, string defaultReason, string description)
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
+        var reason = new Option<string>("--reason") { Description = "Why (recorded in the entry).", DefaultValueFactory = _ => defaultReason };
+        var command = new Command(name, description) { id, reason };
+        Option<string>? statusCode = null;
+        if (action == LicenseStatusAction.Revoke)
+        {
+            statusCode = new Option<string>("--status-code") { Description = "07 吊销 (revoked as a penalty), 04 注销 (cancelled) or 03 撤销 (withdrawn).", DefaultValueFactory = _ => defaultCode };
+            statusCode.AcceptOnlyFromAmong("07", "04", "03");
+            command.Options.Add(statusCode);
+        }
+        access.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var body = new LicenseStatusChanged
+            {
+                LicenseId = parse.GetValue(id)!,
+                Action = action,
+                StatusCode = statusCode is null ? defaultCode : parse.GetValue(statusCode)!,
+                Reason = parse.GetValue(reason)!,
+            };
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}").ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command BuildTransfer()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
+        var to = new Option<string>("--to") { Description = "The city the license moves to (6-digit code of a network member), e.g. 430300.", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why.", DefaultValueFactory = _ => "住所迁至外市" };
+        var transfer = new Command("transfer",
+            "Transfer a license to another city (跨域迁移): verdict TRANSFERRED here; the receiving city's issuer then records\n" +
+            "'huren license accept' and the license is valid there.") { id, to, reason };
+        access.AddTo(transfer);
+        transfer.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var toCity = parse.GetValue(to)!;
+            var body = new LicenseTransferred { LicenseId = parse.GetValue(id)!, ToCityCode = toCity, ToOrigin = session.OriginOf(toCity), Reason = parse.GetValue(reason)! };
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseTransfer, body.LicenseId, body, parse, ct, $"transfer of license {body.LicenseId} to {body.ToOrigin}").ConfigureAwait(false);
+        });
+        return transfer;
+    }
+
+    private static Command BuildAccept()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the transferred license." };
+        var from = new Option<string?>("--from") { Description = "The city (or origin) that transferred it. Default: found from the transfer entry." };
+        var newId = new Option<string?>("--new-id") { Description = "A new identifier in this city (with this issuer's authority code); default: keep the identifier." };
+        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the transfer entry to reach this city's copy of the other log.", DefaultValueFactory = _ => 30 };
+        var accept = new Command("accept",
+            "Accept a license transferred to this city (run with --city of the receiving city and its issuer): a\n" +
+            "license.transfer.accept entry referencing the transfer entry in the other city's log.") { id, from, newId, wait };
+        access.AddTo(accept);
+        accept.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var licenseId = parse.GetValue(id)!;
+            var fromOrigin = parse.GetValue(from) is { } f ? session.OriginOf(f) : null;
+            var transfer = await FindEntryAsync(session, licenseId, EntryKinds.LicenseTransfer, fromOrigin, TimeSpan.FromSeconds(parse.GetValue(wait)), ct).ConfigureAwait(false)
+                ?? throw new CliException($"no transfer of license {licenseId}{(fromOrigin is null ? "" : " in " + fromOrigin)} reached {session.Describe()} (is it transferred, and to this city?)");
+            var body = new LicenseTransferAccepted { LicenseId = licenseId, FromOrigin = transfer.Origin, NewLicenseId = parse.GetValue(newId) ?? "" };
+            var reference = ReferenceTo(transfer, "transfer");
+            var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.NewLicenseId.Length > 0 ? body.NewLicenseId : licenseId, ActingIssuerId(session), session.Origin, body, reference);
+            var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"acceptance of license {licenseId} from {transfer.Origin}").ConfigureAwait(false);
+        });
+        return accept;
+    }
+
+    private static Command BuildUse()
+    {
+        var access = new NodeAccessOptions(CliRoles.Counter);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license used." };
+        var matterCode = new Option<string>("--matter-code") { Description = "The government service matter (事项编码).", DefaultValueFactory = _ => "QT-0001" };
+        var matterName = new Option<string>("--matter-name") { Description = "The matter's name.", DefaultValueFactory = _ => "企业开办" };
+        var counter = new Option<string>("--counter") { Description = "Which window (窗口).", DefaultValueFactory = _ => "政务服务中心窗口" };
+        var purpose = new Option<string>("--purpose") { Description = "Why the license was used.", DefaultValueFactory = _ => "跨域通办：核验证照" };
+        var serial = new Option<string?>("--business-serial") { Description = "The counter's business serial number (办件编号)." };
+        var use = new Command("use",
+            "Record that a counter used a license for a matter (用证): a license.use entry in the counter's city, referencing\n" +
+            "the license's issue entry wherever it is. Acts as the profile's counter by default.") { id, matterCode, matterName, counter, purpose, serial };
+        access.AddTo(use);
+        use.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var licenseId = parse.GetValue(id)!;
+            var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, session.Options(ct)).ConfigureAwait(false);
+            if (verdict.Verdict == LicenseVerdict.Unknown || verdict.EvidenceBundle.Length == 0) throw new CliException($"license {licenseId} is not known to {session.Describe()}: {verdict.Reason}");
+            var issue = IssueEntryOf(EvidenceBundle.Parse(verdict.EvidenceBundle), licenseId)
+                ?? throw new CliException($"the node's evidence for {licenseId} holds no issue entry");
+            var body = new LicenseUsed
+            {
+                LicenseId = licenseId,
+                MatterCode = $"{session.City.CityCode}-{parse.GetValue(matterCode)}",
+                MatterName = parse.GetValue(matterName)!,
+                Counter = parse.GetValue(counter)!,
+                Purpose = parse.GetValue(purpose)!,
+                BusinessSerial = parse.GetValue(serial) ?? $"{session.City.CityCode}{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}",
+            };
+            if (parse.GetValue(matterCode)!.StartsWith(session.City.CityCode, StringComparison.Ordinal)) body.MatterCode = parse.GetValue(matterCode)!;
+            var entry = EntrySubmission.Create(EntryKinds.LicenseUse, licenseId, ActingIssuerId(session), session.Origin, body, issue);
+            var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output,
+                $"use of license {licenseId} ({verdict.TypeName}, {LicenseVerdictRules.Name(verdict.Verdict)}) for {body.MatterName}").ConfigureAwait(false);
+        });
+        return use;
+    }
+
+    /// <summary>Signs <paramref name="body"/> as the acting issuer and submits it to its city's log.</summary>
+    internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null)
+    {
+        var entry = EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body);
+        var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
+        return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, summary).ConfigureAwait(false);
+    }
+
+    /// <summary>The issuer id the acting credential signs for.</summary>
+    internal static string ActingIssuerId(NodeSession session)
+        => session.Credential.IssuerId is { Length: > 0 } issuerId ? issuerId
+            : throw new CliException($"'{session.Credential.Principal}' ({session.Credential.Role}) does not act for an issuer; use --as with an issuer id or 'issuer'");
+
+    /// <summary>A reference to a log entry, by origin, index and leaf hash.</summary>
+    internal static EntryReference ReferenceTo(LogEntry entry, string relation)
+        => new() { Origin = entry.Origin, Index = entry.Index, LeafHash = MerkleHash.LeafHash(entry.Leaf).ToArray(), Relation = relation };
+
+    /// <summary>The license's issue (or transfer accept) entry in an evidence bundle, as a <c>license</c> reference.</summary>
+    private static EntryReference? IssueEntryOf(EvidenceBundle bundle, string licenseId)
+    {
+        EntryReference? found = null;
+        foreach (var e in bundle.Entries)
+        {
+            var leaf = Convert.FromBase64String(e.Leaf);
+            var decoded = LeafReader.Read(leaf);
+            if (decoded.Entry.RecordId == licenseId && decoded.Entry.Kind is EntryKinds.LicenseIssue or EntryKinds.LicenseTransferAccept)
+                found = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = MerkleHash.LeafHash(leaf).ToArray(), Relation = "license" };
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The latest entry of <paramref name="kind"/> about <paramref name="recordId"/> that the node holds (its own log or
+    /// a mirror), read through the trace as an auditor when the profile has one; retried until <paramref name="wait"/>
+    /// since a mirror may still be catching up.
+    /// </summary>
+    private static async Task<LogEntry?> FindEntryAsync(NodeSession session, string recordId, string kind, string? origin, TimeSpan wait, CancellationToken ct)
+    {
+        var reader = session.City.FindByRole(CliRoles.Auditor) is { } auditor ? session.ClientOf(session.City, auditor) : session.Client;
+        var deadline = DateTimeOffset.UtcNow + wait;
+        while (true)
+        {
+            var trace = await reader.Trace.TraceAsync(new TraceRequest { RecordId = recordId }, reader.Options(ct)).ConfigureAwait(false);
+            LogEntry? found = null;
+            foreach (var e in trace.Entries)
+            {
+                if (origin is not null && e.Origin != origin) continue;
+                if (LeafReader.Read(e.Leaf).Entry.Kind == kind) found = e;
+            }
+            if (found is not null || DateTimeOffset.UtcNow >= deadline) return found;
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+    }
+}
