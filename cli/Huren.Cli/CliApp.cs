@@ -29,6 +29,7 @@ public static class CliApp
         root.Subcommands.Add(Commands.Issuers.IssuerCommand.Build());
         root.Subcommands.Add(Commands.Licenses.LicenseCommand.Build());
         root.Subcommands.Add(Commands.Bundles.BundleCommand.Build());
+        root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
         return root;
     }
 

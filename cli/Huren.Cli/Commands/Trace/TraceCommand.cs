@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+using Grpc.Core;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+
+namespace Huren.Cli.Commands.Trace;
+
+/// <summary>
+/// <c>huren trace RECORD-ID</c>: where a record came from and where it went (来源可查、去向可追) — every entry naming it
+/// in every city's log, asked of every node in the profile (each keeps copies of all logs, so one answering is
+/// enough; asking all covers a node that is down or behind).
+/// </summary>
+internal static class TraceCommand
+{
+    public static Command Build()
+    {
+        var access = new NodeAccessOptions(CliRoles.Auditor);
+        var id = new Argument<string>("record-id") { Description = "A license id (证照标识), seal id, share id or issuer id." };
+        var dot = new Option<bool>("--dot") { Description = "Print Graphviz DOT instead (render with: dot -Tsvg -o trace.svg)." };
+        var trace = new Command("trace",
+            "Trace a record across all cities: a tree of the entries naming it, by log, with the references between them.\n" +
+            "--json prints huren-trace/v1 (docs/trace-json.md); --dot prints a Graphviz graph. Asks every city's node in the\n" +
+            "profile (or only --city). Exit 0 when entries were found, 1 when none, 2 when no node answered.") { id, dot };
+        access.AddTo(trace);
+        trace.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var recordId = parse.GetValue(id)!;
+            var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
+            var asked = await Task.WhenAll(cities.Select(async city =>
+            {
+                try
+                {
+                    var client = city == session.City ? session.Client : session.ClientOf(city, city.Credential(parse.GetValue(access.As) ?? CliRoles.Auditor));
+                    var response = await client.Trace.TraceAsync(new TraceRequest { RecordId = recordId }, client.Options(ct)).ConfigureAwait(false);
+                    return (Source: new TraceSource { CityCode = city.CityCode, Endpoint = city.Endpoint, Answered = true, Entries = response.Entries.Count }, Entries: response.Entries);
+                }
+                catch (RpcException ex)
+                {
+                    return (Source: new TraceSource { CityCode = city.CityCode, Endpoint = city.Endpoint, Answered = false, Error = CliApp.Describe(ex) }, Entries: new List<LogEntry>());
+                }
+                catch (CliException ex)
+                {
+                    return (Source: new TraceSource { CityCode = city.CityCode, Endpoint = city.Endpoint, Answered = false, Error = ex.Message }, Entries: new List<LogEntry>());
+                }
+            })).ConfigureAwait(false);
+            var document = TraceDocument.Build(recordId, session.Network, [.. asked.Select(a => a.Source)], asked.SelectMany(a => a.Entries));
+            var output = parse.InvocationConfiguration.Output;
+            if (!document.Sources.Any(s => s.Answered))
+            {
+                throw new CliException($"no node answered: {string.Join("; ", document.Sources.Select(s => $"{s.CityCode}: {s.Error}"))}");
+            }
+            if (session.AsJson) await output.WriteLineAsync(JsonSerializer.Serialize(document, CliJson.Options)).ConfigureAwait(false);
+            else if (parse.GetValue(dot)) await output.WriteAsync(document.ToDot()).ConfigureAwait(false);
+            else
+            {
+                await output.WriteAsync(document.ToTree()).ConfigureAwait(false);
+                await output.WriteLineAsync($"{document.EntryCount} entr{(document.EntryCount == 1 ? "y" : "ies")} in {document.Logs.Count} log{(document.Logs.Count == 1 ? "" : "s")}; asked {string.Join(", ", document.Sources.Select(s => s.Answered ? s.CityCode : $"{s.CityCode} (no answer: {s.Error})"))}").ConfigureAwait(false);
+            }
+            return document.EntryCount > 0 ? ExitCodes.Success : ExitCodes.Negative;
+        });
+        return trace;
+    }
+}

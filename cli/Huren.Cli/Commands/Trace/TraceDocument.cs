@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using Huren.Cli.Output;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+
+namespace Huren.Cli.Commands.Trace;
+
+/// <summary>
+/// The trace of one record across every city's log (<c>huren-trace/v1</c>, documented in docs/trace-json.md): each
+/// entry that names it, grouped by log in index order, and the references between entries (where a record came from,
+/// where it went). Built from what the nodes return; the same entries give the same document.
+/// </summary>
+internal sealed class TraceDocument
+{
+    public const string FormatV1 = "huren-trace/v1";
+
+    [JsonPropertyName("format")] public string Format { get; init; } = FormatV1;
+
+    [JsonPropertyName("recordId")] public string RecordId { get; init; } = "";
+
+    [JsonPropertyName("network")] public string Network { get; init; } = "";
+
+    [JsonPropertyName("sources")] public List<TraceSource> Sources { get; init; } = [];
+
+    [JsonPropertyName("logs")] public List<TraceLog> Logs { get; init; } = [];
+
+    [JsonPropertyName("edges")] public List<TraceEdge> Edges { get; init; } = [];
+
+    [JsonIgnore] public int EntryCount => Logs.Sum(l => l.Entries.Count);
+
+    /// <summary>Merges the entries the nodes returned (the same entry from several nodes counts once).</summary>
+    public static TraceDocument Build(string recordId, NetworkConfig network, IReadOnlyList<TraceSource> sources, IEnumerable<LogEntry> entries)
+    {
+        var byOrigin = new SortedDictionary<string, SortedDictionary<ulong, TraceEntry>>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            if (!byOrigin.TryGetValue(e.Origin, out var log)) byOrigin[e.Origin] = log = [];
+            if (log.ContainsKey(e.Index)) continue;
+            var decoded = LeafReader.Read(e.Leaf);
+            var entry = decoded.Entry;
+            log[e.Index] = new TraceEntry
+            {
+                Origin = e.Origin,
+                Index = e.Index,
+                Kind = entry.Kind,
+                RecordId = entry.RecordId,
+                IssuerId = entry.IssuerId,
+                TimeUnixMs = entry.TimeUnixMs,
+                Time = DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
+                LeafHash = Convert.ToHexStringLower(MerkleHash.LeafHash(e.Leaf).AsSpan()),
+                Summary = EntrySummary.Of(entry),
+                References = entry.References.ConvertAll(r => new TraceReference { Origin = r.Origin, Index = r.Index, LeafHash = Convert.ToHexStringLower(r.LeafHash), Relation = r.Relation }),
+            };
+        }
+        var document = new TraceDocument { RecordId = recordId, Network = network.NetworkId, Sources = [.. sources] };
+        foreach (var (origin, log) in byOrigin)
+        {
+            var member = network.MemberByOrigin(origin);
+            document.Logs.Add(new TraceLog { Origin = origin, CityCode = member?.CityCode ?? "", CityName = member?.Name ?? "", Entries = [.. log.Values] });
+        }
+        foreach (var log in document.Logs)
+        {
+            foreach (var entry in log.Entries)
+            {
+                foreach (var r in entry.References)
+                {
+                    document.Edges.Add(new TraceEdge
+                    {
+                        From = new TracePosition { Origin = entry.Origin, Index = entry.Index },
+                        To = new TracePosition { Origin = r.Origin, Index = r.Index },
+                        Relation = r.Relation,
+                        InTrace = document.Find(r.Origin, r.Index) is { } target && string.Equals(target.LeafHash, r.LeafHash, StringComparison.Ordinal),
+                    });
+                }
+            }
+        }
+        return document;
+    }
+
+    public TraceEntry? Find(string origin, ulong index)
+    {
+        foreach (var log in Logs)
+        {
+            if (log.Origin != origin) continue;
+            foreach (var entry in log.Entries)
+            {
+                if (entry.Index == index) return entry;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The readable tree: one branch per log, one leaf per entry, references shown as arrows.</summary>
+    public string ToTree()
+    {
+        var text = new StringBuilder();
+        text.Append(RecordId).Append('\n');
+        if (Logs.Count == 0)
+        {
+            text.Append("└─ no entry names this record in any log the nodes keep\n");
+            return text.ToString();
+        }
+        for (var l = 0; l < Logs.Count; l++)
+        {
+            var log = Logs[l];
+            var lastLog = l == Logs.Count - 1;
+            text.Append(lastLog ? "└─ " : "├─ ").Append(log.Origin);
+            if (log.CityName.Length > 0) text.Append("  ").Append(log.CityName);
+            text.Append('\n');
+            var indent = lastLog ? "   " : "│  ";
+            for (var i = 0; i < log.Entries.Count; i++)
+            {
+                var e = log.Entries[i];
+                var lastEntry = i == log.Entries.Count - 1;
+                text.Append(indent).Append(lastEntry ? "└─ " : "├─ ")
+                    .Append('#').Append(e.Index.ToString(CultureInfo.InvariantCulture)).Append("  ")
+                    .Append(e.Time[..19].Replace('T', ' ')).Append("  ")
+                    .Append(e.Kind).Append("  ").Append(e.IssuerId).Append('\n');
+                var detail = indent + (lastEntry ? "   " : "│  ") + "   ";
+                text.Append(detail).Append(e.Summary).Append('\n');
+                foreach (var r in e.References)
+                {
+                    text.Append(detail).Append("→ ").Append(r.Relation).Append(": ").Append(r.Origin).Append(" #").Append(r.Index.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Graphviz: a cluster per log, a node per entry, an edge per reference (and dotted log order).</summary>
+    public string ToDot()
+    {
+        var text = new StringBuilder();
+        text.Append("digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+        text.Append("  label=").Append(Quote($"{RecordId} ({Network})")).Append(";\n");
+        for (var l = 0; l < Logs.Count; l++)
+        {
+            var log = Logs[l];
+            text.Append("  subgraph cluster_").Append(l.ToString(CultureInfo.InvariantCulture)).Append(" {\n");
+            text.Append("    label=").Append(Quote($"{log.Origin} {log.CityName}".TrimEnd())).Append(";\n");
+            foreach (var e in log.Entries)
+            {
+                text.Append("    ").Append(NodeId(e.Origin, e.Index)).Append(" [label=").Append(Quote($"#{e.Index} {e.Kind}\n{e.IssuerId}\n{e.Summary}")).Append("];\n");
+            }
+            for (var i = 1; i < log.Entries.Count; i++)
+            {
+                text.Append("    ").Append(NodeId(log.Origin, log.Entries[i - 1].Index)).Append(" -> ").Append(NodeId(log.Origin, log.Entries[i].Index)).Append(" [style=dotted, arrowhead=none];\n");
+            }
+            text.Append("  }\n");
+        }
+        foreach (var edge in Edges)
+        {
+            if (!edge.InTrace)
+            {
+                text.Append("  ").Append(NodeId(edge.To.Origin, edge.To.Index)).Append(" [label=").Append(Quote($"{edge.To.Origin} #{edge.To.Index}")).Append(", style=dashed];\n");
+            }
+            text.Append("  ").Append(NodeId(edge.From.Origin, edge.From.Index)).Append(" -> ").Append(NodeId(edge.To.Origin, edge.To.Index))
+                .Append(" [label=").Append(Quote(edge.Relation)).Append("];\n");
+        }
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    private static string NodeId(string origin, ulong index) => Quote($"{origin}#{index}");
+
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>A node asked for the trace, and whether it answered.</summary>
+internal sealed class TraceSource
+{
+    [JsonPropertyName("cityCode")] public string CityCode { get; init; } = "";
+
+    [JsonPropertyName("endpoint")] public string Endpoint { get; init; } = "";
+
+    [JsonPropertyName("answered")] public bool Answered { get; init; }
+
+    [JsonPropertyName("entries")] public int Entries { get; init; }
+
+    [JsonPropertyName("error")] public string? Error { get; init; }
+}
+
+/// <summary>One log's entries about the record.</summary>
+internal sealed class TraceLog
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("cityCode")] public string CityCode { get; init; } = "";
+
+    [JsonPropertyName("cityName")] public string CityName { get; init; } = "";
+
+    [JsonPropertyName("entries")] public List<TraceEntry> Entries { get; init; } = [];
+}
+
+/// <summary>An entry naming the record.</summary>
+internal sealed class TraceEntry
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+
+    [JsonPropertyName("kind")] public string Kind { get; init; } = "";
+
+    [JsonPropertyName("recordId")] public string RecordId { get; init; } = "";
+
+    [JsonPropertyName("issuerId")] public string IssuerId { get; init; } = "";
+
+    [JsonPropertyName("time")] public string Time { get; init; } = "";
+
+    [JsonPropertyName("timeUnixMs")] public long TimeUnixMs { get; init; }
+
+    [JsonPropertyName("leafHash")] public string LeafHash { get; init; } = "";
+
+    [JsonPropertyName("summary")] public string Summary { get; init; } = "";
+
+    [JsonPropertyName("references")] public List<TraceReference> References { get; init; } = [];
+}
+
+/// <summary>A reference from an entry to another, as the entry states it.</summary>
+internal sealed class TraceReference
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+
+    [JsonPropertyName("leafHash")] public string LeafHash { get; init; } = "";
+
+    [JsonPropertyName("relation")] public string Relation { get; init; } = "";
+}
+
+/// <summary>An entry's position.</summary>
+internal sealed class TracePosition
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+}
+
+/// <summary>A reference as an edge of the trace graph.</summary>
+internal sealed class TraceEdge
+{
+    [JsonPropertyName("from")] public TracePosition From { get; init; } = new();
+
+    [JsonPropertyName("to")] public TracePosition To { get; init; } = new();
+
+    [JsonPropertyName("relation")] public string Relation { get; init; } = "";
+
+    /// <summary>Whether the referenced entry is itself in the trace (with the stated leaf hash).</summary>
+    [JsonPropertyName("inTrace")] public bool InTrace { get; init; }
+}
