@@ -30,6 +30,8 @@ public static class CliApp
         root.Subcommands.Add(Commands.Licenses.LicenseCommand.Build());
         root.Subcommands.Add(Commands.Bundles.BundleCommand.Build());
         root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
+        root.Subcommands.Add(Commands.Audit.AuditCommand.Build());
+        root.Subcommands.Add(Commands.Checkpoints.CheckpointCommand.Build());
         return root;
     }
 

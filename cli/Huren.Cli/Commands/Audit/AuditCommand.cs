@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Core;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+using ProtoBuf.Grpc;
+
+namespace Huren.Cli.Commands.Audit;
+
+/// <summary>
+/// <c>huren audit log ORIGIN</c> re-verifies a whole city log from a node's copy; <c>huren audit equivocations</c>
+/// lists the forks the cities' witnesses have caught. For auditors: exit 0 when clean, 1 when something is wrong.
+/// </summary>
+internal static class AuditCommand
+{
+    /// <summary>How long the audit waits for the next message before calling the stream stalled.</summary>
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(20);
+
+    public static Command Build()
+    {
+        var audit = new Command("audit", "Audit the ledger: re-verify a whole log, list equivocations.");
+        audit.Subcommands.Add(BuildLog());
+        audit.Subcommands.Add(BuildEquivocations());
+        return audit;
+    }
+
+    private static Command BuildLog()
+    {
+        var access = new NodeAccessOptions(CliRoles.Auditor);
+        var origin = new Argument<string>("origin") { Description = "The log: a city code (430100) or origin (huren.cz-t/430100)." };
+        var log = new Command("log",
+            "Re-verify a whole city log as the chosen node (--city) holds it: every entry (schema, signer, signature against\n" +
+            "the keys the city root registered), the Merkle root at every checkpoint, every checkpoint's signatures and every\n" +
+            "witness cosignature, against the network configuration only. Prints counts and every fault; exit 1 if any.") { origin };
+        access.AddTo(log);
+        log.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var logOrigin = session.OriginOf(parse.GetValue(origin)!);
+            var member = session.Network.MemberByOrigin(logOrigin)!;
+            var auditor = new LogAudit(session.Network, member);
+            auditor.Report.Origin = logOrigin;
+            auditor.Report.Node = session.Describe();
+            var output = parse.InvocationConfiguration.Output;
+            var progress = parse.InvocationConfiguration.Error;
+            var showProgress = !session.AsJson && !Console.IsErrorRedirected;
+
+            var latest = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin }, session.Options(ct)).ConfigureAwait(false);
+            var target = latest.Size;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var stream = session.Client.Ledger.FollowAsync(new FollowRequest { Origin = logOrigin, FromIndex = 0 }, new CallContext(new CallOptions(cancellationToken: stop.Token)));
+            await using var messages = stream.GetAsyncEnumerator(stop.Token);
+            try
+            {
+                while (auditor.Report.LatestCheckpointSize < target || auditor.Size < auditor.Report.LatestCheckpointSize)
+                {
+                    var next = messages.MoveNextAsync().AsTask();
+                    if (await Task.WhenAny(next, Task.Delay(IdleLimit, ct)).ConfigureAwait(false) != next)
+                    {
+                        throw new CliException($"the node sent nothing for {IdleLimit.TotalSeconds:0} s at entry {auditor.Size} of {target}");
+                    }
+                    if (!await next.ConfigureAwait(false)) break;
+                    var message = messages.Current;
+                    if (message.Entry is { } entry)
+                    {
+                        auditor.AddEntry(entry.Index, entry.Leaf);
+                        if (showProgress && auditor.Size % 5000 == 0) await progress.WriteAsync($"\r  audited {auditor.Size:N0} of {target:N0} entries…").ConfigureAwait(false);
+                    }
+                    else if (message.Checkpoint is { } checkpoint)
+                    {
+                        auditor.AddCheckpoint(checkpoint.Note);
+                    }
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                if (showProgress) await progress.WriteAsync("\r                                                  \r").ConfigureAwait(false);
+            }
+            var report = auditor.Report;
+            if (report.LatestCheckpointSize < target) report.Faults.Add($"the stream ended before the checkpoint of size {target}");
+            if (session.AsJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, CliJson.Options)).ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync($"{(report.Ok ? "OK" : "FAULTS")}  {logOrigin} as held by {report.Node}").ConfigureAwait(false);
+                await output.WriteAsync(ConsoleTable.Rows(
+                [
+                    ("Entries", $"{report.Entries:N0} ({string.Join(", ", report.EntriesByKind.Select(k => $"{k.Key} {k.Value.ToString(CultureInfo.InvariantCulture)}"))})"),
+                    ("Signatures", $"{report.SignaturesVerified:N0} entry signatures verified"),
+                    ("Checkpoints", $"{report.Checkpoints:N0} verified (roots recomputed), {report.FinalCheckpoints:N0} final; latest size {report.LatestCheckpointSize:N0}"),
+                    ("Cosignatures", $"{report.CosignaturesVerified:N0} witness cosignatures verified"),
+                    ("Faults", report.FaultCount.ToString(CultureInfo.InvariantCulture)),
+                ])).ConfigureAwait(false);
+                foreach (var fault in report.Faults) await output.WriteLineAsync($"  ! {fault}").ConfigureAwait(false);
+            }
+            return report.Ok && report.LatestCheckpointSize >= target ? ExitCodes.Success : ExitCodes.Negative;
+        });
+        return log;
+    }
+
+    private static Command BuildEquivocations()
+    {
+        var access = new NodeAccessOptions(CliRoles.Auditor);
+        var origin = new Option<string?>("--origin") { Description = "Only this log (city code or origin)." };
+        var equivocations = new Command("equivocations",
+            "List the equivocations (two different checkpoints of one log for the same size, or a checkpoint inconsistent with\n" +
+            "an earlier one) that the witnesses of every city in the profile (or only --city) have recorded, with both notes.\n" +
+            "Exit 0 when none, 1 when any.") { origin };
+        access.AddTo(equivocations);
+        equivocations.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var logOrigin = parse.GetValue(origin) is { } o ? session.OriginOf(o) : "";
+            var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
+            var found = new List<(string Witness, Equivocation Equivocation)>();
+            var unanswered = new List<string>();
+            foreach (var city in cities)
+            {
+                var client = city == session.City ? session.Client : session.ClientOf(city, city.Credential(parse.GetValue(access.As) ?? CliRoles.Auditor));
+                try
+                {
+                    var response = await client.Witness.ListEquivocationsAsync(new EquivocationsRequest { Origin = logOrigin }, client.Options(ct)).ConfigureAwait(false);
+                    foreach (var e in response.Equivocations) found.Add((city.CityCode, e));
+                }
+                catch (RpcException ex)
+                {
+                    unanswered.Add($"{city.CityCode}: {CliApp.Describe(ex)}");
+                }
+            }
+            if (unanswered.Count == cities.Count) throw new CliException($"no witness answered: {string.Join("; ", unanswered)}");
+            var output = parse.InvocationConfiguration.Output;
+            if (session.AsJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    equivocations = found.Select(f => new
+                    {
+                        witness = f.Witness, origin = f.Equivocation.Origin, reason = f.Equivocation.Reason,
+                        seen = DateTimeOffset.FromUnixTimeMilliseconds(f.Equivocation.SeenUnixMs).ToString("O", CultureInfo.InvariantCulture),
+                        knownNote = f.Equivocation.KnownNote, conflictingNote = f.Equivocation.ConflictingNote,
+                    }),
+                    unanswered,
+                }, CliJson.Options)).ConfigureAwait(false);
+            }
+            else if (found.Count == 0)
+            {
+                await output.WriteLineAsync($"No equivocation recorded by the witnesses of {string.Join(", ", cities.Select(c => c.CityCode).Except(unanswered.Select(u => u[..6])))}.").ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var (witness, e) in found)
+                {
+                    await output.WriteLineAsync($"EQUIVOCATION  {e.Origin}  seen by the witness of {witness} at {DateTimeOffset.FromUnixTimeMilliseconds(e.SeenUnixMs).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm:ss}: {e.Reason}").ConfigureAwait(false);
+                    await output.WriteLineAsync("  known checkpoint:").ConfigureAwait(false);
+                    await output.WriteAsync(Indent(e.KnownNote)).ConfigureAwait(false);
+                    await output.WriteLineAsync("  conflicting checkpoint:").ConfigureAwait(false);
+                    await output.WriteAsync(Indent(e.ConflictingNote)).ConfigureAwait(false);
+                }
+            }
+            foreach (var u in unanswered) await parse.InvocationConfiguration.Error.WriteLineAsync($"warning: no answer from {u}").ConfigureAwait(false);
+            return found.Count == 0 ? ExitCodes.Success : ExitCodes.Negative;
+        });
+        return equivocations;
+    }
+
+    private static string Indent(string note) => string.Concat(note.Split('\n').Where(l => l.Length > 0).Select(l => "    " + l + "\n"));
+}

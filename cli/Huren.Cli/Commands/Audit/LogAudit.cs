@@ -1,0 +1,183 @@
+using System.Text.Json.Serialization;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Validation;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+
+namespace Huren.Cli.Commands.Audit;
+
+/// <summary>
+/// Re-verifies a whole log as it streams in, trusting nothing the node says: every entry's schema, signer and
+/// signature (city root for issuer entries, the registered, unrevoked issuer key otherwise), the Merkle root at every
+/// checkpoint against the checkpoint's signed root, every checkpoint's log (and SM2) signature, and every cosignature
+/// line of a member witness. Faults are collected, not thrown, so the report lists them all.
+/// </summary>
+internal sealed class LogAudit
+{
+    private const int MaxFaults = 100;
+
+    private readonly NetworkMember _member;
+    private readonly PublicKey _rootKey;
+    private readonly CheckpointVerifier _checkpoints;
+    private readonly List<NoteVerifierKey> _witnesses = [];
+    private readonly int _threshold;
+    private readonly MerkleFrontier _frontier = new();
+    // Roots by size, so a checkpoint that lags the entries already received can still be compared.
+    private readonly List<Hash256> _roots = [];
+    private readonly Dictionary<string, (PublicKey Key, ulong? RevokedAt)> _issuers = new(StringComparer.Ordinal);
+
+    public LogAudit(NetworkConfig network, NetworkMember member)
+    {
+        _member = member;
+        _rootKey = PublicKey.FromPem(member.RootKey);
+        NoteVerifierKey? sm2 = null;
+        if (!string.IsNullOrEmpty(member.Sm2PublicKey)) sm2 = NoteVerifierKey.ForSm2(member.Origin, PublicKey.FromPem(member.Sm2PublicKey));
+        _checkpoints = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey), sm2);
+        foreach (var other in network.Members)
+        {
+            if (other.Origin != member.Origin && NoteVerifierKey.TryParse(other.WitnessKey, out var witness, out _)) _witnesses.Add(witness);
+        }
+        _threshold = network.WitnessThreshold;
+    }
+
+    public LogAuditReport Report { get; } = new();
+
+    /// <summary>The number of entries checked so far (the next expected index).</summary>
+    public ulong Size => _frontier.Size;
+
+    /// <summary>Checks the next entry of the log.</summary>
+    public void AddEntry(ulong index, byte[] leaf)
+    {
+        if (index != _frontier.Size)
+        {
+            Fault($"entry {index}: expected index {_frontier.Size} (a gap or a repeat)");
+            return;
+        }
+        _frontier.Append(MerkleHash.LeafHash(leaf));
+        _roots.Add(_frontier.Root());
+        Report.Entries++;
+        if (!LeafReader.TryRead(leaf, out var decoded, out var readError))
+        {
+            Fault($"entry {index}: {readError}");
+            return;
+        }
+        var entry = decoded!.Entry;
+        Report.CountKind(entry.Kind);
+        if (entry.Origin != _member.Origin) Fault($"entry {index}: origin '{entry.Origin}' is not {_member.Origin}");
+        var validation = EntryValidator.Validate(entry);
+        if (!validation.IsValid) Fault($"entry {index} ({entry.Kind}): {validation}");
+        CheckSigner(index, decoded);
+    }
+
+    private void CheckSigner(ulong index, DecodedLeaf decoded)
+    {
+        var entry = decoded.Entry;
+        if (entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke)
+        {
+            if (!SignedEntryVerifier.Verify(decoded.Signed, _rootKey, out var rootError))
+            {
+                Fault($"entry {index} ({entry.Kind}): not signed by the city root key: {rootError}");
+                return;
+            }
+            Report.SignaturesVerified++;
+            if (entry.Kind == EntryKinds.IssuerRegister && CanonicalCodec.TryDecode<IssuerRegistered>(entry.Body, out var registered, out _))
+            {
+                try
+                {
+                    _issuers[registered!.IssuerId] = (PublicKey.FromSubjectPublicKeyInfo(registered.PublicKey), null);
+                }
+                catch (FormatException ex)
+                {
+                    Fault($"entry {index}: issuer {registered!.IssuerId}'s key is not readable: {ex.Message}");
+                }
+            }
+            else if (entry.Kind == EntryKinds.IssuerRevoke && CanonicalCodec.TryDecode<IssuerRevoked>(entry.Body, out var revoked, out _)
+                && _issuers.TryGetValue(revoked!.IssuerId, out var known))
+            {
+                _issuers[revoked.IssuerId] = (known.Key, index);
+            }
+            return;
+        }
+        if (!_issuers.TryGetValue(entry.IssuerId, out var issuer))
+        {
+            Fault($"entry {index} ({entry.Kind}): issuer '{entry.IssuerId}' was not registered before it");
+            return;
+        }
+        if (issuer.RevokedAt is { } revokedAt) Fault($"entry {index} ({entry.Kind}): issuer '{entry.IssuerId}' was revoked at index {revokedAt}");
+        if (!SignedEntryVerifier.Verify(decoded.Signed, issuer.Key, out var error)) Fault($"entry {index} ({entry.Kind}): {error}");
+        else Report.SignaturesVerified++;
+    }
+
+    /// <summary>Checks a signed checkpoint against the entries received so far.</summary>
+    public void AddCheckpoint(string note)
+    {
+        Report.Checkpoints++;
+        var verification = _checkpoints.Verify(note);
+        if (!verification.IsValid)
+        {
+            Fault($"checkpoint: {verification.Failure}");
+            return;
+        }
+        var checkpoint = verification.Checkpoint!;
+        if (checkpoint.Size > (ulong)_roots.Count)
+        {
+            Fault($"checkpoint of size {checkpoint.Size} arrived before its entries (have {_roots.Count})");
+            return;
+        }
+        var root = checkpoint.Size == 0 ? MerkleHash.EmptyRoot : _roots[(int)checkpoint.Size - 1];
+        if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
+        {
+            Fault($"checkpoint of size {checkpoint.Size}: its root {Convert.ToHexStringLower(checkpoint.RootHash)} is not the root of the entries ({Convert.ToHexStringLower(root.AsSpan())})");
+        }
+        Report.LatestCheckpointSize = Math.Max(Report.LatestCheckpointSize, checkpoint.Size);
+        var note_ = verification.Note!;
+        foreach (var line in note_.Signatures)
+        {
+            var witness = _witnesses.Find(line.IsFrom);
+            if (witness is null) continue;
+            if (CosignatureVerifier.Verify(note_.Text, line, witness, out _)) Report.CosignaturesVerified++;
+            else Fault($"checkpoint of size {checkpoint.Size}: the cosignature of {witness.Name} does not verify");
+        }
+        if (_threshold > 0 && FinalityCheck.Evaluate(note_, _checkpoints.LogKey, _witnesses, _threshold).IsFinal) Report.FinalCheckpoints++;
+    }
+
+    private void Fault(string fault)
+    {
+        Report.FaultCount++;
+        if (Report.Faults.Count < MaxFaults) Report.Faults.Add(fault);
+    }
+}
+
+/// <summary>What an audit found (printed as text or JSON).</summary>
+internal sealed class LogAuditReport
+{
+    [JsonPropertyName("origin")] public string Origin { get; set; } = "";
+
+    [JsonPropertyName("node")] public string Node { get; set; } = "";
+
+    [JsonPropertyName("entries")] public ulong Entries { get; set; }
+
+    [JsonPropertyName("entriesByKind")] public SortedDictionary<string, ulong> EntriesByKind { get; } = new(StringComparer.Ordinal);
+
+    [JsonPropertyName("signaturesVerified")] public ulong SignaturesVerified { get; set; }
+
+    [JsonPropertyName("checkpoints")] public ulong Checkpoints { get; set; }
+
+    [JsonPropertyName("finalCheckpoints")] public ulong FinalCheckpoints { get; set; }
+
+    [JsonPropertyName("cosignaturesVerified")] public ulong CosignaturesVerified { get; set; }
+
+    [JsonPropertyName("latestCheckpointSize")] public ulong LatestCheckpointSize { get; set; }
+
+    [JsonPropertyName("faultCount")] public int FaultCount { get; set; }
+
+    [JsonPropertyName("faults")] public List<string> Faults { get; } = [];
+
+    [JsonPropertyName("ok")] public bool Ok => FaultCount == 0;
+
+    public void CountKind(string kind) => EntriesByKind[kind] = EntriesByKind.GetValueOrDefault(kind) + 1;
+}
