@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
         root.Subcommands.Add(Commands.Audit.AuditCommand.Build());
         root.Subcommands.Add(Commands.Checkpoints.CheckpointCommand.Build());
+        root.Subcommands.Add(Commands.Demo.DemoCommand.Build());
         return root;
     }
 

@@ -70,7 +70,13 @@ internal static class NetworkUpCommand
         public void Dispose() => Node.Dispose();
     }
 
-    private static async Task<int> RunAsync(string dirArgument, bool detach, int? basePort, bool asJson, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the nodes of <paramref name="dirArgument"/> (creating a network there first if it has none) and waits
+    /// until each is healthy; then runs <paramref name="whenHealthy"/> if given (the demo's story), stopping the nodes
+    /// afterwards when it fails or <paramref name="stopAfter"/> is set; otherwise detaches or runs until Ctrl-C.
+    /// </summary>
+    internal static async Task<int> RunAsync(string dirArgument, bool detach, int? basePort, bool asJson, TextWriter output, TextWriter error, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<int>>? whenHealthy = null, bool stopAfter = false)
     {
         var directory = Path.GetFullPath(dirArgument);
         if (File.Exists(directory)) throw new CliException($"'{directory}' is a file, not a folder");
@@ -137,6 +143,16 @@ internal static class NetworkUpCommand
 
                 foreach (var r in running) r.State = "healthy";
                 await ReportAsync(output, asJson, directory, genesis, node, created, detach, running).ConfigureAwait(false);
+                if (whenHealthy is not null)
+                {
+                    var result = await whenHealthy(stop.Token).ConfigureAwait(false);
+                    if (result != ExitCodes.Success || stopAfter || stop.IsCancellationRequested)
+                    {
+                        await StopAllAsync(running).ConfigureAwait(false);
+                        if (!asJson) await output.WriteLineAsync($"Stopped the {running.Count} nodes; the data stays in {directory}.").ConfigureAwait(false);
+                        return result;
+                    }
+                }
                 if (detach)
                 {
                     if (!asJson) await output.WriteLineAsync($"The nodes keep running; stop them with: huren network down --dir {Quote(directory)}").ConfigureAwait(false);

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using Huren.Cli.Commands.Network;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
+
+namespace Huren.Cli.Commands.Demo;
+
+/// <summary>
+/// <c>huren demo</c>: a newcomer's first run. Creates a local 长株潭 network, starts its three nodes, and tells the
+/// story of cross-region recognition with the real commands (each printed before its output), then keeps the network
+/// running for the user to explore (or stops it with <c>--exit</c>).
+/// </summary>
+internal static class DemoCommand
+{
+    /// <summary>Marks a folder as the demo's own, so a later run may replace it.</summary>
+    private const string MarkerFileName = ".huren-demo";
+
+    /// <summary>How long a node may take to see another city's new entries (mirror + witness round trip).</summary>
+    private static readonly TimeSpan PropagationLimit = TimeSpan.FromSeconds(30);
+
+    public static Command Build()
+    {
+        var dir = new Option<string>("--dir") { Description = "Folder for the demo network (replaced if it holds an earlier demo).", DefaultValueFactory = _ => Path.Combine(".huren", "demo") };
+        var basePort = new Option<int>("--base-port") { Description = "gRPC port of the first city's node; the others use the next ports.", DefaultValueFactory = _ => 7101 };
+        var exit = new Option<bool>("--exit") { Description = "Stop the network when the story is told (for scripts and CI)." };
+        var demo = new Command("demo",
+            "Run the Huren demo: create a local 长株潭 (Changsha–Zhuzhou–Xiangtan) network, start its three nodes, then register\n" +
+            "departments, issue licenses in Changsha, verify one at a Zhuzhou counter, revoke one, transfer one to Xiangtan,\n" +
+            "trace it across the three cities, export an evidence bundle and verify it offline. The network then keeps running\n" +
+            "for you to explore with the CLI (Ctrl-C stops it), unless --exit.") { dir, basePort, exit };
+        demo.SetAction(async (parse, ct) =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(dir)!);
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            PrepareFolder(directory);
+            var story = new DemoStory(directory, output, error);
+            return await NetworkUpCommand.RunAsync(directory, detach: false, parse.GetValue(basePort), asJson: false, output, error, ct,
+                story.TellAsync, stopAfter: parse.GetValue(exit)).ConfigureAwait(false);
+        });
+        return demo;
+    }
+
+    /// <summary>A fresh folder: an earlier demo's is removed (unless its nodes still run); anything else is refused.</summary>
+    private static void PrepareFolder(string directory)
+    {
+        if (File.Exists(directory)) throw new CliException($"'{directory}' is a file; choose another --dir");
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            if (!File.Exists(Path.Combine(directory, MarkerFileName)))
+            {
+                throw new CliException($"'{directory}' exists and is not a Huren demo folder; choose another --dir");
+            }
+            foreach (var cityDirectory in Directory.EnumerateDirectories(directory))
+            {
+                var (state, pid, process) = NodeLauncher.FindRecorded(cityDirectory);
+                process?.Dispose();
+                if (state == NodeLauncher.RecordedState.Running)
+                {
+                    throw new CliException($"a node of the earlier demo in '{directory}' is still running (pid {pid}); stop it with 'huren network down --dir {NetworkUpCommand.Quote(directory)}'");
+                }
+            }
+            Directory.Delete(directory, recursive: true);
+        }
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, MarkerFileName), "This folder was created by 'huren demo' and is replaced by its next run.\n");
+    }
+
+    /// <summary>The story, told with the CLI's own commands.</summary>
+    private sealed class DemoStory(string directory, TextWriter output, TextWriter error)
+    {
+        private const string Changsha = "430100";
+        private const string Zhuzhou = "430200";
+        private const string Xiangtan = "430300";
+        private const string BusinessLicense = "11100000HUREN0001P001";
+
+        private string Profile => Path.Combine(directory, CliProfile.DefaultFileName);
+
+        public async Task<int> TellAsync(CancellationToken ct)
+        {
+            try
+            {
+                return await TellStoryAsync(ct).ConfigureAwait(false);
+            }
+            catch (DemoStepFailed failed)
+            {
+                await error.WriteLineAsync($"The demo stopped: {failed.Message}").ConfigureAwait(false);
+                return ExitCodes.Error;
+            }
+        }
+
+        private async Task<int> TellStoryAsync(CancellationToken ct)
+        {
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync($"The commands below are the CLI's own; they run with --profile {Profile}").ConfigureAwait(false);
+            await output.WriteLineAsync($"(set HUREN_PROFILE={Profile} to type them yourself).").ConfigureAwait(false);
+
+            await ChapterAsync("1. Each city's data office registers its departments (city root key signs, operator submits)").ConfigureAwait(false);
+            foreach (var (city, name) in new[] { (Changsha, "长沙市"), (Zhuzhou, "株洲市"), (Xiangtan, "湘潭市") })
+            {
+                await RunAsync(ExitCodes.Success, ct, "issuer", "register", "--city", city, "--id", $"{city}-amr", "--name", $"{name}市场监督管理局",
+                    "--authority-code", Uscc($"11{city}HUREN0101"), "--license-types", BusinessLicense).ConfigureAwait(false);
+                await RunAsync(ExitCodes.Success, ct, "issuer", "register", "--city", city, "--id", $"{city}-window", "--name", $"{name}政务服务中心",
+                    "--authority-code", Uscc($"12{city}HUREN0301"), "--department-kind", "administrative-approval").ConfigureAwait(false);
+            }
+
+            await ChapterAsync("2. Changsha's market regulator issues three business licenses (营业执照)").ConfigureAwait(false);
+            string[] companies = ["长沙互认科技有限公司", "长沙湘江数据服务有限公司", "长沙麓山软件有限公司"];
+            var ids = new string[companies.Length];
+            for (var i = 0; i < companies.Length; i++)
+            {
+                var serial = $"{i + 1:000000}";
+                ids[i] = LicenseIdentifier.Create(BusinessLicense, Uscc($"11{Changsha}HUREN0101"), serial, "001").ToString();
+                await RunAsync(ExitCodes.Success, ct, "license", "issue", "--city", Changsha, "--type", "营业执照", "--serial", serial,
+                    "--holder-name", companies[i], "--holder-code", Uscc($"9143010{i}HUREN0201"),
+                    "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区", "--field", "成立日期=2024-03-01", "--field", "经营范围=软件开发、数据处理").ConfigureAwait(false);
+            }
+
+            await ChapterAsync("3. A counter in Zhuzhou (窗口) verifies a Changsha license — the evidence is checked locally — and records its use").ConfigureAwait(false);
+            await WaitForVerdictAsync(Zhuzhou, ids[0], LicenseVerdict.Valid, ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "verify", ids[0], "--city", Zhuzhou).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "use", ids[0], "--city", Zhuzhou, "--matter-name", "企业跨域经营备案").ConfigureAwait(false);
+
+            await ChapterAsync("4. Changsha revokes the second license (吊销); Zhuzhou's verdict changes").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "revoke", ids[1], "--city", Changsha, "--reason", "吊销营业执照").ConfigureAwait(false);
+            await WaitForVerdictAsync(Zhuzhou, ids[1], LicenseVerdict.Revoked, ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Negative, ct, "license", "verify", ids[1], "--city", Zhuzhou).ConfigureAwait(false);
+
+            await ChapterAsync("5. The third company moves to Xiangtan: Changsha transfers the license, Xiangtan accepts it").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "transfer", ids[2], "--city", Changsha, "--to", Xiangtan).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "accept", ids[2], "--city", Xiangtan).ConfigureAwait(false);
+            await WaitForOriginAsync(Zhuzhou, ids[2], $"/{Xiangtan}", ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "verify", ids[2], "--city", Zhuzhou).ConfigureAwait(false);
+
+            await ChapterAsync("6. Where it came from, where it went (来源可查、去向可追): the trace across the three cities").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "trace", ids[2]).ConfigureAwait(false);
+
+            await ChapterAsync("7. An evidence bundle, verified offline with nothing but the network configuration").ConfigureAwait(false);
+            var bundle = Path.Combine(directory, "evidence-license-1.json");
+            await RunAsync(ExitCodes.Success, ct, "bundle", "export", ids[0], "--city", Zhuzhou, "-o", bundle).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "verify", "--bundle", bundle, "--network", Path.Combine(directory, "genesis.json")).ConfigureAwait(false);
+
+            await ChapterAsync("8. An auditor re-verifies Changsha's whole log from Xiangtan's copy").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "audit", "log", Changsha, "--city", Xiangtan).ConfigureAwait(false);
+
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync("The story is told. Explore on your own, e.g.:").ConfigureAwait(false);
+            await output.WriteLineAsync($"  export HUREN_PROFILE={Profile}").ConfigureAwait(false);
+            await output.WriteLineAsync("  huren license list --city 430300").ConfigureAwait(false);
+            await output.WriteLineAsync($"  huren trace {ids[0]} --dot | dot -Tsvg -o trace.svg").ConfigureAwait(false);
+            await output.WriteLineAsync("  huren checkpoint 430100").ConfigureAwait(false);
+            await output.WriteLineAsync("(with 'dotnet run --project cli/Huren.Cli --' in place of 'huren' when the tool is not installed)").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        private Task ChapterAsync(string title) => output.WriteLineAsync($"\n── {title}");
+
+        /// <summary>Runs a CLI command in this process, printing it first; a different exit code ends the demo.</summary>
+        private async Task RunAsync(int expectedExit, CancellationToken ct, params string[] args)
+        {
+            ct.ThrowIfCancellationRequested();
+            await output.WriteLineAsync($"\n$ huren {string.Join(' ', args.Select(Display))}").ConfigureAwait(false);
+            var exit = await CliApp.RunAsync([.. args, "--profile", Profile], output, error).ConfigureAwait(false);
+            if (exit != expectedExit) throw new DemoStepFailed($"'huren {string.Join(' ', args)}' exited with {exit}, expected {expectedExit}");
+        }
+
+        private static string Display(string arg) => arg.Contains(' ', StringComparison.Ordinal) || arg.Contains('、', StringComparison.Ordinal) ? $"'{arg}'" : arg;
+
+        private async Task WaitForVerdictAsync(string city, string licenseId, LicenseVerdict expected, CancellationToken ct)
+        {
+            await WaitAsync(city, licenseId, v => v.Verdict == expected, $"{LicenseVerdictName(expected)} at {city}", ct).ConfigureAwait(false);
+        }
+
+        private async Task WaitForOriginAsync(string city, string licenseId, string originSuffix, CancellationToken ct)
+        {
+            await WaitAsync(city, licenseId, v => v.Verdict == LicenseVerdict.Valid && v.Origin.EndsWith(originSuffix, StringComparison.Ordinal), $"valid in {originSuffix.TrimStart('/')} as seen at {city}", ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits until a city's node has the other city's news (its mirror follows within a second or so).</summary>
+        private async Task WaitAsync(string city, string licenseId, Func<VerdictResponse, bool> done, string what, CancellationToken ct)
+        {
+            var profile = CliProfile.Load(Profile);
+            var cityProfile = profile.City(city);
+            using var session = new NodeSession(profile, profile.LoadGenesis(), cityProfile, cityProfile.Credential(CliRoles.Counter), json: false);
+            var deadline = DateTimeOffset.UtcNow + PropagationLimit;
+            while (true)
+            {
+                var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, session.Options(ct)).ConfigureAwait(false);
+                if (done(verdict)) return;
+                if (DateTimeOffset.UtcNow > deadline) throw new DemoStepFailed($"license {licenseId} did not become {what} within {PropagationLimit.TotalSeconds:0} s (last verdict {LicenseVerdictName(verdict.Verdict)})");
+                await Task.Delay(200, ct).ConfigureAwait(false);
+            }
+        }
+
+        private static string LicenseVerdictName(LicenseVerdict verdict) => Sdk.Evidence.LicenseVerdictRules.Name(verdict);
+
+        /// <summary>A 统一社会信用代码 from its first 17 characters (synthetic: HUREN marks the codes as made up).</summary>
+        private static string Uscc(string first17) => first17 + UnifiedSocialCreditCode.ComputeCheckChar(first17);
+    }
+
+    private sealed class DemoStepFailed(string message) : Exception(message);
+}
