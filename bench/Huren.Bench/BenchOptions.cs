@@ -10,6 +10,14 @@ internal sealed class BenchOptions
     public int Runs { get; private set; } = 3;
     public int Submitters { get; private set; } = 32;
     public string OutDir { get; private set; } = "bench/results";
+    public int IngestEntries { get; private set; } = 8_000;
+    public int Streams { get; private set; } = 4;
+    public long LogEntries { get; private set; } = 1_000_000;
+    public string DataDir { get; private set; } = "bench/.data";
+    public int VerifyCalls { get; private set; } = 2_000;
+    public int TraceCalls { get; private set; } = 50;
+    public long MirrorEntries { get; private set; } = 200_000;
+    public string MicroFilter { get; private set; } = "*";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -22,6 +30,14 @@ internal sealed class BenchOptions
                 case "--runs": o.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--submitters": o.Submitters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--out": o.OutDir = args[++i]; break;
+                case "--ingest-entries": o.IngestEntries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--streams": o.Streams = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--log-entries": o.LogEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--data": o.DataDir = args[++i]; break;
+                case "--verify-calls": o.VerifyCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--trace-calls": o.TraceCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--mirror-entries": o.MirrorEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--micro-filter": o.MicroFilter = args[++i]; break;
                 default: o.Suites.Add(args[i]); break;
             }
         }

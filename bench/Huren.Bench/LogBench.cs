@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Huren.Bench;
 
 /// <summary>
-/// The log's own speed: raw signature verification and synced RocksDB writes (the machine's limits), then entries/s
-/// appended through the sequencer with and without group commit, and bytes on disk per entry.
+/// The log alone (signature-only admission, no ledger rules, no gRPC): entries/s appended through the sequencer with
+/// and without group commit, and bytes on disk per entry; the machine's limits are in <see cref="MachineLimits"/>.
 /// </summary>
 internal static class LogBench
 {
@@ -19,14 +19,6 @@ internal static class LogBench
     public static async Task<List<BenchFigure>> RunAsync(BenchOptions options)
     {
         var figures = new List<BenchFigure>();
-        foreach (var algorithm in new[] { SignatureAlgorithm.Ed25519, SignatureAlgorithm.EcdsaP256Sha256, SignatureAlgorithm.Sm2Sm3 })
-        {
-            var key = SigningKey.Generate(algorithm);
-            var leaves = MakeLeaves(key, Math.Min(options.Entries, 4000));
-            figures.Add(BenchFigure.Of($"raw verify {algorithm}, all cores", "sig/s", Repeat(options.Runs, () => VerifyRate(key, leaves))));
-        }
-        figures.Add(BenchFigure.Of("raw RocksDB synced batch writes", "writes/s", Repeat(options.Runs, SyncedWriteRate)));
-
         var ed = SigningKey.Generate(SignatureAlgorithm.Ed25519);
         var batchedLeaves = MakeLeaves(ed, options.Entries);
         var batched = new List<double>();
@@ -47,13 +39,6 @@ internal static class LogBench
         return figures;
     }
 
-    private static List<double> Repeat(int runs, Func<double> measure)
-    {
-        var samples = new List<double>();
-        for (var i = 0; i < runs; i++) samples.Add(measure());
-        return samples;
-    }
-
     internal static byte[][] MakeLeaves(SigningKey key, int count)
     {
         var leaves = new byte[count][];
@@ -67,40 +52,6 @@ internal static class LogBench
             leaves[i] = EntrySigner.SignToLeaf(entry, key);
         });
         return leaves;
-    }
-
-    private static double VerifyRate(SigningKey key, byte[][] leaves)
-    {
-        var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
-        var sw = Stopwatch.StartNew();
-        Parallel.For(0, leaves.Length, i => check.Check(leaves[i]));
-        return leaves.Length / sw.Elapsed.TotalSeconds;
-    }
-
-    private static double SyncedWriteRate()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using var db = NodeDatabase.Open(dir);
-            var store = db.OpenLog(Origin);
-            var commit = new LogCommit();
-            const int writes = 500;
-            var sw = Stopwatch.StartNew();
-            for (var i = 0; i < writes; i++)
-            {
-                commit.Clear();
-                commit.FirstIndex = (ulong)i;
-                commit.Leaves.Add(new byte[200]);
-                commit.Head = new byte[8];
-                store.Commit(commit);
-            }
-            return writes / sw.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
     }
 
     private static async Task<(double Rate, double BytesPerEntry)> AppendRateAsync(SigningKey key, byte[][] leaves, SequencerOptions options, int submitters)

@@ -1,11 +1,15 @@
 using Huren.Bench;
 
-// Usage: dotnet run -c Release --project bench/Huren.Bench -- [log|all] [--entries N] [--runs R] [--out bench/results]
+// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|micro ...] [options]; see docs/benchmarks.md.
+if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
+
 var options = BenchOptions.Parse(args);
+bool Wants(string suite) => options.Suites.Contains(suite) || options.Suites.Contains("all");
 var results = new List<BenchFigure>();
-if (options.Suites.Contains("log") || options.Suites.Contains("all"))
-{
-    results.AddRange(await LogBench.RunAsync(options));
-}
+if (Wants("limits")) results.AddRange(MachineLimits.Run(options));
+if (Wants("ingest")) results.AddRange(await IngestBench.RunAsync(options));
+if (Wants("log")) results.AddRange(await LogBench.RunAsync(options));
+if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
+if (Wants("micro")) results.AddRange(MicroBench.Run(options));
 BenchReport.Write(options, results);
 return 0;

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Huren.Node.Log;
+using Huren.Node.Storage;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huren.Bench;
+
+/// <summary>What a built large-log folder holds; written last, so a folder without it is incomplete.</summary>
+internal sealed record LargeLogManifest(long Entries, long Spacing, string TracedLicense, int TracedEntries, long LeafBytes, double BuildSeconds, string BuiltAt)
+{
+    /// <summary>Whether entry <paramref name="k"/> is a use of the traced license (else, from 2 on, the issue of license serial k).</summary>
+    public bool IsUse(long k) => IsUse(k, Spacing);
+
+    public static bool IsUse(long k, long spacing) => k >= 2 && k % spacing == 0 && k / spacing <= LargeLog.TracedEntries - 1;
+}
+
+/// <summary>
+/// A node folder whose log holds N entries, written through the node's own composition and sequencer (ledger rules,
+/// group commit, checkpoints) without gRPC, and cached under the bench data folder for later runs. The log: the
+/// root's registration of one Ed25519 issuer, then license issues, with 999 uses of the first license spread evenly
+/// through the log (so that license is a record with 1,000 related entries among N).
+/// </summary>
+internal static class LargeLog
+{
+    public const int TracedEntries = 1000;
+    private const string ManifestFile = "manifest.json";
+    private const int Chunk = 20_000;
+
+    public static string DirFor(BenchOptions options) => Path.GetFullPath(Path.Combine(options.DataDir, $"log-{options.LogEntries}"));
+
+    /// <summary>The manifest of the cached folder, building it first when it is missing or incomplete.</summary>
+    public static async Task<LargeLogManifest> EnsureAsync(BenchOptions options)
+    {
+        var dir = DirFor(options);
+        var manifestPath = Path.Combine(dir, ManifestFile);
+        if (File.Exists(manifestPath)) return JsonSerializer.Deserialize<LargeLogManifest>(File.ReadAllText(manifestPath))!;
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        var manifest = await BuildAsync(dir, options.LogEntries);
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest));
+        return manifest;
+    }
+
+    private static async Task<LargeLogManifest> BuildAsync(string dir, long entries)
+    {
+        if (entries < TracedEntries + 2) throw new ArgumentException($"--log-entries must be at least {TracedEntries + 2}");
+        Console.WriteLine($"building a {entries:N0}-entry log in {dir} (cached for later runs)...");
+        var sw = Stopwatch.StartNew();
+        var node = BenchNode.Open(dir);
+        var issuer = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        await using var app = node.Build();
+        var sequencer = app.Services.GetRequiredService<Sequencer>();
+        await sequencer.SubmitAsync(BenchLedger.RegisterIssuer(node.RootKey, BenchNode.AmrIssuer, issuer.PublicKey));
+        var traced = BenchLedger.IssueLicense(issuer, BenchNode.AmrIssuer, 0);
+        var tracedAt = await sequencer.SubmitAsync(traced);
+        var tracedId = BenchLedger.LicenseId(0);
+
+        // Entry k (from 2) is a use of the traced license when k is a multiple of `spacing`, else the license with serial k.
+        var spacing = (entries - 2) / (TracedEntries - 1);
+        long leafBytes = traced.Length;
+        var next = 2L;
+        var uses = 0;
+        Task<byte[][]> Sign(long from)
+        {
+            var count = (int)Math.Min(Chunk, entries - from);
+            return Task.Run(() =>
+            {
+                var leaves = new byte[count][];
+                Parallel.For(0, count, i =>
+                {
+                    var k = from + i;
+                    leaves[i] = LargeLogManifest.IsUse(k, spacing)
+                        ? BenchLedger.UseLicense(issuer, BenchNode.AmrIssuer, tracedId, tracedAt.Index, tracedAt.LeafHash, (int)(k / spacing))
+                        : BenchLedger.IssueLicense(issuer, BenchNode.AmrIssuer, k);
+                });
+                return leaves;
+            });
+        }
+        var signing = Sign(next);
+        while (next < entries)
+        {
+            var leaves = await signing;
+            var from = next;
+            next += leaves.Length;
+            if (next < entries) signing = Sign(next);
+            await Parallel.ForEachAsync(Enumerable.Range(0, leaves.Length), new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
+            {
+                var result = await sequencer.SubmitAsync(leaves[i]);
+                if (result.Duplicate) throw new InvalidOperationException($"entry {from + i} was a duplicate");
+            });
+            foreach (var leaf in leaves) leafBytes += leaf.Length;
+            for (var k = from; k < next; k++) if (LargeLogManifest.IsUse(k, spacing)) uses++;
+            Console.WriteLine($"  {next:N0} entries, {next / sw.Elapsed.TotalSeconds:N0}/s");
+        }
+        var log = app.Services.GetRequiredService<MerkleLog>();
+        if (log.Size != (ulong)entries) throw new InvalidOperationException($"built {log.Size} entries, wanted {entries}");
+        if (uses != TracedEntries - 1) throw new InvalidOperationException($"{uses} uses of the traced license, wanted {TracedEntries - 1}");
+        File.WriteAllText(Path.Combine(dir, "keys", "issuer-amr.bench.pem"), issuer.ToPem());
+        app.Services.GetRequiredService<NodeDatabase>().Compact();
+        return new LargeLogManifest(entries, spacing, tracedId, TracedEntries, leafBytes, sw.Elapsed.TotalSeconds, DateTimeOffset.UtcNow.ToString("O"));
+    }
+}
