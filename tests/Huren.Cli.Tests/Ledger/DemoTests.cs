@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Huren.Cli.Tests.NetworkUp;
+
+namespace Huren.Cli.Tests.Ledger;
+
+/// <summary>
+/// 'huren demo --exit' tells the whole story against three real node processes and stops them; its evidence bundle then
+/// verifies offline with every node stopped, and a tampered copy is refused with the reason.
+/// </summary>
+public sealed class DemoTests : IDisposable
+{
+    private readonly NetworkFolder _folder = new();
+
+    [Fact]
+    public async Task Demo_runs_the_story_exits_0_and_its_bundle_verifies_offline_with_the_nodes_stopped()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        Assert.True(code == 0, error + output);
+        foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
+        Assert.Contains("REVOKED  ", output, StringComparison.Ordinal);
+        Assert.Contains("Log       huren.cz-t/430300", output, StringComparison.Ordinal);
+        Assert.Contains("Stopped the 3 nodes", output, StringComparison.Ordinal);
+
+        // Every node is stopped: nothing answers on the demo's ports.
+        foreach (var member in _folder.Genesis().Members) Assert.False(await NetworkFolder.IsServingAsync(member));
+
+        var bundle = Path.Combine(_folder.Dir, "evidence-license-1.json");
+        var genesis = Path.Combine(_folder.Dir, "genesis.json");
+        var (offline, offlineOutput, offlineError) = await CliRunner.RunAsync("license", "verify", "--bundle", bundle, "--network", genesis);
+        Assert.True(offline == 0, offlineError + offlineOutput);
+        Assert.StartsWith("VALID  ", offlineOutput, StringComparison.Ordinal);
+
+        // Tampered: the holder's first entry's leaf altered (one base64 character), and the stated verdict changed.
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!;
+        var leaf = json["entries"]![1]!["leaf"]!.GetValue<string>();
+        var flipped = leaf[10] == 'A' ? 'B' : 'A';
+        json["entries"]![1]!["leaf"] = leaf[..10] + flipped + leaf[11..];
+        var tampered = Path.Combine(_folder.Root, "tampered.json");
+        await File.WriteAllTextAsync(tampered, json.ToJsonString());
+        var (bad, badOutput, _) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis);
+        Assert.Equal(1, bad);
+        Assert.StartsWith("NOT VERIFIED", badOutput, StringComparison.Ordinal);
+        Assert.Contains("entry huren.cz-t/430100#", badOutput, StringComparison.Ordinal);
+
+        var restated = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!;
+        restated["verdict"]!["status"] = "REVOKED";
+        await File.WriteAllTextAsync(tampered, restated.ToJsonString());
+        var (restatedCode, restatedOutput, _) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis, "--json");
+        Assert.Equal(1, restatedCode);
+        var result = JsonDocument.Parse(restatedOutput).RootElement.GetProperty("evidence");
+        Assert.False(result.GetProperty("verified").GetBoolean());
+        Assert.Contains("states REVOKED, its entries give VALID", result.GetProperty("failure").GetString(), StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(tampered, "{ not json");
+        var (garbage, garbageOutput, _) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis);
+        Assert.Equal(1, garbage);
+        Assert.Contains("not valid JSON", garbageOutput, StringComparison.Ordinal);
+
+        var (missing, _, missingError) = await CliRunner.RunAsync("license", "verify", "--bundle", Path.Combine(_folder.Root, "none.json"), "--network", genesis);
+        Assert.Equal(2, missing);
+        Assert.Contains("cannot be read", missingError, StringComparison.Ordinal);
+
+        // A second run replaces the earlier demo folder and tells the story again.
+        var (again, againOutput, againError) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        Assert.True(again == 0, againError + againOutput);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_a_folder_that_is_not_a_demo()
+    {
+        Directory.CreateDirectory(_folder.Dir);
+        await File.WriteAllTextAsync(Path.Combine(_folder.Dir, "precious.txt"), "keep me");
+        var (code, _, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        Assert.Equal(2, code);
+        Assert.Contains("is not a Huren demo folder", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_folder.Dir, "precious.txt")));
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+
+namespace Huren.Cli.Tests.Ledger;
+
+/// <summary>The issuer, license, bundle, trace, audit and checkpoint commands against a real three-node network.</summary>
+public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<LedgerNetwork>
+{
+    [Fact]
+    public async Task Verify_of_a_valid_license_at_another_city_exits_0_with_verified_evidence()
+    {
+        var (code, output, error) = await net.RunAsync("license", "verify", net.ValidLicense, "--city", LedgerNetwork.Zhuzhou);
+        Assert.True(code == 0, error + output);
+        Assert.StartsWith($"VALID  {net.ValidLicense}", output, StringComparison.Ordinal);
+        Assert.Contains("verified here against the network configuration", output, StringComparison.Ordinal);
+
+        var (jsonCode, json, _) = await net.RunAsync("license", "verify", net.ValidLicense, "--city", LedgerNetwork.Xiangtan, "--json");
+        Assert.Equal(0, jsonCode);
+        var verdict = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("VALID", verdict.GetProperty("verdict").GetString());
+        Assert.Equal("huren.cz-t/430100", verdict.GetProperty("origin").GetString());
+        Assert.True(verdict.GetProperty("evidence").GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Verify_of_a_revoked_license_exits_1_and_says_revoked()
+    {
+        var (code, output, _) = await net.RunAsync("license", "verify", net.RevokedLicense, "--city", LedgerNetwork.Zhuzhou);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"REVOKED  {net.RevokedLicense}", output, StringComparison.Ordinal);
+        Assert.Contains("07 吊销", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_of_an_unknown_license_exits_1_and_says_unknown()
+    {
+        var unknown = LedgerNetwork.LicenseId("999999");
+        var (code, output, _) = await net.RunAsync("license", "verify", unknown, "--city", LedgerNetwork.Zhuzhou);
+        Assert.Equal(1, code);
+        Assert.StartsWith("UNKNOWN", output, StringComparison.Ordinal);
+        Assert.Contains(unknown, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "license", "verify" }, "give a license id")]
+    [InlineData(new[] { "license", "verify", "x", "--bundle", "b.json", "--network", "g.json" }, "not both")]
+    [InlineData(new[] { "license", "issue", "--type", "驾驶证", "--serial", "1" }, "not in the license-type catalog")]
+    [InlineData(new[] { "license", "revoke", "id", "--status-code", "99" }, "99")]
+    [InlineData(new[] { "license", "transfer", "id", "--to", "110000" }, "neither a city code nor a log origin")]
+    [InlineData(new[] { "license", "list", "--no-such-option" }, "--no-such-option")]
+    [InlineData(new[] { "trace", "x", "--as", "nobody" }, "no credential for 'nobody'")]
+    public async Task Bad_arguments_exit_2_with_a_message_and_no_stack_trace(string[] args, string expected)
+    {
+        var (code, _, error) = await net.RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_entry_exits_2_with_the_nodes_reason()
+    {
+        var (code, _, error) = await net.RunAsync("license", "suspend", net.RevokedLicense, "--city", LedgerNetwork.Changsha);
+        Assert.Equal(2, code);
+        Assert.Contains("FailedPrecondition", error, StringComparison.Ordinal);
+        Assert.Contains("nothing may follow a revocation", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_counter_may_not_issue_licenses()
+    {
+        var (code, _, error) = await net.RunAsync("license", "issue", "--city", LedgerNetwork.Changsha, "--as", "counter", "--type", "营业执照", "--serial", "000777",
+            "--holder-name", "x", "--holder-code", LedgerNetwork.Uscc("91430100HUREN0201"),
+            "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市", "--field", "成立日期=2024-03-01", "--field", "经营范围=软件开发");
+        Assert.Equal(2, code);
+        Assert.Contains("PermissionDenied", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Issuer_list_and_license_list_filter_and_print_json()
+    {
+        var issuers = JsonDocument.Parse(await net.MustAsync("issuer", "list", "--city", LedgerNetwork.Zhuzhou, "--origin", LedgerNetwork.Changsha, "--json")).RootElement.GetProperty("issuers");
+        Assert.Equal(new[] { "430100-amr", "430100-window" }, issuers.EnumerateArray().Select(i => i.GetProperty("issuerId").GetString()!).Order().ToArray());
+
+        var revoked = JsonDocument.Parse(await net.MustAsync("license", "list", "--status", "revoked", "--json")).RootElement.GetProperty("licenses");
+        Assert.Equal(new[] { net.RevokedLicense }, revoked.EnumerateArray().Select(l => l.GetProperty("licenseId").GetString()!).ToArray());
+        var byIssuer = JsonDocument.Parse(await net.MustAsync("license", "list", "--issuer", "430100-amr", "--type", "营业执照", "--json")).RootElement.GetProperty("licenses");
+        Assert.Equal(2, byIssuer.GetArrayLength());
+
+        var table = await net.MustAsync("license", "list", "--status", "valid");
+        Assert.Contains(net.ValidLicense, table, StringComparison.Ordinal);
+        Assert.DoesNotContain(net.RevokedLicense, table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trace_spans_cities_in_tree_json_and_dot()
+    {
+        var tree = await net.MustAsync("trace", net.ValidLicense);
+        Assert.Contains("huren.cz-t/430100", tree, StringComparison.Ordinal);
+        Assert.Contains("license.issue", tree, StringComparison.Ordinal);
+        Assert.Contains("huren.cz-t/430200", tree, StringComparison.Ordinal);
+        Assert.Contains("→ license: huren.cz-t/430100", tree, StringComparison.Ordinal);
+
+        var json = await net.MustAsync("trace", net.ValidLicense, "--json");
+        var trace = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("huren-trace/v1", trace.GetProperty("format").GetString());
+        Assert.Equal(net.ValidLicense, trace.GetProperty("recordId").GetString());
+        Assert.Equal(3, trace.GetProperty("sources").EnumerateArray().Count(s => s.GetProperty("answered").GetBoolean()));
+        var logs = trace.GetProperty("logs").EnumerateArray().ToList();
+        Assert.Equal(new[] { "huren.cz-t/430100", "huren.cz-t/430200" }, logs.Select(l => l.GetProperty("origin").GetString()!).ToArray());
+        var issue = logs[0].GetProperty("entries")[0];
+        Assert.Equal("license.issue", issue.GetProperty("kind").GetString());
+        var use = logs[1].GetProperty("entries")[0];
+        Assert.Equal("license.use", use.GetProperty("kind").GetString());
+        var edge = Assert.Single(trace.GetProperty("edges").EnumerateArray());
+        Assert.Equal("license", edge.GetProperty("relation").GetString());
+        Assert.Equal(issue.GetProperty("index").GetUInt64(), edge.GetProperty("to").GetProperty("index").GetUInt64());
+        Assert.True(edge.GetProperty("inTrace").GetBoolean());
+        Assert.Equal(issue.GetProperty("leafHash").GetString(), use.GetProperty("references")[0].GetProperty("leafHash").GetString());
+
+        // Stable: asking again gives the same document.
+        Assert.Equal(json, await net.MustAsync("trace", net.ValidLicense, "--json"));
+
+        var dot = await net.MustAsync("trace", net.ValidLicense, "--dot");
+        Assert.StartsWith("digraph trace {", dot, StringComparison.Ordinal);
+        Assert.Contains("\"huren.cz-t/430200#", dot, StringComparison.Ordinal);
+        Assert.Contains("[label=\"license\"]", dot, StringComparison.Ordinal);
+
+        var (none, _, _) = await net.RunAsync("trace", "no-such-record");
+        Assert.Equal(1, none);
+    }
+
+    [Fact]
+    public async Task Audit_log_reverifies_a_log_from_another_citys_copy()
+    {
+        var json = await net.MustAsync("audit", "log", LedgerNetwork.Changsha, "--city", LedgerNetwork.Xiangtan, "--json");
+        var report = JsonDocument.Parse(json).RootElement;
+        Assert.True(report.GetProperty("ok").GetBoolean(), json);
+        Assert.True(report.GetProperty("entries").GetUInt64() >= 5);
+        Assert.Equal(2UL, report.GetProperty("entriesByKind").GetProperty("license.issue").GetUInt64());
+        Assert.Equal(report.GetProperty("entries").GetUInt64(), report.GetProperty("signaturesVerified").GetUInt64());
+        Assert.True(report.GetProperty("checkpoints").GetUInt64() >= 1);
+
+        var (eqCode, eqOutput, _) = await net.RunAsync("audit", "equivocations");
+        Assert.Equal(0, eqCode);
+        Assert.StartsWith("No equivocation", eqOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Checkpoint_prints_the_signed_note_as_is()
+    {
+        var note = await net.MustAsync("checkpoint", LedgerNetwork.Changsha, "--city", LedgerNetwork.Zhuzhou);
+        var lines = note.Split('\n');
+        Assert.Equal("huren.cz-t/430100", lines[0]);
+        Assert.True(ulong.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture) >= 5);
+        Assert.Equal("", lines[3]);
+        Assert.StartsWith("— huren.cz-t/430100 ", lines[4], StringComparison.Ordinal);
+        Assert.EndsWith("\n", note, StringComparison.Ordinal);
+        var parsed = Huren.Sdk.Notes.SignedNote.Parse(note);
+        Assert.Equal(note, parsed.ToString());
+    }
+}
