@@ -108,6 +108,51 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         => v.Verdict == LicenseVerdict.Valid && new EvidenceVerifier(_genesis).Verify(EvidenceBundle.Parse(v.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)) is { IsValid: true, Final: true };
 
     [Fact]
+    public async Task A_license_transferred_to_another_city_verifies_there_with_evidence_from_both_logs()
+    {
+        await RegisterAmrAsync(Changsha);
+        await RegisterAmrAsync(Xiangtan);
+        string changshaOrigin = $"huren.cz-t/{Changsha}", xiangtanOrigin = $"huren.cz-t/{Xiangtan}";
+        using var changshaAmr = Client(Changsha, CliRoles.Issuer);
+        var issue = LicenseLeaf(Changsha, "NET0100");
+        var licenseId = LeafReader.Read(issue).Entry.RecordId;
+        await changshaAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = issue }, changshaAmr.Options());
+        var transferLeaf = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.LicenseTransfer, licenseId, $"{Changsha}-amr", LedgerBodies.Transfer(licenseId, Xiangtan)), IssuerKey(Changsha));
+        var transfer = await changshaAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = transferLeaf }, changshaAmr.Options());
+
+        // Xiangtan accepts once its mirror holds the transfer, referencing it by index and leaf hash.
+        using var xiangtanAmr = Client(Xiangtan, CliRoles.Issuer);
+        await WaitForVerdictAsync(xiangtanAmr, licenseId, v => v.Verdict == LicenseVerdict.Transferred, TimeSpan.FromSeconds(20));
+        var accept = MakeEntry(Xiangtan, EntryKinds.LicenseTransferAccept, licenseId, $"{Xiangtan}-amr", LedgerBodies.Accept(licenseId, changshaOrigin));
+        accept.References.Add(new EntryReference { Origin = changshaOrigin, Index = transfer.Index, LeafHash = transfer.LeafHash, Relation = "transfer" });
+        await xiangtanAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(accept, IssuerKey(Xiangtan)) }, xiangtanAmr.Options());
+
+        // A Zhuzhou counter gets VALID from Xiangtan's log, with final evidence that carries both logs.
+        using var zhuzhouCounter = Client(Zhuzhou, CliRoles.Counter);
+        var atZhuzhou = await WaitForVerdictAsync(zhuzhouCounter, licenseId, v => v.Origin == xiangtanOrigin && IsFinal(v), TimeSpan.FromSeconds(30));
+        var json = atZhuzhou.EvidenceBundle;
+        var bundle = EvidenceBundle.Parse(json);
+        Assert.Equal([changshaOrigin, xiangtanOrigin], bundle.Checkpoints.Keys.Order().ToArray());
+        Assert.Contains(bundle.Entries, e => e.Origin == changshaOrigin && LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseIssue);
+        var today = LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+
+        // Without the transfer entry, the accept proves nothing.
+        var stripped = EvidenceBundle.Parse(json);
+        stripped.Entries.RemoveAll(e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseTransfer);
+        var noTransfer = new EvidenceVerifier(_genesis).Verify(stripped, today);
+        Assert.False(noTransfer.IsValid);
+        Assert.Contains("lacks the transfer entry", noTransfer.Failure, StringComparison.Ordinal);
+
+        // Only the transferring log's part: its own entries say TRANSFERRED, so a VALID claim is refused.
+        var sourceOnly = EvidenceBundle.Parse(json);
+        sourceOnly.Entries.RemoveAll(e => e.Origin == xiangtanOrigin);
+        sourceOnly.Checkpoints.Remove(xiangtanOrigin);
+        var stale = new EvidenceVerifier(_genesis).Verify(sourceOnly, today);
+        Assert.False(stale.IsValid);
+        Assert.Equal(LicenseVerdict.Transferred, stale.Verdict);
+    }
+
+    [Fact]
     public async Task Licenses_verify_across_cities_with_final_checkpoints_through_outages()
     {
         await RegisterAmrAsync(Changsha);
