@@ -16,8 +16,8 @@ namespace Huren.Sdk.Crypto;
 
 /// <summary>
 /// A public key of one of Huren's signature algorithms, parsed once and reused for verification. Thread-safe.
-/// Ed25519 goes through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux); SM2 through the platform's
-/// OpenSSL 3 when <see cref="OpenSslSm2.IsAvailable"/>, else BouncyCastle (both accept exactly the same signatures).
+/// Ed25519 goes through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux); SM2 through BouncyCastle,
+/// or the platform's OpenSSL 3 when <see cref="OpenSslSm2.IsSelected"/> (both accept exactly the same signatures).
 /// </summary>
 public sealed class PublicKey
 {
@@ -29,7 +29,7 @@ public sealed class PublicKey
 
     private readonly AsymmetricKeyParameter? _bcKey;
     private readonly ECDsa? _ecdsa;
-    private readonly OpenSslKeyHandle? _sm2OpenSsl;
+    private OpenSslKeyHandle? _sm2OpenSsl;
 
     private PublicKey(SignatureAlgorithm algorithm, byte[] spki, AsymmetricKeyParameter? bcKey, ECDsa? ecdsa)
     {
@@ -39,7 +39,7 @@ public sealed class PublicKey
         _bcKey = bcKey;
         _ecdsa = ecdsa;
         // Imported once per key: a key is parsed once and verifies many entries.
-        if (algorithm == SignatureAlgorithm.Sm2Sm3 && OpenSslSm2.IsAvailable) _sm2OpenSsl = OpenSslSm2.ImportPublicKey(spki);
+        if (algorithm == SignatureAlgorithm.Sm2Sm3 && OpenSslSm2.IsSelected) _sm2OpenSsl = OpenSslSm2.ImportPublicKey(spki);
     }
 
     /// <summary>The algorithm this key verifies.</summary>
@@ -53,7 +53,7 @@ public sealed class PublicKey
 
     /// <summary>Which code <see cref="Verify"/> uses for this SM2 key; null for other algorithms.</summary>
     public Sm2Implementation? Sm2Implementation => Algorithm != SignatureAlgorithm.Sm2Sm3 ? null
-        : _sm2OpenSsl is null ? Crypto.Sm2Implementation.BouncyCastle : Crypto.Sm2Implementation.OpenSsl;
+        : OpenSslSm2.IsSelected && _sm2OpenSsl is not null ? Crypto.Sm2Implementation.OpenSsl : Crypto.Sm2Implementation.BouncyCastle;
 
     /// <summary>Parses a DER SubjectPublicKeyInfo of an SM2, P-256 or Ed25519 key.</summary>
     /// <exception cref="FormatException">Not such a key; the message says why.</exception>
@@ -129,7 +129,7 @@ public sealed class PublicKey
                     return ((Ed25519PublicKeyParameters)_bcKey!).Verify(BcEd25519.Algorithm.Ed25519, null,
                         data.ToArray(), 0, data.Length, signature.ToArray(), 0);
                 case SignatureAlgorithm.Sm2Sm3:
-                    return _sm2OpenSsl is not null ? OpenSslSm2.Verify(_sm2OpenSsl, data, signature) : VerifySm2BouncyCastle(data, signature);
+                    return OpenSslSm2.IsSelected && _sm2OpenSsl is { } native ? OpenSslSm2.Verify(native, data, signature) : VerifySm2BouncyCastle(data, signature);
                 case SignatureAlgorithm.EcdsaP256Sha256:
                     return _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
                 default:
@@ -162,7 +162,19 @@ public sealed class PublicKey
                 return false;
             }
         }
-        var key = _sm2OpenSsl ?? throw new InvalidOperationException("OpenSSL SM2 is not available on this machine");
+        if (!OpenSslSm2.IsAvailable) throw new InvalidOperationException("OpenSSL SM2 is not available on this machine");
+        var key = _sm2OpenSsl;
+        if (key is null)
+        {
+            // Imported on first use when OpenSSL is not selected; a thread that loses the race frees its copy.
+            key = OpenSslSm2.ImportPublicKey(SubjectPublicKeyInfo) ?? throw new InvalidOperationException("OpenSSL does not read this key as SM2");
+            var existing = Interlocked.CompareExchange(ref _sm2OpenSsl, key, null);
+            if (existing is not null)
+            {
+                key.Dispose();
+                key = existing;
+            }
+        }
         return OpenSslSm2.Verify(key, data, signature);
     }
 
