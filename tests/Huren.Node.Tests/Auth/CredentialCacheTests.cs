@@ -1,0 +1,61 @@
+using Huren.Node.Auth;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Node.Tests.Auth;
+
+/// <summary>Verified call credentials are remembered, and remembering one changes no answer.</summary>
+public sealed class CredentialCacheTests
+{
+    private const string Method = "/huren.v1.Ledger/Submit";
+    private readonly SigningKey _key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly FixedTime _time = new(DateTimeOffset.UtcNow);
+    private readonly ClientRegistry _registry;
+
+    public CredentialCacheTests()
+    {
+        var clients = new Dictionary<string, ClientOptions>
+        {
+            ["amr"] = new() { Role = "issuer", IssuerId = "430100-amr", PublicKey = _key.PublicKey.ToPem() },
+        };
+        _registry = new ClientRegistry(clients, Path.GetTempPath(), _time);
+    }
+
+    [Fact]
+    public void A_repeated_credential_authenticates_each_time_and_only_for_its_method_and_window()
+    {
+        var header = CallCredential.Create("amr", _key, Method, _time.Now);
+        Assert.Equal("amr", _registry.Authenticate(header, Method, out var error)?.Name);
+        Assert.Null(error);
+        Assert.Equal("amr", _registry.Authenticate(header, Method, out _)?.Name);
+
+        // The same header for another method was never signed for it.
+        Assert.Null(_registry.Authenticate(header, "/huren.v1.Ledger/GetEntry", out error));
+        Assert.Contains("does not verify", error);
+
+        // Another signature under the same principal and time is checked, not taken from the remembered one.
+        var parts = header.Split(':');
+        var forged = $"{parts[0]}:{parts[1]}:{Convert.ToBase64String(new byte[64])}";
+        Assert.Null(_registry.Authenticate(forged, Method, out error));
+        Assert.Contains("does not verify", error);
+
+        // Once the node's clock leaves the window, a remembered credential is refused like any other.
+        _time.Now += ClientRegistry.Window + TimeSpan.FromMinutes(1);
+        Assert.Null(_registry.Authenticate(header, Method, out error));
+        Assert.Contains("window", error);
+    }
+
+    [Fact]
+    public void Many_distinct_credentials_keep_working_past_the_cache_limit()
+    {
+        for (var i = 0; i < 5000; i++)
+        {
+            var header = CallCredential.Create("amr", _key, Method + i, _time.Now);
+            Assert.NotNull(_registry.Authenticate(header, Method + i, out _));
+        }
+        var last = CallCredential.Create("amr", _key, Method, _time.Now);
+        Assert.NotNull(_registry.Authenticate(last, Method, out _));
+    }
+}
