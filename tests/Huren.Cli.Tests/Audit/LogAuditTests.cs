@@ -1,0 +1,145 @@
+using Huren.Cli.Commands.Audit;
+using Huren.Cli.Commands.Network;
+using Huren.Cli.Tests.Ledger;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Notes;
+
+namespace Huren.Cli.Tests.Audit;
+
+/// <summary>
+/// The auditor's re-verification of a log, fed a log built here with the keys of a generated network: a sound log
+/// passes, and each kind of fault (forged entry, unregistered signer, wrong root, forged cosignature) is reported.
+/// </summary>
+public sealed class LogAuditTests
+{
+    private const string Origin = "huren.cz-t/430100";
+    private readonly LocalNetwork _network = LocalNetwork.Create("cz-t", 7101, 1);
+    private readonly SigningKey _issuer = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+
+    private SigningKey Key(string city, string path) => SigningKey.FromPem(_network.Files.Single(f => f.RelativePath == $"{city}/{path}").Content);
+
+    private byte[] Leaf<T>(string kind, string recordId, string issuerId, T body, SigningKey key) => EntrySigner.SignToLeaf(new Entry
+    {
+        Kind = kind, RecordId = recordId, IssuerId = issuerId, Origin = Origin, TimeUnixMs = 1_795_000_000_000,
+        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
+    }, key);
+
+    private List<byte[]> SoundLog()
+    {
+        var registration = new IssuerRegistered
+        {
+            IssuerId = "430100-amr", Name = "长沙市市场监督管理局", AuthorityCode = LedgerNetwork.Uscc("11430100HUREN0101"), DepartmentKind = "market-regulation",
+            RegionCode = "430100", PublicKey = _issuer.PublicKey.SubjectPublicKeyInfo, Algorithm = _issuer.Algorithm, LicenseTypeCodes = [LedgerNetwork.BusinessLicense],
+        };
+        var license = new LicenseIssued
+        {
+            LicenseId = LedgerNetwork.LicenseId("000001"), TypeCode = LedgerNetwork.BusinessLicense, Name = "营业执照", LicenseNumber = "1", HolderName = "长沙互认科技有限公司",
+            HolderCode = LedgerNetwork.Uscc("91430100HUREN0201"), HolderCodeType = HolderCodeTypes.Uscc, IssuingAuthority = "长沙市市场监督管理局",
+            IssuingAuthorityCode = LedgerNetwork.Uscc("11430100HUREN0101"), IssueDate = "2024-03-01", ValidFrom = "2024-03-01", DocumentDigest = new byte[32], DigestAlgorithm = "sha256",
+            JurisdictionCode = "430100",
+            Fields = [new() { Name = "类型", Value = "有限责任公司" }, new() { Name = "住所", Value = "长沙" }, new() { Name = "成立日期", Value = "2024-03-01" }, new() { Name = "经营范围", Value = "软件" }],
+        };
+        return
+        [
+            Leaf(EntryKinds.IssuerRegister, "430100-amr", "430100-root", registration, Key("430100", "keys/root.pem")),
+            Leaf(EntryKinds.LicenseIssue, license.LicenseId, "430100-amr", license, _issuer),
+        ];
+    }
+
+    /// <summary>The log's checkpoint over <paramref name="leaves"/>, cosigned by the two other cities' witnesses.</summary>
+    private string Checkpoint(IReadOnlyList<byte[]> leaves, byte[]? root = null)
+    {
+        var tree = new MemoryMerkleTree();
+        foreach (var leaf in leaves) tree.Append(leaf);
+        var note = new CheckpointSigner(Origin, Key("430100", "keys/log-ed25519.pem"), Key("430100", "keys/log-sm2.pem")).Sign((ulong)leaves.Count, root ?? tree.Root().AsSpan().ToArray());
+        foreach (var city in new[] { "430200", "430300" })
+        {
+            var witness = NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor($"huren.cz-t/{city}"), Key(city, "keys/witness-ed25519.pem"));
+            note = CosignatureSigner.Cosign(note, witness, DateTimeOffset.FromUnixTimeSeconds(1_795_000_000));
+        }
+        return note.ToString();
+    }
+
+    private LogAudit Audit(IReadOnlyList<byte[]> leaves, string checkpoint)
+    {
+        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        for (var i = 0; i < leaves.Count; i++) audit.AddEntry((ulong)i, leaves[i]);
+        audit.AddCheckpoint(checkpoint);
+        return audit;
+    }
+
+    [Fact]
+    public void A_sound_log_passes_with_every_signature_and_cosignature_counted()
+    {
+        var leaves = SoundLog();
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.True(report.Ok, string.Join("; ", report.Faults));
+        Assert.Equal(2UL, report.Entries);
+        Assert.Equal(2UL, report.SignaturesVerified);
+        Assert.Equal(1UL, report.Checkpoints);
+        Assert.Equal(1UL, report.FinalCheckpoints);
+        Assert.Equal(2UL, report.CosignaturesVerified);
+        Assert.Equal(2UL, report.LatestCheckpointSize);
+    }
+
+    [Fact]
+    public void An_entry_signed_by_an_unregistered_key_is_a_fault()
+    {
+        var leaves = SoundLog();
+        var forged = LeafReader.Read(leaves[1]);
+        leaves[1] = EntrySigner.SignToLeaf(forged.Entry, SigningKey.Generate(SignatureAlgorithm.Ed25519));
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.False(report.Ok);
+        Assert.Contains(report.Faults, f => f.StartsWith("entry 1 (license.issue):", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_entry_whose_issuer_was_never_registered_is_a_fault()
+    {
+        var leaves = SoundLog();
+        leaves.RemoveAt(0);
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.Contains(report.Faults, f => f.Contains("was not registered before it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_root_is_not_the_entries_root_is_a_fault()
+    {
+        var leaves = SoundLog();
+        var report = Audit(leaves, Checkpoint(leaves, root: new byte[32])).Report;
+        Assert.Contains(report.Faults, f => f.Contains("is not the root of the entries", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_forged_cosignature_is_a_fault_and_a_forged_log_signature_fails_the_checkpoint()
+    {
+        var leaves = SoundLog();
+        var note = Checkpoint(leaves);
+        var lines = note.Split('\n');
+        var witnessLine = Array.FindIndex(lines, l => l.Contains("/witness ", StringComparison.Ordinal));
+        var signature = Convert.FromBase64String(lines[witnessLine][(lines[witnessLine].LastIndexOf(' ') + 1)..]);
+        signature[^1] ^= 1;
+        lines[witnessLine] = lines[witnessLine][..(lines[witnessLine].LastIndexOf(' ') + 1)] + Convert.ToBase64String(signature);
+        var report = Audit(leaves, string.Join('\n', lines)).Report;
+        Assert.Contains(report.Faults, f => f.Contains("cosignature of huren.cz-t/430", StringComparison.Ordinal));
+        Assert.Equal(1UL, report.CosignaturesVerified);
+
+        var otherLog = new CheckpointSigner(Origin, SigningKey.Generate(SignatureAlgorithm.Ed25519), null).Sign(2, new byte[32]).ToString();
+        var forged = Audit(leaves, otherLog).Report;
+        Assert.Contains(forged.Faults, f => f.StartsWith("checkpoint:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_gap_in_the_indexes_is_a_fault()
+    {
+        var leaves = SoundLog();
+        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        audit.AddEntry(0, leaves[0]);
+        audit.AddEntry(2, leaves[1]);
+        Assert.Contains(audit.Report.Faults, f => f.Contains("expected index 1", StringComparison.Ordinal));
+    }
+}
