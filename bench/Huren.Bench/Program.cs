@@ -4,6 +4,8 @@ using Huren.Bench;
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
 var options = BenchOptions.Parse(args);
+_ = BenchReport.LoadAtStart;
+var clock = System.Diagnostics.Stopwatch.StartNew();
 bool Wants(string suite) => options.Suites.Contains(suite) || options.Suites.Contains("all");
 var results = new List<BenchFigure>();
 if (Wants("limits")) results.AddRange(MachineLimits.Run(options));
@@ -11,5 +13,5 @@ if (Wants("ingest")) results.AddRange(await IngestBench.RunAsync(options));
 if (Wants("log")) results.AddRange(await LogBench.RunAsync(options));
 if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
 if (Wants("micro")) results.AddRange(MicroBench.Run(options));
-BenchReport.Write(options, results);
+BenchReport.Write(options, results, clock.Elapsed);
 return 0;

@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Huren.Node.Auth;
 using Huren.Node.Log;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
+using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 
@@ -89,4 +91,43 @@ public class ProofBenchmarks
 
     [Benchmark]
     public List<byte[]> InclusionProofMemory() => _memory.InclusionProof(_index = (_index + 7_919) % Leaves, Leaves);
+}
+
+/// <summary>
+/// The node's check of a call credential: a repeated one (a client's credential for one method within one second,
+/// remembered after its first verification) against a new one each time (an Ed25519 verification per call).
+/// </summary>
+[MemoryDiagnoser]
+public class CredentialBenchmarks
+{
+    private const string Method = "/huren.v1.Ledger/Submit";
+    // More distinct credentials than the node remembers (4,096), so cycling through them nearly always misses.
+    private readonly string[] _fresh = new string[5000];
+    private ClientRegistry _registry = null!;
+    private string _repeated = "";
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var clients = new Dictionary<string, ClientOptions>
+        {
+            ["amr"] = new() { Role = "issuer", IssuerId = "430100-amr", PublicKey = key.PublicKey.ToPem() },
+        };
+        _registry = new ClientRegistry(clients, Path.GetTempPath(), TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        _repeated = CallCredential.Create("amr", key, Method, now);
+        for (var i = 0; i < _fresh.Length; i++) _fresh[i] = CallCredential.Create("amr", key, Method + i, now);
+    }
+
+    [Benchmark(Baseline = true)]
+    public ClientPrincipal? NewCredential()
+    {
+        var i = _next++ % _fresh.Length;
+        return _registry.Authenticate(_fresh[i], Method + i, out _);
+    }
+
+    [Benchmark]
+    public ClientPrincipal? RepeatedCredential() => _registry.Authenticate(_repeated, Method, out _);
 }
