@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Huren.Cli.Output;
@@ -6,6 +7,7 @@ using Huren.Schemas.Services;
 using Huren.Schemas.Validation;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using ProtoBuf;
 
 namespace Huren.Cli.Commands;
 
@@ -74,14 +76,60 @@ internal static class EntrySubmission
         }
     }
 
-    /// <summary>Body JSON: the proto3 JSON mapping's lowerCamelCase names; unknown fields refused so typos do not vanish.</summary>
+    /// <summary>
+    /// Body JSON as in the proto3 JSON mapping: lowerCamelCase names, bytes as base64, enums by their proto name (or
+    /// the C# name, or number); unknown fields refused so that typos do not vanish.
+    /// </summary>
     private static readonly JsonSerializerOptions BodyJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new ProtoEnumConverterFactory() },
     };
+
+    private sealed class ProtoEnumConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+            => (JsonConverter)Activator.CreateInstance(typeof(ProtoEnumConverter<>).MakeGenericType(typeToConvert))!;
+    }
+
+    private sealed class ProtoEnumConverter<T> : JsonConverter<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<string, T> ByName = Names();
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Number) return (T)Enum.ToObject(typeof(T), reader.GetInt32());
+            var name = reader.GetString() ?? "";
+            return ByName.TryGetValue(name, out var value) ? value
+                : throw new JsonException($"'{name}' is not a {typeof(T).Name} (one of {string.Join(", ", ProtoNames())})");
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+
+        private static Dictionary<string, T> Names()
+        {
+            var names = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
+            foreach (var value in Enum.GetValues<T>())
+            {
+                names[value.ToString()] = value;
+                if (typeof(T).GetField(value.ToString())?.GetCustomAttribute<ProtoEnumAttribute>()?.Name is { Length: > 0 } protoName) names[protoName] = value;
+            }
+            return names;
+        }
+
+        private static IEnumerable<string> ProtoNames()
+        {
+            foreach (var value in Enum.GetValues<T>())
+            {
+                yield return typeof(T).GetField(value.ToString())?.GetCustomAttribute<ProtoEnumAttribute>()?.Name ?? value.ToString();
+            }
+        }
+    }
 
     private sealed record SubmissionJson(
         [property: JsonPropertyName("kind")] string Kind,

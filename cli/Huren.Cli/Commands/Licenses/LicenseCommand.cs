@@ -34,20 +34,20 @@ internal static class LicenseCommand
     private static Command BuildChange()
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
-        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
-        var fields = new Option<string[]>("--field") { Description = "A changed field as name=value (repeat), e.g. --field 住所=湖南省长沙市天心区.", AllowMultipleArgumentsPerToken = false };
+        var id = LicenseIdArgument("The 证照标识 of the license (or licenseId in --file).");
+        var fields = new Option<string[]>("--field") { Description = "A changed field as name=value (repeat), e.g. --field 住所=湖南省长沙市天心区." };
         var validUntil = new Option<string?>("--valid-until") { Description = "New last day of validity (yyyy-MM-dd)." };
         var renew = new Option<bool>("--renew") { Description = "A renewal (延续, operation 02) rather than a change (变更, 09); needs --valid-until." };
         var document = new Option<string?>("--document") { Description = "The new document file; its SHA-256 is recorded." };
         var reason = new Option<string>("--reason") { Description = "Why.", DefaultValueFactory = _ => "证照信息变更" };
-        var file = new Option<string?>("--file") { Description = "Read the LicenseChanged body from a JSON file (schema field names); flags then override." };
+        var file = BodyFileOption(nameof(LicenseChanged));
         var change = new Command("change", "Record a change (变更) or renewal (延续) of a license the acting issuer issued.") { id, fields, validUntil, renew, document, reason, file };
         access.AddTo(change);
         change.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var body = parse.GetValue(file) is { } path ? EntrySubmission.ReadBody<LicenseChanged>(path) : new LicenseChanged();
-            body.LicenseId = parse.GetValue(id)!;
+            var body = ReadBodyOrNew<LicenseChanged>(parse, file);
+            body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
             if (parse.GetValue(renew)) body.OperationCode = "02";
             else if (string.IsNullOrEmpty(body.OperationCode)) body.OperationCode = "09";
             foreach (var field in LicenseIssueCommand.ParseFields(parse.GetValue(fields))) body.ChangedFields.Add(field);
@@ -57,7 +57,7 @@ internal static class LicenseCommand
                 body.NewDocumentDigest = LicenseIssueCommand.DigestOfFile(documentPath);
                 body.DigestAlgorithm = "sha256";
             }
-            if (parse.GetResult(reason) is { Implicit: false } || string.IsNullOrEmpty(body.Reason)) body.Reason = parse.GetValue(reason)!;
+            body.Reason = Pick(parse, reason, body.Reason);
             return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct).ConfigureAwait(false);
         });
         return change;
@@ -66,9 +66,10 @@ internal static class LicenseCommand
     private static Command BuildStatus(string name, LicenseStatusAction action, string defaultCode, string defaultReason, string description)
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
-        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
+        var id = LicenseIdArgument("The 证照标识 of the license (or licenseId in --file).");
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the entry).", DefaultValueFactory = _ => defaultReason };
-        var command = new Command(name, description) { id, reason };
+        var file = BodyFileOption(nameof(LicenseStatusChanged));
+        var command = new Command(name, description) { id, reason, file };
         Option<string>? statusCode = null;
         if (action == LicenseStatusAction.Revoke)
         {
@@ -80,13 +81,13 @@ internal static class LicenseCommand
         command.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var body = new LicenseStatusChanged
-            {
-                LicenseId = parse.GetValue(id)!,
-                Action = action,
-                StatusCode = statusCode is null ? defaultCode : parse.GetValue(statusCode)!,
-                Reason = parse.GetValue(reason)!,
-            };
+            var body = ReadBodyOrNew<LicenseStatusChanged>(parse, file);
+            if (body.Action != LicenseStatusAction.Unspecified && body.Action != action)
+                throw new CliException($"the body file says action {body.Action}, but this is 'license {name}'");
+            body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
+            body.Action = action;
+            body.StatusCode = statusCode is null ? (body.StatusCode.Length > 0 ? body.StatusCode : defaultCode) : Pick(parse, statusCode, body.StatusCode);
+            body.Reason = Pick(parse, reason, body.Reason);
             return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}").ConfigureAwait(false);
         });
         return command;
@@ -95,18 +96,23 @@ internal static class LicenseCommand
     private static Command BuildTransfer()
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
-        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license." };
-        var to = new Option<string>("--to") { Description = "The city the license moves to (6-digit code of a network member), e.g. 430300.", Required = true };
+        var id = LicenseIdArgument("The 证照标识 of the license (or licenseId in --file).");
+        var to = new Option<string?>("--to") { Description = "The city the license moves to (6-digit code of a network member), e.g. 430300 (or toCityCode in --file)." };
         var reason = new Option<string>("--reason") { Description = "Why.", DefaultValueFactory = _ => "住所迁至外市" };
+        var file = BodyFileOption(nameof(LicenseTransferred));
         var transfer = new Command("transfer",
             "Transfer a license to another city (跨域迁移): verdict TRANSFERRED here; the receiving city's issuer then records\n" +
-            "'huren license accept' and the license is valid there.") { id, to, reason };
+            "'huren license accept' and the license is valid there.") { id, to, reason, file };
         access.AddTo(transfer);
         transfer.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var toCity = parse.GetValue(to)!;
-            var body = new LicenseTransferred { LicenseId = parse.GetValue(id)!, ToCityCode = toCity, ToOrigin = session.OriginOf(toCity), Reason = parse.GetValue(reason)! };
+            var body = ReadBodyOrNew<LicenseTransferred>(parse, file);
+            body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
+            body.ToCityCode = parse.GetValue(to) ?? body.ToCityCode;
+            if (body.ToCityCode.Length == 0) throw new CliException("--to is required (the receiving city's code)");
+            body.ToOrigin = session.OriginOf(body.ToCityCode);
+            body.Reason = Pick(parse, reason, body.Reason);
             return await SubmitAsIssuerAsync(session, EntryKinds.LicenseTransfer, body.LicenseId, body, parse, ct, $"transfer of license {body.LicenseId} to {body.ToOrigin}").ConfigureAwait(false);
         });
         return transfer;
@@ -115,26 +121,30 @@ internal static class LicenseCommand
     private static Command BuildAccept()
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
-        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the transferred license." };
+        var id = LicenseIdArgument("The 证照标识 of the transferred license (or licenseId in --file).");
         var from = new Option<string?>("--from") { Description = "The city (or origin) that transferred it. Default: found from the transfer entry." };
         var newId = new Option<string?>("--new-id") { Description = "A new identifier in this city (with this issuer's authority code); default: keep the identifier." };
         var wait = new Option<int>("--wait") { Description = "Seconds to wait for the transfer entry to reach this city's copy of the other log.", DefaultValueFactory = _ => 30 };
+        var file = BodyFileOption(nameof(LicenseTransferAccepted));
         var accept = new Command("accept",
             "Accept a license transferred to this city (run with --city of the receiving city and its issuer): a\n" +
-            "license.transfer.accept entry referencing the transfer entry in the other city's log.") { id, from, newId, wait };
+            "license.transfer.accept entry referencing the transfer entry in the other city's log.") { id, from, newId, wait, file };
         access.AddTo(accept);
         accept.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var licenseId = parse.GetValue(id)!;
-            var fromOrigin = parse.GetValue(from) is { } f ? session.OriginOf(f) : null;
-            var transfer = await FindEntryAsync(session, licenseId, EntryKinds.LicenseTransfer, fromOrigin, TimeSpan.FromSeconds(parse.GetValue(wait)), ct).ConfigureAwait(false)
-                ?? throw new CliException($"no transfer of license {licenseId}{(fromOrigin is null ? "" : " in " + fromOrigin)} reached {session.Describe()} (is it transferred, and to this city?)");
-            var body = new LicenseTransferAccepted { LicenseId = licenseId, FromOrigin = transfer.Origin, NewLicenseId = parse.GetValue(newId) ?? "" };
-            var reference = ReferenceTo(transfer, "transfer");
-            var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.NewLicenseId.Length > 0 ? body.NewLicenseId : licenseId, ActingIssuerId(session), session.Origin, body, reference);
+            var body = ReadBodyOrNew<LicenseTransferAccepted>(parse, file);
+            body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
+            var fromArgument = parse.GetValue(from) ?? (body.FromOrigin.Length > 0 ? body.FromOrigin : null);
+            var fromOrigin = fromArgument is null ? null : session.OriginOf(fromArgument);
+            var transfer = await FindEntryAsync(session, body.LicenseId, EntryKinds.LicenseTransfer, fromOrigin, TimeSpan.FromSeconds(parse.GetValue(wait)), ct).ConfigureAwait(false)
+                ?? throw new CliException($"no transfer of license {body.LicenseId}{(fromOrigin is null ? "" : " in " + fromOrigin)} reached {session.Describe()} (is it transferred, and to this city?)");
+            body.FromOrigin = transfer.Origin;
+            body.NewLicenseId = parse.GetValue(newId) ?? body.NewLicenseId;
+            var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId, ActingIssuerId(session), session.Origin, body,
+                ReferenceTo(transfer, "transfer"));
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
-            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"acceptance of license {licenseId} from {transfer.Origin}").ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"acceptance of license {body.LicenseId} from {transfer.Origin}").ConfigureAwait(false);
         });
         return accept;
     }
@@ -142,41 +152,57 @@ internal static class LicenseCommand
     private static Command BuildUse()
     {
         var access = new NodeAccessOptions(CliRoles.Counter);
-        var id = new Argument<string>("license-id") { Description = "The 证照标识 of the license used." };
-        var matterCode = new Option<string>("--matter-code") { Description = "The government service matter (事项编码).", DefaultValueFactory = _ => "QT-0001" };
+        var id = LicenseIdArgument("The 证照标识 of the license used (or licenseId in --file).");
+        var matterCode = new Option<string>("--matter-code") { Description = "The government service matter (事项编码); the city code is prefixed unless given.", DefaultValueFactory = _ => "QT-0001" };
         var matterName = new Option<string>("--matter-name") { Description = "The matter's name.", DefaultValueFactory = _ => "企业开办" };
         var counter = new Option<string>("--counter") { Description = "Which window (窗口).", DefaultValueFactory = _ => "政务服务中心窗口" };
         var purpose = new Option<string>("--purpose") { Description = "Why the license was used.", DefaultValueFactory = _ => "跨域通办：核验证照" };
-        var serial = new Option<string?>("--business-serial") { Description = "The counter's business serial number (办件编号)." };
+        var serial = new Option<string?>("--business-serial") { Description = "The counter's business serial number (办件编号). Default: city code and time." };
+        var file = BodyFileOption(nameof(LicenseUsed));
         var use = new Command("use",
             "Record that a counter used a license for a matter (用证): a license.use entry in the counter's city, referencing\n" +
-            "the license's issue entry wherever it is. Acts as the profile's counter by default.") { id, matterCode, matterName, counter, purpose, serial };
+            "the license's issue entry wherever it is. Acts as the profile's counter by default.") { id, matterCode, matterName, counter, purpose, serial, file };
         access.AddTo(use);
         use.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var licenseId = parse.GetValue(id)!;
-            var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, session.Options(ct)).ConfigureAwait(false);
-            if (verdict.Verdict == LicenseVerdict.Unknown || verdict.EvidenceBundle.Length == 0) throw new CliException($"license {licenseId} is not known to {session.Describe()}: {verdict.Reason}");
-            var issue = IssueEntryOf(EvidenceBundle.Parse(verdict.EvidenceBundle), licenseId)
-                ?? throw new CliException($"the node's evidence for {licenseId} holds no issue entry");
-            var body = new LicenseUsed
-            {
-                LicenseId = licenseId,
-                MatterCode = $"{session.City.CityCode}-{parse.GetValue(matterCode)}",
-                MatterName = parse.GetValue(matterName)!,
-                Counter = parse.GetValue(counter)!,
-                Purpose = parse.GetValue(purpose)!,
-                BusinessSerial = parse.GetValue(serial) ?? $"{session.City.CityCode}{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}",
-            };
-            if (parse.GetValue(matterCode)!.StartsWith(session.City.CityCode, StringComparison.Ordinal)) body.MatterCode = parse.GetValue(matterCode)!;
-            var entry = EntrySubmission.Create(EntryKinds.LicenseUse, licenseId, ActingIssuerId(session), session.Origin, body, issue);
+            var body = ReadBodyOrNew<LicenseUsed>(parse, file);
+            body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
+            var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = body.LicenseId }, session.Options(ct)).ConfigureAwait(false);
+            if (verdict.Verdict == LicenseVerdict.Unknown || verdict.EvidenceBundle.Length == 0) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
+            var issue = IssueEntryOf(EvidenceBundle.Parse(verdict.EvidenceBundle), body.LicenseId)
+                ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
+            var matter = Pick(parse, matterCode, body.MatterCode);
+            body.MatterCode = matter.StartsWith(session.City.CityCode, StringComparison.Ordinal) ? matter : $"{session.City.CityCode}-{matter}";
+            body.MatterName = Pick(parse, matterName, body.MatterName);
+            body.Counter = Pick(parse, counter, body.Counter);
+            body.Purpose = Pick(parse, purpose, body.Purpose);
+            body.BusinessSerial = parse.GetValue(serial) ?? (body.BusinessSerial.Length > 0 ? body.BusinessSerial : $"{session.City.CityCode}{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}");
+            var entry = EntrySubmission.Create(EntryKinds.LicenseUse, body.LicenseId, ActingIssuerId(session), session.Origin, body, issue);
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
             return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output,
-                $"use of license {licenseId} ({verdict.TypeName}, {LicenseVerdictRules.Name(verdict.Verdict)}) for {body.MatterName}").ConfigureAwait(false);
+                $"use of license {body.LicenseId} ({verdict.TypeName}, {LicenseVerdictRules.Name(verdict.Verdict)}) for {body.MatterName}").ConfigureAwait(false);
         });
         return use;
     }
+
+    private static Argument<string?> LicenseIdArgument(string description) => new("license-id") { Description = description, Arity = ArgumentArity.ZeroOrOne };
+
+    private static Option<string?> BodyFileOption(string bodyName) => new("--file")
+    {
+        Description = $"Read the {bodyName} body from a JSON file (the proto3 JSON form of schemas/proto/huren/v1/entries.proto: lowerCamelCase fields, bytes as base64, enums by name); flags given explicitly override it.",
+    };
+
+    private static T ReadBodyOrNew<T>(ParseResult parse, Option<string?> file)
+        where T : class, new()
+        => parse.GetValue(file) is { } path ? EntrySubmission.ReadBody<T>(path) : new T();
+
+    private static string RequireLicenseId(string? argument, string fromFile)
+        => argument ?? (fromFile.Length > 0 ? fromFile : throw new CliException("give the license id (or licenseId in --file)"));
+
+    /// <summary>An option's value when given on the command line, else the body file's, else the option's default.</summary>
+    private static string Pick(ParseResult parse, Option<string> option, string fromFile)
+        => parse.GetResult(option) is { Implicit: false } || fromFile.Length == 0 ? parse.GetValue(option)! : fromFile;
 
     /// <summary>Signs <paramref name="body"/> as the acting issuer and submits it to its city's log.</summary>
     internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null)

@@ -20,7 +20,7 @@ internal static class LicenseIssueCommand
     public static Command Build()
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
-        var file = new Option<string?>("--file") { Description = "Read the LicenseIssued body from a JSON file (schema field names: licenseId, typeCode, holderName, …; documentDigest as base64). Flags override it." };
+        var file = new Option<string?>("--file") { Description = "Read the LicenseIssued body from a JSON file (the proto3 JSON form of schemas/proto/huren/v1/entries.proto: licenseId, typeCode, holderName, …; bytes as base64). Flags override it." };
         var type = new Option<string?>("--type") { Description = "License type code or name from the catalog, e.g. 11100000HUREN0001P001 or 营业执照." };
         var serial = new Option<string?>("--serial") { Description = "The issuer's serial number for this license; with the type and authority code it makes the 证照标识." };
         var id = new Option<string?>("--id") { Description = "The 证照标识 itself (instead of --serial)." };
