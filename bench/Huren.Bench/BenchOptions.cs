@@ -7,10 +7,10 @@ internal sealed class BenchOptions
 {
     public HashSet<string> Suites { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int Entries { get; private set; } = 20_000;
-    public int Runs { get; private set; } = 3;
+    public int Runs { get; private set; } = 5;
     public int Submitters { get; private set; } = 32;
     public string OutDir { get; private set; } = "bench/results";
-    public int IngestEntries { get; private set; } = 8_000;
+    public int IngestEntries { get; private set; } = 16_000;
     public int Streams { get; private set; } = 4;
     public long LogEntries { get; private set; } = 1_000_000;
     public string DataDir { get; private set; } = "bench/.data";
