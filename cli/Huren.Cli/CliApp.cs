@@ -62,6 +62,18 @@ public static class CliApp
             await error.WriteLineAsync($"error: {Describe(ex)}").ConfigureAwait(false);
             return ExitCodes.Error;
         }
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or InvalidOperationException or HttpRequestException)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Last resort: still one line and exit 2; the trace only when asked for (HUREN_DEBUG=1).
+            await error.WriteLineAsync($"error: unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("HUREN_DEBUG") == "1") await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
     }
 
     /// <summary>A node's refusal or an unreachable node, in one line.</summary>

@@ -7,6 +7,7 @@ using Huren.Schemas.Services;
 using Huren.Schemas.Validation;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
 using ProtoBuf;
 
 namespace Huren.Cli.Commands;
@@ -38,21 +39,28 @@ internal static class EntrySubmission
         var validation = EntryValidator.Validate(entry);
         if (!validation.IsValid) throw new CliException($"the {entry.Kind} entry is not valid: {validation}");
         var leaf = EntrySigner.SignToLeaf(entry, key);
-        return await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, session.Options(cancellationToken)).ConfigureAwait(false);
+        var response = await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, session.Options(cancellationToken)).ConfigureAwait(false);
+        // The node's receipt must name the bytes we signed.
+        if (!MerkleHash.LeafHash(leaf).AsSpan().SequenceEqual(response.LeafHash))
+        {
+            throw new CliException($"the node acknowledged the {entry.Kind} entry with leaf hash {Convert.ToHexStringLower(response.LeafHash)}, not the hash of the signed entry ({Convert.ToHexStringLower(MerkleHash.LeafHash(leaf).AsSpan())})");
+        }
+        return response;
     }
 
     /// <summary>Prints the outcome of a submission: one line, or a JSON object.</summary>
-    public static async Task<int> ReportAsync(NodeSession session, Entry entry, SubmitResponse response, TextWriter output, string? summary = null)
+    public static async Task<int> ReportAsync(NodeSession session, Entry entry, SubmitResponse response, TextWriter output, string? summary = null, string? holderSalt = null)
     {
         if (session.AsJson)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new SubmissionJson(
-                entry.Kind, entry.RecordId, entry.IssuerId, response.Origin, response.Index, Convert.ToHexStringLower(response.LeafHash), response.Duplicate), CliJson.Options)).ConfigureAwait(false);
+                entry.Kind, entry.RecordId, entry.IssuerId, response.Origin, response.Index, Convert.ToHexStringLower(response.LeafHash), response.Duplicate, holderSalt), CliJson.Options)).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         var what = summary ?? $"{entry.Kind} {entry.RecordId}";
         var duplicate = response.Duplicate ? " (already recorded: the same signed bytes were in the log)" : "";
         await output.WriteLineAsync($"Recorded {what}: {response.Origin} #{response.Index}, leaf {Convert.ToHexStringLower(response.LeafHash)[..16]}…{duplicate}").ConfigureAwait(false);
+        if (holderSalt is not null) await output.WriteLineAsync($"Holder commitment salt (give it to the holder; it proves the ID number later): {holderSalt}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -64,7 +72,9 @@ internal static class EntrySubmission
         var full = Path.GetFullPath(path);
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(full), BodyJson) ?? throw new CliException($"'{full}' holds no JSON object");
+            var body = JsonSerializer.Deserialize<T>(File.ReadAllText(full), BodyJson) ?? throw new CliException($"'{full}' holds no JSON object");
+            ReplaceNulls(body);
+            return body;
         }
         catch (JsonException ex)
         {
@@ -73,6 +83,30 @@ internal static class EntrySubmission
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"'{full}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>JSON null is the proto3 default: empty strings, bytes and lists (in nested messages too).</summary>
+    private static void ReplaceNulls(object message)
+    {
+        foreach (var property in message.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!property.CanWrite || property.GetIndexParameters().Length > 0) continue;
+            var value = property.GetValue(message);
+            if (value is null)
+            {
+                if (property.PropertyType == typeof(string)) property.SetValue(message, "");
+                else if (property.PropertyType == typeof(byte[])) property.SetValue(message, Array.Empty<byte>());
+                else if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)) property.SetValue(message, Activator.CreateInstance(property.PropertyType));
+            }
+            else if (value is System.Collections.IList list && property.PropertyType.IsGenericType && property.PropertyType.GetGenericArguments()[0].GetCustomAttribute<ProtoContractAttribute>() is not null)
+            {
+                for (var i = list.Count - 1; i >= 0; i--)
+                {
+                    if (list[i] is null) list.RemoveAt(i);
+                    else ReplaceNulls(list[i]!);
+                }
+            }
         }
     }
 
@@ -138,5 +172,6 @@ internal static class EntrySubmission
         [property: JsonPropertyName("origin")] string Origin,
         [property: JsonPropertyName("index")] ulong Index,
         [property: JsonPropertyName("leafHash")] string LeafHash,
-        [property: JsonPropertyName("duplicate")] bool Duplicate);
+        [property: JsonPropertyName("duplicate")] bool Duplicate,
+        [property: JsonPropertyName("holderSalt")] string? HolderSalt);
 }

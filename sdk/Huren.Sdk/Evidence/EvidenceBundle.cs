@@ -43,6 +43,31 @@ public sealed class EvidenceBundle
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The first required field that JSON left null, or null when every one is there.</summary>
+    private string? MissingField()
+    {
+        if (Network is null) return "network";
+        if (Subject is null) return "subject";
+        if (Verdict is null) return "verdict";
+        if (Verdict.Status is null) return "verdict.status";
+        if (Verdict.AsOf is null || Verdict.AsOf.Origin is null) return "verdict.asOf";
+        if (Entries is null) return "entries";
+        if (Checkpoints is null) return "checkpoints";
+        for (var i = 0; i < Entries.Count; i++)
+        {
+            var e = Entries[i];
+            if (e is null) return $"entries[{i}]";
+            if (e.Origin is null) return $"entries[{i}].origin";
+            if (e.Leaf is null) return $"entries[{i}].leaf";
+            if (e.InclusionProof is null || e.InclusionProof.Exists(h => h is null)) return $"entries[{i}].inclusionProof";
+        }
+        foreach (var (origin, note) in Checkpoints)
+        {
+            if (note is null) return $"checkpoints[{origin}]";
+        }
+        return null;
+    }
+
     /// <summary>The bundle as indented UTF-8 JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -61,6 +86,7 @@ public sealed class EvidenceBundle
         }
         if (bundle is null) throw new FormatException("evidence bundle is empty");
         if (bundle.Format != FormatV1) throw new FormatException($"evidence bundle format '{bundle.Format}' is not {FormatV1}");
+        if (bundle.MissingField() is { } missing) throw new FormatException($"evidence bundle: {missing} is missing or null");
         return bundle;
     }
 }

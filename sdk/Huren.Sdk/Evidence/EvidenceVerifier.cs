@@ -14,7 +14,26 @@ namespace Huren.Sdk.Evidence;
 /// <param name="Verdict">The verdict recomputed from the entries (<see cref="LicenseVerdict.Unspecified"/> when the bundle is invalid).</param>
 /// <param name="Failure">Why the bundle is not valid, or null.</param>
 /// <param name="Final">Whether every checkpoint carries the network's witness threshold of cosignatures.</param>
-public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string? Failure, bool Final);
+public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string? Failure, bool Final)
+{
+    /// <summary>The license as issued, read from the verified issue entry (null unless <see cref="IsValid"/>).</summary>
+    public LicenseIssued? License { get; init; }
+
+    /// <summary>Its last day of validity after every verified change (empty: 长期).</summary>
+    public string ValidUntil { get; init; } = "";
+
+    /// <summary>The log the verdict is about: the accepting log for a license transferred in, else the issuing log.</summary>
+    public string Origin { get; init; } = "";
+
+    /// <summary>The issuer answering for the license in <see cref="Origin"/> (the accepting issuer after a transfer).</summary>
+    public string IssuerId { get; init; } = "";
+
+    /// <summary>Every document digest the verified entries give the license (issue and changes).</summary>
+    public IReadOnlyList<byte[]> DocumentDigests { get; init; } = [];
+
+    /// <summary>The license's issue (or transfer accept) entry in <see cref="Origin"/>: what a <c>license.use</c> references.</summary>
+    public EntryReference? LicenseEntry { get; init; }
+}
 
 /// <summary>
 /// Checks a <c>huren-evidence/v1</c> bundle with nothing but the network configuration: each checkpoint's log
@@ -50,6 +69,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
 
         // 2. Entries: proven into their checkpoint, decoded canonically.
         var decoded = new List<(BundleEntry Entry, DecodedLeaf Leaf)>();
+        var seen = new HashSet<(string, ulong)>();
         foreach (var e in bundle.Entries)
         {
             if (!roots.TryGetValue(e.Origin, out var cp)) return Fail($"entry {e.Origin}#{e.Index} has no checkpoint in the bundle");
@@ -69,6 +89,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                 return Fail($"entry {e.Origin}#{e.Index}: inclusion proof does not verify: {proofError}");
             if (!LeafReader.TryRead(leaf, out var read, out var readError)) return Fail($"entry {e.Origin}#{e.Index}: {readError}");
             if (read!.Entry.Origin != e.Origin) return Fail($"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'");
+            if (!seen.Add((e.Origin, e.Index))) return Fail($"entry {e.Origin}#{e.Index} appears twice");
             decoded.Add((e, read));
         }
         decoded.Sort((a, b) =>
@@ -105,39 +126,86 @@ public sealed class EvidenceVerifier(NetworkConfig network)
         }
 
         // 4. The verdict, recomputed from the lifecycle entries about the subject. A license transferred in from another
-        // city (license.transfer.accept) carries its history: the transferring log's entries up to the transfer the
-        // accept references, then the accepting log's.
+        // city carries its history: the transferring log's entries up to the transfer the accept references, then the
+        // accepting log's entries after the accept. One hop only; anything else about the subject is refused.
         var history = new LicenseHistory();
-        var accepts = decoded.FindAll(d => d.Leaf.Entry.RecordId == bundle.Subject && d.Leaf.Entry.Kind == EntryKinds.LicenseTransferAccept);
-        if (accepts.Count > 1) return Fail($"the bundle has {accepts.Count} transfer accepts of '{bundle.Subject}'");
+        var accepts = new List<(BundleEntry Entry, DecodedLeaf Leaf, LicenseTransferAccepted Body)>();
+        foreach (var (e, read) in decoded)
+        {
+            if (read.Entry.Kind != EntryKinds.LicenseTransferAccept) continue;
+            var body = CanonicalCodec.Decode<LicenseTransferAccepted>(read.Entry.Body);
+            var localId = body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId;
+            if (localId == bundle.Subject) accepts.Add((e, read, body));
+        }
+        if (accepts.Count > 1) return Fail($"the bundle holds {accepts.Count} transfer accepts of '{bundle.Subject}' (a bundle covers one transfer)");
+        string verdictOrigin;
+        EntryReference? licenseEntry = null;
+        var issuerId = "";
         if (accepts.Count == 1)
         {
-            var (acceptEntry, acceptLeaf) = accepts[0];
-            var accept = CanonicalCodec.Decode<LicenseTransferAccepted>(acceptLeaf.Entry.Body);
+            var (acceptEntry, acceptLeaf, accept) = accepts[0];
+            verdictOrigin = acceptEntry.Origin;
+            if (accept.FromOrigin == verdictOrigin) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts a transfer from its own log");
             var transferRef = acceptLeaf.Entry.References.Find(r => r.Relation == "transfer" && r.Origin == accept.FromOrigin);
             if (transferRef is null) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts '{accept.LicenseId}' without referencing the transfer in {accept.FromOrigin}");
-            var source = decoded.FindAll(d => d.Entry.Origin == accept.FromOrigin && d.Leaf.Entry.RecordId == accept.LicenseId && d.Entry.Index <= transferRef.Index);
-            var transfer = source.Find(d => d.Entry.Index == transferRef.Index);
-            if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer
+            var transfer = decoded.Find(d => d.Entry.Origin == accept.FromOrigin && d.Entry.Index == transferRef.Index);
+            if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer || transfer.Leaf.Entry.RecordId != accept.LicenseId
                 || !MerkleHash.LeafHash(Convert.FromBase64String(transfer.Entry.Leaf)).AsSpan().SequenceEqual(transferRef.LeafHash))
                 return Fail($"the bundle lacks the transfer entry {accept.FromOrigin}#{transferRef.Index} that {acceptEntry.Origin}#{acceptEntry.Index} references");
             var transferBody = CanonicalCodec.Decode<LicenseTransferred>(transfer.Leaf.Entry.Body);
-            if (transferBody.ToOrigin != acceptEntry.Origin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {acceptEntry.Origin}");
-            foreach (var (_, read) in source) history.Apply(read.Entry);
+            if (transferBody.ToOrigin != verdictOrigin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {verdictOrigin}");
+            foreach (var (e, read) in decoded)
+            {
+                if (e.Origin == accept.FromOrigin && read.Entry.RecordId == accept.LicenseId)
+                {
+                    // The transferring log's history ends with the transfer the accept names.
+                    if (e.Index > transferRef.Index) return Fail($"entry {e.Origin}#{e.Index} about '{accept.LicenseId}' follows the transfer the accept references");
+                    history.Apply(read.Entry);
+                }
+            }
             history.Accepted();
+            issuerId = acceptLeaf.Entry.IssuerId;
+            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = MerkleHash.LeafHash(Convert.FromBase64String(acceptEntry.Leaf)).ToArray(), Relation = "license" };
+            foreach (var (e, read) in decoded)
+            {
+                if (read.Entry.RecordId != bundle.Subject || e.Origin == accept.FromOrigin || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
+                if (e.Origin != verdictOrigin) return Fail($"entry {e.Origin}#{e.Index} about '{bundle.Subject}' is in neither the transferring nor the accepting log");
+                if (e.Index < acceptEntry.Index) return Fail($"entry {e.Origin}#{e.Index} about '{bundle.Subject}' precedes its acceptance at #{acceptEntry.Index}");
+                history.Apply(read.Entry);
+            }
         }
-        foreach (var (e, read) in decoded)
+        else
         {
-            if (read.Entry.RecordId != bundle.Subject || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
-            if (accepts.Count == 1 && e.Origin != accepts[0].Entry.Origin) continue;
-            history.Apply(read.Entry);
+            verdictOrigin = "";
+            foreach (var (e, read) in decoded)
+            {
+                if (read.Entry.RecordId != bundle.Subject || read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke) continue;
+                if (verdictOrigin.Length == 0) verdictOrigin = e.Origin;
+                else if (verdictOrigin != e.Origin) return Fail($"entries about '{bundle.Subject}' are in {verdictOrigin} and {e.Origin} without a transfer accept joining them");
+                if (read.Entry.Kind == EntryKinds.LicenseIssue)
+                {
+                    issuerId = read.Entry.IssuerId;
+                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = MerkleHash.LeafHash(Convert.FromBase64String(e.Leaf)).ToArray(), Relation = "license" };
+                }
+                history.Apply(read.Entry);
+            }
         }
         if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
+        if (bundle.Verdict.AsOf.Origin != verdictOrigin || !roots.TryGetValue(verdictOrigin, out var asOf) || bundle.Verdict.AsOf.Size != asOf.Size)
+            return Fail($"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, but the license's log is {verdictOrigin}" + (roots.TryGetValue(verdictOrigin, out var cpOf) ? $" with checkpoint size {cpOf.Size}" : ""));
         var verdict = LicenseVerdictRules.Evaluate(history.Lifecycle, history.Issued.ValidFrom, history.ValidUntil, today);
         var stated = bundle.Verdict.Status;
         if (stated != LicenseVerdictRules.Name(verdict))
             return new EvidenceResult(false, verdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(verdict)}", final);
-        return new EvidenceResult(true, verdict, null, final);
+        return new EvidenceResult(true, verdict, null, final)
+        {
+            License = history.Issued,
+            ValidUntil = history.ValidUntil,
+            Origin = verdictOrigin,
+            IssuerId = issuerId,
+            DocumentDigests = history.DocumentDigests,
+            LicenseEntry = licenseEntry,
+        };
     }
 
     /// <summary>A license's lifecycle replayed from its entries, in log order.</summary>
@@ -149,6 +217,8 @@ public sealed class EvidenceVerifier(NetworkConfig network)
 
         public string ValidUntil { get; private set; } = "";
 
+        public List<byte[]> DocumentDigests { get; } = [];
+
         public void Apply(Entry entry)
         {
             switch (entry.Kind)
@@ -156,10 +226,12 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                 case EntryKinds.LicenseIssue:
                     Issued = CanonicalCodec.Decode<LicenseIssued>(entry.Body);
                     ValidUntil = Issued.ValidUntil;
+                    DocumentDigests.Add(Issued.DocumentDigest);
                     break;
                 case EntryKinds.LicenseChange:
                     var change = CanonicalCodec.Decode<LicenseChanged>(entry.Body);
                     if (change.NewValidUntil.Length > 0) ValidUntil = change.NewValidUntil;
+                    if (change.NewDocumentDigest.Length > 0) DocumentDigests.Add(change.NewDocumentDigest);
                     break;
                 case EntryKinds.LicenseStatus:
                     Lifecycle = CanonicalCodec.Decode<LicenseStatusChanged>(entry.Body).Action switch

@@ -19,7 +19,7 @@ public sealed class DemoTests : IDisposable
         Assert.True(code == 0, error + output);
         foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
         Assert.Contains("REVOKED  ", output, StringComparison.Ordinal);
-        Assert.Contains("Log       huren.cz-t/430300", output, StringComparison.Ordinal);
+        Assert.Contains("huren.cz-t/430300, answered for by issuer 430300-amr", output, StringComparison.Ordinal);
         Assert.Contains("Stopped the 3 nodes", output, StringComparison.Ordinal);
 
         // Every node is stopped: nothing answers on the demo's ports.
@@ -51,6 +51,13 @@ public sealed class DemoTests : IDisposable
         var result = JsonDocument.Parse(restatedOutput).RootElement.GetProperty("evidence");
         Assert.False(result.GetProperty("verified").GetBoolean());
         Assert.Contains("states REVOKED, its entries give VALID", result.GetProperty("failure").GetString(), StringComparison.Ordinal);
+
+        var nulled = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!;
+        nulled["entries"]![0]!["inclusionProof"] = null;
+        await File.WriteAllTextAsync(tampered, nulled.ToJsonString());
+        var (nullCode, nullOutput, nullError) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis);
+        Assert.True(nullCode == 1, nullError + nullOutput);
+        Assert.Contains("entries[0].inclusionProof is missing or null", nullOutput, StringComparison.Ordinal);
 
         await File.WriteAllTextAsync(tampered, "{ not json");
         var (garbage, garbageOutput, _) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis);

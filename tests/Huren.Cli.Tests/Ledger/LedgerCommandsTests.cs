@@ -22,6 +22,52 @@ public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<Ledge
     }
 
     [Fact]
+    public async Task A_nodes_answer_is_not_believed_when_its_evidence_is_about_another_license_or_verdict()
+    {
+        var bundlePath = Path.Combine(net.Dir, "valid-evidence.json");
+        await net.MustAsync("bundle", "export", net.ValidLicense, "-o", bundlePath);
+        var validEvidence = await File.ReadAllTextAsync(bundlePath);
+        var genesis = Huren.Sdk.Network.NetworkConfig.Parse(await File.ReadAllTextAsync(net.Genesis));
+        var origin = "huren.cz-t/430100";
+
+        // A node asked about the revoked license answers VALID with the genuine evidence of another, valid license.
+        var swapped = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.RevokedLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin, EvidenceBundle = validEvidence };
+        var result = Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(swapped, net.RevokedLicense, null, genesis, null);
+        Assert.False(result.IsValid);
+        Assert.Contains($"is about {net.ValidLicense}, not {net.RevokedLicense}", result.Failure, StringComparison.Ordinal);
+
+        // The right evidence with a different verdict or log named by the node is refused too.
+        var wrongVerdict = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Suspended, Origin = origin, EvidenceBundle = validEvidence };
+        Assert.Contains("its evidence gives VALID", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(wrongVerdict, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        var wrongLog = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = "huren.cz-t/430300", EvidenceBundle = validEvidence };
+        Assert.Contains("names log huren.cz-t/430300", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(wrongLog, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        var noEvidence = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin };
+        Assert.Contains("without evidence", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(noEvidence, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        var right = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin, EvidenceBundle = validEvidence };
+        Assert.True(Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(right, net.ValidLicense, null, genesis, null).IsValid);
+    }
+
+    [Fact]
+    public async Task A_license_transferred_and_renamed_verifies_under_its_new_id_in_the_receiving_city()
+    {
+        var original = LedgerNetwork.LicenseId("000020");
+        await net.MustAsync("license", "issue", "--city", LedgerNetwork.Changsha, "--type", "营业执照", "--serial", "000020", "--holder-name", "长沙迁出测试有限公司",
+            "--holder-code", LedgerNetwork.Uscc("91430100HUREN0201"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市", "--field", "成立日期=2024-03-01", "--field", "经营范围=软件开发");
+        await net.MustAsync("license", "transfer", original, "--to", LedgerNetwork.Zhuzhou, "--city", LedgerNetwork.Changsha);
+        var renamed = Huren.Schemas.Validation.LicenseIdentifier.Create(LedgerNetwork.BusinessLicense, LedgerNetwork.Uscc($"11{LedgerNetwork.Zhuzhou}HUREN0101"), "000020", "001").ToString();
+        await net.MustAsync("license", "accept", original, "--city", LedgerNetwork.Zhuzhou, "--new-id", renamed);
+        await net.WaitUntilKnownAsync(LedgerNetwork.Xiangtan, renamed, "VALID");
+        var verdict = JsonDocument.Parse(await net.MustAsync("license", "verify", renamed, "--city", LedgerNetwork.Xiangtan, "--json")).RootElement;
+        Assert.Equal("huren.cz-t/430200", verdict.GetProperty("origin").GetString());
+        Assert.Equal("430200-amr", verdict.GetProperty("issuerId").GetString());
+        Assert.Equal("长沙迁出测试有限公司", verdict.GetProperty("holderName").GetString());
+        Assert.True(verdict.GetProperty("evidence").GetProperty("final").GetBoolean());
+        var (oldCode, oldOutput, _) = await net.RunAsync("license", "verify", original, "--city", LedgerNetwork.Xiangtan);
+        Assert.Equal(1, oldCode);
+        Assert.StartsWith("TRANSFERRED", oldOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_of_a_revoked_license_exits_1_and_says_revoked()
     {
         var (code, output, _) = await net.RunAsync("license", "verify", net.RevokedLicense, "--city", LedgerNetwork.Zhuzhou);
@@ -149,7 +195,7 @@ public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<Ledge
         Assert.Contains(net.ValidLicense, byIssuerIds);
         Assert.Contains(net.RevokedLicense, byIssuerIds);
         Assert.All(byIssuer.EnumerateArray(), l => Assert.Equal("430100-amr", l.GetProperty("issuerId").GetString()));
-        var none = JsonDocument.Parse(await net.MustAsync("license", "list", "--issuer", "430200-amr", "--json")).RootElement.GetProperty("licenses");
+        var none = JsonDocument.Parse(await net.MustAsync("license", "list", "--issuer", "430200-window", "--json")).RootElement.GetProperty("licenses");
         Assert.Equal(0, none.GetArrayLength());
 
         var table = await net.MustAsync("license", "list", "--status", "valid");
@@ -215,7 +261,9 @@ public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<Ledge
     [Fact]
     public async Task Checkpoint_prints_the_signed_note_as_is()
     {
-        var note = await net.MustAsync("checkpoint", LedgerNetwork.Changsha, "--city", LedgerNetwork.Zhuzhou);
+        var (code, note, verification) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--city", LedgerNetwork.Zhuzhou);
+        Assert.Equal(0, code);
+        Assert.StartsWith("verified: signed by huren.cz-t/430100's log key", verification, StringComparison.Ordinal);
         var lines = note.Split('\n');
         Assert.Equal("huren.cz-t/430100", lines[0]);
         Assert.True(ulong.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture) >= 5);

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Notes;
 using ProtoBuf.Grpc;
 
 namespace Huren.Cli.Commands.Audit;
@@ -47,8 +48,11 @@ internal static class AuditCommand
             var progress = parse.InvocationConfiguration.Error;
             var showProgress = !session.AsJson && !Console.IsErrorRedirected;
 
+            // How far to audit: the node's latest checkpoint, believed only once its log signature verifies.
             var latest = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin }, session.Options(ct)).ConfigureAwait(false);
-            var target = latest.Size;
+            var latestCheck = auditor.VerifyCheckpoint(latest.Note);
+            if (!latestCheck.IsValid) throw new CliException($"the node's latest checkpoint of {logOrigin} does not verify: {latestCheck.Failure}");
+            var target = latestCheck.Checkpoint!.Size;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var stream = session.Client.Ledger.FollowAsync(new FollowRequest { Origin = logOrigin, FromIndex = 0 }, new CallContext(new CallOptions(cancellationToken: stop.Token)));
             await using var messages = stream.GetAsyncEnumerator(stop.Token);
@@ -117,22 +121,28 @@ internal static class AuditCommand
             using var session = access.Open(parse);
             var logOrigin = parse.GetValue(origin) is { } o ? session.OriginOf(o) : "";
             var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
-            var found = new List<(string Witness, Equivocation Equivocation)>();
+            var found = new List<(string Witness, Equivocation Equivocation, string Proof)>();
+            var answered = new List<string>();
             var unanswered = new List<string>();
             foreach (var city in cities)
             {
-                var client = city == session.City ? session.Client : session.ClientOf(city, city.Credential(parse.GetValue(access.As) ?? CliRoles.Auditor));
                 try
                 {
+                    var client = city == session.City ? session.Client : session.ClientOf(city, city.Credential(parse.GetValue(access.As) ?? CliRoles.Auditor));
                     var response = await client.Witness.ListEquivocationsAsync(new EquivocationsRequest { Origin = logOrigin }, client.Options(ct)).ConfigureAwait(false);
-                    foreach (var e in response.Equivocations) found.Add((city.CityCode, e));
+                    answered.Add(city.CityCode);
+                    foreach (var e in response.Equivocations) found.Add((city.CityCode, e, ProveEquivocation(session, e)));
                 }
                 catch (RpcException ex)
                 {
                     unanswered.Add($"{city.CityCode}: {CliApp.Describe(ex)}");
                 }
+                catch (CliException ex)
+                {
+                    unanswered.Add($"{city.CityCode}: {ex.Message}");
+                }
             }
-            if (unanswered.Count == cities.Count) throw new CliException($"no witness answered: {string.Join("; ", unanswered)}");
+            if (answered.Count == 0) throw new CliException($"no witness answered: {string.Join("; ", unanswered)}");
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {
@@ -140,22 +150,24 @@ internal static class AuditCommand
                 {
                     equivocations = found.Select(f => new
                     {
-                        witness = f.Witness, origin = f.Equivocation.Origin, reason = f.Equivocation.Reason,
+                        witness = f.Witness, origin = f.Equivocation.Origin, reason = f.Equivocation.Reason, proven = f.Proof.Length == 0, check = f.Proof.Length == 0 ? null : f.Proof,
                         seen = DateTimeOffset.FromUnixTimeMilliseconds(f.Equivocation.SeenUnixMs).ToString("O", CultureInfo.InvariantCulture),
                         knownNote = f.Equivocation.KnownNote, conflictingNote = f.Equivocation.ConflictingNote,
                     }),
+                    answered,
                     unanswered,
                 }, CliJson.Options)).ConfigureAwait(false);
             }
             else if (found.Count == 0)
             {
-                await output.WriteLineAsync($"No equivocation recorded by the witnesses of {string.Join(", ", cities.Select(c => c.CityCode).Except(unanswered.Select(u => u[..6])))}.").ConfigureAwait(false);
+                await output.WriteLineAsync($"No equivocation recorded by the witnesses of {string.Join(", ", answered)}{(unanswered.Count > 0 ? $" ({unanswered.Count} did not answer)" : "")}.").ConfigureAwait(false);
             }
             else
             {
-                foreach (var (witness, e) in found)
+                foreach (var (witness, e, proof) in found)
                 {
                     await output.WriteLineAsync($"EQUIVOCATION  {e.Origin}  seen by the witness of {witness} at {DateTimeOffset.FromUnixTimeMilliseconds(e.SeenUnixMs).ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm:ss}: {e.Reason}").ConfigureAwait(false);
+                    await output.WriteLineAsync(proof.Length == 0 ? "  proven: both checkpoints carry the log's valid signature and conflict" : $"  NOT proven by the notes: {proof}").ConfigureAwait(false);
                     await output.WriteLineAsync("  known checkpoint:").ConfigureAwait(false);
                     await output.WriteAsync(Indent(e.KnownNote)).ConfigureAwait(false);
                     await output.WriteLineAsync("  conflicting checkpoint:").ConfigureAwait(false);
@@ -166,6 +178,26 @@ internal static class AuditCommand
             return found.Count == 0 ? ExitCodes.Success : ExitCodes.Negative;
         });
         return equivocations;
+    }
+
+    /// <summary>
+    /// Checks a witness's claim with the network configuration alone: both notes signed by the log's key, same
+    /// origin, and in conflict (same size with different roots, or a smaller size claimed after a larger one). Returns ""
+    /// when proven, else what is missing (an inconsistency between different sizes needs a consistency proof).
+    /// </summary>
+    private static string ProveEquivocation(NodeSession session, Equivocation e)
+    {
+        var member = session.Network.MemberByOrigin(e.Origin);
+        if (member is null) return $"{e.Origin} is not a member of the network";
+        var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
+        var known = verifier.Verify(e.KnownNote);
+        var conflicting = verifier.Verify(e.ConflictingNote);
+        if (!known.IsValid) return $"the known checkpoint does not verify: {known.Failure}";
+        if (!conflicting.IsValid) return $"the conflicting checkpoint does not verify: {conflicting.Failure}";
+        var a = known.Checkpoint!;
+        var b = conflicting.Checkpoint!;
+        if (a.Size == b.Size) return a.RootHash.SequenceEqual(b.RootHash) ? "the two checkpoints have the same root" : "";
+        return "the checkpoints are of different sizes; their inconsistency rests on the witness's consistency check";
     }
 
     private static string Indent(string note) => string.Concat(note.Split('\n').Where(l => l.Length > 0).Select(l => "    " + l + "\n"));

@@ -112,6 +112,9 @@ internal sealed class LogAudit
         else Report.SignaturesVerified++;
     }
 
+    /// <summary>Verifies a checkpoint's log signature (and SM2 line, when the member has an SM2 key) only.</summary>
+    public CheckpointVerification VerifyCheckpoint(string note) => _checkpoints.Verify(note);
+
     /// <summary>Checks a signed checkpoint against the entries received so far.</summary>
     public void AddCheckpoint(string note)
     {
@@ -134,15 +137,15 @@ internal sealed class LogAudit
             Fault($"checkpoint of size {checkpoint.Size}: its root {Convert.ToHexStringLower(checkpoint.RootHash)} is not the root of the entries ({Convert.ToHexStringLower(root.AsSpan())})");
         }
         Report.LatestCheckpointSize = Math.Max(Report.LatestCheckpointSize, checkpoint.Size);
-        var note_ = verification.Note!;
-        foreach (var line in note_.Signatures)
+        var signed = verification.Note!;
+        foreach (var line in signed.Signatures)
         {
             var witness = _witnesses.Find(line.IsFrom);
             if (witness is null) continue;
-            if (CosignatureVerifier.Verify(note_.Text, line, witness, out _)) Report.CosignaturesVerified++;
+            if (CosignatureVerifier.Verify(signed.Text, line, witness, out _)) Report.CosignaturesVerified++;
             else Fault($"checkpoint of size {checkpoint.Size}: the cosignature of {witness.Name} does not verify");
         }
-        if (_threshold > 0 && FinalityCheck.Evaluate(note_, _checkpoints.LogKey, _witnesses, _threshold).IsFinal) Report.FinalCheckpoints++;
+        if (_threshold > 0 && FinalityCheck.Evaluate(signed, _checkpoints.LogKey, _witnesses, _threshold).IsFinal) Report.FinalCheckpoints++;
     }
 
     private void Fault(string fault)

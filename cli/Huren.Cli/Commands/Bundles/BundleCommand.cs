@@ -31,7 +31,7 @@ internal static class BundleCommand
             var licenseId = parse.GetValue(id)!;
             var response = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, session.Options(ct)).ConfigureAwait(false);
             if (response.EvidenceBundle.Length == 0) throw new CliException($"no evidence for {licenseId}: {response.Reason}");
-            var check = LicenseVerifyCommand.Check(response.EvidenceBundle, session.Network, null);
+            var check = LicenseVerifyCommand.CheckAnswer(response, licenseId, null, session.Network, null);
             if (!check.IsValid) throw new CliException($"the node's evidence for {licenseId} does not verify, so it is not saved: {check.Failure}");
             var path = Path.GetFullPath(parse.GetValue(outputPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Notes;
 
 namespace Huren.Cli.Commands.Checkpoints;
 
@@ -16,16 +17,38 @@ internal static class CheckpointCommand
         var size = new Option<ulong>("--size") { Description = "The checkpoint of this tree size (one the node stored); default the latest." };
         var checkpoint = new Command("checkpoint",
             "Print a log's signed checkpoint (C2SP signed note: origin, size, root hash, then the log's, SM2 and witness\n" +
-            "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier.") { origin, size };
+            "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier. The note goes to standard\n" +
+            "output; whether it verifies (log signature, witness cosignatures) to standard error. Exit 1 if it does not verify.") { origin, size };
         access.AddTo(checkpoint);
         checkpoint.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = session.OriginOf(parse.GetValue(origin)!), Size = parse.GetValue(size) }, session.Options(ct)).ConfigureAwait(false);
+            var logOrigin = session.OriginOf(parse.GetValue(origin)!);
+            var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size) }, session.Options(ct)).ConfigureAwait(false);
+            // Printed as is, but only after checking it: the log's signature, and how many member witnesses cosigned it.
+            var member = session.Network.MemberByOrigin(logOrigin)!;
+            var logKey = NoteVerifierKey.Parse(member.LogKey);
+            var verification = new CheckpointVerifier(logKey).Verify(response.Note);
+            var witnesses = session.Network.Members.Where(m => m.Origin != logOrigin).Select(m => NoteVerifierKey.Parse(m.WitnessKey)).ToList();
+            var finality = verification.IsValid ? FinalityCheck.Evaluate(verification.Note!, logKey, witnesses, session.Network.WitnessThreshold) : null;
+            var failure = verification.Failure ?? (verification.Checkpoint!.Origin != logOrigin ? $"the note is of {verification.Checkpoint.Origin}, not {logOrigin}" : null);
             var output = parse.InvocationConfiguration.Output;
-            if (session.AsJson) await output.WriteLineAsync(JsonSerializer.Serialize(new { origin = response.Origin, size = response.Size, note = response.Note }, CliJson.Options)).ConfigureAwait(false);
-            else await output.WriteAsync(response.Note).ConfigureAwait(false);
-            return ExitCodes.Success;
+            if (session.AsJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    origin = response.Origin, size = response.Size, note = response.Note,
+                    verified = failure is null, failure, cosignatures = finality?.ValidCosignatures ?? 0, final = finality?.IsFinal ?? false,
+                }, CliJson.Options)).ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteAsync(response.Note).ConfigureAwait(false);
+                var error = parse.InvocationConfiguration.Error;
+                if (failure is not null) await error.WriteLineAsync($"NOT VERIFIED: {failure}").ConfigureAwait(false);
+                else await error.WriteLineAsync($"verified: signed by {logOrigin}'s log key; {finality!.ValidCosignatures} of {witnesses.Count} witness cosignatures ({(finality.IsFinal ? "final" : "not final")})").ConfigureAwait(false);
+            }
+            return failure is null ? ExitCodes.Success : ExitCodes.Negative;
         });
         return checkpoint;
     }

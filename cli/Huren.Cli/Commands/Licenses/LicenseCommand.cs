@@ -141,7 +141,8 @@ internal static class LicenseCommand
                 ?? throw new CliException($"no transfer of license {body.LicenseId}{(fromOrigin is null ? "" : " in " + fromOrigin)} reached {session.Describe()} (is it transferred, and to this city?)");
             body.FromOrigin = transfer.Origin;
             body.NewLicenseId = parse.GetValue(newId) ?? body.NewLicenseId;
-            var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId, ActingIssuerId(session), session.Origin, body,
+            // The record id is the transferred license's id, also when it gets a new one here (the schema's rule).
+            var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.LicenseId, ActingIssuerId(session), session.Origin, body,
                 ReferenceTo(transfer, "transfer"));
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
             return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"acceptance of license {body.LicenseId} from {transfer.Origin}").ConfigureAwait(false);
@@ -169,9 +170,11 @@ internal static class LicenseCommand
             var body = ReadBodyOrNew<LicenseUsed>(parse, file);
             body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
             var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = body.LicenseId }, session.Options(ct)).ConfigureAwait(false);
-            if (verdict.Verdict == LicenseVerdict.Unknown || verdict.EvidenceBundle.Length == 0) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
-            var issue = IssueEntryOf(EvidenceBundle.Parse(verdict.EvidenceBundle), body.LicenseId)
-                ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
+            if (verdict.Verdict == LicenseVerdict.Unknown) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
+            // The use references the license's entry as the verified evidence shows it (the accept entry, after a transfer).
+            var evidence = LicenseVerifyCommand.CheckAnswer(verdict, body.LicenseId, null, session.Network, null);
+            if (!evidence.IsValid) throw new CliException($"the node's evidence for {body.LicenseId} does not verify, so its use is not recorded: {evidence.Failure}");
+            var issue = evidence.LicenseEntry ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
             var matter = Pick(parse, matterCode, body.MatterCode);
             body.MatterCode = matter.StartsWith(session.City.CityCode, StringComparison.Ordinal) ? matter : $"{session.City.CityCode}-{matter}";
             body.MatterName = Pick(parse, matterName, body.MatterName);
@@ -220,20 +223,6 @@ internal static class LicenseCommand
     /// <summary>A reference to a log entry, by origin, index and leaf hash.</summary>
     internal static EntryReference ReferenceTo(LogEntry entry, string relation)
         => new() { Origin = entry.Origin, Index = entry.Index, LeafHash = MerkleHash.LeafHash(entry.Leaf).ToArray(), Relation = relation };
-
-    /// <summary>The license's issue (or transfer accept) entry in an evidence bundle, as a <c>license</c> reference.</summary>
-    private static EntryReference? IssueEntryOf(EvidenceBundle bundle, string licenseId)
-    {
-        EntryReference? found = null;
-        foreach (var e in bundle.Entries)
-        {
-            var leaf = Convert.FromBase64String(e.Leaf);
-            var decoded = LeafReader.Read(leaf);
-            if (decoded.Entry.RecordId == licenseId && decoded.Entry.Kind is EntryKinds.LicenseIssue or EntryKinds.LicenseTransferAccept)
-                found = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = MerkleHash.LeafHash(leaf).ToArray(), Relation = "license" };
-        }
-        return found;
-    }
 
     /// <summary>
     /// The latest entry of <paramref name="kind"/> about <paramref name="recordId"/> that the node holds (its own log or

@@ -83,6 +83,7 @@ internal static class LicenseIssueCommand
             body.LicenseNumber = parse.GetValue(number) ?? (body.LicenseNumber.Length > 0 ? body.LicenseNumber : body.LicenseId);
             body.HolderName = parse.GetValue(holderName) ?? body.HolderName;
             string? salt = null;
+            if (parse.GetValue(holderCode) is not null && parse.GetValue(holderId) is not null) throw new CliException("give --holder-code (an organisation) or --holder-id (a person), not both");
             if (parse.GetValue(holderCode) is { } code)
             {
                 body.HolderCode = code;
@@ -96,7 +97,7 @@ internal static class LicenseIssueCommand
                 body.HolderCodeType = HolderCodeTypes.CitizenId;
                 body.HolderIdCommitment = Digests.HolderCommitment(saltBytes, personalId);
             }
-            var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var today = Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             body.ValidFrom = parse.GetValue(validFrom) ?? (body.ValidFrom.Length > 0 ? body.ValidFrom : today);
             body.IssueDate = body.IssueDate.Length > 0 ? body.IssueDate : body.ValidFrom;
             body.ValidUntil = parse.GetValue(validUntil) ?? body.ValidUntil;
@@ -121,9 +122,7 @@ internal static class LicenseIssueCommand
             var entry = EntrySubmission.Create(EntryKinds.LicenseIssue, body.LicenseId, issuerId, session.Origin, body);
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
             var output = parse.InvocationConfiguration.Output;
-            var exit = await EntrySubmission.ReportAsync(session, entry, response, output, $"license {body.LicenseId} ({body.Name}, {body.HolderName})").ConfigureAwait(false);
-            if (salt is not null && !session.AsJson) await output.WriteLineAsync($"Holder commitment salt (give it to the holder; it proves the ID number later): {salt}").ConfigureAwait(false);
-            return exit;
+            return await EntrySubmission.ReportAsync(session, entry, response, output, $"license {body.LicenseId} ({body.Name}, {body.HolderName})", salt).ConfigureAwait(false);
         });
         return issue;
     }

@@ -24,14 +24,16 @@ internal static class LicenseVerifyCommand
         var bundle = new Option<string?>("--bundle") { Description = "Verify a saved evidence bundle offline (huren-evidence/v1 JSON, from 'huren bundle export'); needs --network." };
         var network = new Option<string?>("--network") { Description = "The network configuration (genesis.json) to verify --bundle against." };
         var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 };
         var verify = new Command("verify",
             "Verify a license. Online: 'huren license verify ID' asks the node (any city's: every node keeps every log) and\n" +
             "checks the evidence bundle it returns against the network configuration before believing it.\n" +
             "Offline: 'huren license verify --bundle FILE --network genesis.json' needs no node at all.\n" +
-            "Exit 0: valid, with verified evidence. Exit 1: not valid (revoked, suspended, expired, transferred, unknown) or\n" +
-            "the evidence does not verify, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).")
+            "Exit 0: valid, with verified evidence on a final (witness-cosigned) checkpoint. Exit 1: not valid (revoked,\n" +
+            "suspended, expired, transferred, unknown), not final, or evidence that does not verify or is about something\n" +
+            "else, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).")
         {
-            id, digest, bundle, network, at,
+            id, digest, bundle, network, at, waitFinal,
         };
         access.AddTo(verify);
         verify.SetAction(async (parse, ct) =>
@@ -64,13 +66,20 @@ internal static class LicenseVerifyCommand
             }
             if (day is { } d) request.AtUnixMs = new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), LicenseVerdictRules.ChinaStandardTime).ToUnixTimeMilliseconds();
             using var session = access.Open(parse);
-            var response = await session.Client.Licenses.VerifyAsync(request, session.Options(ct)).ConfigureAwait(false);
-            EvidenceResult? evidence = null;
-            if (response.EvidenceBundle.Length > 0)
+            var finalBy = DateTimeOffset.UtcNow.AddSeconds(Math.Max(0, parse.GetValue(waitFinal)));
+            while (true)
             {
-                evidence = Check(response.EvidenceBundle, session.Network, day);
+                var response = await session.Client.Licenses.VerifyAsync(request, session.Options(ct)).ConfigureAwait(false);
+                if (response.Verdict == LicenseVerdict.Unknown) return await ReportUnknownAsync(response, asJson, output).ConfigureAwait(false);
+                var evidence = CheckAnswer(response, licenseId, request.DocumentDigest.Length > 0 ? request.DocumentDigest : null, session.Network, day);
+                // A fresh entry's checkpoint is usually cosigned within a second: ask again rather than report "not final".
+                if (evidence is { IsValid: true, Final: false } && DateTimeOffset.UtcNow < finalBy)
+                {
+                    await Task.Delay(300, ct).ConfigureAwait(false);
+                    continue;
+                }
+                return await ReportAsync(response, evidence, session.Describe(), asJson, output).ConfigureAwait(false);
             }
-            return await ReportAsync(response, evidence, session.Describe(), asJson, output).ConfigureAwait(false);
         });
         return verify;
     }
@@ -85,10 +94,30 @@ internal static class LicenseVerifyCommand
         }
         catch (FormatException ex)
         {
-            return new EvidenceResult(false, LicenseVerdict.Unspecified, $"not a valid evidence bundle: {ex.Message}", false);
+            return Failed($"not a valid evidence bundle: {ex.Message}");
         }
         return new EvidenceVerifier(network).Verify(parsed, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
     }
+
+    /// <summary>
+    /// The node's answer, believed only as far as its evidence goes: the bundle verifies, is about the license asked for
+    /// (by id, or holds the document digest asked for), and gives the verdict and log the node states.
+    /// </summary>
+    internal static EvidenceResult CheckAnswer(VerdictResponse response, string? licenseId, byte[]? digest, NetworkConfig network, DateOnly? day)
+    {
+        if (response.EvidenceBundle.Length == 0) return Failed($"the node answered {LicenseVerdictRules.Name(response.Verdict)} without evidence");
+        var result = Check(response.EvidenceBundle, network, day);
+        if (!result.IsValid) return result;
+        var subject = EvidenceBundle.Parse(response.EvidenceBundle).Subject;
+        if (licenseId is not null && subject != licenseId) return Failed($"the evidence is about {subject}, not {licenseId}");
+        if (digest is not null && !result.DocumentDigests.Any(d => d.AsSpan().SequenceEqual(digest))) return Failed("the evidence does not hold the document digest asked about");
+        if (response.LicenseId != subject) return Failed($"the node names {response.LicenseId}, its evidence {subject}");
+        if (response.Verdict != result.Verdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.Verdict)}");
+        if (response.Origin != result.Origin) return Failed($"the node names log {response.Origin}, its evidence {result.Origin}");
+        return result;
+    }
+
+    private static EvidenceResult Failed(string reason) => new(false, LicenseVerdict.Unspecified, reason, false);
 
     private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, bool asJson, TextWriter output)
     {
@@ -104,15 +133,17 @@ internal static class LicenseVerifyCommand
             throw new CliException($"bundle '{full}' cannot be read: {ex.Message}", ex);
         }
         var result = Check(json, network, day);
-        string? subject = null;
-        if (result.IsValid) subject = EvidenceBundle.Parse(json).Subject;
-        var ok = result.IsValid && result.Verdict == LicenseVerdict.Valid;
+        var subject = result.IsValid ? EvidenceBundle.Parse(json).Subject : null;
         if (asJson)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 licenseId = subject,
                 verdict = result.IsValid ? LicenseVerdictRules.Name(result.Verdict) : null,
+                holderName = result.License?.HolderName,
+                validFrom = result.License?.ValidFrom,
+                validUntil = result.IsValid ? result.ValidUntil : null,
+                origin = result.IsValid ? result.Origin : null,
                 evidence = new { verified = result.IsValid, final = result.Final, failure = result.Failure },
                 network = network.NetworkId,
             }, CliJson.Options)).ConfigureAwait(false);
@@ -123,57 +154,71 @@ internal static class LicenseVerifyCommand
         }
         else
         {
-            await output.WriteLineAsync($"{LicenseVerdictRules.Name(result.Verdict)}  {subject}").ConfigureAwait(false);
-            await output.WriteLineAsync($"  evidence verified offline against network {network.NetworkId} (version {network.Version}){(result.Final ? ", checkpoint final (cosigned by the witness threshold)" : ", checkpoint not yet final")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"{Headline(result)}  {subject}  {result.License!.Name}").ConfigureAwait(false);
+            await output.WriteAsync(ConsoleTable.Rows(Details(result, $"verified offline against network {network.NetworkId} (version {network.Version})", null))).ConfigureAwait(false);
         }
-        return ok ? ExitCodes.Success : ExitCodes.Negative;
+        return Accepted(result) ? ExitCodes.Success : ExitCodes.Negative;
     }
 
-    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult? evidence, string node, bool asJson, TextWriter output)
+    /// <summary>Exit 0 only for this: verified evidence, a final checkpoint, and VALID.</summary>
+    private static bool Accepted(EvidenceResult result) => result is { IsValid: true, Final: true, Verdict: LicenseVerdict.Valid };
+
+    private static string Headline(EvidenceResult result) => result.Final ? LicenseVerdictRules.Name(result.Verdict) : $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})";
+
+    /// <summary>What the clerk reads, all from the verified entries (the node's words only for the reason).</summary>
+    private static List<(string, string)> Details(EvidenceResult result, string evidence, string? node) =>
+    [
+        ("Holder", result.License!.HolderName),
+        ("Issued by", $"{result.License.IssuingAuthority} ({result.License.IssuingAuthorityCode}), {result.License.IssueDate}"),
+        ("Validity", $"{result.License.ValidFrom} – {(result.ValidUntil.Length == 0 ? "长期 (no end)" : result.ValidUntil)}"),
+        ("Log", $"{result.Origin}, answered for by issuer {result.IssuerId}"),
+        ("Evidence", $"{evidence}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
+        ("Asked", node ?? ""),
+    ];
+
+    private static async Task<int> ReportUnknownAsync(VerdictResponse response, bool asJson, TextWriter output)
     {
-        var evidenceOk = evidence is { IsValid: true } && evidence.Verdict == response.Verdict;
-        var ok = response.Verdict == LicenseVerdict.Valid && evidenceOk;
         if (asJson)
         {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { licenseId = response.LicenseId, verdict = LicenseVerdictRules.Name(response.Verdict), reason = response.Reason }, CliJson.Options)).ConfigureAwait(false);
+        }
+        else
+        {
+            await output.WriteLineAsync($"UNKNOWN  {response.Reason}").ConfigureAwait(false);
+        }
+        return ExitCodes.Negative;
+    }
+
+    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, bool asJson, TextWriter output)
+    {
+        if (asJson)
+        {
+            var verified = evidence.IsValid;
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 licenseId = response.LicenseId,
-                verdict = LicenseVerdictRules.Name(response.Verdict),
+                verdict = LicenseVerdictRules.Name(verified ? evidence.Verdict : response.Verdict),
                 reason = response.Reason,
-                typeCode = response.TypeCode,
+                typeCode = verified ? evidence.License!.TypeCode : response.TypeCode,
                 typeName = response.TypeName,
-                holderName = response.HolderName,
-                issuerId = response.IssuerId,
+                holderName = verified ? evidence.License!.HolderName : response.HolderName,
+                issuerId = verified ? evidence.IssuerId : response.IssuerId,
                 issuerName = response.IssuerName,
-                validFrom = response.ValidFrom,
-                validUntil = response.ValidUntil,
-                origin = response.Origin,
-                evidence = evidence is null ? null : new { verified = evidenceOk, final = evidence.Final, failure = evidence.Failure ?? (evidenceOk ? null : $"the evidence gives {LicenseVerdictRules.Name(evidence.Verdict)}") },
+                validFrom = verified ? evidence.License!.ValidFrom : response.ValidFrom,
+                validUntil = verified ? evidence.ValidUntil : response.ValidUntil,
+                origin = verified ? evidence.Origin : response.Origin,
+                evidence = new { verified, final = evidence.Final, failure = evidence.Failure },
             }, CliJson.Options)).ConfigureAwait(false);
-            return ok ? ExitCodes.Success : ExitCodes.Negative;
+            return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
         }
-        if (response.Verdict == LicenseVerdict.Unknown)
+        if (!evidence.IsValid)
         {
-            await output.WriteLineAsync($"UNKNOWN  {response.Reason}").ConfigureAwait(false);
+            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {evidence.Failure}").ConfigureAwait(false);
             return ExitCodes.Negative;
         }
-        if (!evidenceOk)
-        {
-            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but its evidence does not verify: {evidence?.Failure ?? $"it gives {LicenseVerdictRules.Name(evidence!.Verdict)}"}").ConfigureAwait(false);
-            return ExitCodes.Negative;
-        }
-        await output.WriteLineAsync($"{LicenseVerdictRules.Name(response.Verdict)}  {response.LicenseId}  {response.TypeName}").ConfigureAwait(false);
-        await output.WriteAsync(ConsoleTable.Rows(
-        [
-            ("Reason", response.Reason),
-            ("Holder", response.HolderName),
-            ("Issuer", $"{response.IssuerName} ({response.IssuerId})"),
-            ("Validity", $"{response.ValidFrom} – {(response.ValidUntil.Length == 0 ? "长期 (no end)" : response.ValidUntil)}"),
-            ("Log", response.Origin),
-            ("Evidence", $"verified here against the network configuration; checkpoint {(evidence!.Final ? "final (cosigned by the witness threshold)" : "not yet final")}"),
-            ("Asked", node),
-        ])).ConfigureAwait(false);
-        return ok ? ExitCodes.Success : ExitCodes.Negative;
+        await output.WriteLineAsync($"{Headline(evidence)}  {response.LicenseId}  {evidence.License!.Name}").ConfigureAwait(false);
+        await output.WriteAsync(ConsoleTable.Rows([("Reason", response.Reason), .. Details(evidence, "verified here against the network configuration", node)])).ConfigureAwait(false);
+        return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
     }
 
     /// <summary>Reads a network configuration file.</summary>

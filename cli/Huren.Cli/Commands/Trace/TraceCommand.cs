@@ -22,10 +22,12 @@ internal static class TraceCommand
         var trace = new Command("trace",
             "Trace a record across all cities: a tree of the entries naming it, by log, with the references between them.\n" +
             "--json prints huren-trace/v1 (docs/trace-json.md); --dot prints a Graphviz graph. Asks every city's node in the\n" +
-            "profile (or only --city). Exit 0 when entries were found, 1 when none, 2 when no node answered.") { id, dot };
+            "profile (or only --city). The entries are shown as the nodes return them; 'huren audit log' verifies a log.\n" +
+            "Exit 0 when entries were found, 1 when none or when nodes disagree about an entry, 2 when no node answered.") { id, dot };
         access.AddTo(trace);
         trace.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(access.Json) && parse.GetValue(dot)) throw new CliException("give --json or --dot, not both");
             using var session = access.Open(parse);
             var recordId = parse.GetValue(id)!;
             var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
@@ -59,7 +61,11 @@ internal static class TraceCommand
                 await output.WriteAsync(document.ToTree()).ConfigureAwait(false);
                 await output.WriteLineAsync($"{document.EntryCount} entr{(document.EntryCount == 1 ? "y" : "ies")} in {document.Logs.Count} log{(document.Logs.Count == 1 ? "" : "s")}; asked {string.Join(", ", document.Sources.Select(s => s.Answered ? s.CityCode : $"{s.CityCode} (no answer: {s.Error})"))}").ConfigureAwait(false);
             }
-            return document.EntryCount > 0 ? ExitCodes.Success : ExitCodes.Negative;
+            foreach (var c in document.Conflicts)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"CONFLICT: nodes returned different entries for {c.Origin} #{c.Index} (leaf hashes {string.Join(", ", c.LeafHashes)}); check the log with 'huren audit log'").ConfigureAwait(false);
+            }
+            return document.EntryCount > 0 && document.Conflicts.Count == 0 ? ExitCodes.Success : ExitCodes.Negative;
         });
         return trace;
     }

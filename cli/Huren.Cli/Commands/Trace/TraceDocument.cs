@@ -30,16 +30,30 @@ internal sealed class TraceDocument
 
     [JsonPropertyName("edges")] public List<TraceEdge> Edges { get; init; } = [];
 
+    /// <summary>Entries for which nodes returned different bytes at the same position: evidence of a fork or a lying node.</summary>
+    [JsonPropertyName("conflicts")] public List<TraceConflict> Conflicts { get; init; } = [];
+
     [JsonIgnore] public int EntryCount => Logs.Sum(l => l.Entries.Count);
 
     /// <summary>Merges the entries the nodes returned (the same entry from several nodes counts once).</summary>
     public static TraceDocument Build(string recordId, NetworkConfig network, IReadOnlyList<TraceSource> sources, IEnumerable<LogEntry> entries)
     {
         var byOrigin = new SortedDictionary<string, SortedDictionary<ulong, TraceEntry>>(StringComparer.Ordinal);
+        var conflicts = new List<TraceConflict>();
         foreach (var e in entries)
         {
             if (!byOrigin.TryGetValue(e.Origin, out var log)) byOrigin[e.Origin] = log = [];
-            if (log.ContainsKey(e.Index)) continue;
+            if (log.TryGetValue(e.Index, out var known))
+            {
+                var hash = Convert.ToHexStringLower(MerkleHash.LeafHash(e.Leaf).AsSpan());
+                if (hash != known.LeafHash && !conflicts.Exists(c => c.Origin == e.Origin && c.Index == e.Index && c.LeafHashes.Contains(hash)))
+                {
+                    var conflict = conflicts.Find(c => c.Origin == e.Origin && c.Index == e.Index);
+                    if (conflict is null) conflicts.Add(new TraceConflict { Origin = e.Origin, Index = e.Index, LeafHashes = [known.LeafHash, hash] });
+                    else conflict.LeafHashes.Add(hash);
+                }
+                continue;
+            }
             var decoded = LeafReader.Read(e.Leaf);
             var entry = decoded.Entry;
             log[e.Index] = new TraceEntry
@@ -56,7 +70,7 @@ internal sealed class TraceDocument
                 References = entry.References.ConvertAll(r => new TraceReference { Origin = r.Origin, Index = r.Index, LeafHash = Convert.ToHexStringLower(r.LeafHash), Relation = r.Relation }),
             };
         }
-        var document = new TraceDocument { RecordId = recordId, Network = network.NetworkId, Sources = [.. sources] };
+        var document = new TraceDocument { RecordId = recordId, Network = network.NetworkId, Sources = [.. sources], Conflicts = conflicts };
         foreach (var (origin, log) in byOrigin)
         {
             var member = network.MemberByOrigin(origin);
@@ -168,6 +182,17 @@ internal sealed class TraceDocument
     private static string NodeId(string origin, ulong index) => Quote($"{origin}#{index}");
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>Two or more different entries that nodes returned for one position of a log.</summary>
+internal sealed class TraceConflict
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+
+    /// <summary>The leaf hashes seen, the first one (kept in <c>logs</c>) first.</summary>
+    [JsonPropertyName("leafHashes")] public List<string> LeafHashes { get; init; } = [];
 }
 
 /// <summary>A node asked for the trace, and whether it answered.</summary>
