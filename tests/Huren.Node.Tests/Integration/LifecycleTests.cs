@@ -278,6 +278,21 @@ public sealed class LifecycleTests : IAsyncLifetime
         var forgedNote = EvidenceBundle.Parse(verdict.EvidenceBundle);
         forgedNote.Checkpoints[TestNode.Origin] = forgedNote.Checkpoints[TestNode.Origin].Replace("\n" + forgedNote.Entries[0].TreeSize + "\n", "\n" + (forgedNote.Entries[0].TreeSize + 1) + "\n", StringComparison.Ordinal);
         Assert.Contains("checkpoint", verifier.Verify(forgedNote, Today).Failure);
+
+        var doubled = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        doubled.Entries.Add(doubled.Entries[^1]);
+        Assert.Contains("appears twice", verifier.Verify(doubled, Today).Failure);
+
+        var misdated = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        misdated.Verdict.AsOf.Size += 1000;
+        Assert.Contains("the verdict is stated as of", verifier.Verify(misdated, Today).Failure);
+
+        var elsewhere = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        elsewhere.Verdict.AsOf.Origin = "huren.cz-t/430200";
+        Assert.Contains("the license's log is " + TestNode.Origin, verifier.Verify(elsewhere, Today).Failure);
+
+        var nulls = verdict.EvidenceBundle.Replace("\"checkpoints\": {", "\"checkpoints\": null, \"unused\": {", StringComparison.Ordinal);
+        Assert.Contains("checkpoints is missing or null", Assert.Throws<FormatException>(() => EvidenceBundle.Parse(nulls)).Message);
     }
 
     [Fact]
