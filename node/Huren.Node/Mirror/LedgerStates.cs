@@ -38,25 +38,22 @@ public sealed class LedgerStates(LogStateMachine own)
 
     /// <summary>Finds a license in any kept log: the owning log's state and the record.</summary>
     public (LogStateMachine State, LicenseRecord License)? FindLicense(string licenseId)
-    {
-        (LogStateMachine, LicenseRecord)? transferred = null;
-        foreach (var state in All())
-        {
-            if (!state.TryGetLicense(licenseId, out var license)) continue;
-            // A license transferred out and accepted under the same id lives on in the receiving log: answer from there.
-            if (license.Status != LicenseStatus.Transferred) return (state, license);
-            transferred ??= (state, license);
-        }
-        return transferred;
-    }
+        => Find(state => state.TryGetLicense(licenseId, out var license) ? license : null);
 
     /// <summary>Finds a license by document digest in any kept log.</summary>
     public (LogStateMachine State, LicenseRecord License)? FindLicenseByDigest(byte[] digest)
+        => Find(state => state.TryFindLicenseByDigest(digest, out var license) ? license : null);
+
+    /// <summary>
+    /// The first log holding the license in force; a license transferred out and accepted under the same id lives on
+    /// in the receiving log, so the transferred-out record is only the fallback.
+    /// </summary>
+    private (LogStateMachine State, LicenseRecord License)? Find(Func<LogStateMachine, LicenseRecord?> lookup)
     {
         (LogStateMachine, LicenseRecord)? transferred = null;
         foreach (var state in All())
         {
-            if (!state.TryFindLicenseByDigest(digest, out var license)) continue;
+            if (lookup(state) is not { } license) continue;
             if (license.Status != LicenseStatus.Transferred) return (state, license);
             transferred ??= (state, license);
         }
