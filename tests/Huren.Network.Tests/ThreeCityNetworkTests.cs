@@ -147,6 +147,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var sourceOnly = EvidenceBundle.Parse(json);
         sourceOnly.Entries.RemoveAll(e => e.Origin == xiangtanOrigin);
         sourceOnly.Checkpoints.Remove(xiangtanOrigin);
+        Assert.Contains("the verdict is stated as of huren.cz-t/430300", new EvidenceVerifier(_genesis).Verify(sourceOnly, today).Failure, StringComparison.Ordinal);
+        sourceOnly.Verdict.AsOf = new BundleCheckpointRef { Origin = changshaOrigin, Size = sourceOnly.Entries[0].TreeSize };
         var stale = new EvidenceVerifier(_genesis).Verify(sourceOnly, today);
         Assert.False(stale.IsValid);
         Assert.Equal(LicenseVerdict.Transferred, stale.Verdict);
