@@ -14,7 +14,7 @@ public enum Sm2Implementation
 
 /// <summary>
 /// SM2-with-SM3 verification through the platform's OpenSSL 3 (<c>libcrypto.so.3</c>). Measured on the project's
-/// machine (docs/benchmarks.md), BouncyCastle 2.7 verifies with a reused key about 2.6 times faster per core than
+/// machine (docs/benchmarks.md), BouncyCastle 2.7 verifies with a reused key about 2.4 times faster per core than
 /// this (it keeps a precomputed table per public key; OpenSSL 3.0 fetches its provider on every call), so
 /// <see cref="PublicKey.Verify"/> uses BouncyCastle unless the environment variable <c>HUREN_SM2_VERIFIER=openssl</c>
 /// selects this where <see cref="IsAvailable"/>. Both accept exactly the same signatures (tested on shared vectors).
