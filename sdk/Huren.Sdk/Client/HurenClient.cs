@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
@@ -19,6 +20,7 @@ public sealed record ClientIdentity(string Principal, SigningKey Key);
 public sealed class HurenClient : IDisposable
 {
     private readonly GrpcChannel _channel;
+    private readonly ConcurrentDictionary<string, (long Seconds, string Header)> _credentials = new(StringComparer.Ordinal);
 
     /// <summary>Connects to <paramref name="endpoint"/> (e.g. <c>http://127.0.0.1:7101</c>) as <paramref name="identity"/>.</summary>
     /// <param name="endpoint">The node's gRPC address.</param>
@@ -35,7 +37,7 @@ public sealed class HurenClient : IDisposable
             {
                 // Sign the full method path the server sees: /<package.Service>/<Method>.
                 var method = new Uri(context.ServiceUrl).AbsolutePath.TrimEnd('/') + "/" + context.MethodName;
-                metadata.Add(CallCredential.Header, CallCredential.Create(identity.Principal, identity.Key, method, DateTimeOffset.UtcNow));
+                metadata.Add(CallCredential.Header, CredentialFor(identity, method));
             }
             return Task.CompletedTask;
         });
@@ -66,6 +68,20 @@ public sealed class HurenClient : IDisposable
         Issuers = _channel.CreateGrpcService<IIssuerService>();
         Witness = _channel.CreateGrpcService<IWitnessService>();
         Network = _channel.CreateGrpcService<INetworkService>();
+    }
+
+    /// <summary>
+    /// The credential for <paramref name="method"/> this second: signed once per method and second and reused, since the
+    /// signed text names only the method and the second (a busy client would otherwise sign every call).
+    /// </summary>
+    private string CredentialFor(ClientIdentity identity, string method)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var seconds = now.ToUnixTimeSeconds();
+        if (_credentials.TryGetValue(method, out var cached) && cached.Seconds == seconds) return cached.Header;
+        var header = CallCredential.Create(identity.Principal, identity.Key, method, now);
+        _credentials[method] = (seconds, header);
+        return header;
     }
 
     /// <summary>The node's address.</summary>
