@@ -25,18 +25,8 @@ internal static class BenchLedger
     public static readonly string AuthorityCode = "11430100HUREN01013";
     public static readonly string CompanyCode = "91430100HUREN0201G";
 
-    public static Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class => new()
-    {
-        Kind = kind,
-        RecordId = recordId,
-        IssuerId = issuerId,
-        TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId,
-        SchemaVersion = EntryKinds.SchemaVersion,
-        Body = CanonicalCodec.Encode(body),
-        References = [.. references],
-        Origin = Origin,
-    };
+    public static Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
+        => Schemas.Envelope.Entry.Create(kind, Origin, recordId, issuerId, body, DateTimeOffset.UtcNow, references);
 
     /// <summary>The root's registration of <paramref name="issuerId"/> with key <paramref name="key"/>, signed by the root.</summary>
     public static byte[] RegisterIssuer(SigningKey rootKey, string issuerId, PublicKey key) => EntrySigner.SignToLeaf(Entry(EntryKinds.IssuerRegister, issuerId, RootId, new IssuerRegistered

@@ -63,12 +63,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
 
     private SigningKey IssuerKey(string city) => _profile.LoadSigningKey(_profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
 
-    private static Entry MakeEntry<T>(string city, string kind, string recordId, string issuerId, T body) where T : class => new()
-    {
-        Kind = kind, RecordId = recordId, IssuerId = issuerId, TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
-        Origin = $"huren.cz-t/{city}",
-    };
+    private static Entry MakeEntry<T>(string city, string kind, string recordId, string issuerId, T body) where T : class
+        => Entry.Create(kind, $"huren.cz-t/{city}", recordId, issuerId, body, DateTimeOffset.UtcNow);
 
     private async Task RegisterAmrAsync(string city)
     {

@@ -19,18 +19,8 @@ namespace Huren.Cli.Commands;
 internal static class EntrySubmission
 {
     /// <summary>A new entry of <paramref name="kind"/> in <paramref name="origin"/>, stamped now.</summary>
-    public static Entry Create<TBody>(string kind, string recordId, string issuerId, string origin, TBody body, params EntryReference[] references) => new()
-    {
-        Kind = kind,
-        RecordId = recordId,
-        IssuerId = issuerId,
-        Origin = origin,
-        TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId,
-        SchemaVersion = EntryKinds.SchemaVersion,
-        Body = CanonicalCodec.Encode(body),
-        References = [.. references],
-    };
+    public static Entry Create<TBody>(string kind, string recordId, string issuerId, string origin, TBody body, params EntryReference[] references)
+        => Entry.Create(kind, origin, recordId, issuerId, body, DateTimeOffset.UtcNow, references);
 
     /// <summary>Checks, signs with <paramref name="key"/> and submits <paramref name="entry"/> to the session's node.</summary>
     /// <exception cref="CliException">The entry is not valid (nothing is sent).</exception>

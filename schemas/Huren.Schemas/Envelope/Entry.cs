@@ -35,6 +35,24 @@ public sealed class Entry
 
     /// <summary>The log the entry is written for (<c>huren.&lt;network&gt;/&lt;city-code&gt;</c>), so a signed entry cannot be replayed into another city's log.</summary>
     [ProtoMember(9, Name = "origin")] public string Origin { get; set; } = "";
+
+    /// <summary>
+    /// A new entry of <paramref name="kind"/> for log <paramref name="origin"/>: the body encoded once, the kind's schema
+    /// id and version filled in.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException"><paramref name="kind"/> is not one of <see cref="EntryKinds"/>.</exception>
+    public static Entry Create<TBody>(string kind, string origin, string recordId, string issuerId, TBody body, DateTimeOffset time, params EntryReference[] references) => new()
+    {
+        Kind = kind,
+        RecordId = recordId,
+        IssuerId = issuerId,
+        TimeUnixMs = time.ToUnixTimeMilliseconds(),
+        SchemaId = EntryKinds.Schemas[kind].SchemaId,
+        SchemaVersion = EntryKinds.SchemaVersion,
+        Body = CanonicalCodec.Encode(body),
+        References = [.. references],
+        Origin = origin,
+    };
 }
 
 /// <summary>A pointer to an entry in some city's log: its origin, index and RFC 9162 leaf hash.</summary>

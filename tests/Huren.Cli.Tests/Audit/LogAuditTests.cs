@@ -22,11 +22,8 @@ public sealed class LogAuditTests
 
     private SigningKey Key(string city, string path) => SigningKey.FromPem(_network.Files.Single(f => f.RelativePath == $"{city}/{path}").Content);
 
-    private byte[] Leaf<T>(string kind, string recordId, string issuerId, T body, SigningKey key) => EntrySigner.SignToLeaf(new Entry
-    {
-        Kind = kind, RecordId = recordId, IssuerId = issuerId, Origin = Origin, TimeUnixMs = 1_795_000_000_000,
-        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
-    }, key);
+    private static byte[] Leaf<T>(string kind, string recordId, string issuerId, T body, SigningKey key)
+        => EntrySigner.SignToLeaf(Entry.Create(kind, Origin, recordId, issuerId, body, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000)), key);
 
     private List<byte[]> SoundLog()
     {

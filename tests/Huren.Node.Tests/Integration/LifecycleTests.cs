@@ -29,12 +29,8 @@ public sealed class LifecycleTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
-    private static Entry MakeEntry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class => new()
-    {
-        Kind = kind, RecordId = recordId, IssuerId = issuerId, TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId, SchemaVersion = EntryKinds.SchemaVersion, Body = CanonicalCodec.Encode(body),
-        References = [.. references], Origin = TestNode.Origin,
-    };
+    private static Entry MakeEntry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
+        => Entry.Create(kind, TestNode.Origin, recordId, issuerId, body, DateTimeOffset.UtcNow, references);
 
     private byte[] RootEntry<T>(string kind, string recordId, T body) where T : class
         => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.RootId, body), _node.RootKey);

@@ -80,18 +80,8 @@ internal sealed class LedgerFixture
         return origin == Origin && Store.TryGetNode(0, index, stored) && stored.SequenceEqual(leafHash);
     }
 
-    public Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class => new()
-    {
-        Kind = kind,
-        RecordId = recordId,
-        IssuerId = issuerId,
-        TimeUnixMs = Time.Now.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId,
-        SchemaVersion = EntryKinds.SchemaVersion,
-        Body = CanonicalCodec.Encode(body),
-        References = [.. references],
-        Origin = Origin,
-    };
+    public Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
+        => Schemas.Envelope.Entry.Create(kind, Origin, recordId, issuerId, body, Time.Now, references);
 
     public static byte[] LeafHash(byte[] leaf) => MerkleLog.HashLeaf(leaf);
 
