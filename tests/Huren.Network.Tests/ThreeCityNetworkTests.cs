@@ -294,7 +294,10 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         using var intruder = csr.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted, intruder));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await outsider.Ledger.GetCheckpointAsync(request, outsider.Options()));
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // With TLS 1.3 the server refuses the client certificate after the client has finished its side of the
+        // handshake: the client sees either a failed connection (UNAVAILABLE) or its first request's stream torn down
+        // (INTERNAL), depending on timing (seen about once in five runs). Either way nothing was answered.
+        Assert.Contains(refused.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
 
         // The member's own certificate and key: accepted.
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
