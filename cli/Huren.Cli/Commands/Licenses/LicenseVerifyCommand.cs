@@ -85,18 +85,18 @@ internal static class LicenseVerifyCommand
     }
 
     /// <summary>Checks a bundle's JSON against <paramref name="network"/>; a bundle that does not parse fails with the reason.</summary>
-    internal static EvidenceResult Check(string bundleJson, NetworkConfig network, DateOnly? day)
+    private static EvidenceResult Check(string bundleJson, NetworkConfig network, DateOnly? day, out EvidenceBundle? bundle)
     {
-        EvidenceBundle parsed;
         try
         {
-            parsed = EvidenceBundle.Parse(bundleJson);
+            bundle = EvidenceBundle.Parse(bundleJson);
         }
         catch (FormatException ex)
         {
+            bundle = null;
             return Failed($"not a valid evidence bundle: {ex.Message}");
         }
-        return new EvidenceVerifier(network).Verify(parsed, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+        return new EvidenceVerifier(network).Verify(bundle, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
     }
 
     /// <summary>
@@ -106,9 +106,9 @@ internal static class LicenseVerifyCommand
     internal static EvidenceResult CheckAnswer(VerdictResponse response, string? licenseId, byte[]? digest, NetworkConfig network, DateOnly? day)
     {
         if (response.EvidenceBundle.Length == 0) return Failed($"the node answered {LicenseVerdictRules.Name(response.Verdict)} without evidence");
-        var result = Check(response.EvidenceBundle, network, day);
+        var result = Check(response.EvidenceBundle, network, day, out var bundle);
         if (!result.IsValid) return result;
-        var subject = EvidenceBundle.Parse(response.EvidenceBundle).Subject;
+        var subject = bundle!.Subject;
         if (licenseId is not null && subject != licenseId) return Failed($"the evidence is about {subject}, not {licenseId}");
         if (digest is not null && !result.DocumentDigests.Any(d => d.AsSpan().SequenceEqual(digest))) return Failed("the evidence does not hold the document digest asked about");
         if (response.LicenseId != subject) return Failed($"the node names {response.LicenseId}, its evidence {subject}");
@@ -132,8 +132,8 @@ internal static class LicenseVerifyCommand
         {
             throw new CliException($"bundle '{full}' cannot be read: {ex.Message}", ex);
         }
-        var result = Check(json, network, day);
-        var subject = result.IsValid ? EvidenceBundle.Parse(json).Subject : null;
+        var result = Check(json, network, day, out var bundle);
+        var subject = result.IsValid ? bundle!.Subject : null;
         if (asJson)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new
