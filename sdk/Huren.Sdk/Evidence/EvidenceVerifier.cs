@@ -69,7 +69,8 @@ public sealed class EvidenceVerifier(NetworkConfig network)
 
         // 2. Entries: proven into their checkpoint, decoded canonically.
         var decoded = new List<(BundleEntry Entry, DecodedLeaf Leaf)>();
-        var seen = new HashSet<(string, ulong)>();
+        // Leaf hashes by position: computed once for the proofs, reused for references (and for spotting repeats).
+        var leafHashes = new Dictionary<(string Origin, ulong Index), Hash256>();
         foreach (var e in bundle.Entries)
         {
             if (!roots.TryGetValue(e.Origin, out var cp)) return Fail($"entry {e.Origin}#{e.Index} has no checkpoint in the bundle");
@@ -85,11 +86,12 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             {
                 return Fail($"entry {e.Origin}#{e.Index} is not valid base64");
             }
-            if (!MerkleProofVerifier.TryVerifyInclusion(e.Index, e.TreeSize, MerkleHash.LeafHash(leaf).AsSpan(), proof, cp.Root.AsSpan(), out var proofError))
+            var leafHash = MerkleHash.LeafHash(leaf);
+            if (!MerkleProofVerifier.TryVerifyInclusion(e.Index, e.TreeSize, leafHash.AsSpan(), proof, cp.Root.AsSpan(), out var proofError))
                 return Fail($"entry {e.Origin}#{e.Index}: inclusion proof does not verify: {proofError}");
             if (!LeafReader.TryRead(leaf, out var read, out var readError)) return Fail($"entry {e.Origin}#{e.Index}: {readError}");
             if (read!.Entry.Origin != e.Origin) return Fail($"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'");
-            if (!seen.Add((e.Origin, e.Index))) return Fail($"entry {e.Origin}#{e.Index} appears twice");
+            if (!leafHashes.TryAdd((e.Origin, e.Index), leafHash)) return Fail($"entry {e.Origin}#{e.Index} appears twice");
             decoded.Add((e, read));
         }
         decoded.Sort((a, b) =>
@@ -150,7 +152,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             if (transferRef is null) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts '{accept.LicenseId}' without referencing the transfer in {accept.FromOrigin}");
             var transfer = decoded.Find(d => d.Entry.Origin == accept.FromOrigin && d.Entry.Index == transferRef.Index);
             if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer || transfer.Leaf.Entry.RecordId != accept.LicenseId
-                || !MerkleHash.LeafHash(Convert.FromBase64String(transfer.Entry.Leaf)).AsSpan().SequenceEqual(transferRef.LeafHash))
+                || !leafHashes[(transfer.Entry.Origin, transfer.Entry.Index)].AsSpan().SequenceEqual(transferRef.LeafHash))
                 return Fail($"the bundle lacks the transfer entry {accept.FromOrigin}#{transferRef.Index} that {acceptEntry.Origin}#{acceptEntry.Index} references");
             var transferBody = CanonicalCodec.Decode<LicenseTransferred>(transfer.Leaf.Entry.Body);
             if (transferBody.ToOrigin != verdictOrigin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {verdictOrigin}");
@@ -165,7 +167,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             }
             history.Accepted();
             issuerId = acceptLeaf.Entry.IssuerId;
-            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = MerkleHash.LeafHash(Convert.FromBase64String(acceptEntry.Leaf)).ToArray(), Relation = "license" };
+            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = leafHashes[(acceptEntry.Origin, acceptEntry.Index)].ToArray(), Relation = "license" };
             foreach (var (e, read) in decoded)
             {
                 if (read.Entry.RecordId != bundle.Subject || e.Origin == accept.FromOrigin || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
@@ -185,7 +187,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                 if (read.Entry.Kind == EntryKinds.LicenseIssue)
                 {
                     issuerId = read.Entry.IssuerId;
-                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = MerkleHash.LeafHash(Convert.FromBase64String(e.Leaf)).ToArray(), Relation = "license" };
+                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = leafHashes[(e.Origin, e.Index)].ToArray(), Relation = "license" };
                 }
                 history.Apply(read.Entry);
             }

@@ -131,6 +131,22 @@ public sealed class LogAuditTests
     }
 
     [Fact]
+    public void A_lagging_checkpoint_is_compared_and_one_going_back_in_size_is_a_fault()
+    {
+        var leaves = SoundLog();
+        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        audit.AddEntry(0, leaves[0]);
+        audit.AddEntry(1, leaves[1]);
+        audit.AddCheckpoint(Checkpoint(leaves.Take(1).ToList()));
+        audit.AddCheckpoint(Checkpoint(leaves));
+        Assert.True(audit.Report.Ok, string.Join("; ", audit.Report.Faults));
+        Assert.Equal(2UL, audit.Report.Checkpoints);
+
+        audit.AddCheckpoint(Checkpoint(leaves.Take(1).ToList()));
+        Assert.Contains(audit.Report.Faults, f => f.Contains("never go back", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_gap_in_the_indexes_is_a_fault()
     {
         var leaves = SoundLog();

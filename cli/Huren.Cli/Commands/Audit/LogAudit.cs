@@ -26,8 +26,11 @@ internal sealed class LogAudit
     private readonly List<NoteVerifierKey> _witnesses = [];
     private readonly int _threshold;
     private readonly MerkleFrontier _frontier = new();
-    // Roots by size, so a checkpoint that lags the entries already received can still be compared.
+    // Roots of the sizes since the last checked checkpoint (_roots[i] is the root at size _firstRootSize + i), so a
+    // checkpoint that lags the entries already received can still be compared, without keeping a root per entry of
+    // the whole log (checkpoints of a followed log never go back in size).
     private readonly List<Hash256> _roots = [];
+    private ulong _firstRootSize = 1;
     private readonly Dictionary<string, (PublicKey Key, ulong? RevokedAt)> _issuers = new(StringComparer.Ordinal);
 
     public LogAudit(NetworkConfig network, NetworkMember member)
@@ -126,12 +129,22 @@ internal sealed class LogAudit
             return;
         }
         var checkpoint = verification.Checkpoint!;
-        if (checkpoint.Size > (ulong)_roots.Count)
+        if (checkpoint.Size > _frontier.Size)
         {
-            Fault($"checkpoint of size {checkpoint.Size} arrived before its entries (have {_roots.Count})");
+            Fault($"checkpoint of size {checkpoint.Size} arrived before its entries (have {_frontier.Size})");
             return;
         }
-        var root = checkpoint.Size == 0 ? MerkleHash.EmptyRoot : _roots[(int)checkpoint.Size - 1];
+        if (checkpoint.Size != 0 && checkpoint.Size < _firstRootSize)
+        {
+            Fault($"checkpoint of size {checkpoint.Size} came after one of size {_firstRootSize}: a followed log's checkpoints never go back");
+            return;
+        }
+        var root = checkpoint.Size == 0 ? MerkleHash.EmptyRoot : _roots[(int)(checkpoint.Size - _firstRootSize)];
+        if (checkpoint.Size > _firstRootSize)
+        {
+            _roots.RemoveRange(0, (int)(checkpoint.Size - _firstRootSize));
+            _firstRootSize = checkpoint.Size;
+        }
         if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
         {
             Fault($"checkpoint of size {checkpoint.Size}: its root {Convert.ToHexStringLower(checkpoint.RootHash)} is not the root of the entries ({Convert.ToHexStringLower(root.AsSpan())})");

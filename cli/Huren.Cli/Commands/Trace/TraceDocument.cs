@@ -87,25 +87,12 @@ internal sealed class TraceDocument
                         From = new TracePosition { Origin = entry.Origin, Index = entry.Index },
                         To = new TracePosition { Origin = r.Origin, Index = r.Index },
                         Relation = r.Relation,
-                        InTrace = document.Find(r.Origin, r.Index) is { } target && string.Equals(target.LeafHash, r.LeafHash, StringComparison.Ordinal),
+                        InTrace = byOrigin.TryGetValue(r.Origin, out var referencedLog) && referencedLog.TryGetValue(r.Index, out var target) && string.Equals(target.LeafHash, r.LeafHash, StringComparison.Ordinal),
                     });
                 }
             }
         }
         return document;
-    }
-
-    public TraceEntry? Find(string origin, ulong index)
-    {
-        foreach (var log in Logs)
-        {
-            if (log.Origin != origin) continue;
-            foreach (var entry in log.Entries)
-            {
-                if (entry.Index == index) return entry;
-            }
-        }
-        return null;
     }
 
     /// <summary>The readable tree: one branch per log, one leaf per entry, references shown as arrows.</summary>
