@@ -36,6 +36,14 @@ public sealed class EvidenceBundle
     /// <summary>Reserved for status-map proofs; empty for now.</summary>
     [JsonPropertyName("statusProofs")] public List<JsonElement> StatusProofs { get; set; } = [];
 
+    /// <summary>
+    /// Optional proofs that the bundle's checkpoints were anchored on the network's EVM chain (docs/anchoring.md);
+    /// null (and absent from the JSON) when the bundle carries none. Verifiers that do not know the field ignore it.
+    /// </summary>
+    [JsonPropertyName("anchorProofs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<Anchoring.AnchorProof>? AnchorProofs { get; set; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
