@@ -11,22 +11,22 @@ namespace Huren.Sdk.Anchoring;
 public sealed class AnchorProof
 {
     /// <summary>The anchored checkpoint.</summary>
-    [JsonPropertyName("leaf")] public AnchorProofLeaf Leaf { get; set; } = new();
+    [JsonPropertyName("leaf"), JsonRequired] public AnchorProofLeaf Leaf { get; set; } = new();
 
     /// <summary>The leaf's position in the anchor tree.</summary>
-    [JsonPropertyName("leafIndex")] public ulong LeafIndex { get; set; }
+    [JsonPropertyName("leafIndex"), JsonRequired] public ulong LeafIndex { get; set; }
 
     /// <summary>The number of leaves in the anchor tree (the contract records it too).</summary>
-    [JsonPropertyName("leafCount")] public ulong LeafCount { get; set; }
+    [JsonPropertyName("leafCount"), JsonRequired] public ulong LeafCount { get; set; }
 
     /// <summary>Base64 32-byte hashes: the RFC 9162 audit path from the leaf to <see cref="AnchorRoot"/>.</summary>
-    [JsonPropertyName("inclusionProof")] public List<string> InclusionProof { get; set; } = [];
+    [JsonPropertyName("inclusionProof"), JsonRequired] public List<string> InclusionProof { get; set; } = [];
 
     /// <summary>Base64 of the anchored root (the contract's <c>bytes32 root</c>).</summary>
-    [JsonPropertyName("anchorRoot")] public string AnchorRoot { get; set; } = "";
+    [JsonPropertyName("anchorRoot"), JsonRequired] public string AnchorRoot { get; set; } = "";
 
     /// <summary>Where the chain recorded the root.</summary>
-    [JsonPropertyName("chain")] public AnchorChainLocation Chain { get; set; } = new();
+    [JsonPropertyName("chain"), JsonRequired] public AnchorChainLocation Chain { get; set; } = new();
 
     /// <summary>Optional: the anchored signed note, verbatim, so a verifier can check the note hash and its signatures.</summary>
     [JsonPropertyName("note")]
@@ -58,7 +58,8 @@ public sealed class AnchorProof
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"anchor proof is not valid JSON: {ex.Message}", ex);
+            // Also a required field that is absent (JsonRequired): the message names it.
+            throw new FormatException($"anchor proof is not valid: {ex.Message}", ex);
         }
         if (proof is null) throw new FormatException("anchor proof is empty");
         if (proof.MissingField() is { } missing) throw new FormatException($"anchor proof: {missing} is missing or null");
@@ -87,16 +88,16 @@ public sealed class AnchorProof
 public sealed class AnchorProofLeaf
 {
     /// <summary>The log.</summary>
-    [JsonPropertyName("origin")] public string Origin { get; set; } = "";
+    [JsonPropertyName("origin"), JsonRequired] public string Origin { get; set; } = "";
 
     /// <summary>The checkpoint's tree size.</summary>
-    [JsonPropertyName("size")] public ulong Size { get; set; }
+    [JsonPropertyName("size"), JsonRequired] public ulong Size { get; set; }
 
     /// <summary>Base64 of the checkpoint's root hash.</summary>
-    [JsonPropertyName("rootHash")] public string RootHash { get; set; } = "";
+    [JsonPropertyName("rootHash"), JsonRequired] public string RootHash { get; set; } = "";
 
     /// <summary>Base64 of SHA-256 over the complete signed note.</summary>
-    [JsonPropertyName("noteHash")] public string NoteHash { get; set; } = "";
+    [JsonPropertyName("noteHash"), JsonRequired] public string NoteHash { get; set; } = "";
 
     /// <summary>The JSON form of <paramref name="leaf"/>.</summary>
     public static AnchorProofLeaf From(AnchorLeaf leaf)
@@ -110,25 +111,25 @@ public sealed class AnchorProofLeaf
 public sealed class AnchorChainLocation
 {
     /// <summary>The chain id (EIP-155).</summary>
-    [JsonPropertyName("chainId")] public ulong ChainId { get; set; }
+    [JsonPropertyName("chainId"), JsonRequired] public ulong ChainId { get; set; }
 
     /// <summary>The anchor contract's address (20 bytes).</summary>
-    [JsonPropertyName("contract")] public string Contract { get; set; } = "";
+    [JsonPropertyName("contract"), JsonRequired] public string Contract { get; set; } = "";
 
     /// <summary>The anchor's sequence number in the contract (the <c>Anchored</c> event's first topic argument).</summary>
-    [JsonPropertyName("sequence")] public ulong Sequence { get; set; }
+    [JsonPropertyName("sequence"), JsonRequired] public ulong Sequence { get; set; }
 
     /// <summary>The transaction hash (32 bytes).</summary>
-    [JsonPropertyName("transaction")] public string Transaction { get; set; } = "";
+    [JsonPropertyName("transaction"), JsonRequired] public string Transaction { get; set; } = "";
 
     /// <summary>The block number.</summary>
-    [JsonPropertyName("blockNumber")] public ulong BlockNumber { get; set; }
+    [JsonPropertyName("blockNumber"), JsonRequired] public ulong BlockNumber { get; set; }
 
     /// <summary>The block hash (32 bytes).</summary>
-    [JsonPropertyName("blockHash")] public string BlockHash { get; set; } = "";
+    [JsonPropertyName("blockHash"), JsonRequired] public string BlockHash { get; set; } = "";
 
     /// <summary>The <c>Anchored</c> log's index in the block.</summary>
-    [JsonPropertyName("logIndex")] public ulong LogIndex { get; set; }
+    [JsonPropertyName("logIndex"), JsonRequired] public ulong LogIndex { get; set; }
 
     /// <summary>The block's timestamp (Unix seconds) as the chain reported it; only an online check confirms it.</summary>
     [JsonPropertyName("blockTime")] public ulong BlockTime { get; set; }
@@ -138,8 +139,8 @@ public sealed class AnchorChainLocation
 public sealed class AnchorConsistency
 {
     /// <summary>The other checkpoint's size.</summary>
-    [JsonPropertyName("size")] public ulong Size { get; set; }
+    [JsonPropertyName("size"), JsonRequired] public ulong Size { get; set; }
 
     /// <summary>Base64 32-byte hashes.</summary>
-    [JsonPropertyName("proof")] public List<string> Proof { get; set; } = [];
+    [JsonPropertyName("proof"), JsonRequired] public List<string> Proof { get; set; } = [];
 }
