@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Tsp;
 
@@ -60,11 +62,22 @@ public sealed class TimestampToken
         var bytes = der.ToArray();
         try
         {
-            token = new TimestampToken(bytes, new TimeStampToken(new CmsSignedData(bytes)));
+            // The outer ContentInfo is not covered by the signature, so check it is what RFC 3161 says (id-signedData,
+            // nothing after it) instead of letting a changed wrapper pass.
+            var info = ContentInfo.GetInstance(Asn1Object.FromByteArray(bytes));
+            if (!CmsObjectIdentifiers.SignedData.Equals(info.ContentType))
+            {
+                error = $"not an RFC 3161 time-stamp token: content type {info.ContentType} is not id-signedData";
+                return false;
+            }
+            var parsed = new TimeStampToken(new CmsSignedData(info));
+            // Read every part now, so that a malformed certificate set fails here and not in the verifier.
+            _ = parsed.GetCertificates().EnumerateMatches(null).Count();
+            token = new TimestampToken(bytes, parsed);
             error = null;
             return true;
         }
-        catch (Exception ex) when (ex is CmsException or TspException or IOException or ArgumentException or InvalidCastException or InvalidOperationException)
+        catch (Exception ex) when (ex is CmsException or TspException or IOException or ArgumentException or InvalidCastException or InvalidOperationException or FormatException or Org.BouncyCastle.Security.Certificates.CertificateException)
         {
             error = $"not an RFC 3161 time-stamp token: {ex.Message}";
             return false;

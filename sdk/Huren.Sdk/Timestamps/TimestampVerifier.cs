@@ -89,7 +89,7 @@ public sealed class TimestampVerifier(TimestampTrust trust)
         {
             token.Inner.Validate(signer);
         }
-        catch (TspException ex)
+        catch (Exception ex) when (ex is TspException or ArgumentException or InvalidCastException or IOException or Org.BouncyCastle.Security.Certificates.CertificateException or Org.BouncyCastle.Security.InvalidKeyException or Org.BouncyCastle.Cms.CmsException)
         {
             return Fail($"the token's signature or signing certificate does not check: {ex.Message}", subject);
         }
