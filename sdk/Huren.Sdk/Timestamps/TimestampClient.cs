@@ -103,6 +103,8 @@ public sealed class TimestampClient(HttpClient http, TimestampClientOptions opti
         using var content = new ByteArrayContent(request.GetEncoded());
         content.Headers.ContentType = new MediaTypeHeaderValue(QueryMediaType);
         using var response = await http.PostAsync(options.Url, content, timeout.Token).ConfigureAwait(false);
+        // 4xx: the TSA understood and said no (wrong media type, size, path): asking again changes nothing. 5xx: retry.
+        if ((int)response.StatusCode is >= 400 and < 500) throw new TimestampRefusedException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         if (!response.IsSuccessStatusCode) throw new TimestampException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
         TimeStampResponse reply;
