@@ -59,8 +59,11 @@ public sealed partial class Anchorer
     private readonly Lock _lock = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, AnchoredCheckpoint> _offered = new(StringComparer.Ordinal);
+    // _current is the step thread's working copy; the published copies are what Status hands out (taken under the
+    // lock at each save, so a reader never sees a record half-changed).
     private AnchorRecord? _current;
-    private AnchorRecord? _lastConfirmed;
+    private AnchorRecord? _publishedCurrent;
+    private AnchorRecord? _publishedConfirmed;
     private bool _loaded;
     private string? _lastError;
     private int _failures;
@@ -108,7 +111,7 @@ public sealed partial class Anchorer
     {
         get
         {
-            lock (_lock) return new(_current?.Clone(), _lastConfirmed?.Clone(), _lastError, _failures);
+            lock (_lock) return new(_publishedCurrent?.Clone(), _publishedConfirmed?.Clone(), _lastError, _failures);
         }
     }
 
@@ -180,8 +183,8 @@ public sealed partial class Anchorer
             {
                 failures = ++_failures;
                 _lastError = ex.Message;
-                _loaded = false;
             }
+            _loaded = false;
             var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks << Math.Min(failures - 1, 20)));
             LogStepFailed(record?.Id ?? 0, failures, delay.TotalSeconds, ex.Message);
             return new AnchorStepResult(record?.Clone(), ex.Message, delay);
@@ -207,11 +210,12 @@ public sealed partial class Anchorer
         {
             confirmed = confirmed.Id > 1 ? _store.Get(confirmed.Id - 1) : null;
         }
+        _current = latest;
+        _loaded = true;
         lock (_lock)
         {
-            _current = latest;
-            _lastConfirmed = confirmed?.Status == AnchorStatus.Confirmed ? confirmed : null;
-            _loaded = true;
+            _publishedCurrent = latest?.Clone();
+            _publishedConfirmed = confirmed?.Status == AnchorStatus.Confirmed ? confirmed : null;
         }
     }
 
@@ -370,10 +374,12 @@ public sealed partial class Anchorer
     {
         record.UpdatedAt = _clock.GetUtcNow();
         _store.Save(record);
+        _current = record;
+        var published = record.Clone();
         lock (_lock)
         {
-            _current = record;
-            if (record.Status == AnchorStatus.Confirmed) _lastConfirmed = record;
+            _publishedCurrent = published;
+            if (published.Status == AnchorStatus.Confirmed) _publishedConfirmed = published;
         }
     }
 

@@ -5,7 +5,7 @@ using Huren.Sdk.Merkle;
 namespace Huren.Anchoring.Tests;
 
 /// <summary>The anchorer, the chain client and the proofs against a real Anvil chain, read back with Foundry's cast.</summary>
-public class AnchoringOnAnvilTests
+public class AnchoringOnAnvilTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly AnchorerOptions Fast = new() { Confirmations = 2, PollInterval = TimeSpan.FromMilliseconds(50), RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(200) };
 
@@ -28,6 +28,7 @@ public class AnchoringOnAnvilTests
         var record = await AnchoringNetwork.StepUntilAsync(anchorer, r => r.Status == AnchorStatus.Confirmed);
         Assert.Equal(2UL, record.Confirmations);
         var at = record.Inclusion!;
+        output.WriteLine($"anchor of 3 checkpoints: {at.GasUsed} gas at {at.EffectiveGasPrice} wei/gas");
 
         // cast, a client that is not Huren's, reads the anchor from storage and from the event log.
         var stored = Cast.GetAnchor(anvil, network.Contract, at.Sequence);
