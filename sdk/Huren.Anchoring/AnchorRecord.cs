@@ -101,30 +101,18 @@ public sealed class AnchorRecord
     /// </summary>
     public AnchorProof? ProofFor(string origin)
     {
-        if (Inclusion is not { } at) return null;
-        var tree = Tree();
-        var index = tree.IndexOf(origin);
-        if (index < 0) return null;
-        return new AnchorProof
+        if (Inclusion is not { } at || CheckpointOf(origin) is not { } anchored) return null;
+        return Tree().ProofFor(origin, new AnchorChainLocation
         {
-            Leaf = AnchorProofLeaf.From(tree.Leaves[index]),
-            LeafIndex = (ulong)index,
-            LeafCount = (ulong)tree.Leaves.Count,
-            InclusionProof = [.. tree.InclusionProof(index).Select(h => h.ToBase64())],
-            AnchorRoot = tree.Root.ToBase64(),
-            Chain = new AnchorChainLocation
-            {
-                ChainId = ChainId,
-                Contract = Contract,
-                Sequence = at.Sequence,
-                Transaction = at.Transaction,
-                BlockNumber = at.BlockNumber,
-                BlockHash = at.BlockHash,
-                LogIndex = at.LogIndex,
-                BlockTime = at.BlockTime,
-            },
-            Note = CheckpointOf(origin)!.Note,
-        };
+            ChainId = ChainId,
+            Contract = Contract,
+            Sequence = at.Sequence,
+            Transaction = at.Transaction,
+            BlockNumber = at.BlockNumber,
+            BlockHash = at.BlockHash,
+            LogIndex = at.LogIndex,
+            BlockTime = at.BlockTime,
+        }, anchored.Note);
     }
 
     private static readonly JsonSerializerOptions Json = new()

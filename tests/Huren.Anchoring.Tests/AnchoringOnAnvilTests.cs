@@ -1,6 +1,7 @@
 using Huren.Anchoring.Chain;
 using Huren.Sdk.Anchoring;
 using Huren.Sdk.Merkle;
+using Huren.Sdk.Tests;
 
 namespace Huren.Anchoring.Tests;
 
@@ -41,6 +42,14 @@ public class AnchoringOnAnvilTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Hex(record.Root), (string?)log["topics"]![2]);
         Assert.Equal(at.Transaction, (string?)log["transactionHash"], ignoreCase: true);
         Assert.Equal(at.BlockHash, (string?)log["blockHash"], ignoreCase: true);
+        // … and so does Huren's own client, from storage and from the events.
+        var read = await client.GetAnchorAsync(at.Sequence);
+        Assert.Equal(record.Root, read.Root.ToBase64());
+        Assert.Equal(at.BlockNumber, read.BlockNumber);
+        var events = await client.GetAnchoredEventsAsync(0);
+        var anchoredEvent = Assert.Single(events);
+        Assert.Equal((record.Root, at.Sequence, at.LogIndex, 3UL), (anchoredEvent.Root.ToBase64(), anchoredEvent.Sequence, anchoredEvent.LogIndex, anchoredEvent.LeafCount));
+        Assert.Equal(at.Transaction, anchoredEvent.TransactionHash, ignoreCase: true);
 
         // Each log's proof verifies offline and online; a nothing-to-do step makes no second anchor.
         var offline = new AnchorProofVerifier(new AnchorContract(AnvilNode.ChainId, network.Contract));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Huren.Sdk.Tests;
 
 namespace Huren.Anchoring.Tests;
 

@@ -1,4 +1,5 @@
 using Huren.Anchoring.Chain;
+using Huren.Sdk.Tests;
 using Nethereum.KeyStore;
 using Nethereum.KeyStore.Model;
 

@@ -50,6 +50,24 @@ public sealed class AnchorTree
         return -1;
     }
 
+    /// <summary>The anchor proof of <paramref name="origin"/>'s leaf, recorded at <paramref name="chain"/>, optionally carrying the anchored note; null when no leaf is of that origin.</summary>
+    public AnchorProof? ProofFor(string origin, AnchorChainLocation chain, string? note = null)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var index = IndexOf(origin);
+        if (index < 0) return null;
+        return new AnchorProof
+        {
+            Leaf = AnchorProofLeaf.From(_leaves[index]),
+            LeafIndex = (ulong)index,
+            LeafCount = (ulong)_leaves.Length,
+            InclusionProof = [.. InclusionProof(index).Select(h => h.ToBase64())],
+            AnchorRoot = Root.ToBase64(),
+            Chain = chain,
+            Note = note,
+        };
+    }
+
     /// <summary>The inclusion proof of leaf <paramref name="index"/>.</summary>
     public Hash256[] InclusionProof(int index)
     {

@@ -27,30 +27,18 @@ public class AnchorProofTests
         return (AnchorTree.Build(notes.Values.Reverse().Select(AnchorLeaf.FromNote)), notes);
     }
 
-    private static AnchorProof ProofOf(AnchorTree tree, string origin, string? note)
-    {
-        var index = tree.IndexOf(origin);
-        return new AnchorProof
+    private static AnchorProof ProofOf(AnchorTree tree, string origin, string? note) =>
+        tree.ProofFor(origin, new AnchorChainLocation
         {
-            Leaf = AnchorProofLeaf.From(tree.Leaves[index]),
-            LeafIndex = (ulong)index,
-            LeafCount = (ulong)tree.Leaves.Count,
-            InclusionProof = [.. tree.InclusionProof(index).Select(h => h.ToBase64())],
-            AnchorRoot = tree.Root.ToBase64(),
-            Chain = new AnchorChainLocation
-            {
-                ChainId = ChainId,
-                Contract = Contract.ToLowerInvariant(),
-                Sequence = 4,
-                Transaction = "0x" + new string('a', 64),
-                BlockNumber = 17,
-                BlockHash = "0x" + new string('b', 64),
-                LogIndex = 0,
-                BlockTime = 1_790_000_100,
-            },
-            Note = note,
-        };
-    }
+            ChainId = ChainId,
+            Contract = Contract.ToLowerInvariant(),
+            Sequence = 4,
+            Transaction = "0x" + new string('a', 64),
+            BlockNumber = 17,
+            BlockHash = "0x" + new string('b', 64),
+            LogIndex = 0,
+            BlockTime = 1_790_000_100,
+        }, note)!;
 
     [Fact]
     public void Leaf_bytes_are_the_documented_lines_and_hash_as_an_RFC9162_leaf()
