@@ -171,24 +171,38 @@ public sealed partial class Anchorer
             LogFailed(record.Id, ex.Message);
             record.Status = AnchorStatus.Failed;
             record.Failure = ex.Message;
-            Save(record);
+            try
+            {
+                Save(record);
+            }
+            catch (Exception saveError)
+            {
+                return Faulted(record, saveError);
+            }
             return Succeeded(record, TimeSpan.Zero);
         }
         catch (Exception ex)
         {
-            // A chain or store fault (the store is the node's, whatever it throws): the service driving this loop must
-            // not die of it. Keep what is durable, forget what is not (reload from the store), and try again later.
-            int failures;
-            lock (_lock)
-            {
-                failures = ++_failures;
-                _lastError = ex.Message;
-            }
-            _loaded = false;
-            var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks << Math.Min(failures - 1, 20)));
-            LogStepFailed(record?.Id ?? 0, failures, delay.TotalSeconds, ex.Message);
-            return new AnchorStepResult(record?.Clone(), ex.Message, delay);
+            return Faulted(record, ex);
         }
+    }
+
+    /// <summary>
+    /// A chain or store fault (the store is the node's, whatever it throws): the service driving the loop must not die
+    /// of it. Keep what is durable, forget what is not (the next step reloads from the store), and try again later.
+    /// </summary>
+    private AnchorStepResult Faulted(AnchorRecord? record, Exception ex)
+    {
+        int failures;
+        lock (_lock)
+        {
+            failures = ++_failures;
+            _lastError = ex.Message;
+        }
+        _loaded = false;
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks << Math.Min(failures - 1, 20)));
+        LogStepFailed(record?.Id ?? 0, failures, delay.TotalSeconds, ex.Message);
+        return new AnchorStepResult(record?.Clone(), ex.Message, delay);
     }
 
     private AnchorStepResult Succeeded(AnchorRecord? record, TimeSpan next)
@@ -301,12 +315,12 @@ public sealed partial class Anchorer
         {
             if (record.Inclusion is { } lost)
             {
+                LogReorged(record.Id, lost.BlockNumber, lost.BlockHash, record.Confirmations);
                 record.Reorgs++;
                 record.Status = AnchorStatus.Reorged;
                 record.Inclusion = null;
                 record.Confirmations = 0;
                 Save(record);
-                LogReorged(record.Id, lost.BlockNumber, lost.BlockHash, record.Confirmations);
                 await SubmitAsync(record, cancellationToken).ConfigureAwait(false);
                 return;
             }

@@ -127,8 +127,8 @@ public sealed class AnchorChainClient : IDisposable
         _options = options;
         _account = account;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient();
-        _http.Timeout = Timeout.InfiniteTimeSpan; // each call has its own deadline
+        // Each call has its own deadline (RpcTimeout); a client's own HttpClient keeps its settings.
+        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _web3 = new Web3(new RpcClient(options.RpcUrl, _http));
     }
 
