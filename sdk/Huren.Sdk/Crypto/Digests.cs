@@ -28,6 +28,26 @@ public static class Digests
         digest.DoFinal(destination);
     }
 
+    /// <summary>SM3 of everything <paramref name="stream"/> yields from its position to its end (32 bytes).</summary>
+    public static byte[] Sm3(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var digest = new SM3Digest();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) digest.BlockUpdate(buffer, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var output = new byte[32];
+        digest.DoFinal(output);
+        return output;
+    }
+
     /// <summary>SHA-256 of <paramref name="data"/> (32 bytes).</summary>
     public static byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
 
