@@ -69,6 +69,19 @@ public sealed class PublicKey
         {
             throw new FormatException($"not a DER SubjectPublicKeyInfo: {ex.Message}", ex);
         }
+        try
+        {
+            return Create(info, bytes);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or CryptographicException)
+        {
+            // e.g. a point that is not on the curve: BouncyCastle and the platform report it in their own ways.
+            throw new FormatException($"not a valid public key: {ex.Message}", ex);
+        }
+    }
+
+    private static PublicKey Create(SubjectPublicKeyInfo info, byte[] bytes)
+    {
         var algorithmOid = info.Algorithm.Algorithm;
         if (algorithmOid.Equals(EdECObjectIdentifiers.id_Ed25519))
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
 
 namespace Huren.Sdk.Seals;
 
@@ -24,10 +26,10 @@ internal static class SesReader
             return ex.Message;
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or InvalidOperationException
-                                       or FormatException or OverflowException)
+                                       or FormatException or OverflowException or GeneralSecurityException or CryptoException)
         {
             // BouncyCastle reports bad encodings with these (Asn1Exception is an IOException, Asn1ParsingException an
-            // InvalidOperationException); none of them means a bug here, only bad input.
+            // InvalidOperationException, a bad certificate a CertificateException); here they only mean bad input.
             return ex.Message;
         }
     }
@@ -219,12 +221,12 @@ internal static class SesReader
     private static string Ia5(Asn1Encodable element, string path)
     {
         if (element is not DerIA5String text) throw Unexpected(path, "IA5String", element);
-        var value = text.GetString();
-        foreach (var c in value)
+        // The octets, not GetString(): BouncyCastle turns bytes above 0x7F into '?' when it makes the string.
+        foreach (var b in text.GetOctets())
         {
-            if (c > 0x7F) throw new SesFormatException($"{path}: not IA5 (ASCII) text");
+            if (b > 0x7F) throw new SesFormatException($"{path}: not IA5 (ASCII) text");
         }
-        return value;
+        return text.GetString();
     }
 
     private static string Utf8(Asn1Encodable element, string path)
