@@ -101,9 +101,10 @@ public sealed class SealCertificate
     /// <param name="issuerKey">The issuer's key (SM2 or P-256).</param>
     /// <param name="notBefore">Start of validity.</param>
     /// <param name="notAfter">End of validity.</param>
+    /// <param name="certificateAuthority">Whether the subject may issue certificates itself (basic constraints CA, key usage keyCertSign).</param>
     /// <exception cref="ArgumentException">A key that is not SM2 or P-256, a bad name, or an empty window.</exception>
     public static SealCertificate Issue(string subject, PublicKey subjectKey, string issuer, SigningKey issuerKey, DateTimeOffset notBefore,
-        DateTimeOffset notAfter)
+        DateTimeOffset notAfter, bool certificateAuthority = false)
     {
         ArgumentNullException.ThrowIfNull(subjectKey);
         ArgumentNullException.ThrowIfNull(issuerKey);
@@ -117,14 +118,21 @@ public sealed class SealCertificate
         generator.SetNotBefore(notBefore.UtcDateTime);
         generator.SetNotAfter(notAfter.UtcDateTime);
         generator.SetSubjectPublicKeyInfo(SubjectPublicKeyInfo.GetInstance(subjectKey.SubjectPublicKeyInfo));
-        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.NonRepudiation));
+        var usage = KeyUsage.DigitalSignature | KeyUsage.NonRepudiation;
+        if (certificateAuthority)
+        {
+            generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
+            usage |= KeyUsage.KeyCertSign;
+        }
+        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(usage));
         var der = generator.Generate(new SigningKeySignatureFactory(issuerKey)).GetEncoded();
         return TryParse(der, out var certificate, out var error) ? certificate : throw new InvalidOperationException($"issued certificate does not parse: {error}");
     }
 
-    /// <summary>A self-signed certificate of <paramref name="key"/> (a maker's or a test signer's).</summary>
-    public static SealCertificate SelfSigned(string subject, SigningKey key, DateTimeOffset notBefore, DateTimeOffset notAfter)
-        => Issue(subject, key.PublicKey, subject, key, notBefore, notAfter);
+    /// <summary>A self-signed certificate of <paramref name="key"/> (a maker's, a test signer's, or a test authority's).</summary>
+    public static SealCertificate SelfSigned(string subject, SigningKey key, DateTimeOffset notBefore, DateTimeOffset notAfter,
+        bool certificateAuthority = false)
+        => Issue(subject, key.PublicKey, subject, key, notBefore, notAfter, certificateAuthority);
 
     /// <summary>BouncyCastle's certificate generator signing through Huren's own key, so no key is exported.</summary>
     private sealed class SigningKeySignatureFactory(SigningKey key) : ISignatureFactory

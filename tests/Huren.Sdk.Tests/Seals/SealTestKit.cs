@@ -5,7 +5,8 @@ using Huren.Sdk.Seals;
 namespace Huren.Sdk.Tests.Seals;
 
 /// <summary>
-/// A seal maker, two signers and their certificates with real keys, and a seal made for the first signer. Times are
+/// A seal maker (whose self-signed certificate also issued the signers' certificates, as a test authority), two
+/// signers and their certificates with real keys, and a seal made for the first signer. Times are
 /// fixed: certificates 2024–2030 (signer until 2028), the seal made on 2025-01-01 and valid until 2026-12-31, signed
 /// on 2025-06-01.
 /// </summary>
@@ -22,7 +23,8 @@ internal sealed class SealTestKit
         Algorithm = algorithm;
         MakerKey = SigningKey.Generate(algorithm);
         MakerCertificate = SealCertificate.SelfSigned("CN=湖南省电子印章制章中心,O=湖南省数据局,C=CN", MakerKey,
-            new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+            new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            certificateAuthority: true);
         SignerKey = SigningKey.Generate(algorithm);
         SignerCertificate = SealCertificate.Issue("CN=长沙市市场监督管理局,O=长沙市市场监督管理局,C=CN", SignerKey.PublicKey,
             MakerCertificate.Subject, MakerKey, new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2028, 1, 1, 0, 0, 0, TimeSpan.Zero));

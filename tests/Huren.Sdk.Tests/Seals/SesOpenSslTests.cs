@@ -40,4 +40,25 @@ public class SesOpenSslTests
             Assert.Contains(algorithm == SignatureAlgorithm.Sm2Sm3 ? "SM2-with-SM3" : "ecdsa-with-SHA256", output);
         }
     }
+
+    [OpenSslFact]
+    public void Openssl_verifies_the_certificates_Huren_issues_SM3withSM2_and_ecdsa()
+    {
+        using var dir = new TempDir();
+        foreach (var algorithm in new[] { SignatureAlgorithm.Sm2Sm3, SignatureAlgorithm.EcdsaP256Sha256 })
+        {
+            var kit = new SealTestKit(algorithm);
+            File.WriteAllText(dir.File("maker.pem"), System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", kit.MakerCertificate.Der));
+            File.WriteAllText(dir.File("signer.pem"), System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", kit.SignerCertificate.Der));
+            // OpenSSL 3.0 checks an SM2 certificate signature with the GM/T 0009 user id only when told to.
+            string[] distid = algorithm == SignatureAlgorithm.Sm2Sm3 ? ["-vfyopt", "distid:1234567812345678"] : [];
+            var (code, output) = OpenSsl.Run(dir.Path, ["verify", "-attime", "1748736000", .. distid, "-CAfile", "maker.pem", "signer.pem"]);
+            Assert.True(code == 0, output);
+            Assert.Contains("signer.pem: OK", output);
+            // A certificate of another issuer does not verify under the maker.
+            var other = new SealTestKit(algorithm);
+            File.WriteAllText(dir.File("other.pem"), System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", other.SignerCertificate.Der));
+            Assert.NotEqual(0, OpenSsl.Run(dir.Path, ["verify", "-attime", "1748736000", .. distid, "-CAfile", "maker.pem", "other.pem"]).ExitCode);
+        }
+    }
 }
