@@ -47,7 +47,7 @@ public sealed class SealVerifier(TimeProvider? clock = null)
         if (documentSm3.Length != 32 || !CryptographicOperations.FixedTimeEquals(documentSm3, signature.ToSign.DataHash))
             return result with { Verdict = SealVerdict.BadSignature, Reason = "the document's SM3 digest differs from the signed dataHash: the document is not the one that was sealed" };
 
-        var sealCheck = VerifySeal(seal);
+        var sealCheck = CheckSeal(seal);
         result = result with { MakerCertificate = sealCheck.MakerCertificate };
         if (!sealCheck.IsValid) return result with { Verdict = sealCheck.Verdict, Reason = sealCheck.Reason };
         if (FirstCritical(signature.ToSign.Extensions) is { } critical)
@@ -78,7 +78,9 @@ public sealed class SealVerifier(TimeProvider? clock = null)
         => SesCodec.TryParseSeal(sesSeal, out var seal, out var error) ? VerifySeal(seal) : new SealVerification(SealVerdict.Malformed, error);
 
     /// <summary>Checks a parsed seal on its own.</summary>
-    public static SealVerification VerifySeal(SesSeal seal)
+    public SealVerification VerifySeal(SesSeal seal) => CheckSeal(seal);
+
+    private static SealVerification CheckSeal(SesSeal seal)
     {
         ArgumentNullException.ThrowIfNull(seal);
         var result = new SealVerification(SealVerdict.Valid, null) { Seal = seal };

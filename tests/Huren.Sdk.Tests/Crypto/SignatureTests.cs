@@ -73,4 +73,17 @@ public class SignatureTests
         Assert.True(key.PublicKey.SubjectPublicKeyInfo.AsSpan().IndexOf(oid) >= 0);
         Assert.True(key.ToPkcs8().AsSpan().IndexOf(oid) >= 0);
     }
+
+    [Theory]
+    [InlineData(SignatureAlgorithm.Sm2Sm3)]
+    [InlineData(SignatureAlgorithm.EcdsaP256Sha256)]
+    public void A_point_off_the_curve_is_a_format_error(SignatureAlgorithm algorithm)
+    {
+        // Found by the seal mutation tests: BouncyCastle (SM2) and the platform (P-256) used to escape as
+        // ArgumentException / CryptographicException where every caller catches FormatException.
+        var spki = SigningKey.Generate(algorithm).PublicKey.SubjectPublicKeyInfo;
+        spki[^1] ^= 0x01;
+        var ex = Assert.Throws<FormatException>(() => PublicKey.FromSubjectPublicKeyInfo(spki));
+        Assert.StartsWith("not a valid public key", ex.Message);
+    }
 }
