@@ -21,7 +21,7 @@ internal static class MicroBench
             .WithArtifactsPath(artifacts)
             .AddFilter(new BenchmarkDotNet.Filters.GlobFilter([options.MicroFilter]));
         var figures = new List<BenchFigure>();
-        foreach (var summary in BenchmarkRunner.Run([typeof(EntryBenchmarks), typeof(ProofBenchmarks), typeof(CredentialBenchmarks)], config))
+        foreach (var summary in BenchmarkRunner.Run([typeof(EntryBenchmarks), typeof(ProofBenchmarks), typeof(CredentialBenchmarks), typeof(SealBenchmarks), typeof(LicenseXmlBenchmarks)], config))
         {
             foreach (var report in summary.Reports)
             {

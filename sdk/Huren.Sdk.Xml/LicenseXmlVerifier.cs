@@ -25,6 +25,9 @@ public sealed class LicenseXmlVerifier
     private static readonly Lazy<XmlSchemaSet> Schema = new(LoadSchema, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly string[] IdAttributeNames = ["Id", "ID", "id"];
 
+    // XmlSchemaSet promises nothing about concurrent use; validating a few kilobytes is cheap, so one at a time.
+    private static readonly Lock SchemaLock = new();
+
     private readonly XmlVerificationKey _expectedKey;
 
     /// <summary>A verifier that accepts only signatures by <paramref name="expectedKey"/>.</summary>
@@ -231,13 +234,16 @@ public sealed class LicenseXmlVerifier
     private static string? Validate(XmlDocument document)
     {
         var errors = new StringBuilder();
-        document.Schemas = Schema.Value;
         try
         {
-            document.Validate((_, e) =>
+            lock (SchemaLock)
             {
-                if (errors.Length == 0) errors.Append(e.Message);
-            });
+                document.Schemas = Schema.Value;
+                document.Validate((_, e) =>
+                {
+                    if (errors.Length == 0) errors.Append(e.Message);
+                });
+            }
         }
         catch (XmlSchemaValidationException ex)
         {

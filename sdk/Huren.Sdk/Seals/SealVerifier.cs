@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Merkle;
 
 namespace Huren.Sdk.Seals;
 
@@ -10,6 +12,8 @@ namespace Huren.Sdk.Seals;
 /// time lies within the seal's validity and the signer certificate's (and the seal was made within the maker
 /// certificate's). Total: every input gives a <see cref="SealVerification"/>, never an exception. The ledger's checks
 /// (registered, not revoked at the signing time) come on top, for a <see cref="SealVerdict.Valid"/> result.
+/// Thread-safe; keep one instance: it remembers the certificates it has parsed (a seal's maker and signers recur in
+/// every use, and parsing a certificate and importing its key costs more than a signature check).
 /// </summary>
 /// <param name="clock">The clock for "signed in the future"; the system clock when null.</param>
 public sealed class SealVerifier(TimeProvider? clock = null)
@@ -17,7 +21,11 @@ public sealed class SealVerifier(TimeProvider? clock = null)
     /// <summary>How far in the future a signing time may lie (clock skew between the signer and this verifier).</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many parsed certificates an instance keeps (all are dropped when full: simple, and bounded).</summary>
+    public const int CertificateCacheSize = 4096;
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<Hash256, SealCertificate> _certificates = new();
 
     /// <summary>Checks <paramref name="sesSignature"/> (DER) over <paramref name="document"/>.</summary>
     public SealVerification Verify(ReadOnlySpan<byte> document, byte[] sesSignature) => VerifyDigest(Digests.Sm3(document), sesSignature);
@@ -80,7 +88,7 @@ public sealed class SealVerifier(TimeProvider? clock = null)
     /// <summary>Checks a parsed seal on its own.</summary>
     public SealVerification VerifySeal(SesSeal seal) => CheckSeal(seal);
 
-    private static SealVerification CheckSeal(SesSeal seal)
+    private SealVerification CheckSeal(SesSeal seal)
     {
         ArgumentNullException.ThrowIfNull(seal);
         var result = new SealVerification(SealVerdict.Valid, null) { Seal = seal };
@@ -99,14 +107,21 @@ public sealed class SealVerifier(TimeProvider? clock = null)
         return result;
     }
 
-    private static bool TryCertificate(byte[] der, string algorithmOid, string role, out SealCertificate certificate, out string failure)
+    private bool TryCertificate(byte[] der, string algorithmOid, string role, out SealCertificate certificate, out string failure)
     {
         certificate = null!;
         failure = "";
-        if (!SealCertificate.TryParse(der, out var parsed, out var error))
+        // Keyed by SHA-256 of the exact bytes: the same bytes always parse to the same certificate.
+        var key = new Hash256(SHA256.HashData(der));
+        if (!_certificates.TryGetValue(key, out var parsed))
         {
-            failure = $"{role} certificate: {error}";
-            return false;
+            if (!SealCertificate.TryParse(der, out parsed, out var error))
+            {
+                failure = $"{role} certificate: {error}";
+                return false;
+            }
+            if (_certificates.Count >= CertificateCacheSize) _certificates.Clear();
+            _certificates.TryAdd(key, parsed);
         }
         if (!SealAlgorithms.TryGetAlgorithm(algorithmOid, out var algorithm) || algorithm != parsed.PublicKey.Algorithm)
         {

@@ -30,6 +30,11 @@ public class SealVerifierTests
         Assert.Equal(SealVerdict.Valid, verifier.Verify(stream, signature).Verdict);
         Assert.Equal(SealVerdict.Valid, verifier.VerifyDigest(Digests.Sm3(SealTestKit.Document), signature).Verdict);
         Assert.Equal(SealVerdict.Valid, verifier.VerifySeal(kit.Seal().Der).Verdict);
+
+        // The certificates parsed once are reused by later checks of the same instance.
+        var again = verifier.Verify(SealTestKit.Document, signature);
+        Assert.Same(result.SignerCertificate, again.SignerCertificate);
+        Assert.Same(result.MakerCertificate, again.MakerCertificate);
     }
 
     [Fact]
