@@ -84,9 +84,6 @@ public sealed class SealCertificate
         return true;
     }
 
-    /// <summary>Whether <paramref name="instant"/> lies within [<see cref="NotBefore"/>, <see cref="NotAfter"/>].</summary>
-    public bool IsValidAt(DateTimeOffset instant) => instant >= NotBefore && instant <= NotAfter;
-
     /// <summary>Whether <paramref name="issuer"/> signed this certificate (with the algorithm the certificate names).</summary>
     public bool IsSignedBy(PublicKey issuer)
         => SealAlgorithms.TryGetAlgorithm(SignatureAlgorithm, out var algorithm) && algorithm == issuer.Algorithm && issuer.Verify(ToBeSigned, Signature);

@@ -166,5 +166,6 @@ public sealed class SealVerifier(TimeProvider? clock = null)
         return null;
     }
 
-    private static string Show(DateTimeOffset instant) => SesCodec.Describe(instant);
+    private static string Show(DateTimeOffset instant)
+        => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

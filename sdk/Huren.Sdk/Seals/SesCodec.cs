@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using Org.BouncyCastle.Asn1;
 
 namespace Huren.Sdk.Seals;
@@ -64,8 +63,8 @@ public static class SesCodec
         return Der(new DerSequence(vector));
     }
 
-    /// <summary>The GeneralizedTime text Huren writes for an instant: UTC, fraction only when not zero (DER).</summary>
-    internal static DerGeneralizedTime Time(DateTimeOffset instant) => new(instant.UtcDateTime);
+    /// <summary>The GeneralizedTime Huren writes for an instant: UTC, a fraction only when not zero (DER).</summary>
+    private static DerGeneralizedTime Time(DateTimeOffset instant) => new(instant.UtcDateTime);
 
     private static Asn1Encodable TbsSignElement(TbsSign toSign)
     {
@@ -119,6 +118,4 @@ public static class SesCodec
         => error is null ? value : throw new ArgumentException(error);
 
     private static byte[] Der(Asn1Encodable element) => element.GetEncoded(Asn1Encodable.Der);
-
-    internal static string Describe(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
