@@ -63,20 +63,23 @@ public class LicenseXmlWrappingTests
     {
         var rsa = XmlTestData.Rsa.Value;
         using var other = RSA.Create(2048);
-        byte[] SignWithKeyInfo(RSA inKeyInfo)
+        byte[] SignWithKeyInfo(RSA? inKeyInfo, string? uri = null)
         {
             var document = LicenseXmlWriter.Write(XmlTestData.Metadata(), XmlTestData.ExportedAt);
             var signed = new SignedXml(document) { SigningKey = rsa };
             signed.SignedInfo!.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
             signed.SignedInfo.SignatureMethod = SignedXml.XmlDsigRSASHA256Url;
-            var reference = new Reference("#" + document.DocumentElement!.GetAttribute("Id")) { DigestMethod = SignedXml.XmlDsigSHA256Url };
+            var reference = new Reference(uri ?? "#" + document.DocumentElement!.GetAttribute("Id")) { DigestMethod = SignedXml.XmlDsigSHA256Url };
             reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
             reference.AddTransform(new XmlDsigExcC14NTransform());
             signed.AddReference(reference);
-            signed.KeyInfo = new KeyInfo();
-            signed.KeyInfo.AddClause(new RSAKeyValue(inKeyInfo));
+            if (inKeyInfo is not null)
+            {
+                signed.KeyInfo = new KeyInfo();
+                signed.KeyInfo.AddClause(new RSAKeyValue(inKeyInfo));
+            }
             signed.ComputeSignature();
-            document.DocumentElement.AppendChild(document.ImportNode(signed.GetXml(), true));
+            document.DocumentElement!.AppendChild(document.ImportNode(signed.GetXml(), true));
             return LicenseXmlWriter.ToBytes(document);
         }
         var verifier = new LicenseXmlVerifier(XmlTestData.RsaKey.PublicKey);
@@ -84,6 +87,10 @@ public class LicenseXmlWrappingTests
         var result = verifier.Verify(SignWithKeyInfo(other));
         Assert.Equal(LicenseXmlVerdict.WrongKey, result.Verdict);
         Assert.Contains("KeyInfo carries another key", result.Reason);
+
+        // URI="" (the whole document) names the root as well, and is accepted.
+        var whole = verifier.Verify(SignWithKeyInfo(null, ""));
+        Assert.True(whole.IsValid, whole.Reason);
     }
 
     [Fact]
