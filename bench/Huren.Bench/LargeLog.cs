@@ -98,7 +98,7 @@ internal static class LargeLog
         if (log.Size != (ulong)entries) throw new InvalidOperationException($"built {log.Size} entries, wanted {entries}");
         if (uses != TracedEntries - 1) throw new InvalidOperationException($"{uses} uses of the traced license, wanted {TracedEntries - 1}");
         File.WriteAllText(Path.Combine(dir, "keys", "issuer-amr.bench.pem"), issuer.ToPem());
-        app.Services.GetRequiredService<NodeDatabase>().Compact();
+        ((RocksStore)app.Services.GetRequiredService<IKeyValueStore>()).Compact();
         return new LargeLogManifest(entries, spacing, tracedId, TracedEntries, leafBytes, sw.Elapsed.TotalSeconds, DateTimeOffset.UtcNow.ToString("O"));
     }
 }

@@ -175,11 +175,11 @@ internal static class LargeLogBench
             var dir = Path.Combine(Path.GetTempPath(), "huren-bench-mirror-" + Guid.NewGuid().ToString("N"));
             try
             {
-                using var db = NodeDatabase.Open(dir);
+                using var db = RocksStore.Open(dir);
                 // The mirroring node's own log is another city's; the followed log is kept beside it, as MirrorSet does.
-                var own = new MerkleLog(db.OpenLog("huren.cz-t/430200"), "huren.cz-t/430200");
+                var own = new MerkleLog(new LogStore(db, "huren.cz-t/430200"));
                 var directory = new LogDirectory(own);
-                var log = new MerkleLog(db.OpenLog(BenchLedger.Origin), BenchLedger.Origin);
+                var log = new MerkleLog(new LogStore(db, BenchLedger.Origin));
                 var state = new LogStateMachine(BenchLedger.Origin, [source.RootKey.PublicKey], BenchLedger.RootId, log.Store, directory.ReferenceExists, TimeProvider.System)
                 {
                     MaxClockSkew = null,
@@ -187,7 +187,7 @@ internal static class LargeLogBench
                 directory.Add(log);
                 var identity = source.Identity("auditor");
                 var mirror = new LogMirror(log, state, new CheckpointVerifier(logKey), () => new HurenClient(source.Endpoint, identity, TimeSpan.FromDays(1)),
-                    directory, db.OpenLog("evidence/" + BenchLedger.Origin), NullLogger.Instance);
+                    LogMirror.EvidenceSpace(db, BenchLedger.Origin), null, null, NullLogger.Instance);
                 using var stop = new CancellationTokenSource();
                 var sw = Stopwatch.StartNew();
                 var running = mirror.RunAsync(stop.Token);
@@ -210,7 +210,7 @@ internal static class LargeLogBench
     private static List<BenchFigure> Storage(string dir, LargeLogManifest manifest, string size)
     {
         var data = Path.Combine(dir, "data");
-        using (var db = NodeDatabase.Open(data)) db.Compact();
+        using (var db = RocksStore.Open(data)) db.Compact();
         long bytes = 0;
         foreach (var f in Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories)) bytes += new FileInfo(f).Length;
         var leaf = (double)manifest.LeafBytes / manifest.Entries;

@@ -60,12 +60,12 @@ internal static class LogBench
         try
         {
             double rate;
-            using (var db = NodeDatabase.Open(dir))
+            using (var db = RocksStore.Open(dir))
             {
-                var log = new MerkleLog(db.OpenLog(Origin), Origin);
+                var log = new MerkleLog(new LogStore(db, Origin));
                 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
-                var checkpoints = new CheckpointWriter((size, root) => new byte[100], options.CheckpointInterval, TimeProvider.System);
-                await using (var sequencer = new Sequencer(log, new SignatureOnlyAdmission(check), checkpoints, options, NullLogger.Instance))
+                var checkpoints = new CheckpointWriter(log, (size, root) => new byte[100], options.CheckpointInterval, TimeProvider.System);
+                await using (var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [checkpoints], options, NullLogger.Instance))
                 {
                     var next = -1;
                     var sw = Stopwatch.StartNew();

@@ -116,8 +116,8 @@ internal static class MachineLimits
         var dir = Path.Combine(Path.GetTempPath(), "huren-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var db = NodeDatabase.Open(dir);
-            var store = db.OpenLog(BenchLedger.Origin);
+            using var db = RocksStore.Open(dir);
+            var store = new LogStore(db, BenchLedger.Origin);
             var commit = new LogCommit();
             const int writes = 1000;
             var sw = Stopwatch.StartNew();
@@ -127,7 +127,9 @@ internal static class MachineLimits
                 commit.FirstIndex = (ulong)i;
                 commit.Leaves.Add(new byte[700]);
                 commit.Head = new byte[8];
-                store.Commit(commit);
+                using var batch = db.CreateBatch();
+                store.Add(batch, commit);
+                db.Write(batch);
             }
             return writes / sw.Elapsed.TotalSeconds;
         }

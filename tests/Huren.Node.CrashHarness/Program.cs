@@ -14,12 +14,12 @@ var key = SigningKey.FromEd25519Seed(Convert.FromHexString(args[1]));
 var submitters = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
 const string Origin = "huren.crash/430100";
 
-using var db = NodeDatabase.Open(dataDir);
-var log = new MerkleLog(db.OpenLog(Origin), Origin);
+using var db = RocksStore.Open(dataDir);
+var log = new MerkleLog(new LogStore(db, Origin));
 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
 var noteSigner = new CheckpointSigner(Origin, key, sm2Key: null);
-var checkpoints = new CheckpointWriter((size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
-await using var sequencer = new Sequencer(log, new SignatureOnlyAdmission(check), checkpoints,
+var checkpoints = new CheckpointWriter(log, (size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
+await using var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [checkpoints],
     new SequencerOptions { MaxBatchSize = 64, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
 
 var stdout = Console.Out;

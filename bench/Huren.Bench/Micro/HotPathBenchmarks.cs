@@ -46,7 +46,7 @@ public class ProofBenchmarks
 {
     private const ulong Leaves = (1 << 20) + 3;
     private string _dir = "";
-    private NodeDatabase? _db;
+    private RocksStore? _db;
     private MerkleLog _rocks = null!;
     private MerkleLog _memory = null!;
     private ulong _index;
@@ -55,9 +55,9 @@ public class ProofBenchmarks
     public void Setup()
     {
         _dir = Path.Combine(Path.GetTempPath(), "huren-bench-proof-" + Guid.NewGuid().ToString("N"));
-        _db = NodeDatabase.Open(_dir);
-        _rocks = Fill(new MerkleLog(_db.OpenLog(BenchLedger.Origin), BenchLedger.Origin));
-        _memory = Fill(new MerkleLog(new MemoryLogStore(), BenchLedger.Origin));
+        _db = RocksStore.Open(_dir);
+        _rocks = Fill(new MerkleLog(new LogStore(_db, BenchLedger.Origin)));
+        _memory = Fill(new MerkleLog(new LogStore(new MemoryStore(), BenchLedger.Origin)));
     }
 
     private static MerkleLog Fill(MerkleLog log)

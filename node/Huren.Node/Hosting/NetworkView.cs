@@ -11,7 +11,7 @@ namespace Huren.Node.Hosting;
 public sealed class NetworkView
 {
     private const string VersionKeyPrefix = "config/v";
-    private readonly ILogStore? _store;
+    private readonly KeySpace? _store;
     private readonly Lock _lock = new();
     private volatile State? _state;
 
@@ -32,11 +32,11 @@ public sealed class NetworkView
     internal void Adopt(NetworkConfig next) => _state = new State(next, System.Text.Encoding.UTF8.GetBytes(next.ToJson()));
 
     /// <summary>Starts from the genesis (or configured version) bytes and moves to the newest stored successor.</summary>
-    public NetworkView(byte[] initialBytes, ILogStore store)
+    public NetworkView(byte[] initialBytes, KeySpace store)
     {
         _store = store;
         var state = new State(NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(initialBytes)), initialBytes);
-        for (var version = state.Config.Version + 1; store.GetState(VersionKeyPrefix + version) is { } next; version++)
+        for (var version = state.Config.Version + 1; store.Get(VersionKeyPrefix + version) is { } next; version++)
         {
             if (!NetworkConfigChain.VerifyNext(state.Bytes, next, out var config, out var error))
                 throw new InvalidOperationException($"stored network configuration version {version} does not chain: {error}");
@@ -67,9 +67,7 @@ public sealed class NetworkView
                 underSigned = error!.Contains("majority", StringComparison.Ordinal);
                 return error;
             }
-            var commit = new LogCommit { Head = _store.ReadHead() ?? [] };
-            commit.State.Add((VersionKeyPrefix + next!.Version, proposed));
-            _store.Commit(commit);
+            _store.PutNow(System.Text.Encoding.UTF8.GetBytes(VersionKeyPrefix + next!.Version), proposed);
             _state = new State(next, proposed);
             return null;
         }

@@ -8,6 +8,7 @@ using Huren.Node.Storage;
 using Huren.Node.Witness;
 using Huren.Sdk.Client;
 using Huren.Sdk.Network;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using ProtoBuf.Grpc.Server;
@@ -38,12 +39,33 @@ public static partial class NodeApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
-            ? new NetworkView(genesis, sp.GetRequiredService<NodeDatabase>().OpenLog("network"))
+            ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, "network"))
             : new NetworkView());
         services.AddSingleton(keys);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => NodeDatabase.Open(Path.GetFullPath(options.DataPath, baseDir)));
-        services.AddSingleton(sp => new MerkleLog(sp.GetRequiredService<NodeDatabase>().OpenLog(options.Origin), options.Origin));
+        // Tests may put another store in first (e.g. one that injects faults).
+        services.TryAddSingleton<IKeyValueStore>(_ => RocksStore.Open(Path.GetFullPath(options.DataPath, baseDir)));
+        services.AddSingleton(sp => new AppendHealth(options.Sequencer.FailedBatchesUnhealthy));
+        services.AddSingleton(sp =>
+        {
+            var events = new LogEvents(sp.GetRequiredService<ILogger<LogEvents>>());
+            // Subscribers run on the events' own thread, never on a writer's.
+            var metrics = sp.GetRequiredService<NodeMetrics>();
+            var directory = new Lazy<LogDirectory>(sp.GetRequiredService<LogDirectory>);
+            var collector = new Lazy<CosignatureCollector>(sp.GetRequiredService<CosignatureCollector>);
+            events.Subscribe(e =>
+            {
+                if (e.Kind == LogEventKind.Appended && e.Origin == options.Origin) metrics.BatchCommitted(e.Count);
+                if (e.Kind == LogEventKind.Checkpoint && e.Origin == options.Origin)
+                {
+                    metrics.Checkpoint(options.Origin, e.Size);
+                    collector.Value.Wake();
+                }
+                directory.Value.Grew(e.Origin);
+            });
+            return events;
+        });
+        services.AddSingleton(sp => new MerkleLog(new LogStore(sp.GetRequiredService<IKeyValueStore>(), options.Origin)));
         services.AddSingleton(sp => new LogDirectory(sp.GetRequiredService<MerkleLog>()));
         services.AddSingleton(sp => new LogStateMachine(options.Origin, [keys.RootKey], options.RootIssuerId,
             sp.GetRequiredService<MerkleLog>().Store, sp.GetRequiredService<LogDirectory>().ReferenceExists, sp.GetRequiredService<TimeProvider>(),
@@ -57,30 +79,14 @@ public static partial class NodeApp
         services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
         services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys));
         services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<NodeCheckpointSigner>().Sign,
+            options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));
         services.AddSingleton(sp =>
         {
-            var writer = new CheckpointWriter(sp.GetRequiredService<NodeCheckpointSigner>().Sign, options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>());
-            var metrics = sp.GetRequiredService<NodeMetrics>();
-            var collector = sp.GetRequiredService<CosignatureCollector>();
-            writer.Signed += (size, _) =>
-            {
-                metrics.Checkpoint(options.Origin, size);
-                collector.Wake();
-            };
-            return writer;
-        });
-        services.AddSingleton(sp =>
-        {
-            var sequencer = new Sequencer(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<LogStateMachine>(),
-                sp.GetRequiredService<CheckpointWriter>(), options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
-            var metrics = sp.GetRequiredService<NodeMetrics>();
-            var directory = sp.GetRequiredService<LogDirectory>();
-            sequencer.BatchCommitted += (count, _) =>
-            {
-                metrics.BatchCommitted(count);
-                directory.Grew(options.Origin);
-            };
-            return sequencer;
+            var state = sp.GetRequiredService<LogStateMachine>();
+            var appender = new LogAppender(sp.GetRequiredService<MerkleLog>(), state, [state, sp.GetRequiredService<CheckpointWriter>()],
+                sp.GetRequiredService<LogEvents>(), sp.GetRequiredService<AppendHealth>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LogAppender>());
+            return new Sequencer(appender, options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
         });
         services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
         services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode));
@@ -89,7 +95,7 @@ public static partial class NodeApp
 
         services.AddHurenWitness();
         services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
-        services.AddGrpcHealthChecks().AddCheck("log", () => HealthCheckResult.Healthy());
+        services.AddGrpcHealthChecks().AddCheck<LogHealthCheck>("log");
         services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));
 
         var app = builder.Build();
@@ -141,12 +147,33 @@ public static partial class NodeApp
 }
 
 /// <summary>Signs a checkpoint for entries whose batch did not carry one (see <see cref="SequencerOptions.CheckpointInterval"/>).</summary>
-internal sealed class CheckpointTimer(CheckpointWriter writer, MerkleLog log, NodeOptions options) : BackgroundService
+internal sealed partial class CheckpointTimer(CheckpointWriter writer, NodeOptions options, ILogger<CheckpointTimer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.CheckpointTimer);
-        writer.SignLatestIfBehind(log);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) writer.SignLatestIfBehind(log);
+        do
+        {
+            try
+            {
+                writer.SignLatestIfBehind();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A failed write is tried again on the next tick; the timer must outlive it.
+                LogSignFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint timer could not sign or store a checkpoint")]
+    private static partial void LogSignFailed(ILogger logger, Exception ex);
+}
+
+/// <summary>The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>).</summary>
+internal sealed class LogHealthCheck(AppendHealth health) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        => Task.FromResult(health.Fault() is { } fault ? HealthCheckResult.Unhealthy(fault) : HealthCheckResult.Healthy());
 }

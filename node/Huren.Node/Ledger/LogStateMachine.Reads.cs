@@ -59,9 +59,8 @@ public sealed partial class LogStateMachine
     /// <summary>Every license of the log, in the order of their issue (or accept) entries.</summary>
     public IReadOnlyList<LicenseRecord> ListLicenses()
     {
-        var rows = _store.ScanState(StateKeys.LicensePrefix);
-        var list = new List<LicenseRecord>(rows.Count);
-        foreach (var (key, value) in rows) list.Add(StateKeys.Decode<LicenseRecord>(key, value));
+        var list = new List<LicenseRecord>();
+        foreach (var (key, value) in _store.State.Scan(StateKeys.LicensePrefix)) list.Add(StateKeys.Decode<LicenseRecord>(key, value));
         list.Sort((a, b) => a.IssueIndex.CompareTo(b.IssueIndex));
         return list;
     }
@@ -93,7 +92,7 @@ public sealed partial class LogStateMachine
 
     private T? ReadStored<T>(string key) where T : class
     {
-        var stored = _store.GetState(key);
+        var stored = _store.State.Get(key);
         return stored is null ? null : StateKeys.Decode<T>(key, stored);
     }
 }

@@ -14,20 +14,21 @@ namespace Huren.Node.Ledger;
 /// re-checks another city's log with its own instance over that log's store.
 /// </summary>
 /// <remarks>
-/// <para>Derived state is kept as state rows (<see cref="ILogStore.GetState"/>) written in the same atomic batch as the
-/// entries that made them (<see cref="WriteStaged"/>), so a restart reads the rows and never rescans the log. Issuers
+/// <para>Derived state is kept as state rows (the log's <see cref="LogStore.State"/> key space) written in the same atomic
+/// batch as the entries that made them (<see cref="Write"/>: the machine is a participant of the log's
+/// <see cref="LogAppender"/>), so a restart reads the rows and never rescans the log. Issuers
 /// and keys are also held in memory, as an immutable snapshot swapped when a batch is durable; licenses, seals and
 /// shares are read from the store, overlaid with what the current batch staged.</para>
 /// <para>Threads: <see cref="CheckStateless"/> and the read methods are thread-safe and see committed state only;
-/// <see cref="CheckInOrder"/>, <see cref="WriteStaged"/>, <see cref="Committed"/> and <see cref="Discard"/> are called by
-/// the single sequencer thread.</para>
+/// <see cref="CheckInOrder"/>, <see cref="Write"/>, <see cref="Committed"/> and <see cref="Discard"/> are called by
+/// the log's single writer thread.</para>
 /// </remarks>
-public sealed partial class LogStateMachine : IEntryAdmission
+public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
 {
     private readonly string _origin;
     private readonly string _rootId;
     private readonly IReadOnlyDictionary<KeyId, PublicKey> _rootKeys;
-    private readonly ILogStore _store;
+    private readonly LogStore _store;
     private readonly Func<string, ulong, byte[], bool>? _referenceExists;
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
     private readonly TimeProvider _time;
@@ -59,7 +60,7 @@ public sealed partial class LogStateMachine : IEntryAdmission
         string origin,
         IReadOnlyList<PublicKey> cityRootKeys,
         string cityRootIssuerId,
-        ILogStore store,
+        LogStore store,
         Func<string, ulong, byte[], bool>? referenceExists,
         TimeProvider time,
         Func<string, string, LicenseRecord?>? foreignLicense = null)
@@ -142,16 +143,24 @@ public sealed partial class LogStateMachine : IEntryAdmission
     }
 
     /// <inheritdoc/>
-    public void WriteStaged(LogCommit commit)
+    public void Write(StoreBatch batch, LogStaging staging)
     {
-        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(batch);
         if (_batch.NextIndex is not { } next) return;
-        foreach (var (key, record) in _batch.Rows) commit.State.Add((key, StateKeys.Encode(record)));
-        commit.State.Add((StateKeys.Meta, StateKeys.Encode(new StateMeta { Origin = _origin, NextIndex = next })));
+        foreach (var (key, record) in _batch.Rows) _store.State.Put(batch, key, StateKeys.Encode(record));
+        _store.State.Put(batch, StateKeys.Meta, StateKeys.Encode(new StateMeta { Origin = _origin, NextIndex = next }));
+    }
+
+    /// <summary>The staged rows, encoded as <see cref="Write"/> writes them (for tests of what a batch would write).</summary>
+    internal List<(string Key, byte[] Value)> StagedRows()
+    {
+        var rows = new List<(string, byte[])>();
+        foreach (var (key, record) in _batch.Rows) rows.Add((key, StateKeys.Encode(record)));
+        return rows;
     }
 
     /// <inheritdoc/>
-    public void Committed()
+    public void Committed(LogStaging staging)
     {
         if (_batch.NextIndex is not { } next) return;
         var committed = _committed;
@@ -168,6 +177,9 @@ public sealed partial class LogStateMachine : IEntryAdmission
 
     /// <inheritdoc/>
     public void Discard() => _batch.Clear();
+
+    /// <inheritdoc/>
+    public void Discarded() => _batch.Clear();
 
     private void Check(EntryContext context)
     {
@@ -214,7 +226,7 @@ public sealed partial class LogStateMachine : IEntryAdmission
     private T? ReadRow<T>(string key) where T : class
     {
         if (_batch.TryGetRow<T>(key, out var staged)) return staged;
-        var stored = _store.GetState(key);
+        var stored = _store.State.Get(key);
         return stored is null ? null : StateKeys.Decode<T>(key, stored);
     }
 
@@ -235,7 +247,7 @@ public sealed partial class LogStateMachine : IEntryAdmission
     private CommittedIssuers Load()
     {
         var next = 0UL;
-        if (_store.GetState(StateKeys.Meta) is { } metaBytes)
+        if (_store.State.Get(StateKeys.Meta) is { } metaBytes)
         {
             var meta = StateKeys.Decode<StateMeta>(StateKeys.Meta, metaBytes);
             if (!string.Equals(meta.Origin, _origin, StringComparison.Ordinal))
@@ -246,7 +258,7 @@ public sealed partial class LogStateMachine : IEntryAdmission
         }
         var issuers = ImmutableDictionary.CreateBuilder<string, IssuerRecord>(StringComparer.Ordinal);
         var keys = ImmutableDictionary.CreateBuilder<KeyId, RegisteredKey>();
-        foreach (var (key, value) in _store.ScanState(StateKeys.IssuerPrefix))
+        foreach (var (key, value) in _store.State.Scan(StateKeys.IssuerPrefix))
         {
             var issuer = StateKeys.Decode<IssuerRecord>(key, value);
             PublicKey publicKey;

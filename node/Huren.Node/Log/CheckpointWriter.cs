@@ -3,42 +3,54 @@ using Huren.Node.Storage;
 namespace Huren.Node.Log;
 
 /// <summary>
-/// Decides when a checkpoint is signed and signs it: with a batch (in the batch's own atomic write, so no checkpoint
-/// ever names a size that is not durable) when the last one is old enough, else later by <see cref="SignLatestIfBehind"/>.
+/// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the
+/// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough;
+/// else later by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls. Each stored checkpoint is
+/// announced as a <see cref="LogEventKind.Checkpoint"/> event.
 /// </summary>
-public sealed class CheckpointWriter(Func<ulong, byte[], byte[]> signNote, TimeSpan interval, TimeProvider time)
+public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], byte[]> signNote, TimeSpan interval, TimeProvider time, LogEvents? events = null)
+    : IBatchParticipant
 {
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
     private ulong _lastSize;
+    private (ulong Size, byte[] Note)? _attached;
     private readonly Lock _lock = new();
 
-    /// <summary>Raised with (size, note) after a checkpoint is durable.</summary>
-    public event Action<ulong, byte[]>? Signed;
+    /// <summary>The log whose checkpoints are signed.</summary>
+    public MerkleLog Log => log;
 
-    /// <summary>Adds a checkpoint for the staged size to the commit when one is due.</summary>
-    public void AttachIfDue(LogStaging staging, LogCommit commit)
+    /// <inheritdoc/>
+    public void Write(StoreBatch batch, LogStaging staging)
     {
+        ArgumentNullException.ThrowIfNull(staging);
+        _attached = null;
         lock (_lock)
         {
             if (time.GetUtcNow() - _lastSigned < interval) return;
-            commit.Checkpoint = (staging.Size, signNote(staging.Size, staging.Root()));
         }
+        var note = signNote(staging.Size, staging.Root());
+        log.Store.PutCheckpoint(batch, staging.Size, note);
+        _attached = (staging.Size, note);
     }
 
-    /// <summary>Called after a commit that carried a checkpoint.</summary>
-    public void Published(LogCommit commit)
+    /// <inheritdoc/>
+    public void Committed(LogStaging staging)
     {
-        if (commit.Checkpoint is not { } cp) return;
+        if (_attached is not { } cp) return;
+        _attached = null;
         lock (_lock)
         {
             _lastSigned = time.GetUtcNow();
             _lastSize = cp.Size;
         }
-        Signed?.Invoke(cp.Size, cp.Note);
+        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, cp.Size, Note: cp.Note));
     }
 
-    /// <summary>Signs the durable head of <paramref name="log"/> when no checkpoint covers it yet.</summary>
-    public void SignLatestIfBehind(MerkleLog log)
+    /// <inheritdoc/>
+    public void Discarded() => _attached = null;
+
+    /// <summary>Signs the durable head when no checkpoint covers it yet (a note already stored for that size is kept).</summary>
+    public void SignLatestIfBehind()
     {
         byte[] note;
         ulong size;
@@ -58,6 +70,6 @@ public sealed class CheckpointWriter(Func<ulong, byte[], byte[]> signNote, TimeS
             _lastSigned = time.GetUtcNow();
             _lastSize = size;
         }
-        Signed?.Invoke(size, note);
+        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, size, Note: note));
     }
 }

@@ -4,7 +4,7 @@ namespace Huren.Node.Log;
 
 /// <summary>
 /// Decides whether an entry may enter the log. Split in two so that the expensive part (signature checks) runs in
-/// parallel on the submitters' threads and only the cheap, order-dependent part runs in the single-writer sequencer.
+/// parallel on the submitters' threads and only the cheap, order-dependent part runs on the writer thread.
 /// </summary>
 public interface IEntryAdmission
 {
@@ -15,18 +15,12 @@ public interface IEntryAdmission
     DecodedLeaf CheckStateless(byte[] leaf);
 
     /// <summary>
-    /// Order-dependent checks in the sequencer (issuer still registered, record owned, status transition possible)
+    /// Order-dependent checks on the writer thread (issuer still registered, record owned, status transition possible)
     /// against the log plus the entries staged earlier in the same batch; on success the entry's effect is staged.
-    /// Throws <see cref="AdmissionException"/> and stages nothing.
+    /// Throws <see cref="AdmissionException"/> and stages nothing; any other exception fails the whole batch.
     /// </summary>
     void CheckInOrder(DecodedLeaf leaf, ulong index);
 
-    /// <summary>Adds the staged derived-state rows to the batch's commit (same atomic write as the entries).</summary>
-    void WriteStaged(Huren.Node.Storage.LogCommit commit);
-
-    /// <summary>The staged batch is durable: its effects become current.</summary>
-    void Committed();
-
-    /// <summary>The staged batch failed to commit: forget its effects.</summary>
+    /// <summary>The batch was not written: forget what <see cref="CheckInOrder"/> staged.</summary>
     void Discard();
 }

@@ -4,26 +4,28 @@ using Huren.Sdk.Merkle;
 namespace Huren.Node.Log;
 
 /// <summary>
-/// An RFC 9162 Merkle log over an <see cref="ILogStore"/>. The store keeps the hash of every complete subtree, so the
+/// An RFC 9162 Merkle log over a <see cref="LogStore"/>. The store keeps the hash of every complete subtree, so the
 /// root of any size and any inclusion or consistency proof cost O(log n) reads (the tree math is the SDK's, shared
 /// with verifiers); the head (size and right frontier) is written in the same atomic batch as the leaves, so
-/// reopening after a crash needs no rescan. Appends go through <see cref="BeginStaging"/>/<see cref="Commit"/> from
-/// one writer; reads are thread-safe.
+/// reopening after a crash needs no rescan. Appends go through <see cref="BeginStaging"/>, <see cref="Stage"/> and
+/// <see cref="Committed"/> from one writer (<see cref="LogAppender"/>); reads are thread-safe.
 /// </summary>
 public sealed class MerkleLog
 {
     /// <summary>Length of every hash.</summary>
     public const int HashLength = Hash256.Length;
 
-    private readonly ILogStore _store;
+    private readonly LogStore _store;
     private readonly Func<int, ulong, Hash256> _subtree;
     private volatile MerkleFrontier _head;
 
-    /// <summary>Opens the log named <paramref name="origin"/> in <paramref name="store"/> from its persisted head.</summary>
-    public MerkleLog(ILogStore store, string origin)
+    /// <summary>Opens the log kept in <paramref name="store"/> from its persisted head.</summary>
+    /// <exception cref="InvalidDataException">The stored head does not parse.</exception>
+    public MerkleLog(LogStore store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         _store = store;
-        Origin = origin;
+        Origin = store.Origin;
         _subtree = Node;
         _head = ReadHead(store);
     }
@@ -32,7 +34,7 @@ public sealed class MerkleLog
     public string Origin { get; }
 
     /// <summary>The storage.</summary>
-    public ILogStore Store => _store;
+    public LogStore Store => _store;
 
     /// <summary>The durable size.</summary>
     public ulong Size => _head.Size;
@@ -87,18 +89,34 @@ public sealed class MerkleLog
         return new LogStaging(_head.Clone(), commit);
     }
 
-    /// <summary>Writes the staged batch atomically and durably, then makes it visible.</summary>
+    /// <summary>Adds the staged rows (leaves, subtree hashes, indexes, the new head) to <paramref name="batch"/>.</summary>
+    public void Stage(LogStaging staging, StoreBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(staging);
+        staging.Commit.Head = staging.Frontier.ToBytes();
+        _store.Add(batch, staging.Commit);
+    }
+
+    /// <summary>The batch holding the staged rows is durable: readers now see the staged size.</summary>
+    public void Committed(LogStaging staging)
+    {
+        ArgumentNullException.ThrowIfNull(staging);
+        _head = staging.Frontier;
+    }
+
+    /// <summary>Writes the staged batch on its own (tests and tools; the node appends through <see cref="LogAppender"/>).</summary>
     public void Commit(LogStaging staging)
     {
-        staging.Commit.Head = staging.Frontier.ToBytes();
-        _store.Commit(staging.Commit);
-        _head = staging.Frontier;
+        using var batch = _store.Store.CreateBatch();
+        Stage(staging, batch);
+        _store.Store.Write(batch);
+        Committed(staging);
     }
 
     /// <summary>Re-reads the durable head (after a failed commit).</summary>
     public void Reload() => _head = ReadHead(_store);
 
-    private static MerkleFrontier ReadHead(ILogStore store)
+    private static MerkleFrontier ReadHead(LogStore store)
     {
         var bytes = store.ReadHead();
         if (bytes is null || bytes.Length == 0) return new MerkleFrontier();

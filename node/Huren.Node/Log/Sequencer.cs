@@ -1,38 +1,31 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Huren.Node.Storage;
 using Huren.Sdk.Entries;
 
 namespace Huren.Node.Log;
 
-/// <summary>Where a submitted entry landed.</summary>
-/// <param name="Index">Its index in the log.</param>
-/// <param name="LeafHash">Its RFC 9162 leaf hash.</param>
-/// <param name="Duplicate">True when the same bytes were already in the log; nothing was appended.</param>
-public readonly record struct AppendResult(ulong Index, byte[] LeafHash, bool Duplicate);
-
 /// <summary>
-/// The single writer of a city log, with group commit: submitters on many threads check signatures in parallel,
-/// then queue; one loop takes a batch (closed by size or delay), runs the order-dependent checks, assigns indexes,
-/// writes the batch and its checkpoint in one synced RocksDB write, and only then answers the submitters.
+/// The single writer of the node's own log, with group commit: submitters on many threads check signatures in
+/// parallel, then queue; one loop takes a batch (closed by size or delay) and hands it to the <see cref="LogAppender"/>
+/// (order-dependent checks, one synced write with its checkpoint and ledger rows), and only then answers the submitters.
+/// A batch that fails is answered with <see cref="AppendFailedException"/> and the loop goes on.
 /// </summary>
 public sealed partial class Sequencer : IAsyncDisposable
 {
-    private readonly MerkleLog _log;
+    private readonly LogAppender _appender;
     private readonly IEntryAdmission _admission;
-    private readonly CheckpointWriter _checkpoints;
     private readonly SequencerOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Starts the sequencer over an opened log.</summary>
-    public Sequencer(MerkleLog log, IEntryAdmission admission, CheckpointWriter checkpoints, SequencerOptions options, ILogger logger)
+    /// <summary>Starts the sequencer over an appender.</summary>
+    public Sequencer(LogAppender appender, SequencerOptions options, ILogger logger)
     {
-        _log = log;
-        _admission = admission;
-        _checkpoints = checkpoints;
+        ArgumentNullException.ThrowIfNull(appender);
+        _appender = appender;
+        _admission = appender.Admission;
         _options = options;
         _logger = logger;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
@@ -43,15 +36,17 @@ public sealed partial class Sequencer : IAsyncDisposable
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>Raised after each durable batch: (entries appended, new size). For metrics.</summary>
-    public event Action<int, ulong>? BatchCommitted;
+    /// <summary>A sequencer of <paramref name="log"/> over a new <see cref="LogAppender"/> (tools and tests; the node composes its own).</summary>
+    public static Sequencer Over(MerkleLog log, IEntryAdmission admission, IEnumerable<IBatchParticipant> participants, SequencerOptions options, ILogger logger)
+        => new(new LogAppender(log, admission, participants, null, null, logger), options, logger);
 
     /// <summary>The log this sequencer writes.</summary>
-    public MerkleLog Log => _log;
+    public MerkleLog Log => _appender.Log;
 
     /// <summary>
     /// Checks and appends one leaf (exact SignedEntry bytes). Completes when the entry is durable, or throws
-    /// <see cref="AdmissionException"/> with the cause; a refused entry leaves the log unchanged.
+    /// <see cref="AdmissionException"/> with the cause, or <see cref="AppendFailedException"/> when its batch could not
+    /// be written; either way the log holds nothing of it.
     /// </summary>
     public async Task<AppendResult> SubmitAsync(byte[] leaf, CancellationToken cancellationToken = default)
         => await SubmitAsync(leaf, null, cancellationToken).ConfigureAwait(false);
@@ -65,7 +60,17 @@ public sealed partial class Sequencer : IAsyncDisposable
         var decoded = _admission.CheckStateless(leaf);
         authorize?.Invoke(decoded);
         var leafHash = MerkleLog.HashLeaf(leaf);
-        if (_log.TryFindLeaf(leafHash, out var existing)) return new AppendResult(existing, leafHash, true);
+        bool known;
+        ulong existing;
+        try
+        {
+            known = Log.TryFindLeaf(leafHash, out existing);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.Message}); try again", ex);
+        }
+        if (known) return new AppendResult(existing, leafHash, true);
         var pending = new Pending(leaf, leafHash, decoded);
         await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.ConfigureAwait(false);
@@ -74,21 +79,26 @@ public sealed partial class Sequencer : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Pending>(_options.MaxBatchSize);
-        var commit = new LogCommit();
-        var inBatch = new Dictionary<string, Pending>(StringComparer.Ordinal);
         var reader = _queue.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
                 await FillBatchAsync(reader, batch).ConfigureAwait(false);
-                ProcessBatch(batch, commit, inBatch);
+                _appender.Append(batch);
+                foreach (var item in batch) item.Answer();
                 batch.Clear();
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Stopping: whatever is still queued was never acknowledged.
+        }
+        catch (Exception ex)
+        {
+            // The appender fails batches without throwing; reaching here is a bug. Answer rather than leave callers waiting.
+            LogLoopFailed(_logger, ex);
+            foreach (var item in batch) item.Completion.TrySetException(new AppendFailedException("the sequencer stopped", ex));
         }
         while (reader.TryRead(out var left)) left.Completion.TrySetException(new ObjectDisposedException(nameof(Sequencer), "the node is shutting down"));
     }
@@ -116,76 +126,6 @@ public sealed partial class Sequencer : IAsyncDisposable
         }
     }
 
-    private void ProcessBatch(List<Pending> batch, LogCommit commit, Dictionary<string, Pending> inBatch)
-    {
-        commit.Clear();
-        inBatch.Clear();
-        var staging = _log.BeginStaging(commit);
-        foreach (var item in batch)
-        {
-            if (_log.TryFindLeaf(item.LeafHash, out var existing))
-            {
-                item.Result = new AppendResult(existing, item.LeafHash, true);
-                continue;
-            }
-            var key = Convert.ToHexString(item.LeafHash);
-            if (inBatch.TryGetValue(key, out var first))
-            {
-                item.SameAs = first;
-                continue;
-            }
-            var index = staging.NextIndex;
-            try
-            {
-                _admission.CheckInOrder(item.Decoded, index);
-            }
-            catch (AdmissionException ex)
-            {
-                item.Error = ex;
-                continue;
-            }
-            staging.Append(item.Leaf, item.LeafHash, item.Decoded.Entry.RecordId);
-            item.Result = new AppendResult(index, item.LeafHash, false);
-            inBatch[key] = item;
-        }
-
-        var appended = commit.Leaves.Count;
-        if (appended > 0)
-        {
-            try
-            {
-                _checkpoints.AttachIfDue(staging, commit);
-                _admission.WriteStaged(commit);
-                _log.Commit(staging);
-                _admission.Committed();
-                _checkpoints.Published(commit);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Nothing of this batch is acknowledged; the log reloads its durable head.
-                _admission.Discard();
-                _log.Reload();
-                LogCommitFailed(_logger, ex, appended);
-                foreach (var item in batch)
-                {
-                    if (item.Result is { Duplicate: false }) item.Error = new IOException("the entry could not be made durable; nothing was written", ex);
-                }
-            }
-        }
-
-        foreach (var item in batch)
-        {
-            if (item.SameAs is { } first)
-            {
-                if (first.Error is not null) item.Completion.TrySetException(first.Error);
-                else item.Completion.TrySetResult(first.Result!.Value with { Duplicate = true });
-            }
-            else if (item.Error is not null) item.Completion.TrySetException(item.Error);
-            else item.Completion.TrySetResult(item.Result!.Value);
-        }
-        if (appended > 0) BatchCommitted?.Invoke(appended, _log.Size);
-    }
-
     /// <summary>Stops taking entries; entries already queued are refused, not half-written.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -195,17 +135,23 @@ public sealed partial class Sequencer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Batch of {Count} entries failed to commit; none acknowledged")]
-    private static partial void LogCommitFailed(ILogger logger, Exception ex, int count);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The sequencer's loop failed")]
+    private static partial void LogLoopFailed(ILogger logger, Exception ex);
 
-    private sealed class Pending(byte[] leaf, byte[] leafHash, DecodedLeaf decoded)
+    private sealed class Pending(byte[] leaf, byte[] leafHash, DecodedLeaf decoded) : AppendItem(leaf, leafHash, decoded)
     {
-        public byte[] Leaf { get; } = leaf;
-        public byte[] LeafHash { get; } = leafHash;
-        public DecodedLeaf Decoded { get; } = decoded;
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public AppendResult? Result { get; set; }
-        public Exception? Error { get; set; }
-        public Pending? SameAs { get; set; }
+
+        public void Answer()
+        {
+            try
+            {
+                Completion.TrySetResult(Outcome());
+            }
+            catch (Exception ex)
+            {
+                Completion.TrySetException(ex);
+            }
+        }
     }
 }

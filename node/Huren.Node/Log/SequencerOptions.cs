@@ -18,12 +18,16 @@ public sealed class SequencerOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Batches in a row of one log that fail to be written before the node reports itself unhealthy.</summary>
+    public int FailedBatchesUnhealthy { get; set; } = 3;
+
     /// <summary>Names the setting that is out of range, or null when all are valid.</summary>
     public string? Validate()
     {
         if (MaxBatchSize is < 1 or > 100_000) return "Huren:Sequencer:MaxBatchSize must be between 1 and 100000";
         if (MaxBatchDelay < TimeSpan.Zero || MaxBatchDelay > TimeSpan.FromSeconds(1)) return "Huren:Sequencer:MaxBatchDelay must be between 0 and 1 second";
         if (QueueCapacity < MaxBatchSize) return "Huren:Sequencer:QueueCapacity must be at least MaxBatchSize";
+        if (FailedBatchesUnhealthy < 1) return "Huren:Sequencer:FailedBatchesUnhealthy must be at least 1";
         if (CheckpointInterval < TimeSpan.Zero) return "Huren:Sequencer:CheckpointInterval must not be negative";
         return null;
     }

@@ -1,4 +1,3 @@
-using Huren.Node.Storage;
 using Huren.Sdk.Entries;
 
 namespace Huren.Node.Log;
@@ -14,16 +13,6 @@ public sealed class SignatureOnlyAdmission(SignatureCheck check) : IEntryAdmissi
 
     /// <inheritdoc/>
     public void CheckInOrder(DecodedLeaf leaf, ulong index)
-    {
-    }
-
-    /// <inheritdoc/>
-    public void WriteStaged(LogCommit commit)
-    {
-    }
-
-    /// <inheritdoc/>
-    public void Committed()
     {
     }
 

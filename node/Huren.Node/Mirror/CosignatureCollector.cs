@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Huren.Node.Hosting;
 using Huren.Node.Log;
-using Huren.Node.Services;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Notes;
@@ -14,7 +13,7 @@ namespace Huren.Node.Mirror;
 /// cosigned note. A checkpoint with the network's threshold of cosignatures is final.
 /// </summary>
 public sealed partial class CosignatureCollector(
-    NodeOptions options, NetworkView network, PeerClients peers, MerkleLog log, LogDirectory directory, ILogger<CosignatureCollector> logger) : BackgroundService
+    NodeOptions options, NetworkView network, PeerClients peers, MerkleLog log, LogEvents events, ILogger<CosignatureCollector> logger) : BackgroundService
 {
     private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
@@ -95,8 +94,9 @@ public sealed partial class CosignatureCollector(
         }
         if (changed)
         {
-            log.Store.PutCheckpoint(latest.Size, note.ToUtf8());
-            directory.Grew(options.Origin);
+            var bytes = note.ToUtf8();
+            log.Store.PutCheckpoint(latest.Size, bytes);
+            events.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, latest.Size, Note: bytes));
         }
     }
 

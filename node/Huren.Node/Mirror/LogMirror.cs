@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Huren.Node.Ledger;
 using Huren.Node.Log;
-using Huren.Node.Services;
 using Huren.Node.Storage;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
@@ -16,14 +15,48 @@ namespace Huren.Node.Mirror;
 /// root recomputed over them equals the root of the origin's signed checkpoint for that size. A mismatch stops this
 /// mirror with an alarm and keeps the checkpoint as evidence; a broken connection is retried with back-off.
 /// </summary>
-public sealed partial class LogMirror(
-    MerkleLog log, LogStateMachine state, CheckpointVerifier checkpoints, Func<HurenClient> connect,
-    LogDirectory directory, ILogStore evidence, ILogger logger)
+public sealed partial class LogMirror
 {
-    private readonly List<(byte[] Leaf, byte[] Hash, DecodedLeaf Decoded)> _pending = [];
+    private readonly MerkleLog _log;
+    private readonly LogStateMachine _state;
+    private readonly CheckpointVerifier _checkpoints;
+    private readonly Func<HurenClient> _connect;
+    private readonly KeySpace _evidence;
+    private readonly ILogger _logger;
+    private readonly LogEvents? _events;
+    private readonly LogAppender _appender;
+    private readonly OriginCheckpoint _checkpoint;
+    private readonly List<AppendItem> _pending = [];
+
+    /// <summary>A mirror of <paramref name="log"/>, checked with the origin's own rules (<paramref name="state"/>).</summary>
+    /// <param name="log">The mirrored log.</param>
+    /// <param name="state">The origin's ledger rules over the mirrored log.</param>
+    /// <param name="checkpoints">Verifies the origin's checkpoint signatures.</param>
+    /// <param name="connect">A client of the origin's node.</param>
+    /// <param name="evidence">Where a checkpoint whose root the mirror could not reproduce is kept.</param>
+    /// <param name="events">Where stored runs and notes are announced.</param>
+    /// <param name="health">Where failed writes are counted.</param>
+    /// <param name="logger">Logs.</param>
+    public LogMirror(
+        MerkleLog log, LogStateMachine state, CheckpointVerifier checkpoints, Func<HurenClient> connect,
+        KeySpace evidence, LogEvents? events, AppendHealth? health, ILogger logger)
+    {
+        _log = log;
+        _state = state;
+        _checkpoints = checkpoints;
+        _connect = connect;
+        _evidence = evidence;
+        _events = events;
+        _logger = logger;
+        _checkpoint = new OriginCheckpoint(log);
+        _appender = new LogAppender(log, state, [state, _checkpoint], events, health, logger);
+    }
+
+    /// <summary>The key space of <paramref name="origin"/>'s evidence in <paramref name="store"/>: its checkpoints whose roots a mirror could not reproduce.</summary>
+    public static KeySpace EvidenceSpace(IKeyValueStore store, string origin) => new(store, StoreFamily.Checkpoints, "evidence/" + origin);
 
     /// <summary>The origin followed.</summary>
-    public string Origin => log.Origin;
+    public string Origin => _log.Origin;
 
     /// <summary>Set when the mirror stopped on a fault it must not retry (root mismatch, forged entry).</summary>
     public string? Fault { get; private set; }
@@ -41,11 +74,16 @@ public sealed partial class LogMirror(
             }
             catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogDisconnected(logger, Origin, ex.StatusCode, backoff.TotalSeconds);
+                LogDisconnected(_logger, Origin, ex.StatusCode, backoff.TotalSeconds);
             }
             catch (HttpRequestException ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogUnreachable(logger, Origin, ex.Message, backoff.TotalSeconds);
+                LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds);
+            }
+            catch (AppendFailedException ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Nothing of the run was stored: follow again from the durable size once the store recovers.
+                LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds);
             }
             catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
@@ -67,9 +105,9 @@ public sealed partial class LogMirror(
 
     private async Task FollowOnceAsync(CancellationToken stoppingToken)
     {
-        using var client = connect();
+        using var client = _connect();
         _pending.Clear();
-        var request = new FollowRequest { Origin = Origin, FromIndex = log.Size };
+        var request = new FollowRequest { Origin = Origin, FromIndex = _log.Size };
         await foreach (var message in client.Ledger.FollowAsync(request, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: stoppingToken))).ConfigureAwait(false))
         {
             if (message.Entry is { } entry) Accept(entry);
@@ -80,78 +118,77 @@ public sealed partial class LogMirror(
 
     private void Accept(LogEntry entry)
     {
-        var expected = log.Size + (ulong)_pending.Count;
+        var expected = _log.Size + (ulong)_pending.Count;
         if (entry.Origin != Origin || entry.Index != expected)
             throw new RpcException(new Status(StatusCode.DataLoss, $"expected {Origin}#{expected}, got {entry.Origin}#{entry.Index}"));
         DecodedLeaf decoded;
         try
         {
-            decoded = state.CheckStateless(entry.Leaf);
+            decoded = _state.CheckStateless(entry.Leaf);
         }
         catch (AdmissionException ex)
         {
             Stop($"entry {Origin}#{entry.Index} fails its checks: {ex.Message}");
             return;
         }
-        _pending.Add((entry.Leaf, MerkleLog.HashLeaf(entry.Leaf), decoded));
+        _pending.Add(new AppendItem(entry.Leaf, MerkleLog.HashLeaf(entry.Leaf), decoded));
     }
 
     private void Integrate(CheckpointResponse checkpoint)
     {
-        var verified = checkpoints.Verify(checkpoint.Note);
+        var verified = _checkpoints.Verify(checkpoint.Note);
         if (!verified.IsValid)
         {
             Stop($"checkpoint of {Origin} at size {checkpoint.Size} does not verify: {verified.Failure}");
             return;
         }
         var size = verified.Checkpoint!.Size;
-        if (size <= log.Size)
+        if (size <= _log.Size)
         {
             // Already stored up to there; a checkpoint for the same size may carry new cosignatures.
-            if (size == log.Size && size > 0 && log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash)) log.Store.PutCheckpoint(size, verified.Note!.ToUtf8());
-            return;
-        }
-        var count = (int)(size - log.Size);
-        if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {log.Size + (ulong)_pending.Count} entries received"));
-
-        var commit = new LogCommit();
-        var staging = log.BeginStaging(commit);
-        try
-        {
-            for (var i = 0; i < count; i++)
+            if (size == _log.Size && size > 0 && _log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
-                var (leaf, hash, decoded) = _pending[i];
-                state.CheckInOrder(decoded, staging.NextIndex);
-                staging.Append(leaf, hash, decoded.Entry.RecordId);
+                var note = verified.Note!.ToUtf8();
+                if (_log.Store.GetCheckpoint(size) is { } stored && stored.AsSpan().SequenceEqual(note)) return;
+                _log.Store.PutCheckpoint(size, note);
+                _events?.Publish(new LogEvent(Origin, LogEventKind.Checkpoint, size, Note: note));
             }
-        }
-        catch (AdmissionException ex)
-        {
-            state.Discard();
-            Stop($"{Origin} wrote an entry its own rules refuse: {ex.Message}");
             return;
         }
-        if (!staging.Root().AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
+        var count = (int)(size - _log.Size);
+        if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
+
+        var run = _pending.GetRange(0, count);
+        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), verified.Note!.ToUtf8());
+        var outcome = _appender.Append(run, refusalEndsBatch: true);
+        if (outcome.Refusal is AdmissionException refused)
         {
-            state.Discard();
+            Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}");
+            return;
+        }
+        if (outcome.Refusal is BatchRefusedException)
+        {
             // Keep the signed checkpoint as evidence of what the origin claimed for the entries it sent.
-            evidence.PutCheckpoint(size, verified.Note!.ToUtf8());
+            _evidence.PutNow(SizeKey(size), verified.Note!.ToUtf8());
             Stop($"root of {Origin} at size {size} recomputed from its entries differs from its signed checkpoint");
             return;
         }
-        commit.Checkpoint = (size, verified.Note!.ToUtf8());
-        state.WriteStaged(commit);
-        log.Commit(staging);
-        state.Committed();
+        if (outcome.Failure is { } failure) throw failure;
         _pending.RemoveRange(0, count);
-        directory.Grew(Origin);
-        LogMirrored(logger, Origin, size);
+        LogMirrored(_logger, Origin, size);
+    }
+
+    private static byte[] SizeKey(ulong size)
+    {
+        var key = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(key, size);
+        return key;
     }
 
     private void Stop(string fault)
     {
         Fault = fault;
-        LogFault(logger, Origin, fault);
+        LogFault(_logger, Origin, fault);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mirror of {Origin} stored up to size {Size}")]
@@ -162,6 +199,9 @@ public sealed partial class LogMirror(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} cannot reach the node ({Error}); retrying in {Seconds} s")]
     private static partial void LogUnreachable(ILogger logger, string origin, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mirror of {Origin} could not store a run ({Error}); following again in {Seconds} s")]
+    private static partial void LogStoreFailed(ILogger logger, string origin, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: mirror of {Origin} stopped: {Fault}")]
     private static partial void LogFault(ILogger logger, string origin, string fault);

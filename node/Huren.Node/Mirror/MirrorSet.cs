@@ -12,14 +12,14 @@ namespace Huren.Node.Mirror;
 public sealed class MirrorSet
 {
     /// <summary>Opens the mirrored logs and their ledger states, and registers them for serving.</summary>
-    public MirrorSet(NodeOptions options, NetworkView network, NodeDatabase db, PeerClients peers, LogDirectory directory,
-        LedgerStates states, TimeProvider time, ILoggerFactory loggers)
+    public MirrorSet(NodeOptions options, NetworkView network, IKeyValueStore store, PeerClients peers, LogDirectory directory,
+        LedgerStates states, LogEvents events, AppendHealth health, TimeProvider time, ILoggerFactory loggers)
     {
         if (network.Current is not { } config) return;
         foreach (var member in config.Members)
         {
             if (member.Origin == options.Origin) continue;
-            var log = new MerkleLog(db.OpenLog(member.Origin), member.Origin);
+            var log = new MerkleLog(new LogStore(store, member.Origin));
             var state = new LogStateMachine(member.Origin, [PublicKey.FromPem(member.RootKey)], $"{member.CityCode}-root", log.Store,
                 directory.ReferenceExists, time, (origin, id) => states.Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
             {
@@ -30,8 +30,8 @@ public sealed class MirrorSet
             directory.Add(log);
             states.Add(state);
             var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
-            Mirrors.Add(new LogMirror(log, state, verifier, () => peers.For(member, TimeSpan.FromDays(1)), directory,
-                db.OpenLog("evidence/" + member.Origin), loggers.CreateLogger<LogMirror>()));
+            Mirrors.Add(new LogMirror(log, state, verifier, () => peers.For(member, TimeSpan.FromDays(1)),
+                LogMirror.EvidenceSpace(store, member.Origin), events, health, loggers.CreateLogger<LogMirror>()));
         }
     }
 

@@ -1,4 +1,5 @@
 using Huren.Node.Auth;
+using Huren.Node.Hosting;
 using Huren.Node.Ledger;
 using Huren.Node.Log;
 using Huren.Node.Mirror;
@@ -10,10 +11,10 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
-public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, CheckpointWriter checkpoints, NodeMetrics metrics) : ILicenseService
+public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NodeOptions options, NodeMetrics metrics) : ILicenseService
 {
     /// <inheritdoc/>
-    public ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
+    public async ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         using var timer = metrics.TimeVerify();
@@ -23,23 +24,24 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         else throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
         if (found is not var (state, license))
         {
-            return ValueTask.FromResult(new VerdictResponse
+            return new VerdictResponse
             {
                 Verdict = LicenseVerdict.Unknown,
                 LicenseId = request.LicenseId,
                 Reason = string.IsNullOrEmpty(request.LicenseId) ? "no license with this document digest in any log this node keeps" : $"license {request.LicenseId} is not in any log this node keeps",
-            });
+            };
         }
         var today = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : LicenseVerdicts.Today(TimeProvider.System);
         var (verdict, reason) = LicenseVerdicts.Evaluate(license, today);
         var log = logs.Resolve(state.Origin);
-        // The evidence must rest on a checkpoint that covers the license's latest entry (a mirror stores entries
-        // only together with the origin's checkpoint for them).
-        if (log == logs.Own) checkpoints.SignLatestIfBehind(log);
+        // The evidence must rest on a checkpoint that covers the license's latest entry. A read never signs: a mirror
+        // stores entries only with the origin's checkpoint for them, and the node's own batches carry one or get one
+        // from the checkpoint timer, which this waits for (briefly).
+        await WaitForCheckpointAsync(log, license, context.CancellationToken).ConfigureAwait(false);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
         var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSource(license));
-        return ValueTask.FromResult(new VerdictResponse
+        return new VerdictResponse
         {
             Verdict = verdict,
             Reason = reason,
@@ -53,7 +55,30 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
             Origin = log.Origin,
             HolderName = license.HolderName,
             EvidenceBundle = bundle.ToJson(),
-        });
+        };
+    }
+
+    /// <summary>Waits until a stored checkpoint of <paramref name="log"/> covers every entry of <paramref name="license"/>.</summary>
+    private async Task WaitForCheckpointAsync(MerkleLog log, LicenseRecord license, CancellationToken cancellationToken)
+    {
+        var needed = 0UL;
+        foreach (var index in license.EntryIndexes) needed = Math.Max(needed, index + 1);
+        // Two timer periods and a second of slack: longer means the timer is not signing, which the caller must hear.
+        var deadline = DateTimeOffset.UtcNow + 2 * options.CheckpointTimer + TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            var grown = logs.WaitForGrowthAsync(log, cancellationToken);
+            if (log.Store.GetLatestCheckpoint() is { } latest && latest.Size >= needed) return;
+            var remaining = deadline - DateTimeOffset.UtcNow;
+            if (remaining <= TimeSpan.Zero) throw RpcErrors.Unavailable($"no checkpoint of {log.Origin} covers size {needed} yet; try again");
+            try
+            {
+                await grown.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
     }
 
     /// <summary>For a license accepted from another city: that log, its state and the transferred record, when kept here.</summary>

@@ -8,7 +8,7 @@ namespace Huren.Node.Witness;
 public static class WitnessHosting
 {
     /// <summary>
-    /// Registers the witness from services the node already has (<see cref="NodeDatabase"/>, <see cref="NodeKeys"/>,
+    /// Registers the witness from services the node already has (<see cref="IKeyValueStore"/>, <see cref="NodeKeys"/>,
     /// <see cref="NodeOptions"/>, <see cref="NetworkView"/>, <see cref="TimeProvider"/>, logging); its metrics go to
     /// <see cref="Metrics.DefaultRegistry"/>.
     /// </summary>
@@ -16,7 +16,7 @@ public static class WitnessHosting
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(_ => new WitnessMetrics(Metrics.DefaultRegistry));
-        services.AddSingleton(sp => WitnessState.Open(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => WitnessState.Open(sp.GetRequiredService<IKeyValueStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new Witness(
             sp.GetRequiredService<WitnessState>(),
             sp.GetRequiredService<NetworkView>(),

@@ -8,9 +8,9 @@ using Huren.Node.Storage;
 namespace Huren.Node.Witness;
 
 /// <summary>
-/// The witness's durable state, in its own key space <c>witness</c> of the node database (an <see cref="ILogStore"/>
-/// whose state rows are the only thing written; its head is a constant format marker):
+/// The witness's durable state, in its own key space <c>witness</c> of the node's store (family <c>state</c>):
 /// <list type="bullet">
+/// <item><c>format</c> — the storage format, <see cref="FormatMarker"/>.</item>
 /// <item><c>cosigned/&lt;origin&gt;</c> — the last checkpoint cosigned for the origin (<see cref="CosignedCheckpoint"/>, JSON).</item>
 /// <item><c>equivocation/&lt;20-digit sequence&gt;</c> — one piece of equivocation evidence (<see cref="EquivocationRecord"/>, JSON), oldest first.</item>
 /// <item><c>quarantine/&lt;origin&gt;</c> — whether the origin is refused after an equivocation (<see cref="QuarantineRecord"/>, JSON); cleared rows stay as an audit trail.</item>
@@ -20,8 +20,8 @@ namespace Huren.Node.Witness;
 /// </summary>
 public sealed class WitnessState
 {
-    /// <summary>The key space in the node database.</summary>
-    public const string KeySpace = "witness";
+    /// <summary>The name of the witness's key space in the node's store.</summary>
+    public const string KeySpaceName = "witness";
 
     /// <summary>The head of the key space: the storage format.</summary>
     public const string FormatMarker = "huren-witness/v1";
@@ -30,42 +30,43 @@ public sealed class WitnessState
     private const string EquivocationPrefix = "equivocation/";
     private const string QuarantinePrefix = "quarantine/";
 
-    private static readonly byte[] Head = Encoding.UTF8.GetBytes(FormatMarker);
+    private const string FormatKey = "format";
+    private static readonly byte[] Format = Encoding.UTF8.GetBytes(FormatMarker);
 
     private static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly ILogStore _store;
+    private readonly KeySpace _store;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lock> _locks = new(StringComparer.Ordinal);
     private long _lastEquivocation;
 
-    /// <summary>The state kept in <paramref name="store"/> (use <see cref="Open"/> for the node database).</summary>
+    /// <summary>The state kept in <paramref name="store"/> (use <see cref="Open"/> for the node's store).</summary>
     /// <exception cref="InvalidOperationException">The key space holds data of another format.</exception>
     /// <param name="store">The key space.</param>
     /// <param name="time">The clock that dates operator actions (the system clock when null).</param>
-    public WitnessState(ILogStore store, TimeProvider? time = null)
+    public WitnessState(KeySpace store, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var head = store.ReadHead();
-        if (head is not null && !head.AsSpan().SequenceEqual(Head))
-            throw new InvalidOperationException($"the '{KeySpace}' key space of the node database is not in the {FormatMarker} format");
+        var format = store.Get(FormatKey);
+        if (format is not null && !format.AsSpan().SequenceEqual(Format))
+            throw new InvalidOperationException($"the '{store.Name}' key space of the node's store is not in the {FormatMarker} format");
         _store = store;
         _time = time ?? TimeProvider.System;
-        foreach (var (key, _) in store.ScanState(EquivocationPrefix))
+        foreach (var (key, _) in store.Scan(EquivocationPrefix))
         {
             if (long.TryParse(key.AsSpan(EquivocationPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
                 _lastEquivocation = Math.Max(_lastEquivocation, sequence);
         }
     }
 
-    /// <summary>The witness state in <paramref name="db"/>'s <see cref="KeySpace"/> key space.</summary>
-    public static WitnessState Open(NodeDatabase db, TimeProvider? time = null)
+    /// <summary>The witness state in <paramref name="store"/>'s <see cref="KeySpaceName"/> key space.</summary>
+    public static WitnessState Open(IKeyValueStore store, TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        return new WitnessState(db.OpenLog(KeySpace), time);
+        ArgumentNullException.ThrowIfNull(store);
+        return new WitnessState(new KeySpace(store, StoreFamily.State, KeySpaceName), time);
     }
 
     /// <summary>The last checkpoint cosigned for <paramref name="origin"/>, or null when none was.</summary>
@@ -73,7 +74,7 @@ public sealed class WitnessState
 
     /// <summary>Every origin's last cosigned checkpoint.</summary>
     public IReadOnlyList<CosignedCheckpoint> ListCosigned()
-        => [.. _store.ScanState(CosignedPrefix).Select(row => Parse<CosignedCheckpoint>(row.Key, row.Value))];
+        => [.. _store.Scan(CosignedPrefix).Select(row => Parse<CosignedCheckpoint>(row.Key, row.Value))];
 
     /// <summary>The quarantine of <paramref name="origin"/> when it is in force, else null.</summary>
     public QuarantineRecord? GetQuarantine(string origin)
@@ -155,7 +156,7 @@ public sealed class WitnessState
     public IReadOnlyList<EquivocationRecord> ListEquivocations(string? origin = null)
     {
         var result = new List<EquivocationRecord>();
-        foreach (var (key, value) in _store.ScanState(EquivocationPrefix))
+        foreach (var (key, value) in _store.Scan(EquivocationPrefix))
         {
             var record = Parse<EquivocationRecord>(key, value);
             if (string.IsNullOrEmpty(origin) || string.Equals(record.Origin, origin, StringComparison.Ordinal)) result.Add(record);
@@ -167,13 +168,14 @@ public sealed class WitnessState
 
     private void Commit(params ReadOnlySpan<(string Key, byte[] Value)> rows)
     {
-        var commit = new LogCommit { Head = Head };
-        foreach (var row in rows) commit.State.Add(row);
-        _store.Commit(commit);
+        using var batch = _store.Store.CreateBatch();
+        _store.Put(batch, FormatKey, Format);
+        foreach (var (key, value) in rows) _store.Put(batch, key, value);
+        _store.Store.Write(batch);
     }
 
     private T? Read<T>(string key) where T : class
-        => _store.GetState(key) is { } value ? Parse<T>(key, value) : null;
+        => _store.Get(key) is { } value ? Parse<T>(key, value) : null;
 
     private static T Parse<T>(string key, byte[] value)
     {

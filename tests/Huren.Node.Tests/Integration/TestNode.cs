@@ -1,4 +1,5 @@
 using Huren.Node.Hosting;
+using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
@@ -24,7 +25,13 @@ internal sealed class TestNode : IAsyncDisposable
     private WebApplication? _app;
     private readonly Dictionary<string, SigningKey> _clientKeys = new(StringComparer.Ordinal);
 
-    private TestNode(string dir) => Dir = dir;
+    private readonly Func<string, IKeyValueStore>? _store;
+
+    private TestNode(string dir, Func<string, IKeyValueStore>? store)
+    {
+        Dir = dir;
+        _store = store;
+    }
 
     public string Dir { get; }
 
@@ -34,9 +41,10 @@ internal sealed class TestNode : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestNode> StartAsync()
+    /// <summary>Starts a node; <paramref name="store"/> wraps or replaces its RocksDB store (given the data folder), e.g. to inject faults.</summary>
+    public static async Task<TestNode> StartAsync(Func<string, IKeyValueStore>? store = null)
     {
-        var node = new TestNode(Path.Combine(Path.GetTempPath(), "huren-node-" + Guid.NewGuid().ToString("N")));
+        var node = new TestNode(Path.Combine(Path.GetTempPath(), "huren-node-" + Guid.NewGuid().ToString("N")), store);
         Directory.CreateDirectory(Path.Combine(node.Dir, "keys"));
         node.RootKey = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
         await File.WriteAllTextAsync(Path.Combine(node.Dir, "keys", "root.pub.pem"), node.RootKey.PublicKey.ToPem());
@@ -67,7 +75,9 @@ internal sealed class TestNode : IAsyncDisposable
             "--Huren:Clients:amr:Role=issuer", $"--Huren:Clients:amr:IssuerId={AmrIssuer}", "--Huren:Clients:amr:PublicKey=keys/client-amr.pub.pem",
             "--Huren:Clients:other:Role=issuer", "--Huren:Clients:other:IssuerId=430100-other", "--Huren:Clients:other:PublicKey=keys/client-other.pub.pem",
         ];
-        _app = NodeApp.Build(args);
+        _app = _store is null
+            ? NodeApp.Build(args)
+            : NodeApp.Build(args, builder => builder.Services.AddSingleton(_ => _store(Path.Combine(Dir, "data"))));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Endpoint = new Uri(address);

@@ -1,6 +1,5 @@
 using Huren.Node.Ledger;
 using Huren.Node.Log;
-using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Entries;
 using static Huren.Node.Tests.Ledger.LedgerBodies;
@@ -45,12 +44,16 @@ public class BatchAndReferenceTests
         var duplicate = BusinessLicense(ChangshaAmrCode, "2024000001");
         duplicate.LicenseNumber = "另一个编号";
         var issueRef = new EntryReference { Origin = LedgerFixture.Changsha, Index = index, LeafHash = LedgerFixture.LeafHash(issueLeaf), Relation = "license" };
+        var suspend = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId));
+        // A second suspension a second later (the same bytes again would be answered as a duplicate, not checked).
+        _log.Time.Now = _log.Time.Now.AddSeconds(1);
+        var suspendAgain = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId));
         var results = _log.Batch(
             issueLeaf,
             Leaf(EntryKinds.LicenseIssue, body.LicenseId, duplicate),
             Leaf(EntryKinds.LicenseUse, body.LicenseId, Use(body.LicenseId), issueRef),
-            Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId)),
-            Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId)));
+            suspend,
+            suspendAgain);
 
         Assert.Equal(index, results[0]);
         Assert.Equal(RejectionKind.AlreadyExists, Assert.IsType<AdmissionException>(results[1]).Kind);
@@ -70,15 +73,13 @@ public class BatchAndReferenceTests
         var first = _log.Size;
         _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseIssue, body.LicenseId, body)), first);
         _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId))), first + 1);
-        var commit = new LogCommit();
-        _log.Machine.WriteStaged(commit);
+        var rows = _log.Machine.StagedRows();
 
-        var keys = commit.State.Select(s => s.Key).ToList();
+        var keys = rows.Select(s => s.Key).ToList();
         Assert.Equal(keys.Distinct().Count(), keys.Count);
         Assert.Contains($"license/{body.LicenseId}", keys);
         Assert.Contains($"digest/{Convert.ToHexStringLower(body.DocumentDigest)}", keys);
-        Assert.Contains("meta/state", keys);
-        var row = commit.State.Single(s => s.Key == $"license/{body.LicenseId}").Value;
+        var row = rows.Single(s => s.Key == $"license/{body.LicenseId}").Value;
         Assert.Equal(LicenseStatus.Suspended, ProtoBuf.Serializer.Deserialize<LicenseRecord>(row.AsSpan()).Status);
         // Not durable yet: the read side does not see it.
         Assert.False(_log.Machine.TryGetLicense(body.LicenseId, out _));
@@ -93,9 +94,7 @@ public class BatchAndReferenceTests
         _log.Machine.CheckInOrder(_log.Machine.CheckStateless(leaf), _log.Size);
         _log.Machine.Discard();
 
-        var probe = new LogCommit();
-        _log.Machine.WriteStaged(probe);
-        Assert.Empty(probe.State);
+        Assert.Empty(_log.Machine.StagedRows());
         Assert.False(_log.Machine.TryGetLicense(body.LicenseId, out _));
         // The same entry is admitted again at the same index.
         Assert.Equal(_log.Size, _log.Batch(leaf)[0]);
@@ -107,15 +106,13 @@ public class BatchAndReferenceTests
     {
         var body = BusinessLicense(ChangshaAmrCode, "2024000001");
         _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseIssue, body.LicenseId, body)), _log.Size);
-        var before = new LogCommit();
-        _log.Machine.WriteStaged(before);
+        var before = _log.Machine.StagedRows();
 
         // Out of the issuer's seal permissions: refused after the signer and references were checked.
         var seal = Leaf(EntryKinds.SealRegister, "43010000000001", Seal("43010000000001", sealType: "9"));
         Assert.Throws<AdmissionException>(() => _log.Machine.CheckInOrder(_log.Machine.CheckStateless(seal), _log.Size + 1));
-        var after = new LogCommit();
-        _log.Machine.WriteStaged(after);
-        Assert.Equal(before.State.Select(s => s.Key), after.State.Select(s => s.Key));
+        var after = _log.Machine.StagedRows();
+        Assert.Equal(before.Select(s => s.Key), after.Select(s => s.Key));
         _log.Machine.Discard();
     }
 

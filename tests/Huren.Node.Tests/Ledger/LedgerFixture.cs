@@ -5,6 +5,7 @@ using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Huren.Node.Tests.Ledger;
 
@@ -26,8 +27,8 @@ internal sealed record Admitted(string Origin, ulong Index, byte[] LeafHash)
 }
 
 /// <summary>
-/// One city log under test: a <see cref="MemoryLogStore"/>, a <see cref="LogStateMachine"/> over it, and the sequencer's
-/// steps done by hand (CheckStateless → CheckInOrder → WriteStaged → store.Commit → Committed) with real signed entries.
+/// One city log under test: a <see cref="MemoryStore"/>, a <see cref="MerkleLog"/> and a <see cref="LogStateMachine"/>
+/// in it, and batches through the node's one append path (<see cref="LogAppender"/>) with real signed entries.
 /// </summary>
 internal sealed class LedgerFixture
 {
@@ -59,19 +60,31 @@ internal sealed class LedgerFixture
 
     public SigningKey RootKey { get; }
 
-    public MemoryLogStore Store { get; } = new();
+    public MemoryStore Backing { get; } = new();
+
+    public LogStore Store => Log.Store;
+
+    public MerkleLog Log { get; private set; } = null!;
+
+    private LogAppender _appender = null!;
 
     public FixedTime Time { get; } = new(Now);
 
     public LogStateMachine Machine { get; private set; }
 
     /// <summary>The committed size of the log.</summary>
-    public ulong Size { get; private set; }
+    public ulong Size => Log.Size;
 
     /// <summary>A new state machine over the same store, as after a restart; it becomes <see cref="Machine"/>.</summary>
     public LogStateMachine Reopen() => Machine = Open();
 
-    private LogStateMachine Open() => new(Origin, [RootKey.PublicKey], RootId, Store, _referenceExists, Time, _foreignLicense);
+    private LogStateMachine Open()
+    {
+        Log = new MerkleLog(new LogStore(Backing, Origin));
+        var machine = new LogStateMachine(Origin, [RootKey.PublicKey], RootId, Log.Store, _referenceExists, Time, _foreignLicense);
+        _appender = new LogAppender(Log, machine, [machine], null, null, NullLogger.Instance);
+        return machine;
+    }
 
     /// <summary>Whether this log holds (index, leaf hash): the <c>referenceExists</c> another city's log would be given.</summary>
     public bool Holds(string origin, ulong index, byte[] leafHash)
@@ -85,38 +98,30 @@ internal sealed class LedgerFixture
 
     public static byte[] LeafHash(byte[] leaf) => MerkleLog.HashLeaf(leaf);
 
-    /// <summary>Runs one batch through the sequencer's steps: each result is the entry's index or its refusal.</summary>
+    /// <summary>Runs one batch through the append path: each result is the entry's index or its refusal.</summary>
     public List<object> Batch(params byte[][] leaves)
     {
-        var commit = new LogCommit { FirstIndex = Size };
-        var next = Size;
-        var results = new List<object>();
-        foreach (var leaf in leaves)
+        var results = new object[leaves.Length];
+        var items = new List<(int Position, AppendItem Item)>();
+        for (var i = 0; i < leaves.Length; i++)
         {
             try
             {
-                var decoded = Machine.CheckStateless(leaf);
-                Machine.CheckInOrder(decoded, next);
-                var hash = LeafHash(leaf);
-                commit.Leaves.Add(leaf);
-                commit.Nodes.Add((0, next, hash));
-                commit.RecordIndex.Add((decoded.Entry.RecordId, next));
-                results.Add(next++);
+                var decoded = Machine.CheckStateless(leaves[i]);
+                items.Add((i, new AppendItem(leaves[i], LeafHash(leaves[i]), decoded)));
             }
             catch (AdmissionException ex)
             {
-                results.Add(ex);
+                results[i] = ex;
             }
         }
-        if (commit.Leaves.Count > 0)
+        var outcome = _appender.Append(items.ConvertAll(x => x.Item));
+        if (outcome.Failure is { } failure) throw failure;
+        foreach (var (position, item) in items)
         {
-            Machine.WriteStaged(commit);
-            commit.Head = BitConverter.GetBytes(next);
-            Store.Commit(commit);
-            Machine.Committed();
-            Size = next;
+            results[position] = item.Error is { } error ? error : item.Outcome().Index;
         }
-        return results;
+        return [.. results];
     }
 
     /// <summary>Signs and appends one entry, which must be admitted.</summary>
@@ -147,9 +152,7 @@ internal sealed class LedgerFixture
         var ex = Assert.Throws<AdmissionException>(() => Machine.CheckInOrder(Machine.CheckStateless(leaf), Size));
         Assert.True(kind == ex.Kind, $"expected {kind}, got {ex.Kind}: {ex.Message}");
         Assert.Contains(messagePart, ex.Message, StringComparison.Ordinal);
-        var probe = new LogCommit();
-        Machine.WriteStaged(probe);
-        Assert.Empty(probe.State);
+        Assert.Empty(Machine.StagedRows());
         Assert.Equal(size, Size);
         return ex;
     }

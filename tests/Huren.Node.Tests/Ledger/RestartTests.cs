@@ -74,10 +74,12 @@ public class RestartTests
         log.Admit(amr, EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId));
 
         // A store holding the state rows and no entry at all.
-        var rowsOnly = new MemoryLogStore();
-        var commit = new LogCommit();
-        commit.State.AddRange(log.Store.ScanState(""));
-        rowsOnly.Commit(commit);
+        var rowsOnly = new LogStore(new MemoryStore(), LedgerFixture.Changsha);
+        using (var batch = rowsOnly.Store.CreateBatch())
+        {
+            foreach (var (key, value) in log.Store.State.Scan("")) rowsOnly.State.Put(batch, key, value);
+            rowsOnly.Store.Write(batch);
+        }
         Assert.Null(rowsOnly.GetLeaf(0));
 
         var restored = new LogStateMachine(LedgerFixture.Changsha, [log.RootKey.PublicKey], log.RootId, rowsOnly, null, log.Time);

@@ -100,10 +100,8 @@ public class StatelessAdmissionTests
     [Fact]
     public void Derived_state_of_another_origin_is_not_opened()
     {
-        var store = new MemoryLogStore();
-        var commit = new LogCommit();
-        commit.State.Add(("meta/state", CanonicalCodec.Encode(new StateMeta { Origin = LedgerFixture.Zhuzhou, NextIndex = 3 })));
-        store.Commit(commit);
+        var store = new LogStore(new MemoryStore(), LedgerFixture.Changsha);
+        store.State.PutNow("meta/state"u8, CanonicalCodec.Encode(new StateMeta { Origin = LedgerFixture.Zhuzhou, NextIndex = 3 }));
         var root = SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey;
         var ex = Assert.Throws<InvalidOperationException>(() => new LogStateMachine(LedgerFixture.Changsha, [root], "430100-root", store, null, TimeProvider.System));
         Assert.Contains(LedgerFixture.Zhuzhou, ex.Message, StringComparison.Ordinal);

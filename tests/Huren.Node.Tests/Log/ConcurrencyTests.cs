@@ -21,11 +21,11 @@ public class ConcurrencyTests
         var key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
         var noteSigner = new CheckpointSigner(Origin, key, null);
         var verifier = new CheckpointVerifier(noteSigner.LogVerifierKey);
-        using var db = NodeDatabase.Open(dir.Path);
-        var log = new MerkleLog(db.OpenLog(Origin), Origin);
-        var checkpoints = new CheckpointWriter((size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
-        var sequencer = new Sequencer(log, new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null)),
-            checkpoints, new SequencerOptions { MaxBatchSize = 128, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
+        using var db = RocksStore.Open(dir.Path);
+        var log = new MerkleLog(new LogStore(db, Origin));
+        var checkpoints = new CheckpointWriter(log, (size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
+        var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null)),
+            [checkpoints], new SequencerOptions { MaxBatchSize = 128, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
 
         const int submitters = 12, perSubmitter = 400;
         var results = new (ulong Index, byte[] LeafHash, byte[] Leaf)[submitters * perSubmitter];

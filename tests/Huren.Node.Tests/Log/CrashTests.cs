@@ -69,8 +69,8 @@ public class CrashTests
             await child.WaitForExitAsync();
             Assert.True(acksThisCycle > 0, $"cycle {cycle}: the harness acknowledged nothing; stderr: {await stderr}");
 
-            using var db = NodeDatabase.Open(dir.Path);
-            var log = new MerkleLog(db.OpenLog(Origin), Origin);
+            using var db = RocksStore.Open(dir.Path);
+            var log = new MerkleLog(new LogStore(db, Origin));
             Assert.True(log.Size >= sizeBefore, $"cycle {cycle}: log shrank from {sizeBefore} to {log.Size}");
             foreach (var (index, hash) in acknowledged)
             {

@@ -16,9 +16,9 @@ public class MerkleLogTests
         Convert.FromHexString("606162636465666768696a6b6c6d6e6f"),
     ];
 
-    private static MerkleLog Build(ILogStore store, int count)
+    private static MerkleLog Build(IKeyValueStore store, int count)
     {
-        var log = new MerkleLog(store, "test/log");
+        var log = new MerkleLog(new LogStore(store, "test/log"));
         var commit = new LogCommit();
         for (var i = 0; i < count; i++)
         {
@@ -45,7 +45,7 @@ public class MerkleLogTests
     [Fact]
     public void Root_of_the_eight_reference_leaves_is_the_published_one()
     {
-        var log = Build(new MemoryLogStore(), 8);
+        var log = Build(new MemoryStore(), 8);
         Assert.Equal("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328", Convert.ToHexStringLower(log.Root));
         Assert.Equal(log.Root, log.RootAt(8));
         Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Convert.ToHexStringLower(log.RootAt(0)));
@@ -54,7 +54,7 @@ public class MerkleLogTests
     [Fact]
     public void Inclusion_proofs_equal_the_reference_vectors()
     {
-        var log = Build(new MemoryLogStore(), 8);
+        var log = Build(new MemoryStore(), 8);
         var checkedCount = 0;
         foreach (var v in HappyPaths("inclusion"))
         {
@@ -72,7 +72,7 @@ public class MerkleLogTests
     [Fact]
     public void Consistency_proofs_equal_the_reference_vectors()
     {
-        var log = Build(new MemoryLogStore(), 8);
+        var log = Build(new MemoryStore(), 8);
         var checkedCount = 0;
         foreach (var v in HappyPaths("consistency"))
         {
@@ -93,28 +93,28 @@ public class MerkleLogTests
         using var dir = new TempDir();
         byte[] root;
         List<byte[]> proof;
-        using (var db = NodeDatabase.Open(dir.Path))
+        using (var db = RocksStore.Open(dir.Path))
         {
-            var log = Build(db.OpenLog("test/log"), 7);
+            var log = Build(db, 7);
             root = log.Root;
             proof = log.InclusionProof(3, 7);
         }
-        using (var db = NodeDatabase.Open(dir.Path))
+        using (var db = RocksStore.Open(dir.Path))
         {
-            var log = new MerkleLog(db.OpenLog("test/log"), "test/log");
+            var log = new MerkleLog(new LogStore(db, "test/log"));
             Assert.Equal(7UL, log.Size);
             Assert.Equal(root, log.Root);
             Assert.Equal(proof, log.InclusionProof(3, 7));
             Assert.Equal(Leaves[5], log.GetLeaf(5));
             Assert.Null(log.GetLeaf(7));
-            Assert.Equal(0UL, new MerkleLog(db.OpenLog("other/log"), "other/log").Size);
+            Assert.Equal(0UL, new MerkleLog(new LogStore(db, "other/log")).Size);
         }
     }
 
     [Fact]
     public void Proof_arguments_out_of_range_are_refused()
     {
-        var log = Build(new MemoryLogStore(), 5);
+        var log = Build(new MemoryStore(), 5);
         Assert.Throws<ArgumentOutOfRangeException>(() => log.InclusionProof(5, 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => log.InclusionProof(0, 6));
         Assert.Throws<ArgumentOutOfRangeException>(() => log.ConsistencyProof(4, 3));

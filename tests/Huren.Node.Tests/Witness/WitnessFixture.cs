@@ -102,7 +102,7 @@ internal sealed class WitnessFixture : IDisposable
     public static readonly DateTimeOffset Start = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(8));
 
     private readonly TempDir _dir = new();
-    private NodeDatabase? _db;
+    private RocksStore? _db;
 
     public WitnessFixture()
     {
@@ -171,7 +171,7 @@ internal sealed class WitnessFixture : IDisposable
 
     private CityWitness Open()
     {
-        _db = NodeDatabase.Open(_dir.Path);
+        _db = RocksStore.Open(_dir.Path);
         return new CityWitness(WitnessState.Open(_db, Clock), Network, Changsha.Origin, Changsha.WitnessKey, Clock, Counters, Log);
     }
 }
