@@ -25,7 +25,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "huren-net-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, NodeProcess> _nodes = new(StringComparer.Ordinal);
     private CliProfile _profile = null!;
-    private NetworkConfig _genesis = null!;
+    private TrustedNetwork _genesis = null!;
     private List<string> _trusted = [];
 
     public async Task InitializeAsync()
@@ -168,8 +168,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var atXiangtan = await WaitForVerdictAsync(xiangtanCounter, licenseId, IsFinal, TimeSpan.FromSeconds(20));
         Assert.Equal($"huren.cz-t/{Changsha}", atXiangtan.Origin);
         var finality = FinalityCheck.Evaluate(SignedNote.Parse(EvidenceBundle.Parse(atXiangtan.EvidenceBundle).Checkpoints[atXiangtan.Origin]),
-            NoteVerifierKey.Parse(_genesis.MemberByCity(Changsha)!.LogKey),
-            _genesis.Members.Where(m => m.CityCode != Changsha).Select(m => NoteVerifierKey.Parse(m.WitnessKey)), _genesis.WitnessThreshold);
+            _genesis.ByCity(Changsha)!.LogKey, _genesis.WitnessesFor(_genesis.ByCity(Changsha)!.Origin), _genesis.WitnessThreshold);
         Assert.True(finality.ValidCosignatures >= _genesis.WitnessThreshold);
 
         // Changsha's node down: Xiangtan still answers, and its bundle verifies offline.

@@ -4,10 +4,8 @@ using System.Text.Json.Serialization;
 using Huren.Cli.Output;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
-using Huren.Schemas.Validation;
+using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
-using Huren.Sdk.Entries;
-using Huren.Sdk.Merkle;
 using ProtoBuf;
 
 namespace Huren.Cli.Commands;
@@ -26,16 +24,15 @@ internal static class EntrySubmission
     /// <exception cref="CliException">The entry is not valid (nothing is sent).</exception>
     public static async Task<SubmitResponse> SubmitAsync(NodeSession session, Entry entry, SigningKey key, CancellationToken cancellationToken)
     {
-        var validation = EntryValidator.Validate(entry);
-        if (!validation.IsValid) throw new CliException($"the {entry.Kind} entry is not valid: {validation}");
-        var leaf = EntrySigner.SignToLeaf(entry, key);
-        var response = await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, session.Options(cancellationToken)).ConfigureAwait(false);
-        // The node's receipt must name the bytes we signed.
-        if (!MerkleHash.LeafHash(leaf).AsSpan().SequenceEqual(response.LeafHash))
+        try
         {
-            throw new CliException($"the node acknowledged the {entry.Kind} entry with leaf hash {Convert.ToHexStringLower(response.LeafHash)}, not the hash of the signed entry ({Convert.ToHexStringLower(MerkleHash.LeafHash(leaf).AsSpan())})");
+            // The SDK checks the entry first and the receipt after: it must name the bytes signed.
+            return await session.Client.SubmitAsync(entry, key, cancellationToken).ConfigureAwait(false);
         }
-        return response;
+        catch (Exception ex) when (ex is ArgumentException or UntrustedAnswerException)
+        {
+            throw new CliException(ex is ArgumentException ? ex.Message.Split(" (Parameter", 2)[0] : ex.Message, ex);
+        }
     }
 
     /// <summary>Prints the outcome of a submission: one line, or a JSON object.</summary>

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Huren.Cli.Profiles;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Evidence;
 using Huren.Sdk.Network;
 
 namespace Huren.Cli.Commands;
@@ -65,7 +66,7 @@ internal sealed class NodeSession : IDisposable
 
     private readonly List<HurenClient> _clients = [];
 
-    public NodeSession(CliProfile profile, NetworkConfig network, CliCityProfile city, CliCredential credential, bool json)
+    public NodeSession(CliProfile profile, TrustedNetwork network, CliCityProfile city, CliCredential credential, bool json)
     {
         Profile = profile;
         Network = network;
@@ -78,7 +79,7 @@ internal sealed class NodeSession : IDisposable
 
     public CliProfile Profile { get; }
 
-    public NetworkConfig Network { get; }
+    public TrustedNetwork Network { get; }
 
     public CliCityProfile City { get; }
 
@@ -92,6 +93,18 @@ internal sealed class NodeSession : IDisposable
     /// <summary>The client of the chosen city's node.</summary>
     public HurenClient Client { get; }
 
+    /// <summary>Checks evidence against the profile's network configuration.</summary>
+    public EvidenceVerifier Verifier => _verifier ??= new EvidenceVerifier(Network);
+
+    private EvidenceVerifier? _verifier;
+
+    /// <summary>
+    /// The node's verdict on <paramref name="question"/>, believed only as far as its evidence goes (the SDK's rule);
+    /// the node holds the answer up to <paramref name="waitForFinality"/> for it to become final.
+    /// </summary>
+    public Task<VerifiedLicense> VerifyAsync(LicenseQuestion question, TimeSpan waitForFinality, DateOnly? day, CancellationToken cancellationToken)
+        => Client.VerifyLicenseAsync(question, Verifier, new LicenseVerifyOptions { Day = day, WaitForFinality = waitForFinality }, cancellationToken);
+
     /// <summary>The log origin of the chosen city (e.g. <c>huren.cz-t/430100</c>).</summary>
     public string Origin => OriginOf(City.CityCode);
 
@@ -99,8 +112,8 @@ internal sealed class NodeSession : IDisposable
     /// <exception cref="CliException">Neither a member's city code nor a member's origin.</exception>
     public string OriginOf(string cityOrOrigin)
     {
-        if (Network.MemberByCity(cityOrOrigin) is { } byCity) return byCity.Origin;
-        if (Network.MemberByOrigin(cityOrOrigin) is { } byOrigin) return byOrigin.Origin;
+        if (Network.ByCity(cityOrOrigin) is { } byCity) return byCity.Origin;
+        if (Network.ByOrigin(cityOrOrigin) is { } byOrigin) return byOrigin.Origin;
         throw new CliException($"'{cityOrOrigin}' is neither a city code nor a log origin of network {Network.NetworkId} (members: {string.Join(", ", Network.Members.Select(m => $"{m.CityCode} {m.Origin}"))})");
     }
 
@@ -125,7 +138,7 @@ internal sealed class NodeSession : IDisposable
         if (endpoint.Scheme == Uri.UriSchemeHttps)
         {
             // The node must present the certificate the network configuration pins for that city.
-            var pin = Network.MemberByCity(city.CityCode)?.TlsCertificateSha256;
+            var pin = Network.ByCity(city.CityCode)?.TlsCertificateSha256;
             if (string.IsNullOrWhiteSpace(pin)) throw new CliException($"the network configuration pins no TLS certificate for city {city.CityCode}, so its HTTPS node cannot be trusted");
             var sockets = PinnedTls.CreateHandler([pin]);
             sockets.ConnectTimeout = TimeSpan.FromSeconds(5);

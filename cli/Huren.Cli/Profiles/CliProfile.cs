@@ -195,13 +195,13 @@ public sealed class CliProfile
 
     /// <summary>Reads the genesis configuration the profile names.</summary>
     /// <exception cref="CliException">Missing, unreadable or invalid.</exception>
-    public NetworkConfig LoadGenesis()
+    public TrustedNetwork LoadGenesis()
     {
         if (string.IsNullOrWhiteSpace(Genesis)) throw new CliException("the profile names no genesis");
         var path = ResolvePath(Genesis);
         try
         {
-            return NetworkConfig.Parse(File.ReadAllText(path));
+            return TrustedNetwork.Parse(File.ReadAllBytes(path));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {

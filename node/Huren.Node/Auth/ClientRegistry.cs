@@ -65,15 +65,13 @@ public sealed class ClientRegistry
     {
         if (_network?.Current is not { } config || !name.StartsWith("node-", StringComparison.Ordinal)) return null;
         var city = name["node-".Length..];
-        if (city == _ownCity || config.MemberByCity(city) is not { } member) return null;
-        return Sdk.Notes.NoteVerifierKey.TryParse(member.WitnessKey, out var key, out _)
-            ? new ClientPrincipal(name, ClientRole.Peer, null, key.PublicKey)
-            : null;
+        if (city == _ownCity || config.ByCity(city) is not { } member) return null;
+        return new ClientPrincipal(name, ClientRole.Peer, null, member.WitnessKey.PublicKey);
     }
 
     private bool PeerCertificateMatches(string name, string? presented)
     {
-        var member = _network?.Current?.MemberByCity(name["node-".Length..]);
+        var member = _network?.Current?.ByCity(name["node-".Length..]);
         if (member is null) return false;
         // A configuration without certificates (a loopback test network over cleartext) relies on the signature alone.
         if (string.IsNullOrEmpty(member.TlsCertificateSha256)) return true;

@@ -4,18 +4,20 @@ using Huren.Sdk.Network;
 namespace Huren.Node.Hosting;
 
 /// <summary>
-/// The network configuration in force on this node (null for a stand-alone node), with its exact file bytes.
-/// Replaced only by a successor that chains to it and is signed by a majority of its members; every adopted version
-/// is stored, so a restart comes back to the newest one after re-checking the chain from the genesis.
+/// The network configuration in force on this node (null for a stand-alone node), parsed once into a
+/// <see cref="TrustedNetwork"/> with its exact file bytes. Replaced only by a successor that chains to it and is signed
+/// by a majority of its members; every adopted version is stored in the <c>network</c> key space, so a restart comes
+/// back to the newest one after re-checking the chain from the genesis.
 /// </summary>
 public sealed class NetworkView
 {
+    /// <summary>The name of the key space of adopted versions.</summary>
+    public const string KeySpaceName = "network";
+
     private const string VersionKeyPrefix = "config/v";
     private readonly KeySpace? _store;
     private readonly Lock _lock = new();
-    private volatile State? _state;
-
-    private sealed record State(NetworkConfig Config, byte[] Bytes);
+    private volatile TrustedNetwork? _current;
 
     /// <summary>A stand-alone node's view: no network.</summary>
     public NetworkView()
@@ -25,31 +27,33 @@ public sealed class NetworkView
     /// <summary>A view of a configuration held in memory only (tests; <see cref="TryAdopt"/> is refused without a store).</summary>
     internal NetworkView(NetworkConfig? config)
     {
-        if (config is not null) _state = new State(config, System.Text.Encoding.UTF8.GetBytes(config.ToJson()));
+        if (config is not null) _current = TrustedNetwork.From(config);
     }
 
     /// <summary>Puts <paramref name="next"/> in force without the chain check: for tests of what reacts to a change.</summary>
-    internal void Adopt(NetworkConfig next) => _state = new State(next, System.Text.Encoding.UTF8.GetBytes(next.ToJson()));
+    internal void Adopt(NetworkConfig next) => _current = TrustedNetwork.From(next);
 
-    /// <summary>Starts from the genesis (or configured version) bytes and moves to the newest stored successor.</summary>
-    public NetworkView(byte[] initialBytes, KeySpace store)
+    /// <summary>Starts from the genesis (or configured version) and moves to the newest stored successor.</summary>
+    /// <exception cref="InvalidOperationException">A stored version does not chain.</exception>
+    public NetworkView(TrustedNetwork initial, KeySpace store)
     {
+        ArgumentNullException.ThrowIfNull(initial);
         _store = store;
-        var state = new State(NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(initialBytes)), initialBytes);
-        for (var version = state.Config.Version + 1; store.Get(VersionKeyPrefix + version) is { } next; version++)
+        var current = initial;
+        for (var version = current.Version + 1; store.Get(VersionKeyPrefix + version) is { } next; version++)
         {
-            if (!NetworkConfigChain.VerifyNext(state.Bytes, next, out var config, out var error))
+            if (!NetworkConfigChain.VerifyNext(current.Bytes, next, out var adopted, out var error))
                 throw new InvalidOperationException($"stored network configuration version {version} does not chain: {error}");
-            state = new State(config!, next);
+            current = adopted!;
         }
-        _state = state;
+        _current = current;
     }
 
     /// <summary>The configuration in force.</summary>
-    public NetworkConfig? Current => _state?.Config;
+    public TrustedNetwork? Current => _current;
 
     /// <summary>Its exact bytes.</summary>
-    public byte[]? CurrentBytes => _state?.Bytes;
+    public byte[]? CurrentBytes => _current?.Bytes;
 
     /// <summary>
     /// Checks <paramref name="proposed"/> against the version in force and adopts it. Returns null when adopted (or
@@ -60,15 +64,15 @@ public sealed class NetworkView
         underSigned = false;
         lock (_lock)
         {
-            if (_state is not { } state || _store is null) return "this node is not part of a network";
-            if (proposed.AsSpan().SequenceEqual(state.Bytes)) return null;
-            if (!NetworkConfigChain.VerifyNext(state.Bytes, proposed, out var next, out var error))
+            if (_current is not { } current || _store is null) return "this node is not part of a network";
+            if (proposed.AsSpan().SequenceEqual(current.Bytes)) return null;
+            if (!NetworkConfigChain.VerifyNext(current.Bytes, proposed, out var next, out var error))
             {
                 underSigned = error!.Contains("majority", StringComparison.Ordinal);
                 return error;
             }
             _store.PutNow(System.Text.Encoding.UTF8.GetBytes(VersionKeyPrefix + next!.Version), proposed);
-            _state = new State(next, proposed);
+            _current = next;
             return null;
         }
     }

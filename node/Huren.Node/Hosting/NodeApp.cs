@@ -39,7 +39,7 @@ public static partial class NodeApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
-            ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, "network"))
+            ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, NetworkView.KeySpaceName))
             : new NetworkView());
         services.AddSingleton(keys);
         services.AddSingleton(TimeProvider.System);
@@ -122,24 +122,23 @@ public static partial class NodeApp
         return app;
     }
 
-    private static byte[]? LoadNetwork(NodeOptions options, string baseDir)
+    private static TrustedNetwork? LoadNetwork(NodeOptions options, string baseDir)
     {
         if (string.IsNullOrEmpty(options.NetworkConfig)) return null;
         var path = Path.GetFullPath(options.NetworkConfig, baseDir);
         if (!File.Exists(path)) throw new InvalidOperationException($"Huren:NetworkConfig: '{path}' does not exist");
-        var bytes = File.ReadAllBytes(path);
-        NetworkConfig config;
+        TrustedNetwork config;
         try
         {
-            config = NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(bytes));
+            config = TrustedNetwork.Parse(File.ReadAllBytes(path));
         }
         catch (FormatException ex)
         {
             throw new InvalidOperationException($"Huren:NetworkConfig: '{path}': {ex.Message}", ex);
         }
         if (config.NetworkId != options.NetworkId) throw new InvalidOperationException($"Huren:NetworkConfig is for network '{config.NetworkId}', the node is in '{options.NetworkId}'");
-        if (config.MemberByOrigin(options.Origin) is null) throw new InvalidOperationException($"Huren:NetworkConfig does not list this node's origin {options.Origin}");
-        return bytes;
+        if (config.ByOrigin(options.Origin) is null) throw new InvalidOperationException($"Huren:NetworkConfig does not list this node's origin {options.Origin}");
+        return config;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]

@@ -1,3 +1,4 @@
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
 
@@ -34,7 +35,7 @@ public static class LicenseVerdicts
         var verdict = LicenseVerdictRules.Evaluate(lifecycle, license.ValidFrom, license.ValidUntil, today);
         var reason = verdict switch
         {
-            LicenseVerdict.Revoked => $"{StatusName(license.StatusCode, "revoked")} at index {license.StatusIndex}{Because(license.StatusReason)}",
+            LicenseVerdict.Revoked => $"{LicenseCodes.Describe(license.StatusCode, "revoked")} at index {license.StatusIndex}{Because(license.StatusReason)}",
             LicenseVerdict.Transferred => $"transferred out (06 办理转出) to {license.ToOrigin} at index {license.TransferIndex}{Because(license.StatusReason)}",
             LicenseVerdict.Suspended => $"suspended (02 暂扣) at index {license.StatusIndex}{Because(license.StatusReason)}",
             LicenseVerdict.NotYetValid => $"not valid before {license.ValidFrom}",
@@ -49,19 +50,6 @@ public static class LicenseVerdicts
         };
         return (verdict, reason);
     }
-
-    /// <summary>The national name of a status code, e.g. <c>07 吊销</c>.</summary>
-    public static string StatusName(string statusCode, string fallback) => statusCode switch
-    {
-        "01" => "valid (01 有效)",
-        "02" => "suspended (02 暂扣)",
-        "03" => "withdrawn (03 撤销)",
-        "04" => "cancelled (04 注销)",
-        "05" => "expired (05 失效)",
-        "06" => "transferred out (06 办理转出)",
-        "07" => "revoked (07 吊销)",
-        _ => fallback,
-    };
 
     private static string Because(string reason) => string.IsNullOrEmpty(reason) ? "" : $": {reason}";
 }

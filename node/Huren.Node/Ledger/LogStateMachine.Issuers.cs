@@ -16,7 +16,7 @@ public sealed partial class LogStateMachine
     {
         var entry = context.Entry;
         var signer = context.Leaf.Signed.SignerKeyId;
-        if (entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke)
+        if (EntryKinds.IsRootKind(entry.Kind))
         {
             if (!string.Equals(entry.IssuerId, _rootId, StringComparison.Ordinal))
             {

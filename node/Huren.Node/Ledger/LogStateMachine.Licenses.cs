@@ -1,20 +1,12 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Catalog;
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Validation;
 
 namespace Huren.Node.Ledger;
 
 public sealed partial class LogStateMachine
 {
-    /// <summary>The relation of a license use's reference to the license's issue (or accept) entry.</summary>
-    public const string LicenseRelation = "license";
-
-    /// <summary>The relation of a transfer accept's reference to the transfer entry.</summary>
-    public const string TransferRelation = "transfer";
-
-    private const string StatusValid = "01";
-    private const string StatusTransferredOut = "06";
-
     private void IssueLicense(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<LicenseIssued>(context);
@@ -43,7 +35,7 @@ public sealed partial class LogStateMachine
             Name = body.Name,
             HolderName = body.HolderName,
             Status = LicenseStatus.Valid,
-            StatusCode = StatusValid,
+            StatusCode = LicenseCodes.StatusValid,
             ValidFrom = body.ValidFrom,
             ValidUntil = body.ValidUntil,
             IssueIndex = context.Index,
@@ -137,7 +129,7 @@ public sealed partial class LogStateMachine
         }
         var changed = license.Clone();
         changed.Status = LicenseStatus.Transferred;
-        changed.StatusCode = StatusTransferredOut;
+        changed.StatusCode = LicenseCodes.StatusTransferredOut;
         changed.StatusIndex = context.Index;
         changed.StatusLeafHash = context.LeafHash;
         changed.StatusReason = body.Reason;
@@ -184,7 +176,7 @@ public sealed partial class LogStateMachine
             }
             localId = body.NewLicenseId;
         }
-        var (position, reference) = RequireReference(context, TransferRelation, body.FromOrigin, "the transfer entry");
+        var (position, reference) = RequireReference(context, Relations.Transfer, body.FromOrigin, "the transfer entry");
         var acceptedKey = StateKeys.Accepted(body.FromOrigin, body.LicenseId);
         if (ReadRow<AcceptedRecord>(acceptedKey) is { } accepted)
         {
@@ -204,7 +196,7 @@ public sealed partial class LogStateMachine
             Name = source?.Name ?? type?.Name ?? "",
             HolderName = source?.HolderName ?? "",
             Status = LicenseStatus.Valid,
-            StatusCode = StatusValid,
+            StatusCode = LicenseCodes.StatusValid,
             ValidFrom = source?.ValidFrom ?? "",
             ValidUntil = source?.ValidUntil ?? "",
             IssueIndex = context.Index,
@@ -253,7 +245,7 @@ public sealed partial class LogStateMachine
     private void UseLicense(EntryContext context)
     {
         var body = Body<LicenseUsed>(context);
-        var (position, reference) = RequireReference(context, LicenseRelation, null, "the license's issue entry");
+        var (position, reference) = RequireReference(context, Relations.License, null, "the license's issue entry");
         if (!string.Equals(reference.Origin, _origin, StringComparison.Ordinal)) return;
         var license = ReadLicense(body.LicenseId)
             ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in {_origin}");

@@ -1,13 +1,11 @@
 using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Validation;
 
 namespace Huren.Node.Ledger;
 
 public sealed partial class LogStateMachine
 {
-    /// <summary>The relation of a receipt's reference to the share entry.</summary>
-    public const string ShareRelation = "share";
-
     private void RegisterSeal(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<SealRegistered>(context);
@@ -113,7 +111,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.PermissionDenied($"body.consumerCode {body.ConsumerCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}: a receipt is written by its consumer");
         }
-        var (position, reference) = RequireReference(context, ShareRelation, body.ProviderOrigin, "the share entry");
+        var (position, reference) = RequireReference(context, Relations.Share, body.ProviderOrigin, "the share entry");
         if (string.Equals(body.ProviderOrigin, _origin, StringComparison.Ordinal))
         {
             var share = ReadRow<ShareRecord>(StateKeys.Share(body.ShareId))

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Huren.Node.Log;
 using Huren.Node.Storage;
+using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Validation;
 using Huren.Sdk.Crypto;
@@ -190,24 +191,32 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         }
         var issuer = Authorize(context);
         CheckReferences(context);
-        switch (entry.Kind)
-        {
-            case EntryKinds.IssuerRegister: RegisterIssuer(context); break;
-            case EntryKinds.IssuerRevoke: RevokeIssuer(context); break;
-            case EntryKinds.LicenseIssue: IssueLicense(context, issuer!); break;
-            case EntryKinds.LicenseChange: ChangeLicense(context, issuer!); break;
-            case EntryKinds.LicenseStatus: ChangeLicenseStatus(context, issuer!); break;
-            case EntryKinds.LicenseTransfer: TransferLicense(context, issuer!); break;
-            case EntryKinds.LicenseTransferAccept: AcceptTransfer(context, issuer!); break;
-            case EntryKinds.LicenseUse: UseLicense(context); break;
-            case EntryKinds.SealRegister: RegisterSeal(context, issuer!); break;
-            case EntryKinds.SealRevoke: RevokeSeal(context, issuer!); break;
-            case EntryKinds.SealUse: UseSeal(context); break;
-            case EntryKinds.Share: Share(context, issuer!); break;
-            case EntryKinds.Receipt: Receipt(context, issuer!); break;
-            default: throw Reject.InvalidArgument($"kind: '{entry.Kind}' is not a known entry kind");
-        }
+        var kind = EntryKinds.Find(entry.Kind) ?? throw Reject.InvalidArgument($"kind: '{entry.Kind}' is not a known entry kind");
+        Handlers[kind](this, context, issuer);
     }
+
+    private delegate void KindHandler(LogStateMachine machine, EntryContext context, IssuerRecord? issuer);
+
+    /// <summary>The ledger rule of each entry kind of the standard (every kind has one: a test checks it).</summary>
+    private static readonly Dictionary<EntryKind, KindHandler> Handlers = new()
+    {
+        [EntryKinds.Of<IssuerRegistered>()] = (m, c, _) => m.RegisterIssuer(c),
+        [EntryKinds.Of<IssuerRevoked>()] = (m, c, _) => m.RevokeIssuer(c),
+        [EntryKinds.Of<LicenseIssued>()] = (m, c, i) => m.IssueLicense(c, i!),
+        [EntryKinds.Of<LicenseChanged>()] = (m, c, i) => m.ChangeLicense(c, i!),
+        [EntryKinds.Of<LicenseStatusChanged>()] = (m, c, i) => m.ChangeLicenseStatus(c, i!),
+        [EntryKinds.Of<LicenseTransferred>()] = (m, c, i) => m.TransferLicense(c, i!),
+        [EntryKinds.Of<LicenseTransferAccepted>()] = (m, c, i) => m.AcceptTransfer(c, i!),
+        [EntryKinds.Of<LicenseUsed>()] = (m, c, _) => m.UseLicense(c),
+        [EntryKinds.Of<SealRegistered>()] = (m, c, i) => m.RegisterSeal(c, i!),
+        [EntryKinds.Of<SealRevoked>()] = (m, c, i) => m.RevokeSeal(c, i!),
+        [EntryKinds.Of<SealUsed>()] = (m, c, _) => m.UseSeal(c),
+        [EntryKinds.Of<DataShared>()] = (m, c, i) => m.Share(c, i!),
+        [EntryKinds.Of<DataReceived>()] = (m, c, i) => m.Receipt(c, i!),
+    };
+
+    /// <summary>Whether the ledger has a rule for <paramref name="kind"/>.</summary>
+    internal static bool Handles(EntryKind kind) => Handlers.ContainsKey(kind);
 
     private void Stage(string key, object record) => _effects.Add((key, record));
 

@@ -3,8 +3,6 @@ using Huren.Node.Ledger;
 using Huren.Node.Log;
 using Huren.Node.Services;
 using Huren.Node.Storage;
-using Huren.Sdk.Crypto;
-using Huren.Sdk.Notes;
 
 namespace Huren.Node.Mirror;
 
@@ -20,7 +18,7 @@ public sealed class MirrorSet
         {
             if (member.Origin == options.Origin) continue;
             var log = new MerkleLog(new LogStore(store, member.Origin));
-            var state = new LogStateMachine(member.Origin, [PublicKey.FromPem(member.RootKey)], $"{member.CityCode}-root", log.Store,
+            var state = new LogStateMachine(member.Origin, [member.RootKey], member.RootIssuerId, log.Store,
                 directory.ReferenceExists, time, (origin, id) => states.Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
             {
                 // A mirror replays history: entry times are the origin's, long past.
@@ -29,7 +27,7 @@ public sealed class MirrorSet
             if (state.AppliedSize != log.Size) throw new InvalidOperationException($"mirror of {member.Origin}: ledger state covers {state.AppliedSize} entries, the log {log.Size}");
             directory.Add(log);
             states.Add(state);
-            var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
+            var verifier = member.CheckpointVerifier();
             Mirrors.Add(new LogMirror(log, state, verifier, () => peers.For(member, TimeSpan.FromDays(1)),
                 LogMirror.EvidenceSpace(store, member.Origin), events, health, loggers.CreateLogger<LogMirror>()));
         }

@@ -19,9 +19,9 @@ public sealed class PeerClients(NodeOptions options, NodeKeys keys, NetworkView 
     });
 
     /// <summary>A client for <paramref name="member"/>'s node.</summary>
-    public HurenClient For(NetworkMember member, TimeSpan deadline)
+    public HurenClient For(TrustedMember member, TimeSpan deadline)
     {
-        var endpoint = new Uri(member.Endpoint);
+        var endpoint = member.Endpoint ?? throw new InvalidOperationException($"the network configuration lists no endpoint for {member.Origin}");
         var identity = new ClientIdentity(Auth.ClientRegistry.PeerPrincipal(options.CityCode), keys.WitnessKey);
         if (endpoint.Scheme != Uri.UriSchemeHttps) return new HurenClient(endpoint, identity, deadline);
         var trusted = new List<string>();

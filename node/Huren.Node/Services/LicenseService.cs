@@ -6,30 +6,58 @@ using Huren.Node.Mirror;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
+using Huren.Sdk.Notes;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
 
 /// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
-public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NodeOptions options, NodeMetrics metrics) : ILicenseService
+public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NetworkView network, NodeOptions options, NodeMetrics metrics) : ILicenseService
 {
+    /// <summary>The longest a caller may have a verdict held for finality.</summary>
+    public static readonly TimeSpan MaxFinalityWait = TimeSpan.FromSeconds(60);
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Reads only: the evidence rests on the latest stored checkpoint of the license's log. With
+    /// <see cref="VerifyLicenseRequest.WaitFinalMs"/> the answer is held until every checkpoint in the bundle is final
+    /// (woken when a log grows or gets a cosigned note), so a client waits once instead of polling.
+    /// </remarks>
     public async ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         using var timer = metrics.TimeVerify();
-        (LogStateMachine State, LicenseRecord License)? found;
-        if (!string.IsNullOrEmpty(request.LicenseId)) found = states.FindLicense(request.LicenseId);
-        else if (request.DocumentDigest is { Length: 32 }) found = states.FindLicenseByDigest(request.DocumentDigest);
-        else throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
+        if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
+        var cancellationToken = context.CancellationToken;
+        var finalBy = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Math.Min(request.WaitFinalMs, MaxFinalityWait.TotalMilliseconds));
+        while (true)
+        {
+            // Armed before the answer is made, so a cosignature that lands meanwhile is not missed.
+            var changed = WaitForAnyChangeAsync(cancellationToken);
+            var (answer, notes) = await AnswerAsync(request, cancellationToken).ConfigureAwait(false);
+            var remaining = finalBy - DateTimeOffset.UtcNow;
+            if (request.WaitFinalMs == 0 || remaining <= TimeSpan.Zero || notes.Count == 0 || IsFinal(notes)) return answer;
+            try
+            {
+                await changed.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    private async Task<(VerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)
+    {
+        var found = !string.IsNullOrEmpty(request.LicenseId) ? states.FindLicense(request.LicenseId) : states.FindLicenseByDigest(request.DocumentDigest);
         if (found is not var (state, license))
         {
-            return new VerdictResponse
+            return (new VerdictResponse
             {
                 Verdict = LicenseVerdict.Unknown,
                 LicenseId = request.LicenseId,
                 Reason = string.IsNullOrEmpty(request.LicenseId) ? "no license with this document digest in any log this node keeps" : $"license {request.LicenseId} is not in any log this node keeps",
-            };
+            }, new Dictionary<string, string>());
         }
         var today = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : LicenseVerdicts.Today(TimeProvider.System);
         var (verdict, reason) = LicenseVerdicts.Evaluate(license, today);
@@ -37,11 +65,11 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         // The evidence must rest on a checkpoint that covers the license's latest entry. A read never signs: a mirror
         // stores entries only with the origin's checkpoint for them, and the node's own batches carry one or get one
         // from the checkpoint timer, which this waits for (briefly).
-        await WaitForCheckpointAsync(log, license, context.CancellationToken).ConfigureAwait(false);
+        await WaitForCheckpointAsync(log, license, cancellationToken).ConfigureAwait(false);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
         var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSource(license));
-        return new VerdictResponse
+        return (new VerdictResponse
         {
             Verdict = verdict,
             Reason = reason,
@@ -55,7 +83,26 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
             Origin = log.Origin,
             HolderName = license.HolderName,
             EvidenceBundle = bundle.ToJson(),
-        };
+        }, bundle.Checkpoints);
+    }
+
+    /// <summary>Whether every note carries the network's threshold of valid cosignatures (a stand-alone node has nothing to wait for).</summary>
+    private bool IsFinal(IReadOnlyDictionary<string, string> notes)
+    {
+        if (network.Current is not { } current) return true;
+        foreach (var (origin, note) in notes)
+        {
+            if (!SignedNote.TryParse(note, out var parsed, out _) || !current.IsFinal(origin, parsed)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Completes when any kept log grows or gets a new checkpoint note.</summary>
+    private Task WaitForAnyChangeAsync(CancellationToken cancellationToken)
+    {
+        var waits = new List<Task>();
+        foreach (var log in logs.All) waits.Add(logs.WaitForGrowthAsync(log, cancellationToken));
+        return Task.WhenAny(waits);
     }
 
     /// <summary>Waits until a stored checkpoint of <paramref name="log"/> covers every entry of <paramref name="license"/>.</summary>

@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using Huren.Node.Hosting;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
-using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 
 namespace Huren.Node.Witness;
@@ -28,7 +25,6 @@ public sealed partial class Witness
     private readonly TimeProvider _time;
     private readonly WitnessMetrics _metrics;
     private readonly ILogger _logger;
-    private volatile KeyCache? _keys;
 
     /// <summary>A witness over <paramref name="state"/>.</summary>
     /// <param name="state">Its durable state.</param>
@@ -226,22 +222,14 @@ public sealed partial class Witness
             : null;
     }
 
-    private (NoteVerifierKey LogKey, NoteVerifierKey[] Optional) KeysFor(string origin)
+    private (NoteVerifierKey LogKey, IReadOnlyList<NoteVerifierKey> Optional) KeysFor(string origin)
     {
         var config = _network.Current;
         if (config is null || string.Equals(origin, _ownOrigin, StringComparison.Ordinal))
             throw Fail(WitnessFailure.UnknownOrigin, $"this node does not witness origin '{origin}'");
-        var cache = _keys;
-        if (cache is null || !ReferenceEquals(cache.Config, config)) _keys = cache = new KeyCache(config);
-        if (!cache.Keys.TryGetValue(origin, out var keys))
-        {
-            // Only members are cached, so strangers' origins cannot grow the cache.
-            var member = config.MemberByOrigin(origin)
-                ?? throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' is not a member of network {config.NetworkId} (version {config.Version})");
-            keys = cache.Keys.GetOrAdd(origin, OriginKeys.From(member));
-        }
-        if (!keys.IsUsable) throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' has no usable log key in the network configuration: {keys.Error}");
-        return (keys.LogKey, keys.Optional);
+        var member = config.ByOrigin(origin)
+            ?? throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' is not a member of network {config.NetworkId} (version {config.Version})");
+        return (member.LogKey, member.OptionalCheckpointKeys);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "ALARM: equivocation by {Origin} (evidence #{Sequence}): {Reason}. The origin is quarantined until an operator clears it")]
@@ -255,58 +243,4 @@ public sealed partial class Witness
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Operator cleared the quarantine of {Origin}; witnessing resumes from the checkpoint last cosigned")]
     private static partial void LogCleared(ILogger logger, string origin);
-
-    /// <summary>The verifier keys of one network configuration's members, parsed once.</summary>
-    private sealed class KeyCache(NetworkConfig config)
-    {
-        public NetworkConfig Config { get; } = config;
-
-        public ConcurrentDictionary<string, OriginKeys> Keys { get; } = new(StringComparer.Ordinal);
-    }
-
-    /// <summary>The keys a member's checkpoints are checked with: the required Ed25519 log key, and the SM2 key when configured.</summary>
-    private sealed class OriginKeys
-    {
-        private OriginKeys(NoteVerifierKey? logKey, NoteVerifierKey[] optional, string? error)
-        {
-            LogKey = logKey;
-            Optional = optional;
-            Error = error;
-        }
-
-        /// <summary>The Ed25519 log key; null when not usable.</summary>
-        public NoteVerifierKey? LogKey { get; }
-
-        /// <summary>Keys whose lines must verify when present (the SM2 line: Huren logs sign with it, plain C2SP verifiers ignore it).</summary>
-        public NoteVerifierKey[] Optional { get; }
-
-        /// <summary>Why the member's keys are not usable, or null.</summary>
-        public string? Error { get; }
-
-        [MemberNotNullWhen(true, nameof(LogKey))]
-        [MemberNotNullWhen(false, nameof(Error))]
-        public bool IsUsable => Error is null;
-
-        public static OriginKeys From(NetworkMember member)
-        {
-            if (!NoteVerifierKey.TryParse(member.LogKey, out var logKey, out var error)) return Unusable(error);
-            if (logKey.Type != NoteSignatureType.Ed25519) return Unusable($"logKey is type 0x{(byte)logKey.Type:x2}, not Ed25519 (0x01)");
-            if (!string.Equals(logKey.Name, member.Origin, StringComparison.Ordinal)) return Unusable($"logKey is named '{logKey.Name}', not the origin");
-            NoteVerifierKey[] optional = [];
-            if (!string.IsNullOrWhiteSpace(member.Sm2PublicKey))
-            {
-                try
-                {
-                    optional = [NoteVerifierKey.ForSm2(member.Origin, PublicKey.FromPem(member.Sm2PublicKey))];
-                }
-                catch (Exception ex) when (ex is FormatException or ArgumentException)
-                {
-                    return Unusable($"sm2PublicKey: {ex.Message}");
-                }
-            }
-            return new OriginKeys(logKey, optional, null);
-
-            static OriginKeys Unusable(string error) => new(null, [], error);
-        }
-    }
 }

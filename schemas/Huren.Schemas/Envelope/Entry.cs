@@ -47,7 +47,7 @@ public sealed class Entry
         RecordId = recordId,
         IssuerId = issuerId,
         TimeUnixMs = time.ToUnixTimeMilliseconds(),
-        SchemaId = EntryKinds.Schemas[kind].SchemaId,
+        SchemaId = (EntryKinds.Find(kind) ?? throw new KeyNotFoundException($"'{kind}' is not a known entry kind")).SchemaId,
         SchemaVersion = EntryKinds.SchemaVersion,
         Body = CanonicalCodec.Encode(body),
         References = [.. references],

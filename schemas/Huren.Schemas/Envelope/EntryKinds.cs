@@ -1,6 +1,9 @@
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Validation;
+
 namespace Huren.Schemas.Envelope;
 
-/// <summary>The entry kinds of the Huren standard, and the body schema each one carries.</summary>
+/// <summary>The entry kinds of the Huren standard: their names, and the one table that describes each (<see cref="All"/>).</summary>
 public static class EntryKinds
 {
     /// <summary>A city root registers a department as an issuer.</summary>
@@ -30,25 +33,104 @@ public static class EntryKinds
     /// <summary>The consumer acknowledged a share (共享回执).</summary>
     public const string Receipt = "receipt";
 
-    /// <summary>Every kind with its body schema id; version 1 of each.</summary>
-    public static IReadOnlyDictionary<string, (string SchemaId, Type BodyType)> Schemas { get; } =
-        new Dictionary<string, (string, Type)>(StringComparer.Ordinal)
-        {
-            [IssuerRegister] = ("huren.issuer.registered", typeof(Bodies.IssuerRegistered)),
-            [IssuerRevoke] = ("huren.issuer.revoked", typeof(Bodies.IssuerRevoked)),
-            [LicenseIssue] = ("huren.license.issued", typeof(Bodies.LicenseIssued)),
-            [LicenseChange] = ("huren.license.changed", typeof(Bodies.LicenseChanged)),
-            [LicenseStatus] = ("huren.license.status-changed", typeof(Bodies.LicenseStatusChanged)),
-            [LicenseTransfer] = ("huren.license.transferred", typeof(Bodies.LicenseTransferred)),
-            [LicenseTransferAccept] = ("huren.license.transfer-accepted", typeof(Bodies.LicenseTransferAccepted)),
-            [LicenseUse] = ("huren.license.used", typeof(Bodies.LicenseUsed)),
-            [SealRegister] = ("huren.seal.registered", typeof(Bodies.SealRegistered)),
-            [SealRevoke] = ("huren.seal.revoked", typeof(Bodies.SealRevoked)),
-            [SealUse] = ("huren.seal.used", typeof(Bodies.SealUsed)),
-            [Share] = ("huren.data.shared", typeof(Bodies.DataShared)),
-            [Receipt] = ("huren.data.received", typeof(Bodies.DataReceived)),
-        };
-
     /// <summary>The current version of every body schema.</summary>
     public const uint SchemaVersion = 1;
+
+    private static readonly EntryKind[] Table =
+    [
+        new EntryKind<IssuerRegistered>(IssuerRegister, "huren.issuer.registered", "issuerId", b => b.IssuerId, BodyValidator.Validate,
+            b => $"issuer {b.IssuerId} {b.Name} registered" + (b.LicenseTypeCodes.Count > 0 ? $", may issue {b.LicenseTypeCodes.Count} license type(s)" : "")),
+        new EntryKind<IssuerRevoked>(IssuerRevoke, "huren.issuer.revoked", "issuerId", b => b.IssuerId, BodyValidator.Validate,
+            b => $"issuer {b.IssuerId} revoked: {b.Reason}"),
+        new EntryKind<LicenseIssued>(LicenseIssue, "huren.license.issued", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => $"issued {b.Name} to {b.HolderName}, valid {b.ValidFrom} – {(b.ValidUntil.Length == 0 ? "长期" : b.ValidUntil)}"),
+        new EntryKind<LicenseChanged>(LicenseChange, "huren.license.changed", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => (b.OperationCode == LicenseCodes.OperationRenew ? "renewed" : "changed")
+                + (b.ChangedFields.Count > 0 ? " " + string.Join(", ", b.ChangedFields.Select(f => $"{f.Name}={f.Value}")) : "")
+                + (b.NewValidUntil.Length > 0 ? $", valid until {b.NewValidUntil}" : "") + (b.Reason.Length > 0 ? $": {b.Reason}" : "")),
+        new EntryKind<LicenseStatusChanged>(LicenseStatus, "huren.license.status-changed", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => $"{b.Action.ToString().ToLowerInvariant()} (status {b.StatusCode}): {b.Reason}"),
+        new EntryKind<LicenseTransferred>(LicenseTransfer, "huren.license.transferred", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => $"transferred to {b.ToOrigin}: {b.Reason}"),
+        new EntryKind<LicenseTransferAccepted>(LicenseTransferAccept, "huren.license.transfer-accepted", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => $"accepted from {b.FromOrigin}" + (b.NewLicenseId.Length > 0 ? $" as {b.NewLicenseId}" : "")),
+        new EntryKind<LicenseUsed>(LicenseUse, "huren.license.used", "licenseId", b => b.LicenseId, BodyValidator.Validate,
+            b => $"used for {b.MatterName} ({b.MatterCode}) at {b.Counter}: {b.Purpose}"),
+        new EntryKind<SealRegistered>(SealRegister, "huren.seal.registered", "sealId", b => b.SealId, BodyValidator.Validate,
+            b => $"seal {b.Name} registered (type {b.SealType})"),
+        new EntryKind<SealRevoked>(SealRevoke, "huren.seal.revoked", "sealId", b => b.SealId, BodyValidator.Validate,
+            b => $"seal revoked: {b.Reason}"),
+        new EntryKind<SealUsed>(SealUse, "huren.seal.used", "sealId", b => b.SealId, BodyValidator.Validate,
+            b => $"seal used for matter {b.MatterCode}"),
+        new EntryKind<DataShared>(Share, "huren.data.shared", "shareId", b => b.ShareId, BodyValidator.Validate,
+            b => $"shared {b.ResourceId} ({b.RecordCount} records) from {b.ProviderName} to {b.ConsumerName} in {b.ConsumerOrigin}: {b.Purpose}"),
+        new EntryKind<DataReceived>(Receipt, "huren.data.received", "shareId", b => b.ShareId, BodyValidator.Validate,
+            b => $"received share {b.ShareId} from {b.ProviderOrigin} ({b.RecordCount} records)"),
+    ];
+
+    private static readonly Dictionary<string, EntryKind> ByName = Table.ToDictionary(k => k.Name, StringComparer.Ordinal);
+    private static readonly Dictionary<Type, EntryKind> ByBody = Table.ToDictionary(k => k.BodyType);
+
+    /// <summary>Every kind, in the order of the standard.</summary>
+    public static IReadOnlyList<EntryKind> All => Table;
+
+    /// <summary>The kind named <paramref name="name"/>, or null for a name the standard does not have.</summary>
+    public static EntryKind? Find(string? name) => name is not null && ByName.TryGetValue(name, out var kind) ? kind : null;
+
+    /// <summary>The kind whose body is a <typeparamref name="TBody"/>.</summary>
+    public static EntryKind<TBody> Of<TBody>() where TBody : class => (EntryKind<TBody>)ByBody[typeof(TBody)];
+
+    /// <summary>Whether <paramref name="name"/> is written by a city root (issuer registrations and revocations), not by an issuer.</summary>
+    public static bool IsRootKind(string? name) => name is IssuerRegister or IssuerRevoke;
+}
+
+/// <summary>How one entry refers to another (<see cref="EntryReference.Relation"/>): the names the ledger rules require.</summary>
+public static class Relations
+{
+    /// <summary>A license use (or change) names the license's issue or accept entry.</summary>
+    public const string License = "license";
+    /// <summary>A transfer accept names the transferring log's transfer entry.</summary>
+    public const string Transfer = "transfer";
+    /// <summary>A receipt names the provider's share entry.</summary>
+    public const string Share = "share";
+}
+
+/// <summary>National codes of licenses (GB/T 36904 operation codes, 证照状态代码).</summary>
+public static class LicenseCodes
+{
+    /// <summary>Operation: change (变更).</summary>
+    public const string OperationChange = "09";
+    /// <summary>Operation: renewal (延续).</summary>
+    public const string OperationRenew = "02";
+
+    /// <summary>Status 01 有效 (valid; also a resumed license).</summary>
+    public const string StatusValid = "01";
+    /// <summary>Status 02 暂扣 (suspended).</summary>
+    public const string StatusSuspended = "02";
+    /// <summary>Status 03 撤销 (withdrawn).</summary>
+    public const string StatusWithdrawn = "03";
+    /// <summary>Status 04 注销 (cancelled).</summary>
+    public const string StatusCancelled = "04";
+    /// <summary>Status 05 失效 (expired).</summary>
+    public const string StatusExpired = "05";
+    /// <summary>Status 06 办理转出 (transferred out).</summary>
+    public const string StatusTransferredOut = "06";
+    /// <summary>Status 07 吊销 (revoked).</summary>
+    public const string StatusRevoked = "07";
+
+    /// <summary>The status codes a revocation may carry: 07 吊销, 04 注销, 03 撤销.</summary>
+    public static IReadOnlyList<string> RevocationStatuses { get; } = [StatusRevoked, StatusCancelled, StatusWithdrawn];
+
+    /// <summary>A status code in words (<c>revoked (07 吊销)</c>); <paramref name="fallback"/> (else the code) when unknown.</summary>
+    public static string Describe(string statusCode, string? fallback = null) => statusCode switch
+    {
+        StatusValid => "valid (01 有效)",
+        StatusSuspended => "suspended (02 暂扣)",
+        StatusWithdrawn => "withdrawn (03 撤销)",
+        StatusCancelled => "cancelled (04 注销)",
+        StatusExpired => "expired (05 失效)",
+        StatusTransferredOut => "transferred out (06 办理转出)",
+        StatusRevoked => "revoked (07 吊销)",
+        _ => fallback ?? statusCode,
+    };
 }

@@ -52,6 +52,11 @@ public sealed class VerifyLicenseRequest
     [ProtoMember(2, Name = "document_digest")] public byte[] DocumentDigest { get; set; } = [];
     /// <summary>The verification time, Unix ms; 0 for now.</summary>
     [ProtoMember(3, Name = "at_unix_ms")] public long AtUnixMs { get; set; }
+    /// <summary>
+    /// How long the node may hold the answer until the checkpoint it rests on is final (cosigned by the network's
+    /// witness threshold), in ms; 0 answers at once. The answer comes as soon as it is final, or when the time is up.
+    /// </summary>
+    [ProtoMember(4, Name = "wait_final_ms")] public uint WaitFinalMs { get; set; }
 }
 
 /// <summary>A verdict with what it rests on.</summary>

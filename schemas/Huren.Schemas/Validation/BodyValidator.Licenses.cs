@@ -1,16 +1,11 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Catalog;
+using Huren.Schemas.Envelope;
 
 namespace Huren.Schemas.Validation;
 
 public static partial class BodyValidator
 {
-    /// <summary>The national operation code of a change (变更).</summary>
-    public const string OperationChange = "09";
-
-    /// <summary>The national operation code of a renewal (延续).</summary>
-    public const string OperationRenew = "02";
-
     /// <summary>The longest stated purpose (申请事由) of a license use, in characters.</summary>
     public const int MaxPurposeLength = 200;
 
@@ -128,10 +123,10 @@ public static partial class BodyValidator
         License(errors, body.LicenseId);
         switch (body.OperationCode)
         {
-            case OperationRenew:
+            case LicenseCodes.OperationRenew:
                 if (string.IsNullOrEmpty(body.NewValidUntil)) errors.Add("newValidUntil", "is required for a renewal (operation 02)");
                 break;
-            case OperationChange:
+            case LicenseCodes.OperationChange:
                 if (body.ChangedFields.Count == 0 && string.IsNullOrEmpty(body.NewValidUntil) && body.NewDocumentDigest.Length == 0)
                 {
                     errors.Add("changedFields", "a change (operation 09) must change a field, the validity or the document");
@@ -159,9 +154,9 @@ public static partial class BodyValidator
         License(errors, body.LicenseId);
         string[]? allowed = body.Action switch
         {
-            LicenseStatusAction.Suspend => ["02"],
-            LicenseStatusAction.Resume => ["01"],
-            LicenseStatusAction.Revoke => ["03", "04", "07"],
+            LicenseStatusAction.Suspend => [LicenseCodes.StatusSuspended],
+            LicenseStatusAction.Resume => [LicenseCodes.StatusValid],
+            LicenseStatusAction.Revoke => [.. LicenseCodes.RevocationStatuses],
             _ => null,
         };
         if (allowed is null) errors.Add("action", $"must be suspend, resume or revoke, got {body.Action}");

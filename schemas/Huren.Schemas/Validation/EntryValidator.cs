@@ -18,8 +18,9 @@ public static class EntryValidator
     {
         ArgumentNullException.ThrowIfNull(entry);
         var errors = new ErrorList();
-        var knownKind = EntryKinds.Schemas.TryGetValue(entry.Kind ?? "", out var schema);
-        if (!knownKind) errors.Add("kind", $"'{entry.Kind}' is not a known entry kind");
+        var schema = EntryKinds.Find(entry.Kind);
+        var knownKind = schema is not null;
+        if (schema is null) errors.Add("kind", $"'{entry.Kind}' is not a known entry kind");
         else if (!string.Equals(entry.SchemaId, schema.SchemaId, StringComparison.Ordinal))
         {
             errors.Add("schemaId", $"must be {schema.SchemaId} for kind {entry.Kind}, got '{entry.SchemaId}'");
@@ -51,10 +52,10 @@ public static class EntryValidator
             foreach (var e in body.Errors) errors.Add(e.Field == "body" ? e : e.Under("body"));
             if (decoded is not null && !string.IsNullOrEmpty(entry.RecordId))
             {
-                var bodyId = BodyValidator.RecordIdOf(decoded);
+                var bodyId = schema!.RecordIdOf(decoded);
                 if (!string.Equals(bodyId, entry.RecordId, StringComparison.Ordinal))
                 {
-                    errors.Add("recordId", $"'{entry.RecordId}' differs from the body's {BodyValidator.RecordIdFieldOf(decoded)} '{bodyId}'");
+                    errors.Add("recordId", $"'{entry.RecordId}' differs from the body's {schema.RecordIdField} '{bodyId}'");
                 }
             }
         }

@@ -17,7 +17,7 @@ public sealed record ClientIdentity(string Principal, SigningKey Key);
 /// A typed client of one Huren node: every service over one gRPC channel, each call signed with the caller's
 /// credential, a default deadline, and retries of idempotent reads on UNAVAILABLE (gRPC service-config retry policy).
 /// </summary>
-public sealed class HurenClient : IDisposable
+public sealed partial class HurenClient : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly ConcurrentDictionary<string, (long Seconds, string Header)> _credentials = new(StringComparer.Ordinal);

@@ -52,7 +52,7 @@ public sealed class EvidenceBundle
     };
 
     /// <summary>The first required field that JSON left null, or null when every one is there.</summary>
-    private string? MissingField()
+    internal string? MissingField()
     {
         if (Network is null) return "network";
         if (Subject is null) return "subject";

@@ -5,7 +5,6 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
-using Huren.Sdk.Notes;
 
 namespace Huren.Sdk.Evidence;
 
@@ -16,6 +15,9 @@ namespace Huren.Sdk.Evidence;
 /// <param name="Final">Whether every checkpoint carries the network's witness threshold of cosignatures.</param>
 public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string? Failure, bool Final)
 {
+    /// <summary>The license id the bundle is about (empty unless <see cref="IsValid"/>).</summary>
+    public string Subject { get; init; } = "";
+
     /// <summary>The license as issued, read from the verified issue entry (null unless <see cref="IsValid"/>).</summary>
     public LicenseIssued? License { get; init; }
 
@@ -39,32 +41,79 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 /// Checks a <c>huren-evidence/v1</c> bundle with nothing but the network configuration: each checkpoint's log
 /// signature (and cosignatures, for finality), each entry's inclusion proof to its checkpoint, each entry's signature
 /// by the key its city root registered, and the verdict, recomputed from the entries, never taken on trust.
+/// Total: whatever the input (nulls, bad base64, bad protobuf, bodies of the wrong kind), it returns a result, never
+/// throws; a bundle that cannot be checked is a failure with the reason.
 /// </summary>
-public sealed class EvidenceVerifier(NetworkConfig network)
+public sealed class EvidenceVerifier
 {
+    private readonly TrustedNetwork _network;
+
+    /// <summary>A verifier against <paramref name="network"/>.</summary>
+    public EvidenceVerifier(TrustedNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        _network = network;
+    }
+
+    /// <summary>A verifier against <paramref name="network"/>, parsed here.</summary>
+    /// <exception cref="FormatException">The configuration or one of its member keys does not parse.</exception>
+    public EvidenceVerifier(NetworkConfig network)
+        : this(TrustedNetwork.From(network))
+    {
+    }
+
+    /// <summary>The network bundles are checked against.</summary>
+    public TrustedNetwork Network => _network;
+
+    /// <summary>Parses and checks a bundle's JSON as of <paramref name="today"/> (China time); JSON that is not a bundle fails with the reason.</summary>
+    public EvidenceResult Verify(string? bundleJson, DateOnly today, out EvidenceBundle? bundle)
+    {
+        bundle = null;
+        if (bundleJson is null) return Fail("there is no evidence bundle");
+        try
+        {
+            bundle = EvidenceBundle.Parse(bundleJson);
+        }
+        catch (FormatException ex)
+        {
+            return Fail($"not a valid evidence bundle: {ex.Message}");
+        }
+        return Verify(bundle, today);
+    }
+
     /// <summary>Checks <paramref name="bundle"/> as of <paramref name="today"/> (China time).</summary>
-    public EvidenceResult Verify(EvidenceBundle bundle, DateOnly today)
+    public EvidenceResult Verify(EvidenceBundle? bundle, DateOnly today)
+    {
+        if (bundle is null) return Fail("there is no evidence bundle");
+        if (bundle.MissingField() is { } missing) return Fail($"{missing} is missing or null");
+        try
+        {
+            return Check(bundle, today);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or OverflowException
+            or System.Security.Cryptography.CryptographicException or ProtoBuf.ProtoException or EndOfStreamException or KeyNotFoundException)
+        {
+            // Every check above returns its own reason; this is the net under input no check foresaw.
+            return Fail($"the bundle cannot be checked: {ex.Message}");
+        }
+    }
+
+    private EvidenceResult Check(EvidenceBundle bundle, DateOnly today)
     {
         if (bundle.Format != EvidenceBundle.FormatV1) return Fail($"format '{bundle.Format}' is not {EvidenceBundle.FormatV1}");
-        if (bundle.Network != network.NetworkId) return Fail($"bundle is for network '{bundle.Network}', the configuration is '{network.NetworkId}'");
+        if (bundle.Network != _network.NetworkId) return Fail($"bundle is for network '{bundle.Network}', the configuration is '{_network.NetworkId}'");
 
         // 1. Checkpoints: signed by the origin's log key; final when cosigned by the threshold of other members.
         var roots = new Dictionary<string, (ulong Size, Hash256 Root)>(StringComparer.Ordinal);
         var final = true;
         foreach (var (origin, note) in bundle.Checkpoints)
         {
-            var member = network.MemberByOrigin(origin);
-            if (member is null) return Fail($"checkpoint origin '{origin}' is not a member of network {network.NetworkId}");
-            if (!NoteVerifierKey.TryParse(member.LogKey, out var logKey, out var keyError)) return Fail($"network configuration: {origin} logKey: {keyError}");
-            var checkpoint = new CheckpointVerifier(logKey).Verify(note);
+            var member = _network.ByOrigin(origin);
+            if (member is null) return Fail($"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}");
+            var checkpoint = member.CheckpointVerifier().Verify(note);
             if (!checkpoint.IsValid) return Fail($"checkpoint of {origin}: {checkpoint.Failure}");
             roots[origin] = (checkpoint.Checkpoint!.Size, new Hash256(checkpoint.Checkpoint.RootHash));
-            var witnesses = new List<NoteVerifierKey>();
-            foreach (var other in network.Members)
-            {
-                if (other.Origin != origin && NoteVerifierKey.TryParse(other.WitnessKey, out var w, out _)) witnesses.Add(w);
-            }
-            if (network.WitnessThreshold > 0 && !FinalityCheck.Evaluate(checkpoint.Note!, logKey, witnesses, network.WitnessThreshold).IsFinal) final = false;
+            if (!_network.IsFinal(origin, checkpoint.Note!)) final = false;
         }
 
         // 2. Entries: proven into their checkpoint, decoded canonically.
@@ -91,6 +140,8 @@ public sealed class EvidenceVerifier(NetworkConfig network)
                 return Fail($"entry {e.Origin}#{e.Index}: inclusion proof does not verify: {proofError}");
             if (!LeafReader.TryRead(leaf, out var read, out var readError)) return Fail($"entry {e.Origin}#{e.Index}: {readError}");
             if (read!.Entry.Origin != e.Origin) return Fail($"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'");
+            if (EntryKinds.Find(read.Entry.Kind) is not { } kind) return Fail($"entry {e.Origin}#{e.Index} is of kind '{read.Entry.Kind}', which the standard does not have");
+            if (kind.TryDecode(read.Entry.Body, out var bodyError) is null) return Fail($"entry {e.Origin}#{e.Index}: its {kind.Name} body does not decode: {bodyError}");
             if (!leafHashes.TryAdd((e.Origin, e.Index), leafHash)) return Fail($"entry {e.Origin}#{e.Index} appears twice");
             decoded.Add((e, read));
         }
@@ -106,21 +157,28 @@ public sealed class EvidenceVerifier(NetworkConfig network)
         var revokedAt = new Dictionary<(string Origin, string IssuerId), ulong>();
         foreach (var (e, read) in decoded)
         {
-            if (read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke)
+            if (!EntryKinds.IsRootKind(read.Entry.Kind)) continue;
+            var root = _network.ByOrigin(e.Origin)!.RootKey;
+            if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return Fail($"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}");
+            if (read.Entry.Kind == EntryKinds.IssuerRegister)
             {
-                var root = PublicKey.FromPem(network.MemberByOrigin(e.Origin)!.RootKey);
-                if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return Fail($"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}");
-                if (read.Entry.Kind == EntryKinds.IssuerRegister)
+                var reg = EntryKinds.Of<IssuerRegistered>().Decode(read.Entry.Body);
+                PublicKey issuerKey;
+                try
                 {
-                    var reg = CanonicalCodec.Decode<IssuerRegistered>(read.Entry.Body);
-                    issuerKeys[(e.Origin, reg.IssuerId)] = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
+                    issuerKey = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
                 }
-                else revokedAt[(e.Origin, CanonicalCodec.Decode<IssuerRevoked>(read.Entry.Body).IssuerId)] = e.Index;
+                catch (FormatException ex)
+                {
+                    return Fail($"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' with a key that does not parse: {ex.Message}");
+                }
+                issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey;
             }
+            else revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
         }
         foreach (var (e, read) in decoded)
         {
-            if (read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke) continue;
+            if (EntryKinds.IsRootKind(read.Entry.Kind)) continue;
             if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return Fail($"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}");
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return Fail($"entry {e.Origin}#{e.Index}: {sigError}");
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
@@ -135,7 +193,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
         foreach (var (e, read) in decoded)
         {
             if (read.Entry.Kind != EntryKinds.LicenseTransferAccept) continue;
-            var body = CanonicalCodec.Decode<LicenseTransferAccepted>(read.Entry.Body);
+            var body = EntryKinds.Of<LicenseTransferAccepted>().Decode(read.Entry.Body);
             var localId = body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId;
             if (localId == bundle.Subject) accepts.Add((e, read, body));
         }
@@ -148,13 +206,13 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             var (acceptEntry, acceptLeaf, accept) = accepts[0];
             verdictOrigin = acceptEntry.Origin;
             if (accept.FromOrigin == verdictOrigin) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts a transfer from its own log");
-            var transferRef = acceptLeaf.Entry.References.Find(r => r.Relation == "transfer" && r.Origin == accept.FromOrigin);
+            var transferRef = acceptLeaf.Entry.References.Find(r => r is not null && r.Relation == Relations.Transfer && r.Origin == accept.FromOrigin);
             if (transferRef is null) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts '{accept.LicenseId}' without referencing the transfer in {accept.FromOrigin}");
             var transfer = decoded.Find(d => d.Entry.Origin == accept.FromOrigin && d.Entry.Index == transferRef.Index);
             if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer || transfer.Leaf.Entry.RecordId != accept.LicenseId
                 || !leafHashes[(transfer.Entry.Origin, transfer.Entry.Index)].AsSpan().SequenceEqual(transferRef.LeafHash))
                 return Fail($"the bundle lacks the transfer entry {accept.FromOrigin}#{transferRef.Index} that {acceptEntry.Origin}#{acceptEntry.Index} references");
-            var transferBody = CanonicalCodec.Decode<LicenseTransferred>(transfer.Leaf.Entry.Body);
+            var transferBody = EntryKinds.Of<LicenseTransferred>().Decode(transfer.Leaf.Entry.Body);
             if (transferBody.ToOrigin != verdictOrigin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {verdictOrigin}");
             foreach (var (e, read) in decoded)
             {
@@ -167,7 +225,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             }
             history.Accepted();
             issuerId = acceptLeaf.Entry.IssuerId;
-            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = leafHashes[(acceptEntry.Origin, acceptEntry.Index)].ToArray(), Relation = "license" };
+            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = leafHashes[(acceptEntry.Origin, acceptEntry.Index)].ToArray(), Relation = Relations.License };
             foreach (var (e, read) in decoded)
             {
                 if (read.Entry.RecordId != bundle.Subject || e.Origin == accept.FromOrigin || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
@@ -181,13 +239,13 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             verdictOrigin = "";
             foreach (var (e, read) in decoded)
             {
-                if (read.Entry.RecordId != bundle.Subject || read.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke) continue;
+                if (read.Entry.RecordId != bundle.Subject || EntryKinds.IsRootKind(read.Entry.Kind)) continue;
                 if (verdictOrigin.Length == 0) verdictOrigin = e.Origin;
                 else if (verdictOrigin != e.Origin) return Fail($"entries about '{bundle.Subject}' are in {verdictOrigin} and {e.Origin} without a transfer accept joining them");
                 if (read.Entry.Kind == EntryKinds.LicenseIssue)
                 {
                     issuerId = read.Entry.IssuerId;
-                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = leafHashes[(e.Origin, e.Index)].ToArray(), Relation = "license" };
+                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = leafHashes[(e.Origin, e.Index)].ToArray(), Relation = Relations.License };
                 }
                 history.Apply(read.Entry);
             }
@@ -201,6 +259,7 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             return new EvidenceResult(false, verdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(verdict)}", final);
         return new EvidenceResult(true, verdict, null, final)
         {
+            Subject = bundle.Subject,
             License = history.Issued,
             ValidUntil = history.ValidUntil,
             Origin = verdictOrigin,
@@ -226,17 +285,17 @@ public sealed class EvidenceVerifier(NetworkConfig network)
             switch (entry.Kind)
             {
                 case EntryKinds.LicenseIssue:
-                    Issued = CanonicalCodec.Decode<LicenseIssued>(entry.Body);
+                    Issued = EntryKinds.Of<LicenseIssued>().Decode(entry.Body);
                     ValidUntil = Issued.ValidUntil;
                     DocumentDigests.Add(Issued.DocumentDigest);
                     break;
                 case EntryKinds.LicenseChange:
-                    var change = CanonicalCodec.Decode<LicenseChanged>(entry.Body);
+                    var change = EntryKinds.Of<LicenseChanged>().Decode(entry.Body);
                     if (change.NewValidUntil.Length > 0) ValidUntil = change.NewValidUntil;
                     if (change.NewDocumentDigest.Length > 0) DocumentDigests.Add(change.NewDocumentDigest);
                     break;
                 case EntryKinds.LicenseStatus:
-                    Lifecycle = CanonicalCodec.Decode<LicenseStatusChanged>(entry.Body).Action switch
+                    Lifecycle = EntryKinds.Of<LicenseStatusChanged>().Decode(entry.Body).Action switch
                     {
                         LicenseStatusAction.Suspend => LicenseVerdictRules.Lifecycle.Suspended,
                         LicenseStatusAction.Revoke => LicenseVerdictRules.Lifecycle.Revoked,

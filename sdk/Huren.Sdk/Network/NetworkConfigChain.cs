@@ -41,14 +41,14 @@ public static class NetworkConfigChain
     /// Checks that <paramref name="nextBytes"/> is a valid successor of <paramref name="previousBytes"/>; false with
     /// the reason otherwise.
     /// </summary>
-    public static bool VerifyNext(byte[] previousBytes, byte[] nextBytes, out NetworkConfig? next, out string? error)
+    public static bool VerifyNext(byte[] previousBytes, byte[] nextBytes, out TrustedNetwork? next, out string? error)
     {
         next = null;
-        NetworkConfig previous;
+        TrustedNetwork previous;
         try
         {
-            previous = NetworkConfig.Parse(Encoding.UTF8.GetString(previousBytes));
-            next = NetworkConfig.Parse(Encoding.UTF8.GetString(nextBytes));
+            previous = TrustedNetwork.Parse(previousBytes);
+            next = TrustedNetwork.Parse(nextBytes);
         }
         catch (FormatException ex)
         {
@@ -58,12 +58,12 @@ public static class NetworkConfigChain
         }
         if (next.NetworkId != previous.NetworkId) return Fail(out error, ref next, $"networkId changed from '{previous.NetworkId}' to '{next.NetworkId}'");
         if (next.Version != previous.Version + 1) return Fail(out error, ref next, $"version {next.Version} does not follow {previous.Version}");
-        if (next.Previous != Digest(previousBytes)) return Fail(out error, ref next, $"previous '{next.Previous}' is not the digest of version {previous.Version}");
+        if (next.Config.Previous != Digest(previousBytes)) return Fail(out error, ref next, $"previous '{next.Config.Previous}' is not the digest of version {previous.Version}");
         var signed = CanonicalBytes(Encoding.UTF8.GetString(nextBytes));
         var valid = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var s in next.Signatures)
+        foreach (var s in next.Config.Signatures)
         {
-            var member = previous.MemberByCity(s.CityCode);
+            var member = previous.ByCity(s.CityCode);
             if (member is null) continue;
             byte[] signature;
             try
@@ -74,7 +74,7 @@ public static class NetworkConfigChain
             {
                 continue;
             }
-            if (PublicKey.FromPem(member.RootKey).Verify(signed, signature)) valid.Add(s.CityCode);
+            if (member.RootKey.Verify(signed, signature)) valid.Add(s.CityCode);
         }
         var needed = previous.Members.Count / 2 + 1;
         if (valid.Count < needed)
@@ -83,7 +83,7 @@ public static class NetworkConfigChain
         return true;
     }
 
-    private static bool Fail(out string? error, ref NetworkConfig? next, string message)
+    private static bool Fail(out string? error, ref TrustedNetwork? next, string message)
     {
         error = message;
         next = null;

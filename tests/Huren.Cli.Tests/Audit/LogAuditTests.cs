@@ -63,7 +63,7 @@ public sealed class LogAuditTests
 
     private LogAudit Audit(IReadOnlyList<byte[]> leaves, string checkpoint)
     {
-        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        var audit = new LogAudit(Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis), Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!);
         for (var i = 0; i < leaves.Count; i++) audit.AddEntry((ulong)i, leaves[i]);
         audit.AddCheckpoint(checkpoint);
         return audit;
@@ -134,7 +134,7 @@ public sealed class LogAuditTests
     public void A_lagging_checkpoint_is_compared_and_one_going_back_in_size_is_a_fault()
     {
         var leaves = SoundLog();
-        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        var audit = new LogAudit(Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis), Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!);
         audit.AddEntry(0, leaves[0]);
         audit.AddEntry(1, leaves[1]);
         audit.AddCheckpoint(Checkpoint(leaves.Take(1).ToList()));
@@ -150,7 +150,7 @@ public sealed class LogAuditTests
     public void A_gap_in_the_indexes_is_a_fault()
     {
         var leaves = SoundLog();
-        var audit = new LogAudit(_network.Genesis, _network.Genesis.MemberByOrigin(Origin)!);
+        var audit = new LogAudit(Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis), Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!);
         audit.AddEntry(0, leaves[0]);
         audit.AddEntry(2, leaves[1]);
         Assert.Contains(audit.Report.Faults, f => f.Contains("expected index 1", StringComparison.Ordinal));

@@ -27,24 +27,24 @@ public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<Ledge
         var bundlePath = Path.Combine(net.Dir, "valid-evidence.json");
         await net.MustAsync("bundle", "export", net.ValidLicense, "-o", bundlePath);
         var validEvidence = await File.ReadAllTextAsync(bundlePath);
-        var genesis = Huren.Sdk.Network.NetworkConfig.Parse(await File.ReadAllTextAsync(net.Genesis));
+        var genesis = new Huren.Sdk.Evidence.EvidenceVerifier(Huren.Sdk.Network.TrustedNetwork.Parse(await File.ReadAllBytesAsync(net.Genesis)));
         var origin = "huren.cz-t/430100";
 
         // A node asked about the revoked license answers VALID with the genuine evidence of another, valid license.
         var swapped = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.RevokedLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin, EvidenceBundle = validEvidence };
-        var result = Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(swapped, net.RevokedLicense, null, genesis, null);
+        var result = Bind(swapped, net.RevokedLicense, genesis);
         Assert.False(result.IsValid);
         Assert.Contains($"is about {net.ValidLicense}, not {net.RevokedLicense}", result.Failure, StringComparison.Ordinal);
 
         // The right evidence with a different verdict or log named by the node is refused too.
         var wrongVerdict = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Suspended, Origin = origin, EvidenceBundle = validEvidence };
-        Assert.Contains("its evidence gives VALID", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(wrongVerdict, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        Assert.Contains("its evidence gives VALID", Bind(wrongVerdict, net.ValidLicense, genesis).Failure, StringComparison.Ordinal);
         var wrongLog = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = "huren.cz-t/430300", EvidenceBundle = validEvidence };
-        Assert.Contains("names log huren.cz-t/430300", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(wrongLog, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        Assert.Contains("names log huren.cz-t/430300", Bind(wrongLog, net.ValidLicense, genesis).Failure, StringComparison.Ordinal);
         var noEvidence = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin };
-        Assert.Contains("without evidence", Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(noEvidence, net.ValidLicense, null, genesis, null).Failure, StringComparison.Ordinal);
+        Assert.Contains("without evidence", Bind(noEvidence, net.ValidLicense, genesis).Failure, StringComparison.Ordinal);
         var right = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.ValidLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = origin, EvidenceBundle = validEvidence };
-        Assert.True(Huren.Cli.Commands.Licenses.LicenseVerifyCommand.CheckAnswer(right, net.ValidLicense, null, genesis, null).IsValid);
+        Assert.True(Bind(right, net.ValidLicense, genesis).IsValid);
     }
 
     [Fact]
@@ -273,4 +273,8 @@ public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<Ledge
         var parsed = Huren.Sdk.Notes.SignedNote.Parse(note);
         Assert.Equal(note, parsed.ToString());
     }
+
+    /// <summary>The SDK's rule binding a node's answer to its evidence (what the CLI's verify, use and export rely on).</summary>
+    private static Huren.Sdk.Evidence.EvidenceResult Bind(Huren.Schemas.Services.VerdictResponse response, string licenseId, Huren.Sdk.Evidence.EvidenceVerifier verifier)
+        => Huren.Sdk.Client.VerifiedLicense.Check(response, Huren.Sdk.Client.LicenseQuestion.ById(licenseId), verifier, Huren.Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)).Evidence;
 }

@@ -195,7 +195,7 @@ public sealed class NetworkInitTests : IDisposable
         Assert.Equal(CliProfile.FormatV1, profile.Format);
         Assert.Equal("cz-t", profile.NetworkId);
         Assert.Equal(Path.Combine(Dir, "genesis.json"), profile.ResolvePath(profile.Genesis));
-        Assert.Equal(genesis.ToJson(), profile.LoadGenesis().ToJson());
+        Assert.Equal(genesis.ToJson(), profile.LoadGenesis().Config.ToJson());
         Assert.Equal(Cities, profile.Cities.Select(c => c.CityCode));
         Assert.Equal(CityNames, profile.Cities.Select(c => c.Name));
         Assert.Equal("https://127.0.0.1:7201", profile.City("430100").Endpoint);

@@ -12,7 +12,7 @@ public class CanonicalCodecTests
         get
         {
             var data = new TheoryData<string>();
-            foreach (var kind in EntryKinds.Schemas.Keys) data.Add(kind);
+            foreach (var kind in EntryKinds.All.Select(k => k.Name)) data.Add(kind);
             return data;
         }
     }
@@ -23,7 +23,7 @@ public class CanonicalCodecTests
     {
         var (_, bytes, _) = ValidBodies.Encoded().Single(e => e.Kind == kind);
         Assert.NotEmpty(bytes);
-        var type = EntryKinds.Schemas[kind].BodyType;
+        var type = EntryKinds.Find(kind)!.BodyType;
         var decoded = DecodeAs(type, bytes, out var error);
         Assert.True(decoded is not null, error);
         Assert.IsType(type, decoded);
@@ -47,7 +47,7 @@ public class CanonicalCodecTests
     {
         var (_, bytes, _) = ValidBodies.Encoded().Single(e => e.Kind == kind);
         var withUnknown = bytes.Concat(new byte[] { 0xF8, 0x07, 0x01 }).ToArray(); // field 127, varint 1
-        Assert.Null(DecodeAs(EntryKinds.Schemas[kind].BodyType, withUnknown, out var error));
+        Assert.Null(DecodeAs(EntryKinds.Find(kind)!.BodyType, withUnknown, out var error));
         Assert.Contains("not canonical", error, StringComparison.Ordinal);
     }
 

@@ -14,7 +14,7 @@ public class EntryValidatorTests
             RecordId = recordId,
             IssuerId = "430100-amr",
             TimeUnixMs = 1_717_171_717_000,
-            SchemaId = EntryKinds.Schemas[kind].SchemaId,
+            SchemaId = EntryKinds.Find(kind)!.SchemaId,
             SchemaVersion = EntryKinds.SchemaVersion,
             Body = body,
             References = [new EntryReference { Origin = "huren.cz-t/430200", Index = 3, LeafHash = new byte[32], Relation = "previous" }],
@@ -27,7 +27,7 @@ public class EntryValidatorTests
         get
         {
             var data = new TheoryData<string>();
-            foreach (var kind in EntryKinds.Schemas.Keys) data.Add(kind);
+            foreach (var kind in EntryKinds.All.Select(k => k.Name)) data.Add(kind);
             return data;
         }
     }

@@ -2,6 +2,7 @@ using System.Text;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
 
 namespace Huren.Sdk.Tests.Network;
 
@@ -17,7 +18,8 @@ public class NetworkConfigChainTests
             config.Members.Add(new NetworkMember
             {
                 CityCode = cities[i], Name = cities[i], Origin = $"huren.cz-t/{cities[i]}",
-                LogKey = $"huren.cz-t/{cities[i]}+00000000+AQ==", WitnessKey = $"huren.cz-t/{cities[i]}/witness+00000000+BA==",
+                LogKey = NoteVerifierKey.ForEd25519($"huren.cz-t/{cities[i]}", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey).ToString(),
+                WitnessKey = NoteVerifierKey.ForCosigner($"huren.cz-t/{cities[i]}/witness", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey).ToString(),
                 RootKey = roots[i].PublicKey.ToPem(), Endpoint = $"http://127.0.0.1:710{i + 1}",
             });
         }

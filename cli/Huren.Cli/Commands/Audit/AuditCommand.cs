@@ -5,7 +5,6 @@ using Grpc.Core;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
-using Huren.Sdk.Notes;
 using ProtoBuf.Grpc;
 
 namespace Huren.Cli.Commands.Audit;
@@ -40,7 +39,7 @@ internal static class AuditCommand
         {
             using var session = access.Open(parse);
             var logOrigin = session.OriginOf(parse.GetValue(origin)!);
-            var member = session.Network.MemberByOrigin(logOrigin)!;
+            var member = session.Network.ByOrigin(logOrigin)!;
             var auditor = new LogAudit(session.Network, member);
             auditor.Report.Origin = logOrigin;
             auditor.Report.Node = session.Describe();
@@ -187,9 +186,9 @@ internal static class AuditCommand
     /// </summary>
     private static string ProveEquivocation(NodeSession session, Equivocation e)
     {
-        var member = session.Network.MemberByOrigin(e.Origin);
+        var member = session.Network.ByOrigin(e.Origin);
         if (member is null) return $"{e.Origin} is not a member of the network";
-        var verifier = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey));
+        var verifier = member.CheckpointVerifier();
         var known = verifier.Verify(e.KnownNote);
         var conflicting = verifier.Verify(e.ConflictingNote);
         if (!known.IsValid) return $"the known checkpoint does not verify: {known.Failure}";

@@ -20,7 +20,7 @@ internal sealed class LogAudit
 {
     private const int MaxFaults = 100;
 
-    private readonly NetworkMember _member;
+    private readonly TrustedMember _member;
     private readonly PublicKey _rootKey;
     private readonly CheckpointVerifier _checkpoints;
     private readonly List<NoteVerifierKey> _witnesses = [];
@@ -33,17 +33,13 @@ internal sealed class LogAudit
     private ulong _firstRootSize = 1;
     private readonly Dictionary<string, (PublicKey Key, ulong? RevokedAt)> _issuers = new(StringComparer.Ordinal);
 
-    public LogAudit(NetworkConfig network, NetworkMember member)
+    public LogAudit(TrustedNetwork network, TrustedMember member)
     {
         _member = member;
-        _rootKey = PublicKey.FromPem(member.RootKey);
-        NoteVerifierKey? sm2 = null;
-        if (!string.IsNullOrEmpty(member.Sm2PublicKey)) sm2 = NoteVerifierKey.ForSm2(member.Origin, PublicKey.FromPem(member.Sm2PublicKey));
-        _checkpoints = new CheckpointVerifier(NoteVerifierKey.Parse(member.LogKey), sm2);
-        foreach (var other in network.Members)
-        {
-            if (other.Origin != member.Origin && NoteVerifierKey.TryParse(other.WitnessKey, out var witness, out _)) _witnesses.Add(witness);
-        }
+        _rootKey = member.RootKey;
+        // An audit requires the SM2 line when the member lists an SM2 key.
+        _checkpoints = new CheckpointVerifier(member.LogKey, member.Sm2NoteKey);
+        _witnesses.AddRange(network.WitnessesFor(member.Origin));
         _threshold = network.WitnessThreshold;
     }
 
@@ -79,7 +75,7 @@ internal sealed class LogAudit
     private void CheckSigner(ulong index, DecodedLeaf decoded)
     {
         var entry = decoded.Entry;
-        if (entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke)
+        if (EntryKinds.IsRootKind(entry.Kind))
         {
             if (!SignedEntryVerifier.Verify(decoded.Signed, _rootKey, out var rootError))
             {

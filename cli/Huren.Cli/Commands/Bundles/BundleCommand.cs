@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Huren.Cli.Commands.Licenses;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
-using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using Huren.Sdk.Evidence;
 
 namespace Huren.Cli.Commands.Bundles;
@@ -29,10 +28,11 @@ internal static class BundleCommand
         {
             using var session = access.Open(parse);
             var licenseId = parse.GetValue(id)!;
-            var response = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, session.Options(ct)).ConfigureAwait(false);
-            if (response.EvidenceBundle.Length == 0) throw new CliException($"no evidence for {licenseId}: {response.Reason}");
-            var check = LicenseVerifyCommand.CheckAnswer(response, licenseId, null, session.Network, null);
-            if (!check.IsValid) throw new CliException($"the node's evidence for {licenseId} does not verify, so it is not saved: {check.Failure}");
+            var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.Zero, null, ct).ConfigureAwait(false);
+            var response = answer.Response;
+            if (answer.IsUnknown || response.EvidenceBundle.Length == 0) throw new CliException($"no evidence for {licenseId}: {response.Reason}");
+            if (!answer.IsVerified) throw new CliException($"the node's evidence for {licenseId} does not verify, so it is not saved: {answer.Failure}");
+            var check = answer.Evidence;
             var path = Path.GetFullPath(parse.GetValue(outputPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, response.EvidenceBundle, new UTF8Encoding(false), ct).ConfigureAwait(false);

@@ -26,11 +26,10 @@ internal static class CheckpointCommand
             var logOrigin = session.OriginOf(parse.GetValue(origin)!);
             var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size) }, session.Options(ct)).ConfigureAwait(false);
             // Printed as is, but only after checking it: the log's signature, and how many member witnesses cosigned it.
-            var member = session.Network.MemberByOrigin(logOrigin)!;
-            var logKey = NoteVerifierKey.Parse(member.LogKey);
-            var verification = new CheckpointVerifier(logKey).Verify(response.Note);
-            var witnesses = session.Network.Members.Where(m => m.Origin != logOrigin).Select(m => NoteVerifierKey.Parse(m.WitnessKey)).ToList();
-            var finality = verification.IsValid ? FinalityCheck.Evaluate(verification.Note!, logKey, witnesses, session.Network.WitnessThreshold) : null;
+            var member = session.Network.ByOrigin(logOrigin)!;
+            var verification = member.CheckpointVerifier().Verify(response.Note);
+            var witnesses = session.Network.WitnessesFor(logOrigin);
+            var finality = verification.IsValid ? FinalityCheck.Evaluate(verification.Note!, member.LogKey, witnesses, session.Network.WitnessThreshold) : null;
             var failure = verification.Failure ?? (verification.Checkpoint!.Origin != logOrigin ? $"the note is of {verification.Checkpoint.Origin}, not {logOrigin}" : null);
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Huren.Cli.Profiles;
+using Huren.Sdk.Client;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
@@ -20,9 +21,9 @@ internal static class LicenseCommand
         var license = new Command("license", "Issue and manage e-licenses (电子证照), record their uses, list and verify them.");
         license.Subcommands.Add(LicenseIssueCommand.Build());
         license.Subcommands.Add(BuildChange());
-        license.Subcommands.Add(BuildStatus("suspend", LicenseStatusAction.Suspend, "02", "暂扣", "Suspend a license (暂扣): verdict SUSPENDED until resumed."));
-        license.Subcommands.Add(BuildStatus("resume", LicenseStatusAction.Resume, "01", "暂扣发还", "Resume a suspended license (暂扣发还)."));
-        license.Subcommands.Add(BuildStatus("revoke", LicenseStatusAction.Revoke, "07", "吊销", "Revoke a license: 07 吊销 (default), 04 注销 or 03 撤销 with --status-code. Final."));
+        license.Subcommands.Add(BuildStatus("suspend", LicenseStatusAction.Suspend, LicenseCodes.StatusSuspended, "暂扣", "Suspend a license (暂扣): verdict SUSPENDED until resumed."));
+        license.Subcommands.Add(BuildStatus("resume", LicenseStatusAction.Resume, LicenseCodes.StatusValid, "暂扣发还", "Resume a suspended license (暂扣发还)."));
+        license.Subcommands.Add(BuildStatus("revoke", LicenseStatusAction.Revoke, LicenseCodes.StatusRevoked, "吊销", "Revoke a license: 07 吊销 (default), 04 注销 or 03 撤销 with --status-code. Final."));
         license.Subcommands.Add(BuildTransfer());
         license.Subcommands.Add(BuildAccept());
         license.Subcommands.Add(BuildUse());
@@ -48,8 +49,8 @@ internal static class LicenseCommand
             using var session = access.Open(parse);
             var body = ReadBodyOrNew<LicenseChanged>(parse, file);
             body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
-            if (parse.GetValue(renew)) body.OperationCode = "02";
-            else if (string.IsNullOrEmpty(body.OperationCode)) body.OperationCode = "09";
+            if (parse.GetValue(renew)) body.OperationCode = LicenseCodes.OperationRenew;
+            else if (string.IsNullOrEmpty(body.OperationCode)) body.OperationCode = LicenseCodes.OperationChange;
             foreach (var field in LicenseIssueCommand.ParseFields(parse.GetValue(fields))) body.ChangedFields.Add(field);
             body.NewValidUntil = parse.GetValue(validUntil) ?? body.NewValidUntil;
             if (parse.GetValue(document) is { } documentPath)
@@ -74,7 +75,7 @@ internal static class LicenseCommand
         if (action == LicenseStatusAction.Revoke)
         {
             statusCode = new Option<string>("--status-code") { Description = "07 吊销 (revoked as a penalty), 04 注销 (cancelled) or 03 撤销 (withdrawn).", DefaultValueFactory = _ => defaultCode };
-            statusCode.AcceptOnlyFromAmong("07", "04", "03");
+            statusCode.AcceptOnlyFromAmong([.. LicenseCodes.RevocationStatuses]);
             command.Options.Add(statusCode);
         }
         access.AddTo(command);
@@ -143,7 +144,7 @@ internal static class LicenseCommand
             body.NewLicenseId = parse.GetValue(newId) ?? body.NewLicenseId;
             // The record id is the transferred license's id, also when it gets a new one here (the schema's rule).
             var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.LicenseId, ActingIssuerId(session), session.Origin, body,
-                ReferenceTo(transfer, "transfer"));
+                ReferenceTo(transfer, Relations.Transfer));
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
             return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, $"acceptance of license {body.LicenseId} from {transfer.Origin}").ConfigureAwait(false);
         });
@@ -169,12 +170,12 @@ internal static class LicenseCommand
             using var session = access.Open(parse);
             var body = ReadBodyOrNew<LicenseUsed>(parse, file);
             body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
-            var verdict = await session.Client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = body.LicenseId }, session.Options(ct)).ConfigureAwait(false);
-            if (verdict.Verdict == LicenseVerdict.Unknown) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
+            var answer = await session.VerifyAsync(LicenseQuestion.ById(body.LicenseId), TimeSpan.Zero, null, ct).ConfigureAwait(false);
+            var verdict = answer.Response;
+            if (answer.IsUnknown) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
             // The use references the license's entry as the verified evidence shows it (the accept entry, after a transfer).
-            var evidence = LicenseVerifyCommand.CheckAnswer(verdict, body.LicenseId, null, session.Network, null);
-            if (!evidence.IsValid) throw new CliException($"the node's evidence for {body.LicenseId} does not verify, so its use is not recorded: {evidence.Failure}");
-            var issue = evidence.LicenseEntry ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
+            if (!answer.IsVerified) throw new CliException($"the node's evidence for {body.LicenseId} does not verify, so its use is not recorded: {answer.Failure}");
+            var issue = answer.Evidence.LicenseEntry ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
             var matter = Pick(parse, matterCode, body.MatterCode);
             body.MatterCode = matter.StartsWith(session.City.CityCode, StringComparison.Ordinal) ? matter : $"{session.City.CityCode}-{matter}";
             body.MatterName = Pick(parse, matterName, body.MatterName);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Network;
 
@@ -51,73 +52,30 @@ internal static class LicenseVerifyCommand
             var licenseId = parse.GetValue(id);
             var digestHex = parse.GetValue(digest);
             if (licenseId is null == digestHex is null) throw new CliException("give a license id, or --digest, or --bundle with --network");
-            var request = new VerifyLicenseRequest { LicenseId = licenseId ?? "" };
-            if (digestHex is not null)
+            LicenseQuestion question;
+            if (digestHex is null) question = LicenseQuestion.ById(licenseId!);
+            else
             {
+                byte[] digestBytes;
                 try
                 {
-                    request.DocumentDigest = Convert.FromHexString(digestHex);
+                    digestBytes = Convert.FromHexString(digestHex);
                 }
                 catch (FormatException)
                 {
                     throw new CliException($"--digest '{digestHex}' is not hex");
                 }
-                if (request.DocumentDigest.Length != 32) throw new CliException($"--digest must be 32 bytes (64 hex digits), got {request.DocumentDigest.Length}");
+                if (digestBytes.Length != 32) throw new CliException($"--digest must be 32 bytes (64 hex digits), got {digestBytes.Length}");
+                question = LicenseQuestion.ByDigest(digestBytes);
             }
-            if (day is { } d) request.AtUnixMs = new DateTimeOffset(d.ToDateTime(new TimeOnly(12, 0)), LicenseVerdictRules.ChinaStandardTime).ToUnixTimeMilliseconds();
             using var session = access.Open(parse);
-            var finalBy = DateTimeOffset.UtcNow.AddSeconds(Math.Max(0, parse.GetValue(waitFinal)));
-            while (true)
-            {
-                var response = await session.Client.Licenses.VerifyAsync(request, session.Options(ct)).ConfigureAwait(false);
-                if (response.Verdict == LicenseVerdict.Unknown) return await ReportUnknownAsync(response, asJson, output).ConfigureAwait(false);
-                var evidence = CheckAnswer(response, licenseId, request.DocumentDigest.Length > 0 ? request.DocumentDigest : null, session.Network, day);
-                // A fresh entry's checkpoint is usually cosigned within a second: ask again rather than report "not final".
-                if (evidence is { IsValid: true, Final: false } && DateTimeOffset.UtcNow < finalBy)
-                {
-                    await Task.Delay(300, ct).ConfigureAwait(false);
-                    continue;
-                }
-                return await ReportAsync(response, evidence, session.Describe(), asJson, output).ConfigureAwait(false);
-            }
+            // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
+            var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), day, ct).ConfigureAwait(false);
+            if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
+            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), asJson, output).ConfigureAwait(false);
         });
         return verify;
     }
-
-    /// <summary>Checks a bundle's JSON against <paramref name="network"/>; a bundle that does not parse fails with the reason.</summary>
-    private static EvidenceResult Check(string bundleJson, NetworkConfig network, DateOnly? day, out EvidenceBundle? bundle)
-    {
-        try
-        {
-            bundle = EvidenceBundle.Parse(bundleJson);
-        }
-        catch (FormatException ex)
-        {
-            bundle = null;
-            return Failed($"not a valid evidence bundle: {ex.Message}");
-        }
-        return new EvidenceVerifier(network).Verify(bundle, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
-    }
-
-    /// <summary>
-    /// The node's answer, believed only as far as its evidence goes: the bundle verifies, is about the license asked for
-    /// (by id, or holds the document digest asked for), and gives the verdict and log the node states.
-    /// </summary>
-    internal static EvidenceResult CheckAnswer(VerdictResponse response, string? licenseId, byte[]? digest, NetworkConfig network, DateOnly? day)
-    {
-        if (response.EvidenceBundle.Length == 0) return Failed($"the node answered {LicenseVerdictRules.Name(response.Verdict)} without evidence");
-        var result = Check(response.EvidenceBundle, network, day, out var bundle);
-        if (!result.IsValid) return result;
-        var subject = bundle!.Subject;
-        if (licenseId is not null && subject != licenseId) return Failed($"the evidence is about {subject}, not {licenseId}");
-        if (digest is not null && !result.DocumentDigests.Any(d => d.AsSpan().SequenceEqual(digest))) return Failed("the evidence does not hold the document digest asked about");
-        if (response.LicenseId != subject) return Failed($"the node names {response.LicenseId}, its evidence {subject}");
-        if (response.Verdict != result.Verdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.Verdict)}");
-        if (response.Origin != result.Origin) return Failed($"the node names log {response.Origin}, its evidence {result.Origin}");
-        return result;
-    }
-
-    private static EvidenceResult Failed(string reason) => new(false, LicenseVerdict.Unspecified, reason, false);
 
     private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, bool asJson, TextWriter output)
     {
@@ -132,7 +90,7 @@ internal static class LicenseVerifyCommand
         {
             throw new CliException($"bundle '{full}' cannot be read: {ex.Message}", ex);
         }
-        var result = Check(json, network, day, out var bundle);
+        var result = new EvidenceVerifier(network).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out var bundle);
         var subject = result.IsValid ? bundle!.Subject : null;
         if (asJson)
         {
@@ -223,12 +181,12 @@ internal static class LicenseVerifyCommand
 
     /// <summary>Reads a network configuration file.</summary>
     /// <exception cref="CliException">Missing, unreadable or invalid.</exception>
-    internal static NetworkConfig ReadNetwork(string path)
+    internal static TrustedNetwork ReadNetwork(string path)
     {
         var full = Path.GetFullPath(path);
         try
         {
-            return NetworkConfig.Parse(File.ReadAllText(full));
+            return TrustedNetwork.Parse(File.ReadAllBytes(full));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {

@@ -8,7 +8,6 @@ using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
-using PublicKey = Huren.Sdk.Crypto.PublicKey;
 
 namespace Huren.Cli.Commands.Network;
 
@@ -234,24 +233,18 @@ internal sealed class LocalNetwork
 
     private static void CheckGenesis(string json, NetworkConfig generated)
     {
-        NetworkConfig parsed;
+        TrustedNetwork parsed;
         try
         {
-            parsed = NetworkConfig.Parse(json);
+            // The one parser of member keys: every key in the genesis is readable before it is written.
+            parsed = TrustedNetwork.Parse(json);
         }
         catch (FormatException ex)
         {
             throw new InvalidOperationException($"the generated genesis is invalid: {ex.Message}", ex);
         }
         if (parsed.Members.Count != generated.Members.Count) throw new InvalidOperationException("the generated genesis lost members on parsing");
-        foreach (var member in parsed.Members)
-        {
-            // The parser checks shape only; make sure every key in it is readable before it is written.
-            _ = NoteVerifierKey.Parse(member.LogKey);
-            _ = NoteVerifierKey.Parse(member.WitnessKey);
-            _ = PublicKey.FromPem(member.Sm2PublicKey);
-            _ = PublicKey.FromPem(member.RootKey);
-        }
+        if (parsed.Members.Any(m => m.Sm2Key is null)) throw new InvalidOperationException("the generated genesis lacks an SM2 key");
         if (json.Contains("PRIVATE KEY", StringComparison.Ordinal)) throw new InvalidOperationException("the generated genesis contains a private key");
     }
 

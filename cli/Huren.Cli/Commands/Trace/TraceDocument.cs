@@ -36,7 +36,7 @@ internal sealed class TraceDocument
     [JsonIgnore] public int EntryCount => Logs.Sum(l => l.Entries.Count);
 
     /// <summary>Merges the entries the nodes returned (the same entry from several nodes counts once).</summary>
-    public static TraceDocument Build(string recordId, NetworkConfig network, IReadOnlyList<TraceSource> sources, IEnumerable<LogEntry> entries)
+    public static TraceDocument Build(string recordId, TrustedNetwork network, IReadOnlyList<TraceSource> sources, IEnumerable<LogEntry> entries)
     {
         var byOrigin = new SortedDictionary<string, SortedDictionary<ulong, TraceEntry>>(StringComparer.Ordinal);
         var conflicts = new List<TraceConflict>();
@@ -73,7 +73,7 @@ internal sealed class TraceDocument
         var document = new TraceDocument { RecordId = recordId, Network = network.NetworkId, Sources = [.. sources], Conflicts = conflicts };
         foreach (var (origin, log) in byOrigin)
         {
-            var member = network.MemberByOrigin(origin);
+            var member = network.ByOrigin(origin);
             document.Logs.Add(new TraceLog { Origin = origin, CityCode = member?.CityCode ?? "", CityName = member?.Name ?? "", Entries = [.. log.Values] });
         }
         foreach (var log in document.Logs)

@@ -1,0 +1,118 @@
+using Huren.Schemas.Services;
+using Huren.Sdk.Evidence;
+
+namespace Huren.Sdk.Client;
+
+/// <summary>What a counter asks about: a license by its 证照标识, or by the SHA-256 digest of its document.</summary>
+public sealed record LicenseQuestion
+{
+    private LicenseQuestion(string? licenseId, byte[]? documentDigest)
+    {
+        LicenseId = licenseId;
+        DocumentDigest = documentDigest;
+    }
+
+    /// <summary>The license id asked about, or null.</summary>
+    public string? LicenseId { get; }
+
+    /// <summary>The document digest asked about, or null.</summary>
+    public byte[]? DocumentDigest { get; }
+
+    /// <summary>The license with id <paramref name="licenseId"/>.</summary>
+    public static LicenseQuestion ById(string licenseId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(licenseId);
+        return new LicenseQuestion(licenseId, null);
+    }
+
+    /// <summary>The license whose document (current or earlier) has SHA-256 <paramref name="digest"/> (32 bytes).</summary>
+    public static LicenseQuestion ByDigest(byte[] digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        if (digest.Length != 32) throw new ArgumentException($"a document digest is 32 bytes, got {digest.Length}", nameof(digest));
+        return new LicenseQuestion(null, digest);
+    }
+
+    /// <summary>Whether <paramref name="evidence"/> (verified) is about this question: its subject, or a document digest it holds.</summary>
+    public bool IsAnsweredBy(EvidenceResult evidence, out string? why)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (LicenseId is not null && evidence.Subject != LicenseId)
+        {
+            why = $"the evidence is about {evidence.Subject}, not {LicenseId}";
+            return false;
+        }
+        if (DocumentDigest is not null && !evidence.DocumentDigests.Any(d => d.AsSpan().SequenceEqual(DocumentDigest)))
+        {
+            why = "the evidence does not hold the document digest asked about";
+            return false;
+        }
+        why = null;
+        return true;
+    }
+}
+
+/// <summary>
+/// A node's answer to a <see cref="LicenseQuestion"/>, believed only as far as its evidence goes: the bundle verified
+/// against the network configuration, about the license asked for, with the verdict and log the node states.
+/// </summary>
+public sealed class VerifiedLicense
+{
+    internal VerifiedLicense(VerdictResponse response, EvidenceResult evidence)
+    {
+        Response = response;
+        Evidence = evidence;
+    }
+
+    /// <summary>The node's answer as received (its words: to be read only for what <see cref="Evidence"/> confirms).</summary>
+    public VerdictResponse Response { get; }
+
+    /// <summary>The verified evidence, or the reason it does not support the answer.</summary>
+    public EvidenceResult Evidence { get; }
+
+    /// <summary>The node knows no such license. Not provable from evidence (absence proofs come with the status map).</summary>
+    public bool IsUnknown => Response.Verdict == LicenseVerdict.Unknown;
+
+    /// <summary>The evidence verified and is bound to the question and to the node's answer.</summary>
+    public bool IsVerified => !IsUnknown && Evidence.IsValid;
+
+    /// <summary>Every checkpoint the evidence rests on is final (cosigned by the witness threshold).</summary>
+    public bool IsFinal => IsVerified && Evidence.Final;
+
+    /// <summary>The verified verdict (<see cref="LicenseVerdict.Unknown"/> or <see cref="LicenseVerdict.Unspecified"/> when not verified).</summary>
+    public LicenseVerdict Verdict => IsUnknown ? LicenseVerdict.Unknown : IsVerified ? Evidence.Verdict : LicenseVerdict.Unspecified;
+
+    /// <summary>Why the answer is not to be believed, or null.</summary>
+    public string? Failure => IsUnknown || IsVerified ? null : Evidence.Failure;
+
+    /// <summary>What a counter may act on: verified, final and VALID.</summary>
+    public bool IsAccepted => IsFinal && Evidence.Verdict == LicenseVerdict.Valid;
+
+    /// <summary>
+    /// Binds <paramref name="response"/> to <paramref name="question"/>: its bundle must verify with
+    /// <paramref name="verifier"/> as of <paramref name="today"/>, be about the license asked for, and give the verdict,
+    /// license and log the node states. Never throws on what the node sent.
+    /// </summary>
+    public static VerifiedLicense Check(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(verifier);
+        return new VerifiedLicense(response, Bind(response, question, verifier, today));
+    }
+
+    private static EvidenceResult Bind(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today)
+    {
+        if (response.Verdict == LicenseVerdict.Unknown) return Failed("the node knows no such license");
+        if (string.IsNullOrEmpty(response.EvidenceBundle)) return Failed($"the node answered {LicenseVerdictRules.Name(response.Verdict)} without evidence");
+        var result = verifier.Verify(response.EvidenceBundle, today, out _);
+        if (!result.IsValid) return result;
+        if (!question.IsAnsweredBy(result, out var why)) return Failed(why!);
+        if (response.LicenseId != result.Subject) return Failed($"the node names {response.LicenseId}, its evidence {result.Subject}");
+        if (response.Verdict != result.Verdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.Verdict)}");
+        if (response.Origin != result.Origin) return Failed($"the node names log {response.Origin}, its evidence {result.Origin}");
+        return result;
+    }
+
+    private static EvidenceResult Failed(string reason) => new(false, LicenseVerdict.Unspecified, reason, false);
+}

@@ -1,0 +1,194 @@
+using System.Text;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Notes;
+
+namespace Huren.Sdk.Network;
+
+/// <summary>
+/// One version of the network configuration, parsed once: every member's keys as typed keys, checked when it is made.
+/// The one place member keys are parsed; everything that verifies a checkpoint, a cosignature, an issuer registration
+/// or a peer's certificate takes its keys from here. Immutable.
+/// </summary>
+public sealed class TrustedNetwork
+{
+    private readonly Dictionary<string, TrustedMember> _byOrigin = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrustedMember> _byCity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<NoteVerifierKey>> _witnesses = new(StringComparer.Ordinal);
+
+    private TrustedNetwork(NetworkConfig config, byte[] bytes, List<TrustedMember> members)
+    {
+        Config = config;
+        Bytes = bytes;
+        Members = members;
+        foreach (var member in members)
+        {
+            _byOrigin[member.Origin] = member;
+            _byCity[member.CityCode] = member;
+        }
+        foreach (var member in members)
+        {
+            var others = new List<NoteVerifierKey>(members.Count - 1);
+            foreach (var other in members)
+            {
+                if (!ReferenceEquals(other, member)) others.Add(other.WitnessKey);
+            }
+            _witnesses[member.Origin] = others;
+        }
+    }
+
+    /// <summary>The document as parsed (its JSON model).</summary>
+    public NetworkConfig Config { get; }
+
+    /// <summary>The document's exact bytes (what the next version's <c>previous</c> digests).</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>The network id, e.g. <c>cz-t</c>.</summary>
+    public string NetworkId => Config.NetworkId;
+
+    /// <summary>1 for the genesis, then +1 per version.</summary>
+    public int Version => Config.Version;
+
+    /// <summary>Cosignatures from members other than the origin that make a checkpoint final.</summary>
+    public int WitnessThreshold => Config.WitnessThreshold;
+
+    /// <summary>The members, in document order.</summary>
+    public IReadOnlyList<TrustedMember> Members { get; }
+
+    /// <summary>The member whose log is <paramref name="origin"/>, if any.</summary>
+    public TrustedMember? ByOrigin(string origin) => _byOrigin.GetValueOrDefault(origin);
+
+    /// <summary>The member with city code <paramref name="cityCode"/>, if any.</summary>
+    public TrustedMember? ByCity(string cityCode) => _byCity.GetValueOrDefault(cityCode);
+
+    /// <summary>The witness keys that count towards finality of <paramref name="origin"/>'s checkpoints: every other member's.</summary>
+    public IReadOnlyList<NoteVerifierKey> WitnessesFor(string origin) => _witnesses.GetValueOrDefault(origin) ?? [];
+
+    /// <summary>Whether <paramref name="note"/> (a checkpoint of <paramref name="origin"/>) carries the threshold of valid cosignatures.</summary>
+    public bool IsFinal(string origin, SignedNote note)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        if (ByOrigin(origin) is not { } member) return false;
+        return WitnessThreshold == 0 || FinalityCheck.Evaluate(note, member.LogKey, WitnessesFor(origin), WitnessThreshold).IsFinal;
+    }
+
+    /// <summary>Parses <paramref name="bytes"/> (a configuration file as is).</summary>
+    /// <exception cref="FormatException">Not a valid configuration, or a member key does not parse; the message names the member and the field.</exception>
+    public static TrustedNetwork Parse(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return From(NetworkConfig.Parse(Encoding.UTF8.GetString(bytes)), bytes);
+    }
+
+    /// <summary>Parses <paramref name="json"/>.</summary>
+    /// <exception cref="FormatException">As <see cref="Parse(byte[])"/>.</exception>
+    public static TrustedNetwork Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>The keys of <paramref name="config"/> (checked for shape first), with the bytes it was read from (its JSON when null).</summary>
+    /// <exception cref="FormatException">As <see cref="Parse(byte[])"/>.</exception>
+    public static TrustedNetwork From(NetworkConfig config, byte[]? bytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        bytes ??= Encoding.UTF8.GetBytes(config.ToJson());
+        // The shape rules (ids, origins, threshold) are the document's; re-check them for a model built in code.
+        NetworkConfig.Parse(config.ToJson());
+        var members = new List<TrustedMember>(config.Members.Count);
+        foreach (var m in config.Members) members.Add(TrustedMember.Parse(m));
+        return new TrustedNetwork(config, bytes, members);
+    }
+}
+
+/// <summary>A member city with its keys parsed.</summary>
+public sealed class TrustedMember
+{
+    private TrustedMember(NetworkMember document, NoteVerifierKey logKey, NoteVerifierKey witnessKey, PublicKey? sm2Key, PublicKey rootKey, Uri? endpoint, string tlsPin)
+    {
+        Document = document;
+        LogKey = logKey;
+        WitnessKey = witnessKey;
+        Sm2Key = sm2Key;
+        Sm2NoteKey = sm2Key is null ? null : NoteVerifierKey.ForSm2(document.Origin, sm2Key);
+        RootKey = rootKey;
+        Endpoint = endpoint;
+        TlsCertificateSha256 = tlsPin;
+    }
+
+    /// <summary>The member as the document states it.</summary>
+    public NetworkMember Document { get; }
+
+    /// <summary>6-digit 行政区划代码.</summary>
+    public string CityCode => Document.CityCode;
+
+    /// <summary>Name.</summary>
+    public string Name => Document.Name;
+
+    /// <summary>The log's origin, <c>huren.&lt;network&gt;/&lt;city&gt;</c>.</summary>
+    public string Origin => Document.Origin;
+
+    /// <summary>The issuer id its city root writes under, <c>&lt;city&gt;-root</c>.</summary>
+    public string RootIssuerId => CityCode + "-root";
+
+    /// <summary>Ed25519 (type 0x01) verifier key of the log's checkpoints, named by the origin.</summary>
+    public NoteVerifierKey LogKey { get; }
+
+    /// <summary>cosignature/v1 (type 0x04) verifier key of the member's witness.</summary>
+    public NoteVerifierKey WitnessKey { get; }
+
+    /// <summary>The SM2 checkpoint key, when the member lists one.</summary>
+    public PublicKey? Sm2Key { get; }
+
+    /// <summary>The SM2 key as a note verifier key (type 0xff, named by the origin), when listed.</summary>
+    public NoteVerifierKey? Sm2NoteKey { get; }
+
+    /// <summary>The city root key: registers and revokes issuers, signs configuration updates.</summary>
+    public PublicKey RootKey { get; }
+
+    /// <summary>The node's gRPC endpoint, when listed.</summary>
+    public Uri? Endpoint { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the node's TLS certificate (DER); empty when not pinned.</summary>
+    public string TlsCertificateSha256 { get; }
+
+    /// <summary>Keys this member used before a rotation (kept as stated; not yet used to verify).</summary>
+    public IReadOnlyList<RetiredKey> RetiredKeys => Document.RetiredKeys;
+
+    /// <summary>A verifier of this member's checkpoints: the Ed25519 log signature required, the SM2 line checked when present.</summary>
+    public CheckpointVerifier CheckpointVerifier() => new(LogKey);
+
+    /// <summary>The keys whose lines must verify when present on this member's checkpoints (its SM2 key).</summary>
+    public IReadOnlyList<NoteVerifierKey> OptionalCheckpointKeys => Sm2NoteKey is null ? [] : [Sm2NoteKey];
+
+    internal static TrustedMember Parse(NetworkMember m)
+    {
+        var at = $"members[{m.CityCode}]";
+        if (!NoteVerifierKey.TryParse(m.LogKey, out var logKey, out var error)) throw new FormatException($"{at}.logKey: {error}");
+        if (logKey.Type != NoteSignatureType.Ed25519) throw new FormatException($"{at}.logKey: type 0x{(byte)logKey.Type:x2}, not Ed25519 (0x01)");
+        if (!string.Equals(logKey.Name, m.Origin, StringComparison.Ordinal)) throw new FormatException($"{at}.logKey: named '{logKey.Name}', not the origin '{m.Origin}'");
+        if (!NoteVerifierKey.TryParse(m.WitnessKey, out var witnessKey, out error)) throw new FormatException($"{at}.witnessKey: {error}");
+        if (witnessKey.Type != NoteSignatureType.CosignatureV1) throw new FormatException($"{at}.witnessKey: type 0x{(byte)witnessKey.Type:x2}, not cosignature/v1 (0x04)");
+        PublicKey? sm2 = null;
+        if (!string.IsNullOrWhiteSpace(m.Sm2PublicKey))
+        {
+            sm2 = PemKey(m.Sm2PublicKey, $"{at}.sm2PublicKey");
+            if (sm2.Algorithm != SignatureAlgorithm.Sm2Sm3) throw new FormatException($"{at}.sm2PublicKey: a {sm2.Algorithm} key, not SM2");
+        }
+        var root = PemKey(m.RootKey, $"{at}.rootKey");
+        Uri? endpoint = null;
+        if (!string.IsNullOrEmpty(m.Endpoint) && !Uri.TryCreate(m.Endpoint, UriKind.Absolute, out endpoint)) throw new FormatException($"{at}.endpoint: '{m.Endpoint}' is not an absolute URI");
+        var pin = m.TlsCertificateSha256.ToLowerInvariant();
+        if (pin.Length != 0 && (pin.Length != 64 || !pin.All(char.IsAsciiHexDigit))) throw new FormatException($"{at}.tlsCertificateSha256: not 64 hex digits");
+        return new TrustedMember(m, logKey, witnessKey, sm2, root, endpoint, pin);
+    }
+
+    private static PublicKey PemKey(string pem, string field)
+    {
+        try
+        {
+            return PublicKey.FromPem(pem);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new FormatException($"{field}: {ex.Message}", ex);
+        }
+    }
+}
