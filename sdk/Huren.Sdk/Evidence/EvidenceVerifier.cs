@@ -110,7 +110,7 @@ public sealed class EvidenceVerifier
         {
             var member = _network.ByOrigin(origin);
             if (member is null) return Fail($"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}");
-            var checkpoint = member.CheckpointVerifier().Verify(note);
+            var checkpoint = member.VerifyCheckpoint(note);
             if (!checkpoint.IsValid) return Fail($"checkpoint of {origin}: {checkpoint.Failure}");
             roots[origin] = (checkpoint.Checkpoint!.Size, new Hash256(checkpoint.Checkpoint.RootHash));
             if (!_network.IsFinal(origin, checkpoint.Note!)) final = false;

@@ -152,8 +152,15 @@ public sealed class TrustedMember
     /// <summary>Keys this member used before a rotation (kept as stated; not yet used to verify).</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys => Document.RetiredKeys;
 
-    /// <summary>A verifier of this member's checkpoints: the Ed25519 log signature required, the SM2 line checked when present.</summary>
+    /// <summary>A verifier of this member's checkpoints by their Ed25519 log signature.</summary>
     public CheckpointVerifier CheckpointVerifier() => new(LogKey);
+
+    /// <summary>Verifies a checkpoint note of this member: the Ed25519 log signature required, and the SM2 line, when present, must verify too.</summary>
+    public CheckpointVerification VerifyCheckpoint(string note)
+    {
+        var verifier = CheckpointVerifier();
+        return SignedNote.TryParse(note, out var parsed, out _) ? verifier.Verify(parsed, OptionalCheckpointKeys) : verifier.Verify(note ?? "");
+    }
 
     /// <summary>The keys whose lines must verify when present on this member's checkpoints (its SM2 key).</summary>
     public IReadOnlyList<NoteVerifierKey> OptionalCheckpointKeys => Sm2NoteKey is null ? [] : [Sm2NoteKey];

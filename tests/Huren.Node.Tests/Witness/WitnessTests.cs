@@ -134,7 +134,7 @@ public sealed class WitnessTests : IDisposable
         Assert.False(_f.Witness.AddCheckpoint(0, [], _f.Xiangtan.Note(tree, 3)).IsConflict);
         _f.Network.Adopt(new NetworkConfig
         {
-            NetworkId = WitnessFixture.NetworkId, Version = 2, WitnessThreshold = 1, Members = [_f.Changsha.Member(), _f.Zhuzhou.Member()],
+            NetworkId = WitnessFixture.NetworkId, Version = 2, Previous = new string('0', 64), WitnessThreshold = 1, Members = [_f.Changsha.Member(), _f.Zhuzhou.Member()],
         });
         Refused(WitnessFailure.UnknownOrigin, StatusCode.NotFound, () => _f.Witness.AddCheckpoint(3, [], _f.Xiangtan.Note(tree, 3)));
         Assert.False(_f.Witness.AddCheckpoint(0, [], _f.Zhuzhou.Note(tree, 3)).IsConflict);
