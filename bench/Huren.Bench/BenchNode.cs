@@ -1,3 +1,4 @@
+using Huren.Node.Checkpoints;
 using Huren.Node.Hosting;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Client;

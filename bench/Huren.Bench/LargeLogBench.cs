@@ -1,9 +1,8 @@
+using Huren.Node.Checkpoints;
 using System.Diagnostics;
-using Huren.Node.Hosting;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
-using Huren.Node.Mirror;
-using Huren.Node.Services;
+using Huren.Node.Logs;
+using Huren.Node.Mirrors;
 using Huren.Node.Storage;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;

@@ -1,5 +1,6 @@
+using Huren.Node.Checkpoints;
 using System.Diagnostics;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;

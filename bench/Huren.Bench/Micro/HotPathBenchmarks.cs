@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Huren.Node.Auth;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Client;

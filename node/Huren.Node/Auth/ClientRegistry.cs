@@ -1,3 +1,4 @@
+using Huren.Node.Network;
 using System.Collections.Concurrent;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
@@ -11,11 +12,11 @@ public sealed class ClientRegistry
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
     /// <summary>The principal name a member node signs its calls with.</summary>
-    public static string PeerPrincipal(string cityCode) => $"node-{cityCode}";
+    public static string PeerPrincipal(string cityCode) => PeerClients.PrincipalOf(cityCode);
 
     private readonly Dictionary<string, ClientPrincipal> _principals;
     private readonly TimeProvider _time;
-    private readonly Hosting.NetworkView? _network;
+    private readonly NetworkView? _network;
     private readonly string? _ownCity;
 
     // Credentials whose signature verified, with their time. A client signs the same credential for every call to a
@@ -26,7 +27,7 @@ public sealed class ClientRegistry
     private const int VerifiedLimit = 4096;
 
     /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
-    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, Hosting.NetworkView? network = null, string? ownCity = null)
+    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, NetworkView? network = null, string? ownCity = null)
     {
         _time = time;
         _network = network;

@@ -1,11 +1,12 @@
+using Huren.Node.Checkpoints;
+using Huren.Node.Network;
 using Grpc.Reflection;
 using Huren.Node.Auth;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
-using Huren.Node.Mirror;
+using Huren.Node.Logs;
+using Huren.Node.Mirrors;
 using Huren.Node.Services;
 using Huren.Node.Storage;
-using Huren.Node.Witness;
 using Huren.Sdk.Client;
 using Huren.Sdk.Network;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -72,12 +73,22 @@ public static partial class NodeApp
             // Resolved at call time: the mirrors' states exist only once the node is composed.
             (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null));
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
-        services.AddSingleton<PeerClients>();
+        services.AddSingleton(sp =>
+        {
+            var environment = sp.GetRequiredService<IHostEnvironment>();
+            return new PeerClients(options.CityCode, keys.WitnessKey, sp.GetRequiredService<NetworkView>(), () =>
+            {
+                var cert = Path.GetFullPath(options.Keys.TlsCertificate, environment.ContentRootPath);
+                var key = Path.GetFullPath(options.Keys.TlsKey, environment.ContentRootPath);
+                return File.Exists(cert) && File.Exists(key) ? PinnedTls.LoadCertificate(cert, key) : null;
+            });
+        });
+        services.AddSingleton(new LicenseServiceOptions(options.CheckpointTimer));
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
         services.AddSingleton<CosignatureCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
-        services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys));
+        services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys.LogKey, keys.Sm2LogKey));
         services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<NodeCheckpointSigner>().Sign,
             options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));
@@ -91,7 +102,7 @@ public static partial class NodeApp
         services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
         services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode));
         services.AddSingleton<ClientAuthInterceptor>();
-        services.AddHostedService<CheckpointTimer>();
+        services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 
         services.AddHurenWitness();
         services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
@@ -114,7 +125,7 @@ public static partial class NodeApp
         app.MapGrpcService<TraceService>();
         app.MapGrpcService<IssuerService>();
         app.MapHurenWitness();
-        app.MapGrpcService<Network.NetworkService>();
+        app.MapGrpcService<NetworkService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
@@ -143,31 +154,6 @@ public static partial class NodeApp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]
     private static partial void LogStarted(ILogger logger, string origin, ulong size);
-}
-
-/// <summary>Signs a checkpoint for entries whose batch did not carry one (see <see cref="SequencerOptions.CheckpointInterval"/>).</summary>
-internal sealed partial class CheckpointTimer(CheckpointWriter writer, NodeOptions options, ILogger<CheckpointTimer> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.CheckpointTimer);
-        do
-        {
-            try
-            {
-                writer.SignLatestIfBehind();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A failed write is tried again on the next tick; the timer must outlive it.
-                LogSignFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint timer could not sign or store a checkpoint")]
-    private static partial void LogSignFailed(ILogger logger, Exception ex);
 }
 
 /// <summary>The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>).</summary>

@@ -1,5 +1,5 @@
 using Huren.Node.Auth;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 
 namespace Huren.Node.Hosting;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;

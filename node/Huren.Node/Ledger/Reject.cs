@@ -1,4 +1,4 @@
-using Huren.Node.Log;
+using Huren.Node.Logs;
 
 namespace Huren.Node.Ledger;
 

@@ -1,5 +1,5 @@
+using Huren.Node.Ledger;
 using Huren.Node.Auth;
-using Huren.Node.Mirror;
 using Huren.Schemas.Services;
 using ProtoBuf.Grpc;
 

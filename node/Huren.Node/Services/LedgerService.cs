@@ -1,5 +1,5 @@
 using Huren.Node.Auth;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
 using ProtoBuf.Grpc;

@@ -1,8 +1,7 @@
+using Huren.Node.Network;
 using Huren.Node.Auth;
-using Huren.Node.Hosting;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
-using Huren.Node.Mirror;
+using Huren.Node.Logs;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
@@ -12,7 +11,7 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
-public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NetworkView network, NodeOptions options, NodeMetrics metrics) : ILicenseService
+public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NetworkView network, LicenseServiceOptions options, NodeMetrics metrics) : ILicenseService
 {
     /// <summary>The longest a caller may have a verdict held for finality.</summary>
     public static readonly TimeSpan MaxFinalityWait = TimeSpan.FromSeconds(60);
@@ -111,7 +110,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         var needed = 0UL;
         foreach (var index in license.EntryIndexes) needed = Math.Max(needed, index + 1);
         // Two timer periods and a second of slack: longer means the timer is not signing, which the caller must hear.
-        var deadline = DateTimeOffset.UtcNow + 2 * options.CheckpointTimer + TimeSpan.FromSeconds(1);
+        var deadline = DateTimeOffset.UtcNow + 2 * options.CheckpointTimerPeriod + TimeSpan.FromSeconds(1);
         while (true)
         {
             var grown = logs.WaitForGrowthAsync(log, cancellationToken);
@@ -173,3 +172,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         return ValueTask.FromResult(response);
     }
 }
+
+/// <summary>Settings of <see cref="LicenseService"/>.</summary>
+/// <param name="CheckpointTimerPeriod">How often the checkpoint timer signs: a verification waits for it at most about twice that.</param>
+public sealed record LicenseServiceOptions(TimeSpan CheckpointTimerPeriod);

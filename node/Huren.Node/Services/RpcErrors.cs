@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Huren.Node.Auth;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 
 namespace Huren.Node.Services;
 
@@ -34,4 +34,8 @@ internal static class RpcErrors
             throw PermissionDenied($"role {principal.Role.ToString().ToLowerInvariant()} of '{principal.Name}' may not call {context.Method}");
         return principal;
     }
+
+    /// <summary>The log for <paramref name="origin"/> (empty: the node's own), or a NOT_FOUND error.</summary>
+    public static MerkleLog Resolve(this LogDirectory logs, string? origin)
+        => logs.Find(origin) ?? throw NotFound($"this node keeps no log '{origin}'");
 }

@@ -1,3 +1,4 @@
+using Huren.Node.Logs;
 using Huren.Node.Auth;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;

@@ -1,5 +1,6 @@
+using Huren.Node.Network;
+using Huren.Node.Services;
 using System.Numerics;
-using Huren.Node.Hosting;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;

@@ -66,7 +66,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     private NoteVerifierKey LogKey()
     {
         using var _ = new HurenClient(_node.Endpoint, null);
-        var signer = (Huren.Node.Hosting.NodeCheckpointSigner)_node.Services.GetService(typeof(Huren.Node.Hosting.NodeCheckpointSigner))!;
+        var signer = (Huren.Node.Checkpoints.NodeCheckpointSigner)_node.Services.GetService(typeof(Huren.Node.Checkpoints.NodeCheckpointSigner))!;
         return signer.LogVerifierKey;
     }
 

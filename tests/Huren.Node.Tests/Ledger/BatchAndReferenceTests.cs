@@ -1,5 +1,5 @@
 using Huren.Node.Ledger;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Entries;
 using static Huren.Node.Tests.Ledger.LedgerBodies;

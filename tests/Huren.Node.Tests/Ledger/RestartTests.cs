@@ -1,5 +1,5 @@
 using Huren.Node.Ledger;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;

@@ -1,4 +1,4 @@
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Schemas.Envelope;
 using static Huren.Node.Tests.Ledger.LedgerBodies;
 

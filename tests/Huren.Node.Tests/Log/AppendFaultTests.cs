@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Node.Tests.Integration;
 using Huren.Node.Tests.Ledger;

@@ -1,4 +1,5 @@
-using Huren.Node.Log;
+using Huren.Node.Checkpoints;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Notes;

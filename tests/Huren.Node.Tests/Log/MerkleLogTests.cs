@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Sdk.Tests;
 

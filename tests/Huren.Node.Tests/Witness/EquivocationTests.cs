@@ -1,3 +1,4 @@
+using Huren.Node.Services;
 using Grpc.Core;
 using Huren.Node.Witness;
 using Microsoft.Extensions.Logging;

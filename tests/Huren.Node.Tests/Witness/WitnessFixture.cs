@@ -1,5 +1,5 @@
+using Huren.Node.Network;
 using System.Text;
-using Huren.Node.Hosting;
 using Huren.Node.Storage;
 using Huren.Node.Witness;
 using Huren.Schemas.Envelope;

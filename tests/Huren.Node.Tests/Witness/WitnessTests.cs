@@ -1,5 +1,6 @@
+using Huren.Node.Network;
+using Huren.Node.Services;
 using Grpc.Core;
-using Huren.Node.Hosting;
 using Huren.Node.Witness;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// The single writer of the node's own log, with group commit: submitters on many threads check signatures in

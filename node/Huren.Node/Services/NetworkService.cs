@@ -1,14 +1,12 @@
+using Huren.Node.Network;
 using Huren.Node.Auth;
-using Huren.Node.Hosting;
-using Huren.Node.Mirror;
-using Huren.Node.Services;
 using Huren.Schemas.Services;
 using ProtoBuf.Grpc;
 
-namespace Huren.Node.Network;
+namespace Huren.Node.Services;
 
 /// <summary>The Network gRPC service: the configuration in force, and updates that chain to it.</summary>
-public sealed partial class NetworkService(NetworkView network, NodeOptions options, PeerClients peers, ILogger<NetworkService> logger) : INetworkService
+public sealed partial class NetworkService(NetworkView network, PeerClients peers, ILogger<NetworkService> logger) : INetworkService
 {
     /// <inheritdoc/>
     public ValueTask<NetworkConfigResponse> GetConfigAsync(GetNetworkConfigRequest request, CallContext context = default)
@@ -42,7 +40,7 @@ public sealed partial class NetworkService(NetworkView network, NodeOptions opti
     {
         foreach (var member in network.Current!.Members)
         {
-            if (member.CityCode == options.CityCode) continue;
+            if (member.CityCode == peers.CityCode) continue;
             try
             {
                 using var client = peers.For(member, TimeSpan.FromSeconds(5));

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Huren.Node.Storage;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// The key spaces of one city log (the node's own, or a mirror of another city's), all named by its origin: leaves,

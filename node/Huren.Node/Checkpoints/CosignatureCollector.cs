@@ -1,11 +1,11 @@
+using Huren.Node.Network;
 using Grpc.Core;
-using Huren.Node.Hosting;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Notes;
 
-namespace Huren.Node.Mirror;
+namespace Huren.Node.Checkpoints;
 
 /// <summary>
 /// Offers each new checkpoint of the node's own log to every other member's witness (old size + consistency proof,
@@ -13,7 +13,7 @@ namespace Huren.Node.Mirror;
 /// cosigned note. A checkpoint with the network's threshold of cosignatures is final.
 /// </summary>
 public sealed partial class CosignatureCollector(
-    NodeOptions options, NetworkView network, PeerClients peers, MerkleLog log, LogEvents events, ILogger<CosignatureCollector> logger) : BackgroundService
+    NetworkView network, PeerClients peers, MerkleLog log, LogEvents events, ILogger<CosignatureCollector> logger) : BackgroundService
 {
     private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
@@ -60,7 +60,7 @@ public sealed partial class CosignatureCollector(
         var changed = false;
         foreach (var member in config.Members)
         {
-            if (member.Origin == options.Origin) continue;
+            if (member.Origin == log.Origin) continue;
             var witnessName = CosignatureSigner.WitnessNameFor(member.Origin);
             if (note.Signatures.Any(s => s.Name == witnessName)) continue;
             if (!clients.TryGetValue(member.Origin, out var client)) clients[member.Origin] = client = peers.For(member, TimeSpan.FromSeconds(5));

@@ -1,7 +1,7 @@
 using Huren.Node.Storage;
 using Huren.Sdk.Merkle;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// An RFC 9162 Merkle log over a <see cref="LogStore"/>. The store keeps the hash of every complete subtree, so the

@@ -1,4 +1,4 @@
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>Why an entry was refused; maps one-to-one onto a gRPC status code.</summary>
 public enum RejectionKind

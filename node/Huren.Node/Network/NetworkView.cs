@@ -1,7 +1,7 @@
 using Huren.Node.Storage;
 using Huren.Sdk.Network;
 
-namespace Huren.Node.Hosting;
+namespace Huren.Node.Network;
 
 /// <summary>
 /// The network configuration in force on this node (null for a stand-alone node), parsed once into a

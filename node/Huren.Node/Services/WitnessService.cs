@@ -1,13 +1,13 @@
+using Huren.Node.Witness;
 using Grpc.Core;
 using Huren.Node.Auth;
-using Huren.Node.Services;
 using Huren.Schemas.Services;
 using ProtoBuf.Grpc;
 
-namespace Huren.Node.Witness;
+namespace Huren.Node.Services;
 
-/// <summary>The <c>huren.v1.Witness</c> gRPC service: a thin wrapper over <see cref="Witness"/>.</summary>
-public sealed class WitnessService(Witness witness) : IWitnessService
+/// <summary>The <c>huren.v1.Witness</c> gRPC service: a thin wrapper over <see cref="Witness.Witness"/>.</summary>
+public sealed class WitnessService(Witness.Witness witness) : IWitnessService
 {
     /// <inheritdoc/>
     public ValueTask<AddCheckpointResponse> AddCheckpointAsync(AddCheckpointRequest request, CallContext context = default)

@@ -1,13 +1,13 @@
 using Grpc.Core;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Notes;
 
-namespace Huren.Node.Mirror;
+namespace Huren.Node.Mirrors;
 
 /// <summary>
 /// Follows one other member's log: streams its entries from the mirror's own size, checks each one (signature,

@@ -1,11 +1,12 @@
+using Huren.Sdk.Crypto;
 using Huren.Sdk.Notes;
 
-namespace Huren.Node.Hosting;
+namespace Huren.Node.Checkpoints;
 
 /// <summary>Signs the node's checkpoints as C2SP signed notes with its Ed25519 log key and its SM2 key.</summary>
-public sealed class NodeCheckpointSigner(string origin, NodeKeys keys)
+public sealed class NodeCheckpointSigner(string origin, SigningKey logKey, SigningKey sm2Key)
 {
-    private readonly CheckpointSigner _signer = new(origin, keys.LogKey, keys.Sm2LogKey);
+    private readonly CheckpointSigner _signer = new(origin, logKey, sm2Key);
 
     /// <summary>The C2SP verifier key of the log key, as the network configuration lists it.</summary>
     public NoteVerifierKey LogVerifierKey => _signer.LogVerifierKey;

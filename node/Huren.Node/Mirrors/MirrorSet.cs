@@ -1,22 +1,21 @@
-using Huren.Node.Hosting;
+using Huren.Node.Network;
 using Huren.Node.Ledger;
-using Huren.Node.Log;
-using Huren.Node.Services;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 
-namespace Huren.Node.Mirror;
+namespace Huren.Node.Mirrors;
 
 /// <summary>One mirror per other member of the network in force, opened at start so their logs are served at once.</summary>
 public sealed class MirrorSet
 {
     /// <summary>Opens the mirrored logs and their ledger states, and registers them for serving.</summary>
-    public MirrorSet(NodeOptions options, NetworkView network, IKeyValueStore store, PeerClients peers, LogDirectory directory,
+    public MirrorSet(NetworkView network, IKeyValueStore store, PeerClients peers, LogDirectory directory,
         LedgerStates states, LogEvents events, AppendHealth health, TimeProvider time, ILoggerFactory loggers)
     {
         if (network.Current is not { } config) return;
         foreach (var member in config.Members)
         {
-            if (member.Origin == options.Origin) continue;
+            if (member.Origin == directory.Own.Origin) continue;
             var log = new MerkleLog(new LogStore(store, member.Origin));
             var state = new LogStateMachine(member.Origin, [member.RootKey], member.RootIssuerId, log.Store,
                 directory.ReferenceExists, time, (origin, id) => states.Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)

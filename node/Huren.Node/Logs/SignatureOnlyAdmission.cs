@@ -1,6 +1,6 @@
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// Admission by signature alone, with no ledger rules: for exercising the log itself (crash tests, benchmarks).

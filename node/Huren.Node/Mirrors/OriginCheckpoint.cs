@@ -1,7 +1,7 @@
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 
-namespace Huren.Node.Mirror;
+namespace Huren.Node.Mirrors;
 
 /// <summary>
 /// A mirror's participant in each stored run: the run is written only if the root recomputed over it equals the root

@@ -1,4 +1,4 @@
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// The one append path of a log, used by the sequencer for the node's own log and by every mirror: for a batch of

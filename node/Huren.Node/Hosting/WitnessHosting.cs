@@ -1,8 +1,10 @@
-using Huren.Node.Hosting;
+using Huren.Node.Network;
+using Huren.Node.Witness;
+using Huren.Node.Services;
 using Huren.Node.Storage;
 using Prometheus;
 
-namespace Huren.Node.Witness;
+namespace Huren.Node.Hosting;
 
 /// <summary>Adds the witness to the node.</summary>
 public static class WitnessHosting
@@ -17,14 +19,14 @@ public static class WitnessHosting
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(_ => new WitnessMetrics(Metrics.DefaultRegistry));
         services.AddSingleton(sp => WitnessState.Open(sp.GetRequiredService<IKeyValueStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new Witness(
+        services.AddSingleton(sp => new Witness.Witness(
             sp.GetRequiredService<WitnessState>(),
             sp.GetRequiredService<NetworkView>(),
             sp.GetRequiredService<NodeOptions>().Origin,
             sp.GetRequiredService<NodeKeys>().WitnessKey,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<WitnessMetrics>(),
-            sp.GetRequiredService<ILogger<Witness>>()));
+            sp.GetRequiredService<ILogger<Witness.Witness>>()));
         return services;
     }
 
@@ -32,7 +34,7 @@ public static class WitnessHosting
     public static WebApplication MapHurenWitness(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Services.GetRequiredService<Witness>();
+        app.Services.GetRequiredService<Witness.Witness>();
         app.MapGrpcService<WitnessService>();
         return app;
     }

@@ -1,6 +1,6 @@
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>Where a submitted entry landed.</summary>
 /// <param name="Index">Its index in the log.</param>

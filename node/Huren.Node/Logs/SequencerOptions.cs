@@ -1,4 +1,4 @@
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>Group-commit settings (section <c>Huren:Sequencer</c>).</summary>
 public sealed class SequencerOptions

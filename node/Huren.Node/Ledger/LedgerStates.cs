@@ -1,6 +1,5 @@
-using Huren.Node.Ledger;
 
-namespace Huren.Node.Mirror;
+namespace Huren.Node.Ledger;
 
 /// <summary>The ledger state of every log the node keeps, by origin: its own first, then each mirror's.</summary>
 public sealed class LedgerStates(LogStateMachine own)

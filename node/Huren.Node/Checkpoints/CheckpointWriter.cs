@@ -1,6 +1,7 @@
+using Huren.Node.Logs;
 using Huren.Node.Storage;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Checkpoints;
 
 /// <summary>
 /// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the

@@ -2,7 +2,7 @@ using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// The stateless part of admission: the leaf decodes canonically, names a known key, and its signature over the

@@ -1,6 +1,6 @@
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// Decides whether an entry may enter the log. Split in two so that the expensive part (signature checks) runs in

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>What happened to a log.</summary>
 public enum LogEventKind

@@ -1,7 +1,7 @@
 using Huren.Node.Storage;
 using Huren.Sdk.Entries;
 
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// Something that keeps state derived from a log and must change in the same atomic write as the log's entries: the

@@ -1,4 +1,4 @@
-namespace Huren.Node.Log;
+namespace Huren.Node.Logs;
 
 /// <summary>
 /// Whether the node's logs can be written: each log's run of consecutive failed batches and the last failure. A log

@@ -1,8 +1,7 @@
-using Huren.Node.Ledger;
-using Huren.Node.Log;
+using Huren.Node.Logs;
 using Huren.Sdk.Evidence;
 
-namespace Huren.Node.Services;
+namespace Huren.Node.Ledger;
 
 /// <summary>
 /// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (issue, latest status change, transfer,

@@ -1,6 +1,5 @@
-using Huren.Node.Log;
 
-namespace Huren.Node.Services;
+namespace Huren.Node.Logs;
 
 /// <summary>The logs this node serves: its own, and (once mirrored) every other member's, by origin.</summary>
 public sealed class LogDirectory
@@ -63,13 +62,10 @@ public sealed class LogDirectory
         return log is not null && index < log.Size && log.LeafHashAt(index).AsSpan().SequenceEqual(leafHash);
     }
 
-    /// <summary>The log for <paramref name="origin"/> (empty: the node's own), or a NOT_FOUND error.</summary>
-    public MerkleLog Resolve(string? origin)
+    /// <summary>The log for <paramref name="origin"/> (empty: the node's own), or null when this node keeps none.</summary>
+    public MerkleLog? Find(string? origin)
     {
         if (string.IsNullOrEmpty(origin)) return Own;
-        lock (_logs)
-        {
-            return _logs.TryGetValue(origin, out var log) ? log : throw RpcErrors.NotFound($"this node keeps no log '{origin}'");
-        }
+        lock (_logs) return _logs.GetValueOrDefault(origin);
     }
 }

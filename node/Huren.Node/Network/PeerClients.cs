@@ -1,0 +1,36 @@
+using Huren.Sdk.Crypto;
+using System.Security.Cryptography.X509Certificates;
+using Huren.Sdk.Client;
+using Huren.Sdk.Network;
+
+namespace Huren.Node.Network;
+
+/// <summary>
+/// Clients for calls to other member nodes: signed with this node's witness key, and over mutual TLS — the peer's
+/// certificate pinned by the network configuration, this node's own certificate presented — when the endpoint is https.
+/// </summary>
+/// <param name="cityCode">This node's city code (its peer principal is <c>node-&lt;city&gt;</c>).</param>
+/// <param name="witnessKey">This node's witness key, which signs its calls to peers.</param>
+/// <param name="network">The configuration in force (the peers' certificates).</param>
+/// <param name="ownCertificate">This node's TLS certificate with its key, loaded when first needed; null when it has none.</param>
+public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkView network, Func<X509Certificate2?> ownCertificate)
+{
+    private readonly Lazy<X509Certificate2?> _ownCertificate = new(ownCertificate);
+
+    /// <summary>This node's city code.</summary>
+    public string CityCode => cityCode;
+
+    /// <summary>The principal name a member node calls others as: <c>node-&lt;city&gt;</c>.</summary>
+    public static string PrincipalOf(string cityCode) => $"node-{cityCode}";
+
+    /// <summary>A client for <paramref name="member"/>'s node.</summary>
+    public HurenClient For(TrustedMember member, TimeSpan deadline)
+    {
+        var endpoint = member.Endpoint ?? throw new InvalidOperationException($"the network configuration lists no endpoint for {member.Origin}");
+        var identity = new ClientIdentity(PrincipalOf(cityCode), witnessKey);
+        if (endpoint.Scheme != Uri.UriSchemeHttps) return new HurenClient(endpoint, identity, deadline);
+        var trusted = new List<string>();
+        foreach (var m in network.Current?.Members ?? []) trusted.Add(m.TlsCertificateSha256);
+        return new HurenClient(endpoint, identity, deadline, PinnedTls.CreateHandler(trusted, _ownCertificate.Value));
+    }
+}
