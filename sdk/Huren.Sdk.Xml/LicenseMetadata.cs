@@ -46,7 +46,7 @@ public sealed record LicenseMetadata
     /// <summary>有效期截止日期, <c>yyyy-MM-dd</c>, or empty (长期).</summary>
     public string ValidUntil { get; init; } = "";
     /// <summary>National status code: 01 有效, 02 暂扣, 03 撤销, 04 注销, 06 办理转出, 07 吊销 (05 and 99 are read, not derived).</summary>
-    public string StatusCode { get; init; } = "01";
+    public string StatusCode { get; init; } = LicenseCodes.StatusValid;
     /// <summary>管辖区域, 6-digit 行政区划代码.</summary>
     public required string JurisdictionCode { get; init; }
     /// <summary>Digest of the current license document.</summary>
@@ -61,13 +61,13 @@ public sealed record LicenseMetadata
     /// <summary>The name of a national status code (有效, 暂扣 …), or null for an unknown code.</summary>
     public static string? StatusName(string code) => code switch
     {
-        "01" => "有效",
-        "02" => "暂扣",
-        "03" => "撤销",
-        "04" => "注销",
-        "05" => "失效",
-        "06" => "办理转出",
-        "07" => "吊销",
+        LicenseCodes.StatusValid => "有效",
+        LicenseCodes.StatusSuspended => "暂扣",
+        LicenseCodes.StatusWithdrawn => "撤销",
+        LicenseCodes.StatusCancelled => "注销",
+        LicenseCodes.StatusExpired => "失效",
+        LicenseCodes.StatusTransferredOut => "办理转出",
+        LicenseCodes.StatusRevoked => "吊销",
         "99" => "其他",
         _ => null,
     };
@@ -119,8 +119,8 @@ public sealed record LicenseMetadata
             {
                 EntryKinds.LicenseChange => metadata.Apply(Decode<LicenseChanged>(entry)),
                 EntryKinds.LicenseStatus => metadata.Apply(Decode<LicenseStatusChanged>(entry)),
-                EntryKinds.LicenseTransfer => metadata with { StatusCode = "06" },
-                EntryKinds.LicenseTransferAccept => metadata with { StatusCode = "01" },
+                EntryKinds.LicenseTransfer => metadata with { StatusCode = LicenseCodes.StatusTransferredOut },
+                EntryKinds.LicenseTransferAccept => metadata with { StatusCode = LicenseCodes.StatusValid },
                 _ => metadata,
             };
         }

@@ -39,8 +39,15 @@ public sealed record AnchorProofResult(bool IsValid, string? Failure)
 /// configuration, its signatures and finality), and the link to a checkpoint the caller holds. It cannot tell that the
 /// chain really recorded the root: an online check asks a JSON-RPC endpoint for that (Huren.Anchoring).
 /// </summary>
-public sealed class AnchorProofVerifier(AnchorContract contract, NetworkConfig? network = null)
+public sealed class AnchorProofVerifier(AnchorContract contract, TrustedNetwork? network = null)
 {
+    /// <summary>A verifier that also checks anchored notes for finality against <paramref name="network"/>, parsed here.</summary>
+    /// <exception cref="FormatException">The configuration or one of its member keys does not parse.</exception>
+    public AnchorProofVerifier(AnchorContract contract, NetworkConfig network)
+        : this(contract, TrustedNetwork.From(network))
+    {
+    }
+
     /// <summary>Checks <paramref name="proof"/> on its own.</summary>
     public AnchorProofResult Verify(AnchorProof proof) => Check(proof, null);
 
@@ -158,23 +165,13 @@ public sealed class AnchorProofVerifier(AnchorContract contract, NetworkConfig? 
 
     private bool TryFinal(SignedNote note, string origin, [NotNullWhen(false)] out string? error)
     {
-        var member = network!.MemberByOrigin(origin);
+        var member = network!.ByOrigin(origin);
         if (member is null)
         {
             error = $"{origin} is not a member of network {network.NetworkId}";
             return false;
         }
-        if (!NoteVerifierKey.TryParse(member.LogKey, out var logKey, out var keyError))
-        {
-            error = $"network configuration: {origin} logKey: {keyError}";
-            return false;
-        }
-        var witnesses = new List<NoteVerifierKey>();
-        foreach (var other in network.Members)
-        {
-            if (other.Origin != origin && NoteVerifierKey.TryParse(other.WitnessKey, out var w, out _)) witnesses.Add(w);
-        }
-        var finality = FinalityCheck.Evaluate(note, logKey, witnesses, network.WitnessThreshold);
+        var finality = FinalityCheck.Evaluate(note, member.LogKey, network.WitnessesFor(origin), network.WitnessThreshold);
         if (!finality.IsFinal)
         {
             error = $"the anchored note of {origin} is not final: {string.Join("; ", finality.Reasons)}";
