@@ -29,6 +29,8 @@ internal sealed class AnchorTestNetwork
                 Origin = l.Origin,
                 LogKey = l.Signer.LogVerifierKey.ToString(),
                 WitnessKey = NoteVerifierKey.ForCosigner(CosignatureSigner.WitnessNameFor(l.Origin), l.Witness.PublicKey).ToString(),
+                // A complete member: the network is parsed with every key (TrustedNetwork), the root key included.
+                RootKey = SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey.ToPem(),
             })],
         };
     }
