@@ -23,14 +23,22 @@ internal sealed class StatusMapModel
     /// <summary>Version → the records at that version (copies).</summary>
     public SortedDictionary<ulong, Dictionary<Hash256, Hash256>> Snapshots { get; } = [];
 
-    /// <summary>Applies a batch to both the tree (prepare, then write) and the dictionary; returns the write set.</summary>
+    /// <summary>
+    /// Applies a batch to the tree (prepare, check that nothing was written, then write) and to the dictionary, and
+    /// checks the new root against the root recomputed from scratch; returns the write set.
+    /// </summary>
     public StatusMapWriteSet Apply(IReadOnlyList<StatusMapUpdate> updates, ulong step = 1)
     {
+        var (pages, roots) = (Store.PageCount, Store.RootCount);
         var writes = Tree.Prepare(Version, Version + step, [.. updates]);
+        Assert.Equal((pages, roots), (Store.PageCount, Store.RootCount));
         Store.Apply(writes);
         foreach (var u in updates) Records[u.Key] = u.Value;
         Version += step;
         Snapshots[Version] = new Dictionary<Hash256, Hash256>(Records);
+        Assert.Equal(Root(Records), writes.Root.Hash);
+        Assert.True(Tree.TryGetRoot(Version, out var stored));
+        Assert.Equal(writes.Root.Hash, stored);
         return writes;
     }
 
