@@ -18,6 +18,8 @@ internal sealed class BenchOptions
     public int TraceCalls { get; private set; } = 50;
     public long MirrorEntries { get; private set; } = 200_000;
     public string MicroFilter { get; private set; } = "*";
+    public long MapRecords { get; private set; } = 10_000_000;
+    public int MapBatch { get; private set; } = 1_000;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -38,6 +40,8 @@ internal sealed class BenchOptions
                 case "--trace-calls": o.TraceCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--mirror-entries": o.MirrorEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--micro-filter": o.MicroFilter = args[++i]; break;
+                case "--map-records": o.MapRecords = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--map-batch": o.MapBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: o.Suites.Add(args[i]); break;
             }
         }

@@ -174,3 +174,32 @@ public sealed class StatusMapProofVerifierTests
         Assert.Contains("at least 33", reason, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The offline verifier runs once per status proof of every bundle: it must not allocate on success.</summary>
+public sealed class StatusMapVerifierAllocationTests
+{
+    [Fact]
+    public void Verifying_present_and_absent_proofs_does_not_allocate()
+    {
+        var model = new StatusMapModel();
+        model.Apply([.. Enumerable.Range(0, 2000).Select(i => StatusMapUpdate.ForRecord($"r{i}", StatusMapKey.ForRecord($"v{i}")))]);
+        Assert.True(model.Tree.TryGetRoot(model.Version, out var root));
+        var present = StatusMapKey.ForRecord("r7");
+        var absent = StatusMapKey.ForRecord("not there");
+        Assert.True(model.Tree.TryProve(model.Version, present, out var value, out var presentProof, out _));
+        Assert.True(model.Tree.TryProve(model.Version, absent, out _, out var absentProof, out _));
+        var presentBytes = presentProof.ToBytes();
+        var absentBytes = absentProof.ToBytes();
+
+        void Work()
+        {
+            Assert.True(StatusMapProofVerifier.TryVerify(root, present, value, presentBytes, out _));
+            Assert.True(StatusMapProofVerifier.TryVerify(root, absent, null, absentBytes, out _));
+        }
+
+        Work(); // warm up (empty-hash table, JIT)
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++) Work();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
