@@ -94,20 +94,24 @@ public sealed class MemoryStatusMapStore : IStatusMapStore
     {
         ArgumentNullException.ThrowIfNull(prune);
         foreach (var version in prune.RootVersions) _roots.TryRemove(version, out _);
+        var byVersion = new Dictionary<ulong, HashSet<StatusMapPageKey>>();
+        foreach (var stale in prune.StalePages)
+        {
+            if (_pages.TryRemove(stale.Page, out var page))
+            {
+                Interlocked.Add(ref _pageBytes, -page.Length);
+                Interlocked.Add(ref _keyBytes, -stale.Page.EncodedLength);
+            }
+            if (!byVersion.TryGetValue(stale.SinceVersion, out var set)) byVersion[stale.SinceVersion] = set = [];
+            set.Add(stale.Page);
+        }
         lock (_staleLock)
         {
-            foreach (var stale in prune.StalePages)
+            foreach (var (since, set) in byVersion)
             {
-                if (_pages.TryRemove(stale.Page, out var page))
-                {
-                    Interlocked.Add(ref _pageBytes, -page.Length);
-                    Interlocked.Add(ref _keyBytes, -stale.Page.EncodedLength);
-                }
-                if (_stale.TryGetValue(stale.SinceVersion, out var list) && list.Remove(stale.Page))
-                {
-                    _staleCount--;
-                    if (list.Count == 0) _stale.Remove(stale.SinceVersion);
-                }
+                if (!_stale.TryGetValue(since, out var list)) continue;
+                _staleCount -= list.RemoveAll(set.Contains);
+                if (list.Count == 0) _stale.Remove(since);
             }
         }
     }

