@@ -45,7 +45,7 @@ internal sealed class StatusMapBatch
             else Load(top, 0, baseRoot.PageVersion, KeyOf(0));
             var changed = ApplyPage(top, 0, _count);
             var rootHash = new Hash256(top.HashOf(1, ref _hashes));
-            _writes.Root = changed ? new StatusMapRoot(rootHash, version) : baseRoot;
+            _writes.Root = changed ? new StatusMapRoot(rootHash, version, _height) : baseRoot;
             _writes.HashesComputed = _hashes;
             return _writes;
         }

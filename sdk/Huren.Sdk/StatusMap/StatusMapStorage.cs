@@ -26,18 +26,20 @@ public interface IStatusMapStore
 }
 
 /// <summary>
-/// The root record of one version: the map root and the version of the top page (0 when the map is empty and has no
-/// page). Byte form: top page version (8 bytes, big-endian) ‖ root hash (32 bytes).
+/// The root record of one version: the map root, the version of the top page (0 when the map is empty and has no
+/// page) and the page height the pages were written with. Byte form: top page version (8 bytes, big-endian) ‖ root
+/// hash (32 bytes) ‖ page height (1 byte).
 /// </summary>
 /// <param name="Hash">The map root: what the checkpoint's extension line carries.</param>
 /// <param name="PageVersion">Version of the page at depth 0; 0 for the empty map.</param>
-public readonly record struct StatusMapRoot(Hash256 Hash, ulong PageVersion)
+/// <param name="PageHeight">Levels per page of the store (a tree refuses a store written with another height).</param>
+public readonly record struct StatusMapRoot(Hash256 Hash, ulong PageVersion, int PageHeight)
 {
     /// <summary>Length of the byte form.</summary>
-    public const int EncodedLength = 8 + Hash256.Length;
+    public const int EncodedLength = 8 + Hash256.Length + 1;
 
-    /// <summary>The root record of the empty map (version 0 needs none stored).</summary>
-    public static StatusMapRoot EmptyMap => new(StatusMapHash.EmptyRoot, 0);
+    /// <summary>The root record of the empty map for a page height (version 0 needs none stored).</summary>
+    public static StatusMapRoot EmptyMap(int pageHeight) => new(StatusMapHash.EmptyRoot, 0, pageHeight);
 
     /// <summary>The byte form.</summary>
     public byte[] ToBytes()
@@ -45,15 +47,16 @@ public readonly record struct StatusMapRoot(Hash256 Hash, ulong PageVersion)
         var bytes = new byte[EncodedLength];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, PageVersion);
         Hash.CopyTo(bytes.AsSpan(8));
+        bytes[^1] = (byte)PageHeight;
         return bytes;
     }
 
-    /// <summary>Reads the byte form (exactly 40 bytes).</summary>
+    /// <summary>Reads the byte form (exactly 41 bytes).</summary>
     public static bool TryParse(ReadOnlySpan<byte> bytes, out StatusMapRoot root)
     {
         root = default;
         if (bytes.Length != EncodedLength) return false;
-        root = new StatusMapRoot(new Hash256(bytes[8..]), BinaryPrimitives.ReadUInt64BigEndian(bytes));
+        root = new StatusMapRoot(new Hash256(bytes.Slice(8, Hash256.Length)), BinaryPrimitives.ReadUInt64BigEndian(bytes), bytes[^1]);
         return true;
     }
 }

@@ -125,12 +125,16 @@ public sealed class StatusMapTree
         var bytes = _store.GetRoot(version);
         if (bytes is null)
         {
-            root = StatusMapRoot.EmptyMap;
+            root = StatusMapRoot.EmptyMap(PageHeight);
             return version == 0;
         }
         if (!StatusMapRoot.TryParse(bytes, out root) || root.PageVersion > version)
         {
             throw new StatusMapStoreException($"status-map root record of version {version} is malformed");
+        }
+        if (root.PageHeight != PageHeight)
+        {
+            throw new StatusMapStoreException($"the status map at version {version} was written with page height {root.PageHeight}; this tree reads page height {PageHeight}");
         }
         return true;
     }

@@ -150,6 +150,17 @@ public sealed class StatusMapTreeTests
     }
 
     [Fact]
+    public void A_tree_refuses_a_store_written_with_another_page_height()
+    {
+        var model = new StatusMapModel(pageHeight: 4);
+        model.Apply([new(K(1), V(1)), new(K(2), V(2))]);
+        var other = new StatusMapTree(model.Store, pageHeight: 2);
+        var error = Assert.Throws<StatusMapStoreException>(() => other.TryGetValue(model.Version, K(1), out _, out _));
+        Assert.Contains("page height 4", error.Message, StringComparison.Ordinal);
+        Assert.Throws<StatusMapStoreException>(() => other.Prepare(model.Version, model.Version + 1, [new(K(3), V(3))]));
+    }
+
+    [Fact]
     public void A_page_whose_leaf_is_off_its_path_is_refused()
     {
         var store = new MemoryStatusMapStore();
