@@ -10,6 +10,8 @@ namespace Huren.Sdk.StatusMap;
 /// </summary>
 internal sealed class StatusMapBatch
 {
+    private const int KeptBufferKeys = 1 << 16;
+
     private readonly IStatusMapStore _store;
     private readonly int _height;
     private readonly Stack<StatusMapPage> _pool = new();
@@ -52,6 +54,13 @@ internal sealed class StatusMapBatch
         finally
         {
             _pool.Push(top);
+            if (_order.Length > KeptBufferKeys)
+            {
+                // A bulk load (e.g. building the map of an existing log) should not pin its buffers for good.
+                _order = new int[64];
+                _keys = new byte[64 * Hash256.Length];
+                _values = new byte[64 * Hash256.Length];
+            }
         }
     }
 
@@ -191,10 +200,8 @@ internal sealed class StatusMapBatch
 
     private void Load(StatusMapPage page, int depth, ulong version, ReadOnlySpan<byte> pathKey)
     {
-        var key = new StatusMapPageKey(version, depth, pathKey);
-        var bytes = _store.GetPage(key) ?? throw new StatusMapStoreException($"status-map page {key} is missing from the store");
+        page.Load(_store, depth, version, pathKey);
         _writes.PagesRead++;
-        page.Decode(bytes, depth, pathKey, version);
     }
 
     private ReadOnlySpan<byte> KeyOf(int index) => _keys.AsSpan(index * Hash256.Length, Hash256.Length);

@@ -98,6 +98,15 @@ internal sealed class StatusMapPage
         if (LeafHashValid[toPosition]) from.HashAt(fromPosition).CopyTo(HashAt(toPosition));
     }
 
+    /// <summary>Reads the page of <paramref name="version"/> whose top is at <paramref name="depth"/> on the path of <paramref name="pathKey"/>, and decodes it.</summary>
+    /// <exception cref="StatusMapStoreException">The page is missing or malformed.</exception>
+    public void Load(IStatusMapStore store, int depth, ulong version, ReadOnlySpan<byte> pathKey)
+    {
+        var key = new StatusMapPageKey(version, depth, pathKey);
+        var bytes = store.GetPage(key) ?? throw new StatusMapStoreException($"status-map page {key} is missing from the store (pruned, or the store is incomplete)");
+        Decode(bytes, depth, pathKey, version);
+    }
+
     /// <summary>Decodes a stored page, checking that it is canonical and lies on its path.</summary>
     /// <exception cref="StatusMapStoreException">The bytes are not a valid page for this place.</exception>
     public void Decode(ReadOnlySpan<byte> data, int topDepth, ReadOnlySpan<byte> pathKey, ulong version)

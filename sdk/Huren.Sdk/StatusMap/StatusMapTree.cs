@@ -6,8 +6,9 @@ namespace Huren.Sdk.StatusMap;
 /// <summary>
 /// The status map of one log (docs/status-map.md): a sparse Merkle tree over 256-bit keys (SHA-256 of record ids)
 /// whose values are the leaf hashes of the records' latest state entries, versioned by log size, over any
-/// <see cref="IStatusMapStore"/>. A subtree holding a single record is that record's leaf hash, so a path costs about
-/// log2(records) hashes, not 256; the root is the same as the full 256-level tree's definition in the spec.
+/// <see cref="IStatusMapStore"/>. The 256-level key space keeps an empty-subtree hash per level, and a subtree holding a
+/// single record is that record's leaf hash (which binds the whole key), so a path costs about log2(records) hashes,
+/// not 256.
 /// <para>
 /// Per batch the writer calls <see cref="Prepare"/> with the version it applies to (the log size before the batch),
 /// the new version (the log size after it) and the records the batch changed; it writes the returned
@@ -157,7 +158,7 @@ public sealed class StatusMapTree
         var keyBytes = key.AsSpan();
         var pages = t_readPages ??= new StatusMapPage?[9];
         var page = pages[PageHeight] ??= new StatusMapPage(PageHeight);
-        Load(page, 0, root.PageVersion, keyBytes);
+        page.Load(_store, 0, root.PageVersion, keyBytes);
         var position = 1;
         var unused = 0;
         while (true)
@@ -182,7 +183,7 @@ public sealed class StatusMapTree
                     }
                     return true;
                 case StatusMapPage.Child:
-                    Load(page, depth, page.ChildVersions[position], keyBytes);
+                    page.Load(_store, depth, page.ChildVersions[position], keyBytes);
                     position = 1;
                     continue;
                 default:
@@ -197,12 +198,5 @@ public sealed class StatusMapTree
                     continue;
             }
         }
-    }
-
-    private void Load(StatusMapPage page, int depth, ulong version, ReadOnlySpan<byte> pathKey)
-    {
-        var key = new StatusMapPageKey(version, depth, pathKey);
-        var bytes = _store.GetPage(key) ?? throw new StatusMapStoreException($"status-map page {key} is missing from the store (pruned, or the store is incomplete)");
-        page.Decode(bytes, depth, pathKey, version);
     }
 }
