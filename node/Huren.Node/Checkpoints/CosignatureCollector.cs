@@ -55,8 +55,11 @@ public sealed partial class CosignatureCollector(
 
     private async Task CollectAsync(Dictionary<string, HurenClient> clients, CancellationToken stoppingToken)
     {
-        if (network.Current is not { } config || log.Store.GetLatestCheckpoint() is not { } latest) return;
+        if (network.Current is not { } config || config.ByOrigin(log.Origin) is not { } self || log.Store.GetLatestCheckpoint() is not { } latest) return;
         var note = SignedNote.Parse(latest.Note);
+        // A cosignature line that does not verify would make the stored note invalid for every verifier (a failing known
+        // key rejects the note), so each answer is checked before it is kept.
+        var verifier = self.CheckpointVerifier;
         var changed = false;
         foreach (var member in config.Members)
         {
@@ -77,7 +80,14 @@ public sealed partial class CosignatureCollector(
                         _witnessSizes[member.Origin] = answer.KnownSize;
                         continue;
                     }
-                    note = note.WithSignature(NoteSignature.ParseLine(answer.Cosignature));
+                    var cosigned = note.WithSignature(NoteSignature.ParseLine(answer.Cosignature));
+                    var check = verifier.Verify(cosigned);
+                    if (!check.IsValid)
+                    {
+                        LogBadCosignature(logger, member.Origin, latest.Size, check.Failure);
+                        break;
+                    }
+                    note = cosigned;
                     _witnessSizes[member.Origin] = latest.Size;
                     changed = true;
                     break;
@@ -102,6 +112,9 @@ public sealed partial class CosignatureCollector(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Witness} did not cosign size {Size}: {Status} {Detail}")]
     private static partial void LogWitnessRefused(ILogger logger, string witness, ulong size, StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Witness} answered a cosignature of size {Size} that is not kept: {Failure}")]
+    private static partial void LogBadCosignature(ILogger logger, string witness, ulong size, string failure);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Witness {Witness} unreachable: {Error}")]
     private static partial void LogWitnessUnreachable(ILogger logger, string witness, string error);

@@ -26,8 +26,8 @@ public sealed class MirrorSet
             if (state.AppliedSize != log.Size) throw new InvalidOperationException($"mirror of {member.Origin}: ledger state covers {state.AppliedSize} entries, the log {log.Size}");
             directory.Add(log);
             states.Add(state);
-            var verifier = member.CheckpointVerifier();
-            Mirrors.Add(new LogMirror(log, state, verifier, () => peers.For(member, TimeSpan.FromDays(1)),
+            // Every line of a key the configuration gives (log, SM2, witnesses) must verify.
+            Mirrors.Add(new LogMirror(log, state, member.CheckpointVerifier, () => peers.For(member, TimeSpan.FromDays(1)),
                 LogMirror.EvidenceSpace(store, member.Origin), events, health, loggers.CreateLogger<LogMirror>()));
         }
     }

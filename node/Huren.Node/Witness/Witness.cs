@@ -3,6 +3,7 @@ using Huren.Node.Services;
 using System.Numerics;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 
 namespace Huren.Node.Witness;
@@ -78,16 +79,18 @@ public sealed partial class Witness
         var origin = signed.Text[..signed.Text.IndexOf('\n', StringComparison.Ordinal)];
 
         // Unknown origin → NOT_FOUND (this node's own log included: a member does not witness itself).
-        var (logKey, optionalKeys) = KeysFor(origin);
+        var member = MemberFor(origin);
+        if (!Checkpoint.TryParse(signed.Text, origin, out var checkpoint, out error)) throw Fail(WitnessFailure.InvalidRequest, error);
 
-        // The origin's log signature is required; any line of a key this witness knows for the origin must verify.
-        var signatures = signed.Verify(optionalKeys, [logKey]);
-        if (!signatures.IsValid) throw Fail(WitnessFailure.BadSignature, $"checkpoint of {origin} refused: {signatures.Failure}");
+        // The network's one rule for the origin's checkpoints: its log line required, its SM2 line when the configuration
+        // lists that key, and every line of a key the configuration gives (cosignatures included) must verify.
+        var verified = member.VerifyCheckpoint(signed);
+        if (!verified.IsValid) throw Fail(WitnessFailure.BadSignature, $"checkpoint of {origin} refused: {verified.Failure}");
         // What is kept (cosigned state, evidence) carries only the origin's verified lines: a line the caller added under
         // another key's name could otherwise make the kept note fail for whoever knows that key.
-        var kept = SignedNote.Create(signed.Text, signatures.Verified.Select(v => v.Signature)).ToString();
+        var kept = SignedNote.Create(signed.Text, verified.Signatures.Verified
+            .Where(v => string.Equals(v.Key.Name, origin, StringComparison.Ordinal)).Select(v => v.Signature)).ToString();
 
-        if (!Checkpoint.TryParse(signed.Text, origin, out var checkpoint, out error)) throw Fail(WitnessFailure.InvalidRequest, error);
         if (proof.Count > MaxProofHashes) throw Fail(WitnessFailure.InvalidRequest, $"the consistency proof has {proof.Count} hashes; at most {MaxProofHashes} are allowed");
         for (var i = 0; i < proof.Count; i++)
         {
@@ -223,14 +226,14 @@ public sealed partial class Witness
             : null;
     }
 
-    private (NoteVerifierKey LogKey, IReadOnlyList<NoteVerifierKey> Optional) KeysFor(string origin)
+    private TrustedMember MemberFor(string origin)
     {
         var config = _network.Current;
         if (config is null || string.Equals(origin, _ownOrigin, StringComparison.Ordinal))
             throw Fail(WitnessFailure.UnknownOrigin, $"this node does not witness origin '{origin}'");
         var member = config.ByOrigin(origin)
             ?? throw Fail(WitnessFailure.UnknownOrigin, $"origin '{origin}' is not a member of network {config.NetworkId} (version {config.Version})");
-        return (member.LogKey, member.OptionalCheckpointKeys);
+        return member;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "ALARM: equivocation by {Origin} (evidence #{Sequence}): {Reason}. The origin is quarantined until an operator clears it")]

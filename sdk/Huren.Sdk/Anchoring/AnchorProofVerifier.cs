@@ -171,7 +171,7 @@ public sealed class AnchorProofVerifier(AnchorContract contract, TrustedNetwork?
             error = $"{origin} is not a member of network {network.NetworkId}";
             return false;
         }
-        var finality = FinalityCheck.Evaluate(note, member.LogKey, network.WitnessesFor(origin), network.WitnessThreshold);
+        var finality = network.Finality(member.VerifyCheckpoint(note));
         if (!finality.IsFinal)
         {
             error = $"the anchored note of {origin} is not final: {string.Join("; ", finality.Reasons)}";

@@ -38,9 +38,11 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 }
 
 /// <summary>
-/// Checks a <c>huren-evidence/v1</c> bundle with nothing but the network configuration: each checkpoint's log
-/// signature (and cosignatures, for finality), each entry's inclusion proof to its checkpoint, each entry's signature
-/// by the key its city root registered, and the verdict, recomputed from the entries, never taken on trust.
+/// Checks a <c>huren-evidence/v1</c> bundle with nothing but the network configuration: each checkpoint's signature
+/// lines (<see cref="TrustedMember.VerifyCheckpoint(string)"/>: the log's Ed25519 and SM2 lines, every cosignature of a
+/// member's witness key; cosignatures count for finality), each entry's inclusion proof to its checkpoint, each
+/// entry's signature by the key its city root registered, and the verdict, recomputed from the entries, never taken on
+/// trust.
 /// Total: whatever the input (nulls, bad base64, bad protobuf, bodies of the wrong kind), it returns a result, never
 /// throws; a bundle that cannot be checked is a failure with the reason.
 /// </summary>
@@ -103,7 +105,8 @@ public sealed class EvidenceVerifier
         if (bundle.Format != EvidenceBundle.FormatV1) return Fail($"format '{bundle.Format}' is not {EvidenceBundle.FormatV1}");
         if (bundle.Network != _network.NetworkId) return Fail($"bundle is for network '{bundle.Network}', the configuration is '{_network.NetworkId}'");
 
-        // 1. Checkpoints: signed by the origin's log key; final when cosigned by the threshold of other members.
+        // 1. Checkpoints: every line of a key the configuration gives must verify (log, SM2, witnesses); final when
+        // cosigned by the threshold of other members.
         var roots = new Dictionary<string, (ulong Size, Hash256 Root)>(StringComparer.Ordinal);
         var final = true;
         foreach (var (origin, note) in bundle.Checkpoints)
@@ -112,8 +115,8 @@ public sealed class EvidenceVerifier
             if (member is null) return Fail($"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}");
             var checkpoint = member.VerifyCheckpoint(note);
             if (!checkpoint.IsValid) return Fail($"checkpoint of {origin}: {checkpoint.Failure}");
-            roots[origin] = (checkpoint.Checkpoint!.Size, new Hash256(checkpoint.Checkpoint.RootHash));
-            if (!_network.IsFinal(origin, checkpoint.Note!)) final = false;
+            roots[origin] = (checkpoint.Checkpoint.Size, new Hash256(checkpoint.Checkpoint.RootHash));
+            if (!_network.Finality(checkpoint).IsFinal) final = false;
         }
 
         // 2. Entries: proven into their checkpoint, decoded canonically.

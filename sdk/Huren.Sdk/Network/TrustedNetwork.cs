@@ -26,6 +26,8 @@ public sealed class TrustedNetwork
             _byOrigin[member.Origin] = member;
             _byCity[member.CityCode] = member;
         }
+        var allWitnesses = new List<NoteVerifierKey>(members.Count);
+        foreach (var member in members) allWitnesses.Add(member.WitnessKey);
         foreach (var member in members)
         {
             var others = new List<NoteVerifierKey>(members.Count - 1);
@@ -34,6 +36,7 @@ public sealed class TrustedNetwork
                 if (!ReferenceEquals(other, member)) others.Add(other.WitnessKey);
             }
             _witnesses[member.Origin] = others;
+            member.SetCheckpointVerifier(allWitnesses);
         }
     }
 
@@ -64,13 +67,25 @@ public sealed class TrustedNetwork
     /// <summary>The witness keys that count towards finality of <paramref name="origin"/>'s checkpoints: every other member's.</summary>
     public IReadOnlyList<NoteVerifierKey> WitnessesFor(string origin) => _witnesses.GetValueOrDefault(origin) ?? [];
 
-    /// <summary>Whether <paramref name="note"/> (a checkpoint of <paramref name="origin"/>) carries the threshold of valid cosignatures.</summary>
+    /// <summary>
+    /// Whether <paramref name="note"/> (a checkpoint of <paramref name="origin"/>) verifies under the member's
+    /// <see cref="TrustedMember.CheckpointVerifier"/> and carries the threshold of valid cosignatures.
+    /// </summary>
     public bool IsFinal(string origin, SignedNote note)
     {
         ArgumentNullException.ThrowIfNull(note);
         if (ByOrigin(origin) is not { } member) return false;
-        return WitnessThreshold == 0 || FinalityCheck.Evaluate(note, member.LogKey, WitnessesFor(origin), WitnessThreshold).IsFinal;
+        return Finality(member.CheckpointVerifier.Verify(note)).IsFinal;
     }
+
+    /// <summary>
+    /// The finality of a checkpoint a member's <see cref="TrustedMember.CheckpointVerifier"/> checked: a rejected note
+    /// is never final; otherwise its cosignatures from distinct other members count against the witness threshold.
+    /// </summary>
+    /// <param name="verified">The verifier's outcome.</param>
+    /// <param name="notAfter">If given, cosignatures timestamped later than this do not count.</param>
+    public FinalityResult Finality(CheckpointVerification verified, DateTimeOffset? notAfter = null)
+        => FinalityCheck.Evaluate(verified, WitnessThreshold, notAfter);
 
     /// <summary>Parses <paramref name="bytes"/> (a configuration file as is).</summary>
     /// <exception cref="FormatException">Not a valid configuration, or a member key does not parse; the message names the member and the field.</exception>
@@ -152,18 +167,26 @@ public sealed class TrustedMember
     /// <summary>Keys this member used before a rotation (kept as stated; not yet used to verify).</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys => Document.RetiredKeys;
 
-    /// <summary>A verifier of this member's checkpoints by their Ed25519 log signature.</summary>
-    public CheckpointVerifier CheckpointVerifier() => new(LogKey);
+    /// <summary>
+    /// The one rule for this member's checkpoints (checkpoints.md: a note whose known key's line fails is rejected), with
+    /// every key the configuration gives for them: the Ed25519 <see cref="LogKey"/> (its line required), the
+    /// <see cref="Sm2NoteKey"/> when listed (its line required too), and every member's <see cref="WitnessKey"/> (each
+    /// cosignature line verified when present; a failing one rejects the note). With an SM2 key listed the keys are
+    /// complete, so a line under one of their names with another key ID rejects the note as well; without one the
+    /// origin's SM2 line is a line of an unknown key and ignored. Everything that checks a checkpoint (evidence bundles,
+    /// finality, mirrors, the witness, the cosignature collector, the CLI) uses this verifier.
+    /// </summary>
+    public CheckpointVerifier CheckpointVerifier { get; private set; } = null!;
 
-    /// <summary>Verifies a checkpoint note of this member: the Ed25519 log signature required, and the SM2 line, when present, must verify too.</summary>
-    public CheckpointVerification VerifyCheckpoint(string note)
-    {
-        var verifier = CheckpointVerifier();
-        return SignedNote.TryParse(note, out var parsed, out _) ? verifier.Verify(parsed, OptionalCheckpointKeys) : verifier.Verify(note ?? "");
-    }
+    /// <summary>Verifies a checkpoint note of this member with <see cref="CheckpointVerifier"/>.</summary>
+    public CheckpointVerification VerifyCheckpoint(string note) => CheckpointVerifier.Verify(note ?? "");
 
-    /// <summary>The keys whose lines must verify when present on this member's checkpoints (its SM2 key).</summary>
-    public IReadOnlyList<NoteVerifierKey> OptionalCheckpointKeys => Sm2NoteKey is null ? [] : [Sm2NoteKey];
+    /// <summary>Verifies a parsed checkpoint note of this member with <see cref="CheckpointVerifier"/>.</summary>
+    public CheckpointVerification VerifyCheckpoint(SignedNote note) => CheckpointVerifier.Verify(note);
+
+    // Set once by the network that holds the member, which knows every member's witness key.
+    internal void SetCheckpointVerifier(IReadOnlyList<NoteVerifierKey> allWitnessKeys)
+        => CheckpointVerifier = new CheckpointVerifier(LogKey, Sm2NoteKey, allWitnessKeys, keysComplete: Sm2NoteKey is not null);
 
     internal static TrustedMember Parse(NetworkMember m)
     {

@@ -4,20 +4,31 @@ namespace Huren.Sdk.Notes;
 
 /// <summary>
 /// Verifies one origin's checkpoints: a well-formed checkpoint body of that origin, the log's Ed25519 signature
-/// (required), and, when an SM2 key is configured, its SM2 signature (then required too). Lines from other known keys
-/// passed to <see cref="Verify(SignedNote, IEnumerable{NoteVerifierKey})"/> are verified when present; lines from
-/// unknown keys are ignored; any failing known signature rejects the note. Thread-safe.
+/// (required), when an SM2 key is given its SM2 signature (then required too), and the lines of the given witness keys
+/// when present. Any failing line of a known key rejects the note (checkpoints.md); lines from unknown keys are
+/// ignored, except that a verifier told its keys are complete (as the network configuration's are,
+/// <see cref="Network.TrustedMember.CheckpointVerifier"/>) also rejects a line under one of its key names with another
+/// key ID. Thread-safe.
 /// </summary>
 public sealed class CheckpointVerifier
 {
+    private readonly NoteVerifierKey[] _witnessKeys;
+    private readonly bool _keysComplete;
+
     /// <summary>A verifier for the origin named by <paramref name="logKey"/>.</summary>
     /// <param name="logKey">The log's Ed25519 (type 0x01) key; its name is the origin.</param>
     /// <param name="sm2Key">
     /// The log's SM2 (type 0xff) key, same name, or null. When given, its line is required; to verify an SM2 line only
     /// when present, pass the key as an additional known key instead.
     /// </param>
+    /// <param name="witnessKeys">Witness (type 0x04) keys whose cosignature lines must verify when present.</param>
+    /// <param name="keysComplete">
+    /// Whether these keys are every key of their names (true for a network configuration that gives an SM2 key: it
+    /// lists every key named by the origin and by each member's witness). Then a line under one of these names with a
+    /// key ID none of them has rejects the note; otherwise such a line is ignored, as plain C2SP does.
+    /// </param>
     /// <exception cref="ArgumentException">A key of the wrong type, or an SM2 key named differently.</exception>
-    public CheckpointVerifier(NoteVerifierKey logKey, NoteVerifierKey? sm2Key = null)
+    public CheckpointVerifier(NoteVerifierKey logKey, NoteVerifierKey? sm2Key = null, IEnumerable<NoteVerifierKey>? witnessKeys = null, bool keysComplete = false)
     {
         ArgumentNullException.ThrowIfNull(logKey);
         if (logKey.Type != NoteSignatureType.Ed25519)
@@ -29,8 +40,18 @@ public sealed class CheckpointVerifier
             if (!string.Equals(sm2Key.Name, logKey.Name, StringComparison.Ordinal))
                 throw new ArgumentException($"the SM2 key is named '{sm2Key.Name}', the log key '{logKey.Name}'", nameof(sm2Key));
         }
+        var witnesses = new List<NoteVerifierKey>();
+        foreach (var key in witnessKeys ?? [])
+        {
+            ArgumentNullException.ThrowIfNull(key, nameof(witnessKeys));
+            if (key.Type != NoteSignatureType.CosignatureV1)
+                throw new ArgumentException($"witness key {key.Name}+{key.KeyIdHex} is type 0x{(byte)key.Type:x2}, expected 0x04", nameof(witnessKeys));
+            witnesses.Add(key);
+        }
         LogKey = logKey;
         Sm2Key = sm2Key;
+        _witnessKeys = [.. witnesses];
+        _keysComplete = keysComplete;
     }
 
     /// <summary>The origin (the log key's name).</summary>
@@ -41,6 +62,9 @@ public sealed class CheckpointVerifier
 
     /// <summary>The required SM2 key, or null.</summary>
     public NoteVerifierKey? Sm2Key { get; }
+
+    /// <summary>The witness keys whose lines are verified when present.</summary>
+    public IReadOnlyList<NoteVerifierKey> WitnessKeys => _witnessKeys;
 
     /// <summary>Parses and verifies a note given as UTF-8 bytes.</summary>
     public CheckpointVerification Verify(ReadOnlySpan<byte> noteUtf8)
@@ -53,18 +77,44 @@ public sealed class CheckpointVerifier
     /// <summary>Verifies a parsed note.</summary>
     public CheckpointVerification Verify(SignedNote note) => Verify(note, []);
 
-    /// <summary>Verifies a parsed note, also checking lines of <paramref name="otherKnownKeys"/> (e.g. witness keys) when present.</summary>
-    /// <exception cref="ArgumentException">An other known key conflicts with the log keys (same name and key ID, other key).</exception>
+    /// <summary>Verifies a parsed note, also checking lines of <paramref name="otherKnownKeys"/> when present.</summary>
+    /// <exception cref="ArgumentException">An other known key conflicts with the verifier's keys (same name and key ID, other key).</exception>
     public CheckpointVerification Verify(SignedNote note, IEnumerable<NoteVerifierKey> otherKnownKeys)
     {
         ArgumentNullException.ThrowIfNull(note);
         ArgumentNullException.ThrowIfNull(otherKnownKeys);
         if (!Checkpoint.TryParse(note.Text, Origin, out var checkpoint, out var error))
             return CheckpointVerification.Fail("malformed checkpoint: " + error, note);
+        if (_keysComplete && UnknownKeyOfKnownName(note) is { } stray)
+            return CheckpointVerification.Fail($"signature line of {stray.Name} has key ID {NoteSyntax.KeyIdHex(stray.KeyId)}, which is not a key the network configuration gives for that name", note);
         NoteVerifierKey[] required = Sm2Key is null ? [LogKey] : [LogKey, Sm2Key];
-        var signatures = note.Verify(otherKnownKeys, required);
+        var signatures = note.Verify(_witnessKeys.Length == 0 ? otherKnownKeys : _witnessKeys.Concat(otherKnownKeys), required);
         if (!signatures.IsValid) return CheckpointVerification.Fail(signatures.Failure, note, signatures);
         return new CheckpointVerification(null, note, checkpoint, signatures);
+    }
+
+    private NoteSignature? UnknownKeyOfKnownName(SignedNote note)
+    {
+        foreach (var line in note.Signatures)
+        {
+            var nameKnown = false;
+            var keyKnown = false;
+            foreach (var key in Keys())
+            {
+                if (!string.Equals(key.Name, line.Name, StringComparison.Ordinal)) continue;
+                nameKnown = true;
+                keyKnown |= key.KeyId == line.KeyId;
+            }
+            if (nameKnown && !keyKnown) return line;
+        }
+        return null;
+    }
+
+    private IEnumerable<NoteVerifierKey> Keys()
+    {
+        yield return LogKey;
+        if (Sm2Key is not null) yield return Sm2Key;
+        foreach (var key in _witnessKeys) yield return key;
     }
 }
 

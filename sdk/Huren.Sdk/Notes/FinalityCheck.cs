@@ -44,17 +44,39 @@ public static class FinalityCheck
         }
 
         var result = verifier.Verify(note, witnesses);
-        if (!result.IsValid)
+        var evaluated = Evaluate(result, threshold, notAfter);
+        reasons.AddRange(evaluated.Reasons);
+        return new FinalityResult(evaluated.IsFinal, threshold, evaluated.Cosigners, reasons, evaluated.Checkpoint);
+    }
+
+    /// <summary>
+    /// Evaluates a note already checked by a <see cref="CheckpointVerifier"/> that knows the witness keys (e.g. one from
+    /// <see cref="Network.TrustedMember.CheckpointVerifier"/>): a rejected note is never final; otherwise its verified cosignatures
+    /// from distinct members other than the origin are counted against <paramref name="threshold"/>.
+    /// </summary>
+    /// <param name="verification">The verifier's outcome.</param>
+    /// <param name="threshold">How many distinct cosigning members make the checkpoint final (≥ 0).</param>
+    /// <param name="notAfter">If given, cosignatures timestamped later than this do not count.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A negative threshold.</exception>
+    public static FinalityResult Evaluate(CheckpointVerification verification, int threshold, DateTimeOffset? notAfter = null)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        ArgumentOutOfRangeException.ThrowIfNegative(threshold);
+        var reasons = new List<string>();
+        if (!verification.IsValid)
         {
-            reasons.Add(result.Failure);
+            reasons.Add(verification.Failure);
             return new FinalityResult(false, threshold, [], reasons, null);
         }
-
+        var origin = verification.Checkpoint.Origin;
+        var ownWitness = CosignatureSigner.WitnessNameFor(origin);
         var cosigners = new List<NoteVerifierKey>();
         var cutoff = notAfter?.ToUnixTimeSeconds();
-        foreach (var verified in result.Signatures.Verified)
+        foreach (var verified in verification.Signatures.Verified)
         {
             if (verified.Key.Type != NoteSignatureType.CosignatureV1) continue;
+            // A member does not witness its own log.
+            if (string.Equals(verified.Key.Name, origin, StringComparison.Ordinal) || string.Equals(verified.Key.Name, ownWitness, StringComparison.Ordinal)) continue;
             if (cutoff is { } limit && verified.Timestamp is { } time && (limit < 0 || time > (ulong)limit))
             {
                 reasons.Add($"cosignature of {verified.Key.Name} is timestamped {time}, after {limit}, and does not count");
@@ -65,7 +87,7 @@ public static class FinalityCheck
         }
         var final = cosigners.Count >= threshold;
         if (!final) reasons.Add($"{cosigners.Count} valid cosignature(s) from distinct other members, threshold {threshold}");
-        return new FinalityResult(final, threshold, cosigners, reasons, result.Checkpoint);
+        return new FinalityResult(final, threshold, cosigners, reasons, verification.Checkpoint);
     }
 
     private static bool ContainsName(List<NoteVerifierKey> keys, string name)
@@ -78,7 +100,7 @@ public static class FinalityCheck
     }
 }
 
-/// <summary>The outcome of <see cref="FinalityCheck.Evaluate"/>.</summary>
+/// <summary>The outcome of <see cref="FinalityCheck.Evaluate(CheckpointVerification, int, DateTimeOffset?)"/>.</summary>
 public sealed class FinalityResult
 {
     internal FinalityResult(bool isFinal, int threshold, IReadOnlyList<NoteVerifierKey> cosigners, IReadOnlyList<string> reasons, Checkpoint? checkpoint)

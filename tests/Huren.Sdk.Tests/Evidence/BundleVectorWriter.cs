@@ -119,7 +119,10 @@ public sealed class BundleVectorWriter
             "KNOWN GAP: an omitted later entry cannot be detected without status proofs (the status map); this vector pins today's behaviour");
         Case("checkpoint-signature-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, Changsha, skip: 0)), null, false, $"checkpoint of {Changsha}", "a byte of the Ed25519 log signature flipped");
         Case("sm2-line-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, Changsha, skip: 1)), null, false, $"checkpoint of {Changsha}", "a byte of the SM2 line flipped: a known key's line must verify");
-        Case("cosignature-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, CosignatureSigner.WitnessNameFor(Zhuzhou), skip: 0)), "VALID", final: false, null, "the witness's cosignature flipped: the evidence stands, finality does not");
+        Case("cosignature-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, CosignatureSigner.WitnessNameFor(Zhuzhou), skip: 0)), null, false, $"invalid signature for key {CosignatureSigner.WitnessNameFor(Zhuzhou)}+",
+            "a byte of the witness's cosignature flipped: a known key's line must verify, so the checkpoint is refused (not merely not final)");
+        Case("sm2-line-left-out", Change(validFinal, b => b["checkpoints"]![Changsha] = WithoutLine(cosigned, Changsha, skip: 1)), null, false, "no signature from required key",
+            "the SM2 line left out: the configuration gives the member's SM2 key, so its line is required");
         Case("leaf-byte-flipped", Change(validFinal, b => b["entries"]![1]!["leaf"] = FlipBase64(b["entries"]![1]!["leaf"]!.GetValue<string>())), null, false, "inclusion proof does not verify", "a byte of the license's leaf flipped");
         Case("proof-hash-flipped", Change(validFinal, b => b["entries"]![1]!["inclusionProof"]![0] = FlipBase64(b["entries"]![1]!["inclusionProof"]![0]!.GetValue<string>())), null, false, "inclusion proof does not verify", "a byte of a proof hash flipped");
         Case("proof-truncated", Change(validFinal, b => b["entries"]![1]!["inclusionProof"]!.AsArray().RemoveAt(0)), null, false, "inclusion proof does not verify", "a proof hash left out");
@@ -172,6 +175,13 @@ public sealed class BundleVectorWriter
         var bytes = Convert.FromBase64String(base64);
         bytes[bytes.Length / 2] ^= 0x01;
         return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>The note without the <paramref name="skip"/>-th line named <paramref name="name"/>.</summary>
+    private static string WithoutLine(SignedNote note, string name, int skip)
+    {
+        var left = note.Signatures.Where(s => s.Name == name).ElementAt(skip);
+        return SignedNote.Create(note.Text, note.Signatures.Where(s => !ReferenceEquals(s, left))).ToString();
     }
 
     /// <summary>The note with one byte flipped in the signature of the <paramref name="skip"/>-th line named <paramref name="name"/>.</summary>

@@ -83,7 +83,7 @@ public class TrustedNetworkTests
         config.Members[0].TlsCertificateSha256 = "";
         var member = TrustedNetwork.From(config).ByCity("430100")!;
         Assert.Null(member.Sm2Key);
-        Assert.Empty(member.OptionalCheckpointKeys);
+        Assert.Null(member.CheckpointVerifier.Sm2Key);
         Assert.Equal("", member.TlsCertificateSha256);
     }
 }

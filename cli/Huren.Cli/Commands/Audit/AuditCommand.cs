@@ -188,7 +188,7 @@ internal static class AuditCommand
     {
         var member = session.Network.ByOrigin(e.Origin);
         if (member is null) return $"{e.Origin} is not a member of the network";
-        var verifier = member.CheckpointVerifier();
+        var verifier = member.CheckpointVerifier;
         var known = verifier.Verify(e.KnownNote);
         var conflicting = verifier.Verify(e.ConflictingNote);
         if (!known.IsValid) return $"the known checkpoint does not verify: {known.Failure}";

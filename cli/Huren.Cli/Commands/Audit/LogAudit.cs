@@ -23,8 +23,7 @@ internal sealed class LogAudit
     private readonly TrustedMember _member;
     private readonly PublicKey _rootKey;
     private readonly CheckpointVerifier _checkpoints;
-    private readonly List<NoteVerifierKey> _witnesses = [];
-    private readonly int _threshold;
+    private readonly TrustedNetwork _network;
     private readonly MerkleFrontier _frontier = new();
     // Roots of the sizes since the last checked checkpoint (_roots[i] is the root at size _firstRootSize + i), so a
     // checkpoint that lags the entries already received can still be compared, without keeping a root per entry of
@@ -37,10 +36,9 @@ internal sealed class LogAudit
     {
         _member = member;
         _rootKey = member.RootKey;
-        // An audit requires the SM2 line when the member lists an SM2 key.
-        _checkpoints = new CheckpointVerifier(member.LogKey, member.Sm2NoteKey);
-        _witnesses.AddRange(network.WitnessesFor(member.Origin));
-        _threshold = network.WitnessThreshold;
+        // Every line of a key the configuration gives (log, SM2, witnesses) must verify, or the checkpoint is a fault.
+        _checkpoints = member.CheckpointVerifier;
+        _network = network;
     }
 
     public LogAuditReport Report { get; } = new();
@@ -111,7 +109,7 @@ internal sealed class LogAudit
         else Report.SignaturesVerified++;
     }
 
-    /// <summary>Verifies a checkpoint's log signature (and SM2 line, when the member has an SM2 key) only.</summary>
+    /// <summary>Verifies a checkpoint's signature lines (log, SM2, witnesses) only.</summary>
     public CheckpointVerification VerifyCheckpoint(string note) => _checkpoints.Verify(note);
 
     /// <summary>Checks a signed checkpoint against the entries received so far.</summary>
@@ -146,15 +144,11 @@ internal sealed class LogAudit
             Fault($"checkpoint of size {checkpoint.Size}: its root {Convert.ToHexStringLower(checkpoint.RootHash)} is not the root of the entries ({Convert.ToHexStringLower(root.AsSpan())})");
         }
         Report.LatestCheckpointSize = Math.Max(Report.LatestCheckpointSize, checkpoint.Size);
-        var signed = verification.Note!;
-        foreach (var line in signed.Signatures)
+        foreach (var verified in verification.Signatures.Verified)
         {
-            var witness = _witnesses.Find(line.IsFrom);
-            if (witness is null) continue;
-            if (CosignatureVerifier.Verify(signed.Text, line, witness, out _)) Report.CosignaturesVerified++;
-            else Fault($"checkpoint of size {checkpoint.Size}: the cosignature of {witness.Name} does not verify");
+            if (verified.Key.Type == NoteSignatureType.CosignatureV1) Report.CosignaturesVerified++;
         }
-        if (_threshold > 0 && FinalityCheck.Evaluate(signed, _checkpoints.LogKey, _witnesses, _threshold).IsFinal) Report.FinalCheckpoints++;
+        if (_network.WitnessThreshold > 0 && _network.Finality(verification).IsFinal) Report.FinalCheckpoints++;
     }
 
     private void Fault(string fault)

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
-using Huren.Sdk.Notes;
 
 namespace Huren.Cli.Commands.Checkpoints;
 
@@ -26,10 +25,10 @@ internal static class CheckpointCommand
             var logOrigin = session.OriginOf(parse.GetValue(origin)!);
             var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size) }, session.Options(ct)).ConfigureAwait(false);
             // Printed as is, but only after checking it: the log's signature, and how many member witnesses cosigned it.
-            var member = session.Network.ByOrigin(logOrigin)!;
-            var verification = member.CheckpointVerifier().Verify(response.Note);
-            var witnesses = session.Network.WitnessesFor(logOrigin);
-            var finality = verification.IsValid ? FinalityCheck.Evaluate(verification.Note!, member.LogKey, witnesses, session.Network.WitnessThreshold) : null;
+            // Every line of a key the configuration gives (log, SM2, witnesses) must verify.
+            var verification = session.Network.ByOrigin(logOrigin)!.VerifyCheckpoint(response.Note);
+            var witnesses = session.Network.WitnessesFor(logOrigin).Count;
+            var finality = verification.IsValid ? session.Network.Finality(verification) : null;
             var failure = verification.Failure ?? (verification.Checkpoint!.Origin != logOrigin ? $"the note is of {verification.Checkpoint.Origin}, not {logOrigin}" : null);
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
@@ -45,7 +44,7 @@ internal static class CheckpointCommand
                 await output.WriteAsync(response.Note).ConfigureAwait(false);
                 var error = parse.InvocationConfiguration.Error;
                 if (failure is not null) await error.WriteLineAsync($"NOT VERIFIED: {failure}").ConfigureAwait(false);
-                else await error.WriteLineAsync($"verified: signed by {logOrigin}'s log key; {finality!.ValidCosignatures} of {witnesses.Count} witness cosignatures ({(finality.IsFinal ? "final" : "not final")})").ConfigureAwait(false);
+                else await error.WriteLineAsync($"verified: signed by {logOrigin}'s log key; {finality!.ValidCosignatures} of {witnesses} witness cosignatures ({(finality.IsFinal ? "final" : "not final")})").ConfigureAwait(false);
             }
             return failure is null ? ExitCodes.Success : ExitCodes.Negative;
         });
