@@ -31,6 +31,8 @@ public sealed class DemoTests : IDisposable
         Assert.True(offline == 0, offlineError + offlineOutput);
         Assert.StartsWith("VALID  ", offlineOutput, StringComparison.Ordinal);
 
+        await Every_flipped_byte_of_a_checkpoint_line_is_refused_offline(bundle, genesis);
+
         // Tampered: the holder's first entry's leaf altered (one base64 character), and the stated verdict changed.
         var json = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!;
         var leaf = json["entries"]![1]!["leaf"]!.GetValue<string>();
@@ -71,6 +73,44 @@ public sealed class DemoTests : IDisposable
         // A second run replaces the earlier demo folder and tells the story again.
         var (again, againOutput, againError) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
         Assert.True(again == 0, againError + againOutput);
+    }
+
+    /// <summary>
+    /// checkpoints.md: a known key's failing line rejects the note. For the Ed25519 log line, the SM2 log line and one
+    /// witness cosignature line of the bundle's checkpoint, each byte of the line's signature part (4-byte key ID ‖
+    /// signature) is flipped in turn; every copy is refused offline (exit 1) with a reason naming that line's key.
+    /// </summary>
+    private async Task Every_flipped_byte_of_a_checkpoint_line_is_refused_offline(string bundle, string genesis)
+    {
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!;
+        var (origin, noteNode) = json["checkpoints"]!.AsObject().First();
+        var note = noteNode!.GetValue<string>();
+        var lines = note.Split('\n');
+        var signatureLines = Enumerable.Range(0, lines.Length).Where(i => lines[i].StartsWith("— ", StringComparison.Ordinal)).ToList();
+        var logLines = signatureLines.Where(i => lines[i].StartsWith($"— {origin} ", StringComparison.Ordinal)).ToList();
+        var cosignature = signatureLines.First(i => lines[i].Contains("/witness ", StringComparison.Ordinal));
+        Assert.Equal(2, logLines.Count); // Ed25519 first, then SM2
+        var tampered = Path.Combine(_folder.Root, "flipped.json");
+        foreach (var (kind, line) in new[] { ("Ed25519", logLines[0]), ("SM2", logLines[1]), ("cosignature", cosignature) })
+        {
+            var name = lines[line][2..lines[line].LastIndexOf(' ')];
+            var signature = Convert.FromBase64String(lines[line][(lines[line].LastIndexOf(' ') + 1)..]);
+            for (var position = 0; position < signature.Length; position++)
+            {
+                var flipped = (byte[])signature.Clone();
+                flipped[position] ^= 0x01;
+                var copy = (string[])lines.Clone();
+                copy[line] = $"— {name} {Convert.ToBase64String(flipped)}";
+                json["checkpoints"]![origin] = string.Join('\n', copy);
+                await File.WriteAllTextAsync(tampered, json.ToJsonString());
+                var (code, output, error) = await CliRunner.RunAsync("license", "verify", "--bundle", tampered, "--network", genesis);
+                Assert.True(code == 1, $"{kind} line, byte {position}: exit {code} {output}{error}");
+                Assert.StartsWith("NOT VERIFIED", output, StringComparison.Ordinal);
+                Assert.Contains($"checkpoint of {origin}", output, StringComparison.Ordinal);
+                Assert.Contains(name, output, StringComparison.Ordinal);
+                Assert.Contains(position < 4 ? "key ID" : "invalid signature", output, StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]
