@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Huren.Schemas.Envelope;
 using ProtoBuf;
 
@@ -8,17 +9,19 @@ namespace Huren.Schemas.Bodies;
 public sealed class IssuerRegistered
 {
     /// <summary>The issuer id used in <see cref="Entry.IssuerId"/> (e.g. <c>430100-amr</c>).</summary>
-    [ProtoMember(1, Name = "issuer_id")] public string IssuerId { get; set; } = "";
+    [ProtoMember(1, Name = "issuer_id"), DefaultValue("")] public string IssuerId { get; set; } = "";
     /// <summary>The department's name (e.g. 长沙市市场监督管理局).</summary>
-    [ProtoMember(2, Name = "name")] public string Name { get; set; } = "";
+    [ProtoMember(2, Name = "name"), DefaultValue("")] public string Name { get; set; } = "";
     /// <summary>The department's 统一社会信用代码.</summary>
-    [ProtoMember(3, Name = "authority_code")] public string AuthorityCode { get; set; } = "";
+    [ProtoMember(3, Name = "authority_code"), DefaultValue("")] public string AuthorityCode { get; set; } = "";
     /// <summary>The kind of department (e.g. <c>market-regulation</c>), as the license-type catalog names them.</summary>
-    [ProtoMember(4, Name = "department_kind")] public string DepartmentKind { get; set; } = "";
+    [ProtoMember(4, Name = "department_kind"), DefaultValue("")] public string DepartmentKind { get; set; } = "";
     /// <summary>6-digit 行政区划代码 of the city.</summary>
-    [ProtoMember(5, Name = "region_code")] public string RegionCode { get; set; } = "";
+    [ProtoMember(5, Name = "region_code"), DefaultValue("")] public string RegionCode { get; set; } = "";
     /// <summary>The issuer's signing key, DER SubjectPublicKeyInfo.</summary>
     [ProtoMember(6, Name = "public_key")] public byte[] PublicKey { get; set; } = [];
+
+    private bool ShouldSerializePublicKey() => PublicKey is { Length: > 0 };
     /// <summary>The algorithm the key signs with.</summary>
     [ProtoMember(7, Name = "algorithm")] public SignatureAlgorithm Algorithm { get; set; }
     /// <summary>License type codes the issuer may issue.</summary>
@@ -34,7 +37,7 @@ public sealed class IssuerRegistered
 public sealed class IssuerRevoked
 {
     /// <summary>The revoked issuer.</summary>
-    [ProtoMember(1, Name = "issuer_id")] public string IssuerId { get; set; } = "";
+    [ProtoMember(1, Name = "issuer_id"), DefaultValue("")] public string IssuerId { get; set; } = "";
     /// <summary>Why it was revoked.</summary>
-    [ProtoMember(2, Name = "reason")] public string Reason { get; set; } = "";
+    [ProtoMember(2, Name = "reason"), DefaultValue("")] public string Reason { get; set; } = "";
 }

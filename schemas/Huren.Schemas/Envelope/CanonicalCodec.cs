@@ -4,12 +4,14 @@ using ProtoBuf;
 namespace Huren.Schemas.Envelope;
 
 /// <summary>
-/// Encodes messages with protobuf-net and decodes them only when the bytes are exactly what protobuf-net writes
-/// for the decoded message: no unknown, repeated or out-of-order fields, so no two parsers read one signed entry two ways.
+/// Encodes messages with protobuf-net and decodes them only when the bytes are deterministic proto3 — what every proto3
+/// library writes for the message: fields in number order, default values omitted, repeated scalars packed, no unknown
+/// or repeated singular fields (<see cref="CanonicalForm"/>) — and exactly what protobuf-net writes for the decoded
+/// message. So no two parsers read one signed entry two ways, and any proto3 library can write an entry.
 /// </summary>
 public static class CanonicalCodec
 {
-    /// <summary>Encodes a message with protobuf-net.</summary>
+    /// <summary>Encodes a message with protobuf-net (the contracts omit default values, so this is the canonical form).</summary>
     public static byte[] Encode<T>(T message)
     {
         var writer = new ArrayBufferWriter<byte>(256);
@@ -19,11 +21,17 @@ public static class CanonicalCodec
 
     /// <summary>
     /// Decodes <paramref name="bytes"/> as <typeparamref name="T"/> and checks that they are canonical.
-    /// Returns false with a message naming the problem when they are malformed or not canonical.
+    /// Returns false with a message naming the field and the rule it breaks when they are malformed or not canonical
+    /// (e.g. "Entry is not canonical: field 3 (issuer_id) is written with its default value").
     /// </summary>
     public static bool TryDecode<T>(ReadOnlyMemory<byte> bytes, out T? message, out string? error)
     {
         message = default;
+        if (!CanonicalForm.For(typeof(T)).IsCanonical(bytes.Span, out var rule))
+        {
+            error = $"{typeof(T).Name} is not canonical: {rule}";
+            return false;
+        }
         try
         {
             message = Serializer.Deserialize<T>(bytes);
@@ -38,12 +46,13 @@ public static class CanonicalCodec
             error = $"{typeof(T).Name} is empty";
             return false;
         }
-        // Re-encode into a pooled buffer and compare: only to prove canonical form, never to sign or hash.
+        // Re-encode and compare: only to prove protobuf-net reads and writes these bytes alike (e.g. no value out of range
+        // for its field type), never to sign or hash.
         var writer = new ArrayBufferWriter<byte>(bytes.Length + 16);
         Serializer.Serialize(writer, message);
         if (!writer.WrittenSpan.SequenceEqual(bytes.Span))
         {
-            error = $"{typeof(T).Name} bytes are not canonical (unknown, repeated or out-of-order fields)";
+            error = $"{typeof(T).Name} is not canonical: protobuf-net does not write these values back the same (a value out of range for its field type?)";
             message = default;
             return false;
         }

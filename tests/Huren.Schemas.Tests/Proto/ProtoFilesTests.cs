@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Huren.Schemas.Proto;
 
 namespace Huren.Schemas.Tests.Proto;
@@ -9,19 +8,10 @@ namespace Huren.Schemas.Tests.Proto;
 /// </summary>
 public class ProtoFilesTests
 {
-    private static string ProtoDir()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Huren.slnx"))) return Path.Combine(dir.FullName, "schemas", "proto");
-        }
-        throw new DirectoryNotFoundException("repository root (Huren.slnx) not found above the test assembly");
-    }
-
     [Fact]
     public void Committed_proto_files_are_fresh()
     {
-        var dir = ProtoDir();
+        var dir = Protoc.ProtoDir();
         var generated = ProtoSchemaFiles.Generate();
         if (Environment.GetEnvironmentVariable("HUREN_UPDATE_PROTO") == "1")
         {
@@ -45,22 +35,20 @@ public class ProtoFilesTests
     }
 
     [Fact]
-    public void Proto_files_compile_with_protoc_alone()
+    public void Proto_files_compile_with_the_protoc_of_Grpc_Tools() => CompileWith(Protoc.GrpcTools);
+
+    [ProtocOnPathFact]
+    public void Proto_files_compile_with_the_protoc_on_PATH() => CompileWith(Protoc.OnPath!);
+
+    private static void CompileWith(string protoc)
     {
-        var protoc = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(p => Path.Combine(p, "protoc")).FirstOrDefault(File.Exists);
-        Assert.True(protoc is not null, "protoc is not on PATH (apt-get install protobuf-compiler; .ci/run installs it)");
-        var dir = ProtoDir();
         var output = Path.Combine(Path.GetTempPath(), $"huren-proto-{Guid.NewGuid():N}.pb");
         try
         {
             foreach (var path in ProtoSchemaFiles.Generate().Keys)
             {
-                var psi = new ProcessStartInfo(protoc!) { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (var a in new[] { $"--proto_path={dir}", $"--descriptor_set_out={output}", "--include_imports", path }) psi.ArgumentList.Add(a);
-                using var p = Process.Start(psi)!;
-                var err = p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                Assert.True(p.ExitCode == 0, $"protoc failed on {path}: {err}");
+                var (code, _, error) = Protoc.Run(protoc, ["--proto_path=.", $"--descriptor_set_out={output}", "--include_imports", path]);
+                Assert.True(code == 0, $"{protoc} failed on {path}: {error}");
             }
         }
         finally
