@@ -113,12 +113,20 @@ public sealed class SigningKey
         throw new FormatException($"unsupported private key algorithm {oid.Id} (expected SM2, P-256 or Ed25519)");
     }
 
-    /// <summary>PEM <c>PRIVATE KEY</c> (PKCS#8) text, readable by <c>openssl pkey</c>.</summary>
+    /// <summary>PEM <c>PRIVATE KEY</c> (PKCS#8 v1) text, readable by <c>openssl pkey</c>.</summary>
     public string ToPem() => PemText.Encode("PRIVATE KEY", ToPkcs8());
 
-    /// <summary>DER PKCS#8 PrivateKeyInfo.</summary>
+    /// <summary>
+    /// DER PKCS#8 v1 <c>PrivateKeyInfo</c> (RFC 5208: version 0, no attributes, no attached public key). Reading
+    /// (<see cref="FromPkcs8"/>) accepts v2 (RFC 5958 <c>OneAsymmetricKey</c>) as well.
+    /// </summary>
     public byte[] ToPkcs8()
-        => _ecdsa is not null ? _ecdsa.ExportPkcs8PrivateKey() : PrivateKeyInfoFactory.CreatePrivateKeyInfo(_bcKey).GetDerEncoded();
+    {
+        if (_ecdsa is not null) return _ecdsa.ExportPkcs8PrivateKey();
+        // BouncyCastle writes Ed25519 keys as v2 with the public key attached, which OpenSSL 3.0 and Node refuse.
+        var info = PrivateKeyInfoFactory.CreatePrivateKeyInfo(_bcKey);
+        return new PrivateKeyInfo(info.PrivateKeyAlgorithm, info.ParsePrivateKey()).GetDerEncoded();
+    }
 
     /// <summary>Signs <paramref name="data"/>: DER (r, s) for SM2 and ECDSA, 64 bytes for Ed25519.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data)
