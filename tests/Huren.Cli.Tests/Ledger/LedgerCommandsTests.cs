@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Huren.Cli.Tests.Ledger;
 
 /// <summary>The issuer, license, bundle, trace, audit and checkpoint commands against a real three-node network.</summary>
-public sealed class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<LedgerNetwork>
+public sealed partial class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<LedgerNetwork>
 {
     [Fact]
     public async Task Verify_of_a_valid_license_at_another_city_exits_0_with_verified_evidence()
