@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using Huren.Schemas.Envelope;
 using Org.BouncyCastle.Asn1;
@@ -144,7 +145,11 @@ public sealed class PublicKey
                 case SignatureAlgorithm.Sm2Sm3:
                     return OpenSslSm2.IsSelected && _sm2OpenSsl is { } native ? OpenSslSm2.Verify(native, data, signature) : VerifySm2BouncyCastle(data, signature);
                 case SignatureAlgorithm.EcdsaP256Sha256:
-                    return _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+                    // The platform's DER reader accepts some BER (e.g. a negative s missing its leading zero, Wycheproof
+                    // tcId 6), which would let one signature be written two ways: only strict DER is turned into (r, s).
+                    Span<byte> fixedFields = stackalloc byte[2 * P256FieldSize];
+                    return TryReadStrictDerSignature(signature, fixedFields)
+                        && _ecdsa!.VerifyData(data, fixedFields, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
                 default:
                     return false;
             }
@@ -189,6 +194,40 @@ public sealed class PublicKey
             }
         }
         return OpenSslSm2.Verify(key, data, signature);
+    }
+
+    private const int P256FieldSize = 32;
+
+    /// <summary>
+    /// Reads a DER <c>SEQUENCE { r INTEGER, s INTEGER }</c> into r ‖ s of <see cref="P256FieldSize"/> bytes each: DER
+    /// only (minimal lengths and integers, nothing after the sequence), r and s positive and at most 32 bytes.
+    /// </summary>
+    private static bool TryReadStrictDerSignature(ReadOnlySpan<byte> der, Span<byte> rs)
+    {
+        try
+        {
+            AsnDecoder.ReadSequence(der, AsnEncodingRules.DER, out var offset, out var length, out var consumed);
+            if (consumed != der.Length) return false; // bytes after the sequence
+            var values = der.Slice(offset, length);
+            if (!TryReadPositive(ref values, rs[..P256FieldSize]) || !TryReadPositive(ref values, rs[P256FieldSize..])) return false;
+            return values.IsEmpty;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+
+        static bool TryReadPositive(ref ReadOnlySpan<byte> source, Span<byte> destination)
+        {
+            var value = AsnDecoder.ReadIntegerBytes(source, AsnEncodingRules.DER, out var consumed);
+            source = source[consumed..];
+            if (value.IsEmpty || (value[0] & 0x80) != 0) return false; // negative
+            if (value[0] == 0) value = value[1..]; // the sign byte DER requires before a high bit
+            if (value.IsEmpty || value.Length > destination.Length) return false; // zero, or too large
+            destination.Clear();
+            value.CopyTo(destination[(destination.Length - value.Length)..]);
+            return true;
+        }
     }
 
     private bool VerifySm2BouncyCastle(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
