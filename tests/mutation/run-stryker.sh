@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Mutation testing with Stryker.NET (the dotnet tool pinned in .config/dotnet-tools.json) over the trust core, with the
+# project's own test projects. Heavy: one target at a time, low concurrency.
+#
+#   tests/mutation/run-stryker.sh notes     # sdk/Huren.Sdk/Notes, killed by tests/Huren.Sdk.Tests
+#   tests/mutation/run-stryker.sh merkle    # sdk/Huren.Sdk/Merkle/MerkleProofVerifier.cs, tests/Huren.Sdk.Tests
+#   tests/mutation/run-stryker.sh witness   # node/Huren.Node/Witness, tests/Huren.Node.Tests
+#
+# STRYKER_CONCURRENCY (default 1) sets the parallel test runners. Reports (HTML, JSON) go to
+# TestResults/mutation/<target>/; the score is printed at the end and recorded in docs/testing.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+target="${1:-}"
+case "$target" in
+  notes)   tests=tests/Huren.Sdk.Tests;  project=Huren.Sdk.csproj;  mutate=('**/Notes/**/*.cs') ;;
+  merkle)  tests=tests/Huren.Sdk.Tests;  project=Huren.Sdk.csproj;  mutate=('**/Merkle/MerkleProofVerifier.cs') ;;
+  witness) tests=tests/Huren.Node.Tests; project=Huren.Node.csproj; mutate=('**/Witness/**/*.cs') ;;
+  *) echo "usage: $0 notes|merkle|witness" >&2; exit 2 ;;
+esac
+
+dotnet tool restore >/dev/null
+out="$PWD/TestResults/mutation/$target"
+rm -rf "$out"
+args=()
+for glob in "${mutate[@]}"; do args+=(--mutate "$glob"); done
+cd "$tests"
+dotnet dotnet-stryker --project "$project" "${args[@]}" \
+  --concurrency "${STRYKER_CONCURRENCY:-1}" \
+  --reporter html --reporter json --reporter progress --reporter cleartext \
+  --output "$out"
