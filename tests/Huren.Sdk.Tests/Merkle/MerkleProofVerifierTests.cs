@@ -135,12 +135,27 @@ public class MerkleProofVerifierTests
         Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 7, oldRoot, newRoot, [.. proof, newRoot], out error));
         Assert.Equal($"consistency proof has {proof.Length + 1} hashes, sizes 3 to 7 needs {proof.Length}", error);
         Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 7, oldRoot, newRoot, proof[..^1], out error));
-        Assert.Contains("needs", error);
+        Assert.Equal($"consistency proof has {proof.Length - 1} hashes, sizes 3 to 7 needs {proof.Length}", error);
         Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 7, Tree.RootAt(2), newRoot, proof, out error));
         Assert.Contains("old root", error);
         Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 7, oldRoot, Tree.RootAt(8), proof, out error));
         Assert.Contains("new root", error);
         Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 7, oldRoot, newRoot, new Hash256[66], out error));
         Assert.Equal($"consistency proof has 66 hashes, sizes 3 to 7 needs {proof.Length}", error);
+    }
+
+    [Fact]
+    public void Wire_proofs_of_up_to_65_hashes_are_read_and_a_missing_list_is_an_argument_error()
+    {
+        var leaf = Tree.LeafHash(1).ToArray();
+        var root = Tree.Root().ToArray();
+        // 65 hashes is the most any proof can have: read, then refused for its length; 66 are refused unread.
+        Assert.False(MerkleProofVerifier.TryVerifyInclusion(1, 8, leaf, Enumerable.Repeat(leaf, 65).ToList(), root, out var error));
+        Assert.Equal("inclusion proof has 65 hashes, leaf 1 in a tree of 8 needs 3", error);
+        Assert.False(MerkleProofVerifier.TryVerifyConsistency(3, 8, Tree.RootAt(3).ToArray(), root, Enumerable.Repeat(leaf, 65).ToList(), out error));
+        Assert.StartsWith("consistency proof has 65 hashes, sizes 3 to 8 needs ", error, StringComparison.Ordinal);
+
+        Assert.Throws<ArgumentNullException>(() => MerkleProofVerifier.TryVerifyInclusion(1, 8, leaf, (IReadOnlyList<byte[]>)null!, root, out _));
+        Assert.Throws<ArgumentNullException>(() => MerkleProofVerifier.TryVerifyConsistency(3, 8, root, root, (IReadOnlyList<byte[]>)null!, out _));
     }
 }
