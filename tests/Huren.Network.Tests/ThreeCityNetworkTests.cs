@@ -306,6 +306,43 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task An_empty_logs_final_size_0_checkpoint_is_served_by_its_mirrors_too()
+    {
+        // Nobody writes to Xiangtan's log: its node signs a size-0 checkpoint (root SHA-256 of nothing) that the other
+        // members cosign; Changsha's and Zhuzhou's mirrors must serve that note, not answer NOT_FOUND.
+        var origin = $"huren.cz-t/{Xiangtan}";
+        var member = _genesis.ByOrigin(origin)!;
+        foreach (var city in new[] { Xiangtan, Changsha, Zhuzhou })
+        {
+            using var auditor = Client(city, CliRoles.Auditor);
+            var sw = Stopwatch.StartNew();
+            CheckpointResponse? answer = null;
+            string last = "";
+            while (answer is null)
+            {
+                try
+                {
+                    var response = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = origin }, auditor.Options());
+                    var check = member.VerifyCheckpoint(response.Note);
+                    last = check.Failure ?? $"size {check.Checkpoint!.Size}, final {_genesis.Finality(check).IsFinal}";
+                    if (check.IsValid && _genesis.Finality(check).IsFinal) answer = response;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                {
+                    last = ex.Status.Detail;
+                }
+                if (answer is null)
+                {
+                    Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"{city} serves no final checkpoint of {origin} within 30 s: {last}");
+                    await Task.Delay(100);
+                }
+            }
+            Assert.Equal(0UL, answer.Size);
+            Assert.Equal(Sdk.Merkle.MerkleHash.EmptyRoot.ToArray(), member.VerifyCheckpoint(answer.Note).Checkpoint!.RootHash.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_forked_checkpoint_is_caught_by_the_witness_and_never_cosigned()
     {
         await RegisterAmrAsync(Changsha);

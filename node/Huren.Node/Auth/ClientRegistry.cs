@@ -5,7 +5,18 @@ using Huren.Sdk.Crypto;
 
 namespace Huren.Node.Auth;
 
-/// <summary>The node's configured clients, and the check of a call credential against them.</summary>
+/// <summary>
+/// The key an issuer registered (and not revoked) in the node's own log holds there (its SubjectPublicKeyInfo), or
+/// null when there is no such issuer.
+/// </summary>
+public delegate byte[]? RegisteredIssuerKey(string issuerId);
+
+/// <summary>
+/// The node's clients, and the check of a call credential against them: the configured clients (<c>Huren:Clients</c>),
+/// the network's member nodes, and every issuer registered in the node's own log, as principal <c>&lt;issuer id&gt;</c>
+/// with its registered key (so registering an issuer makes it a client without a settings edit or a restart, and
+/// revoking it ends that at once).
+/// </summary>
 public sealed class ClientRegistry
 {
     /// <summary>How far a credential's time may be from the node's clock.</summary>
@@ -18,6 +29,9 @@ public sealed class ClientRegistry
     private readonly TimeProvider _time;
     private readonly NetworkView? _network;
     private readonly string? _ownCity;
+    private readonly RegisteredIssuerKey? _registeredIssuerKey;
+    // Parsed keys of registered issuers, by issuer id, with the registered bytes they were parsed from.
+    private readonly ConcurrentDictionary<string, (byte[] Spki, ClientPrincipal Principal)> _issuers = new(StringComparer.Ordinal);
 
     // Credentials whose signature verified, with their time. A client signs the same credential for every call to a
     // method within one second (Ed25519 is deterministic), so under load most calls repeat one; checking it once saves
@@ -27,9 +41,11 @@ public sealed class ClientRegistry
     private const int VerifiedLimit = 4096;
 
     /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
-    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, NetworkView? network = null, string? ownCity = null)
+    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, NetworkView? network = null, string? ownCity = null,
+        RegisteredIssuerKey? registeredIssuerKey = null)
     {
         _time = time;
+        _registeredIssuerKey = registeredIssuerKey;
         _network = network;
         _ownCity = ownCity;
         _principals = new(StringComparer.Ordinal);
@@ -68,6 +84,25 @@ public sealed class ClientRegistry
         var city = name["node-".Length..];
         if (city == _ownCity || config.ByCity(city) is not { } member) return null;
         return new ClientPrincipal(name, ClientRole.Peer, null, member.WitnessKey.PublicKey);
+    }
+
+    /// <summary>An issuer registered and not revoked in the node's own log, acting with its registered key.</summary>
+    private ClientPrincipal? RegisteredIssuer(string name)
+    {
+        if (_registeredIssuerKey?.Invoke(name) is not { } spki) return null;
+        if (_issuers.TryGetValue(name, out var known) && known.Spki.AsSpan().SequenceEqual(spki)) return known.Principal;
+        Sdk.Crypto.PublicKey key;
+        try
+        {
+            key = Sdk.Crypto.PublicKey.FromSubjectPublicKeyInfo(spki);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        var principal = new ClientPrincipal(name, ClientRole.Issuer, name, key);
+        _issuers[name] = (spki, principal);
+        return principal;
     }
 
     private bool PeerCertificateMatches(string name, string? presented)
@@ -110,12 +145,14 @@ public sealed class ClientRegistry
             error = "malformed credential: expected 'Huren <principal>:<unix seconds>:<base64 signature>'";
             return null;
         }
-        if (!_principals.TryGetValue(name, out var principal) && PeerFromNetwork(name) is not { } peer)
+        // A configured client first, then a member node, then a registered issuer: neither of the later ones can take a
+        // configured name.
+        var principal = _principals.GetValueOrDefault(name) ?? PeerFromNetwork(name) ?? RegisteredIssuer(name);
+        if (principal is null)
         {
-            error = $"unknown principal '{name}'";
+            error = $"unknown principal '{name}' (not a configured client, a member node or an issuer registered in this node's log)";
             return null;
         }
-        principal ??= PeerFromNetwork(name)!;
         if (principal.Role == ClientRole.Peer && !PeerCertificateMatches(name, clientCertificateSha256))
         {
             error = $"peer '{name}' did not present the TLS certificate the network configuration lists for it";

@@ -100,7 +100,12 @@ public static partial class NodeApp
             return new Sequencer(appender, options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
         });
         services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
-        services.AddSingleton(sp => new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode));
+        services.AddSingleton(sp =>
+        {
+            var own = sp.GetRequiredService<LogStateMachine>();
+            return new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode,
+                issuerId => own.TryGetIssuer(issuerId, out var issuer) && !issuer.Revoked ? issuer.Registration.PublicKey : null);
+        });
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 

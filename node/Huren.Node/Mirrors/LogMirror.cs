@@ -145,8 +145,9 @@ public sealed partial class LogMirror
         var size = verified.Checkpoint!.Size;
         if (size <= _log.Size)
         {
-            // Already stored up to there; a checkpoint for the same size may carry new cosignatures.
-            if (size == _log.Size && size > 0 && _log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
+            // Already stored up to there; a checkpoint for the same size may carry new cosignatures. Size 0 included: an
+            // empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
+            if (size == _log.Size && _log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
                 var note = verified.Note!.ToUtf8();
                 if (_log.Store.GetCheckpoint(size) is { } stored && stored.AsSpan().SequenceEqual(note)) return;

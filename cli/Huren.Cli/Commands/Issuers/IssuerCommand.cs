@@ -12,8 +12,8 @@ using Huren.Sdk.Crypto;
 namespace Huren.Cli.Commands.Issuers;
 
 /// <summary>
-/// <c>huren issuer register|revoke|list</c>: a city data office registers its departments (issuers) with their keys
-/// and scopes, and revokes them; entries signed with the city root key, submitted by the operator.
+/// <c>huren issuer register|revoke|list|credential</c>: a city data office registers its departments (issuers) with
+/// their keys and scopes, and revokes them; entries signed with the city root key, submitted by the operator.
 /// </summary>
 internal static class IssuerCommand
 {
@@ -23,6 +23,7 @@ internal static class IssuerCommand
         issuer.Subcommands.Add(BuildRegister());
         issuer.Subcommands.Add(BuildRevoke());
         issuer.Subcommands.Add(BuildList());
+        issuer.Subcommands.Add(IssuerCredentialCommand.Build());
         return issuer;
     }
 
