@@ -1,0 +1,298 @@
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+using Huren.Sdk.Tests.Notes;
+
+namespace Huren.Sdk.Tests.Evidence;
+
+/// <summary>
+/// Every rejection rule of <see cref="EvidenceVerifier"/>, one row each, over three in-memory city logs built with the
+/// SDK's own signer, tree and cosigner: each row starts from a bundle the verifier accepts (a license issued in
+/// Changsha, or transferred from Changsha to Zhuzhou), breaks exactly one rule, and must be refused with its reason.
+/// </summary>
+public sealed class EvidenceRuleTests
+{
+    private static readonly DateOnly Today = new(2025, 1, 1);
+
+    public static TheoryData<string> Rules()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Cases.Keys) data.Add(name);
+        return data;
+    }
+
+    [Fact]
+    public void The_unbroken_bundles_verify()
+    {
+        var logs = new EvidenceLogs();
+        var local = logs.Verify(logs.LocalBundle());
+        Assert.True(local.IsValid, local.Failure);
+        Assert.Equal(LicenseVerdict.Valid, local.Verdict);
+        Assert.True(local.Final);
+        var moved = new EvidenceLogs();
+        var transferred = moved.Verify(moved.TransferBundle());
+        Assert.True(transferred.IsValid, transferred.Failure);
+        Assert.Equal(LicenseVerdict.Valid, transferred.Verdict);
+        Assert.Equal(EvidenceLogs.Zz, transferred.Origin);
+    }
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void Each_broken_rule_is_refused_with_its_reason(string rule)
+    {
+        var (build, reason) = Cases[rule];
+        var logs = new EvidenceLogs();
+        var result = logs.Verify(build(logs));
+        Assert.False(result.IsValid, $"{rule}: accepted");
+        Assert.Contains(reason, result.Failure, StringComparison.Ordinal);
+        if (rule == StatedVerdict)
+        {
+            // Authentic evidence whose stated verdict is wrong: refused, but the recomputed verdict is reported.
+            Assert.Equal(LicenseVerdict.Valid, result.Verdict);
+            Assert.True(result.Final);
+            return;
+        }
+        Assert.Equal(LicenseVerdict.Unspecified, result.Verdict);
+        Assert.False(result.Final);
+    }
+
+    private const string StatedVerdict = "stated-verdict-not-the-recomputed-one";
+
+    private static readonly Dictionary<string, (Func<EvidenceLogs, EvidenceBundle> Build, string Reason)> Cases = new(StringComparer.Ordinal)
+    {
+        ["format"] = (l => With(l.LocalBundle(), b => b.Format = "huren-evidence/v0"), "format 'huren-evidence/v0' is not huren-evidence/v1"),
+        ["network"] = (l => With(l.LocalBundle(), b => b.Network = "xx"), "bundle is for network 'xx', the configuration is 'cz-t'"),
+        ["subject-missing"] = (l => With(l.LocalBundle(), b => b.Subject = null!), "subject is missing or null"),
+        ["checkpoint-of-a-stranger"] = (l => With(l.LocalBundle(), b => b.Checkpoints["huren.cz-t/999999"] = b.Checkpoints[EvidenceLogs.Cs]),
+            "checkpoint origin 'huren.cz-t/999999' is not a member of network cz-t"),
+        ["checkpoint-of-another-origin"] = (l => With(l.LocalBundle(), b => b.Checkpoints[EvidenceLogs.Zz] = b.Checkpoints[EvidenceLogs.Cs]),
+            $"checkpoint of {EvidenceLogs.Zz}: malformed checkpoint"),
+        ["entry-without-its-checkpoint"] = (l => With(l.LocalBundle(), b => b.Checkpoints.Remove(EvidenceLogs.Cs)),
+            $"entry {EvidenceLogs.Cs}#0 has no checkpoint in the bundle"),
+        ["entry-proven-to-another-size"] = (l => With(l.LocalBundle(), b => b.Entries[1].TreeSize = 1), $"entry {EvidenceLogs.Cs}#1 is proven to size 1, the checkpoint is size 2"),
+        ["proof-not-base64"] = (l => With(l.LocalBundle(), b => b.Entries[1].InclusionProof[0] = "*"), $"entry {EvidenceLogs.Cs}#1 is not valid base64"),
+        ["index-moved"] = (l => With(l.LocalBundle(), b => b.Entries[1].Index = 0), $"entry {EvidenceLogs.Cs}#0: inclusion proof does not verify"),
+        ["leaf-of-another-origin"] = (l => l.Single(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Zz, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), l.Amr(EvidenceLogs.Cs)),
+            $"entry {EvidenceLogs.Cs}#1 names origin '{EvidenceLogs.Zz}'"),
+        ["kind-not-in-the-standard"] = (l => l.Single(EvidenceLogs.Cs, WithKind(Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), "license.frobnicate"), l.Amr(EvidenceLogs.Cs)),
+            $"entry {EvidenceLogs.Cs}#1 is of kind 'license.frobnicate', which the standard does not have"),
+        ["body-not-of-its-kind"] = (l => l.Single(EvidenceLogs.Cs, WithBody(Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), [0x0a, 0xff, 0xff]), l.Amr(EvidenceLogs.Cs)),
+            $"entry {EvidenceLogs.Cs}#1: its license.issue body does not decode"),
+        ["entry-twice"] = (l => With(l.LocalBundle(), b => b.Entries.Add(b.Entries[1])), $"entry {EvidenceLogs.Cs}#1 appears twice"),
+        ["registration-not-by-the-root"] = (l => l.Rooted(EvidenceLogs.Cs, l.Amr(EvidenceLogs.Cs), l.Registration(EvidenceLogs.Cs, "430100-amr", l.Amr(EvidenceLogs.Cs).PublicKey.SubjectPublicKeyInfo)),
+            $"entry {EvidenceLogs.Cs}#0 (issuer.register): not signed by the city root: signerKeyId does not match the signer's public key"),
+        ["registered-key-does-not-parse"] = (l => l.Rooted(EvidenceLogs.Cs, l.Root(EvidenceLogs.Cs), l.Registration(EvidenceLogs.Cs, "430100-amr", [0x30, 0x03, 0x02, 0x01, 0x01])),
+            $"entry {EvidenceLogs.Cs}#0 registers issuer '430100-amr' with a key that does not parse"),
+        ["registration-left-out"] = (l => With(l.LocalBundle(), b => b.Entries.RemoveAt(0)), $"entry {EvidenceLogs.Cs}#1: the bundle has no registration of issuer '430100-amr' in {EvidenceLogs.Cs}"),
+        ["signed-by-another-key"] = (l => l.Single(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), l.Amr(EvidenceLogs.Zz)),
+            $"entry {EvidenceLogs.Cs}#1: signerKeyId does not match the signer's public key"),
+        ["signed-after-its-issuer-was-revoked"] = (l => l.RevokedIssuer(), $"entry {EvidenceLogs.Cs}#2 is signed by issuer '430100-amr', revoked at index 1"),
+        ["two-transfer-accepts"] = (l => l.TransferBundle(secondAccept: true), $"the bundle holds 2 transfer accepts of"),
+        ["accept-from-its-own-log"] = (l => l.TransferBundle(acceptFrom: EvidenceLogs.Zz), $"accepts a transfer from its own log"),
+        ["accept-without-a-transfer-reference"] = (l => l.TransferBundle(reference: false), $"without referencing the transfer in {EvidenceLogs.Cs}"),
+        ["transfer-left-out"] = (l => l.TransferBundle(leaveOutTransfer: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#2 that {EvidenceLogs.Zz}#1 references"),
+        ["transferred-elsewhere"] = (l => l.TransferBundle(transferTo: "430300"), $"was transferred to {EvidenceLogs.Xt}, not to {EvidenceLogs.Zz}"),
+        ["entry-after-the-transfer"] = (l => l.TransferBundle(changeAfterTransfer: true), $"entry {EvidenceLogs.Cs}#3 about"),
+        ["entry-in-a-third-log"] = (l => l.TransferBundle(thirdLogEntry: true), $"entry {EvidenceLogs.Xt}#1 about"),
+        ["entry-before-the-accept"] = (l => l.TransferBundle(changeBeforeAccept: true), $"precedes its acceptance at #2"),
+        ["two-logs-without-an-accept"] = (l => l.TwoLogsWithoutAccept(), $"are in {EvidenceLogs.Cs} and {EvidenceLogs.Zz} without a transfer accept joining them"),
+        ["issue-left-out"] = (l => With(l.LocalBundle(), b => b.Entries.RemoveAt(1)), "the bundle has no license.issue entry for"),
+        ["as-of-another-origin"] = (l => With(l.LocalBundle(), b => b.Verdict.AsOf.Origin = EvidenceLogs.Zz),
+            $"the verdict is stated as of {EvidenceLogs.Zz} size 2, but the license's log is {EvidenceLogs.Cs} with checkpoint size 2"),
+        ["as-of-another-size"] = (l => l.TransferBundle(dropAcceptingCheckpointEntries: true), $"but the license's log is {EvidenceLogs.Zz}"),
+        [StatedVerdict] = (l => With(l.LocalBundle(), b => b.Verdict.Status = "REVOKED"), "the bundle states REVOKED, its entries give VALID"),
+    };
+
+    private static EvidenceBundle With(EvidenceBundle bundle, Action<EvidenceBundle> change)
+    {
+        change(bundle);
+        return bundle;
+    }
+
+    private static Entry WithKind(Entry entry, string kind)
+    {
+        entry.Kind = kind;
+        return entry;
+    }
+
+    private static Entry WithBody(Entry entry, byte[] body)
+    {
+        entry.Body = body;
+        return entry;
+    }
+
+    /// <summary>Three cities' logs (Changsha, Zhuzhou, Xiangtan), each with its issuer <c>&lt;city&gt;-amr</c> registered at index 0.</summary>
+    private sealed class EvidenceLogs
+    {
+        public const string Cs = "huren.cz-t/430100", Zz = "huren.cz-t/430200", Xt = "huren.cz-t/430300";
+        public static readonly DateTimeOffset At = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(8));
+        private static readonly string[] Cities = ["430100", "430200", "430300"];
+
+        private readonly Dictionary<string, (MemoryMerkleTree Tree, List<byte[]> Leaves)> _logs = new(StringComparer.Ordinal);
+        private readonly TrustedNetwork _network;
+
+        public EvidenceLogs(bool register = true)
+        {
+            var members = new List<NetworkMember>();
+            foreach (var city in Cities)
+            {
+                var origin = Origin(city);
+                members.Add(new NetworkMember
+                {
+                    CityCode = city, Origin = origin, Name = city,
+                    LogKey = NoteVerifierKey.ForEd25519(origin, Key("log", origin).PublicKey).ToString(),
+                    WitnessKey = Witness(origin).VerifierKey.ToString(),
+                    RootKey = Root(origin).PublicKey.ToPem(),
+                });
+                _logs[origin] = (new MemoryMerkleTree(), []);
+            }
+            _network = TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 1, Members = members }.ToJson());
+            License = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000001");
+            if (!register) return;
+            foreach (var city in Cities)
+            {
+                var origin = Origin(city);
+                Append(origin, Entry.Create(EntryKinds.IssuerRegister, origin, $"{city}-amr", $"{city}-root", Registration(origin, $"{city}-amr", Amr(origin).PublicKey.SubjectPublicKeyInfo), At), Root(origin));
+            }
+        }
+
+        public LicenseIssued License { get; }
+
+        public string LicenseId => License.LicenseId;
+
+        private static string Origin(string city) => $"huren.cz-t/{city}";
+
+        private static string City(string origin) => origin[(origin.LastIndexOf('/') + 1)..];
+
+        private static SigningKey Key(string role, string origin) => TestKeys.Ed25519($"evidence-rules-{role}-{origin}");
+
+        public SigningKey Root(string origin) => Key("root", origin);
+
+        public SigningKey Amr(string origin) => Key("amr", origin);
+
+        private static NoteSignerKey Witness(string origin) => NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(origin), Key("witness", origin));
+
+        public IssuerRegistered Registration(string origin, string issuerId, byte[] publicKey)
+        {
+            var body = LedgerBodies.Issuer(issuerId, LedgerBodies.ChangshaAmrCode, Amr(origin).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: false, region: City(origin));
+            body.PublicKey = publicKey;
+            return body;
+        }
+
+        public EvidenceResult Verify(EvidenceBundle bundle) => new EvidenceVerifier(_network).Verify(bundle, Today);
+
+        public ulong Append(string origin, Entry entry, SigningKey key)
+        {
+            var (tree, leaves) = _logs[origin];
+            var leaf = EntrySigner.SignToLeaf(entry, key);
+            leaves.Add(leaf);
+            tree.Append(leaf);
+            return (ulong)leaves.Count - 1;
+        }
+
+        private byte[] LeafHash(string origin, ulong index) => MerkleHash.LeafHash(_logs[origin].Leaves[(int)index]).ToArray();
+
+        private ulong Issue() => Append(Cs, Entry.Create(EntryKinds.LicenseIssue, Cs, LicenseId, "430100-amr", License, At), Amr(Cs));
+
+        /// <summary>A bundle of the given entries, each log's checkpoint of its current size cosigned by the next city's witness.</summary>
+        public EvidenceBundle Bundle(string verdictOrigin, string subject, params (string Origin, ulong Index)[] entries)
+        {
+            var bundle = new EvidenceBundle
+            {
+                Network = "cz-t", Subject = subject, CreatedAt = At.AddHours(1),
+                Verdict = new BundleVerdict { Status = "VALID", AsOf = new BundleCheckpointRef { Origin = verdictOrigin, Size = (ulong)_logs[verdictOrigin].Leaves.Count } },
+            };
+            foreach (var (origin, index) in entries)
+            {
+                var (tree, leaves) = _logs[origin];
+                bundle.Entries.Add(new BundleEntry
+                {
+                    Origin = origin, Index = index, Leaf = Convert.ToBase64String(leaves[(int)index]), TreeSize = tree.Size,
+                    InclusionProof = [.. MerkleProofBuilder.InclusionProof(index, tree.Size, tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
+                });
+                if (bundle.Checkpoints.ContainsKey(origin)) continue;
+                var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan());
+                var witness = Origin(Cities[(Array.IndexOf(Cities, City(origin)) + 1) % Cities.Length]);
+                bundle.Checkpoints[origin] = CosignatureSigner.Cosign(note, Witness(witness), At.AddMinutes(30)).ToString();
+            }
+            return bundle;
+        }
+
+        /// <summary>Changsha: #0 the registration, #1 the license.</summary>
+        public EvidenceBundle LocalBundle()
+        {
+            Issue();
+            return Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1));
+        }
+
+        /// <summary>Changsha's registration and one entry about the license, signed by <paramref name="key"/>.</summary>
+        public EvidenceBundle Single(string origin, Entry entry, SigningKey key)
+        {
+            Append(origin, entry, key);
+            return Bundle(origin, LicenseId, (origin, 0), (origin, 1));
+        }
+
+        /// <summary>
+        /// Fresh logs (same keys, so the same network) whose only registration is <paramref name="registration"/> signed
+        /// by <paramref name="signer"/>, then the license.
+        /// </summary>
+        public EvidenceBundle Rooted(string origin, SigningKey signer, IssuerRegistered registration)
+        {
+            var fresh = new EvidenceLogs(register: false);
+            fresh.Append(origin, Entry.Create(EntryKinds.IssuerRegister, origin, registration.IssuerId, "430100-root", registration, At), signer);
+            fresh.Issue();
+            return fresh.Bundle(origin, LicenseId, (origin, 0), (origin, 1));
+        }
+
+        /// <summary>Changsha: #0 registration, #1 the issuer revoked, #2 the license it signed afterwards.</summary>
+        public EvidenceBundle RevokedIssuer()
+        {
+            Append(Cs, Entry.Create(EntryKinds.IssuerRevoke, Cs, "430100-amr", "430100-root", new IssuerRevoked { IssuerId = "430100-amr", Reason = "撤销" }, At), Root(Cs));
+            Issue();
+            return Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Cs, 2));
+        }
+
+        /// <summary>The license in Changsha's and Zhuzhou's logs, no accept joining them.</summary>
+        public EvidenceBundle TwoLogsWithoutAccept()
+        {
+            Issue();
+            Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, LicenseId, "430200-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(1)), Amr(Zz));
+            return Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Zz, 0), (Zz, 1));
+        }
+
+        /// <summary>
+        /// Changsha: #1 the license, #2 its transfer to Zhuzhou; Zhuzhou: #1 the accept referencing Changsha #2. Each
+        /// switch breaks one rule of the transfer join.
+        /// </summary>
+        public EvidenceBundle TransferBundle(bool secondAccept = false, string? acceptFrom = null, bool reference = true, bool leaveOutTransfer = false,
+            string transferTo = "430200", bool changeAfterTransfer = false, bool thirdLogEntry = false, bool changeBeforeAccept = false, bool dropAcceptingCheckpointEntries = false)
+        {
+            Issue();
+            var transfer = Append(Cs, Entry.Create(EntryKinds.LicenseTransfer, Cs, LicenseId, "430100-amr", LedgerBodies.Transfer(LicenseId, transferTo), At.AddDays(1)), Amr(Cs));
+            var entries = new List<(string, ulong)> { (Cs, 0), (Cs, 1) };
+            if (!leaveOutTransfer) entries.Add((Cs, transfer));
+            if (changeAfterTransfer) entries.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Cs))));
+            if (changeBeforeAccept) entries.Add((Zz, Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, LicenseId, "430200-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Zz))));
+            var references = reference ? new[] { new EntryReference { Origin = Cs, Index = transfer, LeafHash = LeafHash(Cs, transfer), Relation = Relations.Transfer } } : [];
+            var accept = Entry.Create(EntryKinds.LicenseTransferAccept, Zz, LicenseId, "430200-amr", LedgerBodies.Accept(LicenseId, acceptFrom ?? Cs), At.AddDays(3), references);
+            entries.Add((Zz, 0));
+            entries.Add((Zz, Append(Zz, accept, Amr(Zz))));
+            if (secondAccept) entries.Add((Zz, Append(Zz, accept, Amr(Zz))));
+            if (thirdLogEntry)
+            {
+                entries.Add((Xt, 0));
+                entries.Add((Xt, Append(Xt, Entry.Create(EntryKinds.LicenseStatus, Xt, LicenseId, "430300-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(4)), Amr(Xt))));
+            }
+            var bundle = Bundle(Zz, LicenseId, [.. entries]);
+            if (dropAcceptingCheckpointEntries) bundle.Verdict.AsOf.Size = 1;
+            return bundle;
+        }
+    }
+}
