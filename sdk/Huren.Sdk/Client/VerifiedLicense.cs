@@ -109,7 +109,8 @@ public sealed class VerifiedLicense
         if (!result.IsValid) return result;
         if (!question.IsAnsweredBy(result, out var why)) return Failed(why!);
         if (response.LicenseId != result.Subject) return Failed($"the node names {response.LicenseId}, its evidence {result.Subject}");
-        if (response.Verdict != result.Verdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.Verdict)}");
+        // The node answered as of the day it made the bundle; the verdict for the caller's day may differ (expired since).
+        if (response.Verdict != result.AsOfVerdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.AsOfVerdict)}");
         if (response.Origin != result.Origin) return Failed($"the node names log {response.Origin}, its evidence {result.Origin}");
         return result;
     }

@@ -9,8 +9,15 @@ using Huren.Sdk.Network;
 namespace Huren.Sdk.Evidence;
 
 /// <summary>The outcome of checking a bundle offline.</summary>
-/// <param name="IsValid">Every signature, proof and checkpoint checked, and the verdict recomputed equal to the node's.</param>
-/// <param name="Verdict">The verdict recomputed from the entries (<see cref="LicenseVerdict.Unspecified"/> when the bundle is invalid).</param>
+/// <param name="IsValid">
+/// Every signature, proof and checkpoint checked, and the verdict recomputed as of the bundle's own day (<see cref="AsOfDay"/>)
+/// equal to the one it states: the evidence is authentic, whatever the license's state on the day asked about.
+/// </param>
+/// <param name="Verdict">
+/// The verdict recomputed from the entries for the day the caller asked about (e.g. <c>EXPIRED</c> for a license that
+/// was valid when the bundle was made and has expired since); <see cref="LicenseVerdict.Unspecified"/> when the bundle
+/// is invalid.
+/// </param>
 /// <param name="Failure">Why the bundle is not valid, or null.</param>
 /// <param name="Final">Whether every checkpoint carries the network's witness threshold of cosignatures.</param>
 public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string? Failure, bool Final)
@@ -35,6 +42,18 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 
     /// <summary>The license's issue (or transfer accept) entry in <see cref="Origin"/>: what a <c>license.use</c> references.</summary>
     public EntryReference? LicenseEntry { get; init; }
+
+    /// <summary>The day <see cref="Verdict"/> is for (the caller's <c>today</c>).</summary>
+    public DateOnly Day { get; init; }
+
+    /// <summary>The bundle's own day: its <c>createdAt</c> in China time, the day its stated verdict is judged on.</summary>
+    public DateOnly AsOfDay { get; init; }
+
+    /// <summary>
+    /// The verdict as of <see cref="AsOfDay"/> and the bundle's checkpoint: the one the bundle states (checked equal).
+    /// It differs from <see cref="Verdict"/> when the license's dates alone changed its state between the two days.
+    /// </summary>
+    public LicenseVerdict AsOfVerdict { get; init; }
 }
 
 /// <summary>
@@ -256,12 +275,19 @@ public sealed class EvidenceVerifier
         if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
         if (bundle.Verdict.AsOf.Origin != verdictOrigin || !roots.TryGetValue(verdictOrigin, out var asOf) || bundle.Verdict.AsOf.Size != asOf.Size)
             return Fail($"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, but the license's log is {verdictOrigin}" + (roots.TryGetValue(verdictOrigin, out var cpOf) ? $" with checkpoint size {cpOf.Size}" : ""));
-        var verdict = LicenseVerdictRules.Evaluate(history.Lifecycle, history.Issued.ValidFrom, history.ValidUntil, today);
+        // The stated verdict is the node's as of its checkpoint, on the day it made the bundle: judged on that day, so an
+        // authentic bundle stays authentic after the license expires; the verdict for the caller's day is reported apart.
+        var asOfDay = LicenseVerdictRules.DayOf(bundle.CreatedAt);
+        var asOfVerdict = LicenseVerdictRules.Evaluate(history.Lifecycle, history.Issued.ValidFrom, history.ValidUntil, asOfDay);
         var stated = bundle.Verdict.Status;
-        if (stated != LicenseVerdictRules.Name(verdict))
-            return new EvidenceResult(false, verdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(verdict)}", final);
+        if (stated != LicenseVerdictRules.Name(asOfVerdict))
+            return new EvidenceResult(false, asOfVerdict, $"the bundle states {stated}, its entries give {LicenseVerdictRules.Name(asOfVerdict)} as of its day {asOfDay:yyyy-MM-dd}", final);
+        var verdict = LicenseVerdictRules.Evaluate(history.Lifecycle, history.Issued.ValidFrom, history.ValidUntil, today);
         return new EvidenceResult(true, verdict, null, final)
         {
+            Day = today,
+            AsOfDay = asOfDay,
+            AsOfVerdict = asOfVerdict,
             Subject = bundle.Subject,
             License = history.Issued,
             ValidUntil = history.ValidUntil,

@@ -43,6 +43,34 @@ public sealed class EvidenceRuleTests
         Assert.Equal(EvidenceLogs.Zz, transferred.Origin);
     }
 
+    [Fact]
+    public void An_authentic_bundle_of_a_license_expired_since_is_valid_as_of_its_day_and_reads_expired_on_a_later_one()
+    {
+        // Made on 2024-06-01 (its createdAt, China time) for a license valid until 2024-12-31, checked on 2025-01-01.
+        var logs = new EvidenceLogs(validUntil: "2024-12-31");
+        var bundle = logs.LocalBundle();
+        var now = logs.Verify(bundle);
+        Assert.True(now.IsValid, now.Failure);
+        Assert.Equal(LicenseVerdict.Expired, now.Verdict);
+        Assert.Equal(Today, now.Day);
+        Assert.Equal(LicenseVerdict.Valid, now.AsOfVerdict);
+        Assert.Equal(new DateOnly(2024, 6, 1), now.AsOfDay);
+
+        // --at a day inside the validity: both agree.
+        var then = logs.Verify(bundle, new DateOnly(2024, 7, 1));
+        Assert.True(then.IsValid, then.Failure);
+        Assert.Equal(LicenseVerdict.Valid, then.Verdict);
+        Assert.Equal(LicenseVerdict.Valid, then.AsOfVerdict);
+
+        // Authenticity is judged on the bundle's own day: stating EXPIRED for 2024-06-01 is a lie even on 2025-01-01,
+        // and a createdAt moved past the end makes the stated VALID a lie too.
+        bundle.Verdict.Status = "EXPIRED";
+        Assert.Equal("the bundle states EXPIRED, its entries give VALID as of its day 2024-06-01", logs.Verify(bundle).Failure);
+        bundle.Verdict.Status = "VALID";
+        bundle.CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 30, 0, TimeSpan.FromHours(8));
+        Assert.Equal("the bundle states VALID, its entries give EXPIRED as of its day 2025-01-01", logs.Verify(bundle).Failure);
+    }
+
     [Theory]
     [MemberData(nameof(Rules))]
     public void Each_broken_rule_is_refused_with_its_reason(string rule)
@@ -138,7 +166,7 @@ public sealed class EvidenceRuleTests
         private readonly Dictionary<string, (MemoryMerkleTree Tree, List<byte[]> Leaves)> _logs = new(StringComparer.Ordinal);
         private readonly TrustedNetwork _network;
 
-        public EvidenceLogs(bool register = true)
+        public EvidenceLogs(bool register = true, string validUntil = "")
         {
             var members = new List<NetworkMember>();
             foreach (var city in Cities)
@@ -154,7 +182,7 @@ public sealed class EvidenceRuleTests
                 _logs[origin] = (new MemoryMerkleTree(), []);
             }
             _network = TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 1, Members = members }.ToJson());
-            License = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000001");
+            License = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000001", validUntil: validUntil);
             if (!register) return;
             foreach (var city in Cities)
             {
@@ -186,7 +214,7 @@ public sealed class EvidenceRuleTests
             return body;
         }
 
-        public EvidenceResult Verify(EvidenceBundle bundle) => new EvidenceVerifier(_network).Verify(bundle, Today);
+        public EvidenceResult Verify(EvidenceBundle bundle, DateOnly? day = null) => new EvidenceVerifier(_network).Verify(bundle, day ?? Today);
 
         public ulong Append(string origin, Entry entry, SigningKey key)
         {

@@ -102,6 +102,8 @@ internal static class LicenseVerifyCommand
                 validFrom = result.License?.ValidFrom,
                 validUntil = result.IsValid ? result.ValidUntil : null,
                 origin = result.IsValid ? result.Origin : null,
+                day = result.IsValid ? result.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                asOf = result.IsValid ? new { day = result.AsOfDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), verdict = LicenseVerdictRules.Name(result.AsOfVerdict), origin = bundle!.Verdict.AsOf.Origin, size = bundle.Verdict.AsOf.Size } : null,
                 evidence = new { verified = result.IsValid, final = result.Final, failure = result.Failure },
                 network = network.NetworkId,
             }, CliJson.Options)).ConfigureAwait(false);
@@ -131,6 +133,9 @@ internal static class LicenseVerifyCommand
         ("Validity", $"{result.License.ValidFrom} – {(result.ValidUntil.Length == 0 ? "长期 (no end)" : result.ValidUntil)}"),
         ("Log", $"{result.Origin}, answered for by issuer {result.IssuerId}"),
         ("Evidence", $"{evidence}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
+        ("Verdict", result.AsOfVerdict == result.Verdict
+            ? $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}, as the bundle states for {result.AsOfDay:yyyy-MM-dd}"
+            : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone changed that since"),
         ("Asked", node ?? ""),
     ];
 
