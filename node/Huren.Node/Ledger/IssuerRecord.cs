@@ -62,6 +62,7 @@ public sealed class IssuerRecord
             LicenseTypeCodes = [.. r.LicenseTypeCodes],
             SealPermissions = [.. r.SealPermissions],
             MayShareData = r.MayShareData,
+            SealMakerKeys = r.SealMakerKeys.ConvertAll(k => (byte[])k.Clone()),
         };
         return copy;
     }

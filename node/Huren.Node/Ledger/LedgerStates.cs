@@ -43,6 +43,16 @@ public sealed class LedgerStates(LogStateMachine own)
     public (LogStateMachine State, LicenseRecord License)? FindLicenseByDigest(byte[] digest)
         => Find(state => state.TryFindLicenseByDigest(digest, out var license) ? license : null);
 
+    /// <summary>Finds a seal in any kept log (a seal id is registered once, in its owner's city).</summary>
+    public (LogStateMachine State, SealRecord Seal)? FindSeal(string sealId)
+    {
+        foreach (var state in All())
+        {
+            if (state.TryGetSeal(sealId, out var seal)) return (state, seal);
+        }
+        return null;
+    }
+
     /// <summary>
     /// The first log holding the license in force; a license transferred out and accepted under the same id lives on
     /// in the receiving log, so the transferred-out record is only the fallback.

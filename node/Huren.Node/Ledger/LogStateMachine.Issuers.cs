@@ -77,6 +77,20 @@ public sealed partial class LogStateMachine
         {
             throw Reject.AlreadyExists($"body.publicKey: key {key.Id} is already registered to issuer {owner}");
         }
+        for (var i = 0; i < body.SealMakerKeys.Count; i++)
+        {
+            PublicKey makerKey;
+            try
+            {
+                makerKey = PublicKey.FromSubjectPublicKeyInfo(body.SealMakerKeys[i]);
+            }
+            catch (FormatException ex)
+            {
+                throw Reject.InvalidArgument($"body.sealMakerKeys[{i}]: {ex.Message}");
+            }
+            if (makerKey.Algorithm is not (SignatureAlgorithm.Sm2Sm3 or SignatureAlgorithm.EcdsaP256Sha256))
+                throw Reject.InvalidArgument($"body.sealMakerKeys[{i}]: seals are made with SM2 or P-256 keys, not {makerKey.Algorithm}");
+        }
         for (var i = 0; i < body.LicenseTypeCodes.Count; i++)
         {
             if (!LicenseTypeCatalog.TryGet(body.LicenseTypeCodes[i], out _))

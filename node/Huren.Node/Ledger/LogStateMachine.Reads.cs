@@ -65,13 +65,6 @@ public sealed partial class LogStateMachine
         return list;
     }
 
-    /// <summary>The seal <paramref name="sealId"/> of this log.</summary>
-    public bool TryGetSeal(string sealId, [NotNullWhen(true)] out SealRecord? seal)
-    {
-        seal = ReadStored<SealRecord>(StateKeys.Seal(sealId));
-        return seal is not null;
-    }
-
     /// <summary>The share <paramref name="shareId"/> recorded in this log by its provider.</summary>
     public bool TryGetShare(string shareId, [NotNullWhen(true)] out ShareRecord? share)
     {

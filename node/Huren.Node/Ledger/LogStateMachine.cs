@@ -105,7 +105,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     /// <remarks>
     /// Decodes the leaf canonically and verifies its signature by a city root key or a registered issuer's key (revoked
     /// issuers' keys included: whether the signer may write the entry is <see cref="CheckInOrder"/>'s question), then
-    /// validates the entry and its body. Thread-safe.
+    /// validates the entry and its body (for seals, the GB/T 38540 structures and their signatures). Thread-safe.
     /// </remarks>
     public DecodedLeaf CheckStateless(byte[] leaf)
     {
@@ -113,6 +113,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         var decoded = _signatures.Check(leaf);
         var result = EntryValidator.Validate(decoded.Entry);
         if (!result.IsValid) throw Reject.InvalidArgument(result.ToString());
+        CheckSeal(decoded.Entry);
         if (MaxClockSkew is { } skew)
         {
             var ahead = DateTimeOffset.FromUnixTimeMilliseconds(decoded.Entry.TimeUnixMs) - _time.GetUtcNow();
@@ -210,7 +211,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         [EntryKinds.Of<LicenseUsed>()] = (m, c, _) => m.UseLicense(c),
         [EntryKinds.Of<SealRegistered>()] = (m, c, i) => m.RegisterSeal(c, i!),
         [EntryKinds.Of<SealRevoked>()] = (m, c, i) => m.RevokeSeal(c, i!),
-        [EntryKinds.Of<SealUsed>()] = (m, c, _) => m.UseSeal(c),
+        [EntryKinds.Of<SealUsed>()] = (m, c, i) => m.UseSeal(c, i!),
         [EntryKinds.Of<DataShared>()] = (m, c, i) => m.Share(c, i!),
         [EntryKinds.Of<DataReceived>()] = (m, c, i) => m.Receipt(c, i!),
     };

@@ -1,3 +1,4 @@
+using Huren.Sdk.Seals;
 using ProtoBuf;
 
 namespace Huren.Node.Ledger;
@@ -45,13 +46,54 @@ public sealed class SealRecord
     /// <summary>Why it was revoked.</summary>
     [ProtoMember(12)] public string RevokeReason { get; set; } = "";
 
+    /// <summary>SHA-256 of the registered <c>SES_Seal</c> DER: a signature must embed exactly these bytes.</summary>
+    [ProtoMember(13)] public byte[] SealSha256 { get; set; } = [];
+
+    /// <summary>The <c>seal.register</c> entry's time, Unix ms: a document sealed before it was not sealed with a registered seal.</summary>
+    [ProtoMember(14)] public long RegisteredUnixMs { get; set; }
+
+    /// <summary>Key id of the maker certificate's key (the registering issuer's key or one of its seal maker keys).</summary>
+    [ProtoMember(15)] public byte[] MakerKeyId { get; set; } = [];
+
+    /// <summary>
+    /// What the log says about the seal as of a checkpoint of <paramref name="asOfSize"/> entries (a revocation or use
+    /// at or after it is not yet part of what that checkpoint proves), with <paramref name="useIndex"/> the entry that
+    /// recorded the signature judged, if any.
+    /// </summary>
+    public SealLedgerFacts Facts(string origin, ulong? useIndex, ulong asOfSize) => new(
+        origin, SealId, SealSha256, DateTimeOffset.FromUnixTimeMilliseconds(RegisteredUnixMs), RegisteredIndex,
+        Revoked && RevokedIndex < asOfSize ? RevokedIndex : null, Revoked && RevokedIndex < asOfSize ? RevokeReason : "",
+        useIndex < asOfSize ? useIndex : null);
+
     /// <summary>A copy.</summary>
     public SealRecord Clone()
     {
         var copy = (SealRecord)MemberwiseClone();
         copy.RegisteredLeafHash = [.. RegisteredLeafHash];
+        copy.SealSha256 = [.. SealSha256];
+        copy.MakerKeyId = [.. MakerKeyId];
         return copy;
     }
+}
+
+/// <summary>
+/// A sealed document's <c>seal.use</c> entry (state row <c>sealuse/&lt;hex SHA-256 of the SES_Signature DER&gt;</c>):
+/// how the node finds that a signature was recorded, and before which revocation. Node-internal; field numbers are append only.
+/// </summary>
+[ProtoContract]
+public sealed class SealUseRecord
+{
+    /// <summary>The seal applied.</summary>
+    [ProtoMember(1)] public string SealId { get; set; } = "";
+
+    /// <summary>Index of the <c>seal.use</c> entry.</summary>
+    [ProtoMember(2)] public ulong Index { get; set; }
+
+    /// <summary>Leaf hash of the <c>seal.use</c> entry.</summary>
+    [ProtoMember(3)] public byte[] LeafHash { get; set; } = [];
+
+    /// <summary>The issuer that recorded it.</summary>
+    [ProtoMember(4)] public string IssuerId { get; set; } = "";
 }
 
 /// <summary>

@@ -14,6 +14,7 @@ internal static class StateKeys
     public const string DigestPrefix = "digest/";
     public const string AcceptedPrefix = "accepted/";
     public const string SealPrefix = "seal/";
+    public const string SealUsePrefix = "sealuse/";
     public const string SharePrefix = "share/";
     public const string ReceiptPrefix = "receipt/";
     public const string Meta = "meta/state";
@@ -29,6 +30,8 @@ internal static class StateKeys
     public static string Accepted(string fromOrigin, string licenseId) => $"{AcceptedPrefix}{fromOrigin} {licenseId}";
 
     public static string Seal(string sealId) => SealPrefix + sealId;
+
+    public static string SealUse(ReadOnlySpan<byte> signatureSha256) => SealUsePrefix + Convert.ToHexStringLower(signatureSha256);
 
     public static string Share(string shareId) => SharePrefix + shareId;
 

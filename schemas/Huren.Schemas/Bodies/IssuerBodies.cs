@@ -30,6 +30,11 @@ public sealed class IssuerRegistered
     [ProtoMember(9, Name = "seal_permissions")] public List<string> SealPermissions { get; set; } = [];
     /// <summary>Whether the issuer may record data shares and receipts.</summary>
     [ProtoMember(10, Name = "may_share_data")] public bool MayShareData { get; set; }
+    /// <summary>
+    /// For a seal-making authority (制章机构): further keys (DER SubjectPublicKeyInfo, SM2 or P-256) its seals' maker
+    /// certificates may carry besides <see cref="PublicKey"/>, e.g. the key on the maker's hardware token.
+    /// </summary>
+    [ProtoMember(11, Name = "seal_maker_keys")] public List<byte[]> SealMakerKeys { get; set; } = [];
 }
 
 /// <summary>Body of <c>issuer.revoke</c>: the city root withdraws an issuer; its later entries are refused.</summary>

@@ -6,9 +6,13 @@ namespace Huren.Schemas.Validation;
 
 public static partial class BodyValidator
 {
+    /// <summary>The most seal maker keys one issuer registers.</summary>
+    public const int MaxSealMakerKeys = 16;
+
     /// <summary>
     /// <c>issuer.register</c>: issuer id, name, a valid authority code and region code, a known department kind, a
-    /// DER public key with a set algorithm, license types that are in the catalog, seal types as digits, no repeats.
+    /// DER public key with a set algorithm, license types that are in the catalog, seal types as digits, seal maker keys
+    /// only with seal types, no repeats.
     /// </summary>
     public static ValidationResult Validate(IssuerRegistered body)
     {
@@ -42,6 +46,15 @@ public static partial class BodyValidator
             var field = $"sealPermissions[{index++}]";
             if (string.IsNullOrEmpty(seal) || seal.Length > 4 || !seal.All(char.IsAsciiDigit)) errors.Add(field, $"'{seal}' is not a seal type code (digits, the SES_ESPropertyInfo.type value)");
             else if (!seen.Add(seal)) errors.Add(field, $"'{seal}' is repeated");
+        }
+        if (body.SealMakerKeys.Count > MaxSealMakerKeys) errors.Add("sealMakerKeys", $"at most {MaxSealMakerKeys} keys, got {body.SealMakerKeys.Count}");
+        if (body.SealMakerKeys.Count > 0 && body.SealPermissions.Count == 0) errors.Add("sealMakerKeys", "seal maker keys are for an issuer that registers seals (sealPermissions is empty)");
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < body.SealMakerKeys.Count; i++)
+        {
+            var field = $"sealMakerKeys[{i}]";
+            FieldChecks.DerSequence(errors, body.SealMakerKeys[i], field, "a SubjectPublicKeyInfo");
+            if (body.SealMakerKeys[i] is { Length: > 0 } key && !keys.Add(Convert.ToBase64String(key))) errors.Add(field, "is repeated");
         }
         return errors.ToResult();
     }

@@ -5,6 +5,7 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Merkle;
+using Huren.Sdk.Seals;
 
 namespace Huren.Sdk.Client;
 
@@ -43,14 +44,17 @@ public sealed partial class HurenClient
             WaitFinalMs = (uint)Math.Min(wait.TotalMilliseconds, uint.MaxValue),
         };
         if (options.Day is { } day) request.AtUnixMs = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), LicenseVerdictRules.ChinaStandardTime).ToUnixTimeMilliseconds();
-        // The node may hold the answer for the wait: the deadline covers it.
-        var callOptions = new Grpc.Core.CallOptions(deadline: DateTime.UtcNow + Deadline + wait, cancellationToken: cancellationToken);
-        var response = await Licenses.VerifyAsync(request, callOptions).ConfigureAwait(false);
+        var response = await Licenses.VerifyAsync(request, WaitingOptions(wait, cancellationToken)).ConfigureAwait(false);
         return VerifiedLicense.Check(response, question, verifier, options.Day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
     }
 
+    /// <summary>Checks seal entries before they are sent (the rules the node applies on arrival).</summary>
+    private SealVerifier SealChecks => _sealChecks ??= new SealVerifier();
+
+    private SealVerifier? _sealChecks;
+
     /// <summary>
-    /// Checks <paramref name="entry"/> as the node will (schema and fields), signs its encoding once with
+    /// Checks <paramref name="entry"/> as the node will (schema and fields; for seals the GB/T 38540 structures and signatures), signs its encoding once with
     /// <paramref name="key"/>, submits the signed bytes, and checks that the receipt names those bytes (their leaf hash).
     /// </summary>
     /// <exception cref="ArgumentException">The entry is not valid; nothing was sent.</exception>
@@ -62,6 +66,7 @@ public sealed partial class HurenClient
         ArgumentNullException.ThrowIfNull(key);
         var validation = EntryValidator.Validate(entry);
         if (!validation.IsValid) throw new ArgumentException($"the {entry.Kind} entry is not valid: {validation}", nameof(entry));
+        if (SealEntryRules.Check(entry, SealChecks) is { IsValid: false } seal) throw new ArgumentException($"the {entry.Kind} entry is not valid: {seal.Reason}", nameof(entry));
         var leaf = EntrySigner.SignToLeaf(entry, key);
         var response = await Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, Options(cancellationToken)).ConfigureAwait(false);
         var leafHash = MerkleHash.LeafHash(leaf);

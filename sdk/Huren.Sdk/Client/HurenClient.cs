@@ -68,6 +68,7 @@ public sealed partial class HurenClient : IDisposable
         Issuers = _channel.CreateGrpcService<IIssuerService>();
         Witness = _channel.CreateGrpcService<IWitnessService>();
         Network = _channel.CreateGrpcService<INetworkService>();
+        Seals = _channel.CreateGrpcService<ISealService>();
     }
 
     /// <summary>
@@ -110,6 +111,9 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>The Network service (configuration in force and its updates).</summary>
     public INetworkService Network { get; }
+
+    /// <summary>The Seals service (sealed documents and registered seals).</summary>
+    public ISealService Seals { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)

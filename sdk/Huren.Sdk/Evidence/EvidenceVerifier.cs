@@ -54,6 +54,12 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
     /// It differs from <see cref="Verdict"/> when the license's dates alone changed its state between the two days.
     /// </summary>
     public LicenseVerdict AsOfVerdict { get; init; }
+
+    /// <summary>The key <see cref="IssuerId"/> signs with, as its verified registration gives it (null unless <see cref="IsValid"/>).</summary>
+    public PublicKey? IssuerKey { get; init; }
+
+    /// <summary>The license's lifecycle entries the verdict was recomputed from, in replay order (issue first; uses left out).</summary>
+    public IReadOnlyList<Entry> History { get; init; } = [];
 }
 
 /// <summary>
@@ -107,45 +113,62 @@ public sealed class EvidenceVerifier
     {
         if (bundle is null) return Fail("there is no evidence bundle");
         if (bundle.MissingField() is { } missing) return Fail($"{missing} is missing or null");
+        return Total(() => Check(bundle, today), Fail);
+    }
+
+    /// <summary>Runs <paramref name="check"/>; input no check foresaw becomes a failure with the reason, never an exception.</summary>
+    internal static T Total<T>(Func<T> check, Func<string, T> fail)
+    {
         try
         {
-            return Check(bundle, today);
+            return check();
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or OverflowException
             or System.Security.Cryptography.CryptographicException or ProtoBuf.ProtoException or EndOfStreamException or KeyNotFoundException)
         {
-            // Every check above returns its own reason; this is the net under input no check foresaw.
-            return Fail($"the bundle cannot be checked: {ex.Message}");
+            // Every check returns its own reason; this is the net under input no check foresaw.
+            return fail($"the bundle cannot be checked: {ex.Message}");
         }
     }
 
     private EvidenceResult Check(EvidenceBundle bundle, DateOnly today)
+        => Prove(bundle, out var proven) is { } failure ? Fail(failure) : Recompute(bundle, today, proven);
+
+    /// <summary>
+    /// The checks every bundle gets, whatever it is about: format and network; each checkpoint signed by its origin's
+    /// log key (final when cosigned by the threshold); each entry proven into its checkpoint and decoded canonically,
+    /// once; issuer registrations signed by the city root, every other entry by the key its issuer registered in the
+    /// same log and not after the issuer's revocation. Null when all pass, else the reason.
+    /// </summary>
+    internal string? Prove(EvidenceBundle bundle, out ProvenBundle proven)
     {
-        if (bundle.Format != EvidenceBundle.FormatV1) return Fail($"format '{bundle.Format}' is not {EvidenceBundle.FormatV1}");
-        if (bundle.Network != _network.NetworkId) return Fail($"bundle is for network '{bundle.Network}', the configuration is '{_network.NetworkId}'");
+        proven = new ProvenBundle();
+        if (bundle.Format != EvidenceBundle.FormatV1) return $"format '{bundle.Format}' is not {EvidenceBundle.FormatV1}";
+        if (bundle.Network != _network.NetworkId) return $"bundle is for network '{bundle.Network}', the configuration is '{_network.NetworkId}'";
 
         // 1. Checkpoints: every line of a key the configuration gives must verify (log, SM2, witnesses); final when
         // cosigned by the threshold of other members.
-        var roots = new Dictionary<string, (ulong Size, Hash256 Root)>(StringComparer.Ordinal);
+        var roots = proven.Roots;
         var final = true;
         foreach (var (origin, note) in bundle.Checkpoints)
         {
             var member = _network.ByOrigin(origin);
-            if (member is null) return Fail($"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}");
+            if (member is null) return $"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}";
             var checkpoint = member.VerifyCheckpoint(note);
-            if (!checkpoint.IsValid) return Fail($"checkpoint of {origin}: {checkpoint.Failure}");
+            if (!checkpoint.IsValid) return $"checkpoint of {origin}: {checkpoint.Failure}";
             roots[origin] = (checkpoint.Checkpoint.Size, new Hash256(checkpoint.Checkpoint.RootHash));
             if (!_network.Finality(checkpoint).IsFinal) final = false;
         }
+        proven.Final = final;
 
         // 2. Entries: proven into their checkpoint, decoded canonically.
-        var decoded = new List<(BundleEntry Entry, DecodedLeaf Leaf)>();
+        var decoded = proven.Entries;
         // Leaf hashes by position: computed once for the proofs, reused for references (and for spotting repeats).
-        var leafHashes = new Dictionary<(string Origin, ulong Index), Hash256>();
+        var leafHashes = proven.LeafHashes;
         foreach (var e in bundle.Entries)
         {
-            if (!roots.TryGetValue(e.Origin, out var cp)) return Fail($"entry {e.Origin}#{e.Index} has no checkpoint in the bundle");
-            if (e.TreeSize != cp.Size) return Fail($"entry {e.Origin}#{e.Index} is proven to size {e.TreeSize}, the checkpoint is size {cp.Size}");
+            if (!roots.TryGetValue(e.Origin, out var cp)) return $"entry {e.Origin}#{e.Index} has no checkpoint in the bundle";
+            if (e.TreeSize != cp.Size) return $"entry {e.Origin}#{e.Index} is proven to size {e.TreeSize}, the checkpoint is size {cp.Size}";
             byte[] leaf;
             List<byte[]> proof;
             try
@@ -155,16 +178,16 @@ public sealed class EvidenceVerifier
             }
             catch (FormatException)
             {
-                return Fail($"entry {e.Origin}#{e.Index} is not valid base64");
+                return $"entry {e.Origin}#{e.Index} is not valid base64";
             }
             var leafHash = MerkleHash.LeafHash(leaf);
             if (!MerkleProofVerifier.TryVerifyInclusion(e.Index, e.TreeSize, leafHash.AsSpan(), proof, cp.Root.AsSpan(), out var proofError))
-                return Fail($"entry {e.Origin}#{e.Index}: inclusion proof does not verify: {proofError}");
-            if (!LeafReader.TryRead(leaf, out var read, out var readError)) return Fail($"entry {e.Origin}#{e.Index}: {readError}");
-            if (read!.Entry.Origin != e.Origin) return Fail($"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'");
-            if (EntryKinds.Find(read.Entry.Kind) is not { } kind) return Fail($"entry {e.Origin}#{e.Index} is of kind '{read.Entry.Kind}', which the standard does not have");
-            if (kind.TryDecode(read.Entry.Body, out var bodyError) is null) return Fail($"entry {e.Origin}#{e.Index}: its {kind.Name} body does not decode: {bodyError}");
-            if (!leafHashes.TryAdd((e.Origin, e.Index), leafHash)) return Fail($"entry {e.Origin}#{e.Index} appears twice");
+                return $"entry {e.Origin}#{e.Index}: inclusion proof does not verify: {proofError}";
+            if (!LeafReader.TryRead(leaf, out var read, out var readError)) return $"entry {e.Origin}#{e.Index}: {readError}";
+            if (read!.Entry.Origin != e.Origin) return $"entry {e.Origin}#{e.Index} names origin '{read.Entry.Origin}'";
+            if (EntryKinds.Find(read.Entry.Kind) is not { } kind) return $"entry {e.Origin}#{e.Index} is of kind '{read.Entry.Kind}', which the standard does not have";
+            if (kind.TryDecode(read.Entry.Body, out var bodyError) is null) return $"entry {e.Origin}#{e.Index}: its {kind.Name} body does not decode: {bodyError}";
+            if (!leafHashes.TryAdd((e.Origin, e.Index), leafHash)) return $"entry {e.Origin}#{e.Index} appears twice";
             decoded.Add((e, read));
         }
         decoded.Sort((a, b) =>
@@ -175,13 +198,13 @@ public sealed class EvidenceVerifier
 
         // 3. Signatures: issuer registrations by the city root; everything else by the key its issuer registered in
         // the same log (issuer ids are per log).
-        var issuerKeys = new Dictionary<(string Origin, string IssuerId), PublicKey>();
+        var issuerKeys = proven.IssuerKeys;
         var revokedAt = new Dictionary<(string Origin, string IssuerId), ulong>();
         foreach (var (e, read) in decoded)
         {
             if (!EntryKinds.IsRootKind(read.Entry.Kind)) continue;
             var root = _network.ByOrigin(e.Origin)!.RootKey;
-            if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return Fail($"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}");
+            if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}";
             if (read.Entry.Kind == EntryKinds.IssuerRegister)
             {
                 var reg = EntryKinds.Of<IssuerRegistered>().Decode(read.Entry.Body);
@@ -192,21 +215,28 @@ public sealed class EvidenceVerifier
                 }
                 catch (FormatException ex)
                 {
-                    return Fail($"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' with a key that does not parse: {ex.Message}");
+                    return $"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' with a key that does not parse: {ex.Message}";
                 }
                 issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey;
+                proven.Issuers[(e.Origin, reg.IssuerId)] = reg;
             }
             else revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
         }
         foreach (var (e, read) in decoded)
         {
             if (EntryKinds.IsRootKind(read.Entry.Kind)) continue;
-            if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return Fail($"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}");
-            if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return Fail($"entry {e.Origin}#{e.Index}: {sigError}");
+            if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return $"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}";
+            if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return $"entry {e.Origin}#{e.Index}: {sigError}";
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
-                return Fail($"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}");
+                return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}";
         }
+        return null;
+    }
 
+    /// <summary>A license's verdict recomputed from its proven entries.</summary>
+    private static EvidenceResult Recompute(EvidenceBundle bundle, DateOnly today, ProvenBundle proven)
+    {
+        var (roots, final, decoded, leafHashes) = (proven.Roots, proven.Final, proven.Entries, proven.LeafHashes);
         // 4. The verdict, recomputed from the lifecycle entries about the subject. A license transferred in from another
         // city carries its history: the transferring log's entries up to the transfer the accept references, then the
         // accepting log's entries after the accept. One hop only; anything else about the subject is refused.
@@ -245,7 +275,7 @@ public sealed class EvidenceVerifier
                     history.Apply(read.Entry);
                 }
             }
-            history.Accepted();
+            history.Accepted(acceptLeaf.Entry);
             issuerId = acceptLeaf.Entry.IssuerId;
             licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = leafHashes[(acceptEntry.Origin, acceptEntry.Index)].ToArray(), Relation = Relations.License };
             foreach (var (e, read) in decoded)
@@ -294,6 +324,8 @@ public sealed class EvidenceVerifier
             Origin = verdictOrigin,
             IssuerId = issuerId,
             DocumentDigests = history.DocumentDigests,
+            IssuerKey = proven.IssuerKeys.GetValueOrDefault((verdictOrigin, issuerId)),
+            History = history.Applied,
             LicenseEntry = licenseEntry,
         };
     }
@@ -309,8 +341,12 @@ public sealed class EvidenceVerifier
 
         public List<byte[]> DocumentDigests { get; } = [];
 
+        /// <summary>The entries replayed, in order (the accept included, for a license transferred in).</summary>
+        public List<Entry> Applied { get; } = [];
+
         public void Apply(Entry entry)
         {
+            Applied.Add(entry);
             switch (entry.Kind)
             {
                 case EntryKinds.LicenseIssue:
@@ -338,8 +374,34 @@ public sealed class EvidenceVerifier
         }
 
         /// <summary>The receiving city accepted the transfer: the license is in force again there.</summary>
-        public void Accepted() => Lifecycle = LicenseVerdictRules.Lifecycle.Active;
+        public void Accepted(Entry accept)
+        {
+            Applied.Add(accept);
+            Lifecycle = LicenseVerdictRules.Lifecycle.Active;
+        }
     }
 
     private static EvidenceResult Fail(string reason) => new(false, LicenseVerdict.Unspecified, reason, false);
+}
+
+/// <summary>A bundle's checkpoints, entries and issuer keys after <see cref="EvidenceVerifier.Prove"/>: what every kind of subject builds on.</summary>
+internal sealed class ProvenBundle
+{
+    /// <summary>Size and root of each origin's verified checkpoint.</summary>
+    public Dictionary<string, (ulong Size, Hash256 Root)> Roots { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether every checkpoint is final.</summary>
+    public bool Final { get; set; }
+
+    /// <summary>The entries, proven and decoded, by origin then index.</summary>
+    public List<(BundleEntry Entry, DecodedLeaf Leaf)> Entries { get; } = [];
+
+    /// <summary>Each entry's leaf hash by position.</summary>
+    public Dictionary<(string Origin, ulong Index), Hash256> LeafHashes { get; } = [];
+
+    /// <summary>Each issuer's key as its city root registered it in the bundle.</summary>
+    public Dictionary<(string Origin, string IssuerId), PublicKey> IssuerKeys { get; } = [];
+
+    /// <summary>Each issuer's registration as the bundle holds it (root-signed, verified).</summary>
+    public Dictionary<(string Origin, string IssuerId), IssuerRegistered> Issuers { get; } = [];
 }

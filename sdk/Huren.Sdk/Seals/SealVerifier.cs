@@ -35,13 +35,23 @@ public sealed class SealVerifier(TimeProvider? clock = null)
     public SealVerification Verify(Stream document, byte[] sesSignature) => VerifyDigest(Digests.Sm3(document), sesSignature);
 
     /// <summary>Checks <paramref name="sesSignature"/> (DER) against a document's 32-byte SM3 digest (as a <c>seal.use</c> entry holds it).</summary>
-    public SealVerification VerifyDigest(ReadOnlySpan<byte> documentSm3, byte[] sesSignature)
+    public SealVerification VerifyDigest(ReadOnlySpan<byte> documentSm3, byte[] sesSignature) => VerifyDigest(documentSm3, sesSignature, _clock.GetUtcNow());
+
+    /// <summary>Checks <paramref name="sesSignature"/> (DER) against a document's 32-byte SM3 digest as of <paramref name="now"/> (see <see cref="Verify(SesSignature, ReadOnlySpan{byte}, DateTimeOffset)"/>).</summary>
+    public SealVerification VerifyDigest(ReadOnlySpan<byte> documentSm3, byte[] sesSignature, DateTimeOffset now)
         => SesCodec.TryParseSignature(sesSignature, out var signature, out var error)
-            ? Verify(signature, documentSm3)
+            ? Verify(signature, documentSm3, now)
             : new SealVerification(SealVerdict.Malformed, error);
 
     /// <summary>Checks a parsed signature against a document's 32-byte SM3 digest.</summary>
-    public SealVerification Verify(SesSignature signature, ReadOnlySpan<byte> documentSm3)
+    public SealVerification Verify(SesSignature signature, ReadOnlySpan<byte> documentSm3) => Verify(signature, documentSm3, _clock.GetUtcNow());
+
+    /// <summary>
+    /// Checks a parsed signature against a document's 32-byte SM3 digest as of <paramref name="now"/>: the instant a
+    /// signing time may not lie beyond (by more than <see cref="AllowedClockSkew"/>). The ledger passes an entry's own
+    /// time, so that every node re-checking the entry later decides the same.
+    /// </summary>
+    public SealVerification Verify(SesSignature signature, ReadOnlySpan<byte> documentSm3, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(signature);
         var seal = signature.Seal;
@@ -66,7 +76,7 @@ public sealed class SealVerifier(TimeProvider? clock = null)
 
         var signedAt = signature.ToSign.TimeInfo;
         var property = seal.Info.Property;
-        if (signedAt > _clock.GetUtcNow() + AllowedClockSkew)
+        if (signedAt > now + AllowedClockSkew)
             return result with { Verdict = SealVerdict.NotYetValid, Reason = $"signed at {Show(signedAt)}, which is in the future" };
         if (signedAt < property.CreateDate)
             return result with { Verdict = SealVerdict.NotYetValid, Reason = $"signed at {Show(signedAt)}, before the seal was made ({Show(property.CreateDate)})" };
@@ -166,6 +176,6 @@ public sealed class SealVerifier(TimeProvider? clock = null)
         return null;
     }
 
-    private static string Show(DateTimeOffset instant)
+    internal static string Show(DateTimeOffset instant)
         => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

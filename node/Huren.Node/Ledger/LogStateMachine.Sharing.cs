@@ -1,77 +1,10 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
-using Huren.Schemas.Validation;
 
 namespace Huren.Node.Ledger;
 
 public sealed partial class LogStateMachine
 {
-    private void RegisterSeal(EntryContext context, IssuerRecord issuer)
-    {
-        var body = Body<SealRegistered>(context);
-        if (!issuer.MayRegisterSeal(body.SealType))
-        {
-            throw Reject.PermissionDenied($"seal type {body.SealType} is out of scope for issuer {issuer.IssuerId} (seal permissions: {string.Join(", ", issuer.Registration.SealPermissions)})");
-        }
-        var key = StateKeys.Seal(body.SealId);
-        if (ReadRow<SealRecord>(key) is { } existing)
-        {
-            throw Reject.AlreadyExists($"seal {body.SealId} already exists (registered by {existing.IssuerId} at index {existing.RegisteredIndex})");
-        }
-        Stage(key, new SealRecord
-        {
-            SealId = body.SealId,
-            IssuerId = issuer.IssuerId,
-            Name = body.Name,
-            SealType = body.SealType,
-            OwnerCode = body.OwnerCode,
-            ValidFrom = body.ValidFrom,
-            ValidUntil = body.ValidUntil,
-            RegisteredIndex = context.Index,
-            RegisteredLeafHash = context.LeafHash,
-        });
-    }
-
-    private void RevokeSeal(EntryContext context, IssuerRecord issuer)
-    {
-        var body = Body<SealRevoked>(context);
-        var key = StateKeys.Seal(body.SealId);
-        var seal = ReadRow<SealRecord>(key) ?? throw Reject.NotFound($"seal {body.SealId} does not exist in {_origin}");
-        if (!string.Equals(seal.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
-        {
-            throw Reject.PermissionDenied($"record id {body.SealId} was registered by another issuer ({seal.IssuerId}), not by {issuer.IssuerId}");
-        }
-        if (seal.Revoked)
-        {
-            throw Reject.FailedPrecondition($"seal {body.SealId} was already revoked at index {seal.RevokedIndex}");
-        }
-        var revoked = seal.Clone();
-        revoked.Revoked = true;
-        revoked.RevokedIndex = context.Index;
-        revoked.RevokeReason = body.Reason;
-        Stage(key, revoked);
-    }
-
-    /// <summary>
-    /// <c>seal.use</c>: the seal exists in this log, is not revoked, and the entry's day (China Standard Time) is in
-    /// the seal's validity window. Any registered issuer may record it; it changes no state.
-    /// </summary>
-    private void UseSeal(EntryContext context)
-    {
-        var body = Body<SealUsed>(context);
-        var seal = ReadRow<SealRecord>(StateKeys.Seal(body.SealId))
-            ?? throw Reject.NotFound($"seal {body.SealId} does not exist in {_origin}");
-        if (seal.Revoked)
-        {
-            throw Reject.FailedPrecondition($"seal {body.SealId} was revoked at index {seal.RevokedIndex}");
-        }
-        var day = LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(context.Entry.TimeUnixMs));
-        if (!LicenseDates.IsWithin(day, seal.ValidFrom, seal.ValidUntil))
-        {
-            throw Reject.FailedPrecondition($"seal {body.SealId} is not valid on {day:yyyy-MM-dd} (valid from {seal.ValidFrom} until {seal.ValidUntil})");
-        }
-    }
-
     private void Share(EntryContext context, IssuerRecord issuer)
     {
         RequireSharing(issuer);
