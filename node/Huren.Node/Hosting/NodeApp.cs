@@ -131,6 +131,7 @@ public static partial class NodeApp
         app.MapGrpcService<IssuerService>();
         app.MapHurenWitness();
         app.MapGrpcService<NetworkService>();
+        app.MapGrpcService<SealService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");

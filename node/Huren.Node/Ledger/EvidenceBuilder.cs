@@ -4,8 +4,9 @@ using Huren.Sdk.Evidence;
 namespace Huren.Node.Ledger;
 
 /// <summary>
-/// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (issue, latest status change, transfer,
-/// the issuer's registration and revocation), each with its inclusion proof to one signed checkpoint of its log.
+/// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (a license's lifecycle, a seal's
+/// registration, revocation and recorded use, and the registrations and revocations of the issuers that wrote them),
+/// each with its inclusion proof to one signed checkpoint of its log.
 /// </summary>
 public sealed class EvidenceBuilder(string networkId, TimeProvider time)
 {
@@ -18,13 +19,7 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
         (MerkleLog Log, LogStateMachine State, LicenseRecord License)? source = null)
     {
         var checkpoint = log.Store.GetLatestCheckpoint() ?? throw new InvalidOperationException($"log {log.Origin} has no checkpoint yet");
-        var bundle = new EvidenceBundle
-        {
-            Network = networkId,
-            Subject = license.LicenseId,
-            CreatedAt = time.GetUtcNow(),
-            Verdict = new BundleVerdict { Status = verdict, Reason = reason, AsOf = new BundleCheckpointRef { Origin = log.Origin, Size = checkpoint.Size } },
-        };
+        var bundle = New(license.LicenseId, verdict, reason, log.Origin, checkpoint.Size);
         Add(bundle, log, checkpoint, state, license);
         if (source is var (sourceLog, sourceState, sourceLicense) && sourceLog.Store.GetLatestCheckpoint() is { } sourceCheckpoint)
         {
@@ -33,13 +28,40 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
         return bundle;
     }
 
+    /// <summary>
+    /// A bundle about <paramref name="seal"/> as of <paramref name="checkpoint"/> of its log: its registration and
+    /// revocation, the <c>seal.use</c> that recorded the signature judged (<paramref name="use"/>, if any), and the
+    /// registrations (and revocations) of the issuers that wrote them.
+    /// </summary>
+    public EvidenceBundle ForSeal(MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, SealRecord seal, SealUseRecord? use, string verdict, string reason)
+    {
+        var bundle = New(seal.SealId, verdict, reason, log.Origin, checkpoint.Size);
+        var indexes = new List<ulong> { seal.RegisteredIndex };
+        if (seal.Revoked) indexes.Add(seal.RevokedIndex);
+        if (use is not null) indexes.Add(use.Index);
+        Add(bundle, log, checkpoint, state, indexes, use is null ? [seal.IssuerId] : [seal.IssuerId, use.IssuerId]);
+        return bundle;
+    }
+
+    private EvidenceBundle New(string subject, string verdict, string reason, string origin, ulong size) => new()
+    {
+        Network = networkId,
+        Subject = subject,
+        CreatedAt = time.GetUtcNow(),
+        Verdict = new BundleVerdict { Status = verdict, Reason = reason, AsOf = new BundleCheckpointRef { Origin = origin, Size = size } },
+    };
+
     private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, LicenseRecord license)
+        => Add(bundle, log, checkpoint, state, license.EntryIndexes, [license.IssuerId]);
+
+    /// <summary>Adds <paramref name="entries"/> of <paramref name="log"/> and the registrations (and revocations) of <paramref name="issuers"/>, proven to <paramref name="checkpoint"/>.</summary>
+    private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, IEnumerable<ulong> entries, IEnumerable<string> issuers)
     {
         bundle.Checkpoints[log.Origin] = System.Text.Encoding.UTF8.GetString(checkpoint.Note);
-        var indexes = new SortedSet<ulong>();
-        foreach (var index in license.EntryIndexes) indexes.Add(index);
-        if (state.TryGetIssuer(license.IssuerId, out var issuer))
+        var indexes = new SortedSet<ulong>(entries);
+        foreach (var issuerId in issuers)
         {
+            if (!state.TryGetIssuer(issuerId, out var issuer)) continue;
             indexes.Add(issuer.RegisteredIndex);
             if (issuer.Revoked) indexes.Add(issuer.RevokedIndex);
         }

@@ -5,7 +5,6 @@ using Huren.Node.Logs;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
-using Huren.Sdk.Notes;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
@@ -13,8 +12,7 @@ namespace Huren.Node.Services;
 /// <summary>The Licenses gRPC service: verdicts with evidence, history and listing.</summary>
 public sealed class LicenseService(LogDirectory logs, LedgerStates states, EvidenceBuilder evidence, NetworkView network, LicenseServiceOptions options, NodeMetrics metrics) : ILicenseService
 {
-    /// <summary>The longest a caller may have a verdict held for finality.</summary>
-    public static readonly TimeSpan MaxFinalityWait = TimeSpan.FromSeconds(60);
+    private readonly VerdictWaits _waits = new(logs, network, options.CheckpointTimerPeriod);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -27,23 +25,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         using var timer = metrics.TimeVerify();
         if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
-        var cancellationToken = context.CancellationToken;
-        var finalBy = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Math.Min(request.WaitFinalMs, MaxFinalityWait.TotalMilliseconds));
-        while (true)
-        {
-            // Armed before the answer is made, so a cosignature that lands meanwhile is not missed.
-            var changed = WaitForAnyChangeAsync(cancellationToken);
-            var (answer, notes) = await AnswerAsync(request, cancellationToken).ConfigureAwait(false);
-            var remaining = finalBy - DateTimeOffset.UtcNow;
-            if (request.WaitFinalMs == 0 || remaining <= TimeSpan.Zero || notes.Count == 0 || IsFinal(notes)) return answer;
-            try
-            {
-                await changed.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
+        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), context.CancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(VerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)
@@ -85,46 +67,12 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         }, bundle.Checkpoints);
     }
 
-    /// <summary>Whether every note carries the network's threshold of valid cosignatures (a stand-alone node has nothing to wait for).</summary>
-    private bool IsFinal(IReadOnlyDictionary<string, string> notes)
-    {
-        if (network.Current is not { } current) return true;
-        foreach (var (origin, note) in notes)
-        {
-            if (!SignedNote.TryParse(note, out var parsed, out _) || !current.IsFinal(origin, parsed)) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Completes when any kept log grows or gets a new checkpoint note.</summary>
-    private Task WaitForAnyChangeAsync(CancellationToken cancellationToken)
-    {
-        var waits = new List<Task>();
-        foreach (var log in logs.All) waits.Add(logs.WaitForGrowthAsync(log, cancellationToken));
-        return Task.WhenAny(waits);
-    }
-
     /// <summary>Waits until a stored checkpoint of <paramref name="log"/> covers every entry of <paramref name="license"/>.</summary>
-    private async Task WaitForCheckpointAsync(MerkleLog log, LicenseRecord license, CancellationToken cancellationToken)
+    private Task WaitForCheckpointAsync(MerkleLog log, LicenseRecord license, CancellationToken cancellationToken)
     {
         var needed = 0UL;
         foreach (var index in license.EntryIndexes) needed = Math.Max(needed, index + 1);
-        // Two timer periods and a second of slack: longer means the timer is not signing, which the caller must hear.
-        var deadline = DateTimeOffset.UtcNow + 2 * options.CheckpointTimerPeriod + TimeSpan.FromSeconds(1);
-        while (true)
-        {
-            var grown = logs.WaitForGrowthAsync(log, cancellationToken);
-            if (log.Store.GetLatestCheckpoint() is { } latest && latest.Size >= needed) return;
-            var remaining = deadline - DateTimeOffset.UtcNow;
-            if (remaining <= TimeSpan.Zero) throw RpcErrors.Unavailable($"no checkpoint of {log.Origin} covers size {needed} yet; try again");
-            try
-            {
-                await grown.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
+        return _waits.WaitForCheckpointAsync(log, needed, cancellationToken);
     }
 
     /// <summary>For a license accepted from another city: that log, its state and the transferred record, when kept here.</summary>

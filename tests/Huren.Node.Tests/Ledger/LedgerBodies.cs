@@ -9,6 +9,9 @@ namespace Huren.Node.Tests.Ledger;
 /// <summary>Valid bodies for ledger tests, built from a few parameters (codes are synthetic: HUREN marks them as made up).</summary>
 internal static class LedgerBodies
 {
+    /// <summary>2024-06-01 10:00 in China: the ledger tests' clock.</summary>
+    public static readonly DateTimeOffset FixtureNow = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(8));
+
     public const string BusinessLicenseType = "11100000HUREN0001P001";
     public const string FoodLicenseType = "11100000HUREN0001P002";
     public const string MedicalLicenseType = "11100000HUREN00054001";
@@ -27,7 +30,8 @@ internal static class LedgerBodies
     public static string LicenseId(string authorityCode, string serial, string typeCode = BusinessLicenseType) =>
         LicenseIdentifier.Create(typeCode, authorityCode, serial, "001").ToString();
 
-    public static IssuerRegistered Issuer(string issuerId, string authorityCode, PublicKey key, string[] licenseTypes, string[] seals, bool mayShare, string region = "430100") => new()
+    public static IssuerRegistered Issuer(string issuerId, string authorityCode, PublicKey key, string[] licenseTypes, string[] seals, bool mayShare, string region = "430100",
+        PublicKey[]? sealMakerKeys = null) => new()
     {
         IssuerId = issuerId,
         Name = $"{issuerId} 部门",
@@ -39,6 +43,7 @@ internal static class LedgerBodies
         LicenseTypeCodes = [.. licenseTypes],
         SealPermissions = [.. seals],
         MayShareData = mayShare,
+        SealMakerKeys = [.. (sealMakerKeys ?? []).Select(k => k.SubjectPublicKeyInfo)],
     };
 
     /// <summary>A 营业执照 of <paramref name="authorityCode"/> with serial <paramref name="serial"/>; its document digest derives from the serial.</summary>
@@ -104,27 +109,20 @@ internal static class LedgerBodies
         BusinessSerial = "ZZ20240601000123",
     };
 
-    public static SealRegistered Seal(string sealId, string sealType = "2", string validUntil = "2027-02-28") => new()
+    /// <summary>
+    /// The registration of a real seal of <see cref="LedgerSeals.Default"/> with esID <paramref name="sealId"/>, valid from
+    /// 2024-03-01 to <paramref name="validUntil"/> (China time), owned by the company.
+    /// </summary>
+    public static SealRegistered Seal(string sealId, string sealType = "2", string validUntil = "2027-02-28")
     {
-        SealId = sealId,
-        Name = "长沙互认科技有限公司合同专用章",
-        SealType = sealType,
-        OwnerCode = CompanyCode,
-        SesSeal = [0x30, 0x82, 0x01, 0x00],
-        ValidFrom = "2024-03-01",
-        ValidUntil = validUntil,
-    };
+        var china = TimeSpan.FromHours(8);
+        var until = DateOnly.ParseExact(validUntil, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var seal = LedgerSeals.Default.Make(sealId, int.Parse(sealType, System.Globalization.CultureInfo.InvariantCulture), "长沙互认科技有限公司合同专用章",
+            new DateTimeOffset(2024, 3, 1, 0, 0, 0, china), new DateTimeOffset(until.ToDateTime(new TimeOnly(23, 59, 59)), china));
+        return LedgerSeals.Registration(seal, CompanyCode);
+    }
 
     public static SealRevoked SealRevoke(string sealId) => new() { SealId = sealId, Reason = "印章遗失" };
-
-    public static SealUsed SealUse(string sealId) => new()
-    {
-        SealId = sealId,
-        DocumentDigest = DigestOf("contract " + sealId),
-        DigestAlgorithm = "sha256",
-        SesSignature = [0x30, 0x82, 0x02, 0x00],
-        MatterCode = "430100-QT-0002",
-    };
 
     public static DataShared Share(string shareId, string providerCode, string consumerCode, string consumerOrigin) => new()
     {

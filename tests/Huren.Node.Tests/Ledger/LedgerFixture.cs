@@ -36,7 +36,7 @@ internal sealed class LedgerFixture
     public const string Zhuzhou = "huren.cz-t/430200";
 
     /// <summary>2024-06-01 10:00 in China.</summary>
-    public static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(8));
+    public static readonly DateTimeOffset Now = LedgerBodies.FixtureNow;
 
     private readonly Func<string, ulong, byte[], bool>? _referenceExists;
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
@@ -157,13 +157,18 @@ internal sealed class LedgerFixture
         return ex;
     }
 
-    /// <summary>Registers an issuer with a fresh key, signed by the city root.</summary>
+    /// <summary>
+    /// Registers an issuer with a fresh key, signed by the city root. An issuer with seal types may make seals with
+    /// <paramref name="sealMakerKeys"/> (default: the maker key of <see cref="LedgerSeals.Default"/>).
+    /// </summary>
     public TestIssuer RegisterIssuer(
         string issuerId, string authorityCode, string[]? licenseTypes = null, string[]? seals = null, bool mayShare = true,
-        SignatureAlgorithm algorithm = SignatureAlgorithm.Ed25519)
+        SignatureAlgorithm algorithm = SignatureAlgorithm.Ed25519, PublicKey[]? sealMakerKeys = null)
     {
         var key = SigningKey.Generate(algorithm);
-        var body = LedgerBodies.Issuer(issuerId, authorityCode, key.PublicKey, licenseTypes ?? [LedgerBodies.BusinessLicenseType], seals ?? ["1", "2"], mayShare, Origin[^6..]);
+        var sealTypes = seals ?? ["1", "2"];
+        var body = LedgerBodies.Issuer(issuerId, authorityCode, key.PublicKey, licenseTypes ?? [LedgerBodies.BusinessLicenseType], sealTypes, mayShare, Origin[^6..],
+            sealTypes.Length == 0 ? [] : sealMakerKeys ?? [LedgerSeals.Default.MakerKey.PublicKey]);
         var admitted = Admit(Entry(EntryKinds.IssuerRegister, issuerId, RootId, body), RootKey);
         return new TestIssuer(issuerId, authorityCode, key, admitted.Index);
     }

@@ -4,61 +4,13 @@ using static Huren.Node.Tests.Ledger.LedgerBodies;
 
 namespace Huren.Node.Tests.Ledger;
 
-/// <summary>Seal registration, revocation and use; data shares and their receipts.</summary>
+/// <summary>Data shares and their receipts (seals: <see cref="SealRulesTests"/>).</summary>
 public class SealAndSharingTests
 {
-    private const string SealId = "43010000000001";
-
     private readonly LedgerFixture _log = new();
     private readonly TestIssuer _amr;
 
     public SealAndSharingTests() => _amr = _log.RegisterIssuer("430100-amr", ChangshaAmrCode, seals: ["1", "2"]);
-
-    [Fact]
-    public void Seal_lifecycle()
-    {
-        var registered = _log.Admit(_amr, EntryKinds.SealRegister, SealId, Seal(SealId));
-        Assert.True(_log.Machine.TryGetSeal(SealId, out var seal));
-        Assert.Equal(_amr.Id, seal.IssuerId);
-        Assert.Equal(registered.Index, seal.RegisteredIndex);
-        Assert.Equal(registered.LeafHash, seal.RegisteredLeafHash);
-        Assert.False(seal.Revoked);
-
-        _log.Admit(_amr, EntryKinds.SealUse, SealId, SealUse(SealId));
-        var revoked = _log.Admit(_amr, EntryKinds.SealRevoke, SealId, SealRevoke(SealId));
-        Assert.True(_log.Machine.TryGetSeal(SealId, out seal));
-        Assert.True(seal.Revoked);
-        Assert.Equal(revoked.Index, seal.RevokedIndex);
-
-        _log.Refuse(_amr, EntryKinds.SealUse, SealId, SealUse(SealId), RejectionKind.FailedPrecondition, $"seal {SealId} was revoked at index {revoked.Index}");
-        _log.Refuse(_amr, EntryKinds.SealRevoke, SealId, SealRevoke(SealId), RejectionKind.FailedPrecondition, "was already revoked");
-        _log.Refuse(_amr, EntryKinds.SealRegister, SealId, Seal(SealId), RejectionKind.AlreadyExists, $"seal {SealId} already exists");
-    }
-
-    [Fact]
-    public void Seal_type_must_be_in_the_issuers_seal_permissions()
-    {
-        _log.Refuse(_amr, EntryKinds.SealRegister, SealId, Seal(SealId, sealType: "5"), RejectionKind.PermissionDenied, "seal type 5 is out of scope for issuer 430100-amr");
-    }
-
-    [Fact]
-    public void Only_the_registering_issuer_revokes_a_seal_and_unknown_seals_are_not_found()
-    {
-        _log.Refuse(_amr, EntryKinds.SealRevoke, SealId, SealRevoke(SealId), RejectionKind.NotFound, $"seal {SealId} does not exist");
-        _log.Refuse(_amr, EntryKinds.SealUse, SealId, SealUse(SealId), RejectionKind.NotFound, $"seal {SealId} does not exist");
-        _log.Admit(_amr, EntryKinds.SealRegister, SealId, Seal(SealId));
-        var other = _log.RegisterIssuer("430100-psb", ChangshaHealthCode, seals: ["2"]);
-        _log.Refuse(other, EntryKinds.SealRevoke, SealId, SealRevoke(SealId), RejectionKind.PermissionDenied, $"record id {SealId} was registered by another issuer (430100-amr)");
-        // Any registered issuer may record the use of a valid seal.
-        _log.Admit(other, EntryKinds.SealUse, SealId, SealUse(SealId));
-    }
-
-    [Fact]
-    public void Seal_use_outside_the_seals_validity_is_refused()
-    {
-        _log.Admit(_amr, EntryKinds.SealRegister, SealId, Seal(SealId, validUntil: "2024-05-31"));
-        _log.Refuse(_amr, EntryKinds.SealUse, SealId, SealUse(SealId), RejectionKind.FailedPrecondition, $"seal {SealId} is not valid on 2024-06-01");
-    }
 
     [Fact]
     public void Share_and_receipt_within_one_city()
