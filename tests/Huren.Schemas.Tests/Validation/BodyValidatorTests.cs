@@ -68,6 +68,10 @@ public class BodyValidatorTests
         ["repeated license type"] = (b => b.LicenseTypeCodes.Add(ValidBodies.BusinessLicenseType), "licenseTypeCodes[2]"),
         ["bad seal type"] = (b => b.SealPermissions.Add("合同章"), "sealPermissions[2]"),
         ["repeated seal type"] = (b => b.SealPermissions.Add("1"), "sealPermissions[2]"),
+        ["seal maker key not DER"] = (b => b.SealMakerKeys.Add([0x04, 0x01]), "sealMakerKeys[0]"),
+        ["repeated seal maker key"] = (b => b.SealMakerKeys.AddRange([[0x30, 0x01, 0x00], [0x30, 0x01, 0x00]]), "sealMakerKeys[1]"),
+        ["seal maker keys without seal types"] = (b => { b.SealPermissions.Clear(); b.SealMakerKeys.Add([0x30, 0x01, 0x00]); }, "sealMakerKeys"),
+        ["too many seal maker keys"] = (b => b.SealMakerKeys.AddRange(Enumerable.Range(0, BodyValidator.MaxSealMakerKeys + 1).Select(i => new byte[] { 0x30, 0x01, (byte)i })), "sealMakerKeys"),
     };
 
     private static readonly Dictionary<string, (Action<LicenseChanged> Break, string Field)> ChangeCases = new()
@@ -129,7 +133,7 @@ public class BodyValidatorTests
         ["bad seal type"] = (b => b.SealType = "contract", "sealType"),
         ["bad owner code"] = (b => b.OwnerCode = "91430100HUREN0201", "ownerCode"),
         ["missing SES_Seal"] = (b => b.SesSeal = [], "sesSeal"),
-        ["SES_Seal not a SEQUENCE"] = (b => b.SesSeal = [0x04, 0x00], "sesSeal"),
+        ["SES_Seal over the size limit"] = (b => b.SesSeal = new byte[BodyValidator.MaxSealStructureBytes + 1], "sesSeal"),
         ["missing valid from"] = (b => b.ValidFrom = "", "validFrom"),
         ["missing valid until"] = (b => b.ValidUntil = "", "validUntil"),
         ["valid until before valid from"] = (b => b.ValidUntil = "2024-01-01", "validUntil"),
@@ -141,6 +145,8 @@ public class BodyValidatorTests
         ["short digest"] = (b => b.DocumentDigest = new byte[16], "documentDigest"),
         ["bad algorithm"] = (b => b.DigestAlgorithm = "SM3", "digestAlgorithm"),
         ["missing SES_Signature"] = (b => b.SesSignature = [], "sesSignature"),
+        ["SES_Signature over the size limit"] = (b => b.SesSignature = new byte[BodyValidator.MaxSealStructureBytes + 1], "sesSignature"),
+        ["sha256 digest (dataHash is SM3)"] = (b => b.DigestAlgorithm = "sha256", "digestAlgorithm"),
         ["bad matter code"] = (b => b.MatterCode = "有 空格", "matterCode"),
     };
 
