@@ -1,0 +1,254 @@
+using System.Text.Json.Nodes;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+using Huren.Sdk.Seals;
+
+namespace Huren.Sdk.Tests.Evidence;
+
+/// <summary>
+/// Seal evidence checked offline: a two-city test network (Changsha's log built with the SDK's tree, entry signer,
+/// checkpoint signer and Zhuzhou's cosignature), real seals, and bundles in the node's layout. Every verdict is
+/// recomputed from the entries and the signature; every omission, swap and flipped byte is refused with its reason.
+/// </summary>
+public sealed class SealEvidenceTests
+{
+    private const string Changsha = "huren.cz-t/430100";
+    private const string Zhuzhou = "huren.cz-t/430200";
+    private const string SealId = "43010000000001";
+    private static readonly DateTimeOffset At = LedgerBodies.FixtureNow;
+
+    private readonly LedgerSeals _kit = LedgerSeals.Default;
+    private readonly SigningKey _root = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+    private readonly SigningKey _makerEntries = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly SigningKey _owner = SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256);
+    private readonly SigningKey _witness = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly CheckpointSigner _checkpoints = new(Changsha, SigningKey.Generate(SignatureAlgorithm.Ed25519), null);
+    private readonly TrustedNetwork _network;
+    private readonly MemoryMerkleTree _tree = new();
+    private readonly List<byte[]> _leaves = [];
+    private readonly SesSeal _seal;
+    private readonly SesSignature _recorded;
+    private readonly SesSignature _unrecorded;
+    private readonly int _register, _use, _revoke, _makerRegistration, _ownerRegistration;
+
+    public SealEvidenceTests()
+    {
+        var config = new NetworkConfig { NetworkId = "cz-t", Name = "印章证据测试网", WitnessThreshold = 1 };
+        config.Members.Add(Member("430100", Changsha, _checkpoints.LogVerifierKey, SigningKey.Generate(SignatureAlgorithm.Ed25519), _root));
+        config.Members.Add(Member("430200", Zhuzhou, NoteVerifierKey.ForEd25519(Zhuzhou, SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey), _witness, SigningKey.Generate(SignatureAlgorithm.Sm2Sm3)));
+        _network = TrustedNetwork.From(config);
+
+        _makerRegistration = Append(EntryKinds.IssuerRegister, "430100-seals", "430100-root",
+            LedgerBodies.Issuer("430100-seals", LedgerBodies.Uscc("11430100HUREN0901"), _makerEntries.PublicKey, [], ["1"], false, sealMakerKeys: [_kit.MakerKey.PublicKey]), _root);
+        _ownerRegistration = Append(EntryKinds.IssuerRegister, "430100-amr", "430100-root",
+            LedgerBodies.Issuer("430100-amr", LedgerBodies.ChangshaAmrCode, _owner.PublicKey, [LedgerBodies.BusinessLicenseType], [], false), _root);
+        _seal = _kit.Make(SealId);
+        _register = Append(EntryKinds.SealRegister, SealId, "430100-seals", LedgerSeals.Registration(_seal), _makerEntries);
+        _recorded = _kit.Sign(_seal, LedgerSeals.Document("recorded"), At);
+        _unrecorded = _kit.Sign(_seal, LedgerSeals.Document("unrecorded"), At);
+        _use = Append(EntryKinds.SealUse, SealId, "430100-amr", LedgerSeals.Use(_recorded), _owner);
+        _revoke = Append(EntryKinds.SealRevoke, SealId, "430100-seals", new SealRevoked { SealId = SealId, Reason = "印章遗失" }, _makerEntries);
+    }
+
+    private int Append<T>(string kind, string recordId, string issuerId, T body, SigningKey key) where T : class
+    {
+        var leaf = EntrySigner.SignToLeaf(Entry.Create(kind, Changsha, recordId, issuerId, body, At), key);
+        _leaves.Add(leaf);
+        _tree.Append(leaf);
+        return _leaves.Count - 1;
+    }
+
+    private SealEvidenceVerifier Verifier => new(_network, new SealVerifier());
+
+    /// <summary>A bundle of the first <paramref name="size"/> entries (default: all), cosigned unless told otherwise.</summary>
+    private string Bundle(string verdict, int[] indexes, ulong? size = null, bool cosigned = true, string subject = SealId)
+    {
+        var treeSize = size ?? _tree.Size;
+        var root = _tree.RootAt(treeSize);
+        var note = _checkpoints.Sign(treeSize, root.AsSpan());
+        if (cosigned) note = CosignatureSigner.Cosign(note, NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(Zhuzhou), _witness), At.AddMinutes(1));
+        var bundle = new EvidenceBundle
+        {
+            Network = "cz-t", Subject = subject, CreatedAt = At,
+            Verdict = new BundleVerdict { Status = verdict, Reason = "as the log stands", AsOf = new BundleCheckpointRef { Origin = Changsha, Size = treeSize } },
+        };
+        bundle.Checkpoints[Changsha] = note.ToString();
+        foreach (var index in indexes)
+        {
+            bundle.Entries.Add(new BundleEntry
+            {
+                Origin = Changsha, Index = (ulong)index, Leaf = Convert.ToBase64String(_leaves[index]), TreeSize = treeSize,
+                InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)index, treeSize, _tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
+            });
+        }
+        return bundle.ToJson();
+    }
+
+    private int[] Everything => [_makerRegistration, _ownerRegistration, _register, _use, _revoke];
+
+    private SealEvidenceResult Check(string? bundle, SesSignature signature, string document) =>
+        Verifier.Verify(bundle, signature.Der, Digests.Sm3(LedgerSeals.Document(document)), At.AddMinutes(5));
+
+    [Fact]
+    public void A_use_recorded_before_the_revocation_stays_valid_and_an_unrecorded_one_is_revoked()
+    {
+        var valid = Check(Bundle("VALID", Everything), _recorded, "recorded");
+        Assert.True(valid.IsValid, valid.Failure);
+        Assert.Equal(SealVerdict.Valid, valid.Verdict);
+        Assert.True(valid.Final);
+        Assert.True(valid.FromLedger);
+        Assert.Equal((Changsha, "430100-seals", SealId), (valid.Origin, valid.IssuerId, valid.Subject));
+        Assert.Contains($"the use is recorded at {Changsha} #{_use}, the revocation at #{_revoke}", valid.Reason, StringComparison.Ordinal);
+
+        var revoked = Check(Bundle("REVOKED", [_makerRegistration, _register, _revoke]), _unrecorded, "unrecorded");
+        Assert.True(revoked.IsValid, revoked.Failure);
+        Assert.Equal(SealVerdict.Revoked, revoked.Verdict);
+        Assert.Contains("no seal.use entry before that records this signature", revoked.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Before_the_revocation_the_seal_is_valid_and_the_seal_alone_verifies()
+    {
+        var before = Check(Bundle("VALID", [_makerRegistration, _register], size: (ulong)_revoke), _unrecorded, "unrecorded");
+        Assert.True(before.IsValid, before.Failure);
+        Assert.Equal(SealVerdict.Valid, before.Verdict);
+
+        var seal = Verifier.VerifySeal(Bundle("REVOKED", [_makerRegistration, _register, _revoke]), SealId);
+        Assert.True(seal.IsValid, seal.Failure);
+        Assert.Equal(SealVerdict.Revoked, seal.Verdict);
+        Assert.Equal(_seal.Der, seal.Registration!.SesSeal);
+        Assert.Equal("印章遗失", seal.Revocation!.Reason);
+        Assert.Contains("not seal 43010000000009", Verifier.VerifySeal(Bundle("REVOKED", [_makerRegistration, _register, _revoke]), "43010000000009").Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signature_verdicts_come_from_the_signature_itself()
+    {
+        var tampered = Check(Bundle("BAD_SIGNATURE", [_makerRegistration, _register, _revoke]), _unrecorded, "tampered");
+        Assert.True(tampered.IsValid, tampered.Failure);
+        Assert.Equal(SealVerdict.BadSignature, tampered.Verdict);
+        // The node cannot make a tampered document valid by saying so.
+        Assert.Contains("the bundle states VALID, its entries and the signature give BAD_SIGNATURE",
+            Check(Bundle("VALID", [_makerRegistration, _register]), _unrecorded, "tampered").Failure, StringComparison.Ordinal);
+
+        var alone = Check(null, _unrecorded, "unrecorded");
+        Assert.True(alone.IsValid);
+        Assert.Equal(SealVerdict.NotRegistered, alone.Verdict);
+        Assert.False(alone.FromLedger);
+        Assert.False(alone.Final);
+        Assert.Equal(SealVerdict.Malformed, Verifier.Verify(null, [0x30, 0x00], new byte[32], At).Verdict);
+    }
+
+    [Fact]
+    public void Omissions_and_swaps_are_refused_with_their_reason()
+    {
+        // The use left out: the recomputation says REVOKED while the node said VALID.
+        Assert.Contains("the bundle states VALID, its entries and the signature give REVOKED",
+            Check(Bundle("VALID", [_makerRegistration, _register, _revoke]), _recorded, "recorded").Failure, StringComparison.Ordinal);
+        Assert.Contains("has no seal.register entry for seal", Check(Bundle("VALID", [_makerRegistration, _ownerRegistration, _use]), _recorded, "recorded").Failure, StringComparison.Ordinal);
+        Assert.Contains("has no registration of issuer '430100-seals'", Check(Bundle("VALID", [_register]), _recorded, "recorded").Failure, StringComparison.Ordinal);
+        Assert.Contains("records another use of seal", Check(Bundle("REVOKED", [.. Everything]), _unrecorded, "unrecorded").Failure, StringComparison.Ordinal);
+        Assert.Contains("the evidence is about seal 43010000000009, the signature applies seal 43010000000001",
+            Check(Bundle("VALID", Everything, subject: "43010000000009"), _recorded, "recorded").Failure, StringComparison.Ordinal);
+        var notFinal = Check(Bundle("VALID", Everything, cosigned: false), _recorded, "recorded");
+        Assert.True(notFinal.IsValid, notFinal.Failure);
+        Assert.False(notFinal.Final);
+    }
+
+    [Fact]
+    public void Every_flipped_byte_of_a_leaf_and_every_signature_line_is_refused()
+    {
+        var json = Bundle("VALID", Everything);
+        for (var e = 0; e < Everything.Length; e++)
+        {
+            var bundle = JsonNode.Parse(json)!.AsObject();
+            var leaf = Convert.FromBase64String(bundle["entries"]![e]!["leaf"]!.GetValue<string>());
+            for (var i = 0; i < leaf.Length; i += Math.Max(1, leaf.Length / 24))
+            {
+                var copy = (byte[])leaf.Clone();
+                copy[i] ^= 0x40;
+                bundle["entries"]![e]!["leaf"] = Convert.ToBase64String(copy);
+                var result = Check(bundle.ToJsonString(), _recorded, "recorded");
+                Assert.False(result.IsValid, $"entry {e} byte {i} flipped was accepted");
+                Assert.Contains("inclusion proof does not verify", result.Failure, StringComparison.Ordinal);
+            }
+        }
+        var lines = JsonNode.Parse(json)!["checkpoints"]![Changsha]!.GetValue<string>().Split('\n');
+        for (var l = 0; l < lines.Length; l++)
+        {
+            if (!lines[l].StartsWith("— ", StringComparison.Ordinal)) continue;
+            var parts = lines[l].Split(' ');
+            var bytes = Convert.FromBase64String(parts[2]);
+            bytes[^1] ^= 0x01;
+            var changed = (string[])lines.Clone();
+            changed[l] = $"{parts[0]} {parts[1]} {Convert.ToBase64String(bytes)}";
+            var bundle = JsonNode.Parse(json)!.AsObject();
+            bundle["checkpoints"]![Changsha] = string.Join('\n', changed);
+            var result = Check(bundle.ToJsonString(), _recorded, "recorded");
+            // The log signature fails the bundle; a flipped cosignature only takes finality away.
+            Assert.True(!result.IsValid || !result.Final, $"line {l} flipped still gave a final, valid result");
+        }
+    }
+
+    [Fact]
+    public void A_registration_the_ledger_rules_forbid_is_refused()
+    {
+        // A seal-making authority registered without the maker's key; a seal registered by it anyway (a log that broke its rules).
+        var bad = new SealEvidenceTests();
+        var stranger = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var registration = bad.Append(EntryKinds.IssuerRegister, "430100-rogue", "430100-root",
+            LedgerBodies.Issuer("430100-rogue", LedgerBodies.Uscc("11430100HUREN0909"), stranger.PublicKey, [], ["1"], false), bad._root);
+        var seal = bad._kit.Make("43010000000007");
+        var register = bad.Append(EntryKinds.SealRegister, "43010000000007", "430100-rogue", LedgerSeals.Registration(seal), stranger);
+        var result = bad.Verifier.Verify(bad.Bundle("VALID", [registration, register], subject: "43010000000007"), bad._kit.Sign(seal, [1, 2, 3], At).Der, Digests.Sm3([1, 2, 3]), At.AddMinutes(5));
+        Assert.Contains("is not a key issuer 430100-rogue registered", result.Failure, StringComparison.Ordinal);
+
+        var outOfScope = bad.Append(EntryKinds.SealRegister, "43010000000008", "430100-seals", LedgerSeals.Registration(bad._kit.Make("43010000000008", type: 2)), bad._makerEntries);
+        Assert.Contains("seal type 2 is out of scope for issuer 430100-seals",
+            bad.Verifier.VerifySeal(bad.Bundle("VALID", [bad._makerRegistration, outOfScope], subject: "43010000000008"), "43010000000008").Failure, StringComparison.Ordinal);
+
+        var foreignRevoke = bad.Append(EntryKinds.SealRevoke, SealId, "430100-amr", new SealRevoked { SealId = SealId, Reason = "冒名吊销" }, bad._owner);
+        Assert.Contains("revokes seal 43010000000001 as issuer '430100-amr', not its registering issuer '430100-seals'",
+            bad.Verifier.VerifySeal(bad.Bundle("REVOKED", [bad._makerRegistration, bad._ownerRegistration, bad._register, foreignRevoke]), SealId).Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_nodes_answer_is_bound_to_the_recomputed_verdict_log_and_seal()
+    {
+        var question = SealQuestion.ForDocument(LedgerSeals.Document("recorded"), _recorded.Der);
+        var bundle = Bundle("VALID", Everything);
+        SealVerdictResponse Answer(SealVerdictCode verdict, string origin = Changsha, string sealId = SealId) =>
+            new() { Verdict = verdict, Origin = origin, SealId = sealId, EvidenceBundle = bundle };
+        var now = At.AddMinutes(5);
+        var right = VerifiedSeal.Check(Answer(SealVerdictCode.Valid), question, Verifier, now);
+        Assert.True(right.IsAccepted, right.Failure);
+        Assert.Contains("the node says REVOKED, the signature and its evidence give VALID", VerifiedSeal.Check(Answer(SealVerdictCode.Revoked), question, Verifier, now).Failure, StringComparison.Ordinal);
+        Assert.Contains("names log huren.cz-t/430300", VerifiedSeal.Check(Answer(SealVerdictCode.Valid, origin: "huren.cz-t/430300"), question, Verifier, now).Failure, StringComparison.Ordinal);
+        Assert.Contains("names seal 4301", VerifiedSeal.Check(Answer(SealVerdictCode.Valid, sealId: "43019999999999"), question, Verifier, now).Failure, StringComparison.Ordinal);
+        Assert.Contains("not a seal verdict", VerifiedSeal.Check(Answer(SealVerdictCode.Unspecified), question, Verifier, now).Failure, StringComparison.Ordinal);
+        // NOT_REGISTERED without evidence is the node's word: believed as such, never accepted.
+        var unproven = VerifiedSeal.Check(new SealVerdictResponse { Verdict = SealVerdictCode.NotRegistered, SealId = SealId }, question, Verifier, now);
+        Assert.True(unproven.IsVerified);
+        Assert.False(unproven.IsAccepted);
+        Assert.Equal(SealVerdict.NotRegistered, unproven.Verdict);
+        // A VALID claim without evidence is not believed.
+        Assert.Contains("the node says VALID, the signature and its evidence give NOT_REGISTERED",
+            VerifiedSeal.Check(new SealVerdictResponse { Verdict = SealVerdictCode.Valid, SealId = SealId }, question, Verifier, now).Failure, StringComparison.Ordinal);
+    }
+
+    private static NetworkMember Member(string city, string origin, NoteVerifierKey logKey, SigningKey witness, SigningKey root) => new()
+    {
+        CityCode = city, Name = city, Origin = origin, LogKey = logKey.ToString(),
+        WitnessKey = NoteVerifierKey.ForCosigner(CosignatureSigner.WitnessNameFor(origin), witness.PublicKey).ToString(),
+        RootKey = root.PublicKey.ToPem(), Endpoint = "https://127.0.0.1:7101",
+    };
+}
