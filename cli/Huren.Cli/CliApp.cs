@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(Commands.Network.NetworkCommand.Build());
         root.Subcommands.Add(Commands.Issuers.IssuerCommand.Build());
         root.Subcommands.Add(Commands.Licenses.LicenseCommand.Build());
+        root.Subcommands.Add(Commands.Seals.SealCommand.Build());
         root.Subcommands.Add(Commands.Bundles.BundleCommand.Build());
         root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
         root.Subcommands.Add(Commands.Audit.AuditCommand.Build());

@@ -70,6 +70,35 @@ public sealed class LicenseXmlVerifier
         return CheckSignature(document, root, signature);
     }
 
+    /// <summary>
+    /// The <c>LicenseId</c> a license document names, read without checking its signature: only to find out which
+    /// license's issuer key to verify it with (then <see cref="Verify(byte[])"/>, whose verified metadata must name the
+    /// same license). False with the reason when the bytes are not such a document. Never throws.
+    /// </summary>
+    public static bool TryReadLicenseId(byte[] xml, out string licenseId, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        licenseId = "";
+        if (xml.Length > MaxDocumentBytes) { error = $"{xml.Length} bytes, more than {MaxDocumentBytes}"; return false; }
+        if (!TryLoad(xml, out var document, out error)) return false;
+        var root = document.DocumentElement!;
+        if (root.LocalName != LicenseXmlSchema.RootElement || root.NamespaceURI != LicenseXmlSchema.Namespace)
+        {
+            error = $"the root is {{{root.NamespaceURI}}}{root.LocalName}, not {{{LicenseXmlSchema.Namespace}}}{LicenseXmlSchema.RootElement}";
+            return false;
+        }
+        foreach (XmlNode node in root.ChildNodes)
+        {
+            if (node is XmlElement { LocalName: "LicenseId" } element && element.NamespaceURI == LicenseXmlSchema.Namespace && element.InnerText.Length > 0)
+            {
+                licenseId = element.InnerText;
+                return true;
+            }
+        }
+        error = "the document names no LicenseId";
+        return false;
+    }
+
     private static bool TryLoad(byte[] xml, out XmlDocument document, out string error)
     {
         document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };

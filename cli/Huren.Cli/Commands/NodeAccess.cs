@@ -98,6 +98,11 @@ internal sealed class NodeSession : IDisposable
 
     private EvidenceVerifier? _verifier;
 
+    /// <summary>Checks sealed documents and seal evidence against the profile's network configuration.</summary>
+    public SealEvidenceVerifier SealVerifier => _sealVerifier ??= new SealEvidenceVerifier(Verifier);
+
+    private SealEvidenceVerifier? _sealVerifier;
+
     /// <summary>
     /// The node's verdict on <paramref name="question"/>, believed only as far as its evidence goes (the SDK's rule);
     /// the node holds the answer up to <paramref name="waitForFinality"/> for it to become final.

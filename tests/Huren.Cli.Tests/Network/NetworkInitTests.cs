@@ -169,6 +169,7 @@ public sealed class NetworkInitTests : IDisposable
                 ["auditor"] = ("auditor", null),
                 ["counter"] = ("counter", $"{city}-window"),
                 ["amr"] = ("issuer", $"{city}-amr"),
+                ["seals"] = ("issuer", $"{city}-seals"),
             };
             Assert.Equal(expected.Keys.Order(), clients.EnumerateObject().Select(p => p.Name).Order());
             foreach (var (name, (role, issuerId)) in expected)
@@ -180,7 +181,8 @@ public sealed class NetworkInitTests : IDisposable
                 Assert.True(File.Exists(publicPath), $"{city} client {name} → {publicPath}");
                 var publicKey = PublicKey.FromPem(File.ReadAllText(publicPath));
                 var privateKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(Path.GetDirectoryName(publicPath)!, name + ".pem")));
-                Assert.Equal(SignatureAlgorithm.Ed25519, privateKey.Algorithm);
+                // Issuers sign with P-256 (their key also signs license XML exports), the others with Ed25519.
+                Assert.Equal(role == "issuer" ? SignatureAlgorithm.EcdsaP256Sha256 : SignatureAlgorithm.Ed25519, privateKey.Algorithm);
                 Assert.Equal(publicKey.Id, privateKey.PublicKey.Id);
             }
         }
@@ -212,7 +214,7 @@ public sealed class NetworkInitTests : IDisposable
 
             using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, city.CityCode, "appsettings.json")));
             var clients = settings.RootElement.GetProperty("Huren").GetProperty("Clients");
-            Assert.Equal(4, city.Credentials.Count);
+            Assert.Equal(5, city.Credentials.Count);
             foreach (var credential in city.Credentials)
             {
                 // The private key the CLI signs with matches the public key the node knows the principal by.

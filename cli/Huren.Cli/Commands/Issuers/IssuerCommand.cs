@@ -39,13 +39,14 @@ internal static class IssuerCommand
         var types = new Option<string[]>("--license-types") { Description = "License type codes it may issue (comma-separated or repeated); see the catalog in 'huren issuer register --help'.", AllowMultipleArgumentsPerToken = true };
         var seals = new Option<string[]>("--seals") { Description = "Seal types it may register (GB/T 38540 codes, e.g. 1 2 3).", AllowMultipleArgumentsPerToken = true };
         var share = new Option<bool>("--may-share") { Description = "It may record data shares and receipts." };
+        var makerKeys = new Option<string[]>("--seal-maker-key") { Description = "For a seal-making authority (制章机构): a key (PEM, SM2 or P-256) its seals' maker certificates may carry besides its signing key (repeat)." };
         var file = new Option<string?>("--file") { Description = "Read the IssuerRegistered body from a JSON file (schema field names, publicKey as base64 DER); flags then override." };
         var register = new Command("register",
             "Register an issuer in the city's log: an issuer.register entry signed with the city root key (profile 'rootKey'),\n" +
             "submitted as the operator. License types of the catalog:\n" +
             string.Join("\n", LicenseTypeCatalog.All.Select(t => $"  {t.Code}  {t.Name}")))
         {
-            id, name, authority, kind, region, key, types, seals, share, file,
+            id, name, authority, kind, region, key, types, seals, share, makerKeys, file,
         };
         access.AddTo(register);
         register.SetAction(async (parse, ct) =>
@@ -61,6 +62,7 @@ internal static class IssuerCommand
             if (SplitList(parse.GetValue(types)) is { Count: > 0 } typeList) body.LicenseTypeCodes = typeList;
             if (SplitList(parse.GetValue(seals)) is { Count: > 0 } sealList) body.SealPermissions = sealList;
             if (parse.GetValue(share)) body.MayShareData = true;
+            foreach (var makerKey in parse.GetValue(makerKeys) ?? []) body.SealMakerKeys.Add(ReadPublicKey(makerKey).SubjectPublicKeyInfo);
             var publicKey = IssuerKey(session, parse.GetValue(key), body);
             body.PublicKey = publicKey.SubjectPublicKeyInfo;
             body.Algorithm = publicKey.Algorithm;
@@ -123,10 +125,11 @@ internal static class IssuerCommand
                 await output.WriteLineAsync("No issuers are registered in this log yet (register one with 'huren issuer register').").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            await output.WriteAsync(ConsoleTable.Format(["ISSUER", "NAME", "AUTHORITY CODE", "LICENSE TYPES", "SHARES", "STATE", "AT"],
+            await output.WriteAsync(ConsoleTable.Format(["ISSUER", "NAME", "AUTHORITY CODE", "LICENSE TYPES", "SEAL TYPES", "SHARES", "STATE", "AT"],
                 response.Issuers.Select(i => new[]
                 {
                     i.IssuerId, i.Name, i.AuthorityCode, i.LicenseTypeCodes.Count == 0 ? "-" : string.Join(" ", i.LicenseTypeCodes.Select(TypeName)),
+                    i.SealPermissions.Count == 0 ? "-" : string.Join(" ", i.SealPermissions),
                     i.MayShareData ? "yes" : "no", i.Revoked ? "revoked" : "active", $"{i.Origin} #{i.RegisteredAt.ToString(CultureInfo.InvariantCulture)}",
                 }))).ConfigureAwait(false);
             return ExitCodes.Success;
@@ -162,30 +165,34 @@ internal static class IssuerCommand
         return session.Profile.LoadSigningKey(session.City.RootKey);
     }
 
+    /// <summary>A public key from a PEM file; of a private key file, only its public half.</summary>
+    /// <exception cref="CliException">Unreadable, or not a key.</exception>
+    internal static PublicKey ReadPublicKey(string keyPath)
+    {
+        var full = Path.GetFullPath(keyPath);
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"key '{full}' cannot be read: {ex.Message}", ex);
+        }
+        try
+        {
+            return pem.Contains("PRIVATE KEY", StringComparison.Ordinal) ? SigningKey.FromPem(pem).PublicKey : PublicKey.FromPem(pem);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"key '{full}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>The key to register: --key, else the body's, else the profile credential acting for the issuer id.</summary>
     private static PublicKey IssuerKey(NodeSession session, string? keyPath, IssuerRegistered body)
     {
-        if (keyPath is not null)
-        {
-            var full = Path.GetFullPath(keyPath);
-            string pem;
-            try
-            {
-                pem = File.ReadAllText(full);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"key '{full}' cannot be read: {ex.Message}", ex);
-            }
-            try
-            {
-                return pem.Contains("PRIVATE KEY", StringComparison.Ordinal) ? SigningKey.FromPem(pem).PublicKey : PublicKey.FromPem(pem);
-            }
-            catch (FormatException ex)
-            {
-                throw new CliException($"key '{full}': {ex.Message}", ex);
-            }
-        }
+        if (keyPath is not null) return ReadPublicKey(keyPath);
         if (body.PublicKey.Length > 0)
         {
             try

@@ -29,6 +29,7 @@ internal static class LicenseCommand
         license.Subcommands.Add(BuildUse());
         license.Subcommands.Add(LicenseListCommand.Build());
         license.Subcommands.Add(LicenseVerifyCommand.Build());
+        license.Subcommands.Add(LicenseXmlCommands.BuildExport());
         return license;
     }
 

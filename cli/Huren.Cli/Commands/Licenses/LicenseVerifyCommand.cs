@@ -26,15 +26,18 @@ internal static class LicenseVerifyCommand
         var network = new Option<string?>("--network") { Description = "The network configuration (genesis.json) to verify --bundle against." };
         var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
         var waitFinal = new Option<int>("--wait-final") { Description = "Seconds to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 };
+        var xml = new Option<string?>("--xml") { Description = "Verify a signed license XML file ('huren license export --xml') against the key the verified ledger gives for its issuing department; online, or offline with --bundle and --network." };
         var verify = new Command("verify",
             "Verify a license. Online: 'huren license verify ID' asks the node (any city's: every node keeps every log) and\n" +
             "checks the evidence bundle it returns against the network configuration before believing it.\n" +
             "Offline: 'huren license verify --bundle FILE --network genesis.json' needs no node at all.\n" +
             "Exit 0: valid, with verified evidence on a final (witness-cosigned) checkpoint. Exit 1: not valid (revoked,\n" +
             "suspended, expired, transferred, unknown), not final, or evidence that does not verify or is about something\n" +
-            "else, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).")
+            "else, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).\n" +
+            "'huren license verify --xml FILE' checks a license XML export's signature too (exit 0: signed by the issuing\n" +
+            "department and VALID on the ledger; 1: refused, e.g. a wrapped signature, or not valid now).")
         {
-            id, digest, bundle, network, at, waitFinal,
+            id, digest, bundle, network, at, waitFinal, xml,
         };
         access.AddTo(verify);
         verify.SetAction(async (parse, ct) =>
@@ -42,6 +45,11 @@ internal static class LicenseVerifyCommand
             var output = parse.InvocationConfiguration.Output;
             var asJson = parse.GetValue(access.Json);
             var day = ParseDay(parse.GetValue(at));
+            if (parse.GetValue(xml) is { } xmlPath)
+            {
+                if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("--xml names its license itself: give no license id or --digest");
+                return await VerifyXmlAsync(xmlPath, parse, access, bundle, network, waitFinal, day, ct).ConfigureAwait(false);
+            }
             if (parse.GetValue(bundle) is { } bundlePath)
             {
                 if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("give either a license id (online) or --bundle (offline), not both");
@@ -77,19 +85,43 @@ internal static class LicenseVerifyCommand
         return verify;
     }
 
-    private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, bool asJson, TextWriter output)
+    private static async Task<int> VerifyXmlAsync(string xmlPath, ParseResult parse, NodeAccessOptions access, Option<string?> bundle, Option<string?> network,
+        Option<int> waitFinal, DateOnly? day, CancellationToken ct)
     {
-        var network = ReadNetwork(networkPath);
-        string json;
+        var output = parse.InvocationConfiguration.Output;
+        var asJson = parse.GetValue(access.Json);
+        var (bytes, licenseId, peekError) = LicenseXmlCommands.Read(xmlPath);
+        if (parse.GetValue(bundle) is { } bundlePath)
+        {
+            var trusted = ReadNetwork(parse.GetValue(network) ?? throw new CliException("--bundle needs --network (the genesis.json the bundle is checked against)"));
+            var json = await ReadBundleAsync(bundlePath).ConfigureAwait(false);
+            var offline = new EvidenceVerifier(trusted).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out _);
+            return await LicenseXmlCommands.ReportAsync(bytes, peekError, offline, $"verified offline against network {trusted.NetworkId}", asJson, output).ConfigureAwait(false);
+        }
+        if (parse.GetValue(network) is not null) throw new CliException("--network is only for offline verification with --bundle");
+        if (licenseId is null) return await LicenseXmlCommands.ReportAsync(bytes, peekError, new EvidenceResult(false, LicenseVerdict.Unspecified, null, false), "", asJson, output).ConfigureAwait(false);
+        using var session = access.Open(parse);
+        var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), day, ct).ConfigureAwait(false);
+        return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
+    }
+
+    private static async Task<string> ReadBundleAsync(string bundlePath)
+    {
         var full = Path.GetFullPath(bundlePath);
         try
         {
-            json = await File.ReadAllTextAsync(full).ConfigureAwait(false);
+            return await File.ReadAllTextAsync(full).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"bundle '{full}' cannot be read: {ex.Message}", ex);
         }
+    }
+
+    private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, bool asJson, TextWriter output)
+    {
+        var network = ReadNetwork(networkPath);
+        var json = await ReadBundleAsync(bundlePath).ConfigureAwait(false);
         var result = new EvidenceVerifier(network).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out var bundle);
         var subject = result.IsValid ? bundle!.Subject : null;
         if (asJson)

@@ -50,6 +50,12 @@ internal sealed class LocalNetwork
     /// <summary>Display name of <see cref="SampleIssuer"/>.</summary>
     public const string SampleIssuerName = "市场监督管理局";
 
+    /// <summary>Name of the sample seal-making authority (制章机构) in every city, which registers the city's seals.</summary>
+    public const string SampleSealMaker = "seals";
+
+    /// <summary>Display name of <see cref="SampleSealMaker"/>.</summary>
+    public const string SampleSealMakerName = "电子印章制作中心";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -151,7 +157,7 @@ internal sealed class LocalNetwork
             var clients = new JsonObject();
             foreach (var client in SampleClients(city.Code))
             {
-                var key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+                var key = SigningKey.Generate(client.Algorithm);
                 var privatePath = $"keys/clients/{client.Principal}.pem";
                 var publicPath = $"keys/clients/{client.Principal}.pub.pem";
                 files.Add(new(InCity(privatePath), key.ToPem(), true));
@@ -248,14 +254,19 @@ internal sealed class LocalNetwork
         if (json.Contains("PRIVATE KEY", StringComparison.Ordinal)) throw new InvalidOperationException("the generated genesis contains a private key");
     }
 
-    private sealed record SampleClient(string Principal, string Role, string? IssuerId, string? Name);
+    private sealed record SampleClient(string Principal, string Role, string? IssuerId, string? Name, SignatureAlgorithm Algorithm = SignatureAlgorithm.Ed25519);
 
+    /// <summary>
+    /// The sample credentials of a city. Issuers sign with P-256 so that the key their city root registers can also
+    /// sign their license XML exports (XML signature knows no Ed25519 or SM2 method other tools read, docs/seals.md).
+    /// </summary>
     private static IEnumerable<SampleClient> SampleClients(string cityCode) =>
     [
         new("operator", CliRoles.Operator, null, null),
         new("auditor", CliRoles.Auditor, null, null),
         new("counter", CliRoles.Counter, $"{cityCode}-window", null),
-        new(SampleIssuer, CliRoles.Issuer, $"{cityCode}-{SampleIssuer}", SampleIssuerName),
+        new(SampleIssuer, CliRoles.Issuer, $"{cityCode}-{SampleIssuer}", SampleIssuerName, SignatureAlgorithm.EcdsaP256Sha256),
+        new(SampleSealMaker, CliRoles.Issuer, $"{cityCode}-{SampleSealMaker}", SampleSealMakerName, SignatureAlgorithm.EcdsaP256Sha256),
     ];
 
     private static string NodeSettings(string networkId, string cityCode, string endpoint, JsonObject clients)

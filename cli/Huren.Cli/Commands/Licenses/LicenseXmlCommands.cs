@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Xml;
+
+namespace Huren.Cli.Commands.Licenses;
+
+/// <summary>
+/// A license's metadata as signed XML (license-metadata-v1.xsd, enveloped XMLDSig): <c>huren license export ID --xml</c>
+/// signs it with the issuing department's own key, the one its city root registered; <c>huren license verify --xml</c>
+/// checks it against the key the verified ledger gives for that department, and refuses every wrapping shape.
+/// </summary>
+internal static class LicenseXmlCommands
+{
+    public static Command BuildExport()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var id = new Argument<string>("license-id") { Description = "The 证照标识 to export." };
+        var xml = new Option<bool>("--xml") { Description = "Signed XML (license-metadata-v1.xsd with an enveloped XML signature): the export format." };
+        var output = new Option<string>("--out", "-o") { Description = "The file to write.", Required = true };
+        var export = new Command("export",
+            "Export a license's metadata as XML signed by the issuing department (the acting issuer, with the P-256 key its city\n" +
+            "root registered): 证照标识, type, holder, issuing authority, validity and status as the verified ledger entries\n" +
+            "leave them. Check it with 'huren license verify --xml FILE' or 'xmlsec1 --verify'.") { id, xml, output };
+        access.AddTo(export);
+        export.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(xml)) throw new CliException("give --xml: signed XML (license-metadata-v1.xsd) is the export format");
+            using var session = access.Open(parse);
+            var licenseId = parse.GetValue(id)!;
+            var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.Zero, null, ct).ConfigureAwait(false);
+            if (answer.IsUnknown) throw new CliException($"license {licenseId} is not known to {session.Describe()}: {answer.Response.Reason}");
+            if (!answer.IsVerified) throw new CliException($"the node's evidence for {licenseId} does not verify, so it is not exported: {answer.Failure}");
+            var evidence = answer.Evidence;
+            if (evidence.IssuerKey?.Id != session.Key.PublicKey.Id)
+                throw new CliException($"license {licenseId} is answered for by issuer {evidence.IssuerId}, and '{session.Credential.Principal}' holds another key: the issuing department signs its own export (--as {evidence.IssuerId})");
+            XmlSigningKey key;
+            try
+            {
+                key = XmlSigningKey.FromSigningKey(session.Key);
+            }
+            catch (ArgumentException)
+            {
+                throw new CliException($"issuer {evidence.IssuerId} signs with {session.Key.Algorithm}; XML signatures need its key to be P-256 (XML signature has no SM2 or Ed25519 method other tools read)");
+            }
+            var position = evidence.LicenseEntry is { } entry ? new LedgerPosition(entry.Origin, entry.Index, entry.LeafHash) : null;
+            var metadata = LicenseMetadata.FromEntries(evidence.History, position);
+            var bytes = LicenseXmlSigner.Export(metadata, DateTimeOffset.UtcNow, key);
+            var path = Seals.SealFiles.Write(parse.GetValue(output)!, bytes, "XML export", overwrite: true);
+            var stdout = parse.InvocationConfiguration.Output;
+            await stdout.WriteLineAsync(session.AsJson
+                ? JsonSerializer.Serialize(new { licenseId, statusCode = metadata.StatusCode, path, bytes = bytes.Length, issuerId = evidence.IssuerId, keyId = session.Key.Id.ToString() }, CliJson.Options)
+                : $"Exported license {licenseId} (status {metadata.StatusCode} {LicenseMetadata.StatusName(metadata.StatusCode)}) as XML signed by {evidence.IssuerId} (key {session.Key.Id.ToString()[..16]}…) to {path}").ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return export;
+    }
+
+    /// <summary>The license id an XML document names (unverified: it only says whose key to check it with).</summary>
+    /// <exception cref="CliException">Unreadable file.</exception>
+    public static (byte[] Bytes, string? LicenseId, string? Error) Read(string path)
+    {
+        var bytes = Seals.SealFiles.Read(path, "XML document");
+        return LicenseXmlVerifier.TryReadLicenseId(bytes, out var licenseId, out var error) ? (bytes, licenseId, null) : (bytes, null, error);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="xml"/> with the key <paramref name="evidence"/> (verified) gives for the license's issuer,
+    /// and reports it beside the ledger's verdict. Exit 0 only when the signature holds, the signed document is about
+    /// that license, and the ledger says VALID on final evidence.
+    /// </summary>
+    public static async Task<int> ReportAsync(byte[] xml, string? peekError, EvidenceResult evidence, string how, bool asJson, TextWriter output)
+    {
+        LicenseXmlVerification? result = null;
+        string? failure = peekError is not null ? $"not license XML: {peekError}"
+            : !evidence.IsValid ? $"the ledger's evidence does not verify: {evidence.Failure}"
+            : evidence.IssuerKey is not { } key ? $"the evidence gives no key for issuer {evidence.IssuerId}"
+            : key.Algorithm != Schemas.Envelope.SignatureAlgorithm.EcdsaP256Sha256 ? $"issuer {evidence.IssuerId} signs with {key.Algorithm}: it cannot have signed XML"
+            : null;
+        if (failure is null)
+        {
+            result = new LicenseXmlVerifier(XmlVerificationKey.FromPublicKey(evidence.IssuerKey!)).Verify(xml);
+            if (!result.IsValid) failure = $"{result.Verdict}: {result.Reason}";
+            else if (result.Metadata!.LicenseId != evidence.Subject) failure = $"the signed document is about {result.Metadata.LicenseId}, the evidence about {evidence.Subject}";
+        }
+        var ledger = evidence.IsValid ? LicenseVerdictRules.Name(evidence.Verdict) : null;
+        var accepted = failure is null && evidence is { Final: true, Verdict: LicenseVerdict.Valid };
+        if (asJson)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                signed = failure is null, failure, licenseId = result?.Metadata?.LicenseId, statusCode = result?.Metadata?.StatusCode, exportedAt = result?.ExportedAt,
+                signer = failure is null ? evidence.IssuerId : null, ledgerVerdict = ledger, final = evidence.Final,
+            }, CliJson.Options)).ConfigureAwait(false);
+            return accepted ? ExitCodes.Success : ExitCodes.Negative;
+        }
+        if (failure is not null)
+        {
+            await output.WriteLineAsync($"REFUSED  {failure}").ConfigureAwait(false);
+            return ExitCodes.Negative;
+        }
+        var metadata = result!.Metadata!;
+        await output.WriteLineAsync($"{(accepted ? "SIGNED" : "SIGNED, BUT NOT VALID NOW")}  {metadata.LicenseId}  {metadata.Name}").ConfigureAwait(false);
+        await output.WriteAsync(ConsoleTable.Rows(
+        [
+            ("Signed by", $"{evidence.IssuerId} (the key its city root registered, {evidence.IssuerKey!.Id.ToString()[..16]}…)"),
+            ("Exported", $"{result.ExportedAt:yyyy-MM-dd HH:mm:ss zzz}, status {metadata.StatusCode} {LicenseMetadata.StatusName(metadata.StatusCode)}"),
+            ("Holder", metadata.HolderName),
+            ("Ledger says", $"{ledger}{(evidence.Final ? "" : " (checkpoint NOT final)")}; {how}"),
+        ])).ConfigureAwait(false);
+        return accepted ? ExitCodes.Success : ExitCodes.Negative;
+    }
+}
