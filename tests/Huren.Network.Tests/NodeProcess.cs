@@ -47,16 +47,17 @@ internal sealed class NodeProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Generous: on a shared 2-core machine under heavy load a node's first TLS handshakes take seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {_process.ExitCode}: {Tail()}");
             try
             {
                 // A fresh channel per probe: a channel that failed to connect backs off its reconnects.
-                using var client = new HurenClient(Endpoint, null, TimeSpan.FromSeconds(2), PinnedTls.CreateHandler(_trusted));
+                using var client = new HurenClient(Endpoint, null, TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(_trusted));
                 var health = new Health.HealthClient(client.Channel);
-                var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
                 if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving) return;
             }
             catch (Grpc.Core.RpcException)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Huren.Cli;
 using Huren.Cli.Profiles;
 using Huren.Node.Tests.Ledger;
 using Huren.Schemas.Envelope;
@@ -19,60 +18,10 @@ namespace Huren.Network.Tests;
 /// The 长株潭 network as three real node processes on loopback ports: mirroring, witnessing, final checkpoints,
 /// verification while the issuing city is down, catch-up after an outage, and a forked checkpoint caught.
 /// </summary>
-public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityNetwork(output)
 {
-    private const string Changsha = "430100", Zhuzhou = "430200", Xiangtan = "430300";
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "huren-net-" + Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, NodeProcess> _nodes = new(StringComparer.Ordinal);
-    private CliProfile _profile = null!;
-    private TrustedNetwork _genesis = null!;
-    private List<string> _trusted = [];
-
-    public async Task InitializeAsync()
-    {
-        using var cliOut = new StringWriter();
-        using var cliErr = new StringWriter();
-        var basePort = 20000 + Random.Shared.Next(0, 2000) * 10;
-        var code = await CliApp.RunAsync(["network", "init", "--dir", _dir, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)], cliOut, cliErr);
-        Assert.True(code == 0, cliErr.ToString());
-        _profile = CliProfile.Load(Path.Combine(_dir, "cli.json"));
-        _genesis = _profile.LoadGenesis();
-        _trusted = [.. _genesis.Members.Select(m => m.TlsCertificateSha256)];
-        foreach (var city in _profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(_dir, city.CityCode), new Uri(city.Endpoint), _trusted);
-        await Task.WhenAll(_nodes.Values.Select(n => n.StartAsync()));
-    }
-
-    public Task DisposeAsync()
-    {
-        foreach (var node in _nodes.Values)
-        {
-            if (node.Running) output.WriteLine($"--- {node.CityDir}\n{node.Tail()}");
-            node.Dispose();
-        }
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
-    }
-
-    private HurenClient Client(string city, string role)
-    {
-        var profileCity = _profile.City(city);
-        var credential = profileCity.Credentials.First(c => c.Role == role);
-        return new HurenClient(new Uri(profileCity.Endpoint), new ClientIdentity(credential.Principal, _profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10),
-            PinnedTls.CreateHandler(_trusted));
-    }
-
-    private SigningKey IssuerKey(string city) => _profile.LoadSigningKey(_profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
-
-    private static Entry MakeEntry<T>(string city, string kind, string recordId, string issuerId, T body) where T : class
-        => Entry.Create(kind, $"huren.cz-t/{city}", recordId, issuerId, body, DateTimeOffset.UtcNow);
-
-    private async Task RegisterAmrAsync(string city)
-    {
-        using var op = Client(city, CliRoles.Operator);
-        var body = LedgerBodies.Issuer($"{city}-amr", LedgerBodies.ChangshaAmrCode, IssuerKey(city).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true, region: city);
-        var leaf = EntrySigner.SignToLeaf(MakeEntry(city, EntryKinds.IssuerRegister, body.IssuerId, $"{city}-root", body), _profile.LoadSigningKey(_profile.City(city).RootKey!));
-        await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaf }, op.Options());
-    }
+    private Task RegisterAmrAsync(string city)
+        => RegisterIssuerAsync(city, LedgerBodies.Issuer($"{city}-amr", LedgerBodies.ChangshaAmrCode, IssuerKey(city).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true, region: city));
 
     private byte[] LicenseLeaf(string city, string serial)
     {
@@ -101,7 +50,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     }
 
     private bool IsFinal(VerdictResponse v)
-        => v.Verdict == LicenseVerdict.Valid && new EvidenceVerifier(_genesis).Verify(EvidenceBundle.Parse(v.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)) is { IsValid: true, Final: true };
+        => v.Verdict == LicenseVerdict.Valid && new EvidenceVerifier(Genesis).Verify(EvidenceBundle.Parse(v.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)) is { IsValid: true, Final: true };
 
     [Fact]
     public async Task A_license_transferred_to_another_city_verifies_there_with_evidence_from_both_logs()
@@ -135,7 +84,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         // Without the transfer entry, the accept proves nothing.
         var stripped = EvidenceBundle.Parse(json);
         stripped.Entries.RemoveAll(e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseTransfer);
-        var noTransfer = new EvidenceVerifier(_genesis).Verify(stripped, today);
+        var noTransfer = new EvidenceVerifier(Genesis).Verify(stripped, today);
         Assert.False(noTransfer.IsValid);
         Assert.Contains("lacks the transfer entry", noTransfer.Failure, StringComparison.Ordinal);
 
@@ -143,9 +92,9 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var sourceOnly = EvidenceBundle.Parse(json);
         sourceOnly.Entries.RemoveAll(e => e.Origin == xiangtanOrigin);
         sourceOnly.Checkpoints.Remove(xiangtanOrigin);
-        Assert.Contains("the verdict is stated as of huren.cz-t/430300", new EvidenceVerifier(_genesis).Verify(sourceOnly, today).Failure, StringComparison.Ordinal);
+        Assert.Contains("the verdict is stated as of huren.cz-t/430300", new EvidenceVerifier(Genesis).Verify(sourceOnly, today).Failure, StringComparison.Ordinal);
         sourceOnly.Verdict.AsOf = new BundleCheckpointRef { Origin = changshaOrigin, Size = sourceOnly.Entries[0].TreeSize };
-        var stale = new EvidenceVerifier(_genesis).Verify(sourceOnly, today);
+        var stale = new EvidenceVerifier(Genesis).Verify(sourceOnly, today);
         Assert.False(stale.IsValid);
         Assert.Equal(LicenseVerdict.Transferred, stale.Verdict);
     }
@@ -164,24 +113,24 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         using var zhuzhouCounter = Client(Zhuzhou, CliRoles.Counter);
         using var xiangtanCounter = Client(Xiangtan, CliRoles.Counter);
         var atZhuzhou = await WaitForVerdictAsync(zhuzhouCounter, licenseId, IsFinal, TimeSpan.FromSeconds(20));
-        output.WriteLine($"issue → final verdict at Zhuzhou: {issuedAt.ElapsedMilliseconds} ms");
+        Output.WriteLine($"issue → final verdict at Zhuzhou: {issuedAt.ElapsedMilliseconds} ms");
         var atXiangtan = await WaitForVerdictAsync(xiangtanCounter, licenseId, IsFinal, TimeSpan.FromSeconds(20));
         Assert.Equal($"huren.cz-t/{Changsha}", atXiangtan.Origin);
         var finality = FinalityCheck.Evaluate(SignedNote.Parse(EvidenceBundle.Parse(atXiangtan.EvidenceBundle).Checkpoints[atXiangtan.Origin]),
-            _genesis.ByCity(Changsha)!.LogKey, _genesis.WitnessesFor(_genesis.ByCity(Changsha)!.Origin), _genesis.WitnessThreshold);
-        Assert.True(finality.ValidCosignatures >= _genesis.WitnessThreshold);
+            Genesis.ByCity(Changsha)!.LogKey, Genesis.WitnessesFor(Genesis.ByCity(Changsha)!.Origin), Genesis.WitnessThreshold);
+        Assert.True(finality.ValidCosignatures >= Genesis.WitnessThreshold);
 
         // Changsha's node down: Xiangtan still answers, and its bundle verifies offline.
-        _nodes[Changsha].Stop();
+        Nodes[Changsha].Stop();
         var whileDown = await xiangtanCounter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, xiangtanCounter.Options());
         Assert.Equal(LicenseVerdict.Valid, whileDown.Verdict);
-        var offline = new EvidenceVerifier(_genesis).Verify(EvidenceBundle.Parse(whileDown.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+        var offline = new EvidenceVerifier(Genesis).Verify(EvidenceBundle.Parse(whileDown.EvidenceBundle), LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
         Assert.True(offline.IsValid, offline.Failure);
         Assert.True(offline.Final);
 
         // Zhuzhou cut off while Changsha (back) issues thousands of entries; Zhuzhou catches up with the same roots.
-        _nodes[Zhuzhou].Stop();
-        await _nodes[Changsha].StartAsync();
+        Nodes[Zhuzhou].Stop();
+        await Nodes[Changsha].StartAsync();
         const int burst = 2000;
         using var changshaAmr2 = Client(Changsha, CliRoles.Issuer);
         var leaves = Enumerable.Range(0, burst).Select(i => LicenseLeaf(Changsha, $"B{i:D6}")).ToList();
@@ -202,7 +151,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var health = LedgerBodies.Issuer($"{Changsha}-hc", LedgerBodies.ChangshaHealthCode, healthKey.PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: false, region: Changsha);
         using (var op = Client(Changsha, CliRoles.Operator))
         {
-            await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.IssuerRegister, health.IssuerId, $"{Changsha}-root", health), _profile.LoadSigningKey(_profile.City(Changsha).RootKey!)) }, op.Options());
+            await RegisterIssuerAsync(Changsha, health);
             var healthLicense = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaHealthCode, "HC0001");
             await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.LicenseIssue, healthLicense.LicenseId, health.IssuerId, healthLicense), healthKey) }, op.Options());
         }
@@ -211,7 +160,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         var ownRoot = Checkpoint.FromNote(SignedNote.Parse(own.Note)).GetRootHash();
 
         var catchUp = Stopwatch.StartNew();
-        await _nodes[Zhuzhou].StartAsync();
+        await Nodes[Zhuzhou].StartAsync();
         using var zhuzhouAuditor = Client(Zhuzhou, CliRoles.Auditor);
         while (true)
         {
@@ -225,7 +174,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
             Assert.True(catchUp.Elapsed < TimeSpan.FromSeconds(60), $"Zhuzhou mirrored {mirrored.Size} of {own.Size}");
             await Task.Delay(100);
         }
-        output.WriteLine($"catch-up: {burst} entries in {catchUp.ElapsedMilliseconds} ms (incl. node start) = {burst / catchUp.Elapsed.TotalSeconds:F0} entries/s");
+        Output.WriteLine($"catch-up: {burst} entries in {catchUp.ElapsedMilliseconds} ms (incl. node start) = {burst / catchUp.Elapsed.TotalSeconds:F0} entries/s");
         var entries = await zhuzhouAuditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = $"huren.cz-t/{Changsha}", Start = 0, Count = 1000 }, zhuzhouAuditor.Options());
         Assert.Equal(Enumerable.Range(0, entries.Entries.Count).Select(i => (ulong)i), entries.Entries.Select(e => e.Index));
     }
@@ -233,22 +182,21 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task A_configuration_update_needs_a_majority_and_then_reaches_every_node()
     {
-        var genesisBytes = await File.ReadAllBytesAsync(Path.Combine(_dir, "genesis.json"));
+        var genesisBytes = await File.ReadAllBytesAsync(Path.Combine(Dir, "genesis.json"));
         var next = NetworkConfig.Parse(System.Text.Encoding.UTF8.GetString(genesisBytes));
         next.Version = 2;
         next.Previous = NetworkConfigChain.Digest(genesisBytes);
         next.WitnessThreshold = 2;
         var unsigned = next.ToJson();
-        SigningKey Root(string city) => _profile.LoadSigningKey(_profile.City(city).RootKey!);
 
         using var changshaOperator = Client(Changsha, CliRoles.Operator);
-        var one = NetworkConfigChain.AddSignature(unsigned, Changsha, Root(Changsha));
+        var one = NetworkConfigChain.AddSignature(unsigned, Changsha, RootKey(Changsha));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await changshaOperator.Network.ProposeConfigAsync(
             new ProposeNetworkConfigRequest { Document = System.Text.Encoding.UTF8.GetBytes(one) }, changshaOperator.Options()));
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Contains("majority", refused.Status.Detail);
 
-        var two = NetworkConfigChain.AddSignature(one, Xiangtan, Root(Xiangtan));
+        var two = NetworkConfigChain.AddSignature(one, Xiangtan, RootKey(Xiangtan));
         var accepted = await changshaOperator.Network.ProposeConfigAsync(new ProposeNetworkConfigRequest { Document = System.Text.Encoding.UTF8.GetBytes(two) }, changshaOperator.Options());
         Assert.Equal(2, accepted.Version);
         foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
@@ -265,8 +213,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         }
 
         // In force across a restart, re-checked from the genesis.
-        _nodes[Zhuzhou].Stop();
-        await _nodes[Zhuzhou].StartAsync();
+        Nodes[Zhuzhou].Stop();
+        await Nodes[Zhuzhou].StartAsync();
         using var zhuzhouAuditor = Client(Zhuzhou, CliRoles.Auditor);
         Assert.Equal(2, (await zhuzhouAuditor.Network.GetConfigAsync(new GetNetworkConfigRequest(), zhuzhouAuditor.Options())).Version);
     }
@@ -274,13 +222,13 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Peers_must_present_a_certificate_of_the_configuration()
     {
-        var changshaDir = Path.Combine(_dir, Changsha);
+        var changshaDir = Path.Combine(Dir, Changsha);
         var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
-        var zhuzhou = new Uri(_profile.City(Zhuzhou).Endpoint);
+        var zhuzhou = new Uri(Profile.City(Zhuzhou).Endpoint);
         var request = new CheckpointRequest();
 
         // The right peer key but no certificate: refused.
-        using (var noCertificate = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted)))
+        using (var noCertificate = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted)))
         {
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await noCertificate.Ledger.GetCheckpointAsync(request, noCertificate.Options()));
             Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
@@ -291,7 +239,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=intruder", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var intruder = csr.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted, intruder));
+        using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, intruder));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await outsider.Ledger.GetCheckpointAsync(request, outsider.Options()));
         // With TLS 1.3 the server refuses the client certificate after the client has finished its side of the
         // handshake: the client sees either a failed connection (UNAVAILABLE) or its first request's stream torn down
@@ -300,7 +248,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
 
         // The member's own certificate and key: accepted.
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
-        using var member = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(_trusted, changshaCertificate));
+        using var member = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, changshaCertificate));
         var answer = await member.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = $"huren.cz-t/{Zhuzhou}" }, member.Options());
         Assert.Equal($"huren.cz-t/{Zhuzhou}", answer.Origin);
     }
@@ -356,15 +304,15 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : IAsyncLife
         while (!SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Zhuzhou}")));
 
         // A second, different checkpoint for the same size, signed with Changsha's own log key.
-        var changshaDir = Path.Combine(_dir, Changsha);
+        var changshaDir = Path.Combine(Dir, Changsha);
         var logKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "log-ed25519.pem")));
         var forked = new CheckpointSigner($"huren.cz-t/{Changsha}", logKey, null).Sign(latest.Size, new byte[32]).ToString();
         var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
         foreach (var witnessCity in new[] { Zhuzhou, Xiangtan })
         {
-            using var asChangsha = new HurenClient(new Uri(_profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey), null,
-                PinnedTls.CreateHandler(_trusted, changshaCertificate));
+            using var asChangsha = new HurenClient(new Uri(Profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey), null,
+                PinnedTls.CreateHandler(Trusted, changshaCertificate));
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await asChangsha.Witness.AddCheckpointAsync(
                 new AddCheckpointRequest { OldSize = latest.Size, Note = forked }, asChangsha.Options()));
             Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);

@@ -1,0 +1,98 @@
+using Huren.Cli;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Network;
+using Xunit.Abstractions;
+
+namespace Huren.Network.Tests;
+
+/// <summary>
+/// The 长株潭 network made by <c>huren network init</c> in a temp folder and run as three real node processes on loopback
+/// ports; each test gets its own network, and every node is stopped (its log tail printed) when the test ends.
+/// </summary>
+public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetime
+{
+    protected const string Changsha = "430100", Zhuzhou = "430200", Xiangtan = "430300";
+    private readonly Dictionary<string, NodeProcess> _nodes = new(StringComparer.Ordinal);
+
+    /// <summary>The network's folder (genesis, profile, one folder per city).</summary>
+    protected string Dir { get; } = Path.Combine(Path.GetTempPath(), "huren-net-" + Guid.NewGuid().ToString("N"));
+
+    private protected IReadOnlyDictionary<string, NodeProcess> Nodes => _nodes;
+
+    protected CliProfile Profile { get; private set; } = null!;
+
+    protected TrustedNetwork Genesis { get; private set; } = null!;
+
+    protected IReadOnlyList<string> Trusted { get; private set; } = [];
+
+    protected ITestOutputHelper Output => output;
+
+    public async Task InitializeAsync()
+    {
+        using var cliOut = new StringWriter();
+        using var cliErr = new StringWriter();
+        var basePort = 20000 + Random.Shared.Next(0, 2000) * 10;
+        var code = await CliApp.RunAsync(["network", "init", "--dir", Dir, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)], cliOut, cliErr);
+        Assert.True(code == 0, cliErr.ToString());
+        Profile = CliProfile.Load(Path.Combine(Dir, "cli.json"));
+        Genesis = Profile.LoadGenesis();
+        Trusted = [.. Genesis.Members.Select(m => m.TlsCertificateSha256)];
+        foreach (var city in Profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(Dir, city.CityCode), new Uri(city.Endpoint), Trusted);
+        try
+        {
+            await Task.WhenAll(_nodes.Values.Select(n => n.StartAsync()));
+        }
+        catch
+        {
+            // xUnit does not call DisposeAsync when InitializeAsync fails: stop the nodes that did start.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            if (node.Running) output.WriteLine($"--- {node.CityDir}\n{node.Tail()}");
+            node.Dispose();
+        }
+        if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    protected static string OriginOf(string city) => $"huren.cz-t/{city}";
+
+    /// <summary>A client of <paramref name="city"/>'s node as the profile's first credential of <paramref name="role"/>.</summary>
+    protected HurenClient Client(string city, string role) => ClientFor(city, Profile.City(city).Credentials.First(c => c.Role == role));
+
+    /// <summary>A client of <paramref name="city"/>'s node as the profile's credential <paramref name="principal"/> (e.g. <c>seals</c>).</summary>
+    protected HurenClient ClientAs(string city, string principal) => ClientFor(city, Profile.City(city).Credentials.First(c => c.Principal == principal));
+
+    private HurenClient ClientFor(string city, CliCredential credential)
+        => new(new Uri(Profile.City(city).Endpoint), new ClientIdentity(credential.Principal, Profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10),
+            PinnedTls.CreateHandler(Trusted));
+
+    /// <summary>The signing key of the profile's first issuer credential of <paramref name="city"/> (its market regulator).</summary>
+    protected SigningKey IssuerKey(string city) => Profile.LoadSigningKey(Profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
+
+    /// <summary>The signing key of credential <paramref name="principal"/> of <paramref name="city"/>.</summary>
+    protected SigningKey KeyOf(string city, string principal) => Profile.LoadSigningKey(Profile.City(city).Credentials.First(c => c.Principal == principal).PrivateKey);
+
+    /// <summary>The city root key, which signs <c>issuer.register</c>.</summary>
+    protected SigningKey RootKey(string city) => Profile.LoadSigningKey(Profile.City(city).RootKey!);
+
+    /// <summary>Registers an issuer in <paramref name="city"/>'s log: signed with the city root key, submitted by the city's operator.</summary>
+    protected async Task RegisterIssuerAsync(string city, IssuerRegistered body)
+    {
+        using var op = Client(city, CliRoles.Operator);
+        await op.SubmitAsync(MakeEntry(city, EntryKinds.IssuerRegister, body.IssuerId, $"{city}-root", body), RootKey(city));
+    }
+
+    protected static Entry MakeEntry<T>(string city, string kind, string recordId, string issuerId, T body) where T : class
+        => Entry.Create(kind, OriginOf(city), recordId, issuerId, body, DateTimeOffset.UtcNow);
+}
