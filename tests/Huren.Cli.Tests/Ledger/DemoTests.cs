@@ -5,7 +5,8 @@ using Huren.Cli.Tests.NetworkUp;
 namespace Huren.Cli.Tests.Ledger;
 
 /// <summary>
-/// 'huren demo --exit' tells the whole story against three real node processes and stops them; its evidence bundle then
+/// 'huren demo --exit' tells the whole story against three real node processes (licenses, then a seal registered in
+/// Changsha and a sealed notice verified at a Xiangtan counter) and stops them; its evidence bundle then
 /// verifies offline with every node stopped, and a tampered copy is refused with the reason.
 /// </summary>
 public sealed class DemoTests : IDisposable
@@ -17,13 +18,26 @@ public sealed class DemoTests : IDisposable
     {
         var (code, output, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
         Assert.True(code == 0, error + output);
-        foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
+        foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8.", "── 9.", "── 10." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
         Assert.Contains("REVOKED  ", output, StringComparison.Ordinal);
         Assert.Contains("huren.cz-t/430300, answered for by issuer 430300-amr", output, StringComparison.Ordinal);
+        // Chapter 8: the notice sealed in Changsha verifies at the Xiangtan counter; the altered copy does not.
+        Assert.Contains("VALID  seal 43010020260001  长沙市市场监督管理局", output, StringComparison.Ordinal);
+        Assert.Contains("BAD_SIGNATURE  seal 43010020260001", output, StringComparison.Ordinal);
         Assert.Contains("Stopped the 3 nodes", output, StringComparison.Ordinal);
 
         // Every node is stopped: nothing answers on the demo's ports.
         foreach (var member in _folder.Genesis().Members) Assert.False(await NetworkFolder.IsServingAsync(member));
+
+        // Chapter 9: the XML the CLI exported is accepted by xmlsec1 with the issuing department's public key, and a
+        // changed copy is not.
+        Assert.Contains("SIGNED  ", output, StringComparison.Ordinal);
+        var xml = Path.Combine(_folder.Dir, "license-1.xml");
+        var amrKey = Path.Combine(_folder.Dir, "430100", "keys", "clients", "amr.pub.pem");
+        Assert.Equal(0, await XmlSec1VerifyAsync(xml, amrKey));
+        var changed = Path.Combine(_folder.Root, "license-1-changed.xml");
+        await File.WriteAllTextAsync(changed, (await File.ReadAllTextAsync(xml)).Replace("长沙互认科技有限公司", "长沙互认科技有限责任公司", StringComparison.Ordinal));
+        Assert.NotEqual(0, await XmlSec1VerifyAsync(changed, amrKey));
 
         var bundle = Path.Combine(_folder.Dir, "evidence-license-1.json");
         var genesis = Path.Combine(_folder.Dir, "genesis.json");
@@ -122,6 +136,20 @@ public sealed class DemoTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("is not a Huren demo folder", error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder.Dir, "precious.txt")));
+    }
+
+    /// <summary>xmlsec1's exit code for verifying <paramref name="xml"/> with the PEM public key <paramref name="publicKey"/>.</summary>
+    private static async Task<int> XmlSec1VerifyAsync(string xml, string publicKey)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("xmlsec1") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--verify", "--pubkey-pem", publicKey, "--id-attr:Id", "urn:huren:xml:license:1:LicenseMetadata", xml }) psi.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.StandardOutput.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        await stderr;
+        return process.ExitCode;
     }
 
     public void Dispose() => _folder.Dispose();

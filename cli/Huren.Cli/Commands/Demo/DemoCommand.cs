@@ -27,7 +27,9 @@ internal static class DemoCommand
         var demo = new Command("demo",
             "Run the Huren demo: create a local 长株潭 (Changsha–Zhuzhou–Xiangtan) network, start its three nodes, then register\n" +
             "departments, issue licenses in Changsha, verify one at a Zhuzhou counter, revoke one, transfer one to Xiangtan,\n" +
-            "trace it across the three cities, export an evidence bundle and verify it offline. The network then keeps running\n" +
+            "trace it across the three cities, export an evidence bundle and verify it offline, register the market regulator's\n" +
+            "seal in Changsha and verify a notice sealed with it at a Xiangtan counter, export a license as signed XML. The\n" +
+            "network then keeps running\n" +
             "for you to explore with the CLI (Ctrl-C stops it), unless --exit.") { dir, basePort, exit };
         demo.SetAction(async (parse, ct) =>
         {
@@ -74,6 +76,7 @@ internal static class DemoCommand
         private const string Zhuzhou = "430200";
         private const string Xiangtan = "430300";
         private const string BusinessLicense = "11100000HUREN0001P001";
+        private const string SealId = "43010020260001";
 
         private string Profile => Path.Combine(directory, CliProfile.DefaultFileName);
 
@@ -141,7 +144,14 @@ internal static class DemoCommand
             await RunAsync(ExitCodes.Success, ct, "bundle", "export", ids[0], "--city", Zhuzhou, "-o", bundle).ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "license", "verify", "--bundle", bundle, "--network", Path.Combine(directory, "genesis.json")).ConfigureAwait(false);
 
-            await ChapterAsync("8. An auditor re-verifies Changsha's whole log from Xiangtan's copy").ConfigureAwait(false);
+            await TellSealsAsync(ct).ConfigureAwait(false);
+
+            await ChapterAsync("9. The first license's metadata as signed XML (XMLDSig) for a provincial system, checked at Xiangtan").ConfigureAwait(false);
+            var xml = Path.Combine(directory, "license-1.xml");
+            await RunAsync(ExitCodes.Success, ct, "license", "export", ids[0], "--xml", "--city", Changsha, "-o", xml).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "verify", "--xml", xml, "--city", Xiangtan).ConfigureAwait(false);
+
+            await ChapterAsync("10. An auditor re-verifies Changsha's whole log from Xiangtan's copy").ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "audit", "log", Changsha, "--city", Xiangtan).ConfigureAwait(false);
 
             await output.WriteLineAsync().ConfigureAwait(false);
@@ -154,14 +164,71 @@ internal static class DemoCommand
             return ExitCodes.Success;
         }
 
+        /// <summary>
+        /// Chapter 8: Changsha's seal-making authority (制章机构, SM2 maker key) registers the market regulator's seal, the
+        /// regulator seals a notice and records the use, and a Xiangtan counter verifies the sealed notice — and refuses an
+        /// altered copy.
+        /// </summary>
+        private async Task TellSealsAsync(CancellationToken ct)
+        {
+            await ChapterAsync("8. Changsha registers its market regulator's seal (电子印章); a notice sealed in Changsha is verified at a Xiangtan counter").ConfigureAwait(false);
+            var folder = Path.Combine(directory, "seals");
+            Directory.CreateDirectory(folder);
+            string makerKey = Path.Combine(folder, "maker.pem"), makerCert = Path.Combine(folder, "maker.crt"), signerKey = Path.Combine(folder, "signer.pem"), signerCert = Path.Combine(folder, "signer.crt");
+            await RunLocalAsync(ExitCodes.Success, ct, "keys", "gen", "--alg", "sm2", "-o", makerKey).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "issuer", "register", "--city", Changsha, "--id", $"{Changsha}-seals", "--name", "长沙市电子印章制作中心",
+                "--authority-code", Uscc($"12{Changsha}HUREN0401"), "--department-kind", "public-security", "--seals", "1", "--seal-maker-key", makerKey).ConfigureAwait(false);
+            await RunLocalAsync(ExitCodes.Success, ct, "seal", "cert", "--key", makerKey, "--subject", "CN=长沙市电子印章制作中心,O=长沙市电子印章制作中心,C=CN", "--ca", "-o", makerCert).ConfigureAwait(false);
+            await RunLocalAsync(ExitCodes.Success, ct, "keys", "gen", "--alg", "sm2", "-o", signerKey).ConfigureAwait(false);
+            await RunLocalAsync(ExitCodes.Success, ct, "seal", "cert", "--key", signerKey, "--subject", "CN=张三,O=长沙市市场监督管理局,C=CN",
+                "--issuer-key", makerKey, "--issuer-cert", makerCert, "-o", signerCert).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "seal", "register", "--city", Changsha, "--es-id", SealId, "--name", "长沙市市场监督管理局", "--owner-code", Uscc($"11{Changsha}HUREN0101"),
+                "--maker-key", makerKey, "--maker-cert", makerCert, "--signer-cert", signerCert).ConfigureAwait(false);
+
+            var notice = Path.Combine(folder, "notice.txt");
+            await File.WriteAllTextAsync(notice, "长沙市市场监督管理局 准予登记通知书：长沙互认科技有限公司，准予设立登记。\n", ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "seal", "use", notice, "--city", Changsha, "--seal-id", SealId, "--signer-key", signerKey, "--signer-cert", signerCert).ConfigureAwait(false);
+            await WaitForSealAsync(Xiangtan, notice, notice + ".ses", ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "seal", "verify", notice, notice + ".ses", "--city", Xiangtan).ConfigureAwait(false);
+
+            var altered = Path.Combine(folder, "notice-altered.txt");
+            await File.WriteAllTextAsync(altered, "长沙市市场监督管理局 准予登记通知书：长沙互认科技有限公司，不予设立登记。\n", ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"\n(an altered copy of the notice: {altered})").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Negative, ct, "seal", "verify", altered, notice + ".ses", "--city", Xiangtan).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits until a city's node has the seal's registration and use from Changsha's log, on final checkpoints.</summary>
+        private async Task WaitForSealAsync(string city, string document, string signature, CancellationToken ct)
+        {
+            var profile = CliProfile.Load(Profile);
+            var cityProfile = profile.City(city);
+            using var session = new NodeSession(profile, profile.LoadGenesis(), cityProfile, cityProfile.Credential(CliRoles.Counter), json: false);
+            var documentBytes = await File.ReadAllBytesAsync(document, ct).ConfigureAwait(false);
+            var signatureBytes = await File.ReadAllBytesAsync(signature, ct).ConfigureAwait(false);
+            var question = Sdk.Client.SealQuestion.ForDocument(documentBytes, signatureBytes);
+            var deadline = DateTimeOffset.UtcNow + PropagationLimit;
+            while (true)
+            {
+                var answer = await session.Client.VerifySealAsync(question, session.SealVerifier, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                if (answer.IsAccepted) return;
+                if (DateTimeOffset.UtcNow > deadline) throw new DemoStepFailed($"the sealed notice did not verify VALID at {city} within {PropagationLimit.TotalSeconds:0} s (last: {answer.Failure ?? answer.Evidence.Reason})");
+                await Task.Delay(200, ct).ConfigureAwait(false);
+            }
+        }
+
         private Task ChapterAsync(string title) => output.WriteLineAsync($"\n── {title}");
 
-        /// <summary>Runs a CLI command in this process, printing it first; a different exit code ends the demo.</summary>
-        private async Task RunAsync(int expectedExit, CancellationToken ct, params string[] args)
+        /// <summary>Runs a CLI command in this process with the demo's profile, printing it first; a different exit code ends the demo.</summary>
+        private Task RunAsync(int expectedExit, CancellationToken ct, params string[] args) => RunCommandAsync(expectedExit, ct, [.. args, "--profile", Profile], args);
+
+        /// <summary>Runs a command that needs no node (no profile), e.g. <c>keys gen</c> or <c>seal cert</c>.</summary>
+        private Task RunLocalAsync(int expectedExit, CancellationToken ct, params string[] args) => RunCommandAsync(expectedExit, ct, args, args);
+
+        private async Task RunCommandAsync(int expectedExit, CancellationToken ct, string[] run, string[] args)
         {
             ct.ThrowIfCancellationRequested();
             await output.WriteLineAsync($"\n$ huren {string.Join(' ', args.Select(Display))}").ConfigureAwait(false);
-            var exit = await CliApp.RunAsync([.. args, "--profile", Profile], output, error).ConfigureAwait(false);
+            var exit = await CliApp.RunAsync(run, output, error).ConfigureAwait(false);
             if (exit != expectedExit) throw new DemoStepFailed($"'huren {string.Join(' ', args)}' exited with {exit}, expected {expectedExit}");
         }
 

@@ -15,8 +15,11 @@ namespace Huren.Cli.Commands.Network;
 /// </summary>
 internal static class NetworkUpCommand
 {
-    /// <summary>How long a node may take to answer the health check.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long a node may take to answer the health check: it starts in a few seconds, but on a shared machine under
+    /// heavy load (many nodes JIT-compiling at once) it has been seen to take over a minute.
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>
     /// How long a node gets to exit on SIGTERM before it is killed when the command stops it: short, because
