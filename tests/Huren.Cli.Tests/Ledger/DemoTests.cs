@@ -145,11 +145,19 @@ public sealed class DemoTests : IDisposable
         foreach (var arg in new[] { "--verify", "--pubkey-pem", publicKey, "--id-attr:Id", "urn:huren:xml:license:1:LicenseMetadata", xml }) psi.ArgumentList.Add(arg);
         using var process = System.Diagnostics.Process.Start(psi)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.StandardOutput.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        await stderr;
-        return process.ExitCode;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.StandardOutput.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            await stderr;
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
     }
 
     public void Dispose() => _folder.Dispose();
