@@ -303,10 +303,12 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         }
         while (!SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Zhuzhou}")));
 
-        // A second, different checkpoint for the same size, signed with Changsha's own log key.
+        // A second, different checkpoint for the same size, signed with Changsha's own log keys (Ed25519 and SM2: a
+        // witness requires every line of a key the configuration lists, so a fork must carry both to be one).
         var changshaDir = Path.Combine(Dir, Changsha);
         var logKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "log-ed25519.pem")));
-        var forked = new CheckpointSigner($"huren.cz-t/{Changsha}", logKey, null).Sign(latest.Size, new byte[32]).ToString();
+        var sm2Key = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "log-sm2.pem")));
+        var forked = new CheckpointSigner($"huren.cz-t/{Changsha}", logKey, sm2Key).Sign(latest.Size, new byte[32]).ToString();
         var peerKey = SigningKey.FromPem(File.ReadAllText(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
         foreach (var witnessCity in new[] { Zhuzhou, Xiangtan })
