@@ -116,8 +116,8 @@ public sealed class NetworkInitTests : IDisposable
         var privateFiles = Directory.EnumerateFiles(Dir, "*.pem", SearchOption.AllDirectories)
             .Where(f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal))
             .ToList();
-        // Per city: log, SM2 log, witness, root, TLS key and 4 client keys.
-        Assert.Equal(Cities.Length * 9, privateFiles.Count);
+        // Per city: log, SM2 log, witness, root, TLS key and 5 client keys (operator, auditor, counter, amr, seals).
+        Assert.Equal(Cities.Length * 10, privateFiles.Count);
         foreach (var file in privateFiles)
         {
             Assert.Contains($"{Path.DirectorySeparatorChar}keys{Path.DirectorySeparatorChar}", file);
