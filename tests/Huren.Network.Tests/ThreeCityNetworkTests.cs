@@ -259,7 +259,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         // Nobody writes to Xiangtan's log: its node signs a size-0 checkpoint (root SHA-256 of nothing) that the other
         // members cosign; Changsha's and Zhuzhou's mirrors must serve that note, not answer NOT_FOUND.
         var origin = $"huren.cz-t/{Xiangtan}";
-        var member = _genesis.ByOrigin(origin)!;
+        var member = Genesis.ByOrigin(origin)!;
         foreach (var city in new[] { Xiangtan, Changsha, Zhuzhou })
         {
             using var auditor = Client(city, CliRoles.Auditor);
@@ -272,8 +272,8 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
                 {
                     var response = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = origin }, auditor.Options());
                     var check = member.VerifyCheckpoint(response.Note);
-                    last = check.Failure ?? $"size {check.Checkpoint!.Size}, final {_genesis.Finality(check).IsFinal}";
-                    if (check.IsValid && _genesis.Finality(check).IsFinal) answer = response;
+                    last = check.Failure ?? $"size {check.Checkpoint!.Size}, final {Genesis.Finality(check).IsFinal}";
+                    if (check.IsValid && Genesis.Finality(check).IsFinal) answer = response;
                 }
                 catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
                 {
