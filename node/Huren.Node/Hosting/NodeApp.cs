@@ -71,7 +71,10 @@ public static partial class NodeApp
         services.AddSingleton(sp => new LogStateMachine(options.Origin, [keys.RootKey], options.RootIssuerId,
             sp.GetRequiredService<MerkleLog>().Store, sp.GetRequiredService<LogDirectory>().ReferenceExists, sp.GetRequiredService<TimeProvider>(),
             // Resolved at call time: the mirrors' states exist only once the node is composed.
-            (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null));
+            (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
+        {
+            AdmitsOwnEntries = true,
+        });
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
         services.AddSingleton(sp =>
         {

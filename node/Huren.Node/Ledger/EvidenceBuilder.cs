@@ -5,8 +5,9 @@ namespace Huren.Node.Ledger;
 
 /// <summary>
 /// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (a license's lifecycle, a seal's
-/// registration, revocation and recorded use, and the registrations and revocations of the issuers that wrote them),
-/// each with its inclusion proof to one signed checkpoint of its log.
+/// registration, revocation and recorded use, the registrations and revocations of the issuers that wrote them, and for
+/// a license a successor answers for, the successions and the successors' registrations), each with its inclusion proof
+/// to one signed checkpoint of its log.
 /// </summary>
 public sealed class EvidenceBuilder(string networkId, TimeProvider time)
 {
@@ -52,7 +53,17 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
     };
 
     private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, LicenseRecord license)
-        => Add(bundle, log, checkpoint, state, license.EntryIndexes, [license.IssuerId]);
+    {
+        var entries = new List<ulong>(license.EntryIndexes);
+        var issuers = new List<string> { license.IssuerId };
+        // A successor acts for the license: the successions that lead to it, and each successor's registration.
+        foreach (var succession in state.SuccessionChainOf(license))
+        {
+            entries.Add(succession.Index);
+            issuers.Add(succession.SuccessorId);
+        }
+        Add(bundle, log, checkpoint, state, entries, issuers);
+    }
 
     /// <summary>Adds <paramref name="entries"/> of <paramref name="log"/> and the registrations (and revocations) of <paramref name="issuers"/>, proven to <paramref name="checkpoint"/>.</summary>
     private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, IEnumerable<ulong> entries, IEnumerable<string> issuers)

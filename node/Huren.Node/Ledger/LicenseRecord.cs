@@ -101,6 +101,21 @@ public sealed class LicenseRecord
     /// <summary>Leaf hash of the transfer entry, when <see cref="LicenseStatus.Transferred"/>.</summary>
     [ProtoMember(23)] public byte[] TransferLeafHash { get; set; } = [];
 
+    /// <summary>
+    /// Who wrote the entry that set <see cref="Status"/>: an issuer id, or the city root's id for a last-resort
+    /// suspension or revocation; empty for records written before this field existed (read as <see cref="IssuerId"/>).
+    /// </summary>
+    [ProtoMember(24)] public string StatusActor { get; set; } = "";
+
+    /// <summary>Whether the city root wrote the entry that set <see cref="Status"/>.</summary>
+    [ProtoMember(25)] public bool StatusByCityRoot { get; set; }
+
+    /// <summary>
+    /// The <c>issuer.succeed</c> entries (indexes, in order) under which <see cref="StatusActor"/> answered for the
+    /// license when it set the status; empty when the issuing issuer or the city root did.
+    /// </summary>
+    [ProtoMember(26, IsPacked = true)] public List<ulong> StatusSuccessions { get; set; } = [];
+
     /// <summary>The current document's digest, or empty.</summary>
     public byte[] CurrentDocumentDigest => DocumentDigests.Count == 0 ? [] : DocumentDigests[^1];
 
@@ -113,6 +128,7 @@ public sealed class LicenseRecord
         copy.TransferLeafHash = [.. TransferLeafHash];
         copy.EntryIndexes = [.. EntryIndexes];
         copy.DocumentDigests = DocumentDigests.ConvertAll(d => (byte[])d.Clone());
+        copy.StatusSuccessions = [.. StatusSuccessions];
         return copy;
     }
 }

@@ -35,9 +35,9 @@ public static class LicenseVerdicts
         var verdict = LicenseVerdictRules.Evaluate(lifecycle, license.ValidFrom, license.ValidUntil, today);
         var reason = verdict switch
         {
-            LicenseVerdict.Revoked => $"{LicenseCodes.Describe(license.StatusCode, "revoked")} at index {license.StatusIndex}{Because(license.StatusReason)}",
-            LicenseVerdict.Transferred => $"transferred out (06 办理转出) to {license.ToOrigin} at index {license.TransferIndex}{Because(license.StatusReason)}",
-            LicenseVerdict.Suspended => $"suspended (02 暂扣) at index {license.StatusIndex}{Because(license.StatusReason)}",
+            LicenseVerdict.Revoked => $"{LicenseCodes.Describe(license.StatusCode, "revoked")} at index {license.StatusIndex}{By(license)}{Because(license.StatusReason)}",
+            LicenseVerdict.Transferred => $"transferred out (06 办理转出) to {license.ToOrigin} at index {license.TransferIndex}{By(license)}{Because(license.StatusReason)}",
+            LicenseVerdict.Suspended => $"suspended (02 暂扣) at index {license.StatusIndex}{By(license)}{Because(license.StatusReason)}",
             LicenseVerdict.NotYetValid => $"not valid before {license.ValidFrom}",
             LicenseVerdict.Expired => $"expired: valid until {license.ValidUntil}",
             _ => "valid " + (license.ValidFrom.Length > 0, license.ValidUntil.Length > 0) switch
@@ -49,6 +49,14 @@ public static class LicenseVerdicts
             },
         };
         return (verdict, reason);
+    }
+
+    /// <summary>Who set the status, when it was not the issuing issuer itself: the city root, or a successor and the successions it acted under.</summary>
+    private static string By(LicenseRecord license)
+    {
+        if (license.StatusByCityRoot) return $" by the city root {license.StatusActor} (last resort)";
+        if (license.StatusSuccessions.Count == 0 || license.StatusActor.Length == 0) return "";
+        return $" by {license.StatusActor}, successor of {license.IssuerId} under the succession at index {string.Join(", ", license.StatusSuccessions)}";
     }
 
     private static string Because(string reason) => string.IsNullOrEmpty(reason) ? "" : $": {reason}";

@@ -8,19 +8,19 @@ namespace Huren.Node.Ledger;
 public sealed partial class LogStateMachine
 {
     /// <summary>
-    /// The signer may write the entry: the city root (one of its keys, under its issuer id) for issuer entries; for
-    /// every other entry the registered, unrevoked issuer named by the entry, with that issuer's key. Returns the
-    /// issuer, or null for the city root.
+    /// The signer may write the entry: the city root (one of its keys, under its issuer id) for issuer entries, and as a
+    /// last resort for <c>license.status</c>; for every other entry the registered, unrevoked issuer named by the
+    /// entry, with that issuer's key. Returns the issuer, or null for the city root.
     /// </summary>
     private IssuerRecord? Authorize(EntryContext context)
     {
         var entry = context.Entry;
         var signer = context.Leaf.Signed.SignerKeyId;
-        if (EntryKinds.IsRootKind(entry.Kind))
+        if (string.Equals(entry.IssuerId, _rootId, StringComparison.Ordinal))
         {
-            if (!string.Equals(entry.IssuerId, _rootId, StringComparison.Ordinal))
+            if (!EntryKinds.MayBeWrittenByRoot(entry.Kind))
             {
-                throw Reject.PermissionDenied($"{entry.Kind} is written by the city root '{_rootId}', not by '{entry.IssuerId}'");
+                throw Reject.PermissionDenied($"the city root '{_rootId}' writes only issuer.register, issuer.revoke, issuer.succeed and (as a last resort) license.status, not {entry.Kind}");
             }
             if (signer.Length != KeyId.Length || !_rootKeys.ContainsKey(KeyId.FromBytes(signer)))
             {
@@ -28,9 +28,9 @@ public sealed partial class LogStateMachine
             }
             return null;
         }
-        if (string.Equals(entry.IssuerId, _rootId, StringComparison.Ordinal))
+        if (EntryKinds.IsRootKind(entry.Kind))
         {
-            throw Reject.PermissionDenied($"the city root '{_rootId}' writes only issuer.register and issuer.revoke, not {entry.Kind}");
+            throw Reject.PermissionDenied($"{entry.Kind} is written by the city root '{_rootId}', not by '{entry.IssuerId}'");
         }
         var issuer = ReadIssuer(entry.IssuerId)
             ?? throw Reject.PermissionDenied($"issuer '{entry.IssuerId}' is unknown: it is not registered in {_origin}");

@@ -2,6 +2,7 @@ using Huren.Schemas.Bodies;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Validation;
+using Huren.Sdk.Evidence;
 
 namespace Huren.Node.Ledger;
 
@@ -13,6 +14,12 @@ public sealed partial class LogStateMachine
         if (!issuer.MayIssue(body.TypeCode))
         {
             throw Reject.PermissionDenied($"license type {body.TypeCode} is out of scope for issuer {issuer.IssuerId}");
+        }
+        RequireNotPassedOn(issuer, RecordScope.License(body.TypeCode));
+        var signedOn = LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(context.Entry.TimeUnixMs));
+        if (LicenseDates.TryParse(body.IssueDate, out var issued) && issued > signedOn)
+        {
+            throw Reject.InvalidArgument($"body.issueDate: {body.IssueDate} is after the day the entry was signed ({signedOn:yyyy-MM-dd}, China time): a license is recorded on or after its issue date");
         }
         if (!string.Equals(body.IssuingAuthorityCode, issuer.AuthorityCode, StringComparison.Ordinal))
         {
@@ -46,6 +53,7 @@ public sealed partial class LogStateMachine
             DocumentDigests = [body.DocumentDigest],
             IssuingAuthority = body.IssuingAuthority,
             IssuingAuthorityCode = body.IssuingAuthorityCode,
+            StatusActor = issuer.IssuerId,
         };
         Stage(StateKeys.License(body.LicenseId), license);
         Stage(digestKey, new DigestRecord { LicenseId = body.LicenseId, Index = context.Index });
@@ -54,7 +62,7 @@ public sealed partial class LogStateMachine
     private void ChangeLicense(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<LicenseChanged>(context);
-        var changed = OwnedLicense(issuer, body.LicenseId).Clone();
+        var changed = LicenseToChange(issuer, body.LicenseId, out _).Clone();
         if (!string.IsNullOrEmpty(body.NewValidUntil))
         {
             if (LicenseDates.TryParse(body.NewValidUntil, out var until) && LicenseDates.TryParse(changed.ValidFrom, out var from) && until < from)
@@ -78,10 +86,14 @@ public sealed partial class LogStateMachine
         Stage(StateKeys.License(body.LicenseId), changed);
     }
 
-    private void ChangeLicenseStatus(EntryContext context, IssuerRecord issuer)
+    /// <summary>
+    /// <c>license.status</c>: by whoever answers for the license (its issuer, or a successor), or by the city root
+    /// (<paramref name="issuer"/> null) as a last resort. A suspension by the city root is resumed by the city root only.
+    /// </summary>
+    private void ChangeLicenseStatus(EntryContext context, IssuerRecord? issuer)
     {
         var body = Body<LicenseStatusChanged>(context);
-        var license = OwnedLicense(issuer, body.LicenseId);
+        var license = LicenseToChange(issuer, body.LicenseId, out var successions);
         LicenseStatus next;
         switch (body.Action)
         {
@@ -97,6 +109,14 @@ public sealed partial class LogStateMachine
                 {
                     throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a suspended license can be resumed");
                 }
+                if (license.StatusByCityRoot && issuer is not null)
+                {
+                    throw Reject.FailedPrecondition($"license {body.LicenseId} was suspended by the city root '{_rootId}' at index {license.StatusIndex}: only the city root resumes it");
+                }
+                if (!license.StatusByCityRoot && issuer is null)
+                {
+                    throw Reject.FailedPrecondition($"license {body.LicenseId} was suspended by issuer {ActorOf(license)} at index {license.StatusIndex}: the city root resumes only its own suspensions");
+                }
                 next = LicenseStatus.Valid;
                 break;
             case LicenseStatusAction.Revoke:
@@ -111,9 +131,19 @@ public sealed partial class LogStateMachine
         changed.StatusIndex = context.Index;
         changed.StatusLeafHash = context.LeafHash;
         changed.StatusReason = body.Reason;
+        SetActor(changed, issuer, successions);
         changed.EntryIndexes.Add(context.Index);
         Stage(StateKeys.License(body.LicenseId), changed);
     }
+
+    private void SetActor(LicenseRecord license, IssuerRecord? issuer, List<SuccessionRecord> successions)
+    {
+        license.StatusActor = issuer?.IssuerId ?? _rootId;
+        license.StatusByCityRoot = issuer is null;
+        license.StatusSuccessions = successions.ConvertAll(s => s.Index);
+    }
+
+    private static string ActorOf(LicenseRecord license) => license.StatusActor.Length > 0 ? license.StatusActor : license.IssuerId;
 
     private void TransferLicense(EntryContext context, IssuerRecord issuer)
     {
@@ -122,7 +152,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.InvalidArgument($"body.toOrigin: {body.ToOrigin} is this log; a license is transferred to another city's log");
         }
-        var license = OwnedLicense(issuer, body.LicenseId);
+        var license = LicenseToChange(issuer, body.LicenseId, out var successions);
         if (license.Status != LicenseStatus.Valid)
         {
             throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a valid license can be transferred");
@@ -136,6 +166,7 @@ public sealed partial class LogStateMachine
         changed.TransferIndex = context.Index;
         changed.TransferLeafHash = context.LeafHash;
         changed.ToOrigin = body.ToOrigin;
+        SetActor(changed, issuer, successions);
         changed.EntryIndexes.Add(context.Index);
         Stage(StateKeys.License(body.LicenseId), changed);
     }
@@ -159,6 +190,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.PermissionDenied($"license type {original.TypeCode} is out of scope for issuer {issuer.IssuerId}");
         }
+        RequireNotPassedOn(issuer, RecordScope.License(original.TypeCode));
         var localId = body.LicenseId;
         if (!string.IsNullOrEmpty(body.NewLicenseId))
         {
@@ -209,6 +241,7 @@ public sealed partial class LogStateMachine
             IssuingAuthorityCode = issuer.AuthorityCode,
             FromOrigin = body.FromOrigin,
             OriginalLicenseId = body.LicenseId,
+            StatusActor = issuer.IssuerId,
         };
         Stage(StateKeys.License(localId), license);
         Stage(acceptedKey, new AcceptedRecord { LicenseId = localId, Index = context.Index });
@@ -240,33 +273,54 @@ public sealed partial class LogStateMachine
     /// <summary>
     /// <c>license.use</c>: any registered issuer of this log (its counters) records uses, of licenses of this log or of
     /// another. The entry references the license's issue entry; in this log, that is the license's issue (or accept)
-    /// entry. A use is a trace: it is recorded whatever the license's status, and changes no state.
+    /// entry. The verdict the counter recorded must be the license's verdict on the entry's day (China time) as this
+    /// log's state gives it; for a license of another log, as this node's copy of that log gives it, checked only when
+    /// admitting into the node's own log (<see cref="AdmitsOwnEntries"/>). The schema already makes a use of a license
+    /// that is not VALID carry the counter's reason. A use changes no state.
     /// </summary>
     private void UseLicense(EntryContext context)
     {
         var body = Body<LicenseUsed>(context);
         var (position, reference) = RequireReference(context, Relations.License, null, "the license's issue entry");
-        if (!string.Equals(reference.Origin, _origin, StringComparison.Ordinal)) return;
-        var license = ReadLicense(body.LicenseId)
-            ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in {_origin}");
-        if (license.IssueIndex != reference.Index)
+        LicenseRecord license;
+        if (string.Equals(reference.Origin, _origin, StringComparison.Ordinal))
         {
-            throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {_origin} is not the issue entry of license {body.LicenseId} (that is entry {license.IssueIndex})");
+            license = ReadLicense(body.LicenseId)
+                ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in {_origin}");
+            if (license.IssueIndex != reference.Index)
+            {
+                throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {_origin} is not the issue entry of license {body.LicenseId} (that is entry {license.IssueIndex})");
+            }
+        }
+        else
+        {
+            if (!AdmitsOwnEntries || _foreignLicense is null) return;
+            license = _foreignLicense(reference.Origin, body.LicenseId)
+                ?? throw Reject.NotFound($"license {body.LicenseId} does not exist in this node's copy of {reference.Origin}");
+            if (license.IssueIndex != reference.Index)
+            {
+                throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {reference.Origin} is not the issue entry of license {body.LicenseId} (that is entry {license.IssueIndex})");
+            }
+        }
+        var day = LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(context.Entry.TimeUnixMs));
+        var (verdict, reason) = LicenseVerdicts.Evaluate(license, day);
+        var name = LicenseVerdictRules.Name(verdict);
+        if (!string.Equals(name, body.VerdictAtUse, StringComparison.Ordinal))
+        {
+            throw Reject.FailedPrecondition($"body.verdictAtUse: the use records {body.VerdictAtUse}, but license {body.LicenseId} is {name} on {day:yyyy-MM-dd} ({reason}): verify it again before recording its use");
         }
     }
 
     /// <summary>
-    /// A license of this log that <paramref name="issuer"/> issued and that may still change: not revoked, not
-    /// transferred out. Never change the returned record: clone it.
+    /// A license of this log that may still change (not revoked, not transferred out) and that <paramref name="actor"/>
+    /// answers for: it issued it and did not pass it on, or a succession leads to it (<paramref name="successions"/>);
+    /// a null actor is the city root, which may act on any license of its city. Never change the returned record: clone it.
     /// </summary>
-    private LicenseRecord OwnedLicense(IssuerRecord issuer, string licenseId)
+    private LicenseRecord LicenseToChange(IssuerRecord? actor, string licenseId, out List<SuccessionRecord> successions)
     {
         var license = ReadLicense(licenseId)
             ?? throw Reject.NotFound($"license {licenseId} does not exist in {_origin}");
-        if (!string.Equals(license.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
-        {
-            throw Reject.PermissionDenied($"record id {licenseId} was issued by another issuer ({license.IssuerId}), not by {issuer.IssuerId}");
-        }
+        successions = actor is null ? [] : RequireAnswersFor(actor, license.IssuerId, RecordScope.License(license.TypeCode), licenseId);
         return license.Status switch
         {
             LicenseStatus.Revoked => throw Reject.FailedPrecondition($"license {licenseId} was revoked at index {license.StatusIndex}: nothing may follow a revocation"),

@@ -42,6 +42,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.PermissionDenied($"seal type {body.SealType} is out of scope for issuer {issuer.IssuerId} (seal permissions: {string.Join(", ", issuer.Registration.SealPermissions)})");
         }
+        RequireNotPassedOn(issuer, RecordScope.Seal(body.SealType));
         var key = StateKeys.Seal(body.SealId);
         if (ReadRow<SealRecord>(key) is { } existing)
         {
@@ -71,16 +72,13 @@ public sealed partial class LogStateMachine
         });
     }
 
-    /// <summary><c>seal.revoke</c> (吊销/注销): only the registering issuer, once.</summary>
+    /// <summary><c>seal.revoke</c> (吊销/注销): only the issuer that answers for the seal (its registrar or a successor), once.</summary>
     private void RevokeSeal(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<SealRevoked>(context);
         var key = StateKeys.Seal(body.SealId);
         var seal = ReadRow<SealRecord>(key) ?? throw Reject.NotFound($"seal {body.SealId} does not exist in {_origin}");
-        if (!string.Equals(seal.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
-        {
-            throw Reject.PermissionDenied($"record id {body.SealId} was registered by another issuer ({seal.IssuerId}), not by {issuer.IssuerId}");
-        }
+        RequireAnswersFor(issuer, seal.IssuerId, RecordScope.Seal(seal.SealType), body.SealId);
         if (seal.Revoked)
         {
             throw Reject.FailedPrecondition($"seal {body.SealId} was already revoked at index {seal.RevokedIndex}");

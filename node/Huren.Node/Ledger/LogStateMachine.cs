@@ -101,6 +101,14 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     /// </summary>
     public TimeSpan? MaxClockSkew { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Whether this machine admits new entries into the node's own log (true), or re-checks another city's log as its
+    /// mirror (false, the default). Only admission compares an entry with what this node holds of a third log (the
+    /// verdict a <c>license.use</c> of another city's license records): a mirror must judge a log the same way whatever
+    /// it holds of other logs, or it would stop on an entry its origin rightly admitted.
+    /// </summary>
+    public bool AdmitsOwnEntries { get; init; }
+
     /// <inheritdoc/>
     /// <remarks>
     /// Decodes the leaf canonically and verifies its signature by a city root key or a registered issuer's key (revoked
@@ -203,9 +211,10 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     {
         [EntryKinds.Of<IssuerRegistered>()] = (m, c, _) => m.RegisterIssuer(c),
         [EntryKinds.Of<IssuerRevoked>()] = (m, c, _) => m.RevokeIssuer(c),
+        [EntryKinds.Of<IssuerSucceeded>()] = (m, c, _) => m.SucceedIssuer(c),
         [EntryKinds.Of<LicenseIssued>()] = (m, c, i) => m.IssueLicense(c, i!),
         [EntryKinds.Of<LicenseChanged>()] = (m, c, i) => m.ChangeLicense(c, i!),
-        [EntryKinds.Of<LicenseStatusChanged>()] = (m, c, i) => m.ChangeLicenseStatus(c, i!),
+        [EntryKinds.Of<LicenseStatusChanged>()] = (m, c, i) => m.ChangeLicenseStatus(c, i),
         [EntryKinds.Of<LicenseTransferred>()] = (m, c, i) => m.TransferLicense(c, i!),
         [EntryKinds.Of<LicenseTransferAccepted>()] = (m, c, i) => m.AcceptTransfer(c, i!),
         [EntryKinds.Of<LicenseUsed>()] = (m, c, _) => m.UseLicense(c),

@@ -4,6 +4,7 @@ using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Schemas.Catalog;
 using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
 using Huren.Sdk.Evidence;
 using ProtoBuf.Grpc;
 
@@ -24,7 +25,8 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         using var timer = metrics.TimeVerify();
-        if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give license_id, or document_digest (32 bytes)");
+        if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give a license id (证照标识), or the document's 32-byte digest");
+        RequireWellFormed(request.LicenseId);
         return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), context.CancellationToken).ConfigureAwait(false);
     }
 
@@ -67,6 +69,18 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         }, bundle.Checkpoints);
     }
 
+    /// <summary>
+    /// A license id is checked for form and check character before any lookup, so that a typo is answered as a typo
+    /// (INVALID_ARGUMENT naming the rule) and not as "no such license": no log holds a malformed id.
+    /// </summary>
+    private static void RequireWellFormed(string licenseId)
+    {
+        if (licenseId.Length > 0 && LicenseIdentifier.Validate(licenseId, "license id") is { } error)
+        {
+            throw RpcErrors.InvalidArgument($"'{TextContent.Printable(licenseId, 120)}' is not a well-formed 证照标识 (GB/T 36904): {error.Message}");
+        }
+    }
+
     /// <summary>Waits until a stored checkpoint of <paramref name="log"/> covers every entry of <paramref name="license"/>.</summary>
     private Task WaitForCheckpointAsync(MerkleLog log, LicenseRecord license, CancellationToken cancellationToken)
     {
@@ -87,7 +101,8 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
     public ValueTask<EntryListResponse> HistoryAsync(LicenseHistoryRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
-        if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("license_id is required");
+        if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("give a license id (证照标识)");
+        RequireWellFormed(request.LicenseId);
         if (states.FindLicense(request.LicenseId) is not var (state, license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
         var log = logs.Resolve(state.Origin);
         var response = new EntryListResponse();

@@ -46,3 +46,24 @@ public sealed class IssuerRevoked
     /// <summary>Why it was revoked.</summary>
     [ProtoMember(2, Name = "reason"), DefaultValue("")] public string Reason { get; set; } = "";
 }
+
+/// <summary>
+/// Body of <c>issuer.succeed</c>: the city root passes an issuer's records to a successor department (机构改革: merged,
+/// split or renamed departments). From this entry on, the successor answers for the predecessor's licenses of the
+/// listed types and seals of the listed types — it changes, suspends, resumes, revokes and transfers them — and the
+/// predecessor no longer does, nor issues or registers more of them. The entry's record id is the predecessor's id.
+/// </summary>
+[ProtoContract]
+public sealed class IssuerSucceeded
+{
+    /// <summary>The issuer whose records pass on (revoked or not).</summary>
+    [ProtoMember(1, Name = "predecessor_id"), DefaultValue("")] public string PredecessorId { get; set; } = "";
+    /// <summary>The registered, unrevoked issuer that answers for them from now on.</summary>
+    [ProtoMember(2, Name = "successor_id"), DefaultValue("")] public string SuccessorId { get; set; } = "";
+    /// <summary>The license types whose licenses pass on (each in both issuers' scopes).</summary>
+    [ProtoMember(3, Name = "license_type_codes")] public List<string> LicenseTypeCodes { get; set; } = [];
+    /// <summary>The seal types whose seals pass on (each in both issuers' seal permissions).</summary>
+    [ProtoMember(4, Name = "seal_types")] public List<string> SealTypes { get; set; } = [];
+    /// <summary>Why, with the decision it rests on (e.g. the 机构改革方案 and its document number).</summary>
+    [ProtoMember(5, Name = "reason"), DefaultValue("")] public string Reason { get; set; } = "";
+}

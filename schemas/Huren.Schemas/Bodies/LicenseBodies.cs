@@ -161,4 +161,31 @@ public sealed class LicenseUsed
     [ProtoMember(5, Name = "purpose"), DefaultValue("")] public string Purpose { get; set; } = "";
     /// <summary>The business serial number of the case.</summary>
     [ProtoMember(6, Name = "business_serial"), DefaultValue("")] public string BusinessSerial { get; set; } = "";
+    /// <summary>The verdict the counter saw when it used the license, one of <see cref="LicenseUseVerdicts"/> (e.g. <c>VALID</c>).</summary>
+    [ProtoMember(7, Name = "verdict_at_use"), DefaultValue("")] public string VerdictAtUse { get; set; } = "";
+    /// <summary>Why the license was used although it was not VALID (required then, empty otherwise).</summary>
+    [ProtoMember(8, Name = "despite_status_reason"), DefaultValue("")] public string DespiteStatusReason { get; set; } = "";
+}
+
+/// <summary>
+/// The verdicts a <c>license.use</c> records (<see cref="LicenseUsed.VerdictAtUse"/>), spelled as in evidence bundles
+/// (<c>huren-evidence/v1</c> <c>verdict.status</c>).
+/// </summary>
+public static class LicenseUseVerdicts
+{
+    /// <summary>Valid.</summary>
+    public const string Valid = "VALID";
+    /// <summary>Suspended (暂扣).</summary>
+    public const string Suspended = "SUSPENDED";
+    /// <summary>Revoked, cancelled or withdrawn.</summary>
+    public const string Revoked = "REVOKED";
+    /// <summary>Past its validity window.</summary>
+    public const string Expired = "EXPIRED";
+    /// <summary>Before its validity window.</summary>
+    public const string NotYetValid = "NOT_YET_VALID";
+    /// <summary>Transferred out to another city.</summary>
+    public const string Transferred = "TRANSFERRED";
+
+    /// <summary>Every verdict a use may record.</summary>
+    public static IReadOnlyList<string> All { get; } = [Valid, Suspended, Revoked, Expired, NotYetValid, Transferred];
 }

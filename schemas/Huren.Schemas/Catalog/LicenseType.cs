@@ -10,8 +10,15 @@ namespace Huren.Schemas.Catalog;
 /// <param name="DefiningAuthority">The name of the authority that defines the type (证照定义机构).</param>
 /// <param name="DepartmentKind">The kind of department that issues it, one of <see cref="DepartmentKinds"/>.</param>
 /// <param name="HolderCodeTypes">The holder code types (GB/T 36903 Appendix A) a holder of this type may have.</param>
-/// <param name="RequiredFields">Names of the type-specific <c>LicenseField</c> entries every issue must carry.</param>
-/// <param name="DefaultValidityYears">The usual validity in years, or null when it has no fixed term (长期 or set case by case).</param>
+/// <param name="Fields">
+/// Every type-specific field a license of this type may carry (<c>LicenseField</c> entries), with its kind of value,
+/// limits and whether it is required; a field not declared here is refused.
+/// </param>
+/// <param name="DefaultValidityYears">
+/// The type's term in years, or null when it has no fixed term (长期 or set case by case). A license of a type with a
+/// term must give its last day, at most that many years after its first (a client fills in <see cref="DefaultValidUntil"/>
+/// when none is given).
+/// </param>
 public sealed record LicenseType(
     string Code,
     string Name,
@@ -19,9 +26,28 @@ public sealed record LicenseType(
     string DefiningAuthority,
     string DepartmentKind,
     IReadOnlyList<string> HolderCodeTypes,
-    IReadOnlyList<string> RequiredFields,
+    IReadOnlyList<LicenseFieldSpec> Fields,
     int? DefaultValidityYears)
 {
+    /// <summary>Names of the fields every license of the type must carry.</summary>
+    public IReadOnlyList<string> RequiredFields => [.. Fields.Where(f => f.Required).Select(f => f.Name)];
+
+    /// <summary>The declared field named <paramref name="name"/>, or null.</summary>
+    public LicenseFieldSpec? Field(string? name)
+    {
+        foreach (var field in Fields)
+        {
+            if (string.Equals(field.Name, name, StringComparison.Ordinal)) return field;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The last day of validity the type's term gives a license valid from <paramref name="validFrom"/>: the day before
+    /// the same date <see cref="DefaultValidityYears"/> later (2024-03-01 + 5 years → 2029-02-28); null without a term.
+    /// </summary>
+    public DateOnly? DefaultValidUntil(DateOnly validFrom) => DefaultValidityYears is { } years ? validFrom.AddYears(years).AddDays(-1) : null;
+
     /// <summary>The defining authority's 统一社会信用代码: the first 18 characters of <see cref="Code"/>.</summary>
     public string DefiningAuthorityCode => Code[..18];
 

@@ -61,7 +61,7 @@ public static class LicenseTypeCatalog
         return Load(stream);
     }
 
-    /// <summary>Reads and checks a catalog file: well-formed, unique codes; throws <see cref="InvalidDataException"/> naming the problem.</summary>
+    /// <summary>Reads and checks a catalog file: well-formed, unique codes, every field declared with a known type and its limits; throws <see cref="InvalidDataException"/> naming the problem.</summary>
     internal static Loaded Load(Stream stream)
     {
         CatalogFile? file;
@@ -91,13 +91,52 @@ public static class LicenseTypeCatalog
                 if (h is not (HolderCodeTypes.Uscc or HolderCodeTypes.CitizenId)) throw new InvalidDataException($"license-type catalog, type {t.Code}: unsupported holder code type '{h}'");
             }
             if (t.HolderCodeTypes.Count == 0) throw new InvalidDataException($"license-type catalog, type {t.Code}: holderCodeTypes is empty");
-            if (t.DefaultValidityYears is <= 0) throw new InvalidDataException($"license-type catalog, type {t.Code}: defaultValidityYears must be positive or null");
+            if (t.DefaultValidityYears is <= 0 or > 100) throw new InvalidDataException($"license-type catalog, type {t.Code}: defaultValidityYears must be 1–100 or null");
             var type = new LicenseType(t.Code, t.Name, t.EnglishName, t.DefiningAuthority, t.DepartmentKind,
-                t.HolderCodeTypes.ToArray(), t.RequiredFields.ToArray(), t.DefaultValidityYears);
+                t.HolderCodeTypes.ToArray(), ReadFields(t), t.DefaultValidityYears);
             if (!byCode.TryAdd(type.Code, type)) throw new InvalidDataException($"license-type catalog: code {t.Code} is repeated");
             types.Add(type);
         }
         return new Loaded(file.Version, file.Note ?? "", types, byCode);
+    }
+
+    private static LicenseFieldSpec[] ReadFields(CatalogEntry t)
+    {
+        if (t.Fields.Count == 0) throw new InvalidDataException($"license-type catalog, type {t.Code}: fields is empty");
+        var fields = new LicenseFieldSpec[t.Fields.Count];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < t.Fields.Count; i++)
+        {
+            var f = t.Fields[i];
+            var where = $"license-type catalog, type {t.Code}, fields[{i}]";
+            if (string.IsNullOrWhiteSpace(f.Name) || TextContent.NameProblem(f.Name) is not null || f.Name.Length > 64) throw new InvalidDataException($"{where}: name must be a one-line name of at most 64 characters");
+            if (!names.Add(f.Name)) throw new InvalidDataException($"{where}: name {f.Name} is repeated");
+            var type = f.Type switch
+            {
+                "text" => LicenseFieldType.Text,
+                "date" => LicenseFieldType.Date,
+                "code" => LicenseFieldType.Code,
+                "number" => LicenseFieldType.Number,
+                "region" => LicenseFieldType.Region,
+                "uscc" => LicenseFieldType.Uscc,
+                _ => throw new InvalidDataException($"{where} ({f.Name}): type '{f.Type}' is not text, date, code, number, region or uscc"),
+            };
+            if ((type == LicenseFieldType.Text) != (f.MaxLength is not null)) throw new InvalidDataException($"{where} ({f.Name}): maxLength is required for text fields and only for them");
+            if (f.MaxLength is < 1 or > LicenseFieldSpec.MaxTextLength) throw new InvalidDataException($"{where} ({f.Name}): maxLength must be 1–{LicenseFieldSpec.MaxTextLength}");
+            if ((type == LicenseFieldType.Code) != (f.Values is { Count: > 0 })) throw new InvalidDataException($"{where} ({f.Name}): values is required for code fields and only for them");
+            if (f.Values is { } values && (values.Distinct(StringComparer.Ordinal).Count() != values.Count || values.Any(v => string.IsNullOrWhiteSpace(v) || TextContent.NameProblem(v) is not null)))
+            {
+                throw new InvalidDataException($"{where} ({f.Name}): values must be distinct one-line names");
+            }
+            if (type != LicenseFieldType.Number && (f.Decimals is not null || f.Min is not null || f.Max is not null || f.Unit is not null))
+            {
+                throw new InvalidDataException($"{where} ({f.Name}): decimals, min, max and unit are for number fields only");
+            }
+            if (f.Decimals is < 0 or > 6) throw new InvalidDataException($"{where} ({f.Name}): decimals must be 0–6");
+            if (f.Min is { } min && f.Max is { } max && min > max) throw new InvalidDataException($"{where} ({f.Name}): min is above max");
+            fields[i] = new LicenseFieldSpec(f.Name, type, f.Required, f.MaxLength ?? 0, f.Values?.ToArray() ?? [], f.Decimals ?? 0, f.Min, f.Max, f.Unit);
+        }
+        return fields;
     }
 
     internal sealed record Loaded(string Version, string Note, IReadOnlyList<LicenseType> Types, IReadOnlyDictionary<string, LicenseType> ByCode);
@@ -118,8 +157,21 @@ internal sealed class CatalogEntry
     public required string DefiningAuthority { get; init; }
     public required string DepartmentKind { get; init; }
     public required List<string> HolderCodeTypes { get; init; }
-    public required List<string> RequiredFields { get; init; }
+    public required List<CatalogField> Fields { get; init; }
     public int? DefaultValidityYears { get; init; }
+}
+
+internal sealed class CatalogField
+{
+    public required string Name { get; init; }
+    public required string Type { get; init; }
+    public bool Required { get; init; }
+    public int? MaxLength { get; init; }
+    public List<string>? Values { get; init; }
+    public int? Decimals { get; init; }
+    public decimal? Min { get; init; }
+    public decimal? Max { get; init; }
+    public string? Unit { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]

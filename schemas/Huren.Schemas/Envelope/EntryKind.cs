@@ -29,6 +29,9 @@ public abstract class EntryKind
     /// <summary>The body's type.</summary>
     public abstract Type BodyType { get; }
 
+    /// <summary>The largest body this kind may carry, in bytes (<see cref="EntryLimits"/>).</summary>
+    public int MaxBodyBytes => EntryLimits.MaxBodyBytesOf(Name);
+
     /// <summary>The camelCase name of the body field that must equal the entry's record id.</summary>
     public string RecordIdField { get; }
 

@@ -10,6 +10,8 @@ public static class EntryKinds
     public const string IssuerRegister = "issuer.register";
     /// <summary>A city root revokes an issuer.</summary>
     public const string IssuerRevoke = "issuer.revoke";
+    /// <summary>A city root passes an issuer's records to a successor department (机构改革).</summary>
+    public const string IssuerSucceed = "issuer.succeed";
     /// <summary>An issuer issues a license (新发).</summary>
     public const string LicenseIssue = "license.issue";
     /// <summary>An issuer changes or renews a license (变更/延续).</summary>
@@ -42,6 +44,10 @@ public static class EntryKinds
             b => $"issuer {b.IssuerId} {b.Name} registered" + (b.LicenseTypeCodes.Count > 0 ? $", may issue {b.LicenseTypeCodes.Count} license type(s)" : "")),
         new EntryKind<IssuerRevoked>(IssuerRevoke, "huren.issuer.revoked", "issuerId", b => b.IssuerId, BodyValidator.Validate,
             b => $"issuer {b.IssuerId} revoked: {b.Reason}"),
+        new EntryKind<IssuerSucceeded>(IssuerSucceed, "huren.issuer.succeeded", "predecessorId", b => b.PredecessorId, BodyValidator.Validate,
+            b => $"issuer {b.PredecessorId}'s records pass to {b.SuccessorId}"
+                + (b.LicenseTypeCodes.Count > 0 ? $" (licenses of {b.LicenseTypeCodes.Count} type(s))" : "")
+                + (b.SealTypes.Count > 0 ? $" (seals of {b.SealTypes.Count} type(s))" : "") + $": {b.Reason}"),
         new EntryKind<LicenseIssued>(LicenseIssue, "huren.license.issued", "licenseId", b => b.LicenseId, BodyValidator.Validate,
             b => $"issued {b.Name} to {b.HolderName}, valid {b.ValidFrom} – {(b.ValidUntil.Length == 0 ? "长期" : b.ValidUntil)}"),
         new EntryKind<LicenseChanged>(LicenseChange, "huren.license.changed", "licenseId", b => b.LicenseId, BodyValidator.Validate,
@@ -80,8 +86,14 @@ public static class EntryKinds
     /// <summary>The kind whose body is a <typeparamref name="TBody"/>.</summary>
     public static EntryKind<TBody> Of<TBody>() where TBody : class => (EntryKind<TBody>)ByBody[typeof(TBody)];
 
-    /// <summary>Whether <paramref name="name"/> is written by a city root (issuer registrations and revocations), not by an issuer.</summary>
-    public static bool IsRootKind(string? name) => name is IssuerRegister or IssuerRevoke;
+    /// <summary>Whether <paramref name="name"/> is written by a city root only (issuer registrations, revocations and successions), never by an issuer.</summary>
+    public static bool IsRootKind(string? name) => name is IssuerRegister or IssuerRevoke or IssuerSucceed;
+
+    /// <summary>
+    /// Whether a city root may write <paramref name="name"/> under its own id: its own kinds (<see cref="IsRootKind"/>),
+    /// and as a last resort <c>license.status</c> (suspend, resume its own suspension, revoke) for any license of its city.
+    /// </summary>
+    public static bool MayBeWrittenByRoot(string? name) => IsRootKind(name) || name is LicenseStatus;
 }
 
 /// <summary>How one entry refers to another (<see cref="EntryReference.Relation"/>): the names the ledger rules require.</summary>

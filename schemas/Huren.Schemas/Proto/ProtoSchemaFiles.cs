@@ -20,7 +20,7 @@ public static class ProtoSchemaFiles
     public static IReadOnlyList<Type> EntryTypes { get; } =
     [
         typeof(Entry), typeof(EntryReference), typeof(SignedEntry),
-        typeof(IssuerRegistered), typeof(IssuerRevoked),
+        typeof(IssuerRegistered), typeof(IssuerRevoked), typeof(IssuerSucceeded),
         typeof(LicenseField), typeof(LicenseIssued), typeof(LicenseChanged), typeof(LicenseStatusChanged),
         typeof(LicenseTransferred), typeof(LicenseTransferAccepted), typeof(LicenseUsed),
         typeof(SealRegistered), typeof(SealRevoked), typeof(SealUsed),

@@ -10,12 +10,14 @@ public static partial class BodyValidator
     public const int MaxPurposeLength = 200;
 
     /// <summary>
-    /// <c>license.issue</c>: the type is in the catalog and every field the catalog requires is present; the GB/T 36903
-    /// metadata is present (name, license number, holder name, issuing authority, dates); holder code type 111 has an
-    /// EMPTY holder code and a 32-byte commitment, type 001 a valid 统一社会信用代码 and no commitment; the issuing
-    /// authority code is valid; the license id parses and its type and authority parts equal <c>typeCode</c> and
-    /// <c>issuingAuthorityCode</c>; the digest is sm3 or sha256 of 32 bytes; the jurisdiction is a region code; the
-    /// dates are <c>yyyy-MM-dd</c> with issue date and valid-from not after valid-until (empty = 长期).
+    /// <c>license.issue</c>: the type is in the catalog; every field is declared by the type, named once and valid for
+    /// its declared kind, and every required field is present; the GB/T 36903 metadata is present (name, license number,
+    /// holder name, issuing authority, dates) and names are one line without control, formatting or bidirectional
+    /// characters; holder code type 111 has an EMPTY holder code and a 32-byte commitment, type 001 a valid
+    /// 统一社会信用代码 and no commitment; the issuing authority code is valid; the license id parses and its type and
+    /// authority parts equal <c>typeCode</c> and <c>issuingAuthorityCode</c>; the digest is sm3 or sha256 of 32 bytes;
+    /// the jurisdiction is a region code; the dates are <c>yyyy-MM-dd</c> with issue date and valid-from not after
+    /// valid-until (empty = 长期), and a type with a term has a valid-until within it.
     /// </summary>
     public static ValidationResult Validate(LicenseIssued body)
     {
@@ -44,27 +46,46 @@ public static partial class BodyValidator
             }
         }
 
-        FieldChecks.Text(errors, body.Name, "name", max: 200);
-        FieldChecks.Text(errors, body.LicenseNumber, "licenseNumber", max: 128);
-        FieldChecks.Text(errors, body.HolderName, "holderName", max: 200);
-        FieldChecks.Text(errors, body.IssuingAuthority, "issuingAuthority", max: 200);
+        FieldChecks.Name(errors, body.Name, "name");
+        FieldChecks.Name(errors, body.LicenseNumber, "licenseNumber", max: 128);
+        FieldChecks.Name(errors, body.HolderName, "holderName");
+        FieldChecks.Name(errors, body.IssuingAuthority, "issuingAuthority");
         FieldChecks.Uscc(errors, body.IssuingAuthorityCode, "issuingAuthorityCode");
         Holder(errors, body, type);
         errors.AddRange(LicenseDates.ValidateWindow(body.ValidFrom, body.ValidUntil, body.IssueDate));
+        if (type is not null) Term(errors, type, body.ValidFrom, body.ValidUntil, "validUntil");
         FieldChecks.Digest(errors, body.DocumentDigest, body.DigestAlgorithm, "documentDigest", "digestAlgorithm");
         errors.Add(RegionCode.Validate(body.JurisdictionCode, "jurisdictionCode"));
-        Fields(errors, body.Fields, "fields");
+        Fields(errors, body.Fields, "fields", type);
         if (type is not null)
         {
-            foreach (var required in type.RequiredFields)
+            foreach (var required in type.Fields)
             {
-                if (!body.Fields.Exists(f => string.Equals(f.Name, required, StringComparison.Ordinal) && !string.IsNullOrWhiteSpace(f.Value)))
+                if (required.Required && !body.Fields.Exists(f => string.Equals(f.Name, required.Name, StringComparison.Ordinal)))
                 {
-                    errors.Add("fields", $"{type.Name} requires the field {required}");
+                    errors.Add("fields", $"{type.Name} requires the field {required.Name} ({required.Describe()})");
                 }
             }
         }
         return errors.ToResult();
+    }
+
+    /// <summary>
+    /// A type with a term (<see cref="LicenseType.DefaultValidityYears"/>) needs a last day of validity, at most the
+    /// term after the first: a license without one would read 长期 (no end).
+    /// </summary>
+    private static void Term(ErrorList errors, LicenseType type, string validFrom, string validUntil, string field)
+    {
+        if (type.DefaultValidityYears is not { } years || !LicenseDates.TryParse(validFrom, out var from)) return;
+        var longest = type.DefaultValidUntil(from)!.Value;
+        if (string.IsNullOrEmpty(validUntil))
+        {
+            errors.Add(field, $"is required: {type.Name} has a term of {years} years (a license valid from {validFrom} ends at the latest on {longest:yyyy-MM-dd}); empty would mean 长期");
+        }
+        else if (LicenseDates.TryParse(validUntil, out var until) && until > longest)
+        {
+            errors.Add(field, $"{validUntil} is beyond the {years}-year term of {type.Name}: a license valid from {validFrom} ends at the latest on {longest:yyyy-MM-dd}");
+        }
     }
 
     private static void Holder(ErrorList errors, LicenseIssued body, LicenseType? type)
@@ -101,20 +122,43 @@ public static partial class BodyValidator
         }
     }
 
-    private static void Fields(ErrorList errors, List<LicenseField> fields, string field)
+    /// <summary>
+    /// Type-specific fields: named, each name once, each declared by the license type (<paramref name="type"/>, when
+    /// known) and its value valid for the declared kind (<see cref="LicenseFieldSpec.Check"/>). Without a known type
+    /// only the names and generic text rules are checked (the type's own error is reported elsewhere).
+    /// </summary>
+    private static void Fields(ErrorList errors, List<LicenseField> fields, string field, LicenseType? type)
     {
+        if (type is not null && fields.Count > type.Fields.Count)
+        {
+            errors.Add(field, $"has {fields.Count} fields, but {type.Name} declares only {type.Fields.Count} ({string.Join("、", type.Fields.Select(f => f.Name))})");
+            return;
+        }
         FieldChecks.DistinctNames(errors, fields.Select(f => f.Name), field);
         for (var i = 0; i < fields.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(fields[i].Name)) continue;
-            FieldChecks.Text(errors, fields[i].Value, $"{field}[{i}]", max: 4000);
+            var name = fields[i].Name;
+            if (string.IsNullOrWhiteSpace(name)) continue;
+            var at = $"{field}[{i}]";
+            if (type is null)
+            {
+                FieldChecks.Name(errors, name, at, max: 64);
+                FieldChecks.Text(errors, fields[i].Value, at, max: LicenseFieldSpec.MaxTextLength);
+                continue;
+            }
+            if (type.Field(name) is not { } spec)
+            {
+                errors.Add(at, $"'{TextContent.Printable(name, 40)}' is not a field of {type.Name} (its fields: {string.Join("、", type.Fields.Select(f => f.Name))})");
+                continue;
+            }
+            if (spec.Check(fields[i].Value) is { } problem) errors.Add(at, problem);
         }
     }
 
     /// <summary>
     /// <c>license.change</c>: a valid license id; operation code 09 (变更) or 02 (延续); a renewal names a new
-    /// valid-until; a change changes something (fields, valid-until or document); changed fields are named, unique
-    /// and non-empty; a new digest comes with its algorithm; a reason.
+    /// valid-until; a change changes something (fields, valid-until or document); changed fields are named once,
+    /// declared by the license's type (its id's type part) and valid for their kind; a new digest comes with its algorithm; a reason.
     /// </summary>
     public static ValidationResult Validate(LicenseChanged body)
     {
@@ -136,12 +180,16 @@ public static partial class BodyValidator
                 errors.Add("operationCode", $"must be 09 (变更) or 02 (延续), got '{body.OperationCode}'");
                 break;
         }
-        Fields(errors, body.ChangedFields, "changedFields");
+        Fields(errors, body.ChangedFields, "changedFields", TypeOf(body.LicenseId));
         errors.Add(LicenseDates.ValidateOptional(body.NewValidUntil, "newValidUntil"));
         FieldChecks.Digest(errors, body.NewDocumentDigest, body.DigestAlgorithm, "newDocumentDigest", "digestAlgorithm", required: false);
         Reason(errors, body.Reason);
         return errors.ToResult();
     }
+
+    /// <summary>The catalog type a license id names, when the id parses and the type is in the catalog.</summary>
+    private static LicenseType? TypeOf(string licenseId) =>
+        LicenseIdentifier.TryParse(licenseId, out var id) && LicenseTypeCatalog.TryGet(id.TypeCode, out var type) ? type : null;
 
     /// <summary>
     /// <c>license.status</c>: a valid license id; an action; the status code the action leads to
@@ -201,17 +249,35 @@ public static partial class BodyValidator
         return errors.ToResult();
     }
 
-    /// <summary><c>license.use</c>: a valid license id; a matter code; the counter; a purpose of at most 200 characters.</summary>
+    /// <summary>
+    /// <c>license.use</c>: a valid license id; a matter code and the matter's name; the counter; a purpose of at most 200
+    /// characters; the verdict the counter saw (<see cref="LicenseUseVerdicts"/>); a reason for using it despite its
+    /// status exactly when that verdict is not VALID.
+    /// </summary>
     public static ValidationResult Validate(LicenseUsed body)
     {
         ArgumentNullException.ThrowIfNull(body);
         var errors = new ErrorList();
         License(errors, body.LicenseId);
         FieldChecks.Id(errors, body.MatterCode, "matterCode");
-        FieldChecks.Text(errors, body.MatterName, "matterName", required: false, max: 200);
-        FieldChecks.Text(errors, body.Counter, "counter", max: 200);
+        FieldChecks.Name(errors, body.MatterName, "matterName");
+        FieldChecks.Name(errors, body.Counter, "counter");
         FieldChecks.Text(errors, body.Purpose, "purpose", max: MaxPurposeLength);
-        FieldChecks.Text(errors, body.BusinessSerial, "businessSerial", required: false, max: FieldChecks.MaxIdLength);
+        FieldChecks.Name(errors, body.BusinessSerial, "businessSerial", required: false, max: FieldChecks.MaxIdLength);
+        if (string.IsNullOrEmpty(body.VerdictAtUse)) errors.Add("verdictAtUse", $"is required: the verdict the counter saw ({string.Join(", ", LicenseUseVerdicts.All)})");
+        else if (!LicenseUseVerdicts.All.Contains(body.VerdictAtUse, StringComparer.Ordinal))
+        {
+            errors.Add("verdictAtUse", $"must be one of {string.Join(", ", LicenseUseVerdicts.All)}, got '{TextContent.Printable(body.VerdictAtUse, 40)}'");
+        }
+        else if (body.VerdictAtUse == LicenseUseVerdicts.Valid)
+        {
+            if (body.DespiteStatusReason.Length > 0) errors.Add("despiteStatusReason", "must be empty for a VALID license (it says why a license that is not valid was used)");
+        }
+        else if (string.IsNullOrWhiteSpace(body.DespiteStatusReason))
+        {
+            errors.Add("despiteStatusReason", $"is required: the license was {body.VerdictAtUse} when used, and a use of a license that is not VALID is recorded only with the counter's reason");
+        }
+        else FieldChecks.Text(errors, body.DespiteStatusReason, "despiteStatusReason", max: MaxPurposeLength);
         return errors.ToResult();
     }
 }

@@ -18,7 +18,7 @@ public static partial class BodyValidator
         ArgumentNullException.ThrowIfNull(body);
         var errors = new ErrorList();
         FieldChecks.Id(errors, body.SealId, "sealId");
-        FieldChecks.Text(errors, body.Name, "name", max: 200);
+        FieldChecks.Name(errors, body.Name, "name");
         if (string.IsNullOrEmpty(body.SealType) || body.SealType.Length > 4 || !body.SealType.All(char.IsAsciiDigit))
         {
             errors.Add("sealType", $"must be the seal type code (digits, the SES_ESPropertyInfo.type value), got '{body.SealType}'");

@@ -15,9 +15,9 @@ public static partial class BodyValidator
         var errors = new ErrorList();
         FieldChecks.Id(errors, body.ShareId, "shareId");
         FieldChecks.Uscc(errors, body.ProviderCode, "providerCode");
-        FieldChecks.Text(errors, body.ProviderName, "providerName", max: 200);
+        FieldChecks.Name(errors, body.ProviderName, "providerName");
         FieldChecks.Uscc(errors, body.ConsumerCode, "consumerCode");
-        FieldChecks.Text(errors, body.ConsumerName, "consumerName", max: 200);
+        FieldChecks.Name(errors, body.ConsumerName, "consumerName");
         if (!string.IsNullOrEmpty(body.ConsumerCode) && string.Equals(body.ConsumerCode, body.ProviderCode, StringComparison.Ordinal))
         {
             errors.Add("consumerCode", "must differ from providerCode");

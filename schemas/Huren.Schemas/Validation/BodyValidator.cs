@@ -12,8 +12,8 @@ public static partial class BodyValidator
 {
     /// <summary>
     /// Decodes <paramref name="body"/> canonically as the body of <paramref name="kind"/> (<see cref="EntryKinds.Find"/>)
-    /// and validates it. An unknown kind is an error on <c>kind</c>; bytes that do not decode or are not canonical are an
-    /// error on <c>body</c>.
+    /// and validates it. An unknown kind is an error on <c>kind</c>; a body over the kind's size limit
+    /// (<see cref="EntryKind.MaxBodyBytes"/>) and bytes that do not decode or are not canonical are an error on <c>body</c>.
     /// </summary>
     public static ValidationResult Validate(string kind, ReadOnlyMemory<byte> body) => Decode(kind, body, out _);
 
@@ -22,6 +22,10 @@ public static partial class BodyValidator
     {
         decoded = null;
         if (EntryKinds.Find(kind) is not { } entryKind) return ValidationResult.Of([FieldError.Of("kind", $"'{kind}' is not a known entry kind")]);
+        if (body.Length > entryKind.MaxBodyBytes)
+        {
+            return ValidationResult.Of([FieldError.Of("body", $"is {body.Length} bytes, more than the {entryKind.MaxBodyBytes}-byte limit of a {kind} body")]);
+        }
         decoded = entryKind.TryDecode(body, out var error);
         return decoded is null ? ValidationResult.Of([FieldError.Of("body", error ?? "does not decode")]) : entryKind.Validate(decoded);
     }

@@ -30,6 +30,7 @@ public static class CitizenIdNumber
     public static FieldError? Validate(string? value, string field, DateOnly? today = null)
     {
         if (string.IsNullOrEmpty(value)) return FieldError.Of(field, "is required (公民身份号码, 18 characters)");
+        if (value.Length == 15) return FieldError.Of(field, "is a 15-digit number of the old form: give the 18-character 公民身份号码 (GB 11643-1999)");
         if (value.Length != Length) return FieldError.Of(field, $"must be an 18-character 公民身份号码, got {value.Length} characters");
         for (var i = 0; i < Length - 1; i++)
         {
@@ -45,7 +46,7 @@ public static class CitizenIdNumber
         var now = today ?? DateOnly.FromDateTime(DateTime.UtcNow);
         if (birth.Year < MinBirthYear || birth > now) return FieldError.Of(field, $"birth date {birth:yyyy-MM-dd} is not plausible");
         var check = ComputeCheckChar(value.AsSpan(0, Length - 1));
-        if (check != last) return FieldError.Of(field, $"check character is wrong (expected '{check}', GB 11643)");
+        if (check != last) return FieldError.Of(field, $"check character of the 公民身份号码 should be {check}, not {last} (GB 11643)");
         return null;
     }
 }

@@ -5,7 +5,7 @@ namespace Huren.Schemas.Validation;
 /// <summary>
 /// Checks an <see cref="Entry"/> envelope and its body with no I/O: the kind is known and its schema id and version
 /// match; record id, issuer id and origin are present; the time is positive; references have an origin and a
-/// 32-byte leaf hash; and the body decodes canonically, is valid (errors as <c>body.&lt;field&gt;</c>), and names the
+/// 32-byte leaf hash (at most <see cref="EntryLimits.MaxReferences"/>); and the body is within its kind's size limit, decodes canonically, is valid (errors as <c>body.&lt;field&gt;</c>), and names the
 /// entry's record id. Signatures, authorization and whether referenced entries exist are the ledger's checks.
 /// </summary>
 public static class EntryValidator
@@ -33,7 +33,8 @@ public static class EntryValidator
         FieldChecks.Id(errors, entry.IssuerId, "issuerId");
         if (entry.TimeUnixMs <= 0) errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds, got {entry.TimeUnixMs}");
         errors.Add(LogOrigin.Validate(entry.Origin, "origin"));
-        for (var i = 0; i < entry.References.Count; i++)
+        if (entry.References.Count > EntryLimits.MaxReferences) errors.Add("references", $"has {entry.References.Count} references, more than {EntryLimits.MaxReferences}");
+        for (var i = 0; i < entry.References.Count && i < EntryLimits.MaxReferences; i++)
         {
             var r = entry.References[i];
             var field = $"references[{i}]";

@@ -12,24 +12,34 @@ internal static class FieldChecks
     /// <summary>The digest algorithms a body may name, each with a 32-byte digest.</summary>
     public static readonly string[] DigestAlgorithms = ["sm3", "sha256"];
 
+    /// <summary>The longest name (of a license, holder, department, seal, matter) accepted, in characters.</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>Free text: line feeds and tabs allowed; no other control, formatting or separator characters, no 公民身份号码 (<see cref="TextContent"/>).</summary>
     public static void Text(ErrorList errors, string? value, string field, bool required = true, int max = MaxTextLength)
     {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) errors.Add(field, "is required");
-            else if (!string.IsNullOrEmpty(value)) errors.Add(field, "must not be only white space");
-            return;
-        }
-        var length = CharCount(value);
+        if (!Present(errors, value, field, required)) return;
+        var length = CharCount(value!);
         if (length > max) errors.Add(field, $"must be at most {max} characters, got {length}");
-        foreach (var c in value)
-        {
-            if (char.IsControl(c) && c is not ('\n' or '\t'))
-            {
-                errors.Add(field, "must not contain control characters");
-                return;
-            }
-        }
+        else if (TextContent.TextProblem(value!) is { } problem) errors.Add(field, problem);
+    }
+
+    /// <summary>A name: one line, no white space at either end, and the rules of <see cref="Text"/>.</summary>
+    public static void Name(ErrorList errors, string? value, string field, bool required = true, int max = MaxNameLength)
+    {
+        if (!Present(errors, value, field, required)) return;
+        var length = CharCount(value!);
+        if (length > max) errors.Add(field, $"must be at most {max} characters, got {length}");
+        else if (TextContent.NameProblem(value!) is { } problem) errors.Add(field, problem);
+    }
+
+    /// <summary>False when there is nothing more to check: empty (an error when required) or only white space (always an error).</summary>
+    private static bool Present(ErrorList errors, string? value, string field, bool required)
+    {
+        if (!string.IsNullOrWhiteSpace(value)) return true;
+        if (required) errors.Add(field, "is required");
+        else if (!string.IsNullOrEmpty(value)) errors.Add(field, "must not be only white space");
+        return false;
     }
 
     /// <summary>An identifier: printable ASCII without spaces, at most <see cref="MaxIdLength"/> characters.</summary>
@@ -83,12 +93,7 @@ internal static class FieldChecks
     }
 
     /// <summary>Counts Unicode scalar values, so a Chinese character counts as one whatever its UTF-16 length.</summary>
-    public static int CharCount(string value)
-    {
-        var count = 0;
-        foreach (var _ in value.EnumerateRunes()) count++;
-        return count;
-    }
+    public static int CharCount(string value) => TextContent.CharCount(value);
 
     public static bool IsDigits(string? value, int length)
     {

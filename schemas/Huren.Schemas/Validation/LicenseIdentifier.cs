@@ -122,7 +122,7 @@ public sealed record LicenseIdentifier
         var expected = ComputeCheckChar(parts[0], parts[1], parts[2], parts[3]);
         if (parts[4][0] != expected)
         {
-            error = FieldError.Of(field, $"check character is wrong (expected '{expected}', ISO/IEC 7064 MOD 37,36)");
+            error = FieldError.Of(field, $"check character should be {expected}, not {parts[4][0]} (ISO/IEC 7064 MOD 37,36 over type code, authority code, serial and version)");
             return null;
         }
         error = null;

@@ -55,7 +55,7 @@ public static class UnifiedSocialCreditCode
             if (value[i] is < '0' or > '9') return FieldError.Of(field, "characters 3-8 of a 统一社会信用代码 must be the 6-digit region code of the registering authority");
         }
         var check = ComputeCheckChar(value.AsSpan(0, Length - 1));
-        if (check != value[Length - 1]) return FieldError.Of(field, $"check character of the 统一社会信用代码 is wrong (expected '{check}', GB 32100)");
+        if (check != value[Length - 1]) return FieldError.Of(field, $"check character of the 统一社会信用代码 should be {check}, not {value[Length - 1]} (GB 32100)");
         return null;
     }
 }

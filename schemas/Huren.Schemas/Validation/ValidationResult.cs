@@ -37,21 +37,38 @@ public sealed class ValidationResult
     public override string ToString() => IsValid ? "valid" : string.Join("; ", Errors.Select(e => e.Message));
 }
 
-/// <summary>Collects errors while a validator runs.</summary>
+/// <summary>
+/// Collects errors while a validator runs. It keeps the first <see cref="MaxErrors"/> and counts the rest, so a body
+/// with a hundred thousand bad fields gets a short answer.
+/// </summary>
 internal sealed class ErrorList
 {
+    /// <summary>How many errors are kept; the rest are counted in one last error.</summary>
+    public const int MaxErrors = 20;
+
     private readonly List<FieldError> _errors = [];
+    private int _more;
 
-    public int Count => _errors.Count;
+    public int Count => _errors.Count + _more;
 
-    public void Add(string field, string problem) => _errors.Add(FieldError.Of(field, problem));
+    public void Add(string field, string problem)
+    {
+        if (_errors.Count < MaxErrors) _errors.Add(FieldError.Of(field, problem));
+        else _more++;
+    }
 
     public void Add(FieldError? error)
     {
-        if (error is not null) _errors.Add(error);
+        if (error is null) return;
+        if (_errors.Count < MaxErrors) _errors.Add(error);
+        else _more++;
     }
 
-    public void AddRange(IEnumerable<FieldError> errors) => _errors.AddRange(errors);
+    public void AddRange(IEnumerable<FieldError> errors)
+    {
+        foreach (var error in errors) Add(error);
+    }
 
-    public ValidationResult ToResult() => ValidationResult.Of(_errors);
+    public ValidationResult ToResult() =>
+        ValidationResult.Of(_more == 0 ? _errors : [.. _errors, FieldError.Of("body", $"and {_more} more error(s) (only the first {MaxErrors} are listed)")]);
 }

@@ -18,10 +18,15 @@ public sealed record LicenseQuestion
     /// <summary>The document digest asked about, or null.</summary>
     public byte[]? DocumentDigest { get; }
 
-    /// <summary>The license with id <paramref name="licenseId"/>.</summary>
+    /// <summary>
+    /// The license with id <paramref name="licenseId"/>, checked for form and check character first (GB/T 36904), so
+    /// that a typo is reported as one before any node is asked, never read as "no such license".
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is not a well-formed 证照标识; the message names the rule (e.g. <c>check character should be F, not G</c>).</exception>
     public static LicenseQuestion ById(string licenseId)
     {
         ArgumentException.ThrowIfNullOrEmpty(licenseId);
+        if (Huren.Schemas.Validation.LicenseIdentifier.Validate(licenseId, "license id") is { } error) throw new ArgumentException(error.Message, nameof(licenseId));
         return new LicenseQuestion(licenseId, null);
     }
 

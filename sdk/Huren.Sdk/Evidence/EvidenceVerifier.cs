@@ -60,6 +60,18 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 
     /// <summary>The license's lifecycle entries the verdict was recomputed from, in replay order (issue first; uses left out).</summary>
     public IReadOnlyList<Entry> History { get; init; } = [];
+
+    /// <summary>
+    /// Who wrote the license's latest issue, accept, change, status or transfer entry in <see cref="Origin"/>: its
+    /// issuer, a successor department, or the city root (empty unless <see cref="IsValid"/>).
+    /// </summary>
+    public string ActedBy { get; init; } = "";
+
+    /// <summary>Whether <see cref="ActedBy"/> is the city root, which suspends or revokes a license only as a last resort.</summary>
+    public bool ActedByCityRoot { get; init; }
+
+    /// <summary>The successions under which <see cref="ActedBy"/> answered for the license, in order (empty: its own issuer or the city root).</summary>
+    public IReadOnlyList<SuccessionEvidence> ActedUnder { get; init; } = [];
 }
 
 /// <summary>
@@ -202,7 +214,7 @@ public sealed class EvidenceVerifier
         var revokedAt = new Dictionary<(string Origin, string IssuerId), ulong>();
         foreach (var (e, read) in decoded)
         {
-            if (!EntryKinds.IsRootKind(read.Entry.Kind)) continue;
+            if (!IsRootWritten(read.Entry)) continue;
             var root = _network.ByOrigin(e.Origin)!.RootKey;
             if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}";
             if (read.Entry.Kind == EntryKinds.IssuerRegister)
@@ -220,11 +232,11 @@ public sealed class EvidenceVerifier
                 issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey;
                 proven.Issuers[(e.Origin, reg.IssuerId)] = reg;
             }
-            else revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
+            else if (read.Entry.Kind == EntryKinds.IssuerRevoke) revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
         }
         foreach (var (e, read) in decoded)
         {
-            if (EntryKinds.IsRootKind(read.Entry.Kind)) continue;
+            if (IsRootWritten(read.Entry)) continue;
             if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return $"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}";
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return $"entry {e.Origin}#{e.Index}: {sigError}";
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
@@ -234,7 +246,7 @@ public sealed class EvidenceVerifier
     }
 
     /// <summary>A license's verdict recomputed from its proven entries.</summary>
-    private static EvidenceResult Recompute(EvidenceBundle bundle, DateOnly today, ProvenBundle proven)
+    private EvidenceResult Recompute(EvidenceBundle bundle, DateOnly today, ProvenBundle proven)
     {
         var (roots, final, decoded, leafHashes) = (proven.Roots, proven.Final, proven.Entries, proven.LeafHashes);
         // 4. The verdict, recomputed from the lifecycle entries about the subject. A license transferred in from another
@@ -303,6 +315,8 @@ public sealed class EvidenceVerifier
             }
         }
         if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
+        var (fromOrigin, originalId) = accepts.Count == 1 ? (accepts[0].Body.FromOrigin, accepts[0].Body.LicenseId) : ((string?)null, bundle.Subject);
+        if (LicenseActors.Check(decoded, _network, history.Issued.TypeCode, bundle.Subject, verdictOrigin, fromOrigin, originalId, out var actors) is { } actorFailure) return Fail(actorFailure);
         if (bundle.Verdict.AsOf.Origin != verdictOrigin || !roots.TryGetValue(verdictOrigin, out var asOf) || bundle.Verdict.AsOf.Size != asOf.Size)
             return Fail($"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, but the license's log is {verdictOrigin}" + (roots.TryGetValue(verdictOrigin, out var cpOf) ? $" with checkpoint size {cpOf.Size}" : ""));
         // The stated verdict is the node's as of its checkpoint, on the day it made the bundle: judged on that day, so an
@@ -327,8 +341,19 @@ public sealed class EvidenceVerifier
             IssuerKey = proven.IssuerKeys.GetValueOrDefault((verdictOrigin, issuerId)),
             History = history.Applied,
             LicenseEntry = licenseEntry,
+            ActedBy = actors?.ActedBy ?? issuerId,
+            ActedByCityRoot = actors?.ByCityRoot ?? false,
+            ActedUnder = actors?.Under ?? [],
         };
     }
+
+    /// <summary>
+    /// Whether the city root wrote the entry (checked against the member's root key): its own kinds, and a last-resort
+    /// <c>license.status</c> under its issuer id.
+    /// </summary>
+    private bool IsRootWritten(Entry entry) =>
+        EntryKinds.IsRootKind(entry.Kind)
+        || (EntryKinds.MayBeWrittenByRoot(entry.Kind) && _network.ByOrigin(entry.Origin) is { } member && entry.IssuerId == member.RootIssuerId);
 
     /// <summary>A license's lifecycle replayed from its entries, in log order.</summary>
     private sealed class LicenseHistory
