@@ -78,13 +78,50 @@ public static class CliApp
     }
 
     /// <summary>A node's refusal or an unreachable node, in one line.</summary>
-    internal static string Describe(RpcException ex) => ex.StatusCode switch
+    internal static string Describe(RpcException ex) => ConnectionProblem(ex) ?? ex.StatusCode switch
     {
         StatusCode.Unavailable => $"the node is not reachable ({ex.Status.Detail}); is the network up? ('huren network up --dir DIR')",
         StatusCode.DeadlineExceeded => "the node did not answer in time",
         StatusCode.Unauthenticated => $"the node did not accept the credential: {ex.Status.Detail}",
         _ => $"the node refused ({ex.StatusCode}): {ex.Status.Detail}",
     };
+
+    /// <summary>
+    /// A call that never reached a Huren node, said plainly: a TLS certificate other than the one the network
+    /// configuration pins, an endpoint that does not speak TLS, or one that is not a gRPC (Huren) server at all. Null when
+    /// the node itself answered. (The gRPC client reports these as Internal or Unavailable with "see inner exception".)
+    /// </summary>
+    private static string? ConnectionProblem(RpcException ex)
+    {
+        for (var inner = ex.Status.DebugException ?? ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case System.Security.Authentication.AuthenticationException when inner.Message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal):
+                    return "the endpoint's TLS certificate is not the one the network configuration pins for that city: the profile's endpoint may point at another node or service";
+                case System.Security.Authentication.AuthenticationException:
+                    return $"the TLS handshake with the endpoint failed ({inner.Message}): is it a Huren node, and does it speak TLS?";
+                case HttpProtocolException or HttpRequestException when inner.Message.Contains("HTTP/2", StringComparison.Ordinal) || inner.Message.Contains("HTTP/1", StringComparison.Ordinal):
+                    return $"the endpoint does not speak gRPC over HTTP/2, so it is not a Huren node ({FirstSentence(inner.Message)})";
+            }
+        }
+        var detail = ex.Status.Detail;
+        if (detail.StartsWith("Bad gRPC response", StringComparison.Ordinal) || detail.Contains("content-type", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"the endpoint is not a Huren node: it does not answer as a gRPC server ({FirstSentence(detail)})";
+        }
+        if (ex.StatusCode == StatusCode.Unimplemented && detail.Contains("404", StringComparison.Ordinal))
+        {
+            return $"the endpoint does not serve Huren's services ({FirstSentence(detail)}): is it a Huren node?";
+        }
+        return null;
+    }
+
+    private static string FirstSentence(string text)
+    {
+        var end = text.IndexOf(". ", StringComparison.Ordinal);
+        return (end < 0 ? text : text[..end]).TrimEnd('.');
+    }
 }
 
 /// <summary>An error to report to the user in one line, with exit code 2 and no stack trace.</summary>

@@ -75,13 +75,16 @@ public sealed record LicenseFieldSpec(
             case LicenseFieldType.Number:
                 return CheckNumber(value);
             case LicenseFieldType.Region:
-                return RegionCode.Validate(value, Name) is { } regionError ? regionError.Message : null;
+                return Named(RegionCode.Validate(value, Name));
             case LicenseFieldType.Uscc:
-                return UnifiedSocialCreditCode.Validate(value, Name) is { } usccError ? usccError.Message : null;
+                return Named(UnifiedSocialCreditCode.Validate(value, Name));
             default:
                 return $"{Name} has a type this version does not know";
         }
     }
+
+    /// <summary>A code validator's error as this field's problem: <c>行政区划 province part 99 is not …</c>.</summary>
+    private string? Named(FieldError? error) => error is null ? null : $"{Name} {error.Message[(Name.Length + 2)..]}";
 
     private string? CheckNumber(string value)
     {

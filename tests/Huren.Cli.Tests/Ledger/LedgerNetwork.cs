@@ -60,7 +60,7 @@ public sealed class LedgerNetwork : IAsyncLifetime
         await MustAsync("license", "revoke", RevokedLicense, "--city", Changsha);
         await WaitUntilKnownAsync(Zhuzhou, RevokedLicense, "REVOKED");
         await WaitUntilKnownAsync(Zhuzhou, ValidLicense, "VALID");
-        await MustAsync("license", "use", ValidLicense, "--city", Zhuzhou);
+        await MustAsync("license", "use", ValidLicense, "--city", Zhuzhou, "--matter-code", "QT-0001", "--matter-name", "企业开办", "--purpose", "跨域通办：核验营业执照");
     }
 
     private async Task<string> IssueAsync(string serial, string holder)

@@ -58,6 +58,50 @@ public class LicenseTypeCatalogTests
     }
 
     [Fact]
+    public void Every_field_is_declared_with_its_kind_and_limits()
+    {
+        foreach (var type in LicenseTypeCatalog.All)
+        {
+            Assert.Equal(type.Fields.Count, type.Fields.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count());
+            foreach (var field in type.Fields)
+            {
+                switch (field.Type)
+                {
+                    case LicenseFieldType.Text: Assert.InRange(field.MaxLength, 1, LicenseFieldSpec.MaxTextLength); break;
+                    case LicenseFieldType.Code: Assert.NotEmpty(field.Values); break;
+                }
+                Assert.False(string.IsNullOrEmpty(field.Describe()));
+            }
+        }
+        Assert.True(LicenseTypeCatalog.TryGetByName("营业执照", out var business));
+        Assert.Equal(LicenseFieldType.Date, business.Field("成立日期")!.Type);
+        Assert.True(business.Field("成立日期")!.Required);
+        Assert.False(business.Field("法定代表人")!.Required);
+        Assert.Null(business.Field("董事长"));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"住所","type":"string","maxLength":10}""", "type 'string' is not text, date, code, number, region or uscc")]
+    [InlineData("""{"name":"住所","type":"text"}""", "maxLength is required for text fields")]
+    [InlineData("""{"name":"住所","type":"text","maxLength":5000}""", "maxLength must be 1–4000")]
+    [InlineData("""{"name":"类别","type":"code"}""", "values is required for code fields")]
+    [InlineData("""{"name":"类别","type":"code","values":["a","a"]}""", "values must be distinct")]
+    [InlineData("""{"name":"床位","type":"number","min":5,"max":1}""", "min is above max")]
+    [InlineData("""{"name":"住所","type":"text","maxLength":10,"unit":"米"}""", "decimals, min, max and unit are for number fields only")]
+    [InlineData("""{"name":"住所","type":"text","maxLength":10},{"name":"住所","type":"date"}""", "name 住所 is repeated")]
+    [InlineData("""{"name":" 住所","type":"date"}""", "name must be a one-line name")]
+    [InlineData("""{"name":"住所","type":"date","colour":"red"}""", "colour")]
+    public void A_catalog_with_a_bad_field_declaration_is_refused_naming_it(string fields, string expected)
+    {
+        var json = $$"""
+            {"version":"t","types":[{"code":"11100000HUREN0001P001","name":"营业执照","englishName":"x","definingAuthority":"y",
+             "departmentKind":"market-regulation","holderCodeTypes":["001"],"fields":[{{fields}}],"defaultValidityYears":null}]}
+            """;
+        var ex = Assert.Throws<InvalidDataException>(() => LicenseTypeCatalog.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Business_license_requires_its_business_scope()
     {
         Assert.True(LicenseTypeCatalog.TryGetByName("营业执照", out var type));

@@ -124,6 +124,24 @@ public class BodyValidatorTests
         ["missing purpose"] = (b => b.Purpose = "", "purpose"),
         ["purpose of 201 characters"] = (b => b.Purpose = new string('核', 201), "purpose"),
         ["purpose with control characters"] = (b => b.Purpose = "核验\u0000", "purpose"),
+        ["missing matter name"] = (b => b.MatterName = "", "matterName"),
+        ["missing verdict at use"] = (b => b.VerdictAtUse = "", "verdictAtUse"),
+        ["unknown verdict at use"] = (b => b.VerdictAtUse = "UNKNOWN", "verdictAtUse"),
+        ["revoked without a reason"] = (b => b.VerdictAtUse = "REVOKED", "despiteStatusReason"),
+        ["expired with a blank reason"] = (b => { b.VerdictAtUse = "EXPIRED"; b.DespiteStatusReason = " "; }, "despiteStatusReason"),
+        ["valid with a reason"] = (b => b.DespiteStatusReason = "急办", "despiteStatusReason"),
+    };
+
+    private static readonly Dictionary<string, (Action<IssuerSucceeded> Break, string Field)> SuccessionCases = new()
+    {
+        ["missing predecessor"] = (b => b.PredecessorId = "", "predecessorId"),
+        ["missing successor"] = (b => b.SuccessorId = "", "successorId"),
+        ["successor is predecessor"] = (b => b.SuccessorId = b.PredecessorId, "successorId"),
+        ["nothing passed on"] = (b => { b.LicenseTypeCodes.Clear(); b.SealTypes.Clear(); }, "licenseTypeCodes"),
+        ["unknown license type"] = (b => b.LicenseTypeCodes.Add("11100000HUREN0001P999"), "licenseTypeCodes[1]"),
+        ["repeated license type"] = (b => b.LicenseTypeCodes.Add(ValidBodies.BusinessLicenseType), "licenseTypeCodes[1]"),
+        ["bad seal type"] = (b => b.SealTypes.Add("公章"), "sealTypes[1]"),
+        ["missing reason"] = (b => b.Reason = "", "reason"),
     };
 
     private static readonly Dictionary<string, (Action<SealRegistered> Break, string Field)> SealCases = new()
@@ -188,6 +206,7 @@ public class BodyValidatorTests
     public static TheoryData<string> TransferCaseNames => Names(TransferCases);
     public static TheoryData<string> AcceptCaseNames => Names(AcceptCases);
     public static TheoryData<string> UseCaseNames => Names(UseCases);
+    public static TheoryData<string> SuccessionCaseNames => Names(SuccessionCases);
     public static TheoryData<string> SealCaseNames => Names(SealCases);
     public static TheoryData<string> SealUseCaseNames => Names(SealUseCases);
     public static TheoryData<string> ShareCaseNames => Names(ShareCases);
@@ -200,6 +219,7 @@ public class BodyValidatorTests
         AssertValid(BodyValidator.Validate(ValidBodies.PersonalLicenseIssued()));
         AssertValid(BodyValidator.Validate(ValidBodies.IssuerRegistered()));
         AssertValid(BodyValidator.Validate(ValidBodies.IssuerRevoked()));
+        AssertValid(BodyValidator.Validate(ValidBodies.IssuerSucceeded()));
         AssertValid(BodyValidator.Validate(ValidBodies.LicenseChanged()));
         AssertValid(BodyValidator.Validate(ValidBodies.LicenseStatusChanged()));
         AssertValid(BodyValidator.Validate(ValidBodies.LicenseTransferred()));
@@ -239,6 +259,19 @@ public class BodyValidatorTests
     [Theory]
     [MemberData(nameof(UseCaseNames))]
     public void License_use_rule_is_enforced(string name) => AssertRejected(UseCases[name], ValidBodies.LicenseUsed, BodyValidator.Validate);
+
+    [Theory]
+    [MemberData(nameof(SuccessionCaseNames))]
+    public void Issuer_succession_rule_is_enforced(string name) => AssertRejected(SuccessionCases[name], ValidBodies.IssuerSucceeded, BodyValidator.Validate);
+
+    [Fact]
+    public void A_use_of_a_license_that_is_not_valid_is_valid_with_the_counters_reason()
+    {
+        var use = ValidBodies.LicenseUsed();
+        use.VerdictAtUse = LicenseUseVerdicts.Revoked;
+        use.DespiteStatusReason = "申请人持原件到场，吊销决定正在复议";
+        AssertValid(BodyValidator.Validate(use));
+    }
 
     [Theory]
     [MemberData(nameof(SealCaseNames))]

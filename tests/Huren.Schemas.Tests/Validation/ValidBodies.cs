@@ -128,6 +128,16 @@ internal static class ValidBodies
         Counter = "株洲市政务服务中心 12号窗口",
         Purpose = "跨域通办：核验营业执照",
         BusinessSerial = "ZZ20240601000123",
+        VerdictAtUse = LicenseUseVerdicts.Valid,
+    };
+
+    public static IssuerSucceeded IssuerSucceeded() => new()
+    {
+        PredecessorId = "430100-amr",
+        SuccessorId = "430100-approval",
+        LicenseTypeCodes = [BusinessLicenseType],
+        SealTypes = ["1"],
+        Reason = "《长沙市机构改革方案》：市场监督管理局的营业执照审批划入行政审批服务局",
     };
 
     public static SealRegistered SealRegistered() => new()
@@ -189,6 +199,7 @@ internal static class ValidBodies
     {
         yield return (EntryKinds.IssuerRegister, CanonicalCodec.Encode(IssuerRegistered()), "430100-amr");
         yield return (EntryKinds.IssuerRevoke, CanonicalCodec.Encode(IssuerRevoked()), "430100-amr");
+        yield return (EntryKinds.IssuerSucceed, CanonicalCodec.Encode(IssuerSucceeded()), "430100-amr");
         yield return (EntryKinds.LicenseIssue, CanonicalCodec.Encode(LicenseIssued()), LicenseId);
         yield return (EntryKinds.LicenseChange, CanonicalCodec.Encode(LicenseChanged()), LicenseId);
         yield return (EntryKinds.LicenseStatus, CanonicalCodec.Encode(LicenseStatusChanged()), LicenseId);

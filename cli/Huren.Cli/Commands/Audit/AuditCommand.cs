@@ -113,7 +113,8 @@ internal static class AuditCommand
         var equivocations = new Command("equivocations",
             "List the equivocations (two different checkpoints of one log for the same size, or a checkpoint inconsistent with\n" +
             "an earlier one) that the witnesses of every city in the profile (or only --city) have recorded, with both notes.\n" +
-            "Exit 0 when none, 1 when any.") { origin };
+            "Exit 0 when every witness answered and none recorded one, 1 when any did, 2 when a witness did not answer (the\n" +
+            "audit is incomplete).") { origin };
         access.AddTo(equivocations);
         equivocations.SetAction(async (parse, ct) =>
         {
@@ -173,8 +174,9 @@ internal static class AuditCommand
                     await output.WriteAsync(Indent(e.ConflictingNote)).ConfigureAwait(false);
                 }
             }
-            foreach (var u in unanswered) await parse.InvocationConfiguration.Error.WriteLineAsync($"warning: no answer from {u}").ConfigureAwait(false);
-            return found.Count == 0 ? ExitCodes.Success : ExitCodes.Negative;
+            foreach (var u in unanswered) await parse.InvocationConfiguration.Error.WriteLineAsync($"error: no answer from the witness of {u}").ConfigureAwait(false);
+            // An unanswered witness leaves the audit incomplete: "none found" would claim more than was checked.
+            return found.Count > 0 ? ExitCodes.Negative : unanswered.Count > 0 ? ExitCodes.Error : ExitCodes.Success;
         });
         return equivocations;
     }

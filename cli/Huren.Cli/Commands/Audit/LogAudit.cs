@@ -12,7 +12,7 @@ namespace Huren.Cli.Commands.Audit;
 
 /// <summary>
 /// Re-verifies a whole log as it streams in, trusting nothing the node says: every entry's schema, signer and
-/// signature (city root for issuer entries, the registered, unrevoked issuer key otherwise), the Merkle root at every
+/// signature (city root for issuer entries and its last-resort license.status entries, the registered, unrevoked issuer key otherwise), the Merkle root at every
 /// checkpoint against the checkpoint's signed root, every checkpoint's log (and SM2) signature, and every cosignature
 /// line of a member witness. Faults are collected, not thrown, so the report lists them all.
 /// </summary>
@@ -73,7 +73,7 @@ internal sealed class LogAudit
     private void CheckSigner(ulong index, DecodedLeaf decoded)
     {
         var entry = decoded.Entry;
-        if (EntryKinds.IsRootKind(entry.Kind))
+        if (EntryKinds.IsRootKind(entry.Kind) || (EntryKinds.MayBeWrittenByRoot(entry.Kind) && entry.IssuerId == _member.RootIssuerId))
         {
             if (!SignedEntryVerifier.Verify(decoded.Signed, _rootKey, out var rootError))
             {

@@ -26,8 +26,8 @@ internal static class BundleCommand
         access.AddTo(export);
         export.SetAction(async (parse, ct) =>
         {
+            var licenseId = Licenses.LicenseCommand.CheckLicenseId(parse.GetValue(id)!);
             using var session = access.Open(parse);
-            var licenseId = parse.GetValue(id)!;
             var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.Zero, null, ct).ConfigureAwait(false);
             var response = answer.Response;
             if (answer.IsUnknown || response.EvidenceBundle.Length == 0) throw new CliException($"no evidence for {licenseId}: {response.Reason}");

@@ -14,7 +14,7 @@ namespace Huren.Cli.Commands.Demo;
 internal static class DemoCommand
 {
     /// <summary>Marks a folder as the demo's own, so a later run may replace it.</summary>
-    private const string MarkerFileName = ".huren-demo";
+    internal const string MarkerFileName = ".huren-demo";
 
     /// <summary>How long a node may take to see another city's new entries (mirror + witness round trip).</summary>
     private static readonly TimeSpan PropagationLimit = TimeSpan.FromSeconds(30);
@@ -123,7 +123,8 @@ internal static class DemoCommand
             await ChapterAsync("3. A counter in Zhuzhou (窗口) verifies a Changsha license — the evidence is checked locally — and records its use").ConfigureAwait(false);
             await WaitForVerdictAsync(Zhuzhou, ids[0], LicenseVerdict.Valid, ct).ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "license", "verify", ids[0], "--city", Zhuzhou).ConfigureAwait(false);
-            await RunAsync(ExitCodes.Success, ct, "license", "use", ids[0], "--city", Zhuzhou, "--matter-name", "企业跨域经营备案").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "license", "use", ids[0], "--city", Zhuzhou,
+                "--matter-code", "QT-0001", "--matter-name", "企业跨域经营备案", "--purpose", "跨域通办：核验营业执照").ConfigureAwait(false);
 
             await ChapterAsync("4. Changsha revokes the second license (吊销); Zhuzhou's verdict changes").ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "license", "revoke", ids[1], "--city", Changsha, "--reason", "吊销营业执照").ConfigureAwait(false);

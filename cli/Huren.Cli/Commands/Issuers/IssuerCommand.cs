@@ -22,6 +22,7 @@ internal static class IssuerCommand
         var issuer = new Command("issuer", "Register, revoke and list a city's issuers (departments that sign licenses, seals and data-sharing receipts).");
         issuer.Subcommands.Add(BuildRegister());
         issuer.Subcommands.Add(BuildRevoke());
+        issuer.Subcommands.Add(BuildSucceed());
         issuer.Subcommands.Add(BuildList());
         issuer.Subcommands.Add(IssuerCredentialCommand.Build());
         return issuer;
@@ -36,7 +37,7 @@ internal static class IssuerCommand
         var kind = new Option<string>("--department-kind") { Description = $"The kind of department: {string.Join(", ", DepartmentKindNames)}.", DefaultValueFactory = _ => DepartmentKinds.MarketRegulation };
         var region = new Option<string?>("--region") { Description = "Its 行政区划代码 (6 digits). Default: the city's code." };
         var key = new Option<string?>("--key") { Description = "The issuer's public key (PEM file; a private key file is accepted and only its public half is used). Default: the key of the profile's credential acting for --id." };
-        var types = new Option<string[]>("--license-types") { Description = "License type codes it may issue (comma-separated or repeated); see the catalog in 'huren issuer register --help'.", AllowMultipleArgumentsPerToken = true };
+        var types = new Option<string[]>("--license-types") { Description = "License types it may issue, by code or name (comma-separated or repeated), e.g. 营业执照; see the catalog in 'huren issuer register --help'.", AllowMultipleArgumentsPerToken = true };
         var seals = new Option<string[]>("--seals") { Description = "Seal types it may register (GB/T 38540 codes, e.g. 1 2 3).", AllowMultipleArgumentsPerToken = true };
         var share = new Option<bool>("--may-share") { Description = "It may record data shares and receipts." };
         var makerKeys = new Option<string[]>("--seal-maker-key") { Description = "For a seal-making authority (制章机构): a key (PEM, SM2 or P-256) its seals' maker certificates may carry besides its signing key (repeat)." };
@@ -59,7 +60,7 @@ internal static class IssuerCommand
             body.AuthorityCode = parse.GetValue(authority) ?? body.AuthorityCode;
             if (parse.GetResult(kind) is { Implicit: false } || string.IsNullOrEmpty(body.DepartmentKind)) body.DepartmentKind = parse.GetValue(kind)!;
             body.RegionCode = parse.GetValue(region) ?? (body.RegionCode.Length > 0 ? body.RegionCode : session.City.CityCode);
-            if (SplitList(parse.GetValue(types)) is { Count: > 0 } typeList) body.LicenseTypeCodes = typeList;
+            if (SplitList(parse.GetValue(types)) is { Count: > 0 } typeList) body.LicenseTypeCodes = typeList.ConvertAll(t => TypeCode(t, "--license-types"));
             if (SplitList(parse.GetValue(seals)) is { Count: > 0 } sealList) body.SealPermissions = sealList;
             if (parse.GetValue(share)) body.MayShareData = true;
             foreach (var makerKey in parse.GetValue(makerKeys) ?? []) body.SealMakerKeys.Add(ReadPublicKey(makerKey).SubjectPublicKeyInfo);
@@ -95,6 +96,51 @@ internal static class IssuerCommand
         });
         return revoke;
     }
+
+    private static Command BuildSucceed()
+    {
+        var access = new NodeAccessOptions(CliRoles.Operator);
+        var predecessor = new Argument<string>("predecessor-id") { Description = "The issuer whose records pass on, e.g. 430100-amr (revoked or not)." };
+        var successor = new Option<string>("--to") { Description = "The registered successor department, e.g. 430100-window.", Required = true };
+        var types = new Option<string[]>("--license-types") { Description = "License types whose licenses pass on, by code or name (comma-separated or repeated). Default: every type of the predecessor's registration, with --seals also its seal types.", AllowMultipleArgumentsPerToken = true };
+        var seals = new Option<string[]>("--seals") { Description = "Seal types whose seals pass on (GB/T 38540 codes).", AllowMultipleArgumentsPerToken = true };
+        var reason = new Option<string?>("--reason") { Description = "Why, with the decision it rests on (e.g. 《长沙市机构改革方案》 and its document number); required." };
+        var succeed = new Command("succeed",
+            "Pass an issuer's records to a successor department (机构改革: merged, split or renamed departments): an\n" +
+            "issuer.succeed entry signed with the city root key. From then on the successor changes, suspends, resumes, revokes\n" +
+            "and transfers the predecessor's licenses of those types (and seals), and the predecessor no longer does. The\n" +
+            "successor must be registered with those types. Verdicts and evidence name the succession.") { predecessor, successor, types, seals, reason };
+        access.AddTo(succeed);
+        succeed.SetAction(async (parse, ct) =>
+        {
+            var why = parse.GetValue(reason);
+            if (string.IsNullOrWhiteSpace(why)) throw new CliException("--reason is required: a succession records the decision it rests on");
+            using var session = access.Open(parse);
+            var body = new IssuerSucceeded { PredecessorId = parse.GetValue(predecessor)!, SuccessorId = parse.GetValue(successor)!, Reason = why };
+            body.LicenseTypeCodes = SplitList(parse.GetValue(types)).ConvertAll(t => TypeCode(t, "--license-types"));
+            body.SealTypes = SplitList(parse.GetValue(seals));
+            if (body.LicenseTypeCodes.Count == 0 && body.SealTypes.Count == 0)
+            {
+                var registered = await session.Client.Issuers.ListAsync(new ListIssuersRequest(), session.Options(ct)).ConfigureAwait(false);
+                var from = registered.Issuers.Find(i => i.IssuerId == body.PredecessorId)
+                    ?? throw new CliException($"issuer {body.PredecessorId} is not registered in {session.Origin}");
+                body.LicenseTypeCodes = [.. from.LicenseTypeCodes];
+                if (body.LicenseTypeCodes.Count == 0) throw new CliException($"issuer {body.PredecessorId} may issue no license type: name the seal types with --seals");
+            }
+            var entry = EntrySubmission.Create(EntryKinds.IssuerSucceed, body.PredecessorId, RootIssuerId(session), session.Origin, body);
+            var response = await EntrySubmission.SubmitAsync(session, entry, RootKey(session), ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output,
+                $"succession of {body.PredecessorId} by {body.SuccessorId} ({string.Join(", ", body.LicenseTypeCodes.Select(TypeName).Concat(body.SealTypes.Select(t => $"seal type {t}")))})").ConfigureAwait(false);
+        });
+        return succeed;
+    }
+
+    /// <summary>A license type given by code or by name, as its code.</summary>
+    /// <exception cref="CliException">Neither a code nor a name of the catalog.</exception>
+    internal static string TypeCode(string codeOrName, string option)
+        => LicenseTypeCatalog.TryGet(codeOrName, out var byCode) ? byCode.Code
+            : LicenseTypeCatalog.TryGetByName(codeOrName, out var byName) ? byName.Code
+            : throw new CliException($"{option} '{codeOrName}' is not in the license-type catalog, by code or by name (see 'huren issuer register --help')");
 
     private static Command BuildList()
     {
@@ -157,9 +203,9 @@ internal static class IssuerCommand
     }
 
     /// <summary>The issuer id the city root writes under (the node's convention: <c>&lt;city&gt;-root</c>).</summary>
-    private static string RootIssuerId(NodeSession session) => $"{session.City.CityCode}-root";
+    internal static string RootIssuerId(NodeSession session) => $"{session.City.CityCode}-root";
 
-    private static SigningKey RootKey(NodeSession session)
+    internal static SigningKey RootKey(NodeSession session)
     {
         if (string.IsNullOrWhiteSpace(session.City.RootKey)) throw new CliException($"the profile holds no root key for city {session.City.CityCode}: only its data office can register or revoke issuers");
         return session.Profile.LoadSigningKey(session.City.RootKey);

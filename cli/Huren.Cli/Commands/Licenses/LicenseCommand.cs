@@ -4,6 +4,7 @@ using Huren.Sdk.Client;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Merkle;
@@ -71,7 +72,12 @@ internal static class LicenseCommand
         var id = LicenseIdArgument("The 证照标识 of the license (or licenseId in --file).");
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the entry).", DefaultValueFactory = _ => defaultReason };
         var file = BodyFileOption(nameof(LicenseStatusChanged));
-        var command = new Command(name, description) { id, reason, file };
+        var byRoot = new Option<bool>("--by-city-root")
+        {
+            Description = "Act as the city's data office, as a last resort (e.g. the issuing department is gone and no successor answers): the\n" +
+                "entry is signed with the profile's city root key and submitted by the operator. The city root resumes only its own suspensions.",
+        };
+        var command = new Command(name, description) { id, reason, file, byRoot };
         Option<string>? statusCode = null;
         if (action == LicenseStatusAction.Revoke)
         {
@@ -82,7 +88,6 @@ internal static class LicenseCommand
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var session = access.Open(parse);
             var body = ReadBodyOrNew<LicenseStatusChanged>(parse, file);
             if (body.Action != LicenseStatusAction.Unspecified && body.Action != action)
                 throw new CliException($"the body file says action {body.Action}, but this is 'license {name}'");
@@ -90,7 +95,16 @@ internal static class LicenseCommand
             body.Action = action;
             body.StatusCode = statusCode is null ? (body.StatusCode.Length > 0 ? body.StatusCode : defaultCode) : Pick(parse, statusCode, body.StatusCode);
             body.Reason = Pick(parse, reason, body.Reason);
-            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}").ConfigureAwait(false);
+            if (!parse.GetValue(byRoot))
+            {
+                using var session = access.Open(parse);
+                return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}").ConfigureAwait(false);
+            }
+            if (parse.GetValue(access.As) is not null) throw new CliException("--by-city-root acts as the city root (submitted by the operator); leave out --as");
+            using var rootSession = access.Open(parse, asOverride: CliRoles.Operator);
+            var entry = EntrySubmission.Create(EntryKinds.LicenseStatus, body.LicenseId, Issuers.IssuerCommand.RootIssuerId(rootSession), rootSession.Origin, body);
+            var response = await EntrySubmission.SubmitAsync(rootSession, entry, Issuers.IssuerCommand.RootKey(rootSession), ct).ConfigureAwait(false);
+            return await EntrySubmission.ReportAsync(rootSession, entry, response, parse.InvocationConfiguration.Output, $"{name} of license {body.LicenseId} by the city root").ConfigureAwait(false);
         });
         return command;
     }
@@ -143,6 +157,7 @@ internal static class LicenseCommand
                 ?? throw new CliException($"no transfer of license {body.LicenseId}{(fromOrigin is null ? "" : " in " + fromOrigin)} reached {session.Describe()} (is it transferred, and to this city?)");
             body.FromOrigin = transfer.Origin;
             body.NewLicenseId = parse.GetValue(newId) ?? body.NewLicenseId;
+            if (body.NewLicenseId.Length > 0) CheckLicenseId(body.NewLicenseId, "--new-id");
             // The record id is the transferred license's id, also when it gets a new one here (the schema's rule).
             var entry = EntrySubmission.Create(EntryKinds.LicenseTransferAccept, body.LicenseId, ActingIssuerId(session), session.Origin, body,
                 ReferenceTo(transfer, Relations.Transfer));
@@ -156,37 +171,62 @@ internal static class LicenseCommand
     {
         var access = new NodeAccessOptions(CliRoles.Counter);
         var id = LicenseIdArgument("The 证照标识 of the license used (or licenseId in --file).");
-        var matterCode = new Option<string>("--matter-code") { Description = "The government service matter (事项编码); the city code is prefixed unless given.", DefaultValueFactory = _ => "QT-0001" };
-        var matterName = new Option<string>("--matter-name") { Description = "The matter's name.", DefaultValueFactory = _ => "企业开办" };
+        var matterCode = new Option<string?>("--matter-code") { Description = "The government service matter (事项编码), required; the city code is prefixed unless given." };
+        var matterName = new Option<string?>("--matter-name") { Description = "The matter's name (事项名称), required." };
         var counter = new Option<string>("--counter") { Description = "Which window (窗口).", DefaultValueFactory = _ => "政务服务中心窗口" };
-        var purpose = new Option<string>("--purpose") { Description = "Why the license was used.", DefaultValueFactory = _ => "跨域通办：核验证照" };
+        var purpose = new Option<string?>("--purpose") { Description = "Why the license was used (申请事由, at most 200 characters), required." };
         var serial = new Option<string?>("--business-serial") { Description = "The counter's business serial number (办件编号). Default: city code and time." };
+        var despite = new Option<string?>("--despite-status")
+        {
+            Description = "Record the use of a license that is not VALID (revoked, suspended, expired, …) anyway, for this reason (recorded\n" +
+                "with the verdict). Without it such a use is refused (exit 1).",
+        };
         var file = BodyFileOption(nameof(LicenseUsed));
         var use = new Command("use",
             "Record that a counter used a license for a matter (用证): a license.use entry in the counter's city, referencing\n" +
-            "the license's issue entry wherever it is. Acts as the profile's counter by default.") { id, matterCode, matterName, counter, purpose, serial, file };
+            "the license's issue entry wherever it is, with the verdict the counter saw (verified here from the node's\n" +
+            "evidence). A license that is not VALID is refused (exit 1) unless --despite-status says why.\n" +
+            "Acts as the profile's counter by default.") { id, matterCode, matterName, counter, purpose, serial, despite, file };
         access.AddTo(use);
         use.SetAction(async (parse, ct) =>
         {
-            using var session = access.Open(parse);
             var body = ReadBodyOrNew<LicenseUsed>(parse, file);
             body.LicenseId = RequireLicenseId(parse.GetValue(id), body.LicenseId);
+            var matter = parse.GetValue(matterCode) ?? body.MatterCode;
+            body.MatterName = parse.GetValue(matterName) ?? body.MatterName;
+            body.Purpose = parse.GetValue(purpose) ?? body.Purpose;
+            var missing = new List<string>();
+            if (string.IsNullOrWhiteSpace(matter)) missing.Add("--matter-code");
+            if (string.IsNullOrWhiteSpace(body.MatterName)) missing.Add("--matter-name");
+            if (string.IsNullOrWhiteSpace(body.Purpose)) missing.Add("--purpose");
+            if (missing.Count > 0) throw new CliException($"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} required: a use records the matter (事项) and the stated purpose (申请事由)");
+            body.DespiteStatusReason = parse.GetValue(despite) ?? body.DespiteStatusReason;
+
+            using var session = access.Open(parse);
             var answer = await session.VerifyAsync(LicenseQuestion.ById(body.LicenseId), TimeSpan.Zero, null, ct).ConfigureAwait(false);
             var verdict = answer.Response;
             if (answer.IsUnknown) throw new CliException($"license {body.LicenseId} is not known to {session.Describe()}: {verdict.Reason}");
             // The use references the license's entry as the verified evidence shows it (the accept entry, after a transfer).
             if (!answer.IsVerified) throw new CliException($"the node's evidence for {body.LicenseId} does not verify, so its use is not recorded: {answer.Failure}");
             var issue = answer.Evidence.LicenseEntry ?? throw new CliException($"the node's evidence for {body.LicenseId} holds no issue entry");
-            var matter = Pick(parse, matterCode, body.MatterCode);
-            body.MatterCode = matter.StartsWith(session.City.CityCode, StringComparison.Ordinal) ? matter : $"{session.City.CityCode}-{matter}";
-            body.MatterName = Pick(parse, matterName, body.MatterName);
+            body.VerdictAtUse = LicenseVerdictRules.Name(answer.Verdict);
+            if (answer.Verdict != LicenseVerdict.Valid && string.IsNullOrWhiteSpace(body.DespiteStatusReason))
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    $"not recorded: license {body.LicenseId} is {body.VerdictAtUse} ({verdict.Reason}); to record its use anyway, say why with --despite-status REASON").ConfigureAwait(false);
+                return ExitCodes.Negative;
+            }
+            if (answer.Verdict == LicenseVerdict.Valid && body.DespiteStatusReason.Length > 0)
+            {
+                throw new CliException($"license {body.LicenseId} is VALID: --despite-status is only for a license that is not");
+            }
+            body.MatterCode = matter!.StartsWith(session.City.CityCode, StringComparison.Ordinal) ? matter : $"{session.City.CityCode}-{matter}";
             body.Counter = Pick(parse, counter, body.Counter);
-            body.Purpose = Pick(parse, purpose, body.Purpose);
             body.BusinessSerial = parse.GetValue(serial) ?? (body.BusinessSerial.Length > 0 ? body.BusinessSerial : $"{session.City.CityCode}{DateTimeOffset.UtcNow:yyyyMMddHHmmssfff}");
             var entry = EntrySubmission.Create(EntryKinds.LicenseUse, body.LicenseId, ActingIssuerId(session), session.Origin, body, issue);
             var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
             return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output,
-                $"use of license {body.LicenseId} ({verdict.TypeName}, {LicenseVerdictRules.Name(verdict.Verdict)}) for {body.MatterName}").ConfigureAwait(false);
+                $"use of license {body.LicenseId} ({verdict.TypeName}, {body.VerdictAtUse}) for {body.MatterName}").ConfigureAwait(false);
         });
         return use;
     }
@@ -202,8 +242,21 @@ internal static class LicenseCommand
         where T : class, new()
         => parse.GetValue(file) is { } path ? EntrySubmission.ReadBody<T>(path) : new T();
 
+    /// <summary>The license id from the argument or the body file, checked for form and check character before any node is asked.</summary>
     private static string RequireLicenseId(string? argument, string fromFile)
-        => argument ?? (fromFile.Length > 0 ? fromFile : throw new CliException("give the license id (or licenseId in --file)"));
+        => CheckLicenseId(argument ?? (fromFile.Length > 0 ? fromFile : throw new CliException("give the license id (or licenseId in --file)")));
+
+    /// <summary>
+    /// <paramref name="licenseId"/> if it is a well-formed 证照标识 (GB/T 36904, with its check character); otherwise a
+    /// one-line error naming the rule (e.g. <c>check character should be F, not G</c>): a typo is reported as a typo,
+    /// before any node is asked, not as "no such license".
+    /// </summary>
+    /// <exception cref="CliException">The id is malformed.</exception>
+    internal static string CheckLicenseId(string licenseId, string what = "license id")
+    {
+        if (LicenseIdentifier.Validate(licenseId, $"{what} '{TextContent.Printable(licenseId, 120)}'") is { } error) throw new CliException(error.Message);
+        return licenseId;
+    }
 
     /// <summary>An option's value when given on the command line, else the body file's, else the option's default.</summary>
     private static string Pick(ParseResult parse, Option<string> option, string fromFile)

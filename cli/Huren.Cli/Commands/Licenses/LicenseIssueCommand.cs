@@ -29,16 +29,18 @@ internal static class LicenseIssueCommand
         var holderName = new Option<string?>("--holder-name") { Description = "The holder (持证主体) name." };
         var holderCode = new Option<string?>("--holder-code") { Description = "The holder's 统一社会信用代码." };
         var holderId = new Option<string?>("--holder-id") { Description = "For a person: the 公民身份号码; only a salted SM3 commitment enters the ledger (the salt is printed)." };
+        var issueDate = new Option<string?>("--issue-date") { Description = "The issue date printed on the license (发证日期, yyyy-MM-dd). Default: today (China time)." };
         var validFrom = new Option<string?>("--valid-from") { Description = "First day of validity (yyyy-MM-dd). Default: today." };
-        var validUntil = new Option<string?>("--valid-until") { Description = "Last day of validity (yyyy-MM-dd). Default: none (长期)." };
+        var validUntil = new Option<string?>("--valid-until") { Description = "Last day of validity (yyyy-MM-dd). Default: the type's term from the catalog (e.g. 5 years: the day before the fifth anniversary), else none (长期)." };
         var document = new Option<string?>("--document") { Description = "The license document file (e.g. OFD/PDF); its SHA-256 is recorded. Default: the digest of the license's own metadata." };
         var fields = new Option<string[]>("--field") { Description = "A type-specific field as name=value (repeat), e.g. --field 住所=湖南省长沙市岳麓区." };
         var issue = new Command("issue",
             "Issue a license: a license.issue entry signed by the acting issuer (--as; default the profile's issuer of the city).\n" +
-            "The issuer's authority name and code come from its registration. Types and their required fields:\n" +
-            string.Join("\n", LicenseTypeCatalog.All.Select(t => $"  {t.Code}  {t.Name}: {string.Join("、", t.RequiredFields)}")))
+            "The issuer's authority name and code come from its registration. Types, their terms and fields (* required):\n" +
+            string.Join("\n", LicenseTypeCatalog.All.Select(t => $"  {t.Code}  {t.Name}{(t.DefaultValidityYears is { } years ? $" ({years}-year term)" : "")}:\n"
+                + string.Join("\n", t.Fields.Select(f => $"      {(f.Required ? "*" : " ")} {f.Name}: {f.Describe()}")))))
         {
-            file, type, serial, id, name, number, holderName, holderCode, holderId, validFrom, validUntil, document, fields,
+            file, type, serial, id, name, number, holderName, holderCode, holderId, issueDate, validFrom, validUntil, document, fields,
         };
         access.AddTo(issue);
         issue.SetAction(async (parse, ct) =>
@@ -52,10 +54,7 @@ internal static class LicenseIssueCommand
 
             if (parse.GetValue(type) is { } typeArgument)
             {
-                var licenseType = LicenseTypeCatalog.TryGet(typeArgument, out var byCode) ? byCode
-                    : LicenseTypeCatalog.TryGetByName(typeArgument, out var byName) ? byName
-                    : throw new CliException($"--type '{typeArgument}' is not in the license-type catalog (see 'huren license issue --help')");
-                body.TypeCode = licenseType.Code;
+                body.TypeCode = Issuers.IssuerCommand.TypeCode(typeArgument, "--type");
             }
             if (body.TypeCode.Length == 0)
             {
@@ -92,15 +91,29 @@ internal static class LicenseIssueCommand
             else if (parse.GetValue(holderId) is { } personalId)
             {
                 var saltBytes = RandomNumberGenerator.GetBytes(16);
+                try
+                {
+                    // Checked before it is committed to: a mistyped number would bind the license to nobody.
+                    body.HolderIdCommitment = Digests.CitizenIdCommitment(saltBytes, personalId, Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+                }
+                catch (ArgumentException)
+                {
+                    throw new CliException(CitizenIdNumber.Validate(personalId, "--holder-id")!.Message);
+                }
                 salt = Convert.ToHexStringLower(saltBytes);
                 body.HolderCode = "";
                 body.HolderCodeType = HolderCodeTypes.CitizenId;
-                body.HolderIdCommitment = Digests.HolderCommitment(saltBytes, personalId);
             }
             var today = Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             body.ValidFrom = parse.GetValue(validFrom) ?? (body.ValidFrom.Length > 0 ? body.ValidFrom : today);
-            body.IssueDate = body.IssueDate.Length > 0 ? body.IssueDate : body.ValidFrom;
+            // The day the license is issued, not the first day it is valid (a license may be valid from a later day).
+            body.IssueDate = parse.GetValue(issueDate) ?? (body.IssueDate.Length > 0 ? body.IssueDate : today);
             body.ValidUntil = parse.GetValue(validUntil) ?? body.ValidUntil;
+            if (body.ValidUntil.Length == 0 && catalogType?.DefaultValidityYears is not null && LicenseDates.TryParse(body.ValidFrom, out var from))
+            {
+                // No end date given: the type's term applies (长期 only for types without one).
+                body.ValidUntil = catalogType.DefaultValidUntil(from)!.Value.ToString(LicenseDates.Format, System.Globalization.CultureInfo.InvariantCulture);
+            }
             body.JurisdictionCode = body.JurisdictionCode.Length > 0 ? body.JurisdictionCode : session.City.CityCode;
             foreach (var field in ParseFields(parse.GetValue(fields)))
             {

@@ -25,7 +25,12 @@ internal static class LicenseVerifyCommand
         var bundle = new Option<string?>("--bundle") { Description = "Verify a saved evidence bundle offline (huren-evidence/v1 JSON, from 'huren bundle export'); needs --network." };
         var network = new Option<string?>("--network") { Description = "The network configuration (genesis.json) to verify --bundle against." };
         var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
-        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 };
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–60) to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 };
+        waitFinal.Validators.Add(result =>
+        {
+            var seconds = result.GetValueOrDefault<int>();
+            if (seconds is < 0 or > 60) result.AddError($"--wait-final must be 0–60 seconds, got {seconds}");
+        });
         var xml = new Option<string?>("--xml") { Description = "Verify a signed license XML file ('huren license export --xml') against the key the verified ledger gives for its issuing department; online, or offline with --bundle and --network." };
         var verify = new Command("verify",
             "Verify a license. Online: 'huren license verify ID' asks the node (any city's: every node keeps every log) and\n" +
@@ -61,7 +66,7 @@ internal static class LicenseVerifyCommand
             var digestHex = parse.GetValue(digest);
             if (licenseId is null == digestHex is null) throw new CliException("give a license id, or --digest, or --bundle with --network");
             LicenseQuestion question;
-            if (digestHex is null) question = LicenseQuestion.ById(licenseId!);
+            if (digestHex is null) question = LicenseQuestion.ById(LicenseCommand.CheckLicenseId(licenseId!));
             else
             {
                 byte[] digestBytes;
@@ -78,7 +83,7 @@ internal static class LicenseVerifyCommand
             }
             using var session = access.Open(parse);
             // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
-            var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), day, ct).ConfigureAwait(false);
+            var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), day, ct).ConfigureAwait(false);
             if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
             return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), asJson, output).ConfigureAwait(false);
         });

@@ -191,6 +191,16 @@ internal static class NetworkUpCommand
             throw new CliException($"'{directory}' has no {LocalNetwork.GenesisFileName} but holds {string.Join(", ", existing)}; " +
                 $"restore {LocalNetwork.GenesisFileName}, or create a fresh network with 'huren network init --dir {Quote(directory)} --force'");
         }
+        // Anything else there means the folder is something else's: a network is created only in an empty folder
+        // (the demo's marker file aside).
+        var foreign = Directory.Exists(directory)
+            ? Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Where(n => n != Demo.DemoCommand.MarkerFileName).Take(4).ToList()
+            : [];
+        if (foreign.Count > 0)
+        {
+            throw new CliException($"'{directory}' is not a Huren network (it has no {LocalNetwork.GenesisFileName}) and is not empty ({string.Join(", ", foreign.Take(3))}{(foreign.Count > 3 ? ", …" : "")}); " +
+                "'network up' creates a network only in an empty or new folder: choose another --dir");
+        }
         var network = LocalNetwork.Create("cz-t", basePort, 1);
         // Fail before writing anything when the ports are taken (another network, a demo).
         foreach (var city in network.Cities) NodeLauncher.EnsurePortFree(new Uri(city.Endpoint), city.Code);
