@@ -127,6 +127,6 @@ public class IssuerRulesTests
 
         log.Refuse(log.Entry(EntryKinds.LicenseIssue, issued.LicenseId, amr.Id, issued), health.Key, RejectionKind.PermissionDenied, "signer is not issuer 430100-amr's key");
         log.Refuse(log.Entry(EntryKinds.LicenseIssue, issued.LicenseId, "430100-ghost", issued), amr.Key, RejectionKind.PermissionDenied, "issuer '430100-ghost' is unknown");
-        log.Refuse(log.Entry(EntryKinds.LicenseIssue, issued.LicenseId, log.RootId, issued), log.RootKey, RejectionKind.PermissionDenied, "writes only issuer.register and issuer.revoke");
+        log.Refuse(log.Entry(EntryKinds.LicenseIssue, issued.LicenseId, log.RootId, issued), log.RootKey, RejectionKind.PermissionDenied, "writes only issuer.register, issuer.revoke, issuer.succeed and (as a last resort) license.status, not license.issue");
     }
 }

@@ -58,7 +58,8 @@ internal static class LedgerBodies
         HolderCodeType = HolderCodeTypes.Uscc,
         IssuingAuthority = "长沙市市场监督管理局",
         IssuingAuthorityCode = authorityCode,
-        IssueDate = validFrom,
+        // Issued on the first day of validity, or on the fixture's day for a license valid from later on.
+        IssueDate = string.CompareOrdinal(validFrom, "2024-06-01") <= 0 ? validFrom : "2024-06-01",
         ValidFrom = validFrom,
         ValidUntil = validUntil,
         DocumentDigest = DigestOf("document " + serial),
@@ -84,6 +85,15 @@ internal static class LedgerBodies
         Reason = "住所变更",
     };
 
+    public static IssuerSucceeded Succession(string predecessor, string successor, string[]? licenseTypes = null, string[]? sealTypes = null) => new()
+    {
+        PredecessorId = predecessor,
+        SuccessorId = successor,
+        LicenseTypeCodes = [.. licenseTypes ?? (sealTypes is null ? [BusinessLicenseType] : [])],
+        SealTypes = [.. sealTypes ?? []],
+        Reason = "《长沙市机构改革方案》（长发〔2024〕1号）：职责划入行政审批服务局",
+    };
+
     public static LicenseStatusChanged Suspend(string licenseId) =>
         new() { LicenseId = licenseId, Action = LicenseStatusAction.Suspend, StatusCode = "02", Reason = "责令停产停业" };
 
@@ -107,6 +117,7 @@ internal static class LedgerBodies
         Counter = "政务服务中心 12号窗口",
         Purpose = "跨域通办：核验营业执照",
         BusinessSerial = "ZZ20240601000123",
+        VerdictAtUse = "VALID",
     };
 
     /// <summary>

@@ -40,12 +40,15 @@ internal sealed class LedgerFixture
 
     private readonly Func<string, ulong, byte[], bool>? _referenceExists;
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
+    private readonly bool _admitsOwnEntries;
 
     public LedgerFixture(
         string origin = Changsha,
         Func<string, ulong, byte[], bool>? referenceExists = null,
-        Func<string, string, LicenseRecord?>? foreignLicense = null)
+        Func<string, string, LicenseRecord?>? foreignLicense = null,
+        bool admitsOwnEntries = false)
     {
+        _admitsOwnEntries = admitsOwnEntries;
         Origin = origin;
         RootId = $"{origin[^6..]}-root";
         RootKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
@@ -81,7 +84,7 @@ internal sealed class LedgerFixture
     private LogStateMachine Open()
     {
         Log = new MerkleLog(new LogStore(Backing, Origin));
-        var machine = new LogStateMachine(Origin, [RootKey.PublicKey], RootId, Log.Store, _referenceExists, Time, _foreignLicense);
+        var machine = new LogStateMachine(Origin, [RootKey.PublicKey], RootId, Log.Store, _referenceExists, Time, _foreignLicense) { AdmitsOwnEntries = _admitsOwnEntries };
         _appender = new LogAppender(Log, machine, [machine], null, null, NullLogger.Instance);
         return machine;
     }
@@ -176,6 +179,10 @@ internal sealed class LedgerFixture
     /// <summary>Revokes an issuer, signed by the city root.</summary>
     public Admitted RevokeIssuer(string issuerId) =>
         Admit(Entry(EntryKinds.IssuerRevoke, issuerId, RootId, new IssuerRevoked { IssuerId = issuerId, Reason = "机构改革撤并" }), RootKey);
+
+    /// <summary>Passes <paramref name="predecessor"/>'s records of the given types to <paramref name="successor"/>, signed by the city root.</summary>
+    public Admitted Succeed(string predecessor, string successor, string[]? licenseTypes = null, string[]? sealTypes = null) =>
+        Admit(Entry(EntryKinds.IssuerSucceed, predecessor, RootId, LedgerBodies.Succession(predecessor, successor, licenseTypes, sealTypes)), RootKey);
 
     public LicenseRecord License(string licenseId)
     {

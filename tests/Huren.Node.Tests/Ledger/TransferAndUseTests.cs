@@ -176,4 +176,59 @@ public class TransferAndUseTests
         var amr = isolated.RegisterIssuer("430200-amr", ZhuzhouAmrCode);
         isolated.Refuse(amr, EntryKinds.LicenseUse, id, Use(id), RejectionKind.NotFound, "is not kept by this node", issued.Ref("license"));
     }
+
+    [Fact]
+    public void A_use_records_the_verdict_on_its_day_and_a_reason_when_that_is_not_valid()
+    {
+        var (id, issued) = IssueInChangsha("2024000002");
+        _changsha.Admit(_changshaAmr, EntryKinds.LicenseStatus, id, Revoke(id));
+
+        // The counter says VALID: the log says otherwise, and the use is refused with the verdict in force.
+        _changsha.Refuse(_changshaAmr, EntryKinds.LicenseUse, id, Use(id), RejectionKind.FailedPrecondition,
+            $"body.verdictAtUse: the use records VALID, but license {id} is REVOKED on 2024-06-01", issued.Ref("license"));
+        // REVOKED without the counter's reason is a schema error.
+        var noReason = Use(id);
+        noReason.VerdictAtUse = "REVOKED";
+        _changsha.Refuse(_changshaAmr, EntryKinds.LicenseUse, id, noReason, RejectionKind.InvalidArgument,
+            "body.despiteStatusReason: is required: the license was REVOKED when used", issued.Ref("license"));
+        // With it, the use is recorded.
+        var despite = Use(id);
+        despite.VerdictAtUse = "REVOKED";
+        despite.DespiteStatusReason = "申请人持纸质原件，复议期间留痕";
+        _changsha.Admit(_changshaAmr, EntryKinds.LicenseUse, id, despite, issued.Ref("license"));
+
+        // An expired license: the verdict is judged on the entry's day (China time).
+        var (expired, expiredIssue) = IssueInChangsha("2024000003", validUntil: "2024-05-31");
+        _changsha.Refuse(_changshaAmr, EntryKinds.LicenseUse, expired, Use(expired), RejectionKind.FailedPrecondition, "is EXPIRED on 2024-06-01 (expired: valid until 2024-05-31)", expiredIssue.Ref("license"));
+    }
+
+    [Fact]
+    public void A_use_of_another_citys_license_is_checked_against_this_nodes_copy_only_when_admitted_here()
+    {
+        var (id, issued) = IssueInChangsha("2024000004");
+        _changsha.Admit(_changshaAmr, EntryKinds.LicenseStatus, id, Suspend(id));
+        var admitting = new LedgerFixture(LedgerFixture.Zhuzhou, _changsha.Holds,
+            (origin, licenseId) => origin == LedgerFixture.Changsha && _changsha.Machine.TryGetLicense(licenseId, out var license) ? license : null,
+            admitsOwnEntries: true);
+        var counter = admitting.RegisterIssuer("430200-window", ZhuzhouAmrCode);
+        admitting.Refuse(counter, EntryKinds.LicenseUse, id, Use(id), RejectionKind.FailedPrecondition, "the use records VALID, but license", issued.Ref("license"));
+        var suspended = Use(id);
+        suspended.VerdictAtUse = "SUSPENDED";
+        suspended.DespiteStatusReason = "暂扣期间仅查询，不办理";
+        admitting.Admit(counter, EntryKinds.LicenseUse, id, suspended, issued.Ref("license"));
+
+        // A mirror re-checking Zhuzhou's log must not judge by what it holds of a third log: the same entry passes.
+        _zhuzhou.Admit(_zhuzhouAmr, EntryKinds.LicenseUse, id, Use(id), issued.Ref("license"));
+    }
+
+    [Fact]
+    public void A_license_is_not_recorded_before_its_issue_date()
+    {
+        var body = BusinessLicense(ChangshaAmrCode, "2024000005");
+        body.IssueDate = "2024-06-02";
+        _changsha.Refuse(_changshaAmr, EntryKinds.LicenseIssue, body.LicenseId, body, RejectionKind.InvalidArgument,
+            "body.issueDate: 2024-06-02 is after the day the entry was signed (2024-06-01, China time)");
+        body.IssueDate = "2024-06-01";
+        _changsha.Admit(_changshaAmr, EntryKinds.LicenseIssue, body.LicenseId, body);
+    }
 }

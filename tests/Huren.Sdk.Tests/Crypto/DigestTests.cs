@@ -39,4 +39,25 @@ public class DigestTests
         Assert.NotEqual(a, Digests.HolderCommitment("salt-2"u8, "11010519491231002X"));
         Assert.NotEqual(a, Digests.HolderCommitment("salt-1"u8, "110105194912310021"));
     }
+
+    [Theory]
+    [InlineData("110105194912310021", "check character of the 公民身份号码 should be X, not 1")]
+    [InlineData("110105194902300027", "birth date 19490230 is not a calendar date")]
+    [InlineData("110105491231002", "is a 15-digit number of the old form")]
+    [InlineData("990105194912310025", "has no known province")]
+    public void A_citizen_id_commitment_is_made_only_for_a_valid_number(string idNumber, string rule)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Digests.CitizenIdCommitment("salt"u8, idNumber, new DateOnly(2024, 6, 1)));
+        Assert.Contains(rule, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Digests.HolderCommitment("salt"u8, "11010519491231002X"), Digests.CitizenIdCommitment("salt"u8, "11010519491231002X", new DateOnly(2024, 6, 1)));
+    }
+
+    [Theory]
+    [InlineData("abc", "must start with the e-license root 1.2.156.3005.2.")]
+    [InlineData("1.2.156.3005.2.11100000HUREN0001P001.11430100HUREN01013.2024000001.001.5", "check character should be 4, not 5")]
+    public void A_license_question_by_a_malformed_id_is_refused_before_any_node_is_asked(string licenseId, string rule)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Huren.Sdk.Client.LicenseQuestion.ById(licenseId));
+        Assert.Contains(rule, ex.Message, StringComparison.Ordinal);
+    }
 }
