@@ -20,6 +20,8 @@ public class KeysCommandTests
             using var json = JsonDocument.Parse(output);
             var key = SigningKey.FromPem(File.ReadAllText(file));
             Assert.Equal(key.Id.ToString(), json.RootElement.GetProperty("keyId").GetString());
+            // With a file the private key is not printed.
+            Assert.False(json.RootElement.TryGetProperty("privateKeyPem", out var printed) && printed.ValueKind != JsonValueKind.Null, output);
             Assert.Equal(key.Id, PublicKey.FromPem(File.ReadAllText(Path.Combine(dir, "issuer.pub.pem"))).Id);
 
             var again = await CliRunner.RunAsync("keys", "gen", "--alg", alg, "-o", file);
@@ -30,6 +32,17 @@ public class KeysCommandTests
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public async Task Keys_gen_json_without_a_file_prints_the_private_key_as_the_only_copy()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("keys", "gen", "--alg", "sm2", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var key = SigningKey.FromPem(json.RootElement.GetProperty("privateKeyPem").GetString()!);
+        Assert.Equal(key.Id.ToString(), json.RootElement.GetProperty("keyId").GetString());
+        Assert.Equal(key.Id, PublicKey.FromPem(json.RootElement.GetProperty("publicKeyPem").GetString()!).Id);
     }
 
     [Fact]

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Huren.Cli.Tests.Ledger;
 
 /// <summary>The issuer, license, bundle, trace, audit and checkpoint commands against a real three-node network.</summary>
-public sealed partial class LedgerCommandsTests(LedgerNetwork net) : IClassFixture<LedgerNetwork>
+[Collection(LedgerNetworkCollection.Name)]
+public sealed partial class LedgerCommandsTests(LedgerNetwork net)
 {
     [Fact]
     public async Task Verify_of_a_valid_license_at_another_city_exits_0_with_verified_evidence()
@@ -91,12 +92,13 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net) : IClassFixtu
     [InlineData(new[] { "license", "verify", "x", "--bundle", "b.json", "--network", "g.json" }, "not both")]
     [InlineData(new[] { "license", "issue", "--type", "驾驶证", "--serial", "1" }, "not in the license-type catalog")]
     [InlineData(new[] { "license", "revoke", "id", "--status-code", "99" }, "99")]
-    [InlineData(new[] { "license", "transfer", "id", "--to", "110000" }, "neither a city code nor a log origin")]
+    [InlineData(new[] { "license", "transfer", "{valid}", "--to", "110000" }, "neither a city code nor a log origin")]
     [InlineData(new[] { "license", "list", "--no-such-option" }, "--no-such-option")]
     [InlineData(new[] { "trace", "x", "--as", "nobody" }, "no credential for 'nobody'")]
     public async Task Bad_arguments_exit_2_with_a_message_and_no_stack_trace(string[] args, string expected)
     {
-        var (code, _, error) = await net.RunAsync(args);
+        // {valid} stands for a well-formed license id, so that the argument under test is the one refused.
+        var (code, _, error) = await net.RunAsync([.. args.Select(a => a == "{valid}" ? net.ValidLicense : a)]);
         Assert.Equal(2, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);

@@ -5,6 +5,17 @@ using Huren.Schemas.Validation;
 namespace Huren.Cli.Tests.Ledger;
 
 /// <summary>
+/// The test classes that share one <see cref="LedgerNetwork"/> (three node processes started once). They run one after
+/// the other and must leave each other's records alone: Changsha's and Zhuzhou's issuers stay registered and unrevoked,
+/// and Changsha's log gets no other registrations.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class LedgerNetworkCollection : ICollectionFixture<LedgerNetwork>
+{
+    public const string Name = "ledger network";
+}
+
+/// <summary>
 /// A real local network for the ledger commands' tests: three node processes started with 'huren network up --detach',
 /// departments registered and licenses issued with the CLI itself; stopped with 'huren network down' at the end.
 /// </summary>
@@ -46,12 +57,13 @@ public sealed class LedgerNetwork : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (code, _, error) = await CliRunner.RunAsync("network", "up", "--dir", _folder.Dir, "--base-port", _folder.Port, "--detach");
+        var (code, _, error) = await CliRunner.RunAsync("network", "up", "--dir", _folder.Dir, "--base-port", _folder.Port, "--detach", "--start-timeout", "300");
         Assert.True(code == 0, error);
         foreach (var city in new[] { Changsha, Zhuzhou })
         {
+            // Zhuzhou's market regulator also issues 食品经营许可证 (a type with a term).
             await MustAsync("issuer", "register", "--city", city, "--id", $"{city}-amr", "--name", "市场监督管理局",
-                "--authority-code", Uscc($"11{city}HUREN0101"), "--license-types", BusinessLicense);
+                "--authority-code", Uscc($"11{city}HUREN0101"), "--license-types", city == Zhuzhou ? $"{BusinessLicense},食品经营许可证" : BusinessLicense);
             await MustAsync("issuer", "register", "--city", city, "--id", $"{city}-window", "--name", "政务服务中心",
                 "--authority-code", Uscc($"12{city}HUREN0301"), "--department-kind", "administrative-approval");
         }

@@ -170,6 +170,7 @@ public sealed class NetworkInitTests : IDisposable
                 ["counter"] = ("counter", $"{city}-window"),
                 ["amr"] = ("issuer", $"{city}-amr"),
                 ["seals"] = ("issuer", $"{city}-seals"),
+                ["approval"] = ("issuer", $"{city}-approval"),
             };
             Assert.Equal(expected.Keys.Order(), clients.EnumerateObject().Select(p => p.Name).Order());
             foreach (var (name, (role, issuerId)) in expected)

@@ -135,6 +135,20 @@ public sealed class NetworkUpCreatesTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_refuses_a_folder_that_holds_something_else_and_writes_nothing_there()
+    {
+        Directory.CreateDirectory(_net.Dir);
+        await File.WriteAllTextAsync(Path.Combine(_net.Dir, "notes.txt"), "not a network");
+
+        var (code, output, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--base-port", _net.Port, "--detach");
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: '{_net.Dir}' is not a Huren network (it has no genesis.json) and is not empty (notes.txt); 'network up' creates a network only in an empty or new folder: choose another --dir", error.Trim());
+        Assert.Equal("", output);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(_net.Dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Up_refuses_a_folder_with_city_folders_but_no_genesis()
     {
         Directory.CreateDirectory(Path.Combine(_net.Dir, "430100"));

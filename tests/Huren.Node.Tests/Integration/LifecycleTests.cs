@@ -159,6 +159,51 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_successor_revokes_a_license_of_a_revoked_issuer_and_the_evidence_names_the_succession()
+    {
+        using var op = _node.Client("operator");
+        using var other = _node.Client("other");
+        var otherKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        await SubmitAsync(op, RootEntry(EntryKinds.IssuerRegister, "430100-other",
+            LedgerBodies.Issuer("430100-other", LedgerBodies.Uscc("11430100HUREN0109"), otherKey.PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: false)));
+        var id = await IssueAsync("SC0001");
+        var kept = await IssueAsync("SC0002");
+        await SubmitAsync(op, RootEntry(EntryKinds.IssuerRevoke, TestNode.AmrIssuer, new IssuerRevoked { IssuerId = TestNode.AmrIssuer, Reason = "机构改革撤并" }));
+        var succession = await SubmitAsync(op, RootEntry(EntryKinds.IssuerSucceed, TestNode.AmrIssuer, LedgerBodies.Succession(TestNode.AmrIssuer, "430100-other")));
+        await SubmitAsync(other, EntrySigner.SignToLeaf(MakeEntry(EntryKinds.LicenseStatus, id, "430100-other", LedgerBodies.Revoke(id)), otherKey));
+
+        var revoked = await VerifyAsync(id);
+        Assert.Equal(LicenseVerdict.Revoked, revoked.Verdict);
+        Assert.Contains($"by 430100-other, successor of 430100-amr under the succession at index {succession.Index}", revoked.Reason, StringComparison.Ordinal);
+        var offline = new EvidenceVerifier(Network()).Verify(EvidenceBundle.Parse(revoked.EvidenceBundle), Today);
+        Assert.True(offline.IsValid, offline.Failure);
+        Assert.Equal("430100-other", offline.ActedBy);
+        Assert.Equal((succession.Index, TestNode.AmrIssuer, "430100-other"), Assert.Single(offline.ActedUnder) is var s ? (s.Index, s.PredecessorId, s.SuccessorId) : default);
+
+        // The city root, as a last resort, suspends the other license; the evidence says so.
+        await SubmitAsync(op, RootEntry(EntryKinds.LicenseStatus, kept, LedgerBodies.Suspend(kept)));
+        var suspended = await VerifyAsync(kept);
+        Assert.Contains("by the city root 430100-root (last resort)", suspended.Reason, StringComparison.Ordinal);
+        var rootOffline = new EvidenceVerifier(Network()).Verify(EvidenceBundle.Parse(suspended.EvidenceBundle), Today);
+        Assert.True(rootOffline.IsValid, rootOffline.Failure);
+        Assert.True(rootOffline.ActedByCityRoot);
+    }
+
+    [Fact]
+    public async Task A_malformed_license_id_is_answered_as_a_typo_not_as_unknown()
+    {
+        using var counter = _node.Client("counter");
+        var id = await IssueAsync("TY0001");
+        var typo = id[..^1] + (id[^1] == '0' ? '1' : '0');
+        var ex = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = typo }, counter.Options()).AsTask());
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains($"check character should be {id[^1]}, not {typo[^1]}", ex.Status.Detail, StringComparison.Ordinal);
+        var abc = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = "abc" }, counter.Options()).AsTask());
+        Assert.Equal("'abc' is not a well-formed 证照标识 (GB/T 36904): license id: must start with the e-license root 1.2.156.3005.2.", abc.Status.Detail);
+        Assert.DoesNotContain("license_id", abc.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_rejection_rule_answers_its_status_and_leaves_the_log_unchanged()
     {
         using var amr = _node.Client("amr");

@@ -141,6 +141,7 @@ internal static class LicenseVerifyCommand
                 origin = result.IsValid ? result.Origin : null,
                 day = result.IsValid ? result.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
                 asOf = result.IsValid ? new { day = result.AsOfDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), verdict = LicenseVerdictRules.Name(result.AsOfVerdict), origin = bundle!.Verdict.AsOf.Origin, size = bundle.Verdict.AsOf.Size } : null,
+                actedBy = ActedJson(result),
                 evidence = new { verified = result.IsValid, final = result.Final, failure = result.Failure },
                 network = network.NetworkId,
             }, CliJson.Options)).ConfigureAwait(false);
@@ -169,12 +170,29 @@ internal static class LicenseVerifyCommand
         ("Issued by", $"{result.License.IssuingAuthority} ({result.License.IssuingAuthorityCode}), {result.License.IssueDate}"),
         ("Validity", $"{result.License.ValidFrom} – {(result.ValidUntil.Length == 0 ? "长期 (no end)" : result.ValidUntil)}"),
         ("Log", $"{result.Origin}, answered for by issuer {result.IssuerId}"),
+        .. Acted(result),
         ("Evidence", $"{evidence}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
         ("Verdict", result.AsOfVerdict == result.Verdict
             ? $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}, as the bundle states for {result.AsOfDay:yyyy-MM-dd}"
             : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone changed that since"),
         ("Asked", node ?? ""),
     ];
+
+    /// <summary>Who wrote the latest entry, when it was not the issuing issuer: a successor (and under which succession) or the city root.</summary>
+    private static List<(string, string)> Acted(EvidenceResult result)
+    {
+        if (result.ActedByCityRoot) return [("Acted by", $"the city root {result.ActedBy}, as a last resort")];
+        if (result.ActedUnder.Count == 0) return [];
+        return [("Acted by", $"{result.ActedBy}, successor of {result.IssuerId} under " + string.Join(", then ", result.ActedUnder.Select(s => $"the succession {s.Origin}#{s.Index} ({s.PredecessorId} → {s.SuccessorId}: {s.Reason})")))];
+    }
+
+    /// <summary>The JSON form of who acted (null when the issuing issuer did and no succession is involved).</summary>
+    private static object? ActedJson(EvidenceResult result) => !result.IsValid || (result.ActedUnder.Count == 0 && !result.ActedByCityRoot) ? null : new
+    {
+        issuerId = result.ActedBy,
+        cityRoot = result.ActedByCityRoot,
+        successions = result.ActedUnder.Select(s => new { origin = s.Origin, index = s.Index, predecessorId = s.PredecessorId, successorId = s.SuccessorId, reason = s.Reason }),
+    };
 
     private static async Task<int> ReportUnknownAsync(VerdictResponse response, bool asJson, TextWriter output)
     {
@@ -207,6 +225,7 @@ internal static class LicenseVerifyCommand
                 validFrom = verified ? evidence.License!.ValidFrom : response.ValidFrom,
                 validUntil = verified ? evidence.ValidUntil : response.ValidUntil,
                 origin = verified ? evidence.Origin : response.Origin,
+                actedBy = ActedJson(evidence),
                 evidence = new { verified, final = evidence.Final, failure = evidence.Failure },
             }, CliJson.Options)).ConfigureAwait(false);
             return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;

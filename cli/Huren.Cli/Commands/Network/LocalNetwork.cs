@@ -56,6 +56,12 @@ internal sealed class LocalNetwork
     /// <summary>Display name of <see cref="SampleSealMaker"/>.</summary>
     public const string SampleSealMakerName = "电子印章制作中心";
 
+    /// <summary>Name of the second sample issuer in every city (行政审批服务局, administrative approval), a successor department.</summary>
+    public const string SampleSuccessor = "approval";
+
+    /// <summary>Display name of <see cref="SampleSuccessor"/>.</summary>
+    public const string SampleSuccessorName = "行政审批服务局";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -267,6 +273,8 @@ internal sealed class LocalNetwork
         new("counter", CliRoles.Counter, $"{cityCode}-window", null),
         new(SampleIssuer, CliRoles.Issuer, $"{cityCode}-{SampleIssuer}", SampleIssuerName, SignatureAlgorithm.EcdsaP256Sha256),
         new(SampleSealMaker, CliRoles.Issuer, $"{cityCode}-{SampleSealMaker}", SampleSealMakerName, SignatureAlgorithm.EcdsaP256Sha256),
+        // A second department, to show a reorganisation (机构改革): the approval bureau takes over another's licenses.
+        new(SampleSuccessor, CliRoles.Issuer, $"{cityCode}-{SampleSuccessor}", SampleSuccessorName, SignatureAlgorithm.EcdsaP256Sha256),
     ];
 
     private static string NodeSettings(string networkId, string cityCode, string endpoint, JsonObject clients)

@@ -16,10 +16,10 @@ namespace Huren.Cli.Commands.Network;
 internal static class NetworkUpCommand
 {
     /// <summary>
-    /// How long a node may take to answer the health check: it starts in a few seconds, but on a shared machine under
-    /// heavy load (many nodes JIT-compiling at once) it has been seen to take over a minute.
+    /// How long each node has to answer its health check unless --start-timeout says otherwise: a node starts in a few
+    /// seconds, but on a shared machine under heavy load (many nodes JIT-compiling at once) it has taken over a minute.
     /// </summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>
     /// How long a node gets to exit on SIGTERM before it is killed when the command stops it: short, because
@@ -38,6 +38,12 @@ internal static class NetworkUpCommand
         var detach = new Option<bool>("--detach") { Description = "Return once every node is healthy and leave them running (stop them with 'huren network down')." };
         var basePort = new Option<int>("--base-port") { Description = "When the network is created here: gRPC port of the first city (the others use the next ports).", DefaultValueFactory = _ => 7101 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (one line per document)." };
+        // A loaded machine (a CI runner, several test runs at once) can take longer than a minute to start three nodes.
+        var startTimeout = new Option<int>("--start-timeout") { Description = "Seconds each node has to answer its health check (1–3600).", DefaultValueFactory = _ => (int)DefaultStartTimeout.TotalSeconds };
+        startTimeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 3600) r.AddError($"--start-timeout must be 1–3600 seconds, got {r.GetValueOrDefault<int>()}");
+        });
         var up = new Command("up",
             "Start every city node of a network folder and wait until each answers the gRPC health check.\n" +
             "If the folder has no genesis.json yet, a fresh local 长株潭 network is created first (as 'huren network init').\n" +
@@ -48,14 +54,14 @@ internal static class NetworkUpCommand
             "The node is found through $HUREN_NODE (Huren.Node.dll, its folder, or an executable), else node/ next to the\n" +
             "CLI, else the repository's node/Huren.Node/bin/<Configuration>/net10.0/.")
         {
-            dir, detach, basePort, json,
+            dir, detach, basePort, json, startTimeout,
         };
         up.SetAction((parse, ct) =>
         {
             var portResult = parse.GetResult(basePort);
             var explicitPort = portResult is { Implicit: false } ? parse.GetValue(basePort) : (int?)null;
             return RunAsync(parse.GetValue(dir)!, parse.GetValue(detach), explicitPort, parse.GetValue(json),
-                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct, startTimeout: TimeSpan.FromSeconds(parse.GetValue(startTimeout)));
         });
         return up;
     }
@@ -79,7 +85,7 @@ internal static class NetworkUpCommand
     /// afterwards when it fails or <paramref name="stopAfter"/> is set; otherwise detaches or runs until Ctrl-C.
     /// </summary>
     internal static async Task<int> RunAsync(string dirArgument, bool detach, int? basePort, bool asJson, TextWriter output, TextWriter error, CancellationToken cancellationToken,
-        Func<CancellationToken, Task<int>>? whenHealthy = null, bool stopAfter = false)
+        Func<CancellationToken, Task<int>>? whenHealthy = null, bool stopAfter = false, TimeSpan? startTimeout = null)
     {
         var directory = Path.GetFullPath(dirArgument);
         if (File.Exists(directory)) throw new CliException($"'{directory}' is a file, not a folder");
@@ -131,7 +137,7 @@ internal static class NetworkUpCommand
             try
             {
                 foreach (var city in cities) running.Add(new Running(city, NodeLauncher.Start(node, city.Directory)));
-                var failure = await WaitHealthyAsync(running, asJson ? null : output, stop.Token).ConfigureAwait(false);
+                var failure = await WaitHealthyAsync(running, asJson ? null : output, startTimeout ?? DefaultStartTimeout, stop.Token).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     await StopAllAsync(running).ConfigureAwait(false);
@@ -258,7 +264,7 @@ internal static class NetworkUpCommand
     }
 
     /// <summary>Waits until every node is healthy; prints a line per city as it becomes so. Returns a failure message, or null.</summary>
-    private static async Task<string?> WaitHealthyAsync(List<Running> running, TextWriter? progress, CancellationToken stop)
+    private static async Task<string?> WaitHealthyAsync(List<Running> running, TextWriter? progress, TimeSpan startTimeout, CancellationToken stop)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var clock = Stopwatch.StartNew();
@@ -267,7 +273,7 @@ internal static class NetworkUpCommand
 
         async Task WaitOneAsync(Running r)
         {
-            var deadline = clock.Elapsed + StartTimeout;
+            var deadline = clock.Elapsed + startTimeout;
             try
             {
                 while (true)
@@ -297,7 +303,7 @@ internal static class NetworkUpCommand
                     }
                     if (clock.Elapsed > deadline)
                     {
-                        Fail(r, $"did not answer the health check within {StartTimeout.TotalSeconds:0} s");
+                        Fail(r, $"did not answer the health check within {startTimeout.TotalSeconds:0} s");
                         return;
                     }
                     await Task.Delay(200, failed.Token).ConfigureAwait(false);
