@@ -116,8 +116,8 @@ public sealed class NetworkInitTests : IDisposable
         var privateFiles = Directory.EnumerateFiles(Dir, "*.pem", SearchOption.AllDirectories)
             .Where(f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal))
             .ToList();
-        // Per city: log, SM2 log, witness, root, TLS key and 5 client keys (operator, auditor, counter, amr, seals).
-        Assert.Equal(Cities.Length * 10, privateFiles.Count);
+        // Per city: log, SM2 log, witness, root, TLS key and 6 client keys (operator, auditor, counter, amr, seals, approval).
+        Assert.Equal(Cities.Length * 11, privateFiles.Count);
         foreach (var file in privateFiles)
         {
             Assert.Contains($"{Path.DirectorySeparatorChar}keys{Path.DirectorySeparatorChar}", file);
@@ -215,7 +215,7 @@ public sealed class NetworkInitTests : IDisposable
 
             using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Dir, city.CityCode, "appsettings.json")));
             var clients = settings.RootElement.GetProperty("Huren").GetProperty("Clients");
-            Assert.Equal(5, city.Credentials.Count);
+            Assert.Equal(6, city.Credentials.Count);
             foreach (var credential in city.Credentials)
             {
                 // The private key the CLI signs with matches the public key the node knows the principal by.

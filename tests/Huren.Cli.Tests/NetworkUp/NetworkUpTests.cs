@@ -14,7 +14,7 @@ public sealed class NetworkUpTests : IDisposable
     {
         await _net.InitAsync();
 
-        var (code, output, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--detach", "--json");
+        var (code, output, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--detach", "--json", "--start-timeout", "300");
 
         Assert.True(code == 0, error + output);
         var genesis = _net.Genesis();
@@ -117,7 +117,7 @@ public sealed class NetworkUpCreatesTests : IDisposable
     [Fact]
     public async Task Up_on_an_empty_folder_creates_the_network_then_runs_it()
     {
-        var (code, output, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--base-port", _net.Port, "--detach");
+        var (code, output, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--base-port", _net.Port, "--detach", "--start-timeout", "300");
 
         Assert.True(code == 0, error + output);
         Assert.Contains("Created network cz-t", output, StringComparison.Ordinal);
@@ -146,6 +146,16 @@ public sealed class NetworkUpCreatesTests : IDisposable
         Assert.Equal($"error: '{_net.Dir}' is not a Huren network (it has no genesis.json) and is not empty (notes.txt); 'network up' creates a network only in an empty or new folder: choose another --dir", error.Trim());
         Assert.Equal("", output);
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(_net.Dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Up_refuses_a_start_timeout_out_of_range()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("network", "up", "--dir", _net.Dir, "--start-timeout", "0");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--start-timeout must be 1–3600 seconds, got 0", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_net.Dir) && Directory.EnumerateFileSystemEntries(_net.Dir).Any());
     }
 
     [Fact]
