@@ -16,7 +16,7 @@ public sealed class DemoTests : IDisposable
     [Fact]
     public async Task Demo_runs_the_story_exits_0_and_its_bundle_verifies_offline_with_the_nodes_stopped()
     {
-        var (code, output, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        var (code, output, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit", "--start-timeout", "300");
         Assert.True(code == 0, error + output);
         foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8.", "── 9.", "── 10." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
         Assert.Contains("REVOKED  ", output, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class DemoTests : IDisposable
         Assert.Contains("cannot be read", missingError, StringComparison.Ordinal);
 
         // A second run replaces the earlier demo folder and tells the story again.
-        var (again, againOutput, againError) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        var (again, againOutput, againError) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit", "--start-timeout", "300");
         Assert.True(again == 0, againError + againOutput);
     }
 
@@ -132,7 +132,7 @@ public sealed class DemoTests : IDisposable
     {
         Directory.CreateDirectory(_folder.Dir);
         await File.WriteAllTextAsync(Path.Combine(_folder.Dir, "precious.txt"), "keep me");
-        var (code, _, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit");
+        var (code, _, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit", "--start-timeout", "300");
         Assert.Equal(2, code);
         Assert.Contains("is not a Huren demo folder", error, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder.Dir, "precious.txt")));

@@ -24,13 +24,14 @@ internal static class DemoCommand
         var dir = new Option<string>("--dir") { Description = "Folder for the demo network (replaced if it holds an earlier demo).", DefaultValueFactory = _ => Path.Combine(".huren", "demo") };
         var basePort = new Option<int>("--base-port") { Description = "gRPC port of the first city's node; the others use the next ports.", DefaultValueFactory = _ => 7101 };
         var exit = new Option<bool>("--exit") { Description = "Stop the network when the story is told (for scripts and CI)." };
+        var startTimeout = NetworkUpCommand.StartTimeoutOption();
         var demo = new Command("demo",
             "Run the Huren demo: create a local 长株潭 (Changsha–Zhuzhou–Xiangtan) network, start its three nodes, then register\n" +
             "departments, issue licenses in Changsha, verify one at a Zhuzhou counter, revoke one, transfer one to Xiangtan,\n" +
             "trace it across the three cities, export an evidence bundle and verify it offline, register the market regulator's\n" +
             "seal in Changsha and verify a notice sealed with it at a Xiangtan counter, export a license as signed XML. The\n" +
             "network then keeps running\n" +
-            "for you to explore with the CLI (Ctrl-C stops it), unless --exit.") { dir, basePort, exit };
+            "for you to explore with the CLI (Ctrl-C stops it), unless --exit.") { dir, basePort, exit, startTimeout };
         demo.SetAction(async (parse, ct) =>
         {
             var directory = Path.GetFullPath(parse.GetValue(dir)!);
@@ -39,7 +40,7 @@ internal static class DemoCommand
             PrepareFolder(directory);
             var story = new DemoStory(directory, output, error);
             return await NetworkUpCommand.RunAsync(directory, detach: false, parse.GetValue(basePort), asJson: false, output, error, ct,
-                story.TellAsync, stopAfter: parse.GetValue(exit)).ConfigureAwait(false);
+                story.TellAsync, stopAfter: parse.GetValue(exit), startTimeout: TimeSpan.FromSeconds(parse.GetValue(startTimeout))).ConfigureAwait(false);
         });
         return demo;
     }

@@ -38,12 +38,7 @@ internal static class NetworkUpCommand
         var detach = new Option<bool>("--detach") { Description = "Return once every node is healthy and leave them running (stop them with 'huren network down')." };
         var basePort = new Option<int>("--base-port") { Description = "When the network is created here: gRPC port of the first city (the others use the next ports).", DefaultValueFactory = _ => 7101 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (one line per document)." };
-        // A loaded machine (a CI runner, several test runs at once) can take longer than a minute to start three nodes.
-        var startTimeout = new Option<int>("--start-timeout") { Description = "Seconds each node has to answer its health check (1–3600).", DefaultValueFactory = _ => (int)DefaultStartTimeout.TotalSeconds };
-        startTimeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 3600) r.AddError($"--start-timeout must be 1–3600 seconds, got {r.GetValueOrDefault<int>()}");
-        });
+        var startTimeout = StartTimeoutOption();
         var up = new Command("up",
             "Start every city node of a network folder and wait until each answers the gRPC health check.\n" +
             "If the folder has no genesis.json yet, a fresh local 长株潭 network is created first (as 'huren network init').\n" +
@@ -64,6 +59,20 @@ internal static class NetworkUpCommand
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct, startTimeout: TimeSpan.FromSeconds(parse.GetValue(startTimeout)));
         });
         return up;
+    }
+
+    /// <summary>
+    /// <c>--start-timeout</c>, for every command that starts nodes: a loaded machine (a CI runner, several test runs at
+    /// once) can take longer than a minute to start three nodes.
+    /// </summary>
+    internal static Option<int> StartTimeoutOption()
+    {
+        var option = new Option<int>("--start-timeout") { Description = "Seconds each node has to answer its health check (1–3600).", DefaultValueFactory = _ => (int)DefaultStartTimeout.TotalSeconds };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 3600) r.AddError($"--start-timeout must be 1–3600 seconds, got {r.GetValueOrDefault<int>()}");
+        });
+        return option;
     }
 
     private sealed record City(string Code, string Name, string Directory, Uri Endpoint, IReadOnlyCollection<string> TrustedCertificates);
