@@ -2,6 +2,7 @@ using Huren.Node.Checkpoints;
 using Huren.Node.Network;
 using Grpc.Reflection;
 using Huren.Node.Auth;
+using Huren.Node.CounterDesk;
 using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Node.Mirrors;
@@ -112,6 +113,10 @@ public static partial class NodeApp
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 
+        services.AddSingleton<LicenseService>();
+        services.AddSingleton<LedgerService>();
+        if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));
+
         services.AddHurenWitness();
         services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
         services.AddGrpcHealthChecks().AddCheck<LogHealthCheck>("log");
@@ -138,6 +143,9 @@ public static partial class NodeApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
+        // The same checks over plain HTTP (HTTP/1.1 or 2) for load balancers and curl: 200 Healthy, 503 Unhealthy.
+        app.MapHealthChecks("/healthz");
+        if (options.Counter.Enabled) app.MapCounterPage();
         LogStarted(app.Logger, options.Origin, log.Size);
         return app;
     }

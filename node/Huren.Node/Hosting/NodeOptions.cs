@@ -1,4 +1,5 @@
 using Huren.Node.Auth;
+using Huren.Node.CounterDesk;
 using Huren.Node.Logs;
 
 namespace Huren.Node.Hosting;
@@ -30,6 +31,9 @@ public sealed class NodeOptions
     /// <summary>Group commit.</summary>
     public SequencerOptions Sequencer { get; set; } = new();
 
+    /// <summary>The counter page (窗口核验) at <c>/counter/</c>.</summary>
+    public CounterOptions Counter { get; set; } = new();
+
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -47,7 +51,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Sequencer.Validate();
+        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate();
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
     public async ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default)
     {
         var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Operator);
-        return await SubmitOneAsync(principal, request, context.CancellationToken).ConfigureAwait(false);
+        return await SubmitCheckedAsync(principal, request, context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -27,13 +27,24 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         var inFlight = new Queue<Task<SubmitResponse>>();
         await foreach (var request in requests.WithCancellation(context.CancellationToken).ConfigureAwait(false))
         {
-            inFlight.Enqueue(SubmitOneAsync(principal, request, context.CancellationToken));
+            inFlight.Enqueue(SubmitCheckedAsync(principal, request, context.CancellationToken));
             while (inFlight.Count >= 256) yield return await inFlight.Dequeue().ConfigureAwait(false);
         }
         while (inFlight.Count > 0) yield return await inFlight.Dequeue().ConfigureAwait(false);
     }
 
-    private async Task<SubmitResponse> SubmitOneAsync(ClientPrincipal principal, SubmitRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Submits one leaf for <paramref name="principal"/>, authenticated elsewhere (the counter page's session), under
+    /// the same role rules as <see cref="SubmitAsync"/>: a counter only its own issuer's <c>license.use</c> entries.
+    /// </summary>
+    internal Task<SubmitResponse> SubmitOneAsync(ClientPrincipal principal, SubmitRequest request, CancellationToken cancellationToken)
+    {
+        if (principal.Role is not (ClientRole.Issuer or ClientRole.Counter or ClientRole.Operator))
+            throw RpcErrors.PermissionDenied($"role {principal.Role.ToString().ToLowerInvariant()} of '{principal.Name}' may not submit entries");
+        return SubmitCheckedAsync(principal, request, cancellationToken);
+    }
+
+    private async Task<SubmitResponse> SubmitCheckedAsync(ClientPrincipal principal, SubmitRequest request, CancellationToken cancellationToken)
     {
         if (request.SignedEntry is not { Length: > 0 }) throw RpcErrors.InvalidArgument("signed_entry is empty");
         try

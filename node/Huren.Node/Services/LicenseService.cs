@@ -21,13 +21,22 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
     /// <see cref="VerifyLicenseRequest.WaitFinalMs"/> the answer is held until every checkpoint in the bundle is final
     /// (woken when a log grows or gets a cosigned note), so a client waits once instead of polling.
     /// </remarks>
-    public async ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
+    public ValueTask<VerdictResponse> VerifyAsync(VerifyLicenseRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        return AnswerVerifyAsync(request, context.CancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="VerifyAsync"/> for a caller authenticated elsewhere (the counter page's session): the same answer,
+    /// the same finality wait, the same errors.
+    /// </summary>
+    internal async ValueTask<VerdictResponse> AnswerVerifyAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)
+    {
         using var timer = metrics.TimeVerify();
         if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give a license id (证照标识), or the document's 32-byte digest");
         RequireWellFormed(request.LicenseId);
-        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), context.CancellationToken).ConfigureAwait(false);
+        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(VerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)

@@ -138,7 +138,7 @@ public sealed class NetworkInitTests : IDisposable
             using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "appsettings.json")));
             var grpc = settings.RootElement.GetProperty("Kestrel").GetProperty("Endpoints").GetProperty("Grpc");
             Assert.Equal(genesis.MemberByCity(city)!.Endpoint, grpc.GetProperty("Url").GetString());
-            Assert.Equal("Http2", grpc.GetProperty("Protocols").GetString());
+            Assert.Equal("Http1AndHttp2", grpc.GetProperty("Protocols").GetString());
 
             var huren = settings.RootElement.GetProperty("Huren");
             Assert.Equal("cz-t", huren.GetProperty("NetworkId").GetString());

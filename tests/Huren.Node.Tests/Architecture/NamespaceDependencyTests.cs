@@ -26,7 +26,8 @@ public class NamespaceDependencyTests
         ["Auth"] = ["Network"],
         ["Mirrors"] = ["Ledger", "Logs", "Network", "Storage"],
         ["Services"] = ["Auth", "Checkpoints", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
-        ["Hosting"] = ["Auth", "Checkpoints", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
+        ["CounterDesk"] = ["Auth", "Network", "Services"],
+        ["Hosting"] = ["Auth", "Checkpoints", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
     };
 
     private static readonly Dictionary<short, OpCode> OneByte = [];

@@ -19,7 +19,7 @@ internal static class LicenseCommand
 {
     public static Command Build()
     {
-        var license = new Command("license", "Issue and manage e-licenses (电子证照), record their uses, list and verify them.");
+        var license = new Command("license", "Issue and manage e-licenses (电子证照), record their uses, list and verify them, make their QR codes.");
         license.Subcommands.Add(LicenseIssueCommand.Build());
         license.Subcommands.Add(BuildChange());
         license.Subcommands.Add(BuildStatus("suspend", LicenseStatusAction.Suspend, LicenseCodes.StatusSuspended, "暂扣", "Suspend a license (暂扣): verdict SUSPENDED until resumed."));
@@ -31,6 +31,7 @@ internal static class LicenseCommand
         license.Subcommands.Add(LicenseListCommand.Build());
         license.Subcommands.Add(LicenseVerifyCommand.Build());
         license.Subcommands.Add(LicenseXmlCommands.BuildExport());
+        license.Subcommands.Add(LicenseQrCommand.Build());
         return license;
     }
 

@@ -293,7 +293,7 @@ internal sealed class LocalNetwork
                     ["Grpc"] = new JsonObject
                     {
                         ["Url"] = endpoint,
-                        ["Protocols"] = "Http2",
+                        ["Protocols"] = "Http1AndHttp2",
                         ["Certificate"] = new JsonObject { ["Path"] = NodeKeyPaths.TlsCertificate, ["KeyPath"] = NodeKeyPaths.TlsKey },
                     },
                 },
