@@ -30,7 +30,7 @@ public interface ISealedDocumentVerifier
 }
 
 /// <summary>
-/// The counter page's HTTP API (<c>/counter/api/…</c>, JSON; docs/counter-page.md). Every call but sign-in needs a
+/// The counter page's HTTP API (<c>/counter/api/…</c>, JSON; docs/counter.md). Every call but sign-in needs a
 /// session (bearer token); every verification and use is logged with the counter principal. Verification goes through
 /// the Licenses service's own answer and the SDK's trust rule, exactly as the CLI; uses are encoded here and signed by
 /// the counter's key in the browser, then submitted under the ledger's counter rules.

@@ -8,7 +8,7 @@ using Huren.Sdk.Merkle;
 namespace Huren.Sdk.Evidence;
 
 /// <summary>
-/// What a license's QR code carries (docs/counter-page.md, "The QR reference"): the license id and the log entry that
+/// What a license's QR code carries (docs/counter.md, "The QR reference"): the license id and the log entry that
 /// answers for it — origin, index and RFC 9162 leaf hash of its <c>license.issue</c> (or, after a transfer, its
 /// <c>license.transfer.accept</c>) entry. Text form:
 /// <c>huren:license?v=1&amp;id=&lt;license id&gt;&amp;o=&lt;origin&gt;&amp;i=&lt;index&gt;&amp;h=&lt;leaf hash, base64url&gt;</c>.

@@ -10,7 +10,7 @@ namespace Huren.Cli.Commands.Licenses;
 
 /// <summary>
 /// <c>huren license qr ID -o FILE.png</c>: a QR code for the license document, carrying the license's reference (its id
-/// and the origin, index and leaf hash of the entry that answers for it; docs/counter-page.md). The entry is taken from
+/// and the origin, index and leaf hash of the entry that answers for it; docs/counter.md). The entry is taken from
 /// evidence verified here, so the code never names an entry the network's evidence does not show.
 /// </summary>
 internal static class LicenseQrCommand
