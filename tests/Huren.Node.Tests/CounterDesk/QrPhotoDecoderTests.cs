@@ -49,7 +49,8 @@ public sealed class QrPhotoDecoderTests
         canvas.Clear(new SKColor(150, 150, 140));
         canvas.Translate(600, 450);
         canvas.RotateDegrees(12);
-        canvas.DrawBitmap(code, -code.Width / 2f, -code.Height / 2f);
+        using var codeImage = SKImage.FromBitmap(code);
+        canvas.DrawImage(codeImage, -code.Width / 2f, -code.Height / 2f, new SKSamplingOptions(SKFilterMode.Linear));
         using var image = surface.Snapshot();
         using var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 60);
 
@@ -65,7 +66,8 @@ public sealed class QrPhotoDecoderTests
         using var code = SKBitmap.Decode(Encode(reference.ToString(), 30));
         using var surface = SKSurface.Create(new SKImageInfo(4000, 3000));
         surface.Canvas.Clear(SKColors.White);
-        surface.Canvas.DrawBitmap(code, (4000 - code.Width) / 2f, (3000 - code.Height) / 2f);
+        using var codeImage = SKImage.FromBitmap(code);
+        surface.Canvas.DrawImage(codeImage, (4000 - code.Width) / 2f, (3000 - code.Height) / 2f, new SKSamplingOptions(SKFilterMode.Nearest));
         using var image = surface.Snapshot();
         using var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 85);
         Assert.True(4000L * 3000 > QrPhotoDecoder.MaxPixels);

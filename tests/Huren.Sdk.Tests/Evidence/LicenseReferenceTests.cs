@@ -96,7 +96,7 @@ public sealed class LicenseReferenceTests
 
         // The issuer registration is in the bundle too, but it is not the license's entry.
         var registration = bundle.Entries.First(e => e.Origin == good.Origin && e.Index != good.Index);
-        var registrationHash = Merkle.MerkleHash.LeafHash(Convert.FromBase64String(registration.Leaf));
+        var registrationHash = Huren.Sdk.Merkle.MerkleHash.LeafHash(Convert.FromBase64String(registration.Leaf)).ToArray();
         Assert.False(new LicenseReference(good.LicenseId, registration.Origin, registration.Index, registrationHash).IsProvenBy(bundle, result, out why));
         Assert.Contains("not the issue or acceptance", why, StringComparison.Ordinal);
 
