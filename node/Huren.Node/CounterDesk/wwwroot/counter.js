@@ -141,10 +141,45 @@ function base64ToBytes(text) {
 
 // ---------- the counter's key (WebCrypto; never leaves the browser) ----------
 
+// DER: the tag, where the content starts and where the element ends.
+function derElement(bytes, at) {
+  const tag = bytes[at];
+  let length = bytes[at + 1];
+  let start = at + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count < 1 || count > 3) throw new Error(t("badKey"));
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
+    start += count;
+  }
+  if (start + length > bytes.length) throw new Error(t("badKey"));
+  return { tag, start, end: start + length };
+}
+
+function derLength(length) {
+  if (length < 0x80) return [length];
+  if (length < 0x100) return [0x81, length];
+  return [0x82, length >> 8, length & 0xff];
+}
+
+// Key files carry PKCS#8 v2 (RFC 5958: the public key after the private one, as BouncyCastle writes Ed25519 keys);
+// WebCrypto reads only v1 (RFC 5208). Keep version, algorithm and private key, drop the rest.
+function pkcs8V1(der) {
+  const outer = derElement(der, 0);
+  if (outer.tag !== 0x30) throw new Error(t("badKey"));
+  const version = derElement(der, outer.start);
+  const algorithm = derElement(der, version.end);
+  const key = derElement(der, algorithm.end);
+  if (version.tag !== 0x02 || algorithm.tag !== 0x30 || key.tag !== 0x04) throw new Error(t("badKey"));
+  const body = [0x02, 0x01, 0x00, ...der.subarray(version.end, key.end)];
+  return new Uint8Array([0x30, ...derLength(body.length), ...body]);
+}
+
 async function importKey(pem) {
   const match = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(pem);
   if (!match) throw new Error(t("badKey"));
-  const der = base64ToBytes(match[1].replace(/\s+/g, ""));
+  const der = pkcs8V1(base64ToBytes(match[1].replace(/\s+/g, "")));
   for (const [algorithm, sign] of [[{ name: "Ed25519" }, { name: "Ed25519" }], [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }]]) {
     try {
       const key = await crypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
