@@ -163,8 +163,9 @@ function derLength(length) {
   return [0x82, length >> 8, length & 0xff];
 }
 
-// Key files carry PKCS#8 v2 (RFC 5958: the public key after the private one, as BouncyCastle writes Ed25519 keys);
-// WebCrypto reads only v1 (RFC 5208). Keep version, algorithm and private key, drop the rest.
+// WebCrypto reads only PKCS#8 v1 (RFC 5208). Key files may be v2 (RFC 5958: the public key after the private one, as
+// BouncyCastle wrote Ed25519 keys before SigningKey wrote v1, and as other tools do): keep version, algorithm and
+// private key, drop the rest.
 function pkcs8V1(der) {
   const outer = derElement(der, 0);
   if (outer.tag !== 0x30) throw new Error(t("badKey"));
