@@ -197,9 +197,11 @@ public sealed partial class CounterEndpoints(
             MatterCode = matter.StartsWith(node.CityCode, StringComparison.Ordinal) ? matter : $"{node.CityCode}-{matter}",
             MatterName = request.MatterName.Trim(),
             Counter = session.Principal.Name,
-            // The schema has no field for the verdict at the time of use or a reason to use it anyway (issue 19 adds them);
-            // until then they go into the stated purpose, so the record still says it.
-            Purpose = believedValid ? "跨域通办：核验证照" : $"核验结论 {verdict}{(answer.IsFinal ? "" : "（未终局）")}，仍予使用：{reason}",
+            // A VALID answer whose checkpoint is not final yet is used only with a reason, which the purpose keeps.
+            Purpose = believedValid || verdict != LicenseUseVerdicts.Valid ? "跨域通办：核验证照" : $"核验结论 VALID（未终局），仍予使用：{reason}",
+            // The verdict the counter was shown, checked by the node against the license's state on the entry's day.
+            VerdictAtUse = verdict,
+            DespiteStatusReason = verdict == LicenseUseVerdicts.Valid ? "" : reason,
             BusinessSerial = string.IsNullOrWhiteSpace(request.BusinessSerial) ? $"{node.CityCode}{time.GetUtcNow():yyyyMMddHHmmssfff}" : request.BusinessSerial.Trim(),
         };
         var entry = Entry.Create(EntryKinds.LicenseUse, node.Origin, licenseId, session.Principal.IssuerId ?? "", body, time.GetUtcNow(), licenseEntry);
