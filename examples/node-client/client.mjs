@@ -84,7 +84,9 @@ async function main() {
     origin: member.origin, issuerId: args['issuer-id'], licenseId: args.license,
     reference: { origin, index, leafHash: issueLeafHash },
     matterCode: args['matter-code'] ?? `${args.city}-QT-0001`, matterName: '企业开办（Node.js 示例客户端）', counter: 'Node.js example client',
-    purpose: '跨域通办：核验证照', businessSerial: `${args.city}${now}`, timeUnixMs: now, privateKey,
+    // The node checks that the recorded verdict is the license's on the entry's day (a use of a license that is not
+    // VALID also needs despite_status_reason).
+    purpose: '跨域通办：核验证照', businessSerial: `${args.city}${now}`, verdictAtUse: bundle.verdict.status, timeUnixMs: now, privateKey,
   });
   const submitted = await call(ledger, 'Ledger', 'Submit', { signed_entry: leaf });
 

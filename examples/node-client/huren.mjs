@@ -49,9 +49,10 @@ function isDefault(value) {
 }
 
 /** A license.use entry for `origin`'s log, referencing the license's entry, signed with an Ed25519 key: the Merkle leaf bytes. */
-export function licenseUseLeaf({ origin, issuerId, licenseId, reference, matterCode, matterName, counter, purpose, businessSerial, timeUnixMs, privateKey }) {
+export function licenseUseLeaf({ origin, issuerId, licenseId, reference, matterCode, matterName, counter, purpose, businessSerial, verdictAtUse, timeUnixMs, privateKey }) {
   const body = encode(types.LicenseUsed, {
     license_id: licenseId, matter_code: matterCode, matter_name: matterName, counter, purpose, business_serial: businessSerial,
+    verdict_at_use: verdictAtUse,
   });
   const entryBytes = encode(types.Entry, {
     kind: 'license.use',
