@@ -98,11 +98,7 @@ public sealed class BundleVectorWriter
             bundle.Checkpoints[Changsha] = checkpoint.ToString();
             foreach (var index in indexes)
             {
-                bundle.Entries.Add(new BundleEntry
-                {
-                    Origin = Changsha, Index = (ulong)index, Leaf = Convert.ToBase64String(leaves[index]), TreeSize = size,
-                    InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)index, size, tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
-                });
+                bundle.Entries.Add(ProvenBundleEntry.Of(Changsha, (ulong)index, leaves[index], tree, size));
             }
             return JsonNode.Parse(bundle.ToJson())!.AsObject();
         }

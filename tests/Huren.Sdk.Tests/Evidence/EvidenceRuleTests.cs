@@ -240,11 +240,7 @@ public sealed class EvidenceRuleTests
             foreach (var (origin, index) in entries)
             {
                 var (tree, leaves) = _logs[origin];
-                bundle.Entries.Add(new BundleEntry
-                {
-                    Origin = origin, Index = index, Leaf = Convert.ToBase64String(leaves[(int)index]), TreeSize = tree.Size,
-                    InclusionProof = [.. MerkleProofBuilder.InclusionProof(index, tree.Size, tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
-                });
+                bundle.Entries.Add(ProvenBundleEntry.Of(origin, index, leaves[(int)index], tree, tree.Size));
                 if (bundle.Checkpoints.ContainsKey(origin)) continue;
                 var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan());
                 var witness = Origin(Cities[(Array.IndexOf(Cities, City(origin)) + 1) % Cities.Length]);

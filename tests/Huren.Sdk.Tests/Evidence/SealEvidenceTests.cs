@@ -84,11 +84,7 @@ public sealed class SealEvidenceTests
         bundle.Checkpoints[Changsha] = note.ToString();
         foreach (var index in indexes)
         {
-            bundle.Entries.Add(new BundleEntry
-            {
-                Origin = Changsha, Index = (ulong)index, Leaf = Convert.ToBase64String(_leaves[index]), TreeSize = treeSize,
-                InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)index, treeSize, _tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
-            });
+            bundle.Entries.Add(ProvenBundleEntry.Of(Changsha, (ulong)index, _leaves[index], _tree, treeSize));
         }
         return bundle.ToJson();
     }

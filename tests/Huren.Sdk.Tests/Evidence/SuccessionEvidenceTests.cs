@@ -82,11 +82,7 @@ public sealed class SuccessionEvidenceTests
         bundle.Checkpoints[Changsha] = note.ToString();
         foreach (var index in indexes)
         {
-            bundle.Entries.Add(new BundleEntry
-            {
-                Origin = Changsha, Index = (ulong)index, Leaf = Convert.ToBase64String(_leaves[index]), TreeSize = size,
-                InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)index, size, _tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
-            });
+            bundle.Entries.Add(ProvenBundleEntry.Of(Changsha, (ulong)index, _leaves[index], _tree, size));
         }
         return _verifier.Verify(bundle, Today);
     }

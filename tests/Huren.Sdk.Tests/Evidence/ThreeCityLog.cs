@@ -99,11 +99,7 @@ internal sealed class ThreeCityLog
         };
         for (var i = 0; i < _leaves.Count; i++)
         {
-            bundle.Entries.Add(new BundleEntry
-            {
-                Origin = Origin, Index = (ulong)i, Leaf = Convert.ToBase64String(_leaves[i]), TreeSize = _tree.Size,
-                InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)i, _tree.Size, _tree.SubtreeLookup).Select(h => Convert.ToBase64String(h.AsSpan()))],
-            });
+            bundle.Entries.Add(ProvenBundleEntry.Of(Origin, (ulong)i, _leaves[i], _tree, _tree.Size));
         }
         bundle.Checkpoints[Origin] = note.ToString();
         return bundle;
