@@ -35,7 +35,7 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
     {
         using var cliOut = new StringWriter();
         using var cliErr = new StringWriter();
-        var basePort = 20000 + Random.Shared.Next(0, 2000) * 10;
+        var basePort = Huren.TestSupport.LoopbackPorts.FreeRange(3, offset: 0);
         var code = await CliApp.RunAsync(["network", "init", "--dir", Dir, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)], cliOut, cliErr);
         Assert.True(code == 0, cliErr.ToString());
         Profile = CliProfile.Load(Path.Combine(Dir, "cli.json"));

@@ -8,8 +8,8 @@ using Huren.Sdk.Network;
 namespace Huren.Cli.Tests.NetworkUp;
 
 /// <summary>
-/// A temporary network folder on ports of its own (20005–39995, never the 7101 default of a running demo, and
-/// offset from the multiples of ten the multi-node tests use); whatever node is left running is killed at the end.
+/// A temporary network folder on free ports of its own (never the 7101 default of a running demo, and offset from the
+/// blocks the multi-node tests use); whatever node is left running is killed at the end.
 /// </summary>
 internal sealed class NetworkFolder : IDisposable
 {
@@ -18,7 +18,7 @@ internal sealed class NetworkFolder : IDisposable
     public NetworkFolder()
     {
         Root = Path.Combine(Path.GetTempPath(), "huren-up-" + Guid.NewGuid().ToString("N"));
-        BasePort = 20005 + Random.Shared.Next(0, 2000) * 10;
+        BasePort = Huren.TestSupport.LoopbackPorts.FreeRange(Cities.Length, offset: 5);
     }
 
     public string Root { get; }
