@@ -15,14 +15,16 @@ internal sealed class AnvilNode : IAsyncDisposable
 {
     public const ulong ChainId = 31337;
     private readonly string? _stateFile;
+    private readonly int? _blockTime;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private AnvilNode(int port, string? stateFile)
+    private AnvilNode(int port, string? stateFile, int? blockTime)
     {
         Port = port;
         _stateFile = stateFile;
+        _blockTime = blockTime;
     }
 
     public int Port { get; }
@@ -37,9 +39,10 @@ internal sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    public static async Task<AnvilNode> StartNewAsync(string? stateFile = null)
+    /// <summary>Starts Anvil; with <paramref name="blockTime"/> (seconds) it mines a block that often instead of one per transaction, so confirmations keep coming.</summary>
+    public static async Task<AnvilNode> StartNewAsync(string? stateFile = null, int? blockTime = null)
     {
-        var node = new AnvilNode(FreePort(), stateFile);
+        var node = new AnvilNode(FreePort(), stateFile, blockTime);
         await node.StartAsync();
         return node;
     }
@@ -48,6 +51,11 @@ internal sealed class AnvilNode : IAsyncDisposable
     {
         var psi = new ProcessStartInfo(AnchorTooling.Anvil) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--host", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent" }) psi.ArgumentList.Add(a);
+        if (_blockTime is { } seconds)
+        {
+            psi.ArgumentList.Add("--block-time");
+            psi.ArgumentList.Add(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (_stateFile is not null)
         {
             psi.ArgumentList.Add("--state");

@@ -44,6 +44,7 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         foreach (var city in Profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(Dir, city.CityCode), new Uri(city.Endpoint), Trusted);
         try
         {
+            await BeforeStartAsync();
             await Task.WhenAll(_nodes.Values.Select(n => n.StartAsync()));
         }
         catch
@@ -54,15 +55,21 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    public Task DisposeAsync()
+    /// <summary>Runs after the network folder is made and before the nodes start (e.g. to add settings to the cities' appsettings.json).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Stops the test's own resources after the nodes (e.g. a chain).</summary>
+    protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var node in _nodes.Values)
         {
             if (node.Running) output.WriteLine($"--- {node.CityDir}\n{node.Tail()}");
             node.Dispose();
         }
+        await AfterStopAsync();
         if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true);
-        return Task.CompletedTask;
     }
 
     protected static string OriginOf(string city) => $"huren.cz-t/{city}";

@@ -1,3 +1,4 @@
+using Huren.Node.Anchoring;
 using Huren.Node.Checkpoints;
 using Huren.Node.Network;
 using Grpc.Reflection;
@@ -93,7 +94,8 @@ public static partial class NodeApp
         services.AddSingleton<CosignatureCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
         services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys.LogKey, keys.Sm2LogKey));
-        services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>()));
+        AddAnchoring(services, options, baseDir);
         services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<NodeCheckpointSigner>().Sign,
             options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));
         services.AddSingleton(sp =>
@@ -127,6 +129,9 @@ public static partial class NodeApp
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
         app.Services.GetRequiredService<MirrorSet>();
+        // Bad anchoring or time-stamping settings (key file, roots) fail the start too.
+        if (options.Anchoring.Enabled) app.Services.GetRequiredService<AnchoringService>();
+        if (options.Timestamping.Enabled) app.Services.GetRequiredService<TimestampingService>();
         var log = app.Services.GetRequiredService<MerkleLog>();
         var state = app.Services.GetRequiredService<LogStateMachine>();
         if (state.AppliedSize != log.Size)
@@ -140,6 +145,7 @@ public static partial class NodeApp
         app.MapHurenWitness();
         app.MapGrpcService<NetworkService>();
         app.MapGrpcService<SealService>();
+        app.MapGrpcService<AnchoringRpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
@@ -148,6 +154,29 @@ public static partial class NodeApp
         if (options.Counter.Enabled) app.MapCounterPage();
         LogStarted(app.Logger, options.Origin, log.Size);
         return app;
+    }
+
+    // Anchoring and time-stamping: background services fed by log events, never called by the sequencer.
+    private static void AddAnchoring(IServiceCollection services, NodeOptions options, string baseDir)
+    {
+        services.AddSingleton(sp => new TimestampStore(sp.GetRequiredService<IKeyValueStore>()));
+        services.AddSingleton<AnchoringRpcService>();
+        if (!options.Anchoring.Enabled && !options.Timestamping.Enabled) return;
+        services.AddSingleton(sp => new FinalCheckpoints(sp.GetRequiredService<NetworkView>(), sp.GetRequiredService<LogDirectory>(), sp.GetRequiredService<LogEvents>()));
+        if (options.Anchoring.Enabled)
+        {
+            services.AddSingleton(sp => new NodeAnchorStore(sp.GetRequiredService<IKeyValueStore>()));
+            services.AddSingleton(sp => new AnchorProofs(sp.GetRequiredService<NodeAnchorStore>(), sp.GetRequiredService<LogDirectory>()));
+            services.AddSingleton(sp => new AnchoringService(options.Anchoring, baseDir, sp.GetRequiredService<NodeAnchorStore>(), sp.GetRequiredService<FinalCheckpoints>(),
+                sp.GetRequiredService<NodeMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddHostedService(sp => sp.GetRequiredService<AnchoringService>());
+        }
+        if (options.Timestamping.Enabled)
+        {
+            services.AddSingleton(sp => new TimestampingService(options.Timestamping, options.Origin, baseDir, sp.GetRequiredService<TimestampStore>(),
+                sp.GetRequiredService<FinalCheckpoints>(), sp.GetRequiredService<NodeMetrics>(), sp.GetRequiredService<ILogger<TimestampingService>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<TimestampingService>());
+        }
     }
 
     private static TrustedNetwork? LoadNetwork(NodeOptions options, string baseDir)

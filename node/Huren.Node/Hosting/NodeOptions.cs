@@ -34,6 +34,12 @@ public sealed class NodeOptions
     /// <summary>The counter page (窗口核验) at <c>/counter/</c>.</summary>
     public CounterOptions Counter { get; set; } = new();
 
+    /// <summary>Anchoring on an EVM chain (off unless <c>RpcUrl</c> is set).</summary>
+    public Anchoring.AnchoringOptions Anchoring { get; set; } = new();
+
+    /// <summary>RFC 3161 time-stamps of final checkpoints (off unless <c>Url</c> is set).</summary>
+    public Anchoring.TimestampingOptions Timestamping { get; set; } = new();
+
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -51,7 +57,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate();
+        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
 }
 

@@ -7,9 +7,9 @@ namespace Huren.Node.Ledger;
 /// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (a license's lifecycle, a seal's
 /// registration, revocation and recorded use, the registrations and revocations of the issuers that wrote them, and for
 /// a license a successor answers for, the successions and the successors' registrations), each with its inclusion proof
-/// to one signed checkpoint of its log.
+/// to one signed checkpoint of its log, and, where the node anchors, the anchor proofs of those checkpoints.
 /// </summary>
-public sealed class EvidenceBuilder(string networkId, TimeProvider time)
+public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null)
 {
     /// <summary>
     /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
@@ -26,6 +26,7 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
         {
             Add(bundle, sourceLog, sourceCheckpoint, sourceState, sourceLicense);
         }
+        anchors?.Attach(bundle);
         return bundle;
     }
 
@@ -41,6 +42,7 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time)
         if (seal.Revoked) indexes.Add(seal.RevokedIndex);
         if (use is not null) indexes.Add(use.Index);
         Add(bundle, log, checkpoint, state, indexes, use is null ? [seal.IssuerId] : [seal.IssuerId, use.IssuerId]);
+        anchors?.Attach(bundle);
         return bundle;
     }
 

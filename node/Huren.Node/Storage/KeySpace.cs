@@ -80,6 +80,13 @@ public sealed class KeySpace
         return _store.Last(Family, _prefix, upper) is { } row ? new(row.Key[_prefix.Length..], row.Value) : null;
     }
 
+    /// <summary>The row with the largest key ≤ <paramref name="upper"/> in the space, or null.</summary>
+    public KeyValuePair<byte[], byte[]>? LastAtOrBelow(ReadOnlySpan<byte> upper)
+    {
+        var full = Full(upper);
+        return _store.Last(Family, _prefix, full) is { } row ? new(row.Key[_prefix.Length..], row.Value) : null;
+    }
+
     /// <summary>Adds a put of <paramref name="key"/> to <paramref name="batch"/>.</summary>
     public void Put(StoreBatch batch, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {

@@ -69,6 +69,7 @@ public sealed partial class HurenClient : IDisposable
         Witness = _channel.CreateGrpcService<IWitnessService>();
         Network = _channel.CreateGrpcService<INetworkService>();
         Seals = _channel.CreateGrpcService<ISealService>();
+        Anchoring = _channel.CreateGrpcService<IAnchoringService>();
     }
 
     /// <summary>
@@ -114,6 +115,9 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>The Seals service (sealed documents and registered seals).</summary>
     public ISealService Seals { get; }
+
+    /// <summary>The Anchoring service (anchors on an EVM chain, anchor proofs, RFC 3161 time-stamps of checkpoints).</summary>
+    public IAnchoringService Anchoring { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)
