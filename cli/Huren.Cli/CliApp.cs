@@ -33,6 +33,9 @@ public static class CliApp
         root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
         root.Subcommands.Add(Commands.Audit.AuditCommand.Build());
         root.Subcommands.Add(Commands.Checkpoints.CheckpointCommand.Build());
+        root.Subcommands.Add(Commands.Anchoring.AnchorCommand.Build());
+        root.Subcommands.Add(Commands.Anchoring.TimestampCommand.Build());
+        root.Subcommands.Add(Commands.Anchoring.TimestampCommand.BuildTsa());
         root.Subcommands.Add(Commands.Demo.DemoCommand.Build());
         return root;
     }

@@ -188,6 +188,23 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
             Assert.Contains(verifier.VerifyBundle(badPath), r => !r.IsValid);
         }
 
+        // The CLI: huren anchor verify, offline and on chain (exit 0), a tampered bundle (exit 1); huren anchor status.
+        var bundleFile = Path.Combine(Dir, "bundle.json");
+        var badFile = Path.Combine(Dir, "bad-bundle.json");
+        await File.WriteAllTextAsync(bundleFile, json);
+        await File.WriteAllTextAsync(badFile, badRoot.ToJson());
+        string[] verifyArgs = ["anchor", "verify", "--network", Path.Combine(Dir, "genesis.json"), "--chain-id", "31337", "--contract", _contract,
+            "--rpc-url", _chain.RpcUrl.ToString(), "--confirmations", "2", "--bundle"];
+        using (var cliOut = new StringWriter())
+        using (var cliErr = new StringWriter())
+        {
+            Assert.True(await Huren.Cli.CliApp.RunAsync([.. verifyArgs, bundleFile], cliOut, cliErr) == 0, cliOut.ToString() + cliErr);
+            Assert.True(await Huren.Cli.CliApp.RunAsync([.. verifyArgs, badFile], cliOut, cliErr) == 1, cliOut.ToString() + cliErr);
+            Assert.True(await Huren.Cli.CliApp.RunAsync(["anchor", "status", "--profile", Path.Combine(Dir, "cli.json"), "--city", Zhuzhou, "--recent", "3"], cliOut, cliErr) == 0, cliErr.ToString());
+            Assert.Contains("last confirmed: #", cliOut.ToString(), StringComparison.Ordinal);
+            Output.WriteLine(cliOut.ToString());
+        }
+
         // The proof RPC gives the same kind of proof for a checkpoint size.
         using var auditor = Client(Changsha, CliRoles.Auditor);
         var byRpc = await auditor.Anchoring.GetAnchorProofAsync(new AnchorProofRequest { Origin = OriginOf(Changsha), Size = changshaSize }, auditor.Options());

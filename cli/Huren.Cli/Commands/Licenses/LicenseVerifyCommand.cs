@@ -110,7 +110,7 @@ internal static class LicenseVerifyCommand
         return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
     }
 
-    private static async Task<string> ReadBundleAsync(string bundlePath)
+    internal static async Task<string> ReadBundleAsync(string bundlePath)
     {
         var full = Path.GetFullPath(bundlePath);
         try
