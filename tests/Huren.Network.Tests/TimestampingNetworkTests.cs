@@ -54,7 +54,8 @@ public sealed class TimestampingNetworkTests(ITestOutputHelper output) : ThreeCi
 
     private async Task StartTsaAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root: the network folder, so that no appsettings.json beside the test binaries (the node's) is read.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Dir });
         builder.WebHost.UseUrls($"http://127.0.0.1:{_tsaPort}");
         _tsa = builder.Build();
         _tsa.MapTimestampAuthority("/tsa", _authority);

@@ -114,7 +114,8 @@ internal static class TimestampCommand
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
             var authority = TimestampAuthority.FromPem(await File.ReadAllTextAsync(certFile, ct).ConfigureAwait(false), await File.ReadAllTextAsync(keyFile, ct).ConfigureAwait(false));
-            var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+            // Content root: the TSA's folder, so that the node's appsettings.json shipped beside the CLI is not read.
+            var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { ContentRootPath = folder });
             builder.WebHost.UseUrls(parse.GetValue(url)!);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             await using var app = builder.Build();
