@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Numerics;
 using Huren.Anchoring;
 using Huren.Anchoring.Chain;
-using Huren.Node.Services;
 
 namespace Huren.Node.Anchoring;
 
@@ -17,7 +16,7 @@ public sealed partial class AnchoringService : BackgroundService
 {
     private readonly AnchoringOptions _options;
     private readonly FinalCheckpoints _finals;
-    private readonly NodeMetrics _metrics;
+    private readonly AnchoringMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<AnchoringService> _logger;
     private readonly SemaphoreSlim _wake = new(0);
@@ -27,7 +26,7 @@ public sealed partial class AnchoringService : BackgroundService
     private volatile bool _now;
 
     /// <summary>Builds the chain client and the anchorer from <paramref name="options"/> (account from the key file).</summary>
-    public AnchoringService(AnchoringOptions options, string contentRoot, NodeAnchorStore store, FinalCheckpoints finals, NodeMetrics metrics,
+    public AnchoringService(AnchoringOptions options, string contentRoot, NodeAnchorStore store, FinalCheckpoints finals, AnchoringMetrics metrics,
         TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);

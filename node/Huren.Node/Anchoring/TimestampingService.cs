@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Huren.Node.Services;
 using Huren.Sdk.Timestamps;
 
 namespace Huren.Node.Anchoring;
@@ -17,7 +16,7 @@ public sealed partial class TimestampingService : BackgroundService
     private readonly TimestampingOptions _options;
     private readonly string _origin;
     private readonly FinalCheckpoints _finals;
-    private readonly NodeMetrics _metrics;
+    private readonly AnchoringMetrics _metrics;
     private readonly ILogger<TimestampingService> _logger;
     private readonly TimestampVerifier _verifier;
     private readonly HttpClient _http = new();
@@ -26,7 +25,7 @@ public sealed partial class TimestampingService : BackgroundService
 
     /// <summary>Reads the trusted roots; the TSA is first asked when a final checkpoint exists.</summary>
     public TimestampingService(TimestampingOptions options, string origin, string contentRoot, TimestampStore store, FinalCheckpoints finals,
-        NodeMetrics metrics, ILogger<TimestampingService> logger)
+        AnchoringMetrics metrics, ILogger<TimestampingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(finals);

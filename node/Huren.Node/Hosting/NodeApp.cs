@@ -162,19 +162,20 @@ public static partial class NodeApp
         services.AddSingleton(sp => new TimestampStore(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<AnchoringRpcService>();
         if (!options.Anchoring.Enabled && !options.Timestamping.Enabled) return;
+        services.AddSingleton(_ => new AnchoringMetrics(Metrics.DefaultRegistry));
         services.AddSingleton(sp => new FinalCheckpoints(sp.GetRequiredService<NetworkView>(), sp.GetRequiredService<LogDirectory>(), sp.GetRequiredService<LogEvents>()));
         if (options.Anchoring.Enabled)
         {
             services.AddSingleton(sp => new NodeAnchorStore(sp.GetRequiredService<IKeyValueStore>()));
             services.AddSingleton(sp => new AnchorProofs(sp.GetRequiredService<NodeAnchorStore>(), sp.GetRequiredService<LogDirectory>()));
             services.AddSingleton(sp => new AnchoringService(options.Anchoring, baseDir, sp.GetRequiredService<NodeAnchorStore>(), sp.GetRequiredService<FinalCheckpoints>(),
-                sp.GetRequiredService<NodeMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<AnchoringMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<AnchoringService>());
         }
         if (options.Timestamping.Enabled)
         {
             services.AddSingleton(sp => new TimestampingService(options.Timestamping, options.Origin, baseDir, sp.GetRequiredService<TimestampStore>(),
-                sp.GetRequiredService<FinalCheckpoints>(), sp.GetRequiredService<NodeMetrics>(), sp.GetRequiredService<ILogger<TimestampingService>>()));
+                sp.GetRequiredService<FinalCheckpoints>(), sp.GetRequiredService<AnchoringMetrics>(), sp.GetRequiredService<ILogger<TimestampingService>>()));
             services.AddHostedService(sp => sp.GetRequiredService<TimestampingService>());
         }
     }

@@ -8,7 +8,7 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Anchoring gRPC service: anchoring state, anchor now, anchor proofs and kept time-stamps.</summary>
-public sealed class AnchoringRpcService(Hosting.NodeOptions hosting, LogDirectory logs, IServiceProvider services) : IAnchoringService
+public sealed class AnchoringRpcService(LogDirectory logs, IServiceProvider services) : IAnchoringService
 {
     private static readonly ClientRole[] Readers = [ClientRole.Operator, ClientRole.Auditor, ClientRole.Counter, ClientRole.Issuer, ClientRole.Peer];
 
@@ -55,7 +55,7 @@ public sealed class AnchoringRpcService(Hosting.NodeOptions hosting, LogDirector
     public ValueTask<CheckpointTimestampResponse> GetTimestampAsync(CheckpointTimestampRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, Readers);
-        var origin = string.IsNullOrEmpty(request.Origin) ? hosting.Origin : request.Origin;
+        var origin = string.IsNullOrEmpty(request.Origin) ? logs.Own.Origin : request.Origin;
         var stamp = request.Size == 0 ? Stamps.AtOrBelow(origin) : Stamps.Get(origin, request.Size);
         if (stamp is null) throw RpcErrors.NotFound(request.Size == 0 ? $"no time-stamp of {origin} is kept" : $"no time-stamp of {origin} at size {request.Size} is kept");
         return ValueTask.FromResult(ToResponse(stamp));
@@ -85,7 +85,7 @@ public sealed class AnchoringRpcService(Hosting.NodeOptions hosting, LogDirector
         {
             response.Timestamping = true;
             response.TimestampError = timestamping.LastError ?? "";
-            if (Stamps.AtOrBelow(hosting.Origin) is { } stamp) response.LatestTimestamp = ToResponse(stamp);
+            if (Stamps.AtOrBelow(logs.Own.Origin) is { } stamp) response.LatestTimestamp = ToResponse(stamp);
         }
         return response;
     }

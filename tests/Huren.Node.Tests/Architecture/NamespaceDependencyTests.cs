@@ -20,14 +20,15 @@ public class NamespaceDependencyTests
         ["Storage"] = [],
         ["Logs"] = ["Storage"],
         ["Network"] = ["Storage"],
-        ["Ledger"] = ["Logs", "Storage"],
+        ["Anchoring"] = ["Logs", "Network", "Storage"],
+        ["Ledger"] = ["Anchoring", "Logs", "Storage"],
         ["Checkpoints"] = ["Logs", "Network", "Storage"],
         ["Witness"] = ["Network", "Storage"],
         ["Auth"] = ["Network"],
         ["Mirrors"] = ["Ledger", "Logs", "Network", "Storage"],
-        ["Services"] = ["Auth", "Checkpoints", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
+        ["Services"] = ["Anchoring", "Auth", "Checkpoints", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
         ["CounterDesk"] = ["Auth", "Network", "Services"],
-        ["Hosting"] = ["Auth", "Checkpoints", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
+        ["Hosting"] = ["Anchoring", "Auth", "Checkpoints", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
     };
 
     private static readonly Dictionary<short, OpCode> OneByte = [];
