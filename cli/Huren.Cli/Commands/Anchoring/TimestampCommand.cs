@@ -96,7 +96,7 @@ internal static class TimestampCommand
         var tsa = new Command("tsa", "A small RFC 3161 time-stamp authority for local networks.");
         var dir = new Option<string>("--dir") { Description = "Folder of the TSA's certificates and key (made on first use: root.pem, tsa.pem, tsa.key.pem).", Required = true };
         var url = new Option<string>("--url") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:7180" };
-        var name = new Option<string>("--name") { Description = "The TSA's name in its certificates (first use only).", DefaultValueFactory = _ => "Huren local TSA" };
+        var name = new Option<string>("--name") { Description = "The name in the TSA's certificates (first use only; certificates are named NAME TSA Root and NAME TSA).", DefaultValueFactory = _ => "Huren local" };
         var serve = new Command("serve", "Serve time-stamps at URL/tsa (POST application/timestamp-query); trust root.pem to verify its tokens. Runs until Ctrl-C.") { dir, url, name };
         serve.SetAction(async (parse, ct) =>
         {
