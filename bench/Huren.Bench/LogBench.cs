@@ -65,7 +65,7 @@ internal static class LogBench
             {
                 var log = new MerkleLog(new LogStore(db, Origin));
                 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
-                var checkpoints = new CheckpointWriter(log, (size, root) => new byte[100], options.CheckpointInterval, TimeProvider.System);
+                var checkpoints = new CheckpointWriter(log, (size, root, extensions) => new byte[100], options.CheckpointInterval, TimeProvider.System);
                 await using (var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [checkpoints], options, NullLogger.Instance))
                 {
                     var next = -1;

@@ -19,7 +19,7 @@ using var db = RocksStore.Open(dataDir);
 var log = new MerkleLog(new LogStore(db, Origin));
 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
 var noteSigner = new CheckpointSigner(Origin, key, sm2Key: null);
-var checkpoints = new CheckpointWriter(log, (size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
+var checkpoints = new CheckpointWriter(log, (size, root, extensions) => noteSigner.Sign(size, root, extensions).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
 await using var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [checkpoints],
     new SequencerOptions { MaxBatchSize = 64, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
 
@@ -37,8 +37,9 @@ for (var t = 0; t < submitters; t++)
         {
             var entry = new Entry
             {
-                Kind = EntryKinds.LicenseUse, RecordId = $"{run}-{worker}-{i}", IssuerId = "crash", Origin = Origin,
-                TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), SchemaId = "huren.license.used", SchemaVersion = 1,
+                // A state entry (only signatures are checked here), so every batch also changes the status map.
+                Kind = EntryKinds.LicenseStatus, RecordId = $"{run}-{worker}-{i}", IssuerId = "crash", Origin = Origin,
+                TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), SchemaId = "huren.license.status-changed", SchemaVersion = 1,
                 Body = new byte[64],
             };
             var result = await sequencer.SubmitAsync(EntrySigner.SignToLeaf(entry, key));

@@ -1,5 +1,6 @@
 using Huren.Node.Logs;
 using Huren.Node.Storage;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Checkpoints;
 
@@ -7,9 +8,15 @@ namespace Huren.Node.Checkpoints;
 /// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the
 /// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough;
 /// else later by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls. Each stored checkpoint is
-/// announced as a <see cref="LogEventKind.Checkpoint"/> event.
+/// announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint carries the
+/// <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
 /// </summary>
-public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], byte[]> signNote, TimeSpan interval, TimeProvider time, LogEvents? events = null)
+/// <param name="log">The log.</param>
+/// <param name="signNote">Signs a checkpoint note for (size, log root, extension lines).</param>
+/// <param name="interval">The least time between two checkpoints written with batches.</param>
+/// <param name="time">The clock.</param>
+/// <param name="events">Where stored checkpoints are announced.</param>
+public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnlyList<string>, byte[]> signNote, TimeSpan interval, TimeProvider time, LogEvents? events = null)
     : IBatchParticipant
 {
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
@@ -29,7 +36,7 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], byte[]> 
         {
             if (time.GetUtcNow() - _lastSigned < interval) return;
         }
-        var note = signNote(staging.Size, staging.Root());
+        var note = signNote(staging.Size, staging.Root(), [StatusMapLine.Format(log.StatusMap.RootFor(staging.Size))]);
         log.Store.PutCheckpoint(batch, staging.Size, note);
         _attached = (staging.Size, note);
     }
@@ -66,7 +73,7 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], byte[]> 
                 _lastSigned = time.GetUtcNow();
                 return;
             }
-            note = signNote(size, log.RootAt(size));
+            note = signNote(size, log.RootAt(size), [StatusMapLine.Format(log.StatusMap.RootFor(size))]);
             log.Store.PutCheckpoint(size, note);
             _lastSigned = time.GetUtcNow();
             _lastSize = size;

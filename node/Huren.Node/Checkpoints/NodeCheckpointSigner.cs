@@ -16,4 +16,7 @@ public sealed class NodeCheckpointSigner(string origin, SigningKey logKey, Signi
 
     /// <summary>The complete signed note for a tree of <paramref name="size"/> with <paramref name="root"/>, as UTF-8.</summary>
     public byte[] Sign(ulong size, byte[] root) => _signer.Sign(size, root).ToUtf8();
+
+    /// <summary>The complete signed note for a tree of <paramref name="size"/> with <paramref name="root"/> and extension lines (the status map's), as UTF-8.</summary>
+    public byte[] Sign(ulong size, byte[] root, IReadOnlyList<string> extensions) => _signer.Sign(size, root, extensions).ToUtf8();
 }

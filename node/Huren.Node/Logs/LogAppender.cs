@@ -26,7 +26,10 @@ public sealed partial class LogAppender
     /// <summary>An appender of <paramref name="log"/>.</summary>
     /// <param name="log">The log.</param>
     /// <param name="admission">The order-dependent checks of each entry.</param>
-    /// <param name="participants">Whatever else is written with each batch, in the order they write.</param>
+    /// <param name="participants">
+    /// Whatever else is written with each batch, in the order they write, after the log's status map
+    /// (<see cref="MerkleLog.StatusMap"/>, always first, so a checkpoint participant can sign its root).
+    /// </param>
     /// <param name="events">Where durable batches are announced; none when null.</param>
     /// <param name="health">Where failed and written batches are counted; none when null.</param>
     /// <param name="logger">Logs failed batches.</param>
@@ -37,7 +40,7 @@ public sealed partial class LogAppender
         ArgumentNullException.ThrowIfNull(participants);
         _log = log;
         _admission = admission;
-        _participants = [.. participants];
+        _participants = [log.StatusMap, .. participants];
         _events = events;
         _health = health;
         _logger = logger;

@@ -28,7 +28,11 @@ public sealed class MerkleLog
         Origin = store.Origin;
         _subtree = Node;
         _head = ReadHead(store);
+        StatusMap = new LogStatusMap(store, _head.Size, store.GetLeaf);
     }
+
+    /// <summary>The log's status map (record id → latest state entry), kept by every <see cref="LogAppender"/> of the log.</summary>
+    public LogStatusMap StatusMap { get; }
 
     /// <summary>The log's origin line.</summary>
     public string Origin { get; }

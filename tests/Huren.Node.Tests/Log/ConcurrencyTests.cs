@@ -24,7 +24,7 @@ public class ConcurrencyTests
         var verifier = new CheckpointVerifier(noteSigner.LogVerifierKey);
         using var db = RocksStore.Open(dir.Path);
         var log = new MerkleLog(new LogStore(db, Origin));
-        var checkpoints = new CheckpointWriter(log, (size, root) => noteSigner.Sign(size, root).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
+        var checkpoints = new CheckpointWriter(log, (size, root, extensions) => noteSigner.Sign(size, root, extensions).ToUtf8(), TimeSpan.Zero, TimeProvider.System);
         var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null)),
             [checkpoints], new SequencerOptions { MaxBatchSize = 128, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Huren.Node.Logs;
 using Huren.Node.Storage;
+using Huren.Sdk.Entries;
+using Huren.Sdk.StatusMap;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Notes;
 using Huren.Sdk.Tests;
@@ -70,7 +72,10 @@ public class CrashTests
             Assert.True(acksThisCycle > 0, $"cycle {cycle}: the harness acknowledged nothing; stderr: {await stderr}");
 
             using var db = RocksStore.Open(dir.Path);
+            // Read before the log is opened (opening catches a lagging map up): the map was written with every batch.
+            var mapVersion = new StatusMapRows(db, Origin).LatestVersion() ?? 0;
             var log = new MerkleLog(new LogStore(db, Origin));
+            Assert.Equal(log.Size, mapVersion);
             Assert.True(log.Size >= sizeBefore, $"cycle {cycle}: log shrank from {sizeBefore} to {log.Size}");
             foreach (var (index, hash) in acknowledged)
             {
@@ -84,6 +89,15 @@ public class CrashTests
             Assert.True(verified.IsValid, verified.Failure);
             Assert.Equal(checkpoint.Value.Size, verified.Checkpoint!.Size);
             Assert.Equal(log.RootAt(checkpoint.Value.Size), verified.Checkpoint.GetRootHash());
+            // The checkpoint's map line is the map of its size, and the map holds every acknowledged record's entry.
+            Assert.True(StatusMapLine.TryFind(verified.Checkpoint, out var mapRoot, out var lineError), lineError);
+            Assert.Equal(log.StatusMap.RootFor(checkpoint.Value.Size), mapRoot);
+            foreach (var (index, hash) in acknowledged)
+            {
+                var recordId = LeafReader.Read(log.GetLeaf(index)!).Entry.RecordId;
+                Assert.True(log.StatusMap.Tree.TryGetValue(log.Size, StatusMapKey.ForRecord(recordId), out var value, out var valueError), valueError);
+                Assert.Equal(hash, value?.ToHex());
+            }
             Assert.Equal(log.Root, log.RootAt(log.Size));
             sizeBefore = log.Size;
         }

@@ -1,0 +1,140 @@
+using Huren.Node.Storage;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.StatusMap;
+
+namespace Huren.Node.Logs;
+
+/// <summary>
+/// The status map of one log (docs/status-map.md), kept by every append of that log: as a participant of the log's
+/// <see cref="LogAppender"/> it collects, per batch, the leaf hash of every entry that sets a record's state
+/// (<see cref="StatusMapRecords.SetsState(string)"/>), and writes the map's new version (the log size after the batch)
+/// in the batch's own atomic write, so the map at size n exists exactly when the entries up to n do. The checkpoint of
+/// a size carries the root of that version (<see cref="RootFor"/>).
+/// </summary>
+/// <remarks>
+/// Every batch end gets a version, also a batch with no state entry, so every checkpoint size has a map. A log whose
+/// map lags its entries (a store written before the map existed, or entries committed around the appender by a tool)
+/// is caught up from its stored leaves when opened and before the next batch. <see cref="Stage"/>, <see cref="Write"/>,
+/// <see cref="Committed"/> and <see cref="Discarded"/> run on the log's writer thread; reads are thread-safe.
+/// </remarks>
+public sealed class LogStatusMap : IBatchParticipant
+{
+    private readonly LogStore _store;
+    private readonly Func<ulong, byte[]?> _leaf;
+    private readonly StatusMapRows _rows;
+    private readonly List<StatusMapUpdate> _updates = [];
+    private ulong _version;
+    private (ulong Size, Hash256 Root)? _staged;
+
+    /// <summary>Opens the map of the log in <paramref name="store"/>, whose durable size is <paramref name="size"/>, catching it up if it lags.</summary>
+    /// <param name="store">The log's storage.</param>
+    /// <param name="size">The log's durable size.</param>
+    /// <param name="leaf">The durable leaf at an index (for catching up).</param>
+    public LogStatusMap(LogStore store, ulong size, Func<ulong, byte[]?> leaf)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(leaf);
+        _store = store;
+        _leaf = leaf;
+        _rows = new StatusMapRows(store.Store, store.Origin);
+        Tree = new StatusMapTree(_rows);
+        _version = _rows.LatestVersion() ?? 0;
+        if (_version > size)
+        {
+            throw new InvalidOperationException($"the status map of {store.Origin} has a version {_version} beyond the log's size {size}: the data folder was written by something else");
+        }
+        if (_version < size) CatchUp(size);
+    }
+
+    /// <summary>The map, for roots, values and proofs at any kept version.</summary>
+    public StatusMapTree Tree { get; }
+
+    /// <summary>The durable version: the log size the latest stored map reflects.</summary>
+    public ulong Version => Volatile.Read(ref _version);
+
+    /// <summary>
+    /// The map root at log size <paramref name="size"/>: the staged batch's root while its checkpoint is being signed,
+    /// else the stored one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The map has no version <paramref name="size"/> (not a batch end, or pruned).</exception>
+    public Hash256 RootFor(ulong size)
+    {
+        if (_staged is { } staged && staged.Size == size) return staged.Root;
+        if (Tree.TryGetRoot(size, out var root)) return root;
+        throw new InvalidOperationException($"the status map of {_store.Origin} has no version {size}");
+    }
+
+    /// <inheritdoc/>
+    public void Stage(DecodedLeaf leaf, ulong index)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        if (!StatusMapRecords.SetsState(leaf.Entry.Kind)) return;
+        Span<byte> hash = stackalloc byte[Hash256.Length];
+        MerkleHash.LeafHash(leaf.Bytes.Span, hash);
+        _updates.Add(StatusMapUpdate.ForRecord(leaf.Entry.RecordId, new Hash256(hash)));
+    }
+
+    /// <inheritdoc/>
+    public void Write(StoreBatch batch, LogStaging staging)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(staging);
+        _staged = null;
+        var first = staging.Commit.FirstIndex;
+        if (_version < first)
+        {
+            // Entries were stored without the map (by a tool): they come before this batch's own.
+            var earlier = Updates(_version, first);
+            earlier.AddRange(_updates);
+            _updates.Clear();
+            _updates.AddRange(earlier);
+        }
+        else if (_version != first)
+        {
+            throw new InvalidOperationException($"the status map of {_store.Origin} is at version {_version}, the batch starts at {first}");
+        }
+        var writes = Tree.Prepare(_version, staging.Size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_updates));
+        _rows.Add(batch, writes);
+        _staged = (staging.Size, writes.Root.Hash);
+    }
+
+    /// <inheritdoc/>
+    public void Committed(LogStaging staging)
+    {
+        ArgumentNullException.ThrowIfNull(staging);
+        if (_staged is { } staged) Volatile.Write(ref _version, staged.Size);
+        _staged = null;
+        _updates.Clear();
+    }
+
+    /// <inheritdoc/>
+    public void Discarded()
+    {
+        _staged = null;
+        _updates.Clear();
+    }
+
+    private void CatchUp(ulong size)
+    {
+        var updates = Updates(_version, size);
+        var writes = Tree.Prepare(_version, size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(updates));
+        using var batch = _store.Store.CreateBatch();
+        _rows.Add(batch, writes);
+        _store.Store.Write(batch);
+        _version = size;
+    }
+
+    /// <summary>The map updates of the stored entries [<paramref name="from"/>, <paramref name="to"/>); a leaf that does not decode sets nothing.</summary>
+    private List<StatusMapUpdate> Updates(ulong from, ulong to)
+    {
+        var updates = new List<StatusMapUpdate>();
+        for (var index = from; index < to; index++)
+        {
+            var leaf = _leaf(index) ?? throw new InvalidDataException($"log {_store.Origin} is missing its leaf {index}");
+            if (!LeafReader.TryRead(leaf, out var decoded, out _) || !StatusMapRecords.SetsState(decoded!.Entry.Kind)) continue;
+            updates.Add(StatusMapUpdate.ForRecord(decoded.Entry.RecordId, new Hash256(MerkleLog.HashLeaf(leaf))));
+        }
+        return updates;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using Huren.Node.Storage;
+using Huren.Sdk.StatusMap;
+
+namespace Huren.Node.Logs;
+
+/// <summary>
+/// The status map of one log in the node's store (<see cref="IStatusMapStore"/>): pages in the
+/// <see cref="StoreFamily.Nodes"/> family (hashes, not compressible) under <c>statusmap/&lt;origin&gt;</c>, root records
+/// by version and stale-page rows (ordered by version, so both lookups are range scans) in <see cref="StoreFamily.State"/>.
+/// Rows are only added through <see cref="Add"/> into a caller's batch, so the map changes in the same atomic write as
+/// the log. Thread-safe.
+/// </summary>
+public sealed class StatusMapRows : IStatusMapStore
+{
+    private readonly KeySpace _pages;
+    private readonly KeySpace _roots;
+    private readonly KeySpace _stale;
+
+    /// <summary>The map rows of the log <paramref name="origin"/> in <paramref name="store"/>.</summary>
+    public StatusMapRows(IKeyValueStore store, string origin)
+    {
+        _pages = new KeySpace(store, StoreFamily.Nodes, "statusmap/" + origin);
+        _roots = new KeySpace(store, StoreFamily.State, "statusmap-root/" + origin);
+        _stale = new KeySpace(store, StoreFamily.State, "statusmap-stale/" + origin);
+    }
+
+    /// <inheritdoc/>
+    public byte[]? GetPage(in StatusMapPageKey key)
+    {
+        Span<byte> bytes = stackalloc byte[StatusMapPageKey.MaxEncodedLength];
+        var length = key.WriteTo(bytes);
+        return _pages.Get(bytes[..length]);
+    }
+
+    /// <inheritdoc/>
+    public byte[]? GetRoot(ulong version)
+    {
+        Span<byte> key = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, version);
+        return _roots.Get(key);
+    }
+
+    /// <summary>The largest version with a root record, or null when the map has none stored (only the empty map, version 0).</summary>
+    public ulong? LatestVersion()
+    {
+        if (_roots.Last() is not { } row) return null;
+        if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
+        return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<StatusMapStalePage> GetStalePages(ulong maxSinceVersion)
+    {
+        foreach (var row in _stale.Scan(ReadOnlySpan<byte>.Empty))
+        {
+            if (!StatusMapStalePage.TryParse(row.Key, out var stale)) throw new StatusMapStoreException($"a stale-page row of the status map is malformed ({row.Key.Length} bytes)");
+            if (stale.SinceVersion > maxSinceVersion) yield break;
+            yield return stale;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<ulong> GetRootVersionsBelow(ulong version)
+    {
+        foreach (var row in _roots.Scan(ReadOnlySpan<byte>.Empty))
+        {
+            if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
+            var v = BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+            if (v >= version) yield break;
+            yield return v;
+        }
+    }
+
+    /// <summary>Adds a batch's map rows to <paramref name="batch"/>: its new pages, its root record and its stale-page rows.</summary>
+    public void Add(StoreBatch batch, StatusMapWriteSet writes)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(writes);
+        Span<byte> key = stackalloc byte[StatusMapPageKey.MaxEncodedLength];
+        foreach (var (pageKey, page) in writes.Pages)
+        {
+            var length = pageKey.WriteTo(key);
+            _pages.Put(batch, key[..length], page);
+        }
+        BinaryPrimitives.WriteUInt64BigEndian(key, writes.Version);
+        _roots.Put(batch, key[..8], writes.Root.ToBytes());
+        foreach (var stale in writes.Stale) _stale.Put(batch, new StatusMapStalePage(writes.Version, stale).ToBytes(), []);
+    }
+
+    /// <summary>Adds the deletions of <paramref name="prune"/> to <paramref name="batch"/>.</summary>
+    public void Delete(StoreBatch batch, StatusMapPruneSet prune)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(prune);
+        Span<byte> key = stackalloc byte[8];
+        foreach (var stale in prune.StalePages)
+        {
+            _pages.Delete(batch, stale.Page.ToBytes());
+            _stale.Delete(batch, stale.ToBytes());
+        }
+        foreach (var version in prune.RootVersions)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(key, version);
+            _roots.Delete(batch, key);
+        }
+    }
+}
