@@ -1,3 +1,5 @@
+using Huren.Node.Logs;
+using Huren.Node.Mirrors;
 using Huren.Node.Network;
 using Huren.Node.Witness;
 using Huren.Node.Services;
@@ -26,7 +28,8 @@ public static class WitnessHosting
             sp.GetRequiredService<NodeKeys>().WitnessKey,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<WitnessMetrics>(),
-            sp.GetRequiredService<ILogger<Witness.Witness>>()));
+            sp.GetRequiredService<ILogger<Witness.Witness>>(),
+            new MirroredMaps(sp.GetRequiredService<MirrorSet>, sp.GetRequiredService<LogDirectory>())));
         return services;
     }
 
@@ -34,7 +37,9 @@ public static class WitnessHosting
     public static WebApplication MapHurenWitness(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Services.GetRequiredService<Witness.Witness>();
+        var witness = app.Services.GetRequiredService<Witness.Witness>();
+        // A status-map root a mirror cannot reproduce is recorded and alarmed like an equivocation.
+        foreach (var mirror in app.Services.GetRequiredService<MirrorSet>().Mirrors) mirror.MapForkFound = (origin, note, reason) => witness.RecordMapFork(origin, note, reason);
         app.MapGrpcService<WitnessService>();
         return app;
     }

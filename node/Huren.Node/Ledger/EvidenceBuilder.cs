@@ -1,5 +1,8 @@
 using Huren.Node.Logs;
+using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
+using Huren.Sdk.Notes;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Ledger;
 
@@ -67,6 +70,31 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
         Add(bundle, log, checkpoint, state, entries, issuers);
     }
 
+    /// <summary>
+    /// When the checkpoint carries a status-map line: for every record whose state the bundle's entries of this log set,
+    /// the map proof of its latest state as of the checkpoint into <c>statusProofs</c>, and that latest entry into
+    /// <paramref name="indexes"/> if it was not there (a verifier refuses a bundle whose entries end in another state).
+    /// </summary>
+    private static void AddStatusProofs(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, SortedSet<ulong> indexes)
+    {
+        var parsed = Checkpoint.FromNote(SignedNote.Parse(System.Text.Encoding.UTF8.GetString(checkpoint.Note)), log.Origin);
+        if (!parsed.Extensions.Any(StatusMapLine.IsStatusMapLine)) return;
+        var records = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var index in indexes)
+        {
+            var entry = LeafReader.Read(log.GetLeaf(index)!).Entry;
+            if (StatusMapRecords.SetsState(entry.Kind)) records.Add(entry.RecordId);
+        }
+        var root = log.StatusMap.RootFor(checkpoint.Size);
+        foreach (var recordId in records)
+        {
+            if (!log.StatusMap.Tree.TryProve(checkpoint.Size, StatusMapKey.ForRecord(recordId), out var value, out var proof, out var error))
+                throw new InvalidOperationException($"the status map of {log.Origin} cannot prove '{recordId}' at size {checkpoint.Size}: {error}");
+            if (value is { } latest && log.TryFindLeaf(latest.AsSpan(), out var latestIndex)) indexes.Add(latestIndex);
+            bundle.StatusProofs.Add(BundleStatusProof.Create(log.Origin, checkpoint.Size, recordId, root, value, proof).ToJsonElement());
+        }
+    }
+
     /// <summary>Adds <paramref name="entries"/> of <paramref name="log"/> and the registrations (and revocations) of <paramref name="issuers"/>, proven to <paramref name="checkpoint"/>.</summary>
     private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, IEnumerable<ulong> entries, IEnumerable<string> issuers)
     {
@@ -78,6 +106,8 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
             indexes.Add(issuer.RegisteredIndex);
             if (issuer.Revoked) indexes.Add(issuer.RevokedIndex);
         }
+        indexes.RemoveWhere(index => index >= checkpoint.Size);
+        AddStatusProofs(bundle, log, checkpoint, indexes);
         foreach (var index in indexes)
         {
             // Entries after the checkpoint cannot be proven against it; the verdict is as of the checkpoint.

@@ -5,7 +5,9 @@ using Huren.Node.Storage;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Mirrors;
 
@@ -60,6 +62,15 @@ public sealed partial class LogMirror
 
     /// <summary>Set when the mirror stopped on a fault it must not retry (root mismatch, forged entry).</summary>
     public string? Fault { get; private set; }
+
+    /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
+    public MerkleLog Log => _log;
+
+    /// <summary>
+    /// Told (origin, checkpoint note, reason) when the origin signed a status-map root its entries do not give: the node
+    /// records it like an equivocation (its witness's evidence and quarantine). Set once at start.
+    /// </summary>
+    public Action<string, string, string>? MapForkFound { get; set; }
 
     /// <summary>Follows until cancelled or faulted, reconnecting with back-off.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -143,12 +154,28 @@ public sealed partial class LogMirror
             return;
         }
         var size = verified.Checkpoint!.Size;
+        Hash256? mapRoot = null;
+        if (verified.Checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine))
+        {
+            if (!StatusMapLine.TryFind(verified.Checkpoint, out var line, out var lineError))
+            {
+                Stop($"checkpoint of {Origin} at size {size} has a bad status-map line: {lineError}");
+                return;
+            }
+            mapRoot = line;
+        }
         if (size <= _log.Size)
         {
             // Already stored up to there; a checkpoint for the same size may carry new cosignatures. Size 0 included: an
             // empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
             if (size == _log.Size && _log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
+                if (mapRoot is { } claimed && _log.StatusMap.Tree.TryGetRoot(size, out var recomputed) && recomputed != claimed)
+                {
+                    MapFork(size, verified.Note!.ToUtf8(),
+                        $"status map root of {Origin} at size {size} recomputed from its entries is {recomputed}, its signed checkpoint says {claimed}");
+                    return;
+                }
                 var note = verified.Note!.ToUtf8();
                 if (_log.Store.GetCheckpoint(size) is { } stored && stored.AsSpan().SequenceEqual(note)) return;
                 _log.Store.PutCheckpoint(size, note);
@@ -160,23 +187,36 @@ public sealed partial class LogMirror
         if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
 
         var run = _pending.GetRange(0, count);
-        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), verified.Note!.ToUtf8());
+        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), verified.Note!.ToUtf8(), mapRoot);
         var outcome = _appender.Append(run, refusalEndsBatch: true);
         if (outcome.Refusal is AdmissionException refused)
         {
             Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}");
             return;
         }
-        if (outcome.Refusal is BatchRefusedException)
+        if (outcome.Refusal is BatchRefusedException mismatch)
         {
+            if (_checkpoint.MapMismatch)
+            {
+                MapFork(size, verified.Note!.ToUtf8(), mismatch.Message);
+                return;
+            }
             // Keep the signed checkpoint as evidence of what the origin claimed for the entries it sent.
             _evidence.PutNow(SizeKey(size), verified.Note!.ToUtf8());
-            Stop($"root of {Origin} at size {size} recomputed from its entries differs from its signed checkpoint");
+            Stop(mismatch.Message);
             return;
         }
         if (outcome.Failure is { } failure) throw failure;
         _pending.RemoveRange(0, count);
         LogMirrored(_logger, Origin, size);
+    }
+
+    /// <summary>The origin signed a map root its entries do not give: kept as evidence, reported, and the mirror stops.</summary>
+    private void MapFork(ulong size, byte[] note, string reason)
+    {
+        _evidence.PutNow(SizeKey(size), note);
+        Stop(reason);
+        MapForkFound?.Invoke(Origin, System.Text.Encoding.UTF8.GetString(note), reason);
     }
 
     private static byte[] SizeKey(ulong size)

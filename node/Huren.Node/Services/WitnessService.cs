@@ -10,7 +10,7 @@ namespace Huren.Node.Services;
 public sealed class WitnessService(Witness.Witness witness) : IWitnessService
 {
     /// <inheritdoc/>
-    public ValueTask<AddCheckpointResponse> AddCheckpointAsync(AddCheckpointRequest request, CallContext context = default)
+    public async ValueTask<AddCheckpointResponse> AddCheckpointAsync(AddCheckpointRequest request, CallContext context = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Checkpoints are offered by the other members' nodes (role Peer: authenticated by the witness key the network
@@ -20,15 +20,15 @@ public sealed class WitnessService(Witness.Witness witness) : IWitnessService
         WitnessResult result;
         try
         {
-            result = witness.AddCheckpoint(request.OldSize, request.ConsistencyProof, request.Note);
+            result = await witness.AddCheckpointAsync(request.OldSize, request.ConsistencyProof, request.Note, context.CancellationToken).ConfigureAwait(false);
         }
         catch (WitnessException ex)
         {
             throw ToRpc(ex);
         }
-        return ValueTask.FromResult(result.IsConflict
+        return result.IsConflict
             ? new AddCheckpointResponse { Conflict = true, KnownSize = result.KnownSize }
-            : new AddCheckpointResponse { Cosignature = result.Cosignature!.ToLine(), KnownSize = result.KnownSize });
+            : new AddCheckpointResponse { Cosignature = result.Cosignature!.ToLine(), KnownSize = result.KnownSize };
     }
 
     /// <inheritdoc/>

@@ -5,6 +5,7 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Witness;
 
@@ -27,6 +28,10 @@ public sealed partial class Witness
     private readonly TimeProvider _time;
     private readonly WitnessMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IMirroredMaps? _maps;
+
+    /// <summary>How long a checkpoint offer waits for this node's mirror to integrate the checkpoint's size.</summary>
+    public static readonly TimeSpan MirrorWait = TimeSpan.FromSeconds(3);
 
     /// <summary>A witness over <paramref name="state"/>.</summary>
     /// <param name="state">Its durable state.</param>
@@ -36,7 +41,12 @@ public sealed partial class Witness
     /// <param name="time">The clock of the cosignature timestamps.</param>
     /// <param name="metrics">Where equivocations and cosignatures are counted.</param>
     /// <param name="logger">Where alarms go.</param>
-    public Witness(WitnessState state, NetworkView network, string ownOrigin, SigningKey witnessKey, TimeProvider time, WitnessMetrics metrics, ILogger<Witness> logger)
+    /// <param name="maps">
+    /// The status maps this node's mirrors recompute; when given, a checkpoint with a status-map line is cosigned only
+    /// once the mirror recomputed the same map root at its size (see <see cref="AddCheckpointAsync"/>).
+    /// </param>
+    public Witness(WitnessState state, NetworkView network, string ownOrigin, SigningKey witnessKey, TimeProvider time, WitnessMetrics metrics, ILogger<Witness> logger,
+        IMirroredMaps? maps = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(network);
@@ -52,6 +62,7 @@ public sealed partial class Witness
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _maps = maps;
     }
 
     /// <summary>The witness's key name, <c>&lt;origin&gt;/witness</c>.</summary>
@@ -64,6 +75,26 @@ public sealed partial class Witness
     public WitnessState State => _state;
 
     /// <summary>
+    /// <see cref="AddCheckpoint"/>, after waiting (at most <see cref="MirrorWait"/>) for this node's mirror of the
+    /// origin to integrate the checkpoint's size when the checkpoint carries a status-map line: the witness then vouches
+    /// for the map root too, and refuses (FAILED_PRECONDITION) a root its mirror did not recompute, or records a root it
+    /// recomputed otherwise as misbehaviour of the origin, like an equivocation.
+    /// </summary>
+    public async Task<WitnessResult> AddCheckpointAsync(ulong oldSize, IReadOnlyList<byte[]> proof, string note, CancellationToken cancellationToken)
+    {
+        MirroredMapRoot? map = null;
+        if (_maps is not null && SignedNote.TryParse(note, out var signed, out _)
+            && Checkpoint.TryParse(signed.Text, null, out var checkpoint, out _)
+            && checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine)
+            && !string.Equals(checkpoint.Origin, _ownOrigin, StringComparison.Ordinal))
+        {
+            // Signatures are checked by AddCheckpoint before the answer is used; waiting first only costs time.
+            map = await _maps.RootAtAsync(checkpoint.Origin, checkpoint.Size, MirrorWait, cancellationToken).ConfigureAwait(false);
+        }
+        return Offer(oldSize, proof, note, map);
+    }
+
+    /// <summary>
     /// Offers a checkpoint for cosigning (tlog-witness add-checkpoint). The checks run in the order of the specification:
     /// origin, signatures, sizes, then consistency with what this witness last cosigned.
     /// </summary>
@@ -72,7 +103,9 @@ public sealed partial class Witness
     /// <param name="note">The signed checkpoint note.</param>
     /// <returns>The cosignature, already persisted; or a conflict carrying the size this witness holds.</returns>
     /// <exception cref="WitnessException">Refused; <see cref="WitnessException.Failure"/> says how, the message why.</exception>
-    public WitnessResult AddCheckpoint(ulong oldSize, IReadOnlyList<byte[]> proof, string note)
+    public WitnessResult AddCheckpoint(ulong oldSize, IReadOnlyList<byte[]> proof, string note) => Offer(oldSize, proof, note, null);
+
+    private WitnessResult Offer(ulong oldSize, IReadOnlyList<byte[]> proof, string note, MirroredMapRoot? map)
     {
         ArgumentNullException.ThrowIfNull(proof);
         if (!SignedNote.TryParse(note, out var signed, out var error)) throw Fail(WitnessFailure.InvalidRequest, $"the note is malformed: {error}");
@@ -97,6 +130,12 @@ public sealed partial class Witness
             if (proof[i] is null) throw Fail(WitnessFailure.InvalidRequest, $"consistency proof hash {i} is missing");
         }
         var root = new Hash256(checkpoint.RootHash);
+        Hash256? mapRoot = null;
+        if (checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine))
+        {
+            if (!StatusMapLine.TryFind(checkpoint, out var line, out error)) throw Fail(WitnessFailure.InvalidRequest, error);
+            mapRoot = line;
+        }
         if (checkpoint.Size == 0 && root != MerkleHash.EmptyRoot)
             throw Fail(WitnessFailure.Inconsistent, $"a checkpoint of size 0 has the empty tree's root {MerkleHash.EmptyRoot}, not {root}");
 
@@ -128,6 +167,16 @@ public sealed partial class Witness
                 }
                 LogBadProof(_logger, origin, knownSize, checkpoint.Size, error);
                 throw Fail(WitnessFailure.Inconsistent, $"the consistency proof of {origin} from size {knownSize} to {checkpoint.Size} does not verify: {error}");
+            }
+            if (mapRoot is { } claimed && map is not null)
+            {
+                if (map.Root is not { } recomputed)
+                    throw Fail(WitnessFailure.Inconsistent, $"this witness cannot vouch for the status map of {origin} at size {checkpoint.Size} yet: {map.Missing}");
+                if (recomputed != claimed)
+                {
+                    throw Equivocation(origin, known?.Note ?? kept, kept,
+                        $"{origin} signed size {checkpoint.Size} with status map root {claimed}, but the map recomputed from its entries has root {recomputed}");
+                }
             }
 
             var now = _time.GetUtcNow();
@@ -162,9 +211,25 @@ public sealed partial class Witness
         return cleared;
     }
 
-    private WitnessException Equivocation(string origin, CosignedCheckpoint known, string conflictingNote, string reason)
+    /// <summary>
+    /// Records a status-map root of <paramref name="origin"/> that this node's mirror could not reproduce from the
+    /// origin's entries (<paramref name="note"/> claims it) as misbehaviour, like an equivocation: kept as evidence,
+    /// alarmed, and the origin quarantined. False if the origin was already quarantined.
+    /// </summary>
+    public bool RecordMapFork(string origin, string note, string reason)
     {
-        var record = _state.RecordEquivocation(origin, known.Note, conflictingNote, _time.GetUtcNow().ToUnixTimeMilliseconds(), reason);
+        ArgumentException.ThrowIfNullOrEmpty(origin);
+        ArgumentNullException.ThrowIfNull(note);
+        var known = _state.GetCosigned(origin);
+        return Equivocation(origin, known?.Note ?? note, note, reason).IsEquivocation;
+    }
+
+    private WitnessException Equivocation(string origin, CosignedCheckpoint known, string conflictingNote, string reason)
+        => Equivocation(origin, known.Note, conflictingNote, reason);
+
+    private WitnessException Equivocation(string origin, string knownNote, string conflictingNote, string reason)
+    {
+        var record = _state.RecordEquivocation(origin, knownNote, conflictingNote, _time.GetUtcNow().ToUnixTimeMilliseconds(), reason);
         if (record is null) return Quarantined(origin);
         _metrics.Equivocation(origin);
         LogEquivocation(_logger, origin, record.Sequence, reason);

@@ -72,6 +72,18 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 
     /// <summary>The successions under which <see cref="ActedBy"/> answered for the license, in order (empty: its own issuer or the city root).</summary>
     public IReadOnlyList<SuccessionEvidence> ActedUnder { get; init; } = [];
+
+    /// <summary>The size of the bundle's checkpoint of <see cref="Origin"/>: the log position the verdict is as of (0 unless <see cref="IsValid"/>).</summary>
+    public ulong CheckpointSize { get; init; }
+
+    /// <summary>
+    /// The newest time a witness of another member cosigned that checkpoint (its cosignature's timestamp): how fresh the
+    /// evidence is. Null when it carries no verified cosignature, or unless <see cref="IsValid"/>.
+    /// </summary>
+    public DateTimeOffset? CosignedAt { get; init; }
+
+    /// <summary>Whether the checkpoint carries a status-map line, so the bundle's latest states were proven current as of it.</summary>
+    public bool StatusProven { get; init; }
 }
 
 /// <summary>
@@ -144,7 +156,11 @@ public sealed class EvidenceVerifier
     }
 
     private EvidenceResult Check(EvidenceBundle bundle, DateOnly today)
-        => Prove(bundle, out var proven) is { } failure ? Fail(failure) : Recompute(bundle, today, proven);
+    {
+        if (Prove(bundle, out var proven) is { } failure) return Fail(failure);
+        var result = Recompute(bundle, today, proven);
+        return result.IsValid ? result with { CheckpointSize = proven.Roots[result.Origin].Size, CosignedAt = proven.CosignedAt.GetValueOrDefault(result.Origin), StatusProven = proven.StatusProven.Contains(result.Origin) } : result;
+    }
 
     /// <summary>
     /// The checks every bundle gets, whatever it is about: format and network; each checkpoint signed by its origin's
@@ -161,6 +177,7 @@ public sealed class EvidenceVerifier
         // 1. Checkpoints: every line of a key the configuration gives must verify (log, SM2, witnesses); final when
         // cosigned by the threshold of other members.
         var roots = proven.Roots;
+        var checkpoints = new Dictionary<string, Notes.Checkpoint>(StringComparer.Ordinal);
         var final = true;
         foreach (var (origin, note) in bundle.Checkpoints)
         {
@@ -169,7 +186,11 @@ public sealed class EvidenceVerifier
             var checkpoint = member.VerifyCheckpoint(note);
             if (!checkpoint.IsValid) return $"checkpoint of {origin}: {checkpoint.Failure}";
             roots[origin] = (checkpoint.Checkpoint.Size, new Hash256(checkpoint.Checkpoint.RootHash));
-            if (!_network.Finality(checkpoint).IsFinal) final = false;
+            checkpoints[origin] = checkpoint.Checkpoint;
+            if (checkpoint.Checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) proven.StatusProven.Add(origin);
+            var finality = _network.Finality(checkpoint);
+            if (!finality.IsFinal) final = false;
+            proven.CosignedAt[origin] = NewestCosignature(checkpoint, finality);
         }
         proven.Final = final;
 
@@ -241,6 +262,60 @@ public sealed class EvidenceVerifier
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return $"entry {e.Origin}#{e.Index}: {sigError}";
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
                 return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}";
+        }
+
+        // 4. Current state: every record the bundle shows a state of, in a log whose checkpoint has a status-map line,
+        // must be proven by the map to have that state as its latest one; else entries were left out (a trimmed bundle).
+        return CheckStatusProofs(bundle, checkpoints, proven);
+    }
+
+    /// <summary>The newest timestamp among the cosignatures that count for finality (other members' witnesses), or null.</summary>
+    internal static DateTimeOffset? NewestCosignature(Notes.CheckpointVerification verified, Notes.FinalityResult finality)
+    {
+        ulong? newest = null;
+        foreach (var signature in verified.Signatures!.Verified)
+        {
+            if (signature.Timestamp is not { } time || !finality.Cosigners.Any(k => k.Equals(signature.Key))) continue;
+            if (newest is null || time > newest) newest = time;
+        }
+        return newest is { } seconds && seconds <= (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds((long)seconds) : null;
+    }
+
+    /// <summary>
+    /// Step 4 of <see cref="Prove"/> (docs/status-map.md, "In evidence bundles"): each status proof verifies against its
+    /// origin's checkpoint, and for every (origin, record) whose state the bundle's entries set, where that checkpoint
+    /// carries a status-map line, a proof shows the leaf hash of the bundle's latest such entry. Null when all hold.
+    /// </summary>
+    private static string? CheckStatusProofs(EvidenceBundle bundle, Dictionary<string, Notes.Checkpoint> checkpoints, ProvenBundle proven)
+    {
+        var provenStates = new Dictionary<(string Origin, string RecordId), Hash256?>();
+        for (var i = 0; i < bundle.StatusProofs.Count; i++)
+        {
+            if (!BundleStatusProof.TryRead(bundle.StatusProofs[i], out var proof, out var readError)) return $"statusProofs[{i}]: {readError}";
+            if (!checkpoints.TryGetValue(proof.Origin, out var checkpoint)) return $"statusProofs[{i}] is for {proof.Origin}, which has no checkpoint in the bundle";
+            if (!proof.TryVerify(checkpoint, out var value, out var proofError)) return $"statusProofs[{i}]: {proofError}";
+            if (!provenStates.TryAdd((proof.Origin, proof.RecordId), value)) return $"statusProofs[{i}]: a second status proof for '{proof.RecordId}' in {proof.Origin}";
+        }
+        // The latest state entry of each record, per log (entries are sorted by origin, then index).
+        var latest = new Dictionary<(string Origin, string RecordId), (ulong Index, Hash256 LeafHash)>();
+        foreach (var (e, read) in proven.Entries)
+        {
+            if (!StatusMap.StatusMapRecords.SetsState(read.Entry.Kind)) continue;
+            latest[(e.Origin, read.Entry.RecordId)] = (e.Index, proven.LeafHashes[(e.Origin, e.Index)]);
+        }
+        foreach (var ((origin, recordId), (index, leafHash)) in latest)
+        {
+            var checkpoint = checkpoints[origin];
+            if (!checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) continue;
+            if (!provenStates.TryGetValue((origin, recordId), out var value))
+                return $"the bundle has no status proof for '{recordId}' in {origin}, whose checkpoint (size {checkpoint.Size}) has a status map: nothing shows that {origin}#{index} is its latest state";
+            if (value != leafHash)
+            {
+                return value is null
+                    ? $"the status map of {origin} at size {checkpoint.Size} proves that '{recordId}' has no state there, but the bundle shows {origin}#{index}"
+                    : $"the status map of {origin} at size {checkpoint.Size} proves that the latest state entry of '{recordId}' is not {origin}#{index}, the latest the bundle shows: "
+                      + "the bundle leaves out a later entry (e.g. a revocation); ask a node for current evidence";
+            }
         }
         return null;
     }
@@ -417,6 +492,12 @@ internal sealed class ProvenBundle
 
     /// <summary>Whether every checkpoint is final.</summary>
     public bool Final { get; set; }
+
+    /// <summary>The newest counted cosignature time of each origin's checkpoint (null: none).</summary>
+    public Dictionary<string, DateTimeOffset?> CosignedAt { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The origins whose checkpoint carries a status-map line.</summary>
+    public HashSet<string> StatusProven { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The entries, proven and decoded, by origin then index.</summary>
     public List<(BundleEntry Entry, DecodedLeaf Leaf)> Entries { get; } = [];
