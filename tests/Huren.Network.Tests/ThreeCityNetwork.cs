@@ -41,7 +41,11 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         Profile = CliProfile.Load(Path.Combine(Dir, "cli.json"));
         Genesis = Profile.LoadGenesis();
         Trusted = [.. Genesis.Members.Select(m => m.TlsCertificateSha256)];
-        foreach (var city in Profile.Cities) _nodes[city.CityCode] = new NodeProcess(Path.Combine(Dir, city.CityCode), new Uri(city.Endpoint), Trusted);
+        foreach (var city in Profile.Cities)
+        {
+            Configure(city.CityCode, Path.Combine(Dir, city.CityCode));
+            _nodes[city.CityCode] = new NodeProcess(Path.Combine(Dir, city.CityCode), new Uri(city.Endpoint), Trusted);
+        }
         try
         {
             await BeforeStartAsync();
@@ -73,6 +77,20 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
     }
 
     protected static string OriginOf(string city) => $"huren.cz-t/{city}";
+
+    /// <summary>Called for each city before its node starts: a test may change its folder (e.g. switch on a test hook in appsettings.json).</summary>
+    protected virtual void Configure(string city, string cityDir)
+    {
+    }
+
+    /// <summary>Runs the CLI in this process against the network's profile; returns its exit code and what it wrote.</summary>
+    protected static async Task<(int Code, string Output, string Error)> CliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
 
     /// <summary>A client of <paramref name="city"/>'s node as the profile's first credential of <paramref name="role"/>.</summary>
     protected HurenClient Client(string city, string role) => ClientFor(city, Profile.City(city).Credentials.First(c => c.Role == role));

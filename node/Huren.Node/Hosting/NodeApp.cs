@@ -88,7 +88,7 @@ public static partial class NodeApp
                 return File.Exists(cert) && File.Exists(key) ? PinnedTls.LoadCertificate(cert, key) : null;
             });
         });
-        services.AddSingleton(new LicenseServiceOptions(options.CheckpointTimer));
+        services.AddSingleton(new LicenseServiceOptions(options.CheckpointTimer, options.TestHooks.OmitRevocations));
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
         services.AddSingleton<CosignatureCollector>();

@@ -43,6 +43,12 @@ public sealed class NodeOptions
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// TEST HOOK, never for a real node (<c>Huren:TestHooks:OmitRevocations</c>): license answers leave out revocation
+    /// entries and state VALID, as a dishonest node would, so tests can show that clients catch it (docs/testing.md).
+    /// </summary>
+    public TestHookOptions TestHooks { get; set; } = new();
+
     /// <summary>The log's origin line, <c>huren.&lt;network&gt;/&lt;city&gt;</c>.</summary>
     public string Origin => $"huren.{NetworkId}/{CityCode}";
 
@@ -59,6 +65,13 @@ public sealed class NodeOptions
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
         return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
+}
+
+/// <summary>Switches read only by tests, to make a node misbehave on purpose (docs/testing.md, "Test hooks").</summary>
+public sealed class TestHookOptions
+{
+    /// <summary>License verdicts leave out <c>license.status</c> revocations from their bundles and state VALID.</summary>
+    public bool OmitRevocations { get; set; }
 }
 
 /// <summary>Paths of the node's key files (PEM).</summary>

@@ -39,6 +39,44 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads only: the latest checkpoint of the log (held until final within <see cref="RefreshRequest.WaitFinalMs"/>),
+    /// the record's status-map proof as of it and, when the log has the record, its latest state entry.
+    /// </remarks>
+    public async ValueTask<RefreshResponse> RefreshAsync(RefreshRequest request, CallContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        if (string.IsNullOrEmpty(request.RecordId)) throw RpcErrors.InvalidArgument("record_id: is required");
+        if (request.RecordId.Length > 256 || request.RecordId.Any(char.IsControl)) throw RpcErrors.InvalidArgument("record_id: is not a record id (at most 256 characters, no control characters)");
+        var log = logs.Resolve(request.Origin);
+        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, _ => Task.FromResult(Refresh(log, request.RecordId)), context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private static (RefreshResponse Answer, IReadOnlyDictionary<string, string> Notes) Refresh(MerkleLog log, string recordId)
+    {
+        var checkpoint = log.Store.GetLatestCheckpoint() ?? throw RpcErrors.FailedPrecondition($"log {log.Origin} has no checkpoint yet");
+        var note = System.Text.Encoding.UTF8.GetString(checkpoint.Note);
+        var parsed = Huren.Sdk.Notes.Checkpoint.FromNote(Huren.Sdk.Notes.SignedNote.Parse(note), log.Origin);
+        if (!parsed.Extensions.Any(Huren.Sdk.StatusMap.StatusMapLine.IsStatusMapLine))
+            throw RpcErrors.FailedPrecondition($"the latest checkpoint of {log.Origin} (size {checkpoint.Size}) has no status-map line, so it proves no current state");
+        if (!log.StatusMap.Tree.TryProve(checkpoint.Size, Huren.Sdk.StatusMap.StatusMapKey.ForRecord(recordId), out var value, out var proof, out var error))
+            throw RpcErrors.Unavailable($"the status map of {log.Origin} cannot prove '{recordId}' at size {checkpoint.Size}: {error}");
+        var answer = new RefreshResponse
+        {
+            Checkpoint = note,
+            StatusProof = BundleStatusProof.Create(log.Origin, checkpoint.Size, recordId, log.StatusMap.RootFor(checkpoint.Size), value, proof).ToJsonElement().GetRawText(),
+        };
+        if (value is { } latest && log.TryFindLeaf(latest.AsSpan(), out var index))
+        {
+            answer.Index = index;
+            answer.Leaf = log.GetLeaf(index)!;
+            answer.InclusionProof = log.InclusionProof(index, checkpoint.Size);
+        }
+        return (answer, new Dictionary<string, string> { [log.Origin] = note });
+    }
+
     private async Task<(VerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)
     {
         var found = !string.IsNullOrEmpty(request.LicenseId) ? states.FindLicense(request.LicenseId) : states.FindLicenseByDigest(request.DocumentDigest);
@@ -61,6 +99,13 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
         var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSource(license));
+        if (options.OmitRevocations && verdict == LicenseVerdict.Revoked)
+        {
+            // TEST HOOK: a dishonest node's answer, its revocation left out (the status proofs it cannot forge stay).
+            bundle.Entries.RemoveAll(e => Huren.Sdk.Entries.LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == Huren.Schemas.Envelope.EntryKinds.LicenseStatus);
+            bundle.Verdict.Status = LicenseVerdictRules.Name(LicenseVerdict.Valid);
+            (verdict, reason) = (LicenseVerdict.Valid, "valid");
+        }
         return (new VerdictResponse
         {
             Verdict = verdict,
@@ -147,4 +192,5 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
 
 /// <summary>Settings of <see cref="LicenseService"/>.</summary>
 /// <param name="CheckpointTimerPeriod">How often the checkpoint timer signs: a verification waits for it at most about twice that.</param>
-public sealed record LicenseServiceOptions(TimeSpan CheckpointTimerPeriod);
+/// <param name="OmitRevocations">TEST HOOK (Huren:TestHooks:OmitRevocations, docs/testing.md): answers lie about revocations.</param>
+public sealed record LicenseServiceOptions(TimeSpan CheckpointTimerPeriod, bool OmitRevocations = false);

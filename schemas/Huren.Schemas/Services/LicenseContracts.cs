@@ -19,6 +19,42 @@ public interface ILicenseService
     /// <summary>Licenses of the node's logs, filtered by issuer, type and status.</summary>
     [Operation]
     ValueTask<ListLicensesResponse> ListAsync(ListLicensesRequest request, CallContext context = default);
+
+    /// <summary>
+    /// The current state of a record, for refreshing old evidence without its entries: the log's latest checkpoint
+    /// (held until final, like a verdict), the status-map proof of the record as of it, and the record's latest state
+    /// entry with its inclusion proof (docs/status-map.md, "Refreshing evidence").
+    /// </summary>
+    [Operation]
+    ValueTask<RefreshResponse> RefreshAsync(RefreshRequest request, CallContext context = default);
+}
+
+/// <summary>Which record's current state to prove.</summary>
+[ProtoContract]
+public sealed class RefreshRequest
+{
+    /// <summary>The log's origin, e.g. <c>huren.cz-t/430100</c>.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The record id (a license id, seal id, issuer id…).</summary>
+    [ProtoMember(2, Name = "record_id")] public string RecordId { get; set; } = "";
+    /// <summary>How long the node may hold the answer until the checkpoint is final, in ms (as in <see cref="VerifyLicenseRequest.WaitFinalMs"/>).</summary>
+    [ProtoMember(3, Name = "wait_final_ms")] public uint WaitFinalMs { get; set; }
+}
+
+/// <summary>A record's current state as of a checkpoint: to be checked, never believed.</summary>
+[ProtoContract]
+public sealed class RefreshResponse
+{
+    /// <summary>The log's latest checkpoint, the complete signed note with its cosignatures.</summary>
+    [ProtoMember(1, Name = "checkpoint")] public string Checkpoint { get; set; } = "";
+    /// <summary>The status-map proof of the record against it: a <c>statusProofs</c> element as JSON.</summary>
+    [ProtoMember(2, Name = "status_proof")] public string StatusProof { get; set; } = "";
+    /// <summary>The index of the record's latest state entry (unset when the record is absent).</summary>
+    [ProtoMember(3, Name = "index")] public ulong Index { get; set; }
+    /// <summary>That entry's exact SignedEntry bytes; empty when the record is absent.</summary>
+    [ProtoMember(4, Name = "leaf")] public byte[] Leaf { get; set; } = [];
+    /// <summary>Its RFC 9162 inclusion proof to the checkpoint.</summary>
+    [ProtoMember(5, Name = "inclusion_proof")] public List<byte[]> InclusionProof { get; set; } = [];
 }
 
 /// <summary>The verdict on a license.</summary>

@@ -159,6 +159,10 @@ public sealed class EvidenceVerifier
     {
         if (Prove(bundle, out var proven) is { } failure) return Fail(failure);
         var result = Recompute(bundle, today, proven);
+        if (!result.IsValid) return result;
+        // After the verdict: a bundle whose entries contradict each other says so first; one that is consistent but
+        // leaves out a later state (a trimmed bundle) fails here.
+        if (CheckStatusProofs(bundle, proven) is { } stale) return Fail(stale);
         return result.IsValid ? result with { CheckpointSize = proven.Roots[result.Origin].Size, CosignedAt = proven.CosignedAt.GetValueOrDefault(result.Origin), StatusProven = proven.StatusProven.Contains(result.Origin) } : result;
     }
 
@@ -177,7 +181,7 @@ public sealed class EvidenceVerifier
         // 1. Checkpoints: every line of a key the configuration gives must verify (log, SM2, witnesses); final when
         // cosigned by the threshold of other members.
         var roots = proven.Roots;
-        var checkpoints = new Dictionary<string, Notes.Checkpoint>(StringComparer.Ordinal);
+        var checkpoints = proven.Checkpoints;
         var final = true;
         foreach (var (origin, note) in bundle.Checkpoints)
         {
@@ -263,10 +267,7 @@ public sealed class EvidenceVerifier
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
                 return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}";
         }
-
-        // 4. Current state: every record the bundle shows a state of, in a log whose checkpoint has a status-map line,
-        // must be proven by the map to have that state as its latest one; else entries were left out (a trimmed bundle).
-        return CheckStatusProofs(bundle, checkpoints, proven);
+        return null;
     }
 
     /// <summary>The newest timestamp among the cosignatures that count for finality (other members' witnesses), or null.</summary>
@@ -282,12 +283,15 @@ public sealed class EvidenceVerifier
     }
 
     /// <summary>
-    /// Step 4 of <see cref="Prove"/> (docs/status-map.md, "In evidence bundles"): each status proof verifies against its
+    /// The current-state check, run after <see cref="Prove"/> and the verdict (docs/status-map.md, "In evidence
+    /// bundles"): every record the bundle shows a state of, in a log whose checkpoint has a status-map line, must be
+    /// proven by the map to have that state as its latest one; else entries were left out (a trimmed bundle). Each status proof verifies against its
     /// origin's checkpoint, and for every (origin, record) whose state the bundle's entries set, where that checkpoint
     /// carries a status-map line, a proof shows the leaf hash of the bundle's latest such entry. Null when all hold.
     /// </summary>
-    private static string? CheckStatusProofs(EvidenceBundle bundle, Dictionary<string, Notes.Checkpoint> checkpoints, ProvenBundle proven)
+    internal static string? CheckStatusProofs(EvidenceBundle bundle, ProvenBundle proven)
     {
+        var checkpoints = proven.Checkpoints;
         var provenStates = new Dictionary<(string Origin, string RecordId), Hash256?>();
         for (var i = 0; i < bundle.StatusProofs.Count; i++)
         {
@@ -495,6 +499,9 @@ internal sealed class ProvenBundle
 
     /// <summary>The newest counted cosignature time of each origin's checkpoint (null: none).</summary>
     public Dictionary<string, DateTimeOffset?> CosignedAt { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each origin's verified checkpoint.</summary>
+    public Dictionary<string, Notes.Checkpoint> Checkpoints { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The origins whose checkpoint carries a status-map line.</summary>
     public HashSet<string> StatusProven { get; } = new(StringComparer.Ordinal);

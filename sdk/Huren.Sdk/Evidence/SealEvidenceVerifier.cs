@@ -182,6 +182,8 @@ public sealed class SealEvidenceVerifier
         var stated = bundle.Verdict.Status;
         if (stated != SealVerdictRules.Name(verdict))
             return new SealEvidenceResult(false, verdict, $"the bundle states {stated}, its entries and the signature give {SealVerdictRules.Name(verdict)}", proven.Final);
+        // A consistent bundle that leaves out a later state (a revocation) is refused by the status map's proofs.
+        if (EvidenceVerifier.CheckStatusProofs(bundle, proven) is { } stale) return Fail(stale);
         return new SealEvidenceResult(true, verdict, null, proven.Final)
         {
             Reason = reason,

@@ -30,6 +30,7 @@ internal static class LicenseCommand
         license.Subcommands.Add(BuildUse());
         license.Subcommands.Add(LicenseListCommand.Build());
         license.Subcommands.Add(LicenseVerifyCommand.Build());
+        license.Subcommands.Add(LicenseRefreshCommand.Build());
         license.Subcommands.Add(LicenseXmlCommands.BuildExport());
         license.Subcommands.Add(LicenseQrCommand.Build());
         return license;

@@ -31,6 +31,11 @@ internal static class LicenseVerifyCommand
             var seconds = result.GetValueOrDefault<int>();
             if (seconds is < 0 or > 60) result.AddError($"--wait-final must be 0–60 seconds, got {seconds}");
         });
+        var maxAge = new Option<string?>("--max-age")
+        {
+            Description = "Refuse evidence whose checkpoint was last cosigned longer ago than DURATION (e.g. 90s, 30m, 12h, 7d): a bundle kept from\n" +
+                "before a revocation stays authentic, but it is old; 'huren license refresh --bundle FILE' tells the current state.",
+        };
         var xml = new Option<string?>("--xml") { Description = "Verify a signed license XML file ('huren license export --xml') against the key the verified ledger gives for its issuing department; online, or offline with --bundle and --network." };
         var verify = new Command("verify",
             "Verify a license. Online: 'huren license verify ID' asks the node (any city's: every node keeps every log) and\n" +
@@ -42,7 +47,7 @@ internal static class LicenseVerifyCommand
             "'huren license verify --xml FILE' checks a license XML export's signature too (exit 0: signed by the issuing\n" +
             "department and VALID on the ledger; 1: refused, e.g. a wrapped signature, or not valid now).")
         {
-            id, digest, bundle, network, at, waitFinal, xml,
+            id, digest, bundle, network, at, waitFinal, maxAge, xml,
         };
         access.AddTo(verify);
         verify.SetAction(async (parse, ct) =>
@@ -50,6 +55,7 @@ internal static class LicenseVerifyCommand
             var output = parse.InvocationConfiguration.Output;
             var asJson = parse.GetValue(access.Json);
             var day = ParseDay(parse.GetValue(at));
+            var ageLimit = ParseDuration(parse.GetValue(maxAge), "--max-age");
             if (parse.GetValue(xml) is { } xmlPath)
             {
                 if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("--xml names its license itself: give no license id or --digest");
@@ -59,7 +65,7 @@ internal static class LicenseVerifyCommand
             {
                 if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("give either a license id (online) or --bundle (offline), not both");
                 var networkPath = parse.GetValue(network) ?? throw new CliException("--bundle needs --network (the genesis.json the bundle is checked against)");
-                return await VerifyOfflineAsync(bundlePath, networkPath, day, asJson, output).ConfigureAwait(false);
+                return await VerifyOfflineAsync(bundlePath, networkPath, day, ageLimit, asJson, output).ConfigureAwait(false);
             }
             if (parse.GetValue(network) is not null) throw new CliException("--network is only for offline verification with --bundle");
             var licenseId = parse.GetValue(id);
@@ -85,7 +91,7 @@ internal static class LicenseVerifyCommand
             // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
             var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), day, ct).ConfigureAwait(false);
             if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
-            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), asJson, output).ConfigureAwait(false);
+            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), ageLimit, asJson, output).ConfigureAwait(false);
         });
         return verify;
     }
@@ -123,11 +129,11 @@ internal static class LicenseVerifyCommand
         }
     }
 
-    private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, bool asJson, TextWriter output)
+    private static async Task<int> VerifyOfflineAsync(string bundlePath, string networkPath, DateOnly? day, TimeSpan? maxAge, bool asJson, TextWriter output)
     {
         var network = ReadNetwork(networkPath);
         var json = await ReadBundleAsync(bundlePath).ConfigureAwait(false);
-        var result = new EvidenceVerifier(network).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out var bundle);
+        var result = TooOld(new EvidenceVerifier(network).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out var bundle), maxAge);
         var subject = result.IsValid ? bundle!.Subject : null;
         if (asJson)
         {
@@ -142,7 +148,7 @@ internal static class LicenseVerifyCommand
                 day = result.IsValid ? result.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
                 asOf = result.IsValid ? new { day = result.AsOfDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), verdict = LicenseVerdictRules.Name(result.AsOfVerdict), origin = bundle!.Verdict.AsOf.Origin, size = bundle.Verdict.AsOf.Size } : null,
                 actedBy = ActedJson(result),
-                evidence = new { verified = result.IsValid, final = result.Final, failure = result.Failure },
+                evidence = EvidenceJson(result),
                 network = network.NetworkId,
             }, CliJson.Options)).ConfigureAwait(false);
         }
@@ -172,6 +178,7 @@ internal static class LicenseVerifyCommand
         ("Log", $"{result.Origin}, answered for by issuer {result.IssuerId}"),
         .. Acted(result),
         ("Evidence", $"{evidence}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
+        ("Checkpoint", Freshness(result)),
         ("Verdict", result.AsOfVerdict == result.Verdict
             ? $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}, as the bundle states for {result.AsOfDay:yyyy-MM-dd}"
             : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone changed that since"),
@@ -207,8 +214,9 @@ internal static class LicenseVerifyCommand
         return ExitCodes.Negative;
     }
 
-    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, bool asJson, TextWriter output)
+    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, TimeSpan? maxAge, bool asJson, TextWriter output)
     {
+        evidence = TooOld(evidence, maxAge);
         if (asJson)
         {
             var verified = evidence.IsValid;
@@ -226,7 +234,7 @@ internal static class LicenseVerifyCommand
                 validUntil = verified ? evidence.ValidUntil : response.ValidUntil,
                 origin = verified ? evidence.Origin : response.Origin,
                 actedBy = ActedJson(evidence),
-                evidence = new { verified, final = evidence.Final, failure = evidence.Failure },
+                evidence = EvidenceJson(evidence),
             }, CliJson.Options)).ConfigureAwait(false);
             return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
         }
@@ -238,6 +246,72 @@ internal static class LicenseVerifyCommand
         await output.WriteLineAsync($"{Headline(evidence)}  {response.LicenseId}  {evidence.License!.Name}").ConfigureAwait(false);
         await output.WriteAsync(ConsoleTable.Rows([("Reason", response.Reason), .. Details(evidence, "verified here against the network configuration", node)])).ConfigureAwait(false);
         return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
+    }
+
+    /// <summary>The checkpoint line of the output: its size, when it was last cosigned, and whether the current state is proven.</summary>
+    internal static string Freshness(EvidenceResult result)
+    {
+        var cosigned = result.CosignedAt is { } at
+            ? $"last cosigned {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC ({Age(DateTimeOffset.UtcNow - at)} ago)"
+            : "carries no witness cosignature";
+        var state = result.StatusProven
+            ? "the status map proves the bundle shows the latest state as of it"
+            : "no status map line (an older checkpoint): nothing proves no later entry was left out";
+        return $"size {result.CheckpointSize} of {result.Origin}, {cosigned}; {state}";
+    }
+
+    /// <summary>The evidence part of the JSON output.</summary>
+    internal static object EvidenceJson(EvidenceResult result) => new
+    {
+        verified = result.IsValid,
+        final = result.Final,
+        failure = result.Failure,
+        checkpointSize = result.IsValid ? result.CheckpointSize : (ulong?)null,
+        cosignedAt = result.CosignedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        statusProven = result.IsValid && result.StatusProven,
+    };
+
+    /// <summary><paramref name="result"/>, or a failure when its checkpoint was last cosigned more than <paramref name="maxAge"/> ago (or never).</summary>
+    internal static EvidenceResult TooOld(EvidenceResult result, TimeSpan? maxAge)
+    {
+        if (maxAge is not { } limit || !result.IsValid) return result;
+        if (result.CosignedAt is not { } at)
+            return result with { IsValid = false, Verdict = LicenseVerdict.Unspecified, Failure = $"--max-age {Age(limit)}: the checkpoint (size {result.CheckpointSize} of {result.Origin}) carries no witness cosignature, so its age is unknown" };
+        var age = DateTimeOffset.UtcNow - at;
+        return age <= limit ? result : result with
+        {
+            IsValid = false,
+            Verdict = LicenseVerdict.Unspecified,
+            Failure = $"the evidence is older than --max-age {Age(limit)}: its checkpoint (size {result.CheckpointSize} of {result.Origin}) was last cosigned {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {Age(age)} ago; refresh it ('huren license refresh --bundle FILE') or ask a node",
+        };
+    }
+
+    /// <summary>A duration for people: 45s, 12m30s, 3h5m, 2d4h.</summary>
+    internal static string Age(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero) span = TimeSpan.Zero;
+        if (span.TotalMinutes < 1) return $"{(int)span.TotalSeconds}s";
+        if (span.TotalHours < 1) return span.Seconds == 0 ? $"{span.Minutes}m" : $"{span.Minutes}m{span.Seconds}s";
+        if (span.TotalDays < 1) return span.Minutes == 0 ? $"{span.Hours}h" : $"{span.Hours}h{span.Minutes}m";
+        return span.Hours == 0 ? $"{(int)span.TotalDays}d" : $"{(int)span.TotalDays}d{span.Hours}h";
+    }
+
+    /// <summary>Parses DURATION: a whole number with s, m, h or d (e.g. 90s, 30m, 12h, 7d); null when not given.</summary>
+    /// <exception cref="CliException">Not a positive duration of that form.</exception>
+    internal static TimeSpan? ParseDuration(string? text, string option)
+    {
+        if (text is null) return null;
+        var unit = text.Length > 1 ? text[^1] : '\0';
+        if (!long.TryParse(text.AsSpan(0, Math.Max(0, text.Length - 1)), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount > 36500L * 86400)
+            throw new CliException($"{option} '{text}' is not a duration: give a positive whole number with s, m, h or d (e.g. 90s, 30m, 12h, 7d)");
+        return unit switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => throw new CliException($"{option} '{text}' is not a duration: give a positive whole number with s, m, h or d (e.g. 90s, 30m, 12h, 7d)"),
+        };
     }
 
     /// <summary>Reads a network configuration file.</summary>

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+using Huren.Sdk.Evidence;
+
+namespace Huren.Cli.Commands.Licenses;
+
+/// <summary>
+/// <c>huren license refresh --bundle FILE</c>: is old evidence still true? Checks the bundle, then asks a node for only
+/// the license log's latest checkpoint, the status-map proof of the license as of it and, if its state changed, the one
+/// entry that changed it — and believes none of it until it verifies here (<see cref="EvidenceRefresh"/>).
+/// </summary>
+internal static class LicenseRefreshCommand
+{
+    public static Command Build()
+    {
+        var access = new NodeAccessOptions(CliRoles.Counter);
+        var bundle = new Option<string>("--bundle") { Description = "The saved evidence bundle (huren-evidence/v1 JSON) to refresh.", Required = true };
+        var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
+        var refresh = new Command("refresh",
+            "Tell the current state of the license of a saved evidence bundle, from a node's latest checkpoint and one status-map\n" +
+            "proof (and, if the state changed, the one entry that changed it), all verified here against the network configuration.\n" +
+            "Exit 0: unchanged since the bundle and VALID on a final checkpoint. Exit 1: changed (e.g. REVOKED since), not valid,\n" +
+            "not final, or an answer that does not verify, with the reason. Exit 2: an error.")
+        {
+            bundle, at,
+        };
+        access.AddTo(refresh);
+        refresh.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(access.Json);
+            var path = Path.GetFullPath(parse.GetValue(bundle)!);
+            string json;
+            try
+            {
+                json = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"bundle '{path}' cannot be read: {ex.Message}", ex);
+            }
+            using var session = access.Open(parse);
+            var day = parse.GetValue(at) is { } text
+                ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new CliException($"--at '{text}' is not a date (yyyy-MM-dd)")
+                : LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+            var old = session.Verifier.Verify(json, day, out var parsed);
+            if (!old.IsValid)
+            {
+                await output.WriteLineAsync($"NOT VERIFIED  the evidence bundle does not verify: {old.Failure}").ConfigureAwait(false);
+                return ExitCodes.Negative;
+            }
+            var answer = await session.Client.Licenses.RefreshAsync(new RefreshRequest { Origin = old.Origin, RecordId = parsed!.Subject, WaitFinalMs = 10_000 },
+                session.Options(ct)).ConfigureAwait(false);
+            var now = EvidenceRefresh.Check(session.Network, parsed, old, answer);
+            var verdict = now.IsValid && now.Verdict != LicenseVerdict.Unspecified ? LicenseVerdictRules.Name(now.Verdict) : null;
+            if (asJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    licenseId = parsed.Subject,
+                    verdict,
+                    changed = now.IsValid ? now.Changed : (bool?)null,
+                    bundle = new { verdict = LicenseVerdictRules.Name(old.Verdict), checkpointSize = old.CheckpointSize, cosignedAt = Time(old.CosignedAt) },
+                    current = now.IsValid ? new
+                    {
+                        origin = old.Origin,
+                        checkpointSize = now.CheckpointSize,
+                        cosignedAt = Time(now.CosignedAt),
+                        final = now.Final,
+                        entry = now.Entry is { } e ? new { index = now.EntryIndex, kind = e.Kind, summary = EntrySummaryOf(e) } : null,
+                    } : null,
+                    failure = now.Failure,
+                }, CliJson.Options)).ConfigureAwait(false);
+            }
+            else if (!now.IsValid)
+            {
+                await output.WriteLineAsync($"NOT VERIFIED  {parsed.Subject}: the node's refresh does not verify: {now.Failure}").ConfigureAwait(false);
+            }
+            else
+            {
+                var headline = verdict ?? "CHANGED";
+                if (!now.Final) headline = $"NOT FINAL ({headline})";
+                await output.WriteLineAsync($"{headline}  {parsed.Subject}  {(now.Changed ? "changed since the bundle" : "unchanged since the bundle")}").ConfigureAwait(false);
+                await output.WriteAsync(ConsoleTable.Rows(
+                [
+                    ("Bundle", $"{LicenseVerdictRules.Name(old.Verdict)}, {LicenseVerifyCommand.Freshness(old)}"),
+                    ("Now", $"size {now.CheckpointSize} of {old.Origin}, " + (now.CosignedAt is { } c ? $"last cosigned {c.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "no witness cosignature")
+                        + (now.Final ? " (final)" : " (NOT final)")),
+                    ("Latest state", now.Entry is { } entry ? $"{old.Origin}#{now.EntryIndex} {entry.Kind}: {EntrySummaryOf(entry)}" : "the bundle's latest entry, proven by the status map"),
+                    .. verdict is null ? new[] { ("Verdict", "the new entry needs the full history: verify online ('huren license verify ID')") } : [],
+                ])).ConfigureAwait(false);
+            }
+            return now is { IsValid: true, Final: true, Changed: false, Verdict: LicenseVerdict.Valid } ? ExitCodes.Success : ExitCodes.Negative;
+        });
+        return refresh;
+    }
+
+    private static string? Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string EntrySummaryOf(Huren.Schemas.Envelope.Entry entry)
+        => Huren.Schemas.Envelope.EntryKinds.Find(entry.Kind) is { } kind && kind.TryDecode(entry.Body, out _) is { } body ? kind.Summarize(body) : entry.Kind;
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.StatusMap;
+
+namespace Huren.Sdk.Evidence;
+
+/// <summary>The outcome of <see cref="EvidenceRefresh.Check"/>: a bundle's subject as of a newer checkpoint.</summary>
+/// <param name="IsValid">The answer's checkpoint, status proof and entry all verified.</param>
+/// <param name="Failure">Why not, or null.</param>
+public sealed record RefreshResult(bool IsValid, string? Failure)
+{
+    /// <summary>Whether the latest state differs from the bundle's latest state entry.</summary>
+    public bool Changed { get; init; }
+
+    /// <summary>
+    /// The verdict now: the bundle's recomputed verdict when unchanged; from the new entry when it settles it (a
+    /// revocation: REVOKED, a suspension: SUSPENDED, a transfer: TRANSFERRED); <see cref="LicenseVerdict.Unspecified"/>
+    /// when the new entry needs the full history (a change, a resumption): verify online.
+    /// </summary>
+    public LicenseVerdict Verdict { get; init; }
+
+    /// <summary>The newer checkpoint's size.</summary>
+    public ulong CheckpointSize { get; init; }
+
+    /// <summary>Its newest counted cosignature time.</summary>
+    public DateTimeOffset? CosignedAt { get; init; }
+
+    /// <summary>Whether it is final (cosigned by the witness threshold).</summary>
+    public bool Final { get; init; }
+
+    /// <summary>The latest state entry's index when <see cref="Changed"/>.</summary>
+    public ulong? EntryIndex { get; init; }
+
+    /// <summary>The latest state entry when <see cref="Changed"/>.</summary>
+    public Entry? Entry { get; init; }
+}
+
+/// <summary>
+/// Checks a refresh answer (<see cref="RefreshResponse"/>) for a verified bundle, with nothing but the network
+/// configuration: the newer checkpoint's signatures, the status-map proof of the bundle's subject against it, and —
+/// when the state changed — the new latest state entry's leaf hash (the proven value) and inclusion proof. What a
+/// counter needs to tell whether old evidence still holds, without the entries in between (docs/status-map.md,
+/// "Refreshing evidence"). Never throws.
+/// </summary>
+public static class EvidenceRefresh
+{
+    /// <summary>Checks <paramref name="answer"/> against <paramref name="bundle"/>, whose own check gave <paramref name="verified"/>.</summary>
+    public static RefreshResult Check(TrustedNetwork network, EvidenceBundle bundle, EvidenceResult verified, RefreshResponse answer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(verified);
+        ArgumentNullException.ThrowIfNull(answer);
+        return EvidenceVerifier.Total(() => CheckCore(network, bundle, verified, answer), reason => new RefreshResult(false, reason));
+    }
+
+    private static RefreshResult CheckCore(TrustedNetwork network, EvidenceBundle bundle, EvidenceResult verified, RefreshResponse answer)
+    {
+        if (!verified.IsValid) return Fail($"the bundle itself does not verify: {verified.Failure}");
+        var origin = verified.Origin;
+        var member = network.ByOrigin(origin);
+        if (member is null) return Fail($"origin '{origin}' is not a member of network {network.NetworkId}");
+        var checkpoint = member.VerifyCheckpoint(answer.Checkpoint);
+        if (!checkpoint.IsValid) return Fail($"the refreshed checkpoint of {origin}: {checkpoint.Failure}");
+        var size = checkpoint.Checkpoint.Size;
+        if (size < verified.CheckpointSize) return Fail($"the refreshed checkpoint of {origin} is size {size}, older than the bundle's {verified.CheckpointSize}");
+        var finality = network.Finality(checkpoint);
+        var cosignedAt = EvidenceVerifier.NewestCosignature(checkpoint, finality);
+
+        JsonElement element;
+        try
+        {
+            element = JsonDocument.Parse(answer.StatusProof).RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return Fail($"the status proof is not JSON: {ex.Message}");
+        }
+        if (!BundleStatusProof.TryRead(element, out var proof, out var error)) return Fail(error);
+        if (proof.RecordId != bundle.Subject) return Fail($"the status proof is about '{proof.RecordId}', the bundle about '{bundle.Subject}'");
+        if (!proof.TryVerify(checkpoint.Checkpoint, out var value, out error)) return Fail(error);
+
+        var latest = LatestStateLeafHash(bundle, origin);
+        var result = new RefreshResult(true, null) { CheckpointSize = size, CosignedAt = cosignedAt, Final = finality.IsFinal };
+        if (latest is { } known && value == known) return result with { Verdict = verified.Verdict };
+        if (value is not { } current) return Fail($"the status map of {origin} at size {size} proves '{bundle.Subject}' absent, but the bundle shows it");
+
+        var leafHash = MerkleHash.LeafHash(answer.Leaf);
+        if (leafHash != current) return Fail($"the entry sent as the latest state of '{bundle.Subject}' is not the one the status map proves");
+        if (!MerkleProofVerifier.TryVerifyInclusion(answer.Index, size, leafHash.AsSpan(), answer.InclusionProof, checkpoint.Checkpoint.RootHash, out error))
+            return Fail($"entry {origin}#{answer.Index}: inclusion proof does not verify: {error}");
+        if (!LeafReader.TryRead(answer.Leaf, out var read, out error)) return Fail($"entry {origin}#{answer.Index}: {error}");
+        var entry = read!.Entry;
+        if (entry.Origin != origin || entry.RecordId != bundle.Subject || !StatusMapRecords.SetsState(entry.Kind))
+            return Fail($"entry {origin}#{answer.Index} ({entry.Kind} of '{entry.RecordId}') is not a state entry of '{bundle.Subject}' in {origin}");
+        return result with { Changed = true, EntryIndex = answer.Index, Entry = entry, Verdict = VerdictOf(entry) };
+    }
+
+    /// <summary>The verdict a latest state entry settles on its own, or Unspecified.</summary>
+    private static LicenseVerdict VerdictOf(Entry entry)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKinds.LicenseStatus:
+                var status = EntryKinds.Of<LicenseStatusChanged>().Decode(entry.Body);
+                return status.Action switch
+                {
+                    LicenseStatusAction.Revoke => LicenseVerdict.Revoked,
+                    LicenseStatusAction.Suspend => LicenseVerdict.Suspended,
+                    _ => LicenseVerdict.Unspecified,
+                };
+            case EntryKinds.LicenseTransfer:
+                return LicenseVerdict.Transferred;
+            default:
+                return LicenseVerdict.Unspecified;
+        }
+    }
+
+    /// <summary>The leaf hash of the bundle's latest state entry of its subject in <paramref name="origin"/>, or null.</summary>
+    private static Hash256? LatestStateLeafHash(EvidenceBundle bundle, string origin)
+    {
+        Hash256? latest = null;
+        ulong latestIndex = 0;
+        foreach (var e in bundle.Entries)
+        {
+            if (e.Origin != origin) continue;
+            var leaf = Convert.FromBase64String(e.Leaf);
+            if (!LeafReader.TryRead(leaf, out var read, out _) || read!.Entry.RecordId != bundle.Subject || !StatusMapRecords.SetsState(read.Entry.Kind)) continue;
+            if (latest is not null && e.Index < latestIndex) continue;
+            latest = MerkleHash.LeafHash(leaf);
+            latestIndex = e.Index;
+        }
+        return latest;
+    }
+
+    private static RefreshResult Fail(string reason) => new(false, reason);
+}
