@@ -269,8 +269,10 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
         var lines = note.Split('\n');
         Assert.Equal("huren.cz-t/430100", lines[0]);
         Assert.True(ulong.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture) >= 5);
-        Assert.Equal("", lines[3]);
-        Assert.StartsWith("— huren.cz-t/430100 ", lines[4], StringComparison.Ordinal);
+        // The status map's extension line (docs/status-map.md), then the blank line and the signatures.
+        Assert.StartsWith("huren-status-map/v1 ", lines[3], StringComparison.Ordinal);
+        Assert.Equal("", lines[4]);
+        Assert.StartsWith("— huren.cz-t/430100 ", lines[5], StringComparison.Ordinal);
         Assert.EndsWith("\n", note, StringComparison.Ordinal);
         var parsed = Huren.Sdk.Notes.SignedNote.Parse(note);
         Assert.Equal(note, parsed.ToString());

@@ -8,6 +8,7 @@ using Huren.Sdk.Evidence;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
+using Huren.Sdk.StatusMap;
 using Huren.Sdk.Tests.Notes;
 
 namespace Huren.Sdk.Tests.Evidence;
@@ -69,6 +70,56 @@ public sealed class EvidenceRuleTests
         bundle.Verdict.Status = "VALID";
         bundle.CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 30, 0, TimeSpan.FromHours(8));
         Assert.Equal("the bundle states VALID, its entries give EXPIRED as of its day 2025-01-01", logs.Verify(bundle).Failure);
+    }
+
+    [Fact]
+    public void With_a_status_map_a_trimmed_bundle_a_missing_proof_and_a_tampered_proof_are_refused()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var (bundle, revocation) = logs.RevokedBundle();
+        EvidenceBundle Copy() => EvidenceBundle.Parse(bundle.ToJson());
+        var honest = logs.Verify(bundle);
+        Assert.True(honest.IsValid, honest.Failure);
+        Assert.Equal(LicenseVerdict.Revoked, honest.Verdict);
+        Assert.True(honest.StatusProven);
+        Assert.Equal(3UL, honest.CheckpointSize);
+        Assert.Equal(EvidenceLogs.At.AddMinutes(30), honest.CosignedAt);
+
+        // The trimmed-bundle attack: the revocation deleted, the verdict restated VALID.
+        var trimmed = With(Copy(), b =>
+        {
+            b.Entries.RemoveAll(e => e.Index == revocation);
+            b.Verdict.Status = "VALID";
+        });
+        var cut = logs.Verify(trimmed);
+        Assert.False(cut.IsValid);
+        Assert.Equal($"the status map of {EvidenceLogs.Cs} at size 3 proves that the latest state entry of '{logs.LicenseId}' is not {EvidenceLogs.Cs}#1, the latest the bundle shows: "
+            + "the bundle leaves out a later entry (e.g. a revocation); ask a node for current evidence", cut.Failure);
+
+        // Its proofs removed as well: refused for the missing proof (the issuer's record comes first).
+        var bare = With(trimmed, b => b.StatusProofs.Clear());
+        Assert.StartsWith($"the bundle has no status proof for '430100-amr' in {EvidenceLogs.Cs}, whose checkpoint (size 3) has a status map", logs.Verify(bare).Failure, StringComparison.Ordinal);
+
+        // A proof with one byte changed, a proof twice, a proof for a log without a checkpoint in the bundle.
+        var tampered = With(Copy(), b =>
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(b.StatusProofs[^1].GetRawText())!;
+            var proof = Convert.FromBase64String(node["proof"]!.GetValue<string>());
+            proof[^1] ^= 1;
+            node["proof"] = Convert.ToBase64String(proof);
+            b.StatusProofs[^1] = System.Text.Json.JsonSerializer.SerializeToElement(node);
+        });
+        // (proofs are in record id order: the license's, then the issuer's)
+        Assert.StartsWith("statusProofs[1]: status proof for '430100-amr' refused:", logs.Verify(tampered).Failure, StringComparison.Ordinal);
+        var twice = With(Copy(), b => b.StatusProofs.Add(b.StatusProofs[0]));
+        Assert.Equal($"statusProofs[2]: a second status proof for '{logs.LicenseId}' in {EvidenceLogs.Cs}", logs.Verify(twice).Failure);
+        var stranger = With(Copy(), b =>
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(b.StatusProofs[0].GetRawText())!;
+            node["origin"] = EvidenceLogs.Xt;
+            b.StatusProofs[0] = System.Text.Json.JsonSerializer.SerializeToElement(node);
+        });
+        Assert.Equal($"statusProofs[0] is for {EvidenceLogs.Xt}, which has no checkpoint in the bundle", logs.Verify(stranger).Failure);
     }
 
     [Theory]
@@ -242,11 +293,60 @@ public sealed class EvidenceRuleTests
                 var (tree, leaves) = _logs[origin];
                 bundle.Entries.Add(ProvenBundleEntry.Of(origin, index, leaves[(int)index], tree, tree.Size));
                 if (bundle.Checkpoints.ContainsKey(origin)) continue;
-                var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan());
+                var map = WithStatusMap ? StatusMapOf(leaves) : null;
+                var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan(),
+                    map is null ? null : [StatusMapLine.Format(map.Value.Root)]);
                 var witness = Origin(Cities[(Array.IndexOf(Cities, City(origin)) + 1) % Cities.Length]);
                 bundle.Checkpoints[origin] = CosignatureSigner.Cosign(note, Witness(witness), At.AddMinutes(30)).ToString();
             }
+            if (WithStatusMap) AddStatusProofs(bundle);
             return bundle;
+        }
+
+        /// <summary>Whether checkpoints carry a status-map line of their log and bundles the proofs of their records (as a node makes them).</summary>
+        public bool WithStatusMap { get; init; }
+
+        /// <summary>The status map of a log's leaves, built as a node does, and its root.</summary>
+        private static (StatusMapTree Tree, Hash256 Root, ulong Size)? StatusMapOf(List<byte[]> leaves)
+        {
+            var store = new MemoryStatusMapStore();
+            var tree = new StatusMapTree(store);
+            var updates = new List<StatusMapUpdate>();
+            foreach (var leaf in leaves)
+            {
+                var entry = LeafReader.Read(leaf).Entry;
+                if (StatusMapRecords.SetsState(entry.Kind)) updates.Add(StatusMapUpdate.ForRecord(entry.RecordId, MerkleHash.LeafHash(leaf)));
+            }
+            var writes = tree.Prepare(0, (ulong)leaves.Count, updates.ToArray());
+            store.Apply(writes);
+            return (tree, writes.Root.Hash, (ulong)leaves.Count);
+        }
+
+        /// <summary>The map proof of every record the bundle's entries set a state of, per log.</summary>
+        private void AddStatusProofs(EvidenceBundle bundle)
+        {
+            var records = new SortedSet<(string Origin, string RecordId)>();
+            foreach (var e in bundle.Entries)
+            {
+                var entry = LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry;
+                if (StatusMapRecords.SetsState(entry.Kind)) records.Add((e.Origin, entry.RecordId));
+            }
+            foreach (var (origin, recordId) in records)
+            {
+                var (tree, root, size) = StatusMapOf(_logs[origin].Leaves)!.Value;
+                Assert.True(tree.TryProve(size, StatusMapKey.ForRecord(recordId), out var value, out var proof, out var error), error);
+                bundle.StatusProofs.Add(BundleStatusProof.Create(origin, size, recordId, root, value, proof).ToJsonElement());
+            }
+        }
+
+        /// <summary>Changsha: #0 the registration, #1 the license, #2 its revocation; the bundle holds all three.</summary>
+        public (EvidenceBundle Bundle, ulong Revocation) RevokedBundle()
+        {
+            Issue();
+            var revocation = Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Revoke(LicenseId), At.AddMinutes(5)), Amr(Cs));
+            var bundle = Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Cs, revocation));
+            bundle.Verdict.Status = "REVOKED";
+            return (bundle, revocation);
         }
 
         /// <summary>Changsha: #0 the registration, #1 the license.</summary>
