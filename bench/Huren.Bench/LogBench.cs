@@ -25,6 +25,15 @@ internal static class LogBench
         var batched = new List<double>();
         var unbatched = new List<double>();
         var bytesPerEntry = new List<double>();
+        // The status map's cost: state entries (each a new record) appended with and without the map, alternated.
+        var stateLeaves = MakeLeaves(ed, options.Entries, EntryKinds.LicenseStatus);
+        var withMap = new List<double>();
+        var withoutMap = new List<double>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            withoutMap.Add((await AppendRateAsync(ed, stateLeaves, new SequencerOptions(), options.Submitters, statusMap: false, EntryKinds.LicenseStatus)).Rate);
+            withMap.Add((await AppendRateAsync(ed, stateLeaves, new SequencerOptions(), options.Submitters, statusMap: true, EntryKinds.LicenseStatus)).Rate);
+        }
         for (var run = 0; run < options.Runs; run++)
         {
             var (rate, bytes) = await AppendRateAsync(ed, batchedLeaves, new SequencerOptions(), options.Submitters);
@@ -35,19 +44,22 @@ internal static class LogBench
         }
         figures.Add(BenchFigure.Of("append Ed25519 entries, group commit (512 / 2 ms)", "entries/s", batched, $"{options.Submitters} submitters"));
         figures.Add(BenchFigure.Of("append Ed25519 entries, one entry per batch", "entries/s", unbatched, $"{options.Submitters} submitters"));
+        figures.Add(BenchFigure.Of("append state entries (license.status, new records), group commit, without the status map", "entries/s", withoutMap, $"{options.Submitters} submitters"));
+        figures.Add(BenchFigure.Of("append state entries (license.status, new records), group commit, with the status map", "entries/s", withMap,
+            $"{options.Submitters} submitters; runs alternated with the line above; mean with / mean without = {withMap.Average() / withoutMap.Average():0.00}"));
         var leafBytes = batchedLeaves.Average(l => l.Length);
         figures.Add(BenchFigure.Of("bytes on disk per entry after compaction", "bytes", bytesPerEntry, $"leaf is {leafBytes:0} bytes"));
         return figures;
     }
 
-    internal static byte[][] MakeLeaves(SigningKey key, int count)
+    internal static byte[][] MakeLeaves(SigningKey key, int count, string kind = EntryKinds.LicenseUse)
     {
         var leaves = new byte[count][];
         Parallel.For(0, count, i =>
         {
             var entry = new Entry
             {
-                Kind = EntryKinds.LicenseUse, RecordId = $"bench-{Guid.NewGuid():N}", IssuerId = "bench", Origin = Origin,
+                Kind = kind, RecordId = $"bench-{Guid.NewGuid():N}", IssuerId = "bench", Origin = Origin,
                 TimeUnixMs = 1_795_000_000_000 + i, SchemaId = "huren.license.used", SchemaVersion = 1, Body = new byte[96],
             };
             leaves[i] = EntrySigner.SignToLeaf(entry, key);
@@ -55,7 +67,7 @@ internal static class LogBench
         return leaves;
     }
 
-    private static async Task<(double Rate, double BytesPerEntry)> AppendRateAsync(SigningKey key, byte[][] leaves, SequencerOptions options, int submitters)
+    private static async Task<(double Rate, double BytesPerEntry)> AppendRateAsync(SigningKey key, byte[][] leaves, SequencerOptions options, int submitters, bool statusMap = true, string kind = EntryKinds.LicenseUse)
     {
         var dir = Path.Combine(Path.GetTempPath(), "huren-bench-" + Guid.NewGuid().ToString("N"));
         try
@@ -65,8 +77,11 @@ internal static class LogBench
             {
                 var log = new MerkleLog(new LogStore(db, Origin));
                 var check = new SignatureCheck(Origin, id => id == key.Id ? key.PublicKey : null);
-                var checkpoints = new CheckpointWriter(log, (size, root, extensions) => new byte[100], options.CheckpointInterval, TimeProvider.System);
-                await using (var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [checkpoints], options, NullLogger.Instance))
+                // The map comparison writes the same 100-byte stand-in checkpoint with every batch either way (a real writer asks the map's root).
+                IBatchParticipant[] participants = kind == EntryKinds.LicenseStatus
+                    ? [new StandInCheckpoint(log)]
+                    : [new CheckpointWriter(log, (size, root, extensions) => new byte[100], options.CheckpointInterval, TimeProvider.System)];
+                await using (var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), participants, options, NullLogger.Instance, statusMap))
                 {
                     var next = -1;
                     var sw = Stopwatch.StartNew();
@@ -93,5 +108,21 @@ internal static class LogBench
         {
             Directory.Delete(dir, true);
         }
+    }
+}
+
+/// <summary>A 100-byte stand-in checkpoint written with every batch, the same with and without the status map.</summary>
+internal sealed class StandInCheckpoint(MerkleLog log) : IBatchParticipant
+{
+    private static readonly byte[] Note = new byte[100];
+
+    public void Write(StoreBatch batch, LogStaging staging) => log.Store.PutCheckpoint(batch, staging.Size, Note);
+
+    public void Committed(LogStaging staging)
+    {
+    }
+
+    public void Discarded()
+    {
     }
 }

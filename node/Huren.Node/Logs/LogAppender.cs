@@ -33,14 +33,19 @@ public sealed partial class LogAppender
     /// <param name="events">Where durable batches are announced; none when null.</param>
     /// <param name="health">Where failed and written batches are counted; none when null.</param>
     /// <param name="logger">Logs failed batches.</param>
-    public LogAppender(MerkleLog log, IEntryAdmission admission, IEnumerable<IBatchParticipant> participants, LogEvents? events, AppendHealth? health, ILogger logger)
+    /// <param name="statusMap">
+    /// Whether the log's status map is kept (always, in a node). False only to measure its cost (bench): the map then
+    /// lags, is caught up when the log is next opened, and no checkpoint may be signed with a map line meanwhile.
+    /// </param>
+    public LogAppender(MerkleLog log, IEntryAdmission admission, IEnumerable<IBatchParticipant> participants, LogEvents? events, AppendHealth? health, ILogger logger,
+        bool statusMap = true)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(admission);
         ArgumentNullException.ThrowIfNull(participants);
         _log = log;
         _admission = admission;
-        _participants = [log.StatusMap, .. participants];
+        _participants = statusMap ? [log.StatusMap, .. participants] : [.. participants];
         _events = events;
         _health = health;
         _logger = logger;

@@ -37,8 +37,15 @@ public sealed partial class Sequencer : IAsyncDisposable
     }
 
     /// <summary>A sequencer of <paramref name="log"/> over a new <see cref="LogAppender"/> (tools and tests; the node composes its own).</summary>
-    public static Sequencer Over(MerkleLog log, IEntryAdmission admission, IEnumerable<IBatchParticipant> participants, SequencerOptions options, ILogger logger)
-        => new(new LogAppender(log, admission, participants, null, null, logger), options, logger);
+    /// <param name="log">The log.</param>
+    /// <param name="admission">The checks of each entry.</param>
+    /// <param name="participants">What else each batch writes (after the status map).</param>
+    /// <param name="options">Batching.</param>
+    /// <param name="logger">Logs.</param>
+    /// <param name="statusMap">Whether the status map is kept (see <see cref="LogAppender"/>; false only in benchmarks).</param>
+    public static Sequencer Over(MerkleLog log, IEntryAdmission admission, IEnumerable<IBatchParticipant> participants, SequencerOptions options, ILogger logger,
+        bool statusMap = true)
+        => new(new LogAppender(log, admission, participants, null, null, logger, statusMap), options, logger);
 
     /// <summary>The log this sequencer writes.</summary>
     public MerkleLog Log => _appender.Log;
