@@ -76,6 +76,7 @@ public static partial class NodeApp
             (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
         {
             AdmitsOwnEntries = true,
+            KeptLogs = sp.GetRequiredService<LogDirectory>().Find,
         });
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
         services.AddSingleton(sp =>

@@ -31,6 +31,12 @@ public sealed partial class LogStateMachine
                     throw Reject.NotFound($"references[{i}]: entry {r.Index} of {_origin} with leaf hash {Convert.ToHexStringLower(r.LeafHash)} does not exist (its leaf hash is {Convert.ToHexStringLower(stored)})");
                 }
             }
+            else if (KeptLogs?.Invoke(r.Origin) is { } kept && r.Index >= kept.Size)
+            {
+                // The other city may well hold it: this node's copy is behind (or the index is made up). Either way
+                // the answer can change once the copy catches up, so it is not NOT_FOUND.
+                throw Reject.Unavailable($"references[{i}]: this node's copy of {r.Origin} holds {kept.Size} entries and has not reached entry {r.Index} yet; retry once it has caught up");
+            }
             else if (_referenceExists is not null && !_referenceExists(r.Origin, r.Index, r.LeafHash))
             {
                 throw Reject.NotFound($"references[{i}]: entry {r.Index} of {r.Origin} with leaf hash {Convert.ToHexStringLower(r.LeafHash)} does not exist in this node's copy of that log");

@@ -1,5 +1,6 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
+using Huren.Sdk.Entries;
 
 namespace Huren.Node.Ledger;
 
@@ -33,8 +34,11 @@ public sealed partial class LogStateMachine
     }
 
     /// <summary>
-    /// <c>receipt</c>, in the consumer's log: it references the share entry in the provider's log. When the provider
-    /// is this log, the share must be there, made to this consumer, with the same payload digest. One receipt per share.
+    /// <c>receipt</c>, in the consumer's log: it references the share entry in the provider's log, and must match it
+    /// (<see cref="ReceiptRule"/>: a share of the same id, made to this consumer and to this log, with the same payload
+    /// digest and record count). When the provider is this log, the share is read here. When it is another city's log,
+    /// the share is read from this node's copy of that log, only when admitting into the node's own log
+    /// (<see cref="AdmitsOwnEntries"/>): a mirror judges a log the same way whatever it holds of third logs. One receipt per share.
     /// </summary>
     private void Receipt(EntryContext context, IssuerRecord issuer)
     {
@@ -45,22 +49,17 @@ public sealed partial class LogStateMachine
             throw Reject.PermissionDenied($"body.consumerCode {body.ConsumerCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}: a receipt is written by its consumer");
         }
         var (position, reference) = RequireReference(context, Relations.Share, body.ProviderOrigin, "the share entry");
-        if (string.Equals(body.ProviderOrigin, _origin, StringComparison.Ordinal))
+        // CheckReferences has found the entry (origin, index, leaf hash) wherever it can look.
+        if (ReferencedEntry(reference, context.Index) is { } share
+            && ReceiptRule.Check(share, reference.Index, body, _origin) is { } mismatch)
         {
-            var share = ReadRow<ShareRecord>(StateKeys.Share(body.ShareId))
-                ?? throw Reject.NotFound($"share {body.ShareId} does not exist in {_origin}");
-            if (share.Index != reference.Index)
+            var message = $"references[{position}]: {mismatch.Message}";
+            throw mismatch.Kind switch
             {
-                throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {_origin} is not share {body.ShareId} (that is entry {share.Index})");
-            }
-            if (!string.Equals(share.ConsumerCode, body.ConsumerCode, StringComparison.Ordinal))
-            {
-                throw Reject.PermissionDenied($"share {body.ShareId} was made to {share.ConsumerCode}, not to {body.ConsumerCode}");
-            }
-            if (!share.PayloadDigest.AsSpan().SequenceEqual(body.PayloadDigest))
-            {
-                throw Reject.FailedPrecondition($"body.payloadDigest differs from the payload digest share {body.ShareId} recorded");
-            }
+                ReceiptMismatchKind.NotAShare or ReceiptMismatchKind.OtherShare => Reject.NotFound(message),
+                ReceiptMismatchKind.OtherConsumer => Reject.PermissionDenied(message),
+                _ => Reject.FailedPrecondition(message),
+            };
         }
         var key = StateKeys.Receipt(body.ProviderOrigin, body.ShareId);
         if (ReadRow<ReceiptRecord>(key) is { } existing)
@@ -77,6 +76,24 @@ public sealed partial class LogStateMachine
             Index = context.Index,
             LeafHash = context.LeafHash,
         });
+    }
+
+    /// <summary>
+    /// The entry a reference names, decoded: in this log (staged in this batch or durable), or in this node's copy of
+    /// another log when admitting into the node's own log; null when it is not to be read here.
+    /// </summary>
+    private Entry? ReferencedEntry(EntryReference reference, ulong before)
+    {
+        if (string.Equals(reference.Origin, _origin, StringComparison.Ordinal))
+        {
+            if (reference.Index >= before) return null;
+            if (_batch.EntryAt(reference.Index) is { } staged) return staged.Entry;
+            return _store.GetLeaf(reference.Index) is { } own ? LeafReader.Read(own).Entry : null;
+        }
+        if (!AdmitsOwnEntries || KeptLogs?.Invoke(reference.Origin) is not { } kept) return null;
+        var leaf = kept.GetLeaf(reference.Index)
+            ?? throw Reject.Unavailable($"this node's copy of {reference.Origin} holds {kept.Size} entries and has not reached entry {reference.Index} yet; retry once it has caught up");
+        return LeafReader.Read(leaf).Entry;
     }
 
     private static void RequireSharing(IssuerRecord issuer)

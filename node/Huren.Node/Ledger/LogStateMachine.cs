@@ -102,6 +102,13 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     public TimeSpan? MaxClockSkew { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Optional: the copy this node keeps of another city's log, by origin (null when it keeps none). With it, a
+    /// reference beyond the copy's size is refused as UNAVAILABLE (the copy has not caught up yet: retry) rather than
+    /// NOT_FOUND, and a receipt admitted into the node's own log is checked against the share entry it references there.
+    /// </summary>
+    public Func<string, MerkleLog?>? KeptLogs { get; init; }
+
+    /// <summary>
     /// Whether this machine admits new entries into the node's own log (true), or re-checks another city's log as its
     /// mirror (false, the default). Only admission compares an entry with what this node holds of a third log (the
     /// verdict a <c>license.use</c> of another city's license records): a mirror must judge a log the same way whatever

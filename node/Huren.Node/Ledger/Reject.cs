@@ -14,4 +14,6 @@ internal static class Reject
     public static AdmissionException FailedPrecondition(string message) => new(RejectionKind.FailedPrecondition, message);
 
     public static AdmissionException NotFound(string message) => new(RejectionKind.NotFound, message);
+
+    public static AdmissionException Unavailable(string message) => new(RejectionKind.Unavailable, message);
 }

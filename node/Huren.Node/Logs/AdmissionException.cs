@@ -13,6 +13,11 @@ public enum RejectionKind
     FailedPrecondition,
     /// <summary>A referenced entry or record does not exist (NOT_FOUND).</summary>
     NotFound,
+    /// <summary>
+    /// The entry references another log beyond what this node's copy of it holds yet (UNAVAILABLE): the same entry may be
+    /// admitted once the mirror has caught up, so callers retry.
+    /// </summary>
+    Unavailable,
 }
 
 /// <summary>An entry refused before anything was written; the message names the cause.</summary>
@@ -28,6 +33,7 @@ public sealed class AdmissionException(RejectionKind kind, string message) : Exc
         RejectionKind.PermissionDenied => "permission_denied",
         RejectionKind.AlreadyExists => "already_exists",
         RejectionKind.FailedPrecondition => "failed_precondition",
+        RejectionKind.Unavailable => "unavailable",
         _ => "not_found",
     };
 }

@@ -189,6 +189,11 @@ public sealed partial class LogMirror
         var run = _pending.GetRange(0, count);
         _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), verified.Note!.ToUtf8(), mapRoot);
         var outcome = _appender.Append(run, refusalEndsBatch: true);
+        if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
+        {
+            // The run references a third log this node's copy has not reached yet: nothing was stored; follow again later.
+            throw new RpcException(new Status(StatusCode.Unavailable, behind.Message));
+        }
         if (outcome.Refusal is AdmissionException refused)
         {
             Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}");

@@ -22,6 +22,8 @@ public sealed class MirrorSet
             {
                 // A mirror replays history: entry times are the origin's, long past.
                 MaxClockSkew = null,
+                // A reference into a third log this node has not mirrored that far is UNAVAILABLE: the mirror retries.
+                KeptLogs = directory.Find,
             };
             if (state.AppliedSize != log.Size) throw new InvalidOperationException($"mirror of {member.Origin}: ledger state covers {state.AppliedSize} entries, the log {log.Size}");
             directory.Add(log);

@@ -23,6 +23,7 @@ internal static class RpcErrors
         RejectionKind.PermissionDenied => StatusCode.PermissionDenied,
         RejectionKind.AlreadyExists => StatusCode.AlreadyExists,
         RejectionKind.FailedPrecondition => StatusCode.FailedPrecondition,
+        RejectionKind.Unavailable => StatusCode.Unavailable,
         _ => StatusCode.NotFound,
     }, ex.Message));
 

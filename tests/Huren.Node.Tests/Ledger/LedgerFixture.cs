@@ -41,14 +41,17 @@ internal sealed class LedgerFixture
     private readonly Func<string, ulong, byte[], bool>? _referenceExists;
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
     private readonly bool _admitsOwnEntries;
+    private readonly Func<string, MerkleLog?>? _keptLogs;
 
     public LedgerFixture(
         string origin = Changsha,
         Func<string, ulong, byte[], bool>? referenceExists = null,
         Func<string, string, LicenseRecord?>? foreignLicense = null,
-        bool admitsOwnEntries = false)
+        bool admitsOwnEntries = false,
+        Func<string, MerkleLog?>? keptLogs = null)
     {
         _admitsOwnEntries = admitsOwnEntries;
+        _keptLogs = keptLogs;
         Origin = origin;
         RootId = $"{origin[^6..]}-root";
         RootKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
@@ -84,10 +87,13 @@ internal sealed class LedgerFixture
     private LogStateMachine Open()
     {
         Log = new MerkleLog(new LogStore(Backing, Origin));
-        var machine = new LogStateMachine(Origin, [RootKey.PublicKey], RootId, Log.Store, _referenceExists, Time, _foreignLicense) { AdmitsOwnEntries = _admitsOwnEntries };
+        var machine = new LogStateMachine(Origin, [RootKey.PublicKey], RootId, Log.Store, _referenceExists, Time, _foreignLicense) { AdmitsOwnEntries = _admitsOwnEntries, KeptLogs = _keptLogs };
         _appender = new LogAppender(Log, machine, [machine], null, null, NullLogger.Instance);
         return machine;
     }
+
+    /// <summary>This log when <paramref name="origin"/> is its origin: the <c>KeptLogs</c> another city's log would be given.</summary>
+    public MerkleLog? Kept(string origin) => origin == Origin ? Log : null;
 
     /// <summary>Whether this log holds (index, leaf hash): the <c>referenceExists</c> another city's log would be given.</summary>
     public bool Holds(string origin, ulong index, byte[] leafHash)

@@ -1,4 +1,5 @@
 using Huren.Node.Logs;
+using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using static Huren.Node.Tests.Ledger.LedgerBodies;
 
@@ -36,7 +37,7 @@ public class SealAndSharingTests
         var body = Receipt("share-404", LedgerFixture.Changsha, ChangshaDataOfficeCode);
         _log.Refuse(office, EntryKinds.Receipt, "share-404", body, RejectionKind.InvalidArgument, "must reference the share entry (relation 'share')");
         var registration = new Admitted(LedgerFixture.Changsha, office.Index, LedgerFixture.LeafHash(_log.Store.GetLeaf(office.Index)!));
-        _log.Refuse(office, EntryKinds.Receipt, "share-404", body, RejectionKind.NotFound, "share share-404 does not exist", registration.Ref("share"));
+        _log.Refuse(office, EntryKinds.Receipt, "share-404", body, RejectionKind.NotFound, $"references[0]: entry {office.Index} of {LedgerFixture.Changsha} has kind issuer.register, not share", registration.Ref("share"));
         var beyond = registration.Ref("share");
         beyond.Index = 50;
         _log.Refuse(office, EntryKinds.Receipt, "share-404", body, RejectionKind.NotFound, "references[0]: entry 50", beyond);
@@ -56,6 +57,57 @@ public class SealAndSharingTests
         zhuzhou.Admit(consumer, EntryKinds.Receipt, "share-1", body, share.Ref("share"));
         Assert.True(zhuzhou.Machine.TryGetReceipt(LedgerFixture.Changsha, "share-1", out var receipt));
         Assert.Equal(share.LeafHash, receipt.ShareLeafHash);
+    }
+
+    public static TheoryData<string> MismatchCases => new(Mismatches.Keys);
+
+    /// <summary>How a receipt is made not to match its share, and the refusal the node gives.</summary>
+    private static readonly Dictionary<string, (Action<DataShared> Share, Action<DataReceived> Receipt, RejectionKind Kind, string Message)> Mismatches = new()
+    {
+        ["a share to another city"] = (s => s.ConsumerOrigin = LedgerFixture.Changsha, _ => { }, RejectionKind.PermissionDenied,
+            $"share share-1 (entry 1 of {LedgerFixture.Changsha}) is addressed to the log {LedgerFixture.Changsha}, not to {LedgerFixture.Zhuzhou}: a receipt is written in the receiving city's log"),
+        ["a share to another department"] = (s => s.ConsumerCode = ChangshaDataOfficeCode, _ => { }, RejectionKind.PermissionDenied,
+            $"body.consumerCode: share share-1 (entry 1 of {LedgerFixture.Changsha}) was made to {ChangshaDataOfficeCode}, not to {ZhuzhouAmrCode}"),
+        ["another payload digest"] = (_ => { }, r => r.PayloadDigest = DigestOf("other payload"), RejectionKind.FailedPrecondition, "body.payloadDigest: "),
+        ["another record count"] = (_ => { }, r => r.RecordCount = 4, RejectionKind.FailedPrecondition, "body.recordCount: 4 is not the record count 1 share share-1"),
+        ["another share id"] = (_ => { }, r => r.ShareId = "share-2", RejectionKind.NotFound, $"body.shareId: entry 1 of {LedgerFixture.Changsha} is share share-1, not share-2"),
+    };
+
+    [Theory]
+    [MemberData(nameof(MismatchCases))]
+    public void A_receipt_admitted_into_the_consumers_own_log_must_match_the_share_in_its_copy_of_the_providers_log(string name)
+    {
+        var (breakShare, breakReceipt, kind, message) = Mismatches[name];
+        var zhuzhou = new LedgerFixture(LedgerFixture.Zhuzhou, _log.Holds, admitsOwnEntries: true, keptLogs: _log.Kept);
+        var consumer = zhuzhou.RegisterIssuer("430200-amr", ZhuzhouAmrCode);
+        var shareBody = Share("share-1", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou);
+        breakShare(shareBody);
+        var share = _log.Admit(_amr, EntryKinds.Share, "share-1", shareBody);
+        var body = Receipt("share-1", LedgerFixture.Changsha, ZhuzhouAmrCode);
+        breakReceipt(body);
+        zhuzhou.Refuse(consumer, EntryKinds.Receipt, body.ShareId, body, kind, "references[0]: " + message, share.Ref("share"));
+        // A mirror of Zhuzhou's log judges it whatever it holds of Changsha's: it does not read the share.
+        var mirror = new LedgerFixture(LedgerFixture.Zhuzhou, _log.Holds, keptLogs: _log.Kept);
+        var mirrored = mirror.RegisterIssuer("430200-amr", ZhuzhouAmrCode);
+        mirror.Admit(mirrored, EntryKinds.Receipt, body.ShareId, body, share.Ref("share"));
+    }
+
+    [Fact]
+    public void A_receipt_for_a_share_beyond_the_copy_of_the_providers_log_is_unavailable_and_one_for_a_license_entry_not_found()
+    {
+        var zhuzhou = new LedgerFixture(LedgerFixture.Zhuzhou, _log.Holds, admitsOwnEntries: true, keptLogs: _log.Kept);
+        var consumer = zhuzhou.RegisterIssuer("430200-amr", ZhuzhouAmrCode);
+        var body = Receipt("share-1", LedgerFixture.Changsha, ZhuzhouAmrCode);
+        var beyond = new EntryReference { Origin = LedgerFixture.Changsha, Index = 7, LeafHash = DigestOf("not yet"), Relation = "share" };
+        zhuzhou.Refuse(consumer, EntryKinds.Receipt, "share-1", body, RejectionKind.Unavailable,
+            $"references[0]: this node's copy of {LedgerFixture.Changsha} holds {_log.Size} entries and has not reached entry 7 yet; retry", beyond);
+
+        var registration = new Admitted(LedgerFixture.Changsha, _amr.Index, LedgerFixture.LeafHash(_log.Store.GetLeaf(_amr.Index)!));
+        zhuzhou.Refuse(consumer, EntryKinds.Receipt, "share-1", body, RejectionKind.NotFound,
+            $"references[0]: entry {_amr.Index} of {LedgerFixture.Changsha} has kind issuer.register, not share", registration.Ref("share"));
+
+        var share = _log.Admit(_amr, EntryKinds.Share, "share-1", Share("share-1", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        zhuzhou.Admit(consumer, EntryKinds.Receipt, "share-1", body, share.Ref("share"));
     }
 
     [Fact]

@@ -33,7 +33,9 @@ internal static class AuditCommand
         var log = new Command("log",
             "Re-verify a whole city log as the chosen node (--city) holds it: every entry (schema, signer, signature against\n" +
             "the keys the city root registered), the Merkle root at every checkpoint, every checkpoint's signatures and every\n" +
-            "witness cosignature, against the network configuration only. Prints counts and every fault; exit 1 if any.") { origin };
+            "witness cosignature, against the network configuration only; every receipt against the share it references in the\n" +
+            "provider's log as that node holds it (proven by an inclusion proof to a signed checkpoint): same share, this consumer\n" +
+            "and city, same payload digest and record count. Prints counts and every fault; exit 1 if any.") { origin };
         access.AddTo(log);
         log.SetAction(async (parse, ct) =>
         {
@@ -82,6 +84,13 @@ internal static class AuditCommand
                 await stop.CancelAsync().ConfigureAwait(false);
                 if (showProgress) await progress.WriteAsync("\r                                                  \r").ConfigureAwait(false);
             }
+            // Each receipt against its share, read with a proof from the provider's log as this node holds it.
+            var shares = new ProvenEntries(session.Client, session.Network, ct);
+            foreach (var claim in auditor.Receipts)
+            {
+                var (share, problem) = await shares.GetAsync(claim.Share.Origin, claim.Share.Index, claim.Share.LeafHash).ConfigureAwait(false);
+                auditor.CheckReceipt(claim, share, problem);
+            }
             var report = auditor.Report;
             if (report.LatestCheckpointSize < target) report.Faults.Add($"the stream ended before the checkpoint of size {target}");
             if (session.AsJson)
@@ -97,6 +106,7 @@ internal static class AuditCommand
                     ("Signatures", $"{report.SignaturesVerified:N0} entry signatures verified"),
                     ("Checkpoints", $"{report.Checkpoints:N0} verified (roots recomputed), {report.FinalCheckpoints:N0} final; latest size {report.LatestCheckpointSize:N0}"),
                     ("Cosignatures", $"{report.CosignaturesVerified:N0} witness cosignatures verified"),
+                    ("Receipts", $"{report.ReceiptsChecked:N0} of {auditor.Receipts.Count:N0} matched their share in the provider's log"),
                     ("Faults", report.FaultCount.ToString(CultureInfo.InvariantCulture)),
                 ])).ConfigureAwait(false);
                 foreach (var fault in report.Faults) await output.WriteLineAsync($"  ! {fault}").ConfigureAwait(false);

@@ -14,7 +14,8 @@ namespace Huren.Cli.Commands.Audit;
 /// Re-verifies a whole log as it streams in, trusting nothing the node says: every entry's schema, signer and
 /// signature (city root for issuer entries and its last-resort license.status entries, the registered, unrevoked issuer key otherwise), the Merkle root at every
 /// checkpoint against the checkpoint's signed root, every checkpoint's log (and SM2) signature, and every cosignature
-/// line of a member witness. Faults are collected, not thrown, so the report lists them all.
+/// line of a member witness, and every receipt against the share entry it references in the provider's log (collected in
+/// <see cref="Receipts"/>, checked with <see cref="CheckReceipt"/>). Faults are collected, not thrown, so the report lists them all.
 /// </summary>
 internal sealed class LogAudit
 {
@@ -68,6 +69,50 @@ internal sealed class LogAudit
         var validation = EntryValidator.Validate(entry);
         if (!validation.IsValid) Fault($"entry {index} ({entry.Kind}): {validation}");
         CheckSigner(index, decoded);
+        if (entry.Kind == EntryKinds.Receipt) ClaimShare(index, entry);
+    }
+
+    /// <summary>
+    /// The receipts of the log, each with the share entry it references, to check with <see cref="CheckReceipt"/> once
+    /// that entry is read (from the provider's log, which may be this one).
+    /// </summary>
+    public List<ReceiptClaim> Receipts { get; } = [];
+
+    private void ClaimShare(ulong index, Entry entry)
+    {
+        if (!CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var body, out _)) return; // the schema fault is reported already
+        foreach (var reference in entry.References)
+        {
+            if (reference.Relation != Relations.Share) continue;
+            if (reference.Origin != body!.ProviderOrigin)
+            {
+                Fault($"entry {index} (receipt): its share reference names {reference.Origin}, not the provider's log {body.ProviderOrigin}");
+                return;
+            }
+            Receipts.Add(new ReceiptClaim(index, body, reference));
+            return;
+        }
+        Fault($"entry {index} (receipt): it references no share entry (relation '{Relations.Share}')");
+    }
+
+    /// <summary>
+    /// Checks a receipt against the share entry it references (<see cref="ReceiptRule"/>), as read from the provider's
+    /// log; a null <paramref name="share"/> is a fault too: <paramref name="problem"/> says why it could not be read.
+    /// </summary>
+    public void CheckReceipt(ReceiptClaim claim, Entry? share, string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (share is null)
+        {
+            Fault($"entry {claim.Index} (receipt of share {claim.Body.ShareId}): the share it references cannot be checked: {problem}");
+            return;
+        }
+        if (ReceiptRule.Check(share, claim.Share.Index, claim.Body, _member.Origin) is { } mismatch)
+        {
+            Fault($"entry {claim.Index} (receipt): {mismatch.Message}");
+            return;
+        }
+        Report.ReceiptsChecked++;
     }
 
     private void CheckSigner(ulong index, DecodedLeaf decoded)
@@ -179,6 +224,8 @@ internal sealed class LogAuditReport
 
     [JsonPropertyName("latestCheckpointSize")] public ulong LatestCheckpointSize { get; set; }
 
+    [JsonPropertyName("receiptsChecked")] public ulong ReceiptsChecked { get; set; }
+
     [JsonPropertyName("faultCount")] public int FaultCount { get; set; }
 
     [JsonPropertyName("faults")] public List<string> Faults { get; } = [];
@@ -187,3 +234,6 @@ internal sealed class LogAuditReport
 
     public void CountKind(string kind) => EntriesByKind[kind] = EntriesByKind.GetValueOrDefault(kind) + 1;
 }
+
+/// <summary>A receipt of the audited log (at <paramref name="Index"/>) and the share entry it references.</summary>
+internal sealed record ReceiptClaim(ulong Index, DataReceived Body, EntryReference Share);
