@@ -157,4 +157,75 @@ public sealed class LogAuditTests
         audit.AddEntry(2, leaves[1]);
         Assert.Contains(audit.Report.Faults, f => f.Contains("expected index 1", StringComparison.Ordinal));
     }
+
+    private const string Zhuzhou = "huren.cz-t/430200";
+    private static readonly string DataOfficeCode = LedgerNetwork.Uscc("11430100HUREN0401");
+
+    /// <summary>Zhuzhou's share to Changsha's data office, as the provider's log would hold it.</summary>
+    private static DataShared ShareToChangsha() => new()
+    {
+        ShareId = "430200-share-000001", ProviderCode = LedgerNetwork.Uscc("11430200HUREN0401"), ProviderName = "株洲市数据资源局", ConsumerCode = DataOfficeCode,
+        ConsumerName = "长沙市数据资源局", ConsumerOrigin = Origin, ResourceId = "resource-001", Fields = ["holderName"], PayloadDigest = new byte[32],
+        DigestAlgorithm = "sha256", Purpose = "跨域通办", MatterCode = "430100-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
+        SharingType = SharingType.Unconditional, ExpiresOn = "2030-12-31", RecordCount = 3,
+    };
+
+    /// <summary>Changsha's log with its data office and one receipt of <see cref="ShareToChangsha"/> (at index 7 of Zhuzhou's log).</summary>
+    private (List<byte[]> Leaves, EntryReference Share) LogWithReceipt(byte[] shareLeafHash, ulong recordCount = 3)
+    {
+        var office = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var registration = new IssuerRegistered
+        {
+            IssuerId = "430100-data", Name = "长沙市数据资源局", AuthorityCode = DataOfficeCode, DepartmentKind = "market-regulation", RegionCode = "430100",
+            PublicKey = office.PublicKey.SubjectPublicKeyInfo, Algorithm = office.Algorithm, MayShareData = true,
+        };
+        var share = new EntryReference { Origin = Zhuzhou, Index = 7, LeafHash = shareLeafHash, Relation = Relations.Share };
+        var receipt = new DataReceived
+        {
+            ShareId = "430200-share-000001", ProviderOrigin = Zhuzhou, ConsumerCode = DataOfficeCode, PayloadDigest = new byte[32], DigestAlgorithm = "sha256", RecordCount = recordCount,
+        };
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000);
+        return (
+        [
+            Leaf(EntryKinds.IssuerRegister, "430100-data", "430100-root", registration, Key("430100", "keys/root.pem")),
+            EntrySigner.SignToLeaf(Entry.Create(EntryKinds.Receipt, Origin, receipt.ShareId, "430100-data", receipt, at, share), office),
+        ], share);
+    }
+
+    [Fact]
+    public void A_receipt_is_checked_against_the_share_it_references_and_a_mismatch_is_a_fault()
+    {
+        var share = Entry.Create(EntryKinds.Share, Zhuzhou, "430200-share-000001", "430200-data", ShareToChangsha(), DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000));
+        var (leaves, _) = LogWithReceipt(new byte[32]);
+        var sound = Audit(leaves, Checkpoint(leaves));
+        var claim = Assert.Single(sound.Receipts);
+        Assert.Equal((1UL, Zhuzhou, 7UL), (claim.Index, claim.Share.Origin, claim.Share.Index));
+        sound.CheckReceipt(claim, share, null);
+        Assert.True(sound.Report.Ok, string.Join("; ", sound.Report.Faults));
+        Assert.Equal(1UL, sound.Report.ReceiptsChecked);
+
+        // The receipt claims 4 records where the share recorded 3.
+        var (countLeaves, _) = LogWithReceipt(new byte[32], recordCount: 4);
+        var count = Audit(countLeaves, Checkpoint(countLeaves));
+        count.CheckReceipt(Assert.Single(count.Receipts), share, null);
+        Assert.Equal($"entry 1 (receipt): body.recordCount: 4 is not the record count 3 share 430200-share-000001 (entry 7 of {Zhuzhou}) recorded", Assert.Single(count.Report.Faults));
+        Assert.Equal(0UL, count.Report.ReceiptsChecked);
+
+        // The referenced entry is a license, or a share to another city, or could not be read.
+        var license = LeafReader.Read(SoundLog()[1]).Entry;
+        var other = ShareToChangsha();
+        other.ConsumerOrigin = "huren.cz-t/430300";
+        foreach (var (entry, fault) in new (Entry?, string)[]
+        {
+            (license, $"entry 1 (receipt): entry 7 of {Origin} has kind license.issue, not share"),
+            (Entry.Create(EntryKinds.Share, Zhuzhou, other.ShareId, "430200-data", other, DateTimeOffset.UnixEpoch), $"is addressed to the log huren.cz-t/430300, not to {Origin}"),
+            (null, "entry 1 (receipt of share 430200-share-000001): the share it references cannot be checked: not reached"),
+        })
+        {
+            var audit = Audit(leaves, Checkpoint(leaves));
+            audit.CheckReceipt(audit.Receipts[0], entry, entry is null ? "not reached" : null);
+            Assert.False(audit.Report.Ok);
+            Assert.Contains(fault, Assert.Single(audit.Report.Faults), StringComparison.Ordinal);
+        }
+    }
 }
