@@ -81,6 +81,31 @@ internal sealed class NodeProcess : IDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Sends SIGTERM (kill(1): .NET has no API for it) and waits up to <paramref name="deadline"/> for the process to exit;
+    /// returns how long it took, or null when it is still running then (the caller stops it).
+    /// </summary>
+    public async Task<TimeSpan?> TerminateAsync(TimeSpan deadline)
+    {
+        var process = _process ?? throw new InvalidOperationException("the node is not running");
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -TERM {process.Id} exited {kill.ExitCode}");
+        }
+        var started = Stopwatch.StartNew();
+        using var wait = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return started.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     public string Tail()
     {
         try

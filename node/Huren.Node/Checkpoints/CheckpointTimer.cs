@@ -1,7 +1,7 @@
 namespace Huren.Node.Checkpoints;
 
 /// <summary>Signs a checkpoint for entries whose batch did not carry one (see <see cref="Logs.SequencerOptions.CheckpointInterval"/>).</summary>
-public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan period, ILogger<CheckpointTimer> logger) : BackgroundService
+public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan period, Logs.BackgroundFaults faults, ILogger<CheckpointTimer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -11,10 +11,12 @@ public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan pe
             try
             {
                 writer.SignLatestIfBehind();
+                faults.Succeeded("checkpoint-timer", "");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A failed write is tried again on the next tick; the timer must outlive it.
+                faults.Failed("checkpoint-timer", "", ex.Message);
                 LogSignFailed(logger, ex);
             }
         }

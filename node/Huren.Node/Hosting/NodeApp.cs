@@ -40,6 +40,9 @@ public static partial class NodeApp
             https.ClientCertificateValidation = (certificate, _, _) => kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(PinnedTls.Fingerprint(certificate));
         }));
         var services = builder.Services;
+        // Bounded shutdown: on SIGTERM, requests and hosted services get this long before the node closes its storage
+        // and exits (peer streams end at once: they observe ApplicationStopping).
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.AddSingleton(options);
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
             ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, NetworkView.KeySpaceName))
@@ -92,6 +95,8 @@ public static partial class NodeApp
         services.AddSingleton(new LicenseServiceOptions(options.CheckpointTimer, options.TestHooks.OmitRevocations));
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
+        services.AddSingleton(sp => new BackgroundFaults(sp.GetRequiredService<NodeMetrics>().BackgroundFailure));
+        services.AddSingleton<IWitnessCalls>(sp => new PeerWitnessCalls(sp.GetRequiredService<PeerClients>()));
         services.AddSingleton<CosignatureCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
         services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys.LogKey, keys.Sm2LogKey));
@@ -114,7 +119,7 @@ public static partial class NodeApp
                 issuerId => own.TryGetIssuer(issuerId, out var issuer) && !issuer.Revoked ? issuer.Registration.PublicKey : null);
         });
         services.AddSingleton<ClientAuthInterceptor>();
-        services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<ILogger<CheckpointTimer>>()));
+        services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 
         services.AddSingleton<LicenseService>();
         services.AddSingleton<LedgerService>();
@@ -204,9 +209,14 @@ public static partial class NodeApp
     private static partial void LogStarted(ILogger logger, string origin, ulong size);
 }
 
-/// <summary>The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>).</summary>
-internal sealed class LogHealthCheck(AppendHealth health) : IHealthCheck
+/// <summary>
+/// The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>); degraded
+/// (still serving) while a piece of background work keeps failing (<see cref="BackgroundFaults"/>).
+/// </summary>
+internal sealed class LogHealthCheck(AppendHealth health, BackgroundFaults background) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        => Task.FromResult(health.Fault() is { } fault ? HealthCheckResult.Unhealthy(fault) : HealthCheckResult.Healthy());
+        => Task.FromResult(health.Fault() is { } fault ? HealthCheckResult.Unhealthy(fault)
+            : background.Degraded() is { } degraded ? HealthCheckResult.Degraded(degraded)
+            : HealthCheckResult.Healthy());
 }

@@ -38,13 +38,52 @@ public sealed class MirrorSet
     public List<LogMirror> Mirrors { get; } = [];
 }
 
-/// <summary>Runs every mirror for the node's lifetime.</summary>
-internal sealed class MirrorRunner(MirrorSet mirrors) : BackgroundService
+/// <summary>
+/// Runs every mirror for the node's lifetime. A mirror handles the faults it knows (unreachable peer, root mismatch, …);
+/// anything else it throws is logged, counted (<see cref="BackgroundFaults"/>, service <c>mirror</c>) and the mirror is
+/// started again after a back-off, so no exception ends this service or the node.
+/// </summary>
+internal sealed partial class MirrorRunner(MirrorSet mirrors, BackgroundFaults faults, ILogger<MirrorRunner> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var runs = new List<Task>();
-        foreach (var mirror in mirrors.Mirrors) runs.Add(mirror.RunAsync(stoppingToken));
+        foreach (var mirror in mirrors.Mirrors) runs.Add(RunAsync(mirror, stoppingToken));
         return Task.WhenAll(runs);
     }
+
+    private async Task RunAsync(LogMirror mirror, CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Returns when the node stops or the mirror stopped on a fault it must not retry (its Fault).
+                await mirror.RunAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                faults.Failed("mirror", mirror.Origin, ex.Message);
+                LogMirrorCrashed(logger, mirror.Origin, backoff.TotalSeconds, ex);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(60).Ticks));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mirror of {Origin} failed unexpectedly; starting it again in {Seconds} s")]
+    private static partial void LogMirrorCrashed(ILogger logger, string origin, double seconds, Exception ex);
 }

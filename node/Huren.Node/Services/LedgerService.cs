@@ -7,7 +7,7 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Ledger gRPC service: submissions to the node's own log, reads and proofs of every log it keeps.</summary>
-public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics) : ILedgerService
+public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics, IHostApplicationLifetime lifetime) : ILedgerService
 {
     /// <summary>Largest page of entries returned at once.</summary>
     public const int MaxPage = 1000;
@@ -135,7 +135,10 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         var log = logs.Resolve(request.Origin);
         var next = request.FromIndex;
         if (next > log.Size) throw RpcErrors.InvalidArgument($"from_index {next} is beyond the log's size {log.Size}");
-        var token = context.CancellationToken;
+        // A follower's stream runs until it cancels; it must also end when this node stops, or the server's graceful
+        // shutdown waits for every connected peer's stream until its timeout.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var token = stop.Token;
         byte[]? lastNote = null;
         while (!token.IsCancellationRequested)
         {

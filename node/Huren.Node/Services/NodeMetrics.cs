@@ -10,6 +10,7 @@ public sealed class NodeMetrics
     private readonly Histogram _batchSize;
     private readonly Gauge _checkpointSize;
     private readonly Histogram _verifyLatency;
+    private readonly Counter _backgroundFailures;
 
     /// <summary>Registers the metrics in <paramref name="registry"/>.</summary>
     public NodeMetrics(CollectorRegistry registry)
@@ -22,7 +23,11 @@ public sealed class NodeMetrics
         _checkpointSize = factory.CreateGauge("huren_checkpoint_size", "Tree size of the latest signed checkpoint.", "origin");
         _verifyLatency = factory.CreateHistogram("huren_verify_seconds", "Latency of license verification.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+        _backgroundFailures = factory.CreateCounter("huren_background_failures_total", "Failures of background work (cosignatures, mirrors, checkpoint timer), by service; each is retried.", "service");
     }
+
+    /// <summary>Background work of <paramref name="service"/> failed once (it is retried).</summary>
+    public void BackgroundFailure(string service) => _backgroundFailures.WithLabels(service).Inc();
 
     /// <summary>A batch of <paramref name="count"/> entries was committed.</summary>
     public void BatchCommitted(int count)

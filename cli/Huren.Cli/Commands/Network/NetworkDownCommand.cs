@@ -12,8 +12,8 @@ namespace Huren.Cli.Commands.Network;
 /// </summary>
 internal static class NetworkDownCommand
 {
-    /// <summary>How long a node gets to exit on SIGTERM before its process tree is killed.</summary>
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+    /// <summary>How long a node gets to exit on SIGTERM before its process tree is killed (it bounds its own shutdown to about 4 s).</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     public static Command Build()
     {
@@ -21,7 +21,7 @@ internal static class NetworkDownCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var down = new Command("down",
             "Stop the nodes of a network folder that 'huren network up --detach' left running: every <dir>/<city-code>/node.pid\n" +
-            "whose process is still a dotnet/Huren process started for it gets SIGTERM (its process tree is killed after 5 s), and the pid\n" +
+            "whose process is still a dotnet/Huren process started for it gets SIGTERM (a node exits within 5 s of it; its process tree is killed after 10 s), and the pid\n" +
             "files are removed. Succeeds also when nothing was running.")
         {
             dir, json,

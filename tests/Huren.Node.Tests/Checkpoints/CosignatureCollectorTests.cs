@@ -1,0 +1,194 @@
+using Huren.Node.Checkpoints;
+using Huren.Node.Logs;
+using Huren.Node.Network;
+using Huren.Node.Storage;
+using Huren.Node.Tests.Witness;
+using Huren.Schemas.Services;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Huren.Node.Tests.Checkpoints;
+
+/// <summary>
+/// Changsha's cosignature collector against scripted witnesses (a test double of the peer calls): Xiangtan answers a
+/// valid cosignature; Zhuzhou answers garbage, throws, forges a cosignature, answers in another witness's name, and only
+/// then a valid one. Bad answers are never kept, never end the collector's loop, are counted with their reason and are
+/// asked again only after a back-off on the collector's clock.
+/// </summary>
+public sealed class CosignatureCollectorTests : IAsyncLifetime
+{
+    private readonly TestCity _changsha = new("430100", withSm2: false);
+    private readonly TestCity _zhuzhou = new("430200", withSm2: false);
+    private readonly TestCity _xiangtan = new("430300", withSm2: false);
+    private readonly TestClock _clock = new(WitnessFixture.Start);
+    private readonly ScriptedWitnesses _witnesses = new();
+    private readonly BackgroundFaults _faults;
+    private readonly List<string> _counted = [];
+    private readonly MerkleLog _log;
+    private readonly LogEvents _events = new(NullLogger<LogEvents>.Instance);
+    private readonly CosignatureCollector _collector;
+    private readonly TrustedNetwork _network;
+
+    public CosignatureCollectorTests()
+    {
+        _faults = new BackgroundFaults(s => { lock (_counted) _counted.Add(s); }, threshold: 3);
+        var view = new NetworkView(new NetworkConfig
+        {
+            NetworkId = WitnessFixture.NetworkId,
+            Name = "长株潭",
+            WitnessThreshold = 2,
+            Members = [_changsha.Member(), _zhuzhou.Member(), _xiangtan.Member()],
+        });
+        _network = view.Current!;
+        _log = new MerkleLog(new LogStore(new MemoryStore(), _changsha.Origin));
+        _log.Store.PutCheckpoint(0, _changsha.Signer.Sign(0, MerkleHash.EmptyRoot.AsSpan()).ToUtf8());
+        _collector = new CosignatureCollector(view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance);
+        _witnesses.Answer(_xiangtan.Origin, r => Valid(_xiangtan, r));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _collector.StopAsync(CancellationToken.None);
+        _collector.Dispose();
+        await _events.DisposeAsync();
+    }
+
+    /// <summary>The cosignature line <paramref name="city"/>'s witness key makes for the offered note.</summary>
+    private AddCheckpointResponse Valid(TestCity city, AddCheckpointRequest request) => new()
+    {
+        Cosignature = CosignatureSigner.Cosign(SignedNote.Parse(request.Note), NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(city.Origin), city.WitnessKey), _clock.Now)
+            .Signatures[^1].ToString(),
+    };
+
+    private SignedNote Stored() => SignedNote.Parse(_log.Store.GetLatestCheckpoint()!.Value.Note);
+
+    private bool Cosigned(TestCity city) => Stored().Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor(city.Origin));
+
+    /// <summary>Wakes the collector until <paramref name="condition"/> holds (30 s deadline).</summary>
+    private async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
+            _collector.Wake();
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Runs one more collection round to its end.</summary>
+    private async Task RoundAsync()
+    {
+        var round = _collector.NextRoundAsync();
+        _collector.Wake();
+        await round.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Bad_answers_are_dropped_counted_and_asked_again_after_a_backoff_until_a_valid_one_is_kept()
+    {
+        _witnesses.Answer(_zhuzhou.Origin, _ => new AddCheckpointResponse { Cosignature = "— this is not a signature line" });
+        await _collector.StartAsync(CancellationToken.None);
+        _collector.Wake();
+        await UntilAsync(() => Cosigned(_xiangtan) && _witnesses.Calls(_zhuzhou.Origin) == 1, "Xiangtan's cosignature kept and Zhuzhou asked once");
+        Assert.False(Cosigned(_zhuzhou));
+        Assert.True(_network.ByOrigin(_changsha.Origin)!.CheckpointVerifier.Verify(Stored().ToString()).IsValid);
+        var (failures, reason) = _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin);
+        Assert.Equal(1, failures);
+        Assert.StartsWith("the answer is not a signature line", reason, StringComparison.Ordinal);
+
+        // While the back-off runs (the collector's clock stands still) Zhuzhou is not asked again, rounds go on.
+        await RoundAsync();
+        await RoundAsync();
+        Assert.Equal(1, _witnesses.Calls(_zhuzhou.Origin));
+
+        // A peer call that throws: counted, the loop lives on.
+        _witnesses.Answer(_zhuzhou.Origin, _ => throw new InvalidOperationException("the peer's answer could not be read"));
+        _clock.Now += TimeSpan.FromSeconds(1.5);
+        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 2, "Zhuzhou asked a second time after 1 s");
+        Assert.Contains("the peer's answer could not be read", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
+        Assert.False(_collector.ExecuteTask!.IsCompleted);
+
+        // Zhuzhou's own line with one signature byte flipped: it does not verify. Back-off 2 s now.
+        _witnesses.Answer(_zhuzhou.Origin, r => Flipped(Valid(_zhuzhou, r)));
+        _clock.Now += TimeSpan.FromSeconds(1.5);
+        await RoundAsync();
+        Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
+        _clock.Now += TimeSpan.FromSeconds(1);
+        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 3, "Zhuzhou asked a third time after 2 s");
+        Assert.StartsWith("its cosignature does not verify", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
+        Assert.False(Cosigned(_zhuzhou));
+        // Three failures in a row show in health (degraded, still serving).
+        Assert.Contains($"cosign {_zhuzhou.Origin}: 3 failures in a row", _faults.Degraded(), StringComparison.Ordinal);
+
+        // A cosignature in Zhuzhou's name by another key (a forger's): verifiers would ignore it; not kept.
+        var forger = new TestCity("430200", withSm2: false);
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(forger, r));
+        _clock.Now += TimeSpan.FromSeconds(4.5);
+        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 4, "Zhuzhou asked a fourth time after 4 s");
+        Assert.StartsWith("its cosignature is not by the witness key the configuration gives", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
+        Assert.False(Cosigned(_zhuzhou));
+
+        // Xiangtan's valid line, answered by Zhuzhou: not in Zhuzhou's name.
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(_xiangtan, r));
+        _clock.Now += TimeSpan.FromSeconds(8.5);
+        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 5, "Zhuzhou asked a fifth time after 8 s");
+        Assert.Contains($"not as this witness '{CosignatureSigner.WitnessNameFor(_zhuzhou.Origin)}'", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
+
+        // Then a valid one: kept, the checkpoint final (threshold 2), the run of failures over.
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+        _clock.Now += TimeSpan.FromSeconds(16.5);
+        await UntilAsync(() => Cosigned(_zhuzhou), "Zhuzhou's valid cosignature kept");
+        var verification = _network.ByOrigin(_changsha.Origin)!.CheckpointVerifier.Verify(Stored().ToString());
+        Assert.True(verification.IsValid, verification.Failure);
+        Assert.True(_network.Finality(verification).IsFinal);
+        Assert.Equal((0, ""), _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin));
+        Assert.Null(_faults.Degraded());
+        lock (_counted) Assert.Equal(5, _counted.Count(s => s == CosignatureCollector.Service));
+        Assert.Equal(6, _witnesses.Calls(_zhuzhou.Origin));
+        Assert.Equal(1, _witnesses.Calls(_xiangtan.Origin));
+        Assert.False(_collector.ExecuteTask!.IsCompleted);
+    }
+
+    /// <summary>The answer with the last byte of its signature flipped.</summary>
+    private static AddCheckpointResponse Flipped(AddCheckpointResponse answer)
+    {
+        var line = answer.Cosignature;
+        var space = line.LastIndexOf(' ');
+        var signature = Convert.FromBase64String(line[(space + 1)..]);
+        signature[^1] ^= 1;
+        return new AddCheckpointResponse { Cosignature = line[..(space + 1)] + Convert.ToBase64String(signature) };
+    }
+
+    /// <summary>Answers each witness's calls with the function set for it, counting the calls.</summary>
+    private sealed class ScriptedWitnesses : IWitnessCalls
+    {
+        private readonly Dictionary<string, Func<AddCheckpointRequest, AddCheckpointResponse>> _answers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+        public void Answer(string origin, Func<AddCheckpointRequest, AddCheckpointResponse> answer)
+        {
+            lock (_answers) _answers[origin] = answer;
+        }
+
+        public int Calls(string origin)
+        {
+            lock (_answers) return _calls.GetValueOrDefault(origin);
+        }
+
+        public ValueTask<AddCheckpointResponse> AddCheckpointAsync(TrustedMember witness, AddCheckpointRequest request, CancellationToken cancellationToken)
+        {
+            Func<AddCheckpointRequest, AddCheckpointResponse> answer;
+            lock (_answers)
+            {
+                _calls[witness.Origin] = _calls.GetValueOrDefault(witness.Origin) + 1;
+                answer = _answers[witness.Origin];
+            }
+            return ValueTask.FromResult(answer(request));
+        }
+    }
+}
