@@ -1,0 +1,196 @@
+using Huren.Node.Ledger;
+using Huren.Node.Logs;
+using Huren.Node.Mirrors;
+using Huren.Node.Storage;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Merkle;
+using Huren.Sdk.Notes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ProtoBuf.Grpc;
+using ProtoBuf.Grpc.Server;
+
+namespace Huren.Node.Tests.Mirrors;
+
+/// <summary>
+/// A mirror of Changsha's log following a lying peer (an in-process gRPC server whose Follow stream is scripted per
+/// connection): a checkpoint whose root is not the entries', a checkpoint not signed by the log key, a gap in the
+/// indexes, a stream that stops mid-run, a checkpoint claiming more entries than were sent. Nothing unproven is ever
+/// stored; the unrecoverable faults stop the mirror with the reason, the others make it follow again.
+/// </summary>
+public sealed class LogMirrorFaultTests : IAsyncLifetime
+{
+    private readonly LedgerFixture _source = new();
+    private readonly SigningKey _logKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly ScriptedLedger _peer = new();
+    private readonly MemoryStore _store = new();
+    private WebApplication? _app;
+    private Uri _endpoint = null!;
+
+    public async Task InitializeAsync()
+    {
+        _source.RegisterIssuer("430100-amr", LedgerBodies.ChangshaAmrCode);
+        _source.RegisterIssuer("430100-data", LedgerBodies.ChangshaDataOfficeCode);
+        _source.RegisterIssuer("430100-health", LedgerBodies.ChangshaHealthCode);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_peer);
+        builder.Services.AddCodeFirstGrpc();
+        _app = builder.Build();
+        _app.MapGrpcService<ScriptedLedger>();
+        await _app.StartAsync();
+        _endpoint = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+    }
+
+    private string Origin => _source.Origin;
+
+    private byte[] Leaf(ulong index) => _source.Store.GetLeaf(index)!;
+
+    private FollowMessage Entry(ulong index) => new() { Entry = new LogEntry { Origin = Origin, Index = index, Leaf = Leaf(index) } };
+
+    private FollowMessage Checkpoint(ulong size, byte[]? root = null, SigningKey? key = null)
+    {
+        var tree = new MemoryMerkleTree();
+        for (ulong i = 0; i < size; i++) tree.Append(Leaf(i));
+        var note = new CheckpointSigner(Origin, key ?? _logKey, null).Sign(size, root ?? tree.Root().AsSpan().ToArray()).ToString();
+        return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
+    }
+
+    private (LogMirror Mirror, MerkleLog Log) Mirror()
+    {
+        var log = new MerkleLog(new LogStore(_store, Origin));
+        var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, null, TimeProvider.System) { MaxClockSkew = null };
+        var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
+            () => new HurenClient(_endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), NullLogger.Instance);
+        return (mirror, log);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Runs the mirror until <paramref name="condition"/> holds, then stops it.</summary>
+    private static async Task RunUntilAsync(LogMirror mirror, Func<bool> condition, string what)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = mirror.RunAsync(stop.Token);
+        try
+        {
+            await UntilAsync(() => condition() || run.IsCompleted, what);
+            Assert.True(condition(), $"{what}; the mirror ended: {mirror.Fault}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task A_checkpoint_whose_root_is_not_the_entries_stops_the_mirror_stores_nothing_and_keeps_the_note_as_evidence()
+    {
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2, root: new byte[32]));
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        Assert.Contains("recomputed from its entries differs from its signed checkpoint", mirror.Fault, StringComparison.Ordinal);
+        Assert.Equal(0UL, log.Size);
+        Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_not_signed_by_the_log_key_stops_the_mirror_and_stores_nothing()
+    {
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2, key: SigningKey.Generate(SignatureAlgorithm.Ed25519)));
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        Assert.StartsWith($"checkpoint of {Origin} at size 2 does not verify", mirror.Fault, StringComparison.Ordinal);
+        Assert.Equal(0UL, log.Size);
+    }
+
+    [Theory]
+    [InlineData("a gap in the indexes")]
+    [InlineData("a stream that stops mid-run")]
+    [InlineData("a checkpoint beyond the entries sent")]
+    public async Task A_peer_that_breaks_the_stream_gets_nothing_stored_and_the_mirror_follows_again(string fault)
+    {
+        FollowMessage[] broken = fault switch
+        {
+            "a gap in the indexes" => [Entry(0), Entry(2), Checkpoint(2)],
+            "a stream that stops mid-run" => [Entry(0), Entry(1)],
+            _ => [Entry(0), Entry(1), Checkpoint(3)],
+        };
+        // The first connection breaks; the next one is sound.
+        _peer.Script(broken);
+        _peer.Script(Entry(0), Entry(1), Entry(2), Checkpoint(3));
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => _peer.Connections >= 2 && log.Size == 3, "the mirror follows again and stores the sound run");
+        Assert.Null(mirror.Fault);
+        Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetCheckpoint(3)!));
+    }
+
+    /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
+    private sealed class ScriptedLedger : ILedgerService
+    {
+        private readonly List<FollowMessage[]> _scripts = [];
+        private int _connections;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public void Script(params FollowMessage[] messages)
+        {
+            lock (_scripts) _scripts.Add(messages);
+        }
+
+        public async IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default)
+        {
+            var n = Interlocked.Increment(ref _connections) - 1;
+            FollowMessage[] script;
+            lock (_scripts) script = _scripts[Math.Min(n, _scripts.Count - 1)];
+            var ends = script.Length > 0 && script[^1].Checkpoint is null;
+            foreach (var message in script)
+            {
+                // The mirror asks from its own size: skip what it has.
+                if (message.Entry is { } e && e.Index < request.FromIndex) continue;
+                yield return message;
+            }
+            if (ends) yield break;
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        public ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<GetEntriesResponse> GetEntriesAsync(GetEntriesRequest request, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<CheckpointResponse> GetCheckpointAsync(CheckpointRequest request, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<ProofResponse> GetInclusionProofAsync(InclusionProofRequest request, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<ProofResponse> GetConsistencyProofAsync(ConsistencyProofRequest request, CallContext context = default) => throw new NotSupportedException();
+    }
+}
