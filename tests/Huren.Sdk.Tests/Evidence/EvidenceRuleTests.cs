@@ -122,6 +122,73 @@ public sealed class EvidenceRuleTests
         Assert.Equal($"statusProofs[0] is for {EvidenceLogs.Xt}, which has no checkpoint in the bundle", logs.Verify(stranger).Failure);
     }
 
+    [Fact]
+    public void A_valid_result_reports_every_fact_of_a_local_license()
+    {
+        var logs = new EvidenceLogs();
+        var result = logs.Verify(logs.LocalBundle());
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Null(result.Failure);
+        Assert.Equal((logs.LicenseId, EvidenceLogs.Cs, "430100-amr", ""), (result.Subject, result.Origin, result.IssuerId, result.ValidUntil));
+        Assert.Equal(logs.License.LicenseId, result.License!.LicenseId);
+        Assert.Equal(logs.License.DocumentDigest, Assert.Single(result.DocumentDigests));
+        Assert.Equal((Today, new DateOnly(2024, 6, 1), LicenseVerdict.Valid), (result.Day, result.AsOfDay, result.AsOfVerdict));
+        Assert.Equal(logs.Amr(EvidenceLogs.Cs).PublicKey.SubjectPublicKeyInfo, result.IssuerKey!.SubjectPublicKeyInfo);
+        Assert.Equal([EntryKinds.LicenseIssue], result.History.Select(e => e.Kind));
+        Assert.Equal(("430100-amr", false), (result.ActedBy, result.ActedByCityRoot));
+        Assert.Empty(result.ActedUnder);
+        var entry = result.LicenseEntry!;
+        Assert.Equal((EvidenceLogs.Cs, 1ul, Relations.License), (entry.Origin, entry.Index, entry.Relation));
+        Assert.Equal(logs.LeafHashOf(EvidenceLogs.Cs, 1), entry.LeafHash);
+    }
+
+    [Fact]
+    public void A_valid_result_of_a_license_transferred_in_reports_the_accepting_log()
+    {
+        var logs = new EvidenceLogs();
+        var result = logs.Verify(logs.TransferBundle());
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((logs.LicenseId, EvidenceLogs.Zz, "430200-amr", "430200-amr"), (result.Subject, result.Origin, result.IssuerId, result.ActedBy));
+        Assert.Equal([EntryKinds.LicenseIssue, EntryKinds.LicenseTransfer, EntryKinds.LicenseTransferAccept], result.History.Select(e => e.Kind));
+        Assert.Equal(logs.Amr(EvidenceLogs.Zz).PublicKey.SubjectPublicKeyInfo, result.IssuerKey!.SubjectPublicKeyInfo);
+        var entry = result.LicenseEntry!;
+        Assert.Equal((EvidenceLogs.Zz, 1ul, Relations.License), (entry.Origin, entry.Index, entry.Relation));
+        Assert.Equal(logs.LeafHashOf(EvidenceLogs.Zz, 1), entry.LeafHash);
+    }
+
+    [Fact]
+    public void Changes_suspensions_and_resumptions_replay_in_log_order()
+    {
+        var resumed = new EvidenceLogs(validUntil: "2024-12-31");
+        var result = resumed.Verify(resumed.ChangedBundle(newValidUntil: "2030-12-31", newDigest: true, suspend: true, resume: true, stated: "VALID"));
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal(LicenseVerdict.Valid, result.Verdict);
+        Assert.Equal("2030-12-31", result.ValidUntil);
+        Assert.Equal([resumed.License.DocumentDigest, EvidenceLogs.NewDigest], result.DocumentDigests);
+        Assert.Equal([EntryKinds.LicenseIssue, EntryKinds.LicenseChange, EntryKinds.LicenseStatus, EntryKinds.LicenseStatus], result.History.Select(e => e.Kind));
+
+        // A change that sets neither a new end nor a new document keeps both; the license expires on its first end.
+        var kept = new EvidenceLogs(validUntil: "2024-12-31");
+        result = kept.Verify(kept.ChangedBundle(newValidUntil: "", newDigest: false, suspend: false, resume: false, stated: "VALID"));
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal(("2024-12-31", LicenseVerdict.Expired, LicenseVerdict.Valid), (result.ValidUntil, result.Verdict, result.AsOfVerdict));
+        Assert.Single(result.DocumentDigests);
+
+        var suspended = new EvidenceLogs();
+        result = suspended.Verify(suspended.ChangedBundle(newValidUntil: "", newDigest: false, suspend: true, resume: false, stated: "SUSPENDED"));
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((LicenseVerdict.Suspended, LicenseVerdict.Suspended), (result.Verdict, result.AsOfVerdict));
+    }
+
+    [Fact]
+    public void A_license_transferred_out_reads_transferred_in_the_issuing_log()
+    {
+        var logs = new EvidenceLogs();
+        var result = logs.Verify(logs.TransferredOut());
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((LicenseVerdict.Transferred, EvidenceLogs.Cs, "430100-amr"), (result.Verdict, result.Origin, result.ActedBy));
+    }
+
     [Theory]
     [MemberData(nameof(Rules))]
     public void Each_broken_rule_is_refused_with_its_reason(string rule)
@@ -176,6 +243,11 @@ public sealed class EvidenceRuleTests
         ["two-transfer-accepts"] = (l => l.TransferBundle(secondAccept: true), $"the bundle holds 2 transfer accepts of"),
         ["accept-from-its-own-log"] = (l => l.TransferBundle(acceptFrom: EvidenceLogs.Zz), $"accepts a transfer from its own log"),
         ["accept-without-a-transfer-reference"] = (l => l.TransferBundle(reference: false), $"without referencing the transfer in {EvidenceLogs.Cs}"),
+        ["transfer-reference-of-another-relation"] = (l => l.TransferBundle(referenceRelation: Relations.License), $"without referencing the transfer in {EvidenceLogs.Cs}"),
+        ["transfer-reference-to-another-log"] = (l => l.TransferBundle(referenceOrigin: EvidenceLogs.Xt), $"without referencing the transfer in {EvidenceLogs.Cs}"),
+        ["transfer-reference-to-the-issue"] = (l => l.TransferBundle(referenceIndex: 1), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#1 that {EvidenceLogs.Zz}#1 references"),
+        ["transfer-reference-with-another-leaf-hash"] = (l => l.TransferBundle(wrongReferenceHash: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#2 that {EvidenceLogs.Zz}#1 references"),
+        ["transfer-reference-to-another-licenses-transfer"] = (l => l.TransferBundle(referenceOtherLicensesTransfer: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#3 that {EvidenceLogs.Zz}#1 references"),
         ["transfer-left-out"] = (l => l.TransferBundle(leaveOutTransfer: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#2 that {EvidenceLogs.Zz}#1 references"),
         ["transferred-elsewhere"] = (l => l.TransferBundle(transferTo: "430300"), $"was transferred to {EvidenceLogs.Xt}, not to {EvidenceLogs.Zz}"),
         ["entry-after-the-transfer"] = (l => l.TransferBundle(changeAfterTransfer: true), $"entry {EvidenceLogs.Cs}#3 about"),
@@ -383,6 +455,33 @@ public sealed class EvidenceRuleTests
             return Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Cs, 2));
         }
 
+        /// <summary>The new document digest a change sets.</summary>
+        public static readonly byte[] NewDigest = LedgerBodies.DigestOf("营业执照（变更后）");
+
+        public byte[] LeafHashOf(string origin, ulong index) => LeafHash(origin, index);
+
+        /// <summary>Changsha: #1 the license, #2 a change, then a suspension and a resumption when asked, all by its issuer.</summary>
+        public EvidenceBundle ChangedBundle(string newValidUntil, bool newDigest, bool suspend, bool resume, string stated)
+        {
+            var indexes = new List<(string, ulong)> { (Cs, 0), (Cs, Issue()) };
+            indexes.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseChange, Cs, LicenseId, "430100-amr", LedgerBodies.Change(LicenseId, newValidUntil, newDigest ? NewDigest : null), At.AddDays(1)), Amr(Cs))));
+            if (suspend) indexes.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Cs))));
+            if (resume) indexes.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Resume(LicenseId), At.AddDays(3)), Amr(Cs))));
+            var bundle = Bundle(Cs, LicenseId, [.. indexes]);
+            bundle.Verdict.Status = stated;
+            return bundle;
+        }
+
+        /// <summary>Changsha: #1 the license, #2 its transfer to Zhuzhou, no accept.</summary>
+        public EvidenceBundle TransferredOut()
+        {
+            Issue();
+            Append(Cs, Entry.Create(EntryKinds.LicenseTransfer, Cs, LicenseId, "430100-amr", LedgerBodies.Transfer(LicenseId), At.AddDays(1)), Amr(Cs));
+            var bundle = Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Cs, 2));
+            bundle.Verdict.Status = "TRANSFERRED";
+            return bundle;
+        }
+
         /// <summary>The license in Changsha's and Zhuzhou's logs, no accept joining them.</summary>
         public EvidenceBundle TwoLogsWithoutAccept()
         {
@@ -396,15 +495,25 @@ public sealed class EvidenceRuleTests
         /// switch breaks one rule of the transfer join.
         /// </summary>
         public EvidenceBundle TransferBundle(bool secondAccept = false, string? acceptFrom = null, bool reference = true, bool leaveOutTransfer = false,
-            string transferTo = "430200", bool changeAfterTransfer = false, bool thirdLogEntry = false, bool changeBeforeAccept = false, bool dropAcceptingCheckpointEntries = false)
+            string transferTo = "430200", bool changeAfterTransfer = false, bool thirdLogEntry = false, bool changeBeforeAccept = false, bool dropAcceptingCheckpointEntries = false,
+            ulong? referenceIndex = null, bool wrongReferenceHash = false, bool referenceOtherLicensesTransfer = false, string referenceOrigin = Cs, string referenceRelation = Relations.Transfer)
         {
             Issue();
             var transfer = Append(Cs, Entry.Create(EntryKinds.LicenseTransfer, Cs, LicenseId, "430100-amr", LedgerBodies.Transfer(LicenseId, transferTo), At.AddDays(1)), Amr(Cs));
             var entries = new List<(string, ulong)> { (Cs, 0), (Cs, 1) };
             if (!leaveOutTransfer) entries.Add((Cs, transfer));
+            if (referenceOtherLicensesTransfer)
+            {
+                var other = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002").LicenseId;
+                referenceIndex = Append(Cs, Entry.Create(EntryKinds.LicenseTransfer, Cs, other, "430100-amr", LedgerBodies.Transfer(other), At.AddDays(1)), Amr(Cs));
+                entries.Add((Cs, referenceIndex.Value));
+            }
+            var named = referenceIndex ?? transfer;
+            var namedHash = LeafHash(Cs, named);
+            if (wrongReferenceHash) namedHash[0] ^= 1;
             if (changeAfterTransfer) entries.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Cs))));
             if (changeBeforeAccept) entries.Add((Zz, Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, LicenseId, "430200-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Zz))));
-            var references = reference ? new[] { new EntryReference { Origin = Cs, Index = transfer, LeafHash = LeafHash(Cs, transfer), Relation = Relations.Transfer } } : [];
+            var references = reference ? new[] { new EntryReference { Origin = referenceOrigin, Index = named, LeafHash = namedHash, Relation = referenceRelation } } : [];
             var accept = Entry.Create(EntryKinds.LicenseTransferAccept, Zz, LicenseId, "430200-amr", LedgerBodies.Accept(LicenseId, acceptFrom ?? Cs), At.AddDays(3), references);
             entries.Add((Zz, 0));
             entries.Add((Zz, Append(Zz, accept, Amr(Zz))));

@@ -241,6 +241,114 @@ public sealed class SealEvidenceTests
             VerifiedSeal.Check(new SealVerdictResponse { Verdict = SealVerdictCode.Valid, SealId = SealId }, question, Verifier, now).Failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_valid_result_reports_the_seal_its_log_and_the_facts()
+    {
+        var result = Check(Bundle("VALID", Everything), _recorded, "recorded");
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Null(result.Failure);
+        Assert.Equal($"sealed before seal {SealId} was revoked: the use is recorded at {Changsha} #{_use}, the revocation at #{_revoke} (印章遗失)", result.Reason);
+        Assert.Equal(_seal.Der, result.Registration!.SesSeal);
+        Assert.Equal("印章遗失", result.Revocation!.Reason);
+        Assert.Equal(SealVerdict.Valid, result.Signature!.Verdict);
+        var facts = result.Facts!;
+        Assert.Equal((Changsha, SealId, (ulong)_register, (ulong?)_revoke, "印章遗失", (ulong?)_use, At),
+            (facts.Origin, facts.SealId, facts.RegisteredIndex, facts.RevokedIndex, facts.RevokeReason, facts.UseIndex, facts.RegisteredAt));
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(_seal.Der), facts.SealSha256);
+
+        var seal = Verifier.VerifySeal(Bundle("VALID", [_makerRegistration, _register], size: (ulong)_revoke), SealId);
+        Assert.True(seal.IsValid, seal.Failure);
+        Assert.Equal((SealVerdict.Valid, $"seal {SealId} registered at {Changsha} #{_register}, not revoked", true, SealId, Changsha, "430100-seals"),
+            (seal.Verdict, seal.Reason, seal.FromLedger, seal.Subject, seal.Origin, seal.IssuerId));
+        Assert.Null(seal.Revocation);
+        Assert.Null(seal.Signature);
+        Assert.Null(seal.Facts!.UseIndex);
+    }
+
+    [Fact]
+    public void Without_a_bundle_or_a_signature_the_verdict_says_why()
+    {
+        foreach (var none in new[] { null, "" })
+        {
+            var alone = Check(none, _unrecorded, "unrecorded");
+            Assert.True(alone.IsValid);
+            Assert.Equal((SealVerdict.NotRegistered, $"seal {SealId} is not registered: no seal.register entry for it", SealId, false),
+                (alone.Verdict, alone.Reason, alone.Subject, alone.FromLedger));
+            Assert.Equal(new SealEvidenceResult(false, SealVerdict.Malformed, "there is no evidence bundle", false), Verifier.VerifySeal(none, SealId));
+        }
+        var unsigned = Verifier.Verify(null, null!, new byte[32], At);
+        Assert.True(unsigned.IsValid);
+        Assert.Equal((SealVerdict.Malformed, "there is no SES_Signature", ""), (unsigned.Verdict, unsigned.Reason, unsigned.Subject));
+        var garbled = Verifier.Verify(null, [0x30, 0x00], new byte[32], At);
+        Assert.Equal((SealVerdict.Malformed, garbled.Signature!.Reason ?? ""), (garbled.Verdict, garbled.Reason));
+    }
+
+    [Fact]
+    public void Bundles_that_do_not_parse_are_refused_with_the_parsers_reason()
+    {
+        var reason = Assert.Throws<FormatException>(() => EvidenceBundle.Parse("{ not JSON")).Message;
+        Assert.Equal(new SealEvidenceResult(false, SealVerdict.Malformed, $"not a valid evidence bundle: {reason}", false), Check("{ not JSON", _recorded, "recorded"));
+        Assert.Equal(new SealEvidenceResult(false, SealVerdict.Malformed, $"not a valid evidence bundle: {reason}", false), Verifier.VerifySeal("{ not JSON", SealId));
+        Assert.Equal(new SealEvidenceResult(false, SealVerdict.Malformed, $"the evidence is about {SealId}, not seal 43010000000009", false),
+            Verifier.VerifySeal(Bundle("REVOKED", Everything), "43010000000009"));
+        // The bundle's own checks run first, with their reasons.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Bundle("VALID", Everything))!;
+        json["network"] = "other";
+        Assert.Equal("bundle is for network 'other', the configuration is 'cz-t'", Check(json.ToJsonString(), _recorded, "recorded").Failure);
+        json["network"] = "cz-t";
+        json["verdict"]!["asOf"]!["origin"] = Zhuzhou;
+        Assert.Equal($"the verdict is stated as of {Zhuzhou} size {_tree.Size}, but the seal's log is {Changsha} with checkpoint size {_tree.Size}",
+            Check(json.ToJsonString(), _recorded, "recorded").Failure);
+        json["verdict"]!["asOf"]!["origin"] = Changsha;
+        json["verdict"]!["asOf"]!["size"] = _tree.Size - 1;
+        Assert.Equal($"the verdict is stated as of {Changsha} size {_tree.Size - 1}, but the seal's log is {Changsha} with checkpoint size {_tree.Size}",
+            Check(json.ToJsonString(), _recorded, "recorded").Failure);
+    }
+
+    [Fact]
+    public void Repeated_misplaced_and_foreign_entries_about_the_seal_are_refused_with_their_reason()
+    {
+        var bad = new SealEvidenceTests();
+        var again = bad.Append(EntryKinds.SealRegister, SealId, "430100-seals", LedgerSeals.Registration(bad._seal), bad._makerEntries);
+        var revokedAgain = bad.Append(EntryKinds.SealRevoke, SealId, "430100-seals", new SealRevoked { SealId = SealId, Reason = "再次吊销" }, bad._makerEntries);
+        var usedAgain = bad.Append(EntryKinds.SealUse, SealId, "430100-amr", LedgerSeals.Use(bad._recorded), bad._owner);
+        var license = bad.Append(EntryKinds.LicenseStatus, SealId, "430100-amr", LedgerBodies.Suspend(SealId), bad._owner);
+        SealEvidenceResult Seal(params int[] entries) => bad.Verifier.VerifySeal(bad.Bundle("VALID", entries), SealId);
+        SealEvidenceResult Signed(params int[] entries) => bad.Check(bad.Bundle("VALID", entries), bad._recorded, "recorded");
+
+        Assert.Equal($"the bundle registers seal {SealId} twice ({Changsha}#{bad._register} and {Changsha}#{again})", Seal(bad._makerRegistration, bad._register, again).Failure);
+        Assert.Equal($"the bundle revokes seal {SealId} twice", Seal(bad._makerRegistration, bad._register, bad._revoke, revokedAgain).Failure);
+        Assert.Equal("the bundle records this signature twice", Signed(bad._makerRegistration, bad._ownerRegistration, bad._register, bad._use, usedAgain).Failure);
+        Assert.Equal($"entry {Changsha}#{bad._use} records another use of seal {SealId} than the signature judged", Seal(bad._makerRegistration, bad._ownerRegistration, bad._register, bad._use).Failure);
+        Assert.Equal($"entry {Changsha}#{license} (license.status) is not about a seal", Seal(bad._makerRegistration, bad._ownerRegistration, bad._register, license).Failure);
+        Assert.Equal($"the bundle has no seal.register entry for seal {SealId}", Seal(bad._makerRegistration, bad._revoke).Failure);
+
+        // A seal whose revocation and use the log holds before its registration.
+        const string early = "43010000000006";
+        var seal = bad._kit.Make(early);
+        var signature = bad._kit.Sign(seal, [7, 7, 7], At);
+        var revoke = bad.Append(EntryKinds.SealRevoke, early, "430100-seals", new SealRevoked { SealId = early, Reason = "提前吊销" }, bad._makerEntries);
+        var use = bad.Append(EntryKinds.SealUse, early, "430100-amr", LedgerSeals.Use(signature), bad._owner);
+        var register = bad.Append(EntryKinds.SealRegister, early, "430100-seals", LedgerSeals.Registration(seal), bad._makerEntries);
+        Assert.Equal($"entry {Changsha}#{revoke} revokes seal {early} before its registration at #{register}",
+            bad.Verifier.VerifySeal(bad.Bundle("REVOKED", [bad._makerRegistration, revoke, register], subject: early), early).Failure);
+        Assert.Equal($"entry {Changsha}#{use} uses seal {early} before its registration at #{register}",
+            bad.Verifier.Verify(bad.Bundle("VALID", [bad._makerRegistration, bad._ownerRegistration, use, register], subject: early), signature.Der, Digests.Sm3([7, 7, 7]), At.AddMinutes(5)).Failure);
+    }
+
+    [Fact]
+    public void A_registered_seal_that_cannot_be_read_is_refused_with_the_seal_verifiers_reason()
+    {
+        var bad = new SealEvidenceTests();
+        const string unreadable = "43010000000005";
+        var body = LedgerSeals.Registration(bad._kit.Make(unreadable));
+        body.SesSeal = [0x30, 0x03, 0x02, 0x01, 0x01];
+        var register = bad.Append(EntryKinds.SealRegister, unreadable, "430100-seals", body, bad._makerEntries);
+        var reason = new SealVerifier().VerifySeal(body.SesSeal).Reason;
+        Assert.Equal($"entry {Changsha}#{register}: the registered seal cannot be read: {reason}",
+            bad.Verifier.VerifySeal(bad.Bundle("VALID", [bad._makerRegistration, register], subject: unreadable), unreadable).Failure);
+    }
+
     private static NetworkMember Member(string city, string origin, NoteVerifierKey logKey, SigningKey witness, SigningKey root) => new()
     {
         CityCode = city, Name = city, Origin = origin, LogKey = logKey.ToString(),

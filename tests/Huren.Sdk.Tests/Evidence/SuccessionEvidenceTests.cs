@@ -125,6 +125,26 @@ public sealed class SuccessionEvidenceTests
     }
 
     [Fact]
+    public void A_chain_of_successions_is_followed_link_by_link_and_reported_in_order()
+    {
+        Root(EntryKinds.IssuerSucceed, "430100-approval", LedgerBodies.Succession("430100-approval", "430100-other")); // 12
+        Append(EntryKinds.LicenseStatus, "430100-other", LedgerBodies.Suspend(_licenseId), _otherKey); // 13
+        var result = Verify("SUSPENDED", 0, 1, 2, 3, 5, 12, 13);
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal(("430100-other", false), (result.ActedBy, result.ActedByCityRoot));
+        Assert.Equal([(5ul, "430100-amr", "430100-approval"), (12ul, "430100-approval", "430100-other")],
+            result.ActedUnder.Select(s => (s.Index, s.PredecessorId, s.SuccessorId)));
+
+        // Without the first link the second passes nothing from the license's issuer.
+        var broken = Verify("SUSPENDED", 0, 1, 2, 3, 12, 13);
+        Assert.Equal($"entry {Changsha}#13 (license.status of {_licenseId}) is written by 430100-other, who did not answer for the license then: its issuer 430100-amr did (the bundle holds no succession passing {LedgerBodies.BusinessLicenseType} licenses from 430100-amr to 430100-other)", broken.Failure);
+        // After the second link the first successor no longer answers.
+        Append(EntryKinds.LicenseStatus, "430100-approval", LedgerBodies.Resume(_licenseId), _approvalKey); // 14
+        Assert.Equal($"entry {Changsha}#14 (license.status of {_licenseId}) is written by 430100-approval, who did not answer for the license then: 430100-other did, under the succession at #12",
+            Verify("VALID", 0, 1, 2, 3, 5, 12, 13, 14).Failure);
+    }
+
+    [Fact]
     public void The_city_roots_revocation_verifies_with_its_key_only()
     {
         var result = Verify("REVOKED", 0, 3, 8);
