@@ -7,10 +7,15 @@
 #   tests/mutation/run-stryker.sh merkle    # sdk/Huren.Sdk/Merkle/MerkleProofVerifier.cs, tests/Huren.Sdk.Tests
 #   tests/mutation/run-stryker.sh witness   # node/Huren.Node/Witness, tests/Huren.Node.Tests
 #
+# Arguments after the target go to Stryker as they are, e.g. a re-run of one file or of the witness's own tests:
+#   tests/mutation/run-stryker.sh evidence --mutate '**/Evidence/SealEvidenceVerifier.cs'
+#   tests/mutation/run-stryker.sh witness --test-case-filter 'FullyQualifiedName~Huren.Node.Tests.Witness'
+#
 # STRYKER_CONCURRENCY (default 1) sets the parallel test runners. DOTNET_INFO_WAIT_TIME (ms, default here 120000) is how
 # long Stryker's project analysis (Buildalyzer) waits for `dotnet --info`: its own 10 s default fails with "Could not
-# find build environment" on a loaded machine. Reports (HTML, JSON) go to
-# TestResults/mutation/<target>/; the score is printed at the end and recorded in docs/testing.md.
+# find build environment" on a loaded machine. Reports (HTML, JSON) go to TestResults/mutation/<target>/ (or
+# /<STRYKER_RUN_NAME>/, so that a partial re-run keeps the full run's); the score is printed at the end and recorded in
+# docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,17 +25,21 @@ case "$target" in
   notes)   tests=tests/Huren.Sdk.Tests;  project=Huren.Sdk.csproj;  mutate=('**/Notes/**/*.cs') ;;
   merkle)  tests=tests/Huren.Sdk.Tests;  project=Huren.Sdk.csproj;  mutate=('**/Merkle/MerkleProofVerifier.cs') ;;
   witness) tests=tests/Huren.Node.Tests; project=Huren.Node.csproj; mutate=('**/Witness/**/*.cs') ;;
-  *) echo "usage: $0 evidence|notes|merkle|witness" >&2; exit 2 ;;
+  *) echo "usage: $0 evidence|notes|merkle|witness [stryker options]" >&2; exit 2 ;;
 esac
+shift
 
 export DOTNET_INFO_WAIT_TIME="${DOTNET_INFO_WAIT_TIME:-120000}"
 dotnet tool restore >/dev/null
-out="$PWD/TestResults/mutation/$target"
+out="$PWD/TestResults/mutation/${STRYKER_RUN_NAME:-$target}"
 rm -rf "$out"
 args=()
-for glob in "${mutate[@]}"; do args+=(--mutate "$glob"); done
+# A --mutate given after the target replaces the target's own globs (Stryker adds them up otherwise).
+if [[ " $* " != *" --mutate "* && " $* " != *" -m "* ]]; then
+  for glob in "${mutate[@]}"; do args+=(--mutate "$glob"); done
+fi
 cd "$tests"
 dotnet dotnet-stryker --project "$project" "${args[@]}" \
   --concurrency "${STRYKER_CONCURRENCY:-1}" \
   --reporter html --reporter json --reporter progress --reporter cleartext \
-  --output "$out"
+  --output "$out" "$@"
