@@ -112,6 +112,53 @@ public sealed class BundleStatusProofTests
     }
 
     [Fact]
+    public void Reading_keeps_every_field_and_each_refusal_is_worded_exactly()
+    {
+        var good = ProofOf(Revoked);
+        Assert.Equal((Origin, Map.Version, Revoked, StatusMapKey.ForRecord(Revoked).ToBase64()), (good.Origin, good.TreeSize, good.RecordId, good.Key));
+        var read = RoundTrip(good);
+        Assert.Equal((good.Origin, good.TreeSize, good.RecordId, good.Key, good.Value, good.MapRoot, good.Proof),
+            (read.Origin, read.TreeSize, read.RecordId, read.Key, read.Value, read.MapRoot, read.Proof));
+        Assert.Equal("proof", Assert.Throws<ArgumentNullException>(() => BundleStatusProof.Create(Origin, 1, Revoked, StatusMapHash.EmptyRoot, null, null!)).ParamName);
+        BundleStatusProof With(Action<BundleStatusProof> change)
+        {
+            var copy = RoundTrip(good);
+            change(copy);
+            return copy;
+        }
+
+        Assert.False(good.TryVerify(null!, out var value, out var error));
+        Assert.Equal(("no checkpoint to check the status proof against", (Hash256?)null), (error, value));
+        Assert.True(StatusMapLine.TryFind(Checkpoint, out var root, out _));
+        Assert.Equal($"status proof is for origin 'huren.cz-t/430200', the checkpoint is of '{Origin}'", Refused(With(p => p.Origin = "huren.cz-t/430200")));
+        Assert.Equal($"status proof is against size 252, the checkpoint is at size {Map.Version}", Refused(With(p => p.TreeSize = 252)));
+        Assert.Equal("status proof: mapRoot is not the canonical base64 of 32 bytes", Refused(With(p => p.MapRoot = "AAAA")));
+        Assert.Equal($"status proof is against map root {StatusMapHash.EmptyRoot}, the checkpoint's status-map line says {root}", Refused(With(p => p.MapRoot = StatusMapHash.EmptyRoot.ToBase64())));
+        Assert.Equal("status proof: recordId is empty", Refused(With(p => p.RecordId = "")));
+        Assert.Equal("status proof: recordId is not valid Unicode", Refused(With(p => p.RecordId = "\ud800")));
+        Assert.Equal($"status proof: key is not SHA-256 of record id '{Revoked}' ({StatusMapKey.ForRecord(Revoked)})", Refused(With(p => p.Key = "not base64")));
+        Assert.Equal("status proof: value is not the canonical base64 of 32 bytes", Refused(With(p => p.Value = "abc")));
+        Assert.Equal("status proof: proof is not canonical base64", Refused(With(p => p.Proof = null!)));
+        Assert.StartsWith($"status proof for '{Revoked}' refused: ", Refused(With(p => p.Value = null)), StringComparison.Ordinal);
+
+        var json = JsonNode.Parse(good.ToJsonElement().GetRawText())!.AsObject();
+        string ReadError(Action<JsonObject> change)
+        {
+            var copy = JsonNode.Parse(json.ToJsonString())!.AsObject();
+            change(copy);
+            Assert.False(BundleStatusProof.TryRead(JsonSerializer.SerializeToElement(copy), out var none, out var reason));
+            Assert.Null(none);
+            return reason;
+        }
+        Assert.Equal("status proof: origin is missing or not a string", ReadError(j => j.Remove("origin")));
+        Assert.Equal("status proof: proof is missing or not a string", ReadError(j => j["proof"] = 1));
+        Assert.Equal("status proof: treeSize is missing or not an unsigned integer", ReadError(j => j["treeSize"] = "252"));
+        Assert.Equal("status proof: value is missing or neither a string nor null (null, written out, means absent)", ReadError(j => j.Remove("value")));
+        Assert.False(BundleStatusProof.TryRead(JsonSerializer.SerializeToElement("text"), out _, out var kind));
+        Assert.Equal("status proof is a JSON String, not an object", kind);
+    }
+
+    [Fact]
     public void Reading_refuses_missing_fields_and_wrong_kinds_and_ignores_unknown_fields()
     {
         var json = JsonNode.Parse(ProofOf(Revoked).ToJsonElement().GetRawText())!.AsObject();
