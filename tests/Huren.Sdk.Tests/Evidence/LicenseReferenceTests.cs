@@ -54,22 +54,20 @@ public sealed class LicenseReferenceTests
     }
 
     [Theory]
-    [InlineData("https://example.org/?id=1", "must start with 'huren:license?'")]
-    [InlineData("", "must start with")]
-    [InlineData("huren:license?v=2&id={id}&o={o}&i=3&h={h}", "version '2'")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h={h}&x=1", "unknown parameter 'x'")]
-    [InlineData("huren:license?v=1&id={id}&id={id}&o={o}&i=3&h={h}", "'id' appears twice")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=3", "lacks parameter 'h'")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i&h={h}", "'i' has no value")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=03&h={h}", "not an entry index")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=-3&h={h}", "not an entry index")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=18446744073709551616&h={h}", "not an entry index")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAA", "32 bytes in base64url")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h={h}=", "32 bytes in base64url")]
-    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", "32 bytes in base64url")]
-    [InlineData("huren:license?v=1&id=not-an-id&o={o}&i=3&h={h}", "id")]
-    [InlineData("huren:license?v=1&id={id}&o=Not A Log&i=3&h={h}", "o")]
-    public void A_malformed_reference_is_refused_with_its_reason(string template, string reason)
+    [InlineData("https://example.org/?id=1", "not a Huren license reference (it must start with 'huren:license?')")]
+    [InlineData("", "not a Huren license reference (it must start with 'huren:license?')")]
+    [InlineData("huren:license?v=2&id={id}&o={o}&i=3&h={h}", "reference version '2' is not 1")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h={h}&x=1", "the reference has an unknown parameter 'x'")]
+    [InlineData("huren:license?v=1&id={id}&id={id}&o={o}&i=3&h={h}", "parameter 'id' appears twice")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3", "the reference lacks parameter 'h'")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i&h={h}", "parameter 'i' has no value")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=03&h={h}", "i: '03' is not an entry index (decimal digits, no leading zero)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=-3&h={h}", "i: '-3' is not an entry index (decimal digits, no leading zero)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=18446744073709551616&h={h}", "i: '18446744073709551616' is not an entry index (decimal digits, no leading zero)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAA", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h={h}=", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
+            public void A_malformed_reference_is_refused_with_its_reason(string template, string reason)
     {
         var (_, result) = Verified("valid-final.json");
         var good = LicenseReference.From(result);
@@ -77,7 +75,49 @@ public sealed class LicenseReferenceTests
             .Replace("{h}", good.ToString()[(good.ToString().IndexOf("&h=", StringComparison.Ordinal) + 3)..], StringComparison.Ordinal);
         Assert.False(LicenseReference.TryParse(text, out var reference, out var error));
         Assert.Null(reference);
-        Assert.Contains(reason, error, StringComparison.Ordinal);
+        Assert.Equal(reason, error);
+    }
+
+    [Fact]
+    public void An_id_or_origin_a_reference_cannot_carry_is_refused_with_the_validators_reason()
+    {
+        var (_, result) = Verified("valid-final.json");
+        var good = LicenseReference.From(result);
+        var h = good.ToString()[(good.ToString().IndexOf("&h=", StringComparison.Ordinal) + 3)..];
+        Assert.False(LicenseReference.TryParse($"huren:license?v=1&id=not-an-id&o={Uri.EscapeDataString(good.Origin)}&i=3&h={h}", out _, out var error));
+        Assert.Equal(Huren.Schemas.Validation.LicenseIdentifier.Validate("not-an-id", "id")!.Message, error);
+        Assert.False(LicenseReference.TryParse($"huren:license?v=1&id={good.LicenseId}&o=Not A Log&i=3&h={h}", out _, out error));
+        Assert.Equal(Huren.Schemas.Validation.LogOrigin.Validate("Not A Log", "o")!.Message, error);
+        Assert.False(LicenseReference.TryParse(null, out _, out error));
+        Assert.Equal("not a Huren license reference (it must start with 'huren:license?')", error);
+    }
+
+    [Fact]
+    public void A_reference_is_built_only_from_what_it_can_carry()
+    {
+        var (_, result) = Verified("valid-final.json");
+        var good = LicenseReference.From(result);
+        Assert.Equal("licenseId", Assert.Throws<ArgumentException>(() => new LicenseReference("not-an-id", good.Origin, 1, good.LeafHash)).ParamName);
+        Assert.Equal("origin", Assert.Throws<ArgumentException>(() => new LicenseReference(good.LicenseId, "Not A Log", 1, good.LeafHash)).ParamName);
+        var shortHash = Assert.Throws<ArgumentException>(() => new LicenseReference(good.LicenseId, good.Origin, 1, new byte[31]));
+        Assert.Equal(("leafHash", "a leaf hash is 32 bytes, got 31 (Parameter 'leafHash')"), (shortHash.ParamName, shortHash.Message));
+        Assert.Equal("leafHash", Assert.Throws<ArgumentNullException>(() => new LicenseReference(good.LicenseId, good.Origin, 1, null!)).ParamName);
+        Assert.Equal("evidence", Assert.Throws<ArgumentNullException>(() => LicenseReference.From(null!)).ParamName);
+        var noEntry = Assert.Throws<ArgumentException>(() => LicenseReference.From(result with { LicenseEntry = null }));
+        Assert.Equal(("evidence", "only verified evidence with a license entry can be referenced (Parameter 'evidence')"), (noEntry.ParamName, noEntry.Message));
+    }
+
+    [Fact]
+    public void Index_zero_and_an_escaped_origin_read_back()
+    {
+        var (_, result) = Verified("valid-final.json");
+        var good = LicenseReference.From(result);
+        Assert.Contains($"&o={Uri.EscapeDataString(good.Origin)}&", good.ToString(), StringComparison.Ordinal);
+        Assert.Contains("%2F", good.ToString(), StringComparison.Ordinal);
+        var zero = new LicenseReference(good.LicenseId, good.Origin, 0, good.LeafHash);
+        Assert.Contains("&i=0&", zero.ToString(), StringComparison.Ordinal);
+        Assert.True(LicenseReference.TryParse(zero.ToString(), out var read, out var error), error);
+        Assert.Equal((0ul, good.Origin), (read.Index, read.Origin));
     }
 
     [Fact]
