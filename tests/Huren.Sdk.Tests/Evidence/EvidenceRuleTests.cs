@@ -160,6 +160,20 @@ public sealed class EvidenceRuleTests
     }
 
     [Fact]
+    public void A_license_renamed_on_acceptance_is_judged_under_its_new_id_and_the_city_roots_suspension_is_reported()
+    {
+        var logs = new EvidenceLogs();
+        var newId = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000009").LicenseId;
+        var result = logs.Verify(logs.TransferBundle(newId: newId, rootSuspendsAfterAccept: true));
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((newId, EvidenceLogs.Zz, "430200-amr", LicenseVerdict.Suspended), (result.Subject, result.Origin, result.IssuerId, result.Verdict));
+        Assert.Equal(("430200-root", true), (result.ActedBy, result.ActedByCityRoot));
+        Assert.Empty(result.ActedUnder);
+        Assert.Equal([EntryKinds.LicenseIssue, EntryKinds.LicenseTransfer, EntryKinds.LicenseTransferAccept, EntryKinds.LicenseStatus], result.History.Select(e => e.Kind));
+        Assert.Equal((EvidenceLogs.Zz, 1ul), (result.LicenseEntry!.Origin, result.LicenseEntry.Index));
+    }
+
+    [Fact]
     public void Changes_suspensions_and_resumptions_replay_in_log_order()
     {
         var resumed = new EvidenceLogs(validUntil: "2024-12-31");
@@ -501,7 +515,8 @@ public sealed class EvidenceRuleTests
         /// </summary>
         public EvidenceBundle TransferBundle(bool secondAccept = false, string? acceptFrom = null, bool reference = true, bool leaveOutTransfer = false,
             string transferTo = "430200", bool changeAfterTransfer = false, bool thirdLogEntry = false, bool changeBeforeAccept = false, bool dropAcceptingCheckpointEntries = false,
-            ulong? referenceIndex = null, bool wrongReferenceHash = false, bool referenceOtherLicensesTransfer = false, string referenceOrigin = Cs, string referenceRelation = Relations.Transfer)
+            ulong? referenceIndex = null, bool wrongReferenceHash = false, bool referenceOtherLicensesTransfer = false, string referenceOrigin = Cs, string referenceRelation = Relations.Transfer,
+            string newId = "", bool rootSuspendsAfterAccept = false)
         {
             Issue();
             var transfer = Append(Cs, Entry.Create(EntryKinds.LicenseTransfer, Cs, LicenseId, "430100-amr", LedgerBodies.Transfer(LicenseId, transferTo), At.AddDays(1)), Amr(Cs));
@@ -519,16 +534,19 @@ public sealed class EvidenceRuleTests
             if (changeAfterTransfer) entries.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseStatus, Cs, LicenseId, "430100-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Cs))));
             if (changeBeforeAccept) entries.Add((Zz, Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, LicenseId, "430200-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(2)), Amr(Zz))));
             var references = reference ? new[] { new EntryReference { Origin = referenceOrigin, Index = named, LeafHash = namedHash, Relation = referenceRelation } } : [];
-            var accept = Entry.Create(EntryKinds.LicenseTransferAccept, Zz, LicenseId, "430200-amr", LedgerBodies.Accept(LicenseId, acceptFrom ?? Cs), At.AddDays(3), references);
+            var accept = Entry.Create(EntryKinds.LicenseTransferAccept, Zz, LicenseId, "430200-amr", LedgerBodies.Accept(LicenseId, acceptFrom ?? Cs, newId), At.AddDays(3), references);
             entries.Add((Zz, 0));
             entries.Add((Zz, Append(Zz, accept, Amr(Zz))));
             if (secondAccept) entries.Add((Zz, Append(Zz, accept, Amr(Zz))));
+            var subject = newId.Length > 0 ? newId : LicenseId;
+            if (rootSuspendsAfterAccept) entries.Add((Zz, Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, subject, "430200-root", LedgerBodies.Suspend(subject), At.AddDays(5)), Root(Zz))));
             if (thirdLogEntry)
             {
                 entries.Add((Xt, 0));
                 entries.Add((Xt, Append(Xt, Entry.Create(EntryKinds.LicenseStatus, Xt, LicenseId, "430300-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(4)), Amr(Xt))));
             }
-            var bundle = Bundle(Zz, LicenseId, [.. entries]);
+            var bundle = Bundle(Zz, subject, [.. entries]);
+            if (rootSuspendsAfterAccept) bundle.Verdict.Status = "SUSPENDED";
             if (dropAcceptingCheckpointEntries) bundle.Verdict.AsOf.Size = 1;
             return bundle;
         }

@@ -65,6 +65,7 @@ public sealed class LicenseReferenceTests
     [InlineData("huren:license?v=1&id={id}&o={o}&i=-3&h={h}", "i: '-3' is not an entry index (decimal digits, no leading zero)")]
     [InlineData("huren:license?v=1&id={id}&o={o}&i=18446744073709551616&h={h}", "i: '18446744073709551616' is not an entry index (decimal digits, no leading zero)")]
     [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAA", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
+    [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=*******************************************", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
     [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h={h}=", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
     [InlineData("huren:license?v=1&id={id}&o={o}&i=3&h=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", "h: the leaf hash must be 32 bytes in base64url without padding (43 characters)")]
             public void A_malformed_reference_is_refused_with_its_reason(string template, string reason)

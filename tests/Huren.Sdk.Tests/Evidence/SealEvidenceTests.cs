@@ -262,7 +262,9 @@ public sealed class SealEvidenceTests
             (seal.Verdict, seal.Reason, seal.FromLedger, seal.Subject, seal.Origin, seal.IssuerId));
         Assert.Null(seal.Revocation);
         Assert.Null(seal.Signature);
-        Assert.Null(seal.Facts!.UseIndex);
+        Assert.Equal(((ulong?)null, "", (ulong?)null), (seal.Facts!.UseIndex, seal.Facts.RevokeReason, seal.Facts.RevokedIndex));
+        var lie = Verifier.VerifySeal(Bundle("REVOKED", [_makerRegistration, _register], size: (ulong)_revoke), SealId);
+        Assert.Equal((false, SealVerdict.Valid, "the bundle states REVOKED, its entries and the signature give VALID", true), (lie.IsValid, lie.Verdict, lie.Failure, lie.Final));
     }
 
     [Fact]
@@ -330,6 +332,10 @@ public sealed class SealEvidenceTests
         var revoke = bad.Append(EntryKinds.SealRevoke, early, "430100-seals", new SealRevoked { SealId = early, Reason = "提前吊销" }, bad._makerEntries);
         var use = bad.Append(EntryKinds.SealUse, early, "430100-amr", LedgerSeals.Use(signature), bad._owner);
         var register = bad.Append(EntryKinds.SealRegister, early, "430100-seals", LedgerSeals.Registration(seal), bad._makerEntries);
+        // Another seal's entries in the same bundle are not about this one.
+        var both = Seal(bad._makerRegistration, bad._register, register);
+        Assert.True(both.IsValid, both.Failure);
+        Assert.Equal(bad._register, (int)both.Facts!.RegisteredIndex);
         Assert.Equal($"entry {Changsha}#{revoke} revokes seal {early} before its registration at #{register}",
             bad.Verifier.VerifySeal(bad.Bundle("REVOKED", [bad._makerRegistration, revoke, register], subject: early), early).Failure);
         Assert.Equal($"entry {Changsha}#{use} uses seal {early} before its registration at #{register}",

@@ -114,6 +114,8 @@ public sealed class BundleStatusProofTests
     [Fact]
     public void Reading_keeps_every_field_and_each_refusal_is_worded_exactly()
     {
+        var blank = new BundleStatusProof();
+        Assert.Equal(("", 0ul, "", "", (string?)null, "", ""), (blank.Origin, blank.TreeSize, blank.RecordId, blank.Key, blank.Value, blank.MapRoot, blank.Proof));
         var good = ProofOf(Revoked);
         Assert.Equal((Origin, Map.Version, Revoked, StatusMapKey.ForRecord(Revoked).ToBase64()), (good.Origin, good.TreeSize, good.RecordId, good.Key));
         var read = RoundTrip(good);
