@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Grpc.Core;
 using Huren.Anchoring;
 using Huren.Anchoring.Chain;
@@ -21,53 +20,17 @@ namespace Huren.Network.Tests;
 /// Foundry's <c>cast</c>; bundles carry anchor proofs that verify offline and online; tampered proofs are refused; a
 /// stopped chain does not hold up writes, and anchoring catches up when it is back.
 /// </summary>
-public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityNetwork(output)
+public sealed class AnchoringNetworkTests(ITestOutputHelper output) : AnchoredNetwork(output)
 {
-    private AnvilNode _chain = null!;
-    private string _contract = "";
-    private readonly Dictionary<string, EvmAccount> _accounts = new(StringComparer.Ordinal);
+    protected override IReadOnlyList<string> AnchoringCities => [Changsha, Zhuzhou, Xiangtan];
 
-    protected override async Task BeforeStartAsync()
-    {
-        // A state file lets the chain be stopped and started again with the same blocks; a block every second brings
-        // the confirmations of the last anchor (automine alone mines only when a transaction comes).
-        _chain = await AnvilNode.StartNewAsync(Path.Combine(Dir, "anvil-state.json"), blockTime: 1);
-        var deployer = EvmAccount.Generate();
-        await _chain.FundAsync(deployer.Address);
-        foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
-        {
-            var account = EvmAccount.Generate();
-            await _chain.FundAsync(account.Address);
-            _accounts[city] = account;
-        }
-        var deployed = await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = _chain.RpcUrl, ChainId = AnvilNode.ChainId }, deployer, "cz-t",
-            [.. _accounts.Values.Select(a => a.Address)]);
-        _contract = deployed.Address;
-        foreach (var (city, account) in _accounts)
-        {
-            var cityDir = Path.Combine(Dir, city);
-            account.WriteKeyFile(Path.Combine(cityDir, "keys", "anchor-account.key"));
-            var settingsFile = Path.Combine(cityDir, "appsettings.json");
-            var settings = JsonNode.Parse(File.ReadAllText(settingsFile))!;
-            settings["Huren"]!["Anchoring"] = new JsonObject
-            {
-                ["RpcUrl"] = _chain.RpcUrl.ToString(),
-                ["ChainId"] = AnvilNode.ChainId,
-                ["Contract"] = _contract,
-                ["KeyFile"] = "keys/anchor-account.key",
-                ["Confirmations"] = 2,
-                ["Interval"] = "00:00:01",
-                ["PollInterval"] = "00:00:00.200",
-                ["MaxRetryDelay"] = "00:00:02",
-            };
-            File.WriteAllText(settingsFile, settings.ToJsonString());
-        }
-    }
+    protected override int Confirmations => 2;
 
-    protected override async ValueTask AfterStopAsync()
-    {
-        if (_chain is not null) await _chain.DisposeAsync();
-    }
+    protected override string MaxRetryDelay => "00:00:02";
+
+    // A state file lets the chain be stopped and started again with the same blocks; a block every second brings the
+    // confirmations of the last anchor (automine alone mines only when a transaction comes).
+    private protected override Task<AnvilNode> StartChainAsync() => AnvilNode.StartNewAsync(Path.Combine(Dir, "anvil-state.json"), blockTime: 1);
 
     private Task RegisterAmrAsync(string city)
         => RegisterIssuerAsync(city, LedgerBodies.Issuer($"{city}-amr", LedgerBodies.ChangshaAmrCode, IssuerKey(city).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true, region: city));
@@ -113,7 +76,7 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
     }
 
     [Fact]
-    public async Task Anchors_land_on_chain_read_back_by_cast_and_bundles_carry_proofs_that_verify_offline_and_online()
+    public async Task Anchors_land_onChain_read_back_by_cast_and_bundles_carry_proofs_that_verify_offline_and_online()
     {
         await RegisterAmrAsync(Changsha);
         using var amr = Client(Changsha, CliRoles.Issuer);
@@ -131,13 +94,13 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
         foreach (var (city, record) in records)
         {
             var inclusion = record.Inclusion!;
-            var onChain = Cast.GetAnchor(_chain, _contract, inclusion.Sequence);
+            var onChain = Cast.GetAnchor(Chain, Contract, inclusion.Sequence);
             Assert.Equal(EvmHex.Format(Convert.FromBase64String(record.Root)), onChain.Root, ignoreCase: true);
             Assert.Equal((ulong)record.Checkpoints.Count, onChain.LeafCount);
             Assert.Equal(inclusion.BlockNumber, onChain.BlockNumber);
-            Assert.True(EvmHex.SameAddress(_accounts[city].Address, onChain.Submitter), $"{city}: submitter {onChain.Submitter}");
+            Assert.True(EvmHex.SameAddress(Accounts[city].Address, onChain.Submitter), $"{city}: submitter {onChain.Submitter}");
         }
-        var logs = Cast.AnchoredLogs(_chain, _contract);
+        var logs = Cast.AnchoredLogs(Chain, Contract);
         Assert.Contains(logs, l => string.Equals((string?)l!["transactionHash"], records[Changsha].Inclusion!.Transaction, StringComparison.OrdinalIgnoreCase));
 
         // A counter in Zhuzhou gets a bundle whose Changsha checkpoint carries an anchor proof.
@@ -152,14 +115,14 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
             await Task.Delay(200);
         }
         Assert.NotNull(bundle?.AnchorProofs);
-        var verifier = new AnchorProofVerifier(new AnchorContract(AnvilNode.ChainId, _contract), Genesis);
+        var verifier = new AnchorProofVerifier(new AnchorContract(AnvilNode.ChainId, Contract), Genesis);
         var results = verifier.VerifyBundle(bundle!);
         Assert.NotEmpty(results);
         Assert.All(results, r => Assert.True(r.IsValid, r.Failure));
         var proof = bundle!.AnchorProofs!.First(p => p.Leaf.Origin == OriginOf(Changsha));
 
         // Online: the chain has that transaction, block and log, with K confirmations.
-        using (var reader = new AnchorChainClient(new AnchorChainOptions { RpcUrl = _chain.RpcUrl, ChainId = AnvilNode.ChainId, Contract = _contract }))
+        using (var reader = new AnchorChainClient(new AnchorChainOptions { RpcUrl = Chain.RpcUrl, ChainId = AnvilNode.ChainId, Contract = Contract }))
         {
             var online = await new AnchorProofOnlineCheck(reader).CheckAsync(proof, 2);
             Assert.True(online.IsValid, online.Failure);
@@ -193,8 +156,8 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
         var badFile = Path.Combine(Dir, "bad-bundle.json");
         await File.WriteAllTextAsync(bundleFile, json);
         await File.WriteAllTextAsync(badFile, badRoot.ToJson());
-        string[] verifyArgs = ["anchor", "verify", "--network", Path.Combine(Dir, "genesis.json"), "--chain-id", "31337", "--contract", _contract,
-            "--rpc-url", _chain.RpcUrl.ToString(), "--confirmations", "2", "--bundle"];
+        string[] verifyArgs = ["anchor", "verify", "--network", Path.Combine(Dir, "genesis.json"), "--chain-id", "31337", "--contract", Contract,
+            "--rpc-url", Chain.RpcUrl.ToString(), "--confirmations", "2", "--bundle"];
         using (var cliOut = new StringWriter())
         using (var cliErr = new StringWriter())
         {
@@ -215,12 +178,12 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
     }
 
     [Fact]
-    public async Task The_chain_stopped_writes_go_on_and_anchoring_catches_up_when_it_is_back()
+    public async Task TheChain_stopped_writes_go_on_and_anchoring_catches_up_when_it_is_back()
     {
         await RegisterAmrAsync(Changsha);
         var first = await WaitForConfirmedAsync(Changsha, new Dictionary<string, ulong> { [OriginOf(Changsha)] = await OwnSizeAsync(Changsha) }, TimeSpan.FromSeconds(90));
 
-        await _chain.StopAsync();
+        await Chain.StopAsync();
         using var amr = Client(Changsha, CliRoles.Issuer);
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < 50; i++) await amr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = LicenseLeaf(Changsha, $"DOWN{i:D4}") }, amr.Options());
@@ -241,9 +204,9 @@ public sealed class AnchoringNetworkTests(ITestOutputHelper output) : ThreeCityN
         Assert.True(status.ConsecutiveFailures > 0, "the anchorer did not notice the chain is down");
         Assert.NotEmpty(status.LastError);
 
-        await _chain.StartAsync();
+        await Chain.StartAsync();
         var caughtUp = await WaitForConfirmedAsync(Changsha, new Dictionary<string, ulong> { [OriginOf(Changsha)] = sizeWhileDown }, TimeSpan.FromSeconds(120));
         Assert.True(caughtUp.Id > first.Id);
-        Assert.Equal(EvmHex.Format(Convert.FromBase64String(caughtUp.Root)), Cast.GetAnchor(_chain, _contract, caughtUp.Inclusion!.Sequence).Root, ignoreCase: true);
+        Assert.Equal(EvmHex.Format(Convert.FromBase64String(caughtUp.Root)), Cast.GetAnchor(Chain, Contract, caughtUp.Inclusion!.Sequence).Root, ignoreCase: true);
     }
 }

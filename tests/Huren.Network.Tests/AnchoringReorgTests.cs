@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Huren.Anchoring;
-using Huren.Anchoring.Chain;
 using Huren.Anchoring.Tests;
 using Huren.Cli.Profiles;
 using Huren.Node.Tests.Ledger;
@@ -18,40 +16,15 @@ namespace Huren.Network.Tests;
 /// every block: the block holding Changsha's anchor is reverted away (evm_snapshot / evm_revert), and the node notices,
 /// sends the kept transaction again and follows it to K.
 /// </summary>
-public sealed class AnchoringReorgTests(ITestOutputHelper output) : ThreeCityNetwork(output)
+public sealed class AnchoringReorgTests(ITestOutputHelper output) : AnchoredNetwork(output)
 {
-    private AnvilNode _chain = null!;
-    private string _contract = "";
+    protected override IReadOnlyList<string> AnchoringCities => [Changsha];
 
-    protected override async Task BeforeStartAsync()
-    {
-        _chain = await AnvilNode.StartNewAsync();
-        var deployer = EvmAccount.Generate();
-        var account = EvmAccount.Generate();
-        await _chain.FundAsync(deployer.Address);
-        await _chain.FundAsync(account.Address);
-        _contract = (await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = _chain.RpcUrl, ChainId = AnvilNode.ChainId }, deployer, "cz-t", [account.Address])).Address;
-        var cityDir = Path.Combine(Dir, Changsha);
-        account.WriteKeyFile(Path.Combine(cityDir, "keys", "anchor-account.key"));
-        var settingsFile = Path.Combine(cityDir, "appsettings.json");
-        var settings = JsonNode.Parse(File.ReadAllText(settingsFile))!;
-        settings["Huren"]!["Anchoring"] = new JsonObject
-        {
-            ["RpcUrl"] = _chain.RpcUrl.ToString(),
-            ["ChainId"] = AnvilNode.ChainId,
-            ["Contract"] = _contract,
-            ["Confirmations"] = 3,
-            ["Interval"] = "00:00:01",
-            ["PollInterval"] = "00:00:00.200",
-            ["MaxRetryDelay"] = "00:00:01",
-        };
-        File.WriteAllText(settingsFile, settings.ToJsonString());
-    }
+    protected override int Confirmations => 3;
 
-    protected override async ValueTask AfterStopAsync()
-    {
-        if (_chain is not null) await _chain.DisposeAsync();
-    }
+    protected override string MaxRetryDelay => "00:00:01";
+
+    private protected override Task<AnvilNode> StartChainAsync() => AnvilNode.StartNewAsync();
 
     private async Task<AnchorStatusResponse> StatusAsync()
     {
@@ -68,7 +41,7 @@ public sealed class AnchoringReorgTests(ITestOutputHelper output) : ThreeCityNet
         {
             status = await StatusAsync();
             if (status.Current.Length > 0 && AnchorRecord.Parse(status.Current) is var record && done(record)) return record;
-            if (mine) await _chain.MineAsync(1);
+            if (mine) await Chain.MineAsync(1);
             await Task.Delay(200);
         }
         throw new TimeoutException($"{what}: current {(status?.Current.Length > 0 ? System.Text.Encoding.UTF8.GetString(status.Current) : "none")}, error {status?.LastError}");
@@ -82,7 +55,7 @@ public sealed class AnchoringReorgTests(ITestOutputHelper output) : ThreeCityNet
         await WaitAsync(r => r.Status == AnchorStatus.Confirmed && r.CheckpointOf(origin)?.Size >= 1, mine: true, "first anchor");
 
         // A snapshot below the next anchor; a license, and its anchor included (1 confirmation of 3).
-        var snapshot = await _chain.SnapshotAsync();
+        var snapshot = await Chain.SnapshotAsync();
         using (var amr = Client(Changsha, CliRoles.Issuer))
         {
             var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "REORG1");
@@ -92,12 +65,12 @@ public sealed class AnchoringReorgTests(ITestOutputHelper output) : ThreeCityNet
         Assert.Equal(0, included.Reorgs);
 
         // The block is reverted away: the node sees the receipt gone, sends the kept transaction again, and K follows.
-        await _chain.RevertAsync(snapshot);
+        await Chain.RevertAsync(snapshot);
         var confirmed = await WaitAsync(r => r.Id == included.Id && r.Status == AnchorStatus.Confirmed, mine: true, "re-anchored after the reorg");
         Assert.True(confirmed.Reorgs >= 1, $"reorgs {confirmed.Reorgs}");
         Output.WriteLine($"anchor {confirmed.Id}: first in block {included.Inclusion!.BlockNumber} ({included.Inclusion.BlockHash}), after the reorg in {confirmed.Inclusion!.BlockNumber} ({confirmed.Inclusion.BlockHash})");
         Assert.NotEqual(included.Inclusion.BlockHash, confirmed.Inclusion.BlockHash);
-        var onChain = Cast.GetAnchor(_chain, _contract, confirmed.Inclusion.Sequence);
+        var onChain = Cast.GetAnchor(Chain, Contract, confirmed.Inclusion.Sequence);
         Assert.Equal(EvmHex.Format(Convert.FromBase64String(confirmed.Root)), onChain.Root, ignoreCase: true);
     }
 }
