@@ -33,20 +33,9 @@ internal static class LicenseRefreshCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var asJson = parse.GetValue(access.Json);
-            var path = Path.GetFullPath(parse.GetValue(bundle)!);
-            string json;
-            try
-            {
-                json = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"bundle '{path}' cannot be read: {ex.Message}", ex);
-            }
+            var json = await LicenseVerifyCommand.ReadBundleAsync(parse.GetValue(bundle)!).ConfigureAwait(false);
             using var session = access.Open(parse);
-            var day = parse.GetValue(at) is { } text
-                ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new CliException($"--at '{text}' is not a date (yyyy-MM-dd)")
-                : LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+            var day = LicenseVerifyCommand.ParseDay(parse.GetValue(at)) ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
             var old = session.Verifier.Verify(json, day, out var parsed);
             if (!old.IsValid)
             {

@@ -329,7 +329,9 @@ internal static class LicenseVerifyCommand
         }
     }
 
-    private static DateOnly? ParseDay(string? text)
+    /// <summary>The <c>--at</c> day (yyyy-MM-dd), or null when not given.</summary>
+    /// <exception cref="CliException">Not a date of that form.</exception>
+    internal static DateOnly? ParseDay(string? text)
     {
         if (text is null) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
