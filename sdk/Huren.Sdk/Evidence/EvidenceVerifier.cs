@@ -172,6 +172,18 @@ public sealed class EvidenceVerifier
     /// once; issuer registrations signed by the city root, every other entry by the key its issuer registered in the
     /// same log and not after the issuer's revocation. Null when all pass, else the reason.
     /// </summary>
+    // The member's root key, or a retired one whose end the entry's time is not after (key rotation).
+    private static bool RootSigned(TrustedMember member, DecodedLeaf read, out string? error)
+    {
+        error = null;
+        foreach (var key in member.RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(read.Entry.TimeUnixMs)))
+        {
+            if (SignedEntryVerifier.Verify(read.Signed, key, out var keyError)) return true;
+            error ??= keyError;
+        }
+        return false;
+    }
+
     internal string? Prove(EvidenceBundle bundle, out ProvenBundle proven)
     {
         proven = new ProvenBundle();
@@ -240,8 +252,7 @@ public sealed class EvidenceVerifier
         foreach (var (e, read) in decoded)
         {
             if (!IsRootWritten(read.Entry)) continue;
-            var root = _network.ByOrigin(e.Origin)!.RootKey;
-            if (!SignedEntryVerifier.Verify(read.Signed, root, out var rootError)) return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}";
+            if (!RootSigned(_network.ByOrigin(e.Origin)!, read, out var rootError)) return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}): not signed by the city root: {rootError}";
             if (read.Entry.Kind == EntryKinds.IssuerRegister)
             {
                 var reg = EntryKinds.Of<IssuerRegistered>().Decode(read.Entry.Body);

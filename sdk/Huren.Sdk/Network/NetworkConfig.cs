@@ -99,6 +99,24 @@ public sealed class NetworkConfig
             if (string.IsNullOrEmpty(m.LogKey)) throw new FormatException($"members[{m.CityCode}].logKey is required");
             if (string.IsNullOrEmpty(m.WitnessKey)) throw new FormatException($"members[{m.CityCode}].witnessKey is required");
             if (string.IsNullOrEmpty(m.RootKey)) throw new FormatException($"members[{m.CityCode}].rootKey is required");
+            if (m.RetiredKeys is null) throw new FormatException($"members[{m.CityCode}].retiredKeys is null");
+            for (var i = 0; i < m.RetiredKeys.Count; i++)
+            {
+                var r = m.RetiredKeys[i];
+                var at = $"members[{m.CityCode}].retiredKeys[{i}]";
+                if (r is null) throw new FormatException($"{at} is null");
+                if (!RetiredKey.Kinds.Contains(r.Kind)) throw new FormatException($"{at}.kind '{r.Kind}' is not one of {string.Join(", ", RetiredKey.Kinds)}");
+                if (string.IsNullOrWhiteSpace(r.Key)) throw new FormatException($"{at}.key is required");
+                try
+                {
+                    r.End();
+                }
+                catch (FormatException ex)
+                {
+                    throw new FormatException($"{at}: {ex.Message}", ex);
+                }
+                if (r.NotAfter is null && r.RetiredAtSize == 0 && !r.Revoked) throw new FormatException($"{at} has no end: give notAfter, retiredAtSize or revoked");
+            }
         }
         if (config.WitnessThreshold < 0 || config.WitnessThreshold > config.Members.Count - 1)
             throw new FormatException($"witnessThreshold {config.WitnessThreshold} must be between 0 and {config.Members.Count - 1} (members other than the origin)");
@@ -140,17 +158,53 @@ public sealed class NetworkMember
     [JsonPropertyName("retiredKeys")] public List<RetiredKey> RetiredKeys { get; set; } = [];
 }
 
-/// <summary>A key a member no longer signs with.</summary>
+/// <summary>
+/// A key a member no longer signs with (a rotation), kept so that what it signed before its end still verifies. At
+/// least one of <see cref="NotAfter"/>, <see cref="RetiredAtSize"/> or <see cref="Revoked"/> ends it.
+/// </summary>
 public sealed class RetiredKey
 {
+    /// <summary>The kinds of key a member can retire.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["log", "witness", "sm2", "root", "tls"];
+
     /// <summary>log, witness, sm2, root or tls.</summary>
     [JsonPropertyName("kind")] public string Kind { get; set; } = "";
 
     /// <summary>The key, in the same form as the member field it replaced.</summary>
     [JsonPropertyName("key")] public string Key { get; set; } = "";
 
-    /// <summary>The origin size from which it no longer signs.</summary>
+    /// <summary>The origin size from which it no longer signs; 0 when the end is a time only.</summary>
     [JsonPropertyName("retiredAtSize")] public ulong RetiredAtSize { get; set; }
+
+    /// <summary>
+    /// The end: the last moment (RFC 3339 with offset, e.g. <c>2026-12-02T15:00:00Z</c>) at which it may sign. A
+    /// checkpoint signed with it counts when a cosignature dates it at or before this; a cosignature made with it when
+    /// its own timestamp is at or before this. Null when not given.
+    /// </summary>
+    [JsonPropertyName("notAfter")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NotAfter { get; set; }
+
+    /// <summary>The key that replaces it (the member's key of the same kind in this or a later version), when named.</summary>
+    [JsonPropertyName("successor")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Successor { get; set; }
+
+    /// <summary>Whether the key is compromised: nothing it signed counts, whenever.</summary>
+    [JsonPropertyName("revoked")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Revoked { get; set; }
+
+    /// <summary>The parsed <see cref="NotAfter"/>, or null when not given.</summary>
+    /// <exception cref="FormatException">It is not an RFC 3339 time with an offset.</exception>
+    public DateTimeOffset? End()
+    {
+        if (NotAfter is null) return null;
+        if (!NotAfter.Contains('T', StringComparison.Ordinal) || !(NotAfter.EndsWith('Z') || NotAfter.LastIndexOfAny(['+', '-']) > NotAfter.IndexOf('T', StringComparison.Ordinal))
+            || !DateTimeOffset.TryParse(NotAfter, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var end))
+            throw new FormatException($"notAfter '{NotAfter}' is not an RFC 3339 time with an offset (e.g. 2026-12-02T15:00:00Z)");
+        return end;
+    }
 }
 
 /// <summary>One member's signature over a configuration version.</summary>

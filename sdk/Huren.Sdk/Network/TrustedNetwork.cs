@@ -36,8 +36,22 @@ public sealed class TrustedNetwork
                 if (!ReferenceEquals(other, member)) others.Add(other.WitnessKey);
             }
             _witnesses[member.Origin] = others;
-            member.SetCheckpointVerifier(allWitnesses);
+            member.SetCheckpointVerifier(allWitnesses, RetiredWitnessKeys(members));
         }
+    }
+
+    // Every member's retired witness keys: any checkpoint may carry their cosignatures.
+    private static List<RetiredNoteKey> RetiredWitnessKeys(List<TrustedMember> members)
+    {
+        var keys = new List<RetiredNoteKey>();
+        foreach (var member in members)
+        {
+            foreach (var r in member.RetiredNoteKeys)
+            {
+                if (r.Key.Type == NoteSignatureType.CosignatureV1) keys.Add(r);
+            }
+        }
+        return keys;
     }
 
     /// <summary>The document as parsed (its JSON model).</summary>
@@ -116,8 +130,11 @@ public sealed class TrustedNetwork
 /// <summary>A member city with its keys parsed.</summary>
 public sealed class TrustedMember
 {
-    private TrustedMember(NetworkMember document, NoteVerifierKey logKey, NoteVerifierKey witnessKey, PublicKey? sm2Key, PublicKey rootKey, Uri? endpoint, string tlsPin)
+    private TrustedMember(NetworkMember document, NoteVerifierKey logKey, NoteVerifierKey witnessKey, PublicKey? sm2Key, PublicKey rootKey, Uri? endpoint, string tlsPin,
+        List<RetiredNoteKey> retiredNoteKeys, List<RetiredRootKey> retiredRootKeys)
     {
+        RetiredNoteKeys = retiredNoteKeys;
+        RetiredRootKeys = retiredRootKeys;
         Document = document;
         LogKey = logKey;
         WitnessKey = witnessKey;
@@ -164,8 +181,35 @@ public sealed class TrustedMember
     /// <summary>Lower-case hex SHA-256 of the node's TLS certificate (DER); empty when not pinned.</summary>
     public string TlsCertificateSha256 { get; }
 
-    /// <summary>Keys this member used before a rotation (kept as stated; not yet used to verify).</summary>
+    /// <summary>Keys this member used before a rotation, as the document states them.</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys => Document.RetiredKeys;
+
+    /// <summary>The retired log, SM2 and witness keys, parsed, with their ends (<see cref="CheckpointVerifier"/> honours them).</summary>
+    public IReadOnlyList<RetiredNoteKey> RetiredNoteKeys { get; }
+
+    /// <summary>The retired city root keys, parsed, with their ends.</summary>
+    public IReadOnlyList<RetiredRootKey> RetiredRootKeys { get; }
+
+    /// <summary>
+    /// The root keys that may have signed an entry dated <paramref name="entryTime"/>: the current one, then every
+    /// retired one not revoked whose end is not before that time (none ended by size only: an entry's index is not its
+    /// checkpoint's size).
+    /// </summary>
+    public IEnumerable<PublicKey> RootKeysAt(DateTimeOffset entryTime)
+    {
+        yield return RootKey;
+        foreach (var r in RetiredRootKeys)
+        {
+            if (!r.Revoked && r.NotAfter is { } end && entryTime <= end) yield return r.Key;
+        }
+    }
+
+    /// <summary>
+    /// Verifies a checkpoint note of this member received now (a witness or a mirror): as
+    /// <see cref="VerifyCheckpoint(SignedNote)"/>, and a note signed with a retired key is accepted while
+    /// <paramref name="receivedAt"/> is not after the key's end.
+    /// </summary>
+    public CheckpointVerification VerifyCheckpoint(SignedNote note, DateTimeOffset receivedAt) => CheckpointVerifier.Verify(note, receivedAt);
 
     /// <summary>
     /// The one rule for this member's checkpoints (checkpoints.md: a note whose known key's line fails is rejected), with
@@ -185,8 +229,15 @@ public sealed class TrustedMember
     public CheckpointVerification VerifyCheckpoint(SignedNote note) => CheckpointVerifier.Verify(note);
 
     // Set once by the network that holds the member, which knows every member's witness key.
-    internal void SetCheckpointVerifier(IReadOnlyList<NoteVerifierKey> allWitnessKeys)
-        => CheckpointVerifier = new CheckpointVerifier(LogKey, Sm2NoteKey, allWitnessKeys, keysComplete: Sm2NoteKey is not null);
+    internal void SetCheckpointVerifier(IReadOnlyList<NoteVerifierKey> allWitnessKeys, IReadOnlyList<RetiredNoteKey> allRetiredWitnessKeys)
+    {
+        var retired = new List<RetiredNoteKey>(allRetiredWitnessKeys);
+        foreach (var r in RetiredNoteKeys)
+        {
+            if (r.Key.Type != NoteSignatureType.CosignatureV1) retired.Add(r);
+        }
+        CheckpointVerifier = new CheckpointVerifier(LogKey, Sm2NoteKey, allWitnessKeys, keysComplete: Sm2NoteKey is not null, retired);
+    }
 
     internal static TrustedMember Parse(NetworkMember m)
     {
@@ -207,7 +258,49 @@ public sealed class TrustedMember
         if (!string.IsNullOrEmpty(m.Endpoint) && !Uri.TryCreate(m.Endpoint, UriKind.Absolute, out endpoint)) throw new FormatException($"{at}.endpoint: '{m.Endpoint}' is not an absolute URI");
         var pin = m.TlsCertificateSha256.ToLowerInvariant();
         if (pin.Length != 0 && (pin.Length != 64 || !pin.All(char.IsAsciiHexDigit))) throw new FormatException($"{at}.tlsCertificateSha256: not 64 hex digits");
-        return new TrustedMember(m, logKey, witnessKey, sm2, root, endpoint, pin);
+        var retiredNote = new List<RetiredNoteKey>();
+        var retiredRoot = new List<RetiredRootKey>();
+        for (var i = 0; i < m.RetiredKeys.Count; i++)
+        {
+            var r = m.RetiredKeys[i];
+            var field = $"{at}.retiredKeys[{i}]";
+            var end = r.End();
+            switch (r.Kind)
+            {
+                case "log":
+                    var oldLog = NoteKey(r.Key, field, NoteSignatureType.Ed25519, m.Origin);
+                    if (oldLog.Equals(logKey)) throw new FormatException($"{field}: the retired log key is the member's current logKey");
+                    retiredNote.Add(new RetiredNoteKey(oldLog, end, r.RetiredAtSize, r.Revoked));
+                    break;
+                case "witness":
+                    var oldWitness = NoteKey(r.Key, field, NoteSignatureType.CosignatureV1, witnessKey.Name);
+                    if (oldWitness.Equals(witnessKey)) throw new FormatException($"{field}: the retired witness key is the member's current witnessKey");
+                    retiredNote.Add(new RetiredNoteKey(oldWitness, end, r.RetiredAtSize, r.Revoked));
+                    break;
+                case "sm2":
+                    var oldSm2 = PemKey(r.Key, $"{field}.key");
+                    if (oldSm2.Algorithm != SignatureAlgorithm.Sm2Sm3) throw new FormatException($"{field}.key: a {oldSm2.Algorithm} key, not SM2");
+                    var oldSm2Note = NoteVerifierKey.ForSm2(m.Origin, oldSm2);
+                    if (sm2 is not null && oldSm2Note.Equals(NoteVerifierKey.ForSm2(m.Origin, sm2))) throw new FormatException($"{field}: the retired SM2 key is the member's current sm2PublicKey");
+                    retiredNote.Add(new RetiredNoteKey(oldSm2Note, end, r.RetiredAtSize, r.Revoked));
+                    break;
+                case "root":
+                    retiredRoot.Add(new RetiredRootKey(PemKey(r.Key, $"{field}.key"), end, r.Revoked));
+                    break;
+                default:
+                    // tls: kept as stated; a certificate pin is the version in force's only.
+                    break;
+            }
+        }
+        return new TrustedMember(m, logKey, witnessKey, sm2, root, endpoint, pin, retiredNote, retiredRoot);
+    }
+
+    private static NoteVerifierKey NoteKey(string vkey, string field, NoteSignatureType type, string name)
+    {
+        if (!NoteVerifierKey.TryParse(vkey, out var key, out var error)) throw new FormatException($"{field}.key: {error}");
+        if (key.Type != type) throw new FormatException($"{field}.key: type 0x{(byte)key.Type:x2}, not 0x{(byte)type:x2}");
+        if (!string.Equals(key.Name, name, StringComparison.Ordinal)) throw new FormatException($"{field}.key: named '{key.Name}', not '{name}'");
+        return key;
     }
 
     private static PublicKey PemKey(string pem, string field)
@@ -222,3 +315,9 @@ public sealed class TrustedMember
         }
     }
 }
+
+/// <summary>A retired city root key with its end.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="NotAfter">The last moment an entry it signed may be dated, or null (then it signs nothing that counts).</param>
+/// <param name="Revoked">Whether nothing it signed counts.</param>
+public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, bool Revoked);
