@@ -79,7 +79,7 @@ internal sealed class NodeSession : IDisposable
 
     public CliProfile Profile { get; }
 
-    public TrustedNetwork Network { get; }
+    public TrustedNetwork Network { get; private set; }
 
     public CliCityProfile City { get; }
 
@@ -107,8 +107,28 @@ internal sealed class NodeSession : IDisposable
     /// The node's verdict on <paramref name="question"/>, believed only as far as its evidence goes (the SDK's rule);
     /// the node holds the answer up to <paramref name="waitForFinality"/> for it to become final.
     /// </summary>
-    public Task<VerifiedLicense> VerifyAsync(LicenseQuestion question, TimeSpan waitForFinality, DateOnly? day, CancellationToken cancellationToken)
-        => Client.VerifyLicenseAsync(question, Verifier, new LicenseVerifyOptions { Day = day, WaitForFinality = waitForFinality }, cancellationToken);
+    public async Task<VerifiedLicense> VerifyAsync(LicenseQuestion question, TimeSpan waitForFinality, DateOnly? day, CancellationToken cancellationToken)
+    {
+        // Evidence may be signed with keys of a newer configuration version (a rotation): follow the node's chain first.
+        await FollowChainAsync(cancellationToken).ConfigureAwait(false);
+        return await Client.VerifyLicenseAsync(question, Verifier, new LicenseVerifyOptions { Day = day, WaitForFinality = waitForFinality }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves to the newest configuration version the node holds, each version checked against the one before and kept
+    /// beside the profile's genesis ('huren network pull'); returns the versions pulled.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> FollowChainAsync(CancellationToken cancellationToken)
+    {
+        var (newest, pulled) = await Commands.Network.NetworkConfigCommands.FollowAsync(this, cancellationToken).ConfigureAwait(false);
+        if (pulled.Count > 0)
+        {
+            Network = newest;
+            _verifier = null;
+            _sealVerifier = null;
+        }
+        return pulled;
+    }
 
     /// <summary>The log origin of the chosen city (e.g. <c>huren.cz-t/430100</c>).</summary>
     public string Origin => OriginOf(City.CityCode);

@@ -193,15 +193,18 @@ public sealed class CliProfile
         throw new CliException($"no credential in the profile acts for issuer '{issuerId}'");
     }
 
-    /// <summary>Reads the genesis configuration the profile names.</summary>
-    /// <exception cref="CliException">Missing, unreadable or invalid.</exception>
+    /// <summary>
+    /// Reads the genesis configuration the profile names, and moves to the newest version pulled beside it
+    /// (<c>network-versions/v&lt;N&gt;.json</c>, 'huren network pull'), each checked against the one before.
+    /// </summary>
+    /// <exception cref="CliException">Missing, unreadable or invalid, or a pulled version that does not chain.</exception>
     public TrustedNetwork LoadGenesis()
     {
         if (string.IsNullOrWhiteSpace(Genesis)) throw new CliException("the profile names no genesis");
         var path = ResolvePath(Genesis);
         try
         {
-            return TrustedNetwork.Parse(File.ReadAllBytes(path));
+            return NetworkConfigChain.FollowStored(TrustedNetwork.Parse(File.ReadAllBytes(path)), Commands.Network.NetworkConfigCommands.VersionsFolder(path));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {

@@ -99,8 +99,18 @@ public static partial class NodeApp
         services.AddSingleton<IWitnessCalls>(sp => new PeerWitnessCalls(sp.GetRequiredService<PeerClients>()));
         services.AddSingleton<CosignatureCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<CosignatureCollector>());
-        services.AddSingleton(sp => new NodeCheckpointSigner(options.Origin, keys.LogKey, keys.Sm2LogKey));
-        services.AddSingleton(sp => new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>()));
+        services.AddSingleton(sp =>
+        {
+            var network = sp.GetRequiredService<NetworkView>();
+            var staged = Path.GetFullPath(options.Keys.StagedKeys, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            return new NodeCheckpointSigner(options.Origin, keys.LogKey, keys.Sm2LogKey, () => network.Current?.ByOrigin(options.Origin),
+                () => NodeKeys.LoadStaged(staged), sp.GetRequiredService<ILoggerFactory>().CreateLogger<NodeCheckpointSigner>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var network = sp.GetRequiredService<NetworkView>();
+            return new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>(), () => network.Current?.Version ?? 0);
+        });
         AddAnchoring(services, options, baseDir);
         services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<NodeCheckpointSigner>().Sign,
             options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));

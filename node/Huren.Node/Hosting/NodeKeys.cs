@@ -53,6 +53,29 @@ public sealed class NodeKeys
             ReadPublic(Full(files.RootPublicKey), "Huren:Keys:RootPublicKey"));
     }
 
+    /// <summary>
+    /// The private keys in the staged-keys folder (<c>*.pem</c> but <c>*.pub.pem</c>), for a rotation; none when the
+    /// folder is missing. A file that is not a private key is passed over: it cannot be the key a configuration lists.
+    /// </summary>
+    public static IReadOnlyList<SigningKey> LoadStaged(string folder)
+    {
+        var keys = new List<SigningKey>();
+        if (!Directory.Exists(folder)) return keys;
+        foreach (var path in Directory.EnumerateFiles(folder, "*.pem"))
+        {
+            if (path.EndsWith(".pub.pem", StringComparison.Ordinal)) continue;
+            try
+            {
+                keys.Add(SigningKey.FromPem(File.ReadAllText(path)));
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // Not a usable private key: no configuration can list it, so it is not a candidate.
+            }
+        }
+        return keys;
+    }
+
     /// <summary>Writes a private key file readable by its owner only.</summary>
     public static void WritePrivate(string path, string pem)
     {

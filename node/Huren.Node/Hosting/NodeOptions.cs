@@ -95,6 +95,13 @@ public sealed class NodeKeyFiles
     /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
     public string TlsKey { get; set; } = "keys/tls.key.pem";
 
+    /// <summary>
+    /// Folder of private keys staged for a key rotation (PKCS#8 PEM files, <c>*.pem</c>): when the configuration in force
+    /// lists one of them as this member's log or SM2 key, the node signs its checkpoints with it. Read again at each
+    /// adopted version; may be missing.
+    /// </summary>
+    public string StagedKeys { get; set; } = "keys/staged";
+
     /// <summary>Names the first missing setting, or null.</summary>
     public string? Validate()
     {

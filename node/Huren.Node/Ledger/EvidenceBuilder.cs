@@ -12,7 +12,7 @@ namespace Huren.Node.Ledger;
 /// a license a successor answers for, the successions and the successors' registrations), each with its inclusion proof
 /// to one signed checkpoint of its log, and, where the node anchors, the anchor proofs of those checkpoints.
 /// </summary>
-public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null)
+public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null, Func<int>? configVersion = null)
 {
     /// <summary>
     /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
@@ -55,6 +55,8 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
         Subject = subject,
         CreatedAt = time.GetUtcNow(),
         Verdict = new BundleVerdict { Status = verdict, Reason = reason, AsOf = new BundleCheckpointRef { Origin = origin, Size = size } },
+        // The version in force names every key its checkpoints may be signed with (key rotation).
+        ConfigVersion = configVersion?.Invoke() ?? 0,
     };
 
     private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, LicenseRecord license)

@@ -21,7 +21,8 @@ public sealed partial class LogMirror
 {
     private readonly MerkleLog _log;
     private readonly LogStateMachine _state;
-    private readonly CheckpointVerifier _checkpoints;
+    private readonly Func<CheckpointVerifier> _checkpoints;
+    private readonly TimeProvider _time;
     private readonly Func<HurenClient> _connect;
     private readonly KeySpace _evidence;
     private readonly ILogger _logger;
@@ -42,10 +43,23 @@ public sealed partial class LogMirror
     public LogMirror(
         MerkleLog log, LogStateMachine state, CheckpointVerifier checkpoints, Func<HurenClient> connect,
         KeySpace evidence, LogEvents? events, AppendHealth? health, ILogger logger)
+        : this(log, state, () => checkpoints, connect, evidence, events, health, logger, TimeProvider.System)
+    {
+    }
+
+    /// <summary>
+    /// A mirror that takes the origin's checkpoint verifier from the configuration in force at each checkpoint
+    /// (<paramref name="checkpoints"/>), so a rotated key is followed without a restart, and judges a checkpoint signed
+    /// with a retired key by when it arrives (<paramref name="time"/>).
+    /// </summary>
+    public LogMirror(
+        MerkleLog log, LogStateMachine state, Func<CheckpointVerifier> checkpoints, Func<HurenClient> connect,
+        KeySpace evidence, LogEvents? events, AppendHealth? health, ILogger logger, TimeProvider time)
     {
         _log = log;
         _state = state;
         _checkpoints = checkpoints;
+        _time = time;
         _connect = connect;
         _evidence = evidence;
         _events = events;
@@ -147,7 +161,9 @@ public sealed partial class LogMirror
 
     private void Integrate(CheckpointResponse checkpoint)
     {
-        var verified = _checkpoints.Verify(checkpoint.Note);
+        var verified = SignedNote.TryParse(checkpoint.Note, out var offered, out var noteError)
+            ? _checkpoints().Verify(offered, _time.GetUtcNow())
+            : CheckpointVerifier.Malformed(noteError);
         if (!verified.IsValid)
         {
             Stop($"checkpoint of {Origin} at size {checkpoint.Size} does not verify: {verified.Failure}");

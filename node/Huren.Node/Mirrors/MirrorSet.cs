@@ -29,8 +29,12 @@ public sealed class MirrorSet
             directory.Add(log);
             states.Add(state);
             // Every line of a key the configuration gives (log, SM2, witnesses) must verify.
-            Mirrors.Add(new LogMirror(log, state, member.CheckpointVerifier, () => peers.For(member, TimeSpan.FromDays(1)),
-                LogMirror.EvidenceSpace(store, member.Origin), events, health, loggers.CreateLogger<LogMirror>()));
+            // The verifier of the version in force (falling back to the start's if a later one drops the member), so a
+            // rotated log or SM2 key is followed without a restart.
+            var origin = member.Origin;
+            var atStart = member.CheckpointVerifier;
+            Mirrors.Add(new LogMirror(log, state, () => network.Current?.ByOrigin(origin)?.CheckpointVerifier ?? atStart, () => peers.For(member, TimeSpan.FromDays(1)),
+                LogMirror.EvidenceSpace(store, member.Origin), events, health, loggers.CreateLogger<LogMirror>(), time));
         }
     }
 

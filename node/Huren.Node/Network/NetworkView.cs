@@ -18,6 +18,7 @@ public sealed class NetworkView
     private readonly KeySpace? _store;
     private readonly Lock _lock = new();
     private volatile TrustedNetwork? _current;
+    private readonly TrustedNetwork? _initial;
 
     /// <summary>A stand-alone node's view: no network.</summary>
     public NetworkView()
@@ -39,6 +40,7 @@ public sealed class NetworkView
     {
         ArgumentNullException.ThrowIfNull(initial);
         _store = store;
+        _initial = initial;
         var current = initial;
         for (var version = current.Version + 1; store.Get(VersionKeyPrefix + version) is { } next; version++)
         {
@@ -54,6 +56,19 @@ public sealed class NetworkView
 
     /// <summary>Its exact bytes.</summary>
     public byte[]? CurrentBytes => _current?.Bytes;
+
+    /// <summary>
+    /// The exact bytes of <paramref name="version"/> of the chain, from the file the node started with up to the version
+    /// in force; null when this node does not hold it.
+    /// </summary>
+    public byte[]? BytesOf(int version)
+    {
+        if (_current is not { } current || version > current.Version) return null;
+        if (version == current.Version) return current.Bytes;
+        if (_initial is { } initial && version == initial.Version) return initial.Bytes;
+        if (_initial is { } first && version < first.Version) return null;
+        return _store?.Get(VersionKeyPrefix + version);
+    }
 
     /// <summary>
     /// Checks <paramref name="proposed"/> against the version in force and adopts it. Returns null when adopted (or

@@ -13,7 +13,11 @@ public sealed partial class NetworkService(NetworkView network, PeerClients peer
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Operator, ClientRole.Auditor, ClientRole.Counter, ClientRole.Issuer, ClientRole.Peer);
         if (network.Current is not { } config) throw RpcErrors.NotFound("this node is not part of a network");
-        return ValueTask.FromResult(new NetworkConfigResponse { Version = config.Version, Document = network.CurrentBytes! });
+        if (request.Version < 0) throw RpcErrors.InvalidArgument($"version {request.Version} is negative");
+        if (request.Version == 0) return ValueTask.FromResult(new NetworkConfigResponse { Version = config.Version, Document = network.CurrentBytes! });
+        var bytes = network.BytesOf(request.Version)
+            ?? throw RpcErrors.NotFound($"this node does not hold network configuration version {request.Version} (in force: version {config.Version})");
+        return ValueTask.FromResult(new NetworkConfigResponse { Version = request.Version, Document = bytes });
     }
 
     /// <inheritdoc/>

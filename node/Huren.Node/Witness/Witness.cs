@@ -117,7 +117,8 @@ public sealed partial class Witness
 
         // The network's one rule for the origin's checkpoints: its log line required, its SM2 line when the configuration
         // lists that key, and every line of a key the configuration gives (cosignatures included) must verify.
-        var verified = member.VerifyCheckpoint(signed);
+        // A checkpoint signed with a retired key is cosigned only up to the key's end (key rotation).
+        var verified = member.VerifyCheckpoint(signed, _time.GetUtcNow());
         if (!verified.IsValid) throw Fail(WitnessFailure.BadSignature, $"checkpoint of {origin} refused: {verified.Failure}");
         // What is kept (cosigned state, evidence) carries only the origin's verified lines: a line the caller added under
         // another key's name could otherwise make the kept note fail for whoever knows that key.

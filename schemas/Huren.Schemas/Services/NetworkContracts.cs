@@ -21,10 +21,15 @@ public interface INetworkService
     ValueTask<NetworkConfigResponse> ProposeConfigAsync(ProposeNetworkConfigRequest request, CallContext context = default);
 }
 
-/// <summary>Asks for the configuration in force.</summary>
+/// <summary>Asks for the configuration in force, or for one version of its chain.</summary>
 [ProtoContract]
 public sealed class GetNetworkConfigRequest
 {
+    /// <summary>
+    /// The version wanted; 0 (the default) for the one in force. A version the node does not hold (newer than the one in
+    /// force, or older than the file it started from) is NOT_FOUND.
+    /// </summary>
+    [ProtoMember(1, Name = "version")] public int Version { get; set; }
 }
 
 /// <summary>A configuration version, as its exact file bytes.</summary>

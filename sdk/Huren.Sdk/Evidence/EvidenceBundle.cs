@@ -44,6 +44,15 @@ public sealed class EvidenceBundle
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<Anchoring.AnchorProof>? AnchorProofs { get; set; }
 
+    /// <summary>
+    /// The network configuration version the bundle was made under (0, and absent from the JSON, when not stated): a
+    /// verifier needs that version or a later one of the chain, which lists every key its checkpoints may be signed
+    /// with (retired keys included).
+    /// </summary>
+    [JsonPropertyName("configVersion")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ConfigVersion { get; set; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -172,6 +172,10 @@ public sealed class EvidenceVerifier
     /// once; issuer registrations signed by the city root, every other entry by the key its issuer registered in the
     /// same log and not after the issuer's revocation. Null when all pass, else the reason.
     /// </summary>
+    // A hint when the bundle names a newer configuration than the verifier's: its keys may be ones this one lacks.
+    private string NewerConfiguration(EvidenceBundle bundle)
+        => bundle.ConfigVersion > _network.Version ? $" (the bundle was made under network configuration version {bundle.ConfigVersion}; this verifier has version {_network.Version}: follow the chain of versions first)" : "";
+
     // The member's root key, or a retired one whose end the entry's time is not after (key rotation).
     private static bool RootSigned(TrustedMember member, DecodedLeaf read, out string? error)
     {
@@ -200,7 +204,7 @@ public sealed class EvidenceVerifier
             var member = _network.ByOrigin(origin);
             if (member is null) return $"checkpoint origin '{origin}' is not a member of network {_network.NetworkId}";
             var checkpoint = member.VerifyCheckpoint(note);
-            if (!checkpoint.IsValid) return $"checkpoint of {origin}: {checkpoint.Failure}";
+            if (!checkpoint.IsValid) return $"checkpoint of {origin}: {checkpoint.Failure}{NewerConfiguration(bundle)}";
             roots[origin] = (checkpoint.Checkpoint.Size, new Hash256(checkpoint.Checkpoint.RootHash));
             checkpoints[origin] = checkpoint.Checkpoint;
             if (checkpoint.Checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) proven.StatusProven.Add(origin);

@@ -83,6 +83,50 @@ public static class NetworkConfigChain
         return true;
     }
 
+    /// <summary>
+    /// Follows the chain from <paramref name="start"/>: asks <paramref name="fetch"/> for version n+1, n+2, … until it
+    /// answers null, and checks each with <see cref="VerifyNext"/> against the one before (so a source that is not
+    /// trusted can only stop the walk, not bend it). Returns the newest version reached and the exact bytes of every
+    /// version after <paramref name="start"/>, in order.
+    /// </summary>
+    /// <exception cref="FormatException">A fetched version does not chain; the message names it and why.</exception>
+    public static async Task<(TrustedNetwork Newest, IReadOnlyList<byte[]> Followed)> FollowAsync(TrustedNetwork start, Func<int, Task<byte[]?>> fetch, int? upTo = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(fetch);
+        var current = start;
+        var followed = new List<byte[]>();
+        while (upTo is not { } limit || current.Version < limit)
+        {
+            var bytes = await fetch(current.Version + 1).ConfigureAwait(false);
+            if (bytes is null) break;
+            if (!VerifyNext(current.Bytes, bytes, out var next, out var error))
+                throw new FormatException($"network configuration version {current.Version + 1} does not chain to version {current.Version}: {error}");
+            followed.Add(bytes);
+            current = next!;
+        }
+        return (current, followed);
+    }
+
+    /// <summary>
+    /// The newest version reachable from <paramref name="start"/> through versions held in <paramref name="folder"/> as
+    /// <c>v&lt;N&gt;.json</c> (what <c>huren network pull</c> stores), each checked with <see cref="VerifyNext"/>.
+    /// </summary>
+    /// <exception cref="FormatException">A stored version does not chain.</exception>
+    public static TrustedNetwork FollowStored(TrustedNetwork start, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var current = start;
+        while (File.Exists(Path.Combine(folder, $"v{current.Version + 1}.json")))
+        {
+            var path = Path.Combine(folder, $"v{current.Version + 1}.json");
+            if (!VerifyNext(current.Bytes, File.ReadAllBytes(path), out var next, out var error))
+                throw new FormatException($"'{path}' does not chain to version {current.Version}: {error}");
+            current = next!;
+        }
+        return current;
+    }
+
     private static bool Fail(out string? error, ref TrustedNetwork? next, string message)
     {
         error = message;

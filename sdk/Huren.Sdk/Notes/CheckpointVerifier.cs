@@ -101,6 +101,9 @@ public sealed class CheckpointVerifier
     /// <summary>Verifies a parsed note.</summary>
     public CheckpointVerification Verify(SignedNote note) => Verify(note, []);
 
+    /// <summary>The outcome for a note that did not parse, with the parser's <paramref name="error"/>.</summary>
+    public static CheckpointVerification Malformed(string? error) => CheckpointVerification.Fail("malformed note: " + error, null);
+
     /// <summary>Verifies a parsed note, also checking lines of <paramref name="otherKnownKeys"/> when present.</summary>
     /// <exception cref="ArgumentException">An other known key conflicts with the verifier's keys (same name and key ID, other key).</exception>
     public CheckpointVerification Verify(SignedNote note, IEnumerable<NoteVerifierKey> otherKnownKeys) => Verify(note, otherKnownKeys, null);

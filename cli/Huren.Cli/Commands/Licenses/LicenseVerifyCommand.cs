@@ -321,7 +321,8 @@ internal static class LicenseVerifyCommand
         var full = Path.GetFullPath(path);
         try
         {
-            return TrustedNetwork.Parse(File.ReadAllBytes(full));
+            // The newest version pulled beside it ('huren network pull'), each checked against the one before.
+            return NetworkConfigChain.FollowStored(TrustedNetwork.Parse(File.ReadAllBytes(full)), Network.NetworkConfigCommands.VersionsFolder(full));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {

@@ -211,6 +211,7 @@ internal sealed class LocalNetwork
     {
         yield return Path.Combine(directory, GenesisFileName);
         yield return Path.Combine(directory, CliProfile.DefaultFileName);
+        yield return Path.Combine(directory, NetworkConfigCommands.VersionsFolderName);
         foreach (var city in SampleCities) yield return Path.Combine(directory, city.Code);
     }
 

@@ -18,6 +18,7 @@ internal static class NetworkCommand
         network.Subcommands.Add(BuildInit());
         network.Subcommands.Add(NetworkUpCommand.Build());
         network.Subcommands.Add(NetworkDownCommand.Build());
+        foreach (var command in NetworkConfigCommands.Build()) network.Subcommands.Add(command);
         return network;
     }
 
