@@ -1,0 +1,102 @@
+using Huren.Sdk.Network;
+using Huren.Sdk.Notes;
+
+namespace Huren.Cli.Tests.Network;
+
+/// <summary>
+/// <c>huren network propose | sign</c> without nodes (<c>--from</c> the genesis), and the chain the CLI reads from
+/// <c>network-versions/</c>: a rotation proposal chains, retires the old keys with their end and successor, needs a
+/// majority of signatures; bad input is refused with the reason.
+/// </summary>
+public sealed class NetworkConfigCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "huren-netcfg-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    private string Genesis => Path.Combine(_dir, "genesis.json");
+
+    private string Profile => Path.Combine(_dir, "cli.json");
+
+    private async Task<string> MustAsync(params string[] args)
+    {
+        var (code, output, error) = await CliRunner.RunAsync(args);
+        Assert.True(code == 0, $"huren {string.Join(' ', args)} exited {code}: {error}{output}");
+        return output;
+    }
+
+    [Fact]
+    public async Task A_rotation_proposal_chains_retires_the_old_keys_and_needs_a_majority_of_signatures()
+    {
+        await MustAsync("network", "init", "--dir", _dir);
+        var staged = Path.Combine(_dir, "430100", "keys", "staged");
+        await MustAsync("keys", "gen", "--alg", "ed25519", "--out", Path.Combine(staged, "log-ed25519.pem"));
+        await MustAsync("keys", "gen", "--alg", "sm2", "--out", Path.Combine(staged, "log-sm2.pem"));
+        var proposal = Path.Combine(_dir, "v2.json");
+        var proposed = await MustAsync("network", "propose", "--from", Genesis, "--out", proposal, "--member", "430100",
+            "--log-key", Path.Combine(staged, "log-ed25519.pem"), "--sm2-key", Path.Combine(staged, "log-sm2.pub.pem"), "--not-after", "2026-12-02T15:00:00Z");
+        Assert.Contains("needs the root-key signatures of 2 of the 3 members of version 1", proposed, StringComparison.Ordinal);
+
+        var genesis = TrustedNetwork.Parse(await File.ReadAllBytesAsync(Genesis));
+        var next = NetworkConfig.Parse(await File.ReadAllTextAsync(proposal));
+        Assert.Equal(2, next.Version);
+        Assert.Equal(NetworkConfigChain.Digest(await File.ReadAllBytesAsync(Genesis)), next.Previous);
+        var changsha = next.MemberByCity("430100")!;
+        var newLog = Huren.Sdk.Crypto.SigningKey.FromPem(await File.ReadAllTextAsync(Path.Combine(staged, "log-ed25519.pem")));
+        Assert.Equal(NoteVerifierKey.ForEd25519(changsha.Origin, newLog.PublicKey).ToString(), changsha.LogKey);
+        var log = Assert.Single(changsha.RetiredKeys, r => r.Kind == "log");
+        Assert.Equal(genesis.ByCity("430100")!.Document.LogKey, log.Key);
+        Assert.Equal("2026-12-02T15:00:00Z", log.NotAfter);
+        Assert.Equal(changsha.LogKey, log.Successor);
+        Assert.Equal(genesis.ByCity("430100")!.Document.Sm2PublicKey, Assert.Single(changsha.RetiredKeys, r => r.Kind == "sm2").Key);
+
+        await MustAsync("network", "sign", proposal, "--city", "430100", "--profile", Profile);
+        Assert.False(NetworkConfigChain.VerifyNext(genesis.Bytes, await File.ReadAllBytesAsync(proposal), out _, out var error));
+        Assert.Contains("a majority (2) is required", error, StringComparison.Ordinal);
+        await MustAsync("network", "sign", proposal, "--city", "430200", "--key", Path.Combine(_dir, "430200", "keys", "root.pem"));
+        Assert.True(NetworkConfigChain.VerifyNext(genesis.Bytes, await File.ReadAllBytesAsync(proposal), out var adopted, out error), error);
+        Assert.Single(adopted!.ByCity("430100")!.RetiredNoteKeys, r => r.Key.Type == NoteSignatureType.Ed25519);
+
+        // Kept in network-versions/ (as 'network pull' does), the profile's commands read version 2.
+        Directory.CreateDirectory(Path.Combine(_dir, "network-versions"));
+        File.Copy(proposal, Path.Combine(_dir, "network-versions", "v2.json"));
+        Assert.Equal(2, Huren.Cli.Profiles.CliProfile.Load(Profile).LoadGenesis().Version);
+        // A stored version that does not chain stops them, naming the file.
+        await File.WriteAllTextAsync(Path.Combine(_dir, "network-versions", "v3.json"), await File.ReadAllTextAsync(proposal));
+        var broken = Assert.Throws<CliException>(() => Huren.Cli.Profiles.CliProfile.Load(Profile).LoadGenesis());
+        Assert.Contains("v3.json' does not chain to version 2", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--member", "430100", "--member names whose keys rotate")]
+    [InlineData("--log-key", "KEY", "--member is required with --log-key")]
+    [InlineData("--not-after", "tomorrow", "--not-after: notAfter 'tomorrow' is not an RFC 3339 time")]
+    public async Task Bad_proposals_are_refused_with_the_reason(string option, string value, string message)
+    {
+        await MustAsync("network", "init", "--dir", _dir);
+        var key = Path.Combine(_dir, "430100", "keys", "log-ed25519.pem");
+        string[] args = option == "--not-after"
+            ? ["network", "propose", "--from", Genesis, "--out", Path.Combine(_dir, "v2.json"), "--member", "430100", "--log-key", key, option, value]
+            : ["network", "propose", "--from", Genesis, "--out", Path.Combine(_dir, "v2.json"), option, value == "KEY" ? key : value];
+        var (code, _, error) = await CliRunner.RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "v2.json")));
+    }
+
+    [Fact]
+    public async Task Rotating_to_the_key_in_force_or_overwriting_a_file_is_refused()
+    {
+        await MustAsync("network", "init", "--dir", _dir);
+        var (same, _, sameError) = await CliRunner.RunAsync("network", "propose", "--from", Genesis, "--out", Path.Combine(_dir, "v2.json"), "--member", "430100",
+            "--log-key", Path.Combine(_dir, "430100", "keys", "log-ed25519.pem"));
+        Assert.Equal(2, same);
+        Assert.Contains("the new log key of 430100 is the key in force", sameError, StringComparison.Ordinal);
+        var (exists, _, existsError) = await CliRunner.RunAsync("network", "propose", "--from", Genesis, "--out", Genesis);
+        Assert.Equal(2, exists);
+        Assert.Contains("exists; choose another --out", existsError, StringComparison.Ordinal);
+    }
+}
