@@ -84,6 +84,12 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
 
     /// <summary>Whether the checkpoint carries a status-map line, so the bundle's latest states were proven current as of it.</summary>
     public bool StatusProven { get; init; }
+
+    /// <summary>
+    /// The license's moves between cities, oldest first, each proven by its transfer entry in the releasing log and its
+    /// accept in the receiving one (empty for a license that never moved, or unless <see cref="IsValid"/>).
+    /// </summary>
+    public IReadOnlyList<TransferHop> Hops { get; init; } = [];
 }
 
 /// <summary>
@@ -344,73 +350,22 @@ public sealed class EvidenceVerifier
     {
         var (roots, final, decoded, leafHashes) = (proven.Roots, proven.Final, proven.Entries, proven.LeafHashes);
         // 4. The verdict, recomputed from the lifecycle entries about the subject. A license transferred in from another
-        // city carries its history: the transferring log's entries up to the transfer the accept references, then the
-        // accepting log's entries after the accept. One hop only; anything else about the subject is refused.
+        // city carries its history hop by hop (LicenseChain): each releasing log's entries from the issue or accept up to
+        // the transfer the next accept references, and the holder's entries from its accept on.
+        if (LicenseChain.Build(bundle.Subject, decoded, leafHashes, out var chain) is { } chainFailure) return Fail(chainFailure);
         var history = new LicenseHistory();
-        var accepts = new List<(BundleEntry Entry, DecodedLeaf Leaf, LicenseTransferAccepted Body)>();
-        foreach (var (e, read) in decoded)
+        foreach (var stretch in chain)
         {
-            if (read.Entry.Kind != EntryKinds.LicenseTransferAccept) continue;
-            var body = EntryKinds.Of<LicenseTransferAccepted>().Decode(read.Entry.Body);
-            var localId = body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId;
-            if (localId == bundle.Subject) accepts.Add((e, read, body));
+            if (stretch.Accept is null) history.Apply(stretch.StartLeaf.Entry);
+            else history.Accepted(stretch.StartLeaf.Entry);
+            foreach (var (_, read) in stretch.Entries) history.Apply(read.Entry);
         }
-        if (accepts.Count > 1) return Fail($"the bundle holds {accepts.Count} transfer accepts of '{bundle.Subject}' (a bundle covers one transfer)");
-        string verdictOrigin;
-        EntryReference? licenseEntry = null;
-        var issuerId = "";
-        if (accepts.Count == 1)
-        {
-            var (acceptEntry, acceptLeaf, accept) = accepts[0];
-            verdictOrigin = acceptEntry.Origin;
-            if (accept.FromOrigin == verdictOrigin) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts a transfer from its own log");
-            var transferRef = acceptLeaf.Entry.References.Find(r => r is not null && r.Relation == Relations.Transfer && r.Origin == accept.FromOrigin);
-            if (transferRef is null) return Fail($"entry {acceptEntry.Origin}#{acceptEntry.Index} accepts '{accept.LicenseId}' without referencing the transfer in {accept.FromOrigin}");
-            var transfer = decoded.Find(d => d.Entry.Origin == accept.FromOrigin && d.Entry.Index == transferRef.Index);
-            if (transfer.Leaf is null || transfer.Leaf.Entry.Kind != EntryKinds.LicenseTransfer || transfer.Leaf.Entry.RecordId != accept.LicenseId
-                || !leafHashes[(transfer.Entry.Origin, transfer.Entry.Index)].AsSpan().SequenceEqual(transferRef.LeafHash))
-                return Fail($"the bundle lacks the transfer entry {accept.FromOrigin}#{transferRef.Index} that {acceptEntry.Origin}#{acceptEntry.Index} references");
-            var transferBody = EntryKinds.Of<LicenseTransferred>().Decode(transfer.Leaf.Entry.Body);
-            if (transferBody.ToOrigin != verdictOrigin) return Fail($"license '{accept.LicenseId}' was transferred to {transferBody.ToOrigin}, not to {verdictOrigin}");
-            foreach (var (e, read) in decoded)
-            {
-                if (e.Origin == accept.FromOrigin && read.Entry.RecordId == accept.LicenseId)
-                {
-                    // The transferring log's history ends with the transfer the accept names.
-                    if (e.Index > transferRef.Index) return Fail($"entry {e.Origin}#{e.Index} about '{accept.LicenseId}' follows the transfer the accept references");
-                    history.Apply(read.Entry);
-                }
-            }
-            history.Accepted(acceptLeaf.Entry);
-            issuerId = acceptLeaf.Entry.IssuerId;
-            licenseEntry = new EntryReference { Origin = acceptEntry.Origin, Index = acceptEntry.Index, LeafHash = leafHashes[(acceptEntry.Origin, acceptEntry.Index)].ToArray(), Relation = Relations.License };
-            foreach (var (e, read) in decoded)
-            {
-                if (read.Entry.RecordId != bundle.Subject || e.Origin == accept.FromOrigin || read.Entry.Kind == EntryKinds.LicenseTransferAccept) continue;
-                if (e.Origin != verdictOrigin) return Fail($"entry {e.Origin}#{e.Index} about '{bundle.Subject}' is in neither the transferring nor the accepting log");
-                if (e.Index < acceptEntry.Index) return Fail($"entry {e.Origin}#{e.Index} about '{bundle.Subject}' precedes its acceptance at #{acceptEntry.Index}");
-                history.Apply(read.Entry);
-            }
-        }
-        else
-        {
-            verdictOrigin = "";
-            foreach (var (e, read) in decoded)
-            {
-                if (read.Entry.RecordId != bundle.Subject || EntryKinds.IsRootKind(read.Entry.Kind)) continue;
-                if (verdictOrigin.Length == 0) verdictOrigin = e.Origin;
-                else if (verdictOrigin != e.Origin) return Fail($"entries about '{bundle.Subject}' are in {verdictOrigin} and {e.Origin} without a transfer accept joining them");
-                if (read.Entry.Kind == EntryKinds.LicenseIssue)
-                {
-                    issuerId = read.Entry.IssuerId;
-                    licenseEntry = new EntryReference { Origin = e.Origin, Index = e.Index, LeafHash = leafHashes[(e.Origin, e.Index)].ToArray(), Relation = Relations.License };
-                }
-                history.Apply(read.Entry);
-            }
-        }
+        var holder = chain[^1];
+        var verdictOrigin = holder.Origin;
+        var issuerId = holder.StartLeaf.Entry.IssuerId;
+        var licenseEntry = new EntryReference { Origin = holder.Origin, Index = holder.Start.Index, LeafHash = leafHashes[(holder.Origin, holder.Start.Index)].ToArray(), Relation = Relations.License };
         if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
-        var (fromOrigin, originalId) = accepts.Count == 1 ? (accepts[0].Body.FromOrigin, accepts[0].Body.LicenseId) : ((string?)null, bundle.Subject);
-        if (LicenseActors.Check(decoded, _network, history.Issued.TypeCode, bundle.Subject, verdictOrigin, fromOrigin, originalId, out var actors) is { } actorFailure) return Fail(actorFailure);
+        if (LicenseActors.Check(decoded, _network, history.Issued.TypeCode, chain, out var actors) is { } actorFailure) return Fail(actorFailure);
         if (bundle.Verdict.AsOf.Origin != verdictOrigin || !roots.TryGetValue(verdictOrigin, out var asOf) || bundle.Verdict.AsOf.Size != asOf.Size)
             return Fail($"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, but the license's log is {verdictOrigin}" + (roots.TryGetValue(verdictOrigin, out var cpOf) ? $" with checkpoint size {cpOf.Size}" : ""));
         // The stated verdict is the node's as of its checkpoint, on the day it made the bundle: judged on that day, so an
@@ -438,6 +393,7 @@ public sealed class EvidenceVerifier
             ActedBy = actors?.ActedBy ?? issuerId,
             ActedByCityRoot = actors?.ByCityRoot ?? false,
             ActedUnder = actors?.Under ?? [],
+            Hops = LicenseChain.Hops(chain),
         };
     }
 

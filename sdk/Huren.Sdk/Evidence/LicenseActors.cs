@@ -31,53 +31,41 @@ internal static class LicenseActors
     private const int MaxChain = 64;
 
     /// <summary>
-    /// Checks the lifecycle entries of the license in <paramref name="verdictOrigin"/> (and, for a license transferred in,
-    /// in <paramref name="fromOrigin"/> under <paramref name="originalId"/>); null with the findings for the verdict's log,
-    /// or the reason the bundle fails.
+    /// Checks the lifecycle entries of each stretch of the license's history (<paramref name="chain"/>, one per log it
+    /// passed through); null with the findings for the holder's stretch, or the reason the bundle fails.
     /// </summary>
     public static string? Check(
         IReadOnlyList<(BundleEntry Entry, DecodedLeaf Leaf)> decoded, TrustedNetwork network, string typeCode,
-        string subject, string verdictOrigin, string? fromOrigin, string originalId, out ActorFindings? findings)
+        IReadOnlyList<LicenseStretch> chain, out ActorFindings? findings)
     {
         findings = null;
-        if (fromOrigin is not null && CheckLog(decoded, network, typeCode, fromOrigin, originalId, originalId, out _) is { } sourceFailure) return sourceFailure;
-        return CheckLog(decoded, network, typeCode, verdictOrigin, subject, originalId, out findings);
+        foreach (var stretch in chain)
+        {
+            if (CheckStretch(decoded, network, typeCode, stretch, out findings) is { } failure) return failure;
+        }
+        return null;
     }
 
-    private static string? CheckLog(
+    private static string? CheckStretch(
         IReadOnlyList<(BundleEntry Entry, DecodedLeaf Leaf)> decoded, TrustedNetwork network, string typeCode,
-        string origin, string licenseId, string originalId, out ActorFindings? findings)
+        LicenseStretch stretch, out ActorFindings? findings)
     {
-        findings = null;
+        var origin = stretch.Origin;
+        var licenseId = stretch.LicenseId;
         var rootId = network.ByOrigin(origin)?.RootIssuerId ?? "";
         var successions = new List<SuccessionEvidence>();
-        var lifecycle = new List<(BundleEntry Entry, DecodedLeaf Leaf)>();
         foreach (var (e, read) in decoded)
         {
-            if (e.Origin != origin) continue;
-            var entry = read.Entry;
-            switch (entry.Kind)
-            {
-                case EntryKinds.IssuerSucceed:
-                    var body = EntryKinds.Of<IssuerSucceeded>().Decode(entry.Body);
-                    if (body.LicenseTypeCodes.Contains(typeCode, StringComparer.Ordinal)) successions.Add(new SuccessionEvidence(origin, e.Index, body.PredecessorId, body.SuccessorId, body.Reason));
-                    break;
-                case EntryKinds.LicenseTransferAccept:
-                    var accept = EntryKinds.Of<LicenseTransferAccepted>().Decode(entry.Body);
-                    if ((accept.NewLicenseId.Length > 0 ? accept.NewLicenseId : accept.LicenseId) == licenseId && accept.LicenseId == originalId) lifecycle.Add((e, read));
-                    break;
-                case EntryKinds.LicenseIssue or EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer:
-                    if (entry.RecordId == licenseId) lifecycle.Add((e, read));
-                    break;
-            }
+            if (e.Origin != origin || read.Entry.Kind != EntryKinds.IssuerSucceed) continue;
+            var body = EntryKinds.Of<IssuerSucceeded>().Decode(read.Entry.Body);
+            if (body.LicenseTypeCodes.Contains(typeCode, StringComparer.Ordinal)) successions.Add(new SuccessionEvidence(origin, e.Index, body.PredecessorId, body.SuccessorId, body.Reason));
         }
-        // The decoded entries are in log order already.
-        if (lifecycle.Count == 0 || lifecycle[0].Leaf.Entry.Kind is not (EntryKinds.LicenseIssue or EntryKinds.LicenseTransferAccept)) return null;
-        var owner = lifecycle[0].Leaf.Entry.IssuerId;
+        var owner = stretch.StartLeaf.Entry.IssuerId;
         findings = new ActorFindings(owner, false, []);
-        for (var i = 1; i < lifecycle.Count; i++)
+        // The stretch's entries are in log order already.
+        foreach (var (e, read) in stretch.Entries)
         {
-            var (e, read) = lifecycle[i];
+            if (read.Entry.Kind is not (EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer)) continue;
             var actor = read.Entry.IssuerId;
             if (actor == rootId)
             {

@@ -32,6 +32,67 @@ public sealed class EvidenceRuleTests
         return data;
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_license_moved_through_three_cities_and_back_verifies_hop_by_hop(bool renamedOnReturn)
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var (bundle, subject) = logs.ChainBundle(renamedOnReturn);
+        var result = logs.Verify(bundle);
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((LicenseVerdict.Valid, EvidenceLogs.Cs, subject, "430100-amr"), (result.Verdict, result.Origin, result.Subject, result.IssuerId));
+        Assert.Equal([EntryKinds.LicenseIssue, EntryKinds.LicenseTransfer, EntryKinds.LicenseTransferAccept, EntryKinds.LicenseTransfer,
+            EntryKinds.LicenseTransferAccept, EntryKinds.LicenseTransfer, EntryKinds.LicenseTransferAccept, EntryKinds.LicenseChange], result.History.Select(e => e.Kind));
+        Assert.Equal(
+            [(EvidenceLogs.Cs, EvidenceLogs.Zz), (EvidenceLogs.Zz, EvidenceLogs.Xt), (EvidenceLogs.Xt, EvidenceLogs.Cs)],
+            result.Hops.Select(h => (h.FromOrigin, h.ToOrigin)));
+        Assert.Equal(subject, result.Hops[^1].ToLicenseId);
+        Assert.Equal(result.LicenseEntry!.Index, result.Hops[^1].AcceptIndex);
+        Assert.True(result.StatusProven);
+    }
+
+    [Fact]
+    public void A_chain_bundle_with_a_hop_removed_is_refused_with_the_missing_transfer()
+    {
+        var logs = new EvidenceLogs();
+        var (bundle, _) = logs.ChainBundle(renamedOnReturn: true);
+        // Zhuzhou's hop (its accept and its transfer) cut out: Xiangtan's accept references a transfer the bundle lacks.
+        bundle.Entries.RemoveAll(e => e.Origin == EvidenceLogs.Zz && e.Index > 0);
+        var result = logs.Verify(bundle);
+        Assert.False(result.IsValid);
+        Assert.Equal($"the bundle lacks the transfer entry {EvidenceLogs.Zz}#2 that {EvidenceLogs.Xt}#1 references", result.Failure);
+    }
+
+    [Fact]
+    public void A_chain_bundle_whose_hops_are_out_of_order_is_refused()
+    {
+        var logs = new EvidenceLogs();
+        var (bundle, _) = logs.ChainBundle(renamedOnReturn: true, zhuzhouTransfersBeforeItAccepts: true);
+        var result = logs.Verify(bundle);
+        Assert.False(result.IsValid);
+        Assert.Equal($"the hops of '{Id}' in {EvidenceLogs.Zz} are out of order: its transfer {EvidenceLogs.Zz}#1 precedes its acceptance at #2", result.Failure);
+    }
+
+    [Fact]
+    public void A_chain_bundle_cut_before_its_last_hop_is_refused_and_reads_transferred_where_it_stops()
+    {
+        var logs = new EvidenceLogs();
+        var (bundle, _) = logs.ChainBundle(renamedOnReturn: false);
+        // Changsha's return (its accept and the change after it) cut out: the license last stands transferred out of Xiangtan.
+        bundle.Entries.RemoveAll(e => e.Origin == EvidenceLogs.Cs && e.Index > 2);
+        var result = logs.Verify(bundle);
+        Assert.False(result.IsValid);
+        Assert.Equal($"the verdict is stated as of {EvidenceLogs.Cs} size 5, but the license's log is {EvidenceLogs.Xt} with checkpoint size 3", result.Failure);
+        // Stated as of Xiangtan, it is authentic evidence of a license transferred out of Xiangtan, never of a valid one.
+        bundle.Verdict.AsOf = new BundleCheckpointRef { Origin = EvidenceLogs.Xt, Size = 3 };
+        Assert.Equal("the bundle states VALID, its entries give TRANSFERRED as of its day 2024-06-01", logs.Verify(bundle).Failure);
+        bundle.Verdict.Status = "TRANSFERRED";
+        var transferred = logs.Verify(bundle);
+        Assert.True(transferred.IsValid, transferred.Failure);
+        Assert.Equal((LicenseVerdict.Transferred, 2), (transferred.Verdict, transferred.Hops.Count));
+    }
+
     [Fact]
     public void The_unbroken_bundles_verify()
     {
@@ -259,7 +320,7 @@ public sealed class EvidenceRuleTests
         ["signed-by-another-key"] = (l => l.Single(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), l.Amr(EvidenceLogs.Zz)),
             $"entry {EvidenceLogs.Cs}#1: signerKeyId does not match the signer's public key"),
         ["signed-after-its-issuer-was-revoked"] = (l => l.RevokedIssuer(), $"entry {EvidenceLogs.Cs}#2 is signed by issuer '430100-amr', revoked at index 1"),
-        ["two-transfer-accepts"] = (l => l.TransferBundle(secondAccept: true), $"the bundle holds 2 transfer accepts of '{Id}' (a bundle covers one transfer)"),
+        ["two-transfer-accepts"] = (l => l.TransferBundle(secondAccept: true), $"the transfer {EvidenceLogs.Cs}#2 is accepted twice in the bundle: by {EvidenceLogs.Zz}#1 and by {EvidenceLogs.Zz}#2"),
         ["accept-from-its-own-log"] = (l => l.TransferBundle(acceptFrom: EvidenceLogs.Zz), $"entry {EvidenceLogs.Zz}#1 accepts a transfer from its own log"),
         ["accept-without-a-transfer-reference"] = (l => l.TransferBundle(reference: false), $"entry {EvidenceLogs.Zz}#1 accepts '{Id}' without referencing the transfer in {EvidenceLogs.Cs}"),
         ["transfer-reference-of-another-relation"] = (l => l.TransferBundle(referenceRelation: Relations.License), $"entry {EvidenceLogs.Zz}#1 accepts '{Id}' without referencing the transfer in {EvidenceLogs.Cs}"),
@@ -269,8 +330,8 @@ public sealed class EvidenceRuleTests
         ["transfer-reference-to-another-licenses-transfer"] = (l => l.TransferBundle(referenceOtherLicensesTransfer: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#3 that {EvidenceLogs.Zz}#1 references"),
         ["transfer-left-out"] = (l => l.TransferBundle(leaveOutTransfer: true), $"the bundle lacks the transfer entry {EvidenceLogs.Cs}#2 that {EvidenceLogs.Zz}#1 references"),
         ["transferred-elsewhere"] = (l => l.TransferBundle(transferTo: "430300"), $"license '{Id}' was transferred to {EvidenceLogs.Xt}, not to {EvidenceLogs.Zz}"),
-        ["entry-after-the-transfer"] = (l => l.TransferBundle(changeAfterTransfer: true), $"entry {EvidenceLogs.Cs}#3 about '{Id}' follows the transfer the accept references"),
-        ["entry-in-a-third-log"] = (l => l.TransferBundle(thirdLogEntry: true), $"entry {EvidenceLogs.Xt}#1 about '{Id}' is in neither the transferring nor the accepting log"),
+        ["entry-after-the-transfer"] = (l => l.TransferBundle(changeAfterTransfer: true), $"entry {EvidenceLogs.Cs}#3 about '{Id}' follows its transfer {EvidenceLogs.Cs}#2"),
+        ["entry-in-a-third-log"] = (l => l.TransferBundle(thirdLogEntry: true), $"entry {EvidenceLogs.Xt}#1 about '{Id}' is in a log that did not hold it (its history: {EvidenceLogs.Cs} as '{Id}' → {EvidenceLogs.Zz} as '{Id}')"),
         ["entry-before-the-accept"] = (l => l.TransferBundle(changeBeforeAccept: true), $"entry {EvidenceLogs.Zz}#1 about '{Id}' precedes its acceptance at #2"),
         ["two-logs-without-an-accept"] = (l => l.TwoLogsWithoutAccept(), $"entries about '{Id}' are in {EvidenceLogs.Cs} and {EvidenceLogs.Zz} without a transfer accept joining them"),
         ["issue-left-out"] = (l => With(l.LocalBundle(), b => b.Entries.RemoveAt(1)), $"the bundle has no license.issue entry for '{Id}'"),
@@ -507,6 +568,47 @@ public sealed class EvidenceRuleTests
             Issue();
             Append(Zz, Entry.Create(EntryKinds.LicenseStatus, Zz, LicenseId, "430200-amr", LedgerBodies.Suspend(LicenseId), At.AddDays(1)), Amr(Zz));
             return Bundle(Cs, LicenseId, (Cs, 0), (Cs, 1), (Zz, 0), (Zz, 1));
+        }
+
+        /// <summary>
+        /// The license's round trip Changsha → Zhuzhou → Xiangtan → Changsha: Changsha #1 issue, #2 transfer; Zhuzhou #1
+        /// accept, #2 transfer; Xiangtan #1 accept, #2 transfer; Changsha #3 accept (under a new id when
+        /// <paramref name="renamedOnReturn"/>), #4 a change. The bundle holds them all, about the license as Changsha holds it now.
+        /// </summary>
+        public (EvidenceBundle Bundle, string Subject) ChainBundle(bool renamedOnReturn, bool zhuzhouTransfersBeforeItAccepts = false)
+        {
+            var returnedId = renamedOnReturn ? LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000009").LicenseId : LicenseId;
+            var entries = new List<(string, ulong)> { (Cs, 0), (Zz, 0), (Xt, 0), (Cs, Issue()) };
+            EntryReference Ref(string origin, ulong index) => new() { Origin = origin, Index = index, LeafHash = LeafHash(origin, index), Relation = Relations.Transfer };
+            ulong Transfer(string origin, string to, int day)
+            {
+                var index = Append(origin, Entry.Create(EntryKinds.LicenseTransfer, origin, LicenseId, $"{City(origin)}-amr", LedgerBodies.Transfer(LicenseId, to), At.AddDays(day)), Amr(origin));
+                entries.Add((origin, index));
+                return index;
+            }
+            ulong Accept(string origin, string from, ulong transfer, int day, string newId = "")
+            {
+                var index = Append(origin, Entry.Create(EntryKinds.LicenseTransferAccept, origin, LicenseId, $"{City(origin)}-amr", LedgerBodies.Accept(LicenseId, from, newId), At.AddDays(day), [Ref(from, transfer)]), Amr(origin));
+                entries.Add((origin, index));
+                return index;
+            }
+            var fromCs = Transfer(Cs, "430200", 1);
+            ulong fromZz;
+            if (zhuzhouTransfersBeforeItAccepts)
+            {
+                fromZz = Transfer(Zz, "430300", 2);
+                Accept(Zz, Cs, fromCs, 3);
+            }
+            else
+            {
+                Accept(Zz, Cs, fromCs, 2);
+                fromZz = Transfer(Zz, "430300", 3);
+            }
+            Accept(Xt, Zz, fromZz, 4);
+            var fromXt = Transfer(Xt, "430100", 5);
+            Accept(Cs, Xt, fromXt, 6, renamedOnReturn ? returnedId : "");
+            entries.Add((Cs, Append(Cs, Entry.Create(EntryKinds.LicenseChange, Cs, returnedId, "430100-amr", LedgerBodies.Change(returnedId, "2030-12-31", null), At.AddDays(7)), Amr(Cs))));
+            return (Bundle(Cs, returnedId, [.. entries]), returnedId);
         }
 
         /// <summary>
