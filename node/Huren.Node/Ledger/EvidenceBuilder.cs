@@ -16,19 +16,36 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
 {
     /// <summary>
     /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
-    /// transferred in from another city carries the transferring log's entries too (<paramref name="source"/>: its issue,
-    /// changes and the transfer the accept references), so the verdict can be recomputed across both logs.
+    /// transferred in carries its history hop by hop (<paramref name="sources"/>: the license's record in each log it
+    /// passed through, the releasing log of the last hop first): each log's issue or accept, changes and transfer, so
+    /// the verdict can be recomputed across every log. A log met twice (a license back in a city it left) gets one
+    /// checkpoint and the entries of both its records.
     /// </summary>
     public EvidenceBundle ForLicense(MerkleLog log, LogStateMachine state, LicenseRecord license, string verdict, string reason,
-        (MerkleLog Log, LogStateMachine State, LicenseRecord License)? source = null)
+        IReadOnlyList<(MerkleLog Log, LogStateMachine State, LicenseRecord License)>? sources = null)
     {
         var checkpoint = log.Store.GetLatestCheckpoint() ?? throw new InvalidOperationException($"log {log.Origin} has no checkpoint yet");
         var bundle = New(license.LicenseId, verdict, reason, log.Origin, checkpoint.Size);
-        Add(bundle, log, checkpoint, state, license);
-        if (source is var (sourceLog, sourceState, sourceLicense) && sourceLog.Store.GetLatestCheckpoint() is { } sourceCheckpoint)
+        // Per log, in the order first met: its checkpoint, state, and the entries and issuers of its records.
+        var parts = new List<(MerkleLog Log, (ulong Size, byte[] Note) Checkpoint, LogStateMachine State, List<ulong> Entries, List<string> Issuers)>();
+        void Collect(MerkleLog partLog, (ulong Size, byte[] Note) partCheckpoint, LogStateMachine partState, LicenseRecord record)
         {
-            Add(bundle, sourceLog, sourceCheckpoint, sourceState, sourceLicense);
+            var index = parts.FindIndex(p => p.Log.Origin == partLog.Origin);
+            if (index < 0)
+            {
+                parts.Add((partLog, partCheckpoint, partState, [], []));
+                index = parts.Count - 1;
+            }
+            Gather(parts[index].State, record, parts[index].Entries, parts[index].Issuers);
         }
+        Collect(log, checkpoint, state, license);
+        foreach (var (sourceLog, sourceState, sourceLicense) in sources ?? [])
+        {
+            var known = parts.Find(p => p.Log.Origin == sourceLog.Origin);
+            if (known.Log is not null) Collect(sourceLog, known.Checkpoint, sourceState, sourceLicense);
+            else if (sourceLog.Store.GetLatestCheckpoint() is { } sourceCheckpoint) Collect(sourceLog, sourceCheckpoint, sourceState, sourceLicense);
+        }
+        foreach (var part in parts) Add(bundle, part.Log, part.Checkpoint, part.State, part.Entries, part.Issuers);
         anchors?.Attach(bundle);
         return bundle;
     }
@@ -59,17 +76,17 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
         ConfigVersion = configVersion?.Invoke() ?? 0,
     };
 
-    private static void Add(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, LogStateMachine state, LicenseRecord license)
+    /// <summary>A license record's entries and issuer, and the successions (and successors) that answer for it.</summary>
+    private static void Gather(LogStateMachine state, LicenseRecord license, List<ulong> entries, List<string> issuers)
     {
-        var entries = new List<ulong>(license.EntryIndexes);
-        var issuers = new List<string> { license.IssuerId };
+        entries.AddRange(license.EntryIndexes);
+        issuers.Add(license.IssuerId);
         // A successor acts for the license: the successions that lead to it, and each successor's registration.
         foreach (var succession in state.SuccessionChainOf(license))
         {
             entries.Add(succession.Index);
             issuers.Add(succession.SuccessorId);
         }
-        Add(bundle, log, checkpoint, state, entries, issuers);
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         await WaitForCheckpointAsync(log, license, cancellationToken).ConfigureAwait(false);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
-        var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSource(license));
+        var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(verdict), reason, TransferSources(license));
         if (options.OmitRevocations && verdict == LicenseVerdict.Revoked)
         {
             // TEST HOOK: a dishonest node's answer, its revocation left out (the status proofs it cannot forge stay).
@@ -144,12 +144,23 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
     }
 
     /// <summary>For a license accepted from another city: that log, its state and the transferred record, when kept here.</summary>
-    private (MerkleLog, LogStateMachine, LicenseRecord)? TransferSource(LicenseRecord license)
+    private List<(MerkleLog, LogStateMachine, LicenseRecord)> TransferSources(LicenseRecord license)
     {
-        if (license.FromOrigin.Length == 0 || states.Get(license.FromOrigin) is not { } sourceState) return null;
-        if (!sourceState.TryGetLicense(license.OriginalLicenseId.Length > 0 ? license.OriginalLicenseId : license.LicenseId, out var source)) return null;
-        return (logs.Resolve(license.FromOrigin), sourceState, source);
+        // Back through every hop: each accepted record names the log it came from and its id there. Bounded, as a
+        // guard against a loop in state this node did not write.
+        var sources = new List<(MerkleLog, LogStateMachine, LicenseRecord)>();
+        var current = license;
+        while (current.FromOrigin.Length > 0 && sources.Count < MaxHops && states.Get(current.FromOrigin) is { } sourceState
+            && sourceState.TryGetLicense(current.OriginalLicenseId.Length > 0 ? current.OriginalLicenseId : current.LicenseId, out var source))
+        {
+            sources.Add((logs.Resolve(current.FromOrigin), sourceState, source));
+            current = source;
+        }
+        return sources;
     }
+
+    /// <summary>The most hops a bundle follows back.</summary>
+    private const int MaxHops = 64;
 
     /// <inheritdoc/>
     public ValueTask<EntryListResponse> HistoryAsync(LicenseHistoryRequest request, CallContext context = default)

@@ -177,6 +177,7 @@ internal static class LicenseVerifyCommand
         ("Validity", $"{result.License.ValidFrom} – {(result.ValidUntil.Length == 0 ? "长期 (no end)" : result.ValidUntil)}"),
         ("Log", $"{result.Origin}, answered for by issuer {result.IssuerId}"),
         .. Acted(result),
+        .. Hops(result),
         ("Evidence", $"{evidence}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
         ("Checkpoint", Freshness(result)),
         ("Verdict", result.AsOfVerdict == result.Verdict
@@ -192,6 +193,10 @@ internal static class LicenseVerifyCommand
         if (result.ActedUnder.Count == 0) return [];
         return [("Acted by", $"{result.ActedBy}, successor of {result.IssuerId} under " + string.Join(", then ", result.ActedUnder.Select(s => $"the succession {s.Origin}#{s.Index} ({s.PredecessorId} → {s.SuccessorId}: {s.Reason})")))];
     }
+
+    /// <summary>The license's moves between cities, each proven by its transfer and accept entries (none: it never moved).</summary>
+    private static List<(string, string)> Hops(EvidenceResult result) => result.Hops.Count == 0 ? [] :
+        [("Transfers", string.Join("; ", result.Hops.Select(h => $"{h.FromOrigin}#{h.TransferIndex} → {h.ToOrigin}#{h.AcceptIndex}" + (h.ToLicenseId != h.FromLicenseId ? $" as {h.ToLicenseId}" : ""))) + $" ({result.Hops.Count} hop{(result.Hops.Count == 1 ? "" : "s")}, each verified)")];
 
     /// <summary>The JSON form of who acted (null when the issuing issuer did and no succession is involved).</summary>
     private static object? ActedJson(EvidenceResult result) => !result.IsValid || (result.ActedUnder.Count == 0 && !result.ActedByCityRoot) ? null : new
@@ -269,6 +274,7 @@ internal static class LicenseVerifyCommand
         checkpointSize = result.IsValid ? result.CheckpointSize : (ulong?)null,
         cosignedAt = result.CosignedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         statusProven = result.IsValid && result.StatusProven,
+        hops = result.Hops.Select(h => new { fromOrigin = h.FromOrigin, fromLicenseId = h.FromLicenseId, transferIndex = h.TransferIndex, toOrigin = h.ToOrigin, toLicenseId = h.ToLicenseId, acceptIndex = h.AcceptIndex }),
     };
 
     /// <summary><paramref name="result"/>, or a failure when its checkpoint was last cosigned more than <paramref name="maxAge"/> ago (or never).</summary>

@@ -33,6 +33,9 @@ internal sealed class TraceDocument
     /// <summary>Entries for which nodes returned different bytes at the same position: evidence of a fork or a lying node.</summary>
     [JsonPropertyName("conflicts")] public List<TraceConflict> Conflicts { get; init; } = [];
 
+    /// <summary>Each move of the license between cities (a transfer accept and the transfer it references), oldest first.</summary>
+    [JsonPropertyName("hops")] public List<TraceHop> Hops { get; init; } = [];
+
     [JsonIgnore] public int EntryCount => Logs.Sum(l => l.Entries.Count);
 
     /// <summary>Merges the entries the nodes returned (the same entry from several nodes counts once).</summary>
@@ -40,6 +43,7 @@ internal sealed class TraceDocument
     {
         var byOrigin = new SortedDictionary<string, SortedDictionary<ulong, TraceEntry>>(StringComparer.Ordinal);
         var conflicts = new List<TraceConflict>();
+        var accepts = new List<(string Origin, ulong Index, Huren.Schemas.Envelope.Entry Entry)>();
         foreach (var e in entries)
         {
             if (!byOrigin.TryGetValue(e.Origin, out var log)) byOrigin[e.Origin] = log = [];
@@ -56,6 +60,7 @@ internal sealed class TraceDocument
             }
             var decoded = LeafReader.Read(e.Leaf);
             var entry = decoded.Entry;
+            if (entry.Kind == Huren.Schemas.Envelope.EntryKinds.LicenseTransferAccept) accepts.Add((e.Origin, e.Index, entry));
             log[e.Index] = new TraceEntry
             {
                 Origin = e.Origin,
@@ -92,7 +97,31 @@ internal sealed class TraceDocument
                 }
             }
         }
+        AddHops(document, byOrigin, accepts);
         return document;
+    }
+
+    /// <summary>A hop per accept: the transfer it references (the relation <c>transfer</c>), oldest accept first.</summary>
+    private static void AddHops(TraceDocument document, SortedDictionary<string, SortedDictionary<ulong, TraceEntry>> byOrigin, List<(string Origin, ulong Index, Huren.Schemas.Envelope.Entry Entry)> accepts)
+    {
+        accepts.Sort((a, b) => a.Entry.TimeUnixMs != b.Entry.TimeUnixMs ? a.Entry.TimeUnixMs.CompareTo(b.Entry.TimeUnixMs)
+            : string.CompareOrdinal(a.Origin, b.Origin) != 0 ? string.CompareOrdinal(a.Origin, b.Origin) : a.Index.CompareTo(b.Index));
+        foreach (var (origin, index, entry) in accepts)
+        {
+            var body = Huren.Schemas.Envelope.EntryKinds.Of<Huren.Schemas.Bodies.LicenseTransferAccepted>().Decode(entry.Body);
+            var reference = entry.References.Find(r => r is not null && r.Relation == Huren.Schemas.Envelope.Relations.Transfer && r.Origin == body.FromOrigin);
+            var transferHash = reference is null ? "" : Convert.ToHexStringLower(reference.LeafHash);
+            document.Hops.Add(new TraceHop
+            {
+                From = new TracePosition { Origin = body.FromOrigin, Index = reference?.Index ?? 0 },
+                To = new TracePosition { Origin = origin, Index = index },
+                LicenseId = body.LicenseId,
+                NewLicenseId = body.NewLicenseId.Length > 0 ? body.NewLicenseId : body.LicenseId,
+                Time = byOrigin[origin][index].Time,
+                TransferInTrace = reference is not null && byOrigin.TryGetValue(reference.Origin, out var log) && log.TryGetValue(reference.Index, out var transfer)
+                    && transfer.Kind == Huren.Schemas.Envelope.EntryKinds.LicenseTransfer && string.Equals(transfer.LeafHash, transferHash, StringComparison.Ordinal),
+            });
+        }
     }
 
     /// <summary>The readable tree: one branch per log, one leaf per entry, references shown as arrows.</summary>
@@ -127,6 +156,21 @@ internal sealed class TraceDocument
                 {
                     text.Append(detail).Append("→ ").Append(r.Relation).Append(": ").Append(r.Origin).Append(" #").Append(r.Index.ToString(CultureInfo.InvariantCulture)).Append('\n');
                 }
+            }
+        }
+        if (Hops.Count > 0)
+        {
+            text.Append("hops (").Append(Hops.Count.ToString(CultureInfo.InvariantCulture)).Append("):\n");
+            for (var h = 0; h < Hops.Count; h++)
+            {
+                var hop = Hops[h];
+                text.Append("  ").Append((h + 1).ToString(CultureInfo.InvariantCulture)).Append(". ")
+                    .Append(hop.From.Origin).Append(" #").Append(hop.From.Index.ToString(CultureInfo.InvariantCulture)).Append(" → ")
+                    .Append(hop.To.Origin).Append(" #").Append(hop.To.Index.ToString(CultureInfo.InvariantCulture)).Append("  ")
+                    .Append(hop.Time[..19].Replace('T', ' '));
+                if (hop.NewLicenseId != hop.LicenseId) text.Append("  as ").Append(hop.NewLicenseId);
+                if (!hop.TransferInTrace) text.Append("  (transfer entry not in the trace)");
+                text.Append('\n');
             }
         }
         return text.ToString();
@@ -242,6 +286,22 @@ internal sealed class TraceReference
     [JsonPropertyName("leafHash")] public string LeafHash { get; init; } = "";
 
     [JsonPropertyName("relation")] public string Relation { get; init; } = "";
+}
+
+/// <summary>A move of the license between cities: the transfer in the releasing log and the accept in the receiving one.</summary>
+internal sealed class TraceHop
+{
+    [JsonPropertyName("from")] public TracePosition From { get; init; } = new();
+
+    [JsonPropertyName("to")] public TracePosition To { get; init; } = new();
+
+    [JsonPropertyName("licenseId")] public string LicenseId { get; init; } = "";
+
+    [JsonPropertyName("newLicenseId")] public string NewLicenseId { get; init; } = "";
+
+    [JsonPropertyName("time")] public string Time { get; init; } = "";
+
+    [JsonPropertyName("transferInTrace")] public bool TransferInTrace { get; init; }
 }
 
 /// <summary>An entry's position.</summary>
