@@ -112,7 +112,8 @@ public static partial class NodeApp
             return new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>(), () => network.Current?.Version ?? 0);
         });
         AddAnchoring(services, options, baseDir);
-        services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(), sp.GetRequiredService<NodeCheckpointSigner>().Sign,
+        services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(),
+            options.TestHooks.WrongMapRoot ? WrongMapRootSigner(sp.GetRequiredService<NodeCheckpointSigner>().Sign) : sp.GetRequiredService<NodeCheckpointSigner>().Sign,
             options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));
         services.AddSingleton(sp =>
         {
@@ -173,6 +174,19 @@ public static partial class NodeApp
     }
 
     // Anchoring and time-stamping: background services fed by log events, never called by the sequencer.
+    /// <summary>
+    /// TEST HOOK (<see cref="TestHookOptions.WrongMapRoot"/>): signs checkpoints of a non-empty log with the status-map
+    /// root's first byte changed, so the node publishes a map root no mirror can reproduce.
+    /// </summary>
+    private static Func<ulong, byte[], IReadOnlyList<string>, byte[]> WrongMapRootSigner(Func<ulong, byte[], IReadOnlyList<string>, byte[]> sign)
+        => (size, root, lines) => sign(size, root, size == 0 ? lines : [.. lines.Select(line =>
+        {
+            if (!Huren.Sdk.StatusMap.StatusMapLine.TryParse(line, out var mapRoot, out _)) return line;
+            var wrong = mapRoot.ToArray();
+            wrong[0] ^= 1;
+            return Huren.Sdk.StatusMap.StatusMapLine.Format(new Huren.Sdk.Merkle.Hash256(wrong));
+        })]);
+
     private static void AddAnchoring(IServiceCollection services, NodeOptions options, string baseDir)
     {
         services.AddSingleton(sp => new TimestampStore(sp.GetRequiredService<IKeyValueStore>()));

@@ -72,6 +72,12 @@ public sealed class TestHookOptions
 {
     /// <summary>License verdicts leave out <c>license.status</c> revocations from their bundles and state VALID.</summary>
     public bool OmitRevocations { get; set; }
+
+    /// <summary>
+    /// The node's own checkpoints of a non-empty log carry a wrong <c>huren-status-map/v1</c> root (the true root with
+    /// one bit flipped), as a node lying about its records' states would; its mirrors must refuse and record it.
+    /// </summary>
+    public bool WrongMapRoot { get; set; }
 }
 
 /// <summary>Paths of the node's key files (PEM).</summary>
