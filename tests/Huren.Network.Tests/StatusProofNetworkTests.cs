@@ -116,6 +116,25 @@ public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCit
         var (textCode, text, _) = await CliAsync("license", "refresh", "--bundle", old, "--city", Zhuzhou, "--profile", profile);
         Assert.Equal(1, textCode);
         Assert.StartsWith($"REVOKED  {license}  changed since the bundle", text, StringComparison.Ordinal);
+
+        // --max-age bounds the node's answer: a fresh one passes (still REVOKED), one last cosigned too long ago is refused.
+        var (freshCode, fresh, freshError) = await CliAsync("license", "refresh", "--bundle", old, "--city", Zhuzhou, "--profile", profile, "--max-age", "1d");
+        Assert.True(freshCode == 1, freshError + fresh);
+        Assert.StartsWith($"REVOKED  {license}  changed since the bundle", fresh, StringComparison.Ordinal);
+        var refreshDeadline = DateTime.UtcNow.AddSeconds(30);
+        (int Code, string Output, string Error) stale;
+        do
+        {
+            stale = await CliAsync("license", "refresh", "--bundle", old, "--city", Zhuzhou, "--profile", profile, "--max-age", "1s");
+            if (stale.Output.StartsWith("NOT VERIFIED", StringComparison.Ordinal)) break;
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < refreshDeadline);
+        Assert.Equal(1, stale.Code);
+        Assert.StartsWith($"NOT VERIFIED  {license}: the node's refresh does not verify: the node's answer is older than --max-age 1s: its latest checkpoint (size", stale.Output, StringComparison.Ordinal);
+        var (badCode, _, badError) = await CliAsync("license", "refresh", "--bundle", old, "--city", Zhuzhou, "--profile", profile, "--max-age", "soon");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--max-age", badError, StringComparison.Ordinal);
     }
 
     /// <summary>Waits until Zhuzhou's node (honest) answers the verdict with verified, final evidence.</summary>

@@ -20,13 +20,18 @@ internal static class LicenseRefreshCommand
         var access = new NodeAccessOptions(CliRoles.Counter);
         var bundle = new Option<string>("--bundle") { Description = "The saved evidence bundle (huren-evidence/v1 JSON) to refresh.", Required = true };
         var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
+        var maxAge = new Option<string?>("--max-age")
+        {
+            Description = "Refuse the node's answer when its latest checkpoint was last cosigned longer ago than DURATION (e.g. 90s, 30m,\n" +
+                "12h, 7d): a node that is behind (or cut off) cannot pass an old state off as the current one.",
+        };
         var refresh = new Command("refresh",
             "Tell the current state of the license of a saved evidence bundle, from a node's latest checkpoint and one status-map\n" +
             "proof (and, if the state changed, the one entry that changed it), all verified here against the network configuration.\n" +
             "Exit 0: unchanged since the bundle and VALID on a final checkpoint. Exit 1: changed (e.g. REVOKED since), not valid,\n" +
             "not final, or an answer that does not verify, with the reason. Exit 2: an error.")
         {
-            bundle, at,
+            bundle, at, maxAge,
         };
         access.AddTo(refresh);
         refresh.SetAction(async (parse, ct) =>
@@ -36,6 +41,7 @@ internal static class LicenseRefreshCommand
             var json = await LicenseVerifyCommand.ReadBundleAsync(parse.GetValue(bundle)!).ConfigureAwait(false);
             using var session = access.Open(parse);
             var day = LicenseVerifyCommand.ParseDay(parse.GetValue(at)) ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+            var ageLimit = LicenseVerifyCommand.ParseDuration(parse.GetValue(maxAge), "--max-age");
             var old = session.Verifier.Verify(json, day, out var parsed);
             if (!old.IsValid)
             {
@@ -44,7 +50,7 @@ internal static class LicenseRefreshCommand
             }
             var answer = await session.Client.Licenses.RefreshAsync(new RefreshRequest { Origin = old.Origin, RecordId = parsed!.Subject, WaitFinalMs = 10_000 },
                 session.Options(ct)).ConfigureAwait(false);
-            var now = EvidenceRefresh.Check(session.Network, parsed, old, answer);
+            var now = TooOld(EvidenceRefresh.Check(session.Network, parsed, old, answer), old.Origin, ageLimit);
             var verdict = now.IsValid && now.Verdict != LicenseVerdict.Unspecified ? LicenseVerdictRules.Name(now.Verdict) : null;
             if (asJson)
             {
@@ -86,6 +92,21 @@ internal static class LicenseRefreshCommand
             return now is { IsValid: true, Final: true, Changed: false, Verdict: LicenseVerdict.Valid } ? ExitCodes.Success : ExitCodes.Negative;
         });
         return refresh;
+    }
+
+    /// <summary><paramref name="now"/>, or a failure when its checkpoint was last cosigned more than <paramref name="maxAge"/> ago (or never).</summary>
+    private static RefreshResult TooOld(RefreshResult now, string origin, TimeSpan? maxAge)
+    {
+        if (maxAge is not { } limit || !now.IsValid) return now;
+        if (now.CosignedAt is not { } at)
+            return now with { IsValid = false, Failure = $"--max-age {LicenseVerifyCommand.Age(limit)}: the node's latest checkpoint (size {now.CheckpointSize} of {origin}) carries no witness cosignature, so its age is unknown" };
+        var age = DateTimeOffset.UtcNow - at;
+        return age <= limit ? now : now with
+        {
+            IsValid = false,
+            Failure = $"the node's answer is older than --max-age {LicenseVerifyCommand.Age(limit)}: its latest checkpoint (size {now.CheckpointSize} of {origin}) was last cosigned "
+                + $"{at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {LicenseVerifyCommand.Age(age)} ago; the node may be behind: ask another city's node",
+        };
     }
 
     private static string? Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
