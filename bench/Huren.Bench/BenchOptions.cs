@@ -21,6 +21,9 @@ internal sealed class BenchOptions
     public long MapRecords { get; private set; } = 10_000_000;
     public int MapBatch { get; private set; } = 1_000;
 
+    /// <summary>Licenses measured one after another by the <c>network</c> suite (after one warm-up).</summary>
+    public int NetworkLicenses { get; private set; } = 30;
+
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
@@ -42,6 +45,7 @@ internal sealed class BenchOptions
                 case "--micro-filter": o.MicroFilter = args[++i]; break;
                 case "--map-records": o.MapRecords = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--map-batch": o.MapBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--network-licenses": o.NetworkLicenses = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: o.Suites.Add(args[i]); break;
             }
         }

@@ -1,6 +1,6 @@
 using Huren.Bench;
 
-// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|statusmap|micro ...] [options]; see docs/benchmarks.md.
+// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|statusmap|micro ...] [options]; see docs/benchmarks.md.
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
 var options = BenchOptions.Parse(args);
@@ -12,6 +12,7 @@ if (Wants("limits")) results.AddRange(MachineLimits.Run(options));
 if (Wants("ingest")) results.AddRange(await IngestBench.RunAsync(options));
 if (Wants("log")) results.AddRange(await LogBench.RunAsync(options));
 if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
+if (Wants("network")) results.AddRange(await NetworkBench.RunAsync(options));
 if (Wants("statusmap")) results.AddRange(StatusMapBench.Run(options));
 if (Wants("micro")) results.AddRange(MicroBench.Run(options));
 BenchReport.Write(options, results, clock.Elapsed);

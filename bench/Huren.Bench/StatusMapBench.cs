@@ -179,6 +179,7 @@ internal static class StatusMapBench
         var verifyRatio = new List<double>();
         var lengths = new List<double>();
         var json = new List<double>();
+        var tamperedRefused = new List<double>();
         var absentLeaf = 0;
         var random = new Random(present ? 11 : 13);
         var keys = new Hash256[ProofsPerRun];
@@ -201,6 +202,19 @@ internal static class StatusMapBench
                 for (var i = 0; i < keys.Length; i++) Assert(StatusMapProofVerifier.Verify(root, keys[i], values[i], proofs[i]), "a proof did not verify");
             });
             if (run == 0) continue;
+            // Tampered: one random bit of each proof flipped, and each proof offered for the other claim (another value,
+            // or present for absent and the reverse); every one must be refused. Not timed.
+            var refused = 0;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var tampered = (byte[])proofs[i].Clone();
+                var bit = random.Next(tampered.Length * 8);
+                tampered[bit >> 3] ^= (byte)(1 << (bit & 7));
+                if (!StatusMapProofVerifier.Verify(root, keys[i], values[i], tampered)) refused++;
+                Hash256? otherClaim = values[i] is null ? keys[i] : null;
+                if (!StatusMapProofVerifier.Verify(root, keys[i], otherClaim, proofs[i])) refused++;
+            }
+            tamperedRefused.Add(refused * 100.0 / (2 * keys.Length));
             generate.Add(generated);
             verify.Add(verified.Wall);
             verifyCpu.Add(verified.Cpu);
@@ -222,6 +236,8 @@ internal static class StatusMapBench
         yield return BenchFigure.Of($"proof size, {what} (median over {lengths.Count:N0} proofs; min/max are single proofs)", "bytes", lengths,
             $"{note}; {lengths.Count(l => l > 1024) * 100.0 / lengths.Count:0.0}% over 1,024 bytes");
         yield return BenchFigure.Of($"bundle status-proof JSON element, {what}", "bytes", json, "compact JSON, base64 fields");
+        yield return BenchFigure.Of($"tampered proofs refused, {what}", "%", tamperedRefused,
+            $"{size}; per run {2 * keys.Length:N0} tamperings: one random bit of each proof flipped, and each proof offered for the other claim");
     }
 
     private static StatusMapProof ParseProof(byte[] bytes) =>

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Grpc.Health.V1;
+using Huren.Cli;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+using Huren.Sdk.Client;
+using Huren.Sdk.Evidence;
+
+namespace Huren.Bench;
+
+/// <summary>
+/// <c>network</c>: the 长株潭 network made by <c>huren network init</c> in a temp folder and run as three node processes
+/// on loopback (Release build of the node), every witness recomputing the status map before it cosigns. Per license:
+/// the time from the start of <c>huren license issue</c> at Changsha (in this process: channel, signing, submit,
+/// commit) until a Zhuzhou counter gets VALID with evidence that verifies here and rests on a final checkpoint.
+/// </summary>
+internal static class NetworkBench
+{
+    private const string Changsha = "430100", Zhuzhou = "430200";
+    private const string BusinessLicense = "11100000HUREN0001P001";
+
+    public static async Task<List<BenchFigure>> RunAsync(BenchOptions options)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-net-" + Guid.NewGuid().ToString("N"));
+        var processes = new List<Process>();
+        try
+        {
+            var basePort = FreePorts(3);
+            await CliAsync("network", "init", "--dir", dir, "--base-port", basePort.ToString(CultureInfo.InvariantCulture));
+            var profilePath = Path.Combine(dir, "cli.json");
+            var profile = CliProfile.Load(profilePath);
+            var genesis = profile.LoadGenesis();
+            var trusted = genesis.Members.Select(m => m.TlsCertificateSha256).ToList();
+            foreach (var city in profile.Cities) processes.Add(StartNode(Path.Combine(dir, city.CityCode)));
+            foreach (var city in profile.Cities) await WaitHealthyAsync(new Uri(city.Endpoint), trusted, processes);
+            Console.Error.WriteLine("network: three nodes up");
+
+            await CliAsync("issuer", "register", "--city", Changsha, "--id", $"{Changsha}-amr", "--name", "长沙市市场监督管理局",
+                "--authority-code", Uscc("11430100HUREN0101"), "--license-types", BusinessLicense, "--profile", profilePath);
+            var counter = profile.City(Zhuzhou).Credentials.First(c => c.Role == CliRoles.Counter);
+            using var zhuzhou = new HurenClient(new Uri(profile.City(Zhuzhou).Endpoint), new ClientIdentity(counter.Principal, profile.LoadSigningKey(counter.PrivateKey)),
+                TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(trusted));
+            var verifier = new EvidenceVerifier(genesis);
+
+            // One warm-up license, then --network-licenses measured ones, one at a time.
+            var latencies = new List<double>();
+            for (var i = 0; i <= options.NetworkLicenses; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var issued = await CliAsync("license", "issue", "--city", Changsha, "--type", "营业执照", "--serial", (900000 + i).ToString(CultureInfo.InvariantCulture),
+                    "--holder-name", "长沙基准测试有限公司", "--holder-code", Uscc("91430100HUREN0201"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区",
+                    "--field", "成立日期=2024-03-01", "--field", "经营范围=软件开发", "--json", "--profile", profilePath);
+                var license = JsonDocument.Parse(issued).RootElement.GetProperty("recordId").GetString()!;
+                await WaitFinalAsync(zhuzhou, verifier, license, TimeSpan.FromSeconds(60));
+                if (i > 0) latencies.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            return
+            [
+                BenchFigure.Of("issue → VALID with final, verified evidence at another city (three node processes, witnesses recomputing the map)", "ms", latencies,
+                    $"{latencies.Count} licenses one after another (runs = licenses); from the start of 'huren license issue' at {Changsha} until a {Zhuzhou} counter's answer verifies final"),
+            ];
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit();
+                }
+                process.Dispose();
+            }
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean up with the temp folder.
+            }
+        }
+    }
+
+    /// <summary>Asks Zhuzhou (held until final by the node, at most 2 s a call) until the answer's evidence verifies here, VALID and final.</summary>
+    private static async Task WaitFinalAsync(HurenClient client, EvidenceVerifier verifier, string license, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            try
+            {
+                var answer = await client.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = license, WaitFinalMs = 2000 }, client.Options());
+                if (answer.Verdict == LicenseVerdict.Valid
+                    && verifier.Verify(answer.EvidenceBundle, LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out _) is { IsValid: true, Final: true })
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException ex) when (ex.StatusCode is Grpc.Core.StatusCode.NotFound or Grpc.Core.StatusCode.Unavailable)
+            {
+                // Not mirrored yet, or its checkpoint not there yet.
+            }
+            await Task.Delay(5);
+        }
+        throw new TimeoutException($"{license} was not VALID and final at {Zhuzhou} within {timeout.TotalSeconds:0} s");
+    }
+
+    private static Process StartNode(string cityDir)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cityDir };
+        foreach (var a in new[] { "exec", NodeDll(), $"--contentRoot={cityDir}" }) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        var log = new StreamWriter(Path.Combine(cityDir, "node.log"), append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitHealthyAsync(Uri endpoint, IReadOnlyCollection<string> trusted, List<Process> processes)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (processes.Find(p => p.HasExited) is { } exited) throw new InvalidOperationException($"a node exited with {exited.ExitCode}");
+            try
+            {
+                using var client = new HurenClient(endpoint, null, TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(trusted));
+                var answer = await new Health.HealthClient(client.Channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+                if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving) return;
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the node at {endpoint} did not become healthy within 120 s");
+    }
+
+    /// <summary>The node's own build in the bench's configuration (the bench's project reference builds it).</summary>
+    private static string NodeDll()
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = baseDir.Parent!.Name;
+        for (var dir = baseDir; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "node", "Huren.Node", "bin", configuration, "net10.0", "Huren.Node.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("Huren.Node.dll not found next to the bench's build");
+    }
+
+    /// <summary>A base port with it and the next two free on loopback.</summary>
+    private static int FreePorts(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 40_000);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port + i);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+            finally
+            {
+                foreach (var listener in listeners) listener.Stop();
+            }
+        }
+        throw new InvalidOperationException("no free loopback ports");
+    }
+
+    private static async Task<string> CliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error);
+        if (code != 0) throw new InvalidOperationException($"huren {string.Join(' ', args)} exited {code}: {error}{output}");
+        return output.ToString();
+    }
+
+    private static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
+}
