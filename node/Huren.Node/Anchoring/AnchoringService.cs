@@ -21,6 +21,7 @@ public sealed partial class AnchoringService : BackgroundService
     private readonly ILogger<AnchoringService> _logger;
     private readonly SemaphoreSlim _wake = new(0);
     private ulong _offeredEntries;
+    private int _offeredLogs;
     private long _offeredVersion = -1;
     private DateTimeOffset _lastOffer = DateTimeOffset.MinValue;
     private volatile bool _now;
@@ -130,7 +131,8 @@ public sealed partial class AnchoringService : BackgroundService
         var finals = _finals.Latest();
         ulong entries = 0;
         foreach (var f in finals.Values) entries += f.Size;
-        var grew = entries > _offeredEntries || _offeredVersion < 0;
+        // A log final for the first time counts as growth, also at size 0: a new network's empty logs are anchored too.
+        var grew = entries > _offeredEntries || finals.Count > _offeredLogs;
         var dueByTime = now - _lastOffer >= _options.Interval;
         var dueByEntries = _options.Entries > 0 && entries - Math.Min(entries, _offeredEntries) >= (ulong)_options.Entries;
         _offeredVersion = version;
@@ -139,6 +141,7 @@ public sealed partial class AnchoringService : BackgroundService
         Anchorer.Offer(finals.Values.Select(f => f.Note));
         if (forced) Anchorer.Wake();
         _offeredEntries = entries;
+        _offeredLogs = finals.Count;
         _lastOffer = now;
         LogOffered(_logger, finals.Count, entries);
     }

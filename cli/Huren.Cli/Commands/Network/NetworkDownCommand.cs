@@ -71,6 +71,23 @@ internal static class NetworkDownCommand
             return new Outcome(code, name, pid, result);
         })).ConfigureAwait(false);
 
+        // The local chain after the nodes, which anchor to it until they stop.
+        string? chainState = null;
+        if (NetworkChain.Load(directory) is { IsLocal: true } chain)
+        {
+            using var anvil = chain.FindRecorded();
+            if (anvil is not null)
+            {
+                await chain.StopAsync(anvil).ConfigureAwait(false);
+                chainState = "stopped";
+            }
+            else
+            {
+                chain.RemovePidFile();
+                chainState = "not running";
+            }
+        }
+
         var stopped = outcomes.Count(o => o.State == "stopped");
         if (asJson)
         {
@@ -78,10 +95,12 @@ internal static class NetworkDownCommand
             {
                 directory,
                 stopped,
+                chain = chainState,
                 nodes = outcomes.Select(o => new { cityCode = o.CityCode, name = o.Name, pid = o.Pid, state = o.State }),
             }, NetworkUpCommand.Json)).ConfigureAwait(false);
             return ExitCodes.Success;
         }
+        if (chainState is not null) await output.WriteLineAsync($"Local chain (Anvil): {chainState}.").ConfigureAwait(false);
         if (outcomes.Length == 0)
         {
             await output.WriteLineAsync($"No node of {directory} was recorded as running; nothing to stop.").ConfigureAwait(false);

@@ -39,6 +39,8 @@ internal static class NetworkUpCommand
         var basePort = new Option<int>("--base-port") { Description = "When the network is created here: gRPC port of the first city (the others use the next ports).", DefaultValueFactory = _ => 7101 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (one line per document)." };
         var startTimeout = StartTimeoutOption();
+        var anchoring = new Option<bool>("--anchoring") { Description = "Anchor on a local chain: writes <dir>/anchoring.json when the folder has none (a local Anvil; see docs/anchoring.md). A folder with anchoring.json anchors without this option." };
+        var chainPort = new Option<int>("--chain-port") { Description = "With --anchoring, when anchoring.json is written: the local chain's JSON-RPC port.", DefaultValueFactory = _ => 8545 };
         var up = new Command("up",
             "Start every city node of a network folder and wait until each answers the gRPC health check.\n" +
             "If the folder has no genesis.json yet, a fresh local 长株潭 network is created first (as 'huren network init').\n" +
@@ -47,16 +49,21 @@ internal static class NetworkUpCommand
             "Without --detach the command keeps running and stops the nodes on Ctrl-C; with --detach it returns and the\n" +
             "nodes keep running until 'huren network down'.\n" +
             "The node is found through $HUREN_NODE (Huren.Node.dll, its folder, or an executable), else node/ next to the\n" +
-            "CLI, else the repository's node/Huren.Node/bin/<Configuration>/net10.0/.")
+            "CLI, else the repository's node/Huren.Node/bin/<Configuration>/net10.0/.\n" +
+            "A network with <dir>/anchoring.json anchors its checkpoints on an EVM chain: \"chain\": \"anvil\" starts a local Anvil\n" +
+            "(network-config/anchor/node_modules, or $HUREN_ANVIL; log and pid in <dir>/anvil/) before the nodes, deploys the\n" +
+            "anchor contract on first use and gives every city's appsettings.json the Huren:Anchoring section; 'network down'\n" +
+            "stops Anvil too. A chain named by rpcUrl, chainId and contract is only wired into the nodes.")
         {
-            dir, detach, basePort, json, startTimeout,
+            dir, detach, basePort, json, startTimeout, anchoring, chainPort,
         };
         up.SetAction((parse, ct) =>
         {
             var portResult = parse.GetResult(basePort);
             var explicitPort = portResult is { Implicit: false } ? parse.GetValue(basePort) : (int?)null;
             return RunAsync(parse.GetValue(dir)!, parse.GetValue(detach), explicitPort, parse.GetValue(json),
-                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct, startTimeout: TimeSpan.FromSeconds(parse.GetValue(startTimeout)));
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct, startTimeout: TimeSpan.FromSeconds(parse.GetValue(startTimeout)),
+                anchoring: parse.GetValue(anchoring), chainPort: parse.GetValue(chainPort));
         });
         return up;
     }
@@ -94,7 +101,7 @@ internal static class NetworkUpCommand
     /// afterwards when it fails or <paramref name="stopAfter"/> is set; otherwise detaches or runs until Ctrl-C.
     /// </summary>
     internal static async Task<int> RunAsync(string dirArgument, bool detach, int? basePort, bool asJson, TextWriter output, TextWriter error, CancellationToken cancellationToken,
-        Func<CancellationToken, Task<int>>? whenHealthy = null, bool stopAfter = false, TimeSpan? startTimeout = null)
+        Func<CancellationToken, Task<int>>? whenHealthy = null, bool stopAfter = false, TimeSpan? startTimeout = null, bool anchoring = false, int chainPort = 8545)
     {
         var directory = Path.GetFullPath(dirArgument);
         if (File.Exists(directory)) throw new CliException($"'{directory}' is a file, not a folder");
@@ -116,6 +123,9 @@ internal static class NetworkUpCommand
         var cities = FindCities(directory, genesis);
         foreach (var city in cities) CheckNotRunning(city, directory);
         foreach (var city in cities) NodeLauncher.EnsurePortFree(city.Endpoint, city.Code);
+        var chain = NetworkChain.Load(directory);
+        if (chain is null && anchoring) chain = NetworkChain.CreateLocal(directory, chainPort);
+        chain?.CheckNotRunning();
 
         if (!asJson)
         {
@@ -143,30 +153,56 @@ internal static class NetworkUpCommand
             }
 
             var running = new List<Running>();
+            Process? anvil = null;
+            async Task StopChainAsync()
+            {
+                if (anvil is null || chain is null) return;
+                await chain.StopAsync(anvil).ConfigureAwait(false);
+                anvil.Dispose();
+                anvil = null;
+            }
             try
             {
+                if (chain is not null)
+                {
+                    var cityDirectories = cities.Select(c => c.Directory).ToList();
+                    if (chain.IsLocal)
+                    {
+                        anvil = await chain.StartAnvilAsync(startTimeout ?? DefaultStartTimeout, stop.Token).ConfigureAwait(false);
+                        var deployed = await chain.EnsureContractAsync(genesis.NetworkId, cityDirectories, stop.Token).ConfigureAwait(false);
+                        if (!asJson) await output.WriteLineAsync($"  chain: Anvil at {chain.RpcUrl} (pid {anvil.Id}), anchor contract {chain.Contract}{(deployed ? " (deployed now)" : "")}").ConfigureAwait(false);
+                    }
+                    else if (!asJson)
+                    {
+                        await output.WriteLineAsync($"  chain: {chain.RpcUrl} (chain id {chain.ChainId}), anchor contract {chain.Contract}").ConfigureAwait(false);
+                    }
+                    chain.Configure(cityDirectories);
+                }
                 foreach (var city in cities) running.Add(new Running(city, NodeLauncher.Start(node, city.Directory)));
                 var failure = await WaitHealthyAsync(running, asJson ? null : output, startTimeout ?? DefaultStartTimeout, stop.Token).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     await StopAllAsync(running).ConfigureAwait(false);
+                    await StopChainAsync().ConfigureAwait(false);
                     throw new CliException(failure);
                 }
                 if (stop.IsCancellationRequested)
                 {
                     await StopAllAsync(running).ConfigureAwait(false);
+                    await StopChainAsync().ConfigureAwait(false);
                     await error.WriteLineAsync("Interrupted before every node was healthy; stopped the nodes.").ConfigureAwait(false);
                     return detach ? ExitCodes.Error : ExitCodes.Success;
                 }
 
                 foreach (var r in running) r.State = "healthy";
-                await ReportAsync(output, asJson, directory, genesis, node, created, detach, running).ConfigureAwait(false);
+                await ReportAsync(output, asJson, directory, genesis, node, created, detach, running, chain, anvil).ConfigureAwait(false);
                 if (whenHealthy is not null)
                 {
                     var result = await whenHealthy(stop.Token).ConfigureAwait(false);
                     if (result != ExitCodes.Success || stopAfter || stop.IsCancellationRequested)
                     {
                         await StopAllAsync(running).ConfigureAwait(false);
+                        await StopChainAsync().ConfigureAwait(false);
                         if (!asJson) await output.WriteLineAsync($"Stopped the {running.Count} nodes; the data stays in {directory}.").ConfigureAwait(false);
                         return result;
                     }
@@ -178,17 +214,24 @@ internal static class NetworkUpCommand
                 }
 
                 if (!asJson) await output.WriteLineAsync("Press Ctrl-C to stop the network.").ConfigureAwait(false);
-                return await RunUntilStoppedAsync(running, output, asJson, stop.Token).ConfigureAwait(false);
+                var stopped = await RunUntilStoppedAsync(running, output, asJson, stop.Token).ConfigureAwait(false);
+                await StopChainAsync().ConfigureAwait(false);
+                return stopped;
             }
             catch
             {
                 // An unexpected failure must not leave nodes behind that nobody watches.
-                if (!detach || running.Any(r => r.State != "healthy")) await StopAllAsync(running).ConfigureAwait(false);
+                if (!detach || running.Count < cities.Count || running.Any(r => r.State != "healthy"))
+                {
+                    await StopAllAsync(running).ConfigureAwait(false);
+                    await StopChainAsync().ConfigureAwait(false);
+                }
                 throw;
             }
             finally
             {
                 foreach (var r in running) r.Dispose();
+                anvil?.Dispose();
             }
         }
         finally
@@ -392,7 +435,8 @@ internal static class NetworkUpCommand
         })).ConfigureAwait(false);
     }
 
-    private static async Task ReportAsync(TextWriter output, bool asJson, string directory, NetworkConfig genesis, NodeCommand node, bool created, bool detached, List<Running> running)
+    private static async Task ReportAsync(TextWriter output, bool asJson, string directory, NetworkConfig genesis, NodeCommand node, bool created, bool detached, List<Running> running,
+        NetworkChain? chain, Process? anvil)
     {
         if (asJson)
         {
@@ -404,6 +448,7 @@ internal static class NetworkUpCommand
                 created,
                 detached,
                 node = node.Location,
+                chain = chain is null ? null : new { local = chain.IsLocal, rpcUrl = chain.RpcUrl.ToString(), chainId = chain.ChainId, contract = chain.Contract, pid = anvil?.Id },
                 nodes = running.Select(r => new
                 {
                     cityCode = r.City.Code,
