@@ -10,6 +10,7 @@ using Huren.Node.Tests.Ledger;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Evidence;
 using Huren.Sdk.Timestamps;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,7 +21,8 @@ namespace Huren.Network.Tests;
 /// <summary>
 /// Three node processes time-stamping their final checkpoints with a local RFC 3161 TSA (Huren's, served in the test
 /// process): the tokens the nodes keep are accepted by <c>openssl ts -verify</c> and by <c>huren timestamp verify</c>;
-/// with the TSA down writes go on and the failure shows in the status; when it is back, stamping resumes.
+/// with the TSA down writes go on and the failure shows in the status; when it is back, stamping resumes; a bundle of the
+/// stamped checkpoint carries the token, which verifies offline, and a tampered one is refused.
 /// </summary>
 public sealed class TimestampingNetworkTests(ITestOutputHelper output) : ThreeCityNetwork(output)
 {
@@ -170,5 +172,39 @@ public sealed class TimestampingNetworkTests(ITestOutputHelper output) : ThreeCi
         var after = await WaitForTimestampAsync(sizeWhileDown, TimeSpan.FromSeconds(60));
         var verifier = new TimestampVerifier(new TimestampTrust { Roots = TimestampTrust.CertificatesFromPem(await File.ReadAllTextAsync(RootFile)) });
         Assert.True(verifier.Verify(after.Token, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(after.Note))).IsValid);
+
+        // Bundles: the log is quiet now, so its latest checkpoint is the stamped one, and a license's bundle carries the
+        // token; it verifies offline against the TSA root (SDK and 'huren timestamp verify --bundle'); tampered, refused.
+        var licenseId = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "TSA0000").LicenseId;
+        using var counter = Client(Changsha, CliRoles.Counter);
+        var verdict = await counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = licenseId }, counter.Options());
+        var bundle = EvidenceBundle.Parse(verdict.EvidenceBundle);
+        Assert.Equal(after.Size, bundle.Verdict.AsOf.Size);
+        var carried = Assert.Single(bundle.Timestamps ?? []);
+        Assert.Equal((OriginOf(Changsha), after.Size, after.Note), (carried.Origin, carried.Size, carried.Note));
+        var bundleVerifier = new BundleTimestampVerifier(new TimestampTrust { Roots = TimestampTrust.CertificatesFromPem(await File.ReadAllTextAsync(RootFile)) });
+        var checkedStamp = Assert.Single(bundleVerifier.Verify(bundle));
+        Assert.True(checkedStamp.IsValid, checkedStamp.Failure);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(after.GenTimeUnixMs), checkedStamp.GenTime!.Value, TimeSpan.FromSeconds(1));
+
+        var tampered = EvidenceBundle.Parse(bundle.ToJson());
+        tampered.Timestamps![0].Token[^1] ^= 0x01;
+        var refused = Assert.Single(bundleVerifier.Verify(tampered));
+        Assert.False(refused.IsValid);
+        Assert.Contains("does not check", refused.Failure, StringComparison.Ordinal);
+
+        var bundleFile = Path.Combine(Dir, "ts-bundle.json");
+        var tamperedFile = Path.Combine(Dir, "ts-bundle-tampered.json");
+        await File.WriteAllTextAsync(bundleFile, bundle.ToJson());
+        await File.WriteAllTextAsync(tamperedFile, tampered.ToJson());
+        using (var cliOut = new StringWriter())
+        using (var cliErr = new StringWriter())
+        {
+            Assert.True(await CliApp.RunAsync(["timestamp", "verify", "--bundle", bundleFile, "--roots", RootFile], cliOut, cliErr) == 0, cliOut.ToString() + cliErr);
+            Assert.Contains($"valid: {OriginOf(Changsha)} @ {after.Size} stamped at", cliOut.ToString(), StringComparison.Ordinal);
+            Assert.True(await CliApp.RunAsync(["timestamp", "verify", "--bundle", tamperedFile, "--roots", RootFile], cliOut, cliErr) == 1, cliOut.ToString() + cliErr);
+            Assert.Contains("NOT VALID: the time-stamp of", cliOut.ToString(), StringComparison.Ordinal);
+            Output.WriteLine(cliOut.ToString() + cliErr);
+        }
     }
 }

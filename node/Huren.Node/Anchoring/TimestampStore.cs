@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Huren.Node.Storage;
+using Huren.Sdk.Evidence;
+using Huren.Sdk.Notes;
+using Huren.Sdk.Timestamps;
 
 namespace Huren.Node.Anchoring;
 
@@ -53,6 +56,21 @@ public sealed class TimestampStore(IKeyValueStore store)
         if (_space.LastAtOrBelow(key) is not { } row) return null;
         // The row must be of this origin: same prefix up to the size.
         return row.Key.AsSpan().StartsWith(key.AsSpan(0, key.Length - 8)) && row.Key.Length == key.Length ? Parse(row.Value) : null;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="bundle"/> the kept time-stamp of each of its checkpoints stamped at exactly that size
+    /// (none: the field stays absent).
+    /// </summary>
+    public void Attach(EvidenceBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        foreach (var (origin, note) in bundle.Checkpoints)
+        {
+            if (!SignedNote.TryParse(note, out var parsed, out _) || !Checkpoint.TryParse(parsed.Text, origin, out var checkpoint, out _)) continue;
+            if (Get(origin, checkpoint.Size) is not { } stamp) continue;
+            (bundle.Timestamps ??= []).Add(new BundleTimestamp { Origin = origin, Size = stamp.Size, Note = stamp.Note, Token = stamp.Token });
+        }
     }
 
     private static CheckpointTimestamp Parse(byte[] bytes) =>

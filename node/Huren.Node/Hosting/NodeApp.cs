@@ -109,7 +109,7 @@ public static partial class NodeApp
         services.AddSingleton(sp =>
         {
             var network = sp.GetRequiredService<NetworkView>();
-            return new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>(), () => network.Current?.Version ?? 0);
+            return new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>(), sp.GetService<TimestampStore>(), () => network.Current?.Version ?? 0);
         });
         AddAnchoring(services, options, baseDir);
         services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(),

@@ -10,9 +10,10 @@ namespace Huren.Node.Ledger;
 /// Assembles <c>huren-evidence/v1</c> bundles: the entries a verdict rests on (a license's lifecycle, a seal's
 /// registration, revocation and recorded use, the registrations and revocations of the issuers that wrote them, and for
 /// a license a successor answers for, the successions and the successors' registrations), each with its inclusion proof
-/// to one signed checkpoint of its log, and, where the node anchors, the anchor proofs of those checkpoints.
+/// to one signed checkpoint of its log, and, where the node anchors, the anchor proofs of those checkpoints, and the RFC 3161
+/// time-stamps it keeps of exactly those checkpoints.
 /// </summary>
-public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null, Func<int>? configVersion = null)
+public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null, Anchoring.TimestampStore? timestamps = null, Func<int>? configVersion = null)
 {
     /// <summary>
     /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
@@ -47,6 +48,7 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
         }
         foreach (var part in parts) Add(bundle, part.Log, part.Checkpoint, part.State, part.Entries, part.Issuers);
         anchors?.Attach(bundle);
+        timestamps?.Attach(bundle);
         return bundle;
     }
 
@@ -63,6 +65,7 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
         if (use is not null) indexes.Add(use.Index);
         Add(bundle, log, checkpoint, state, indexes, use is null ? [seal.IssuerId] : [seal.IssuerId, use.IssuerId]);
         anchors?.Attach(bundle);
+        timestamps?.Attach(bundle);
         return bundle;
     }
 

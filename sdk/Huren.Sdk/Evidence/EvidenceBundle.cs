@@ -53,6 +53,15 @@ public sealed class EvidenceBundle
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ConfigVersion { get; set; }
 
+    /// <summary>
+    /// Optional RFC 3161 time-stamps of the bundle's checkpoints (docs/anchoring.md): the stamped note and the token,
+    /// checked offline with <see cref="Timestamps.BundleTimestampVerifier"/> against the TSA roots a verifier trusts;
+    /// null (and absent from the JSON) when the bundle carries none. Verifiers that do not know the field ignore it.
+    /// </summary>
+    [JsonPropertyName("timestamps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<Timestamps.BundleTimestamp>? Timestamps { get; set; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

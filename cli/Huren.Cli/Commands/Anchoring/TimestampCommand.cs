@@ -4,9 +4,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Huren.Anchoring.Timestamps;
+using Huren.Cli.Commands.Licenses;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Evidence;
 using Huren.Sdk.Timestamps;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -50,22 +52,42 @@ internal static class TimestampCommand
 
     private static Command Verify()
     {
-        var token = new Option<string>("--token") { Description = "The token (DER TimeStampToken), e.g. from 'huren timestamp get'.", Required = true };
-        var note = new Option<string>("--note") { Description = "The checkpoint note it stamps (its SHA-256 must be the token's imprint).", Required = true };
+        var token = new Option<string>("--token") { Description = "The token (DER TimeStampToken), e.g. from 'huren timestamp get' (with --note)." };
+        var note = new Option<string>("--note") { Description = "The checkpoint note it stamps (its SHA-256 must be the token's imprint)." };
+        var bundle = new Option<string>("--bundle") { Description = "Instead of --token/--note: an evidence bundle; every time-stamp it carries is checked against the bundle's checkpoint of its log." };
         var roots = new Option<string>("--roots") { Description = "PEM file of the TSA roots to trust.", Required = true };
         var policy = new Option<string[]>("--policy") { Description = "Accepted policy OIDs (default: any).", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("verify", "Verify an RFC 3161 token over a checkpoint note offline: imprint, signer certificate, chain to --roots. Exit 0 valid, 1 not.") { token, note, roots, policy, json };
+        var command = new Command("verify",
+            "Verify RFC 3161 tokens over checkpoint notes offline: imprint = SHA-256 of the note, signer certificate, chain to --roots.\n" +
+            "Either one token (--token and --note) or the time-stamps in an evidence bundle (--bundle; each must stamp the\n" +
+            "bundle's checkpoint of its log: same origin, size and root). Exit 0 valid, 1 not (or a bundle without time-stamps), 2 an error.")
+        {
+            token, note, bundle, roots, policy, json,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            var tokenBytes = await ReadAsync(parse.GetValue(token)!, "token", ct).ConfigureAwait(false);
-            var noteBytes = await ReadAsync(parse.GetValue(note)!, "note", ct).ConfigureAwait(false);
+            var bundlePath = parse.GetValue(bundle);
+            var single = parse.GetValue(token) is not null || parse.GetValue(note) is not null;
+            if (bundlePath is not null == single) throw new CliException("give either --bundle, or --token with --note");
             var rootsPem = Encoding.UTF8.GetString(await ReadAsync(parse.GetValue(roots)!, "roots", ct).ConfigureAwait(false));
-            var trusted = TimestampTrust.CertificatesFromPem(rootsPem);
-            if (trusted.Count == 0) throw new CliException($"--roots '{parse.GetValue(roots)}' holds no certificate");
-            var verifier = new TimestampVerifier(new TimestampTrust { Roots = trusted, Policies = parse.GetValue(policy) ?? [] });
-            var result = verifier.Verify(tokenBytes, SHA256.HashData(noteBytes));
+            IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> trusted;
+            try
+            {
+                trusted = TimestampTrust.CertificatesFromPem(rootsPem);
+            }
+            catch (Exception ex) when (ex is FormatException or CryptographicException)
+            {
+                throw new CliException($"--roots '{parse.GetValue(roots)}' holds no readable certificate: {ex.Message}", ex);
+            }
+            var trust = new TimestampTrust { Roots = trusted, Policies = parse.GetValue(policy) ?? [] };
             var output = parse.InvocationConfiguration.Output;
+            if (bundlePath is not null) return await VerifyBundleAsync(bundlePath, trust, parse.GetValue(json), output).ConfigureAwait(false);
+
+            if (parse.GetValue(token) is not { } tokenPath || parse.GetValue(note) is not { } notePath) throw new CliException("--token and --note go together");
+            var tokenBytes = await ReadAsync(tokenPath, "token", ct).ConfigureAwait(false);
+            var noteBytes = await ReadAsync(notePath, "note", ct).ConfigureAwait(false);
+            var result = new TimestampVerifier(trust).Verify(tokenBytes, SHA256.HashData(noteBytes));
             if (parse.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new { valid = result.IsValid, failure = result.Failure, genTime = result.GenTime, policy = result.Policy, tsa = result.TsaSubject }, CliJson.Options)).ConfigureAwait(false);
@@ -75,6 +97,38 @@ internal static class TimestampCommand
             return result.IsValid ? ExitCodes.Success : ExitCodes.Negative;
         });
         return command;
+    }
+
+    private static async Task<int> VerifyBundleAsync(string bundlePath, TimestampTrust trust, bool asJson, TextWriter output)
+    {
+        EvidenceBundle parsed;
+        try
+        {
+            parsed = EvidenceBundle.Parse(await LicenseVerifyCommand.ReadBundleAsync(bundlePath).ConfigureAwait(false));
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"bundle '{Path.GetFullPath(bundlePath)}' is not a valid evidence bundle: {ex.Message}", ex);
+        }
+        var results = new BundleTimestampVerifier(trust).Verify(parsed);
+        var valid = results.Count > 0 && results.All(r => r.IsValid);
+        if (asJson)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                valid,
+                timestamps = results.Select(r => new { origin = r.Origin, size = r.Size, valid = r.IsValid, failure = r.Failure, genTime = r.GenTime, tsa = r.TsaSubject }),
+            }, CliJson.Options)).ConfigureAwait(false);
+            return valid ? ExitCodes.Success : ExitCodes.Negative;
+        }
+        if (results.Count == 0) await output.WriteLineAsync($"NOT VALID: bundle '{Path.GetFullPath(bundlePath)}' carries no time-stamps").ConfigureAwait(false);
+        foreach (var r in results)
+        {
+            await output.WriteLineAsync(r.IsValid
+                ? string.Create(CultureInfo.InvariantCulture, $"valid: {r.Origin} @ {r.Size} stamped at {r.GenTime:O} by {r.TsaSubject}")
+                : $"NOT VALID: {r.Failure}").ConfigureAwait(false);
+        }
+        return valid ? ExitCodes.Success : ExitCodes.Negative;
     }
 
     private static async Task<byte[]> ReadAsync(string path, string what, CancellationToken ct)
