@@ -109,10 +109,10 @@ internal sealed class BenchNode : IAsyncDisposable
         return _app;
     }
 
-    /// <summary>Composes and starts the node on an ephemeral loopback port.</summary>
-    public async Task StartAsync()
+    /// <summary>Composes and starts the node on an ephemeral loopback port; <paramref name="settings"/> are added as <c>--key=value</c> arguments.</summary>
+    public async Task StartAsync(params string[] settings)
     {
-        _app = NodeApp.Build(Arguments(listen: true));
+        _app = NodeApp.Build([.. Arguments(listen: true), .. settings]);
         await _app.StartAsync();
         Endpoint = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }

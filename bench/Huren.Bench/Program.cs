@@ -1,6 +1,6 @@
 using Huren.Bench;
 
-// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|statusmap|micro ...] [options]; see docs/benchmarks.md.
+// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
 var options = BenchOptions.Parse(args);
@@ -15,5 +15,7 @@ if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
 if (Wants("network")) results.AddRange(await NetworkBench.RunAsync(options));
 if (Wants("statusmap")) results.AddRange(StatusMapBench.Run(options));
 if (Wants("micro")) results.AddRange(MicroBench.Run(options));
+// Not part of "all": it needs Anvil from network-config/anchor (npm ci there).
+if (options.Suites.Contains("anchor")) results.AddRange(await AnchorBench.RunAsync(options));
 BenchReport.Write(options, results, clock.Elapsed);
 return 0;

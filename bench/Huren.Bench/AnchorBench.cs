@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Huren.Anchoring;
+using Huren.Anchoring.Chain;
+using Huren.Anchoring.Timestamps;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Timestamps;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Huren.Bench;
+
+/// <summary>
+/// Anchoring and time-stamping cost and latency: in each run, one node ingests with both off, then a fresh node with
+/// anchoring on a real Anvil (network-config/anchor/node_modules, a block a second) and RFC 3161 time-stamping from
+/// Huren's TSA (in this process) — the same number of P-256 license issues over concurrent unary calls, which one goes
+/// first alternating by run — so their ratio holds on a noisy machine; then, on the anchoring node, small batches whose final checkpoint is timed until an
+/// anchor covering it has K confirmations.
+/// </summary>
+internal static class AnchorBench
+{
+    private const int Confirmations = 2;
+    private const int LatencyRounds = 8;
+
+    public static async Task<List<BenchFigure>> RunAsync(BenchOptions options)
+    {
+        var ingestOff = new List<double>();
+        var ingestOn = new List<double>();
+        var ratios = new List<double>();
+        var latencies = new List<double>();
+        var anvil = LocateAnvil();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            await using var chain = await LocalChain.StartAsync(anvil);
+            await using var tsa = await LocalTsa.StartAsync();
+            // Alternate which goes first, so that neither side always gets the colder (or the quieter) start.
+            (double Rate, List<double> Latencies) off, onRun;
+            if (run % 2 == 0)
+            {
+                off = await IngestAsync(options, null, null);
+                onRun = await IngestAsync(options, chain, tsa);
+            }
+            else
+            {
+                onRun = await IngestAsync(options, chain, tsa);
+                off = await IngestAsync(options, null, null);
+            }
+            var (on, runLatencies) = onRun;
+            ingestOff.Add(off.Rate);
+            ingestOn.Add(on);
+            ratios.Add(on / off.Rate);
+            latencies.AddRange(runLatencies);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor run {run + 1}: ingest off {off.Rate:0} /s, on {on:0} /s ({on / off.Rate:0.000} x); latencies {string.Join(", ", runLatencies.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)))} s"));
+        }
+        var sorted = latencies.Order().ToArray();
+        var p90 = sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.9 * sorted.Length) - 1)];
+        var note = $"{options.IngestEntries} P-256 issues, {options.Submitters} concurrent unary calls; on = anchoring (Anvil, interval 1 s, K = {Confirmations}) + RFC 3161 every 1 s";
+        return
+        [
+            BenchFigure.Of("ingest p256 unary, anchoring + time-stamping off", "entries/s", ingestOff, note),
+            BenchFigure.Of("ingest p256 unary, anchoring + time-stamping on", "entries/s", ingestOn, note),
+            BenchFigure.Of("ingest on / off (same run)", "ratio", ratios, "per run: on / off"),
+            BenchFigure.Of("anchor latency: final checkpoint to K confirmations", "s", latencies,
+                string.Create(CultureInfo.InvariantCulture, $"{latencies.Count} samples, p90 {p90:0.00} s; Anvil block time 1 s, K = {Confirmations}, anchoring interval 1 s, poll 200 ms")),
+            BenchFigure.Of("anchor latency p90", "s", [p90], $"{latencies.Count} samples"),
+        ];
+    }
+
+    private static async Task<(double Rate, List<double> Latencies)> IngestAsync(BenchOptions options, LocalChain? chain, LocalTsa? tsa)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-anchor-" + Guid.NewGuid().ToString("N"));
+        var node = BenchNode.Open(dir);
+        try
+        {
+            var settings = new List<string>();
+            if (chain is not null)
+            {
+                var account = await chain.NewAnchorerAsync();
+                Directory.CreateDirectory(Path.Combine(dir, "keys"));
+                account.Account.WriteKeyFile(Path.Combine(dir, "keys", "anchor-account.key"));
+                settings.AddRange([
+                    $"--Huren:Anchoring:RpcUrl={chain.RpcUrl}", $"--Huren:Anchoring:ChainId={LocalChain.ChainId}", $"--Huren:Anchoring:Contract={account.Contract}",
+                    $"--Huren:Anchoring:Confirmations={Confirmations}", "--Huren:Anchoring:Interval=00:00:01", "--Huren:Anchoring:PollInterval=00:00:00.200",
+                    "--Huren:Anchoring:MaxRetryDelay=00:00:02",
+                ]);
+            }
+            if (tsa is not null)
+            {
+                var roots = Path.Combine(dir, "tsa-root.pem");
+                await File.WriteAllTextAsync(roots, tsa.RootPem);
+                settings.AddRange([$"--Huren:Timestamping:Url={tsa.Url}", $"--Huren:Timestamping:TrustedRootsFile={roots}", "--Huren:Timestamping:Interval=00:00:01"]);
+            }
+            await node.StartAsync([.. settings]);
+            var p256 = SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256);
+            using (var op = node.Client("operator"))
+            {
+                await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = BenchLedger.RegisterIssuer(node.RootKey, BenchNode.P256Issuer, p256.PublicKey) }, op.Options());
+            }
+            var warm = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, 0, 500);
+            await UnaryAsync(node, warm, options.Submitters);
+            var leaves = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, warm.Length, options.IngestEntries);
+            var (rate, _) = await UnaryAsync(node, leaves, options.Submitters);
+            var latencies = new List<double>();
+            if (chain is not null)
+            {
+                long serial = warm.Length + leaves.Length;
+                for (var round = 0; round < LatencyRounds; round++)
+                {
+                    var batch = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, serial, 50);
+                    serial += batch.Length;
+                    var (_, last) = await UnaryAsync(node, batch, 8);
+                    latencies.Add(await AnchorLatencyAsync(node, last + 1));
+                }
+            }
+            return (rate, latencies);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>
+    /// Seconds from the moment a checkpoint of at least <paramref name="target"/> entries is there (stand-alone: a signed
+    /// checkpoint is final) until the node's last confirmed anchor covers that size. Both are polled every 20 ms.
+    /// </summary>
+    private static async Task<double> AnchorLatencyAsync(BenchNode node, ulong target)
+    {
+        using var auditor = node.Client("auditor");
+        var deadline = TimeSpan.FromSeconds(120);
+        var wait = Stopwatch.StartNew();
+        while ((await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size < target)
+        {
+            if (wait.Elapsed > deadline) throw new TimeoutException($"no checkpoint of size {target} within {deadline}");
+            await Task.Delay(20);
+        }
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await auditor.Anchoring.GetAnchorStatusAsync(new AnchorStatusRequest(), auditor.Options());
+            if (status.LastConfirmed.Length > 0 && AnchorRecord.Parse(status.LastConfirmed).CheckpointOf(BenchLedger.Origin) is { } anchored && anchored.Size >= target)
+            {
+                return sw.Elapsed.TotalSeconds;
+            }
+            if (sw.Elapsed > deadline) throw new TimeoutException($"no confirmed anchor of size {target} within {deadline}: {status.LastError}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Concurrent unary Submit calls over four channels; entries/s from the first call to the last answer, and the highest index written.</summary>
+    private static async Task<(double Rate, ulong LastIndex)> UnaryAsync(BenchNode node, byte[][] leaves, int concurrency)
+    {
+        var clients = Enumerable.Range(0, 4).Select(_ => node.Client("p256")).ToArray();
+        try
+        {
+            var next = -1;
+            long last = -1;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+            {
+                var client = clients[w % clients.Length];
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < leaves.Length)
+                {
+                    var response = await client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = leaves[i] }, client.Options());
+                    if (response.Duplicate) throw new InvalidOperationException("a fresh entry was answered as a duplicate");
+                    var index = (long)response.Index;
+                    long seen;
+                    while (index > (seen = Interlocked.Read(ref last)) && Interlocked.CompareExchange(ref last, index, seen) != seen)
+                    {
+                    }
+                }
+            })));
+            return (leaves.Length / sw.Elapsed.TotalSeconds, (ulong)Interlocked.Read(ref last));
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    private static string LocateAnvil()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var anvil = Path.Combine(dir.FullName, "network-config", "anchor", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
+            if (File.Exists(anvil)) return anvil;
+        }
+        throw new FileNotFoundException("anvil not found: run 'npm ci' in network-config/anchor");
+    }
+
+    /// <summary>Anvil on a free loopback port with a block a second; killed on dispose.</summary>
+    private sealed class LocalChain : IAsyncDisposable
+    {
+        public const ulong ChainId = 31337;
+        private readonly Process _process;
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+        private LocalChain(Process process, Uri rpcUrl)
+        {
+            _process = process;
+            RpcUrl = rpcUrl;
+        }
+
+        public Uri RpcUrl { get; }
+
+        public static async Task<LocalChain> StartAsync(string anvil)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            var start = new ProcessStartInfo(anvil) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--chain-id", "31337", "--block-time", "1", "--silent" }) start.ArgumentList.Add(a);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("anvil did not start");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var chain = new LocalChain(process, new Uri($"http://127.0.0.1:{port}"));
+            var sw = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    await chain.RpcAsync("eth_chainId");
+                    return chain;
+                }
+                catch (HttpRequestException) when (sw.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
+
+        /// <summary>A funded anchoring account and a contract that accepts it.</summary>
+        public async Task<(EvmAccount Account, string Contract)> NewAnchorerAsync()
+        {
+            var deployer = EvmAccount.Generate();
+            var account = EvmAccount.Generate();
+            await RpcAsync("anvil_setBalance", deployer.Address, "0x56BC75E2D63100000");
+            await RpcAsync("anvil_setBalance", account.Address, "0x56BC75E2D63100000");
+            var deployed = await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = RpcUrl, ChainId = ChainId }, deployer, BenchLedger.NetworkId, [account.Address]);
+            return (account, deployed.Address);
+        }
+
+        private async Task<JsonNode?> RpcAsync(string method, params object?[] parameters)
+        {
+            var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = method, ["params"] = new JsonArray([.. parameters.Select(p => JsonValue.Create(p))]) };
+            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(RpcUrl, content);
+            var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            if (json["error"] is { } error) throw new InvalidOperationException($"{method}: {error.ToJsonString()}");
+            return json["result"];
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>Huren's RFC 3161 TSA served from this process on a free loopback port.</summary>
+    private sealed class LocalTsa : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private LocalTsa(WebApplication app, string url, string rootPem)
+        {
+            _app = app;
+            Url = url;
+            RootPem = rootPem;
+        }
+
+        public string Url { get; }
+
+        public string RootPem { get; }
+
+        public static async Task<LocalTsa> StartAsync()
+        {
+            var made = TimestampAuthority.CreateLocalCertificates("Huren bench", TimeSpan.FromDays(2));
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Path.GetTempPath() });
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var app = builder.Build();
+            app.MapTimestampAuthority("/tsa", made.CreateAuthority());
+            await app.StartAsync();
+            var address = app.Urls.First().TrimEnd('/');
+            return new LocalTsa(app, address + "/tsa", made.RootCertificatePem);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
