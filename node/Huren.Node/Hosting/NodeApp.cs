@@ -1,5 +1,6 @@
 using Huren.Node.Anchoring;
 using Huren.Node.Checkpoints;
+using Huren.Node.Content;
 using Huren.Node.Network;
 using Grpc.Reflection;
 using Huren.Node.Auth;
@@ -132,6 +133,14 @@ public static partial class NodeApp
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 
+        services.AddSingleton(sp =>
+        {
+            var keys = new ContentKeys(options.Content.EffectiveKeyFiles, options.Content.ActiveKeyId, baseDir);
+            if (options.CreateMissingKeys) keys.CreateActiveIfMissing();
+            return new ContentStore(Path.GetFullPath(options.Content.Path, baseDir), keys, options.Content.ChunkSize, options.Content.MaxObjectBytes);
+        });
+        services.AddSingleton(sp => new ContentIndex(sp.GetRequiredService<IKeyValueStore>()));
+        services.AddSingleton<ContentService>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<LedgerService>();
         if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));
@@ -146,6 +155,7 @@ public static partial class NodeApp
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
         app.Services.GetRequiredService<MirrorSet>();
+        app.Services.GetRequiredService<ContentStore>();
         // Bad anchoring or time-stamping settings (key file, roots) fail the start too.
         if (options.Anchoring.Enabled) app.Services.GetRequiredService<AnchoringService>();
         if (options.Timestamping.Enabled) app.Services.GetRequiredService<TimestampingService>();
@@ -162,6 +172,7 @@ public static partial class NodeApp
         app.MapHurenWitness();
         app.MapGrpcService<NetworkService>();
         app.MapGrpcService<SealService>();
+        app.MapGrpcService<ContentService>();
         app.MapGrpcService<AnchoringRpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();

@@ -40,6 +40,9 @@ public sealed class NodeOptions
     /// <summary>RFC 3161 time-stamps of final checkpoints (off unless <c>Url</c> is set).</summary>
     public Anchoring.TimestampingOptions Timestamping { get; set; } = new();
 
+    /// <summary>The content store and its data keys.</summary>
+    public Content.ContentOptions Content { get; set; } = new();
+
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -63,7 +66,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
+        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
 }
 

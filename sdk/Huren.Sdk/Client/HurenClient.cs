@@ -70,6 +70,7 @@ public sealed partial class HurenClient : IDisposable
         Network = _channel.CreateGrpcService<INetworkService>();
         Seals = _channel.CreateGrpcService<ISealService>();
         Anchoring = _channel.CreateGrpcService<IAnchoringService>();
+        Content = _channel.CreateGrpcService<IContentService>();
     }
 
     /// <summary>
@@ -118,6 +119,9 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>The Anchoring service (anchors on an EVM chain, anchor proofs, RFC 3161 time-stamps of checkpoints).</summary>
     public IAnchoringService Anchoring { get; }
+
+    /// <summary>The Content service (the node's content store: streaming upload and download, record data).</summary>
+    public IContentService Content { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)

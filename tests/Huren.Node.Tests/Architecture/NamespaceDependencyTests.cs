@@ -18,6 +18,7 @@ public class NamespaceDependencyTests
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Storage"] = [],
+        ["Content"] = ["Storage"],
         ["Logs"] = ["Storage"],
         ["Network"] = ["Storage"],
         ["Anchoring"] = ["Logs", "Network", "Storage"],
@@ -26,9 +27,9 @@ public class NamespaceDependencyTests
         ["Witness"] = ["Network", "Storage"],
         ["Auth"] = ["Network"],
         ["Mirrors"] = ["Ledger", "Logs", "Network", "Storage"],
-        ["Services"] = ["Anchoring", "Auth", "Checkpoints", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
+        ["Services"] = ["Anchoring", "Auth", "Checkpoints", "Content", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
         ["CounterDesk"] = ["Auth", "Network", "Services"],
-        ["Hosting"] = ["Anchoring", "Auth", "Checkpoints", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
+        ["Hosting"] = ["Anchoring", "Auth", "Checkpoints", "Content", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
     };
 
     private static readonly Dictionary<short, OpCode> OneByte = [];

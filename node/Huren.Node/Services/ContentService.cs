@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Text.Json;
+using Huren.Node.Auth;
+using Huren.Node.Content;
+using Huren.Schemas.Services;
+using ProtoBuf.Grpc;
+
+namespace Huren.Node.Services;
+
+/// <summary>
+/// The Content gRPC service: a department (issuer) stores its records' data and files in its own node and reads back
+/// what it stored; an operator may read any object. Other cities never call it: their data comes through an exchange.
+/// </summary>
+public sealed class ContentService(ContentStore store, ContentIndex index) : IContentService
+{
+    /// <summary>Largest JSON object of a record's fields.</summary>
+    public const int MaxFieldsJson = 4 * 1024 * 1024;
+
+    /// <inheritdoc/>
+    public async ValueTask<ContentPutResponse> PutAsync(IAsyncEnumerable<ContentChunk> chunks, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Operator);
+        try
+        {
+            using var writer = store.BeginWrite();
+            await foreach (var chunk in chunks.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+            {
+                if (chunk.Data.Length > 0) await writer.WriteAsync(chunk.Data, context.CancellationToken).ConfigureAwait(false);
+            }
+            var (info, duplicate) = await writer.CompleteAsync(context.CancellationToken).ConfigureAwait(false);
+            index.AddOwner(info.Sha256Hex, OwnerOf(principal));
+            return new ContentPutResponse { Sha256 = info.Sha256, Sm3 = info.Sm3, Length = info.Length, Duplicate = duplicate };
+        }
+        catch (ContentKeyException ex)
+        {
+            throw RpcErrors.FailedPrecondition($"the content store cannot encrypt: {ex.Message}");
+        }
+        catch (ContentException ex)
+        {
+            throw RpcErrors.InvalidArgument(ex.Message);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ContentChunk> GetAsync(ContentGetRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Operator);
+        using var reader = Open(request.Sha256, request.Sm3);
+        if (principal.Role != ClientRole.Operator && !index.IsOwner(reader.Info.Sha256Hex, OwnerOf(principal)))
+            throw RpcErrors.PermissionDenied($"'{principal.Name}' did not store object {reader.Info.Sha256Hex}: a department reads back only what it stored");
+        yield return new ContentChunk { Length = reader.Info.Length, Sha256 = reader.Info.Sha256, Sm3 = reader.Info.Sm3 };
+        var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
+        try
+        {
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (ContentException ex)
+                {
+                    throw RpcErrors.DataLoss(ex.Message);
+                }
+                if (n == 0) break;
+                yield return new ContentChunk { Data = buffer.AsSpan(0, n).ToArray() };
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RecordDataResponse> PutRecordAsync(RecordDataRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer);
+        var owner = OwnerOf(principal);
+        var errors = new List<string>();
+        if (IdError(request.ResourceCode) is { } resourceError) errors.Add($"resource_code: {resourceError}");
+        if (IdError(request.RecordId) is { } recordError) errors.Add($"record_id: {recordError}");
+        if (errors.Count > 0) throw RpcErrors.InvalidArgument(string.Join("; ", errors));
+        byte[] json;
+        using (var reader = Open(request.FieldsSha256, []))
+        {
+            if (!index.IsOwner(reader.Info.Sha256Hex, owner)) throw RpcErrors.PermissionDenied($"fields_sha256: '{principal.Name}' did not store object {reader.Info.Sha256Hex}");
+            try
+            {
+                json = await reader.ReadAllAsync(MaxFieldsJson, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (ContentException ex)
+            {
+                throw RpcErrors.InvalidArgument($"fields_sha256: {ex.Message}");
+            }
+        }
+        var names = FieldNames(json);
+        var data = new RecordData { ResourceCode = request.ResourceCode, RecordId = request.RecordId, OwnerIssuerId = owner, FieldsSha256 = request.FieldsSha256, FieldNames = names };
+        foreach (var (file, i) in request.Files.Select((f, i) => (f, i)))
+        {
+            if (IdError(file.Name) is { } nameError) throw RpcErrors.InvalidArgument($"files[{i}].name: {nameError}");
+            if (names.Contains(file.Name) || data.FileNames.Contains(file.Name)) throw RpcErrors.InvalidArgument($"files[{i}].name: '{file.Name}' is already a field or file of the record");
+            if (file.Sha256.Length != 32 || !store.Contains(file.Sha256)) throw RpcErrors.NotFound($"files[{i}].sha256: no stored object {Convert.ToHexStringLower(file.Sha256)}");
+            if (!index.IsOwner(Convert.ToHexStringLower(file.Sha256), owner)) throw RpcErrors.PermissionDenied($"files[{i}].sha256: '{principal.Name}' did not store object {Convert.ToHexStringLower(file.Sha256)}");
+            data.FileNames.Add(file.Name);
+            data.FileSha256s.Add(file.Sha256);
+        }
+        var replaced = index.FindRecord(request.ResourceCode, request.RecordId) is not null;
+        index.PutRecord(data);
+        return new RecordDataResponse { Fields = names, Replaced = replaced };
+    }
+
+    private static List<string> FieldNames(byte[] json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw RpcErrors.InvalidArgument("fields_sha256: the record's fields must be a JSON object");
+            return [.. document.RootElement.EnumerateObject().Select(p => p.Name)];
+        }
+        catch (JsonException ex)
+        {
+            throw RpcErrors.InvalidArgument($"fields_sha256: the object is not JSON: {ex.Message}");
+        }
+    }
+
+    private ContentReader Open(byte[] sha256, byte[] sm3)
+    {
+        if (sha256.Length != 32 && sm3.Length != 32) throw RpcErrors.InvalidArgument("give sha256 or sm3, 32 bytes");
+        try
+        {
+            return store.OpenRead(sha256, sha256.Length == 32 ? default : sm3);
+        }
+        catch (ContentException ex) when (ex.NotFound)
+        {
+            throw RpcErrors.NotFound(ex.Message);
+        }
+        catch (ContentException ex)
+        {
+            throw RpcErrors.DataLoss(ex.Message);
+        }
+        catch (ContentKeyException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.Message);
+        }
+    }
+
+    /// <summary>Why <paramref name="value"/> is not an identifier (printable ASCII, no spaces, 1 to 128 characters), or null.</summary>
+    internal static string? IdError(string value)
+    {
+        if (string.IsNullOrEmpty(value)) return "is required";
+        if (value.Length > 128) return "must be at most 128 characters";
+        foreach (var c in value) if (c is <= ' ' or > '~') return "must be printable ASCII without spaces";
+        return null;
+    }
+
+    /// <summary>Who owns what a principal stores: its issuer (department), else its own name.</summary>
+    internal static string OwnerOf(ClientPrincipal principal) => principal.IssuerId ?? principal.Name;
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+
+namespace Huren.Node.Tests.Integration;
+
+/// <summary>The Content service over real gRPC: streamed upload and download by a department, who may read what, record data.</summary>
+public sealed class ContentServiceTests : IAsyncLifetime
+{
+    private TestNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await TestNode.StartAsync();
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task A_department_uploads_in_pieces_and_downloads_the_same_bytes()
+    {
+        using var amr = _node.Client("amr");
+        var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        long sent = 0;
+        var put = await amr.PutContentAsync(new MemoryStream(data), new Progress<long>(n => sent = n));
+        Assert.Equal(Digests.Sha256(data), put.Sha256);
+        Assert.Equal(Digests.Sm3(data), put.Sm3);
+        Assert.False(put.Duplicate);
+        Assert.True((await amr.PutContentAsync(new MemoryStream(data))).Duplicate);
+
+        var back = new MemoryStream();
+        var header = await amr.GetContentAsync(put.Sha256, back);
+        Assert.Equal(data.Length, header.Length);
+        Assert.Equal(data, back.ToArray());
+    }
+
+    [Fact]
+    public async Task Another_department_and_an_auditor_cannot_read_it()
+    {
+        using var amr = _node.Client("amr");
+        var put = await amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000)));
+        using var other = _node.Client("other");
+        var ex = await Assert.ThrowsAsync<RpcException>(() => other.GetContentAsync(put.Sha256, new MemoryStream()));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("did not store", ex.Status.Detail);
+        using var auditor = _node.Client("auditor");
+        ex = await Assert.ThrowsAsync<RpcException>(() => auditor.GetContentAsync(put.Sha256, new MemoryStream()));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        using var op = _node.Client("operator");
+        var back = new MemoryStream();
+        await op.GetContentAsync(put.Sha256, back);
+        Assert.Equal(1000, back.Length);
+    }
+
+    [Fact]
+    public async Task An_unknown_object_is_not_found()
+    {
+        using var amr = _node.Client("amr");
+        var ex = await Assert.ThrowsAsync<RpcException>(() => amr.GetContentAsync(new byte[32], new MemoryStream()));
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Record_data_needs_a_json_object_and_files_the_department_stored()
+    {
+        using var amr = _node.Client("amr");
+        var fields = await amr.PutContentAsync(new MemoryStream("{\"住所\":\"湖南省长沙市\",\"类型\":\"有限责任公司\"}"u8.ToArray()));
+        var file = await amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(5000)));
+        var answer = await amr.Content.PutRecordAsync(new RecordDataRequest
+        {
+            ResourceCode = "430100-R-0001", RecordId = "record-1", FieldsSha256 = fields.Sha256,
+            Files = { new RecordFile { Name = "document", Sha256 = file.Sha256, MediaType = "application/ofd" } },
+        });
+        Assert.Equal(["住所", "类型"], answer.Fields);
+
+        var notJson = await amr.PutContentAsync(new MemoryStream("[1,2]"u8.ToArray()));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await amr.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-2", FieldsSha256 = notJson.Sha256 }));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("JSON object", ex.Status.Detail);
+
+        using var other = _node.Client("other");
+        ex = await Assert.ThrowsAsync<RpcException>(async () => await other.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-3", FieldsSha256 = fields.Sha256 }));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+    }
+}
