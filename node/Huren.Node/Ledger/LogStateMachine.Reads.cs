@@ -72,6 +72,26 @@ public sealed partial class LogStateMachine
         return share is not null;
     }
 
+    /// <summary>The catalogue resource <paramref name="resourceCode"/> as last published in this log.</summary>
+    public bool TryGetCatalog(string resourceCode, [NotNullWhen(true)] out CatalogRecord? resource)
+    {
+        resource = ReadStored<CatalogRecord>(StateKeys.Catalog(resourceCode));
+        return resource is not null;
+    }
+
+    /// <summary>Every catalogue resource published in this log, by code.</summary>
+    public IEnumerable<CatalogRecord> Catalog()
+    {
+        foreach (var (key, value) in _store.State.Scan(StateKeys.CatalogPrefix)) yield return StateKeys.Decode<CatalogRecord>(key, value);
+    }
+
+    /// <summary>The provider's decision recorded in this log on share request <paramref name="shareId"/>.</summary>
+    public bool TryGetDecision(string shareId, [NotNullWhen(true)] out DecisionRecord? decision)
+    {
+        decision = ReadStored<DecisionRecord>(StateKeys.Decision(shareId));
+        return decision is not null;
+    }
+
     /// <summary>The receipt recorded in this log for share <paramref name="shareId"/> of <paramref name="providerOrigin"/>.</summary>
     public bool TryGetReceipt(string providerOrigin, string shareId, [NotNullWhen(true)] out ReceiptRecord? receipt)
     {

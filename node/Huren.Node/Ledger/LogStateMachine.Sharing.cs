@@ -19,6 +19,10 @@ public sealed partial class LogStateMachine
         {
             throw Reject.AlreadyExists($"share {body.ShareId} already exists (index {existing.Index})");
         }
+        if (ReadRow<DecisionRecord>(StateKeys.Decision(body.ShareId)) is { Approved: false } refused)
+        {
+            throw Reject.FailedPrecondition($"share request {body.ShareId} was refused (entry {refused.Index}): no share may follow a refusal");
+        }
         Stage(key, new ShareRecord
         {
             ShareId = body.ShareId,
@@ -94,6 +98,56 @@ public sealed partial class LogStateMachine
         var leaf = kept.GetLeaf(reference.Index)
             ?? throw Reject.Unavailable($"this node's copy of {reference.Origin} holds {kept.Size} entries and has not reached entry {reference.Index} yet; retry once it has caught up");
         return LeafReader.Read(leaf).Entry;
+    }
+
+    /// <summary>
+    /// <c>catalog.publish</c>: by a department that may share data, as provider under its own authority code; a resource
+    /// code published before may be published again (a new version) only by the same department.
+    /// </summary>
+    private void PublishCatalog(EntryContext context, IssuerRecord issuer)
+    {
+        RequireSharing(issuer);
+        var body = Body<CatalogResourcePublished>(context);
+        if (!string.Equals(body.ProviderCode, issuer.AuthorityCode, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"body.providerCode {body.ProviderCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}: a department publishes its own resources");
+        }
+        var key = StateKeys.Catalog(body.ResourceCode);
+        if (ReadRow<CatalogRecord>(key) is { } existing && !string.Equals(existing.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"catalogue resource {body.ResourceCode} was published by {existing.IssuerId} (entry {existing.Index}); only it may publish it again");
+        }
+        Stage(key, new CatalogRecord { ResourceCode = body.ResourceCode, IssuerId = issuer.IssuerId, Index = context.Index, LeafHash = context.LeafHash });
+    }
+
+    /// <summary>
+    /// <c>share.decision</c>: by the department that published the resource (in this log), once per request, and not
+    /// after a share of that id.
+    /// </summary>
+    private void DecideShare(EntryContext context, IssuerRecord issuer)
+    {
+        RequireSharing(issuer);
+        var body = Body<ShareDecided>(context);
+        if (!string.Equals(body.ProviderCode, issuer.AuthorityCode, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"body.providerCode {body.ProviderCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}");
+        }
+        var resource = ReadRow<CatalogRecord>(StateKeys.Catalog(body.ResourceCode))
+            ?? throw Reject.NotFound($"body.resourceCode: this log's catalogue has no resource {body.ResourceCode}");
+        if (!string.Equals(resource.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"catalogue resource {body.ResourceCode} is {resource.IssuerId}'s: only it decides on requests for it");
+        }
+        var key = StateKeys.Decision(body.ShareId);
+        if (ReadRow<DecisionRecord>(key) is { } existing)
+        {
+            throw Reject.AlreadyExists($"share request {body.ShareId} was already {(existing.Approved ? "approved" : "refused")} (entry {existing.Index})");
+        }
+        if (ReadRow<ShareRecord>(StateKeys.Share(body.ShareId)) is { } share)
+        {
+            throw Reject.FailedPrecondition($"share {body.ShareId} was already made (entry {share.Index})");
+        }
+        Stage(key, new DecisionRecord { ShareId = body.ShareId, Approved = body.Decision == ShareDecision.Approved, IssuerId = issuer.IssuerId, Index = context.Index, LeafHash = context.LeafHash });
     }
 
     private static void RequireSharing(IssuerRecord issuer)

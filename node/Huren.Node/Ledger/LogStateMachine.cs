@@ -230,6 +230,8 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         [EntryKinds.Of<SealUsed>()] = (m, c, i) => m.UseSeal(c, i!),
         [EntryKinds.Of<DataShared>()] = (m, c, i) => m.Share(c, i!),
         [EntryKinds.Of<DataReceived>()] = (m, c, i) => m.Receipt(c, i!),
+        [EntryKinds.Of<CatalogResourcePublished>()] = (m, c, i) => m.PublishCatalog(c, i!),
+        [EntryKinds.Of<ShareDecided>()] = (m, c, i) => m.DecideShare(c, i!),
     };
 
     /// <summary>Whether the ledger has a rule for <paramref name="kind"/>.</summary>

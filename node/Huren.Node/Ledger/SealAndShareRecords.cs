@@ -160,6 +160,46 @@ public sealed class ReceiptRecord
     [ProtoMember(7)] public byte[] LeafHash { get; set; } = [];
 }
 
+/// <summary>
+/// A catalogue resource as last published in this log (state row <c>catalog/&lt;resource code&gt;</c>); the full body is
+/// the entry at <see cref="Index"/>. Node-internal; field numbers are append only.
+/// </summary>
+[ProtoContract]
+public sealed class CatalogRecord
+{
+    /// <summary>The resource code.</summary>
+    [ProtoMember(1)] public string ResourceCode { get; set; } = "";
+
+    /// <summary>The publishing department; only it may publish the resource again.</summary>
+    [ProtoMember(2)] public string IssuerId { get; set; } = "";
+
+    /// <summary>Index of the latest <c>catalog.publish</c> entry.</summary>
+    [ProtoMember(3)] public ulong Index { get; set; }
+
+    /// <summary>Leaf hash of that entry.</summary>
+    [ProtoMember(4)] public byte[] LeafHash { get; set; } = [];
+}
+
+/// <summary>A provider's decision on a share request (state row <c>decision/&lt;share id&gt;</c>). Node-internal; field numbers are append only.</summary>
+[ProtoContract]
+public sealed class DecisionRecord
+{
+    /// <summary>The request's share id.</summary>
+    [ProtoMember(1)] public string ShareId { get; set; } = "";
+
+    /// <summary>Whether it was approved (else refused).</summary>
+    [ProtoMember(2)] public bool Approved { get; set; }
+
+    /// <summary>The deciding department.</summary>
+    [ProtoMember(3)] public string IssuerId { get; set; } = "";
+
+    /// <summary>Index of the <c>share.decision</c> entry.</summary>
+    [ProtoMember(4)] public ulong Index { get; set; }
+
+    /// <summary>Leaf hash of that entry.</summary>
+    [ProtoMember(5)] public byte[] LeafHash { get; set; } = [];
+}
+
 /// <summary>State row <c>meta/state</c>: which log the rows belong to and how many entries they reflect.</summary>
 [ProtoContract]
 public sealed class StateMeta

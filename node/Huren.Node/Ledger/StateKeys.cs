@@ -17,6 +17,8 @@ internal static class StateKeys
     public const string SealUsePrefix = "sealuse/";
     public const string SharePrefix = "share/";
     public const string ReceiptPrefix = "receipt/";
+    public const string CatalogPrefix = "catalog/";
+    public const string DecisionPrefix = "decision/";
     public const string Meta = "meta/state";
 
     public static string Issuer(string issuerId) => IssuerPrefix + issuerId;
@@ -36,6 +38,10 @@ internal static class StateKeys
     public static string Share(string shareId) => SharePrefix + shareId;
 
     public static string Receipt(string providerOrigin, string shareId) => $"{ReceiptPrefix}{providerOrigin} {shareId}";
+
+    public static string Catalog(string resourceCode) => CatalogPrefix + resourceCode;
+
+    public static string Decision(string shareId) => DecisionPrefix + shareId;
 
     public static byte[] Encode(object record)
     {

@@ -35,6 +35,11 @@ public static class EntryKinds
     /// <summary>The consumer acknowledged a share (共享回执).</summary>
     public const string Receipt = "receipt";
 
+    /// <summary>A providing department publishes (or replaces) a resource of its city's catalogue (政务信息资源目录).</summary>
+    public const string CatalogPublish = "catalog.publish";
+    /// <summary>A providing department approves or refuses a share request.</summary>
+    public const string ShareDecision = "share.decision";
+
     /// <summary>The current version of every body schema.</summary>
     public const uint SchemaVersion = 1;
 
@@ -72,6 +77,10 @@ public static class EntryKinds
             b => $"shared {b.ResourceId} ({b.RecordCount} records) from {b.ProviderName} to {b.ConsumerName} in {b.ConsumerOrigin}: {b.Purpose}"),
         new EntryKind<DataReceived>(Receipt, "huren.data.received", "shareId", b => b.ShareId, BodyValidator.Validate,
             b => $"received share {b.ShareId} from {b.ProviderOrigin} ({b.RecordCount} records)"),
+        new EntryKind<CatalogResourcePublished>(CatalogPublish, "huren.catalog.published", "resourceCode", b => b.ResourceCode, BodyValidator.Validate,
+            b => $"catalogue resource {b.ResourceCode} {b.Name} ({b.SharingType}) by {b.ProviderName}: {b.Fields.Count} field(s)"),
+        new EntryKind<ShareDecided>(ShareDecision, "huren.share.decided", "shareId", b => b.ShareId, BodyValidator.Validate,
+            b => $"share request {b.ShareId} for {b.ResourceCode}/{b.RecordId} by {b.ConsumerCode} {(b.Decision == Bodies.ShareDecision.Approved ? "approved" : $"refused ({b.ReasonCode}): {b.Reason}")}"),
     ];
 
     private static readonly Dictionary<string, EntryKind> ByName = Table.ToDictionary(k => k.Name, StringComparer.Ordinal);

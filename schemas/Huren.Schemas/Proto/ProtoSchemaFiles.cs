@@ -24,7 +24,7 @@ public static class ProtoSchemaFiles
         typeof(LicenseField), typeof(LicenseIssued), typeof(LicenseChanged), typeof(LicenseStatusChanged),
         typeof(LicenseTransferred), typeof(LicenseTransferAccepted), typeof(LicenseUsed),
         typeof(SealRegistered), typeof(SealRevoked), typeof(SealUsed),
-        typeof(DataShared), typeof(DataReceived),
+        typeof(DataShared), typeof(DataReceived), typeof(CatalogResourcePublished), typeof(ShareDecided),
     ];
 
     /// <summary>Every file, by path relative to <c>schemas/proto/</c>, with its text.</summary>

@@ -59,4 +59,67 @@ public static partial class BodyValidator
         FieldChecks.Digest(errors, body.PayloadDigest, body.DigestAlgorithm, "payloadDigest", "digestAlgorithm");
         return errors.ToResult();
     }
+
+    /// <summary>Reason codes of a refusal (<see cref="ShareDecided.ReasonCode"/>).</summary>
+    public static readonly string[] RefusalCodes = ["not-shared", "purpose", "matter", "consumer", "fields", "record", "reviewed"];
+
+    /// <summary>
+    /// <c>catalog.publish</c>: a resource code and name; the provider's valid code and name; a sharing type; at least
+    /// one distinct field; a legal basis; allowed purposes as texts, matter codes as ids, cities as region codes,
+    /// departments as valid codes; a reason when not shared.
+    /// </summary>
+    public static ValidationResult Validate(CatalogResourcePublished body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        FieldChecks.Id(errors, body.ResourceCode, "resourceCode");
+        FieldChecks.Name(errors, body.Name, "name");
+        FieldChecks.Uscc(errors, body.ProviderCode, "providerCode");
+        FieldChecks.Name(errors, body.ProviderName, "providerName");
+        if (body.SharingType is not (SharingType.Unconditional or SharingType.Conditional or SharingType.NotShared))
+            errors.Add("sharingType", $"must be unconditional, conditional or not-shared, got {body.SharingType}");
+        if (body.Fields.Count == 0) errors.Add("fields", "must list the data items offered");
+        for (var i = 0; i < body.Fields.Count; i++) FieldChecks.Name(errors, body.Fields[i], $"fields[{i}]", max: 100);
+        FieldChecks.DistinctNames(errors, body.Fields, "fields");
+        FieldChecks.Name(errors, body.UpdateFrequency, "updateFrequency", required: false);
+        FieldChecks.Text(errors, body.LegalBasis, "legalBasis");
+        for (var i = 0; i < body.AllowedPurposes.Count; i++) FieldChecks.Text(errors, body.AllowedPurposes[i], $"allowedPurposes[{i}]");
+        for (var i = 0; i < body.AllowedMatterCodes.Count; i++) FieldChecks.Id(errors, body.AllowedMatterCodes[i], $"allowedMatterCodes[{i}]");
+        for (var i = 0; i < body.AllowedConsumerCities.Count; i++) errors.Add(RegionCode.Validate(body.AllowedConsumerCities[i], $"allowedConsumerCities[{i}]"));
+        for (var i = 0; i < body.AllowedConsumerCodes.Count; i++) FieldChecks.Uscc(errors, body.AllowedConsumerCodes[i], $"allowedConsumerCodes[{i}]");
+        if (body.SharingType == SharingType.NotShared) FieldChecks.Text(errors, body.NotSharedReason, "notSharedReason");
+        else if (body.NotSharedReason.Length > 0) errors.Add("notSharedReason", "is only for a resource that is not shared (不予共享)");
+        return errors.ToResult();
+    }
+
+    /// <summary>
+    /// <c>share.decision</c>: the share id; approved or refused; provider and consumer valid codes; the consumer's log;
+    /// the resource and record; a purpose; for a refusal a known reason code and a reason.
+    /// </summary>
+    public static ValidationResult Validate(ShareDecided body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var errors = new ErrorList();
+        FieldChecks.Id(errors, body.ShareId, "shareId");
+        if (body.Decision is not (ShareDecision.Approved or ShareDecision.Refused)) errors.Add("decision", $"must be approved or refused, got {body.Decision}");
+        FieldChecks.Uscc(errors, body.ProviderCode, "providerCode");
+        FieldChecks.Uscc(errors, body.ConsumerCode, "consumerCode");
+        errors.Add(LogOrigin.Validate(body.ConsumerOrigin, "consumerOrigin"));
+        FieldChecks.Id(errors, body.ResourceCode, "resourceCode");
+        FieldChecks.Id(errors, body.RecordId, "recordId");
+        FieldChecks.Text(errors, body.Purpose, "purpose");
+        FieldChecks.Id(errors, body.MatterCode, "matterCode", required: false);
+        for (var i = 0; i < body.Fields.Count; i++) FieldChecks.Name(errors, body.Fields[i], $"fields[{i}]", max: 100);
+        if (body.Decision == ShareDecision.Refused)
+        {
+            if (Array.IndexOf(RefusalCodes, body.ReasonCode) < 0) errors.Add("reasonCode", $"must be one of {string.Join(", ", RefusalCodes)}, got '{body.ReasonCode}'");
+            FieldChecks.Text(errors, body.Reason, "reason");
+        }
+        else
+        {
+            if (body.ReasonCode.Length > 0) errors.Add("reasonCode", "is only for a refusal");
+            FieldChecks.Text(errors, body.Reason, "reason", required: false);
+        }
+        return errors.ToResult();
+    }
 }

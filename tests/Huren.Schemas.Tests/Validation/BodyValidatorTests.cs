@@ -199,6 +199,49 @@ public class BodyValidatorTests
         ["missing algorithm"] = (b => b.DigestAlgorithm = "", "digestAlgorithm"),
     };
 
+    private static readonly Dictionary<string, (Action<CatalogResourcePublished> Break, string Field)> CatalogCases = new()
+    {
+        ["missing resource code"] = (b => b.ResourceCode = "", "resourceCode"),
+        ["missing name"] = (b => b.Name = "", "name"),
+        ["bad provider code"] = (b => b.ProviderCode = "x", "providerCode"),
+        ["no sharing type"] = (b => b.SharingType = SharingType.Unspecified, "sharingType"),
+        ["no fields"] = (b => b.Fields.Clear(), "fields"),
+        ["field of two lines"] = (b => b.Fields.Add("a\nb"), "fields[3]"),
+        ["repeated field"] = (b => b.Fields.Add("住所"), "fields[3]"),
+        ["missing legal basis"] = (b => b.LegalBasis = "", "legalBasis"),
+        ["bad consumer city"] = (b => b.AllowedConsumerCities.Add("990000"), "allowedConsumerCities[1]"),
+        ["bad consumer code"] = (b => b.AllowedConsumerCodes.Add("x"), "allowedConsumerCodes[1]"),
+        ["bad matter code"] = (b => b.AllowedMatterCodes.Add("有 空格"), "allowedMatterCodes[1]"),
+        ["not shared without a reason"] = (b => b.SharingType = SharingType.NotShared, "notSharedReason"),
+        ["a reason but shared"] = (b => b.NotSharedReason = "涉密", "notSharedReason"),
+    };
+
+    private static readonly Dictionary<string, (Action<ShareDecided> Break, string Field)> DecisionCases = new()
+    {
+        ["missing share id"] = (b => b.ShareId = "", "shareId"),
+        ["no decision"] = (b => b.Decision = ShareDecision.Unspecified, "decision"),
+        ["bad provider code"] = (b => b.ProviderCode = "", "providerCode"),
+        ["bad consumer code"] = (b => b.ConsumerCode = "x", "consumerCode"),
+        ["bad consumer origin"] = (b => b.ConsumerOrigin = "huren.cz-t", "consumerOrigin"),
+        ["missing resource"] = (b => b.ResourceCode = "", "resourceCode"),
+        ["missing record"] = (b => b.RecordId = "", "recordId"),
+        ["missing purpose"] = (b => b.Purpose = "", "purpose"),
+        ["refusal with an unknown code"] = (b => b.ReasonCode = "other", "reasonCode"),
+        ["refusal without a reason"] = (b => b.Reason = "", "reason"),
+        ["approval with a reason code"] = (b => b.Decision = ShareDecision.Approved, "reasonCode"),
+    };
+
+    public static TheoryData<string> CatalogCaseNames => Names(CatalogCases);
+    public static TheoryData<string> DecisionCaseNames => Names(DecisionCases);
+
+    [Theory]
+    [MemberData(nameof(CatalogCaseNames))]
+    public void Catalog_rule_is_enforced(string name) => AssertRejected(CatalogCases[name], ValidBodies.CatalogResourcePublished, BodyValidator.Validate);
+
+    [Theory]
+    [MemberData(nameof(DecisionCaseNames))]
+    public void Share_decision_rule_is_enforced(string name) => AssertRejected(DecisionCases[name], ValidBodies.ShareDecided, BodyValidator.Validate);
+
     public static TheoryData<string> IssueCaseNames => Names(IssueCases);
     public static TheoryData<string> IssuerCaseNames => Names(IssuerCases);
     public static TheoryData<string> ChangeCaseNames => Names(ChangeCases);
@@ -228,6 +271,8 @@ public class BodyValidatorTests
         AssertValid(BodyValidator.Validate(ValidBodies.SealRegistered()));
         AssertValid(BodyValidator.Validate(ValidBodies.SealRevoked()));
         AssertValid(BodyValidator.Validate(ValidBodies.SealUsed()));
+        AssertValid(BodyValidator.Validate(ValidBodies.CatalogResourcePublished()));
+        AssertValid(BodyValidator.Validate(ValidBodies.ShareDecided()));
         AssertValid(BodyValidator.Validate(ValidBodies.DataShared()));
         AssertValid(BodyValidator.Validate(ValidBodies.DataReceived()));
     }

@@ -194,6 +194,38 @@ internal static class ValidBodies
         RecordCount = 1,
     };
 
+    public static CatalogResourcePublished CatalogResourcePublished() => new()
+    {
+        ResourceCode = "430100-R-0001",
+        Name = "营业执照信息",
+        ProviderCode = ChangshaAmr,
+        ProviderName = "长沙市市场监督管理局",
+        SharingType = SharingType.Conditional,
+        Fields = ["住所", "类型", "document"],
+        UpdateFrequency = "实时",
+        LegalBasis = "《政务数据共享条例》第十三条",
+        AllowedPurposes = ["企业跨域经营备案"],
+        AllowedMatterCodes = ["430200-QT-0001"],
+        AllowedConsumerCities = ["430200"],
+        AllowedConsumerCodes = [ZhuzhouAmr],
+    };
+
+    public static ShareDecided ShareDecided() => new()
+    {
+        ShareId = "430200-request-000001",
+        Decision = ShareDecision.Refused,
+        ProviderCode = ChangshaAmr,
+        ConsumerCode = ZhuzhouAmr,
+        ConsumerOrigin = "huren.cz-t/430200",
+        ResourceCode = "430100-R-0001",
+        RecordId = LicenseId,
+        Purpose = "企业跨域经营备案",
+        MatterCode = "430200-QT-0001",
+        ReasonCode = "purpose",
+        Reason = "用途不在目录允许范围内",
+        Fields = ["住所"],
+    };
+
     /// <summary>Every kind with an encoded valid body and that body's record id.</summary>
     public static IEnumerable<(string Kind, byte[] Body, string RecordId)> Encoded()
     {
@@ -211,5 +243,7 @@ internal static class ValidBodies
         yield return (EntryKinds.SealUse, CanonicalCodec.Encode(SealUsed()), "43010000000001");
         yield return (EntryKinds.Share, CanonicalCodec.Encode(DataShared()), "430100-share-2024-000001");
         yield return (EntryKinds.Receipt, CanonicalCodec.Encode(DataReceived()), "430100-share-2024-000001");
+        yield return (EntryKinds.CatalogPublish, CanonicalCodec.Encode(CatalogResourcePublished()), "430100-R-0001");
+        yield return (EntryKinds.ShareDecision, CanonicalCodec.Encode(ShareDecided()), "430200-request-000001");
     }
 }
