@@ -23,12 +23,76 @@ public sealed class ContentIndex(IKeyValueStore store)
         => _rows.Get($"record/{resourceCode} {recordId}") is { } bytes ? Serializer.Deserialize<RecordData>(bytes.AsSpan()) : null;
 
     /// <summary>Publishes (or replaces) a record's data.</summary>
-    public void PutRecord(RecordData data)
+    public void PutRecord(RecordData data) => Put($"record/{data.ResourceCode} {data.RecordId}", data);
+
+    /// <summary>Data received for a share and held until the consumer's receipt (row <c>held/&lt;provider origin&gt; &lt;share id&gt;</c>).</summary>
+    public HeldShare? FindHeld(string providerOrigin, string shareId)
+        => _rows.Get($"held/{providerOrigin} {shareId}") is { } bytes ? Serializer.Deserialize<HeldShare>(bytes.AsSpan()) : null;
+
+    /// <summary>Records data received and checked for a share.</summary>
+    public void PutHeld(HeldShare held) => Put($"held/{held.ProviderOrigin} {held.ShareId}", held);
+
+    /// <summary>A request waiting for the provider department's decision (row <c>pending/&lt;share id&gt;</c>).</summary>
+    public void PutPending(PendingRequest pending) => Put($"pending/{pending.ShareId}", pending);
+
+    /// <summary>The pending requests.</summary>
+    public IEnumerable<PendingRequest> Pending()
+    {
+        foreach (var (_, value) in _rows.Scan("pending/")) yield return Serializer.Deserialize<PendingRequest>(value.AsSpan());
+    }
+
+    /// <summary>Removes a pending request once decided.</summary>
+    public void RemovePending(string shareId)
+    {
+        using var batch = _rows.Store.CreateBatch();
+        _rows.Delete(batch, System.Text.Encoding.UTF8.GetBytes($"pending/{shareId}"));
+        _rows.Store.Write(batch);
+    }
+
+    private void Put(string key, object row)
     {
         using var buffer = new MemoryStream();
-        Serializer.Serialize(buffer, data);
-        _rows.PutNow(System.Text.Encoding.UTF8.GetBytes($"record/{data.ResourceCode} {data.RecordId}"), buffer.ToArray());
+        Serializer.NonGeneric.Serialize(buffer, row);
+        _rows.PutNow(System.Text.Encoding.UTF8.GetBytes(key), buffer.ToArray());
     }
+}
+
+/// <summary>Data a consumer's node received for a share, checked against the share entry and held until the receipt. Node-internal; field numbers append only.</summary>
+[ProtoContract]
+public sealed class HeldShare
+{
+    /// <summary>The provider's log.</summary>
+    [ProtoMember(1)] public string ProviderOrigin { get; set; } = "";
+    /// <summary>The share.</summary>
+    [ProtoMember(2)] public string ShareId { get; set; } = "";
+    /// <summary>The requesting department (issuer id); only it fetches the data.</summary>
+    [ProtoMember(3)] public string ConsumerIssuerId { get; set; } = "";
+    /// <summary>Index of the share entry in the provider's log.</summary>
+    [ProtoMember(4)] public ulong ShareIndex { get; set; }
+    /// <summary>The share entry's exact leaf bytes.</summary>
+    [ProtoMember(5)] public byte[] ShareLeaf { get; set; } = [];
+    /// <summary>Part names, in order.</summary>
+    [ProtoMember(6)] public List<string> PartNames { get; set; } = [];
+    /// <summary>SHA-256 of each part (its object in the content store).</summary>
+    [ProtoMember(7)] public List<byte[]> PartSha256s { get; set; } = [];
+    /// <summary>Length of each part.</summary>
+    [ProtoMember(8)] public List<long> PartLengths { get; set; } = [];
+    /// <summary>The payload digest's salt.</summary>
+    [ProtoMember(9)] public byte[] Salt { get; set; } = [];
+}
+
+/// <summary>A request a provider's node holds for its department's decision (有条件共享). Node-internal; field numbers append only.</summary>
+[ProtoContract]
+public sealed class PendingRequest
+{
+    /// <summary>The request's share id.</summary>
+    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    /// <summary>The department that decides (the resource's publisher).</summary>
+    [ProtoMember(2)] public string ProviderIssuerId { get; set; } = "";
+    /// <summary>The request's exact bytes.</summary>
+    [ProtoMember(3)] public byte[] RequestBytes { get; set; } = [];
+    /// <summary>The consumer's signature.</summary>
+    [ProtoMember(4)] public byte[] Signature { get; set; } = [];
 }
 
 /// <summary>A record's data as its department published it: the stored JSON of its fields and its files. Node-internal; field numbers append only.</summary>

@@ -74,6 +74,13 @@ public sealed class ContentStore
     /// <summary>Whether an object with this SHA-256 is stored.</summary>
     public bool Contains(ReadOnlySpan<byte> sha256) => sha256.Length == 32 && File.Exists(Path.Combine(_objects, Convert.ToHexStringLower(sha256)));
 
+    /// <summary>Removes an object (and its SM3 link): data that failed its check after it was stored.</summary>
+    public void Delete(ContentInfo info)
+    {
+        File.Delete(Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3)));
+        File.Delete(Path.Combine(_objects, info.Sha256Hex));
+    }
+
     /// <summary>Every file the store holds (objects, links, temporary files): what a scan for plaintext reads.</summary>
     public IEnumerable<string> Files() => Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories);
 

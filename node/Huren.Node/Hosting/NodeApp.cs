@@ -141,6 +141,8 @@ public static partial class NodeApp
         });
         services.AddSingleton(sp => new ContentIndex(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<ContentService>();
+        services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData));
+        services.AddSingleton<ExchangeService>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<LedgerService>();
         if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));
@@ -173,6 +175,7 @@ public static partial class NodeApp
         app.MapGrpcService<NetworkService>();
         app.MapGrpcService<SealService>();
         app.MapGrpcService<ContentService>();
+        app.MapGrpcService<ExchangeService>();
         app.MapGrpcService<AnchoringRpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();

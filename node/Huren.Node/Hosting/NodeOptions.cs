@@ -43,6 +43,9 @@ public sealed class NodeOptions
     /// <summary>The content store and its data keys.</summary>
     public Content.ContentOptions Content { get; set; } = new();
 
+    /// <summary>Data exchange (跨域数据共享): department keys for shares and refusals.</summary>
+    public Services.ExchangeOptions Exchange { get; set; } = new();
+
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -66,7 +69,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
+        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
 }
 
@@ -81,6 +84,10 @@ public sealed class TestHookOptions
     /// one bit flipped), as a node lying about its records' states would; its mirrors must refuse and record it.
     /// </summary>
     public bool WrongMapRoot { get; set; }
+
+    /// <summary>A provider node flips one bit of the data it sends for a share after recording the share entry, as a
+    /// tampering network would; the consumer's node must refuse the data and write no receipt.</summary>
+    public bool AlterSharedData { get; set; }
 }
 
 /// <summary>Paths of the node's key files (PEM).</summary>

@@ -15,6 +15,8 @@ internal static class RpcErrors
 
     public static RpcException FailedPrecondition(string message) => new(new Status(StatusCode.FailedPrecondition, message));
 
+    public static RpcException AlreadyExists(string message) => new(new Status(StatusCode.AlreadyExists, message));
+
     public static RpcException DataLoss(string message) => new(new Status(StatusCode.DataLoss, message));
 
     public static RpcException Unavailable(string message) => new(new Status(StatusCode.Unavailable, message));

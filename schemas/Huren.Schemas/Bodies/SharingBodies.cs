@@ -62,6 +62,8 @@ public sealed class DataShared
     [ProtoMember(17, Name = "expires_on"), DefaultValue("")] public string ExpiresOn { get; set; } = "";
     /// <summary>How many records were shared.</summary>
     [ProtoMember(18, Name = "record_count")] public ulong RecordCount { get; set; }
+    /// <summary>The record shared, when one record of the resource was (e.g. a license id); empty for a dataset.</summary>
+    [ProtoMember(19, Name = "record_id"), DefaultValue("")] public string RecordId { get; set; } = "";
 }
 
 /// <summary>Body of <c>receipt</c>, written by the consumer in its own log; the entry references the share entry.</summary>

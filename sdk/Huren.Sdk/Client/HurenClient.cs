@@ -71,6 +71,7 @@ public sealed partial class HurenClient : IDisposable
         Seals = _channel.CreateGrpcService<ISealService>();
         Anchoring = _channel.CreateGrpcService<IAnchoringService>();
         Content = _channel.CreateGrpcService<IContentService>();
+        Exchange = _channel.CreateGrpcService<IExchangeService>();
     }
 
     /// <summary>
@@ -122,6 +123,9 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>The Content service (the node's content store: streaming upload and download, record data).</summary>
     public IContentService Content { get; }
+
+    /// <summary>The Exchange service (cross-city data exchange: requests, catalogue, release after the receipt).</summary>
+    public IExchangeService Exchange { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)

@@ -152,6 +152,8 @@ internal sealed class LocalNetwork
             files.Add(new(InCity(NodeKeyPaths.RootPublic), root.PublicKey.ToPem(), false));
             files.Add(new(InCity(NodeKeyPaths.TlsCertificate), tls.CertificatePem, false));
             files.Add(new(InCity(NodeKeyPaths.TlsKey), tls.KeyPem, true));
+            // The node data key that encrypts its content store (AES-256, key id k1; rotation: docs/decisions.md).
+            files.Add(new(InCity("keys/data-k1.key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n", true));
 
             var cityProfile = new CliCityProfile
             {
@@ -183,7 +185,13 @@ internal sealed class LocalNetwork
             }
             profile.Cities.Add(cityProfile);
 
-            files.Add(new(InCity("appsettings.json"), NodeSettings(networkId, city.Code, endpoint, clients), false));
+            // The sample departments deposit their keys with their node, so it can record shares and refusals for them.
+            var departmentKeys = new JsonObject();
+            foreach (var client in SampleClients(city.Code))
+            {
+                if (client.Role == CliRoles.Issuer && client.IssuerId is not null) departmentKeys[client.IssuerId] = $"keys/clients/{client.Principal}.pem";
+            }
+            files.Add(new(InCity("appsettings.json"), NodeSettings(networkId, city.Code, endpoint, clients, departmentKeys), false));
 
             genesis.Members.Add(new NetworkMember
             {
@@ -278,7 +286,7 @@ internal sealed class LocalNetwork
         new(SampleSuccessor, CliRoles.Issuer, $"{cityCode}-{SampleSuccessor}", SampleSuccessorName, SignatureAlgorithm.EcdsaP256Sha256),
     ];
 
-    private static string NodeSettings(string networkId, string cityCode, string endpoint, JsonObject clients)
+    private static string NodeSettings(string networkId, string cityCode, string endpoint, JsonObject clients, JsonObject departmentKeys)
     {
         var settings = new JsonObject
         {
@@ -314,6 +322,7 @@ internal sealed class LocalNetwork
                     ["RootPublicKey"] = NodeKeyPaths.RootPublic,
                 },
                 ["Clients"] = clients,
+                ["Exchange"] = new JsonObject { ["DepartmentKeys"] = departmentKeys },
             },
         };
         return settings.ToJsonString(Json) + "\n";

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Huren.Node.Auth;
+using Huren.Node.Content;
+using Huren.Node.Ledger;
+using Huren.Node.Logs;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using ProtoBuf.Grpc;
+
+namespace Huren.Node.Services;
+
+public sealed partial class ExchangeService
+{
+    /// <summary>What the provider decided for one request: a header, and when shared the parts to stream.</summary>
+    private sealed record Answer(ProvideMessage Header, byte[]? FieldsJson, List<byte[]> Files);
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ProvideMessage> ProvideAsync(SignedShareRequest request, CallContext context = default)
+    {
+        var answer = await DecideAsync(request, context).ConfigureAwait(false);
+        yield return answer.Header;
+        if (answer.Header.Status != ExchangeStatus.Shared) yield break;
+        var altered = !settings.AlterSharedData;
+        if (answer.FieldsJson is { } json)
+        {
+            for (var at = 0; at < json.Length; at += HurenClientChunk)
+            {
+                var piece = json.AsSpan(at, Math.Min(HurenClientChunk, json.Length - at)).ToArray();
+                // TEST HOOK only (Huren:TestHooks:AlterSharedData): data altered after the share entry was written.
+                if (!altered) { piece[0] ^= 1; altered = true; }
+                yield return new ProvideMessage { Data = piece };
+            }
+        }
+        foreach (var sha256 in answer.Files)
+        {
+            using var reader = store.OpenRead(sha256);
+            var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
+            try
+            {
+                int n;
+                while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    var piece = buffer.AsSpan(0, n).ToArray();
+                    if (!altered) { piece[0] ^= 1; altered = true; }
+                    yield return new ProvideMessage { Data = piece };
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            }
+        }
+    }
+
+    private const int HurenClientChunk = 256 * 1024;
+
+    /// <summary>
+    /// The provider's checks, in order: the caller is the consumer city's node; the request is signed by a department
+    /// registered (with the data-sharing permission) in this node's copy of the consumer's log; the resource is in this
+    /// log's catalogue; then the catalogue's rules. A refusal and a share are entries in this log, written before the
+    /// answer; a conditional request without a decision is held as pending.
+    /// </summary>
+    private async Task<Answer> DecideAsync(SignedShareRequest request, CallContext context)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Peer);
+        var asked = ShareRequestSigner.Read(request) ?? throw RpcErrors.InvalidArgument("request_bytes: not a ShareRequest");
+        if (RequestProblem(asked) is { } problem) throw RpcErrors.InvalidArgument(problem);
+        var consumerCity = asked.ConsumerOrigin.Length > 6 ? asked.ConsumerOrigin[^6..] : "";
+        if (!string.Equals(principal.Name, PeerName(consumerCity), StringComparison.Ordinal) || asked.ConsumerOrigin != $"huren.{settings.NetworkId}/{consumerCity}")
+            throw RpcErrors.PermissionDenied($"{principal.Name} may forward only its own city's requests, not one from {asked.ConsumerOrigin}");
+        if (asked.ProviderOrigin != settings.Origin) throw RpcErrors.InvalidArgument($"provider_origin {asked.ProviderOrigin} is not this node's log {settings.Origin}");
+        var consumerLog = states.Get(asked.ConsumerOrigin) ?? throw RpcErrors.FailedPrecondition($"this node keeps no copy of {asked.ConsumerOrigin}");
+        if (!consumerLog.TryGetIssuer(asked.ConsumerIssuerId, out var consumer))
+            throw RpcErrors.Unavailable($"this node's copy of {asked.ConsumerOrigin} does not know department {asked.ConsumerIssuerId} yet; try again once it has caught up");
+        if (consumer.Revoked || !consumer.Registration.MayShareData || consumer.Registration.AuthorityCode != asked.ConsumerCode)
+            throw RpcErrors.PermissionDenied($"{asked.ConsumerIssuerId} of {asked.ConsumerOrigin} is revoked, may not receive shared data, or is not {asked.ConsumerCode}");
+        if (!ShareRequestSigner.Verify(request, PublicKey.FromSubjectPublicKeyInfo(consumer.Registration.PublicKey)))
+            throw RpcErrors.PermissionDenied($"the request's signature does not verify under {asked.ConsumerIssuerId}'s registered key");
+
+        var own = states.Own;
+        if (!own.TryGetCatalog(asked.ResourceCode, out var resource)) throw RpcErrors.NotFound($"the catalogue of {settings.Origin} has no resource {asked.ResourceCode}");
+        var catalog = CanonicalCodec.Decode<CatalogResourcePublished>(LeafReader.Read(logs.Own.GetLeaf(resource.Index)!).Entry.Body);
+        if (own.TryGetShare(asked.ShareId, out var made)) throw RpcErrors.AlreadyExists($"share {asked.ShareId} was already made (entry {made.Index})");
+        DecisionRecord? decision = own.TryGetDecision(asked.ShareId, out var decided) ? decided : null;
+        if (decision is { Approved: false })
+        {
+            var refused = CanonicalCodec.Decode<ShareDecided>(LeafReader.Read(logs.Own.GetLeaf(decision.Index)!).Entry.Body);
+            return Refused(decision.Index, logs.Own.GetLeaf(decision.Index)!, refused.ReasonCode, refused.Reason);
+        }
+        var record = index.FindRecord(asked.ResourceCode, asked.RecordId);
+        if (decision is null && Refusal(asked, catalog, record, consumerCity) is { } refusal)
+        {
+            var body = DecisionBody(asked, catalog, ShareDecision.Refused, refusal.Code, refusal.Reason);
+            var (refusalIndex, refusalLeaf) = await SubmitAsync(EntryKinds.ShareDecision, asked.ShareId, resource.IssuerId, body, context.CancellationToken).ConfigureAwait(false);
+            index.RemovePending(asked.ShareId);
+            return Refused(refusalIndex, refusalLeaf, refusal.Code, refusal.Reason);
+        }
+        if (decision is null && catalog.SharingType == SharingType.Conditional)
+        {
+            index.PutPending(new PendingRequest { ShareId = asked.ShareId, ProviderIssuerId = resource.IssuerId, RequestBytes = request.RequestBytes, Signature = request.Signature });
+            return new Answer(new ProvideMessage { Status = ExchangeStatus.Pending, Reason = $"resource {asked.ResourceCode} is shared on condition (有条件共享): waiting for {resource.IssuerId}'s decision; ask again later" }, null, []);
+        }
+        return await ShareAsync(asked, catalog, resource, record!, decision, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private static string PeerName(string city) => Network.PeerClients.PrincipalOf(city);
+
+    private Answer Refused(ulong index, byte[] leaf, string code, string reason) => new(new ProvideMessage
+    {
+        Status = ExchangeStatus.Refused, ReasonCode = code, Reason = reason, Entry = new LogEntry { Origin = settings.Origin, Index = index, Leaf = leaf },
+    }, null, []);
+
+    /// <summary>The catalogue's rules, in order; the first that fails is the refusal.</summary>
+    private static (string Code, string Reason)? Refusal(ShareRequest asked, CatalogResourcePublished catalog, RecordData? record, string consumerCity)
+    {
+        if (catalog.SharingType == SharingType.NotShared) return ("not-shared", $"resource {catalog.ResourceCode} is not shared (不予共享): {catalog.NotSharedReason}");
+        if (catalog.AllowedConsumerCities.Count > 0 && !catalog.AllowedConsumerCities.Contains(consumerCity))
+            return ("consumer", $"consumer city {consumerCity} is not allowed for resource {catalog.ResourceCode} (allowed: {string.Join("、", catalog.AllowedConsumerCities)})");
+        if (catalog.AllowedConsumerCodes.Count > 0 && !catalog.AllowedConsumerCodes.Contains(asked.ConsumerCode))
+            return ("consumer", $"consumer department {asked.ConsumerCode} is not allowed for resource {catalog.ResourceCode}");
+        if (catalog.AllowedPurposes.Count > 0 && !catalog.AllowedPurposes.Contains(asked.Purpose))
+            return ("purpose", $"purpose '{asked.Purpose}' is not allowed for resource {catalog.ResourceCode} (allowed: {string.Join("、", catalog.AllowedPurposes)})");
+        if (catalog.AllowedMatterCodes.Count > 0 && !catalog.AllowedMatterCodes.Contains(asked.MatterCode))
+            return ("matter", $"matter code '{asked.MatterCode}' is not allowed for resource {catalog.ResourceCode} (allowed: {string.Join("、", catalog.AllowedMatterCodes)})");
+        foreach (var field in asked.Fields)
+        {
+            if (!catalog.Fields.Contains(field)) return ("fields", $"'{field}' is not a data item resource {catalog.ResourceCode} offers (offered: {string.Join("、", catalog.Fields)})");
+        }
+        if (record is null) return ("record", $"record {asked.RecordId} of resource {catalog.ResourceCode} has no published data");
+        foreach (var field in asked.Fields)
+        {
+            if (!record.FieldNames.Contains(field) && !record.FileNames.Contains(field)) return ("fields", $"record {asked.RecordId} has no data item '{field}'");
+        }
+        return null;
+    }
+
+    private static ShareDecided DecisionBody(ShareRequest asked, CatalogResourcePublished catalog, ShareDecision decision, string code, string reason) => new()
+    {
+        ShareId = asked.ShareId, Decision = decision, ProviderCode = catalog.ProviderCode, ConsumerCode = asked.ConsumerCode, ConsumerOrigin = asked.ConsumerOrigin,
+        ResourceCode = asked.ResourceCode, RecordId = asked.RecordId, Purpose = asked.Purpose, MatterCode = asked.MatterCode, ReasonCode = code, Reason = reason,
+        Fields = [.. asked.Fields],
+    };
+
+    /// <summary>Builds the minimised parts, records the share entry (digest of exactly those parts, salted), and returns what to stream.</summary>
+    private async Task<Answer> ShareAsync(ShareRequest asked, CatalogResourcePublished catalog, CatalogRecord resource, RecordData record, DecisionRecord? decision, CancellationToken cancellationToken)
+    {
+        var parts = new List<SharePart>();
+        byte[]? fieldsJson = null;
+        var jsonFields = asked.Fields.Where(record.FieldNames.Contains).ToList();
+        if (jsonFields.Count > 0)
+        {
+            using var reader = store.OpenRead(record.FieldsSha256);
+            var all = JsonNode.Parse(await reader.ReadAllAsync(ContentService.MaxFieldsJson, cancellationToken).ConfigureAwait(false))!.AsObject();
+            var minimal = new JsonObject();
+            foreach (var name in jsonFields) minimal[name] = all[name]?.DeepClone();
+            fieldsJson = JsonSerializer.SerializeToUtf8Bytes(minimal, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            parts.Add(new SharePart { Name = SharePayload.FieldsPart, Length = fieldsJson.Length, Sha256 = Digests.Sha256(fieldsJson) });
+        }
+        var files = new List<byte[]>();
+        foreach (var name in asked.Fields)
+        {
+            var at = record.FileNames.IndexOf(name);
+            if (at < 0) continue;
+            using var reader = store.OpenRead(record.FileSha256s[at]);
+            parts.Add(new SharePart { Name = name, Length = reader.Info.Length, Sha256 = reader.Info.Sha256 });
+            files.Add(reader.Info.Sha256);
+        }
+        var salt = RandomNumberGenerator.GetBytes(32);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var body = new DataShared
+        {
+            ShareId = asked.ShareId, ProviderCode = catalog.ProviderCode, ProviderName = catalog.ProviderName,
+            ConsumerCode = asked.ConsumerCode, ConsumerName = asked.ConsumerName, ConsumerOrigin = asked.ConsumerOrigin,
+            ResourceId = asked.ResourceCode, RecordId = asked.RecordId, Fields = [.. asked.Fields],
+            PayloadDigest = SharePayload.Digest(salt, parts), DigestAlgorithm = Digests.Sha256Name,
+            Purpose = asked.Purpose, MatterCode = asked.MatterCode, LegalBasis = asked.LegalBasis, SharingType = catalog.SharingType,
+            ApprovalId = decision is null ? "" : $"{settings.Origin[^6..]}-decision-{decision.Index}",
+            ExpiresOn = today.AddDays(settings.Options.ShareValidityDays).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            RecordCount = 1,
+        };
+        var (shareIndex, shareLeaf) = await SubmitAsync(EntryKinds.Share, asked.ShareId, resource.IssuerId, body, cancellationToken).ConfigureAwait(false);
+        index.RemovePending(asked.ShareId);
+        var header = new ProvideMessage { Status = ExchangeStatus.Shared, Entry = new LogEntry { Origin = settings.Origin, Index = shareIndex, Leaf = shareLeaf }, Salt = salt };
+        header.Parts.AddRange(parts);
+        return new Answer(header, fieldsJson, files);
+    }
+
+    /// <summary>Signs an entry with the department's deposited key and appends it to this node's log (durable before it returns).</summary>
+    private async Task<(ulong Index, byte[] Leaf)> SubmitAsync<T>(string kind, string recordId, string issuerId, T body, CancellationToken cancellationToken) where T : class
+    {
+        var key = DepartmentKey(issuerId);
+        var entry = Entry.Create(kind, settings.Origin, recordId, issuerId, body, time.GetUtcNow());
+        var leaf = EntrySigner.SignToLeaf(entry, key);
+        try
+        {
+            var result = await sequencer.SubmitAsync(leaf, cancellationToken).ConfigureAwait(false);
+            return (result.Index, leaf);
+        }
+        catch (AdmissionException ex)
+        {
+            throw RpcErrors.From(ex);
+        }
+    }
+
+    private SigningKey DepartmentKey(string issuerId)
+    {
+        if (_departmentKeys.TryGetValue(issuerId, out var key)) return key;
+        if (!settings.Options.DepartmentKeys.TryGetValue(issuerId, out var file))
+            throw RpcErrors.FailedPrecondition($"this node holds no signing key for department {issuerId} (Huren:Exchange:DepartmentKeys:{issuerId}): it cannot record shares or refusals for it");
+        var path = Path.GetFullPath(file, settings.BaseDirectory);
+        if (!File.Exists(path)) throw RpcErrors.FailedPrecondition($"Huren:Exchange:DepartmentKeys:{issuerId}: '{path}' does not exist");
+        return _departmentKeys.GetOrAdd(issuerId, SigningKey.FromPem(File.ReadAllText(path)));
+    }
+}

@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Huren.Node.Auth;
+using Huren.Node.Content;
+using Huren.Node.Ledger;
+using Huren.Node.Logs;
+using Huren.Node.Network;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using ProtoBuf.Grpc;
+
+namespace Huren.Node.Services;
+
+/// <summary>
+/// The Exchange gRPC service (docs/exchange.md). The consumer side (<see cref="RequestAsync"/>, <see cref="FetchAsync"/>)
+/// talks only to its own departments and, as a peer, to the provider's node; the provider side (<see cref="ProvideAsync"/>)
+/// answers only peers.
+/// </summary>
+public sealed partial class ExchangeService(
+    ExchangeSettings settings, ContentStore store, ContentIndex index, LedgerStates states, LogDirectory logs, Sequencer sequencer,
+    NetworkView network, PeerClients peers, TimeProvider time) : IExchangeService
+{
+    private readonly ConcurrentDictionary<string, SigningKey> _departmentKeys = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public async ValueTask<ShareRequestResponse> RequestAsync(SignedShareRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer);
+        var asked = ShareRequestSigner.Read(request) ?? throw RpcErrors.InvalidArgument("request_bytes: not a ShareRequest");
+        if (!string.Equals(asked.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal))
+            throw RpcErrors.PermissionDenied($"consumer_issuer_id {asked.ConsumerIssuerId} is not the caller's department {principal.IssuerId}");
+        if (!string.Equals(asked.ConsumerOrigin, settings.Origin, StringComparison.Ordinal))
+            throw RpcErrors.InvalidArgument($"consumer_origin {asked.ConsumerOrigin} is not this node's log {settings.Origin}: a department asks its own city's node");
+        if (RequestProblem(asked) is { } problem) throw RpcErrors.InvalidArgument(problem);
+        if (!states.Own.TryGetIssuer(asked.ConsumerIssuerId, out var consumer) || consumer.Revoked)
+            throw RpcErrors.PermissionDenied($"{asked.ConsumerIssuerId} is not a registered department of {settings.Origin}");
+        if (!ShareRequestSigner.Verify(request, PublicKey.FromSubjectPublicKeyInfo(consumer.Registration.PublicKey)))
+            throw RpcErrors.PermissionDenied($"the request's signature does not verify under {asked.ConsumerIssuerId}'s registered key");
+        if (string.Equals(asked.ProviderOrigin, settings.Origin, StringComparison.Ordinal))
+            throw RpcErrors.InvalidArgument("provider_origin is this node's own log: cross-city exchange only");
+        if (index.FindHeld(asked.ProviderOrigin, asked.ShareId) is { } held)
+        {
+            if (!string.Equals(held.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal)) throw RpcErrors.AlreadyExists($"share id {asked.ShareId} is taken");
+            return HeldAnswer(held);
+        }
+        var member = network.Current?.ByOrigin(asked.ProviderOrigin) ?? throw RpcErrors.NotFound($"provider_origin {asked.ProviderOrigin} is not a member of the network");
+        using var client = peers.For(member, TimeSpan.FromMinutes(10));
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddMinutes(10), cancellationToken: context.CancellationToken);
+        await using var stream = client.Exchange.ProvideAsync(request, new CallContext(options)).GetAsyncEnumerator(context.CancellationToken);
+        ProvideMessage header;
+        try
+        {
+            if (!await stream.MoveNextAsync().ConfigureAwait(false)) throw RpcErrors.Unavailable($"the provider's node {asked.ProviderOrigin} answered nothing; nothing was recorded here");
+            header = stream.Current;
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+        {
+            throw RpcErrors.Unavailable($"the provider's node {asked.ProviderOrigin} ({member.Endpoint}) is unreachable or failed: {ex.Status.Detail}; nothing was recorded or stored here for share {asked.ShareId}; try again later");
+        }
+        catch (RpcException ex)
+        {
+            throw new RpcException(new Status(ex.StatusCode, $"the provider's node {asked.ProviderOrigin} refused the request: {ex.Status.Detail}"));
+        }
+        if (header.Status is ExchangeStatus.Pending or ExchangeStatus.Refused)
+        {
+            if (header.Status == ExchangeStatus.Refused) CheckProviderEntry(header.Entry, asked, EntryKinds.ShareDecision);
+            return new ShareRequestResponse { Status = header.Status, Entry = header.Entry, ReasonCode = header.ReasonCode, Reason = header.Reason };
+        }
+        if (header.Status != ExchangeStatus.Shared) throw RpcErrors.DataLoss($"the provider's node {asked.ProviderOrigin} answered status {header.Status}");
+        var share = CheckProviderEntry(header.Entry, asked, EntryKinds.Share);
+        var body = CanonicalCodec.TryDecode<DataShared>(share.Body, out var decoded, out var error) ? decoded! : throw RpcErrors.DataLoss($"the share entry's body does not decode: {error}");
+        if (!SharePayload.Digest(header.Salt, header.Parts).AsSpan().SequenceEqual(body.PayloadDigest))
+            throw RpcErrors.DataLoss($"the parts the provider announced for share {asked.ShareId} do not give the payload digest its share entry records; nothing was stored and no receipt can be written");
+        var received = await ReceivePartsAsync(stream, header, asked.ShareId, context.CancellationToken).ConfigureAwait(false);
+        var keep = new HeldShare
+        {
+            ProviderOrigin = asked.ProviderOrigin, ShareId = asked.ShareId, ConsumerIssuerId = asked.ConsumerIssuerId,
+            ShareIndex = header.Entry!.Index, ShareLeaf = header.Entry.Leaf, Salt = header.Salt,
+        };
+        foreach (var part in received)
+        {
+            keep.PartNames.Add(part.Name);
+            keep.PartSha256s.Add(part.Sha256);
+            keep.PartLengths.Add(part.Length);
+        }
+        index.PutHeld(keep);
+        return HeldAnswer(keep);
+    }
+
+    private static ShareRequestResponse HeldAnswer(HeldShare held)
+    {
+        var answer = new ShareRequestResponse
+        {
+            Status = ExchangeStatus.Shared, Salt = held.Salt,
+            Entry = new LogEntry { Origin = held.ProviderOrigin, Index = held.ShareIndex, Leaf = held.ShareLeaf },
+        };
+        for (var i = 0; i < held.PartNames.Count; i++) answer.Parts.Add(new SharePart { Name = held.PartNames[i], Sha256 = held.PartSha256s[i], Length = held.PartLengths[i] });
+        return answer;
+    }
+
+    /// <summary>
+    /// The provider's entry, checked before anything is believed: it decodes, is of <paramref name="kind"/> in the
+    /// provider's log, about this request, addressed to this log and department, and signed by a key the provider
+    /// registered (from this node's copy of the provider's log).
+    /// </summary>
+    private Entry CheckProviderEntry(LogEntry? logEntry, ShareRequest asked, string kind)
+    {
+        if (logEntry is null || !LeafReader.TryRead(logEntry.Leaf, out var leaf, out var error)) throw RpcErrors.DataLoss($"the provider's answer carries no readable entry");
+        var entry = leaf!.Entry;
+        if (entry.Kind != kind || entry.Origin != asked.ProviderOrigin || logEntry.Origin != asked.ProviderOrigin || entry.RecordId != asked.ShareId)
+            throw RpcErrors.DataLoss($"the provider's answer carries a {entry.Kind} entry of {entry.Origin} for {entry.RecordId}, not a {kind} entry of {asked.ProviderOrigin} for {asked.ShareId}");
+        if (states.Get(asked.ProviderOrigin) is not { } provider || !provider.TryGetIssuer(entry.IssuerId, out var issuer))
+            throw RpcErrors.Unavailable($"this node's copy of {asked.ProviderOrigin} does not know {entry.IssuerId} yet; try again once it has caught up");
+        if (!SignedEntryVerifier.Verify(leaf.Signed, PublicKey.FromSubjectPublicKeyInfo(issuer.Registration.PublicKey), out var signatureError))
+            throw RpcErrors.DataLoss($"the provider's {kind} entry is not signed by {entry.IssuerId}'s registered key: {signatureError}");
+        if (kind == EntryKinds.Share)
+        {
+            if (!CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _) || share!.ConsumerOrigin != settings.Origin || share.ConsumerCode != asked.ConsumerCode)
+                throw RpcErrors.DataLoss($"the provider's share entry for {asked.ShareId} is not addressed to {asked.ConsumerCode} in {settings.Origin}");
+        }
+        return entry;
+    }
+
+    /// <summary>
+    /// Writes each announced part into the content store as it arrives and checks its length and SHA-256; on any
+    /// mismatch every object written for this share is removed and the call fails: nothing is held, no receipt can follow.
+    /// </summary>
+    private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string shareId, CancellationToken cancellationToken)
+    {
+        var written = new List<ContentInfo>();
+        try
+        {
+            byte[] pending = [];
+            var offset = 0;
+            foreach (var part in header.Parts)
+            {
+                using var writer = store.BeginWrite();
+                var remaining = part.Length;
+                while (remaining > 0)
+                {
+                    if (offset == pending.Length)
+                    {
+                        if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                            throw new ContentException($"the provider's stream for share {shareId} ended {remaining} bytes before the end of part {part.Name}");
+                        pending = stream.Current.Data;
+                        offset = 0;
+                        continue;
+                    }
+                    var n = (int)Math.Min(remaining, pending.Length - offset);
+                    await writer.WriteAsync(pending.AsMemory(offset, n), cancellationToken).ConfigureAwait(false);
+                    offset += n;
+                    remaining -= n;
+                }
+                var (info, duplicate) = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                if (!duplicate) written.Add(info);
+                if (!info.Sha256.AsSpan().SequenceEqual(part.Sha256))
+                    throw new ContentException($"part {part.Name} has SHA-256 {info.Sha256Hex}, not the {Convert.ToHexStringLower(part.Sha256)} the share entry's payload digest covers");
+            }
+            if (offset != pending.Length || await stream.MoveNextAsync().ConfigureAwait(false))
+                throw new ContentException($"the provider sent more than the parts of share {shareId}");
+            return header.Parts;
+        }
+        catch (Exception ex) when (ex is ContentException or RpcException or IOException)
+        {
+            foreach (var info in written) store.Delete(info);
+            var detail = ex is RpcException rpc ? rpc.Status.Detail : ex.Message;
+            throw RpcErrors.DataLoss($"the data received for share {shareId} was refused and discarded: {detail}; no receipt can be written for it");
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ContentChunk> FetchAsync(FetchRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer);
+        var held = index.FindHeld(request.ProviderOrigin, request.ShareId) ?? throw RpcErrors.NotFound($"this node holds no data of share {request.ShareId} from {request.ProviderOrigin}");
+        if (!string.Equals(held.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal))
+            throw RpcErrors.PermissionDenied($"share {request.ShareId} was requested by {held.ConsumerIssuerId}, not {principal.IssuerId}");
+        if (!states.Own.TryGetReceipt(request.ProviderOrigin, request.ShareId, out _))
+            throw RpcErrors.FailedPrecondition($"share {request.ShareId} has no receipt in {settings.Origin} yet: the data is released only after the department's receipt entry is recorded");
+        var at = held.PartNames.IndexOf(request.Part);
+        if (at < 0) throw RpcErrors.NotFound($"share {request.ShareId} has no part '{request.Part}' (parts: {string.Join(", ", held.PartNames)})");
+        using var reader = store.OpenRead(held.PartSha256s[at]);
+        yield return new ContentChunk { Length = reader.Info.Length, Sha256 = reader.Info.Sha256, Sm3 = reader.Info.Sm3 };
+        var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
+        try
+        {
+            int n;
+            while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
+                yield return new ContentChunk { Data = buffer.AsSpan(0, n).ToArray() };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<PendingRequestsResponse> ListPendingAsync(PendingRequestsRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Operator);
+        var answer = new PendingRequestsResponse();
+        foreach (var pending in index.Pending())
+        {
+            if (principal.Role == ClientRole.Issuer && !string.Equals(pending.ProviderIssuerId, principal.IssuerId, StringComparison.Ordinal)) continue;
+            if (states.Own.TryGetDecision(pending.ShareId, out _)) continue;
+            answer.Requests.Add(new SignedShareRequest { RequestBytes = pending.RequestBytes, Signature = pending.Signature });
+        }
+        return ValueTask.FromResult(answer);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CatalogListResponse> ListCatalogAsync(CatalogListRequest request, CallContext context = default)
+    {
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator);
+        var answer = new CatalogListResponse();
+        foreach (var state in states.All())
+        {
+            if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
+            var log = logs.Find(state.Origin);
+            if (log is null) continue;
+            foreach (var resource in state.Catalog())
+            {
+                if (log.GetLeaf(resource.Index) is { } leaf) answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
+            }
+        }
+        return ValueTask.FromResult(answer);
+    }
+
+    /// <summary>Why a request is malformed, or null.</summary>
+    private static string? RequestProblem(ShareRequest asked)
+    {
+        if (ContentService.IdError(asked.ShareId) is { } a) return $"share_id: {a}";
+        if (ContentService.IdError(asked.ResourceCode) is { } b) return $"resource_code: {b}";
+        if (ContentService.IdError(asked.RecordId) is { } c) return $"record_id: {c}";
+        if (asked.Fields.Count == 0) return "fields: ask for at least one data item (minimisation: only what the matter needs)";
+        if (asked.Fields.Distinct(StringComparer.Ordinal).Count() != asked.Fields.Count) return "fields: a data item is named twice";
+        if (string.IsNullOrWhiteSpace(asked.Purpose)) return "purpose: is required";
+        if (string.IsNullOrWhiteSpace(asked.LegalBasis)) return "legal_basis: is required";
+        if (string.IsNullOrWhiteSpace(asked.ConsumerName)) return "consumer_name: is required";
+        return null;
+    }
+}

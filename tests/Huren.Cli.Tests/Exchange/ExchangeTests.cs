@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Grpc.Core;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Xunit.Abstractions;
+using static Huren.Cli.Tests.Exchange.ExchangeNetwork;
+
+namespace Huren.Cli.Tests.Exchange;
+
+/// <summary>
+/// Cross-city exchange over three node processes: Zhuzhou's market regulator asks its own node for a Changsha record;
+/// Changsha's node checks its catalogue, records a share (or a refusal) and streams the minimised data; Zhuzhou's node
+/// checks it against the share entry and releases it only after the department's receipt is in Zhuzhou's log.
+/// </summary>
+[Collection(ExchangeNetworkCollection.Name)]
+public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
+{
+    private static ShareRequest Ask(string from, string resource, string record, string purpose = Purpose, params string[] fields) => new()
+    {
+        ShareId = $"{from}-req-{Guid.NewGuid():N}"[..30],
+        ConsumerIssuerId = $"{from}-amr", ConsumerCode = Code(from), ConsumerName = "市场监督管理局", ConsumerOrigin = Origin(from),
+        ProviderOrigin = Origin(resource.StartsWith('X') ? Xiangtan : Changsha), ResourceCode = resource, RecordId = record,
+        Fields = fields.Length == 0 ? ["住所", "document"] : [.. fields], Purpose = purpose, MatterCode = "430200-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
+    };
+
+    private async Task<(Entry Entry, T Body)> ProviderEntryAsync<T>(string city, ulong index) where T : class
+    {
+        using var auditor = net.Session(city, "auditor");
+        var leaf = (await auditor.Client.Ledger.GetEntryAsync(new GetEntryRequest { Index = index }, auditor.Options())).Leaf;
+        var entry = LeafReader.Read(leaf).Entry;
+        return (entry, CanonicalCodec.Decode<T>(entry.Body));
+    }
+
+    [Fact]
+    public async Task An_unconditional_exchange_shares_only_the_fields_asked_for_and_releases_them_after_the_receipt()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = Ask(Zhuzhou, "R-OPEN", TheRecord);
+        var shared = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
+        Assert.Equal(ExchangeStatus.Shared, shared.Status);
+        Assert.Equal(["fields.json", "document"], shared.Parts.Select(p => p.Name));
+
+        var (entry, share) = await ProviderEntryAsync<DataShared>(Changsha, shared.Entry!.Index);
+        Assert.Equal(EntryKinds.Share, entry.Kind);
+        Assert.Equal($"{Changsha}-amr", entry.IssuerId);
+        Assert.Equal(["住所", "document"], share.Fields);
+        Assert.Equal(TheRecord, share.RecordId);
+        Assert.Equal(Origin(Zhuzhou), share.ConsumerOrigin);
+        Assert.Equal(SharePayload.Digest(shared.Salt, shared.Parts), share.PayloadDigest);
+
+        // Nothing is released before the receipt.
+        var early = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.FetchSharedAsync(shared, "fields.json", new MemoryStream()));
+        Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
+        Assert.Contains("released only after the department's receipt", early.Status.Detail);
+
+        var receipt = await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
+        Assert.Equal(Origin(Zhuzhou), receipt.Origin);
+        var fields = new MemoryStream();
+        await zhuzhou.Client.FetchSharedAsync(shared, "fields.json", fields);
+        var json = JsonDocument.Parse(fields.ToArray()).RootElement;
+        Assert.Equal(Address, json.GetProperty("住所").GetString());
+        Assert.False(json.TryGetProperty("法定代表人", out _), "a field not asked for was sent");
+        Assert.False(json.TryGetProperty("类型", out _), "a field not asked for was sent");
+        var document = new MemoryStream();
+        await zhuzhou.Client.FetchSharedAsync(shared, "document", document);
+        Assert.Equal(net.Document, document.ToArray());
+
+        // Another department of Zhuzhou cannot take it.
+        using var other = net.Session(Zhuzhou, "seals");
+        var denied = await Assert.ThrowsAsync<RpcException>(() => other.Client.FetchSharedAsync(shared, "document", new MemoryStream()));
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_conditional_exchange_waits_for_the_providers_approval_then_completes()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = Ask(Zhuzhou, "R-COND", TheRecord, Purpose, "法定代表人");
+        var first = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
+        Assert.Equal(ExchangeStatus.Pending, first.Status);
+        Assert.Contains("有条件共享", first.Reason);
+
+        using var changsha = net.Session(Changsha);
+        var pending = await changsha.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), changsha.Options());
+        var request = pending.Requests.Select(ShareRequestSigner.Read).Single(r => r!.ShareId == asked.ShareId)!;
+        var approval = new ShareDecided
+        {
+            ShareId = request.ShareId, Decision = ShareDecision.Approved, ProviderCode = Code(Changsha), ConsumerCode = request.ConsumerCode,
+            ConsumerOrigin = request.ConsumerOrigin, ResourceCode = request.ResourceCode, RecordId = request.RecordId, Purpose = request.Purpose,
+            MatterCode = request.MatterCode, Fields = [.. request.Fields], Reason = "经审核同意",
+        };
+        var decision = Entry.Create(EntryKinds.ShareDecision, changsha.Origin, request.ShareId, $"{Changsha}-amr", approval, DateTimeOffset.UtcNow);
+        await changsha.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(decision, changsha.Key) }, changsha.Options());
+
+        var second = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
+        Assert.Equal(ExchangeStatus.Shared, second.Status);
+        var (_, share) = await ProviderEntryAsync<DataShared>(Changsha, second.Entry!.Index);
+        Assert.Equal(SharingType.Conditional, share.SharingType);
+        Assert.NotEmpty(share.ApprovalId);
+        await zhuzhou.Client.RecordReceiptAsync(second, $"{Zhuzhou}-amr", zhuzhou.Key);
+        var fields = new MemoryStream();
+        await zhuzhou.Client.FetchSharedAsync(second, "fields.json", fields);
+        Assert.Equal(Representative, JsonDocument.Parse(fields.ToArray()).RootElement.GetProperty("法定代表人").GetString());
+    }
+
+    public static TheoryData<string> Refusals => new() { "not-shared", "purpose" };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task A_refused_request_is_a_refusal_entry_in_the_providers_log(string reason)
+    {
+        var city = Zhuzhou;
+        var asked = reason == "not-shared" ? Ask(Zhuzhou, "R-CLOSED", TheRecord) : Ask(Zhuzhou, "R-OPEN", TheRecord, "其他用途");
+        using var consumer = net.Session(city);
+        var refused = await consumer.Client.RequestShareAsync(asked, consumer.Key);
+        Assert.Equal(ExchangeStatus.Refused, refused.Status);
+        Assert.Equal(reason, refused.ReasonCode);
+        var (entry, decision) = await ProviderEntryAsync<ShareDecided>(Changsha, refused.Entry!.Index);
+        Assert.Equal(EntryKinds.ShareDecision, entry.Kind);
+        Assert.Equal(ShareDecision.Refused, decision.Decision);
+        Assert.Equal(reason, decision.ReasonCode);
+        Assert.Equal(asked.ShareId, decision.ShareId);
+        Assert.Equal(Code(city), decision.ConsumerCode);
+        output.WriteLine($"{reason}: {decision.Reason}");
+        // Asked again, the same refusal is answered; no share can follow it.
+        var again = await consumer.Client.RequestShareAsync(asked, consumer.Key);
+        Assert.Equal(refused.Entry.Index, again.Entry!.Index);
+    }
+
+    /// <summary>Xiangtan's node (with the data-altering test hook) as provider; it is stopped at the end, so one test does it all.</summary>
+    [Fact]
+    public async Task Xiangtan_refuses_another_city_altered_data_is_refused_with_no_receipt_and_a_provider_down_is_a_clear_error()
+    {
+        // Consumer city not allowed: Changsha asks for a resource only Zhuzhou may use.
+        using var changsha = net.Session(Changsha);
+        var notAllowed = await changsha.Client.RequestShareAsync(Ask(Changsha, "X-OPEN", "430300-LIC-1", Purpose, "住所"), changsha.Key);
+        Assert.Equal(ExchangeStatus.Refused, notAllowed.Status);
+        Assert.Equal("consumer", notAllowed.ReasonCode);
+        var (refusalEntry, refusal) = await ProviderEntryAsync<ShareDecided>(Xiangtan, notAllowed.Entry!.Index);
+        Assert.Equal(EntryKinds.ShareDecision, refusalEntry.Kind);
+        Assert.Equal(Code(Changsha), refusal.ConsumerCode);
+        Assert.Contains("consumer city 430100 is not allowed", refusal.Reason);
+
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = Ask(Zhuzhou, "X-OPEN", "430300-LIC-1", Purpose, "住所");
+        var ex = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key));
+        Assert.Equal(StatusCode.DataLoss, ex.StatusCode);
+        Assert.Contains("was refused and discarded", ex.Status.Detail);
+        Assert.Contains("no receipt can be written", ex.Status.Detail);
+        // Nothing is held: fetching finds no data, and Zhuzhou's log has no receipt for it.
+        var none = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in zhuzhou.Client.Exchange.FetchAsync(new FetchRequest { ProviderOrigin = Origin(Xiangtan), ShareId = asked.ShareId, Part = "fields.json" })) { }
+        });
+        Assert.Equal(StatusCode.NotFound, none.StatusCode);
+        using var auditor = net.Session(Zhuzhou, "auditor");
+        var trace = await auditor.Client.Trace.TraceAsync(new TraceRequest { RecordId = asked.ShareId }, auditor.Options());
+        Assert.DoesNotContain(trace.Entries, e => e.Origin == Origin(Zhuzhou));
+
+        // The provider's node stops: a clear UNAVAILABLE naming it, and nothing written at Zhuzhou.
+        using (var process = Process.GetProcessById(net.Pid(Xiangtan))) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
+        var sizeBefore = (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size;
+        var down = Ask(Zhuzhou, "X-OPEN", "430300-LIC-1", Purpose, "住所");
+        var unreachable = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(down, zhuzhou.Key));
+        Assert.Equal(StatusCode.Unavailable, unreachable.StatusCode);
+        Assert.Contains($"the provider's node {Origin(Xiangtan)}", unreachable.Status.Detail);
+        Assert.Contains("nothing was recorded or stored here", unreachable.Status.Detail);
+        Assert.Equal(sizeBefore, (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size);
+    }
+
+    [Fact]
+    public async Task A_100_MB_file_streams_through_both_nodes_with_bounded_memory_and_no_plaintext_is_stored()
+    {
+        using var changsha = net.Session(Changsha);
+        var path = Path.Combine(net.Dir, "big.ofd");
+        var marker = Encoding.ASCII.GetBytes("HUREN-BIG-FILE-MARKER-19c2");
+        using (var file = File.Create(path))
+        {
+            var block = new byte[1024 * 1024];
+            for (var i = 0; i < 100; i++)
+            {
+                RandomNumberGenerator.Fill(block);
+                marker.CopyTo(block, 4096);
+                file.Write(block);
+            }
+        }
+        var peakBefore = (Peak(Changsha), Peak(Zhuzhou));
+        ContentPutResponse big;
+        await using (var source = File.OpenRead(path)) big = await changsha.Client.PutContentAsync(source);
+        var fields = await changsha.Client.PutContentAsync(new MemoryStream("{\"住所\":\"湖南省长沙市天心区\"}"u8.ToArray()));
+        await changsha.Client.Content.PutRecordAsync(new RecordDataRequest
+        {
+            ResourceCode = "R-OPEN", RecordId = "430100-LIC-BIG", FieldsSha256 = fields.Sha256, Files = { new RecordFile { Name = "document", Sha256 = big.Sha256 } },
+        }, changsha.Options());
+
+        using var zhuzhou = net.Session(Zhuzhou);
+        var clock = Stopwatch.StartNew();
+        var shared = await zhuzhou.Client.RequestShareAsync(Ask(Zhuzhou, "R-OPEN", "430100-LIC-BIG", Purpose, "document"), zhuzhou.Key);
+        var transfer = clock.Elapsed;
+        await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
+        var copy = Path.Combine(net.Dir, "big-received.ofd");
+        await using (var target = File.Create(copy)) await zhuzhou.Client.FetchSharedAsync(shared, "document", target);
+        Assert.Equal(SHA256.HashData(File.ReadAllBytes(path)), SHA256.HashData(File.ReadAllBytes(copy)));
+        var peakAfter = (Peak(Changsha), Peak(Zhuzhou));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"100 MiB node to node in {transfer.TotalSeconds:F1} s; peak working set (VmHWM) Changsha {peakBefore.Item1 / 1048576} → {peakAfter.Item1 / 1048576} MiB, Zhuzhou {peakBefore.Item2 / 1048576} → {peakAfter.Item2 / 1048576} MiB"));
+        // Holding the file whole would add at least 100 MiB to a node's peak; streaming adds a few chunks' worth.
+        Assert.True(peakAfter.Item1 - peakBefore.Item1 < 64L * 1048576, $"Changsha's peak grew by {(peakAfter.Item1 - peakBefore.Item1) / 1048576} MiB");
+        Assert.True(peakAfter.Item2 - peakBefore.Item2 < 64L * 1048576, $"Zhuzhou's peak grew by {(peakAfter.Item2 - peakBefore.Item2) / 1048576} MiB");
+
+        // Every leaf of both logs and every file of both content stores: no field value, no file bytes.
+        var needles = new[] { Encoding.UTF8.GetBytes(Address), Encoding.UTF8.GetBytes(Representative), Encoding.UTF8.GetBytes("湖南省长沙市天心区"), marker, "HUREN-DOCUMENT-MARKER-7f3a"u8.ToArray(), File.ReadAllBytes(path)[..64] };
+        var scanned = 0;
+        foreach (var city in new[] { Changsha, Zhuzhou })
+        {
+            using var auditor = net.Session(city, "auditor");
+            foreach (var origin in new[] { Origin(Changsha), Origin(Zhuzhou) })
+            {
+                var size = (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = origin }, auditor.Options())).Size;
+                for (ulong from = 0; from < size; from += 100)
+                {
+                    var page = await auditor.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = origin, Start = from, Count = 100 }, auditor.Options());
+                    foreach (var e in page.Entries)
+                    {
+                        foreach (var needle in needles) Assert.True(e.Leaf.AsSpan().IndexOf(needle) < 0, $"entry {e.Index} of {origin} holds plaintext");
+                        scanned++;
+                    }
+                }
+            }
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(net.CityDir(city), "content"), "*", SearchOption.AllDirectories))
+            {
+                var bytes = File.ReadAllBytes(file);
+                foreach (var needle in needles) Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{file} holds plaintext");
+                scanned++;
+            }
+        }
+        output.WriteLine($"scanned {scanned} leaves and files");
+    }
+
+    /// <summary>A node process's peak resident set (VmHWM), in bytes.</summary>
+    private long Peak(string city)
+    {
+        foreach (var line in File.ReadLines($"/proc/{net.Pid(city)}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException("no VmHWM");
+    }
+}
