@@ -36,6 +36,9 @@ public static class CliApp
         root.Subcommands.Add(Commands.Anchoring.AnchorCommand.Build());
         root.Subcommands.Add(Commands.Anchoring.TimestampCommand.Build());
         root.Subcommands.Add(Commands.Anchoring.TimestampCommand.BuildTsa());
+        root.Subcommands.Add(Commands.Exchange.DataCommand.Build());
+        root.Subcommands.Add(Commands.Exchange.CatalogCommand.Build());
+        root.Subcommands.Add(Commands.Exchange.ShareCommand.Build());
         root.Subcommands.Add(Commands.Demo.DemoCommand.Build());
         return root;
     }

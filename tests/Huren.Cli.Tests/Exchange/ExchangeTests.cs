@@ -252,3 +252,40 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         throw new InvalidOperationException("no VmHWM");
     }
 }
+
+/// <summary>The exchange as a user drives it with the CLI: data put, catalog list at another city, share request to a folder.</summary>
+[Collection(ExchangeNetworkCollection.Name)]
+public sealed class ExchangeCommandsTests(ExchangeNetwork net)
+{
+    [Fact]
+    public async Task Data_put_catalog_list_and_share_request_work_from_the_command_line()
+    {
+        var fields = Path.Combine(net.Dir, "cli-fields.json");
+        await File.WriteAllTextAsync(fields, "{\"住所\":\"湖南省长沙市开福区\",\"类型\":\"股份有限公司\"}");
+        var document = Path.Combine(net.Dir, "cli-document.ofd");
+        await File.WriteAllBytesAsync(document, RandomNumberGenerator.GetBytes(700_000));
+        var (code, stdout, stderr) = await net.RunAsync("data", "put", "430100-LIC-CLI", "--resource", "R-OPEN", "--fields", fields, "--file", $"document={document}", "--city", Changsha, "--as", "amr", "--json");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal(["住所", "类型"], JsonDocument.Parse(stdout).RootElement.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+
+        (code, stdout, stderr) = await net.RunAsync("catalog", "list", "--city", Zhuzhou, "--json");
+        Assert.True(code == 0, stderr + stdout);
+        var resources = JsonDocument.Parse(stdout).RootElement.GetProperty("resources").EnumerateArray().ToList();
+        Assert.Contains(resources, r => r.GetProperty("resourceCode").GetString() == "R-CLOSED" && r.GetProperty("sharingType").GetString() == "不予共享" && r.GetProperty("origin").GetString() == Origin(Changsha));
+        Assert.Contains(resources, r => r.GetProperty("resourceCode").GetString() == "X-OPEN" && r.GetProperty("origin").GetString() == Origin(Xiangtan));
+
+        var folder = Path.Combine(net.Dir, "cli-received");
+        (code, stdout, stderr) = await net.RunAsync("share", "request", "--provider", Changsha, "--resource", "R-OPEN", "--record", "430100-LIC-CLI", "--field", "类型", "--field", "document",
+            "--purpose", Purpose, "--matter-code", "430200-QT-0001", "--legal-basis", "《政务数据共享条例》", "--out", folder, "--city", Zhuzhou, "--as", "amr", "--json");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal("shared", JsonDocument.Parse(stdout).RootElement.GetProperty("status").GetString());
+        Assert.Contains("100%", stderr);
+        Assert.Equal(await File.ReadAllBytesAsync(document), await File.ReadAllBytesAsync(Path.Combine(folder, "document")));
+        Assert.Equal("股份有限公司", JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "fields.json"))).RootElement.GetProperty("类型").GetString());
+
+        (code, stdout, _) = await net.RunAsync("share", "request", "--provider", Changsha, "--resource", "R-CLOSED", "--record", "430100-LIC-CLI", "--field", "类型",
+            "--purpose", Purpose, "--legal-basis", "《政务数据共享条例》", "--out", folder, "--city", Zhuzhou, "--as", "amr");
+        Assert.Equal(1, code);
+        Assert.Contains("refused (not-shared)", stdout);
+    }
+}
