@@ -288,4 +288,40 @@ public sealed class ExchangeCommandsTests(ExchangeNetwork net)
         Assert.Equal(1, code);
         Assert.Contains("refused (not-shared)", stdout);
     }
+
+    [Fact]
+    public async Task A_conditional_request_is_listed_approved_or_refused_by_the_department_from_the_command_line()
+    {
+        string[] Ask(string id, string folder) => ["share", "request", "--provider", Changsha, "--resource", "R-COND", "--record", TheRecord, "--field", "住所",
+            "--purpose", Purpose, "--legal-basis", "《政务数据共享条例》", "--out", folder, "--id", id, "--city", Zhuzhou, "--as", "amr"];
+        var approved = $"430200-cli-{Guid.NewGuid():N}"[..24];
+        var refused = $"430200-cli-{Guid.NewGuid():N}"[..24];
+        var folder = Path.Combine(net.Dir, "cli-cond");
+        var (code, stdout, stderr) = await net.RunAsync(Ask(approved, folder));
+        Assert.True(code == 1, stderr + stdout);
+        Assert.Contains("pending", stdout);
+        (code, _, _) = await net.RunAsync(Ask(refused, folder));
+        Assert.Equal(1, code);
+
+        (code, stdout, stderr) = await net.RunAsync("share", "list", "--city", Changsha, "--as", "amr", "--json");
+        Assert.True(code == 0, stderr + stdout);
+        var ids = JsonDocument.Parse(stdout).RootElement.GetProperty("pending").EnumerateArray().Select(p => p.GetProperty("shareId").GetString()).ToList();
+        Assert.Contains(approved, ids);
+        Assert.Contains(refused, ids);
+
+        (code, stdout, stderr) = await net.RunAsync("share", "approve", approved, "--city", Changsha, "--as", "amr");
+        Assert.True(code == 0, stderr + stdout);
+        (code, stdout, stderr) = await net.RunAsync("share", "refuse", refused, "--reason", "材料不全", "--city", Changsha, "--as", "amr");
+        Assert.True(code == 0, stderr + stdout);
+        (code, _, stderr) = await net.RunAsync("share", "refuse", "no-such-request", "--reason", "x", "--city", Changsha, "--as", "amr");
+        Assert.Equal(2, code);
+        Assert.Contains("no pending request no-such-request", stderr);
+
+        (code, stdout, stderr) = await net.RunAsync(Ask(approved, folder));
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Equal("湖南省长沙市岳麓区麓谷大道1号", JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "fields.json"))).RootElement.GetProperty("住所").GetString());
+        (code, stdout, _) = await net.RunAsync(Ask(refused, folder));
+        Assert.Equal(1, code);
+        Assert.Contains("refused (reviewed): 材料不全", stdout);
+    }
 }

@@ -41,7 +41,7 @@ internal static class DataCommand
                 if (!File.Exists(path)) throw new CliException($"--file {spec[..at]}: '{path}' does not exist");
                 await using var source = File.OpenRead(path);
                 var length = source.Length;
-                var progress = new Progress<long>(sent => error.Write($"\r{spec[..at]}: {sent * 100 / Math.Max(1, length)}% of {length} bytes"));
+                var progress = new InlineProgress<long>(sent => error.Write($"\r{spec[..at]}: {sent * 100 / Math.Max(1, length)}% of {length} bytes"));
                 var stored = await session.Client.PutContentAsync(source, progress, cancellationToken: ct).ConfigureAwait(false);
                 await error.WriteLineAsync().ConfigureAwait(false);
                 request.Files.Add(new RecordFile { Name = spec[..at], Sha256 = stored.Sha256 });

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Exchange;
 
@@ -13,6 +16,9 @@ internal static class ShareCommand
     {
         var share = new Command("share", "Cross-city data exchange (跨域数据共享): ask, through the department's own node, for another city's record data.");
         share.Subcommands.Add(BuildRequest());
+        share.Subcommands.Add(BuildList());
+        share.Subcommands.Add(BuildDecide(approve: true));
+        share.Subcommands.Add(BuildDecide(approve: false));
         return share;
     }
 
@@ -64,7 +70,7 @@ internal static class ShareCommand
                 if (part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
                     throw new CliException($"the provider named a part '{part.Name}', which is not a file name");
                 await using var target = File.Create(Path.Combine(folder, part.Name));
-                var progress = new Progress<(long Received, long Length)>(p => error.Write($"\r{part.Name}: {p.Received * 100 / Math.Max(1, p.Length)}% of {p.Length} bytes"));
+                var progress = new InlineProgress<(long Received, long Length)>(p => error.Write($"\r{part.Name}: {p.Received * 100 / Math.Max(1, p.Length)}% of {p.Length} bytes"));
                 await session.Client.FetchSharedAsync(answer, part.Name, target, progress, cancellationToken: ct).ConfigureAwait(false);
                 await error.WriteLineAsync().ConfigureAwait(false);
             }
@@ -83,6 +89,75 @@ internal static class ShareCommand
             return ExitCodes.Success;
         });
         return request;
+    }
+
+    private static Command BuildList()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var list = new Command("list", "List the requests waiting for the department's decision (有条件共享), with who asks, for what and why.");
+        access.AddTo(list);
+        list.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var pending = await session.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), session.Options(ct)).ConfigureAwait(false);
+            var requests = pending.Requests.Select(r => ShareRequestSigner.Read(r) ?? throw new CliException("the node listed a request that does not decode")).ToList();
+            var stdout = parse.InvocationConfiguration.Output;
+            if (session.AsJson)
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    pending = requests.Select(r => new
+                    {
+                        shareId = r.ShareId, consumerCode = r.ConsumerCode, consumerName = r.ConsumerName, consumerOrigin = r.ConsumerOrigin, resourceCode = r.ResourceCode,
+                        recordId = r.RecordId, fields = r.Fields, purpose = r.Purpose, matterCode = r.MatterCode, legalBasis = r.LegalBasis,
+                    }),
+                }, CliJson.Options)).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            if (requests.Count == 0)
+            {
+                await stdout.WriteLineAsync("No pending requests.").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            await stdout.WriteAsync(ConsoleTable.Format(["SHARE", "CONSUMER", "RESOURCE", "RECORD", "FIELDS", "PURPOSE"],
+                requests.Select(r => new[] { r.ShareId, $"{r.ConsumerName} ({r.ConsumerOrigin})", r.ResourceCode, r.RecordId, string.Join("、", r.Fields), r.Purpose }))).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static Command BuildDecide(bool approve)
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var shareId = new Argument<string>("share-id") { Description = "The pending request's share id ('huren share list')." };
+        var reason = new Option<string?>("--reason") { Description = approve ? "A note on the approval." : "Why the request is refused (required).", Required = !approve };
+        var decide = new Command(approve ? "approve" : "refuse", approve
+            ? "Approve a pending request (有条件共享): a share.decision entry signed by the department; the consumer's next request gets the data."
+            : "Refuse a pending request: a share.decision entry with the reason, signed by the department; no share may follow it.") { shareId, reason };
+        access.AddTo(decide);
+        decide.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var issuerId = session.Credential.IssuerId ?? throw new CliException("the credential acts for no department (issuer id)");
+            var id = parse.GetValue(shareId)!;
+            var pending = await session.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), session.Options(ct)).ConfigureAwait(false);
+            var asked = pending.Requests.Select(ShareRequestSigner.Read).FirstOrDefault(r => r?.ShareId == id)
+                ?? throw new CliException($"no pending request {id} for {issuerId} ('huren share list' shows them)");
+            var body = new ShareDecided
+            {
+                ShareId = asked.ShareId, Decision = approve ? ShareDecision.Approved : ShareDecision.Refused,
+                ProviderCode = await AuthorityCodeAsync(session, issuerId, ct).ConfigureAwait(false), ConsumerCode = asked.ConsumerCode, ConsumerOrigin = asked.ConsumerOrigin,
+                ResourceCode = asked.ResourceCode, RecordId = asked.RecordId, Purpose = asked.Purpose, MatterCode = asked.MatterCode, Fields = [.. asked.Fields],
+                ReasonCode = approve ? "" : "reviewed", Reason = parse.GetValue(reason) ?? "",
+            };
+            var entry = Entry.Create(EntryKinds.ShareDecision, session.Origin, asked.ShareId, issuerId, body, DateTimeOffset.UtcNow);
+            var response = await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(entry, session.Key) }, session.Options(ct)).ConfigureAwait(false);
+            var stdout = parse.InvocationConfiguration.Output;
+            if (session.AsJson) await stdout.WriteLineAsync(JsonSerializer.Serialize(new { shareId = asked.ShareId, decision = approve ? "approved" : "refused", origin = response.Origin, index = response.Index }, CliJson.Options)).ConfigureAwait(false);
+            else await stdout.WriteLineAsync($"share request {asked.ShareId} {(approve ? "approved" : "refused")}: {response.Origin} #{response.Index}").ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return decide;
     }
 
     private static async Task<string> AuthorityCodeAsync(NodeSession session, string issuerId, CancellationToken ct)
