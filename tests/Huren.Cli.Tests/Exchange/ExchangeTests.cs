@@ -324,4 +324,42 @@ public sealed class ExchangeCommandsTests(ExchangeNetwork net)
         Assert.Equal(1, code);
         Assert.Contains("refused (reviewed): 材料不全", stdout);
     }
+
+    [Fact]
+    public async Task Audit_flows_joins_shares_with_receipts_and_reports_a_share_without_receipt()
+    {
+        var record = "430100-LIC-FLOW";
+        using var changsha = net.Session(Changsha);
+        var fields = await changsha.Client.PutContentAsync(new MemoryStream("{\"住所\":\"湖南省长沙市雨花区\"}"u8.ToArray()));
+        await changsha.Client.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "R-OPEN", RecordId = record, FieldsSha256 = fields.Sha256 }, changsha.Options());
+        var folder = Path.Combine(net.Dir, "cli-flow");
+        var (code, stdout, stderr) = await net.RunAsync("share", "request", "--provider", Changsha, "--resource", "R-OPEN", "--record", record, "--field", "住所",
+            "--purpose", Purpose, "--legal-basis", "《政务数据共享条例》", "--out", folder, "--city", Zhuzhou, "--as", "amr");
+        Assert.True(code == 0, stderr + stdout);
+        // A second share of the record whose receipt is never written.
+        using var zhuzhou = net.Session(Zhuzhou);
+        var unreceipted = await zhuzhou.Client.RequestShareAsync(new ShareRequest
+        {
+            ShareId = $"430200-noreceipt-{Guid.NewGuid():N}"[..30], ConsumerIssuerId = $"{Zhuzhou}-amr", ConsumerCode = Code(Zhuzhou), ConsumerName = "市场监督管理局",
+            ConsumerOrigin = Origin(Zhuzhou), ProviderOrigin = Origin(Changsha), ResourceCode = "R-OPEN", RecordId = record, Fields = ["住所"], Purpose = Purpose, LegalBasis = "《政务数据共享条例》",
+        }, zhuzhou.Key);
+        await net.WaitUntilMirroredAsync(Zhuzhou, Origin(Changsha));
+
+        (code, stdout, stderr) = await net.RunAsync("audit", "flows", "--record", record, "--deadline", "00:00:00", "--city", Zhuzhou, "--json");
+        Assert.True(code == 1, stderr + stdout);
+        var flows = JsonDocument.Parse(stdout).RootElement.GetProperty("flows").EnumerateArray().ToList();
+        Assert.Equal(2, flows.Count);
+        Assert.Single(flows, f => f.GetProperty("fault").GetString() == "" && f.GetProperty("receipt_index").GetString() != "");
+        Assert.Single(flows, f => f.GetProperty("fault").GetString() == "share-without-receipt" && f.GetProperty("share_id").GetString() == HurenClientShareId(unreceipted));
+        var again = (await net.RunAsync("audit", "flows", "--record", record, "--deadline", "00:00:00", "--city", Zhuzhou, "--json")).Output;
+        Assert.Equal(stdout, again);
+
+        (code, stdout, _) = await net.RunAsync("audit", "flows", "--record", record, "--city", Zhuzhou, "--csv");
+        Assert.Equal(0, code);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("share_id,provider_origin,share_index,shared_at,resource,record_id,fields,consumer_code,consumer_origin,purpose,matter_code,receipt_index,received_at,fault", lines[0]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    private static string HurenClientShareId(ShareRequestResponse shared) => Huren.Sdk.Client.HurenClient.ReadShare(shared).Share.ShareId;
 }

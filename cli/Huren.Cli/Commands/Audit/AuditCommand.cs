@@ -23,6 +23,7 @@ internal static class AuditCommand
         var audit = new Command("audit", "Audit the ledger: re-verify a whole log, list equivocations.");
         audit.Subcommands.Add(BuildLog());
         audit.Subcommands.Add(BuildEquivocations());
+        audit.Subcommands.Add(AuditFlowsCommand.Build());
         return audit;
     }
 

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+
+namespace Huren.Cli.Commands.Audit;
+
+/// <summary>
+/// <c>huren audit flows</c>: every data share of every log the node keeps, joined with its receipt (by origin, index and
+/// leaf hash), filtered; faults: a share with no receipt after the deadline, a receipt whose share is not there.
+/// </summary>
+internal static class AuditFlowsCommand
+{
+    /// <summary>The CSV columns, in order (docs/exchange.md).</summary>
+    public static readonly string[] CsvColumns = ["share_id", "provider_origin", "share_index", "shared_at", "resource", "record_id", "fields", "consumer_code", "consumer_origin", "purpose", "matter_code", "receipt_index", "received_at", "fault"];
+
+    private sealed record Flow(string ShareId, string ProviderOrigin, ulong ShareIndex, DateTimeOffset SharedAt, DataShared Share, ulong? ReceiptIndex, DateTimeOffset? ReceivedAt, string Fault);
+
+    public static Command Build()
+    {
+        var access = new NodeAccessOptions(CliRoles.Auditor);
+        var record = new Option<string?>("--record") { Description = "Only flows of this record." };
+        var provider = new Option<string?>("--provider") { Description = "Only from this city (code or origin)." };
+        var consumer = new Option<string?>("--consumer") { Description = "Only to this city (code or origin) or department (统一社会信用代码)." };
+        var purpose = new Option<string?>("--purpose") { Description = "Only with this purpose." };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Only shares recorded at or after this time." };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Only shares recorded before this time." };
+        var deadline = new Option<TimeSpan>("--deadline") { Description = "A share without a receipt this long after it was recorded is a fault (default 1.00:00:00).", DefaultValueFactory = _ => TimeSpan.FromDays(1) };
+        var csv = new Option<bool>("--csv") { Description = $"CSV with the columns {string.Join(",", CsvColumns)}." };
+        var flows = new Command("flows",
+            "Trace data flows across every city: each share with its receipt, filtered. Faults: a share with no receipt after\n" +
+            "--deadline, a receipt whose share is not in the provider's log. Exit 0 no fault, 1 faults found.") { record, provider, consumer, purpose, since, until, deadline, csv };
+        access.AddTo(flows);
+        flows.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var shares = new Dictionary<(string, ulong), (Entry Entry, DataShared Body, byte[] LeafHash)>();
+            var receipts = new List<(string Origin, ulong Index, Entry Entry)>();
+            foreach (var member in session.Network.Members)
+            {
+                var size = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Size;
+                for (ulong start = 0; start < size; start += 1000)
+                {
+                    var page = await session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).ConfigureAwait(false);
+                    foreach (var e in page.Entries)
+                    {
+                        var entry = LeafReader.Read(e.Leaf).Entry;
+                        if (entry.Kind == EntryKinds.Share) shares[(member.Origin, e.Index)] = (entry, CanonicalCodec.Decode<DataShared>(entry.Body), MerkleHash.LeafHash(e.Leaf).ToArray());
+                        else if (entry.Kind == EntryKinds.Receipt) receipts.Add((member.Origin, e.Index, entry));
+                    }
+                }
+            }
+            var now = DateTimeOffset.UtcNow;
+            var received = new Dictionary<(string, ulong), (ulong Index, DateTimeOffset At)>();
+            var rows = new List<Flow>();
+            foreach (var (origin, index, entry) in receipts)
+            {
+                var reference = entry.References.Find(r => r.Relation == Relations.Share);
+                if (reference is not null && shares.TryGetValue((reference.Origin, reference.Index), out var share) && share.LeafHash.AsSpan().SequenceEqual(reference.LeafHash))
+                {
+                    received[(reference.Origin, reference.Index)] = (index, DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs));
+                    continue;
+                }
+                var body = CanonicalCodec.Decode<DataReceived>(entry.Body);
+                rows.Add(new Flow(body.ShareId, body.ProviderOrigin, reference?.Index ?? 0, default, new DataShared { ShareId = body.ShareId, ConsumerCode = body.ConsumerCode, ConsumerOrigin = origin },
+                    index, DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs), "receipt-without-share"));
+            }
+            foreach (var ((origin, index), share) in shares)
+            {
+                var at = DateTimeOffset.FromUnixTimeMilliseconds(share.Entry.TimeUnixMs);
+                var has = received.TryGetValue((origin, index), out var receipt);
+                rows.Add(new Flow(share.Body.ShareId, origin, index, at, share.Body, has ? receipt.Index : null, has ? receipt.At : null,
+                    !has && now - at > parse.GetValue(deadline) ? "share-without-receipt" : ""));
+            }
+            var providerOrigin = parse.GetValue(provider) is { } p ? session.OriginOf(p) : null;
+            var consumerFilter = parse.GetValue(consumer) is { } c ? (c.Length == 18 ? c : session.OriginOf(c)) : null;
+            rows = [.. rows.Where(f =>
+                (parse.GetValue(record) is not { } r || f.Share.RecordId == r)
+                && (providerOrigin is null || f.ProviderOrigin == providerOrigin)
+                && (consumerFilter is null || f.Share.ConsumerOrigin == consumerFilter || f.Share.ConsumerCode == consumerFilter)
+                && (parse.GetValue(purpose) is not { } pu || f.Share.Purpose == pu)
+                && (parse.GetValue(since) is not { } s || f.SharedAt >= s)
+                && (parse.GetValue(until) is not { } u || f.SharedAt < u))
+                .OrderBy(f => f.ProviderOrigin, StringComparer.Ordinal).ThenBy(f => f.ShareIndex)];
+            var output = parse.InvocationConfiguration.Output;
+            string Time(DateTimeOffset? t) => t is { } v && v != default ? v.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "";
+            string[] Cells(Flow f) => [f.ShareId, f.ProviderOrigin, f.Fault == "receipt-without-share" ? "" : f.ShareIndex.ToString(CultureInfo.InvariantCulture), Time(f.SharedAt), f.Share.ResourceId, f.Share.RecordId,
+                string.Join(";", f.Share.Fields), f.Share.ConsumerCode, f.Share.ConsumerOrigin, f.Share.Purpose, f.Share.MatterCode, f.ReceiptIndex?.ToString(CultureInfo.InvariantCulture) ?? "", Time(f.ReceivedAt), f.Fault];
+            if (parse.GetValue(csv))
+            {
+                var text = new StringBuilder(string.Join(",", CsvColumns)).Append('\n');
+                foreach (var f in rows) text.Append(string.Join(",", Cells(f).Select(Quote))).Append('\n');
+                await output.WriteAsync(text.ToString()).ConfigureAwait(false);
+            }
+            else if (session.AsJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    flows = rows.Select(f => CsvColumns.Zip(Cells(f)).ToDictionary(x => x.First, x => x.Second)),
+                    faults = rows.Count(f => f.Fault.Length > 0),
+                }, CliJson.Options)).ConfigureAwait(false);
+            }
+            else if (rows.Count == 0) await output.WriteLineAsync("No data flows match.").ConfigureAwait(false);
+            else
+            {
+                await output.WriteAsync(ConsoleTable.Format(["SHARE", "FROM", "RECORD", "FIELDS", "TO", "PURPOSE", "RECEIPT", "FAULT"],
+                    rows.Select(f => new[] { f.ShareId, $"{f.ProviderOrigin} #{f.ShareIndex}", f.Share.RecordId, string.Join("、", f.Share.Fields), f.Share.ConsumerOrigin, f.Share.Purpose, f.ReceiptIndex is { } i ? $"#{i}" : "—", f.Fault }))).ConfigureAwait(false);
+            }
+            return rows.Exists(f => f.Fault.Length > 0) ? ExitCodes.Negative : ExitCodes.Success;
+        });
+        return flows;
+    }
+
+    private static string Quote(string cell) => cell.IndexOfAny([',', '"', '\n']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
