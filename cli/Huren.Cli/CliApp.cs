@@ -92,6 +92,9 @@ public static class CliApp
         _ => $"the node refused ({ex.StatusCode}): {ex.Status.Detail}",
     };
 
+    /// <summary>True when the call never reached a Huren node (see <see cref="ConnectionProblem"/>): callers let such an error through unwrapped, so it reads as one clear line.</summary>
+    internal static bool IsConnectionProblem(RpcException ex) => ConnectionProblem(ex) is not null;
+
     /// <summary>
     /// A call that never reached a Huren node, said plainly: a TLS certificate other than the one the network
     /// configuration pins, an endpoint that does not speak TLS, or one that is not a gRPC (Huren) server at all. Null when

@@ -230,7 +230,7 @@ internal static class NetworkConfigCommands
         {
             throw new CliException($"{session.Describe()}: {ex.Message}", ex);
         }
-        catch (RpcException ex)
+        catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
         {
             throw new CliException($"{session.Describe()} did not answer with its configuration ({ex.StatusCode}): {ex.Status.Detail}", ex);
         }
@@ -254,7 +254,7 @@ internal static class NetworkConfigCommands
             var answer = await session.Client.Network.GetConfigAsync(new GetNetworkConfigRequest(), session.Options(ct)).ConfigureAwait(false);
             return Parse(answer.Document, $"the configuration in force at {session.Describe()}");
         }
-        catch (RpcException ex)
+        catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
         {
             throw new CliException($"{session.Describe()} did not answer with its configuration ({ex.StatusCode}): {ex.Status.Detail}", ex);
         }
