@@ -22,7 +22,8 @@ namespace Huren.Bench;
 /// anchoring on a real Anvil (network-config/anchor/node_modules, a block a second) and RFC 3161 time-stamping from
 /// Huren's TSA (in this process) — the same number of P-256 license issues over concurrent unary calls, which one goes
 /// first alternating by run — so their ratio holds on a noisy machine; then, on the anchoring node, small batches whose final checkpoint is timed until an
-/// anchor covering it has K confirmations.
+/// anchor covering it has K confirmations; last, Anvil is killed and the anchoring node ingests as many issues again
+/// (issue 14: writes go on at full speed while the chain is down).
 /// </summary>
 internal static class AnchorBench
 {
@@ -34,6 +35,8 @@ internal static class AnchorBench
         var ingestOff = new List<double>();
         var ingestOn = new List<double>();
         var ratios = new List<double>();
+        var ingestDown = new List<double>();
+        var downRatios = new List<double>();
         var latencies = new List<double>();
         var anvil = LocateAnvil();
         for (var run = 0; run < options.Runs; run++)
@@ -41,7 +44,7 @@ internal static class AnchorBench
             await using var chain = await LocalChain.StartAsync(anvil);
             await using var tsa = await LocalTsa.StartAsync();
             // Alternate which goes first, so that neither side always gets the colder (or the quieter) start.
-            (double Rate, List<double> Latencies) off, onRun;
+            (double Rate, List<double> Latencies, double DownRate) off, onRun;
             if (run % 2 == 0)
             {
                 off = await IngestAsync(options, null, null);
@@ -52,12 +55,14 @@ internal static class AnchorBench
                 onRun = await IngestAsync(options, chain, tsa);
                 off = await IngestAsync(options, null, null);
             }
-            var (on, runLatencies) = onRun;
+            var (on, runLatencies, down) = onRun;
             ingestOff.Add(off.Rate);
             ingestOn.Add(on);
             ratios.Add(on / off.Rate);
+            ingestDown.Add(down);
+            downRatios.Add(down / off.Rate);
             latencies.AddRange(runLatencies);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor run {run + 1}: ingest off {off.Rate:0} /s, on {on:0} /s ({on / off.Rate:0.000} x); latencies {string.Join(", ", runLatencies.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)))} s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor run {run + 1}: ingest off {off.Rate:0} /s, on {on:0} /s ({on / off.Rate:0.000} x), chain down {down:0} /s ({down / off.Rate:0.000} x); latencies {string.Join(", ", runLatencies.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)))} s"));
         }
         var sorted = latencies.Order().ToArray();
         var p90 = sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.9 * sorted.Length) - 1)];
@@ -67,13 +72,16 @@ internal static class AnchorBench
             BenchFigure.Of("ingest p256 unary, anchoring + time-stamping off", "entries/s", ingestOff, note),
             BenchFigure.Of("ingest p256 unary, anchoring + time-stamping on", "entries/s", ingestOn, note),
             BenchFigure.Of("ingest on / off (same run)", "ratio", ratios, "per run: on / off"),
+            BenchFigure.Of("ingest p256 unary, anchoring + time-stamping on, chain down", "entries/s", ingestDown,
+                "the anchoring node after the latency rounds, Anvil killed; the anchorer's failures are checked after the ingest"),
+            BenchFigure.Of("ingest chain down / off (same run)", "ratio", downRatios, "per run: chain down / off"),
             BenchFigure.Of("anchor latency: final checkpoint to K confirmations", "s", latencies,
                 string.Create(CultureInfo.InvariantCulture, $"{latencies.Count} samples, p90 {p90:0.00} s; Anvil block time 1 s, K = {Confirmations}, anchoring interval 1 s, poll 200 ms")),
             BenchFigure.Of("anchor latency p90", "s", [p90], $"{latencies.Count} samples"),
         ];
     }
 
-    private static async Task<(double Rate, List<double> Latencies)> IngestAsync(BenchOptions options, LocalChain? chain, LocalTsa? tsa)
+    private static async Task<(double Rate, List<double> Latencies, double DownRate)> IngestAsync(BenchOptions options, LocalChain? chain, LocalTsa? tsa)
     {
         var dir = Path.Combine(Path.GetTempPath(), "huren-bench-anchor-" + Guid.NewGuid().ToString("N"));
         var node = BenchNode.Open(dir);
@@ -118,8 +126,14 @@ internal static class AnchorBench
                     var (_, last) = await UnaryAsync(node, batch, 8);
                     latencies.Add(await AnchorLatencyAsync(node, last + 1));
                 }
+                // The chain stops; the same node, anchoring and time-stamping still on, ingests as many issues again.
+                await chain.StopAsync();
+                var down = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, serial, options.IngestEntries);
+                var (downRate, _) = await UnaryAsync(node, down, options.Submitters);
+                await RequireAnchoringFailedAsync(node);
+                return (rate, latencies, downRate);
             }
-            return (rate, latencies);
+            return (rate, latencies, double.NaN);
         }
         finally
         {
@@ -152,6 +166,28 @@ internal static class AnchorBench
             }
             if (sw.Elapsed > deadline) throw new TimeoutException($"no confirmed anchor of size {target} within {deadline}: {status.LastError}");
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Throws unless the node's anchorer has seen the stopped chain fail (so the chain-down rate was measured with the
+    /// chain down, not before the anchorer tried it); polled every 200 ms.
+    /// </summary>
+    private static async Task RequireAnchoringFailedAsync(BenchNode node)
+    {
+        using var auditor = node.Client("auditor");
+        var deadline = TimeSpan.FromSeconds(60);
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await auditor.Anchoring.GetAnchorStatusAsync(new AnchorStatusRequest(), auditor.Options());
+            if (status.ConsecutiveFailures > 0 && status.LastError.Length > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anchor chain down: {status.ConsecutiveFailures} consecutive failures, last error: {status.LastError}"));
+                return;
+            }
+            if (sw.Elapsed > deadline) throw new TimeoutException($"the anchorer reported no failure within {deadline} of the chain stopping");
+            await Task.Delay(200);
         }
     }
 
@@ -241,6 +277,14 @@ internal static class AnchorBench
             }
         }
 
+        /// <summary>Kills Anvil: its RPC port refuses from then on.</summary>
+        public async Task StopAsync()
+        {
+            if (_process.HasExited) return;
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
         /// <summary>A funded anchoring account and a contract that accepts it.</summary>
         public async Task<(EvmAccount Account, string Contract)> NewAnchorerAsync()
         {
@@ -264,11 +308,7 @@ internal static class AnchorBench
 
         public async ValueTask DisposeAsync()
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
+            await StopAsync();
             _process.Dispose();
             _http.Dispose();
         }
