@@ -33,6 +33,8 @@ public static class CliApp
         root.Subcommands.Add(Commands.Trace.TraceCommand.Build());
         root.Subcommands.Add(Commands.Audit.AuditCommand.Build());
         root.Subcommands.Add(Commands.Checkpoints.CheckpointCommand.Build());
+        root.Subcommands.Add(Commands.Node.NodeCommand.Build());
+        root.Subcommands.Add(Commands.Witness.WitnessCommand.Build());
         root.Subcommands.Add(Commands.Anchoring.AnchorCommand.Build());
         root.Subcommands.Add(Commands.Anchoring.TimestampCommand.Build());
         root.Subcommands.Add(Commands.Anchoring.TimestampCommand.BuildTsa());

@@ -39,6 +39,13 @@ internal sealed class NodeProcess : IDisposable
 
     public async Task StartAsync()
     {
+        Launch();
+        await WaitServingAsync();
+    }
+
+    /// <summary>Starts the process without waiting for it to answer (a test that watches what it does while it starts).</summary>
+    public void Launch()
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CityDir };
         foreach (var a in new[] { "exec", NodeDll(), $"--contentRoot={CityDir}" }) psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
@@ -47,11 +54,17 @@ internal sealed class NodeProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Waits until the node's health check says SERVING (or throws when it exits or does not within 120 s).</summary>
+    public async Task WaitServingAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("the node is not running");
         // Generous: on a shared 2-core machine under heavy load a node's first TLS handshakes take seconds.
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {_process.ExitCode}: {Tail()}");
+            if (process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {process.ExitCode}: {Tail()}");
             try
             {
                 // A fresh channel per probe: a channel that failed to connect backs off its reconnects.

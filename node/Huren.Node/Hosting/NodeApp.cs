@@ -8,6 +8,7 @@ using Huren.Node.CounterDesk;
 using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Node.Mirrors;
+using Huren.Node.Recovery;
 using Huren.Node.Services;
 using Huren.Node.Storage;
 using Huren.Sdk.Client;
@@ -96,6 +97,11 @@ public static partial class NodeApp
         services.AddSingleton(new LicenseServiceOptions(options.CheckpointTimer, options.TestHooks.OmitRevocations));
         services.AddSingleton<MirrorSet>();
         services.AddHostedService<MirrorRunner>();
+        // Lost or restored disk: the own log takes no entries until it is checked against what the others hold of it.
+        services.AddSingleton(sp => OwnLogRecovery.InitialGate(sp.GetRequiredService<NetworkView>(), options.Origin));
+        services.AddSingleton(options.Recovery);
+        services.AddSingleton<OwnLogRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<OwnLogRecovery>());
         services.AddSingleton(sp => new BackgroundFaults(sp.GetRequiredService<NodeMetrics>().BackgroundFailure));
         services.AddSingleton<IWitnessCalls>(sp => new PeerWitnessCalls(sp.GetRequiredService<PeerClients>()));
         services.AddSingleton<CosignatureCollector>();
@@ -121,7 +127,7 @@ public static partial class NodeApp
             var state = sp.GetRequiredService<LogStateMachine>();
             var appender = new LogAppender(sp.GetRequiredService<MerkleLog>(), state, [state, sp.GetRequiredService<CheckpointWriter>()],
                 sp.GetRequiredService<LogEvents>(), sp.GetRequiredService<AppendHealth>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<LogAppender>());
-            return new Sequencer(appender, options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>());
+            return new Sequencer(appender, options.Sequencer, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Sequencer>(), sp.GetRequiredService<WriteGate>());
         });
         services.AddSingleton(sp => new NodeMetrics(Metrics.DefaultRegistry));
         services.AddSingleton(sp =>
@@ -145,6 +151,7 @@ public static partial class NodeApp
         services.AddSingleton<ExchangeService>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<LedgerService>();
+        services.AddSingleton<AdminService>();
         if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));
 
         services.AddHurenWitness();
@@ -177,6 +184,7 @@ public static partial class NodeApp
         app.MapGrpcService<ContentService>();
         app.MapGrpcService<ExchangeService>();
         app.MapGrpcService<AnchoringRpcService>();
+        app.MapGrpcService<AdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapMetrics("/metrics");
@@ -248,13 +256,15 @@ public static partial class NodeApp
 }
 
 /// <summary>
-/// The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>); degraded
-/// (still serving) while a piece of background work keeps failing (<see cref="BackgroundFaults"/>).
+/// The node's health: unhealthy while a log's batches keep failing to be written (<see cref="AppendHealth"/>), and not
+/// ready while its own log takes no entries (<see cref="WriteGate"/>: checking or rebuilding it after a lost or restored
+/// disk); degraded (still serving) while a piece of background work keeps failing (<see cref="BackgroundFaults"/>).
 /// </summary>
-internal sealed class LogHealthCheck(AppendHealth health, BackgroundFaults background) : IHealthCheck
+internal sealed class LogHealthCheck(AppendHealth health, BackgroundFaults background, WriteGate gate) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         => Task.FromResult(health.Fault() is { } fault ? HealthCheckResult.Unhealthy(fault)
+            : gate.ClosedReason is { } closed ? HealthCheckResult.Unhealthy($"the own log takes no entries: {closed}")
             : background.Degraded() is { } degraded ? HealthCheckResult.Degraded(degraded)
             : HealthCheckResult.Healthy());
 }

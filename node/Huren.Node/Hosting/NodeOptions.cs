@@ -46,6 +46,9 @@ public sealed class NodeOptions
     /// <summary>Data exchange (跨域数据共享): department keys for shares and refusals.</summary>
     public Services.ExchangeOptions Exchange { get; set; } = new();
 
+    /// <summary>The start-up check of the node's own log against the other cities (lost or restored disk).</summary>
+    public Recovery.RecoveryOptions Recovery { get; set; } = new();
+
     /// <summary>How often a checkpoint is signed for entries that did not get one with their batch.</summary>
     public TimeSpan CheckpointTimer { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -69,7 +72,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
+        return Keys.Validate() ?? Recovery.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
 }
 

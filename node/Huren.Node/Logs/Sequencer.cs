@@ -19,12 +19,14 @@ public sealed partial class Sequencer : IAsyncDisposable
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private readonly WriteGate? _gate;
 
-    /// <summary>Starts the sequencer over an appender.</summary>
-    public Sequencer(LogAppender appender, SequencerOptions options, ILogger logger)
+    /// <summary>Starts the sequencer over an appender; while <paramref name="gate"/> is closed every entry is refused.</summary>
+    public Sequencer(LogAppender appender, SequencerOptions options, ILogger logger, WriteGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(appender);
         _appender = appender;
+        _gate = gate;
         _admission = appender.Admission;
         _options = options;
         _logger = logger;
@@ -64,6 +66,8 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// </summary>
     public async Task<AppendResult> SubmitAsync(byte[] leaf, Action<DecodedLeaf>? authorize, CancellationToken cancellationToken)
     {
+        // Checked first and again by the writer loop: a gate closed while an entry waits in the queue still refuses it.
+        _gate?.ThrowIfClosed(Log.Origin);
         var decoded = _admission.CheckStateless(leaf);
         authorize?.Invoke(decoded);
         var leafHash = MerkleLog.HashLeaf(leaf);
@@ -92,6 +96,23 @@ public sealed partial class Sequencer : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
                 await FillBatchAsync(reader, batch).ConfigureAwait(false);
+                if (_gate?.ClosedReason is not null)
+                {
+                    // Closed after these entries were queued: none of them is written.
+                    foreach (var item in batch)
+                    {
+                        try
+                        {
+                            _gate.ThrowIfClosed(Log.Origin);
+                        }
+                        catch (AdmissionException refused)
+                        {
+                            item.Completion.TrySetException(refused);
+                        }
+                    }
+                    batch.Clear();
+                    continue;
+                }
                 _appender.Append(batch);
                 foreach (var item in batch) item.Answer();
                 batch.Clear();

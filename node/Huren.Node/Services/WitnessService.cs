@@ -48,6 +48,51 @@ public sealed class WitnessService(Witness.Witness witness) : IWitnessService
         return ValueTask.FromResult(response);
     }
 
+    /// <inheritdoc/>
+    public ValueTask<CosignedCheckpointResponse> GetCosignedAsync(CosignedCheckpointRequest request, CallContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // Peers ask it at start (how far the network has seen their own log); operators and auditors may look.
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Peer, ClientRole.Operator, ClientRole.Auditor);
+        if (string.IsNullOrEmpty(request.Origin)) throw RpcErrors.InvalidArgument("origin is required");
+        return ValueTask.FromResult(witness.State.GetCosigned(request.Origin) is { } cosigned
+            ? new CosignedCheckpointResponse { Found = true, Size = cosigned.Size, Note = cosigned.Note }
+            : new CosignedCheckpointResponse());
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<QuarantinesResponse> ListQuarantinesAsync(QuarantinesRequest request, CallContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RpcErrors.Require(context.ServerCallContext!, ClientRole.Operator, ClientRole.Auditor);
+        var response = new QuarantinesResponse();
+        foreach (var q in witness.State.ListQuarantines()) response.Quarantines.Add(ToMessage(q));
+        return ValueTask.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Quarantine> ClearQuarantineAsync(ClearQuarantineRequest request, CallContext context = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Operator);
+        if (string.IsNullOrEmpty(request.Origin)) throw RpcErrors.InvalidArgument("origin is required");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw RpcErrors.InvalidArgument("reason is required: say what was checked before the origin is accepted again");
+        if (request.Reason.Length > MaxReasonLength) throw RpcErrors.InvalidArgument($"reason has {request.Reason.Length} characters; at most {MaxReasonLength} are allowed");
+        if (!witness.ClearQuarantine(request.Origin, request.Reason, principal.Name))
+            throw RpcErrors.FailedPrecondition($"origin {request.Origin} is not quarantined by this witness");
+        var cleared = witness.State.ListQuarantines().First(q => q.Origin == request.Origin);
+        return ValueTask.FromResult(ToMessage(cleared));
+    }
+
+    /// <summary>The longest reason a clearing may record.</summary>
+    public const int MaxReasonLength = 2000;
+
+    private static Quarantine ToMessage(QuarantineRecord q) => new()
+    {
+        Origin = q.Origin, InForce = q.Quarantined, SinceUnixMs = q.SinceUnixMs, Equivocation = q.Equivocation, Reason = q.Reason,
+        ClearedUnixMs = q.ClearedUnixMs ?? 0, ClearedReason = q.ClearedReason ?? "", ClearedBy = q.ClearedBy ?? "",
+    };
+
     /// <summary>The gRPC status of a refusal (checkpoints.md, "Witness answers").</summary>
     internal static RpcException ToRpc(WitnessException ex) => new(new Status(ex.Failure switch
     {

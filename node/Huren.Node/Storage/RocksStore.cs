@@ -90,6 +90,17 @@ public sealed class RocksStore : IKeyValueStore
         return total;
     }
 
+    /// <summary>
+    /// Writes a consistent copy of the whole database into <paramref name="directory"/>, which must not exist, while the
+    /// store stays open (a RocksDB checkpoint: SST files hard-linked when on the same file system, the WAL flushed
+    /// first so every durable write is in the copy). The copy opens as a data folder of its own.
+    /// </summary>
+    public void SaveCheckpoint(string directory)
+    {
+        using var checkpoint = _db.Checkpoint();
+        checkpoint.Save(directory);
+    }
+
     /// <summary>Compacts every column family (for storage measurements).</summary>
     public void Compact()
     {

@@ -204,10 +204,13 @@ public sealed partial class Witness
     /// <summary>The recorded equivocations, oldest first; only <paramref name="origin"/>'s when given.</summary>
     public IReadOnlyList<EquivocationRecord> ListEquivocations(string? origin = null) => _state.ListEquivocations(origin);
 
-    /// <summary>The operator's action: accept <paramref name="origin"/> again (see <see cref="WitnessState.ClearQuarantine"/>).</summary>
-    public bool ClearQuarantine(string origin)
+    /// <summary>The operator's action: accept <paramref name="origin"/> again (see <see cref="WitnessState.ClearQuarantine(string)"/>).</summary>
+    public bool ClearQuarantine(string origin) => ClearQuarantine(origin, null, null);
+
+    /// <summary>The operator's action, with the reason and the operator recorded in the quarantine row.</summary>
+    public bool ClearQuarantine(string origin, string? reason, string? clearedBy)
     {
-        var cleared = _state.ClearQuarantine(origin);
+        var cleared = _state.ClearQuarantine(origin, reason, clearedBy);
         if (cleared) LogCleared(_logger, origin);
         return cleared;
     }

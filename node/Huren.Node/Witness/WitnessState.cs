@@ -139,7 +139,13 @@ public sealed class WitnessState
     /// The operator's action after investigating an equivocation: the witness accepts <paramref name="origin"/> again,
     /// from the checkpoint it last cosigned (the evidence stays). Returns false when the origin was not quarantined.
     /// </summary>
-    public bool ClearQuarantine(string origin)
+    public bool ClearQuarantine(string origin) => ClearQuarantine(origin, null, null);
+
+    /// <summary>
+    /// <see cref="ClearQuarantine(string)"/>, recording why (<paramref name="reason"/>) and by whom (<paramref name="clearedBy"/>,
+    /// a principal name) in the quarantine row, which stays as the audit trail.
+    /// </summary>
+    public bool ClearQuarantine(string origin, string? reason, string? clearedBy)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
         lock (LockFor(origin))
@@ -147,9 +153,19 @@ public sealed class WitnessState
             if (GetQuarantine(origin) is not { } current) return false;
             current.Quarantined = false;
             current.ClearedUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            current.ClearedReason = reason;
+            current.ClearedBy = clearedBy;
             Commit((QuarantinePrefix + origin, Serialize(current)));
             return true;
         }
+    }
+
+    /// <summary>Every origin's quarantine row, in force or cleared (the last one of each origin), in origin order.</summary>
+    public IReadOnlyList<QuarantineRecord> ListQuarantines()
+    {
+        var result = new List<QuarantineRecord>();
+        foreach (var (key, value) in _store.Scan(QuarantinePrefix)) result.Add(Parse<QuarantineRecord>(key, value));
+        return result;
     }
 
     /// <summary>The recorded equivocations, oldest first; only <paramref name="origin"/>'s when given.</summary>
@@ -270,4 +286,10 @@ public sealed class QuarantineRecord
 
     /// <summary>When an operator cleared it (Unix ms), or null.</summary>
     [JsonPropertyName("clearedUnixMs")] public long? ClearedUnixMs { get; set; }
+
+    /// <summary>Why the operator cleared it, or null (cleared without a reason, or in force).</summary>
+    [JsonPropertyName("clearedReason")] public string? ClearedReason { get; set; }
+
+    /// <summary>The principal that cleared it, or null.</summary>
+    [JsonPropertyName("clearedBy")] public string? ClearedBy { get; set; }
 }

@@ -40,7 +40,7 @@ public static class ProtoSchemaFiles
 
     /// <summary>The gRPC service contracts, in file order.</summary>
     public static IReadOnlyList<Type> ServiceContracts { get; } =
-        [typeof(ILedgerService), typeof(ILicenseService), typeof(ITraceService), typeof(IIssuerService), typeof(IWitnessService), typeof(INetworkService), typeof(ISealService), typeof(IAnchoringService), typeof(IContentService), typeof(IExchangeService)];
+        [typeof(ILedgerService), typeof(ILicenseService), typeof(ITraceService), typeof(IIssuerService), typeof(IWitnessService), typeof(INetworkService), typeof(ISealService), typeof(IAnchoringService), typeof(IContentService), typeof(IExchangeService), typeof(IAdminService)];
 
     private static string GenerateFile(IEnumerable<Type> types, IEnumerable<Type> services)
     {

@@ -18,6 +18,87 @@ public interface IWitnessService
     /// <summary>Equivocations this witness has seen, with both signed notes as evidence.</summary>
     [Operation]
     ValueTask<EquivocationsResponse> ListEquivocationsAsync(EquivocationsRequest request, CallContext context = default);
+
+    /// <summary>
+    /// The last checkpoint of an origin this witness cosigned, as the signed note it kept: how a node that lost or
+    /// restored its disk learns the size the network has already seen of its own log.
+    /// </summary>
+    [Operation]
+    ValueTask<CosignedCheckpointResponse> GetCosignedAsync(CosignedCheckpointRequest request, CallContext context = default);
+
+    /// <summary>Every origin's quarantine, in force or cleared (operator and auditor).</summary>
+    [Operation]
+    ValueTask<QuarantinesResponse> ListQuarantinesAsync(QuarantinesRequest request, CallContext context = default);
+
+    /// <summary>The operator accepts a quarantined origin again; the reason is recorded with the clearing.</summary>
+    [Operation]
+    ValueTask<Quarantine> ClearQuarantineAsync(ClearQuarantineRequest request, CallContext context = default);
+}
+
+/// <summary>Asks for the last checkpoint of an origin a witness cosigned.</summary>
+[ProtoContract]
+public sealed class CosignedCheckpointRequest
+{
+    /// <summary>The origin.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+}
+
+/// <summary>The last checkpoint of an origin a witness cosigned, or nothing.</summary>
+[ProtoContract]
+public sealed class CosignedCheckpointResponse
+{
+    /// <summary>True when the witness has cosigned a checkpoint of the origin.</summary>
+    [ProtoMember(1, Name = "found")] public bool Found { get; set; }
+    /// <summary>Its tree size.</summary>
+    [ProtoMember(2, Name = "size")] public ulong Size { get; set; }
+    /// <summary>The signed note with the origin's own signature lines, verbatim.</summary>
+    [ProtoMember(3, Name = "note")] public string Note { get; set; } = "";
+}
+
+/// <summary>Asks for the quarantines.</summary>
+[ProtoContract]
+public sealed class QuarantinesRequest
+{
+}
+
+/// <summary>One origin's quarantine row.</summary>
+[ProtoContract]
+public sealed class Quarantine
+{
+    /// <summary>The origin.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>True while the witness refuses the origin.</summary>
+    [ProtoMember(2, Name = "in_force")] public bool InForce { get; set; }
+    /// <summary>Since when (Unix ms).</summary>
+    [ProtoMember(3, Name = "since_unix_ms")] public long SinceUnixMs { get; set; }
+    /// <summary>The sequence number of the equivocation evidence that caused it.</summary>
+    [ProtoMember(4, Name = "equivocation")] public long Equivocation { get; set; }
+    /// <summary>Why it was quarantined.</summary>
+    [ProtoMember(5, Name = "reason")] public string Reason { get; set; } = "";
+    /// <summary>When an operator cleared it (Unix ms); 0 while in force.</summary>
+    [ProtoMember(6, Name = "cleared_unix_ms")] public long ClearedUnixMs { get; set; }
+    /// <summary>The reason the operator gave for clearing it.</summary>
+    [ProtoMember(7, Name = "cleared_reason")] public string ClearedReason { get; set; } = "";
+    /// <summary>The principal that cleared it.</summary>
+    [ProtoMember(8, Name = "cleared_by")] public string ClearedBy { get; set; } = "";
+}
+
+/// <summary>The quarantines.</summary>
+[ProtoContract]
+public sealed class QuarantinesResponse
+{
+    /// <summary>Every origin's row, in origin order.</summary>
+    [ProtoMember(1, Name = "quarantines")] public List<Quarantine> Quarantines { get; set; } = [];
+}
+
+/// <summary>Clears a quarantine.</summary>
+[ProtoContract]
+public sealed class ClearQuarantineRequest
+{
+    /// <summary>The origin to accept again.</summary>
+    [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>Why (required): what the operator checked, recorded with the clearing.</summary>
+    [ProtoMember(2, Name = "reason")] public string Reason { get; set; } = "";
 }
 
 /// <summary>A checkpoint offered for cosigning.</summary>

@@ -72,6 +72,7 @@ public sealed partial class HurenClient : IDisposable
         Anchoring = _channel.CreateGrpcService<IAnchoringService>();
         Content = _channel.CreateGrpcService<IContentService>();
         Exchange = _channel.CreateGrpcService<IExchangeService>();
+        Admin = _channel.CreateGrpcService<IAdminService>();
     }
 
     /// <summary>
@@ -126,6 +127,9 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>The Exchange service (cross-city data exchange: requests, catalogue, release after the receipt).</summary>
     public IExchangeService Exchange { get; }
+
+    /// <summary>The <c>huren.v1.Admin</c> service (operator maintenance: backups).</summary>
+    public IAdminService Admin { get; }
 
     /// <summary>Call options with the default deadline and <paramref name="cancellationToken"/>.</summary>
     public CallOptions Options(CancellationToken cancellationToken = default)

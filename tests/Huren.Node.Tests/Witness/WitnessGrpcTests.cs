@@ -159,4 +159,49 @@ public sealed class WitnessGrpcTests : IAsyncLifetime
         Assert.True(evidence.SeenUnixMs > 0);
         Assert.Empty((await asOperator.ListEquivocationsAsync(new EquivocationsRequest { Origin = _zhuzhou.Origin }, op.Options())).Equivocations);
     }
+
+    [Fact]
+    public async Task A_peer_reads_what_the_witness_cosigned_of_its_log_and_only_the_operator_clears_a_quarantine_with_a_reason()
+    {
+        var tree = TestCity.Tree(6);
+        var fork = TestCity.Tree(6, branch: "b", forkAt: 2);
+        using var peer = Zhuzhou();
+        var asPeer = peer.Channel.CreateGrpcService<IWitnessService>();
+        Assert.False((await asPeer.GetCosignedAsync(new CosignedCheckpointRequest { Origin = _zhuzhou.Origin }, peer.Options())).Found);
+        await asPeer.AddCheckpointAsync(new AddCheckpointRequest { Note = _zhuzhou.Note(tree, 4) }, peer.Options());
+        var cosigned = await asPeer.GetCosignedAsync(new CosignedCheckpointRequest { Origin = _zhuzhou.Origin }, peer.Options());
+        Assert.True(cosigned.Found);
+        Assert.Equal(4ul, cosigned.Size);
+        // The kept note: the origin's own signature, verifiable under its log key.
+        Assert.True(new CheckpointVerifier(_zhuzhou.LogVerifierKey).Verify(cosigned.Note).IsValid);
+        await Refused(StatusCode.InvalidArgument, async () => await asPeer.GetCosignedAsync(new CosignedCheckpointRequest(), peer.Options()));
+        using (var counter = Client("counter"))
+        {
+            await Refused(StatusCode.PermissionDenied, async () => await counter.Witness.GetCosignedAsync(new CosignedCheckpointRequest { Origin = _zhuzhou.Origin }, counter.Options()));
+        }
+
+        await Refused(StatusCode.FailedPrecondition, async () => await asPeer.AddCheckpointAsync(new AddCheckpointRequest { OldSize = 4, Note = _zhuzhou.Note(fork, 4) }, peer.Options()));
+        using var op = Client("operator");
+        using var auditor = Client("auditor");
+        var listed = Assert.Single((await auditor.Witness.ListQuarantinesAsync(new QuarantinesRequest(), auditor.Options())).Quarantines);
+        Assert.Equal((_zhuzhou.Origin, true, 1L), (listed.Origin, listed.InForce, listed.Equivocation));
+        await Refused(StatusCode.PermissionDenied, async () => await asPeer.ListQuarantinesAsync(new QuarantinesRequest(), peer.Options()));
+
+        // Clearing: the operator alone, with a reason, and only what is quarantined.
+        await Refused(StatusCode.PermissionDenied, async () => await auditor.Witness.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _zhuzhou.Origin, Reason = "checked" }, auditor.Options()));
+        await Refused(StatusCode.PermissionDenied, async () => await asPeer.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _zhuzhou.Origin, Reason = "checked" }, peer.Options()));
+        var noReason = await Refused(StatusCode.InvalidArgument, async () => await op.Witness.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _zhuzhou.Origin, Reason = " " }, op.Options()));
+        Assert.Contains("reason is required", noReason.Status.Detail, StringComparison.Ordinal);
+        await Refused(StatusCode.InvalidArgument, async () => await op.Witness.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _zhuzhou.Origin, Reason = new string('x', 2001) }, op.Options()));
+        await Refused(StatusCode.FailedPrecondition, async () => await op.Witness.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _xiangtan.Origin, Reason = "checked" }, op.Options()));
+        Assert.True((await auditor.Witness.ListQuarantinesAsync(new QuarantinesRequest(), auditor.Options())).Quarantines[0].InForce);
+
+        var cleared = await op.Witness.ClearQuarantineAsync(new ClearQuarantineRequest { Origin = _zhuzhou.Origin, Reason = "fork note was a test" }, op.Options());
+        Assert.Equal((_zhuzhou.Origin, false, "fork note was a test", "operator"), (cleared.Origin, cleared.InForce, cleared.ClearedReason, cleared.ClearedBy));
+        Assert.True(cleared.ClearedUnixMs > 0);
+        var after = Assert.Single((await auditor.Witness.ListQuarantinesAsync(new QuarantinesRequest(), auditor.Options())).Quarantines);
+        Assert.Equal((false, "fork note was a test"), (after.InForce, after.ClearedReason));
+        // Witnessing resumes from the last cosigned checkpoint.
+        Assert.False((await asPeer.AddCheckpointAsync(new AddCheckpointRequest { OldSize = 4, ConsistencyProof = Proofs.Consistency(tree, 4, 6), Note = _zhuzhou.Note(tree, 6) }, peer.Options())).Conflict);
+    }
 }

@@ -132,6 +132,26 @@ public sealed class WitnessStateTests : IDisposable
     }
 
     [Fact]
+    public void Clearing_with_a_reason_records_it_and_who_cleared_and_the_list_shows_every_origin()
+    {
+        var state = WitnessState.Open(_db, _clock);
+        Assert.Empty(state.ListQuarantines());
+        state.RecordEquivocation(Origin, "k", "c", 5, "fork");
+        state.RecordEquivocation(Other, "k", "c", 6, "map fork");
+
+        Assert.True(state.ClearQuarantine(Origin, "restored from backup, log rebuilt", "operator"));
+
+        var rows = state.ListQuarantines();
+        Assert.Equal([Origin, Other], rows.Select(r => r.Origin));
+        Assert.Equal((false, "restored from backup, log rebuilt", "operator"), (rows[0].Quarantined, rows[0].ClearedReason, rows[0].ClearedBy));
+        Assert.Equal((true, null, null), (rows[1].Quarantined, rows[1].ClearedReason, rows[1].ClearedBy));
+        // Durable: a reopened state reads the same row.
+        var reopened = WitnessState.Open(_db, _clock).ListQuarantines()[0];
+        Assert.Equal(("restored from backup, log rebuilt", "operator"), (reopened.ClearedReason, reopened.ClearedBy));
+        Assert.False(state.ClearQuarantine(Origin, "again", "operator"));
+    }
+
+    [Fact]
     public void Without_a_clock_the_clear_is_dated_by_the_system_clock()
     {
         var state = WitnessState.Open(_db);

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Huren.Cli.Output;
+using Huren.Cli.Profiles;
+using Huren.Schemas.Services;
+
+namespace Huren.Cli.Commands.Node;
+
+/// <summary><c>huren node backup|restore</c>: backups of a city node's database (docs/operations.md).</summary>
+internal static class NodeCommand
+{
+    public static Command Build()
+    {
+        var node = new Command("node", "Maintain a city node: back up and restore its database (docs/operations.md).");
+        node.Subcommands.Add(BuildBackup());
+        node.Subcommands.Add(BuildRestore());
+        return node;
+    }
+
+    private static Command BuildBackup()
+    {
+        var access = new NodeAccessOptions(CliRoles.Operator);
+        var dir = new Argument<string>("dir") { Description = "The new folder to write the backup into (must not exist)." };
+        var data = new Option<string?>("--data") { Description = "Copy this data folder of a STOPPED node instead of asking the running node." };
+        var backup = new Command("backup",
+            "Back up a node's whole database (its log, its mirrors of the other cities, its witness state) into a new folder.\n" +
+            "Running node: the node writes a consistent RocksDB checkpoint into DIR on its own host (operator role; DIR is made\n" +
+            "absolute here, so run this on the node's host or give a path the node's host knows). Stopped node: --data PATH\n" +
+            "copies its data folder, which is consistent once the node has exited.") { dir, data };
+        access.AddTo(backup);
+        backup.SetAction(async (parse, ct) =>
+        {
+            var target = Path.GetFullPath(parse.GetValue(dir)!);
+            var output = parse.InvocationConfiguration.Output;
+            var json = parse.GetValue(access.Json);
+            if (parse.GetValue(data) is { } dataPath)
+            {
+                var source = Path.GetFullPath(dataPath);
+                RequireDatabase(source, "--data");
+                if (Directory.Exists(target) || File.Exists(target)) throw new CliException($"'{target}' already exists: a backup goes into a new folder");
+                CopyInto(source, target);
+                await WriteAsync(output, json, new { directory = target, source }, $"Backed up the data folder {source} into {target}").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            using var session = access.Open(parse);
+            var response = await session.Client.Admin.BackupAsync(new BackupRequest { Directory = target }, session.Options(ct)).ConfigureAwait(false);
+            await WriteAsync(output, json, new { directory = response.Directory, origin = response.Origin, logSize = response.LogSize },
+                $"Backed up the node of {response.Origin} into {response.Directory} (its log at size {response.LogSize} or later)").ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return backup;
+    }
+
+    private static Command BuildRestore()
+    {
+        var dir = new Argument<string>("dir") { Description = "The backup folder (from 'huren node backup')." };
+        var data = new Option<string>("--data") { Description = "The data folder of the STOPPED node to restore into (e.g. <network>/430200/data).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var restore = new Command("restore",
+            "Put a backup in place of a stopped node's data folder. The current data folder is kept beside it, renamed\n" +
+            "<data>.replaced-<UTC time>; the backup is copied (never moved), so it can be restored again. At its next start\n" +
+            "the node asks the other cities what they hold of its log and, if the backup is behind, rebuilds from their\n" +
+            "mirrors before it takes entries (docs/operations.md).") { dir, data, json };
+        restore.SetAction(async (parse, ct) =>
+        {
+            var source = Path.GetFullPath(parse.GetValue(dir)!);
+            var target = Path.GetFullPath(parse.GetValue(data)!);
+            RequireDatabase(source, "the backup folder");
+            if (string.Equals(Path.TrimEndingDirectorySeparator(source), Path.TrimEndingDirectorySeparator(target), StringComparison.Ordinal))
+                throw new CliException("the backup folder and --data are the same folder");
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? throw new CliException($"--data '{target}' has no parent folder");
+            if (!Directory.Exists(parent)) throw new CliException($"the parent folder of --data '{target}' does not exist");
+            // Copy next to the target first, then swap by renames: an interrupted restore leaves the old folder in place.
+            var staging = $"{target}.restoring-{Guid.NewGuid():N}";
+            CopyInto(source, staging);
+            string? kept = null;
+            if (Directory.Exists(target))
+            {
+                kept = $"{target}.replaced-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+                Directory.Move(target, kept);
+            }
+            Directory.Move(staging, target);
+            await WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), new { data = target, backup = source, replaced = kept },
+                $"Restored {source} into {target}" + (kept is null ? "" : $"; the data folder it replaced is kept as {kept}")).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return restore;
+    }
+
+    /// <summary>A RocksDB folder has its CURRENT file; anything else is refused before a byte is copied.</summary>
+    private static void RequireDatabase(string folder, string what)
+    {
+        if (!Directory.Exists(folder)) throw new CliException($"{what} '{folder}' does not exist");
+        if (!File.Exists(Path.Combine(folder, "CURRENT"))) throw new CliException($"{what} '{folder}' is not a node database (no CURRENT file)");
+    }
+
+    private static void CopyInto(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            // The lock file of a running database is not part of its data.
+            if (relative == "LOCK") continue;
+            var destination = Path.Combine(target, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
+    private static Task WriteAsync(TextWriter output, bool json, object result, string text)
+        => output.WriteLineAsync(json ? JsonSerializer.Serialize(result, CliJson.Options) : text);
+}
