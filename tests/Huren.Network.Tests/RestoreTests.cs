@@ -133,6 +133,35 @@ public sealed class RestoreTests(ITestOutputHelper output) : ThreeCityNetwork(ou
         Assert.Equal(Profile.City(Changsha).Credentials.First(c => c.Role == CliRoles.Operator).Principal, record.GetProperty("clearedBy").GetString());
     }
 
+    [Fact]
+    public async Task A_node_whose_data_folder_was_deleted_rebuilds_its_log_from_the_mirrors_before_it_writes()
+    {
+        await RegisterIssuerAsync(Zhuzhou, LedgerBodies.Issuer($"{Zhuzhou}-amr", LedgerBodies.ChangshaAmrCode, IssuerKey(Zhuzhou).PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true, region: Zhuzhou));
+        ulong last = 0;
+        for (var i = 1; i <= 4; i++) last = await IssueAsync($"D{i:D4}");
+        var (networkSize, networkRoot) = await WaitCosignedByBothAsync(last + 1);
+
+        Nodes[Zhuzhou].Stop();
+        Directory.Delete(Path.Combine(Dir, Zhuzhou, "data"), recursive: true);
+        // Serving (health SERVING) only once the own log is checked and rebuilt: its writes are open again.
+        await Nodes[Zhuzhou].StartAsync();
+
+        using (var auditor = Client(Zhuzhou, CliRoles.Auditor))
+        {
+            var own = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options());
+            Assert.Equal(networkSize, own.Size);
+            Assert.Equal(networkRoot, Root(own.Note));
+            // Every entry is back, byte for byte as the mirrors hold them.
+            using var changsha = Client(Changsha, CliRoles.Auditor);
+            var rebuilt = await auditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Start = 0, Count = (uint)networkSize }, auditor.Options());
+            var mirrored = await changsha.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = OriginOf(Zhuzhou), Start = 0, Count = (uint)networkSize }, changsha.Options());
+            Assert.Equal(mirrored.Entries.Select(e => Convert.ToBase64String(e.Leaf)), rebuilt.Entries.Select(e => Convert.ToBase64String(e.Leaf)));
+        }
+        Assert.Equal(networkSize, await IssueAsync("D0005"));
+        await WaitCosignedByBothAsync(networkSize + 1);
+        foreach (var city in new[] { Changsha, Xiangtan }) Assert.Empty(await QuarantinesAsync(city, inForce: true));
+    }
+
     /// <summary>Issues a license in Zhuzhou's log; returns its index.</summary>
     private async Task<ulong> IssueAsync(string serial)
     {
