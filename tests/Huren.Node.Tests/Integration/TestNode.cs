@@ -94,6 +94,9 @@ internal sealed class TestNode : IAsyncDisposable
 
     public HurenClient Anonymous() => new(Endpoint, null);
 
+    /// <summary>The call-credential key of client <paramref name="principal"/> (to make credentials by hand).</summary>
+    public SigningKey ClientKey(string principal) => _clientKeys[principal];
+
     private async Task StopAppAsync()
     {
         if (_app is null) return;
