@@ -52,6 +52,8 @@ public sealed partial class OwnLogRecovery(
         {
             return;
         }
+        // Off the thread that signalled ApplicationStarted (the host's start): the questions run on the thread pool.
+        await Task.Yield();
 
         var asker = new PeerClaims(peers, self, options.PeerTimeout);
         var unanswered = new List<TrustedMember>(others);
