@@ -73,10 +73,16 @@ public sealed class RestoreTests(ITestOutputHelper output) : ThreeCityNetwork(ou
                 await Task.Delay(50);
             }
         }
+        // Whether one of the test's writes fell in the refusal window is timing (the rebuild of a few entries may end
+        // before the first write arrives), so it is reported, not asserted; the gate's refusal itself is asserted in
+        // Node.Tests/Log/WriteGateTests. What must hold: the node logged that it refused writes and rebuilt, and the
+        // first entry it took lands right after the network's size.
         Output.WriteLine($"{refusals} writes refused; the first accepted entry got index {accepted.Index}");
-        Assert.True(refusals > 0, "no write was refused while the restored node checked and rebuilt its log");
         Assert.Equal(networkSize, accepted.Index);
-        Assert.Contains("rebuilt from", await File.ReadAllTextAsync(Path.Combine(Dir, Zhuzhou, "node.log")));
+        var nodeLog = await File.ReadAllTextAsync(Path.Combine(Dir, Zhuzhou, "node.log"));
+        Assert.Contains($"holds {oldSize} entries, behind", nodeLog, StringComparison.Ordinal);
+        Assert.Contains("writes refused, rebuilding from the other cities", nodeLog, StringComparison.Ordinal);
+        Assert.Contains($"rebuilt from {oldSize} to {networkSize} entries", nodeLog, StringComparison.Ordinal);
 
         // Its log holds the network's checkpoint at the old network size, and the new entry is cosigned by both witnesses:
         // they accepted the rebuilt log as the same history.
