@@ -147,24 +147,4 @@ public sealed class KeyRotationNetworkTests(ITestOutputHelper output) : ThreeCit
             }
         }
     }
-
-    private static async Task WaitForVerdictAsync(string profile, string license, string verdict)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var (_, json, error) = await CliAsync("license", "verify", license, "--city", Zhuzhou, "--profile", profile, "--json");
-            last = json + error;
-            if (json.Length > 0 && JsonDocument.Parse(json).RootElement is var answer && answer.GetProperty("verdict").GetString() == verdict
-                && answer.GetProperty("evidence").GetProperty("final").GetBoolean())
-            {
-                return;
-            }
-            await Task.Delay(200);
-        }
-        Assert.Fail($"{license} did not become {verdict} and final at {Zhuzhou} within 60 s: {last}");
-    }
-
-    private static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 }

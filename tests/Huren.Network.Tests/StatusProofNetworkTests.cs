@@ -136,25 +136,4 @@ public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCit
         Assert.Equal(2, badCode);
         Assert.Contains("--max-age", badError, StringComparison.Ordinal);
     }
-
-    /// <summary>Waits until Zhuzhou's node (honest) answers the verdict with verified, final evidence.</summary>
-    private static async Task WaitForVerdictAsync(string profile, string license, string verdict)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var (_, json, error) = await CliAsync("license", "verify", license, "--city", Zhuzhou, "--profile", profile, "--json");
-            last = json + error;
-            if (json.Length > 0 && JsonDocument.Parse(json).RootElement is var answer && answer.GetProperty("verdict").GetString() == verdict
-                && answer.GetProperty("evidence").GetProperty("final").GetBoolean())
-            {
-                return;
-            }
-            await Task.Delay(200);
-        }
-        Assert.Fail($"{license} did not become {verdict} with final evidence at {Zhuzhou} within 60 s; last answer: {last}");
-    }
-
-    private static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 }

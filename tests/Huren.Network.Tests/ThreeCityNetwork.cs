@@ -92,6 +92,28 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Waits until Zhuzhou's node answers <paramref name="verdict"/> for <paramref name="license"/> with verified, final evidence (CLI, --json).</summary>
+    protected static async Task WaitForVerdictAsync(string profile, string license, string verdict)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var (_, json, error) = await CliAsync("license", "verify", license, "--city", Zhuzhou, "--profile", profile, "--json");
+            last = json + error;
+            if (json.Length > 0 && System.Text.Json.JsonDocument.Parse(json).RootElement is var answer && answer.GetProperty("verdict").GetString() == verdict
+                && answer.GetProperty("evidence").GetProperty("final").GetBoolean())
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"{license} did not become {verdict} with final evidence at {Zhuzhou} within 60 s; last answer: {last}");
+    }
+
+    /// <summary>A unified social credit code: <paramref name="first17"/> and its check character.</summary>
+    protected static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
+
     /// <summary>A client of <paramref name="city"/>'s node as the profile's first credential of <paramref name="role"/>.</summary>
     protected HurenClient Client(string city, string role) => ClientFor(city, Profile.City(city).Credentials.First(c => c.Role == role));
 

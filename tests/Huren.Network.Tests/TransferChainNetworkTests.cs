@@ -121,6 +121,4 @@ public sealed class TransferChainNetworkTests(ITestOutputHelper output) : ThreeC
         }
         Assert.Fail($"{license} did not become VALID in {origin} with final evidence at {Xiangtan} within 60 s; last answer: {last}");
     }
-
-    private static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 }
