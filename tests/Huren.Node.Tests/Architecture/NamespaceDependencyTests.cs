@@ -27,9 +27,10 @@ public class NamespaceDependencyTests
         ["Witness"] = ["Network", "Storage"],
         ["Auth"] = ["Network"],
         ["Mirrors"] = ["Ledger", "Logs", "Network", "Storage"],
+        ["Recovery"] = ["Ledger", "Logs", "Mirrors", "Network", "Storage"],
         ["Services"] = ["Anchoring", "Auth", "Checkpoints", "Content", "Ledger", "Logs", "Mirrors", "Network", "Storage", "Witness"],
         ["CounterDesk"] = ["Auth", "Network", "Services"],
-        ["Hosting"] = ["Anchoring", "Auth", "Checkpoints", "Content", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Services", "Storage", "Witness"],
+        ["Hosting"] = ["Anchoring", "Auth", "Checkpoints", "Content", "CounterDesk", "Ledger", "Logs", "Mirrors", "Network", "Recovery", "Services", "Storage", "Witness"],
     };
 
     private static readonly Dictionary<short, OpCode> OneByte = [];
