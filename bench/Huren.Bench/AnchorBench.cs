@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
 using Huren.Anchoring;
 using Huren.Anchoring.Chain;
 using Huren.Anchoring.Timestamps;
@@ -223,58 +221,48 @@ internal static class AnchorBench
         }
     }
 
-    private static string LocateAnvil()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var anvil = Path.Combine(dir.FullName, "network-config", "anchor", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
-            if (File.Exists(anvil)) return anvil;
-        }
-        throw new FileNotFoundException("anvil not found: run 'npm ci' in network-config/anchor");
-    }
+    private static string LocateAnvil() =>
+        LocalAnvil.FindPackageBinary([AppContext.BaseDirectory], out _) ?? throw new FileNotFoundException("anvil not found: run 'npm ci' in network-config/anchor");
 
     /// <summary>Anvil on a free loopback port with a block a second; killed on dispose.</summary>
     private sealed class LocalChain : IAsyncDisposable
     {
-        public const ulong ChainId = 31337;
+        public const ulong ChainId = LocalAnvil.ChainId;
         private readonly Process _process;
-        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+        private readonly LocalAnvil _anvil;
 
-        private LocalChain(Process process, Uri rpcUrl)
+        private LocalChain(Process process, LocalAnvil anvil)
         {
             _process = process;
-            RpcUrl = rpcUrl;
+            _anvil = anvil;
         }
 
-        public Uri RpcUrl { get; }
+        public Uri RpcUrl => _anvil.RpcUrl;
 
-        public static async Task<LocalChain> StartAsync(string anvil)
+        public static async Task<LocalChain> StartAsync(string anvilBinary)
         {
             using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var anvil = new LocalAnvil(((IPEndPoint)listener.LocalEndpoint).Port);
             listener.Stop();
-            var start = new ProcessStartInfo(anvil) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--chain-id", "31337", "--block-time", "1", "--silent" }) start.ArgumentList.Add(a);
+            var start = new ProcessStartInfo(anvilBinary) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in anvil.Arguments(blockTimeSeconds: 1)) start.ArgumentList.Add(a);
             var process = Process.Start(start) ?? throw new InvalidOperationException("anvil did not start");
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var chain = new LocalChain(process, new Uri($"http://127.0.0.1:{port}"));
-            var sw = Stopwatch.StartNew();
-            while (true)
+            var chain = new LocalChain(process, anvil);
+            try
             {
-                try
-                {
-                    await chain.RpcAsync("eth_chainId");
-                    return chain;
-                }
-                catch (HttpRequestException) when (sw.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
-                {
-                    await Task.Delay(50);
-                }
+                await anvil.WaitUntilReadyAsync(process, TimeSpan.FromSeconds(30));
             }
+            catch
+            {
+                await chain.DisposeAsync();
+                throw;
+            }
+            return chain;
         }
 
         /// <summary>Kills Anvil: its RPC port refuses from then on.</summary>
@@ -288,29 +276,16 @@ internal static class AnchorBench
         /// <summary>A funded anchoring account and a contract that accepts it.</summary>
         public async Task<(EvmAccount Account, string Contract)> NewAnchorerAsync()
         {
-            var deployer = EvmAccount.Generate();
             var account = EvmAccount.Generate();
-            await RpcAsync("anvil_setBalance", deployer.Address, "0x56BC75E2D63100000");
-            await RpcAsync("anvil_setBalance", account.Address, "0x56BC75E2D63100000");
-            var deployed = await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = RpcUrl, ChainId = ChainId }, deployer, BenchLedger.NetworkId, [account.Address]);
+            var deployed = await _anvil.DeployAsync(BenchLedger.NetworkId, [account]);
             return (account, deployed.Address);
-        }
-
-        private async Task<JsonNode?> RpcAsync(string method, params object?[] parameters)
-        {
-            var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = method, ["params"] = new JsonArray([.. parameters.Select(p => JsonValue.Create(p))]) };
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync(RpcUrl, content);
-            var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-            if (json["error"] is { } error) throw new InvalidOperationException($"{method}: {error.ToJsonString()}");
-            return json["result"];
         }
 
         public async ValueTask DisposeAsync()
         {
             await StopAsync();
             _process.Dispose();
-            _http.Dispose();
+            _anvil.Dispose();
         }
     }
 

@@ -22,11 +22,8 @@ internal sealed class AnchoringNetwork
 
     public static async Task<AnchoringNetwork> DeployAsync(AnvilNode chain)
     {
-        var deployer = EvmAccount.Generate();
         EvmAccount[] members = [EvmAccount.Generate(), EvmAccount.Generate(), EvmAccount.Generate()];
-        foreach (var a in members.Append(deployer)) await chain.FundAsync(a.Address);
-        var deployed = await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = chain.RpcUrl, ChainId = AnvilNode.ChainId }, deployer, "cz-t", [.. members.Select(m => m.Address)]);
-        return new AnchoringNetwork(chain, deployed.Address, members);
+        return new AnchoringNetwork(chain, await chain.DeployAsync("cz-t", members), members);
     }
 
     public AnchorChainClient Client(EvmAccount account) => new(Options, account);

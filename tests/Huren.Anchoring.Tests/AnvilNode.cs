@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Huren.Anchoring.Chain;
 
 namespace Huren.Anchoring.Tests;
 
@@ -13,23 +14,23 @@ namespace Huren.Anchoring.Tests;
 /// </summary>
 internal sealed class AnvilNode : IAsyncDisposable
 {
-    public const ulong ChainId = 31337;
+    public const ulong ChainId = LocalAnvil.ChainId;
     private readonly string? _stateFile;
     private readonly int? _blockTime;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly LocalAnvil _anvil;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
     private AnvilNode(int port, string? stateFile, int? blockTime)
     {
-        Port = port;
+        _anvil = new LocalAnvil(port);
         _stateFile = stateFile;
         _blockTime = blockTime;
     }
 
-    public int Port { get; }
+    public int Port => _anvil.Port;
 
-    public Uri RpcUrl => new($"http://127.0.0.1:{Port}");
+    public Uri RpcUrl => _anvil.RpcUrl;
 
     public string Output
     {
@@ -50,41 +51,21 @@ internal sealed class AnvilNode : IAsyncDisposable
     public async Task StartAsync()
     {
         var psi = new ProcessStartInfo(AnchorTooling.Anvil) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent" }) psi.ArgumentList.Add(a);
-        if (_blockTime is { } seconds)
-        {
-            psi.ArgumentList.Add("--block-time");
-            psi.ArgumentList.Add(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        if (_stateFile is not null)
-        {
-            psi.ArgumentList.Add("--state");
-            psi.ArgumentList.Add(_stateFile);
-        }
+        foreach (var a in _anvil.Arguments(_blockTime, _stateFile)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("anvil did not start");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"anvil exited ({process.ExitCode}) before it was ready: {Output}");
-            try
-            {
-                if ((await RpcAsync("eth_chainId")).GetValue<string>() is { Length: > 0 }) return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                Kill();
-                throw new TimeoutException($"anvil on port {Port} not ready within 30 s: {Output}");
-            }
-            await Task.Delay(50);
+            await _anvil.WaitUntilReadyAsync(process, TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            Kill();
+            throw new InvalidOperationException($"{ex.Message}: {Output}", ex);
         }
     }
 
@@ -104,27 +85,23 @@ internal sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    public async Task<JsonNode> RpcAsync(string method, params object?[] parameters)
-    {
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = method, ["params"] = new JsonArray([.. parameters.Select(p => JsonValue.Create(p))]) };
-        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(RpcUrl, content);
-        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        if (json["error"] is { } error) throw new InvalidOperationException($"{method}: {error.ToJsonString()}");
-        return json["result"]!;
-    }
+    /// <summary>One JSON-RPC call; null for methods that return nothing (anvil_mine, evm_setAutomine).</summary>
+    public Task<JsonNode?> RpcAsync(string method, params object?[] parameters) => _anvil.CallAsync(method, parameters);
 
-    public async Task<string> SnapshotAsync() => (await RpcAsync("evm_snapshot")).GetValue<string>();
+    public async Task<string> SnapshotAsync() => (await RpcAsync("evm_snapshot"))!.GetValue<string>();
 
-    public async Task RevertAsync(string snapshot) => Assert.True((await RpcAsync("evm_revert", snapshot)).GetValue<bool>());
+    public async Task RevertAsync(string snapshot) => Assert.True((await RpcAsync("evm_revert", snapshot))!.GetValue<bool>());
 
     public Task MineAsync(int blocks) => RpcAsync("anvil_mine", "0x" + blocks.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
 
     public Task SetAutomineAsync(bool on) => RpcAsync("evm_setAutomine", on);
 
-    public Task FundAsync(string address) => RpcAsync("anvil_setBalance", address, "0x56BC75E2D63100000"); // 100 ETH
+    public Task FundAsync(string address) => _anvil.FundAsync(address);
 
-    public async Task<ulong> BlockNumberAsync() => Convert.ToUInt64((await RpcAsync("eth_blockNumber")).GetValue<string>(), 16);
+    /// <summary>Deploys the anchor contract for <paramref name="networkId"/> accepting the <paramref name="anchorers"/>, all funded; its address.</summary>
+    public async Task<string> DeployAsync(string networkId, IReadOnlyList<EvmAccount> anchorers) => (await _anvil.DeployAsync(networkId, anchorers)).Address;
+
+    public async Task<ulong> BlockNumberAsync() => Convert.ToUInt64((await RpcAsync("eth_blockNumber"))!.GetValue<string>(), 16);
 
     private void Append(string? line)
     {
@@ -152,7 +129,7 @@ internal sealed class AnvilNode : IAsyncDisposable
     {
         Kill();
         _process?.Dispose();
-        _http.Dispose();
+        _anvil.Dispose();
         return ValueTask.CompletedTask;
     }
 }

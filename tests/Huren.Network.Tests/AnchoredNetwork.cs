@@ -36,16 +36,8 @@ public abstract class AnchoredNetwork(ITestOutputHelper output) : ThreeCityNetwo
     protected override async Task BeforeStartAsync()
     {
         Chain = await StartChainAsync();
-        var deployer = EvmAccount.Generate();
-        await Chain.FundAsync(deployer.Address);
-        foreach (var city in AnchoringCities)
-        {
-            var account = EvmAccount.Generate();
-            await Chain.FundAsync(account.Address);
-            _accounts[city] = account;
-        }
-        var options = new AnchorChainOptions { RpcUrl = Chain.RpcUrl, ChainId = AnvilNode.ChainId };
-        Contract = (await AnchorChainClient.DeployAsync(options, deployer, "cz-t", [.. _accounts.Values.Select(a => a.Address)])).Address;
+        foreach (var city in AnchoringCities) _accounts[city] = EvmAccount.Generate();
+        Contract = await Chain.DeployAsync("cz-t", [.. _accounts.Values]);
         foreach (var (city, account) in _accounts)
         {
             var cityDir = Path.Combine(Dir, city);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Huren.Anchoring.Chain;
@@ -23,10 +22,6 @@ internal sealed class NetworkChain
     /// <summary>Folder of the local chain: pid, log, Anvil's state file and the deployer's key.</summary>
     public const string AnvilFolder = "anvil";
 
-    /// <summary>Anvil's chain id.</summary>
-    public const ulong AnvilChainId = 31337;
-
-    private const string AnvilPackageBinary = "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
     private const string KeyFile = "keys/anchor-account.key";
 
     private NetworkChain(string directory, JsonObject file)
@@ -45,7 +40,7 @@ internal sealed class NetworkChain
 
     public int Port => File["port"]?.GetValue<int>() ?? 8545;
 
-    public ulong ChainId => IsLocal ? AnvilChainId : File["chainId"]?.GetValue<ulong>() ?? 0;
+    public ulong ChainId => IsLocal ? LocalAnvil.ChainId : File["chainId"]?.GetValue<ulong>() ?? 0;
 
     public Uri RpcUrl => IsLocal ? new Uri($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}") : new Uri((string?)File["rpcUrl"] ?? "");
 
@@ -140,18 +135,7 @@ internal sealed class NetworkChain
         {
             return System.IO.File.Exists(configured) ? configured : throw new CliException($"$HUREN_ANVIL names '{configured}', which does not exist");
         }
-        string? packageFolder = null;
-        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var folder = Path.Combine(dir.FullName, "network-config", "anchor");
-                if (!System.IO.File.Exists(Path.Combine(folder, "package.json"))) continue;
-                packageFolder ??= folder;
-                var binary = Path.Combine(folder, AnvilPackageBinary);
-                if (System.IO.File.Exists(binary)) return binary;
-            }
-        }
+        if (LocalAnvil.FindPackageBinary([AppContext.BaseDirectory, System.IO.Directory.GetCurrentDirectory()], out var packageFolder) is { } binary) return binary;
         throw new CliException(packageFolder is null
             ? "Anvil not found: set $HUREN_ANVIL to the anvil binary, or run from the Huren repository after 'npm ci' in network-config/anchor"
             : $"Anvil not installed: run 'npm ci' in {packageFolder} (it installs the pinned @foundry-rs/anvil-linux-amd64), or set $HUREN_ANVIL");
@@ -186,44 +170,28 @@ internal sealed class NetworkChain
         start.ArgumentList.Add("huren-anvil");
         start.ArgumentList.Add(LogFile);
         start.ArgumentList.Add(anvil);
-        foreach (var argument in new[]
-        {
-            "--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--chain-id", AnvilChainId.ToString(CultureInfo.InvariantCulture),
-            // A block a second, so that confirmations keep coming without traffic; the state file keeps the chain (and the contract) across 'down' and 'up'.
-            "--block-time", "1", "--state", Path.Combine(AnvilDirectory, "state.json"), "--silent",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        using var rpc = new LocalAnvil(Port, TimeSpan.FromSeconds(2));
+        // A block a second, so that confirmations keep coming without traffic; the state file keeps the chain (and the contract) across 'down' and 'up'.
+        foreach (var argument in rpc.Arguments(blockTimeSeconds: 1, stateFile: Path.Combine(AnvilDirectory, "state.json"))) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new CliException($"could not start Anvil ({anvil})");
         var pidTemporary = PidFile + ".tmp";
         await System.IO.File.WriteAllTextAsync(pidTemporary, process.Id.ToString(CultureInfo.InvariantCulture) + "\n", CancellationToken.None).ConfigureAwait(false);
         System.IO.File.Move(pidTemporary, PidFile, overwrite: true);
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                RemovePidFile();
-                throw new CliException($"Anvil exited with code {process.ExitCode} before answering; last lines of {LogFile}:\n{NodeLauncher.Tail(LogFile)}");
-            }
-            try
-            {
-                await RpcAsync(http, "eth_chainId", [], cancellationToken).ConfigureAwait(false);
-                return process;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not listening yet.
-            }
-            if (clock.Elapsed > timeout)
-            {
-                await StopAsync(process).ConfigureAwait(false);
-                throw new CliException($"Anvil did not answer on {RpcUrl} within {timeout.TotalSeconds:0} s; last lines of {LogFile}:\n{NodeLauncher.Tail(LogFile)}");
-            }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            await rpc.WaitUntilReadyAsync(process, timeout, cancellationToken).ConfigureAwait(false);
+            return process;
+        }
+        catch (InvalidOperationException ex)
+        {
+            RemovePidFile();
+            throw new CliException($"{ex.Message}; last lines of {LogFile}:\n{NodeLauncher.Tail(LogFile)}", ex);
+        }
+        catch (TimeoutException ex)
+        {
+            await StopAsync(process).ConfigureAwait(false);
+            throw new CliException($"{ex.Message}; last lines of {LogFile}:\n{NodeLauncher.Tail(LogFile)}", ex);
         }
     }
 
@@ -236,55 +204,46 @@ internal sealed class NetworkChain
     public async Task<bool> EnsureContractAsync(string networkId, IReadOnlyList<string> cityDirectories, CancellationToken cancellationToken)
     {
         if (!IsLocal) return false;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        if (Contract.Length > 0)
+        using var anvil = new LocalAnvil(Port);
+        try
         {
-            var code = (await RpcAsync(http, "eth_getCode", [Contract, "latest"], cancellationToken).ConfigureAwait(false))?.GetValue<string>();
-            if (code is not (null or "0x" or "")) return false;
-        }
-        var accounts = new List<string>();
-        foreach (var city in cityDirectories)
-        {
-            var keyPath = Path.Combine(city, KeyFile);
-            EvmAccount account;
-            if (System.IO.File.Exists(keyPath))
+            if (Contract.Length > 0)
             {
-                account = LoadAccount(keyPath);
+                var code = (await anvil.CallAsync("eth_getCode", [Contract, "latest"], cancellationToken).ConfigureAwait(false))?.GetValue<string>();
+                if (code is not (null or "0x" or "")) return false;
+            }
+            var accounts = new List<EvmAccount>();
+            foreach (var city in cityDirectories)
+            {
+                var keyPath = Path.Combine(city, KeyFile);
+                if (System.IO.File.Exists(keyPath))
+                {
+                    accounts.Add(LoadAccount(keyPath));
+                    continue;
+                }
+                var account = EvmAccount.Generate();
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
+                account.WriteKeyFile(keyPath);
+                accounts.Add(account);
+            }
+            var deployerPath = Path.Combine(AnvilDirectory, "deployer.key");
+            EvmAccount deployer;
+            if (System.IO.File.Exists(deployerPath))
+            {
+                deployer = LoadAccount(deployerPath);
             }
             else
             {
-                account = EvmAccount.Generate();
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
-                account.WriteKeyFile(keyPath);
+                deployer = EvmAccount.Generate();
+                deployer.WriteKeyFile(deployerPath);
             }
-            accounts.Add(account.Address);
+            var deployed = await anvil.DeployAsync(networkId, accounts, deployer, cancellationToken).ConfigureAwait(false);
+            File["contract"] = deployed.Address;
         }
-        var deployerPath = Path.Combine(AnvilDirectory, "deployer.key");
-        EvmAccount deployer;
-        if (System.IO.File.Exists(deployerPath))
-        {
-            deployer = LoadAccount(deployerPath);
-        }
-        else
-        {
-            deployer = EvmAccount.Generate();
-            deployer.WriteKeyFile(deployerPath);
-        }
-        // Anvil's test method gives the accounts their Ether: 100 ETH each, far more than years of local anchors cost.
-        foreach (var address in accounts.Append(deployer.Address))
-        {
-            await RpcAsync(http, "anvil_setBalance", [address, "0x56BC75E2D63100000"], cancellationToken).ConfigureAwait(false);
-        }
-        DeployedAnchorContract deployed;
-        try
-        {
-            deployed = await AnchorChainClient.DeployAsync(new AnchorChainOptions { RpcUrl = RpcUrl, ChainId = AnvilChainId }, deployer, networkId, accounts, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AnchorChainException ex)
+        catch (Exception ex) when (ex is AnchorChainException or InvalidOperationException or HttpRequestException)
         {
             throw new CliException($"deploying the anchor contract on {RpcUrl} failed: {ex.Message}", ex);
         }
-        File["contract"] = deployed.Address;
         Save();
         return true;
     }
@@ -391,17 +350,5 @@ internal sealed class NetworkChain
         {
             throw new CliException(ex.Message, ex);
         }
-    }
-
-    private async Task<JsonNode?> RpcAsync(HttpClient http, string method, object?[] parameters, CancellationToken cancellationToken)
-    {
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = method, ["params"] = new JsonArray([.. parameters.Select(p => JsonValue.Create(p))]) };
-        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(RpcUrl, content, cancellationToken).ConfigureAwait(false);
-        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        if (json is null) throw new CliException($"{method} on {RpcUrl}: an empty answer");
-        if (json["error"] is { } error) throw new CliException($"{method} on {RpcUrl}: {error.ToJsonString()}");
-        return json["result"]; // null for methods such as anvil_setBalance
-
     }
 }
