@@ -58,7 +58,7 @@ internal sealed class NodeProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>How long a starting node may stay silent (no log line, no SERVING) before the wait gives up.</summary>
+    /// <summary>How long a starting node may make no progress (no log line, no CPU time used, no SERVING) before the wait gives up.</summary>
     private static readonly TimeSpan Silence = TimeSpan.FromSeconds(120);
 
     /// <summary>The most a start may take, however busy the node's log: every wait has a deadline.</summary>
@@ -66,20 +66,29 @@ internal sealed class NodeProcess : IDisposable
 
     /// <summary>
     /// Waits until the node's health check says SERVING. It follows the node rather than a clock: it throws when the
-    /// process exits, when the node has written nothing to its log for <see cref="Silence"/> without serving, or after
-    /// <see cref="StartLimit"/> in any case. (A fixed 120 s failed starts on a machine at load 100, where a node that
-    /// logs steadily may need minutes.)
+    /// process exits, when for <see cref="Silence"/> the node has neither written to its log nor used CPU time, or after
+    /// <see cref="StartLimit"/> in any case. (A fixed 120 s failed starts on this machine at load 100–120, where the
+    /// runtime alone needs minutes before a node's first log line.)
     /// </summary>
     public async Task WaitServingAsync()
     {
         var process = _process ?? throw new InvalidOperationException("the node is not running");
         var limit = DateTime.UtcNow + StartLimit;
+        var cpu = TimeSpan.Zero;
+        var cpuMoved = DateTime.UtcNow;
         while (true)
         {
-            var quietFor = DateTime.UtcNow - new DateTime(Interlocked.Read(ref _lastOutputTicks), DateTimeKind.Utc);
-            if (quietFor > Silence) throw new TimeoutException($"node in {CityDir} wrote nothing for {quietFor.TotalSeconds:0} s and is not healthy: {Tail()}");
-            if (DateTime.UtcNow > limit) throw new TimeoutException($"node in {CityDir} did not become healthy within {StartLimit.TotalMinutes:0} min: {Tail()}");
             if (process.HasExited) throw new InvalidOperationException($"node in {CityDir} exited with {process.ExitCode}: {Tail()}");
+            var used = process.TotalProcessorTime;
+            if (used != cpu)
+            {
+                cpu = used;
+                cpuMoved = DateTime.UtcNow;
+            }
+            var lastOutput = new DateTime(Interlocked.Read(ref _lastOutputTicks), DateTimeKind.Utc);
+            var stillFor = DateTime.UtcNow - (lastOutput > cpuMoved ? lastOutput : cpuMoved);
+            if (stillFor > Silence) throw new TimeoutException($"node in {CityDir} neither logged nor used CPU for {stillFor.TotalSeconds:0} s and is not healthy: {Tail()}");
+            if (DateTime.UtcNow > limit) throw new TimeoutException($"node in {CityDir} did not become healthy within {StartLimit.TotalMinutes:0} min: {Tail()}");
             try
             {
                 // A fresh channel per probe: a channel that failed to connect backs off its reconnects.

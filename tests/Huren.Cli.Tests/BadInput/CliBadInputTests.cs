@@ -1,0 +1,206 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Huren.Cli.Tests.BadInput;
+
+/// <summary>
+/// A made network folder (<c>huren network init</c>, no node started) and the evidence vectors' valid bundle and
+/// network, with damaged copies made per case.
+/// </summary>
+public sealed class CliBadInputFolder : IAsyncLifetime
+{
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "huren-cli-bad-" + Guid.NewGuid().ToString("N"));
+
+    public string Network => Path.Combine(Dir, "net");
+
+    public string Profile => Path.Combine(Network, "cli.json");
+
+    /// <summary>The evidence vectors' network and its valid, final bundle (tests/Huren.Sdk.Tests/Evidence/Vectors).</summary>
+    public string VectorNetwork => Path.Combine(AppContext.BaseDirectory, "BadInput", "vector-network.json");
+
+    public string VectorBundle => Path.Combine(AppContext.BaseDirectory, "BadInput", "vector-valid-final.json");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Dir);
+        // Nothing listens on these ports: the profile's endpoints are unreachable.
+        var basePort = Huren.TestSupport.LoopbackPorts.FreeRange(3, offset: 7);
+        var (code, _, error) = await CliRunner.RunAsync("network", "init", "--dir", Network, "--base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(code == 0, error);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(Dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to a new file named <paramref name="name"/>; returns its path.</summary>
+    public string Write(string name, byte[] bytes)
+    {
+        var path = Path.Combine(Dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public string Write(string name, string text) => Write(name, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>A copy of the profile with <paramref name="change"/> applied to its JSON.</summary>
+    public string ProfileWith(string name, Action<JsonNode> change)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Profile))!;
+        change(json);
+        // Relative paths in a profile are relative to its folder: keep the copy beside the original.
+        var path = Path.Combine(Network, name);
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
+    }
+}
+
+/// <summary>
+/// Issue 20 item 7 through the CLI: malformed bundle, network configuration (genesis), profile and key files, wrong
+/// flags and an unreachable node. Each case must end with its documented exit code (1: evidence that does not verify;
+/// 2: an error — bad arguments, an unreadable or malformed file, an unreachable node), a message naming what is wrong,
+/// and never a stack trace or the CLI's last-resort "unexpected …" line (an exception nobody meant to reach the user).
+/// </summary>
+public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<CliBadInputFolder>
+{
+    private const string LicenseId = "1.2.156.3005.2.11100000HUREN0001P001.11430100HUREN01013.2024000001.001.4";
+
+    /// <summary>One case: the arguments, the exit code it must end with, and a fragment its message must contain.</summary>
+    private sealed record Case(string[] Args, int Exit, string Message);
+
+    private static readonly string[] Names =
+    [
+        "bundle-empty", "bundle-not-json", "bundle-truncated", "bundle-json-array", "bundle-json-null", "bundle-wrong-types",
+        "bundle-deep-nesting", "bundle-huge-number", "bundle-binary", "bundle-utf16-without-bom", "bundle-leaf-not-base64", "bundle-missing",
+        "bundle-is-a-folder", "network-empty", "network-not-json", "network-truncated", "network-bad-member-key",
+        "network-no-members", "network-missing", "network-binary", "profile-not-json", "profile-missing",
+        "profile-genesis-missing", "profile-key-file-missing", "profile-key-file-garbage", "profile-key-path-traversal",
+        "node-unreachable", "unknown-option", "unknown-command", "missing-required-option", "option-not-a-number",
+        "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
+        "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
+    ];
+
+    public static TheoryData<string> AllCases() => [.. Names];
+
+    [Fact]
+    public void Every_case_is_listed_once() => Assert.Equal(Names.Length, Names.Distinct(StringComparer.Ordinal).Count());
+
+    [Theory]
+    [MemberData(nameof(AllCases))]
+    public async Task A_bad_input_gets_its_documented_exit_code_and_a_clear_message_without_a_stack_trace(string name)
+    {
+        var c = Make(name);
+        var (code, output, error) = await CliRunner.RunAsync(c.Args);
+        var all = output + error;
+        Assert.True(code == c.Exit, $"{name}: exit {code}, expected {c.Exit}\nstdout: {output}\nstderr: {error}");
+        Assert.True(all.Contains(c.Message, StringComparison.Ordinal), $"{name}: the message does not name '{c.Message}':\n{all}");
+        Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected ", error, StringComparison.Ordinal);
+        if (c.Exit == 2) Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    private Case Make(string name)
+    {
+        string[] Offline(string bundle, string network) => ["license", "verify", "--bundle", bundle, "--network", network];
+        var bundle = folder.VectorBundle;
+        var network = folder.VectorNetwork;
+        var validBundle = File.ReadAllText(bundle);
+        var validNetwork = File.ReadAllText(network);
+        const string NotABundle = "not a valid evidence bundle";
+        switch (name)
+        {
+            // Evidence bundles: evidence that does not verify, exit 1 with the reason.
+            case "bundle-empty": return new(Offline(folder.Write(name, ""), network), 1, NotABundle);
+            case "bundle-not-json": return new(Offline(folder.Write(name, "{ this is ] not json"), network), 1, NotABundle);
+            case "bundle-truncated": return new(Offline(folder.Write(name, validBundle[..(validBundle.Length / 2)]), network), 1, NotABundle);
+            case "bundle-json-array": return new(Offline(folder.Write(name, "[1, 2, 3]"), network), 1, NotABundle);
+            case "bundle-json-null": return new(Offline(folder.Write(name, "null"), network), 1, NotABundle);
+            case "bundle-wrong-types":
+            {
+                var json = JsonNode.Parse(validBundle)!;
+                json["entries"] = "all of them";
+                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, NotABundle);
+            }
+            case "bundle-deep-nesting": return new(Offline(folder.Write(name, new string('[', 100_000) + new string(']', 100_000)), network), 1, NotABundle);
+            case "bundle-huge-number":
+            {
+                var json = JsonNode.Parse(validBundle)!;
+                var text = json.ToJsonString().Replace("\"index\":", "\"index\":1e400,\"x\":", StringComparison.Ordinal);
+                return new(Offline(folder.Write(name, text), network), 1, NotABundle);
+            }
+            case "bundle-binary": return new(Offline(folder.Write(name, Enumerable.Range(0, 4096).Select(i => (byte)(i * 73 + 11)).ToArray()), network), 1, NotABundle);
+            // (With a byte-order mark the file is the same text in UTF-16, and the bundle verifies: not a bad input.)
+            case "bundle-utf16-without-bom": return new(Offline(folder.Write(name, Encoding.Unicode.GetBytes(validBundle)), network), 1, NotABundle);
+            case "bundle-leaf-not-base64":
+            {
+                var json = JsonNode.Parse(validBundle)!;
+                json["entries"]![0]!["leaf"] = "%%% not base64 %%%";
+                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, "is not valid base64");
+            }
+            // An unreadable file is an error, exit 2.
+            case "bundle-missing": return new(Offline(Path.Combine(folder.Dir, "no-such-bundle.json"), network), 2, "no-such-bundle.json");
+            case "bundle-is-a-folder": return new(Offline(folder.Dir, network), 2, folder.Dir);
+
+            // Network configurations (genesis.json): an error, exit 2, naming the file's problem.
+            case "network-empty": return new(Offline(bundle, folder.Write(name, "")), 2, "network");
+            case "network-not-json": return new(Offline(bundle, folder.Write(name, "{ \"networkId\": ")), 2, "network");
+            case "network-truncated": return new(Offline(bundle, folder.Write(name, validNetwork[..(validNetwork.Length / 2)])), 2, "network");
+            case "network-bad-member-key":
+            {
+                var json = JsonNode.Parse(validNetwork)!;
+                json["members"]![0]!["logKey"] = "huren.cz-t/430100+0000000+not-a-key";
+                return new(Offline(bundle, folder.Write(name, json.ToJsonString())), 2, "logKey");
+            }
+            case "network-no-members":
+            {
+                var json = JsonNode.Parse(validNetwork)!;
+                json["members"] = new JsonArray();
+                return new(Offline(bundle, folder.Write(name, json.ToJsonString())), 2, "member");
+            }
+            case "network-missing": return new(Offline(bundle, Path.Combine(folder.Dir, "no-such-genesis.json")), 2, "no-such-genesis.json");
+            case "network-binary": return new(Offline(bundle, folder.Write(name, Enumerable.Range(0, 2048).Select(i => (byte)(i * 31 + 7)).ToArray())), 2, "network");
+
+            // CLI profiles and the key files they name: exit 2 before any node is asked.
+            case "profile-not-json": return new(["license", "verify", LicenseId, "--city", "430100", "--profile", folder.Write(name + ".json", "{ nope")], 2, "profile");
+            case "profile-missing": return new(["license", "verify", LicenseId, "--city", "430100", "--profile", Path.Combine(folder.Dir, "no-such-profile.json")], 2, "no-such-profile.json");
+            case "profile-genesis-missing":
+                return new(["license", "verify", LicenseId, "--city", "430100", "--profile", folder.ProfileWith(name + ".json", p => p["genesis"] = "no-such-genesis.json")], 2, "no-such-genesis.json");
+            case "profile-key-file-missing":
+                return new(["license", "verify", LicenseId, "--city", "430100", "--profile",
+                    folder.ProfileWith(name + ".json", p => { foreach (var c in p["cities"]!.AsArray()) foreach (var k in c!["credentials"]!.AsArray()) k!["privateKey"] = "keys/no-such-key.pem"; })], 2, "no-such-key.pem");
+            case "profile-key-file-garbage":
+            {
+                var garbage = folder.Write(name + ".pem", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+                return new(["license", "verify", LicenseId, "--city", "430100", "--profile",
+                    folder.ProfileWith(name + ".json", p => { foreach (var c in p["cities"]!.AsArray()) foreach (var k in c!["credentials"]!.AsArray()) k!["privateKey"] = garbage; })], 2, "key");
+            }
+            case "profile-key-path-traversal":
+                return new(["license", "verify", LicenseId, "--city", "430100", "--profile",
+                    folder.ProfileWith(name + ".json", p => { foreach (var c in p["cities"]!.AsArray()) foreach (var k in c!["credentials"]!.AsArray()) k!["privateKey"] = "../../../../../../../../etc/shadow-huren-none"; })], 2, "shadow-huren-none");
+            case "node-unreachable": return new(["license", "verify", LicenseId, "--city", "430100", "--profile", folder.Profile], 2, "did not answer");
+
+            // Wrong flags: exit 2 with System.CommandLine's message and the pointer to --help.
+            case "unknown-option": return new(["license", "verify", LicenseId, "--no-such-flag"], 2, "--no-such-flag");
+            case "unknown-command": return new(["licence", "verify", LicenseId], 2, "licence");
+            case "missing-required-option": return new(["bundle", "export", LicenseId], 2, "--output");
+            case "option-not-a-number": return new(["network", "init", "--dir", Path.Combine(folder.Dir, "n"), "--base-port", "seven"], 2, "seven");
+            case "id-and-bundle": return new(["license", "verify", LicenseId, "--bundle", bundle, "--network", network], 2, "not both");
+            case "bundle-without-network": return new(["license", "verify", "--bundle", bundle], 2, "--network");
+            case "bad-license-id": return new(["license", "verify", "1.2.156.3005.2.not-an-id", "--profile", folder.Profile, "--city", "430100"], 2, "1.2.156.3005.2.not-an-id");
+
+            // Configuration proposals and the keys that sign them.
+            case "proposal-garbage": return new(["network", "sign", folder.Write(name + ".json", "\u0000\u0001garbage"), "--city", "430100", "--profile", folder.Profile], 2, "proposal-garbage.json");
+            case "proposal-missing": return new(["network", "sign", Path.Combine(folder.Dir, "no-such-proposal.json"), "--city", "430100", "--profile", folder.Profile], 2, "no-such-proposal.json");
+            case "sign-key-garbage":
+            {
+                var proposal = folder.Write(name + "-proposal.json", File.ReadAllText(Path.Combine(folder.Network, "genesis.json")));
+                return new(["network", "sign", proposal, "--city", "430100", "--key", folder.Write(name + ".pem", "not a pem at all"), "--profile", folder.Profile], 2, "key");
+            }
+            case "issue-file-not-json": return new(["license", "issue", "--file", folder.Write(name + ".json", "{ \"licenseId\": 12"), "--profile", folder.Profile, "--city", "430100"], 2, "issue-file-not-json.json");
+            case "restore-backup-missing": return new(["node", "restore", Path.Combine(folder.Dir, "no-backup"), "--data", Path.Combine(folder.Dir, "no-data")], 2, "no-backup");
+            default: throw new ArgumentException($"no case {name}", nameof(name));
+        }
+    }
+}
