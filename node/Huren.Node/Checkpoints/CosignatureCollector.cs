@@ -31,6 +31,7 @@ public sealed partial class CosignatureCollector(
     private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTimeOffset Due, TimeSpan Backoff)> _retry = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
+    private TrustedNetwork? _askedUnder;
     private TaskCompletionSource _collected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Asks the collector to offer the latest checkpoint now.</summary>
@@ -43,6 +44,8 @@ public sealed partial class CosignatureCollector(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (network.Current is null) return;
+        // A new version may add a witness, or move one that was unreachable: ask at once.
+        network.Changed += _ => Wake();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -75,6 +78,12 @@ public sealed partial class CosignatureCollector(
     private async Task CollectAsync(CancellationToken stoppingToken)
     {
         if (network.Current is not { } config || config.ByOrigin(log.Origin) is not { } self || log.Store.GetLatestCheckpoint() is not { } latest) return;
+        if (!ReferenceEquals(config, _askedUnder))
+        {
+            // The witness set, endpoints or pins may have changed: a witness waiting out a back-off is asked again now.
+            _retry.Clear();
+            _askedUnder = config;
+        }
         var note = SignedNote.Parse(latest.Note);
         var verifier = self.CheckpointVerifier;
         var changed = false;

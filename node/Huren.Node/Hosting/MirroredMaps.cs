@@ -11,7 +11,7 @@ internal sealed class MirroredMaps(Func<MirrorSet> mirrors, LogDirectory directo
 {
     public async Task<MirroredMapRoot> RootAtAsync(string origin, ulong size, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var mirror = mirrors().Mirrors.Find(m => string.Equals(m.Origin, origin, StringComparison.Ordinal));
+        var mirror = mirrors().Find(origin);
         if (mirror is null) return new MirroredMapRoot(null, $"this node keeps no mirror of {origin}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

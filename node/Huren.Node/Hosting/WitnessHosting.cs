@@ -39,7 +39,7 @@ public static class WitnessHosting
         ArgumentNullException.ThrowIfNull(app);
         var witness = app.Services.GetRequiredService<Witness.Witness>();
         // A status-map root a mirror cannot reproduce is recorded and alarmed like an equivocation.
-        foreach (var mirror in app.Services.GetRequiredService<MirrorSet>().Mirrors) mirror.MapForkFound = (origin, note, reason) => witness.RecordMapFork(origin, note, reason);
+        app.Services.GetRequiredService<MirrorSet>().MapForkFound = (origin, note, reason) => witness.RecordMapFork(origin, note, reason);
         app.MapGrpcService<WitnessService>();
         return app;
     }

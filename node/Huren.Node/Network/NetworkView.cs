@@ -32,7 +32,19 @@ public sealed class NetworkView
     }
 
     /// <summary>Puts <paramref name="next"/> in force without the chain check: for tests of what reacts to a change.</summary>
-    internal void Adopt(NetworkConfig next) => _current = TrustedNetwork.From(next);
+    internal void Adopt(NetworkConfig next)
+    {
+        var adopted = TrustedNetwork.From(next);
+        _current = adopted;
+        RaiseChanged(adopted);
+    }
+
+    /// <summary>
+    /// Raised after a new version is in force (on the adopting thread, after <see cref="Current"/> shows it), so what
+    /// holds per-member state — mirrors, peer connections — follows members added, removed or changed without a restart.
+    /// Readers that only look at <see cref="Current"/> when they act need not subscribe.
+    /// </summary>
+    public event Action<TrustedNetwork>? Changed;
 
     /// <summary>Starts from the genesis (or configured version) and moves to the newest stored successor.</summary>
     /// <exception cref="InvalidOperationException">A stored version does not chain.</exception>
@@ -77,6 +89,7 @@ public sealed class NetworkView
     public string? TryAdopt(byte[] proposed, out bool underSigned)
     {
         underSigned = false;
+        TrustedNetwork adopted;
         lock (_lock)
         {
             if (_current is not { } current || _store is null) return "this node is not part of a network";
@@ -87,8 +100,26 @@ public sealed class NetworkView
                 return error;
             }
             _store.PutNow(System.Text.Encoding.UTF8.GetBytes(VersionKeyPrefix + next!.Version), proposed);
-            _current = next;
-            return null;
+            _current = adopted = next;
+        }
+        // Outside the lock: a subscriber may read the view, and must not hold up the next adoption.
+        RaiseChanged(adopted);
+        return null;
+    }
+
+    private void RaiseChanged(TrustedNetwork adopted)
+    {
+        foreach (var handler in Changed?.GetInvocationList() ?? [])
+        {
+            // One subscriber's fault must not keep the others on the old version; each handles its own errors.
+            try
+            {
+                ((Action<TrustedNetwork>)handler)(adopted);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                System.Diagnostics.Trace.TraceError($"a subscriber to network configuration changes failed: {ex}");
+            }
         }
     }
 }

@@ -25,7 +25,54 @@ internal static class NetworkConfigCommands
     /// <summary>The folder of pulled versions for the configuration file <paramref name="configPath"/>.</summary>
     public static string VersionsFolder(string configPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, VersionsFolderName);
 
-    public static IEnumerable<Command> Build() => [BuildPropose(), BuildSign(), BuildApply(), BuildPull()];
+    public static IEnumerable<Command> Build() => [BuildMember(), BuildPropose(), BuildSign(), BuildApply(), BuildPull()];
+
+    private static Command BuildMember()
+    {
+        var dir = new Option<string>("--dir") { Description = "The city's node folder (keys/ as 'huren network init' makes it: log, SM2 log, witness, root public key, TLS certificate).", Required = true };
+        var city = new Option<string>("--city") { Description = "The city code (6 digits).", Required = true };
+        var networkId = new Option<string>("--network") { Description = "The network id (the origin is huren.<network>/<city>).", Required = true };
+        var name = new Option<string>("--name") { Description = "The city's name.", Required = true };
+        var endpoint = new Option<string>("--endpoint") { Description = "The node's endpoint URL as the other members dial it (https://host:port).", Required = true };
+        var output = new Option<string>("--out") { Description = "Write the member entry here (refuses to overwrite).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var command = new Command("member",
+            "Describe a city node as a member entry of huren-network/v1 (public keys, endpoint, TLS certificate pin) from its keys/ folder,\n" +
+            "for 'huren network propose --add-member'. Private key files are read only to derive their public keys.")
+        {
+            dir, city, networkId, name, endpoint, output, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var outPath = Path.GetFullPath(parse.GetValue(output)!);
+            if (File.Exists(outPath)) throw new CliException($"'{outPath}' exists; choose another --out");
+            var folder = Path.GetFullPath(parse.GetValue(dir)!);
+            var cityCode = parse.GetValue(city)!;
+            var origin = $"huren.{parse.GetValue(networkId)}/{cityCode}";
+            string In(string relative) => Path.Combine(folder, relative);
+            var member = new NetworkMember
+            {
+                CityCode = cityCode,
+                Name = parse.GetValue(name)!,
+                Origin = origin,
+                LogKey = NoteVerifierKey.ForEd25519(origin, ReadPublicKey(In(NodeKeyPaths.Log))).ToString(),
+                WitnessKey = NoteVerifierKey.ForCosigner(CosignatureSigner.WitnessNameFor(origin), ReadPublicKey(In(NodeKeyPaths.Witness))).ToString(),
+                Sm2PublicKey = ReadPublicKey(In(NodeKeyPaths.Sm2Log)).ToPem(),
+                RootKey = ReadPublicKey(In(NodeKeyPaths.RootPublic)).ToPem(),
+                Endpoint = ParseEndpoint(parse.GetValue(endpoint)!),
+                TlsCertificateSha256 = CertificatePin(In(NodeKeyPaths.TlsCertificate)),
+            };
+            Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(member, MemberJson) + "\n", ct).ConfigureAwait(false);
+            var writer = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) await writer.WriteLineAsync(JsonSerializer.Serialize(new { file = outPath, cityCode, origin, endpoint = member.Endpoint, tlsCertificateSha256 = member.TlsCertificateSha256 }, Json)).ConfigureAwait(false);
+            else await writer.WriteLineAsync($"Wrote member {cityCode} ({origin}, {member.Endpoint}) to {outPath}: huren network propose --add-member {outPath} ...").ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions MemberJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static Command BuildPropose()
     {
@@ -41,13 +88,17 @@ internal static class NetworkConfigCommands
         var notAfter = new Option<string?>("--not-after") { Description = "End of the retired keys: the last moment they may sign (RFC 3339, e.g. 2026-12-02T15:00:00Z). Default: 10 minutes from now." };
         var revoke = new Option<bool>("--revoke") { Description = "The old keys are compromised: nothing they signed counts any more (old evidence must be refreshed)." };
         var threshold = new Option<int?>("--threshold") { Description = "A new witness threshold." };
+        var addMember = new Option<string?>("--add-member") { Description = "Add the member in this file (one members[] entry, e.g. from 'huren network member')." };
+        var removeMember = new Option<string?>("--remove-member") { Description = "Remove this city from the members: the others stop following its log (they keep what they hold) and refuse its calls." };
+        var endpoint = new Option<string?>("--endpoint") { Description = "The member's (--member) new endpoint URL; the others dial it from their next connection." };
+        var tlsCertificate = new Option<string?>("--tls-certificate") { Description = "The member's (--member) new TLS certificate (PEM file); its SHA-256 pin replaces the old one." };
         var command = new Command("propose",
             "Write the next network configuration version: the version in force (from --from or the node) with the changes asked for,\n" +
             "its version + 1, 'previous' = SHA-256 of the version in force's exact bytes, and no signatures yet. Rotating a key moves the\n" +
             "old one to the member's retiredKeys with its end (--not-after) and names its successor. Then 'huren network sign' by a\n" +
             "strict majority of the version in force's members, and 'huren network apply'.")
         {
-            output, from, document, member, logKey, sm2Key, witnessKey, rootKey, notAfter, revoke, threshold,
+            output, from, document, member, logKey, sm2Key, witnessKey, rootKey, notAfter, revoke, threshold, addMember, removeMember, endpoint, tlsCertificate,
         };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -67,18 +118,38 @@ internal static class NetworkConfigCommands
             next.Previous = NetworkConfigChain.Digest(current);
             next.Signatures = [];
             if (parse.GetValue(threshold) is { } t) next.WitnessThreshold = t;
-            var rotations = new (string Kind, string? File)[] { ("log", parse.GetValue(logKey)), ("sm2", parse.GetValue(sm2Key)), ("witness", parse.GetValue(witnessKey)), ("root", parse.GetValue(rootKey)) };
-            if (rotations.Any(r => r.File is not null))
+            if (parse.GetValue(removeMember) is { } removed)
             {
-                var city = parse.GetValue(member) ?? throw new CliException("--member is required with --log-key, --sm2-key, --witness-key or --root-key");
+                var gone = next.MemberByCity(removed) ?? throw new CliException($"--remove-member: city {removed} is not a member of the version in force");
+                next.Members.Remove(gone);
+            }
+            if (parse.GetValue(addMember) is { } memberFile)
+            {
+                var added = ReadMember(memberFile);
+                if (next.MemberByCity(added.CityCode) is not null) throw new CliException($"--add-member: city {added.CityCode} is already a member");
+                next.Members.Add(added);
+            }
+            var rotations = new (string Kind, string? File)[] { ("log", parse.GetValue(logKey)), ("sm2", parse.GetValue(sm2Key)), ("witness", parse.GetValue(witnessKey)), ("root", parse.GetValue(rootKey)) };
+            var newEndpoint = parse.GetValue(endpoint);
+            var newCertificate = parse.GetValue(tlsCertificate);
+            if (rotations.Any(r => r.File is not null) || newEndpoint is not null || newCertificate is not null)
+            {
+                var city = parse.GetValue(member) ?? throw new CliException("--member is required with --log-key, --sm2-key, --witness-key, --root-key, --endpoint or --tls-certificate");
                 var target = next.MemberByCity(city) ?? throw new CliException($"city {city} is not a member of the proposed version");
                 var end = ParseEnd(parse.GetValue(notAfter));
                 foreach (var (kind, file) in rotations)
                 {
                     if (file is not null) Rotate(target, kind, ReadPublicKey(file), end, parse.GetValue(revoke));
                 }
+                if (newEndpoint is not null) target.Endpoint = ParseEndpoint(newEndpoint);
+                if (newCertificate is not null)
+                {
+                    var pin = CertificatePin(newCertificate);
+                    if (string.Equals(pin, target.TlsCertificateSha256, StringComparison.OrdinalIgnoreCase)) throw new CliException($"--tls-certificate: it is the certificate {city} already has");
+                    target.TlsCertificateSha256 = pin;
+                }
             }
-            else if (parse.GetValue(member) is not null) throw new CliException("--member names whose keys rotate: give --log-key, --sm2-key, --witness-key or --root-key");
+            else if (parse.GetValue(member) is not null) throw new CliException("--member names whose keys rotate or whose endpoint or certificate change: give --log-key, --sm2-key, --witness-key, --root-key, --endpoint or --tls-certificate");
             var json = next.ToJson();
             try
             {
@@ -292,6 +363,39 @@ internal static class NetworkConfigCommands
             Kind = kind, Key = old, Successor = successor, Revoked = revoked,
             NotAfter = end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         });
+    }
+
+    private static NetworkMember ReadMember(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NetworkMember>(ReadFile(path)) ?? throw new CliException($"'{Path.GetFullPath(path)}' holds no member");
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"'{Path.GetFullPath(path)}' is not a member entry: {ex.Message}", ex);
+        }
+    }
+
+    private static string ParseEndpoint(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            throw new CliException($"--endpoint must be an absolute http(s) URL, got '{text}'");
+        return text;
+    }
+
+    /// <summary>The SHA-256 pin (lower-case hex of the DER bytes) of the PEM certificate in <paramref name="path"/>.</summary>
+    private static string CertificatePin(string path)
+    {
+        try
+        {
+            using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(ReadFile(path)));
+            return Huren.Sdk.Client.PinnedTls.Fingerprint(certificate);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new CliException($"'{Path.GetFullPath(path)}' is not a PEM certificate: {ex.Message}", ex);
+        }
     }
 
     private static DateTimeOffset ParseEnd(string? text)
