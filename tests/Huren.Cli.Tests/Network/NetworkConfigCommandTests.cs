@@ -99,4 +99,60 @@ public sealed class NetworkConfigCommandTests : IDisposable
         Assert.Equal(2, exists);
         Assert.Contains("exists; choose another --out", existsError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Membership_proposals_add_a_member_from_its_folder_move_it_and_remove_it()
+    {
+        // The fourth city: another init's first city, described as 430600 from its keys/ folder.
+        await MustAsync("network", "init", "--dir", _dir);
+        var spare = Path.Combine(_dir, "spare");
+        await MustAsync("network", "init", "--dir", spare, "--base-port", "7201");
+        var memberFile = Path.Combine(_dir, "430600.json");
+        await MustAsync("network", "member", "--dir", Path.Combine(spare, "430100"), "--city", "430600", "--network", "cz-t", "--name", "岳阳市",
+            "--endpoint", "https://127.0.0.1:7301", "--out", memberFile);
+        var spareGenesis = TrustedNetwork.Parse(await File.ReadAllBytesAsync(Path.Combine(spare, "genesis.json"))).ByCity("430100")!.Document;
+
+        var v2 = Path.Combine(_dir, "v2.json");
+        await MustAsync("network", "propose", "--from", Genesis, "--out", v2, "--add-member", memberFile);
+        var added = TrustedNetwork.Parse(await File.ReadAllBytesAsync(v2)).ByCity("430600")!;
+        Assert.Equal("huren.cz-t/430600", added.Origin);
+        Assert.Equal(new Uri("https://127.0.0.1:7301"), added.Endpoint);
+        // The same keys and certificate as the spare city, named for the new origin.
+        Assert.Equal(spareGenesis.TlsCertificateSha256, added.TlsCertificateSha256);
+        Assert.Equal(spareGenesis.Sm2PublicKey, added.Document.Sm2PublicKey);
+        Assert.Equal(spareGenesis.RootKey, added.Document.RootKey);
+        Assert.Equal(NoteVerifierKey.Parse(spareGenesis.LogKey).PublicKey.ToPem(), NoteVerifierKey.Parse(added.Document.LogKey).PublicKey.ToPem());
+        Assert.StartsWith("huren.cz-t/430600+", added.Document.LogKey, StringComparison.Ordinal);
+        Assert.StartsWith("huren.cz-t/430600/witness+", added.Document.WitnessKey, StringComparison.Ordinal);
+
+        // Adding it again is refused; so is an unknown city to remove.
+        var (again, _, againError) = await CliRunner.RunAsync("network", "propose", "--from", v2, "--out", Path.Combine(_dir, "x.json"), "--add-member", memberFile);
+        Assert.Equal(2, again);
+        Assert.Contains("--add-member: city 430600 is already a member", againError, StringComparison.Ordinal);
+        var (unknown, _, unknownError) = await CliRunner.RunAsync("network", "propose", "--from", v2, "--out", Path.Combine(_dir, "x.json"), "--remove-member", "430900");
+        Assert.Equal(2, unknown);
+        Assert.Contains("--remove-member: city 430900 is not a member", unknownError, StringComparison.Ordinal);
+
+        // Moved: another endpoint and certificate.
+        var v3 = Path.Combine(_dir, "v3.json");
+        var certificate = Path.Combine(spare, "430200", "keys", "tls.crt.pem");
+        await MustAsync("network", "propose", "--from", v2, "--out", v3, "--member", "430600", "--endpoint", "https://127.0.0.1:7302", "--tls-certificate", certificate);
+        var moved = TrustedNetwork.Parse(await File.ReadAllBytesAsync(v3)).ByCity("430600")!;
+        Assert.Equal(new Uri("https://127.0.0.1:7302"), moved.Endpoint);
+        Assert.Equal(TrustedNetwork.Parse(await File.ReadAllBytesAsync(Path.Combine(spare, "genesis.json"))).ByCity("430200")!.TlsCertificateSha256, moved.TlsCertificateSha256);
+        var (badEndpoint, _, badEndpointError) = await CliRunner.RunAsync("network", "propose", "--from", v3, "--out", Path.Combine(_dir, "x.json"), "--member", "430600", "--endpoint", "ftp://x");
+        Assert.Equal(2, badEndpoint);
+        Assert.Contains("--endpoint must be an absolute http(s) URL, got 'ftp://x'", badEndpointError, StringComparison.Ordinal);
+        var (sameCertificate, _, sameCertificateError) = await CliRunner.RunAsync("network", "propose", "--from", v3, "--out", Path.Combine(_dir, "x.json"), "--member", "430600", "--tls-certificate", certificate);
+        Assert.Equal(2, sameCertificate);
+        Assert.Contains("it is the certificate 430600 already has", sameCertificateError, StringComparison.Ordinal);
+
+        // Removed: the others stay, the version chains to v3.
+        var v4 = Path.Combine(_dir, "v4.json");
+        await MustAsync("network", "propose", "--from", v3, "--out", v4, "--remove-member", "430600");
+        var removed = NetworkConfig.Parse(await File.ReadAllTextAsync(v4));
+        Assert.Equal(["430100", "430200", "430300"], removed.Members.Select(m => m.CityCode));
+        Assert.Equal(NetworkConfigChain.Digest(await File.ReadAllBytesAsync(v3)), removed.Previous);
+        Assert.False(File.Exists(Path.Combine(_dir, "x.json")));
+    }
 }
