@@ -55,7 +55,7 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
         await Must("network", "sign", v2, "--city", Changsha);
         await Must("network", "sign", v2, "--city", Xiangtan);
         await Must("network", "apply", v2, "--city", Changsha);
-        await WaitForVersionAsync(2);
+        await WaitForConfigVersionAsync(2);
 
         var firstPin = PinOf(Path.Combine(keys, "tls.crt.pem"));
         var origin = OriginOf(Yueyang);
@@ -98,7 +98,7 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
             // A majority of version 2's four members: three.
             foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan }) await Must("network", "sign", v3, "--city", city);
             await Must("network", "apply", v3, "--city", Changsha);
-            await WaitForVersionAsync(3);
+            await WaitForConfigVersionAsync(3);
             yueyang.Dispose();
             yueyang = new NodeProcess(cityDir, new Uri(moved), [.. Trusted, secondPin]);
             await yueyang.StartAsync();
@@ -119,7 +119,7 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
             await Must("network", "propose", "--city", Changsha, "--out", v4, "--remove-member", Yueyang);
             foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan }) await Must("network", "sign", v4, "--city", city);
             await Must("network", "apply", v4, "--city", Changsha);
-            await WaitForVersionAsync(4);
+            await WaitForConfigVersionAsync(4);
             AssertHandshakeRefused(await PeerCallAsync(witnessKey, Path.Combine(keys, "tls.crt.pem"), Path.Combine(keys, "tls.key.pem")));
             await UntilAsync(() => Task.FromResult(LogSays(Path.Combine(Dir, Zhuzhou, "node.log"), $"Mirror of {origin} stopped following at size 2")),
                 "Zhuzhou's mirror of Yueyang stopped");
@@ -225,16 +225,6 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
     {
         Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"{refused.StatusCode}: {refused.Status.Detail}");
         Assert.Contains("HttpRequestException", refused.Status.Detail, StringComparison.Ordinal);
-    }
-
-    private async Task WaitForVersionAsync(int version)
-    {
-        foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
-        {
-            using var auditor = Client(city, CliRoles.Auditor);
-            await UntilAsync(async () => (await auditor.Network.GetConfigAsync(new GetNetworkConfigRequest(), auditor.Options())).Version >= version,
-                $"{city} at configuration version {version}");
-        }
     }
 
     /// <summary>Polls <paramref name="probe"/> (an RPC error counts as not yet) until it holds, failing after <see cref="Deadline"/>.</summary>

@@ -111,6 +111,22 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         Assert.Fail($"{license} did not become {verdict} with final evidence at {Zhuzhou} within 60 s; last answer: {last}");
     }
 
+    /// <summary>Waits until all three cities' nodes have adopted network configuration <paramref name="version"/> (or a later one).</summary>
+    protected async Task WaitForConfigVersionAsync(int version)
+    {
+        foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
+        {
+            using var auditor = Client(city, CliRoles.Auditor);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            int current;
+            while ((current = (await auditor.Network.GetConfigAsync(new Huren.Schemas.Services.GetNetworkConfigRequest(), auditor.Options())).Version) < version)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{city} still at configuration version {current} after 60 s, waiting for {version}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
     /// <summary>A unified social credit code: <paramref name="first17"/> and its check character.</summary>
     protected static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 
