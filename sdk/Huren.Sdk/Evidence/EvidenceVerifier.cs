@@ -216,6 +216,7 @@ public sealed class EvidenceVerifier
             if (checkpoint.Checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) proven.StatusProven.Add(origin);
             var finality = _network.Finality(checkpoint);
             if (!finality.IsFinal) final = false;
+            proven.Finality[origin] = finality;
             proven.CosignedAt[origin] = NewestCosignature(checkpoint, finality);
         }
         proven.Final = final;
@@ -467,6 +468,9 @@ internal sealed class ProvenBundle
 
     /// <summary>Whether every checkpoint is final.</summary>
     public bool Final { get; set; }
+
+    /// <summary>Each origin's checkpoint finality (cosignatures counted against the network's witness threshold).</summary>
+    public Dictionary<string, Notes.FinalityResult> Finality { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The newest counted cosignature time of each origin's checkpoint (null: none).</summary>
     public Dictionary<string, DateTimeOffset?> CosignedAt { get; } = new(StringComparer.Ordinal);
