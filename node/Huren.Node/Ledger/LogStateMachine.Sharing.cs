@@ -14,6 +14,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.PermissionDenied($"body.providerCode {body.ProviderCode} is not issuer {issuer.IssuerId}'s authority code {issuer.AuthorityCode}: a share is written by its provider");
         }
+        CheckReshare(context, body);
         var key = StateKeys.Share(body.ShareId);
         if (ReadRow<ShareRecord>(key) is { } existing)
         {
@@ -35,6 +36,40 @@ public sealed partial class LogStateMachine
             Index = context.Index,
             LeafHash = context.LeafHash,
         });
+    }
+
+    /// <summary>
+    /// A share that references a receipt (relation <c>receipt</c>) is a re-share of received data (<see cref="ReshareRule"/>):
+    /// the receipt is an earlier entry of this log by the re-sharing department; the share it acknowledges (in the
+    /// provider's log, read only when admitting into the node's own log, as for receipts) is of the same resource and
+    /// record, with every data item the re-share names, for the same purpose, expiring no earlier.
+    /// </summary>
+    private void CheckReshare(EntryContext context, DataShared body)
+    {
+        EntryReference? marked;
+        try
+        {
+            marked = ReshareRule.ReceiptReference(context.Entry);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Reject.InvalidArgument(ex.Message);
+        }
+        if (marked is null) return;
+        var (position, reference) = RequireReference(context, Relations.Receipt, _origin, "the receipt of the data it shares on");
+        var receipt = ReferencedEntry(reference, context.Index)
+            ?? throw Reject.NotFound($"references[{position}]: entry {reference.Index} of {_origin} is not an earlier entry of this log");
+        if (ReshareRule.CheckReceipt(receipt, reference.Index, body, _origin) is { } problem)
+        {
+            throw Reject.FailedPrecondition($"references[{position}]: {problem}");
+        }
+        var shareReference = receipt.References.Find(r => string.Equals(r.Relation, Relations.Share, StringComparison.Ordinal));
+        if (shareReference is null || ReferencedEntry(shareReference, context.Index) is not { } original) return;
+        if (!CanonicalCodec.TryDecode<DataShared>(original.Body, out var originalBody, out _)) return; // the receipt rule refused such a receipt
+        if (ReshareRule.CheckOriginal(originalBody!, body) is { } limit)
+        {
+            throw Reject.FailedPrecondition($"re-share of {shareReference.Origin}#{shareReference.Index}: {limit}");
+        }
     }
 
     /// <summary>

@@ -114,6 +114,8 @@ public static class Relations
     public const string Transfer = "transfer";
     /// <summary>A receipt names the provider's share entry.</summary>
     public const string Share = "share";
+    /// <summary>A re-share (a share of received data) names the receipt, in the same log, of the share it passes on.</summary>
+    public const string Receipt = "receipt";
 }
 
 /// <summary>National codes of licenses (GB/T 36904 operation codes, 证照状态代码).</summary>

@@ -6,9 +6,6 @@ using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
-using Huren.Schemas.Services;
-using Huren.Sdk.Entries;
-using Huren.Sdk.Merkle;
 
 namespace Huren.Cli.Commands.Audit;
 
@@ -19,9 +16,9 @@ namespace Huren.Cli.Commands.Audit;
 internal static class AuditFlowsCommand
 {
     /// <summary>The CSV columns, in order (docs/exchange.md).</summary>
-    public static readonly string[] CsvColumns = ["share_id", "provider_origin", "share_index", "shared_at", "resource", "record_id", "fields", "consumer_code", "consumer_origin", "purpose", "matter_code", "receipt_index", "received_at", "fault"];
+    public static readonly string[] CsvColumns = ["share_id", "provider_origin", "share_index", "shared_at", "resource", "record_id", "fields", "consumer_code", "consumer_origin", "purpose", "matter_code", "receipt_index", "received_at", "fault", "reshare_of"];
 
-    private sealed record Flow(string ShareId, string ProviderOrigin, ulong ShareIndex, DateTimeOffset SharedAt, DataShared Share, ulong? ReceiptIndex, DateTimeOffset? ReceivedAt, string Fault);
+    private sealed record Flow(string ShareId, string ProviderOrigin, ulong ShareIndex, DateTimeOffset SharedAt, DataShared Share, ulong? ReceiptIndex, DateTimeOffset? ReceivedAt, string Fault, string ReshareOf = "");
 
     public static Command Build()
     {
@@ -41,22 +38,10 @@ internal static class AuditFlowsCommand
         flows.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
+            var ledger = await Trace.FlowLedger.ReadAsync(session, ct).ConfigureAwait(false);
             var shares = new Dictionary<(string, ulong), (Entry Entry, DataShared Body, byte[] LeafHash)>();
-            var receipts = new List<(string Origin, ulong Index, Entry Entry)>();
-            foreach (var member in session.Network.Members)
-            {
-                var size = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Size;
-                for (ulong start = 0; start < size; start += 1000)
-                {
-                    var page = await session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).ConfigureAwait(false);
-                    foreach (var e in page.Entries)
-                    {
-                        var entry = LeafReader.Read(e.Leaf).Entry;
-                        if (entry.Kind == EntryKinds.Share) shares[(member.Origin, e.Index)] = (entry, CanonicalCodec.Decode<DataShared>(entry.Body), MerkleHash.LeafHash(e.Leaf).ToArray());
-                        else if (entry.Kind == EntryKinds.Receipt) receipts.Add((member.Origin, e.Index, entry));
-                    }
-                }
-            }
+            foreach (var s in ledger.Shares) shares[(s.Origin, s.Index)] = (s.Entry, s.Body, s.LeafHash);
+            var receipts = ledger.Receipts.ConvertAll(r => (r.Origin, r.Index, r.Entry));
             var now = DateTimeOffset.UtcNow;
             var received = new Dictionary<(string, ulong), (ulong Index, DateTimeOffset At)>();
             var rows = new List<Flow>();
@@ -72,12 +57,16 @@ internal static class AuditFlowsCommand
                 rows.Add(new Flow(body.ShareId, body.ProviderOrigin, reference?.Index ?? 0, default, new DataShared { ShareId = body.ShareId, ConsumerCode = body.ConsumerCode, ConsumerOrigin = origin },
                     index, DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs), "receipt-without-share"));
             }
-            foreach (var ((origin, index), share) in shares)
+            foreach (var scanned in ledger.Shares)
             {
+                var (origin, index, share) = (scanned.Origin, scanned.Index, scanned);
                 var at = DateTimeOffset.FromUnixTimeMilliseconds(share.Entry.TimeUnixMs);
                 var has = received.TryGetValue((origin, index), out var receipt);
+                // A re-share breaking the rule (ReshareRule) is a fault before a missing receipt.
+                var fault = ledger.ReshareFault(scanned);
+                if (fault.Length == 0 && !has && now - at > parse.GetValue(deadline)) fault = "share-without-receipt";
                 rows.Add(new Flow(share.Body.ShareId, origin, index, at, share.Body, has ? receipt.Index : null, has ? receipt.At : null,
-                    !has && now - at > parse.GetValue(deadline) ? "share-without-receipt" : ""));
+                    fault, scanned.ReceiptReference is { } via ? $"{via.Origin}#{via.Index.ToString(CultureInfo.InvariantCulture)}" : ""));
             }
             var providerOrigin = parse.GetValue(provider) is { } p ? session.OriginOf(p) : null;
             var consumerFilter = parse.GetValue(consumer) is { } c ? (c.Length == 18 ? c : session.OriginOf(c)) : null;
@@ -92,7 +81,7 @@ internal static class AuditFlowsCommand
             var output = parse.InvocationConfiguration.Output;
             string Time(DateTimeOffset? t) => t is { } v && v != default ? v.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "";
             string[] Cells(Flow f) => [f.ShareId, f.ProviderOrigin, f.Fault == "receipt-without-share" ? "" : f.ShareIndex.ToString(CultureInfo.InvariantCulture), Time(f.SharedAt), f.Share.ResourceId, f.Share.RecordId,
-                string.Join(";", f.Share.Fields), f.Share.ConsumerCode, f.Share.ConsumerOrigin, f.Share.Purpose, f.Share.MatterCode, f.ReceiptIndex?.ToString(CultureInfo.InvariantCulture) ?? "", Time(f.ReceivedAt), f.Fault];
+                string.Join(";", f.Share.Fields), f.Share.ConsumerCode, f.Share.ConsumerOrigin, f.Share.Purpose, f.Share.MatterCode, f.ReceiptIndex?.ToString(CultureInfo.InvariantCulture) ?? "", Time(f.ReceivedAt), f.Fault, f.ReshareOf];
             if (parse.GetValue(csv))
             {
                 var text = new StringBuilder(string.Join(",", CsvColumns)).Append('\n');

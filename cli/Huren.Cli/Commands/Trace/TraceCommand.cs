@@ -19,17 +19,24 @@ internal static class TraceCommand
         var access = new NodeAccessOptions(CliRoles.Auditor);
         var id = new Argument<string>("record-id") { Description = "A license id (证照标识), seal id, share id or issuer id." };
         var dot = new Option<bool>("--dot") { Description = "Print Graphviz DOT instead (render with: dot -Tsvg -o trace.svg)." };
+        var flows = new Option<bool>("--flows")
+        {
+            Description = "Trace where the record's data went instead: issued → shared to a department for a purpose → received →\n" +
+                "re-shared …, across every city's log as one node keeps them (--json prints huren-flows/v1, --dot a graph).",
+        };
         var trace = new Command("trace",
             "Trace a record across all cities: a tree of the entries naming it, by log, with the references between them.\n" +
             "--json prints huren-trace/v1 (docs/trace-json.md); --dot prints a Graphviz graph. Asks every city's node in the\n" +
             "profile (or only --city). The entries are shown as the nodes return them; 'huren audit log' verifies a log.\n" +
-            "Exit 0 when entries were found, 1 when none or when nodes disagree about an entry, 2 when no node answered.") { id, dot };
+            "Exit 0 when entries were found, 1 when none or when nodes disagree about an entry, 2 when no node answered.\n" +
+            "With --flows: exit 0 when flows were found and none breaks the re-sharing rule, 1 otherwise.") { id, dot, flows };
         access.AddTo(trace);
         trace.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(access.Json) && parse.GetValue(dot)) throw new CliException("give --json or --dot, not both");
             using var session = access.Open(parse);
             var recordId = parse.GetValue(id)!;
+            if (parse.GetValue(flows)) return await FlowsAsync(parse, session, recordId, parse.GetValue(dot), ct).ConfigureAwait(false);
             var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
             var asked = await Task.WhenAll(cities.Select(async city =>
             {
@@ -69,4 +76,29 @@ internal static class TraceCommand
         });
         return trace;
     }
+
+    private static async Task<int> FlowsAsync(ParseResult parse, NodeSession session, string recordId, bool dot, CancellationToken ct)
+    {
+        FlowLedger ledger;
+        try
+        {
+            ledger = await FlowLedger.ReadAsync(session, ct).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw new CliException($"the node {session.Describe()} did not give its logs: {CliApp.Describe(ex)}", ex);
+        }
+        var document = FlowDocument.Build(recordId, session.Network.NetworkId, ledger);
+        var output = parse.InvocationConfiguration.Output;
+        if (session.AsJson) await output.WriteLineAsync(JsonSerializer.Serialize(document, CliJson.Options)).ConfigureAwait(false);
+        else if (dot) await output.WriteAsync(document.ToDot()).ConfigureAwait(false);
+        else
+        {
+            await output.WriteAsync(document.ToTree()).ConfigureAwait(false);
+            await output.WriteLineAsync($"{document.ShareCount} share{(document.ShareCount == 1 ? "" : "s")} of {recordId}; read from {session.Describe()}").ConfigureAwait(false);
+        }
+        return document.ShareCount > 0 && !HasFault(document.Shares) ? ExitCodes.Success : ExitCodes.Negative;
+    }
+
+    private static bool HasFault(List<FlowShare> shares) => shares.Exists(s => s.Fault.Length > 0 || HasFault(s.Reshares));
 }

@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
+
+namespace Huren.Cli.Commands.Trace;
+
+/// <summary>
+/// Every share and receipt in the logs a node keeps (one scan of every member's log): what <c>trace --flows</c> and
+/// <c>audit flows</c> join. Read as the node holds the logs, without proofs.
+/// </summary>
+internal sealed class FlowLedger
+{
+    public sealed record Share(string Origin, ulong Index, byte[] LeafHash, Entry Entry, DataShared Body, EntryReference? ReceiptReference);
+
+    public sealed record Receipt(string Origin, ulong Index, byte[] LeafHash, Entry Entry, DataReceived Body, EntryReference? ShareReference);
+
+    public List<Share> Shares { get; } = [];
+
+    public List<Receipt> Receipts { get; } = [];
+
+    /// <summary>The license issue entries, by record id (for the root of a flow tree).</summary>
+    public List<(string Origin, ulong Index, byte[] LeafHash, Entry Entry)> Issues { get; } = [];
+
+    public static async Task<FlowLedger> ReadAsync(NodeSession session, CancellationToken ct)
+    {
+        var ledger = new FlowLedger();
+        foreach (var member in session.Network.Members)
+        {
+            var size = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Size;
+            for (ulong start = 0; start < size; start += 1000)
+            {
+                var page = await session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).ConfigureAwait(false);
+                foreach (var e in page.Entries)
+                {
+                    if (e.Index >= size) continue;
+                    var entry = LeafReader.Read(e.Leaf).Entry;
+                    var hash = MerkleHash.LeafHash(e.Leaf).ToArray();
+                    switch (entry.Kind)
+                    {
+                        case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
+                            ledger.Shares.Add(new Share(member.Origin, e.Index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
+                            break;
+                        case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
+                            ledger.Receipts.Add(new Receipt(member.Origin, e.Index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
+                            break;
+                        case EntryKinds.LicenseIssue:
+                            ledger.Issues.Add((member.Origin, e.Index, hash, entry));
+                            break;
+                    }
+                }
+            }
+        }
+        return ledger;
+    }
+
+    /// <summary>The receipt that acknowledges <paramref name="share"/> (references it by origin, index and leaf hash), or null.</summary>
+    public Receipt? ReceiptOf(Share share) => Receipts.Find(r => r.ShareReference is { } x && x.Origin == share.Origin && x.Index == share.Index && x.LeafHash.AsSpan().SequenceEqual(share.LeafHash));
+
+    /// <summary>The receipt a re-share references (same origin, index and leaf hash), or null.</summary>
+    public Receipt? ReceiptAt(EntryReference reference) => Receipts.Find(r => r.Origin == reference.Origin && r.Index == reference.Index && r.LeafHash.AsSpan().SequenceEqual(reference.LeafHash));
+
+    /// <summary>The share a receipt acknowledges, or null.</summary>
+    public Share? ShareOf(Receipt receipt) => receipt.ShareReference is { } x ? Shares.Find(s => s.Origin == x.Origin && s.Index == x.Index && s.LeafHash.AsSpan().SequenceEqual(x.LeafHash)) : null;
+
+    /// <summary>
+    /// Why a share breaks the re-sharing rule (<see cref="ReshareRule"/>), as these logs show it, or "" when it does not:
+    /// a re-share whose receipt is not there or does not allow it; or a share without a receipt reference of a record
+    /// its department received (data passed on outside the rule).
+    /// </summary>
+    public string ReshareFault(Share share)
+    {
+        if (share.ReceiptReference is { } reference)
+        {
+            if (reference.Origin != share.Origin || ReceiptAt(reference) is not { } receipt) return "reshare-without-receipt";
+            if (ReshareRule.CheckReceipt(receipt.Entry, receipt.Index, share.Body, share.Origin) is not null) return "reshare-not-allowed";
+            if (ShareOf(receipt) is { } original && ReshareRule.CheckOriginal(original.Body, share.Body) is not null) return "reshare-not-allowed";
+            return "";
+        }
+        foreach (var receipt in Receipts)
+        {
+            if (receipt.Origin != share.Origin || receipt.Body.ConsumerCode != share.Body.ProviderCode) continue;
+            if (ShareOf(receipt) is { } original && original.Body.ResourceId == share.Body.ResourceId && original.Body.RecordId == share.Body.RecordId)
+                return "reshare-without-receipt";
+        }
+        return "";
+    }
+}
+
+/// <summary>
+/// <c>huren-flows/v1</c> (docs/trace-json.md, "trace --flows"): where one record's data went — issued, shared to a
+/// department for a purpose, received, re-shared — as a tree across every city's log. The same entries give the same
+/// document, byte for byte.
+/// </summary>
+internal sealed class FlowDocument
+{
+    public const string FormatV1 = "huren-flows/v1";
+
+    [JsonPropertyName("format")] public string Format { get; init; } = FormatV1;
+
+    [JsonPropertyName("recordId")] public string RecordId { get; init; } = "";
+
+    [JsonPropertyName("network")] public string Network { get; init; } = "";
+
+    /// <summary>The record's <c>license.issue</c> entries (normally one; empty when the record was never issued on the ledger).</summary>
+    [JsonPropertyName("issued")] public List<FlowEntry> Issued { get; init; } = [];
+
+    /// <summary>The record's original shares (no receipt reference), and re-shares whose receipt is not found, each with what followed.</summary>
+    [JsonPropertyName("shares")] public List<FlowShare> Shares { get; init; } = [];
+
+    [JsonIgnore] public int ShareCount => Count(Shares);
+
+    private static int Count(List<FlowShare> shares) => shares.Sum(s => 1 + Count(s.Reshares));
+
+    public static FlowDocument Build(string recordId, string network, FlowLedger ledger)
+    {
+        var document = new FlowDocument { RecordId = recordId, Network = network };
+        foreach (var (origin, index, hash, entry) in ledger.Issues.Where(i => i.Entry.RecordId == recordId).OrderBy(i => i.Origin, StringComparer.Ordinal).ThenBy(i => i.Index))
+            document.Issued.Add(FlowEntry.Of(origin, index, hash, entry));
+        var ofRecord = ledger.Shares.Where(s => s.Body.RecordId == recordId).OrderBy(s => s.Origin, StringComparer.Ordinal).ThenBy(s => s.Index).ToList();
+        var placed = new HashSet<(string, ulong)>();
+        FlowShare Node(FlowLedger.Share share, int depth)
+        {
+            placed.Add((share.Origin, share.Index));
+            var receipt = ledger.ReceiptOf(share);
+            var node = FlowShare.Of(share, receipt, ledger.ReshareFault(share));
+            if (receipt is not null && depth < 32)
+            {
+                foreach (var onward in ofRecord)
+                {
+                    if (onward.ReceiptReference is { } r && r.Origin == receipt.Origin && r.Index == receipt.Index && r.LeafHash.AsSpan().SequenceEqual(receipt.LeafHash))
+                        node.Reshares.Add(Node(onward, depth + 1));
+                }
+            }
+            return node;
+        }
+        foreach (var share in ofRecord)
+        {
+            if (share.ReceiptReference is not null && ledger.ReceiptAt(share.ReceiptReference) is { } upstream && ledger.ShareOf(upstream) is { } parent && parent.Body.RecordId == recordId) continue;
+            document.Shares.Add(Node(share, 0));
+        }
+        // A re-share whose chain loops back (not possible under the rules, but logs are read as they are) is still shown.
+        foreach (var share in ofRecord)
+        {
+            if (!placed.Contains((share.Origin, share.Index))) document.Shares.Add(Node(share, 0));
+        }
+        return document;
+    }
+
+    private static string Short(string origin) => origin.Length > 6 ? origin[^6..] : origin;
+
+    /// <summary>A plain tree: the record, its issue, then each share with its receipt and re-shares beneath it.</summary>
+    public string ToTree()
+    {
+        var text = new StringBuilder();
+        text.Append(RecordId).Append(" (").Append(Network).Append(")\n");
+        foreach (var issue in Issued)
+            text.Append("  issued in ").Append(issue.Origin).Append(" #").Append(issue.Index.ToString(CultureInfo.InvariantCulture)).Append(" by ").Append(issue.IssuerId).Append("  ").Append(issue.Time[..19].Replace('T', ' ')).Append('\n');
+        if (Issued.Count == 0) text.Append("  (no license.issue entry of this record in any log)\n");
+        void Write(List<FlowShare> shares, string indent)
+        {
+            for (var i = 0; i < shares.Count; i++)
+            {
+                var s = shares[i];
+                var last = i == shares.Count - 1;
+                text.Append(indent).Append(last ? "└─ " : "├─ ").Append(s.ReshareOf is null ? "shared" : "re-shared").Append(" by ").Append(s.ProviderCode).Append(" (").Append(Short(s.Origin)).Append(')')
+                    .Append(" to ").Append(s.ConsumerCode).Append(" (").Append(Short(s.ConsumerOrigin)).Append(") for ").Append(s.Purpose)
+                    .Append(" [").Append(string.Join("、", s.Fields)).Append("]  share ").Append(s.ShareId).Append(", ").Append(s.Origin).Append(" #").Append(s.Index.ToString(CultureInfo.InvariantCulture));
+                if (s.Fault.Length > 0) text.Append("  FAULT ").Append(s.Fault);
+                text.Append('\n');
+                var inner = indent + (last ? "   " : "│  ");
+                if (s.Receipt is { } r)
+                    text.Append(inner).Append(s.Reshares.Count == 0 ? "└─ " : "├─ ").Append("received in ").Append(r.Origin).Append(" #").Append(r.Index.ToString(CultureInfo.InvariantCulture)).Append(" by ").Append(r.IssuerId).Append("  ").Append(r.Time[..19].Replace('T', ' ')).Append('\n');
+                else text.Append(inner).Append("└─ no receipt\n");
+                Write(s.Reshares, inner + (s.Reshares.Count == 0 ? "   " : "   "));
+            }
+        }
+        Write(Shares, "  ");
+        return text.ToString();
+    }
+
+    /// <summary>Graphviz: the issue, each share and each receipt a node; edges issued → shared → received → re-shared.</summary>
+    public string ToDot()
+    {
+        var text = new StringBuilder();
+        text.Append("digraph flows {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+        text.Append("  label=").Append(Quote($"data flows of {RecordId} ({Network})")).Append(";\n");
+        text.Append("  record [shape=ellipse, label=").Append(Quote(RecordId)).Append("];\n");
+        foreach (var issue in Issued)
+        {
+            text.Append("  ").Append(Id(issue.Origin, issue.Index)).Append(" [label=").Append(Quote($"issued\n{issue.Origin} #{issue.Index}\n{issue.IssuerId}")).Append("];\n");
+            text.Append("  record -> ").Append(Id(issue.Origin, issue.Index)).Append(";\n");
+        }
+        var root = Issued.Count > 0 ? Id(Issued[0].Origin, Issued[0].Index) : "record";
+        void Write(List<FlowShare> shares, string from)
+        {
+            foreach (var s in shares)
+            {
+                var id = Id(s.Origin, s.Index);
+                text.Append("  ").Append(id).Append(" [label=").Append(Quote($"{(s.ReshareOf is null ? "share" : "re-share")} {s.ShareId}\n{s.Origin} #{s.Index}\nfor {s.Purpose}\n{string.Join("、", s.Fields)}")).Append(s.Fault.Length > 0 ? ", color=red" : "").Append("];\n");
+                text.Append("  ").Append(from).Append(" -> ").Append(id).Append(" [label=").Append(Quote($"{(s.ReshareOf is null ? "shared" : "re-shared")} to {s.ConsumerCode} ({Short(s.ConsumerOrigin)})")).Append("];\n");
+                if (s.Receipt is { } r)
+                {
+                    var rid = Id(r.Origin, r.Index);
+                    text.Append("  ").Append(rid).Append(" [label=").Append(Quote($"received\n{r.Origin} #{r.Index}\n{r.IssuerId}")).Append("];\n");
+                    text.Append("  ").Append(id).Append(" -> ").Append(rid).Append(" [label=\"received\"];\n");
+                    Write(s.Reshares, rid);
+                }
+                else text.Append("  ").Append(id).Append(" -> ").Append(Quote($"{id}-none")).Append(";\n  ").Append(Quote($"{id}-none")).Append(" [label=\"no receipt\", style=dashed];\n");
+            }
+        }
+        Write(Shares, root);
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    private static string Id(string origin, ulong index) => Quote($"{origin}#{index}");
+
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>An entry's position, signer and time.</summary>
+internal sealed class FlowEntry
+{
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+
+    [JsonPropertyName("leafHash")] public string LeafHash { get; init; } = "";
+
+    [JsonPropertyName("issuerId")] public string IssuerId { get; init; } = "";
+
+    /// <summary>Signing time, ISO 8601 in China Standard Time.</summary>
+    [JsonPropertyName("time")] public string Time { get; init; } = "";
+
+    public static FlowEntry Of(string origin, ulong index, byte[] leafHash, Entry entry) => new()
+    {
+        Origin = origin, Index = index, LeafHash = Convert.ToHexStringLower(leafHash), IssuerId = entry.IssuerId, Time = ChinaTime(entry.TimeUnixMs),
+    };
+
+    internal static string ChinaTime(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One share (or re-share) of the record, its receipt and what was shared on from it.</summary>
+internal sealed class FlowShare
+{
+    [JsonPropertyName("shareId")] public string ShareId { get; init; } = "";
+
+    [JsonPropertyName("origin")] public string Origin { get; init; } = "";
+
+    [JsonPropertyName("index")] public ulong Index { get; init; }
+
+    [JsonPropertyName("leafHash")] public string LeafHash { get; init; } = "";
+
+    [JsonPropertyName("issuerId")] public string IssuerId { get; init; } = "";
+
+    [JsonPropertyName("time")] public string Time { get; init; } = "";
+
+    [JsonPropertyName("providerCode")] public string ProviderCode { get; init; } = "";
+
+    [JsonPropertyName("consumerCode")] public string ConsumerCode { get; init; } = "";
+
+    [JsonPropertyName("consumerOrigin")] public string ConsumerOrigin { get; init; } = "";
+
+    [JsonPropertyName("resourceId")] public string ResourceId { get; init; } = "";
+
+    [JsonPropertyName("fields")] public List<string> Fields { get; init; } = [];
+
+    [JsonPropertyName("purpose")] public string Purpose { get; init; } = "";
+
+    [JsonPropertyName("matterCode")] public string MatterCode { get; init; } = "";
+
+    [JsonPropertyName("legalBasis")] public string LegalBasis { get; init; } = "";
+
+    /// <summary>For a re-share, the receipt it references ("origin#index"); null for an original share.</summary>
+    [JsonPropertyName("reshareOf")] public string? ReshareOf { get; init; }
+
+    /// <summary>The receipt acknowledging this share, or null.</summary>
+    [JsonPropertyName("receipt")] public FlowEntry? Receipt { get; init; }
+
+    /// <summary>"" or <c>reshare-without-receipt</c> / <c>reshare-not-allowed</c>.</summary>
+    [JsonPropertyName("fault")] public string Fault { get; init; } = "";
+
+    /// <summary>The re-shares that reference this share's receipt, by origin then index.</summary>
+    [JsonPropertyName("reshares")] public List<FlowShare> Reshares { get; init; } = [];
+
+    public static FlowShare Of(FlowLedger.Share share, FlowLedger.Receipt? receipt, string fault) => new()
+    {
+        ShareId = share.Body.ShareId, Origin = share.Origin, Index = share.Index, LeafHash = Convert.ToHexStringLower(share.LeafHash), IssuerId = share.Entry.IssuerId,
+        Time = FlowEntry.ChinaTime(share.Entry.TimeUnixMs), ProviderCode = share.Body.ProviderCode, ConsumerCode = share.Body.ConsumerCode,
+        ConsumerOrigin = share.Body.ConsumerOrigin, ResourceId = share.Body.ResourceId, Fields = [.. share.Body.Fields], Purpose = share.Body.Purpose,
+        MatterCode = share.Body.MatterCode, LegalBasis = share.Body.LegalBasis,
+        ReshareOf = share.ReceiptReference is { } r ? $"{r.Origin}#{r.Index}" : null,
+        Receipt = receipt is null ? null : FlowEntry.Of(receipt.Origin, receipt.Index, receipt.LeafHash, receipt.Entry),
+        Fault = fault,
+    };
+}
