@@ -14,7 +14,14 @@ namespace Huren.Cli.Tests.Exchange;
 /// Zhuzhou, Zhuzhou's department re-shares it to Xiangtan through a share entry referencing its receipt, Xiangtan
 /// receives it; the ledger refuses re-shares that break the rule; 'trace --flows' and 'audit flows' follow the chain.
 /// </summary>
-[Collection(ExchangeNetworkCollection.Name)]
+[CollectionDefinition(Name)]
+public sealed class FlowNetworkCollection : ICollectionFixture<ExchangeNetwork>
+{
+    /// <summary>Its own three node processes: the exchange collection stops Xiangtan's node, which this chain needs.</summary>
+    public const string Name = "flow network";
+}
+
+[Collection(FlowNetworkCollection.Name)]
 public sealed class FlowTraceTests(ExchangeNetwork net)
 {
     private static string NewId(string city, string tag) => $"{city}-{tag}-{Guid.NewGuid():N}"[..30];
