@@ -359,6 +359,168 @@ public sealed class EvidenceRuleTests
         return entry;
     }
 
+    // ---- EvidenceRefresh: a verified bundle checked against a node's refresh answer (docs/status-map.md, "Refreshing evidence").
+
+    [Fact]
+    public void A_refresh_with_the_same_latest_state_keeps_the_bundles_verdict_and_reports_the_new_checkpoint()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var bundle = logs.LocalBundle();
+        var verified = logs.Verify(bundle);
+        Assert.True(verified.IsValid, verified.Failure);
+        // Another license issued since: the log grew, the bundle's license did not change.
+        logs.Append(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002").LicenseId,
+            "430100-amr", LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002"), EvidenceLogs.At.AddDays(1)), logs.Amr(EvidenceLogs.Cs));
+
+        var result = EvidenceRefresh.Check(logs.Network, bundle, verified, logs.Refresh(EvidenceLogs.Cs, logs.LicenseId));
+
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((false, LicenseVerdict.Valid, 3UL, (DateTimeOffset?)EvidenceLogs.At.AddHours(2), true, (ulong?)null),
+            (result.Changed, result.Verdict, result.CheckpointSize, result.CosignedAt, result.Final, result.EntryIndex));
+        Assert.Null(result.Entry);
+        Assert.Null(result.Failure);
+    }
+
+    [Fact]
+    public void A_refresh_of_a_bundle_that_already_shows_the_revocation_is_unchanged()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var (bundle, _) = logs.RevokedBundle();
+        var verified = logs.Verify(bundle);
+        Assert.True(verified.IsValid, verified.Failure);
+
+        var result = EvidenceRefresh.Check(logs.Network, bundle, verified, logs.Refresh(EvidenceLogs.Cs, logs.LicenseId));
+
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((false, LicenseVerdict.Revoked, 3UL), (result.Changed, result.Verdict, result.CheckpointSize));
+    }
+
+    public static TheoryData<string, LicenseVerdict> LaterStates() => new()
+    {
+        { "revoke", LicenseVerdict.Revoked },
+        { "suspend", LicenseVerdict.Suspended },
+        { "resume", LicenseVerdict.Unspecified },
+        { "transfer", LicenseVerdict.Transferred },
+        { "change", LicenseVerdict.Unspecified },
+    };
+
+    [Theory]
+    [MemberData(nameof(LaterStates))]
+    public void A_later_state_entry_is_proven_and_settles_the_verdict_it_can(string action, LicenseVerdict expected)
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var bundle = logs.LocalBundle();
+        var verified = logs.Verify(bundle);
+        Assert.True(verified.IsValid, verified.Failure);
+        var id = logs.LicenseId;
+        Entry Made<TBody>(string kind, TBody body) => Entry.Create(kind, EvidenceLogs.Cs, id, "430100-amr", body, EvidenceLogs.At.AddDays(1));
+        var entry = action switch
+        {
+            "revoke" => Made(EntryKinds.LicenseStatus, LedgerBodies.Revoke(id)),
+            "suspend" => Made(EntryKinds.LicenseStatus, LedgerBodies.Suspend(id)),
+            "resume" => Made(EntryKinds.LicenseStatus, LedgerBodies.Resume(id)),
+            "transfer" => Made(EntryKinds.LicenseTransfer, LedgerBodies.Transfer(id)),
+            _ => Made(EntryKinds.LicenseChange, LedgerBodies.Change(id, "2030-12-31")),
+        };
+        var index = logs.Append(EvidenceLogs.Cs, entry, logs.Amr(EvidenceLogs.Cs));
+
+        var result = EvidenceRefresh.Check(logs.Network, bundle, verified, logs.Refresh(EvidenceLogs.Cs, id));
+
+        Assert.True(result.IsValid, result.Failure);
+        Assert.Equal((true, expected, 3UL, (ulong?)index), (result.Changed, result.Verdict, result.CheckpointSize, result.EntryIndex));
+        Assert.Equal((entry.Kind, id, EvidenceLogs.Cs), (result.Entry!.Kind, result.Entry.RecordId, result.Entry.Origin));
+    }
+
+    [Fact]
+    public void Refresh_answers_that_do_not_hold_are_refused_with_the_reason()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var bundle = logs.LocalBundle();
+        var verified = logs.Verify(bundle);
+        var before = logs.Refresh(EvidenceLogs.Cs, logs.LicenseId);
+        var revocation = logs.Append(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseStatus, EvidenceLogs.Cs, logs.LicenseId, "430100-amr",
+            LedgerBodies.Revoke(logs.LicenseId), EvidenceLogs.At.AddDays(1)), logs.Amr(EvidenceLogs.Cs));
+        var id = logs.LicenseId;
+        RefreshResponse Answer(Action<RefreshResponse> change)
+        {
+            var answer = logs.Refresh(EvidenceLogs.Cs, id);
+            change(answer);
+            return answer;
+        }
+        string? Failure(RefreshResponse answer, EvidenceResult? result = null, TrustedNetwork? network = null)
+        {
+            var refreshed = EvidenceRefresh.Check(network ?? logs.Network, bundle, result ?? verified, answer);
+            Assert.False(refreshed.IsValid);
+            Assert.False(refreshed.Changed);
+            return refreshed.Failure;
+        }
+
+        var broken = logs.Verify(With(EvidenceBundle.Parse(bundle.ToJson()), b => b.Verdict.Status = "REVOKED"));
+        Assert.Equal($"the bundle itself does not verify: {broken.Failure}", Failure(Answer(_ => { }), broken));
+        Assert.Equal($"origin '{EvidenceLogs.Cs}' is not a member of network cz-t", Failure(Answer(_ => { }), network: logs.NetworkWithout(EvidenceLogs.Cs)));
+
+        var forged = logs.Network.ByOrigin(EvidenceLogs.Cs)!.VerifyCheckpoint("not a checkpoint").Failure;
+        Assert.Equal($"the refreshed checkpoint of {EvidenceLogs.Cs}: {forged}", Failure(Answer(a => a.Checkpoint = "not a checkpoint")));
+
+        // A verified bundle of size 3 against the answer given at size 2.
+        var newer = logs.Bundle(EvidenceLogs.Cs, id, (EvidenceLogs.Cs, 0), (EvidenceLogs.Cs, 1), (EvidenceLogs.Cs, revocation));
+        newer.Verdict.Status = "REVOKED";
+        var newerResult = logs.Verify(newer);
+        Assert.True(newerResult.IsValid, newerResult.Failure);
+        Assert.Equal($"the refreshed checkpoint of {EvidenceLogs.Cs} is size 2, older than the bundle's 3",
+            EvidenceRefresh.Check(logs.Network, newer, newerResult, before).Failure);
+
+        Assert.StartsWith("the status proof is not JSON: ", Failure(Answer(a => a.StatusProof = "{")), StringComparison.Ordinal);
+        Assert.False(BundleStatusProof.TryRead(System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>("{}"), out _, out var unreadable));
+        Assert.Equal(unreadable, Failure(Answer(a => a.StatusProof = "{}")));
+        Assert.Equal($"the status proof is about '430100-amr', the bundle about '{id}'",
+            Failure(Answer(a => a.StatusProof = logs.Refresh(EvidenceLogs.Cs, "430100-amr").StatusProof)));
+
+        // The map proof of size 2 against the checkpoint of size 3.
+        Assert.True(BundleStatusProof.TryRead(System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(before.StatusProof), out var stale, out _));
+        var now = Checkpoint.Parse(SignedNote.Parse(logs.Refresh(EvidenceLogs.Cs, id).Checkpoint).Text);
+        Assert.False(stale.TryVerify(now, out _, out var staleError));
+        Assert.Equal(staleError, Failure(Answer(a => a.StatusProof = before.StatusProof)));
+
+        Assert.Equal($"the entry sent as the latest state of '{id}' is not the one the status map proves", Failure(Answer(a => a.Leaf = before.Leaf)));
+        Assert.Equal($"the entry sent as the latest state of '{id}' is not the one the status map proves", Failure(Answer(a => a.Leaf = [])));
+        var honest = logs.Refresh(EvidenceLogs.Cs, id);
+        Assert.False(MerkleProofVerifier.TryVerifyInclusion(1, 3, MerkleHash.LeafHash(honest.Leaf).AsSpan(), honest.InclusionProof,
+            Checkpoint.Parse(SignedNote.Parse(honest.Checkpoint).Text).RootHash, out var inclusionError));
+        Assert.Equal($"entry {EvidenceLogs.Cs}#1: inclusion proof does not verify: {inclusionError}", Failure(Answer(a => a.Index = 1)));
+    }
+
+    [Fact]
+    public void A_refresh_proving_the_license_absent_from_its_log_is_refused()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var bundle = logs.LocalBundle();
+        var verified = logs.Verify(bundle);
+        // The same network's keys, a log where the license was never issued (but as long): its map proves it absent.
+        var other = new EvidenceLogs { WithStatusMap = true };
+        var otherId = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002").LicenseId;
+        other.Append(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Cs, otherId, "430100-amr",
+            LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002"), EvidenceLogs.At), other.Amr(EvidenceLogs.Cs));
+
+        var result = EvidenceRefresh.Check(logs.Network, bundle, verified, other.Refresh(EvidenceLogs.Cs, logs.LicenseId));
+
+        Assert.False(result.IsValid);
+        Assert.Equal($"the status map of {EvidenceLogs.Cs} at size 2 proves '{logs.LicenseId}' absent, but the bundle shows it", result.Failure);
+    }
+
+    [Fact]
+    public void Refresh_arguments_are_required()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var bundle = logs.LocalBundle();
+        var verified = logs.Verify(bundle);
+        var answer = logs.Refresh(EvidenceLogs.Cs, logs.LicenseId);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => EvidenceRefresh.Check(null!, bundle, verified, answer)).ParamName);
+        Assert.Equal("bundle", Assert.Throws<ArgumentNullException>(() => EvidenceRefresh.Check(logs.Network, null!, verified, answer)).ParamName);
+        Assert.Equal("verified", Assert.Throws<ArgumentNullException>(() => EvidenceRefresh.Check(logs.Network, bundle, null!, answer)).ParamName);
+        Assert.Equal("answer", Assert.Throws<ArgumentNullException>(() => EvidenceRefresh.Check(logs.Network, bundle, verified, null!)).ParamName);
+    }
+
     /// <summary>Three cities' logs (Changsha, Zhuzhou, Xiangtan), each with its issuer <c>&lt;city&gt;-amr</c> registered at index 0.</summary>
     private sealed class EvidenceLogs
     {
@@ -368,6 +530,7 @@ public sealed class EvidenceRuleTests
 
         private readonly Dictionary<string, (MemoryMerkleTree Tree, List<byte[]> Leaves)> _logs = new(StringComparer.Ordinal);
         private readonly TrustedNetwork _network;
+        private readonly List<NetworkMember> _members;
 
         public EvidenceLogs(bool register = true, string validUntil = "")
         {
@@ -384,6 +547,7 @@ public sealed class EvidenceRuleTests
                 });
                 _logs[origin] = (new MemoryMerkleTree(), []);
             }
+            _members = members;
             _network = TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 1, Members = members }.ToJson());
             License = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000001", validUntil: validUntil);
             if (!register) return;
@@ -395,6 +559,42 @@ public sealed class EvidenceRuleTests
         }
 
         public LicenseIssued License { get; }
+
+        /// <summary>The network of these logs.</summary>
+        public TrustedNetwork Network => _network;
+
+        /// <summary>The network with the same members but <paramref name="origin"/>.</summary>
+        public TrustedNetwork NetworkWithout(string origin)
+            => TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 1, Members = [.. _members.Where(m => m.Origin != origin)] }.ToJson());
+
+        /// <summary>
+        /// A node's refresh answer for <paramref name="recordId"/> in <paramref name="origin"/> now: the log's checkpoint
+        /// with its status-map line, cosigned by the next city's witness an hour after the bundles' cosignatures, the
+        /// record's map proof, and its latest state entry with the inclusion proof (none when the record is absent).
+        /// </summary>
+        public RefreshResponse Refresh(string origin, string recordId)
+        {
+            var (tree, leaves) = _logs[origin];
+            var (map, root, size) = StatusMapOf(leaves)!.Value;
+            var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan(), [StatusMapLine.Format(root)]);
+            var witness = Origin(Cities[(Array.IndexOf(Cities, City(origin)) + 1) % Cities.Length]);
+            Assert.True(map.TryProve(size, StatusMapKey.ForRecord(recordId), out var value, out var proof, out var error), error);
+            var answer = new RefreshResponse
+            {
+                Checkpoint = CosignatureSigner.Cosign(note, Witness(witness), At.AddHours(2)).ToString(),
+                StatusProof = BundleStatusProof.Create(origin, size, recordId, root, value, proof).ToJsonElement().GetRawText(),
+            };
+            for (var i = leaves.Count - 1; i >= 0; i--)
+            {
+                var entry = LeafReader.Read(leaves[i]).Entry;
+                if (entry.RecordId != recordId || !StatusMapRecords.SetsState(entry.Kind)) continue;
+                answer.Index = (ulong)i;
+                answer.Leaf = leaves[i];
+                answer.InclusionProof = [.. MerkleProofBuilder.InclusionProof((ulong)i, size, tree.SubtreeLookup).Select(h => h.ToArray())];
+                break;
+            }
+            return answer;
+        }
 
         public string LicenseId => License.LicenseId;
 
