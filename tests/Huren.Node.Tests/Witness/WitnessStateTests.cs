@@ -195,4 +195,25 @@ public sealed class WitnessStateTests : IDisposable
         Assert.StartsWith("witness state row 'cosigned/broken' is not valid: ", broken.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<System.Text.Json.JsonException>(broken.InnerException);
     }
+
+    [Fact]
+    public void Rows_without_their_fields_read_as_empty_text_never_null()
+    {
+        // The row classes are non-nullable: a field a row lacks (an older or hand-edited row) reads as "" or 0.
+        var state = WitnessState.Open(_db, _clock);
+        _rows.PutNow("cosigned/bare"u8, "{}"u8);
+        _rows.PutNow("equivocation/00000000000000000001"u8, "{}"u8);
+        _rows.PutNow("quarantine/bare"u8, "{}"u8);
+
+        var cosigned = state.GetCosigned("bare")!;
+        Assert.Equal(("", 0ul, "", "", "", 0L), (cosigned.Origin, cosigned.Size, cosigned.Root, cosigned.Note, cosigned.Cosignature, cosigned.CosignedUnixMs));
+        Assert.Empty(cosigned.GetRoot());
+        var evidence = Assert.Single(state.ListEquivocations());
+        Assert.Equal((0L, "", "", "", 0L, ""), (evidence.Sequence, evidence.Origin, evidence.KnownNote, evidence.ConflictingNote, evidence.SeenUnixMs, evidence.Reason));
+        var quarantine = Assert.Single(state.ListQuarantines());
+        Assert.Equal(("", false, 0L, 0L, "", (long?)null, (string?)null, (string?)null),
+            (quarantine.Origin, quarantine.Quarantined, quarantine.SinceUnixMs, quarantine.Equivocation, quarantine.Reason, quarantine.ClearedUnixMs, quarantine.ClearedReason, quarantine.ClearedBy));
+        // Not in force: a row without "quarantined": true does not refuse the origin.
+        Assert.Null(state.GetQuarantine("bare"));
+    }
 }
