@@ -29,11 +29,13 @@ internal sealed class BenchNode : IAsyncDisposable
         ("amr", "issuer", AmrIssuer),
         ("p256", "issuer", P256Issuer),
         ("sm2", "issuer", Sm2Issuer),
+        ("ed25519", "issuer", Ed25519Issuer),
     ];
 
     public const string AmrIssuer = "430100-amr";
     public const string P256Issuer = "430100-p256";
     public const string Sm2Issuer = "430100-sm2";
+    public const string Ed25519Issuer = "430100-ed25519";
 
     private readonly Dictionary<string, SigningKey> _clientKeys = new(StringComparer.Ordinal);
     private WebApplication? _app;

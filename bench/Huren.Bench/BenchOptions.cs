@@ -12,6 +12,7 @@ internal sealed class BenchOptions
     public string OutDir { get; private set; } = "bench/results";
     public int IngestEntries { get; private set; } = 16_000;
     public int Streams { get; private set; } = 4;
+    public int BatchSize { get; private set; } = 256;
     public long LogEntries { get; private set; } = 1_000_000;
     public string DataDir { get; private set; } = "bench/.data";
     public int VerifyCalls { get; private set; } = 2_000;
@@ -37,6 +38,7 @@ internal sealed class BenchOptions
                 case "--out": o.OutDir = args[++i]; break;
                 case "--ingest-entries": o.IngestEntries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--streams": o.Streams = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--batch-size": o.BatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--log-entries": o.LogEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--data": o.DataDir = args[++i]; break;
                 case "--verify-calls": o.VerifyCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;

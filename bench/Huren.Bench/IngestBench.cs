@@ -31,18 +31,21 @@ internal static class IngestBench
                 await node.StartAsync();
                 var p256 = SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256);
                 var sm2 = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+                var ed25519 = SigningKey.Generate(SignatureAlgorithm.Ed25519);
                 using (var op = node.Client("operator"))
                 {
                     await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = BenchLedger.RegisterIssuer(node.RootKey, BenchNode.P256Issuer, p256.PublicKey) }, op.Options());
                     await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = BenchLedger.RegisterIssuer(node.RootKey, BenchNode.Sm2Issuer, sm2.PublicKey) }, op.Options());
+                    await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = BenchLedger.RegisterIssuer(node.RootKey, BenchNode.Ed25519Issuer, ed25519.PublicKey) }, op.Options());
                 }
                 long serial = 0;
-                // Warm-up, not measured: JIT and connection set-up of the unary and streaming paths.
-                var warm = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, serial, 1000);
+                // Warm-up, not measured: JIT and connection set-up of the unary, streaming and batched paths.
+                var warm = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, serial, 1500);
                 serial += warm.Length;
                 await UnaryAsync(node, "p256", warm[..500], options.Submitters);
-                await StreamAsync(node, "p256", warm[500..], options.Streams);
-                foreach (var (key, principal, issuer) in new[] { (p256, "p256", BenchNode.P256Issuer), (sm2, "sm2", BenchNode.Sm2Issuer) })
+                await StreamAsync(node, "p256", warm[500..1000], options.Streams);
+                await BatchesAsync(node, "p256", warm[1000..], options.Streams, options.BatchSize);
+                foreach (var (key, principal, issuer) in new[] { (p256, "p256", BenchNode.P256Issuer), (ed25519, "ed25519", BenchNode.Ed25519Issuer), (sm2, "sm2", BenchNode.Sm2Issuer) })
                 {
                     var name = MachineLimits.Name(key.Algorithm);
                     var count = key.Algorithm == SignatureAlgorithm.Sm2Sm3 ? options.IngestEntries / 2 : options.IngestEntries;
@@ -50,13 +53,17 @@ internal static class IngestBench
                     serial += count;
                     var raw = MachineLimits.VerifyRate(key, leaves, Environment.ProcessorCount);
                     Add($"raw verify {name} (ingest leaves)", raw);
-                    Console.WriteLine($"ingest {name}: {count / 2} entries over unary calls, then {count - count / 2} over streams");
-                    var unary = await UnaryAsync(node, principal, leaves[..(count / 2)], options.Submitters);
+                    var third = count / 3;
+                    Console.WriteLine($"ingest {name}: {third} entries over unary calls, {third} over streams, {count - 2 * third} in SubmitBatch calls");
+                    var unary = await UnaryAsync(node, principal, leaves[..third], options.Submitters);
                     Add($"ingest {name} unary", unary);
                     Add($"ingest {name} unary / raw verify", unary / raw);
-                    var stream = await StreamAsync(node, principal, leaves[(count / 2)..], options.Streams);
+                    var stream = await StreamAsync(node, principal, leaves[third..(2 * third)], options.Streams);
                     Add($"ingest {name} streams", stream);
                     Add($"ingest {name} streams / raw verify", stream / raw);
+                    var batched = await BatchesAsync(node, principal, leaves[(2 * third)..], options.Streams, options.BatchSize);
+                    Add($"ingest {name} batches", batched);
+                    Add($"ingest {name} batches / raw verify", batched / raw);
                 }
             }
             finally
@@ -69,7 +76,9 @@ internal static class IngestBench
         {
             var ratio = name.EndsWith("raw verify", StringComparison.Ordinal);
             var note = name.Contains("unary", StringComparison.Ordinal) ? $"{options.Submitters} concurrent unary calls over 4 channels"
-                : name.Contains("streams", StringComparison.Ordinal) ? $"{options.Streams} SubmitStream calls" : "all cores, same leaves";
+                : name.Contains("streams", StringComparison.Ordinal) ? $"{options.Streams} SubmitStream calls"
+                : name.Contains("batches", StringComparison.Ordinal) ? $"{options.Streams} concurrent callers of SubmitBatch ({options.BatchSize} entries per call, HurenClient.SubmitBatchAsync)"
+                : "all cores, same leaves";
             figures.Add(BenchFigure.Of(name, ratio ? "ratio" : "entries/s", list, note));
         }
         return figures;
@@ -118,6 +127,41 @@ internal static class IngestBench
             })).ToArray();
             var total = (await Task.WhenAll(tasks)).Sum();
             if (total != leaves.Length) throw new InvalidOperationException($"{total} of {leaves.Length} answered");
+            return leaves.Length / sw.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Atomic batches of <paramref name="batchSize"/> entries from several concurrent callers (the SDK's
+    /// <c>SubmitBatchAsync</c>, which checks every answer's leaf hash); entries/s until the last batch is durable.
+    /// </summary>
+    private static async Task<double> BatchesAsync(BenchNode node, string principal, byte[][] leaves, int callers, int batchSize)
+    {
+        var clients = Enumerable.Range(0, callers).Select(_ => node.Client(principal)).ToArray();
+        try
+        {
+            var next = -1;
+            var sw = Stopwatch.StartNew();
+            var workers = Enumerable.Range(0, callers).Select(w => Task.Run(async () =>
+            {
+                var client = clients[w];
+                int b;
+                while ((b = Interlocked.Increment(ref next)) * batchSize < leaves.Length)
+                {
+                    var start = b * batchSize;
+                    var batch = leaves[start..Math.Min(leaves.Length, start + batchSize)];
+                    var results = await client.SubmitBatchAsync(batch);
+                    foreach (var result in results)
+                    {
+                        if (result.Duplicate) throw new InvalidOperationException("a fresh entry was answered as a duplicate");
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(workers);
             return leaves.Length / sw.Elapsed.TotalSeconds;
         }
         finally

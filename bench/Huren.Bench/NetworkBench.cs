@@ -6,8 +6,10 @@ using System.Text.Json;
 using Grpc.Health.V1;
 using Huren.Cli;
 using Huren.Cli.Profiles;
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
+using Huren.Sdk.Crypto;
 using Huren.Sdk.Evidence;
 
 namespace Huren.Bench;
@@ -84,6 +86,115 @@ internal static class NetworkBench
                 // Left for the OS to clean up with the temp folder.
             }
         }
+    }
+
+    /// <summary>
+    /// Mirror catch-up between two node processes with peer TLS: Changsha alone writes N Ed25519 license issues (atomic
+    /// batches of <c>--batch-size</c> over <c>SubmitBatch</c>, the full write path, also timed); then Zhuzhou starts and
+    /// its mirror follows Changsha over mutually authenticated TLS, checking every signature, the origin's rules and
+    /// every batch checkpoint's root; entries/s from Zhuzhou serving until its copy of Changsha holds all N. Both
+    /// rates are divided by the raw all-core Ed25519 check rate on the same leaves, measured in the same run.
+    /// </summary>
+    public static async Task<List<BenchFigure>> MirrorAsync(BenchOptions options)
+    {
+        var write = new List<double>();
+        var catchUp = new List<double>();
+        var raw = new List<double>();
+        var entries = (int)options.MirrorEntries;
+        for (var run = 0; run < options.Runs; run++)
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "huren-bench-mirror-" + Guid.NewGuid().ToString("N"));
+            var processes = new List<Process>();
+            try
+            {
+                var basePort = FreePorts(3);
+                await CliAsync("network", "init", "--dir", dir, "--base-port", basePort.ToString(CultureInfo.InvariantCulture));
+                var profile = CliProfile.Load(Path.Combine(dir, "cli.json"));
+                var trusted = profile.LoadGenesis().Members.Select(m => m.TlsCertificateSha256).ToList();
+                if (profile.NetworkId != BenchLedger.NetworkId) throw new InvalidOperationException($"network init made network '{profile.NetworkId}', the bench's entries are for '{BenchLedger.NetworkId}'");
+                var changsha = profile.City(Changsha);
+                processes.Add(StartNode(Path.Combine(dir, Changsha)));
+                await WaitHealthyAsync(new Uri(changsha.Endpoint), trusted, processes);
+
+                var op = changsha.Credentials.First(c => c.Role == CliRoles.Operator);
+                using var writer = new HurenClient(new Uri(changsha.Endpoint), new ClientIdentity(op.Principal, profile.LoadSigningKey(op.PrivateKey)),
+                    TimeSpan.FromSeconds(60), PinnedTls.CreateHandler(trusted));
+                var issuerKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+                const string issuer = "430100-bench";
+                await writer.SubmitBatchAsync([BenchLedger.RegisterIssuer(profile.LoadSigningKey(changsha.RootKey!), issuer, issuerKey.PublicKey)]);
+                var leaves = MachineLimits.SignLeaves(issuerKey, issuer, 0, entries);
+                raw.Add(MachineLimits.VerifyRate(issuerKey, leaves, Environment.ProcessorCount));
+                var clock = Stopwatch.StartNew();
+                var next = -1;
+                await Task.WhenAll(Enumerable.Range(0, options.Streams).Select(_ => Task.Run(async () =>
+                {
+                    int b;
+                    while ((b = Interlocked.Increment(ref next)) * options.BatchSize < leaves.Length)
+                    {
+                        var start = b * options.BatchSize;
+                        await writer.SubmitBatchAsync(leaves[start..Math.Min(leaves.Length, start + options.BatchSize)]);
+                    }
+                })));
+                write.Add(entries / clock.Elapsed.TotalSeconds);
+                var size = (ulong)entries + 1;
+                Console.Error.WriteLine($"mirror: Changsha holds {size} entries ({write[^1]:F0} entries/s); starting Zhuzhou");
+
+                var zhuzhou = profile.City(Zhuzhou);
+                processes.Add(StartNode(Path.Combine(dir, Zhuzhou)));
+                await WaitHealthyAsync(new Uri(zhuzhou.Endpoint), trusted, processes);
+                clock.Restart();
+                var reader = zhuzhou.Credentials.First(c => c.Role == CliRoles.Counter);
+                using var follower = new HurenClient(new Uri(zhuzhou.Endpoint), new ClientIdentity(reader.Principal, profile.LoadSigningKey(reader.PrivateKey)),
+                    TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(trusted));
+                var origin = BenchLedger.Origin;
+                var deadline = TimeSpan.FromSeconds(Math.Max(120, entries / 200.0));
+                ulong held = 0;
+                while (held < size)
+                {
+                    if (clock.Elapsed > deadline) throw new TimeoutException($"Zhuzhou's copy of {origin} held {held} of {size} entries after {deadline.TotalSeconds:0} s");
+                    try
+                    {
+                        held = (await follower.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = origin, Start = 0, Count = 1 }, follower.Options())).TreeSize;
+                    }
+                    catch (Grpc.Core.RpcException ex) when (ex.StatusCode is Grpc.Core.StatusCode.NotFound or Grpc.Core.StatusCode.Unavailable)
+                    {
+                        // The mirror is not open yet.
+                    }
+                    if (held < size) await Task.Delay(20);
+                }
+                catchUp.Add(size / clock.Elapsed.TotalSeconds);
+                Console.Error.WriteLine($"mirror: Zhuzhou caught up {size} entries at {catchUp[^1]:F0} entries/s");
+            }
+            finally
+            {
+                foreach (var process in processes)
+                {
+                    if (!process.HasExited)
+                    {
+                        process.Kill(entireProcessTree: true);
+                        process.WaitForExit();
+                    }
+                    process.Dispose();
+                }
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Left for the OS to clean up with the temp folder.
+                }
+            }
+        }
+        var note = $"{entries} Ed25519 license issues (≈ 700-byte leaves)";
+        return
+        [
+            BenchFigure.Of("raw verify Ed25519 (mirror leaves)", "entries/s", raw, "all cores, same leaves"),
+            BenchFigure.Of("write path: SubmitBatch into a node process (TLS)", "entries/s", write, $"{note}, {options.Streams} callers × {options.BatchSize} entries per call"),
+            BenchFigure.Of("write path / raw verify", "ratio", write.Zip(raw, (w, r) => w / r).ToList(), note),
+            BenchFigure.Of("mirror catch-up, two node processes, peer TLS", "entries/s", catchUp, $"{note}; from the second node serving until its copy holds them all"),
+            BenchFigure.Of("mirror catch-up (processes) / raw verify", "ratio", catchUp.Zip(raw, (c, r) => c / r).ToList(), note),
+        ];
     }
 
     /// <summary>Asks Zhuzhou (held until final by the node, at most 2 s a call) until the answer's evidence verifies here, VALID and final.</summary>

@@ -126,8 +126,10 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     {
         ArgumentNullException.ThrowIfNull(leaf);
         var decoded = _signatures.Check(leaf);
-        var result = EntryValidator.Validate(decoded.Entry);
+        var result = EntryValidator.Validate(decoded.Entry, out var body);
         if (!result.IsValid) throw Reject.InvalidArgument(result.ToString());
+        // Keep the body decoded for the check: the rules on the writer thread use it instead of decoding it again.
+        decoded = decoded with { Body = body };
         CheckSeal(decoded.Entry);
         if (MaxClockSkew is { } skew)
         {
@@ -241,6 +243,8 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
 
     private static T Body<T>(EntryContext context) where T : class
     {
+        // Decoded once by CheckStateless (same bytes, same canonical codec); decoded here only if it was not.
+        if (context.Leaf.Body is T decoded) return decoded;
         if (!CanonicalCodec.TryDecode<T>(context.Entry.Body, out var body, out var error)) throw Reject.InvalidArgument($"body: {error}");
         return body!;
     }

@@ -1,7 +1,6 @@
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
-using Huren.Sdk.Merkle;
 
 namespace Huren.Node.Ledger;
 
@@ -71,11 +70,9 @@ internal sealed class StagedBatch
 /// <summary>A registered signing key and the issuer it belongs to.</summary>
 internal sealed record RegisteredKey(PublicKey Key, string IssuerId);
 
-/// <summary>One entry under the order-dependent checks: where it goes, and its leaf hash, computed when first needed.</summary>
+/// <summary>One entry under the order-dependent checks: where it goes, and its leaf hash (the decoded leaf's, computed once).</summary>
 internal sealed class EntryContext(DecodedLeaf leaf, ulong index)
 {
-    private byte[]? _leafHash;
-
     public DecodedLeaf Leaf { get; } = leaf;
 
     public Entry Entry => Leaf.Entry;
@@ -83,5 +80,5 @@ internal sealed class EntryContext(DecodedLeaf leaf, ulong index)
     public ulong Index { get; } = index;
 
     /// <summary>SHA-256(0x00 ‖ leaf) of the exact bytes the entry arrived as.</summary>
-    public byte[] LeafHash => _leafHash ??= MerkleHash.LeafHash(Leaf.Bytes.Span).ToArray();
+    public byte[] LeafHash => Leaf.LeafHash;
 }

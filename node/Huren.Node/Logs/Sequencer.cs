@@ -16,7 +16,7 @@ public sealed partial class Sequencer : IAsyncDisposable
     private readonly IEntryAdmission _admission;
     private readonly SequencerOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<Pending> _queue;
+    private readonly Channel<Queued> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly WriteGate? _gate;
@@ -30,7 +30,7 @@ public sealed partial class Sequencer : IAsyncDisposable
         _admission = appender.Admission;
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
+        _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -70,7 +70,8 @@ public sealed partial class Sequencer : IAsyncDisposable
         _gate?.ThrowIfClosed(Log.Origin);
         var decoded = _admission.CheckStateless(leaf);
         authorize?.Invoke(decoded);
-        var leafHash = MerkleLog.HashLeaf(leaf);
+        // Hashed once: the writer's rules and the log reuse the decoded leaf's hash.
+        var leafHash = decoded.LeafHash;
         bool known;
         ulong existing;
         try
@@ -82,24 +83,70 @@ public sealed partial class Sequencer : IAsyncDisposable
             throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.Message}); try again", ex);
         }
         if (known) return new AppendResult(existing, leafHash, true);
-        var pending = new Pending(leaf, leafHash, decoded);
+        var pending = new Pending(new AppendItem(leaf, leafHash, decoded));
         await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Checks and appends <paramref name="leaves"/> (exact SignedEntry bytes) as one atomic batch: the stateless checks
+    /// (decode, signature) run in parallel across cores, then the writer stages them in order in one synced write of
+    /// their own. Completes when all are durable, with one result per leaf in order; if any leaf is refused, nothing of
+    /// the batch is written and <see cref="AdmissionException"/> names the first refused leaf by its position.
+    /// </summary>
+    /// <param name="leaves">The leaves, at most <see cref="SequencerOptions.MaxBatchSize"/> of them.</param>
+    /// <param name="authorize">A caller check on each decoded entry, run before the batch is queued.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in the queue (never a batch being written).</param>
+    public async Task<AppendResult[]> SubmitBatchAsync(IReadOnlyList<byte[]> leaves, Action<DecodedLeaf>? authorize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leaves.Count == 0) return [];
+        if (leaves.Count > _options.MaxBatchSize)
+            throw new AdmissionException(RejectionKind.InvalidArgument, $"a batch holds at most {_options.MaxBatchSize} entries, not {leaves.Count}");
+        _gate?.ThrowIfClosed(Log.Origin);
+        var items = new AppendItem[leaves.Count];
+        var refusals = new AdmissionException?[leaves.Count];
+        // The signature checks are the batch's main cost: spread them over the cores before the single writer.
+        Parallel.For(0, leaves.Count, i =>
+        {
+            try
+            {
+                var leaf = leaves[i];
+                var decoded = _admission.CheckStateless(leaf);
+                authorize?.Invoke(decoded);
+                items[i] = new AppendItem(leaf, decoded.LeafHash, decoded);
+            }
+            catch (AdmissionException ex)
+            {
+                refusals[i] = ex;
+            }
+        });
+        for (var i = 0; i < refusals.Length; i++)
+        {
+            if (refusals[i] is { } refused) throw BatchRefusal(i, refused);
+        }
+        var group = new PendingGroup(items);
+        await _queue.Writer.WriteAsync(group, cancellationToken).ConfigureAwait(false);
+        return await group.Completion.Task.ConfigureAwait(false);
+    }
+
+    private static AdmissionException BatchRefusal(int position, AdmissionException refused)
+        => new(refused.Kind, $"entry {position} of the batch: {refused.Message}; nothing of the batch was written");
+
     private async Task RunAsync()
     {
-        var batch = new List<Pending>(_options.MaxBatchSize);
+        var taken = new List<Queued>();
+        var singles = new List<AppendItem>(_options.MaxBatchSize);
         var reader = _queue.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                await FillBatchAsync(reader, batch).ConfigureAwait(false);
+                await FillBatchAsync(reader, taken).ConfigureAwait(false);
                 if (_gate?.ClosedReason is not null)
                 {
                     // Closed after these entries were queued: none of them is written.
-                    foreach (var item in batch)
+                    foreach (var item in taken)
                     {
                         try
                         {
@@ -107,15 +154,29 @@ public sealed partial class Sequencer : IAsyncDisposable
                         }
                         catch (AdmissionException refused)
                         {
-                            item.Completion.TrySetException(refused);
+                            item.Refuse(refused);
                         }
                     }
-                    batch.Clear();
+                    taken.Clear();
                     continue;
                 }
-                _appender.Append(batch);
-                foreach (var item in batch) item.Answer();
-                batch.Clear();
+                // Single entries share one synced write; a submitted batch is written on its own, since a refusal in it
+                // must leave all of it out and the appender cannot take back part of what it staged.
+                foreach (var item in taken)
+                {
+                    if (item is Pending single) singles.Add(single.Item);
+                }
+                if (singles.Count > 0)
+                {
+                    _appender.Append(singles);
+                    singles.Clear();
+                }
+                foreach (var item in taken)
+                {
+                    if (item is PendingGroup group) group.Outcome = _appender.Append(group.Items, refusalEndsBatch: true);
+                    item.Answer();
+                }
+                taken.Clear();
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -126,18 +187,23 @@ public sealed partial class Sequencer : IAsyncDisposable
         {
             // The appender fails batches without throwing; reaching here is a bug. Answer rather than leave callers waiting.
             LogLoopFailed(_logger, ex);
-            foreach (var item in batch) item.Completion.TrySetException(new AppendFailedException("the sequencer stopped", ex));
+            foreach (var item in taken) item.Fail(new AppendFailedException("the sequencer stopped", ex));
         }
-        while (reader.TryRead(out var left)) left.Completion.TrySetException(new ObjectDisposedException(nameof(Sequencer), "the node is shutting down"));
+        while (reader.TryRead(out var left)) left.Fail(new ObjectDisposedException(nameof(Sequencer), "the node is shutting down"));
     }
 
-    private async Task FillBatchAsync(ChannelReader<Pending> reader, List<Pending> batch)
+    private async Task FillBatchAsync(ChannelReader<Queued> reader, List<Queued> batch)
     {
-        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item)) batch.Add(item);
-        if (batch.Count >= _options.MaxBatchSize || _options.MaxBatchDelay == TimeSpan.Zero) return;
+        var count = 0;
+        while (count < _options.MaxBatchSize && reader.TryRead(out var item))
+        {
+            batch.Add(item);
+            count += item.Count;
+        }
+        if (count >= _options.MaxBatchSize || _options.MaxBatchDelay == TimeSpan.Zero) return;
         // Group commit: give concurrent submitters a moment to join this batch.
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < _options.MaxBatchSize)
+        while (count < _options.MaxBatchSize)
         {
             var remaining = deadline - Stopwatch.GetTimestamp();
             if (remaining <= 0) break;
@@ -150,7 +216,11 @@ public sealed partial class Sequencer : IAsyncDisposable
             {
                 break;
             }
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item)) batch.Add(item);
+            while (count < _options.MaxBatchSize && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                count += item.Count;
+            }
         }
     }
 
@@ -166,20 +236,92 @@ public sealed partial class Sequencer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "The sequencer's loop failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception ex);
 
-    private sealed class Pending(byte[] leaf, byte[] leafHash, DecodedLeaf decoded) : AppendItem(leaf, leafHash, decoded)
+    /// <summary>What waits in the queue: one submitted entry or one submitted batch.</summary>
+    private abstract class Queued
     {
+        public abstract int Count { get; }
+
+        /// <summary>Answers the submitter from the appender's outcome.</summary>
+        public abstract void Answer();
+
+        /// <summary>Answers with a refusal; nothing was written.</summary>
+        public abstract void Refuse(AdmissionException refused);
+
+        /// <summary>Answers with a failure; nothing was acknowledged.</summary>
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class Pending(AppendItem item) : Queued
+    {
+        public AppendItem Item { get; } = item;
+
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Answer()
+        public override int Count => 1;
+
+        public override void Answer()
         {
             try
             {
-                Completion.TrySetResult(Outcome());
+                Completion.TrySetResult(Item.Outcome());
             }
             catch (Exception ex)
             {
                 Completion.TrySetException(ex);
             }
         }
+
+        public override void Refuse(AdmissionException refused) => Completion.TrySetException(refused);
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class PendingGroup(AppendItem[] items) : Queued
+    {
+        public AppendItem[] Items { get; } = items;
+
+        public BatchOutcome? Outcome { get; set; }
+
+        public TaskCompletionSource<AppendResult[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override int Count => Items.Length;
+
+        public override void Answer()
+        {
+            if (Outcome is not { } outcome)
+            {
+                Completion.TrySetException(new InvalidOperationException("the batch was not appended"));
+                return;
+            }
+            if (outcome.Failure is { } failure)
+            {
+                Completion.TrySetException(failure);
+                return;
+            }
+            if (outcome.Refusal is { } refusal)
+            {
+                // The appender stops at the first refusal and writes nothing: name that entry.
+                var position = Array.FindIndex(Items, item => ReferenceEquals(item.Error, refusal));
+                Completion.TrySetException(refusal is AdmissionException admission
+                    ? BatchRefusal(Math.Max(position, 0), admission)
+                    : refusal);
+                return;
+            }
+            var results = new AppendResult[Items.Length];
+            try
+            {
+                for (var i = 0; i < Items.Length; i++) results[i] = Items[i].Outcome();
+            }
+            catch (Exception ex)
+            {
+                Completion.TrySetException(ex);
+                return;
+            }
+            Completion.TrySetResult(results);
+        }
+
+        public override void Refuse(AdmissionException refused) => Completion.TrySetException(refused);
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
     }
 }

@@ -33,6 +33,35 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         while (inFlight.Count > 0) yield return await inFlight.Dequeue().ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    public async ValueTask<SubmitBatchResponse> SubmitBatchAsync(SubmitBatchRequest request, CallContext context = default)
+    {
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Operator);
+        var leaves = request.SignedEntries;
+        if (leaves.Count == 0) throw RpcErrors.InvalidArgument("signed_entries is empty");
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            if (leaves[i] is not { Length: > 0 }) throw RpcErrors.InvalidArgument($"signed_entries[{i}] is empty");
+        }
+        try
+        {
+            var results = await sequencer.SubmitBatchAsync(leaves, leaf => Authorize(principal, leaf), context.CancellationToken).ConfigureAwait(false);
+            var response = new SubmitBatchResponse { Results = new List<SubmitResponse>(results.Length) };
+            var origin = logs.Own.Origin;
+            foreach (var result in results) response.Results.Add(new SubmitResponse { Origin = origin, Index = result.Index, LeafHash = result.LeafHash, Duplicate = result.Duplicate });
+            return response;
+        }
+        catch (AdmissionException ex)
+        {
+            metrics.Rejected(ex.Reason);
+            throw RpcErrors.From(ex);
+        }
+        catch (IOException ex)
+        {
+            throw RpcErrors.Unavailable(ex.Message);
+        }
+    }
+
     /// <summary>
     /// Submits one leaf for <paramref name="principal"/>, authenticated elsewhere (the counter page's session), under
     /// the same role rules as <see cref="SubmitAsync"/>: a counter only its own issuer's <c>license.use</c> entries.

@@ -19,6 +19,13 @@ public interface ILedgerService
     [Operation]
     IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default);
 
+    /// <summary>
+    /// Submits signed entries as one atomic batch, answered once all of them are durable, with one answer per entry in
+    /// order. If any entry is refused, nothing of the batch is written and the status names the entry by its position.
+    /// </summary>
+    [Operation]
+    ValueTask<SubmitBatchResponse> SubmitBatchAsync(SubmitBatchRequest request, CallContext context = default);
+
     /// <summary>One entry of a log.</summary>
     [Operation]
     ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default);
@@ -87,6 +94,22 @@ public sealed class SubmitResponse
     [ProtoMember(3, Name = "leaf_hash")] public byte[] LeafHash { get; set; } = [];
     /// <summary>True when the same bytes were already in the log (nothing appended).</summary>
     [ProtoMember(4, Name = "duplicate")] public bool Duplicate { get; set; }
+}
+
+/// <summary>Signed entries to append as one atomic batch.</summary>
+[ProtoContract]
+public sealed class SubmitBatchRequest
+{
+    /// <summary>The exact <c>SignedEntry</c> bytes of each entry (the Merkle leaves), in the order wanted.</summary>
+    [ProtoMember(1, Name = "signed_entries")] public List<byte[]> SignedEntries { get; set; } = [];
+}
+
+/// <summary>Where each entry of a batch landed, in the order submitted.</summary>
+[ProtoContract]
+public sealed class SubmitBatchResponse
+{
+    /// <summary>One answer per submitted entry.</summary>
+    [ProtoMember(1, Name = "results")] public List<SubmitResponse> Results { get; set; } = [];
 }
 
 /// <summary>Asks for one entry.</summary>

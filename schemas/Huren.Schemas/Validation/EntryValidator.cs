@@ -14,9 +14,18 @@ public static class EntryValidator
     public const int LeafHashLength = 32;
 
     /// <summary>Validates <paramref name="entry"/> (see the class summary).</summary>
-    public static ValidationResult Validate(Entry entry)
+    public static ValidationResult Validate(Entry entry) => Validate(entry, out _);
+
+    /// <summary>
+    /// Validates <paramref name="entry"/> (see the class summary) and hands out its body as decoded for the check, so a
+    /// caller that needs the body does not decode the same bytes again.
+    /// </summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="body">The decoded body (of the kind's body type), or null when the kind is unknown or the body does not decode.</param>
+    public static ValidationResult Validate(Entry entry, out object? body)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        body = null;
         var errors = new ErrorList();
         var schema = EntryKinds.Find(entry.Kind);
         var knownKind = schema is not null;
@@ -49,8 +58,9 @@ public static class EntryValidator
         }
         if (knownKind)
         {
-            var body = BodyValidator.Decode(entry.Kind!, entry.Body ?? [], out var decoded);
-            foreach (var e in body.Errors) errors.Add(e.Field == "body" ? e : e.Under("body"));
+            var bodyResult = BodyValidator.Decode(entry.Kind!, entry.Body ?? [], out var decoded);
+            body = decoded;
+            foreach (var e in bodyResult.Errors) errors.Add(e.Field == "body" ? e : e.Under("body"));
             if (decoded is not null && !string.IsNullOrEmpty(entry.RecordId))
             {
                 var bodyId = schema!.RecordIdOf(decoded);

@@ -1,4 +1,5 @@
 using Huren.Schemas.Envelope;
+using Huren.Sdk.Merkle;
 
 namespace Huren.Sdk.Entries;
 
@@ -7,8 +8,22 @@ namespace Huren.Sdk.Entries;
 /// <param name="Entry">The entry decoded from <see cref="SignedEntry.EntryBytes"/>.</param>
 public sealed record DecodedLeaf(SignedEntry Signed, Entry Entry)
 {
+    private byte[]? _leafHash;
+
     /// <summary>The exact leaf bytes the envelope was decoded from (hash these, never a re-encoding).</summary>
     public ReadOnlyMemory<byte> Bytes { get; init; }
+
+    /// <summary>
+    /// The RFC 9162 leaf hash of <see cref="Bytes"/>, computed on first use and kept, so the node hashes each entry once
+    /// however many stages need it (a race computes the same value twice).
+    /// </summary>
+    public byte[] LeafHash => _leafHash ??= MerkleHash.LeafHash(Bytes.Span).ToArray();
+
+    /// <summary>
+    /// The entry's body as the validation decoded it (<see cref="Schemas.Validation.EntryValidator"/>),
+    /// so the ledger rules need not decode the same bytes again; null when the leaf was only read. Treat as read-only.
+    /// </summary>
+    public object? Body { get; init; }
 }
 
 /// <summary>Decodes Merkle leaves (exact <see cref="SignedEntry"/> bytes).</summary>

@@ -129,6 +129,18 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(0UL, log.Size);
     }
 
+    [Fact]
+    public async Task An_entry_whose_signature_fails_stops_the_mirror_before_its_run_is_stored()
+    {
+        var forged = Leaf(1);
+        forged[^3] ^= 0x01; // inside the signature, the last field of a SignedEntry
+        _peer.Script(Entry(0), new FollowMessage { Entry = new LogEntry { Origin = Origin, Index = 1, Leaf = forged } }, Entry(2), Checkpoint(3));
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        Assert.StartsWith($"entry {Origin}#1 fails its checks", mirror.Fault, StringComparison.Ordinal);
+        Assert.Equal(0UL, log.Size);
+    }
+
     [Theory]
     [InlineData("a gap in the indexes")]
     [InlineData("a stream that stops mid-run")]
@@ -182,6 +194,8 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         public ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default) => throw new NotSupportedException();
 
         public IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default) => throw new NotSupportedException();
+
+        public ValueTask<SubmitBatchResponse> SubmitBatchAsync(SubmitBatchRequest request, CallContext context = default) => throw new NotSupportedException();
 
         public ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default) => throw new NotSupportedException();
 
