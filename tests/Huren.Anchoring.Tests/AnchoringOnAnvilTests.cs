@@ -283,9 +283,10 @@ public class AnchoringOnAnvilTests(Xunit.Abstractions.ITestOutputHelper output)
         using var cc = network.Client(c);
         using var cd = network.Client(d);
 
-        await ca.VoteAnchorersAsync(0, next);
+        // Each vote is read back only once mined: CI once read the old list [a, b, c] right after b's vote.
+        Assert.True((await ReceiptAsync(ca, anvil, await ca.VoteAnchorersAsync(0, next))).Succeeded);
         Assert.Equal([a.Address, b.Address, c.Address], await ca.GetAnchorersAsync());
-        await cb.VoteAnchorersAsync(0, next);
+        Assert.True((await ReceiptAsync(cb, anvil, await cb.VoteAnchorersAsync(0, next))).Succeeded);
         Assert.Equal(next, await ca.GetAnchorersAsync());
         Assert.Equal(1UL, await ca.GetEpochAsync());
         Assert.Equal("true", Cast.Run("call", "--rpc-url", anvil.RpcUrl.ToString(), network.Contract, "isAnchorer(address)(bool)", d.Address));

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Huren.Anchoring.Chain;
@@ -8,8 +6,9 @@ using Huren.Anchoring.Chain;
 namespace Huren.Anchoring.Tests;
 
 /// <summary>
-/// A real Anvil process on a free loopback port (chain id 31337, automine). Ready when it answers eth_chainId over
-/// JSON-RPC (deadline 30 s, killed if it never does). With a state file, <see cref="StopAsync"/> ends it with SIGTERM so
+/// A real Anvil process on a loopback port it chose itself (chain id 31337, automine). Ready when it has printed the port
+/// it bound and answers eth_chainId there over JSON-RPC (deadline 30 s, killed if it never does): a port picked free
+/// beforehand was once taken by another test's Anvil, whose chain then answered in this one's place. With a state file, <see cref="StopAsync"/> ends it with SIGTERM so
 /// that it writes its chain there, and <see cref="StartAsync"/> loads it again: the same chain, down and back.
 /// </summary>
 internal sealed class AnvilNode : IAsyncDisposable
@@ -17,20 +16,21 @@ internal sealed class AnvilNode : IAsyncDisposable
     public const ulong ChainId = LocalAnvil.ChainId;
     private readonly string? _stateFile;
     private readonly int? _blockTime;
-    private readonly LocalAnvil _anvil;
+    private LocalAnvil? _anvil;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private AnvilNode(int port, string? stateFile, int? blockTime)
+    private AnvilNode(string? stateFile, int? blockTime)
     {
-        _anvil = new LocalAnvil(port);
         _stateFile = stateFile;
         _blockTime = blockTime;
     }
 
-    public int Port => _anvil.Port;
+    public int Port => Anvil.Port;
 
-    public Uri RpcUrl => _anvil.RpcUrl;
+    public Uri RpcUrl => Anvil.RpcUrl;
+
+    private LocalAnvil Anvil => _anvil ?? throw new InvalidOperationException("Anvil has not started");
 
     public string Output
     {
@@ -43,23 +43,33 @@ internal sealed class AnvilNode : IAsyncDisposable
     /// <summary>Starts Anvil; with <paramref name="blockTime"/> (seconds) it mines a block that often instead of one per transaction, so confirmations keep coming.</summary>
     public static async Task<AnvilNode> StartNewAsync(string? stateFile = null, int? blockTime = null)
     {
-        var node = new AnvilNode(FreePort(), stateFile, blockTime);
+        var node = new AnvilNode(stateFile, blockTime);
         await node.StartAsync();
         return node;
     }
 
+    /// <summary>Starts the process: on a port of its choosing the first time, on the same port again after <see cref="StopAsync"/>.</summary>
     public async Task StartAsync()
     {
         var psi = new ProcessStartInfo(AnchorTooling.Anvil) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in _anvil.Arguments(_blockTime, _stateFile)) psi.ArgumentList.Add(a);
+        foreach (var a in LocalAnvil.AnnouncingArguments(_anvil?.Port ?? 0, _blockTime, _stateFile)) psi.ArgumentList.Add(a);
+        var bound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("anvil did not start");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (LocalAnvil.TryReadListeningPort(e.Data, out var port)) bound.TrySetResult(port);
+            Append(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Exited += (_, _) => bound.TrySetException(new InvalidOperationException($"Anvil exited before listening"));
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
         try
         {
+            var port = await bound.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            _anvil ??= new LocalAnvil(port);
             await _anvil.WaitUntilReadyAsync(process, TimeSpan.FromSeconds(30));
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
@@ -86,7 +96,7 @@ internal sealed class AnvilNode : IAsyncDisposable
     }
 
     /// <summary>One JSON-RPC call; null for methods that return nothing (anvil_mine, evm_setAutomine).</summary>
-    public Task<JsonNode?> RpcAsync(string method, params object?[] parameters) => _anvil.CallAsync(method, parameters);
+    public Task<JsonNode?> RpcAsync(string method, params object?[] parameters) => Anvil.CallAsync(method, parameters);
 
     public async Task<string> SnapshotAsync() => (await RpcAsync("evm_snapshot"))!.GetValue<string>();
 
@@ -96,10 +106,10 @@ internal sealed class AnvilNode : IAsyncDisposable
 
     public Task SetAutomineAsync(bool on) => RpcAsync("evm_setAutomine", on);
 
-    public Task FundAsync(string address) => _anvil.FundAsync(address);
+    public Task FundAsync(string address) => Anvil.FundAsync(address);
 
     /// <summary>Deploys the anchor contract for <paramref name="networkId"/> accepting the <paramref name="anchorers"/>, all funded; its address.</summary>
-    public async Task<string> DeployAsync(string networkId, IReadOnlyList<EvmAccount> anchorers) => (await _anvil.DeployAsync(networkId, anchorers)).Address;
+    public async Task<string> DeployAsync(string networkId, IReadOnlyList<EvmAccount> anchorers) => (await Anvil.DeployAsync(networkId, anchorers)).Address;
 
     public async Task<ulong> BlockNumberAsync() => Convert.ToUInt64((await RpcAsync("eth_blockNumber"))!.GetValue<string>(), 16);
 
@@ -118,18 +128,11 @@ internal sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public ValueTask DisposeAsync()
     {
         Kill();
         _process?.Dispose();
-        _anvil.Dispose();
+        _anvil?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

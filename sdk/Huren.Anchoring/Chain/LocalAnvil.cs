@@ -47,9 +47,31 @@ public sealed class LocalAnvil : IDisposable
     /// <paramref name="blockTimeSeconds"/> a block that often (so confirmations keep coming without traffic) instead of one
     /// per transaction; with <paramref name="stateFile"/> the chain is loaded from there and written back on SIGTERM.
     /// </summary>
-    public IReadOnlyList<string> Arguments(int? blockTimeSeconds = null, string? stateFile = null)
+    public IReadOnlyList<string> Arguments(int? blockTimeSeconds = null, string? stateFile = null) =>
+        BuildArguments(Port, silent: true, blockTimeSeconds, stateFile);
+
+    /// <summary>
+    /// Arguments for an Anvil that prints the port it bound (<c>Listening on 127.0.0.1:N</c>, read with
+    /// <see cref="TryReadListeningPort"/>); <paramref name="port"/> 0 lets it choose a free one. Waiting for that line
+    /// proves this process listens: a port chosen beforehand can be taken by another process before Anvil binds it, and
+    /// another Anvil on it would answer the readiness probe in this one's place.
+    /// </summary>
+    public static IReadOnlyList<string> AnnouncingArguments(int port = 0, int? blockTimeSeconds = null, string? stateFile = null) =>
+        BuildArguments(port, silent: false, blockTimeSeconds, stateFile);
+
+    /// <summary>The port of Anvil's <c>Listening on 127.0.0.1:N</c> line, if <paramref name="line"/> is that line.</summary>
+    public static bool TryReadListeningPort(string? line, out int port)
     {
-        var arguments = new List<string> { "--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(CultureInfo.InvariantCulture), "--silent" };
+        const string Prefix = "Listening on 127.0.0.1:";
+        port = 0;
+        return line is not null && line.StartsWith(Prefix, StringComparison.Ordinal)
+            && int.TryParse(line.AsSpan(Prefix.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port > 0;
+    }
+
+    private static List<string> BuildArguments(int port, bool silent, int? blockTimeSeconds, string? stateFile)
+    {
+        var arguments = new List<string> { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(CultureInfo.InvariantCulture) };
+        if (silent) arguments.Add("--silent");
         if (blockTimeSeconds is { } seconds) arguments.AddRange(["--block-time", seconds.ToString(CultureInfo.InvariantCulture)]);
         if (stateFile is not null) arguments.AddRange(["--state", stateFile]);
         return arguments;
