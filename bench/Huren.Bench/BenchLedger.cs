@@ -88,5 +88,6 @@ internal static class BenchLedger
             Counter = "政务服务中心 12号窗口",
             Purpose = "跨域通办：核验营业执照",
             BusinessSerial = $"ZZ{n:D12}",
+            VerdictAtUse = LicenseUseVerdicts.Valid,
         }, new EntryReference { Origin = Origin, Index = issueIndex, LeafHash = issueLeafHash, Relation = LicenseRelation }), issuerKey);
 }
