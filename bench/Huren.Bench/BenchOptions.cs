@@ -25,6 +25,18 @@ internal sealed class BenchOptions
     /// <summary>Licenses measured one after another by the <c>network</c> suite (after one warm-up).</summary>
     public int NetworkLicenses { get; private set; } = 30;
 
+    /// <summary>Exchanges per measured run of the <c>exchange</c> suite.</summary>
+    public int Exchanges { get; private set; } = 2_000;
+
+    /// <summary>Concurrent requesting departments' calls in the <c>exchange</c> suite.</summary>
+    public int Requesters { get; private set; } = 32;
+
+    /// <summary>Distinct 4 KB records the provider publishes for the <c>exchange</c> suite (exchanges cycle through them).</summary>
+    public int ExchangeRecords { get; private set; } = 256;
+
+    /// <summary>Size in MiB of the file the <c>exchange</c> suite sends through an exchange and through a raw TLS copy.</summary>
+    public int TransferMegabytes { get; private set; } = 100;
+
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
@@ -48,6 +60,10 @@ internal sealed class BenchOptions
                 case "--map-records": o.MapRecords = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--map-batch": o.MapBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--network-licenses": o.NetworkLicenses = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--exchanges": o.Exchanges = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--requesters": o.Requesters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--exchange-records": o.ExchangeRecords = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--transfer-mb": o.TransferMegabytes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: o.Suites.Add(args[i]); break;
             }
         }

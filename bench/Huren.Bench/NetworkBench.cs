@@ -221,7 +221,7 @@ internal static class NetworkBench
         throw new TimeoutException($"{license} was not VALID and final at {Zhuzhou} within {timeout.TotalSeconds:0} s");
     }
 
-    private static Process StartNode(string cityDir)
+    internal static Process StartNode(string cityDir)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cityDir };
         foreach (var a in new[] { "exec", NodeDll(), $"--contentRoot={cityDir}" }) psi.ArgumentList.Add(a);
@@ -234,7 +234,7 @@ internal static class NetworkBench
         return process;
     }
 
-    private static async Task WaitHealthyAsync(Uri endpoint, IReadOnlyCollection<string> trusted, List<Process> processes)
+    internal static async Task WaitHealthyAsync(Uri endpoint, IReadOnlyCollection<string> trusted, List<Process> processes)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
@@ -269,7 +269,7 @@ internal static class NetworkBench
     }
 
     /// <summary>A base port with it and the next two free on loopback.</summary>
-    private static int FreePorts(int count)
+    internal static int FreePorts(int count)
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -297,7 +297,7 @@ internal static class NetworkBench
         throw new InvalidOperationException("no free loopback ports");
     }
 
-    private static async Task<string> CliAsync(params string[] args)
+    internal static async Task<string> CliAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -306,5 +306,5 @@ internal static class NetworkBench
         return output.ToString();
     }
 
-    private static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
+    internal static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 }

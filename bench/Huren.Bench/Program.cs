@@ -1,6 +1,6 @@
 using Huren.Bench;
 
-// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|mirror|hypercore|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
+// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|exchange|mirror|hypercore|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
 var options = BenchOptions.Parse(args);
@@ -13,6 +13,7 @@ if (Wants("ingest")) results.AddRange(await IngestBench.RunAsync(options));
 if (Wants("log")) results.AddRange(await LogBench.RunAsync(options));
 if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
 if (Wants("network")) results.AddRange(await NetworkBench.RunAsync(options));
+if (Wants("exchange")) results.AddRange(await ExchangeBench.RunAsync(options));
 if (Wants("mirror")) results.AddRange(await NetworkBench.MirrorAsync(options));
 if (Wants("hypercore"))
 {
