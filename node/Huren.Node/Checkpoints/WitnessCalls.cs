@@ -29,7 +29,7 @@ internal sealed class PeerWitnessCalls(PeerClients peers) : IWitnessCalls, IDisp
             else
             {
                 // The collector passes the member of the version in force: another object means another version, whose
-                // endpoint or pins may differ. The collector makes one call at a time, so none is using the old client.
+                // endpoint or pins may differ. The collector makes one call at a time to a member, so none is using the old client.
                 known.Client?.Dispose();
                 client = peers.For(witness, TimeSpan.FromSeconds(5));
                 _clients[witness.Origin] = (client, witness);

@@ -13,9 +13,11 @@ namespace Huren.Node.Network;
 /// <param name="witnessKey">This node's witness key, which signs its calls to peers.</param>
 /// <param name="network">The configuration in force (the peers' certificates).</param>
 /// <param name="ownCertificate">This node's TLS certificate with its key, loaded when first needed; null when it has none.</param>
-public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkView network, Func<X509Certificate2?> ownCertificate)
+public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkView network, Func<X509Certificate2?> ownCertificate) : IDisposable
 {
     private readonly Lazy<X509Certificate2?> _ownCertificate = new(ownCertificate);
+    private readonly Dictionary<string, (HurenClient Client, TrustedMember Member)> _shared = new(StringComparer.Ordinal);
+    private readonly List<HurenClient> _retired = [];
 
     /// <summary>This node's city code.</summary>
     public string CityCode => cityCode;
@@ -32,5 +34,40 @@ public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkV
         var trusted = new List<string>();
         foreach (var m in network.Current?.Members ?? []) trusted.Add(m.TlsCertificateSha256);
         return new HurenClient(endpoint, identity, deadline, PinnedTls.CreateHandler(trusted, _ownCertificate.Value));
+    }
+
+    /// <summary>
+    /// A client for <paramref name="member"/>'s node kept for every call to it, so that calls share one connection
+    /// (HTTP/2 streams) instead of each dialling and shaking hands anew; not to be disposed by the caller. Calls set
+    /// their own deadlines. Dialled again when the configuration in force gives another member object (its endpoint
+    /// or any member's pin may have changed).
+    /// </summary>
+    public HurenClient Shared(TrustedMember member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        lock (_shared)
+        {
+            if (_shared.TryGetValue(member.Origin, out var known))
+            {
+                if (ReferenceEquals(known.Member, member)) return known.Client;
+                // Calls in flight may still use it: disposed when the node stops (versions of the configuration are few).
+                _retired.Add(known.Client);
+            }
+            var client = For(member, TimeSpan.FromMinutes(10));
+            _shared[member.Origin] = (client, member);
+            return client;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_shared)
+        {
+            foreach (var (client, _) in _shared.Values) client.Dispose();
+            foreach (var client in _retired) client.Dispose();
+            _shared.Clear();
+            _retired.Clear();
+        }
     }
 }

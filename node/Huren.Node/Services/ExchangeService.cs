@@ -48,7 +48,8 @@ public sealed partial class ExchangeService(
             return HeldAnswer(held);
         }
         var member = network.Current?.ByOrigin(asked.ProviderOrigin) ?? throw RpcErrors.NotFound($"provider_origin {asked.ProviderOrigin} is not a member of the network");
-        using var client = peers.For(member, TimeSpan.FromMinutes(10));
+        // One connection to the provider's node for all requests (no TLS handshake per request).
+        var client = peers.Shared(member);
         var options = new CallOptions(deadline: DateTime.UtcNow.AddMinutes(10), cancellationToken: context.CancellationToken);
         await using var stream = client.Exchange.ProvideAsync(request, new CallContext(options)).GetAsyncEnumerator(context.CancellationToken);
         ProvideMessage header;
@@ -88,7 +89,34 @@ public sealed partial class ExchangeService(
             keep.PartLengths.Add(part.Length);
         }
         index.PutHeld(keep);
+        await WaitForShareCopyAsync(asked.ProviderOrigin, keep.ShareIndex, context.CancellationToken).ConfigureAwait(false);
         return HeldAnswer(keep);
+    }
+
+    /// <summary>
+    /// Waits (at most 2 s) until this node's copy of the provider's log holds the share entry, which its mirror receives
+    /// within moments: the department's receipt, checked by the ledger against that copy, is then admitted at its first
+    /// submission rather than after the SDK's retry delay. Answering without it is still correct (the SDK retries).
+    /// </summary>
+    private async Task WaitForShareCopyAsync(string providerOrigin, ulong shareIndex, CancellationToken cancellationToken)
+    {
+        if (logs.Find(providerOrigin) is not { } copy || copy.Size > shareIndex) return;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (true)
+            {
+                // Asked before the size is read, so that growth in between is not missed.
+                var grown = logs.WaitForGrowthAsync(copy, limit.Token);
+                if (copy.Size > shareIndex) return;
+                await grown.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The copy lags: answer anyway.
+        }
     }
 
     private static ShareRequestResponse HeldAnswer(HeldShare held)

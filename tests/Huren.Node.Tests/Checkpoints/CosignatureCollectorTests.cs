@@ -154,6 +154,39 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         Assert.False(_collector.ExecuteTask!.IsCompleted);
     }
 
+    [Fact]
+    public async Task A_checkpoint_stored_before_the_tree_takes_its_batch_is_not_offered_and_puts_no_witness_on_backoff()
+    {
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+        await _collector.StartAsync(CancellationToken.None);
+        await UntilAsync(() => Cosigned(_xiangtan) && Cosigned(_zhuzhou), "size 0 cosigned by both");
+
+        // As the node's appender does: the batch and its checkpoint written in one store write, the tree told afterwards.
+        var staging = _log.BeginStaging(new LogCommit());
+        var leaf = "a leaf"u8.ToArray();
+        staging.Append(leaf, MerkleHash.LeafHash(leaf).ToArray(), "record-1");
+        using (var batch = _log.Store.Store.CreateBatch())
+        {
+            _log.Stage(staging, batch);
+            _log.Store.PutCheckpoint(batch, 1, _changsha.Signer.Sign(1, staging.Root()).ToUtf8());
+            _log.Store.Store.Write(batch);
+        }
+        Assert.Equal(0UL, _log.Size);
+        await RoundAsync();
+        await RoundAsync();
+        Assert.Equal(1, _witnesses.Calls(_zhuzhou.Origin));
+        Assert.Equal(1, _witnesses.Calls(_xiangtan.Origin));
+        Assert.Equal((0, ""), _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin));
+        Assert.Equal((0, ""), _faults.Of(CosignatureCollector.Service, _xiangtan.Origin));
+
+        // The tree has the batch: the next round (the clock unchanged, so no back-off could have run out) offers size 1.
+        _log.Committed(staging);
+        await UntilAsync(() => Cosigned(_xiangtan) && Cosigned(_zhuzhou), "size 1 cosigned by both");
+        Assert.StartsWith($"{_changsha.Origin}\n1\n", Stored().Text, StringComparison.Ordinal);
+        Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
+        lock (_counted) Assert.DoesNotContain(CosignatureCollector.Service, _counted);
+    }
+
     /// <summary>The answer with the last byte of its signature flipped.</summary>
     private static AddCheckpointResponse Flipped(AddCheckpointResponse answer)
     {
