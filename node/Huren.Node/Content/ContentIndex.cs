@@ -29,6 +29,20 @@ public sealed class ContentIndex(IKeyValueStore store)
     public HeldShare? FindHeld(string providerOrigin, string shareId)
         => _rows.Get($"held/{providerOrigin} {shareId}") is { } bytes ? Serializer.Deserialize<HeldShare>(bytes.AsSpan()) : null;
 
+    /// <summary>
+    /// Data held for <paramref name="shareId"/> from any provider. Share ids are chosen by consumers, so two providers'
+    /// shares may carry the same id; this reads every held row (a look-up for a person at a command line, not a hot path).
+    /// </summary>
+    public IEnumerable<HeldShare> HeldWithId(string shareId)
+    {
+        foreach (var (key, value) in _rows.Scan("held/"))
+        {
+            // Origins hold no space, so the share id is everything after the first one.
+            var space = key.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && key.AsSpan(space + 1).SequenceEqual(shareId)) yield return Serializer.Deserialize<HeldShare>(value.AsSpan());
+        }
+    }
+
     /// <summary>Records data received and checked for a share.</summary>
     public void PutHeld(HeldShare held) => Put($"held/{held.ProviderOrigin} {held.ShareId}", held);
 

@@ -29,7 +29,8 @@ public sealed partial class ExchangeService(
     /// <inheritdoc/>
     public async ValueTask<ShareRequestResponse> RequestAsync(SignedShareRequest request, CallContext context = default)
     {
-        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer);
+        // A counter (窗口) acts for its department too: a 政务服务中心 window asks for the data its matter needs.
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter);
         var asked = ShareRequestSigner.Read(request) ?? throw RpcErrors.InvalidArgument("request_bytes: not a ShareRequest");
         if (!string.Equals(asked.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal))
             throw RpcErrors.PermissionDenied($"consumer_issuer_id {asked.ConsumerIssuerId} is not the caller's department {principal.IssuerId}");
@@ -203,7 +204,7 @@ public sealed partial class ExchangeService(
     /// <inheritdoc/>
     public async IAsyncEnumerable<ContentChunk> FetchAsync(FetchRequest request, CallContext context = default)
     {
-        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer);
+        var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter);
         var held = index.FindHeld(request.ProviderOrigin, request.ShareId) ?? throw RpcErrors.NotFound($"this node holds no data of share {request.ShareId} from {request.ProviderOrigin}");
         if (!string.Equals(held.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal))
             throw RpcErrors.PermissionDenied($"share {request.ShareId} was requested by {held.ConsumerIssuerId}, not {principal.IssuerId}");
@@ -252,6 +253,7 @@ public sealed partial class ExchangeService(
             if (log is null) continue;
             foreach (var resource in state.Catalog())
             {
+                if (request.ResourceCode.Length > 0 && !string.Equals(resource.ResourceCode, request.ResourceCode, StringComparison.Ordinal)) continue;
                 if (log.GetLeaf(resource.Index) is { } leaf) answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
             }
         }

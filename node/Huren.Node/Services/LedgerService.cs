@@ -64,7 +64,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
 
     /// <summary>
     /// Submits one leaf for <paramref name="principal"/>, authenticated elsewhere (the counter page's session), under
-    /// the same role rules as <see cref="SubmitAsync"/>: a counter only its own issuer's <c>license.use</c> entries.
+    /// the same role rules as <see cref="SubmitAsync"/>: a counter only its own issuer's <c>license.use</c> and <c>receipt</c> entries.
     /// </summary>
     internal Task<SubmitResponse> SubmitOneAsync(ClientPrincipal principal, SubmitRequest request, CancellationToken cancellationToken)
     {
@@ -92,14 +92,15 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         }
     }
 
-    /// <summary>An issuer submits only its own entries; a counter only its license uses; an operator anything.</summary>
+    /// <summary>An issuer submits only its own entries; a counter only its license uses and receipts; an operator anything.</summary>
     private static void Authorize(ClientPrincipal principal, DecodedLeaf leaf)
     {
         if (principal.Role == ClientRole.Operator) return;
         if (!string.Equals(leaf.Entry.IssuerId, principal.IssuerId, StringComparison.Ordinal))
             throw new AdmissionException(RejectionKind.PermissionDenied, $"client '{principal.Name}' acts for issuer '{principal.IssuerId}', not '{leaf.Entry.IssuerId}'");
-        if (principal.Role == ClientRole.Counter && leaf.Entry.Kind != Schemas.Envelope.EntryKinds.LicenseUse)
-            throw new AdmissionException(RejectionKind.PermissionDenied, $"a counter may only record license uses, not '{leaf.Entry.Kind}'");
+        // A counter may also acknowledge data shared to its department (the receipt of an exchange it asked for).
+        if (principal.Role == ClientRole.Counter && leaf.Entry.Kind is not (Schemas.Envelope.EntryKinds.LicenseUse or Schemas.Envelope.EntryKinds.Receipt))
+            throw new AdmissionException(RejectionKind.PermissionDenied, $"a counter may only record license uses and receipts of data shared to its department, not '{leaf.Entry.Kind}'");
     }
 
     /// <inheritdoc/>

@@ -32,6 +32,14 @@ public interface IExchangeService
     /// <summary>The catalogue resources (latest <c>catalog.publish</c> entry of each) of every log the node keeps, or of one.</summary>
     [Operation]
     ValueTask<CatalogListResponse> ListCatalogAsync(CatalogListRequest request, CallContext context = default);
+
+    /// <summary>
+    /// What this node holds for one of the calling department's shares (consumer side): the provider's share entry, the
+    /// parts (names, lengths, SHA-256) and the payload digest's salt, and the department's receipt once it is in this log.
+    /// Only the department that requested the share is answered.
+    /// </summary>
+    [Operation]
+    ValueTask<HeldShareResponse> GetHeldAsync(HeldShareRequest request, CallContext context = default);
 }
 
 /// <summary>What a consumer department asks for; encoded once, signed as <c>"huren-share-request/v1\n" ‖ bytes</c>.</summary>
@@ -175,6 +183,8 @@ public sealed class CatalogListRequest
 {
     /// <summary>One log; empty for every log the node keeps.</summary>
     [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>One resource code; empty for every resource.</summary>
+    [ProtoMember(2, Name = "resource_code")] public string ResourceCode { get; set; } = "";
 }
 
 /// <summary>Catalogue resources: each resource's latest <c>catalog.publish</c> entry.</summary>
@@ -183,4 +193,30 @@ public sealed class CatalogListResponse
 {
     /// <summary>The entries, by log then resource code.</summary>
     [ProtoMember(1, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
+}
+
+/// <summary>Asks what the consumer's node holds for a share.</summary>
+[ProtoContract]
+public sealed class HeldShareRequest
+{
+    /// <summary>The provider's log; empty to look the share id up among every provider's shares the node holds.</summary>
+    [ProtoMember(1, Name = "provider_origin")] public string ProviderOrigin { get; set; } = "";
+    /// <summary>The share.</summary>
+    [ProtoMember(2, Name = "share_id")] public string ShareId { get; set; } = "";
+}
+
+/// <summary>Data the consumer's node received, checked and holds for a share.</summary>
+[ProtoContract]
+public sealed class HeldShareResponse
+{
+    /// <summary>The provider's share entry (origin, index, exact leaf bytes).</summary>
+    [ProtoMember(1, Name = "share")] public LogEntry? Share { get; set; }
+    /// <summary>The parts held, in order; each part's SHA-256 is covered by the share entry's payload digest.</summary>
+    [ProtoMember(2, Name = "parts")] public List<SharePart> Parts { get; set; } = [];
+    /// <summary>The salt of the payload digest.</summary>
+    [ProtoMember(3, Name = "salt")] public byte[] Salt { get; set; } = [];
+    /// <summary>The department's receipt entry in this node's own log; absent while none is recorded (the parts are then not released).</summary>
+    [ProtoMember(4, Name = "receipt")] public LogEntry? Receipt { get; set; }
+    /// <summary>The department (issuer id) that requested the share.</summary>
+    [ProtoMember(5, Name = "consumer_issuer_id")] public string ConsumerIssuerId { get; set; } = "";
 }

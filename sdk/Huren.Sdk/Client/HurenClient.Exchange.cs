@@ -80,4 +80,71 @@ public sealed partial class HurenClient
         var messages = Exchange.FetchAsync(new FetchRequest { ProviderOrigin = entry.Origin, ShareId = share.ShareId, Part = part }, new CallContext(options));
         return await ReceiveAsync(messages, listed.Sha256, destination, progress, cancellationToken).ConfigureAwait(false);
     }
+    /// <summary>
+    /// What the department's own node holds for one of its shares (data already received and checked): the provider's
+    /// share entry, the parts and the salt, and the department's receipt if recorded. The answer is checked before it is
+    /// returned: the share entry decodes, is for <paramref name="shareId"/>, its payload digest covers the listed parts,
+    /// and a receipt listed is a <c>receipt</c> entry referencing that share entry by leaf hash.
+    /// </summary>
+    /// <param name="shareId">The share id (as <c>huren share request</c> printed it).</param>
+    /// <param name="providerOrigin">The provider's log; null to let the node look the id up among every provider's shares it holds.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="RpcException">NOT_FOUND: nothing held for that share; PERMISSION_DENIED: another department's share.</exception>
+    /// <exception cref="InvalidDataException">The node's answer does not hold together.</exception>
+    public async Task<HeldShareResponse> GetHeldShareAsync(string shareId, string? providerOrigin = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shareId);
+        var held = await Exchange.GetHeldAsync(new HeldShareRequest { ShareId = shareId, ProviderOrigin = providerOrigin ?? "" }, Options(cancellationToken)).ConfigureAwait(false);
+        var (entry, share) = ReadShare(AsSharedAnswer(held));
+        if (share.ShareId != shareId || (providerOrigin is not null && entry.Origin != providerOrigin))
+            throw new InvalidDataException($"the node answered share {share.ShareId} of {entry.Origin} for share {shareId}");
+        if (held.Receipt is { } receipt)
+        {
+            var receiptEntry = LeafReader.TryRead(receipt.Leaf, out var leaf, out _) ? leaf!.Entry : throw new InvalidDataException($"the receipt entry {receipt.Index} does not decode");
+            var shareLeafHash = MerkleHash.LeafHash(held.Share!.Leaf).ToArray();
+            if (receiptEntry.Kind != EntryKinds.Receipt || receiptEntry.RecordId != shareId ||
+                !receiptEntry.References.Exists(r => r.Relation == Relations.Share && r.Origin == entry.Origin && r.Index == held.Share.Index && r.LeafHash.AsSpan().SequenceEqual(shareLeafHash)))
+                throw new InvalidDataException($"entry {receipt.Index} of {receipt.Origin} is not a receipt of share {shareId}");
+        }
+        return held;
+    }
+
+    /// <summary>A held share in the form <see cref="RecordReceiptAsync"/> and <see cref="FetchSharedAsync"/> take.</summary>
+    /// <param name="held">What <see cref="GetHeldShareAsync"/> answered.</param>
+    public static ShareRequestResponse AsSharedAnswer(HeldShareResponse held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var answer = new ShareRequestResponse { Status = ExchangeStatus.Shared, Entry = held.Share, Salt = held.Salt };
+        answer.Parts.AddRange(held.Parts);
+        return answer;
+    }
+
+    /// <summary>
+    /// The providing department's decision on a pending request (有条件共享): a <c>share.decision</c> entry, approved or
+    /// refused with the reason, signed with the department's key in its own city's log (the request's provider log).
+    /// The consumer's next request with the same share id then gets the data or the refusal.
+    /// </summary>
+    /// <param name="request">The pending request, as <c>Exchange.ListPending</c> listed it.</param>
+    /// <param name="decision">Approved or refused.</param>
+    /// <param name="reason">Why (required for a refusal; a note for an approval).</param>
+    /// <param name="providerCode">The department's 统一社会信用代码.</param>
+    /// <param name="issuerId">The department's issuer id (the resource's publisher).</param>
+    /// <param name="key">The department's registered signing key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ArgumentException">No decision, or a refusal without a reason.</exception>
+    public async Task<SubmitResponse> DecideShareAsync(ShareRequest request, ShareDecision decision, string reason, string providerCode, string issuerId, SigningKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(key);
+        if (decision is not (ShareDecision.Approved or ShareDecision.Refused)) throw new ArgumentException("decide approved or refused", nameof(decision));
+        if (decision == ShareDecision.Refused && string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("a refusal needs a reason", nameof(reason));
+        var body = new ShareDecided
+        {
+            ShareId = request.ShareId, Decision = decision, ProviderCode = providerCode, ConsumerCode = request.ConsumerCode, ConsumerOrigin = request.ConsumerOrigin,
+            ResourceCode = request.ResourceCode, RecordId = request.RecordId, Purpose = request.Purpose, MatterCode = request.MatterCode, Fields = [.. request.Fields],
+            ReasonCode = decision == ShareDecision.Refused ? "reviewed" : "", Reason = reason ?? "",
+        };
+        var entry = Entry.Create(EntryKinds.ShareDecision, request.ProviderOrigin, request.ShareId, issuerId, body, DateTimeOffset.UtcNow);
+        return await Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(entry, key) }, Options(cancellationToken)).ConfigureAwait(false);
+    }
 }

@@ -6,7 +6,7 @@ namespace Huren.Cli.Tests.Ledger;
 
 /// <summary>
 /// 'huren demo --exit' tells the whole story against three real node processes (licenses, then a seal registered in
-/// Changsha and a sealed notice verified at a Xiangtan counter) and stops them; its evidence bundle then
+/// Changsha and a sealed notice verified at a Xiangtan counter, then a cross-city data exchange) and stops them; its evidence bundle then
 /// verifies offline with every node stopped, and a tampered copy is refused with the reason.
 /// </summary>
 public sealed class DemoTests : IDisposable
@@ -18,7 +18,7 @@ public sealed class DemoTests : IDisposable
     {
         var (code, output, error) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit", "--start-timeout", "300");
         Assert.True(code == 0, error + output);
-        foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8.", "── 9.", "── 10." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
+        foreach (var chapter in new[] { "── 1.", "── 2.", "── 3.", "── 4.", "── 5.", "── 6.", "── 7.", "── 8.", "── 9.", "── 10.", "── 11." }) Assert.Contains(chapter, output, StringComparison.Ordinal);
         Assert.Contains("REVOKED  ", output, StringComparison.Ordinal);
         Assert.Contains("huren.cz-t/430300, answered for by issuer 430300-amr", output, StringComparison.Ordinal);
         // Chapter 8: the notice sealed in Changsha verifies at the Xiangtan counter; the altered copy does not.
@@ -39,8 +39,10 @@ public sealed class DemoTests : IDisposable
         await File.WriteAllTextAsync(changed, (await File.ReadAllTextAsync(xml)).Replace("长沙互认科技有限公司", "长沙互认科技有限责任公司", StringComparison.Ordinal));
         Assert.NotEqual(0, await XmlSec1VerifyAsync(changed, amrKey));
 
-        var bundle = Path.Combine(_folder.Dir, "evidence-license-1.json");
         var genesis = Path.Combine(_folder.Dir, "genesis.json");
+        await Exchange_chapter_recorded_the_share_and_receipt_and_delivered_the_data(output, genesis);
+
+        var bundle = Path.Combine(_folder.Dir, "evidence-license-1.json");
         var (offline, offlineOutput, offlineError) = await CliRunner.RunAsync("license", "verify", "--bundle", bundle, "--network", genesis);
         Assert.True(offline == 0, offlineError + offlineOutput);
         Assert.StartsWith("VALID  ", offlineOutput, StringComparison.Ordinal);
@@ -87,6 +89,38 @@ public sealed class DemoTests : IDisposable
         // A second run replaces the earlier demo folder and tells the story again.
         var (again, againOutput, againError) = await CliRunner.RunAsync("demo", "--dir", _folder.Dir, "--base-port", _folder.Port, "--exit", "--start-timeout", "300");
         Assert.True(again == 0, againError + againOutput);
+    }
+
+    /// <summary>
+    /// Chapter 10: Zhuzhou's 政务服务中心 received exactly the fields it asked for and the document (the license XML
+    /// Changsha published as the record's document), the flow was listed by 'audit flows', and the exchange bundle the
+    /// auditor saved verifies offline with the nodes stopped: the share entry is in Changsha's log and the receipt in
+    /// Zhuzhou's, each under a final checkpoint.
+    /// </summary>
+    private async Task Exchange_chapter_recorded_the_share_and_receipt_and_delivered_the_data(string output, string genesis)
+    {
+        const string shareId = "430200-demo-share-1";
+        Assert.Contains($"share {shareId}: shared by huren.cz-t/430100 #", output, StringComparison.Ordinal);
+        Assert.Contains(", receipt huren.cz-t/430200 #", output, StringComparison.Ordinal);
+        var received = Path.Combine(_folder.Dir, "exchange", "received");
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_folder.Dir, "license-1.xml")), await File.ReadAllBytesAsync(Path.Combine(received, "document")));
+        var fields = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(received, "fields.json"))).RootElement;
+        Assert.Equal("长沙互认科技有限公司", fields.GetProperty("名称").GetString());
+        Assert.Equal("湖南省长沙市岳麓区", fields.GetProperty("住所").GetString());
+        Assert.False(fields.TryGetProperty("成立日期", out _), "a field Zhuzhou did not ask for was shared");
+
+        // 'audit flows' listed the share, joined with its receipt (no fault: the command exited 0, or the demo would have stopped).
+        var flows = output[output.IndexOf("$ huren audit flows", StringComparison.Ordinal)..];
+        flows = flows[..flows.IndexOf("$ huren bundle export --share", StringComparison.Ordinal)];
+        Assert.Contains(shareId, flows, StringComparison.Ordinal);
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync("bundle", "verify", Path.Combine(_folder.Dir, "evidence-share-1.json"), "--network", genesis, "--json");
+        Assert.True(code == 0, stderr + stdout);
+        var verdict = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(verdict.GetProperty("valid").GetBoolean());
+        Assert.Equal(shareId, verdict.GetProperty("shareId").GetString());
+        Assert.StartsWith("huren.cz-t/430100#", verdict.GetProperty("share").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("huren.cz-t/430200#", verdict.GetProperty("receipt").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -33,8 +33,9 @@ internal static class DemoCommand
             "Run the Huren demo: create a local 长株潭 (Changsha–Zhuzhou–Xiangtan) network, start its three nodes, then register\n" +
             "departments, issue licenses in Changsha, verify one at a Zhuzhou counter, revoke one, transfer one to Xiangtan,\n" +
             "trace it across the three cities, export an evidence bundle and verify it offline, register the market regulator's\n" +
-            "seal in Changsha and verify a notice sealed with it at a Xiangtan counter, export a license as signed XML. The\n" +
-            "network then keeps running\n" +
+            "seal in Changsha and verify a notice sealed with it at a Xiangtan counter, export a license as signed XML, and let\n" +
+            "Zhuzhou's 政务服务中心 obtain a Changsha license's full data across cities (share and receipt recorded, the flow traced).\n" +
+            "The network then keeps running\n" +
             "for you to explore with the CLI (Ctrl-C stops it), unless --exit.") { dir, basePort, exit, startTimeout };
         demo.SetAction(async (parse, ct) =>
         {
@@ -82,6 +83,12 @@ internal static class DemoCommand
         private const string Xiangtan = "430300";
         private const string BusinessLicense = "11100000HUREN0001P001";
         private const string SealId = "43010020260001";
+        private const string ResourceCode = "430100-YYZZ-0001";
+        private const string MatterCode = "QT-0001";
+        private const string ExchangePurpose = "企业跨域经营备案";
+        private const string ExchangeLegalBasis = "《湖南省政务数据共享条例》";
+        /// <summary>The exchange's share id, fixed so the reader can type the follow-up commands.</summary>
+        internal const string DemoShareId = "430200-demo-share-1";
 
         private string Profile => Path.Combine(directory, CliProfile.DefaultFileName);
 
@@ -107,10 +114,11 @@ internal static class DemoCommand
             await ChapterAsync("1. Each city's data office registers its departments (city root key signs, operator submits)").ConfigureAwait(false);
             foreach (var (city, name) in new[] { (Changsha, "长沙市"), (Zhuzhou, "株洲市"), (Xiangtan, "湘潭市") })
             {
+                // --may-share: both departments take part in data exchanges (chapter 10) as provider or consumer.
                 await RunAsync(ExitCodes.Success, ct, "issuer", "register", "--city", city, "--id", $"{city}-amr", "--name", $"{name}市场监督管理局",
-                    "--authority-code", Uscc($"11{city}HUREN0101"), "--license-types", BusinessLicense).ConfigureAwait(false);
+                    "--authority-code", Uscc($"11{city}HUREN0101"), "--license-types", BusinessLicense, "--may-share").ConfigureAwait(false);
                 await RunAsync(ExitCodes.Success, ct, "issuer", "register", "--city", city, "--id", $"{city}-window", "--name", $"{name}政务服务中心",
-                    "--authority-code", Uscc($"12{city}HUREN0301"), "--department-kind", "administrative-approval").ConfigureAwait(false);
+                    "--authority-code", Uscc($"12{city}HUREN0301"), "--department-kind", "administrative-approval", "--may-share").ConfigureAwait(false);
             }
 
             await ChapterAsync("2. Changsha's market regulator issues three business licenses (营业执照)").ConfigureAwait(false);
@@ -157,7 +165,9 @@ internal static class DemoCommand
             await RunAsync(ExitCodes.Success, ct, "license", "export", ids[0], "--xml", "--city", Changsha, "-o", xml).ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "license", "verify", "--xml", xml, "--city", Xiangtan).ConfigureAwait(false);
 
-            await ChapterAsync("10. An auditor re-verifies Changsha's whole log from Xiangtan's copy").ConfigureAwait(false);
+            await TellExchangeAsync(ids[0], companies[0], xml, ct).ConfigureAwait(false);
+
+            await ChapterAsync("11. An auditor re-verifies Changsha's whole log from Xiangtan's copy").ConfigureAwait(false);
             await RunAsync(ExitCodes.Success, ct, "audit", "log", Changsha, "--city", Xiangtan).ConfigureAwait(false);
 
             await output.WriteLineAsync().ConfigureAwait(false);
@@ -166,8 +176,63 @@ internal static class DemoCommand
             await output.WriteLineAsync("  huren license list --city 430300").ConfigureAwait(false);
             await output.WriteLineAsync($"  huren trace {ids[0]} --dot | dot -Tsvg -o trace.svg").ConfigureAwait(false);
             await output.WriteLineAsync("  huren checkpoint 430100").ConfigureAwait(false);
+            await output.WriteLineAsync("  huren catalog list --city 430200").ConfigureAwait(false);
+            await output.WriteLineAsync($"  huren trace {ids[0]} --flows --dot | dot -Tsvg -o flows.svg").ConfigureAwait(false);
             await output.WriteLineAsync("(with 'dotnet run --project cli/Huren.Cli --' in place of 'huren' when the tool is not installed)").ConfigureAwait(false);
             return ExitCodes.Success;
+        }
+
+        /// <summary>
+        /// Chapter 10 (跨域数据共享): Changsha's market regulator publishes a catalogue resource for its business licenses and
+        /// the first license's full data and document; Zhuzhou's 政务服务中心, at its window, asks its own node for them for
+        /// 企业跨域经营备案 — Changsha's node records the share, Zhuzhou's the receipt — and fetches the data; then the auditor
+        /// sees the flow (trace --flows, audit flows) and saves the exchange's evidence, verified offline.
+        /// </summary>
+        private async Task TellExchangeAsync(string licenseId, string company, string document, CancellationToken ct)
+        {
+            await ChapterAsync("10. Zhuzhou's 政务服务中心 obtains a Changsha business license's full data and document for 企业跨域经营备案 (跨域数据共享)").ConfigureAwait(false);
+            var folder = Path.Combine(directory, "exchange");
+            Directory.CreateDirectory(folder);
+            await RunAsync(ExitCodes.Success, ct, "catalog", "publish", "--city", Changsha, "--as", "amr", "--code", ResourceCode, "--name", "营业执照信息",
+                "--sharing", "无条件", "--field", "名称", "--field", "统一社会信用代码", "--field", "类型", "--field", "住所", "--field", "成立日期", "--field", "经营范围",
+                "--field", "document", "--update-frequency", "实时", "--legal-basis", ExchangeLegalBasis, "--purpose", ExchangePurpose,
+                "--matter-code", MatterCode, "--consumer-city", Zhuzhou).ConfigureAwait(false);
+            var fields = Path.Combine(folder, "license-1-fields.json");
+            await File.WriteAllTextAsync(fields, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["名称"] = company, ["统一社会信用代码"] = Uscc($"9143010{0}HUREN0201"), ["类型"] = "有限责任公司", ["住所"] = "湖南省长沙市岳麓区",
+                ["成立日期"] = "2024-03-01", ["经营范围"] = "软件开发、数据处理",
+            }, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "data", "put", licenseId, "--city", Changsha, "--as", "amr", "--resource", ResourceCode,
+                "--fields", fields, "--file", $"document={document}").ConfigureAwait(false);
+
+            await WaitForCatalogAsync(Zhuzhou, ResourceCode, ct).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "catalog", "show", ResourceCode, "--city", Zhuzhou).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "share", "request", "--city", Zhuzhou, "--as", "counter", "--provider", Changsha, "--resource", ResourceCode,
+                "--record", licenseId, "--field", "名称", "--field", "统一社会信用代码", "--field", "住所", "--field", "经营范围", "--field", "document",
+                "--purpose", ExchangePurpose, "--matter-code", MatterCode, "--legal-basis", ExchangeLegalBasis, "--id", DemoShareId).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "data", "get", DemoShareId, "--city", Zhuzhou, "--as", "counter", "--out", Path.Combine(folder, "received")).ConfigureAwait(false);
+
+            await output.WriteLineAsync("\n(the auditor: where the license's data went, and every share joined with its receipt)").ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "trace", licenseId, "--flows", "--city", Zhuzhou).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "audit", "flows", "--record", licenseId, "--city", Zhuzhou).ConfigureAwait(false);
+            var bundle = Path.Combine(directory, "evidence-share-1.json");
+            await RunAsync(ExitCodes.Success, ct, "bundle", "export", "--share", DemoShareId, "--city", Zhuzhou, "--wait-final", "120", "-o", bundle).ConfigureAwait(false);
+            await RunAsync(ExitCodes.Success, ct, "bundle", "verify", bundle, "--network", Path.Combine(directory, "genesis.json")).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits until a city's node lists a catalogue resource (its mirror of the provider's log has the entry).</summary>
+        private async Task WaitForCatalogAsync(string city, string resourceCode, CancellationToken ct)
+        {
+            var profile = CliProfile.Load(Profile);
+            var cityProfile = profile.City(city);
+            using var session = new NodeSession(profile, profile.LoadGenesis(), cityProfile, cityProfile.Credential(CliRoles.Auditor), json: false);
+            var deadline = DateTimeOffset.UtcNow + PropagationLimit;
+            while (await session.Client.GetCatalogResourceAsync(resourceCode, cancellationToken: ct).ConfigureAwait(false) is null)
+            {
+                if (DateTimeOffset.UtcNow > deadline) throw new DemoStepFailed($"catalogue resource {resourceCode} did not reach {city} within {PropagationLimit.TotalSeconds:0} s");
+                await Task.Delay(200, ct).ConfigureAwait(false);
+            }
         }
 
         /// <summary>

@@ -9,13 +9,15 @@ using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Exchange;
 
-/// <summary><c>huren catalog list</c>: the resource catalogues (政务信息资源目录) of every log a node keeps.</summary>
+/// <summary><c>huren catalog publish|list|show</c>: the resource catalogues (政务信息资源目录) of every log a node keeps.</summary>
 internal static class CatalogCommand
 {
     public static Command Build()
     {
         var catalog = new Command("catalog", "The government information resource catalogue (政务信息资源目录) each city publishes in its own log.");
+        catalog.Subcommands.Add(CatalogPublishCommand.BuildPublish());
         catalog.Subcommands.Add(BuildList());
+        catalog.Subcommands.Add(CatalogPublishCommand.BuildShow());
         return catalog;
     }
 

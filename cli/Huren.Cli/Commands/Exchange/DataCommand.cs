@@ -3,16 +3,21 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 
 namespace Huren.Cli.Commands.Exchange;
 
-/// <summary><c>huren data put</c>: a department publishes a record's data (fields and files) into its own node's content store.</summary>
+/// <summary>
+/// <c>huren data put</c>: a department publishes a record's data (fields and files) into its own node's content store;
+/// <c>huren data get</c>: a department fetches data it received in an exchange from its own node.
+/// </summary>
 internal static class DataCommand
 {
     public static Command Build()
     {
         var data = new Command("data", "A record's full data in the department's own node: stored encrypted, off the ledger, shared only through 'huren share'.");
         data.Subcommands.Add(BuildPut());
+        data.Subcommands.Add(BuildGet());
         return data;
     }
 
@@ -63,5 +68,71 @@ internal static class DataCommand
             return ExitCodes.Success;
         });
         return put;
+    }
+    private static Command BuildGet()
+    {
+        var access = new NodeAccessOptions(CliRoles.Issuer);
+        var shareId = new Argument<string>("share-id") { Description = "The share id ('huren share request' prints it)." };
+        var provider = new Option<string?>("--provider") { Description = "The providing city (city code or origin); needed only when shares of several cities carry the id." };
+        var output = new Option<string>("--out") { Description = "Folder the parts are written to (fields.json and the files); created if missing, existing parts replaced.", Required = true };
+        var get = new Command("get",
+            "Fetch data the department already received in an exchange, from its own node (which holds it encrypted since the\n" +
+            "exchange): each part checked against the SHA-256 the share entry's payload digest covers, written to --out, progress\n" +
+            "on standard error. Only the department that requested the share gets it, and only once its receipt is recorded.")
+            { shareId, provider, output };
+        access.AddTo(get);
+        get.SetAction(async (parse, ct) =>
+        {
+            using var session = access.Open(parse);
+            var id = parse.GetValue(shareId)!;
+            var held = await session.Client.GetHeldShareAsync(id, parse.GetValue(provider) is { } from ? session.OriginOf(from) : null, ct).ConfigureAwait(false);
+            if (held.Receipt is null)
+                throw new CliException($"share {id} has no receipt in {session.Origin} yet: the data is released only after the department's receipt entry ('huren share request --id {id} …' records it)");
+            var answer = HurenClient.AsSharedAnswer(held);
+            var folder = parse.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            var error = parse.InvocationConfiguration.Error;
+            var written = new List<string>();
+            foreach (var part in answer.Parts)
+            {
+                if (part.Name.Length == 0 || part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
+                    throw new CliException($"the share names a part '{part.Name}', which is not a file name");
+                var target = Path.Combine(folder, part.Name);
+                // Written beside the target and moved into place only once checked: a failed transfer leaves no part that looks complete.
+                var partial = target + ".partial";
+                try
+                {
+                    await using (var file = File.Create(partial))
+                    {
+                        var progress = new InlineProgress<(long Received, long Length)>(r => error.Write($"\r{part.Name}: {r.Received * 100 / Math.Max(1, r.Length)}% of {r.Length} bytes"));
+                        await session.Client.FetchSharedAsync(answer, part.Name, file, progress, cancellationToken: ct).ConfigureAwait(false);
+                    }
+                    await error.WriteLineAsync().ConfigureAwait(false);
+                    File.Move(partial, target, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(partial);
+                }
+                written.Add(target);
+            }
+            var stdout = parse.InvocationConfiguration.Output;
+            var share = held.Share!;
+            if (session.AsJson)
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    shareId = id, share = new { origin = share.Origin, index = share.Index }, receipt = new { origin = held.Receipt.Origin, index = held.Receipt.Index },
+                    parts = answer.Parts.Select((part, i) => new { name = part.Name, length = part.Length, sha256 = Convert.ToHexStringLower(part.Sha256), path = written[i] }),
+                }, CliJson.Options)).ConfigureAwait(false);
+            }
+            else
+            {
+                await stdout.WriteLineAsync($"share {id}: shared by {share.Origin} #{share.Index}, receipt {held.Receipt.Origin} #{held.Receipt.Index}; {answer.Parts.Count} part(s) written to {folder}, each checked against its SHA-256:").ConfigureAwait(false);
+                foreach (var part in answer.Parts) await stdout.WriteLineAsync($"  {part.Name}  {part.Length} bytes  sha256 {Convert.ToHexStringLower(part.Sha256)}").ConfigureAwait(false);
+            }
+            return ExitCodes.Success;
+        });
+        return get;
     }
 }

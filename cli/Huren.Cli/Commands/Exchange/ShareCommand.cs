@@ -3,7 +3,6 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
-using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
 
@@ -33,22 +32,24 @@ internal static class ShareCommand
         var matter = new Option<string>("--matter-code") { Description = "The matter code (事项编码)." };
         var basis = new Option<string>("--legal-basis") { Description = "The legal basis.", Required = true };
         var id = new Option<string?>("--id") { Description = "The request's share id (to ask again after a pending answer); new by default." };
-        var output = new Option<string>("--out") { Description = "Folder the received parts are written to (fields.json and the files).", Required = true };
+        var output = new Option<string?>("--out") { Description = "Folder the received parts are written to (fields.json and the files). Without it the data stays held by the own node, for 'huren data get'." };
         var request = new Command("request",
             "Ask for a record's data. The own node forwards the signed request to the provider's node, which records a share or a\n" +
             "refusal in its log; shared data is checked against the share entry, the department's receipt is recorded in its own log,\n" +
-            "then the parts are written to --out (progress on standard error). Exit 0 shared, 1 refused or pending (ask again with --id), 2 error.")
+            "then the parts are written to --out (progress on standard error; without --out, 'huren data get' fetches them later).\n" +
+            "Exit 0 shared, 1 refused or pending (ask again with --id), 2 error.")
             { provider, resource, record, fields, purpose, matter, basis, id, output };
         access.AddTo(request);
         request.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
             var issuerId = session.Credential.IssuerId ?? throw new CliException("the credential acts for no department (issuer id)");
+            var consumer = await RegisteredAsync(session, issuerId, ct).ConfigureAwait(false);
             var asked = new ShareRequest
             {
                 ShareId = parse.GetValue(id) ?? $"{session.City.CityCode}-req-{Guid.NewGuid():N}"[..32],
-                ConsumerIssuerId = issuerId, ConsumerCode = await AuthorityCodeAsync(session, issuerId, ct).ConfigureAwait(false),
-                ConsumerName = session.Credential.Name is { Length: > 0 } name ? name : issuerId, ConsumerOrigin = session.Origin,
+                ConsumerIssuerId = issuerId, ConsumerCode = consumer.AuthorityCode,
+                ConsumerName = consumer.Name is { Length: > 0 } name ? name : issuerId, ConsumerOrigin = session.Origin,
                 ProviderOrigin = session.OriginOf(parse.GetValue(provider)!), ResourceCode = parse.GetValue(resource)!, RecordId = parse.GetValue(record)!,
                 Fields = [.. parse.GetValue(fields)!], Purpose = parse.GetValue(purpose)!, MatterCode = parse.GetValue(matter) ?? "", LegalBasis = parse.GetValue(basis)!,
             };
@@ -63,10 +64,11 @@ internal static class ShareCommand
                 return ExitCodes.Negative;
             }
             var receipt = await session.Client.RecordReceiptAsync(answer, issuerId, session.Key, cancellationToken: ct).ConfigureAwait(false);
-            var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            foreach (var part in answer.Parts)
+            var folder = parse.GetValue(output);
+            if (folder is not null) Directory.CreateDirectory(folder);
+            foreach (var part in folder is null ? [] : answer.Parts)
             {
+                ArgumentNullException.ThrowIfNull(folder);
                 if (part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
                     throw new CliException($"the provider named a part '{part.Name}', which is not a file name");
                 await using var target = File.Create(Path.Combine(folder, part.Name));
@@ -84,7 +86,8 @@ internal static class ShareCommand
             }
             else
             {
-                await stdout.WriteLineAsync($"share {asked.ShareId}: shared by {answer.Entry!.Origin} #{answer.Entry.Index}, receipt {receipt.Origin} #{receipt.Index}; {answer.Parts.Count} part(s) written to {folder}").ConfigureAwait(false);
+                var where = folder is null ? $"held by {session.Origin} ('huren data get {asked.ShareId} --out DIR')" : $"written to {folder}";
+                await stdout.WriteLineAsync($"share {asked.ShareId}: shared by {answer.Entry!.Origin} #{answer.Entry.Index}, receipt {receipt.Origin} #{receipt.Index}; {answer.Parts.Count} part(s) {where}").ConfigureAwait(false);
             }
             return ExitCodes.Success;
         });
@@ -143,15 +146,9 @@ internal static class ShareCommand
             var pending = await session.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), session.Options(ct)).ConfigureAwait(false);
             var asked = pending.Requests.Select(ShareRequestSigner.Read).FirstOrDefault(r => r?.ShareId == id)
                 ?? throw new CliException($"no pending request {id} for {issuerId} ('huren share list' shows them)");
-            var body = new ShareDecided
-            {
-                ShareId = asked.ShareId, Decision = approve ? ShareDecision.Approved : ShareDecision.Refused,
-                ProviderCode = await AuthorityCodeAsync(session, issuerId, ct).ConfigureAwait(false), ConsumerCode = asked.ConsumerCode, ConsumerOrigin = asked.ConsumerOrigin,
-                ResourceCode = asked.ResourceCode, RecordId = asked.RecordId, Purpose = asked.Purpose, MatterCode = asked.MatterCode, Fields = [.. asked.Fields],
-                ReasonCode = approve ? "" : "reviewed", Reason = parse.GetValue(reason) ?? "",
-            };
-            var entry = Entry.Create(EntryKinds.ShareDecision, session.Origin, asked.ShareId, issuerId, body, DateTimeOffset.UtcNow);
-            var response = await session.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(entry, session.Key) }, session.Options(ct)).ConfigureAwait(false);
+            var providerCode = await AuthorityCodeAsync(session, issuerId, ct).ConfigureAwait(false);
+            var response = await session.Client.DecideShareAsync(asked, approve ? ShareDecision.Approved : ShareDecision.Refused, parse.GetValue(reason) ?? "",
+                providerCode, issuerId, session.Key, ct).ConfigureAwait(false);
             var stdout = parse.InvocationConfiguration.Output;
             if (session.AsJson) await stdout.WriteLineAsync(JsonSerializer.Serialize(new { shareId = asked.ShareId, decision = approve ? "approved" : "refused", origin = response.Origin, index = response.Index }, CliJson.Options)).ConfigureAwait(false);
             else await stdout.WriteLineAsync($"share request {asked.ShareId} {(approve ? "approved" : "refused")}: {response.Origin} #{response.Index}").ConfigureAwait(false);
@@ -161,8 +158,12 @@ internal static class ShareCommand
     }
 
     private static async Task<string> AuthorityCodeAsync(NodeSession session, string issuerId, CancellationToken ct)
+        => (await RegisteredAsync(session, issuerId, ct).ConfigureAwait(false)).AuthorityCode;
+
+    /// <summary>The department's registration in its own city's log (code and registered name).</summary>
+    private static async Task<IssuerInfo> RegisteredAsync(NodeSession session, string issuerId, CancellationToken ct)
     {
         var issuers = await session.Client.Issuers.ListAsync(new ListIssuersRequest(), session.Options(ct)).ConfigureAwait(false);
-        return issuers.Issuers.Find(i => i.IssuerId == issuerId)?.AuthorityCode ?? throw new CliException($"{issuerId} is not registered in {session.Origin}");
+        return issuers.Issuers.Find(i => i.IssuerId == issuerId) ?? throw new CliException($"{issuerId} is not registered in {session.Origin}");
     }
 }
