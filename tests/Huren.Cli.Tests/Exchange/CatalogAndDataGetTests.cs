@@ -107,7 +107,7 @@ public sealed class CatalogAndDataGetTests(ExchangeNetwork net)
             (Publish("--field", "住所"), "give the sharing type"),
             (Publish("--sharing", "随便", "--field", "住所"), "'随便' is not a sharing type"),
             (Publish("--sharing", "无条件"), "give the data items offered"),
-            (Publish("--sharing", "无条件", "--field", "住所", "--field", "住所"), "fields"),
+            (Publish("--sharing", "无条件", "--field", "住所", "--field", "住所"), "fields[1]: '住所' is repeated"),
             (Publish("--sharing", "无条件", "--field", "住所", "--consumer-code", "NOT-A-CODE"), "allowedConsumerCodes[0]"),
             (Publish("--sharing", "无条件", "--field", "住所", "--not-shared-reason", "保密"), "notSharedReason: is only for a resource that is not shared"),
             (Publish("--sharing", "不予共享", "--field", "住所"), "notSharedReason"),
@@ -138,7 +138,8 @@ public sealed class CatalogAndDataGetTests(ExchangeNetwork net)
         }
 
         // A credential that is no registered department of Changsha.
-        var (sealsExit, _, sealsError) = await net.RunAsync(Publish("--sharing", "无条件", "--field", "住所", "--as", "seals"));
+        var (sealsExit, _, sealsError) = await net.RunAsync("catalog", "publish", "--code", code, "--name", "营业执照信息", "--legal-basis", LegalBasis,
+            "--sharing", "无条件", "--field", "住所", "--city", Changsha, "--as", "seals");
         Assert.Equal(2, sealsExit);
         Assert.Contains($"{Changsha}-seals is not registered", sealsError);
 

@@ -1,6 +1,10 @@
 using Grpc.Core;
 using Huren.Node.Content;
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huren.Node.Tests.Integration;
@@ -100,5 +104,34 @@ public sealed class HeldShareTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, twice.StatusCode);
         Assert.Contains("give provider_origin", twice.Status.Detail);
         Assert.Equal("huren.cz-t/430300", (await AskAsync(amr, "S-TWICE", "huren.cz-t/430300")).Share!.Origin);
+    }
+    [Fact]
+    public async Task A_counter_may_submit_its_departments_receipt_but_no_other_exchange_entry()
+    {
+        using var counter = _node.Client("counter");
+        var key = _node.ClientKey("counter");
+        // The counter's department, registered with the counter's key so its entries pass the signer check.
+        using (var op = _node.Client("operator"))
+        {
+            var registration = Entry.Create(EntryKinds.IssuerRegister, TestNode.Origin, TestNode.Counter, TestNode.RootId,
+                LedgerBodies.Issuer(TestNode.Counter, LedgerBodies.ChangshaDataOfficeCode, key.PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: true), DateTimeOffset.UtcNow);
+            await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(registration, _node.RootKey) }, op.Options());
+        }
+        var receipt = Entry.Create(EntryKinds.Receipt, TestNode.Origin, "S-WINDOW", TestNode.Counter,
+            new DataReceived { ShareId = "S-WINDOW", ProviderOrigin = Provider, ConsumerCode = LedgerBodies.ChangshaDataOfficeCode, PayloadDigest = new byte[32], DigestAlgorithm = "sha256", RecordCount = 1 },
+            DateTimeOffset.UtcNow, new EntryReference { Origin = Provider, Index = 7, LeafHash = new byte[32], Relation = Relations.Share });
+        var catalog = Entry.Create(EntryKinds.CatalogPublish, TestNode.Origin, "R-1", TestNode.Counter,
+            new CatalogResourcePublished
+            {
+                ResourceCode = "R-1", Name = "营业执照信息", ProviderCode = LedgerBodies.ChangshaDataOfficeCode, ProviderName = "长沙市政务服务中心",
+                SharingType = SharingType.Unconditional, Fields = ["住所"], LegalBasis = "《政务数据共享条例》",
+            }, DateTimeOffset.UtcNow);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => counter.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(catalog, key) }, counter.Options()).AsTask());
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("a counter may only record license uses and receipts", refused.Status.Detail);
+        // The receipt passes the role check; the ledger's rules then judge it (here: no such department or share in this node).
+        var judged = await Assert.ThrowsAsync<RpcException>(() => counter.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(receipt, key) }, counter.Options()).AsTask());
+        Assert.DoesNotContain("a counter may only", judged.Status.Detail);
     }
 }
