@@ -218,7 +218,7 @@ internal static class DemoCommand
             await RunAsync(ExitCodes.Success, ct, "audit", "flows", "--record", licenseId, "--city", Zhuzhou).ConfigureAwait(false);
             var bundle = Path.Combine(directory, "evidence-share-1.json");
             await RunAsync(ExitCodes.Success, ct, "bundle", "export", "--share", DemoShareId, "--city", Zhuzhou, "--wait-final", "120", "-o", bundle).ConfigureAwait(false);
-            await RunAsync(ExitCodes.Success, ct, "bundle", "verify", bundle, "--network", Path.Combine(directory, "genesis.json")).ConfigureAwait(false);
+            await RunLocalAsync(ExitCodes.Success, ct, "bundle", "verify", bundle, "--network", Path.Combine(directory, "genesis.json")).ConfigureAwait(false);
         }
 
         /// <summary>Waits until a city's node lists a catalogue resource (its mirror of the provider's log has the entry).</summary>
