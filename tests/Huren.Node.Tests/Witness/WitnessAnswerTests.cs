@@ -1,3 +1,4 @@
+using System.Text;
 using Grpc.Core;
 using Huren.Node.Network;
 using Huren.Node.Services;
@@ -204,11 +205,17 @@ public sealed class WitnessAnswerTests : IDisposable
         Assert.False(_f.Witness.AddCheckpoint(4, Proofs.Consistency(honest, 4, 9), _f.Zhuzhou.Note(honest, 9)).IsConflict);
     }
 
-    /// <summary>Old sizes that are not powers of two (the proof then shows the old tree's root), and new sizes of every shape.</summary>
+    /// <summary>
+    /// Old sizes that are not powers of two (the proof then shows the old tree's root), and new sizes of every shape. The
+    /// walk drops the old size's trailing one bits first and, after each left sibling, its trailing zero bits; 10 → 11
+    /// and 10 → 12 need the new size shifted along with the first, 21 → 22 and 41 → 43 with the second, else the walk
+    /// stops early and the fork is refused as a mere bad proof.
+    /// </summary>
     public static TheoryData<int, int, int> ForkShapes() => new()
     {
         { 3, 4, 1 }, { 3, 8, 2 }, { 3, 40, 0 }, { 5, 6, 4 }, { 5, 11, 2 }, { 6, 8, 5 }, { 6, 7, 0 }, { 7, 9, 6 },
         { 7, 32, 3 }, { 11, 12, 10 }, { 12, 13, 0 }, { 13, 31, 7 }, { 21, 40, 20 }, { 27, 28, 9 }, { 30, 33, 29 },
+        { 10, 11, 9 }, { 10, 12, 5 }, { 21, 22, 20 }, { 41, 43, 20 },
     };
 
     [Theory]
@@ -248,16 +255,43 @@ public sealed class WitnessAnswerTests : IDisposable
     }
 
     [Fact]
+    public void From_a_power_of_two_no_proof_is_read_as_showing_another_prefix()
+    {
+        // A forked log of 8 whose last 4 entries repeat its first 4: the proof from 4 is the one hash of the right half,
+        // which is also the forked first half's root, so read as a prefix root it would verify. The witness still reads
+        // no prefix out of a proof from a power of two (RFC 9162 takes the old root as given there): a bad proof, no
+        // accusation.
+        var honest = TestCity.Tree(8);
+        var forked = new MemoryMerkleTree();
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < 4; i++) forked.Append(Encoding.UTF8.GetBytes($"entry {i} of b"));
+        }
+        _f.Witness.AddCheckpoint(0, [], _f.Xiangtan.Note(honest, 4));
+        var proof = Proofs.Consistency(forked, 4, 8);
+        Assert.Equal(forked.RootAt(4).ToArray(), Assert.Single(proof));
+        Assert.True(MerkleProofVerifier.VerifyConsistency(4, 8, forked.RootAt(4).AsSpan(), forked.RootAt(8).AsSpan(), proof));
+        var error = ProofError(4, 8, honest.RootAt(4), forked.RootAt(8), proof);
+
+        Refused(WitnessFailure.Inconsistent, StatusCode.FailedPrecondition, $"the consistency proof of {_f.Xiangtan.Origin} from size 4 to 8 does not verify: {error}",
+            () => _f.Witness.AddCheckpoint(4, proof, _f.Xiangtan.Note(forked, 8)));
+        Assert.Empty(_f.Witness.ListEquivocations());
+        Assert.False(_f.Witness.State.IsQuarantined(_f.Xiangtan.Origin));
+    }
+
+    [Fact]
     public void Proofs_that_lead_nowhere_accuse_no_one()
     {
-        // From a size that is not a power of two: a proof with a hash too many, one of the wrong length, and the honest
-        // proof offered for a forked new root. None leads from some old root to the signed new root, so none is evidence.
+        // From a size that is not a power of two: no proof at all, a proof with a hash too many, one of the wrong length,
+        // and the honest proof offered for a forked new root. None leads from some old root to the signed new root, so
+        // none is evidence.
         var honest = TestCity.Tree(16);
         var forked = TestCity.Tree(16, branch: "b");
         _f.Witness.AddCheckpoint(0, [], _f.Xiangtan.Note(honest, 5));
         var proof = Proofs.Consistency(honest, 5, 11);
         foreach (var (bad, note) in new (List<byte[]>, string)[]
         {
+            ([], _f.Xiangtan.Note(honest, 11)),
             ([.. proof, new byte[32]], _f.Xiangtan.Note(honest, 11)),
             ([.. proof[..^1], new byte[31]], _f.Xiangtan.Note(honest, 11)),
             ([new byte[31], .. proof[1..]], _f.Xiangtan.Note(honest, 11)),
