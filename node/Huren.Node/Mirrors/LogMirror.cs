@@ -16,6 +16,13 @@ namespace Huren.Node.Mirrors;
 /// root recomputed over them equals the root of the origin's signed checkpoint for that size. A mismatch stops this
 /// mirror with an alarm and keeps the checkpoint as evidence; a broken connection is retried with back-off.
 /// </summary>
+/// <remarks>
+/// Pipelined (issue 17): received entries are checked in background chunks while more arrive, and a run is written
+/// (ledger rules, status map, synced write) off the follow loop while the next run is received and checked. A run's
+/// write is always finished, and its outcome acted on, before the next checkpoint is looked at, before the next run
+/// is written, and before a follow ends; so runs are stored in order, one at a time, each only when its checkpoint
+/// matches, exactly as without the pipeline.
+/// </remarks>
 public sealed partial class LogMirror
 {
     private readonly MerkleLog _log;
@@ -30,8 +37,13 @@ public sealed partial class LogMirror
     private readonly OriginCheckpoint _checkpoint;
     private readonly List<AppendItem> _pending = [];
     private readonly List<LogEntry> _received = [];
+    private readonly Queue<Task<CheckedChunk>> _checking = new();
+    private Task<Exception?>? _writing;
+    private CancellationTokenSource? _follow;
+    private ulong _nextIndex;
+    private volatile string? _fault;
 
-    /// <summary>Received entries checked at once (in parallel) even before a checkpoint covers them, so a forged entry stops the mirror early.</summary>
+    /// <summary>Received entries checked at once (in parallel, in the background) even before a checkpoint covers them, so the checks keep pace with the stream.</summary>
     private const int CheckChunk = 256;
 
     /// <summary>A mirror of <paramref name="log"/>, checked with the origin's own rules (<paramref name="state"/>).</summary>
@@ -78,7 +90,7 @@ public sealed partial class LogMirror
     public string Origin => _log.Origin;
 
     /// <summary>Set when the mirror stopped on a fault it must not retry (root mismatch, forged entry).</summary>
-    public string? Fault { get; private set; }
+    public string? Fault => _fault;
 
     /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
     public MerkleLog Log => _log;
@@ -120,6 +132,7 @@ public sealed partial class LogMirror
             }
             _pending.Clear();
             _received.Clear();
+            _checking.Clear();
             try
             {
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
@@ -135,39 +148,73 @@ public sealed partial class LogMirror
     private async Task FollowOnceAsync(CancellationToken stoppingToken)
     {
         using var client = _connect();
+        using var follow = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _follow = follow;
         _pending.Clear();
         _received.Clear();
+        _checking.Clear();
+        _nextIndex = _log.Size;
         var request = new FollowRequest { Origin = Origin, FromIndex = _log.Size };
-        await foreach (var message in client.Ledger.FollowAsync(request, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: stoppingToken))).ConfigureAwait(false))
+        var completed = false;
+        try
         {
-            if (message.Entry is { } entry) Accept(entry);
-            else if (message.Checkpoint is { } checkpoint) Integrate(checkpoint);
-            if (Fault is not null) return;
+            await foreach (var message in client.Ledger.FollowAsync(request, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: follow.Token))).ConfigureAwait(false))
+            {
+                if (message.Entry is { } entry) Accept(entry);
+                else if (message.Checkpoint is { } checkpoint) await IntegrateAsync(checkpoint).ConfigureAwait(false);
+                if (Fault is not null) break;
+            }
+            completed = true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException && follow.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            // Cancelled by the run being written: it stopped the mirror or ended the follow; its outcome says which.
+            completed = true;
+        }
+        finally
+        {
+            // The next follow starts from the durable size, and a run's outcome may stop the mirror: never leave a write
+            // behind. When the follow already failed, that failure is the one reported; the run's own is logged.
+            var writeError = await FinishWriteAsync().ConfigureAwait(false);
+            await DrainChecksAsync().ConfigureAwait(false);
+            _follow = null;
+            if (writeError is not null)
+            {
+                if (completed) throw writeError;
+                LogStoreFailed(_logger, Origin, writeError.Message, 0);
+            }
         }
     }
 
     private void Accept(LogEntry entry)
     {
-        var expected = _log.Size + (ulong)_pending.Count + (ulong)_received.Count;
+        var expected = _nextIndex;
         if (entry.Origin != Origin || entry.Index != expected)
             throw new RpcException(new Status(StatusCode.DataLoss, $"expected {Origin}#{expected}, got {entry.Origin}#{entry.Index}"));
+        _nextIndex++;
         _received.Add(entry);
-        if (_received.Count >= CheckChunk) CheckReceived();
+        if (_received.Count >= CheckChunk) StartCheck();
     }
 
     /// <summary>
-    /// The stateless checks (decode, signature, schema) of the entries received since the last check, spread over the
-    /// cores: they are most of a mirror's work per entry. Each sees the state committed so far, as it would one by one
-    /// (entries are checked no earlier than when they arrived). Stops the mirror at the first entry that fails.
+    /// Starts the stateless checks (decode, signature, schema) of the entries received since the last chunk, spread over
+    /// the cores in the background while the follow loop goes on receiving: they are most of a mirror's work per entry.
     /// </summary>
-    private bool CheckReceived()
+    private void StartCheck()
     {
-        if (_received.Count == 0) return true;
-        var items = new AppendItem?[_received.Count];
-        var refusals = new AdmissionException?[_received.Count];
-        Parallel.For(0, _received.Count, i =>
+        if (_received.Count == 0) return;
+        var entries = _received.ToArray();
+        _received.Clear();
+        _checking.Enqueue(Task.Run(() => Check(entries)));
+    }
+
+    private CheckedChunk Check(LogEntry[] entries)
+    {
+        var items = new AppendItem?[entries.Length];
+        var refusals = new AdmissionException?[entries.Length];
+        Parallel.For(0, entries.Length, i =>
         {
-            var leaf = _received[i].Leaf;
+            var leaf = entries[i].Leaf;
             try
             {
                 var decoded = _state.CheckStateless(leaf);
@@ -178,22 +225,68 @@ public sealed partial class LogMirror
                 refusals[i] = ex;
             }
         });
-        for (var i = 0; i < items.Length; i++)
+        return new CheckedChunk(entries, items, refusals);
+    }
+
+    /// <summary>
+    /// Moves every received entry, checked, into the pending run, in order; called with no write in flight. An entry
+    /// refused by its early check is checked again now, against the state of every run stored before it (its signer's
+    /// key may have been registered by a run that was still being written when the entry was first checked); if it
+    /// still fails, the mirror stops at it.
+    /// </summary>
+    private async Task<bool> CollectCheckedAsync()
+    {
+        StartCheck();
+        while (_checking.TryDequeue(out var next))
         {
-            if (refusals[i] is { } refused)
+            var chunk = await next.ConfigureAwait(false);
+            for (var i = 0; i < chunk.Items.Length; i++)
             {
-                Stop($"entry {Origin}#{_received[i].Index} fails its checks: {refused.Message}");
-                _received.Clear();
-                return false;
+                var item = chunk.Items[i];
+                if (chunk.Refusals[i] is not null)
+                {
+                    var leaf = chunk.Entries[i].Leaf;
+                    try
+                    {
+                        var decoded = _state.CheckStateless(leaf);
+                        item = new AppendItem(leaf, decoded.LeafHash, decoded);
+                    }
+                    catch (AdmissionException refused)
+                    {
+                        Stop($"entry {Origin}#{chunk.Entries[i].Index} fails its checks: {refused.Message}");
+                        _checking.Clear();
+                        return false;
+                    }
+                }
+                _pending.Add(item!);
             }
-            _pending.Add(items[i]!);
         }
-        _received.Clear();
         return true;
     }
 
-    private void Integrate(CheckpointResponse checkpoint)
+    /// <summary>Waits for checks still running (their results are dropped) so none outlives the follow.</summary>
+    private async Task DrainChecksAsync()
     {
+        while (_checking.TryDequeue(out var next))
+        {
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A check that threw rather than refusing: the follow is ending anyway and starts again from the durable size.
+                LogStoreFailed(_logger, Origin, ex.Message, 0);
+            }
+        }
+        _received.Clear();
+    }
+
+    private async Task IntegrateAsync(CheckpointResponse checkpoint)
+    {
+        // The run being written decides the durable size this checkpoint is compared with, and may stop the mirror.
+        if (await FinishWriteAsync().ConfigureAwait(false) is { } writeError) throw writeError;
+        if (Fault is not null) return;
         var verified = SignedNote.TryParse(checkpoint.Note, out var offered, out var noteError)
             ? _checkpoints().Verify(offered, _time.GetUtcNow())
             : CheckpointVerifier.Malformed(noteError);
@@ -232,39 +325,76 @@ public sealed partial class LogMirror
             }
             return;
         }
-        if (!CheckReceived()) return;
+        if (!await CollectCheckedAsync().ConfigureAwait(false)) return;
         var count = (int)(size - _log.Size);
         if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
 
         var run = _pending.GetRange(0, count);
-        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), verified.Note!.ToUtf8(), mapRoot);
-        var outcome = _appender.Append(run, refusalEndsBatch: true);
+        _pending.RemoveRange(0, count);
+        var runNote = verified.Note!.ToUtf8();
+        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), runNote, mapRoot);
+        // Written off the follow loop: the next run's entries are received and checked meanwhile. A run that stops the
+        // mirror or must end the follow cancels the stream at once, as the follow loop would have without the pipeline.
+        var follow = _follow;
+        _writing = Task.Run(() =>
+        {
+            var error = Stored(size, runNote, _appender.Append(run, refusalEndsBatch: true));
+            if (error is not null || Fault is not null) follow?.Cancel();
+            return error;
+        });
+    }
+
+    /// <summary>
+    /// Waits for the run being written, if any. Returns the exception the follow should end with (the store failed,
+    /// or the run references a third log not yet caught up; nothing of the run was stored), or null.
+    /// </summary>
+    private async Task<Exception?> FinishWriteAsync()
+    {
+        if (_writing is not { } writing) return null;
+        _writing = null;
+        try
+        {
+            return await writing.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The appender reports storage faults in its outcome; reaching here is a bug. Nothing acknowledged: follow again.
+            return new AppendFailedException($"the mirror of {Origin} could not store a run ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Acts on what the appender did with the run up to <paramref name="size"/>: stop with evidence, or log it stored; returns the exception the follow ends with, if any.</summary>
+    private Exception? Stored(ulong size, byte[] note, BatchOutcome outcome)
+    {
         if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
         {
             // The run references a third log this node's copy has not reached yet: nothing was stored; follow again later.
-            throw new RpcException(new Status(StatusCode.Unavailable, behind.Message));
+            return new RpcException(new Status(StatusCode.Unavailable, behind.Message));
         }
         if (outcome.Refusal is AdmissionException refused)
         {
             Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}");
-            return;
+            return null;
         }
         if (outcome.Refusal is BatchRefusedException mismatch)
         {
             if (_checkpoint.MapMismatch)
             {
-                MapFork(size, verified.Note!.ToUtf8(), mismatch.Message);
-                return;
+                MapFork(size, note, mismatch.Message);
+                return null;
             }
             // Keep the signed checkpoint as evidence of what the origin claimed for the entries it sent.
-            _evidence.PutNow(SizeKey(size), verified.Note!.ToUtf8());
+            _evidence.PutNow(SizeKey(size), note);
             Stop(mismatch.Message);
-            return;
+            return null;
         }
-        if (outcome.Failure is { } failure) throw failure;
-        _pending.RemoveRange(0, count);
+        if (outcome.Failure is { } failure) return failure;
         LogMirrored(_logger, Origin, size);
+        return null;
     }
+
+    /// <summary>Entries received together and checked in the background; a refusal is final only once re-checked.</summary>
+    private sealed record CheckedChunk(LogEntry[] Entries, AppendItem?[] Items, AdmissionException?[] Refusals);
 
     /// <summary>The origin signed a map root its entries do not give: kept as evidence, reported, and the mirror stops.</summary>
     private void MapFork(ulong size, byte[] note, string reason)
@@ -283,7 +413,7 @@ public sealed partial class LogMirror
 
     private void Stop(string fault)
     {
-        Fault = fault;
+        _fault = fault;
         LogFault(_logger, Origin, fault);
     }
 

@@ -141,6 +141,35 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(0UL, log.Size);
     }
 
+    [Fact]
+    public async Task Entries_signed_with_a_key_registered_by_the_run_before_are_stored_though_checked_while_that_run_is_written()
+    {
+        // Issue 17's pipeline checks the next run's entries in the background while a run is written: entries by an
+        // issuer registered in that run are first checked before the registration is durable, and must pass on their
+        // second check rather than stop the mirror. 2 x 300 licenses make more than one background chunk each.
+        var issuer = _source.RegisterIssuer("430100-pipeline", LedgerBodies.Uscc("11430100HUREN0109"));
+        var script = new List<FollowMessage>();
+        for (ulong i = 0; i < _source.Size; i++) script.Add(Entry(i));
+        script.Add(Checkpoint(_source.Size));
+        for (var run = 0; run < 2; run++)
+        {
+            var from = _source.Size;
+            for (var n = 0; n < 300; n++)
+            {
+                var body = LedgerBodies.BusinessLicense(issuer.AuthorityCode, $"P{run}{n:D5}");
+                _source.Admit(issuer, EntryKinds.LicenseIssue, body.LicenseId, body);
+            }
+            for (var i = from; i < _source.Size; i++) script.Add(Entry(i));
+            script.Add(Checkpoint(_source.Size));
+        }
+        _peer.Script([.. script]);
+        var (mirror, log) = Mirror();
+        var size = _source.Size;
+        await RunUntilAsync(mirror, () => log.Size == size, "the mirror stores every run");
+        Assert.Null(mirror.Fault);
+        Assert.Equal(_source.Log.RootAt(size), log.RootAt(size));
+    }
+
     [Theory]
     [InlineData("a gap in the indexes")]
     [InlineData("a stream that stops mid-run")]
