@@ -176,25 +176,7 @@ internal static class ExchangeBench
         }
         finally
         {
-            foreach (var process in processes)
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                }
-                process.Dispose();
-            }
-            try
-            {
-                // HUREN_BENCH_KEEP=1 keeps the nodes' folders (node.log of each city) for a look after the run.
-                if (Environment.GetEnvironmentVariable("HUREN_BENCH_KEEP") == "1") Console.Error.WriteLine($"exchange: kept {dir}");
-                else Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean up with the temp folder.
-            }
+            NetworkBench.StopAndDelete(processes, dir);
         }
     }
 

@@ -68,23 +68,7 @@ internal static class NetworkBench
         }
         finally
         {
-            foreach (var process in processes)
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                }
-                process.Dispose();
-            }
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the OS to clean up with the temp folder.
-            }
+            StopAndDelete(processes, dir);
         }
     }
 
@@ -167,23 +151,7 @@ internal static class NetworkBench
             }
             finally
             {
-                foreach (var process in processes)
-                {
-                    if (!process.HasExited)
-                    {
-                        process.Kill(entireProcessTree: true);
-                        process.WaitForExit();
-                    }
-                    process.Dispose();
-                }
-                try
-                {
-                    Directory.Delete(dir, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // Left for the OS to clean up with the temp folder.
-                }
+                StopAndDelete(processes, dir);
             }
         }
         var note = $"{entries} Ed25519 license issues (≈ 700-byte leaves)";
@@ -307,4 +275,30 @@ internal static class NetworkBench
     }
 
     internal static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
+
+    /// <summary>
+    /// Kills the bench's node processes (with their children) and deletes their folder; HUREN_BENCH_KEEP=1 keeps the
+    /// folder (each city's node.log) for a look after the run.
+    /// </summary>
+    internal static void StopAndDelete(IEnumerable<Process> processes, string dir)
+    {
+        foreach (var process in processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            process.Dispose();
+        }
+        try
+        {
+            if (Environment.GetEnvironmentVariable("HUREN_BENCH_KEEP") == "1") Console.Error.WriteLine($"bench: kept {dir}");
+            else Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean up with the temp folder.
+        }
+    }
 }

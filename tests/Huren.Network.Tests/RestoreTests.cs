@@ -218,22 +218,5 @@ public sealed class RestoreTests(ITestOutputHelper output) : ThreeCityNetwork(ou
 
     private static byte[] Root(string note) => Checkpoint.FromNote(SignedNote.Parse(note)).GetRootHash();
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            T? result = null;
-            try
-            {
-                result = await probe();
-            }
-            catch (RpcException) when (DateTime.UtcNow < until)
-            {
-            }
-            if (result is not null) return result;
-            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what) where T : class => WaitAsync(probe, what, Patience);
 }

@@ -264,22 +264,6 @@ public sealed class SoakTests(ITestOutputHelper output) : ThreeCityNetwork(outpu
         }
     }
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what, Func<string>? state = null) where T : class
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            T? result = null;
-            try
-            {
-                result = await probe();
-            }
-            catch (RpcException) when (DateTime.UtcNow < until)
-            {
-            }
-            if (result is not null) return result;
-            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}{(state is null ? "" : "; last seen: " + state())}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what, Func<string>? state = null) where T : class =>
+        WaitAsync(probe, what, Patience, state);
 }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Huren.Cli;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
@@ -90,6 +91,30 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         using var error = new StringWriter();
         var code = await CliApp.RunAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Polls <paramref name="probe"/> every 200 ms until it returns something, within <paramref name="patience"/>; an
+    /// RpcException (a node restarting) counts as nothing yet. The failure names <paramref name="what"/> and, when given,
+    /// the <paramref name="state"/> last seen.
+    /// </summary>
+    protected static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what, TimeSpan patience, Func<string>? state = null) where T : class
+    {
+        var until = DateTime.UtcNow + patience;
+        while (true)
+        {
+            T? result = null;
+            try
+            {
+                result = await probe();
+            }
+            catch (RpcException) when (DateTime.UtcNow < until)
+            {
+            }
+            if (result is not null) return result;
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}{(state is null ? "" : "; last seen: " + state())}");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Waits until Zhuzhou's node answers <paramref name="verdict"/> for <paramref name="license"/> with verified, final evidence (CLI, --json).</summary>
