@@ -10,6 +10,7 @@
 # Arguments after the target go to Stryker as they are, e.g. a re-run of one file or of the witness's own tests:
 #   tests/mutation/run-stryker.sh evidence --mutate '**/Evidence/SealEvidenceVerifier.cs'
 #   tests/mutation/run-stryker.sh witness --test-case-filter 'FullyQualifiedName~Huren.Node.Tests.Witness'
+# A span after a file pattern ('**/Witness.cs{9000..11000}') counts characters from the file's start, not lines.
 #
 # STRYKER_CONCURRENCY (default 1) sets the parallel test runners. DOTNET_INFO_WAIT_TIME (ms, default here 120000) is how
 # long Stryker's project analysis (Buildalyzer) waits for `dotnet --info`: its own 10 s default fails with "Could not
