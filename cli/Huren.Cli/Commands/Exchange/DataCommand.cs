@@ -90,32 +90,7 @@ internal static class DataCommand
                 throw new CliException($"share {id} has no receipt in {session.Origin} yet: the data is released only after the department's receipt entry ('huren share request --id {id} …' records it)");
             var answer = HurenClient.AsSharedAnswer(held);
             var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            var error = parse.InvocationConfiguration.Error;
-            var written = new List<string>();
-            foreach (var part in answer.Parts)
-            {
-                if (part.Name.Length == 0 || part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
-                    throw new CliException($"the share names a part '{part.Name}', which is not a file name");
-                var target = Path.Combine(folder, part.Name);
-                // Written beside the target and moved into place only once checked: a failed transfer leaves no part that looks complete.
-                var partial = target + ".partial";
-                try
-                {
-                    await using (var file = File.Create(partial))
-                    {
-                        var progress = new InlineProgress<(long Received, long Length)>(r => error.Write($"\r{part.Name}: {r.Received * 100 / Math.Max(1, r.Length)}% of {r.Length} bytes"));
-                        await session.Client.FetchSharedAsync(answer, part.Name, file, progress, cancellationToken: ct).ConfigureAwait(false);
-                    }
-                    await error.WriteLineAsync().ConfigureAwait(false);
-                    File.Move(partial, target, overwrite: true);
-                }
-                finally
-                {
-                    File.Delete(partial);
-                }
-                written.Add(target);
-            }
+            var written = await WritePartsAsync(session, answer, folder, parse.InvocationConfiguration.Error, ct).ConfigureAwait(false);
             var stdout = parse.InvocationConfiguration.Output;
             var share = held.Share!;
             if (session.AsJson)
@@ -134,5 +109,40 @@ internal static class DataCommand
             return ExitCodes.Success;
         });
         return get;
+    }
+
+    /// <summary>
+    /// Fetches every part of a share the department received into <paramref name="folder"/> (created if missing), with
+    /// progress on <paramref name="error"/>; each part is written beside its target and moved into place only once the
+    /// SDK has checked its SHA-256, so a failed transfer leaves no part that looks complete. Used by <c>data get</c> and
+    /// <c>share request --out</c>. The paths written, in the answer's order.
+    /// </summary>
+    internal static async Task<List<string>> WritePartsAsync(NodeSession session, ShareRequestResponse answer, string folder, TextWriter error, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var written = new List<string>(answer.Parts.Count);
+        foreach (var part in answer.Parts)
+        {
+            if (part.Name.Length == 0 || part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
+                throw new CliException($"the share names a part '{part.Name}', which is not a file name");
+            var target = Path.Combine(folder, part.Name);
+            var partial = target + ".partial";
+            try
+            {
+                await using (var file = File.Create(partial))
+                {
+                    var progress = new InlineProgress<(long Received, long Length)>(r => error.Write($"\r{part.Name}: {r.Received * 100 / Math.Max(1, r.Length)}% of {r.Length} bytes"));
+                    await session.Client.FetchSharedAsync(answer, part.Name, file, progress, cancellationToken: ct).ConfigureAwait(false);
+                }
+                await error.WriteLineAsync().ConfigureAwait(false);
+                File.Move(partial, target, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
+            written.Add(target);
+        }
+        return written;
     }
 }

@@ -65,17 +65,7 @@ internal static class ShareCommand
             }
             var receipt = await session.Client.RecordReceiptAsync(answer, issuerId, session.Key, cancellationToken: ct).ConfigureAwait(false);
             var folder = parse.GetValue(output);
-            if (folder is not null) Directory.CreateDirectory(folder);
-            foreach (var part in folder is null ? [] : answer.Parts)
-            {
-                ArgumentNullException.ThrowIfNull(folder);
-                if (part.Name.Contains('/', StringComparison.Ordinal) || part.Name.Contains('\\', StringComparison.Ordinal) || part.Name is "." or "..")
-                    throw new CliException($"the provider named a part '{part.Name}', which is not a file name");
-                await using var target = File.Create(Path.Combine(folder, part.Name));
-                var progress = new InlineProgress<(long Received, long Length)>(p => error.Write($"\r{part.Name}: {p.Received * 100 / Math.Max(1, p.Length)}% of {p.Length} bytes"));
-                await session.Client.FetchSharedAsync(answer, part.Name, target, progress, cancellationToken: ct).ConfigureAwait(false);
-                await error.WriteLineAsync().ConfigureAwait(false);
-            }
+            if (folder is not null) await DataCommand.WritePartsAsync(session, answer, folder, error, ct).ConfigureAwait(false);
             if (session.AsJson)
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(new
