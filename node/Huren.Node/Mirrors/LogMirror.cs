@@ -154,13 +154,17 @@ public sealed partial class LogMirror
         _received.Clear();
         _checking.Clear();
         _nextIndex = _log.Size;
-        var request = new FollowRequest { Origin = Origin, FromIndex = _log.Size };
+        var request = new FollowRequest { Origin = Origin, FromIndex = _log.Size, MaxEntries = CheckChunk };
         var completed = false;
         try
         {
             await foreach (var message in client.Ledger.FollowAsync(request, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: follow.Token))).ConfigureAwait(false))
             {
                 if (message.Entry is { } entry) Accept(entry);
+                else if (message.Entries.Count > 0)
+                {
+                    foreach (var each in message.Entries) Accept(each);
+                }
                 else if (message.Checkpoint is { } checkpoint) await IntegrateAsync(checkpoint).ConfigureAwait(false);
                 if (Fault is not null) break;
             }

@@ -175,15 +175,28 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             // Wait for growth before reading, so no append between the read and the wait is missed.
             var grown = logs.WaitForGrowthAsync(log, token);
             var size = log.Size;
-            for (; next < size; next++)
+            while (next < size)
             {
-                yield return new FollowMessage { Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! } };
                 // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch
                 // (an issuer's registration is in force before that issuer's later entries are checked).
-                if (next + 1 < size && log.Store.GetCheckpoint(next + 1) is { } batchNote)
+                var message = new FollowMessage();
+                byte[]? batchNote = null;
+                var bytes = 0;
+                do
+                {
+                    var entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! };
+                    if (request.MaxEntries > 1) message.Entries.Add(entry);
+                    else message.Entry = entry;
+                    bytes += entry.Leaf.Length;
+                    next++;
+                    if (next < size) batchNote = log.Store.GetCheckpoint(next);
+                }
+                while (batchNote is null && next < size && message.Entries.Count > 0 && message.Entries.Count < request.MaxEntries && bytes < FollowMessageBytes);
+                yield return message;
+                if (batchNote is not null)
                 {
                     lastNote = batchNote;
-                    yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next + 1, batchNote) };
+                    yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next, batchNote) };
                 }
             }
             // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures.
@@ -206,6 +219,9 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             }
         }
     }
+
+    /// <summary>Leaf bytes after which a run of followed entries is sent (well under gRPC's 4 MiB message limit).</summary>
+    private const int FollowMessageBytes = 1 << 20;
 
     private static CheckpointResponse CheckpointMessage(string origin, ulong size, byte[] note)
         => new() { Origin = origin, Size = size, Note = System.Text.Encoding.UTF8.GetString(note) };

@@ -8,8 +8,11 @@ namespace Huren.Schemas.Envelope;
 /// <summary>
 /// The wire rules of deterministic proto3 for one protobuf-net contract, read from its model: fields in number order,
 /// each singular field at most once, default values omitted (empty string or bytes, 0, false, the first enum value,
-/// empty repeated), repeated scalars packed, varints minimal, strings valid UTF-8, no unknown fields. Checking scans
-/// the bytes once and allocates nothing unless it fails; the message names the field and the rule.
+/// empty repeated), repeated scalars packed, varints minimal and in range of their field's type (a 32-bit field's
+/// value fits 32 bits, a negative int32 sign-extended as proto3 writes it), strings valid UTF-8, no unknown fields.
+/// Bytes that pass are exactly what protobuf-net writes for the message they decode to (a property test holds it to
+/// that), so decoding needs no re-encode to prove it. Checking scans the bytes once and allocates nothing unless it
+/// fails; the message names the field and the rule.
 /// </summary>
 internal sealed class CanonicalForm
 {
@@ -24,7 +27,12 @@ internal sealed class CanonicalForm
 
     private enum Kind
     {
+        /// <summary>int64, uint64: every 64-bit value.</summary>
         Varint,
+        /// <summary>int32 and enums: a value that fits 31 bits, or a negative one sign-extended to 64 bits.</summary>
+        Int32,
+        /// <summary>uint32: a value that fits 32 bits.</summary>
+        UInt32,
         Bool,
         String,
         Bytes,
@@ -98,6 +106,8 @@ internal sealed class CanonicalForm
         switch (field.Kind)
         {
             case Kind.Varint:
+            case Kind.Int32:
+            case Kind.UInt32:
             case Kind.Bool:
                 return field.Packed ? CheckPacked(field, bytes, ref position, out error) : CheckVarint(field, bytes, ref position, out error);
             default:
@@ -145,14 +155,27 @@ internal sealed class CanonicalForm
             error = $"field {field} is written with its default value";
             return false;
         }
-        if (field.Kind == Kind.Bool && value > 1)
+        if (!InRange(field.Kind, value))
         {
-            error = $"field {field} is a bool written as {value}";
+            error = OutOfRange(field, value, "is");
             return false;
         }
         error = null;
         return true;
     }
+
+    /// <summary>Whether a varint's value is one its field's type holds, as protobuf-net would write it back.</summary>
+    private static bool InRange(Kind kind, ulong value) => kind switch
+    {
+        Kind.Bool => value <= 1,
+        Kind.Int32 => value <= int.MaxValue || value >= unchecked((ulong)int.MinValue),
+        Kind.UInt32 => value <= uint.MaxValue,
+        _ => true,
+    };
+
+    private static string OutOfRange(Field field, ulong value, string verb) => field.Kind == Kind.Bool
+        ? $"field {field} {verb} a bool written as {value}"
+        : $"field {field} {verb} {value}, out of range for a {(field.Kind == Kind.Int32 ? "32-bit signed" : "32-bit unsigned")} field";
 
     private static bool CheckPacked(Field field, ReadOnlySpan<byte> bytes, ref int position, out string? error)
     {
@@ -176,9 +199,9 @@ internal sealed class CanonicalForm
                 error = minimal ? $"field {field} holds a truncated varint" : $"field {field} holds an over-long varint";
                 return false;
             }
-            if (field.Kind == Kind.Bool && value > 1)
+            if (!InRange(field.Kind, value))
             {
-                error = $"field {field} holds a bool written as {value}";
+                error = OutOfRange(field, value, "holds");
                 return false;
             }
         }
@@ -244,13 +267,18 @@ internal sealed class CanonicalForm
         if (type == typeof(string)) return Kind.String;
         if (type == typeof(byte[])) return Kind.Bytes;
         if (type == typeof(bool)) return Kind.Bool;
-        if (type.IsEnum) return Kind.Varint;
+        if (type.IsEnum)
+        {
+            return Enum.GetUnderlyingType(type) == typeof(int)
+                ? Kind.Int32
+                : throw new NotSupportedException($"{owner.Name}.{member}: enum {type.Name} is not backed by int, which the canonical rules assume");
+        }
         if (type == typeof(int) || type == typeof(long) || type == typeof(uint) || type == typeof(ulong))
         {
             // Fixed-size and zig-zag encodings are not used by any contract; a new one must extend these rules first.
-            return format is DataFormat.Default or DataFormat.TwosComplement
-                ? Kind.Varint
-                : throw new NotSupportedException($"{owner.Name}.{member}: data format {format} is not covered by the canonical rules");
+            if (format is not (DataFormat.Default or DataFormat.TwosComplement))
+                throw new NotSupportedException($"{owner.Name}.{member}: data format {format} is not covered by the canonical rules");
+            return type == typeof(int) ? Kind.Int32 : type == typeof(uint) ? Kind.UInt32 : Kind.Varint;
         }
         if (type.IsClass && Attribute.IsDefined(type, typeof(ProtoContractAttribute))) return Kind.Message;
         throw new NotSupportedException($"{owner.Name}.{member}: type {type.Name} is not covered by the canonical rules");
@@ -268,7 +296,7 @@ internal sealed class CanonicalForm
 
         public CanonicalForm? Message { get; } = message;
 
-        public int WireType { get; } = !packed && kind is Kind.Varint or Kind.Bool ? WireVarint : WireLengthDelimited;
+        public int WireType { get; } = !packed && kind is Kind.Varint or Kind.Int32 or Kind.UInt32 or Kind.Bool ? WireVarint : WireLengthDelimited;
 
         /// <summary>"3 (issuer_id)", as the messages name a field.</summary>
         public override string ToString() => $"{Number} ({name})";

@@ -62,9 +62,15 @@ public sealed class FollowRequest
     [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
     /// <summary>The first index wanted (the follower's own size).</summary>
     [ProtoMember(2, Name = "from_index")] public ulong FromIndex { get; set; }
+    /// <summary>
+    /// The most entries one message may carry in <see cref="FollowMessage.Entries"/> (consecutive, never past a batch's
+    /// checkpoint); 0 or 1: one entry per message, in <see cref="FollowMessage.Entry"/>. A follower catching up asks for
+    /// many: the per-message cost of the stream then falls on a run of entries instead of on each.
+    /// </summary>
+    [ProtoMember(3, Name = "max_entries")] public uint MaxEntries { get; set; }
 }
 
-/// <summary>One message of a followed log: an entry, or a signed checkpoint covering the entries sent so far.</summary>
+/// <summary>One message of a followed log: an entry or a run of them, or a signed checkpoint covering the entries sent so far.</summary>
 [ProtoContract]
 public sealed class FollowMessage
 {
@@ -72,6 +78,8 @@ public sealed class FollowMessage
     [ProtoMember(1, Name = "entry")] public LogEntry? Entry { get; set; }
     /// <summary>A signed checkpoint (absent on entry messages).</summary>
     [ProtoMember(2, Name = "checkpoint")] public CheckpointResponse? Checkpoint { get; set; }
+    /// <summary>Consecutive entries, when the follower asked for more than one per message (<see cref="FollowRequest.MaxEntries"/>).</summary>
+    [ProtoMember(3, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
 }
 
 /// <summary>A signed entry to append.</summary>

@@ -1,0 +1,89 @@
+using Huren.Node.Tests.Ledger;
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Notes;
+
+namespace Huren.Node.Tests.Integration;
+
+/// <summary>
+/// The <c>Follow</c> stream over real loopback gRPC: every entry in order with its stored bytes, each batch's own
+/// checkpoint right after the batch's last entry, and with <c>max_entries</c> runs of entries per message that never
+/// cross a checkpoint nor exceed the asked count; without it, one entry per message as before.
+/// </summary>
+public sealed class FollowTests : IAsyncLifetime
+{
+    private TestNode _node = null!;
+    private readonly SigningKey _amrKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly List<ulong> _batchEnds = [];
+
+    public async Task InitializeAsync()
+    {
+        _node = await TestNode.StartAsync();
+        using var op = _node.Client("operator");
+        var register = Entry.Create(EntryKinds.IssuerRegister, TestNode.Origin, TestNode.AmrIssuer, TestNode.RootId,
+            LedgerBodies.Issuer(TestNode.AmrIssuer, LedgerBodies.ChangshaAmrCode, _amrKey.PublicKey, [LedgerBodies.BusinessLicenseType], ["2"], mayShare: false), DateTimeOffset.UtcNow);
+        _batchEnds.Add((await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(register, _node.RootKey) }, op.Options())).Index + 1);
+        using var amr = _node.Client("amr");
+        var serial = 0;
+        foreach (var count in new[] { 5, 300, 7 })
+        {
+            var entries = Enumerable.Range(0, count).Select(_ =>
+            {
+                var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, $"FW{serial++:D4}");
+                return Entry.Create(EntryKinds.LicenseIssue, TestNode.Origin, body.LicenseId, TestNode.AmrIssuer, body, DateTimeOffset.UtcNow);
+            }).ToList();
+            _batchEnds.Add((await amr.SubmitBatchAsync(entries, _amrKey))[^1].Index + 1);
+        }
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(1u)]
+    [InlineData(100u)]
+    [InlineData(1000u)]
+    public async Task Entries_come_in_order_with_each_batch_checkpoint_after_its_last_entry(uint maxEntries)
+    {
+        using var client = _node.Client("operator");
+        var size = _batchEnds[^1];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var leaves = new List<byte[]>();
+        var checkpoints = new List<ulong>();
+        var largest = 0;
+        await foreach (var message in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = maxEntries },
+            new ProtoBuf.Grpc.CallContext(client.Options(stop.Token))))
+        {
+            if (maxEntries > 1) Assert.Null(message.Entry);
+            else Assert.Empty(message.Entries);
+            IEnumerable<LogEntry> run = message.Entry is { } one ? [one] : message.Entries;
+            largest = Math.Max(largest, message.Entries.Count);
+            foreach (var entry in run)
+            {
+                Assert.Equal((ulong)leaves.Count, entry.Index);
+                Assert.Equal(TestNode.Origin, entry.Origin);
+                leaves.Add(entry.Leaf);
+            }
+            if (message.Checkpoint is { } checkpoint)
+            {
+                // A checkpoint covers exactly the entries sent before it.
+                Assert.Equal((ulong)leaves.Count, checkpoint.Size);
+                Assert.True(SignedNote.TryParse(checkpoint.Note, out _, out var error), error);
+                checkpoints.Add(checkpoint.Size);
+                if (checkpoint.Size == size) break;
+            }
+        }
+        Assert.Equal(_batchEnds, checkpoints);
+        Assert.True(largest <= (int)maxEntries, $"a message carried {largest} entries, {maxEntries} asked at most");
+        // The 300-entry batch is sent in runs as large as asked (without crossing the next checkpoint).
+        if (maxEntries > 1) Assert.Equal((int)Math.Min(maxEntries, 300), largest);
+        using var reader = _node.Client("operator");
+        foreach (var index in new[] { 0, 1, 6, 150, 305, leaves.Count - 1 })
+        {
+            var stored = await reader.Ledger.GetEntryAsync(new GetEntryRequest { Index = (ulong)index }, reader.Options());
+            Assert.Equal(stored.Leaf, leaves[index]);
+        }
+    }
+}
