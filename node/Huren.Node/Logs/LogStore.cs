@@ -95,6 +95,18 @@ public sealed class LogStore
         return _checkpoints.Get(key);
     }
 
+    /// <summary>The smallest size ≥ <paramref name="size"/> with a stored checkpoint, or null: one seek, where a follower's stream would otherwise ask entry by entry.</summary>
+    public ulong? NextCheckpointSize(ulong size)
+    {
+        Span<byte> key = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, size);
+        foreach (var row in _checkpoints.ScanFrom(key))
+        {
+            if (row.Key.Length == 8) return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+        }
+        return null;
+    }
+
     /// <summary>The checkpoint of the largest size, or null.</summary>
     public (ulong Size, byte[] Note)? GetLatestCheckpoint()
         => _checkpoints.Last() is { } row && row.Key.Length == 8 ? (BinaryPrimitives.ReadUInt64BigEndian(row.Key), row.Value) : null;

@@ -170,6 +170,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var token = stop.Token;
         byte[]? lastNote = null;
+        ulong nextCheckpoint = 0;
         while (!token.IsCancellationRequested)
         {
             // Wait for growth before reading, so no append between the read and the wait is missed.
@@ -178,22 +179,28 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             while (next < size)
             {
                 // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch
-                // (an issuer's registration is in force before that issuer's later entries are checked).
+                // (an issuer's registration is in force before that issuer's later entries are checked). Found with
+                // one seek per run, not a read per entry.
+                if (nextCheckpoint <= next) nextCheckpoint = log.Store.NextCheckpointSize(next + 1) ?? ulong.MaxValue;
+                var end = Math.Min(size, nextCheckpoint);
                 var message = new FollowMessage();
-                byte[]? batchNote = null;
-                var bytes = 0;
-                do
+                if (request.MaxEntries <= 1)
                 {
-                    var entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! };
-                    if (request.MaxEntries > 1) message.Entries.Add(entry);
-                    else message.Entry = entry;
-                    bytes += entry.Leaf.Length;
+                    message.Entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! };
                     next++;
-                    if (next < size) batchNote = log.Store.GetCheckpoint(next);
                 }
-                while (batchNote is null && next < size && message.Entries.Count > 0 && message.Entries.Count < request.MaxEntries && bytes < FollowMessageBytes);
+                else
+                {
+                    end = Math.Min(end, next + request.MaxEntries);
+                    for (var bytes = 0; next < end && bytes < FollowMessageBytes; next++)
+                    {
+                        var entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! };
+                        message.Entries.Add(entry);
+                        bytes += entry.Leaf.Length;
+                    }
+                }
                 yield return message;
-                if (batchNote is not null)
+                if (next == nextCheckpoint && next < size && log.Store.GetCheckpoint(next) is { } batchNote)
                 {
                     lastNote = batchNote;
                     yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next, batchNote) };

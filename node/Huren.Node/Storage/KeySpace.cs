@@ -70,6 +70,9 @@ public sealed class KeySpace
         foreach (var row in Scan(Encoding.UTF8.GetBytes(prefix))) yield return new(Encoding.UTF8.GetString(row.Key), row.Value);
     }
 
+    /// <summary>Every row of the space whose key is ≥ <paramref name="start"/>, in key order (keys without the space's prefix).</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanFrom(ReadOnlySpan<byte> start) => Strip(_store.Scan(Family, _prefix, Full(start)));
+
     /// <summary>The row with the largest key in the space, or null.</summary>
     public KeyValuePair<byte[], byte[]>? Last()
     {
