@@ -134,7 +134,7 @@ public static partial class BodyValidator
             errors.Add(field, $"has {fields.Count} fields, but {type.Name} declares only {type.Fields.Count} ({string.Join("、", type.Fields.Select(f => f.Name))})");
             return;
         }
-        FieldChecks.DistinctNames(errors, fields.Select(f => f.Name), field);
+        FieldChecks.DistinctNames(errors, fields, static f => f.Name, field);
         for (var i = 0; i < fields.Count; i++)
         {
             var name = fields[i].Name;

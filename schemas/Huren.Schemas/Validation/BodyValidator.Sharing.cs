@@ -26,7 +26,7 @@ public static partial class BodyValidator
         FieldChecks.Uscc(errors, body.SharingOfficeCode, "sharingOfficeCode", required: false);
         FieldChecks.Id(errors, body.ResourceId, "resourceId");
         if (body.Fields.Count == 0) errors.Add("fields", "must list the data items shared");
-        FieldChecks.DistinctNames(errors, body.Fields, "fields");
+        FieldChecks.DistinctNames(errors, body.Fields, static f => f, "fields");
         FieldChecks.Digest(errors, body.PayloadDigest, body.DigestAlgorithm, "payloadDigest", "digestAlgorithm");
         FieldChecks.Text(errors, body.Purpose, "purpose");
         FieldChecks.Id(errors, body.MatterCode, "matterCode", required: false);
@@ -80,7 +80,7 @@ public static partial class BodyValidator
             errors.Add("sharingType", $"must be unconditional, conditional or not-shared, got {body.SharingType}");
         if (body.Fields.Count == 0) errors.Add("fields", "must list the data items offered");
         for (var i = 0; i < body.Fields.Count; i++) FieldChecks.Name(errors, body.Fields[i], $"fields[{i}]", max: 100);
-        FieldChecks.DistinctNames(errors, body.Fields, "fields");
+        FieldChecks.DistinctNames(errors, body.Fields, static f => f, "fields");
         FieldChecks.Name(errors, body.UpdateFrequency, "updateFrequency", required: false);
         FieldChecks.Text(errors, body.LegalBasis, "legalBasis");
         for (var i = 0; i < body.AllowedPurposes.Count; i++) FieldChecks.Text(errors, body.AllowedPurposes[i], $"allowedPurposes[{i}]");

@@ -106,15 +106,25 @@ internal static class FieldChecks
     }
 
     /// <summary>Names that are empty or repeated in a list; each reported once.</summary>
-    public static void DistinctNames(ErrorList errors, IEnumerable<string> names, string field)
+    public static void DistinctNames<T>(ErrorList errors, IReadOnlyList<T> items, Func<T, string> name, string field)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var name in names)
+        // Bodies carry a handful of names: comparing pairs allocates nothing per entry, where a set each time fed the GC.
+        var seen = items.Count > 32 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        for (var i = 0; i < items.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(name)) errors.Add($"{field}[{index}]", "name is required");
-            else if (!seen.Add(name)) errors.Add($"{field}[{index}]", $"'{name}' is repeated");
-            index++;
+            var current = name(items[i]);
+            if (string.IsNullOrWhiteSpace(current))
+            {
+                errors.Add($"{field}[{i}]", "name is required");
+                continue;
+            }
+            var repeated = false;
+            if (seen is not null) repeated = !seen.Add(current);
+            else
+            {
+                for (var j = 0; j < i && !repeated; j++) repeated = string.Equals(name(items[j]), current, StringComparison.Ordinal);
+            }
+            if (repeated) errors.Add($"{field}[{i}]", $"'{current}' is repeated");
         }
     }
 }

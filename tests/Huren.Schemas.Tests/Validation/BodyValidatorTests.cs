@@ -452,6 +452,28 @@ public class BodyValidatorTests
 
     private static void AssertValid(ValidationResult result) => Assert.True(result.IsValid, result.ToString());
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(60)]
+    public void Every_repeated_or_empty_data_item_is_named_in_short_and_long_lists(int count)
+    {
+        // Short lists are compared pair by pair, long ones through a set: both report the same errors.
+        var share = ValidBodies.DataShared();
+        share.Fields = [.. Enumerable.Range(0, count).Select(i => $"item{i}")];
+        share.Fields.Add(" ");
+        share.Fields.Add("item1");
+        share.Fields.Add("item1");
+        share.Fields.Add($"item{count - 1}");
+        var result = BodyValidator.Validate(share);
+        Assert.Equal(
+            [$"fields[{count}]: name is required", $"fields[{count + 1}]: 'item1' is repeated", $"fields[{count + 2}]: 'item1' is repeated", $"fields[{count + 3}]: 'item{count - 1}' is repeated"],
+            result.Errors.Where(e => e.Field.StartsWith("fields", StringComparison.Ordinal)).Select(e => e.Message));
+        share.Fields.RemoveRange(count, 4);
+        AssertValid(BodyValidator.Validate(share));
+    }
+
     private static void AssertRejected<T>((Action<T> Break, string Field) rule, Func<T> valid, Func<T, ValidationResult> validate)
     {
         var body = valid();
