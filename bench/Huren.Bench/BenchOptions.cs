@@ -44,32 +44,40 @@ internal sealed class BenchOptions
         {
             switch (args[i])
             {
-                case "--entries": o.Entries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--runs": o.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--submitters": o.Submitters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--out": o.OutDir = args[++i]; break;
-                case "--ingest-entries": o.IngestEntries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--streams": o.Streams = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--batch-size": o.BatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--log-entries": o.LogEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--data": o.DataDir = args[++i]; break;
-                case "--verify-calls": o.VerifyCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--trace-calls": o.TraceCalls = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--mirror-entries": o.MirrorEntries = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--micro-filter": o.MicroFilter = args[++i]; break;
-                case "--map-records": o.MapRecords = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--map-batch": o.MapBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--network-licenses": o.NetworkLicenses = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--exchanges": o.Exchanges = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--requesters": o.Requesters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--exchange-records": o.ExchangeRecords = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--transfer-mb": o.TransferMegabytes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: o.Suites.Add(args[i]); break;
+                case "--entries": o.Entries = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--runs": o.Runs = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--submitters": o.Submitters = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--out": o.OutDir = Value(args, ref i); break;
+                case "--ingest-entries": o.IngestEntries = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--streams": o.Streams = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--batch-size": o.BatchSize = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--log-entries": o.LogEntries = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--data": o.DataDir = Value(args, ref i); break;
+                case "--verify-calls": o.VerifyCalls = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--trace-calls": o.TraceCalls = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--mirror-entries": o.MirrorEntries = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--micro-filter": o.MicroFilter = Value(args, ref i); break;
+                case "--map-records": o.MapRecords = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--map-batch": o.MapBatch = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--network-licenses": o.NetworkLicenses = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--exchanges": o.Exchanges = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--requesters": o.Requesters = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--exchange-records": o.ExchangeRecords = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--transfer-mb": o.TransferMegabytes = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case var suite when KnownSuites.Contains(suite): o.Suites.Add(suite); break;
+                // Anything else is a typo: measuring the wrong thing (or nothing) would still write a report.
+                default: throw new ArgumentException($"unknown suite or option '{args[i]}'");
             }
         }
         if (o.Suites.Count == 0) o.Suites.Add("all");
         return o;
     }
+
+    private static string Value(string[] args, ref int i)
+        => ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
+
+    /// <summary>The suites a run may name (<c>all</c> runs every one but <c>anchor</c>).</summary>
+    public static readonly string[] KnownSuites = ["all", "limits", "ingest", "log", "large", "network", "exchange", "mirror", "hypercore", "statusmap", "micro", "anchor"];
 }
 
 /// <summary>One measured figure: the median of several runs and their spread.</summary>

@@ -3,7 +3,21 @@ using Huren.Bench;
 // Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|exchange|mirror|hypercore|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
-var options = BenchOptions.Parse(args);
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine($"usage: dotnet run -c Release --project bench/Huren.Bench -- [{string.Join('|', BenchOptions.KnownSuites)} ...] [--runs N] [--out DIR] [suite options]; see docs/benchmarks.md");
+    return 0;
+}
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine($"bench: {ex.Message} (--help lists the suites; docs/benchmarks.md the options)");
+    return 2;
+}
 _ = BenchReport.LoadAtStart;
 var clock = System.Diagnostics.Stopwatch.StartNew();
 bool Wants(string suite) => options.Suites.Contains(suite) || options.Suites.Contains("all");
