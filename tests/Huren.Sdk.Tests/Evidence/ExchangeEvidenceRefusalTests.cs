@@ -1,12 +1,6 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
-using Huren.Sdk.Crypto;
-using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
-using Huren.Sdk.Merkle;
-using Huren.Sdk.Network;
-using Huren.Sdk.Notes;
-using Huren.Sdk.Tests.Notes;
 
 namespace Huren.Sdk.Tests.Evidence;
 
@@ -17,94 +11,11 @@ namespace Huren.Sdk.Tests.Evidence;
 /// </summary>
 public sealed class ExchangeEvidenceRefusalTests
 {
-    private const string Cs = "huren.cz-t/430100";
-    private const string Zz = "huren.cz-t/430200";
+    private const string Cs = ExchangeLogs.Cs;
+    private const string Zz = ExchangeLogs.Zz;
     private const string ProviderCode = "11430100HUREN0101X";
     private const string ConsumerCode = "11430200HUREN0101X";
     private const string OtherCode = "11430100HUREN0202X";
-    private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000);
-
-    private static SigningKey Key(string role, string origin) => TestKeys.Ed25519($"exchange-refusal-{role}-{origin}");
-
-    private static NoteSignerKey Witness(string origin) => NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(origin), Key("witness", origin));
-
-    private static readonly Lazy<TrustedNetwork> SharedNetwork = new(() =>
-    {
-        var members = new List<NetworkMember>();
-        foreach (var city in new[] { "430100", "430200", "430300" })
-        {
-            var origin = $"huren.cz-t/{city}";
-            members.Add(new NetworkMember
-            {
-                CityCode = city, Origin = origin, Name = city,
-                LogKey = NoteVerifierKey.ForEd25519(origin, Key("log", origin).PublicKey).ToString(),
-                WitnessKey = Witness(origin).VerifierKey.ToString(),
-                RootKey = Key("root", origin).PublicKey.ToPem(),
-            });
-        }
-        return TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 2, Members = members }.ToJson());
-    });
-
-    /// <summary>Changsha's and Zhuzhou's logs, built entry by entry.</summary>
-    private sealed class ExchangeLogs
-    {
-        private readonly Dictionary<string, (List<byte[]> Leaves, MemoryMerkleTree Tree)> _logs = new(StringComparer.Ordinal)
-        {
-            [Cs] = ([], new MemoryMerkleTree()),
-            [Zz] = ([], new MemoryMerkleTree()),
-        };
-
-        public ulong Append(string origin, byte[] leaf)
-        {
-            var (leaves, tree) = _logs[origin];
-            leaves.Add(leaf);
-            tree.Append(leaf);
-            return (ulong)leaves.Count - 1;
-        }
-
-        public ulong Register(string origin, string issuerId, string code, bool mayShare = true)
-        {
-            var key = Key(issuerId, origin);
-            var body = new IssuerRegistered
-            {
-                IssuerId = issuerId, Name = "市场监督管理局", DepartmentKind = "market-regulation", RegionCode = origin[^6..], AuthorityCode = code,
-                PublicKey = key.PublicKey.SubjectPublicKeyInfo, Algorithm = key.Algorithm, LicenseTypeCodes = ["x"], MayShareData = mayShare,
-            };
-            return Append(origin, EntrySigner.SignToLeaf(Entry.Create(EntryKinds.IssuerRegister, origin, issuerId, $"{origin[^6..]}-root", body, Time), Key("root", origin)));
-        }
-
-        public ulong Sign<T>(string logOrigin, string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
-            => Append(logOrigin, EntrySigner.SignToLeaf(Entry.Create(kind, logOrigin, recordId, issuerId, body, Time, references), Key(issuerId, logOrigin)));
-
-        public byte[] LeafHash(string origin, ulong index) => MerkleHash.LeafHash(_logs[origin].Leaves[(int)index]).ToArray();
-
-        public ulong Size(string origin) => (ulong)_logs[origin].Leaves.Count;
-
-        public EntryReference Ref(string origin, ulong index) => new() { Origin = origin, Index = index, LeafHash = LeafHash(origin, index), Relation = Relations.Share };
-
-        /// <summary>A bundle of the given entries, each log's checkpoint at its size cosigned by both other cities' witnesses.</summary>
-        public EvidenceBundle Bundle(IEnumerable<(string Origin, ulong Index)> entries)
-        {
-            var bundle = new EvidenceBundle
-            {
-                Network = "cz-t", Subject = "S1", CreatedAt = Time,
-                Verdict = new BundleVerdict { Status = ExchangeEvidenceVerifier.Received, AsOf = new BundleCheckpointRef { Origin = Cs, Size = Size(Cs) } },
-            };
-            foreach (var (origin, (_, tree)) in _logs)
-            {
-                var note = new CheckpointSigner(origin, Key("log", origin), null).Sign(tree.Size, tree.Root().AsSpan());
-                foreach (var city in new[] { "430100", "430200", "430300" }.Where(c => !origin.EndsWith(c, StringComparison.Ordinal)))
-                    note = CosignatureSigner.Cosign(note, Witness($"huren.cz-t/{city}"), Time);
-                bundle.Checkpoints[origin] = note.ToString();
-            }
-            foreach (var (origin, index) in entries)
-            {
-                var (leaves, tree) = _logs[origin];
-                bundle.Entries.Add(ProvenBundleEntry.Of(origin, index, leaves[(int)index], tree, tree.Size));
-            }
-            return bundle;
-        }
-    }
 
     private static DataShared ShareBody(string shareId = "S1") => new()
     {
@@ -126,16 +37,16 @@ public sealed class ExchangeEvidenceRefusalTests
         bool providerMayShare = true, Func<ExchangeLogs, ulong, (string Origin, ulong Index)>? receiptFor = null)
     {
         var logs = new ExchangeLogs();
-        var provider = logs.Register(Cs, "430100-amr", ProviderCode, providerMayShare);
-        var other = logs.Register(Cs, "430100-other", OtherCode);
-        var consumer = logs.Register(Zz, "430200-amr", ConsumerCode);
-        var otherConsumer = logs.Register(Zz, "430200-other", "11430200HUREN0202X");
+        var provider = logs.Register(Cs, "430100-amr", ProviderCode, mayShare: providerMayShare).Index;
+        var other = logs.Register(Cs, "430100-other", OtherCode).Index;
+        var consumer = logs.Register(Zz, "430200-amr", ConsumerCode).Index;
+        var otherConsumer = logs.Register(Zz, "430200-other", "11430200HUREN0202X").Index;
         var share = logs.Sign(Cs, EntryKinds.Share, "S1", "430100-amr", ShareBody());
         var receipt = receiptFor?.Invoke(logs, share) ?? (Zz, logs.Sign(Zz, EntryKinds.Receipt, "S1", "430200-amr", ReceiptBody(), logs.Ref(Cs, share)));
         return (logs, [(Cs, provider), (Cs, other), (Zz, consumer), (Zz, otherConsumer), (Cs, share), receipt], share, receipt.Index);
     }
 
-    private static ExchangeEvidenceResult Verify(EvidenceBundle bundle) => new ExchangeEvidenceVerifier(SharedNetwork.Value).Verify(bundle.ToJson());
+    private static ExchangeEvidenceResult Verify(EvidenceBundle bundle) => new ExchangeEvidenceVerifier(ExchangeLogs.Network).Verify(bundle.ToJson());
 
     private static void AssertRefused(ExchangeEvidenceResult result, ExchangeEvidenceFailure failure, string reason)
     {
@@ -150,7 +61,7 @@ public sealed class ExchangeEvidenceRefusalTests
     public void The_honest_exchange_these_refusals_start_from_verifies()
     {
         var (logs, entries, share, receipt) = Exchange();
-        var result = Verify(logs.Bundle(entries));
+        var result = Verify(logs.Bundle("S1", entries));
         Assert.True(result.IsValid, result.Reason);
         Assert.Equal(("S1", "430100-amr", "430200-amr", share, receipt), (result.ShareId, result.ProviderIssuerId, result.ConsumerIssuerId, result.ShareEntry!.Index, result.ReceiptEntry!.Index));
     }
@@ -158,7 +69,7 @@ public sealed class ExchangeEvidenceRefusalTests
     [Fact]
     public void No_bundle_at_all_is_a_format_failure()
     {
-        var verifier = new ExchangeEvidenceVerifier(SharedNetwork.Value);
+        var verifier = new ExchangeEvidenceVerifier(ExchangeLogs.Network);
         AssertRefused(verifier.Verify((string?)null), ExchangeEvidenceFailure.Format, "there is no evidence bundle");
         AssertRefused(verifier.Verify((EvidenceBundle?)null), ExchangeEvidenceFailure.Format, "there is no evidence bundle");
     }
@@ -167,16 +78,16 @@ public sealed class ExchangeEvidenceRefusalTests
     public void Json_that_is_not_a_bundle_is_a_format_failure_with_the_parsers_reason()
     {
         var parseError = Assert.Throws<FormatException>(() => EvidenceBundle.Parse("{")).Message;
-        AssertRefused(new ExchangeEvidenceVerifier(SharedNetwork.Value).Verify("{"), ExchangeEvidenceFailure.Format, $"not a valid evidence bundle: {parseError}");
+        AssertRefused(new ExchangeEvidenceVerifier(ExchangeLogs.Network).Verify("{"), ExchangeEvidenceFailure.Format, $"not a valid evidence bundle: {parseError}");
     }
 
     [Fact]
     public void A_bundle_without_its_subject_is_a_format_failure_naming_the_field()
     {
         var (logs, entries, _, _) = Exchange();
-        var bundle = logs.Bundle(entries);
+        var bundle = logs.Bundle("S1", entries);
         bundle.Subject = null!;
-        AssertRefused(new ExchangeEvidenceVerifier(SharedNetwork.Value).Verify(bundle), ExchangeEvidenceFailure.Format, "subject is missing or null");
+        AssertRefused(new ExchangeEvidenceVerifier(ExchangeLogs.Network).Verify(bundle), ExchangeEvidenceFailure.Format, "subject is missing or null");
     }
 
     [Fact]
@@ -189,7 +100,7 @@ public sealed class ExchangeEvidenceRefusalTests
             return (Zz, logs.Sign(Zz, EntryKinds.Receipt, "S1", "430200-amr", ReceiptBody(), logs.Ref(Cs, share)));
         });
         entries.Add((Cs, second));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.NoShare, $"the bundle holds two share entries of S1 ({Cs}#{share} and {Cs}#{second})");
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.NoShare, $"the bundle holds two share entries of S1 ({Cs}#{share} and {Cs}#{second})");
     }
 
     [Fact]
@@ -197,7 +108,7 @@ public sealed class ExchangeEvidenceRefusalTests
     {
         var (logs, entries, share, _) = Exchange();
         entries.Remove((Cs, share));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.NoShare, "the bundle holds no share entry of S1");
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.NoShare, "the bundle holds no share entry of S1");
     }
 
     [Fact]
@@ -205,7 +116,7 @@ public sealed class ExchangeEvidenceRefusalTests
     {
         var (logs, entries, _, receipt) = Exchange();
         entries.Remove((Zz, receipt));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.NoReceipt, "the bundle holds no receipt entry of S1");
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.NoReceipt, "the bundle holds no receipt entry of S1");
     }
 
     public static TheoryData<string> WrongReferences => new() { "another-index", "another-origin", "another-leaf-hash" };
@@ -228,7 +139,7 @@ public sealed class ExchangeEvidenceRefusalTests
             return (Zz, logs.Sign(Zz, EntryKinds.Receipt, "S1", "430200-amr", ReceiptBody(), named));
         });
         var shareHash = Convert.ToHexStringLower(logs.LeafHash(Cs, share));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.Reference,
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.Reference,
             $"receipt {Zz}#{receipt} references {named!.Origin}#{named.Index} (leaf hash {Convert.ToHexStringLower(named.LeafHash)}), not the share entry {Cs}#{share} (leaf hash {shareHash})");
     }
 
@@ -237,18 +148,18 @@ public sealed class ExchangeEvidenceRefusalTests
     {
         var (logs, entries, _, _) = Exchange(receiptFor: (logs, share) =>
             (Cs, logs.Sign(Cs, EntryKinds.Receipt, "S1", "430100-amr", ReceiptBody(), logs.Ref(Cs, share))));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.Mismatch, $"the share and its receipt are both in {Cs}: an exchange is between two cities' logs");
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.Mismatch, $"the share and its receipt are both in {Cs}: an exchange is between two cities' logs");
     }
 
     [Fact]
     public void A_share_signed_by_another_department_is_refused_naming_the_share_and_the_provider()
     {
         var logs = new ExchangeLogs();
-        List<(string, ulong)> entries = [(Cs, logs.Register(Cs, "430100-amr", ProviderCode)), (Cs, logs.Register(Cs, "430100-other", OtherCode)), (Zz, logs.Register(Zz, "430200-amr", ConsumerCode))];
+        List<(string, ulong)> entries = [(Cs, logs.Register(Cs, "430100-amr", ProviderCode).Index), (Cs, logs.Register(Cs, "430100-other", OtherCode).Index), (Zz, logs.Register(Zz, "430200-amr", ConsumerCode).Index)];
         var share = logs.Sign(Cs, EntryKinds.Share, "S1", "430100-other", ShareBody());
         entries.Add((Cs, share));
         entries.Add((Zz, logs.Sign(Zz, EntryKinds.Receipt, "S1", "430200-amr", ReceiptBody(), logs.Ref(Cs, share))));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.Signer,
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.Signer,
             $"the share is signed by 430100-other ({OtherCode}), not by the provider {ProviderCode} it names");
     }
 
@@ -257,7 +168,7 @@ public sealed class ExchangeEvidenceRefusalTests
     {
         var (logs, entries, _, _) = Exchange(receiptFor: (logs, share) =>
             (Zz, logs.Sign(Zz, EntryKinds.Receipt, "S1", "430200-other", ReceiptBody(), logs.Ref(Cs, share))));
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.Signer,
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.Signer,
             $"the receipt is signed by 430200-other (11430200HUREN0202X), not by the consumer {ConsumerCode} it names");
     }
 
@@ -265,7 +176,7 @@ public sealed class ExchangeEvidenceRefusalTests
     public void A_provider_that_may_not_share_data_is_refused()
     {
         var (logs, entries, _, _) = Exchange(providerMayShare: false);
-        AssertRefused(Verify(logs.Bundle(entries)), ExchangeEvidenceFailure.Signer,
+        AssertRefused(Verify(logs.Bundle("S1", entries)), ExchangeEvidenceFailure.Signer,
             "the share is signed by 430100-amr, which may not record data shares or receipts (mayShareData is false)");
     }
 
@@ -273,7 +184,7 @@ public sealed class ExchangeEvidenceRefusalTests
     public void A_stated_verdict_other_than_received_is_refused()
     {
         var (logs, entries, _, _) = Exchange();
-        var bundle = logs.Bundle(entries);
+        var bundle = logs.Bundle("S1", entries);
         bundle.Verdict.Status = "VALID";
         AssertRefused(Verify(bundle), ExchangeEvidenceFailure.Verdict, "the bundle states VALID, its entries show the share received (RECEIVED)");
     }
@@ -286,7 +197,7 @@ public sealed class ExchangeEvidenceRefusalTests
     public void A_verdict_not_stated_as_of_the_share_logs_checkpoint_is_refused(string wrong)
     {
         var (logs, entries, _, _) = Exchange();
-        var bundle = logs.Bundle(entries);
+        var bundle = logs.Bundle("S1", entries);
         var size = logs.Size(Cs);
         if (wrong == "another-origin") bundle.Verdict.AsOf.Origin = Zz;
         else bundle.Verdict.AsOf.Size = size - 1;

@@ -4,9 +4,6 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Merkle;
-using Huren.Sdk.Network;
-using Huren.Sdk.Notes;
-using Huren.Sdk.Tests.Notes;
 
 namespace Huren.Sdk.Tests.Evidence;
 
@@ -17,93 +14,12 @@ namespace Huren.Sdk.Tests.Evidence;
 /// </summary>
 public sealed class ExchangeEvidenceTests
 {
-    private const string Changsha = "huren.cz-t/430100";
-    private const string Zhuzhou = "huren.cz-t/430200";
+    private const string Changsha = ExchangeLogs.Cs;
+    private const string Zhuzhou = ExchangeLogs.Zz;
     private const string ProviderCode = "11430100HUREN0101X";
     private const string ConsumerCode = "11430200HUREN0101X";
 
-    /// <summary>Two cities' logs built entry by entry, each checkpoint signed by its log and cosigned by the other two witnesses.</summary>
-    private sealed class Logs
-    {
-        private static readonly Lazy<(TrustedNetwork Network, Dictionary<string, (SigningKey Root, SigningKey Log, SigningKey Sm2)> Keys, Dictionary<string, NoteSignerKey> Witnesses)> Shared = new(Create);
-
-        private readonly Dictionary<string, (List<byte[]> Leaves, MemoryMerkleTree Tree)> _logs = new()
-        {
-            [Changsha] = ([], new MemoryMerkleTree()),
-            [Zhuzhou] = ([], new MemoryMerkleTree()),
-        };
-
-        public static TrustedNetwork Network => Shared.Value.Network;
-
-        private static (TrustedNetwork, Dictionary<string, (SigningKey, SigningKey, SigningKey)>, Dictionary<string, NoteSignerKey>) Create()
-        {
-            var members = new List<NetworkMember>();
-            var keys = new Dictionary<string, (SigningKey, SigningKey, SigningKey)>();
-            var witnesses = new Dictionary<string, NoteSignerKey>();
-            foreach (var city in new[] { "430100", "430200", "430300" })
-            {
-                var origin = $"huren.cz-t/{city}";
-                var root = SigningKey.FromEd25519Seed(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("root-" + city)));
-                var log = TestKeys.Ed25519("xlog-" + city);
-                var sm2 = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
-                keys[origin] = (root, log, sm2);
-                witnesses[origin] = NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(origin), TestKeys.Ed25519("xwitness-" + city));
-                members.Add(new NetworkMember
-                {
-                    CityCode = city, Origin = origin, Name = city,
-                    LogKey = NoteVerifierKey.ForEd25519(origin, log.PublicKey).ToString(),
-                    WitnessKey = witnesses[origin].VerifierKey.ToString(),
-                    Sm2PublicKey = sm2.PublicKey.ToPem(),
-                    RootKey = root.PublicKey.ToPem(),
-                });
-            }
-            return (TrustedNetwork.Parse(new NetworkConfig { NetworkId = "cz-t", WitnessThreshold = 2, Members = members }.ToJson()), keys, witnesses);
-        }
-
-        public (ulong Index, byte[] Leaf) Append(string origin, byte[] leaf)
-        {
-            var log = _logs[origin];
-            log.Leaves.Add(leaf);
-            log.Tree.Append(leaf);
-            return ((ulong)log.Leaves.Count - 1, leaf);
-        }
-
-        public (ulong Index, byte[] Leaf) Register(string origin, string issuerId, string code, SigningKey key, bool mayShare = true)
-        {
-            var body = new IssuerRegistered
-            {
-                IssuerId = issuerId, Name = "市场监督管理局", DepartmentKind = "market-regulation", RegionCode = origin[^6..], AuthorityCode = code,
-                PublicKey = key.PublicKey.SubjectPublicKeyInfo, Algorithm = key.Algorithm, LicenseTypeCodes = ["x"], MayShareData = mayShare,
-            };
-            return Append(origin, EntrySigner.SignToLeaf(Entry.Create(EntryKinds.IssuerRegister, origin, issuerId, $"{origin[^6..]}-root", body, Time), Shared.Value.Keys[origin].Root));
-        }
-
-        /// <summary>A bundle of the given entries, each log's checkpoint at its current size cosigned by <paramref name="cosigners"/> witnesses.</summary>
-        public EvidenceBundle Bundle(string subject, IEnumerable<(string Origin, ulong Index)> entries, int cosigners = 2)
-        {
-            var bundle = new EvidenceBundle
-            {
-                Network = "cz-t", Subject = subject, CreatedAt = Time,
-                Verdict = new BundleVerdict { Status = ExchangeEvidenceVerifier.Received, AsOf = new BundleCheckpointRef { Origin = Changsha, Size = (ulong)_logs[Changsha].Leaves.Count } },
-            };
-            foreach (var (origin, (leaves, tree)) in _logs)
-            {
-                var keys = Shared.Value.Keys[origin];
-                var note = new CheckpointSigner(origin, keys.Log, keys.Sm2).Sign(tree.Size, tree.Root().AsSpan());
-                foreach (var witness in Shared.Value.Witnesses.Where(w => w.Key != origin).Take(cosigners))
-                    note = CosignatureSigner.Cosign(note, witness.Value, Time);
-                bundle.Checkpoints[origin] = note.ToString();
-            }
-            foreach (var (origin, index) in entries)
-            {
-                var (leaves, tree) = _logs[origin];
-                bundle.Entries.Add(ProvenBundleEntry.Of(origin, index, leaves[(int)index], tree, tree.Size));
-            }
-            return bundle;
-        }
-    }
-
-    private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000);
+    private static readonly DateTimeOffset Time = ExchangeLogs.Time;
     private static readonly Lazy<SigningKey> ProviderKey = new(() => SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256));
     private static readonly Lazy<SigningKey> ConsumerKey = new(() => SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256));
     private static readonly Lazy<SigningKey> OtherKey = new(() => SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256));
@@ -126,11 +42,11 @@ public sealed class ExchangeEvidenceTests
     };
 
     /// <summary>An honest exchange; <paramref name="shareFor"/> and <paramref name="receiptFor"/> let a test write what the ledger would refuse.</summary>
-    private static (Logs Logs, List<(string, ulong)> Entries) Exchange(
-        Func<Logs, (ulong Index, byte[] Leaf)>? shareFor = null,
-        Func<Logs, (ulong Index, byte[] Leaf), (ulong Index, byte[] Leaf)>? receiptFor = null)
+    private static (ExchangeLogs Logs, List<(string, ulong)> Entries) Exchange(
+        Func<ExchangeLogs, (ulong Index, byte[] Leaf)>? shareFor = null,
+        Func<ExchangeLogs, (ulong Index, byte[] Leaf), (ulong Index, byte[] Leaf)>? receiptFor = null)
     {
-        var logs = new Logs();
+        var logs = new ExchangeLogs();
         var provider = logs.Register(Changsha, "430100-amr", ProviderCode, ProviderKey.Value);
         var consumer = logs.Register(Zhuzhou, "430200-amr", ConsumerCode, ConsumerKey.Value);
         var other = logs.Register(Changsha, "430100-other", "11430100HUREN0202X", OtherKey.Value);
@@ -139,7 +55,7 @@ public sealed class ExchangeEvidenceTests
         return (logs, [(Changsha, provider.Index), (Changsha, other.Index), (Zhuzhou, consumer.Index), (Changsha, share.Index), (Zhuzhou, receipt.Index)]);
     }
 
-    private static ExchangeEvidenceResult Verify(EvidenceBundle bundle) => new ExchangeEvidenceVerifier(Logs.Network).Verify(bundle.ToJson());
+    private static ExchangeEvidenceResult Verify(EvidenceBundle bundle) => new ExchangeEvidenceVerifier(ExchangeLogs.Network).Verify(bundle.ToJson());
 
     [Fact]
     public void An_honest_exchange_verifies()
@@ -178,7 +94,7 @@ public sealed class ExchangeEvidenceTests
     [MemberData(nameof(Forgeries))]
     public void A_forgery_the_logs_hold_is_refused_with_its_reason(string forgery, ExchangeEvidenceFailure failure, string reason)
     {
-        (Logs Logs, List<(string, ulong)> Entries) built = forgery switch
+        (ExchangeLogs Logs, List<(string, ulong)> Entries) built = forgery switch
         {
             "receipt-references-another-share" => Exchange(receiptFor: (logs, _) =>
             {
@@ -210,7 +126,7 @@ public sealed class ExchangeEvidenceTests
         Assert.Contains(reason, result.Reason);
     }
 
-    private static (Logs, List<(string, ulong)>) TwoReceipts()
+    private static (ExchangeLogs, List<(string, ulong)>) TwoReceipts()
     {
         (ulong, byte[]) second = default;
         var built = Exchange(receiptFor: (logs, share) =>
