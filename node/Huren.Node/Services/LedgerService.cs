@@ -170,12 +170,13 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var token = stop.Token;
         byte[]? lastNote = null;
-        ulong nextCheckpoint = 0;
         while (!token.IsCancellationRequested)
         {
             // Wait for growth before reading, so no append between the read and the wait is missed.
             var grown = logs.WaitForGrowthAsync(log, token);
             var size = log.Size;
+            // Sought again after each wait: "none beyond" holds only until the log grows.
+            ulong nextCheckpoint = 0;
             while (next < size)
             {
                 // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch

@@ -86,4 +86,44 @@ public sealed class FollowTests : IAsyncLifetime
             Assert.Equal(stored.Leaf, leaves[index]);
         }
     }
+
+    [Fact]
+    public async Task Batches_written_after_the_follower_caught_up_come_each_with_its_checkpoint()
+    {
+        using var client = _node.Client("operator");
+        using var amr = _node.Client("amr");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var expected = new List<ulong>(_batchEnds);
+        var checkpoints = new List<ulong>();
+        ulong received = 0;
+        var serial = 0;
+        await foreach (var message in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = 64 },
+            new ProtoBuf.Grpc.CallContext(client.Options(stop.Token))))
+        {
+            foreach (var entry in message.Entries)
+            {
+                Assert.Equal(received, entry.Index);
+                received++;
+            }
+            if (message.Checkpoint is not { } checkpoint) continue;
+            Assert.Equal(received, checkpoint.Size);
+            checkpoints.Add(checkpoint.Size);
+            if (checkpoint.Size != expected[^1]) continue;
+            if (expected.Count == _batchEnds.Count + 3) break;
+            // Caught up: two batches at once now, so the stream has a batch checkpoint to send between them.
+            var batches = new[] { 3, 70 }.Select(count => Enumerable.Range(0, count).Select(_ =>
+            {
+                var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, $"FL{serial++:D4}");
+                return Entry.Create(EntryKinds.LicenseIssue, TestNode.Origin, body.LicenseId, TestNode.AmrIssuer, body, DateTimeOffset.UtcNow);
+            }).ToList()).ToList();
+            foreach (var batch in batches) expected.Add((await amr.SubmitBatchAsync(batch, _amrKey))[^1].Index + 1);
+            if (expected.Count == _batchEnds.Count + 2)
+            {
+                // And a third at once, while the stream may be sending the first two.
+                var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, $"FL{serial++:D4}");
+                expected.Add((await amr.SubmitBatchAsync([Entry.Create(EntryKinds.LicenseIssue, TestNode.Origin, body.LicenseId, TestNode.AmrIssuer, body, DateTimeOffset.UtcNow)], _amrKey))[^1].Index + 1);
+            }
+        }
+        Assert.Equal(expected, checkpoints);
+    }
 }
