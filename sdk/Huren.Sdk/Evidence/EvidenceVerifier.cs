@@ -267,16 +267,9 @@ public sealed class EvidenceVerifier
             if (read.Entry.Kind == EntryKinds.IssuerRegister)
             {
                 var reg = EntryKinds.Of<IssuerRegistered>().Decode(read.Entry.Body);
-                PublicKey issuerKey;
-                try
-                {
-                    issuerKey = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
-                }
-                catch (FormatException ex)
-                {
-                    return $"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' with a key that does not parse: {ex.Message}";
-                }
-                issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey;
+                if (CheckRegistration(_network.ByOrigin(e.Origin)!, reg, issuerKeys, out var issuerKey) is { } refused)
+                    return $"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' {refused}";
+                issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey!;
                 proven.Issuers[(e.Origin, reg.IssuerId)] = reg;
             }
             else if (read.Entry.Kind == EntryKinds.IssuerRevoke) revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
@@ -288,6 +281,35 @@ public sealed class EvidenceVerifier
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return $"entry {e.Origin}#{e.Index}: {sigError}";
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
                 return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}";
+        }
+        return null;
+    }
+
+    // The node's registration rules that the bundle's own entries can show broken (a root-signed log the node would
+    // not have written): the root's id or a root key taken as an issuer's, an id or key registered twice, a key of
+    // another algorithm than named. Without these a city root could sign entries under a second key for an issuer.
+    private static string? CheckRegistration(TrustedMember member, IssuerRegistered reg, Dictionary<(string Origin, string IssuerId), PublicKey> registered, out PublicKey? key)
+    {
+        key = null;
+        if (reg.IssuerId == member.RootIssuerId) return "under the city root's own id";
+        if (registered.ContainsKey((member.Origin, reg.IssuerId))) return "a second time";
+        try
+        {
+            key = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
+        }
+        catch (FormatException ex)
+        {
+            return $"with a key that does not parse: {ex.Message}";
+        }
+        if (key.Algorithm != reg.Algorithm) return $"naming algorithm {reg.Algorithm} for a key of algorithm {key.Algorithm}";
+        if (key.Id == member.RootKey.Id) return "with the city root's key";
+        foreach (var retired in member.RetiredRootKeys)
+        {
+            if (key.Id == retired.Key.Id) return "with a retired city root key";
+        }
+        foreach (var ((origin, other), otherKey) in registered)
+        {
+            if (origin == member.Origin && otherKey.Id == key.Id) return $"with the key already registered to issuer '{other}'";
         }
         return null;
     }
