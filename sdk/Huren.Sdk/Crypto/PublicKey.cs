@@ -12,12 +12,13 @@ using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
+using Sodium = NSec.Cryptography;
 
 namespace Huren.Sdk.Crypto;
 
 /// <summary>
 /// A public key of one of Huren's signature algorithms, parsed once and reused for verification. Thread-safe.
-/// Ed25519 goes through BouncyCastle; ECDSA P-256 through the platform (OpenSSL on Linux); SM2 through BouncyCastle,
+/// Ed25519 goes through libsodium (NSec) first and BouncyCastle when libsodium refuses (see <see cref="Verify"/>); ECDSA P-256 through the platform (OpenSSL on Linux); SM2 through BouncyCastle,
 /// or the platform's OpenSSL 3 when <see cref="OpenSslSm2.IsSelected"/> (both accept exactly the same signatures).
 /// </summary>
 public sealed class PublicKey
@@ -31,6 +32,7 @@ public sealed class PublicKey
     private readonly AsymmetricKeyParameter? _bcKey;
     private readonly ECDsa? _ecdsa;
     private OpenSslKeyHandle? _sm2OpenSsl;
+    private readonly Sodium.PublicKey? _sodiumEd25519;
 
     private PublicKey(SignatureAlgorithm algorithm, byte[] spki, AsymmetricKeyParameter? bcKey, ECDsa? ecdsa)
     {
@@ -41,6 +43,21 @@ public sealed class PublicKey
         _ecdsa = ecdsa;
         // Imported once per key: a key is parsed once and verifies many entries.
         if (algorithm == SignatureAlgorithm.Sm2Sm3 && OpenSslSm2.IsSelected) _sm2OpenSsl = OpenSslSm2.ImportPublicKey(spki);
+        // A key libsodium does not import (it refuses some that BouncyCastle reads) is verified by BouncyCastle alone.
+        if (bcKey is Ed25519PublicKeyParameters ed) _sodiumEd25519 = ImportSodium(ed.GetEncoded());
+    }
+
+    // Null where libsodium does not load (NSec bundles it for the usual platforms) or does not take the key.
+    private static Sodium.PublicKey? ImportSodium(byte[] raw)
+    {
+        try
+        {
+            return Sodium.PublicKey.TryImport(Sodium.SignatureAlgorithm.Ed25519, raw, Sodium.KeyBlobFormat.RawPublicKey, out var key) ? key : null;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or PlatformNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The algorithm this key verifies.</summary>
@@ -51,6 +68,9 @@ public sealed class PublicKey
 
     /// <summary>The stable key id.</summary>
     public KeyId Id { get; }
+
+    /// <summary>True when <see cref="Verify"/> tries libsodium first for this Ed25519 key; false for other algorithms or where libsodium does not load.</summary>
+    public bool UsesLibsodium => _sodiumEd25519 is not null;
 
     /// <summary>Which code <see cref="Verify"/> uses for this SM2 key; null for other algorithms.</summary>
     public Sm2Implementation? Sm2Implementation => Algorithm != SignatureAlgorithm.Sm2Sm3 ? null
@@ -140,6 +160,11 @@ public sealed class PublicKey
             {
                 case SignatureAlgorithm.Ed25519:
                     if (signature.Length != BcEd25519.SignatureSize) return false;
+                    // libsodium is faster, takes no global lock and allocates nothing; it is also stricter than
+                    // BouncyCastle (it refuses small-order and non-canonical points, both check cofactorless), so what
+                    // it accepts BouncyCastle accepts too (tested in Ed25519VerifierAgreementTests). BouncyCastle
+                    // decides every refusal, so the accepted set stays exactly BouncyCastle's.
+                    if (_sodiumEd25519 is { } sodium && Sodium.SignatureAlgorithm.Ed25519.Verify(sodium, data, signature)) return true;
                     return ((Ed25519PublicKeyParameters)_bcKey!).Verify(BcEd25519.Algorithm.Ed25519, null,
                         data.ToArray(), 0, data.Length, signature.ToArray(), 0);
                 case SignatureAlgorithm.Sm2Sm3:
