@@ -17,7 +17,8 @@ internal static class BenchReport
         var commit = Git("rev-parse --short HEAD");
         var stamp = DateTimeOffset.UtcNow;
         var openssl = Huren.Sdk.Crypto.OpenSslSm2.IsAvailable ? Huren.Sdk.Crypto.OpenSslSm2.Version : "not loadable";
-        var machine = $"{Environment.ProcessorCount} cores ({CpuModel()}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {Environment.OSVersion}, .NET {Environment.Version}, libcrypto {openssl}, node's SM2 verifier {(Huren.Sdk.Crypto.OpenSslSm2.IsSelected ? "OpenSSL (HUREN_SM2_VERIFIER=openssl)" : "BouncyCastle")}";
+        var machine = $"{Environment.ProcessorCount} cores ({CpuModel()}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {Environment.OSVersion}, .NET {Environment.Version}, libcrypto {openssl}, node's SM2 verifier {(Huren.Sdk.Crypto.OpenSslSm2.IsSelected ? "OpenSSL (HUREN_SM2_VERIFIER=openssl)" : "BouncyCastle")}, "
+            + $"Ed25519 verifier {(Huren.Sdk.Crypto.SigningKey.Generate(Huren.Schemas.Envelope.SignatureAlgorithm.Ed25519).PublicKey.UsesLibsodium ? "libsodium, BouncyCastle on refusal" : "BouncyCastle")}";
         var load = $"load average (1/5/15 min) at start {LoadAtStart}, at end {LoadAverage()}; run took {elapsed.TotalMinutes:0.0} min";
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Huren benchmark — {stamp:yyyy-MM-dd HH:mm} UTC");
