@@ -130,11 +130,7 @@ public class Ed25519VerifierAgreementTests
         // message; a is the scalar of an ordinary key, derived from its seed as RFC 8032 does.
         var seed = Enumerable.Repeat((byte)7, 32).ToArray();
         var r = new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
-        var h = SHA512.HashData(seed);
-        h[0] &= 248;
-        h[31] &= 127;
-        h[31] |= 64;
-        var a = new BigInteger(h.AsSpan(0, 32), isUnsigned: true) % L;
+        var a = SecretScalar(seed) % L;
         var signature = new byte[64];
         r.CopyTo(signature, 0);
         Assert.True(a.TryWriteBytes(signature.AsSpan(32), out _, isUnsigned: true));
@@ -154,11 +150,7 @@ public class Ed25519VerifierAgreementTests
         // as BouncyCastle does, so nodes and offline verifiers keep one accepted set.
         var seed = Enumerable.Repeat((byte)9, 32).ToArray();
         var publicKey = new Ed25519PrivateKeyParameters(seed).GeneratePublicKey().GetEncoded();
-        var h = SHA512.HashData(seed);
-        h[0] &= 248;
-        h[31] &= 127;
-        h[31] |= 64;
-        var a = new BigInteger(h.AsSpan(0, 32), isUnsigned: true);
+        var a = SecretScalar(seed);
         var message = "huren"u8.ToArray();
         var neutral = SmallOrderAndNonCanonical[0];
         var k = new BigInteger(SHA512.HashData([.. neutral, .. publicKey, .. message]), isUnsigned: true) % L;
@@ -169,6 +161,16 @@ public class Ed25519VerifierAgreementTests
         Assert.False(Libsodium(publicKey, message, signature));
         Assert.True(Bouncy(publicKey, message, signature));
         Assert.True(PublicKey.FromEd25519Raw(publicKey).Verify(message, signature));
+    }
+
+    // The secret scalar RFC 8032 (5.1.5) derives from a seed: the first half of SHA-512(seed), clamped.
+    private static BigInteger SecretScalar(byte[] seed)
+    {
+        var h = SHA512.HashData(seed);
+        h[0] &= 248;
+        h[31] &= 127;
+        h[31] |= 64;
+        return new BigInteger(h.AsSpan(0, 32), isUnsigned: true);
     }
 
     private static PublicKey? TryHurenKey(byte[] raw)
