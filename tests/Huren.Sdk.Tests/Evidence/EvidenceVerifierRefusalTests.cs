@@ -101,8 +101,8 @@ public sealed class EvidenceVerifierRefusalTests
         var logs = new EvidenceLogs(register: false);
         logs.Register(EvidenceLogs.Cs);
         logs.Issue(EvidenceLogs.Cs);
-        logs.Append(EvidenceLogs.Cs, logs.Status(EvidenceLogs.Cs, LedgerBodies.Suspend(logs.LicenseId), 1), logs.Amr(EvidenceLogs.Cs));
-        logs.Append(EvidenceLogs.Zz, logs.Status(EvidenceLogs.Zz, LedgerBodies.Suspend(logs.LicenseId), 1), logs.Amr(EvidenceLogs.Zz));
+        logs.Write(EvidenceLogs.Cs, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Suspend(logs.LicenseId), 1);
+        logs.Write(EvidenceLogs.Zz, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Suspend(logs.LicenseId), 1);
         var firstInChangsha = $"entry {EvidenceLogs.Cs}#1: the bundle has no registration of issuer '430100-amr' in {EvidenceLogs.Cs}";
 
         // Later index first, same log.
@@ -119,8 +119,8 @@ public sealed class EvidenceVerifierRefusalTests
         var logs = new EvidenceLogs(register: false);
         logs.Register(EvidenceLogs.Cs);
         logs.Issue(EvidenceLogs.Cs);
-        logs.Append(EvidenceLogs.Cs, logs.Status(EvidenceLogs.Cs, LedgerBodies.Suspend(logs.LicenseId), 1), logs.Amr(EvidenceLogs.Cs));
-        logs.Append(EvidenceLogs.Cs, logs.Status(EvidenceLogs.Cs, LedgerBodies.Resume(logs.LicenseId), 2), logs.Amr(EvidenceLogs.Cs));
+        logs.Write(EvidenceLogs.Cs, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Suspend(logs.LicenseId), 1);
+        logs.Write(EvidenceLogs.Cs, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Resume(logs.LicenseId), 2);
         var result = logs.Verify(logs.Bundle(EvidenceLogs.Cs, logs.LicenseId, (EvidenceLogs.Cs, 3), (EvidenceLogs.Cs, 2), (EvidenceLogs.Cs, 1), (EvidenceLogs.Cs, 0)));
         Assert.True(result.IsValid, result.Failure);
         Assert.Equal(LicenseVerdict.Valid, result.Verdict);

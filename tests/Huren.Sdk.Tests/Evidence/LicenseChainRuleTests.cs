@@ -71,7 +71,7 @@ public sealed class LicenseChainRuleTests
         var logs = NewLogs();
         logs.Issue(Cs);
         logs.IssueOther(Cs);
-        logs.Append(Cs, Entry.Create(EntryKinds.LicenseChange, Cs, OtherId, "430100-amr", LedgerBodies.Change(OtherId, "2030-12-31"), EvidenceLogs.At.AddDays(1)), logs.Amr(Cs));
+        logs.Write(Cs, EntryKinds.LicenseChange, OtherId, LedgerBodies.Change(OtherId, "2030-12-31"), 1);
         var result = logs.Verify(logs.Bundle(Cs, Id, logs.All()));
         Assert.True(result.IsValid, result.Failure);
         Assert.Equal([EntryKinds.LicenseIssue], result.History.Select(e => e.Kind));
@@ -81,7 +81,7 @@ public sealed class LicenseChainRuleTests
     public void An_entry_before_the_issue_is_refused_as_preceding_the_issue()
     {
         var logs = NewLogs();
-        logs.Append(Cs, Entry.Create(EntryKinds.LicenseChange, Cs, Id, "430100-amr", LedgerBodies.Change(Id, "2030-12-31"), EvidenceLogs.At), logs.Amr(Cs));
+        logs.Write(Cs, EntryKinds.LicenseChange, Id, LedgerBodies.Change(Id, "2030-12-31"), 0);
         logs.Issue(Cs);
         AssertRefused(logs.Verify(logs.Bundle(Cs, Id, logs.All())), $"entry {Cs}#1 about '{Id}' precedes its issue at #2");
     }
@@ -180,7 +180,7 @@ public sealed class LicenseChainRuleTests
         var there = logs.Append(Cs, Entry.Create(EntryKinds.IssuerSucceed, Cs, "430100-amr", "430100-root", LedgerBodies.Succession("430100-amr", "430100-approval"), EvidenceLogs.At), logs.Root(Cs));
         var back = logs.Append(Cs, Entry.Create(EntryKinds.IssuerSucceed, Cs, "430100-approval", "430100-root", LedgerBodies.Succession("430100-approval", "430100-amr"), EvidenceLogs.At), logs.Root(Cs));
         var entries = logs.All();
-        var byAmr = logs.Append(Cs, Entry.Create(EntryKinds.LicenseChange, Cs, Id, "430100-amr", LedgerBodies.Change(Id, "2030-12-31"), EvidenceLogs.At.AddDays(1)), logs.Amr(Cs));
+        var byAmr = logs.Write(Cs, EntryKinds.LicenseChange, Id, LedgerBodies.Change(Id, "2030-12-31"), 1);
         var result = logs.Verify(logs.Bundle(Cs, Id, [.. entries, (Cs, byAmr)]));
         Assert.True(result.IsValid, result.Failure);
         Assert.Equal(("430100-amr", 64), (result.ActedBy, result.ActedUnder.Count));
