@@ -207,8 +207,13 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
                     yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next, batchNote) };
                 }
             }
-            // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures.
-            if (log.Store.GetLatestCheckpoint() is { } cp && cp.Size <= next && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
+            // A checkpoint is sent once it covers only entries already sent, and again when it gains cosignatures. When
+            // the next batch landed after the size was read, the latest is beyond what was sent: the checkpoint at the
+            // size sent is sent instead, else a follower would store both batches as one run and keep no status-map
+            // root at this size, and its witness could not vouch for the checkpoint its origin is offering.
+            var sent = log.Store.GetLatestCheckpoint();
+            if (sent is { } latest && latest.Size > next) sent = log.Store.GetCheckpoint(next) is { } atNext ? (next, atNext) : null;
+            if (sent is { } cp && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
             {
                 lastNote = cp.Note;
                 yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, cp.Size, cp.Note) };

@@ -1,4 +1,6 @@
+using Huren.Node.Logs;
 using Huren.Node.Tests.Ledger;
+using Microsoft.Extensions.DependencyInjection;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Crypto;
@@ -125,5 +127,51 @@ public sealed class FollowTests : IAsyncLifetime
             }
         }
         Assert.Equal(expected, checkpoints);
+    }
+
+    [Fact]
+    public async Task Batches_written_concurrently_while_followed_each_come_with_their_checkpoint()
+    {
+        // Many one-entry batches from several writers while the stream is caught up: the next batch often lands between
+        // the stream reading the log's size and sending that size's checkpoint. Each batch's checkpoint must still be
+        // sent (a mirror stores run by run, and keeps a status-map root only at the sizes it stored).
+        var log = _node.Services.GetRequiredService<LogDirectory>().Own;
+        var from = log.Size;
+        using var client = _node.Client("operator");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var trail = new List<string>();
+        var sizes = System.Threading.Channels.Channel.CreateUnbounded<ulong>();
+        var follower = Task.Run(async () =>
+        {
+            await foreach (var message in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, FromIndex = from, MaxEntries = 64 },
+                new ProtoBuf.Grpc.CallContext(client.Options(stop.Token))))
+            {
+                lock (trail) trail.Add(message.Checkpoint is { } c ? $"C{c.Size}" : $"E{message.Entries[0].Index}-{message.Entries[^1].Index}");
+                if (message.Checkpoint is { } checkpoint) sizes.Writer.TryWrite(checkpoint.Size);
+            }
+        });
+        var serial = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            using var amr = _node.Client("amr");
+            for (var i = 0; i < 60; i++)
+            {
+                var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, $"FC{Interlocked.Increment(ref serial):D4}");
+                await amr.SubmitBatchAsync([Entry.Create(EntryKinds.LicenseIssue, TestNode.Origin, body.LicenseId, TestNode.AmrIssuer, body, DateTimeOffset.UtcNow)], _amrKey);
+            }
+        })));
+        var received = new List<ulong>();
+        while (received.Count == 0 || received[^1] != log.Size)
+        {
+            var size = await sizes.Reader.ReadAsync(stop.Token);
+            // The checkpoint at the size followed from comes first; after it, every size once (more cosignatures may resend one).
+            if (size > from && (received.Count == 0 || received[^1] != size)) received.Add(size);
+        }
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => follower);
+        var stored = new List<ulong>();
+        for (var size = log.Store.NextCheckpointSize(from + 1); size is { } s && s <= log.Size; size = log.Store.NextCheckpointSize(s + 1)) stored.Add(s);
+        Assert.True(stored.Count > 20, $"only {stored.Count} batches for 240 entries: the writers did not run concurrently enough to test this");
+        if (!stored.SequenceEqual(received)) Assert.Fail(string.Join(' ', trail) + " stored: " + string.Join(',', stored));
     }
 }
