@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -16,7 +17,8 @@ public sealed class ContentReader : IDisposable
     private readonly AesGcm _aes;
     private readonly int _chunkSize;
     private readonly long _chunks;
-    private readonly byte[] _cipher;
+    private readonly int _largestChunk;
+    private byte[]? _cipher;
     private long _index;
 
     private ContentReader(FileStream file, byte[] header, byte[] trailer, AesGcm aes, int chunkSize, ContentInfo info)
@@ -28,14 +30,17 @@ public sealed class ContentReader : IDisposable
         _chunkSize = chunkSize;
         Info = info;
         _chunks = ContentObjectFormat.ChunkCount(info.Length, chunkSize);
-        _cipher = new byte[chunkSize + ContentObjectFormat.TagSize];
+        // Sized by the object's largest chunk: a 4 KB record must not cost a 256 KB array on the large-object heap per
+        // read (at an exchange each, those arrays kept the background GC busy).
+        _largestChunk = (int)Math.Min(chunkSize, info.Length);
+        _cipher = ArrayPool<byte>.Shared.Rent(_largestChunk + ContentObjectFormat.TagSize);
     }
 
     /// <summary>The object.</summary>
     public ContentInfo Info { get; }
 
-    /// <summary>The largest chunk <see cref="ReadChunkAsync"/> returns.</summary>
-    public int ChunkSize => _chunkSize;
+    /// <summary>The largest chunk <see cref="ReadChunkAsync"/> returns for this object (the object's length when it is one chunk).</summary>
+    public int ChunkSize => _largestChunk;
 
     internal static ContentReader Open(string path, string expectedSha256Hex, ContentKeys keys)
     {
@@ -69,7 +74,7 @@ public sealed class ContentReader : IDisposable
         }
     }
 
-    /// <summary>Decrypts the next chunk into <paramref name="destination"/> (at least <see cref="ChunkSize"/> bytes).</summary>
+    /// <summary>Decrypts the next chunk into <paramref name="destination"/> (at least <see cref="ChunkSize"/> bytes, or what is left of the object).</summary>
     /// <returns>The number of plaintext bytes; 0 after the last chunk.</returns>
     /// <exception cref="ContentException">The chunk does not authenticate: the file was altered or damaged.</exception>
     public async ValueTask<int> ReadChunkAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
@@ -77,13 +82,14 @@ public sealed class ContentReader : IDisposable
         if (_index >= _chunks) return 0;
         var final = _index == _chunks - 1;
         var plain = final ? (int)(Info.Length - _index * _chunkSize) : _chunkSize;
-        await _file.ReadExactlyAsync(_cipher.AsMemory(0, plain + ContentObjectFormat.TagSize), cancellationToken).ConfigureAwait(false);
+        var cipher = _cipher ?? throw new ObjectDisposedException(nameof(ContentReader));
+        await _file.ReadExactlyAsync(cipher.AsMemory(0, plain + ContentObjectFormat.TagSize), cancellationToken).ConfigureAwait(false);
         var nonce = new byte[12];
         ContentObjectFormat.Nonce(nonce, _index);
         var ad = ContentObjectFormat.AssociatedData(_header, _index, final, final ? _trailer : []);
         try
         {
-            _aes.Decrypt(nonce, _cipher.AsSpan(0, plain), _cipher.AsSpan(plain, ContentObjectFormat.TagSize), destination.Span[..plain], ad);
+            _aes.Decrypt(nonce, cipher.AsSpan(0, plain), cipher.AsSpan(plain, ContentObjectFormat.TagSize), destination.Span[..plain], ad);
         }
         catch (AuthenticationTagMismatchException)
         {
@@ -99,6 +105,8 @@ public sealed class ContentReader : IDisposable
     {
         _aes.Dispose();
         _file.Dispose();
+        // Ciphertext, as on disk: nothing to clear.
+        if (Interlocked.Exchange(ref _cipher, null) is { } cipher) ArrayPool<byte>.Shared.Return(cipher);
     }
 }
 
@@ -112,14 +120,10 @@ public static class ContentReaderExtensions
         ArgumentNullException.ThrowIfNull(reader);
         if (reader.Info.Length > maxBytes) throw new ContentException($"object {reader.Info.Sha256Hex} holds {reader.Info.Length} bytes, more than the {maxBytes} read whole");
         var all = new byte[reader.Info.Length];
-        var buffer = new byte[reader.ChunkSize];
         var at = 0;
         int n;
-        while ((n = await reader.ReadChunkAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            buffer.AsSpan(0, n).CopyTo(all.AsSpan(at));
-            at += n;
-        }
+        // Each chunk is decrypted in place: every chunk but the last is ChunkSize long, the last is what is left.
+        while ((n = await reader.ReadChunkAsync(all.AsMemory(at), cancellationToken).ConfigureAwait(false)) > 0) at += n;
         return all;
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 
@@ -18,7 +20,7 @@ namespace Huren.Sdk.Notes;
 /// (SHA-256 over the name, a newline and exactly the bytes the vkey carries).
 /// </item>
 /// </list>
-/// Immutable and thread-safe. Two keys are equal when their name and key material are.
+/// Immutable (apart from a table of signatures it has verified) and thread-safe. Two keys are equal when their name and key material are.
 /// </summary>
 public sealed class NoteVerifierKey : IEquatable<NoteVerifierKey>
 {
@@ -37,6 +39,7 @@ public sealed class NoteVerifierKey : IEquatable<NoteVerifierKey>
     private static ReadOnlySpan<byte> Sm2IdentifierBytes => "huren-sm2-sm3/v1"u8;
 
     private readonly byte[] _material;
+    private readonly byte[]?[] _verified = new byte[VerifiedSlots][];
 
     private NoteVerifierKey(string name, NoteSignatureType type, byte[] material, PublicKey publicKey)
     {
@@ -153,24 +156,65 @@ public sealed class NoteVerifierKey : IEquatable<NoteVerifierKey>
     /// cosignature key the bytes are timestamp ‖ signature and <paramref name="timestamp"/> receives the timestamp; for
     /// the other types it is null. Malformed signatures are invalid, never an exception.
     /// </summary>
+    /// <remarks>
+    /// A signature this key has verified over the same text is accepted again without the public-key check: a node meets
+    /// each checkpoint several times (its follow stream, a witness offer, every cosigned update), and an SM2 check costs
+    /// far more than the SHA-256 that recognises the same bytes. Only verified signatures are remembered, in a small
+    /// fixed table; the digest covers the text's length, the text and the signature, so no other text or signature
+    /// (nor another split of the same bytes between them) is taken for one seen before.
+    /// </remarks>
     public bool VerifySignature(ReadOnlySpan<byte> text, ReadOnlySpan<byte> signature, out ulong? timestamp)
     {
         timestamp = null;
+        ulong time = 0;
         switch (Type)
         {
             case NoteSignatureType.Ed25519:
-                return signature.Length == Ed25519SignatureLength && PublicKey.Verify(text, signature);
+                if (signature.Length != Ed25519SignatureLength) return false;
+                break;
             case NoteSignatureType.HurenSm2Sm3:
-                return PublicKey.Verify(text, signature);
+                break;
             case NoteSignatureType.CosignatureV1:
                 if (signature.Length != CosignatureLength) return false;
-                var time = BinaryPrimitives.ReadUInt64BigEndian(signature);
+                time = BinaryPrimitives.ReadUInt64BigEndian(signature);
                 if (time > long.MaxValue) return false;
-                if (!PublicKey.Verify(CosignatureSigner.BuildMessage(text, time), signature[8..])) return false;
-                timestamp = time;
-                return true;
+                break;
             default:
                 return false;
+        }
+        Span<byte> digest = stackalloc byte[32];
+        VerifiedDigest(text, signature, digest);
+        ref var slot = ref _verified[BinaryPrimitives.ReadUInt32LittleEndian(digest) % VerifiedSlots];
+        if (Volatile.Read(ref slot) is not { } seen || !seen.AsSpan().SequenceEqual(digest))
+        {
+            var valid = Type == NoteSignatureType.CosignatureV1
+                ? PublicKey.Verify(CosignatureSigner.BuildMessage(text, time), signature[8..])
+                : PublicKey.Verify(text, signature);
+            if (!valid) return false;
+            Volatile.Write(ref slot, digest.ToArray());
+        }
+        if (Type == NoteSignatureType.CosignatureV1) timestamp = time;
+        return true;
+    }
+
+    /// <summary>Slots of the table of verified signatures (32 bytes each, per key).</summary>
+    private const int VerifiedSlots = 256;
+
+    /// <summary>SHA-256(text length, 8 bytes big-endian ‖ text ‖ signature): what a verified signature is remembered by.</summary>
+    private static void VerifiedDigest(ReadOnlySpan<byte> text, ReadOnlySpan<byte> signature, Span<byte> digest)
+    {
+        var length = 8 + text.Length + signature.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(rented, (ulong)text.Length);
+            text.CopyTo(rented.AsSpan(8));
+            signature.CopyTo(rented.AsSpan(8 + text.Length));
+            SHA256.HashData(rented.AsSpan(0, length), digest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -61,6 +61,14 @@ public sealed class ContentStoreTests : IDisposable
         Assert.Equal(data, await ReadAsync(store, info.Sha256));
         Assert.Equal(data, await ReadAsync(store, info.Sha256, info.Sm3));
         Assert.Equal(data, await ReadAsync(store, [], info.Sm3));
+        // Chunk by chunk into a buffer of the reader's ChunkSize, which is the object's largest chunk (not 256 KB for a small object).
+        using var reader = store.OpenRead(info.Sha256);
+        Assert.Equal(Math.Min(Chunk, length), reader.ChunkSize);
+        var buffer = new byte[reader.ChunkSize];
+        using var read = new MemoryStream();
+        int n;
+        while ((n = await reader.ReadChunkAsync(buffer)) > 0) read.Write(buffer, 0, n);
+        Assert.Equal(data, read.ToArray());
     }
 
     [Fact]
