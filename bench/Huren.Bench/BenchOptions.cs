@@ -28,6 +28,12 @@ internal sealed class BenchOptions
     /// <summary>Exchanges per measured run of the <c>exchange</c> suite.</summary>
     public int Exchanges { get; private set; } = 2_000;
 
+    /// <summary>
+    /// Least time the <c>exchange</c> suite's warm-up runs exchanges before the measured runs: the nodes' JIT (tier-up
+    /// with dynamic PGO) was still busy a minute after start, taking a fifth of their CPU.
+    /// </summary>
+    public int ExchangeWarmupSeconds { get; private set; } = 60;
+
     /// <summary>Concurrent requesting departments' calls in the <c>exchange</c> suite.</summary>
     public int Requesters { get; private set; } = 32;
 
@@ -61,6 +67,7 @@ internal sealed class BenchOptions
                 case "--map-batch": o.MapBatch = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--network-licenses": o.NetworkLicenses = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--exchanges": o.Exchanges = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--exchange-warmup": o.ExchangeWarmupSeconds = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--requesters": o.Requesters = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--exchange-records": o.ExchangeRecords = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--transfer-mb": o.TransferMegabytes = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;

@@ -116,12 +116,26 @@ internal static class ExchangeBench
                 var p50 = new List<double>();
                 var p99 = new List<double>();
                 var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-                // Run 0 warms up (JIT, connections, caches) and is not reported.
-                for (var run = 0; run <= options.Runs; run++)
+                var cpu = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+                // Warm-up (JIT, connections, caches), not reported: runs of 200 until --exchange-warmup seconds have passed.
+                var warmup = Stopwatch.StartNew();
+                var warmupRuns = 0;
+                do
                 {
-                    var count = run == 0 ? Math.Min(200, options.Exchanges) : options.Exchanges;
-                    var measured = await ExchangesAsync(run, count, options.Requesters, records, consumers, consumerKey, shareFinality, receiptFinality);
-                    if (run == 0) continue;
+                    await ExchangesAsync(-++warmupRuns, Math.Min(200, options.Exchanges), options.Requesters, records, consumers, consumerKey, shareFinality, receiptFinality);
+                }
+                while (warmup.Elapsed.TotalSeconds < options.ExchangeWarmupSeconds);
+                Console.Error.WriteLine($"exchange: warmed up with {warmupRuns} runs of 200 exchanges in {warmup.Elapsed.TotalSeconds:F0} s");
+                for (var run = 1; run <= options.Runs; run++)
+                {
+                    var before = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    var measured = await ExchangesAsync(run, options.Exchanges, options.Requesters, records, consumers, consumerKey, shareFinality, receiptFinality);
+                    var after = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    for (var p = 0; p < before.Length; p++)
+                    {
+                        var who = p < profile.Cities.Count ? profile.Cities[p].CityCode : "bench";
+                        (cpu.TryGetValue(who, out var list) ? list : cpu[who] = []).Add((after[p] - before[p]).TotalMilliseconds / options.Exchanges);
+                    }
                     rates.Add(measured.Rate);
                     p50.Add(measured.Latencies.P(0.50));
                     p99.Add(measured.Latencies.P(0.99));
@@ -151,6 +165,9 @@ internal static class ExchangeBench
                     BenchFigure.Of("exchange latency p99 (request → both entries final)", "ms", p99, note),
                 };
                 foreach (var (stage, values) in stages) figures.Add(BenchFigure.Of($"exchange stage p50: {stage}", "ms", values, StageNotes[stage]));
+                var nodesCpu = Enumerable.Range(0, options.Runs).Select(r => cpu.Where(c => c.Key != "bench").Sum(c => c.Value[r])).ToList();
+                figures.Add(BenchFigure.Of("CPU per exchange, three node processes together", "ms", nodesCpu,
+                    $"process CPU time over the measured run ÷ exchanges; per node: {string.Join(", ", cpu.Where(c => c.Key != "bench").Select(c => $"{c.Key} {c.Value.P(0.5):F2} ms"))}; the bench process {cpu["bench"].P(0.5):F2} ms; after a warm-up of ≥ {options.ExchangeWarmupSeconds} s"));
                 var mb = $"{options.TransferMegabytes} MB random file";
                 figures.Add(BenchFigure.Of("raw loopback TLS copy (this process, TLS 1.3, one connection)", "MB/s", raw, $"{mb} from memory to a discarding reader, same run"));
                 figures.Add(BenchFigure.Of("file through an exchange: request (node to node, stored encrypted at both)", "MB/s", transfer,
