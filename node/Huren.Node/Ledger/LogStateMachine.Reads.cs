@@ -22,6 +22,15 @@ public sealed partial class LogStateMachine
         return issuer is not null;
     }
 
+    /// <summary>
+    /// <paramref name="spki"/> as a key to verify with: the key parsed when its registration was committed in this log
+    /// (the key ID is SHA-256 of these very bytes), so a service checking a signature per call does not parse and import
+    /// a key per call; parsed now when it is no key registered here.
+    /// </summary>
+    /// <exception cref="FormatException">Not a key registered here, and not a valid public key.</exception>
+    public PublicKey RegisteredKey(byte[] spki)
+        => _committed.Keys.TryGetValue(KeyId.FromSubjectPublicKeyInfo(spki), out var registered) ? registered.Key : PublicKey.FromSubjectPublicKeyInfo(spki);
+
     /// <summary>Every issuer of the log, in registration order.</summary>
     public IReadOnlyList<IssuerRecord> ListIssuers()
     {

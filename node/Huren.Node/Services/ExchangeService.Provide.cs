@@ -80,7 +80,7 @@ public sealed partial class ExchangeService
             throw RpcErrors.Unavailable($"this node's copy of {asked.ConsumerOrigin} does not know department {asked.ConsumerIssuerId} yet; try again once it has caught up");
         if (consumer.Revoked || !consumer.Registration.MayShareData || consumer.Registration.AuthorityCode != asked.ConsumerCode)
             throw RpcErrors.PermissionDenied($"{asked.ConsumerIssuerId} of {asked.ConsumerOrigin} is revoked, may not receive shared data, or is not {asked.ConsumerCode}");
-        if (!ShareRequestSigner.Verify(request, PublicKey.FromSubjectPublicKeyInfo(consumer.Registration.PublicKey)))
+        if (!ShareRequestSigner.Verify(request, consumerLog.RegisteredKey(consumer.Registration.PublicKey)))
             throw RpcErrors.PermissionDenied($"the request's signature does not verify under {asked.ConsumerIssuerId}'s registered key");
 
         var own = states.Own;

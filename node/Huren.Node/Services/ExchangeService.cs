@@ -39,7 +39,7 @@ public sealed partial class ExchangeService(
         if (RequestProblem(asked) is { } problem) throw RpcErrors.InvalidArgument(problem);
         if (!states.Own.TryGetIssuer(asked.ConsumerIssuerId, out var consumer) || consumer.Revoked)
             throw RpcErrors.PermissionDenied($"{asked.ConsumerIssuerId} is not a registered department of {settings.Origin}");
-        if (!ShareRequestSigner.Verify(request, PublicKey.FromSubjectPublicKeyInfo(consumer.Registration.PublicKey)))
+        if (!ShareRequestSigner.Verify(request, states.Own.RegisteredKey(consumer.Registration.PublicKey)))
             throw RpcErrors.PermissionDenied($"the request's signature does not verify under {asked.ConsumerIssuerId}'s registered key");
         if (string.Equals(asked.ProviderOrigin, settings.Origin, StringComparison.Ordinal))
             throw RpcErrors.InvalidArgument("provider_origin is this node's own log: cross-city exchange only");
@@ -144,7 +144,7 @@ public sealed partial class ExchangeService(
             throw RpcErrors.DataLoss($"the provider's answer carries a {entry.Kind} entry of {entry.Origin} for {entry.RecordId}, not a {kind} entry of {asked.ProviderOrigin} for {asked.ShareId}");
         if (states.Get(asked.ProviderOrigin) is not { } provider || !provider.TryGetIssuer(entry.IssuerId, out var issuer))
             throw RpcErrors.Unavailable($"this node's copy of {asked.ProviderOrigin} does not know {entry.IssuerId} yet; try again once it has caught up");
-        if (!SignedEntryVerifier.Verify(leaf.Signed, PublicKey.FromSubjectPublicKeyInfo(issuer.Registration.PublicKey), out var signatureError))
+        if (!SignedEntryVerifier.Verify(leaf.Signed, provider.RegisteredKey(issuer.Registration.PublicKey), out var signatureError))
             throw RpcErrors.DataLoss($"the provider's {kind} entry is not signed by {entry.IssuerId}'s registered key: {signatureError}");
         if (kind == EntryKinds.Share)
         {
