@@ -54,7 +54,7 @@ public sealed class ContentWriter : IDisposable
         ObjectDisposedException.ThrowIf(_done, this);
         if (_digest.Length + data.Length > _maxBytes)
             throw new ContentException($"the object exceeds the content store's limit of {_maxBytes} bytes (Huren:Content:MaxObjectBytes)");
-        _digest.Append(data.Span);
+        await _digest.AppendAsync(data, cancellationToken).ConfigureAwait(false);
         while (data.Length > 0)
         {
             // A full chunk is encrypted only once more data arrives: the last chunk is written by Complete, marked final.
@@ -72,7 +72,7 @@ public sealed class ContentWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_done, this);
         var length = _digest.Length;
-        var (sha256, sm3) = _digest.Finish();
+        var (sha256, sm3) = await _digest.FinishAsync().ConfigureAwait(false);
         var trailer = ContentObjectFormat.Trailer(sha256, sm3, length);
         await FlushAsync(final: true, trailer, cancellationToken).ConfigureAwait(false);
         await _file.WriteAsync(trailer, cancellationToken).ConfigureAwait(false);

@@ -64,7 +64,8 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
                     throw RpcErrors.DataLoss(ex.Message);
                 }
                 if (n == 0) break;
-                yield return new ContentChunk { Data = buffer.AsSpan(0, n).ToArray() };
+                for (var at = 0; at < n; at += Sdk.Client.HurenClient.TransferChunkSize)
+                    yield return new ContentChunk { Data = buffer.AsSpan(at, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - at)).ToArray() };
             }
         }
         finally

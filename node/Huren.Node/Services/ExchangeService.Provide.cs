@@ -29,9 +29,9 @@ public sealed partial class ExchangeService
         var altered = !settings.AlterSharedData;
         if (answer.FieldsJson is { } json)
         {
-            for (var at = 0; at < json.Length; at += HurenClientChunk)
+            for (var at = 0; at < json.Length; at += Sdk.Client.HurenClient.TransferChunkSize)
             {
-                var piece = json.AsSpan(at, Math.Min(HurenClientChunk, json.Length - at)).ToArray();
+                var piece = json.AsSpan(at, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, json.Length - at)).ToArray();
                 // TEST HOOK only (Huren:TestHooks:AlterSharedData): data altered after the share entry was written.
                 if (!altered) { piece[0] ^= 1; altered = true; }
                 yield return new ProvideMessage { Data = piece };
@@ -46,9 +46,12 @@ public sealed partial class ExchangeService
                 int n;
                 while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    var piece = buffer.AsSpan(0, n).ToArray();
-                    if (!altered) { piece[0] ^= 1; altered = true; }
-                    yield return new ProvideMessage { Data = piece };
+                    for (var at = 0; at < n; at += Sdk.Client.HurenClient.TransferChunkSize)
+                    {
+                        var piece = buffer.AsSpan(at, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - at)).ToArray();
+                        if (!altered) { piece[0] ^= 1; altered = true; }
+                        yield return new ProvideMessage { Data = piece };
+                    }
                 }
             }
             finally
@@ -57,8 +60,6 @@ public sealed partial class ExchangeService
             }
         }
     }
-
-    private const int HurenClientChunk = 256 * 1024;
 
     /// <summary>
     /// The provider's checks, in order: the caller is the consumer city's node; the request is signed by a department

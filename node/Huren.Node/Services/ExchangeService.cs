@@ -219,7 +219,10 @@ public sealed partial class ExchangeService(
         {
             int n;
             while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
-                yield return new ContentChunk { Data = buffer.AsSpan(0, n).ToArray() };
+            {
+                for (var piece = 0; piece < n; piece += Sdk.Client.HurenClient.TransferChunkSize)
+                    yield return new ContentChunk { Data = buffer.AsSpan(piece, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - piece)).ToArray() };
+            }
         }
         finally
         {
