@@ -8,9 +8,10 @@ using Huren.Sdk.Notes;
 namespace Huren.Node.Checkpoints;
 
 /// <summary>
-/// Offers each new checkpoint of the node's own log to every other member's witness at once (old size + consistency
-/// proof, per tlog-witness), adds each cosignature to the stored note as it comes in, and wakes followers so mirrors
-/// get the cosigned note. A checkpoint with the network's threshold of cosignatures is final.
+/// Offers the latest checkpoint of the node's own log to every other member's witness (old size + consistency proof,
+/// per tlog-witness), each witness on its own: one answered is offered the newest checkpoint at once, whatever the
+/// others are doing. Each cosignature is added to the stored note as it comes in, and followers are woken so mirrors get
+/// the cosigned note. A checkpoint with the network's threshold of cosignatures is final.
 /// </summary>
 /// <remarks>
 /// A witness's answer is untrusted input: a line is kept only if it parses, is in that witness's name and verifies
@@ -46,12 +47,29 @@ public sealed partial class CosignatureCollector(
         if (network.Current is null) return;
         // A new version may add a witness, or move one that was unreachable: ask at once.
         network.Changed += _ => Wake();
+        // Each witness is asked on its own: a witness whose answer waits for its mirror does not hold back the next
+        // offer to another one, and with threshold 1 of 2 the quicker witness makes each checkpoint final.
+        var asking = new List<Asking>();
+        Task<bool>? wake = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
-                while (_wake.CurrentCount > 0) await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
+                wake ??= _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
+                if (asking.Count == 0) await wake.ConfigureAwait(false);
+                else
+                {
+                    var waits = new Task[asking.Count + 1];
+                    for (var i = 0; i < asking.Count; i++) waits[i] = asking[i].Answer;
+                    waits[^1] = wake;
+                    await Task.WhenAny(waits).ConfigureAwait(false);
+                }
+                if (wake.IsCompleted)
+                {
+                    await wake.ConfigureAwait(false);
+                    wake = null;
+                    while (_wake.CurrentCount > 0) await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -59,7 +77,10 @@ public sealed partial class CosignatureCollector(
             }
             try
             {
-                await CollectAsync(stoppingToken).ConfigureAwait(false);
+                TakeAnswers(asking);
+                Offer(asking, stoppingToken);
+                // Answers that came at once (a refusal, an unreachable witness) are taken in the same round.
+                TakeAnswers(asking);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
             {
@@ -67,15 +88,20 @@ public sealed partial class CosignatureCollector(
                 faults.Failed(Service, log.Origin, ex.Message);
                 LogRoundFailed(logger, ex);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // An answer cut short by the node stopping.
                 return;
             }
             Interlocked.Exchange(ref _collected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 
-    private async Task CollectAsync(CancellationToken stoppingToken)
+    /// <summary>An offer in flight: to whom, of which checkpoint, the back-off it was asked under, and the answer to come.</summary>
+    private sealed record Asking(TrustedMember Member, ulong Size, TimeSpan Backoff, Task<Offered> Answer);
+
+    /// <summary>Offers the latest checkpoint to every witness that has not cosigned it, is not being asked and is not waiting out a back-off.</summary>
+    private void Offer(List<Asking> asking, CancellationToken stoppingToken)
     {
         if (network.Current is not { } config || config.ByOrigin(log.Origin) is not { } self || log.Store.GetLatestCheckpoint() is not { } latest) return;
         // A batch's checkpoint is in the store as soon as the batch is written, a moment before the log's tree takes the
@@ -88,35 +114,47 @@ public sealed partial class CosignatureCollector(
             _retry.Clear();
             _askedUnder = config;
         }
-        var note = SignedNote.Parse(latest.Note);
-        var verifier = self.CheckpointVerifier;
-        // Every witness due is asked at once, not one after another: a witness's answer may wait for its mirror to
-        // reach the size (Witness.MirrorWait), and with threshold 1 of 2 the checkpoint is final on the first answer.
-        var asks = new List<(TrustedMember Member, TimeSpan Backoff, Task<Offered> Answer)>();
+        SignedNote? note = null;
         foreach (var member in config.Members)
         {
-            if (member.Origin == log.Origin) continue;
+            if (member.Origin == log.Origin || asking.Exists(a => a.Member.Origin == member.Origin)) continue;
+            if (_retry.TryGetValue(member.Origin, out var retry) && time.GetUtcNow() < retry.Due) continue;
+            note ??= SignedNote.Parse(latest.Note);
             var witnessName = CosignatureSigner.WitnessNameFor(member.Origin);
             if (note.Signatures.Any(s => s.Name == witnessName)) continue;
-            if (_retry.TryGetValue(member.Origin, out var retry) && time.GetUtcNow() < retry.Due) continue;
-            asks.Add((member, retry.Backoff, OfferAsync(member, witnessName, note, latest.Size, _witnessSizes.GetValueOrDefault(member.Origin), verifier, stoppingToken)));
+            asking.Add(new Asking(member, latest.Size, retry.Backoff,
+                OfferAsync(member, witnessName, note, latest.Size, _witnessSizes.GetValueOrDefault(member.Origin), self.CheckpointVerifier, stoppingToken)));
         }
-        // Stored as each answer comes in: the first cosignature may already make the checkpoint final.
-        while (asks.Count > 0)
+    }
+
+    /// <summary>
+    /// Takes every answer that has come: a verified cosignature is added to the note stored for its size (which may hold
+    /// another witness's line by now) and followers are woken, since the first one may make the checkpoint final; a
+    /// failure puts that witness on back-off.
+    /// </summary>
+    private void TakeAnswers(List<Asking> asking)
+    {
+        for (var i = asking.Count - 1; i >= 0; i--)
         {
-            var done = await Task.WhenAny(asks.Select(a => a.Answer)).ConfigureAwait(false);
-            var at = asks.FindIndex(a => a.Answer == done);
-            var (member, lastBackoff, _) = asks[at];
-            asks.RemoveAt(at);
-            var offered = await done.ConfigureAwait(false);
+            var (member, size, lastBackoff, answer) = asking[i];
+            if (!answer.IsCompleted) continue;
+            asking.RemoveAt(i);
+            // OfferAsync turns every failure of the witness into a reason; it throws only when the node is stopping.
+            var offered = answer.GetAwaiter().GetResult();
             if (offered.WitnessSize is { } known) _witnessSizes[member.Origin] = known;
             if (offered.Line is { } line)
             {
-                // Each line is verified on its own over the same checkpoint text; a cosignature covers the text only.
-                note = note.WithSignature(line);
-                var bytes = note.ToUtf8();
-                log.Store.PutCheckpoint(latest.Size, bytes);
-                events.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, latest.Size, Note: bytes));
+                if (log.Store.GetCheckpoint(size) is { } stored)
+                {
+                    var note = SignedNote.Parse(stored);
+                    if (!note.Signatures.Any(s => s.Name == line.Name))
+                    {
+                        // Each line is verified on its own over the same checkpoint text; a cosignature covers the text only.
+                        var bytes = note.WithSignature(line).ToUtf8();
+                        log.Store.PutCheckpoint(size, bytes);
+                        events.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, size, Note: bytes));
+                    }
+                }
                 _retry.Remove(member.Origin);
                 faults.Succeeded(Service, member.Origin);
                 continue;
@@ -124,7 +162,7 @@ public sealed partial class CosignatureCollector(
             var backoff = lastBackoff == TimeSpan.Zero ? FirstBackoff : TimeSpan.FromTicks(Math.Min(lastBackoff.Ticks * 2, MaxBackoff.Ticks));
             _retry[member.Origin] = (time.GetUtcNow() + backoff, backoff);
             faults.Failed(Service, member.Origin, offered.Failure);
-            LogWitnessFailed(logger, member.Origin, latest.Size, offered.Failure, backoff.TotalSeconds);
+            LogWitnessFailed(logger, member.Origin, size, offered.Failure, backoff.TotalSeconds);
         }
     }
 

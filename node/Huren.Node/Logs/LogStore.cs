@@ -125,7 +125,15 @@ public sealed class LogStore
         using var batch = Store.CreateBatch();
         PutCheckpoint(batch, size, note);
         Store.Write(batch);
+        _storedAlone = new StoredNote(size, note);
     }
+
+    /// <summary>The note last stored on its own (<see cref="PutCheckpoint(ulong, byte[])"/>) since start: what <c>Follow</c> sends again when it gained cosignatures for a size already sent.</summary>
+    public (ulong Size, byte[] Note)? LastStoredAlone => _storedAlone is { } stored ? (stored.Size, stored.Note) : null;
+
+    private volatile StoredNote? _storedAlone;
+
+    private sealed record StoredNote(ulong Size, byte[] Note);
 
     /// <summary>Adds the rows of <paramref name="commit"/> (leaves, subtree hashes, indexes, head) to <paramref name="batch"/>.</summary>
     public void Add(StoreBatch batch, LogCommit commit)

@@ -166,6 +166,7 @@ public sealed partial class LogMirror
                     foreach (var each in message.Entries) Accept(each);
                 }
                 else if (message.Checkpoint is { } checkpoint) await IntegrateAsync(checkpoint).ConfigureAwait(false);
+                else if (message.Cosigned is { } cosigned) await IntegrateAsync(cosigned, resent: true).ConfigureAwait(false);
                 if (Fault is not null) break;
             }
             completed = true;
@@ -286,7 +287,12 @@ public sealed partial class LogMirror
         _received.Clear();
     }
 
-    private async Task IntegrateAsync(CheckpointResponse checkpoint)
+    /// <summary>
+    /// Acts on a checkpoint of the origin: one beyond the stored size ends a run, which is stored; one at or below it
+    /// whose root is this copy's at that size is kept with the cosignatures it carries (<paramref name="resent"/>: a
+    /// checkpoint sent again beside the ordered sequence, which never starts a run).
+    /// </summary>
+    private async Task IntegrateAsync(CheckpointResponse checkpoint, bool resent = false)
     {
         // The run being written decides the durable size this checkpoint is compared with, and may stop the mirror.
         if (await FinishWriteAsync().ConfigureAwait(false) is { } writeError) throw writeError;
@@ -312,9 +318,9 @@ public sealed partial class LogMirror
         }
         if (size <= _log.Size)
         {
-            // Already stored up to there; a checkpoint for the same size may carry new cosignatures. Size 0 included: an
-            // empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
-            if (size == _log.Size && _log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
+            // Already stored up to there; a checkpoint at or below the stored size may carry new cosignatures. Size 0
+            // included: an empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
+            if (_log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
                 if (mapRoot is { } claimed && _log.StatusMap.Tree.TryGetRoot(size, out var recomputed) && recomputed != claimed)
                 {
@@ -329,6 +335,7 @@ public sealed partial class LogMirror
             }
             return;
         }
+        if (resent) return;
         if (!await CollectCheckedAsync().ConfigureAwait(false)) return;
         var count = (int)(size - _log.Size);
         if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));

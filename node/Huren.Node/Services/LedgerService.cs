@@ -169,7 +169,9 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         // shutdown waits for every connected peer's stream until its timeout.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var token = stop.Token;
-        byte[]? lastNote = null;
+        // A note stored on its own before the stream began is no news to its follower.
+        byte[]? lastNote = null, lastCosigned = log.Store.LastStoredAlone?.Note;
+        ulong lastSize = 0;
         while (!token.IsCancellationRequested)
         {
             // Wait for growth before reading, so no append between the read and the wait is missed.
@@ -204,6 +206,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
                 if (next == nextCheckpoint && next < size && log.Store.GetCheckpoint(next) is { } batchNote)
                 {
                     lastNote = batchNote;
+                    lastSize = next;
                     yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, next, batchNote) };
                 }
             }
@@ -216,7 +219,15 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             if (sent is { } cp && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
             {
                 lastNote = cp.Note;
+                lastSize = cp.Size;
                 yield return new FollowMessage { Checkpoint = CheckpointMessage(log.Origin, cp.Size, cp.Note) };
+            }
+            // A checkpoint already passed that has gained cosignatures since (the latest one is rarely cosigned while
+            // batches keep coming): sent beside the sequence, so followers learn its entries are final now, not when the log pauses.
+            if (log.Store.LastStoredAlone is { } cosigned && cosigned.Size < lastSize && !ReferenceEquals(cosigned.Note, lastCosigned))
+            {
+                lastCosigned = cosigned.Note;
+                yield return new FollowMessage { Cosigned = CheckpointMessage(log.Origin, cosigned.Size, cosigned.Note) };
             }
             try
             {

@@ -80,6 +80,13 @@ public sealed class FollowMessage
     [ProtoMember(2, Name = "checkpoint")] public CheckpointResponse? Checkpoint { get; set; }
     /// <summary>Consecutive entries, when the follower asked for more than one per message (<see cref="FollowRequest.MaxEntries"/>).</summary>
     [ProtoMember(3, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
+    /// <summary>
+    /// A checkpoint of a size below the last one sent, again, with the cosignatures it has gained since it was sent: under
+    /// a steady flow of batches the latest checkpoint is rarely cosigned yet, and without this a follower would learn
+    /// that entries are final only when the log pauses. Not part of the ordered sequence of <see cref="Checkpoint"/>
+    /// messages, whose sizes never go back.
+    /// </summary>
+    [ProtoMember(4, Name = "cosigned")] public CheckpointResponse? Cosigned { get; set; }
 }
 
 /// <summary>A signed entry to append.</summary>

@@ -187,6 +187,42 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         lock (_counted) Assert.DoesNotContain(CosignatureCollector.Service, _counted);
     }
 
+    [Fact]
+    public async Task A_witness_whose_answer_waits_does_not_hold_back_the_next_checkpoints_from_another()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _witnesses.AnswerAfter(_zhuzhou.Origin, gate.Task, r => Valid(_zhuzhou, r));
+        await _collector.StartAsync(CancellationToken.None);
+        await UntilAsync(() => Cosigned(_xiangtan), "size 0 cosigned by Xiangtan");
+        for (var size = 1; size <= 3; size++)
+        {
+            var staging = _log.BeginStaging(new LogCommit());
+            var leaf = System.Text.Encoding.UTF8.GetBytes($"leaf {size}");
+            staging.Append(leaf, MerkleHash.LeafHash(leaf).ToArray(), $"record-{size}");
+            using (var batch = _log.Store.Store.CreateBatch())
+            {
+                _log.Stage(staging, batch);
+                _log.Store.PutCheckpoint(batch, (ulong)size, _changsha.Signer.Sign((ulong)size, staging.Root()).ToUtf8());
+                _log.Store.Store.Write(batch);
+            }
+            _log.Committed(staging);
+            // Xiangtan cosigns each new checkpoint while Zhuzhou's answer to the first offer has still not come.
+            await UntilAsync(() => Cosigned(_xiangtan) && Stored().Text.StartsWith($"{_changsha.Origin}\n{size}\n", StringComparison.Ordinal), $"size {size} cosigned by Xiangtan");
+        }
+        Assert.Equal(1, _witnesses.Calls(_zhuzhou.Origin));
+        Assert.False(Cosigned(_zhuzhou));
+
+        // Zhuzhou answers: its line joins size 0's note beside Xiangtan's, and it is offered the latest checkpoint.
+        gate.SetResult();
+        await UntilAsync(() => Cosigned(_zhuzhou), "size 3 cosigned by Zhuzhou");
+        var first = SignedNote.Parse(_log.Store.GetCheckpoint(0)!);
+        Assert.Contains(first.Signatures, s => s.Name == CosignatureSigner.WitnessNameFor(_zhuzhou.Origin));
+        Assert.Contains(first.Signatures, s => s.Name == CosignatureSigner.WitnessNameFor(_xiangtan.Origin));
+        Assert.True(_network.ByOrigin(_changsha.Origin)!.CheckpointVerifier.Verify(first.ToString()).IsValid);
+        Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
+        lock (_counted) Assert.DoesNotContain(CosignatureCollector.Service, _counted);
+    }
+
     /// <summary>The answer with the last byte of its signature flipped.</summary>
     private static AddCheckpointResponse Flipped(AddCheckpointResponse answer)
     {
@@ -200,12 +236,22 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
     /// <summary>Answers each witness's calls with the function set for it, counting the calls.</summary>
     private sealed class ScriptedWitnesses : IWitnessCalls
     {
-        private readonly Dictionary<string, Func<AddCheckpointRequest, AddCheckpointResponse>> _answers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Func<AddCheckpointRequest, CancellationToken, ValueTask<AddCheckpointResponse>>> _answers = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _calls = new(StringComparer.Ordinal);
 
         public void Answer(string origin, Func<AddCheckpointRequest, AddCheckpointResponse> answer)
         {
-            lock (_answers) _answers[origin] = answer;
+            lock (_answers) _answers[origin] = (r, _) => ValueTask.FromResult(answer(r));
+        }
+
+        /// <summary>Answers only once <paramref name="gate"/> completes, as a witness waiting for its mirror does.</summary>
+        public void AnswerAfter(string origin, Task gate, Func<AddCheckpointRequest, AddCheckpointResponse> answer)
+        {
+            lock (_answers) _answers[origin] = async (r, cancellationToken) =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                return answer(r);
+            };
         }
 
         public int Calls(string origin)
@@ -215,13 +261,13 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
 
         public ValueTask<AddCheckpointResponse> AddCheckpointAsync(TrustedMember witness, AddCheckpointRequest request, CancellationToken cancellationToken)
         {
-            Func<AddCheckpointRequest, AddCheckpointResponse> answer;
+            Func<AddCheckpointRequest, CancellationToken, ValueTask<AddCheckpointResponse>> answer;
             lock (_answers)
             {
                 _calls[witness.Origin] = _calls.GetValueOrDefault(witness.Origin) + 1;
                 answer = _answers[witness.Origin];
             }
-            return ValueTask.FromResult(answer(request));
+            return answer(request, cancellationToken);
         }
     }
 }

@@ -146,7 +146,7 @@ public sealed class FollowTests : IAsyncLifetime
             await foreach (var message in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, FromIndex = from, MaxEntries = 64 },
                 new ProtoBuf.Grpc.CallContext(client.Options(stop.Token))))
             {
-                lock (trail) trail.Add(message.Checkpoint is { } c ? $"C{c.Size}" : $"E{message.Entries[0].Index}-{message.Entries[^1].Index}");
+                lock (trail) trail.Add(message.Checkpoint is { } c ? $"C{c.Size}" : message.Entries.Count > 0 ? $"E{message.Entries[0].Index}-{message.Entries[^1].Index}" : "other");
                 if (message.Checkpoint is { } checkpoint) sizes.Writer.TryWrite(checkpoint.Size);
             }
         });
@@ -173,5 +173,41 @@ public sealed class FollowTests : IAsyncLifetime
         for (var size = log.Store.NextCheckpointSize(from + 1); size is { } s && s <= log.Size; size = log.Store.NextCheckpointSize(s + 1)) stored.Add(s);
         Assert.True(stored.Count > 20, $"only {stored.Count} batches for 240 entries: the writers did not run concurrently enough to test this");
         if (!stored.SequenceEqual(received)) Assert.Fail(string.Join(' ', trail) + " stored: " + string.Join(',', stored));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_passed_by_the_stream_that_gains_a_cosignature_is_sent_again_beside_the_ordered_checkpoints()
+    {
+        var log = _node.Services.GetRequiredService<LogDirectory>().Own;
+        using var client = _node.Client("operator");
+        using var amr = _node.Client("amr");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var older = _batchEnds[^2];
+        var stored = SignedNote.Parse(log.Store.GetCheckpoint(older)!);
+        // A cosignature line as the collector adds it (the stream checks nothing, its followers do).
+        var witness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
+        var cosigned = CosignatureSigner.Cosign(stored, witness, DateTimeOffset.UtcNow).ToUtf8();
+        var ordered = new List<ulong>();
+        CheckpointResponse? resent = null;
+        await foreach (var message in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = 64 },
+            new ProtoBuf.Grpc.CallContext(client.Options(stop.Token))))
+        {
+            if (message.Cosigned is { } again)
+            {
+                resent = again;
+                break;
+            }
+            if (message.Checkpoint is not { } checkpoint) continue;
+            Assert.True(ordered.Count == 0 || checkpoint.Size >= ordered[^1], "the ordered checkpoints never go back");
+            ordered.Add(checkpoint.Size);
+            if (checkpoint.Size != _batchEnds[^1] || ordered.Count != _batchEnds.Count) continue;
+            // Caught up: the stream has passed the older size. It gains a cosignature, then the log grows on.
+            log.Store.PutCheckpoint(older, cosigned);
+            var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "FG0001");
+            await amr.SubmitBatchAsync([Entry.Create(EntryKinds.LicenseIssue, TestNode.Origin, body.LicenseId, TestNode.AmrIssuer, body, DateTimeOffset.UtcNow)], _amrKey);
+        }
+        Assert.NotNull(resent);
+        Assert.Equal(older, resent.Size);
+        Assert.Equal(cosigned, System.Text.Encoding.UTF8.GetBytes(resent.Note));
     }
 }
