@@ -191,6 +191,27 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetCheckpoint(3)!));
     }
 
+    [Fact]
+    public async Task A_passed_checkpoint_sent_again_with_a_cosignature_is_kept_and_a_false_or_early_one_is_not()
+    {
+        // The source holds more entries than are sent here (a checkpoint of size 4 is signed below).
+        while (_source.Size < 5) _source.RegisterIssuer($"430100-extra{_source.Size}", LedgerBodies.Uscc($"11430100HUREN01{_source.Size:D2}"));
+        var witness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
+        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(2).Checkpoint!.Note), witness, DateTimeOffset.UtcNow).ToString();
+        FollowMessage Resent(FollowMessage checkpoint) => new() { Cosigned = checkpoint.Checkpoint };
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2), Entry(2), Checkpoint(3),
+            // A note whose root is not this copy's at size 2, and one beyond the stored size: neither is kept nor starts a run.
+            Resent(Checkpoint(2, root: new byte[32])), Resent(Checkpoint(4)),
+            new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 2, Note = cosigned } });
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => log.Size == 3 && log.Store.GetCheckpoint(2) is { } kept && System.Text.Encoding.UTF8.GetString(kept) == cosigned,
+            "the cosigned note of size 2 kept");
+        Assert.Null(mirror.Fault);
+        Assert.Equal(3UL, log.Size);
+        Assert.Null(log.Store.GetCheckpoint(4));
+        Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetLatestCheckpoint()!.Value.Note));
+    }
+
     /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
     private sealed class ScriptedLedger : ILedgerService
     {
