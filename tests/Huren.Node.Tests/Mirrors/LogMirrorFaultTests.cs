@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -42,6 +43,10 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         _source.RegisterIssuer("430100-data", LedgerBodies.ChangshaDataOfficeCode);
         _source.RegisterIssuer("430100-health", LedgerBodies.ChangshaHealthCode);
         var builder = WebApplication.CreateBuilder();
+        // The node's appsettings.json beside the tests names fixed Kestrel endpoints (port 7101), which would override
+        // UseUrls: this scripted peer takes a free port, so it never collides with a running node or another test.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         builder.Logging.ClearProviders();
