@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Huren.Node.Content;
@@ -98,6 +99,30 @@ public sealed class ContentReader : IDisposable
         _index++;
         // An empty object's one chunk holds nothing; report the end.
         return plain;
+    }
+
+    /// <summary>
+    /// The whole object as pieces to stream, each its own array of at most <see cref="Sdk.Client.HurenClient.TransferChunkSize"/>
+    /// bytes (below the large-object threshold; a message may still be in flight when the next piece is read).
+    /// </summary>
+    /// <exception cref="ContentException">A chunk does not authenticate: the file was altered or damaged.</exception>
+    public async IAsyncEnumerable<byte[]> ReadPiecesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        const int pieceBytes = Sdk.Client.HurenClient.TransferChunkSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            int n;
+            while ((n = await ReadChunkAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                for (var at = 0; at < n; at += pieceBytes) yield return buffer.AsSpan(at, Math.Min(pieceBytes, n - at)).ToArray();
+            }
+        }
+        finally
+        {
+            // Plaintext: cleared before the pool hands it out again.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
     }
 
     /// <inheritdoc/>

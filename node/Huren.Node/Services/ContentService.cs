@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Huren.Node.Auth;
 using Huren.Node.Content;
@@ -49,28 +48,21 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
         if (principal.Role != ClientRole.Operator && !index.IsOwner(reader.Info.Sha256Hex, OwnerOf(principal)))
             throw RpcErrors.PermissionDenied($"'{principal.Name}' did not store object {reader.Info.Sha256Hex}: a department reads back only what it stored");
         yield return new ContentChunk { Length = reader.Info.Length, Sha256 = reader.Info.Sha256, Sm3 = reader.Info.Sm3 };
-        var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
-        try
+        var pieces = reader.ReadPiecesAsync(context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
+        await using (pieces.ConfigureAwait(false))
         {
             while (true)
             {
-                int n;
                 try
                 {
-                    n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false);
+                    if (!await pieces.MoveNextAsync().ConfigureAwait(false)) break;
                 }
                 catch (ContentException ex)
                 {
                     throw RpcErrors.DataLoss(ex.Message);
                 }
-                if (n == 0) break;
-                for (var at = 0; at < n; at += Sdk.Client.HurenClient.TransferChunkSize)
-                    yield return new ContentChunk { Data = buffer.AsSpan(at, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - at)).ToArray() };
+                yield return new ContentChunk { Data = pieces.Current };
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -40,23 +39,10 @@ public sealed partial class ExchangeService
         foreach (var sha256 in answer.Files)
         {
             using var reader = store.OpenRead(sha256);
-            var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
-            try
+            await foreach (var piece in reader.ReadPiecesAsync(context.CancellationToken).ConfigureAwait(false))
             {
-                int n;
-                while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    for (var at = 0; at < n; at += Sdk.Client.HurenClient.TransferChunkSize)
-                    {
-                        var piece = buffer.AsSpan(at, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - at)).ToArray();
-                        if (!altered) { piece[0] ^= 1; altered = true; }
-                        yield return new ProvideMessage { Data = piece };
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                if (!altered) { piece[0] ^= 1; altered = true; }
+                yield return new ProvideMessage { Data = piece };
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Huren.Node.Auth;
@@ -214,20 +213,7 @@ public sealed partial class ExchangeService(
         if (at < 0) throw RpcErrors.NotFound($"share {request.ShareId} has no part '{request.Part}' (parts: {string.Join(", ", held.PartNames)})");
         using var reader = store.OpenRead(held.PartSha256s[at]);
         yield return new ContentChunk { Length = reader.Info.Length, Sha256 = reader.Info.Sha256, Sm3 = reader.Info.Sm3 };
-        var buffer = ArrayPool<byte>.Shared.Rent(reader.ChunkSize);
-        try
-        {
-            int n;
-            while ((n = await reader.ReadChunkAsync(buffer, context.CancellationToken).ConfigureAwait(false)) > 0)
-            {
-                for (var piece = 0; piece < n; piece += Sdk.Client.HurenClient.TransferChunkSize)
-                    yield return new ContentChunk { Data = buffer.AsSpan(piece, Math.Min(Sdk.Client.HurenClient.TransferChunkSize, n - piece)).ToArray() };
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-        }
+        await foreach (var piece in reader.ReadPiecesAsync(context.CancellationToken).ConfigureAwait(false)) yield return new ContentChunk { Data = piece };
     }
 
     /// <inheritdoc/>
