@@ -301,7 +301,10 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
             await Task.Delay(100);
             latest = await changshaAuditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), changshaAuditor.Options());
         }
-        while (!SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Zhuzhou}")));
+        // Both witnesses must hold this size: the collector asks each on its own, and a witness still at an older size
+        // answers a fork offered from this size with a size conflict rather than catching it.
+        while (!SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Zhuzhou}"))
+            || !SignedNote.Parse(latest.Note).Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor($"huren.cz-t/{Xiangtan}")));
 
         // A second, different checkpoint for the same size, signed with Changsha's own log keys (Ed25519 and SM2: a
         // witness requires every line of a key the configuration lists, so a fork must carry both to be one).
