@@ -31,18 +31,18 @@ public static partial class BodyValidator
             errors.Add("typeCode", $"'{body.TypeCode}' is not in the license-type catalog (version {LicenseTypeCatalog.Version})");
         }
 
-        var idError = LicenseIdentifier.Validate(body.LicenseId, "licenseId");
+        var idError = LicenseIdentifier.Validate(body.LicenseId, "licenseId", out var idType, out var idAuthority);
         errors.Add(idError);
         if (idError is null)
         {
-            var id = LicenseIdentifier.Parse(body.LicenseId);
-            if (!string.Equals(id.TypeCode, body.TypeCode, StringComparison.Ordinal))
+            var id = body.LicenseId.AsSpan();
+            if (!id[idType].SequenceEqual(body.TypeCode))
             {
-                errors.Add("licenseId", $"type code part {id.TypeCode} differs from typeCode {body.TypeCode}");
+                errors.Add("licenseId", $"type code part {id[idType]} differs from typeCode {body.TypeCode}");
             }
-            if (!string.Equals(id.AuthorityCode, body.IssuingAuthorityCode, StringComparison.Ordinal))
+            if (!id[idAuthority].SequenceEqual(body.IssuingAuthorityCode))
             {
-                errors.Add("licenseId", $"authority code part {id.AuthorityCode} differs from issuingAuthorityCode {body.IssuingAuthorityCode}");
+                errors.Add("licenseId", $"authority code part {id[idAuthority]} differs from issuingAuthorityCode {body.IssuingAuthorityCode}");
             }
         }
 

@@ -51,8 +51,8 @@ public sealed record LicenseIdentifier
     /// <summary>Builds an identifier and computes its check character; throws <see cref="ArgumentException"/> naming the bad part.</summary>
     public static LicenseIdentifier Create(string typeCode, string authorityCode, string serial, string version)
     {
-        var error = ValidateType(typeCode, "typeCode") ?? ValidateAuthority(authorityCode, "authorityCode")
-            ?? ValidateSerial(serial, "serial") ?? ValidateVersion(version, "version");
+        var error = ValidateType(typeCode, "typeCode") ?? UnifiedSocialCreditCode.Validate(authorityCode, "authorityCode")
+            ?? Of("serial", SerialProblem(serial)) ?? Of("version", VersionProblem(version));
         if (error is not null) throw new ArgumentException(error.Message, error.Field);
         return new LicenseIdentifier(typeCode, authorityCode, serial, version, ComputeCheckChar(typeCode, authorityCode, serial, version));
     }
@@ -71,97 +71,110 @@ public sealed record LicenseIdentifier
     /// <summary>Parses the canonical form; returns false for anything else, including a wrong check character.</summary>
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out LicenseIdentifier? identifier)
     {
-        identifier = Read(text, "licenseId", out var error);
-        return error is null;
+        identifier = Read(text, "licenseId", out var parts) is null ? FromParts(text!, parts) : null;
+        return identifier is not null;
     }
 
     /// <summary>Parses the canonical form or throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static LicenseIdentifier Parse(string text) =>
-        Read(text, "licenseId", out var error) ?? throw new FormatException(error!.Message);
+        Read(text, "licenseId", out var parts) is { } error ? throw new FormatException(error.Message) : FromParts(text, parts);
 
     /// <summary>Checks <paramref name="value"/>; returns null when valid, otherwise an error naming <paramref name="field"/>.</summary>
-    public static FieldError? Validate(string? value, string field)
+    public static FieldError? Validate(string? value, string field) => Read(value, field, out _);
+
+    /// <summary>
+    /// Checks <paramref name="value"/> like <see cref="Validate(string?, string)"/> and, when it is valid, gives where its
+    /// type code and authority code lie in it, so a caller can compare them without building the identifier.
+    /// </summary>
+    internal static FieldError? Validate(string? value, string field, out Range typeCode, out Range authorityCode)
     {
-        Read(value, field, out var error);
+        var error = Read(value, field, out var parts);
+        (typeCode, authorityCode) = (parts.Type, parts.Authority);
         return error;
     }
 
     /// <summary>The canonical text form.</summary>
     public override string ToString() => $"{Root}.{TypeCode}.{AuthorityCode}.{Serial}.{Version}.{Check}";
 
-    private static LicenseIdentifier? Read(string? text, string field, out FieldError? error)
+    /// <summary>Where each part lies in the whole identifier text.</summary>
+    private readonly record struct Parts(Range Type, Range Authority, Range Serial, Range Version, char Check);
+
+    private static LicenseIdentifier FromParts(string text, Parts parts) =>
+        new(text[parts.Type], text[parts.Authority], text[parts.Serial], text[parts.Version], parts.Check);
+
+    /// <summary>
+    /// Checks the canonical form without allocating when it is valid (it is checked for every entry a node or mirror
+    /// admits); returns the error, null when valid.
+    /// </summary>
+    private static FieldError? Read(string? text, string field, out Parts parts) =>
+        Scan(text, out parts) is { } problem ? FieldError.Of(field, problem) : null;
+
+    private static string? Scan(string? text, out Parts parts)
     {
-        if (string.IsNullOrEmpty(text))
+        parts = default;
+        if (string.IsNullOrEmpty(text)) return "is required (证照标识)";
+        if (!text.StartsWith(Root + ".", StringComparison.Ordinal)) return $"must start with the e-license root {Root}.";
+        var offset = Root.Length + 1;
+        Span<Range> split = stackalloc Range[6];
+        if (text.AsSpan(offset).Split(split, '.') != 5) return "must have 5 parts after the root: type code, authority code, serial, version, check";
+        for (var i = 0; i < 5; i++) split[i] = new Range(split[i].Start.Value + offset, split[i].End.Value + offset);
+        var all = text.AsSpan();
+        ReadOnlySpan<char> type = all[split[0]], authority = all[split[1]], serial = all[split[2]], version = all[split[3]], check = all[split[4]];
+        var problem = Prefixed("type code", TypeProblem(type)) ?? Prefixed("authority code", UnifiedSocialCreditCode.Problem(authority))
+            ?? Prefixed("serial", SerialProblem(serial)) ?? Prefixed("version", VersionProblem(version));
+        if (problem is not null) return problem;
+        if (check.Length != 1 || Iso7064.Alphabet36.IndexOf(check[0], StringComparison.Ordinal) < 0) return "check must be one character of 0-9A-Z";
+        // The check runs over the four parts without their dots; at most 21 + 18 + 64 + 3 characters.
+        Span<char> joined = stackalloc char[TypeCodeLength + UnifiedSocialCreditCode.Length + MaxSerialLength + 3];
+        type.CopyTo(joined);
+        authority.CopyTo(joined[type.Length..]);
+        serial.CopyTo(joined[(type.Length + authority.Length)..]);
+        version.CopyTo(joined[(type.Length + authority.Length + serial.Length)..]);
+        var expected = Iso7064.ComputeMod37_36(joined[..(type.Length + authority.Length + serial.Length + version.Length)]);
+        if (check[0] != expected)
         {
-            error = FieldError.Of(field, "is required (证照标识)");
-            return null;
+            return $"check character should be {expected}, not {check[0]} (ISO/IEC 7064 MOD 37,36 over type code, authority code, serial and version)";
         }
-        if (!text.StartsWith(Root + ".", StringComparison.Ordinal))
-        {
-            error = FieldError.Of(field, $"must start with the e-license root {Root}.");
-            return null;
-        }
-        var parts = text[(Root.Length + 1)..].Split('.');
-        if (parts.Length != 5)
-        {
-            error = FieldError.Of(field, "must have 5 parts after the root: type code, authority code, serial, version, check");
-            return null;
-        }
-        error = ValidateType(parts[0], field + " type code") ?? ValidateAuthority(parts[1], field + " authority code")
-            ?? ValidateSerial(parts[2], field + " serial") ?? ValidateVersion(parts[3], field + " version");
-        if (error is not null)
-        {
-            error = FieldError.Of(field, error.Message[(field.Length + 1)..]);
-            return null;
-        }
-        if (parts[4].Length != 1 || Iso7064.Alphabet36.IndexOf(parts[4][0], StringComparison.Ordinal) < 0)
-        {
-            error = FieldError.Of(field, "check must be one character of 0-9A-Z");
-            return null;
-        }
-        var expected = ComputeCheckChar(parts[0], parts[1], parts[2], parts[3]);
-        if (parts[4][0] != expected)
-        {
-            error = FieldError.Of(field, $"check character should be {expected}, not {parts[4][0]} (ISO/IEC 7064 MOD 37,36 over type code, authority code, serial and version)");
-            return null;
-        }
-        error = null;
-        return new LicenseIdentifier(parts[0], parts[1], parts[2], parts[3], expected);
+        parts = new Parts(split[0], split[1], split[2], split[3], expected);
+        return null;
     }
 
-    internal static FieldError? ValidateType(string? typeCode, string field)
+    private static string? Prefixed(string part, string? problem) => problem is null ? null : $"{part}: {problem}";
+
+    private static FieldError? Of(string field, string? problem) => problem is null ? null : FieldError.Of(field, problem);
+
+    internal static FieldError? ValidateType(string? typeCode, string field) => Of(field, TypeProblem(typeCode));
+
+    private static string? TypeProblem(ReadOnlySpan<char> typeCode)
     {
-        if (string.IsNullOrEmpty(typeCode)) return FieldError.Of(field, "is required (21-character license type code)");
-        if (typeCode.Length != TypeCodeLength) return FieldError.Of(field, $"must be 21 characters (defining authority's 统一社会信用代码 + 3 digits), got {typeCode.Length}");
-        var authority = UnifiedSocialCreditCode.Validate(typeCode[..UnifiedSocialCreditCode.Length], field);
-        if (authority is not null) return FieldError.Of(field, "defining-authority part: " + authority.Message[(field.Length + 2)..]);
+        if (typeCode.IsEmpty) return "is required (21-character license type code)";
+        if (typeCode.Length != TypeCodeLength) return $"must be 21 characters (defining authority's 统一社会信用代码 + 3 digits), got {typeCode.Length}";
+        if (UnifiedSocialCreditCode.Problem(typeCode[..UnifiedSocialCreditCode.Length]) is { } authority) return "defining-authority part: " + authority;
         for (var i = UnifiedSocialCreditCode.Length; i < TypeCodeLength; i++)
         {
-            if (typeCode[i] is < '0' or > '9') return FieldError.Of(field, "must end with a 3-digit sequence");
+            if (typeCode[i] is < '0' or > '9') return "must end with a 3-digit sequence";
         }
         return null;
     }
 
-    private static FieldError? ValidateAuthority(string? code, string field) => UnifiedSocialCreditCode.Validate(code, field);
-
-    private static FieldError? ValidateSerial(string? serial, string field)
+    private static string? SerialProblem(ReadOnlySpan<char> serial)
     {
-        if (string.IsNullOrEmpty(serial)) return FieldError.Of(field, "is required");
-        if (serial.Length > MaxSerialLength) return FieldError.Of(field, $"must be at most {MaxSerialLength} characters");
+        if (serial.IsEmpty) return "is required";
+        if (serial.Length > MaxSerialLength) return $"must be at most {MaxSerialLength} characters";
         foreach (var c in serial)
         {
-            if (c is not ((>= '0' and <= '9') or (>= 'A' and <= 'Z'))) return FieldError.Of(field, "must be digits and upper-case letters only ([0-9A-Z]+)");
+            if (c is not ((>= '0' and <= '9') or (>= 'A' and <= 'Z'))) return "must be digits and upper-case letters only ([0-9A-Z]+)";
         }
         return null;
     }
 
-    private static FieldError? ValidateVersion(string? version, string field)
+    private static string? VersionProblem(ReadOnlySpan<char> version)
     {
-        if (version is null || version.Length != 3 || version[0] is < '0' or > '9' || version[1] is < '0' or > '9' || version[2] is < '0' or > '9')
+        if (version.Length != 3 || version[0] is < '0' or > '9' || version[1] is < '0' or > '9' || version[2] is < '0' or > '9')
         {
-            return FieldError.Of(field, "must be 3 digits (001 first)");
+            return "must be 3 digits (001 first)";
         }
-        if (version == "000") return FieldError.Of(field, "must be 001 or later");
+        if (version.SequenceEqual("000")) return "must be 001 or later";
         return null;
     }
 }

@@ -39,23 +39,27 @@ public static class UnifiedSocialCreditCode
     /// Checks <paramref name="value"/>; returns null when valid, otherwise an error naming <paramref name="field"/>.
     /// Empty is an error ("is required").
     /// </summary>
-    public static FieldError? Validate(string? value, string field)
+    public static FieldError? Validate(string? value, string field) =>
+        Problem(value) is { } problem ? FieldError.Of(field, problem) : null;
+
+    /// <summary>What is wrong with <paramref name="value"/> (the message without the field name), or null when it is valid.</summary>
+    internal static string? Problem(ReadOnlySpan<char> value)
     {
-        if (string.IsNullOrEmpty(value)) return FieldError.Of(field, "is required (统一社会信用代码, 18 characters)");
-        if (value.Length != Length) return FieldError.Of(field, $"must be an 18-character 统一社会信用代码, got {value.Length} characters");
+        if (value.IsEmpty) return "is required (统一社会信用代码, 18 characters)";
+        if (value.Length != Length) return $"must be an 18-character 统一社会信用代码, got {value.Length} characters";
         for (var i = 0; i < value.Length; i++)
         {
             if (Alphabet.IndexOf(value[i], StringComparison.Ordinal) < 0)
             {
-                return FieldError.Of(field, $"character {i + 1} '{value[i]}' is not allowed in a 统一社会信用代码 (0-9 and A-H J-N P-R T U W-Y only)");
+                return $"character {i + 1} '{value[i]}' is not allowed in a 统一社会信用代码 (0-9 and A-H J-N P-R T U W-Y only)";
             }
         }
         for (var i = 2; i < 8; i++)
         {
-            if (value[i] is < '0' or > '9') return FieldError.Of(field, "characters 3-8 of a 统一社会信用代码 must be the 6-digit region code of the registering authority");
+            if (value[i] is < '0' or > '9') return "characters 3-8 of a 统一社会信用代码 must be the 6-digit region code of the registering authority";
         }
-        var check = ComputeCheckChar(value.AsSpan(0, Length - 1));
-        if (check != value[Length - 1]) return FieldError.Of(field, $"check character of the 统一社会信用代码 should be {check}, not {value[Length - 1]} (GB 32100)");
+        var check = ComputeCheckChar(value[..(Length - 1)]);
+        if (check != value[Length - 1]) return $"check character of the 统一社会信用代码 should be {check}, not {value[Length - 1]} (GB 32100)";
         return null;
     }
 }
