@@ -238,6 +238,56 @@ public sealed class RocksStoreTests : KeyValueStoreContract
         Assert.Equal("leafindex", RocksStore.NameOf(StoreFamily.LeafIndex));
     }
 
+    [Fact]
+    public void Every_family_has_a_bloom_filter_and_the_lookup_families_a_memtable_filter()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-kv-" + Guid.NewGuid().ToString("N"));
+        _folders.Add(dir);
+        using (RocksStore.Open(dir))
+        {
+        }
+        // RocksDB records the options it opened with in its OPTIONS file, per column family.
+        var options = File.ReadAllLines(Directory.GetFiles(dir, "OPTIONS-*").OrderBy(f => f, StringComparer.Ordinal).Last());
+        foreach (var family in Enum.GetValues<StoreFamily>())
+        {
+            var name = RocksStore.NameOf(family);
+            var table = Section(options, $"[TableOptions/BlockBasedTable \"{name}\"]");
+            Assert.Equal("filter_policy=bloomfilter", table.Single(row => row.StartsWith("filter_policy=", StringComparison.Ordinal)));
+            Assert.Contains("whole_key_filtering=true", table);
+            var memtableFilter = family is StoreFamily.LeafIndex or StoreFamily.State or StoreFamily.Records;
+            Assert.Equal(memtableFilter, Section(options, $"[CFOptions \"{name}\"]").Contains("memtable_whole_key_filtering=true"));
+        }
+    }
+
+    [Fact]
+    public void A_store_written_without_filters_opens_and_reads_with_them()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-kv-" + Guid.NewGuid().ToString("N"));
+        _folders.Add(dir);
+        // A data folder as nodes wrote it before the filters: the same families, default table options, flushed to SST.
+        var families = new RocksDbSharp.ColumnFamilies();
+        foreach (var family in Enum.GetValues<StoreFamily>()) families.Add(RocksStore.NameOf(family), new RocksDbSharp.ColumnFamilyOptions());
+        using (var old = RocksDbSharp.RocksDb.Open(new RocksDbSharp.DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true), dir, families))
+        {
+            var state = old.GetColumnFamily(RocksStore.NameOf(StoreFamily.State));
+            old.Put("a\0k"u8.ToArray(), "v"u8.ToArray(), state);
+            old.CompactRange((byte[]?)null, null, state); // flushes the memtable into an SST first
+        }
+        using var store = RocksStore.Open(dir);
+        var space = new KeySpace(store, StoreFamily.State, "a");
+        Assert.Equal("v"u8.ToArray(), space.Get("k"u8));
+        Assert.Null(space.Get("missing"u8));
+    }
+
+    private static HashSet<string> Section(string[] lines, string header)
+    {
+        var start = Array.IndexOf(lines, header);
+        Assert.True(start >= 0, $"no section {header} in the OPTIONS file");
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = start + 1; i < lines.Length && !lines[i].StartsWith('['); i++) rows.Add(lines[i].Trim());
+        return rows;
+    }
+
     protected override void DisposeFolders()
     {
         foreach (var dir in _folders)
