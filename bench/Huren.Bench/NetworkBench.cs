@@ -243,9 +243,14 @@ internal static class NetworkBench
         throw new TimeoutException($"the node at {endpoint} did not become healthy within 120 s");
     }
 
-    /// <summary>The node's own build in the bench's configuration (the bench's project reference builds it).</summary>
+    /// <summary>
+    /// <c>$HUREN_NODE</c> when set (a Huren.Node.dll, e.g. a ReadyToRun publish), else the node's own build in the
+    /// bench's configuration (the bench's project reference builds it).
+    /// </summary>
     private static string NodeDll()
     {
+        var chosen = Environment.GetEnvironmentVariable("HUREN_NODE");
+        if (!string.IsNullOrEmpty(chosen)) return File.Exists(chosen) ? Path.GetFullPath(chosen) : throw new FileNotFoundException($"HUREN_NODE='{chosen}' does not exist");
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = baseDir.Parent!.Name;
         for (var dir = baseDir; dir is not null; dir = dir.Parent)
