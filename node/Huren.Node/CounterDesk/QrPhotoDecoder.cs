@@ -68,9 +68,14 @@ public static class QrPhotoDecoder
             [DecodeHintType.POSSIBLE_FORMATS] = new List<BarcodeFormat> { BarcodeFormat.QR_CODE },
         };
         var reader = new QRCodeReader();
-        // A hybrid binarizer suits photos; the global one rescues flat, low-contrast scans.
+        // A hybrid binarizer suits photos; the global one rescues flat, low-contrast scans. ZXing's finder-pattern
+        // detector misses some clean codes (5 of 800 random references in QrPhotoDecoderTests): the same image
+        // turned a quarter is searched in another order, and a code alone on a white margin (a saved PNG, a cropped
+        // scan) is read without the detector at all.
         var found = reader.decode(new BinaryBitmap(new HybridBinarizer(source)), hints)
-            ?? reader.decode(new BinaryBitmap(new GlobalHistogramBinarizer(source)), hints);
+            ?? reader.decode(new BinaryBitmap(new GlobalHistogramBinarizer(source)), hints)
+            ?? reader.decode(new BinaryBitmap(new HybridBinarizer(source.rotateCounterClockwise())), hints)
+            ?? reader.decode(new BinaryBitmap(new HybridBinarizer(source)), new Dictionary<DecodeHintType, object>(hints) { [DecodeHintType.PURE_BARCODE] = true });
         if (found?.Text is not { Length: > 0 } text)
         {
             error = "no QR code was found in the image; photograph the code straight on, filling most of the picture";
