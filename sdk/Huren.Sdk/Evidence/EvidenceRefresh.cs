@@ -49,7 +49,10 @@ public sealed record RefreshResult(bool IsValid, string? Failure)
 /// </summary>
 public static class EvidenceRefresh
 {
-    /// <summary>Checks <paramref name="answer"/> against <paramref name="bundle"/>, whose own check gave <paramref name="verified"/>.</summary>
+    /// <summary>
+    /// Checks <paramref name="answer"/> against <paramref name="bundle"/>, whose own check gave <paramref name="verified"/>;
+    /// a result that is not of this bundle (another subject, or another checkpoint of the origin) is refused.
+    /// </summary>
     public static RefreshResult Check(TrustedNetwork network, EvidenceBundle bundle, EvidenceResult verified, RefreshResponse answer)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -62,9 +65,15 @@ public static class EvidenceRefresh
     private static RefreshResult CheckCore(TrustedNetwork network, EvidenceBundle bundle, EvidenceResult verified, RefreshResponse answer)
     {
         if (!verified.IsValid) return Fail($"the bundle itself does not verify: {verified.Failure}");
+        // The verdict kept when nothing changed is the one in 'verified': it must be this bundle's own result.
+        if (verified.Subject != bundle.Subject) return Fail($"the verification result given is about '{verified.Subject}', the bundle about '{bundle.Subject}'");
         var origin = verified.Origin;
         var member = network.ByOrigin(origin);
         if (member is null) return Fail($"origin '{origin}' is not a member of network {network.NetworkId}");
+        if (!bundle.Checkpoints.TryGetValue(origin, out var note) || member.VerifyCheckpoint(note) is not { IsValid: true } own || own.Checkpoint.Size != verified.CheckpointSize)
+        {
+            return Fail($"the verification result given is as of {origin} size {verified.CheckpointSize}, which is not the bundle's checkpoint of {origin}");
+        }
         var checkpoint = member.VerifyCheckpoint(answer.Checkpoint);
         if (!checkpoint.IsValid) return Fail($"the refreshed checkpoint of {origin}: {checkpoint.Failure}");
         var size = checkpoint.Checkpoint.Size;

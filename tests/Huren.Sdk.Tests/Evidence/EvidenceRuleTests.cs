@@ -465,6 +465,13 @@ public sealed class EvidenceRuleTests
         Assert.Equal($"the refreshed checkpoint of {EvidenceLogs.Cs} is size 2, older than the bundle's 3",
             EvidenceRefresh.Check(logs.Network, newer, newerResult, before).Failure);
 
+        // A valid result of another bundle is not this bundle's: neither another checkpoint nor another subject.
+        Assert.Equal($"the verification result given is as of {EvidenceLogs.Cs} size 3, which is not the bundle's checkpoint of {EvidenceLogs.Cs}",
+            Failure(Answer(_ => { }), newerResult));
+        var otherSubject = With(EvidenceBundle.Parse(bundle.ToJson()), b => b.Subject = "another-license");
+        Assert.Equal($"the verification result given is about '{id}', the bundle about 'another-license'",
+            EvidenceRefresh.Check(logs.Network, otherSubject, verified, before).Failure);
+
         Assert.StartsWith("the status proof is not JSON: ", Failure(Answer(a => a.StatusProof = "{")), StringComparison.Ordinal);
         Assert.False(BundleStatusProof.TryRead(System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>("{}"), out _, out var unreadable));
         Assert.Equal(unreadable, Failure(Answer(a => a.StatusProof = "{}")));
