@@ -51,6 +51,25 @@ public sealed class ContentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_damaged_on_disk_is_answered_with_data_loss_naming_it()
+    {
+        using var amr = _node.Client("amr");
+        var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        var put = await amr.PutContentAsync(new MemoryStream(data));
+        var hex = Convert.ToHexStringLower(put.Sha256);
+        var file = Assert.Single(Directory.GetFiles(_node.Dir, hex, SearchOption.AllDirectories));
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[bytes.Length / 2] ^= 1; // inside a chunk past the first: the download has begun when it is found
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var back = new MemoryStream();
+        var ex = await Assert.ThrowsAsync<RpcException>(() => amr.GetContentAsync(put.Sha256, back));
+        Assert.Equal(StatusCode.DataLoss, ex.StatusCode);
+        Assert.Contains(hex, ex.Status.Detail, StringComparison.Ordinal);
+        Assert.True(back.Length < data.Length, "the damaged part must not reach the caller");
+    }
+
+    [Fact]
     public async Task An_unknown_object_is_not_found()
     {
         using var amr = _node.Client("amr");
