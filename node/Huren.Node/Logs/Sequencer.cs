@@ -52,6 +52,9 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// <summary>The log this sequencer writes.</summary>
     public MerkleLog Log => _appender.Log;
 
+    /// <summary>Submissions (entries or batches) waiting for the writer (for tests that arrange what waits together).</summary>
+    internal int Waiting => _queue.Reader.Count;
+
     /// <summary>
     /// Checks and appends one leaf (exact SignedEntry bytes). Completes when the entry is durable, or throws
     /// <see cref="AdmissionException"/> with the cause, or <see cref="AppendFailedException"/> when its batch could not
@@ -130,6 +133,41 @@ public sealed partial class Sequencer : IAsyncDisposable
         return await group.Completion.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Appends the submitted batches among <paramref name="taken"/>. Those that waited together go into one write: one
+    /// synced write, checkpoint and status-map version for all of them rather than one each (the map's pages near its
+    /// root are rewritten with every version). Each batch is all or nothing, so a write of all of them together is too;
+    /// when one of them is refused, that write is discarded before anything is stored and the batches are appended
+    /// one at a time, as if never merged, so only the refused one is left out.
+    /// </summary>
+    private void AppendGroups(List<Queued> taken, List<PendingGroup> groups, List<AppendItem> merged)
+    {
+        foreach (var item in taken)
+        {
+            if (item is PendingGroup group) groups.Add(group);
+        }
+        try
+        {
+            if (groups.Count > 1)
+            {
+                foreach (var group in groups) merged.AddRange(group.Items);
+                var together = _appender.Append(merged, refusalEndsBatch: true);
+                if (together.Refusal is null)
+                {
+                    foreach (var group in groups) group.Outcome = together;
+                    return;
+                }
+                foreach (var item in merged) item.Reset();
+            }
+            foreach (var group in groups) group.Outcome = _appender.Append(group.Items, refusalEndsBatch: true);
+        }
+        finally
+        {
+            groups.Clear();
+            merged.Clear();
+        }
+    }
+
     private static AdmissionException BatchRefusal(int position, AdmissionException refused)
         => new(refused.Kind, $"entry {position} of the batch: {refused.Message}; nothing of the batch was written");
 
@@ -137,6 +175,8 @@ public sealed partial class Sequencer : IAsyncDisposable
     {
         var taken = new List<Queued>();
         var singles = new List<AppendItem>(_options.MaxBatchSize);
+        var groups = new List<PendingGroup>();
+        var merged = new List<AppendItem>(_options.MaxBatchSize);
         var reader = _queue.Reader;
         try
         {
@@ -160,8 +200,8 @@ public sealed partial class Sequencer : IAsyncDisposable
                     taken.Clear();
                     continue;
                 }
-                // Single entries share one synced write; a submitted batch is written on its own, since a refusal in it
-                // must leave all of it out and the appender cannot take back part of what it staged.
+                // Single entries share one synced write, apart from the submitted batches: a refusal in a batch must
+                // leave all of it out, and the appender cannot take back part of what it staged.
                 foreach (var item in taken)
                 {
                     if (item is Pending single) singles.Add(single.Item);
@@ -171,11 +211,8 @@ public sealed partial class Sequencer : IAsyncDisposable
                     _appender.Append(singles);
                     singles.Clear();
                 }
-                foreach (var item in taken)
-                {
-                    if (item is PendingGroup group) group.Outcome = _appender.Append(group.Items, refusalEndsBatch: true);
-                    item.Answer();
-                }
+                AppendGroups(taken, groups, merged);
+                foreach (var item in taken) item.Answer();
                 taken.Clear();
             }
         }
