@@ -179,7 +179,9 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             var size = log.Size;
             // Sought again after each wait: "none beyond" holds only until the log grows.
             ulong nextCheckpoint = 0;
-            while (next < size)
+            // A catch-up of many entries stays in this loop: stop at the follower's cancel, rather than write to a
+            // finished call (which fails the call with an error logged by the server).
+            while (next < size && !token.IsCancellationRequested)
             {
                 // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch
                 // (an issuer's registration is in force before that issuer's later entries are checked). Found with
