@@ -1,5 +1,6 @@
 using Huren.Node.Logs;
 using Huren.Node.Storage;
+using Huren.Node.Tests.Storage;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
@@ -18,14 +19,14 @@ public sealed class SequencerBatchMergeTests : IAsyncLifetime
     private readonly TempDir _dir = new();
     private readonly SigningKey _key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
     private RocksStore _db = null!;
-    private GatedStore _store = null!;
+    private FaultyStore _store = null!;
     private Sequencer _sequencer = null!;
     private int _next;
 
     public Task InitializeAsync()
     {
         _db = RocksStore.Open(_dir.Path);
-        _store = new GatedStore(_db);
+        _store = new FaultyStore(_db);
         var log = new MerkleLog(new LogStore(_store, Origin));
         var admission = new RefusingAdmission(new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == _key.Id ? _key.PublicKey : null)));
         _sequencer = Sequencer.Over(log, admission, [], new SequencerOptions { MaxBatchSize = 512, MaxBatchDelay = TimeSpan.FromMilliseconds(2) }, NullLogger.Instance);
@@ -36,7 +37,7 @@ public sealed class SequencerBatchMergeTests : IAsyncLifetime
     {
         _store.Open();
         await _sequencer.DisposeAsync();
-        _db.Dispose();
+        _store.Dispose();
         _dir.Dispose();
     }
 
@@ -131,42 +132,5 @@ public sealed class SequencerBatchMergeTests : IAsyncLifetime
         }
 
         public void Discard() => inner.Discard();
-    }
-
-    /// <summary>A store whose writes can be held at the door (the writer thread waits there) and are counted.</summary>
-    private sealed class GatedStore(IKeyValueStore inner) : IKeyValueStore
-    {
-        private readonly ManualResetEventSlim _open = new(true);
-        private int _writes;
-
-        public int Writes => Volatile.Read(ref _writes);
-
-        public TaskCompletionSource Entered { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Hold()
-        {
-            Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            _open.Reset();
-        }
-
-        public void Open() => _open.Set();
-
-        public byte[]? Get(StoreFamily family, ReadOnlySpan<byte> key) => inner.Get(family, key);
-
-        public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(StoreFamily family, byte[] prefix, byte[] start) => inner.Scan(family, prefix, start);
-
-        public KeyValuePair<byte[], byte[]>? Last(StoreFamily family, byte[] prefix, byte[] upper) => inner.Last(family, prefix, upper);
-
-        public StoreBatch CreateBatch() => inner.CreateBatch();
-
-        public void Write(StoreBatch batch)
-        {
-            Interlocked.Increment(ref _writes);
-            Entered.TrySetResult();
-            _open.Wait(TimeSpan.FromSeconds(60));
-            inner.Write(batch);
-        }
-
-        public void Dispose() => _open.Dispose();
     }
 }
