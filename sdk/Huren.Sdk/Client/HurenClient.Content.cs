@@ -16,6 +16,14 @@ public sealed partial class HurenClient
     public const int TransferChunkSize = 64 * 1024;
 
     /// <summary>
+    /// The HTTP/2 receive window of each stream the client opens: 2 MiB instead of .NET's 64 KiB. On loopback or a fast
+    /// link the round trip is so short that .NET's dynamic window sizing never grows the window, and a sender may then
+    /// run at most 64 KiB ahead of the receiver: the two ends of a large transfer worked in turn, with the cores half
+    /// idle (docs/benchmarks.md). At most this much per stream waits unread in the client.
+    /// </summary>
+    public const int ReceiveWindowBytes = 2 * 1024 * 1024;
+
+    /// <summary>
     /// Stores everything <paramref name="source"/> yields (from its position) in the node's content store, a piece at a
     /// time, and checks that the node's answer names the digests computed here.
     /// </summary>

@@ -55,7 +55,7 @@ public sealed partial class HurenClient : IDisposable
         };
         _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
         {
-            HttpHandler = handler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            HttpHandler = handler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true, InitialHttp2StreamWindowSize = ReceiveWindowBytes },
             // Signed per-call credentials are fine over cleartext on loopback; TLS carries them between hosts.
             UnsafeUseInsecureChannelCallCredentials = endpoint.Scheme == Uri.UriSchemeHttp,
             Credentials = endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.Create(ChannelCredentials.SecureSsl, credentials) : ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),

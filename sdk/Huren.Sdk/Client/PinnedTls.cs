@@ -23,6 +23,7 @@ public static class PinnedTls
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
+            InitialHttp2StreamWindowSize = HurenClient.ReceiveWindowBytes,
             SslOptions = new SslClientAuthenticationOptions
             {
                 // Pinning replaces chain building: the configuration, signed by the members, is the trust anchor.

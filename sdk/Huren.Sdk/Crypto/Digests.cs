@@ -12,6 +12,10 @@ public static class Digests
     /// <summary>Name of SHA-256 in records.</summary>
     public const string Sha256Name = "sha256";
 
+    // Below this the native call costs more than OpenSSL's faster rounds save (measured: equal near 512 bytes,
+    // 1.4 times faster at 1 KiB, 1.75 times on large pieces).
+    private const int NativeSm3Bytes = 1024;
+
     /// <summary>SM3 of <paramref name="data"/> (32 bytes).</summary>
     public static byte[] Sm3(ReadOnlySpan<byte> data)
     {
@@ -23,29 +27,34 @@ public static class Digests
     /// <summary>Writes SM3 of <paramref name="data"/> into <paramref name="destination"/> (at least 32 bytes).</summary>
     public static void Sm3(ReadOnlySpan<byte> data, Span<byte> destination)
     {
+        if (data.Length >= NativeSm3Bytes && Sm3Hash.Preferred == Sm3Implementation.OpenSsl)
+        {
+            using var native = new Sm3Hash(Sm3Implementation.OpenSsl);
+            native.Append(data);
+            native.Finish(destination);
+            return;
+        }
         var digest = new SM3Digest();
         digest.BlockUpdate(data);
         digest.DoFinal(destination);
     }
 
-    /// <summary>SM3 of everything <paramref name="stream"/> yields from its position to its end (32 bytes).</summary>
+    /// <summary>SM3 of everything <paramref name="stream"/> yields from its position to its end (32 bytes), with <see cref="Sm3Hash.Preferred"/>.</summary>
     public static byte[] Sm3(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var digest = new SM3Digest();
+        using var digest = new Sm3Hash();
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
         try
         {
             int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) digest.BlockUpdate(buffer, 0, read);
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) digest.Append(buffer.AsSpan(0, read));
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        var output = new byte[32];
-        digest.DoFinal(output);
-        return output;
+        return digest.Finish();
     }
 
     /// <summary>SHA-256 of <paramref name="data"/> (32 bytes).</summary>

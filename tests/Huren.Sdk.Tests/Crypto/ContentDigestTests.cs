@@ -57,4 +57,17 @@ public class ContentDigestTests
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await digest.AppendAsync(new byte[1]));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await digest.FinishAsync());
     }
+
+    [Fact]
+    public async Task Disposed_while_its_SM3_worker_still_has_pieces_queued_it_drains_them_without_failing()
+    {
+        var digest = new ContentDigest();
+        var piece = RandomNumberGenerator.GetBytes(65536);
+        for (var i = 0; i < ContentDigest.PipelinePieces + 24; i++) await digest.AppendAsync(piece);
+        // The worker may be inside a native SM3 call: the context must outlive it (freed only once the call returns).
+        digest.Dispose();
+        using var next = new ContentDigest();
+        next.Append("abc"u8);
+        Assert.Equal(Digests.Sm3("abc"u8), next.Finish().Sm3);
+    }
 }
