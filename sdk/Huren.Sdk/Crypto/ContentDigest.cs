@@ -9,8 +9,8 @@ namespace Huren.Sdk.Crypto;
 /// without holding it whole. Not thread-safe; one instance per stream.
 /// </summary>
 /// <remarks>
-/// SM3 (<see cref="Sm3Hash"/>: about 440 MB/s on one core of the reference machine with OpenSSL, 100–140 MB/s with
-/// BouncyCastle) is the slowest step of a large transfer.
+/// SM3 (<see cref="Sm3Hash"/>: about 430 MB/s on one warm core of the reference machine with OpenSSL, 150–245 MB/s
+/// with BouncyCastle) is the slowest step of a large transfer.
 /// Fed through <see cref="AppendAsync"/>, a stream past <see cref="PipelineBytes"/> has its SM3 computed on a worker,
 /// in order, beside SHA-256 and whatever the caller does with the bytes next (encrypting, writing, receiving the next
 /// piece); at most <see cref="PipelinePieces"/> copied pieces wait for it. Small objects are hashed inline.
