@@ -21,7 +21,7 @@ public enum Sm2Implementation
 /// </summary>
 public static class OpenSslSm2
 {
-    private const string LibCrypto = "libcrypto.so.3";
+    internal const string LibCrypto = "libcrypto.so.3";
 
     // The GM/T 0009 default distinguishing id, as PublicKey.Sm2DefaultUserId; kept as an array for P/Invoke.
     private static readonly byte[] DistinguishingId = "1234567812345678"u8.ToArray();
@@ -128,7 +128,7 @@ public static class OpenSslSm2
     }
 
     [DllImport(LibCrypto)]
-    private static extern ulong OpenSSL_version_num();
+    internal static extern ulong OpenSSL_version_num();
 
     [DllImport(LibCrypto)]
     private static extern IntPtr OpenSSL_version(int type);
@@ -152,16 +152,16 @@ public static class OpenSslSm2
     private static extern int EVP_PKEY_CTX_set1_id(IntPtr context, byte[] id, int length);
 
     [DllImport(LibCrypto)]
-    private static extern IntPtr EVP_MD_CTX_new();
+    internal static extern IntPtr EVP_MD_CTX_new();
 
     [DllImport(LibCrypto)]
-    private static extern void EVP_MD_CTX_free(IntPtr context);
+    internal static extern void EVP_MD_CTX_free(IntPtr context);
 
     [DllImport(LibCrypto)]
     private static extern void EVP_MD_CTX_set_pkey_ctx(IntPtr digestContext, IntPtr keyContext);
 
     [DllImport(LibCrypto)]
-    private static extern IntPtr EVP_sm3();
+    internal static extern IntPtr EVP_sm3();
 
     [DllImport(LibCrypto)]
     private static extern int EVP_DigestVerifyInit(IntPtr digestContext, IntPtr keyContextOut, IntPtr digest, IntPtr engine, OpenSslKeyHandle key);
@@ -170,7 +170,7 @@ public static class OpenSslSm2
     private static extern int EVP_DigestVerify(IntPtr digestContext, ref byte signature, nuint signatureLength, ref byte data, nuint dataLength);
 
     [DllImport(LibCrypto)]
-    private static extern void ERR_clear_error();
+    internal static extern void ERR_clear_error();
 }
 
 /// <summary>An OpenSSL <c>EVP_PKEY*</c>, freed once when the handle is released.</summary>

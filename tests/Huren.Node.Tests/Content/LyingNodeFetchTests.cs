@@ -6,15 +6,8 @@ using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Huren.Node.Tests.Integration;
 using ProtoBuf.Grpc;
-using ProtoBuf.Grpc.Server;
 
 namespace Huren.Node.Tests.Content;
 
@@ -31,31 +24,19 @@ public sealed class LyingNodeFetchTests : IAsyncLifetime
     private const string Part = "document";
     private readonly ScriptedExchange _node = new();
     private readonly byte[] _data = RandomNumberGenerator.GetBytes(3 * HurenClient.TransferChunkSize + 1234);
-    private WebApplication? _app;
+    private ScriptedGrpcServer? _server;
     private HurenClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        // A free port, never the node's appsettings endpoints.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_node);
-        builder.Services.AddCodeFirstGrpc();
-        _app = builder.Build();
-        _app.MapGrpcService<ScriptedExchange>();
-        await _app.StartAsync();
-        var endpoint = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        _client = new HurenClient(endpoint, null, TimeSpan.FromSeconds(10));
+        _server = await ScriptedGrpcServer.StartAsync(_node);
+        _client = new HurenClient(_server.Endpoint, null, TimeSpan.FromSeconds(10));
     }
 
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 
     /// <summary>The answer the department holds: a provider-signed share entry whose payload digest covers the true part.</summary>

@@ -2,6 +2,7 @@ using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Node.Mirrors;
 using Huren.Node.Storage;
+using Huren.Node.Tests.Integration;
 using Huren.Node.Tests.Ledger;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
@@ -9,16 +10,8 @@ using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProtoBuf.Grpc;
-using ProtoBuf.Grpc.Server;
 
 namespace Huren.Node.Tests.Mirrors;
 
@@ -34,33 +27,19 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     private readonly SigningKey _logKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
     private readonly ScriptedLedger _peer = new();
     private readonly MemoryStore _store = new();
-    private WebApplication? _app;
-    private Uri _endpoint = null!;
+    private ScriptedGrpcServer? _server;
 
     public async Task InitializeAsync()
     {
         _source.RegisterIssuer("430100-amr", LedgerBodies.ChangshaAmrCode);
         _source.RegisterIssuer("430100-data", LedgerBodies.ChangshaDataOfficeCode);
         _source.RegisterIssuer("430100-health", LedgerBodies.ChangshaHealthCode);
-        var builder = WebApplication.CreateBuilder();
-        // The node's appsettings.json beside the tests names fixed Kestrel endpoints (port 7101), which would override
-        // UseUrls: this scripted peer takes a free port, so it never collides with a running node or another test.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_peer);
-        builder.Services.AddCodeFirstGrpc();
-        _app = builder.Build();
-        _app.MapGrpcService<ScriptedLedger>();
-        await _app.StartAsync();
-        _endpoint = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _server = await ScriptedGrpcServer.StartAsync(_peer);
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null) await _app.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 
     private string Origin => _source.Origin;
@@ -82,7 +61,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         var log = new MerkleLog(new LogStore(_store, Origin));
         var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, null, TimeProvider.System) { MaxClockSkew = null };
         var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
-            () => new HurenClient(_endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), NullLogger.Instance);
+            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), NullLogger.Instance);
         return (mirror, log);
     }
 
