@@ -84,7 +84,10 @@ public sealed class ContentStore
     /// <summary>Every file the store holds (objects, links, temporary files): what a scan for plaintext reads.</summary>
     public IEnumerable<string> Files() => Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories);
 
-    /// <summary>Moves a completed temporary file to its address; true when the same content was already there.</summary>
+    /// <summary>
+    /// Moves a completed (synced) temporary file to its address and syncs the directories that name it, so that the
+    /// object is durable before anything refers to it; true when the same content was already there.
+    /// </summary>
     internal bool Commit(string tempPath, ContentInfo info)
     {
         var path = Path.Combine(_objects, info.Sha256Hex);
@@ -93,6 +96,7 @@ public sealed class ContentStore
         {
             // Same SHA-256 = same content: the first stored copy stays, under whichever key it was written.
             File.Move(tempPath, path, overwrite: false);
+            DirectorySync.Flush(_objects);
             duplicate = false;
         }
         catch (IOException) when (File.Exists(path))
@@ -106,6 +110,7 @@ public sealed class ContentStore
             try
             {
                 File.CreateSymbolicLink(link, Path.Combine("..", "objects", info.Sha256Hex));
+                DirectorySync.Flush(_sm3);
             }
             catch (IOException) when (new FileInfo(link).LinkTarget is not null)
             {

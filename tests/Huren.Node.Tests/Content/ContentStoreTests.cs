@@ -176,4 +176,16 @@ public sealed class ContentStoreTests : IDisposable
         var ex = Assert.Throws<ContentException>(() => Store().OpenRead(new byte[32]));
         Assert.True(ex.NotFound);
     }
+
+    [Fact]
+    public void A_directory_is_synced_and_one_that_cannot_be_opened_is_a_clear_error()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var folder = _dir.File("synced");
+        Directory.CreateDirectory(folder);
+        DirectorySync.Flush(folder);
+        var missing = _dir.File("no-such-folder");
+        var ex = Assert.Throws<IOException>(() => DirectorySync.Flush(missing));
+        Assert.Contains($"cannot open directory {missing} to sync it (errno 2)", ex.Message, StringComparison.Ordinal);
+    }
 }
