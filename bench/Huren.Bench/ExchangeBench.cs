@@ -131,9 +131,9 @@ internal static class ExchangeBench
                 Console.Error.WriteLine($"exchange: warmed up with {warmupRuns} runs of 200 exchanges in {warmup.Elapsed.TotalSeconds:F0} s");
                 for (var run = 1; run <= options.Runs; run++)
                 {
-                    var before = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    var before = CpuTimes(processes);
                     var measured = await ExchangesAsync(run, options.Exchanges, options.Requesters, records, consumers, consumerKey, shareFinality, receiptFinality);
-                    var after = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    var after = CpuTimes(processes);
                     for (var p = 0; p < before.Length; p++)
                     {
                         var who = p < profile.Cities.Count ? profile.Cities[p].CityCode : "bench";
@@ -155,9 +155,9 @@ internal static class ExchangeBench
                 // exchange warm-up ran, and the first transfers and raw copies of a process ran at half speed (JIT).
                 for (var run = -TransferWarmups; run < options.Runs; run++)
                 {
-                    var before = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    var before = CpuTimes(processes);
                     var (nodeToNode, endToEnd) = await TransferAsync(run, consumers[0], consumerKey, fileBytes);
-                    var after = processes.Select(p => p.TotalProcessorTime).Append(Process.GetCurrentProcess().TotalProcessorTime).ToArray();
+                    var after = CpuTimes(processes);
                     var rawRate = await RawTlsCopyAsync(fileBytes);
                     var cpuPerMb = Enumerable.Range(0, before.Length).Sum(p => (after[p] - before[p]).TotalMilliseconds) / options.TransferMegabytes;
                     Console.Error.WriteLine($"exchange: {options.TransferMegabytes} MB{(run < 0 ? " (warm-up)" : "")}: request {nodeToNode:F1} MB/s, request+receipt+fetch {endToEnd:F1} MB/s, raw TLS {rawRate:F1} MB/s, CPU {cpuPerMb:F2} ms/MB");
@@ -286,6 +286,9 @@ internal static class ExchangeBench
         var mb = file.Length / 1024.0 / 1024;
         return (mb / requested, mb / clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>Process CPU time of each node, then of this (the bench) process.</summary>
+    private static TimeSpan[] CpuTimes(List<Process> processes) => [.. processes.Select(p => p.TotalProcessorTime), Process.GetCurrentProcess().TotalProcessorTime];
 
     /// <summary>The same bytes over one TLS 1.3 connection on loopback in this process (self-signed P-256 server certificate), in 256 KiB writes.</summary>
     private static async Task<double> RawTlsCopyAsync(byte[] data)

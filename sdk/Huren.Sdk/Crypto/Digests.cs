@@ -27,16 +27,9 @@ public static class Digests
     /// <summary>Writes SM3 of <paramref name="data"/> into <paramref name="destination"/> (at least 32 bytes).</summary>
     public static void Sm3(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        if (data.Length >= NativeSm3Bytes && Sm3Hash.Preferred == Sm3Implementation.OpenSsl)
-        {
-            using var native = new Sm3Hash(Sm3Implementation.OpenSsl);
-            native.Append(data);
-            native.Finish(destination);
-            return;
-        }
-        var digest = new SM3Digest();
-        digest.BlockUpdate(data);
-        digest.DoFinal(destination);
+        using var digest = new Sm3Hash(data.Length >= NativeSm3Bytes ? Sm3Hash.Preferred : Sm3Implementation.BouncyCastle);
+        digest.Append(data);
+        digest.Finish(destination);
     }
 
     /// <summary>SM3 of everything <paramref name="stream"/> yields from its position to its end (32 bytes), with <see cref="Sm3Hash.Preferred"/>.</summary>

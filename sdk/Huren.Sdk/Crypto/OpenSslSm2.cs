@@ -21,8 +21,6 @@ public enum Sm2Implementation
 /// </summary>
 public static class OpenSslSm2
 {
-    internal const string LibCrypto = "libcrypto.so.3";
-
     // The GM/T 0009 default distinguishing id, as PublicKey.Sm2DefaultUserId; kept as an array for P/Invoke.
     private static readonly byte[] DistinguishingId = "1234567812345678"u8.ToArray();
 
@@ -59,7 +57,7 @@ public static class OpenSslSm2
             {
                 // An EC key on another curve would be verified as ECDSA-with-SM3: never accept that as SM2.
                 key.Dispose();
-                ERR_clear_error();
+                LibCrypto.ERR_clear_error();
                 return null;
             }
             return key;
@@ -77,7 +75,7 @@ public static class OpenSslSm2
     internal static bool Verify(OpenSslKeyHandle key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (signature.IsEmpty) return false;
-        var digestContext = EVP_MD_CTX_new();
+        var digestContext = LibCrypto.EVP_MD_CTX_new();
         var keyContext = IntPtr.Zero;
         try
         {
@@ -87,7 +85,7 @@ public static class OpenSslSm2
             // The id must be on the key context before init: SM2's Z value (hashed before the message) depends on it.
             if (EVP_PKEY_CTX_set1_id(keyContext, DistinguishingId, DistinguishingId.Length) <= 0) return Failed();
             EVP_MD_CTX_set_pkey_ctx(digestContext, keyContext);
-            if (EVP_DigestVerifyInit(digestContext, IntPtr.Zero, EVP_sm3(), IntPtr.Zero, key) != 1) return Failed();
+            if (EVP_DigestVerifyInit(digestContext, IntPtr.Zero, LibCrypto.EVP_sm3(), IntPtr.Zero, key) != 1) return Failed();
             var result = EVP_DigestVerify(digestContext,
                 ref MemoryMarshal.GetReference(signature), (nuint)signature.Length,
                 ref MemoryMarshal.GetReference(data), (nuint)data.Length);
@@ -96,7 +94,7 @@ public static class OpenSslSm2
         finally
         {
             // EVP_MD_CTX_set_pkey_ctx does not hand over the key context: both are freed, the digest context first.
-            if (digestContext != IntPtr.Zero) EVP_MD_CTX_free(digestContext);
+            if (digestContext != IntPtr.Zero) LibCrypto.EVP_MD_CTX_free(digestContext);
             if (keyContext != IntPtr.Zero) EVP_PKEY_CTX_free(keyContext);
         }
     }
@@ -104,7 +102,7 @@ public static class OpenSslSm2
     /// <summary>A refusal leaves reasons on this thread's OpenSSL error queue; clear them so they never pile up.</summary>
     private static bool Failed()
     {
-        ERR_clear_error();
+        LibCrypto.ERR_clear_error();
         return false;
     }
 
@@ -113,7 +111,7 @@ public static class OpenSslSm2
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            if (OpenSSL_version_num() < 0x3000_0000) return false;
+            if (LibCrypto.OpenSSL_version_num() < 0x3000_0000) return false;
             // A fixed vector made with the openssl CLI, so that the probe needs no PublicKey (which asks this class).
             using var key = ImportPublicKey(Convert.FromBase64String(SelfTestKey));
             if (key is null) return false;
@@ -127,50 +125,36 @@ public static class OpenSslSm2
         }
     }
 
-    [DllImport(LibCrypto)]
-    internal static extern ulong OpenSSL_version_num();
-
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern IntPtr OpenSSL_version(int type);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern IntPtr d2i_PUBKEY(IntPtr reuse, ref IntPtr input, CLong length);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_PKEY_is_a(OpenSslKeyHandle key, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     internal static extern void EVP_PKEY_free(IntPtr key);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern IntPtr EVP_PKEY_CTX_new(OpenSslKeyHandle key, IntPtr engine);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern void EVP_PKEY_CTX_free(IntPtr context);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_PKEY_CTX_set1_id(IntPtr context, byte[] id, int length);
 
-    [DllImport(LibCrypto)]
-    internal static extern IntPtr EVP_MD_CTX_new();
-
-    [DllImport(LibCrypto)]
-    internal static extern void EVP_MD_CTX_free(IntPtr context);
-
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern void EVP_MD_CTX_set_pkey_ctx(IntPtr digestContext, IntPtr keyContext);
 
-    [DllImport(LibCrypto)]
-    internal static extern IntPtr EVP_sm3();
-
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_DigestVerifyInit(IntPtr digestContext, IntPtr keyContextOut, IntPtr digest, IntPtr engine, OpenSslKeyHandle key);
 
-    [DllImport(LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_DigestVerify(IntPtr digestContext, ref byte signature, nuint signatureLength, ref byte data, nuint dataLength);
 
-    [DllImport(LibCrypto)]
-    internal static extern void ERR_clear_error();
 }
 
 /// <summary>An OpenSSL <c>EVP_PKEY*</c>, freed once when the handle is released.</summary>

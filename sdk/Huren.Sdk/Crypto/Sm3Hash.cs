@@ -95,7 +95,7 @@ public sealed class Sm3Hash : IDisposable
     public void Dispose() => _native?.Dispose();
 }
 
-/// <summary>Incremental SM3 through the platform's OpenSSL 3 (<c>libcrypto.so.3</c>), with the bindings <see cref="OpenSslSm2"/> shares.</summary>
+/// <summary>Incremental SM3 through the platform's OpenSSL 3 (<see cref="LibCrypto"/>).</summary>
 internal static class OpenSslSm3
 {
     private static readonly Lazy<bool> Available = new(Probe, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -105,12 +105,12 @@ internal static class OpenSslSm3
 
     public static ContextHandle Start()
     {
-        var context = new ContextHandle(OpenSslSm2.EVP_MD_CTX_new());
+        var context = new ContextHandle(LibCrypto.EVP_MD_CTX_new());
         if (context.IsInvalid) throw new OutOfMemoryException("EVP_MD_CTX_new failed");
-        if (EVP_DigestInit_ex(context, OpenSslSm2.EVP_sm3(), IntPtr.Zero) != 1)
+        if (EVP_DigestInit_ex(context, LibCrypto.EVP_sm3(), IntPtr.Zero) != 1)
         {
             context.Dispose();
-            OpenSslSm2.ERR_clear_error();
+            LibCrypto.ERR_clear_error();
             throw new CryptographicFailure("EVP_DigestInit_ex(SM3) failed");
         }
         return context;
@@ -122,7 +122,7 @@ internal static class OpenSslSm3
         // The SafeHandle argument keeps the context alive for the call even if another thread disposes it meanwhile.
         if (EVP_DigestUpdate(context, ref MemoryMarshal.GetReference(data), (nuint)data.Length) != 1)
         {
-            OpenSslSm2.ERR_clear_error();
+            LibCrypto.ERR_clear_error();
             throw new CryptographicFailure("EVP_DigestUpdate(SM3) failed");
         }
     }
@@ -132,7 +132,7 @@ internal static class OpenSslSm3
         uint written = 0;
         if (EVP_DigestFinal_ex(context, ref MemoryMarshal.GetReference(destination), ref written) != 1 || written != 32)
         {
-            OpenSslSm2.ERR_clear_error();
+            LibCrypto.ERR_clear_error();
             throw new CryptographicFailure("EVP_DigestFinal_ex(SM3) failed");
         }
     }
@@ -142,7 +142,7 @@ internal static class OpenSslSm3
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            if (OpenSslSm2.OpenSSL_version_num() < 0x3000_0000) return false;
+            if (LibCrypto.OpenSSL_version_num() < 0x3000_0000) return false;
             // GB/T 32905-2016 Appendix A, example 1: SM3("abc"), fed in two pieces to exercise the incremental path.
             using var context = Start();
             Update(context, "a"u8);
@@ -169,7 +169,7 @@ internal static class OpenSslSm3
         /// <inheritdoc/>
         protected override bool ReleaseHandle()
         {
-            OpenSslSm2.EVP_MD_CTX_free(handle);
+            LibCrypto.EVP_MD_CTX_free(handle);
             return true;
         }
     }
@@ -177,12 +177,12 @@ internal static class OpenSslSm3
     /// <summary>OpenSSL refused a call it should never refuse for SM3.</summary>
     private sealed class CryptographicFailure(string message) : System.Security.Cryptography.CryptographicException(message);
 
-    [DllImport(OpenSslSm2.LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_DigestInit_ex(ContextHandle context, IntPtr digest, IntPtr engine);
 
-    [DllImport(OpenSslSm2.LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_DigestUpdate(ContextHandle context, ref byte data, nuint length);
 
-    [DllImport(OpenSslSm2.LibCrypto)]
+    [DllImport(LibCrypto.Name)]
     private static extern int EVP_DigestFinal_ex(ContextHandle context, ref byte digest, ref uint length);
 }
