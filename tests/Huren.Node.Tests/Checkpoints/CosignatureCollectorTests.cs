@@ -80,6 +80,13 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Zhuzhou was asked <paramref name="n"/> times and the n-th bad answer is counted. The call is counted when it
+    /// starts and the failure when the answer has been judged, so waiting on the calls alone races the reason.
+    /// </summary>
+    private bool ZhuzhouAskedAndCounted(int n) =>
+        _witnesses.Calls(_zhuzhou.Origin) == n && _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Failures == n;
+
     /// <summary>Runs one more collection round to its end.</summary>
     private async Task RoundAsync()
     {
@@ -94,7 +101,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         _witnesses.Answer(_zhuzhou.Origin, _ => new AddCheckpointResponse { Cosignature = "— this is not a signature line" });
         await _collector.StartAsync(CancellationToken.None);
         _collector.Wake();
-        await UntilAsync(() => Cosigned(_xiangtan) && _witnesses.Calls(_zhuzhou.Origin) == 1, "Xiangtan's cosignature kept and Zhuzhou asked once");
+        await UntilAsync(() => Cosigned(_xiangtan) && ZhuzhouAskedAndCounted(1), "Xiangtan's cosignature kept and Zhuzhou asked once");
         Assert.False(Cosigned(_zhuzhou));
         Assert.True(_network.ByOrigin(_changsha.Origin)!.CheckpointVerifier.Verify(Stored().ToString()).IsValid);
         var (failures, reason) = _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin);
@@ -109,7 +116,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         // A peer call that throws: counted, the loop lives on.
         _witnesses.Answer(_zhuzhou.Origin, _ => throw new InvalidOperationException("the peer's answer could not be read"));
         _clock.Now += TimeSpan.FromSeconds(1.5);
-        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 2, "Zhuzhou asked a second time after 1 s");
+        await UntilAsync(() => ZhuzhouAskedAndCounted(2), "Zhuzhou asked a second time after 1 s");
         Assert.Contains("the peer's answer could not be read", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
         Assert.False(_collector.ExecuteTask!.IsCompleted);
 
@@ -119,7 +126,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         await RoundAsync();
         Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
         _clock.Now += TimeSpan.FromSeconds(1);
-        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 3, "Zhuzhou asked a third time after 2 s");
+        await UntilAsync(() => ZhuzhouAskedAndCounted(3), "Zhuzhou asked a third time after 2 s");
         Assert.StartsWith("its cosignature does not verify", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
         Assert.False(Cosigned(_zhuzhou));
         // Three failures in a row show in health (degraded, still serving).
@@ -129,14 +136,14 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         var forger = new TestCity("430200", withSm2: false);
         _witnesses.Answer(_zhuzhou.Origin, r => Valid(forger, r));
         _clock.Now += TimeSpan.FromSeconds(4.5);
-        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 4, "Zhuzhou asked a fourth time after 4 s");
+        await UntilAsync(() => ZhuzhouAskedAndCounted(4), "Zhuzhou asked a fourth time after 4 s");
         Assert.StartsWith("its cosignature is not by the witness key the configuration gives", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
         Assert.False(Cosigned(_zhuzhou));
 
         // Xiangtan's valid line, answered by Zhuzhou: not in Zhuzhou's name.
         _witnesses.Answer(_zhuzhou.Origin, r => Valid(_xiangtan, r));
         _clock.Now += TimeSpan.FromSeconds(8.5);
-        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 5, "Zhuzhou asked a fifth time after 8 s");
+        await UntilAsync(() => ZhuzhouAskedAndCounted(5), "Zhuzhou asked a fifth time after 8 s");
         Assert.Contains($"not as this witness '{CosignatureSigner.WitnessNameFor(_zhuzhou.Origin)}'", _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Reason, StringComparison.Ordinal);
 
         // Then a valid one: kept, the checkpoint final (threshold 2), the run of failures over.
