@@ -12,8 +12,14 @@ public sealed class ContentIndex(IKeyValueStore store)
 {
     private readonly KeySpace _rows = new(store, StoreFamily.State, "content");
 
-    /// <summary>Records that <paramref name="owner"/> put the object <paramref name="sha256Hex"/>.</summary>
-    public void AddOwner(string sha256Hex, string owner) => _rows.PutNow(System.Text.Encoding.UTF8.GetBytes($"owner/{sha256Hex}/{owner}"), []);
+    /// <summary>A batch for rows and small objects written together (<see cref="Write"/>).</summary>
+    public StoreBatch CreateBatch() => _rows.Store.CreateBatch();
+
+    /// <summary>Writes <paramref name="batch"/> atomically and durably.</summary>
+    public void Write(StoreBatch batch) => _rows.Store.Write(batch);
+
+    /// <summary>Records, in <paramref name="batch"/>, that <paramref name="owner"/> put the object <paramref name="sha256Hex"/>.</summary>
+    public void AddOwner(StoreBatch batch, string sha256Hex, string owner) => _rows.Put(batch, $"owner/{sha256Hex}/{owner}", []);
 
     /// <summary>Whether <paramref name="owner"/> put the object <paramref name="sha256Hex"/>.</summary>
     public bool IsOwner(string sha256Hex, string owner) => _rows.Get($"owner/{sha256Hex}/{owner}") is not null;
@@ -43,8 +49,8 @@ public sealed class ContentIndex(IKeyValueStore store)
         }
     }
 
-    /// <summary>Records data received and checked for a share.</summary>
-    public void PutHeld(HeldShare held) => Put($"held/{held.ProviderOrigin} {held.ShareId}", held);
+    /// <summary>Records, in <paramref name="batch"/>, data received and checked for a share.</summary>
+    public void PutHeld(StoreBatch batch, HeldShare held) => _rows.Put(batch, $"held/{held.ProviderOrigin} {held.ShareId}", Encode(held));
 
     /// <summary>A request waiting for the provider department's decision (row <c>pending/&lt;share id&gt;</c>).</summary>
     public void PutPending(PendingRequest pending) => Put($"pending/{pending.ShareId}", pending);
@@ -63,11 +69,13 @@ public sealed class ContentIndex(IKeyValueStore store)
         _rows.Store.Write(batch);
     }
 
-    private void Put(string key, object row)
+    private void Put(string key, object row) => _rows.PutNow(System.Text.Encoding.UTF8.GetBytes(key), Encode(row));
+
+    private static byte[] Encode(object row)
     {
         using var buffer = new MemoryStream();
         Serializer.NonGeneric.Serialize(buffer, row);
-        _rows.PutNow(System.Text.Encoding.UTF8.GetBytes(key), buffer.ToArray());
+        return buffer.ToArray();
     }
 }
 

@@ -24,6 +24,14 @@ public sealed class ContentOptions
     /// <summary>Plaintext bytes per encrypted chunk (default 256 KiB): the memory one transfer holds at a time.</summary>
     public int ChunkSize { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// Largest stored form of an object (header, encrypted chunks, trailer: the plaintext plus about 130 bytes) kept as
+    /// a row of the node's database instead of a file (default 64 KiB; 0 keeps every object as a file). A record's JSON
+    /// is then written in the same synced write as the rows that refer to it, where a file costs its own sync and those
+    /// of its two directories (docs/decisions.md).
+    /// </summary>
+    public int InlineMaxBytes { get; set; } = 64 * 1024;
+
     /// <summary>The key files in force: <see cref="KeyFiles"/>, or the default file of the active key.</summary>
     public IReadOnlyDictionary<string, string> EffectiveKeyFiles => KeyFiles.Count > 0
         ? KeyFiles
@@ -37,6 +45,7 @@ public sealed class ContentOptions
             return $"Huren:Content:ActiveKeyId must be 1 to 64 letters, digits, '-', '_' or '.', got '{ActiveKeyId}'";
         if (KeyFiles.Count > 0 && !KeyFiles.ContainsKey(ActiveKeyId)) return $"Huren:Content:KeyFiles has no file for the active key '{ActiveKeyId}'";
         if (MaxObjectBytes <= 0) return "Huren:Content:MaxObjectBytes must be positive";
+        if (InlineMaxBytes < 0 || InlineMaxBytes > 1024 * 1024) return $"Huren:Content:InlineMaxBytes must be between 0 and 1048576, got {InlineMaxBytes}";
         if (ChunkSize < 4096 || ChunkSize > 4 * 1024 * 1024) return $"Huren:Content:ChunkSize must be between 4096 and 4194304, got {ChunkSize}";
         return null;
     }

@@ -12,7 +12,7 @@ namespace Huren.Node.Content;
 /// </summary>
 public sealed class ContentReader : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly Stream _file;
     private readonly byte[] _header;
     private readonly byte[] _trailer;
     private readonly AesGcm _aes;
@@ -22,7 +22,7 @@ public sealed class ContentReader : IDisposable
     private byte[]? _cipher;
     private long _index;
 
-    private ContentReader(FileStream file, byte[] header, byte[] trailer, AesGcm aes, int chunkSize, ContentInfo info)
+    private ContentReader(Stream file, byte[] header, byte[] trailer, AesGcm aes, int chunkSize, ContentInfo info)
     {
         _file = file;
         _header = header;
@@ -43,9 +43,9 @@ public sealed class ContentReader : IDisposable
     /// <summary>The largest chunk <see cref="ReadChunkAsync"/> returns for this object (the object's length when it is one chunk).</summary>
     public int ChunkSize => _largestChunk;
 
-    internal static ContentReader Open(string path, string expectedSha256Hex, ContentKeys keys)
+    /// <summary>Reads the stored form in <paramref name="file"/> (a file or a row's bytes), which the reader then owns.</summary>
+    internal static ContentReader Open(Stream file, string expectedSha256Hex, ContentKeys keys)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
         try
         {
             var start = new byte[Math.Min(file.Length, 8 + 1 + 255 + 16 + 4)];

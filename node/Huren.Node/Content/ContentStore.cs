@@ -1,10 +1,15 @@
+using Huren.Node.Storage;
+
 namespace Huren.Node.Content;
 
 /// <summary>
-/// The node's content store: full record data and files, off the ledger, one encrypted file per object under
-/// <c>objects/&lt;sha256 hex&gt;</c>, also reachable by SM3 through <c>sm3/&lt;sm3 hex&gt;</c> (a symbolic link), written
-/// through a temporary file in <c>tmp/</c> so that an object is either absent or complete (docs/decisions.md, "Content
-/// store: files the node manages"). Thread-safe.
+/// The node's content store: full record data and files, off the ledger, encrypted (<see cref="ContentObjectFormat"/>).
+/// An object whose stored form is at most <see cref="InlineMaxBytes"/> — a record's JSON, a small file — is a row of the
+/// node's database (key space <c>content-object</c>, by SHA-256; <c>content-sm3</c> maps its SM3 to its SHA-256), written
+/// in the same synced write as the rows that refer to it. A larger one is a file under <c>objects/&lt;sha256 hex&gt;</c>,
+/// also reachable by SM3 through <c>sm3/&lt;sm3 hex&gt;</c> (a symbolic link), written through a temporary file in
+/// <c>tmp/</c> so that an object is either absent or complete (docs/decisions.md, "Content store: files the node
+/// manages"). Objects stored as files before the inline limit existed stay readable. Thread-safe.
 /// </summary>
 public sealed class ContentStore
 {
@@ -14,9 +19,18 @@ public sealed class ContentStore
     private readonly ContentKeys _keys;
     private readonly int _chunkSize;
     private readonly long _maxBytes;
+    private readonly IKeyValueStore? _database;
+    private readonly KeySpace? _inlineObjects;
+    private readonly KeySpace? _inlineSm3;
 
     /// <summary>A store in <paramref name="folder"/> (created if missing); leftover temporary files are removed.</summary>
-    public ContentStore(string folder, ContentKeys keys, int chunkSize, long maxBytes)
+    /// <param name="folder">The folder of the object files.</param>
+    /// <param name="keys">The node's data keys.</param>
+    /// <param name="chunkSize">Plaintext bytes per encrypted chunk.</param>
+    /// <param name="maxBytes">The largest object accepted.</param>
+    /// <param name="database">The node's database, for small objects; null keeps every object as a file.</param>
+    /// <param name="inlineMaxBytes">The largest stored form kept in <paramref name="database"/>; 0 for none.</param>
+    public ContentStore(string folder, ContentKeys keys, int chunkSize, long maxBytes, IKeyValueStore? database = null, int inlineMaxBytes = 0)
     {
         Folder = folder;
         _objects = Path.Combine(folder, "objects");
@@ -30,7 +44,18 @@ public sealed class ContentStore
         _keys = keys;
         _chunkSize = chunkSize;
         _maxBytes = maxBytes;
+        if (database is not null && inlineMaxBytes > 0)
+        {
+            _database = database;
+            // Ciphertext does not compress: the family whose blocks are not compressed.
+            _inlineObjects = new KeySpace(database, StoreFamily.Nodes, "content-object");
+            _inlineSm3 = new KeySpace(database, StoreFamily.State, "content-sm3");
+            InlineMaxBytes = inlineMaxBytes;
+        }
     }
+
+    /// <summary>The largest stored form (header, chunks, trailer) kept as a database row; 0 when every object is a file.</summary>
+    public int InlineMaxBytes { get; }
 
     /// <summary>The store's folder.</summary>
     public string Folder { get; }
@@ -55,14 +80,26 @@ public sealed class ContentStore
         if (sha256.Length == 32) hex = Convert.ToHexStringLower(sha256);
         else if (sm3.Length == 32)
         {
-            var link = new FileInfo(Path.Combine(_sm3, Convert.ToHexStringLower(sm3)));
-            if (link.LinkTarget is not { } target) throw new ContentException($"no object with SM3 {Convert.ToHexStringLower(sm3)}", notFound: true);
-            hex = Path.GetFileName(target);
+            if (_inlineSm3?.Get(sm3) is { Length: 32 } inlineSha256) hex = Convert.ToHexStringLower(inlineSha256);
+            else
+            {
+                var link = new FileInfo(Path.Combine(_sm3, Convert.ToHexStringLower(sm3)));
+                if (link.LinkTarget is not { } target) throw new ContentException($"no object with SM3 {Convert.ToHexStringLower(sm3)}", notFound: true);
+                hex = Path.GetFileName(target);
+            }
         }
         else throw new ArgumentException("give a 32-byte SHA-256 or SM3 digest");
-        var path = Path.Combine(_objects, hex);
-        if (!File.Exists(path)) throw new ContentException($"no object with SHA-256 {hex}", notFound: true);
-        var reader = ContentReader.Open(path, hex, _keys);
+        ContentReader reader;
+        if (_inlineObjects?.Get(Convert.FromHexString(hex)) is { } stored)
+        {
+            reader = ContentReader.Open(new MemoryStream(stored, writable: false), hex, _keys);
+        }
+        else
+        {
+            var path = Path.Combine(_objects, hex);
+            if (!File.Exists(path)) throw new ContentException($"no object with SHA-256 {hex}", notFound: true);
+            reader = ContentReader.Open(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan), hex, _keys);
+        }
         if (sm3.Length == 32 && !reader.Info.Sm3.AsSpan().SequenceEqual(sm3))
         {
             reader.Dispose();
@@ -72,16 +109,47 @@ public sealed class ContentStore
     }
 
     /// <summary>Whether an object with this SHA-256 is stored.</summary>
-    public bool Contains(ReadOnlySpan<byte> sha256) => sha256.Length == 32 && File.Exists(Path.Combine(_objects, Convert.ToHexStringLower(sha256)));
+    public bool Contains(ReadOnlySpan<byte> sha256) =>
+        sha256.Length == 32 && (_inlineObjects?.Get(sha256) is not null || File.Exists(Path.Combine(_objects, Convert.ToHexStringLower(sha256))));
 
-    /// <summary>Removes an object (and its SM3 link): data that failed its check after it was stored.</summary>
+    /// <summary>Removes an object (its row or its file, and its SM3 address): data that failed its check after it was stored.</summary>
     public void Delete(ContentInfo info)
     {
+        if (_database is not null)
+        {
+            using var batch = _database.CreateBatch();
+            _inlineObjects!.Delete(batch, info.Sha256);
+            _inlineSm3!.Delete(batch, info.Sm3);
+            _database.Write(batch);
+        }
         File.Delete(Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3)));
         File.Delete(Path.Combine(_objects, info.Sha256Hex));
     }
 
-    /// <summary>Every file the store holds (objects, links, temporary files): what a scan for plaintext reads.</summary>
+    /// <summary>
+    /// Stores a small object's bytes as rows (in <paramref name="batch"/> when given, else in a synced write of their
+    /// own); true, and nothing stored, when the same content is already held.
+    /// </summary>
+    internal bool CommitInline(ReadOnlySpan<byte> stored, ContentInfo info, StoreBatch? batch)
+    {
+        // Same SHA-256 = same content: the copy already held stays, as a row or as a file.
+        if (Contains(info.Sha256)) return true;
+        var own = batch is null ? _database!.CreateBatch() : null;
+        try
+        {
+            var target = batch ?? own!;
+            _inlineObjects!.Put(target, info.Sha256, stored);
+            _inlineSm3!.Put(target, info.Sm3, info.Sha256);
+            if (own is not null) _database!.Write(own);
+        }
+        finally
+        {
+            own?.Dispose();
+        }
+        return false;
+    }
+
+    /// <summary>Every file in the store's folder (objects, links, temporary files): what a scan for plaintext reads, besides the database's files that hold the small objects.</summary>
     public IEnumerable<string> Files() => Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories);
 
     /// <summary>

@@ -1,18 +1,20 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Huren.Node.Storage;
 using Huren.Sdk.Crypto;
 
 namespace Huren.Node.Content;
 
 /// <summary>
-/// Writes one object into the store as it arrives: plaintext is digested and encrypted a chunk at a time into a
-/// temporary file, which <see cref="CompleteAsync"/> moves to its address; disposing without completing deletes it. Holds
-/// one plaintext and one ciphertext chunk in memory, never the object. Not thread-safe.
+/// Writes one object into the store as it arrives: plaintext is digested and encrypted a chunk at a time. The stored
+/// bytes are kept in memory while they fit the store's inline limit and go to a temporary file once they do not;
+/// <see cref="CompleteAsync"/> puts a small object into the node's database (in the caller's batch, or on its own) and
+/// moves a file to its address. Disposing without completing deletes the temporary file. Holds one plaintext and one
+/// ciphertext chunk in memory (and at most the inline limit of stored bytes), never a large object. Not thread-safe.
 /// </summary>
 public sealed class ContentWriter : IDisposable
 {
     private readonly ContentStore _store;
-    private readonly FileStream _file;
     private readonly string _tempPath;
     private readonly byte[] _header;
     private readonly AesGcm _aes;
@@ -21,6 +23,8 @@ public sealed class ContentWriter : IDisposable
     private readonly byte[] _plain;
     private readonly byte[] _cipher;
     private readonly ContentDigest _digest = new();
+    private MemoryStream? _memory;
+    private FileStream? _file;
     private int _filled;
     private long _index;
     private bool _done;
@@ -36,10 +40,9 @@ public sealed class ContentWriter : IDisposable
         _aes = new AesGcm(ContentObjectFormat.ObjectKey(dataKey, objectId), ContentObjectFormat.TagSize);
         _plain = ArrayPool<byte>.Shared.Rent(chunkSize);
         _cipher = ArrayPool<byte>.Shared.Rent(chunkSize + ContentObjectFormat.TagSize);
-        // Synchronous writes: a chunk goes to the page cache in microseconds, and Linux has no asynchronous file writes
-        // (an async write is a thread-pool hop per chunk, measured slower on a 100 MB transfer); the sync is at the end.
-        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.None);
-        _file.Write(_header);
+        if (store.InlineMaxBytes > 0) _memory = new MemoryStream();
+        else OpenFile();
+        Output.Write(_header);
         KeyId = keyId;
     }
 
@@ -48,6 +51,11 @@ public sealed class ContentWriter : IDisposable
 
     /// <summary>Plaintext bytes written so far.</summary>
     public long Length => _digest.Length;
+
+    /// <summary>After <see cref="CompleteAsync"/>: true when the object was stored in the database rather than as a file.</summary>
+    public bool Inline { get; private set; }
+
+    private Stream Output => (Stream?)_file ?? _memory!;
 
     /// <summary>Appends <paramref name="data"/>.</summary>
     /// <exception cref="ContentException">The object would exceed the store's size limit.</exception>
@@ -68,9 +76,14 @@ public sealed class ContentWriter : IDisposable
         }
     }
 
-    /// <summary>Writes the final chunk and the trailer, syncs the file and moves it to its address.</summary>
-    /// <returns>The object; <c>Duplicate</c> when the store already held the same content.</returns>
-    public async ValueTask<(ContentInfo Info, bool Duplicate)> CompleteAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the final chunk and the trailer and stores the object: one within the inline limit as rows of the node's
+    /// database — added to <paramref name="batch"/> when one is given, so that the object becomes durable in the same
+    /// write as the rows that refer to it, else written (synced) at once — and a larger one as a synced file moved to its
+    /// address.
+    /// </summary>
+    /// <returns>The object; <c>Duplicate</c> when the store already held the same content (nothing new is stored then).</returns>
+    public async ValueTask<(ContentInfo Info, bool Duplicate)> CompleteAsync(StoreBatch? batch = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_done, this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -78,11 +91,22 @@ public sealed class ContentWriter : IDisposable
         var (sha256, sm3) = await _digest.FinishAsync().ConfigureAwait(false);
         var trailer = ContentObjectFormat.Trailer(sha256, sm3, length);
         WriteChunk(final: true, trailer);
-        _file.Write(trailer);
-        _file.Flush(flushToDisk: true);
-        await _file.DisposeAsync().ConfigureAwait(false);
+        Reserve(trailer.Length);
+        Output.Write(trailer);
         var info = new ContentInfo(sha256, sm3, length, KeyId);
-        var duplicate = _store.Commit(_tempPath, info);
+        bool duplicate;
+        if (_memory is { } memory)
+        {
+            Inline = true;
+            duplicate = _store.CommitInline(memory.GetBuffer().AsSpan(0, (int)memory.Length), info, batch);
+        }
+        else
+        {
+            var file = _file!;
+            file.Flush(flushToDisk: true);
+            await file.DisposeAsync().ConfigureAwait(false);
+            duplicate = _store.Commit(_tempPath, info);
+        }
         Release();
         return (info, duplicate);
     }
@@ -93,17 +117,33 @@ public sealed class ContentWriter : IDisposable
         ContentObjectFormat.Nonce(nonce, _index);
         var ad = ContentObjectFormat.AssociatedData(_header, _index, final, trailer);
         _aes.Encrypt(nonce, _plain.AsSpan(0, _filled), _cipher.AsSpan(0, _filled), _cipher.AsSpan(_filled, ContentObjectFormat.TagSize), ad);
-        _file.Write(_cipher.AsSpan(0, _filled + ContentObjectFormat.TagSize));
+        Reserve(_filled + ContentObjectFormat.TagSize);
+        Output.Write(_cipher.AsSpan(0, _filled + ContentObjectFormat.TagSize));
         // The plaintext buffer is cleared before reuse and on release.
         _plain.AsSpan(0, _filled).Clear();
         _filled = 0;
         _index++;
     }
 
+    /// <summary>Moves the bytes kept in memory to the temporary file once <paramref name="more"/> bytes would not fit the inline limit.</summary>
+    private void Reserve(int more)
+    {
+        if (_memory is not { } memory || memory.Length + more <= _store.InlineMaxBytes) return;
+        OpenFile();
+        _file!.Write(memory.GetBuffer().AsSpan(0, (int)memory.Length));
+        _memory = null;
+    }
+
+    private void OpenFile() =>
+        // Synchronous writes: a chunk goes to the page cache in microseconds, and Linux has no asynchronous file writes
+        // (an async write is a thread-pool hop per chunk, measured slower on a 100 MB transfer); the sync is at the end.
+        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.None);
+
     private void Release()
     {
         if (_done) return;
         _done = true;
+        _memory = null;
         _aes.Dispose();
         _digest.Dispose();
         _plain.AsSpan(0, Math.Min(_plain.Length, _chunkSize)).Clear();
@@ -111,12 +151,15 @@ public sealed class ContentWriter : IDisposable
         ArrayPool<byte>.Shared.Return(_cipher);
     }
 
-    /// <summary>Abandons an object not completed: its temporary file is deleted.</summary>
+    /// <summary>Abandons an object not completed: its temporary file (if it has one) is deleted.</summary>
     public void Dispose()
     {
         if (_done) return;
-        _file.Dispose();
-        File.Delete(_tempPath);
+        if (_file is not null)
+        {
+            _file.Dispose();
+            File.Delete(_tempPath);
+        }
         Release();
     }
 }

@@ -143,7 +143,8 @@ public static partial class NodeApp
         {
             var keys = new ContentKeys(options.Content.EffectiveKeyFiles, options.Content.ActiveKeyId, baseDir);
             if (options.CreateMissingKeys) keys.CreateActiveIfMissing();
-            return new ContentStore(Path.GetFullPath(options.Content.Path, baseDir), keys, options.Content.ChunkSize, options.Content.MaxObjectBytes);
+            return new ContentStore(Path.GetFullPath(options.Content.Path, baseDir), keys, options.Content.ChunkSize, options.Content.MaxObjectBytes,
+                sp.GetRequiredService<IKeyValueStore>(), options.Content.InlineMaxBytes);
         });
         services.AddSingleton(sp => new ContentIndex(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<ContentService>();

@@ -26,8 +26,11 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
             {
                 if (chunk.Data.Length > 0) await writer.WriteAsync(chunk.Data, context.CancellationToken).ConfigureAwait(false);
             }
-            var (info, duplicate) = await writer.CompleteAsync(context.CancellationToken).ConfigureAwait(false);
-            index.AddOwner(info.Sha256Hex, OwnerOf(principal));
+            // A small object and its owner row in one synced write; a file is synced before the row names its owner.
+            using var batch = index.CreateBatch();
+            var (info, duplicate) = await writer.CompleteAsync(batch, context.CancellationToken).ConfigureAwait(false);
+            index.AddOwner(batch, info.Sha256Hex, OwnerOf(principal));
+            index.Write(batch);
             return new ContentPutResponse { Sha256 = info.Sha256, Sm3 = info.Sm3, Length = info.Length, Duplicate = duplicate };
         }
         catch (ContentKeyException ex)

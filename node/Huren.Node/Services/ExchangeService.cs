@@ -5,6 +5,7 @@ using Huren.Node.Content;
 using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Node.Network;
+using Huren.Node.Storage;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
@@ -76,7 +77,9 @@ public sealed partial class ExchangeService(
         var body = CanonicalCodec.TryDecode<DataShared>(share.Body, out var decoded, out var error) ? decoded! : throw RpcErrors.DataLoss($"the share entry's body does not decode: {error}");
         if (!SharePayload.Digest(header.Salt, header.Parts).AsSpan().SequenceEqual(body.PayloadDigest))
             throw RpcErrors.DataLoss($"the parts the provider announced for share {asked.ShareId} do not give the payload digest its share entry records; nothing was stored and no receipt can be written");
-        var received = await ReceivePartsAsync(stream, header, asked.ShareId, context.CancellationToken).ConfigureAwait(false);
+        // The small parts and the held row are written in one synced write: both, or neither.
+        using var batch = index.CreateBatch();
+        var received = await ReceivePartsAsync(stream, header, asked.ShareId, batch, context.CancellationToken).ConfigureAwait(false);
         var keep = new HeldShare
         {
             ProviderOrigin = asked.ProviderOrigin, ShareId = asked.ShareId, ConsumerIssuerId = asked.ConsumerIssuerId,
@@ -88,7 +91,8 @@ public sealed partial class ExchangeService(
             keep.PartSha256s.Add(part.Sha256);
             keep.PartLengths.Add(part.Length);
         }
-        index.PutHeld(keep);
+        index.PutHeld(batch, keep);
+        index.Write(batch);
         await WaitForShareCopyAsync(asked.ProviderOrigin, keep.ShareIndex, context.CancellationToken).ConfigureAwait(false);
         return HeldAnswer(keep);
     }
@@ -154,10 +158,11 @@ public sealed partial class ExchangeService(
     }
 
     /// <summary>
-    /// Writes each announced part into the content store as it arrives and checks its length and SHA-256; on any
-    /// mismatch every object written for this share is removed and the call fails: nothing is held, no receipt can follow.
+    /// Writes each announced part into the content store as it arrives (a small part into <paramref name="batch"/>, a
+    /// large one as a file) and checks its length and SHA-256; on any mismatch every file written for this share is
+    /// removed and the call fails (the batch is not written): nothing is held, no receipt can follow.
     /// </summary>
-    private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string shareId, CancellationToken cancellationToken)
+    private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string shareId, StoreBatch batch, CancellationToken cancellationToken)
     {
         var written = new List<ContentInfo>();
         try
@@ -183,8 +188,8 @@ public sealed partial class ExchangeService(
                     offset += n;
                     remaining -= n;
                 }
-                var (info, duplicate) = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                if (!duplicate) written.Add(info);
+                var (info, duplicate) = await writer.CompleteAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (!duplicate && !writer.Inline) written.Add(info);
                 if (!info.Sha256.AsSpan().SequenceEqual(part.Sha256))
                     throw new ContentException($"part {part.Name} has SHA-256 {info.Sha256Hex}, not the {Convert.ToHexStringLower(part.Sha256)} the share entry's payload digest covers");
             }

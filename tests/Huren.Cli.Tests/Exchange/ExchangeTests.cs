@@ -213,7 +213,7 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.True(peakAfter.Item1 - peakBefore.Item1 < 64L * 1048576, $"Changsha's peak grew by {(peakAfter.Item1 - peakBefore.Item1) / 1048576} MiB");
         Assert.True(peakAfter.Item2 - peakBefore.Item2 < 64L * 1048576, $"Zhuzhou's peak grew by {(peakAfter.Item2 - peakBefore.Item2) / 1048576} MiB");
 
-        // Every leaf of both logs and every file of both content stores: no field value, no file bytes.
+        // Every leaf of both logs and every file of both content stores and databases: no field value, no file bytes.
         var needles = new[] { Encoding.UTF8.GetBytes(Address), Encoding.UTF8.GetBytes(Representative), Encoding.UTF8.GetBytes("湖南省长沙市天心区"), marker, "HUREN-DOCUMENT-MARKER-7f3a"u8.ToArray(), File.ReadAllBytes(path)[..64] };
         var scanned = 0;
         foreach (var city in new[] { Changsha, Zhuzhou })
@@ -232,7 +232,10 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
                     }
                 }
             }
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(net.CityDir(city), "content"), "*", SearchOption.AllDirectories))
+            // The content store's files and the database's (WAL, tables), where small objects such as the fields JSON are kept.
+            var stored = Directory.EnumerateFiles(Path.Combine(net.CityDir(city), "content"), "*", SearchOption.AllDirectories)
+                .Concat(Directory.EnumerateFiles(Path.Combine(net.CityDir(city), "data"), "*", SearchOption.AllDirectories));
+            foreach (var file in stored)
             {
                 var bytes = File.ReadAllBytes(file);
                 foreach (var needle in needles) Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{file} holds plaintext");

@@ -23,14 +23,21 @@ public sealed class HeldShareTests : IAsyncLifetime
     {
         _node = await TestNode.StartAsync();
         var index = _node.Services.GetRequiredService<ContentIndex>();
-        index.PutHeld(Held(Provider, "S-AMR", TestNode.AmrIssuer));
-        index.PutHeld(Held(Provider, "S-WINDOW", TestNode.Counter));
+        PutHeld(index, Held(Provider, "S-AMR", TestNode.AmrIssuer));
+        PutHeld(index, Held(Provider, "S-WINDOW", TestNode.Counter));
         // The same share id from two providers: consumers choose ids, so this may happen.
-        index.PutHeld(Held(Provider, "S-TWICE", TestNode.AmrIssuer));
-        index.PutHeld(Held("huren.cz-t/430300", "S-TWICE", TestNode.AmrIssuer));
+        PutHeld(index, Held(Provider, "S-TWICE", TestNode.AmrIssuer));
+        PutHeld(index, Held("huren.cz-t/430300", "S-TWICE", TestNode.AmrIssuer));
     }
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private static void PutHeld(ContentIndex index, HeldShare held)
+    {
+        using var batch = index.CreateBatch();
+        index.PutHeld(batch, held);
+        index.Write(batch);
+    }
 
     private static HeldShare Held(string provider, string shareId, string consumer) => new()
     {
