@@ -1,12 +1,18 @@
 namespace Huren.Node.Checkpoints;
 
-/// <summary>Signs a checkpoint for entries whose batch did not carry one (see <see cref="Logs.SequencerOptions.CheckpointInterval"/>).</summary>
-public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan period, Logs.BackgroundFaults faults, ILogger<CheckpointTimer> logger) : BackgroundService
+/// <summary>
+/// Signs a checkpoint for entries whose batch did not carry one (see <see cref="Logs.SequencerOptions.CheckpointInterval"/>):
+/// one interval after the interval since the last checkpoint has ended, if no batch has carried one by then (so an
+/// entry waits at most two intervals for a checkpoint), and on every tick of <c>period</c> in any case.
+/// </summary>
+public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan period, TimeProvider time, Logs.BackgroundFaults faults, ILogger<CheckpointTimer> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(period);
-        do
+        using var timer = new PeriodicTimer(period, time);
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        while (true)
         {
             try
             {
@@ -19,8 +25,33 @@ public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan pe
                 faults.Failed("checkpoint-timer", "", ex.Message);
                 LogSignFailed(logger, ex);
             }
+            if (await Task.WhenAny(tick, writer.BatchSkipped).ConfigureAwait(false) == tick)
+            {
+                if (!await tick.ConfigureAwait(false)) return;
+                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                continue;
+            }
+            // A batch carried no checkpoint: sign one interval after the interval ends, unless a batch carries one by
+            // then (then wait again from it). While batches keep coming the first one past the interval carries it in
+            // its own write; the timer signs only for a log that went quiet (measured: signing here at the interval's
+            // end cost ~20 % more CPU per exchange under load, a synced write and a checkpoint of its own).
+            try
+            {
+                while (true)
+                {
+                    var due = writer.NextDue;
+                    var wait = due + writer.Interval - time.GetUtcNow();
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
+                    if (writer.NextDue == due) break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Armed again before signing: a batch skipped from here on is signed on the next round, one before is in the size signed now.
+            writer.ResetBatchSkipped();
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint timer could not sign or store a checkpoint")]

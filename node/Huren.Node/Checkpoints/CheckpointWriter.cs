@@ -1,13 +1,17 @@
 using Huren.Node.Logs;
 using Huren.Node.Storage;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Entries;
 using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Checkpoints;
 
 /// <summary>
 /// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the
-/// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough;
-/// else later by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls. Each stored checkpoint is
+/// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough or
+/// the batch registers a signing key; else by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls when
+/// no batch has carried a checkpoint by an interval after the interval's end (<see cref="BatchSkipped"/>) and on its
+/// own period. Each stored checkpoint is
 /// announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint carries the
 /// <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
 /// </summary>
@@ -22,19 +26,67 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
     private ulong _lastSize;
     private (ulong Size, byte[] Note)? _attached;
+    private bool _registersKey;
+    private bool _skipped;
+    private TaskCompletionSource _batchSkipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
 
     /// <summary>The log whose checkpoints are signed.</summary>
     public MerkleLog Log => log;
+
+    /// <summary>The least time between two checkpoints signed with batches.</summary>
+    public TimeSpan Interval => interval;
+
+    /// <summary>Completes when a batch became durable without a checkpoint; <see cref="ResetBatchSkipped"/> arms it again.</summary>
+    public Task BatchSkipped
+    {
+        get
+        {
+            lock (_lock) return _batchSkipped.Task;
+        }
+    }
+
+    /// <summary>When the interval since the last checkpoint ends.</summary>
+    public DateTimeOffset NextDue
+    {
+        get
+        {
+            lock (_lock) return _lastSigned == DateTimeOffset.MinValue ? _lastSigned : _lastSigned + interval;
+        }
+    }
+
+    /// <summary>Arms <see cref="BatchSkipped"/> for the next batch that carries no checkpoint.</summary>
+    public void ResetBatchSkipped()
+    {
+        lock (_lock)
+        {
+            if (_batchSkipped.Task.IsCompleted) _batchSkipped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Stage(DecodedLeaf leaf, ulong index)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        // A mirror checks an entry's signature against the keys of the runs it has stored, and its runs end at
+        // checkpoints: a batch that registers a key is checkpointed at once, so that no run holds a key's registration
+        // and an entry signed with that key (which the mirror would refuse).
+        if (string.Equals(leaf.Entry.Kind, EntryKinds.IssuerRegister, StringComparison.Ordinal)) _registersKey = true;
+    }
 
     /// <inheritdoc/>
     public void Write(StoreBatch batch, LogStaging staging)
     {
         ArgumentNullException.ThrowIfNull(staging);
         _attached = null;
+        _skipped = false;
         lock (_lock)
         {
-            if (time.GetUtcNow() - _lastSigned < interval) return;
+            if (!_registersKey && time.GetUtcNow() - _lastSigned < interval)
+            {
+                _skipped = true;
+                return;
+            }
         }
         var note = signNote(staging.Size, staging.Root(), [StatusMapLine.Format(log.StatusMap.RootFor(staging.Size))]);
         log.Store.PutCheckpoint(batch, staging.Size, note);
@@ -44,7 +96,15 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     /// <inheritdoc/>
     public void Committed(LogStaging staging)
     {
-        if (_attached is not { } cp) return;
+        _registersKey = false;
+        if (_attached is not { } cp)
+        {
+            if (!_skipped) return;
+            _skipped = false;
+            // The checkpoint timer signs this size when the interval ends (unless a later batch carries one first).
+            lock (_lock) _batchSkipped.TrySetResult();
+            return;
+        }
         _attached = null;
         lock (_lock)
         {
@@ -55,7 +115,12 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     }
 
     /// <inheritdoc/>
-    public void Discarded() => _attached = null;
+    public void Discarded()
+    {
+        _attached = null;
+        _registersKey = false;
+        _skipped = false;
+    }
 
     /// <summary>Signs the durable head when no checkpoint covers it yet (a note already stored for that size is kept).</summary>
     public void SignLatestIfBehind()

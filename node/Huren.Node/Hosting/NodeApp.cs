@@ -137,7 +137,8 @@ public static partial class NodeApp
                 issuerId => own.TryGetIssuer(issuerId, out var issuer) && !issuer.Revoked ? issuer.Registration.PublicKey : null);
         });
         services.AddSingleton<ClientAuthInterceptor>();
-        services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
+        services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
 
         services.AddSingleton(sp =>
         {

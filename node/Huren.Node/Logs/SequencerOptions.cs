@@ -13,10 +13,13 @@ public sealed class SequencerOptions
     public int QueueCapacity { get; set; } = 16_384;
 
     /// <summary>
-    /// Sign a checkpoint with a batch only when the last one is at least this old (0: with every batch).
-    /// A timer signs the newest durable size when batches are skipped.
+    /// Sign a checkpoint with a batch only when the last one is at least this old (0: with every batch), or when the
+    /// batch registers a key. When batches were skipped and none carries a checkpoint by one more interval, the
+    /// checkpoint timer signs the newest durable size, so an entry waits at most two intervals for its checkpoint.
+    /// Default 10 ms: under load each checkpoint costs every member work (two signatures here, a mirror run, a
+    /// cosignature, synced writes), at hundreds of batches a second (docs/benchmarks.md).
     /// </summary>
-    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.Zero;
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Batches in a row of one log that fail to be written before the node reports itself unhealthy.</summary>
     public int FailedBatchesUnhealthy { get; set; } = 3;

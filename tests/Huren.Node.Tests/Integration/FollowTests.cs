@@ -22,7 +22,8 @@ public sealed class FollowTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _node = await TestNode.StartAsync();
+        // A checkpoint with every batch: these tests are about Follow sending every stored checkpoint.
+        _node = await TestNode.StartAsync(null, "--Huren:Sequencer:CheckpointInterval=00:00:00");
         using var op = _node.Client("operator");
         var register = Entry.Create(EntryKinds.IssuerRegister, TestNode.Origin, TestNode.AmrIssuer, TestNode.RootId,
             LedgerBodies.Issuer(TestNode.AmrIssuer, LedgerBodies.ChangshaAmrCode, _amrKey.PublicKey, [LedgerBodies.BusinessLicenseType], ["2"], mayShare: false), DateTimeOffset.UtcNow);

@@ -26,6 +26,7 @@ internal sealed class TestNode : IAsyncDisposable
     private readonly Dictionary<string, SigningKey> _clientKeys = new(StringComparer.Ordinal);
 
     private readonly Func<string, IKeyValueStore>? _store;
+    private string[] _settings = [];
 
     private TestNode(string dir, Func<string, IKeyValueStore>? store)
     {
@@ -42,9 +43,11 @@ internal sealed class TestNode : IAsyncDisposable
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Starts a node; <paramref name="store"/> wraps or replaces its RocksDB store (given the data folder), e.g. to inject faults.</summary>
-    public static async Task<TestNode> StartAsync(Func<string, IKeyValueStore>? store = null)
+    /// <param name="store">Makes the node's store from its data folder (default: RocksDB).</param>
+    /// <param name="settings">More command-line settings, e.g. <c>--Huren:Sequencer:CheckpointInterval=00:00:00</c>.</param>
+    public static async Task<TestNode> StartAsync(Func<string, IKeyValueStore>? store = null, params string[] settings)
     {
-        var node = new TestNode(Path.Combine(Path.GetTempPath(), "huren-node-" + Guid.NewGuid().ToString("N")), store);
+        var node = new TestNode(Path.Combine(Path.GetTempPath(), "huren-node-" + Guid.NewGuid().ToString("N")), store) { _settings = settings };
         Directory.CreateDirectory(Path.Combine(node.Dir, "keys"));
         node.RootKey = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
         await File.WriteAllTextAsync(Path.Combine(node.Dir, "keys", "root.pub.pem"), node.RootKey.PublicKey.ToPem());
@@ -74,6 +77,7 @@ internal sealed class TestNode : IAsyncDisposable
             "--Huren:Clients:counter:Role=counter", $"--Huren:Clients:counter:IssuerId={Counter}", "--Huren:Clients:counter:PublicKey=keys/client-counter.pub.pem",
             "--Huren:Clients:amr:Role=issuer", $"--Huren:Clients:amr:IssuerId={AmrIssuer}", "--Huren:Clients:amr:PublicKey=keys/client-amr.pub.pem",
             "--Huren:Clients:other:Role=issuer", "--Huren:Clients:other:IssuerId=430100-other", "--Huren:Clients:other:PublicKey=keys/client-other.pub.pem",
+            .. _settings,
         ];
         _app = _store is null
             ? NodeApp.Build(args)

@@ -1,0 +1,127 @@
+using Huren.Node.Checkpoints;
+using Huren.Node.Logs;
+using Huren.Node.Storage;
+using Huren.Node.Tests.Witness;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
+using Huren.Sdk.Notes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Huren.Node.Tests.Checkpoints;
+
+/// <summary>
+/// When the own log's checkpoints are signed with a checkpoint interval: the first batch and any batch that registers a
+/// key carry one; a batch within the interval carries none, and the checkpoint timer signs its size an interval after
+/// the interval's end (not on its slow period), while a batch that carried one meanwhile makes that sign unnecessary.
+/// </summary>
+public sealed class CheckpointWriterTests : IAsyncDisposable
+{
+    private const string Origin = "huren.cpw/430100";
+    private readonly SigningKey _key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private readonly MerkleLog _log = new(new LogStore(new MemoryStore(), Origin));
+    private Sequencer? _sequencer;
+    private int _serial;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sequencer is not null) await _sequencer.DisposeAsync();
+    }
+
+    private CheckpointWriter Writer(TimeSpan interval, TimeProvider time)
+    {
+        var signer = new CheckpointSigner(Origin, _key, null);
+        var writer = new CheckpointWriter(_log, (size, root, extensions) => signer.Sign(size, root, extensions).ToUtf8(), interval, time);
+        _sequencer = Sequencer.Over(_log, new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == _key.Id ? _key.PublicKey : null)),
+            [writer], new SequencerOptions { MaxBatchDelay = TimeSpan.Zero }, NullLogger.Instance);
+        return writer;
+    }
+
+    /// <summary>Appends one entry of <paramref name="kind"/> in a batch of its own.</summary>
+    private async Task AppendAsync(string kind = EntryKinds.LicenseUse)
+    {
+        var n = ++_serial;
+        var entry = new Entry
+        {
+            Kind = kind, RecordId = $"r-{n}", IssuerId = "cpw", Origin = Origin, TimeUnixMs = 1_795_000_000_000 + n,
+            SchemaId = "huren.test", SchemaVersion = 1, Body = [(byte)n],
+        };
+        await _sequencer!.SubmitAsync(EntrySigner.SignToLeaf(entry, _key));
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
+            await Task.Delay(10);
+        }
+    }
+
+    private ulong? LatestCheckpointSize => _log.Store.GetLatestCheckpoint()?.Size;
+
+    [Fact]
+    public async Task Batches_within_the_interval_carry_no_checkpoint_unless_they_register_a_key()
+    {
+        var clock = new TestClock(DateTimeOffset.Parse("2026-12-04T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var writer = Writer(TimeSpan.FromSeconds(10), clock);
+
+        await AppendAsync();
+        Assert.Equal(1ul, LatestCheckpointSize);
+        Assert.False(writer.BatchSkipped.IsCompleted);
+
+        await AppendAsync();
+        Assert.Equal(1ul, LatestCheckpointSize);
+        Assert.True(writer.BatchSkipped.IsCompleted);
+        Assert.Equal(clock.Now + TimeSpan.FromSeconds(10), writer.NextDue);
+
+        // A registration ends a mirror's run: it is checkpointed at once, with the entry before it.
+        await AppendAsync(EntryKinds.IssuerRegister);
+        Assert.Equal(3ul, LatestCheckpointSize);
+
+        writer.ResetBatchSkipped();
+        Assert.False(writer.BatchSkipped.IsCompleted);
+        await AppendAsync();
+        Assert.True(writer.BatchSkipped.IsCompleted);
+        writer.SignLatestIfBehind();
+        Assert.Equal(4ul, LatestCheckpointSize);
+        Assert.Equal(clock.Now + TimeSpan.FromSeconds(10), writer.NextDue);
+        // Covered: nothing more to sign.
+        writer.SignLatestIfBehind();
+        Assert.Equal(4ul, LatestCheckpointSize);
+
+        // After the interval a batch carries its checkpoint again.
+        clock.Now += TimeSpan.FromSeconds(10);
+        await AppendAsync();
+        Assert.Equal(5ul, LatestCheckpointSize);
+    }
+
+    [Fact]
+    public async Task The_timer_signs_a_skipped_batch_when_the_interval_ends_not_on_its_period()
+    {
+        var interval = TimeSpan.FromSeconds(2);
+        var writer = Writer(interval, TimeProvider.System);
+        using var timer = new CheckpointTimer(writer, TimeSpan.FromHours(1), TimeProvider.System, new BackgroundFaults(), NullLogger<CheckpointTimer>.Instance);
+        var start = DateTimeOffset.UtcNow;
+        await timer.StartAsync(CancellationToken.None);
+        try
+        {
+            // The timer signs the empty log as it starts; the three batches come within the interval after it.
+            await UntilAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
+            await AppendAsync();
+            await AppendAsync();
+            await AppendAsync();
+            Assert.Equal(0ul, LatestCheckpointSize);
+            await UntilAsync(() => LatestCheckpointSize == 3ul, "a checkpoint of size 3 (the timer's period is an hour)");
+            // Not before two intervals since the first checkpoint (signed after the start): a batch could have carried it.
+            Assert.True(DateTimeOffset.UtcNow - start >= 2 * interval, $"signed {(DateTimeOffset.UtcNow - start).TotalMilliseconds:F0} ms after the start, before two intervals");
+            var (_, note) = _log.Store.GetLatestCheckpoint()!.Value;
+            Assert.True(new CheckpointVerifier(new CheckpointSigner(Origin, _key, null).LogVerifierKey).Verify(System.Text.Encoding.UTF8.GetString(note)).IsValid);
+        }
+        finally
+        {
+            await timer.StopAsync(CancellationToken.None);
+        }
+    }
+}
