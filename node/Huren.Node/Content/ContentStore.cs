@@ -47,7 +47,7 @@ public sealed class ContentStore
         if (database is not null && inlineMaxBytes > 0)
         {
             _database = database;
-            // Ciphertext does not compress: the family whose blocks are not compressed.
+            // Ciphertext, like the hashes of this family, does not compress.
             _inlineObjects = new KeySpace(database, StoreFamily.Nodes, "content-object");
             _inlineSm3 = new KeySpace(database, StoreFamily.State, "content-sm3");
             InlineMaxBytes = inlineMaxBytes;
