@@ -11,9 +11,8 @@ namespace Huren.Node.Checkpoints;
 /// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough or
 /// the batch registers a signing key; else by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls when
 /// no batch has carried a checkpoint by an interval after the interval's end (<see cref="BatchSkipped"/>) and on its
-/// own period. Each stored checkpoint is
-/// announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint carries the
-/// <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
+/// own period. Each stored checkpoint is announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint
+/// carries the <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
 /// </summary>
 /// <param name="log">The log.</param>
 /// <param name="signNote">Signs a checkpoint note for (size, log root, extension lines).</param>
@@ -101,7 +100,7 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
         {
             if (!_skipped) return;
             _skipped = false;
-            // The checkpoint timer signs this size when the interval ends (unless a later batch carries one first).
+            // The checkpoint timer signs this size an interval after the interval ends, unless a later batch carries one first.
             lock (_lock) _batchSkipped.TrySetResult();
             return;
         }
