@@ -49,16 +49,6 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
         await _sequencer!.SubmitAsync(EntrySigner.SignToLeaf(entry, _key));
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
-            await Task.Delay(10);
-        }
-    }
-
     private ulong? LatestCheckpointSize => _log.Store.GetLatestCheckpoint()?.Size;
 
     [Fact]
@@ -108,12 +98,12 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
         try
         {
             // The timer signs the empty log as it starts; the three batches come within the interval after it.
-            await UntilAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
+            await Eventually.HoldsAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
             await AppendAsync();
             await AppendAsync();
             await AppendAsync();
             Assert.Equal(0ul, LatestCheckpointSize);
-            await UntilAsync(() => LatestCheckpointSize == 3ul, "a checkpoint of size 3 (the timer's period is an hour)");
+            await Eventually.HoldsAsync(() => LatestCheckpointSize == 3ul, "a checkpoint of size 3 (the timer's period is an hour)");
             // Not before two intervals since the first checkpoint (signed after the start): a batch could have carried it.
             Assert.True(DateTimeOffset.UtcNow - start >= 2 * interval, $"signed {(DateTimeOffset.UtcNow - start).TotalMilliseconds:F0} ms after the start, before two intervals");
             var (_, note) = _log.Store.GetLatestCheckpoint()!.Value;

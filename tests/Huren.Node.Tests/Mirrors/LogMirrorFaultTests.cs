@@ -65,16 +65,6 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         return (mirror, log);
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
-            await Task.Delay(20);
-        }
-    }
-
     /// <summary>Runs the mirror until <paramref name="condition"/> holds, then stops it.</summary>
     private static async Task RunUntilAsync(LogMirror mirror, Func<bool> condition, string what)
     {
@@ -82,7 +72,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         var run = mirror.RunAsync(stop.Token);
         try
         {
-            await UntilAsync(() => condition() || run.IsCompleted, what);
+            await Eventually.HoldsAsync(() => condition() || run.IsCompleted, what);
             Assert.True(condition(), $"{what}; the mirror ended: {mirror.Fault}");
         }
         finally

@@ -1,0 +1,16 @@
+namespace Huren.Node.Tests;
+
+/// <summary>Waits for background work to reach a state, with a deadline, instead of sleeping a fixed time.</summary>
+internal static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails the test after 30 s, naming <paramref name="what"/>.</summary>
+    public static async Task HoldsAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+}
