@@ -16,7 +16,7 @@ public sealed class BadInputCorpusTests(BadInputNode node) : IClassFixture<BadIn
     public async Task Bad_input_is_refused_with_a_clear_status_and_changes_nothing(string name)
     {
         var bad = BadInputCorpus.All.Single(c => c.Name == name);
-        var before = node.State();
+        var before = await node.SettledStateAsync();
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => bad.Send(node));
 

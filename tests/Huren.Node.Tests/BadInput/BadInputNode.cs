@@ -110,6 +110,17 @@ public sealed class BadInputNode : IAsyncLifetime
         await op.Network.ProposeConfigAsync(new ProposeNetworkConfigRequest { Document = document }, op.Options());
     }
 
+    /// <summary>
+    /// <see cref="State"/> once the latest checkpoint covers the whole log: an accepted entry's checkpoint may be signed
+    /// up to two checkpoint intervals after its answer, so a snapshot taken earlier would see that checkpoint arrive.
+    /// </summary>
+    public async Task<string> SettledStateAsync()
+    {
+        var log = Node.Services.GetRequiredService<LogDirectory>().Own;
+        await Eventually.HoldsAsync(() => log.Store.GetLatestCheckpoint()?.Size == log.Size, "the latest checkpoint covers the log");
+        return State();
+    }
+
     /// <summary>What a refused input must leave as it was: the own log (size, root, latest checkpoint) and the witness state.</summary>
     public string State()
     {
