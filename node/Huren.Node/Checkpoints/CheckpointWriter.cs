@@ -1,17 +1,14 @@
 using Huren.Node.Logs;
 using Huren.Node.Storage;
-using Huren.Schemas.Envelope;
-using Huren.Sdk.Entries;
 using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Checkpoints;
 
 /// <summary>
 /// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the
-/// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough or
-/// the batch registers a signing key; else by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls when
-/// no batch has carried a checkpoint by an interval after the interval's end (<see cref="BatchSkipped"/>) and on its
-/// own period. Each stored checkpoint is announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint
+/// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough;
+/// else by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls when no batch has carried a checkpoint by
+/// an interval after the interval's end (<see cref="BatchSkipped"/>) and on its own period. Each stored checkpoint is announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint
 /// carries the <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
 /// </summary>
 /// <param name="log">The log.</param>
@@ -25,7 +22,6 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
     private ulong _lastSize;
     private (ulong Size, byte[] Note)? _attached;
-    private bool _registersKey;
     private bool _skipped;
     private TaskCompletionSource _batchSkipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
@@ -64,16 +60,6 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     }
 
     /// <inheritdoc/>
-    public void Stage(DecodedLeaf leaf, ulong index)
-    {
-        ArgumentNullException.ThrowIfNull(leaf);
-        // A mirror checks an entry's signature against the keys of the runs it has stored, and its runs end at
-        // checkpoints: a batch that registers a key is checkpointed at once, so that no run holds a key's registration
-        // and an entry signed with that key (which the mirror would refuse).
-        if (string.Equals(leaf.Entry.Kind, EntryKinds.IssuerRegister, StringComparison.Ordinal)) _registersKey = true;
-    }
-
-    /// <inheritdoc/>
     public void Write(StoreBatch batch, LogStaging staging)
     {
         ArgumentNullException.ThrowIfNull(staging);
@@ -81,7 +67,7 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
         _skipped = false;
         lock (_lock)
         {
-            if (!_registersKey && time.GetUtcNow() - _lastSigned < interval)
+            if (time.GetUtcNow() - _lastSigned < interval)
             {
                 _skipped = true;
                 return;
@@ -95,7 +81,6 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     /// <inheritdoc/>
     public void Committed(LogStaging staging)
     {
-        _registersKey = false;
         if (_attached is not { } cp)
         {
             if (!_skipped) return;
@@ -117,7 +102,6 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
     public void Discarded()
     {
         _attached = null;
-        _registersKey = false;
         _skipped = false;
     }
 

@@ -34,6 +34,10 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
     private readonly TimeProvider _time;
     private readonly SignatureCheck _signatures;
+    // Leaves passed by CheckStatelessSignerInBatch without their signature checked (by reference; weak, so a leaf never
+    // offered to CheckInOrder, e.g. when a follow breaks, is not kept).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DecodedLeaf, object> _signerInBatch = new();
+    private static readonly object SignerInBatch = new();
     private readonly StagedBatch _batch = new();
     private readonly List<(string Key, object Record)> _effects = [];
     private readonly List<RegisteredKey> _effectKeys = [];
@@ -125,7 +129,25 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     public DecodedLeaf CheckStateless(byte[] leaf)
     {
         ArgumentNullException.ThrowIfNull(leaf);
-        var decoded = _signatures.Check(leaf);
+        return Validate(_signatures.Check(leaf));
+    }
+
+    /// <summary>
+    /// <see cref="CheckStateless"/> for a mirror re-checking a run in order: an entry whose signer key this log does not
+    /// hold yet passes with its signature unchecked, and <see cref="CheckInOrder"/> verifies it under the key an earlier
+    /// entry of the same batch registers (or refuses it). The origin admitted such entries in one batch, and a run ends
+    /// wherever the origin signed a checkpoint. Thread-safe.
+    /// </summary>
+    public DecodedLeaf CheckStatelessSignerInBatch(byte[] leaf)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        var decoded = Validate(_signatures.Check(leaf, deferUnknownSigner: true, out var signerUnknown));
+        if (signerUnknown) _signerInBatch.AddOrUpdate(decoded, SignerInBatch);
+        return decoded;
+    }
+
+    private DecodedLeaf Validate(DecodedLeaf decoded)
+    {
         var result = EntryValidator.Validate(decoded.Entry, out var body);
         if (!result.IsValid) throw Reject.InvalidArgument(result.ToString());
         // Keep the body decoded for the check: the rules on the writer thread use it instead of decoding it again.
@@ -151,6 +173,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         {
             throw new InvalidOperationException($"entry index {index} is below the next index {next} of {_origin}'s derived state: the log and its state disagree");
         }
+        if (_signerInBatch.TryGetValue(leaf, out _)) VerifySignerInBatch(leaf);
         // Effects are collected apart and staged only when every check passed: a refused entry stages nothing.
         _effects.Clear();
         _effectKeys.Clear();
@@ -247,6 +270,15 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         if (context.Leaf.Body is T decoded) return decoded;
         if (!CanonicalCodec.TryDecode<T>(context.Entry.Body, out var body, out var error)) throw Reject.InvalidArgument($"body: {error}");
         return body!;
+    }
+
+    /// <summary>The signature <see cref="CheckStatelessSignerInBatch"/> left unchecked, under a key staged in this batch or committed since.</summary>
+    private void VerifySignerInBatch(DecodedLeaf leaf)
+    {
+        var id = KeyId.FromBytes(leaf.Signed.SignerKeyId);
+        var key = _batch.Keys.TryGetValue(id, out var staged) ? staged.Key : ResolveKey(id);
+        if (key is null) throw SignatureCheck.UnknownSigner(id);
+        if (!SignedEntryVerifier.Verify(leaf.Signed, key, out var error)) throw Reject.PermissionDenied(error!);
     }
 
     private PublicKey? ResolveKey(KeyId id) =>

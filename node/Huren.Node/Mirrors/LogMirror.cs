@@ -236,8 +236,9 @@ public sealed partial class LogMirror
     /// <summary>
     /// Moves every received entry, checked, into the pending run, in order; called with no write in flight. An entry
     /// refused by its early check is checked again now, against the state of every run stored before it (its signer's
-    /// key may have been registered by a run that was still being written when the entry was first checked); if it
-    /// still fails, the mirror stops at it.
+    /// key may have been registered by a run that was still being written when the entry was first checked), its
+    /// signature left to the in-order check if its key is still unknown (an earlier entry of its own run may register
+    /// it); if it fails otherwise, the mirror stops at it.
     /// </summary>
     private async Task<bool> CollectCheckedAsync()
     {
@@ -253,7 +254,7 @@ public sealed partial class LogMirror
                     var leaf = chunk.Entries[i].Leaf;
                     try
                     {
-                        var decoded = _state.CheckStateless(leaf);
+                        var decoded = _state.CheckStatelessSignerInBatch(leaf);
                         item = new AppendItem(leaf, decoded.LeafHash, decoded);
                     }
                     catch (AdmissionException refused)

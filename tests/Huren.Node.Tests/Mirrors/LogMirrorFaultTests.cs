@@ -8,6 +8,7 @@ using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -142,6 +143,54 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         await RunUntilAsync(mirror, () => log.Size == size, "the mirror stores every run");
         Assert.Null(mirror.Fault);
         Assert.Equal(_source.Log.RootAt(size), log.RootAt(size));
+    }
+
+    /// <summary>
+    /// One run (one checkpoint) holding a new issuer's registration and entries signed with the key it registers: the
+    /// origin admitted them in one batch, so its mirror must too, whatever batches the origin made its checkpoints at.
+    /// <paramref name="fault"/>: none (stored); one of those entries with a flipped signature byte, or an entry by a
+    /// key no entry registers (the mirror stops and stores nothing of the run).
+    /// </summary>
+    [Theory]
+    [InlineData("none")]
+    [InlineData("a forged signature under the key the run registers")]
+    [InlineData("a signer no entry registers")]
+    public async Task A_run_may_hold_a_registration_and_entries_signed_with_the_key_it_registers(string fault)
+    {
+        var issuer = _source.RegisterIssuer("430100-samerun", LedgerBodies.Uscc("11430100HUREN0110"));
+        for (var n = 0; n < 5; n++)
+        {
+            var body = LedgerBodies.BusinessLicense(issuer.AuthorityCode, $"S{n:D5}");
+            _source.Admit(issuer, EntryKinds.LicenseIssue, body.LicenseId, body);
+        }
+        var leaves = new List<byte[]>();
+        for (ulong i = 0; i < _source.Size; i++) leaves.Add((byte[])Leaf(i).Clone());
+        if (fault.StartsWith("a forged", StringComparison.Ordinal)) leaves[^1][^3] ^= 0x01; // inside the signature, the last field
+        if (fault.StartsWith("a signer", StringComparison.Ordinal))
+        {
+            var body = LedgerBodies.BusinessLicense(issuer.AuthorityCode, "S99999");
+            leaves.Add(EntrySigner.SignToLeaf(_source.Entry(EntryKinds.LicenseIssue, body.LicenseId, issuer.Id, body), SigningKey.Generate(SignatureAlgorithm.Ed25519)));
+        }
+        var script = new List<FollowMessage>();
+        for (var i = 0; i < leaves.Count; i++) script.Add(new FollowMessage { Entry = new LogEntry { Origin = Origin, Index = (ulong)i, Leaf = leaves[i] } });
+        var tree = new MemoryMerkleTree();
+        foreach (var leaf in leaves) tree.Append(leaf);
+        var note = new CheckpointSigner(Origin, _logKey, null).Sign((ulong)leaves.Count, tree.Root().AsSpan().ToArray()).ToString();
+        script.Add(new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = (ulong)leaves.Count, Note = note } });
+        _peer.Script([.. script]);
+
+        var (mirror, log) = Mirror();
+        if (fault == "none")
+        {
+            await RunUntilAsync(mirror, () => log.Size == (ulong)leaves.Count, "the mirror stores the run");
+            Assert.Null(mirror.Fault);
+            Assert.Equal(_source.Log.RootAt(_source.Size), log.RootAt(log.Size));
+            return;
+        }
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        Assert.StartsWith($"{Origin} wrote an entry its own rules refuse", mirror.Fault, StringComparison.Ordinal);
+        Assert.Contains(fault.StartsWith("a forged", StringComparison.Ordinal) ? "signature" : "is unknown to this log", mirror.Fault, StringComparison.Ordinal);
+        Assert.Equal(0UL, log.Size);
     }
 
     [Theory]
