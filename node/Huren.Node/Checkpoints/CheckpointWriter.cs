@@ -8,8 +8,9 @@ namespace Huren.Node.Checkpoints;
 /// Decides when a checkpoint of the node's own log is signed and signs it: with a batch, as a participant of the
 /// batch's atomic write (so no checkpoint ever names a size that is not durable), when the last one is old enough;
 /// else by <see cref="SignLatestIfBehind"/>, which the checkpoint timer calls when no batch has carried a checkpoint by
-/// an interval after the interval's end (<see cref="BatchSkipped"/>) and on its own period. Each stored checkpoint is announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint
-/// carries the <c>huren-status-map/v1</c> line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
+/// an interval after the interval's end (<see cref="BatchSkipped"/>) and on its own period. Each stored checkpoint is
+/// announced as a <see cref="LogEventKind.Checkpoint"/> event. Every checkpoint carries the <c>huren-status-map/v1</c>
+/// line of the log's status map at its size (<see cref="MerkleLog.StatusMap"/>).
 /// </summary>
 /// <param name="log">The log.</param>
 /// <param name="signNote">Signs a checkpoint note for (size, log root, extension lines).</param>
