@@ -65,6 +65,8 @@ internal static class LargeLogBench
     private static double StartUpMilliseconds(string dir, LargeLogManifest manifest)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Started as `dotnet Huren.Bench.dll` the process is the dotnet host: the child needs the bench's assembly first.
+        if (string.Equals(Path.GetFileNameWithoutExtension(Environment.ProcessPath), "dotnet", StringComparison.Ordinal)) psi.ArgumentList.Add(typeof(LargeLogBench).Assembly.Location);
         foreach (var a in new[] { "startup-child", dir, BenchLedger.LicenseId(2) }) psi.ArgumentList.Add(a);
         var sw = Stopwatch.StartNew();
         using var child = Process.Start(psi)!;
