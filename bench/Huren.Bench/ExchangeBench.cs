@@ -48,6 +48,7 @@ internal static class ExchangeBench
         var dir = Path.Combine(Path.GetTempPath(), "huren-bench-exchange-" + Guid.NewGuid().ToString("N"));
         var processes = new List<Process>();
         using var stop = new CancellationTokenSource();
+        var completed = false;
         try
         {
             var basePort = NetworkBench.FreePorts(3);
@@ -189,6 +190,7 @@ internal static class ExchangeBench
                     $"{mb}; process CPU time of the three node processes and the bench process over the transfer ÷ MB; after {TransferWarmups} unreported transfers"));
                 figures.Add(BenchFigure.Of("exchange file transfer (request) / raw TLS copy", "ratio", transfer.Zip(raw, (t, r) => t / r).ToList(), "per run; aim ≥ 0.5"));
                 figures.Add(BenchFigure.Of("exchange file transfer (request + receipt + fetch) / raw TLS copy", "ratio", transferEnd.Zip(raw, (t, r) => t / r).ToList(), "per run"));
+                completed = true;
                 return figures;
             }
             finally
@@ -207,7 +209,8 @@ internal static class ExchangeBench
         }
         finally
         {
-            NetworkBench.StopAndDelete(processes, dir);
+            // A failed run keeps the nodes' logs: a node's error (e.g. an exception behind a call's UNKNOWN) is only there.
+            NetworkBench.StopAndDelete(processes, dir, failed: !completed);
         }
     }
 

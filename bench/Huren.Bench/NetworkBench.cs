@@ -302,10 +302,10 @@ internal static class NetworkBench
     internal static string Uscc(string first17) => first17 + Huren.Schemas.Validation.UnifiedSocialCreditCode.ComputeCheckChar(first17);
 
     /// <summary>
-    /// Kills the bench's node processes (with their children) and deletes their folder; HUREN_BENCH_KEEP=1 keeps the
-    /// folder (each city's node.log) for a look after the run.
+    /// Kills the bench's node processes (with their children) and deletes their folder; HUREN_BENCH_KEEP=1, or a run
+    /// that <paramref name="failed"/>, keeps the folder (each city's node.log) for a look after the run.
     /// </summary>
-    internal static void StopAndDelete(IEnumerable<Process> processes, string dir)
+    internal static void StopAndDelete(IEnumerable<Process> processes, string dir, bool failed = false)
     {
         foreach (var process in processes)
         {
@@ -318,7 +318,7 @@ internal static class NetworkBench
         }
         try
         {
-            if (Environment.GetEnvironmentVariable("HUREN_BENCH_KEEP") == "1") Console.Error.WriteLine($"bench: kept {dir}");
+            if (failed || Environment.GetEnvironmentVariable("HUREN_BENCH_KEEP") == "1") Console.Error.WriteLine($"bench: kept {dir}");
             else Directory.Delete(dir, recursive: true);
         }
         catch (IOException)

@@ -13,11 +13,11 @@ public sealed class SequencerOptions
     public int QueueCapacity { get; set; } = 16_384;
 
     /// <summary>
-    /// Sign a checkpoint with a batch only when the last one is at least this old (0: with every batch), or when the
-    /// batch registers a key. When batches were skipped and none carries a checkpoint by one more interval, the
-    /// checkpoint timer signs the newest durable size, so an entry waits at most two intervals for its checkpoint.
-    /// Default 10 ms: under load each checkpoint costs every member work (two signatures here, a mirror run, a
-    /// cosignature, synced writes), at hundreds of batches a second (docs/benchmarks.md).
+    /// Sign a checkpoint with a batch only when the last one is at least this old (0: with every batch). When batches
+    /// were skipped and none carries a checkpoint by one more interval, the checkpoint timer signs the newest durable
+    /// size, so an entry waits at most two intervals for its checkpoint. Default 10 ms: under load each checkpoint
+    /// costs every member work (two signatures here, a mirror run, a cosignature, synced writes), at hundreds of
+    /// batches a second (docs/benchmarks.md).
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
