@@ -39,13 +39,24 @@ internal static class IngestBench
                     await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = BenchLedger.RegisterIssuer(node.RootKey, BenchNode.Ed25519Issuer, ed25519.PublicKey) }, op.Options());
                 }
                 long serial = 0;
-                // Warm-up, not measured: JIT and connection set-up of the unary, streaming and batched paths.
-                var warm = MachineLimits.SignLeaves(p256, BenchNode.P256Issuer, serial, 1500);
-                serial += warm.Length;
-                await UnaryAsync(node, "p256", warm[..500], options.Submitters);
-                await StreamAsync(node, "p256", warm[500..1000], options.Streams);
-                await BatchesAsync(node, "p256", warm[1000..], options.Streams, options.BatchSize);
-                foreach (var (key, principal, issuer) in new[] { (p256, "p256", BenchNode.P256Issuer), (ed25519, "ed25519", BenchNode.Ed25519Issuer), (sm2, "sm2", BenchNode.Sm2Issuer) })
+                var algorithms = new[] { (p256, "p256", BenchNode.P256Issuer), (ed25519, "ed25519", BenchNode.Ed25519Issuer), (sm2, "sm2", BenchNode.Sm2Issuer) };
+                // Warm-up, not measured: JIT and tier-up, connections and caches of the unary, streaming and batched
+                // paths with every algorithm, in rounds until --ingest-warmup seconds have passed (one round at least).
+                var warmup = Stopwatch.StartNew();
+                do
+                {
+                    foreach (var (key, principal, issuer) in algorithms)
+                    {
+                        var warm = MachineLimits.SignLeaves(key, issuer, serial, 1500);
+                        serial += warm.Length;
+                        await UnaryAsync(node, principal, warm[..500], options.Submitters);
+                        await StreamAsync(node, principal, warm[500..1000], options.Streams);
+                        await BatchesAsync(node, principal, warm[1000..], options.Streams, options.BatchSize);
+                    }
+                }
+                while (warmup.Elapsed.TotalSeconds < options.IngestWarmupSeconds);
+                Console.WriteLine($"ingest: warmed up for {warmup.Elapsed.TotalSeconds:F0} s ({serial} entries)");
+                foreach (var (key, principal, issuer) in algorithms)
                 {
                     var name = MachineLimits.Name(key.Algorithm);
                     var count = key.Algorithm == SignatureAlgorithm.Sm2Sm3 ? options.IngestEntries / 2 : options.IngestEntries;

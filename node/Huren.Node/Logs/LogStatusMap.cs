@@ -25,7 +25,7 @@ public sealed class LogStatusMap : IBatchParticipant
     private readonly StatusMapRows _rows;
     private readonly List<StatusMapUpdate> _updates = [];
     private ulong _version;
-    private (ulong Size, Hash256 Root)? _staged;
+    private StatusMapWriteSet? _staged;
 
     /// <summary>Opens the map of the log in <paramref name="store"/>, whose durable size is <paramref name="size"/>, catching it up if it lags.</summary>
     /// <param name="store">The log's storage.</param>
@@ -50,6 +50,9 @@ public sealed class LogStatusMap : IBatchParticipant
     /// <summary>The map, for roots, values and proofs at any kept version.</summary>
     public StatusMapTree Tree { get; }
 
+    /// <summary>Pages of the map held in memory (<see cref="StatusMapRows"/>): all of them are in the store too.</summary>
+    public int CachedPages => _rows.CachedPages;
+
     /// <summary>The durable version: the log size the latest stored map reflects.</summary>
     public ulong Version => Volatile.Read(ref _version);
 
@@ -60,7 +63,7 @@ public sealed class LogStatusMap : IBatchParticipant
     /// <exception cref="InvalidOperationException">The map has no version <paramref name="size"/> (not a batch end, or pruned).</exception>
     public Hash256 RootFor(ulong size)
     {
-        if (_staged is { } staged && staged.Size == size) return staged.Root;
+        if (_staged is { } staged && staged.Version == size) return staged.Root.Hash;
         if (Tree.TryGetRoot(size, out var root)) return root;
         throw new InvalidOperationException($"the status map of {_store.Origin} has no version {size}");
     }
@@ -96,14 +99,18 @@ public sealed class LogStatusMap : IBatchParticipant
         }
         var writes = Tree.Prepare(_version, staging.Size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_updates));
         _rows.Add(batch, writes);
-        _staged = (staging.Size, writes.Root.Hash);
+        _staged = writes;
     }
 
     /// <inheritdoc/>
     public void Committed(LogStaging staging)
     {
         ArgumentNullException.ThrowIfNull(staging);
-        if (_staged is { } staged) Volatile.Write(ref _version, staged.Size);
+        if (_staged is { } staged)
+        {
+            _rows.Committed(staged);
+            Volatile.Write(ref _version, staged.Version);
+        }
         _staged = null;
         _updates.Clear();
     }
@@ -122,6 +129,7 @@ public sealed class LogStatusMap : IBatchParticipant
         using var batch = _store.Store.CreateBatch();
         _rows.Add(batch, writes);
         _store.Store.Write(batch);
+        _rows.Committed(writes);
         _version = size;
     }
 

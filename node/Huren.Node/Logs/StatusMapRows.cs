@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using Huren.Node.Storage;
 using Huren.Sdk.StatusMap;
 
@@ -11,11 +12,26 @@ namespace Huren.Node.Logs;
 /// Rows are only added through <see cref="Add"/> into a caller's batch, so the map changes in the same atomic write as
 /// the log. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Pages never change once stored (<see cref="StatusMapPageKey"/>), so the map's current pages are kept in memory as
+/// well: each batch reads the pages on its keys' paths, which the batches before it wrote, and every such read from
+/// RocksDB (memtable, Bloom filter, blocks) was the status map's largest cost after its hashes. Only pages that are in
+/// the store enter the cache (read from it, or written by a batch whose write is durable: <see cref="Committed"/>), and
+/// a batch's superseded pages leave it, so it holds the latest map's pages, up to <see cref="CachedPagesLimit"/>.
+/// </remarks>
 public sealed class StatusMapRows : IStatusMapStore
 {
+    /// <summary>
+    /// The most pages kept in memory per log: about 10–40 MB (pages of 4 levels are 0.1–1.2 KB), enough for the upper
+    /// levels of a map of millions of records, whose pages every batch reads.
+    /// </summary>
+    public const int CachedPagesLimit = 32_768;
+
     private readonly KeySpace _pages;
     private readonly KeySpace _roots;
     private readonly KeySpace _stale;
+    private readonly ConcurrentDictionary<StatusMapPageKey, byte[]> _cached = new();
+    private int _cachedCount;
 
     /// <summary>The map rows of the log <paramref name="origin"/> in <paramref name="store"/>.</summary>
     public StatusMapRows(IKeyValueStore store, string origin)
@@ -28,9 +44,37 @@ public sealed class StatusMapRows : IStatusMapStore
     /// <inheritdoc/>
     public byte[]? GetPage(in StatusMapPageKey key)
     {
+        if (_cached.TryGetValue(key, out var cached)) return cached;
         Span<byte> bytes = stackalloc byte[StatusMapPageKey.MaxEncodedLength];
         var length = key.WriteTo(bytes);
-        return _pages.Get(bytes[..length]);
+        var page = _pages.Get(bytes[..length]);
+        if (page is not null) Remember(key, page);
+        return page;
+    }
+
+    /// <summary>Pages held in memory now (for tests and metrics).</summary>
+    public int CachedPages => Volatile.Read(ref _cachedCount);
+
+    /// <summary>
+    /// Called once the batch whose rows <see cref="Add"/> put in a write is durable: its pages join the cache and the
+    /// pages it superseded leave it. Never before the write, so a failed write leaves nothing in memory that the store
+    /// lacks.
+    /// </summary>
+    public void Committed(StatusMapWriteSet writes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        foreach (var stale in writes.Stale)
+        {
+            if (_cached.TryRemove(stale, out _)) Interlocked.Decrement(ref _cachedCount);
+        }
+        foreach (var (key, page) in writes.Pages) Remember(key, page);
+    }
+
+    private void Remember(in StatusMapPageKey key, byte[] page)
+    {
+        // A bound, not an eviction policy: superseded pages leave at every commit, which keeps room for the new ones.
+        if (Volatile.Read(ref _cachedCount) >= CachedPagesLimit) return;
+        if (_cached.TryAdd(key, page)) Interlocked.Increment(ref _cachedCount);
     }
 
     /// <inheritdoc/>

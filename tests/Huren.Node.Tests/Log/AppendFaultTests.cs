@@ -70,8 +70,11 @@ public sealed class AppendFaultTests : IAsyncLifetime
     public async Task A_failing_write_fails_the_batch_and_the_same_entry_is_written_next()
     {
         var leaf = Issue("2024000001");
+        var cachedPages = _log.StatusMap.CachedPages;
         _store.FailNextWrites(1);
         var ex = await FailsAsync(leaf);
+        // The failed batch's status-map pages were never stored, so none of them may be served from memory.
+        Assert.Equal(cachedPages, _log.StatusMap.CachedPages);
         Assert.Contains("injected write fault", ex.Message, StringComparison.Ordinal);
         Assert.False(_machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
 
