@@ -20,6 +20,7 @@ public sealed partial class Sequencer : IAsyncDisposable
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly WriteGate? _gate;
+    private int _admitting;
 
     /// <summary>Starts the sequencer over an appender; while <paramref name="gate"/> is closed every entry is refused.</summary>
     public Sequencer(LogAppender appender, SequencerOptions options, ILogger logger, WriteGate? gate = null)
@@ -71,22 +72,32 @@ public sealed partial class Sequencer : IAsyncDisposable
     {
         // Checked first and again by the writer loop: a gate closed while an entry waits in the queue still refuses it.
         _gate?.ThrowIfClosed(Log.Origin);
-        var decoded = _admission.CheckStateless(leaf);
-        authorize?.Invoke(decoded);
-        // Hashed once: the writer's rules and the log reuse the decoded leaf's hash.
-        var leafHash = decoded.LeafHash;
-        bool known;
-        ulong existing;
+        Pending pending;
+        Interlocked.Increment(ref _admitting);
         try
         {
-            known = Log.TryFindLeaf(leafHash, out existing);
+            var decoded = _admission.CheckStateless(leaf);
+            authorize?.Invoke(decoded);
+            // Hashed once: the writer's rules and the log reuse the decoded leaf's hash.
+            var leafHash = decoded.LeafHash;
+            bool known;
+            ulong existing;
+            try
+            {
+                known = Log.TryFindLeaf(leafHash, out existing);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.Message}); try again", ex);
+            }
+            if (known) return new AppendResult(existing, leafHash, true);
+            pending = new Pending(new AppendItem(leaf, leafHash, decoded));
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        finally
         {
-            throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.Message}); try again", ex);
+            // Before the entry is queued, not after: the writer may take it at once and must not then wait for it.
+            Interlocked.Decrement(ref _admitting);
         }
-        if (known) return new AppendResult(existing, leafHash, true);
-        var pending = new Pending(new AppendItem(leaf, leafHash, decoded));
         await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.ConfigureAwait(false);
     }
@@ -109,26 +120,35 @@ public sealed partial class Sequencer : IAsyncDisposable
         _gate?.ThrowIfClosed(Log.Origin);
         var items = new AppendItem[leaves.Count];
         var refusals = new AdmissionException?[leaves.Count];
-        // The signature checks are the batch's main cost: spread them over the cores before the single writer.
-        Parallel.For(0, leaves.Count, i =>
+        PendingGroup group;
+        Interlocked.Increment(ref _admitting);
+        try
         {
-            try
+            // The signature checks are the batch's main cost: spread them over the cores before the single writer.
+            Parallel.For(0, leaves.Count, i =>
             {
-                var leaf = leaves[i];
-                var decoded = _admission.CheckStateless(leaf);
-                authorize?.Invoke(decoded);
-                items[i] = new AppendItem(leaf, decoded.LeafHash, decoded);
-            }
-            catch (AdmissionException ex)
+                try
+                {
+                    var leaf = leaves[i];
+                    var decoded = _admission.CheckStateless(leaf);
+                    authorize?.Invoke(decoded);
+                    items[i] = new AppendItem(leaf, decoded.LeafHash, decoded);
+                }
+                catch (AdmissionException ex)
+                {
+                    refusals[i] = ex;
+                }
+            });
+            for (var i = 0; i < refusals.Length; i++)
             {
-                refusals[i] = ex;
+                if (refusals[i] is { } refused) throw BatchRefusal(i, refused);
             }
-        });
-        for (var i = 0; i < refusals.Length; i++)
-        {
-            if (refusals[i] is { } refused) throw BatchRefusal(i, refused);
+            group = new PendingGroup(items);
         }
-        var group = new PendingGroup(items);
+        finally
+        {
+            Interlocked.Decrement(ref _admitting);
+        }
         await _queue.Writer.WriteAsync(group, cancellationToken).ConfigureAwait(false);
         return await group.Completion.Task.ConfigureAwait(false);
     }
@@ -238,9 +258,12 @@ public sealed partial class Sequencer : IAsyncDisposable
             count += item.Count;
         }
         if (count >= _options.MaxBatchSize || _options.MaxBatchDelay == TimeSpan.Zero) return;
-        // Group commit: give concurrent submitters a moment to join this batch.
+        // Group commit: give submitters whose checks are running a moment to join this batch. When none is, nobody is
+        // about to join: the batch is written at once, and entries arriving meanwhile make up the next one (waiting
+        // the whole delay then only added it to every answer: unary Ed25519 ingest was 3.9 k entries/s with the
+        // writer waiting and the cores 40 % idle).
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
-        while (count < _options.MaxBatchSize)
+        while (count < _options.MaxBatchSize && Volatile.Read(ref _admitting) > 0)
         {
             var remaining = deadline - Stopwatch.GetTimestamp();
             if (remaining <= 0) break;

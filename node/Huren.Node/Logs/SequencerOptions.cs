@@ -6,7 +6,10 @@ public sealed class SequencerOptions
     /// <summary>A batch closes when it holds this many entries…</summary>
     public int MaxBatchSize { get; set; } = 512;
 
-    /// <summary>…or this long after its first entry arrived.</summary>
+    /// <summary>
+    /// …or this long after its first entry arrived, at most: the writer waits only while other submissions are being
+    /// checked (they are about to join); with none, the batch is written at once.
+    /// </summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>How many submissions may wait for the sequencer before submitters are slowed down.</summary>
