@@ -145,7 +145,8 @@ internal static class ExchangeBench
                     p99.Add(measured.Latencies.P(0.99));
                     foreach (var (stage, values) in measured.Stages) (stages.TryGetValue(stage, out var list) ? list : stages[stage] = []).Add(values.P(0.50));
                     Console.Error.WriteLine($"exchange: run {run}: {measured.Rate:F1} exchanges/s, p50 {p50[^1]:F1} ms, p99 {p99[^1]:F1} ms; stage p50s " +
-                        string.Join(", ", measured.Stages.Select(s => $"{s.Key} {s.Value.P(0.5):F1}")));
+                        string.Join(", ", measured.Stages.Select(s => $"{s.Key} {s.Value.P(0.5):F1}")) + "; stage p99s " +
+                        string.Join(", ", measured.Stages.Select(s => $"{s.Key} {s.Value.P(0.99):F1}")));
                 }
 
                 var transfer = new List<double>();
