@@ -6,8 +6,9 @@ namespace Huren.Node.Logs;
 
 /// <summary>
 /// The single writer of the node's own log, with group commit: submitters on many threads check signatures in
-/// parallel, then queue; one loop takes a batch (closed by size or delay) and hands it to the <see cref="LogAppender"/>
-/// (order-dependent checks, one synced write with its checkpoint and ledger rows), and only then answers the submitters.
+/// parallel, then queue; one loop takes a batch (closed by size, or once no submission still being checked is about
+/// to join it, or by delay) and hands it to the <see cref="LogAppender"/> (order-dependent checks, one synced write
+/// with its checkpoint and ledger rows), and only then answers the submitters.
 /// A batch that fails is answered with <see cref="AppendFailedException"/> and the loop goes on.
 /// </summary>
 public sealed partial class Sequencer : IAsyncDisposable
