@@ -15,9 +15,9 @@ namespace Huren.Node.Logs;
 /// <remarks>
 /// Pages never change once stored (<see cref="StatusMapPageKey"/>), so the map's current pages are kept in memory as
 /// well: each batch reads the pages on its keys' paths, which the batches before it wrote, and every such read from
-/// RocksDB (memtable, Bloom filter, blocks) was the status map's largest cost after its hashes. Only pages that are in
-/// the store enter the cache (read from it, or written by a batch whose write is durable: <see cref="Committed"/>), and
-/// a batch's superseded pages leave it, so it holds the latest map's pages, up to <see cref="CachedPagesLimit"/>.
+/// RocksDB (memtable, Bloom filter, blocks) was the status map's largest cost after its hashes. A batch's pages enter
+/// the cache once its write is durable (<see cref="Committed"/>), never before, and the pages it superseded leave it,
+/// so it holds pages of the latest map only, up to <see cref="CachedPagesLimit"/>.
 /// </remarks>
 public sealed class StatusMapRows : IStatusMapStore
 {
@@ -45,11 +45,12 @@ public sealed class StatusMapRows : IStatusMapStore
     public byte[]? GetPage(in StatusMapPageKey key)
     {
         if (_cached.TryGetValue(key, out var cached)) return cached;
+        // Not cached on the way: a batch rewrites every page it reads, so a page read here is either superseded by the
+        // batch reading it or an older version's (a proof against an earlier checkpoint), which would only fill the
+        // cache with pages the latest map no longer has.
         Span<byte> bytes = stackalloc byte[StatusMapPageKey.MaxEncodedLength];
         var length = key.WriteTo(bytes);
-        var page = _pages.Get(bytes[..length]);
-        if (page is not null) Remember(key, page);
-        return page;
+        return _pages.Get(bytes[..length]);
     }
 
     /// <summary>Pages held in memory now (for tests and metrics).</summary>
@@ -63,10 +64,7 @@ public sealed class StatusMapRows : IStatusMapStore
     public void Committed(StatusMapWriteSet writes)
     {
         ArgumentNullException.ThrowIfNull(writes);
-        foreach (var stale in writes.Stale)
-        {
-            if (_cached.TryRemove(stale, out _)) Interlocked.Decrement(ref _cachedCount);
-        }
+        foreach (var stale in writes.Stale) Forget(stale);
         foreach (var (key, page) in writes.Pages) Remember(key, page);
     }
 
@@ -75,6 +73,11 @@ public sealed class StatusMapRows : IStatusMapStore
         // A bound, not an eviction policy: superseded pages leave at every commit, which keeps room for the new ones.
         if (Volatile.Read(ref _cachedCount) >= CachedPagesLimit) return;
         if (_cached.TryAdd(key, page)) Interlocked.Increment(ref _cachedCount);
+    }
+
+    private void Forget(in StatusMapPageKey key)
+    {
+        if (_cached.TryRemove(key, out _)) Interlocked.Decrement(ref _cachedCount);
     }
 
     /// <inheritdoc/>

@@ -58,8 +58,11 @@ public sealed class StatusMapRowsTests
         // A version's superseded pages are not in memory: reading version 300 goes to the store.
         Assert.Throws<IOException>(() => tree.TryGetValue(300, first[0].Key, out _, out _));
         store.FailReadsOf = null;
+        var cached = rows.CachedPages;
         Assert.True(tree.TryGetValue(300, first[0].Key, out var old, out var oldError), oldError);
         Assert.Equal(first[0].Value, old);
+        // Pages of an older version read from the store are not kept: the cache holds the latest map only.
+        Assert.Equal(cached, rows.CachedPages);
     }
 
     [Fact]
