@@ -112,11 +112,7 @@ public sealed class SequencerBatchMergeTests : IAsyncLifetime
         return leaves;
     }
 
-    private byte[] Leaf(string recordId) => EntrySigner.SignToLeaf(new Entry
-    {
-        Kind = EntryKinds.LicenseUse, RecordId = recordId, IssuerId = "merge", Origin = Origin, TimeUnixMs = 1_795_000_000_000,
-        SchemaId = "huren.license.used", SchemaVersion = 1, Body = [1],
-    }, _key);
+    private byte[] Leaf(string recordId) => UseEntries.Leaf(Origin, "merge", recordId, _key);
 
     private static byte[] MerkleHashOf(byte[] leaf) => Huren.Sdk.Merkle.MerkleHash.LeafHash(leaf).ToArray();
 

@@ -64,11 +64,7 @@ public sealed class SequencerGroupCommitTests : IAsyncLifetime
         Assert.Equal(writesBefore + 1, _store.Writes);
     }
 
-    private byte[] Leaf(string recordId) => EntrySigner.SignToLeaf(new Entry
-    {
-        Kind = EntryKinds.LicenseUse, RecordId = recordId, IssuerId = "group", Origin = Origin, TimeUnixMs = 1_795_000_000_000,
-        SchemaId = "huren.license.used", SchemaVersion = 1, Body = [1],
-    }, _key);
+    private byte[] Leaf(string recordId) => UseEntries.Leaf(Origin, "group", recordId, _key);
 
     /// <summary>Holds the stateless check of record <see cref="HeldRecord"/> until <see cref="Release"/> is set.</summary>
     private sealed class HeldAdmission(IEntryAdmission inner) : IEntryAdmission

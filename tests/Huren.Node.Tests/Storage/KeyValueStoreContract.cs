@@ -241,13 +241,7 @@ public sealed class RocksStoreTests : KeyValueStoreContract
     [Fact]
     public void Every_family_has_a_bloom_filter_and_the_lookup_families_a_memtable_filter()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "huren-kv-" + Guid.NewGuid().ToString("N"));
-        _folders.Add(dir);
-        using (RocksStore.Open(dir))
-        {
-        }
-        // RocksDB records the options it opened with in its OPTIONS file, per column family.
-        var options = File.ReadAllLines(Directory.GetFiles(dir, "OPTIONS-*").OrderBy(f => f, StringComparer.Ordinal).Last());
+        var options = OptionsOfANewStore();
         foreach (var family in Enum.GetValues<StoreFamily>())
         {
             var name = RocksStore.NameOf(family);
@@ -262,12 +256,7 @@ public sealed class RocksStoreTests : KeyValueStoreContract
     [Fact]
     public void Hash_families_are_stored_uncompressed_and_the_others_with_lz4()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "huren-kv-" + Guid.NewGuid().ToString("N"));
-        _folders.Add(dir);
-        using (RocksStore.Open(dir))
-        {
-        }
-        var options = File.ReadAllLines(Directory.GetFiles(dir, "OPTIONS-*").OrderBy(f => f, StringComparer.Ordinal).Last());
+        var options = OptionsOfANewStore();
         foreach (var family in Enum.GetValues<StoreFamily>())
         {
             var expected = family is StoreFamily.Nodes or StoreFamily.LeafIndex ? "compression=kNoCompression" : "compression=kLZ4Compression";
@@ -300,6 +289,17 @@ public sealed class RocksStoreTests : KeyValueStoreContract
             Assert.Equal(Enumerable.Repeat((byte)'v', 4096).ToArray(), space.Get("k"u8));
             Assert.Null(space.Get("missing"u8));
         }
+    }
+
+    /// <summary>The OPTIONS file of a store just created: RocksDB records there the options it opened with, per column family.</summary>
+    private string[] OptionsOfANewStore()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "huren-kv-" + Guid.NewGuid().ToString("N"));
+        _folders.Add(dir);
+        using (RocksStore.Open(dir))
+        {
+        }
+        return File.ReadAllLines(Directory.GetFiles(dir, "OPTIONS-*").OrderBy(f => f, StringComparer.Ordinal).Last());
     }
 
     private static HashSet<string> Section(string[] lines, string header)
