@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Huren.Node.Tests.Log;
 
 /// <summary>
-/// Group commit waits only for submissions whose checks are running: a lone entry is written at once, and an entry
-/// whose signature check is still running when the writer takes a batch joins that batch. The batch delay is set far
+/// Group commit waits only for submissions whose checks are running: a lone entry is written at once, a refused
+/// submission leaves nothing to wait for, and an entry whose signature check is still running when the writer takes a
+/// batch joins that batch. The batch delay is set far
 /// beyond the tests' own time-outs, so a writer that waited it out would fail them.
 /// </summary>
 public sealed class SequencerGroupCommitTests : IAsyncLifetime
@@ -44,6 +45,18 @@ public sealed class SequencerGroupCommitTests : IAsyncLifetime
         Assert.Equal(0ul, result.Index);
         var batch = await _sequencer.SubmitBatchAsync([Leaf("b-1"), Leaf("b-2")], null, CancellationToken.None).WaitAsync(Patience);
         Assert.Equal([1ul, 2ul], batch.Select(r => r.Index));
+    }
+
+    [Fact]
+    public async Task Refused_submissions_leave_no_one_to_wait_for()
+    {
+        // Signed by a key the log does not know: refused in the checks, single and batched; the writer must not then
+        // wait for them (the next entry would wait out the 10-minute delay).
+        var stranger = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        await Assert.ThrowsAsync<AdmissionException>(() => _sequencer.SubmitAsync(UseEntries.Leaf(Origin, "group", "stranger", stranger)));
+        await Assert.ThrowsAsync<AdmissionException>(() => _sequencer.SubmitBatchAsync([Leaf("ok"), UseEntries.Leaf(Origin, "group", "stranger-2", stranger)], null, CancellationToken.None));
+        var result = await _sequencer.SubmitAsync(Leaf("after")).WaitAsync(Patience);
+        Assert.Equal(0ul, result.Index);
     }
 
     [Fact]
