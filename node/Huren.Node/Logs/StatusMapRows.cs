@@ -17,28 +17,46 @@ namespace Huren.Node.Logs;
 /// well: each batch reads the pages on its keys' paths, which the batches before it wrote, and every such read from
 /// RocksDB (memtable, Bloom filter, blocks) was the status map's largest cost after its hashes. A batch's pages enter
 /// the cache once its write is durable (<see cref="Committed"/>), never before, and the pages it superseded leave it,
-/// so it holds pages of the latest map only, up to <see cref="CachedPagesLimit"/>.
+/// so it holds pages of the latest map only, within <see cref="CachedBytesLimit"/>. A map too large for that keeps its
+/// upper levels: a page at depth d is on the path of every key under it, so a batch reads the upper pages once for
+/// many keys and a bottom page once for one key.
 /// </remarks>
 public sealed class StatusMapRows : IStatusMapStore
 {
     /// <summary>
-    /// The most pages kept in memory per log: about 10–40 MB (pages of 4 levels are 0.1–1.2 KB), enough for the upper
-    /// levels of a map of millions of records, whose pages every batch reads.
+    /// The most memory the cached pages of one log may take (page bytes and an estimate of the dictionary's cost per
+    /// page): a map of about a million records fits whole (pages of 4 levels are 0.1–1.2 KB, 131 bytes per record
+    /// stored); a larger one keeps its upper levels, which every batch reads.
     /// </summary>
-    public const int CachedPagesLimit = 32_768;
+    public const long CachedBytesLimit = 128L << 20;
+
+    // Dictionary entry, key and array header of one cached page, roughly.
+    private const int OverheadPerPage = 96;
 
     private readonly KeySpace _pages;
     private readonly KeySpace _roots;
     private readonly KeySpace _stale;
     private readonly ConcurrentDictionary<StatusMapPageKey, byte[]> _cached = new();
+    private readonly long _cachedBytesLimit;
     private int _cachedCount;
+    private long _cachedBytes;
+    // Pages at this depth or deeper are not cached: lowered, a level at a time, when the budget is reached.
+    private int _depthLimit = int.MaxValue;
 
     /// <summary>The map rows of the log <paramref name="origin"/> in <paramref name="store"/>.</summary>
     public StatusMapRows(IKeyValueStore store, string origin)
+        : this(store, origin, CachedBytesLimit)
     {
+    }
+
+    /// <summary>The map rows of the log <paramref name="origin"/> in <paramref name="store"/>, with pages kept in memory up to <paramref name="cachedBytesLimit"/>.</summary>
+    public StatusMapRows(IKeyValueStore store, string origin, long cachedBytesLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cachedBytesLimit);
         _pages = new KeySpace(store, StoreFamily.Nodes, "statusmap/" + origin);
         _roots = new KeySpace(store, StoreFamily.State, "statusmap-root/" + origin);
         _stale = new KeySpace(store, StoreFamily.State, "statusmap-stale/" + origin);
+        _cachedBytesLimit = cachedBytesLimit;
     }
 
     /// <inheritdoc/>
@@ -56,28 +74,55 @@ public sealed class StatusMapRows : IStatusMapStore
     /// <summary>Pages held in memory now (for tests and metrics).</summary>
     public int CachedPages => Volatile.Read(ref _cachedCount);
 
+    /// <summary>Memory the pages held now take, as counted against the limit (for tests and metrics).</summary>
+    public long CachedBytes => Interlocked.Read(ref _cachedBytes);
+
+    /// <summary>Pages whose top node is at this depth or deeper are not kept in memory (<see cref="int.MaxValue"/>: all are).</summary>
+    public int CachedDepthLimit => Volatile.Read(ref _depthLimit);
+
     /// <summary>
     /// Called once the batch whose rows <see cref="Add"/> put in a write is durable: its pages join the cache and the
     /// pages it superseded leave it. Never before the write, so a failed write leaves nothing in memory that the store
-    /// lacks.
+    /// lacks. Called by one writer at a time (the log's); reads may run meanwhile.
     /// </summary>
     public void Committed(StatusMapWriteSet writes)
     {
         ArgumentNullException.ThrowIfNull(writes);
         foreach (var stale in writes.Stale) Forget(stale);
         foreach (var (key, page) in writes.Pages) Remember(key, page);
+        while (Interlocked.Read(ref _cachedBytes) > _cachedBytesLimit && DropDeepestLevel())
+        {
+        }
     }
 
     private void Remember(in StatusMapPageKey key, byte[] page)
     {
-        // A bound, not an eviction policy: superseded pages leave at every commit, which keeps room for the new ones.
-        if (Volatile.Read(ref _cachedCount) >= CachedPagesLimit) return;
-        if (_cached.TryAdd(key, page)) Interlocked.Increment(ref _cachedCount);
+        if (key.Depth >= _depthLimit) return;
+        if (!_cached.TryAdd(key, page)) return;
+        Interlocked.Increment(ref _cachedCount);
+        Interlocked.Add(ref _cachedBytes, page.Length + OverheadPerPage);
     }
 
     private void Forget(in StatusMapPageKey key)
     {
-        if (_cached.TryRemove(key, out _)) Interlocked.Decrement(ref _cachedCount);
+        if (!_cached.TryRemove(key, out var page)) return;
+        Interlocked.Decrement(ref _cachedCount);
+        Interlocked.Add(ref _cachedBytes, -(page.Length + OverheadPerPage));
+    }
+
+    /// <summary>Stops caching the deepest level held and lets its pages go; false when nothing is left to drop.</summary>
+    private bool DropDeepestLevel()
+    {
+        // Rare (a level at a time, as the map outgrows the budget), so a scan of the cache is fine here.
+        var deepest = -1;
+        foreach (var key in _cached.Keys) deepest = Math.Max(deepest, key.Depth);
+        if (deepest < 0) return false;
+        Volatile.Write(ref _depthLimit, deepest);
+        foreach (var key in _cached.Keys)
+        {
+            if (key.Depth >= deepest) Forget(key);
+        }
+        return true;
     }
 
     /// <inheritdoc/>

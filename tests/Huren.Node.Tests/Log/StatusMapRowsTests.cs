@@ -93,4 +93,47 @@ public sealed class StatusMapRowsTests
             Assert.Equal(freshProof.ToBytes(), proof.ToBytes());
         }
     }
+    [Fact]
+    public void A_map_larger_than_the_memory_budget_keeps_its_upper_levels_and_reads_the_rest_from_the_store()
+    {
+        var store = new FaultyStore(new MemoryStore());
+        // Room for a few hundred pages: the map below has thousands.
+        const long budget = 64 * 1024;
+        var rows = new StatusMapRows(store, Origin, budget);
+        var tree = new StatusMapTree(rows);
+        var all = new List<StatusMapUpdate>();
+        StatusMapWriteSet? last = null;
+        ulong size = 0;
+        for (var batch = 0; batch < 10; batch++)
+        {
+            var updates = Updates(500);
+            last = Commit(store, rows, tree, size, size + 500, updates);
+            size += 500;
+            all.AddRange(updates);
+            Assert.InRange(rows.CachedBytes, 1, budget);
+        }
+        Assert.NotNull(last);
+        var deepest = last.Pages.Max(p => p.Key.Depth);
+        Assert.InRange(rows.CachedDepthLimit, 1, deepest);
+
+        // The upper levels come from memory, the levels below the limit from the store.
+        store.FailReadsOf = StoreFamily.Nodes;
+        foreach (var (key, _) in last.Pages)
+        {
+            if (key.Depth < rows.CachedDepthLimit) Assert.NotNull(rows.GetPage(key));
+            else Assert.Throws<IOException>(() => rows.GetPage(key));
+        }
+        store.FailReadsOf = null;
+
+        // The map read through the partial cache is the map in the store.
+        var fresh = new StatusMapTree(new StatusMapRows(store, Origin));
+        Assert.True(tree.TryGetRoot(size, out var root));
+        Assert.True(fresh.TryGetRoot(size, out var freshRoot));
+        Assert.Equal(freshRoot, root);
+        foreach (var update in all)
+        {
+            Assert.True(tree.TryGetValue(size, update.Key, out var value, out var error), error);
+            Assert.Equal(update.Value, value);
+        }
+    }
 }
