@@ -93,6 +93,7 @@ public sealed class StatusMapRowsTests
             Assert.Equal(freshProof.ToBytes(), proof.ToBytes());
         }
     }
+
     [Fact]
     public void A_map_larger_than_the_memory_budget_keeps_its_upper_levels_and_reads_the_rest_from_the_store()
     {
