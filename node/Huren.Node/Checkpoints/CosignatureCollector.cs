@@ -17,7 +17,11 @@ namespace Huren.Node.Checkpoints;
 /// A witness's answer is untrusted input: a line is kept only if it parses, is in that witness's name and verifies
 /// under that witness's key from the configuration. A bad answer, a refusal or an unreachable witness is logged,
 /// counted (<see cref="BackgroundFaults"/>, service <c>cosign</c>) and that witness is asked again after a back-off
-/// (1 s doubling to 60 s); the others are asked meanwhile. Nothing a witness does ends the collector's loop.
+/// (1 s doubling to 60 s); the others are asked meanwhile. One exception: a witness that refused a size
+/// (FAILED_PRECONDITION) when the log has a later checkpoint by then is offered that one at once, the first time — such
+/// a refusal is often about the size (its mirror stored past it in one run and has no status map of it), and the back-off
+/// would hold that witness's cosignature of the later checkpoint for a second. A second refusal in a row waits it out.
+/// Nothing a witness does ends the collector's loop.
 /// </remarks>
 public sealed partial class CosignatureCollector(
     NetworkView network, IWitnessCalls witnesses, MerkleLog log, LogEvents events, BackgroundFaults faults, TimeProvider time,
@@ -28,6 +32,8 @@ public sealed partial class CosignatureCollector(
 
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+    // The "back-off" of a witness asked again at once: not zero, so that a second failure in a row waits FirstBackoff.
+    private static readonly TimeSpan AskedAgainAtOnce = TimeSpan.FromTicks(1);
 
     private readonly Dictionary<string, ulong> _witnessSizes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DateTimeOffset Due, TimeSpan Backoff)> _retry = new(StringComparer.Ordinal);
@@ -159,15 +165,24 @@ public sealed partial class CosignatureCollector(
                 faults.Succeeded(Service, member.Origin);
                 continue;
             }
-            var backoff = lastBackoff == TimeSpan.Zero ? FirstBackoff : TimeSpan.FromTicks(Math.Min(lastBackoff.Ticks * 2, MaxBackoff.Ticks));
-            _retry[member.Origin] = (time.GetUtcNow() + backoff, backoff);
+            var backoff = lastBackoff < FirstBackoff ? FirstBackoff : TimeSpan.FromTicks(Math.Min(lastBackoff.Ticks * 2, MaxBackoff.Ticks));
+            var due = time.GetUtcNow() + backoff;
+            if (offered.Refused && lastBackoff == TimeSpan.Zero && log.Store.GetLatestCheckpoint() is { } latest && latest.Size > size)
+            {
+                (backoff, due) = (AskedAgainAtOnce, time.GetUtcNow());
+                Wake();
+            }
+            _retry[member.Origin] = (due, backoff);
             faults.Failed(Service, member.Origin, offered.Failure);
-            LogWitnessFailed(logger, member.Origin, size, offered.Failure, backoff.TotalSeconds);
+            LogWitnessFailed(logger, member.Origin, size, offered.Failure, backoff == AskedAgainAtOnce ? 0 : backoff.TotalSeconds);
         }
     }
 
-    /// <summary>One witness's answer: its verified cosignature line, or why not; and the size it is known to hold.</summary>
-    private sealed record Offered(NoteSignature? Line, string Failure, ulong? WitnessSize);
+    /// <summary>
+    /// One witness's answer: its verified cosignature line, or why not; the size it is known to hold; and whether it
+    /// was a refusal of the checkpoint (FAILED_PRECONDITION) by a witness that answered.
+    /// </summary>
+    private sealed record Offered(NoteSignature? Line, string Failure, ulong? WitnessSize, bool Refused = false);
 
     /// <summary><see cref="AskAsync"/>, with every way a witness can fail turned into a reason.</summary>
     private async Task<Offered> OfferAsync(TrustedMember member, string witnessName, SignedNote note, ulong size, ulong witnessSize,
@@ -179,7 +194,7 @@ public sealed partial class CosignatureCollector(
         }
         catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
         {
-            return new Offered(null, $"refused ({ex.StatusCode}): {ex.Status.Detail}", null);
+            return new Offered(null, $"refused ({ex.StatusCode}): {ex.Status.Detail}", null, ex.StatusCode == StatusCode.FailedPrecondition);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
         {

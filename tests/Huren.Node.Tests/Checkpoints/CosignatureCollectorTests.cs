@@ -230,6 +230,84 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         lock (_counted) Assert.DoesNotContain(CosignatureCollector.Service, _counted);
     }
 
+    /// <summary>Appends one leaf with its batch checkpoint, as the node's appender does.</summary>
+    private void AppendWithCheckpoint(ulong size)
+    {
+        var staging = _log.BeginStaging(new LogCommit());
+        var leaf = System.Text.Encoding.UTF8.GetBytes($"leaf {size}");
+        staging.Append(leaf, MerkleHash.LeafHash(leaf).ToArray(), $"record-{size}");
+        using (var batch = _log.Store.Store.CreateBatch())
+        {
+            _log.Stage(staging, batch);
+            _log.Store.PutCheckpoint(batch, size, _changsha.Signer.Sign(size, staging.Root()).ToUtf8());
+            _log.Store.Store.Write(batch);
+        }
+        _log.Committed(staging);
+    }
+
+    private static Grpc.Core.RpcException Refusal(ulong size) => new(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
+        $"this witness cannot vouch for the status map at size {size} yet: its mirror stored past size {size} in one run, so it has no map of that size; offer a later checkpoint"));
+
+    [Fact]
+    public async Task A_witness_that_refused_a_size_the_log_has_passed_is_offered_the_later_checkpoint_at_once_but_only_once_in_a_row()
+    {
+        // Zhuzhou refuses size 0; by the time its answer is taken, the log has a checkpoint at size 1.
+        _witnesses.Answer(_zhuzhou.Origin, r =>
+        {
+            var size = SignedNote.Parse(r.Note).Text.Split('\n')[1];
+            if (size == "0")
+            {
+                AppendWithCheckpoint(1);
+                throw Refusal(0);
+            }
+            return Valid(_zhuzhou, r);
+        });
+        await _collector.StartAsync(CancellationToken.None);
+        _collector.Wake();
+        // Offered size 1 with the collector's clock standing still: no back-off ran.
+        await UntilAsync(() => Cosigned(_zhuzhou) && Stored().Text.StartsWith($"{_changsha.Origin}\n1\n", StringComparison.Ordinal), "size 1 cosigned by Zhuzhou");
+        Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
+        Assert.Equal((0, ""), _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin));
+
+        // Refusals in a row: the first is asked again at once (a later checkpoint exists again), the second waits out 1 s.
+        _witnesses.Answer(_zhuzhou.Origin, r =>
+        {
+            var size = ulong.Parse(SignedNote.Parse(r.Note).Text.Split('\n')[1], System.Globalization.CultureInfo.InvariantCulture);
+            AppendWithCheckpoint(size + 1);
+            throw Refusal(size);
+        });
+        AppendWithCheckpoint(2);
+        await UntilAsync(() => _witnesses.Calls(_zhuzhou.Origin) == 4 && _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Failures == 2, "Zhuzhou refused sizes 2 and 3");
+        await RoundAsync();
+        await RoundAsync();
+        Assert.Equal(4, _witnesses.Calls(_zhuzhou.Origin));
+        Assert.Equal(2, _faults.Of(CosignatureCollector.Service, _zhuzhou.Origin).Failures);
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+        _clock.Now += TimeSpan.FromSeconds(1.5);
+        await UntilAsync(() => Cosigned(_zhuzhou) && Stored().Text.StartsWith($"{_changsha.Origin}\n4\n", StringComparison.Ordinal), "size 4 cosigned by Zhuzhou after the back-off");
+        Assert.Equal(5, _witnesses.Calls(_zhuzhou.Origin));
+    }
+
+    [Fact]
+    public async Task An_unreachable_witness_waits_out_its_backoff_though_the_log_has_a_later_checkpoint()
+    {
+        _witnesses.Answer(_zhuzhou.Origin, _ =>
+        {
+            AppendWithCheckpoint(1);
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Error connecting to subchannel."));
+        });
+        await _collector.StartAsync(CancellationToken.None);
+        _collector.Wake();
+        await UntilAsync(() => ZhuzhouAskedAndCounted(1), "Zhuzhou asked once");
+        await UntilAsync(() => Cosigned(_xiangtan) && Stored().Text.StartsWith($"{_changsha.Origin}\n1\n", StringComparison.Ordinal), "size 1 cosigned by Xiangtan");
+        await RoundAsync();
+        await RoundAsync();
+        Assert.Equal(1, _witnesses.Calls(_zhuzhou.Origin));
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+        _clock.Now += TimeSpan.FromSeconds(1.5);
+        await UntilAsync(() => Cosigned(_zhuzhou), "Zhuzhou asked again after 1 s");
+    }
+
     /// <summary>The answer with the last byte of its signature flipped.</summary>
     private static AddCheckpointResponse Flipped(AddCheckpointResponse answer)
     {
