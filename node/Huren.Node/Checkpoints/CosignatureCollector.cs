@@ -165,16 +165,16 @@ public sealed partial class CosignatureCollector(
                 faults.Succeeded(Service, member.Origin);
                 continue;
             }
-            var backoff = lastBackoff < FirstBackoff ? FirstBackoff : TimeSpan.FromTicks(Math.Min(lastBackoff.Ticks * 2, MaxBackoff.Ticks));
-            var due = time.GetUtcNow() + backoff;
-            if (offered.Refused && lastBackoff == TimeSpan.Zero && log.Store.GetLatestCheckpoint() is { } latest && latest.Size > size)
-            {
-                (backoff, due) = (AskedAgainAtOnce, time.GetUtcNow());
-                Wake();
-            }
-            _retry[member.Origin] = (due, backoff);
+            // The first refusal in a row of a size the log has passed: ask about the later checkpoint at once.
+            var atOnce = offered.Refused && lastBackoff == TimeSpan.Zero && log.Store.GetLatestCheckpoint() is { } latest && latest.Size > size;
+            var backoff = atOnce ? AskedAgainAtOnce
+                : lastBackoff < FirstBackoff ? FirstBackoff
+                : TimeSpan.FromTicks(Math.Min(lastBackoff.Ticks * 2, MaxBackoff.Ticks));
+            var now = time.GetUtcNow();
+            _retry[member.Origin] = (atOnce ? now : now + backoff, backoff);
+            if (atOnce) Wake();
             faults.Failed(Service, member.Origin, offered.Failure);
-            LogWitnessFailed(logger, member.Origin, size, offered.Failure, backoff == AskedAgainAtOnce ? 0 : backoff.TotalSeconds);
+            LogWitnessFailed(logger, member.Origin, size, offered.Failure, atOnce ? 0 : backoff.TotalSeconds);
         }
     }
 

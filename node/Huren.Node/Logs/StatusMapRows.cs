@@ -38,7 +38,6 @@ public sealed class StatusMapRows : IStatusMapStore
     private readonly KeySpace _stale;
     private readonly ConcurrentDictionary<StatusMapPageKey, byte[]> _cached = new();
     private readonly long _cachedBytesLimit;
-    private int _cachedCount;
     private long _cachedBytes;
     // Pages at this depth or deeper are not cached: lowered, a level at a time, when the budget is reached.
     private int _depthLimit = int.MaxValue;
@@ -72,7 +71,7 @@ public sealed class StatusMapRows : IStatusMapStore
     }
 
     /// <summary>Pages held in memory now (for tests and metrics).</summary>
-    public int CachedPages => Volatile.Read(ref _cachedCount);
+    public int CachedPages => _cached.Count;
 
     /// <summary>Memory the pages held now take, as counted against the limit (for tests and metrics).</summary>
     public long CachedBytes => Interlocked.Read(ref _cachedBytes);
@@ -98,27 +97,24 @@ public sealed class StatusMapRows : IStatusMapStore
     private void Remember(in StatusMapPageKey key, byte[] page)
     {
         if (key.Depth >= _depthLimit) return;
-        if (!_cached.TryAdd(key, page)) return;
-        Interlocked.Increment(ref _cachedCount);
-        Interlocked.Add(ref _cachedBytes, page.Length + OverheadPerPage);
+        if (_cached.TryAdd(key, page)) Interlocked.Add(ref _cachedBytes, page.Length + OverheadPerPage);
     }
 
     private void Forget(in StatusMapPageKey key)
     {
-        if (!_cached.TryRemove(key, out var page)) return;
-        Interlocked.Decrement(ref _cachedCount);
-        Interlocked.Add(ref _cachedBytes, -(page.Length + OverheadPerPage));
+        if (_cached.TryRemove(key, out var page)) Interlocked.Add(ref _cachedBytes, -(page.Length + OverheadPerPage));
     }
 
     /// <summary>Stops caching the deepest level held and lets its pages go; false when nothing is left to drop.</summary>
     private bool DropDeepestLevel()
     {
-        // Rare (a level at a time, as the map outgrows the budget), so a scan of the cache is fine here.
+        // Rare (a level at a time, as the map outgrows the budget), so a scan of the cache is fine here. Enumerating the
+        // dictionary itself takes no lock (its Keys would take all of them, holding up readers) and sees removals safely.
         var deepest = -1;
-        foreach (var key in _cached.Keys) deepest = Math.Max(deepest, key.Depth);
+        foreach (var (key, _) in _cached) deepest = Math.Max(deepest, key.Depth);
         if (deepest < 0) return false;
         Volatile.Write(ref _depthLimit, deepest);
-        foreach (var key in _cached.Keys)
+        foreach (var (key, _) in _cached)
         {
             if (key.Depth >= deepest) Forget(key);
         }

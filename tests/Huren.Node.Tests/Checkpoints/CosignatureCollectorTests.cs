@@ -203,16 +203,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         await UntilAsync(() => Cosigned(_xiangtan), "size 0 cosigned by Xiangtan");
         for (var size = 1; size <= 3; size++)
         {
-            var staging = _log.BeginStaging(new LogCommit());
-            var leaf = System.Text.Encoding.UTF8.GetBytes($"leaf {size}");
-            staging.Append(leaf, MerkleHash.LeafHash(leaf).ToArray(), $"record-{size}");
-            using (var batch = _log.Store.Store.CreateBatch())
-            {
-                _log.Stage(staging, batch);
-                _log.Store.PutCheckpoint(batch, (ulong)size, _changsha.Signer.Sign((ulong)size, staging.Root()).ToUtf8());
-                _log.Store.Store.Write(batch);
-            }
-            _log.Committed(staging);
+            AppendWithCheckpoint((ulong)size);
             // Xiangtan cosigns each new checkpoint while Zhuzhou's answer to the first offer has still not come.
             await UntilAsync(() => Cosigned(_xiangtan) && Stored().Text.StartsWith($"{_changsha.Origin}\n{size}\n", StringComparison.Ordinal), $"size {size} cosigned by Xiangtan");
         }
