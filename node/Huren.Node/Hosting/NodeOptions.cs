@@ -31,6 +31,9 @@ public sealed class NodeOptions
     /// <summary>Group commit.</summary>
     public SequencerOptions Sequencer { get; set; } = new();
 
+    /// <summary>How long the status map's older versions are kept (section <c>Huren:StatusMap</c>).</summary>
+    public StatusMapOptions StatusMap { get; set; } = new();
+
     /// <summary>The counter page (窗口核验) at <c>/counter/</c>.</summary>
     public CounterOptions Counter { get; set; } = new();
 
@@ -72,7 +75,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Recovery.Validate() ?? Sequencer.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
+        return Keys.Validate() ?? Recovery.Validate() ?? Sequencer.Validate() ?? StatusMap.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate();
     }
 }
 

@@ -122,6 +122,31 @@ public sealed class LogStatusMap : IBatchParticipant
         _updates.Clear();
     }
 
+    /// <summary>
+    /// Deletes what only versions below <paramref name="floor"/> read — their root records and the pages superseded at
+    /// or before the floor — at most <paramref name="maxRows"/> of each in one write; returns the rows deleted (0 when
+    /// nothing is left). Versions from the floor on keep every row, and they are all that appends read, so this runs
+    /// beside the log's writer. Root records go before pages: a version below the floor is then simply not there.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="floor"/> is above the durable version, or <paramref name="maxRows"/> is not positive.</exception>
+    public int Prune(ulong floor, int maxRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(floor, Version);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
+        var prune = Tree.PlanPrune(floor, maxRows);
+        if (prune.RootVersions.Count > 0)
+        {
+            prune.StalePages.Clear();
+            if (prune.RootVersions.Count > maxRows) prune.RootVersions.RemoveRange(maxRows, prune.RootVersions.Count - maxRows);
+        }
+        var rows = prune.StalePages.Count + prune.RootVersions.Count;
+        if (rows == 0) return 0;
+        using var batch = _store.Store.CreateBatch();
+        _rows.Delete(batch, prune);
+        _store.Store.Write(batch);
+        return rows;
+    }
+
     private void CatchUp(ulong size)
     {
         var updates = Updates(_version, size);

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Health.V1;
-using Huren.Node.Ledger;
 using Huren.Node.Logs;
 using Huren.Node.Storage;
 using Huren.Node.Tests.Integration;
@@ -12,7 +11,6 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Huren.Node.Tests.Log;
 
@@ -23,109 +21,86 @@ namespace Huren.Node.Tests.Log;
 /// </summary>
 public sealed class AppendFaultTests : IAsyncLifetime
 {
-    private const string Origin = LedgerFixture.Changsha;
-    private readonly FaultyStore _store = new(new MemoryStore());
-    private readonly SigningKey _root = SigningKey.Generate(SignatureAlgorithm.Ed25519);
-    private readonly SigningKey _amr = SigningKey.Generate(SignatureAlgorithm.Ed25519);
-    private readonly AppendHealth _health = new(threshold: 3);
-    private MerkleLog _log = null!;
-    private LogStateMachine _machine = null!;
-    private Sequencer _sequencer = null!;
+    private const string Origin = SequencedLog.Origin;
+    private SequencedLog _at = null!;
 
-    public async Task InitializeAsync()
-    {
-        _log = new MerkleLog(new LogStore(_store, Origin));
-        _machine = new LogStateMachine(Origin, [_root.PublicKey], "430100-root", _log.Store, null, TimeProvider.System);
-        var appender = new LogAppender(_log, _machine, [_machine], null, _health, NullLogger.Instance);
-        _sequencer = new Sequencer(appender, new SequencerOptions { MaxBatchDelay = TimeSpan.Zero }, NullLogger.Instance);
-        var issuer = LedgerBodies.Issuer("430100-amr", LedgerBodies.ChangshaAmrCode, _amr.PublicKey, [LedgerBodies.BusinessLicenseType], [], mayShare: false);
-        await _sequencer.SubmitAsync(Sign(EntryKinds.IssuerRegister, "430100-amr", "430100-root", issuer, _root));
-    }
+    public async Task InitializeAsync() => _at = await SequencedLog.StartAsync();
 
-    public async Task DisposeAsync() => await _sequencer.DisposeAsync();
-
-    private static byte[] Sign<T>(string kind, string recordId, string issuerId, T body, SigningKey key) where T : class
-        => EntrySigner.SignToLeaf(Entry.Create(kind, Origin, recordId, issuerId, body, DateTimeOffset.UtcNow), key);
-
-    private byte[] Issue(string serial)
-    {
-        var body = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, serial);
-        return Sign(EntryKinds.LicenseIssue, body.LicenseId, "430100-amr", body, _amr);
-    }
+    public async Task DisposeAsync() => await _at.DisposeAsync();
 
     /// <summary>The log's size as a fresh reader of the store sees it: what is durable.</summary>
-    private ulong DurableSize() => new MerkleLog(new LogStore(_store.Inner, Origin)).Size;
+    private ulong DurableSize() => new MerkleLog(new LogStore(_at.Store.Inner, Origin)).Size;
 
     private async Task<AppendFailedException> FailsAsync(byte[] leaf)
     {
-        var size = _log.Size;
-        var ex = await Assert.ThrowsAsync<AppendFailedException>(() => _sequencer.SubmitAsync(leaf));
-        Assert.Equal(size, _log.Size);
+        var size = _at.Log.Size;
+        var ex = await Assert.ThrowsAsync<AppendFailedException>(() => _at.Sequencer.SubmitAsync(leaf));
+        Assert.Equal(size, _at.Log.Size);
         Assert.Equal(size, DurableSize());
-        Assert.Equal(size, _machine.AppliedSize);
+        Assert.Equal(size, _at.Machine.AppliedSize);
         return ex;
     }
 
     [Fact]
     public async Task A_failing_write_fails_the_batch_and_the_same_entry_is_written_next()
     {
-        var leaf = Issue("2024000001");
-        var cachedPages = _log.StatusMap.CachedPages;
-        _store.FailNextWrites(1);
+        var leaf = _at.Issue("2024000001");
+        var cachedPages = _at.Log.StatusMap.CachedPages;
+        _at.Store.FailNextWrites(1);
         var ex = await FailsAsync(leaf);
         // The failed batch's status-map pages were never stored, so none of them may be served from memory.
-        Assert.Equal(cachedPages, _log.StatusMap.CachedPages);
+        Assert.Equal(cachedPages, _at.Log.StatusMap.CachedPages);
         Assert.Contains("injected write fault", ex.Message, StringComparison.Ordinal);
-        Assert.False(_machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
+        Assert.False(_at.Machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
 
-        var result = await _sequencer.SubmitAsync(leaf);
+        var result = await _at.Sequencer.SubmitAsync(leaf);
         Assert.Equal(1UL, result.Index);
         Assert.False(result.Duplicate);
         Assert.Equal(2UL, DurableSize());
-        Assert.True(_machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
+        Assert.True(_at.Machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
     }
 
     [Fact]
     public async Task A_failing_read_in_the_writer_fails_the_batch_and_the_next_one_is_written()
     {
-        _store.FailReadsOf = StoreFamily.State;
-        var ex = await FailsAsync(Issue("2024000002"));
+        _at.Store.FailReadsOf = StoreFamily.State;
+        var ex = await FailsAsync(_at.Issue("2024000002"));
         Assert.Contains("injected read fault", ex.Message, StringComparison.Ordinal);
-        _store.FailReadsOf = null;
-        Assert.Equal(1UL, (await _sequencer.SubmitAsync(Issue("2024000002"))).Index);
+        _at.Store.FailReadsOf = null;
+        Assert.Equal(1UL, (await _at.Sequencer.SubmitAsync(_at.Issue("2024000002"))).Index);
     }
 
     [Fact]
     public async Task A_failing_read_before_queueing_is_unavailable_too()
     {
-        _store.FailReadsOf = StoreFamily.LeafIndex;
-        await FailsAsync(Issue("2024000003"));
-        _store.FailReadsOf = null;
-        Assert.Equal(1UL, (await _sequencer.SubmitAsync(Issue("2024000003"))).Index);
+        _at.Store.FailReadsOf = StoreFamily.LeafIndex;
+        await FailsAsync(_at.Issue("2024000003"));
+        _at.Store.FailReadsOf = null;
+        Assert.Equal(1UL, (await _at.Sequencer.SubmitAsync(_at.Issue("2024000003"))).Index);
     }
 
     [Fact]
     public async Task A_damaged_state_row_fails_its_batch_and_other_batches_go_on()
     {
         var licenseId = LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000004");
-        await _sequencer.SubmitAsync(Issue("2024000004"));
-        new KeySpace(_store.Inner, StoreFamily.State, Origin).PutNow(System.Text.Encoding.UTF8.GetBytes("license/" + licenseId), [0xff, 0xff, 0xff]);
+        await _at.Sequencer.SubmitAsync(_at.Issue("2024000004"));
+        new KeySpace(_at.Store.Inner, StoreFamily.State, Origin).PutNow(System.Text.Encoding.UTF8.GetBytes("license/" + licenseId), [0xff, 0xff, 0xff]);
 
-        var ex = await FailsAsync(Sign(EntryKinds.LicenseStatus, licenseId, "430100-amr", LedgerBodies.Suspend(licenseId), _amr));
+        var ex = await FailsAsync(SequencedLog.Sign(EntryKinds.LicenseStatus, licenseId, "430100-amr", LedgerBodies.Suspend(licenseId), _at.Amr));
         Assert.Contains("does not decode", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(2UL, (await _sequencer.SubmitAsync(Issue("2024000005"))).Index);
+        Assert.Equal(2UL, (await _at.Sequencer.SubmitAsync(_at.Issue("2024000005"))).Index);
     }
 
     [Fact]
     public async Task Every_entry_of_a_failed_batch_fails_and_none_is_half_written()
     {
-        var leaves = Enumerable.Range(10, 20).Select(i => Issue($"20240000{i}")).ToList();
-        _store.FailNextWrites(1);
+        var leaves = Enumerable.Range(10, 20).Select(i => _at.Issue($"20240000{i}")).ToList();
+        _at.Store.FailNextWrites(1);
         var outcomes = await Task.WhenAll(leaves.Select(async leaf =>
         {
             try
             {
-                return (object)await _sequencer.SubmitAsync(leaf);
+                return (object)await _at.Sequencer.SubmitAsync(leaf);
             }
             catch (AppendFailedException ex)
             {
@@ -136,24 +111,24 @@ public sealed class AppendFaultTests : IAsyncLifetime
         var failed = outcomes.OfType<AppendFailedException>().Count();
         Assert.True(failed > 0);
         Assert.Equal(1UL + (ulong)(leaves.Count - failed), DurableSize());
-        Assert.Equal(DurableSize(), _machine.AppliedSize);
+        Assert.Equal(DurableSize(), _at.Machine.AppliedSize);
     }
 
     [Fact]
     public async Task A_run_of_failed_batches_makes_the_log_unhealthy_until_one_is_written()
     {
-        _store.FailNextWrites(3);
-        for (var i = 0; i < 2; i++) await FailsAsync(Issue($"202400010{i}"));
-        Assert.Null(_health.Fault());
-        await FailsAsync(Issue("2024000102"));
-        var fault = _health.Fault();
+        _at.Store.FailNextWrites(3);
+        for (var i = 0; i < 2; i++) await FailsAsync(_at.Issue($"202400010{i}"));
+        Assert.Null(_at.Health.Fault());
+        await FailsAsync(_at.Issue("2024000102"));
+        var fault = _at.Health.Fault();
         Assert.NotNull(fault);
         Assert.Contains(Origin, fault, StringComparison.Ordinal);
         Assert.Contains("3 batches in a row", fault, StringComparison.Ordinal);
         Assert.Contains("injected write fault", fault, StringComparison.Ordinal);
 
-        await _sequencer.SubmitAsync(Issue("2024000103"));
-        Assert.Null(_health.Fault());
+        await _at.Sequencer.SubmitAsync(_at.Issue("2024000103"));
+        Assert.Null(_at.Health.Fault());
     }
 
     [Fact]
