@@ -140,7 +140,7 @@ public static partial class NodeApp
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
         services.AddSingleton(sp => new StatusMapPruner(sp.GetRequiredService<LogDirectory>(), options.StatusMap, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<StatusMapPruner>>()));
+            sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<StatusMapPruner>>(), sp.GetRequiredService<NodeMetrics>().StatusMapPruned));
         services.AddHostedService(sp => sp.GetRequiredService<StatusMapPruner>());
 
         services.AddSingleton(sp =>

@@ -7,7 +7,14 @@ namespace Huren.Node.Logs;
 /// below it read is deleted (<see cref="LogStatusMap.Prune"/>). A restarted node starts noting afresh, so it prunes
 /// nothing younger than the retention however long it was down.
 /// </summary>
-public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions options, TimeProvider time, BackgroundFaults faults, ILogger<StatusMapPruner> logger)
+/// <param name="logs">The logs whose maps are pruned (own and mirrors).</param>
+/// <param name="options">Retention, round interval and step size.</param>
+/// <param name="time">The clock the retention is measured on.</param>
+/// <param name="faults">Where a failed round is reported (health).</param>
+/// <param name="logger">Logs each pruning and each failure.</param>
+/// <param name="pruned">Told of each log pruned to a new floor, with the rows deleted (metrics).</param>
+public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions options, TimeProvider time, BackgroundFaults faults, ILogger<StatusMapPruner> logger,
+    Action<string, ulong, long>? pruned = null)
     : BackgroundService
 {
     /// <summary>The service name in <see cref="BackgroundFaults"/> and health.</summary>
@@ -78,6 +85,7 @@ public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions 
             cancellationToken.ThrowIfCancellationRequested();
         }
         _floors[log.Origin] = target;
+        pruned?.Invoke(log.Origin, target, deleted);
         if (deleted > 0) LogPruned(logger, log.Origin, deleted, target);
         return deleted;
     }

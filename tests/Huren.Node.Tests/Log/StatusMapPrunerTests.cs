@@ -20,6 +20,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
     private readonly TestClock _clock = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
     private readonly BackgroundFaults _faults = new(threshold: 3);
     private readonly List<string> _licenses = [];
+    private readonly List<(string Origin, ulong Floor, long Rows)> _pruned = [];
     private SequencedLog _at = null!;
     private FaultyStore _store = null!;
     private int _serial;
@@ -33,7 +34,8 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
     public async Task DisposeAsync() => await _at.DisposeAsync();
 
     private StatusMapPruner Pruner(TimeSpan keep, int stepRows) => new(new LogDirectory(_at.Log),
-        new StatusMapOptions { KeepVersionsFor = keep, PruneStepRows = stepRows }, _clock, _faults, NullLogger<StatusMapPruner>.Instance);
+        new StatusMapOptions { KeepVersionsFor = keep, PruneStepRows = stepRows }, _clock, _faults, NullLogger<StatusMapPruner>.Instance,
+        (origin, floor, rows) => _pruned.Add((origin, floor, rows)));
 
     /// <summary>Issues <paramref name="count"/> licenses one batch each (a map version each), then suspends every fourth of them.</summary>
     private async Task AppendAsync(int count)
@@ -100,6 +102,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
         Assert.Equal(staleBefore.Where(s => s.SinceVersion > floor), Stale());
         Assert.Equal(pagesBefore - gone, Rows(StoreFamily.Nodes, "statusmap").Count);
         Assert.Equal((0, ""), _faults.Of(StatusMapPruner.Service, Origin));
+        Assert.Equal([(Origin, floor, deleted)], _pruned);
 
         // The floor and every version after it read as before; a version below it is not there any more.
         Assert.Equal(atFloor, Proofs(floor));
