@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Usage: Huren.Node.CrashHarness <data dir> <ed25519 seed hex> <submitters>
 // Appends entries signed by the given key from concurrent submitters and prints "ACK <index> <leaf hash hex>"
 // for each acknowledgement, strictly after the sequencer reported it durable. Meanwhile the node's status-map pruner
-// prunes every 20 ms down to the map's latest version, printing "PRUNED <floor> <rows>", so kills land in its writes too.
+// prunes every 20 ms down to the map's latest version, printing "PRUNED <floor> <root records and pages deleted>", so kills land in its writes too.
 var dataDir = args[0];
 var key = SigningKey.FromEd25519Seed(Convert.FromHexString(args[1]));
 var submitters = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
@@ -27,12 +27,12 @@ await using var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check
 var stdout = Console.Out;
 var gate = new Lock();
 var pruner = new StatusMapPruner(new LogDirectory(log),
-    new StatusMapOptions { KeepVersionsFor = TimeSpan.Zero, PruneInterval = TimeSpan.FromMilliseconds(20), PruneStepRows = 100 },
-    TimeProvider.System, new BackgroundFaults(), NullLogger<StatusMapPruner>.Instance, (_, floor, rows) =>
+    new StatusMapOptions { KeepVersionsFor = TimeSpan.Zero, PruneInterval = TimeSpan.FromMilliseconds(20), PruneBatchSize = 100 },
+    TimeProvider.System, new BackgroundFaults(), NullLogger<StatusMapPruner>.Instance, (_, floor, deleted) =>
     {
         lock (gate)
         {
-            stdout.WriteLine($"PRUNED {floor} {rows}");
+            stdout.WriteLine($"PRUNED {floor} {deleted}");
             stdout.Flush();
         }
     });

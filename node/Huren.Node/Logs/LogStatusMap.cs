@@ -123,28 +123,29 @@ public sealed class LogStatusMap : IBatchParticipant
     }
 
     /// <summary>
-    /// Deletes what only versions below <paramref name="floor"/> read — their root records and the pages superseded at
-    /// or before the floor — at most <paramref name="maxRows"/> of each in one write; returns the rows deleted (0 when
-    /// nothing is left). Versions from the floor on keep every row, and they are all that appends read, so this runs
-    /// beside the log's writer. Root records go before pages: a version below the floor is then simply not there.
+    /// Deletes, in one write, part of what only versions below <paramref name="floor"/> read: up to
+    /// <paramref name="maxItems"/> of their root records while any is left, then up to as many pages superseded at or
+    /// before the floor (each with its stale row); returns how many it deleted (0 when nothing is left). Versions from
+    /// the floor on keep every row, and they are all that appends read, so this runs beside the log's writer. Root
+    /// records go first, so that a version below the floor is simply not there rather than missing pages.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="floor"/> is above the durable version, or <paramref name="maxRows"/> is not positive.</exception>
-    public int Prune(ulong floor, int maxRows)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="floor"/> is above the durable version, or <paramref name="maxItems"/> is not positive.</exception>
+    public int Prune(ulong floor, int maxItems)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(floor, Version);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
-        var prune = Tree.PlanPrune(floor, maxRows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItems);
+        var prune = Tree.PlanPrune(floor, maxItems);
         if (prune.RootVersions.Count > 0)
         {
             prune.StalePages.Clear();
-            if (prune.RootVersions.Count > maxRows) prune.RootVersions.RemoveRange(maxRows, prune.RootVersions.Count - maxRows);
+            if (prune.RootVersions.Count > maxItems) prune.RootVersions.RemoveRange(maxItems, prune.RootVersions.Count - maxItems);
         }
-        var rows = prune.StalePages.Count + prune.RootVersions.Count;
-        if (rows == 0) return 0;
+        var items = prune.StalePages.Count + prune.RootVersions.Count;
+        if (items == 0) return 0;
         using var batch = _store.Store.CreateBatch();
         _rows.Delete(batch, prune);
         _store.Store.Write(batch);
-        return rows;
+        return items;
     }
 
     private void CatchUp(ulong size)

@@ -14,15 +14,15 @@ public sealed class StatusMapOptions
     /// <summary>How often every log's map (the own log's and each mirror's) is looked at and pruned.</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Rows deleted per write while pruning, so that a large backlog goes in steps between the log's own writes.</summary>
-    public int PruneStepRows { get; set; } = 10_000;
+    /// <summary>Root records or pages (each page with its stale row) deleted per write while pruning, so that a large backlog goes in steps between the log's own writes.</summary>
+    public int PruneBatchSize { get; set; } = 10_000;
 
     /// <summary>Names the setting that is out of range, or null when all are valid.</summary>
     public string? Validate()
     {
         if (KeepVersionsFor < TimeSpan.Zero) return "Huren:StatusMap:KeepVersionsFor must not be negative";
         if (PruneInterval <= TimeSpan.Zero) return "Huren:StatusMap:PruneInterval must be positive";
-        if (PruneStepRows < 1) return "Huren:StatusMap:PruneStepRows must be at least 1";
+        if (PruneBatchSize < 1) return "Huren:StatusMap:PruneBatchSize must be at least 1";
         return null;
     }
 }

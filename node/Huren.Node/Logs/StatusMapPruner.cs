@@ -12,7 +12,7 @@ namespace Huren.Node.Logs;
 /// <param name="time">The clock the retention is measured on.</param>
 /// <param name="faults">Where a failed round is reported (health).</param>
 /// <param name="logger">Logs each pruning and each failure.</param>
-/// <param name="pruned">Told of each log pruned to a new floor, with the rows deleted (metrics).</param>
+/// <param name="pruned">Told of each log pruned to a new floor, with the root records and pages deleted (metrics).</param>
 public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions options, TimeProvider time, BackgroundFaults faults, ILogger<StatusMapPruner> logger,
     Action<string, ulong, long>? pruned = null)
     : BackgroundService
@@ -42,7 +42,7 @@ public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions 
         }
     }
 
-    /// <summary>One round over every log: note its version and prune below its floor; returns the rows deleted.</summary>
+    /// <summary>One round over every log: note its version and prune below its floor; returns the root records and pages deleted.</summary>
     public async Task<long> PruneAsync(CancellationToken cancellationToken)
     {
         long deleted = 0;
@@ -77,7 +77,7 @@ public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions 
         if (floor is not { } target || target <= _floors.GetValueOrDefault(log.Origin)) return 0;
         long deleted = 0;
         int step;
-        while ((step = log.StatusMap.Prune(target, options.PruneStepRows)) > 0)
+        while ((step = log.StatusMap.Prune(target, options.PruneBatchSize)) > 0)
         {
             deleted += step;
             // Between steps the log's own writes go first.
@@ -90,8 +90,8 @@ public sealed partial class StatusMapPruner(LogDirectory logs, StatusMapOptions 
         return deleted;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Rows} rows of the status map of {Origin} below version {Floor}")]
-    private static partial void LogPruned(ILogger logger, string origin, long rows, ulong floor);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Deleted} root records and pages of the status map of {Origin} below version {Floor}")]
+    private static partial void LogPruned(ILogger logger, string origin, long deleted, ulong floor);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pruning the status map of {Origin} failed; the next round tries again")]
     private static partial void LogPruneFailed(ILogger logger, string origin, Exception ex);

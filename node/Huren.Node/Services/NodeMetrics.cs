@@ -26,14 +26,14 @@ public sealed class NodeMetrics
         _verifyLatency = factory.CreateHistogram("huren_verify_seconds", "Latency of license verification.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         _backgroundFailures = factory.CreateCounter("huren_background_failures_total", "Failures of background work (cosignatures, mirrors, checkpoint timer), by service; each is retried.", "service");
-        _statusMapPruned = factory.CreateCounter("huren_statusmap_pruned_rows_total", "Rows of older status-map versions deleted (root records, superseded pages, stale rows), by log.", "origin");
+        _statusMapPruned = factory.CreateCounter("huren_statusmap_pruned_total", "Root records and superseded pages of older status-map versions deleted, by log.", "origin");
         _statusMapFloor = factory.CreateGauge("huren_statusmap_floor", "Oldest status-map version kept, by log.", "origin");
     }
 
-    /// <summary>The status map of <paramref name="origin"/> was pruned below <paramref name="floor"/>, <paramref name="rows"/> rows deleted.</summary>
-    public void StatusMapPruned(string origin, ulong floor, long rows)
+    /// <summary>The status map of <paramref name="origin"/> was pruned below <paramref name="floor"/>: <paramref name="deleted"/> root records and pages.</summary>
+    public void StatusMapPruned(string origin, ulong floor, long deleted)
     {
-        _statusMapPruned.WithLabels(origin).Inc(rows);
+        _statusMapPruned.WithLabels(origin).Inc(deleted);
         _statusMapFloor.WithLabels(origin).Set(floor);
     }
 

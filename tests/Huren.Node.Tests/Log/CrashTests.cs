@@ -39,7 +39,7 @@ public class CrashTests
         var verifier = new CheckpointVerifier(new CheckpointSigner(Origin, SigningKey.FromEd25519Seed(Convert.FromHexString(seed)), null).LogVerifierKey);
         var random = new Random(20261123);
         var acknowledged = new Dictionary<ulong, string>();
-        long prunedRows = 0;
+        long pruned = 0;
         ulong sizeBefore = 0;
         const int cycles = 22;
         for (var cycle = 0; cycle < cycles; cycle++)
@@ -67,9 +67,9 @@ public class CrashTests
                     acknowledged[ulong.Parse(index, System.Globalization.CultureInfo.InvariantCulture)] = hash;
                     acksThisCycle++;
                 }
-                else if (parts is ["PRUNED", _, var rows])
+                else if (parts is ["PRUNED", _, var deleted])
                 {
-                    prunedRows += long.Parse(rows, System.Globalization.CultureInfo.InvariantCulture);
+                    pruned += long.Parse(deleted, System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
             child.Kill(entireProcessTree: true);
@@ -109,6 +109,6 @@ public class CrashTests
         // Appending went on across the restarts, and so did pruning the map down to its latest version (the checks above
         // read the latest version and the checkpoint's after each kill).
         Assert.True(sizeBefore > (ulong)cycles, $"only {sizeBefore} entries after {cycles} cycles");
-        Assert.True(prunedRows > 0, "the harness pruned no rows of the map");
+        Assert.True(pruned > 0, "the harness pruned nothing of the map");
     }
 }

@@ -20,7 +20,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
     private readonly TestClock _clock = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
     private readonly BackgroundFaults _faults = new(threshold: 3);
     private readonly List<string> _licenses = [];
-    private readonly List<(string Origin, ulong Floor, long Rows)> _pruned = [];
+    private readonly List<(string Origin, ulong Floor, long Deleted)> _pruned = [];
     private SequencedLog _at = null!;
     private FaultyStore _store = null!;
     private int _serial;
@@ -33,9 +33,9 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _at.DisposeAsync();
 
-    private StatusMapPruner Pruner(TimeSpan keep, int stepRows) => new(new LogDirectory(_at.Log),
-        new StatusMapOptions { KeepVersionsFor = keep, PruneStepRows = stepRows }, _clock, _faults, NullLogger<StatusMapPruner>.Instance,
-        (origin, floor, rows) => _pruned.Add((origin, floor, rows)));
+    private StatusMapPruner Pruner(TimeSpan keep, int batchSize) => new(new LogDirectory(_at.Log),
+        new StatusMapOptions { KeepVersionsFor = keep, PruneBatchSize = batchSize }, _clock, _faults, NullLogger<StatusMapPruner>.Instance,
+        (origin, floor, deleted) => _pruned.Add((origin, floor, deleted)));
 
     /// <summary>Issues <paramref name="count"/> licenses one batch each (a map version each), then suspends every fourth of them.</summary>
     private async Task AppendAsync(int count)
@@ -75,7 +75,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
     [Fact]
     public async Task Versions_older_than_the_retention_go_in_steps_and_every_later_version_stays_whole()
     {
-        var pruner = Pruner(TimeSpan.FromMinutes(10), stepRows: 40);
+        var pruner = Pruner(TimeSpan.FromMinutes(10), batchSize: 40);
         await AppendAsync(40);
         var floor = _at.Log.StatusMap.Version;
         Assert.Equal(0, await pruner.PruneAsync(CancellationToken.None));
@@ -97,7 +97,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
         var deleted = await pruner.PruneAsync(CancellationToken.None);
         var gone = staleBefore.Count(s => s.SinceVersion <= floor);
         Assert.Equal(rootsBefore.Count(v => v < floor) + gone, deleted);
-        Assert.True(deleted > 3 * 40, $"{deleted} rows, more than three steps of 40");
+        Assert.True(deleted > 3 * 40, $"{deleted} deleted, more than three writes of 40");
         Assert.Equal(rootsBefore.Where(v => v >= floor), RootVersions());
         Assert.Equal(staleBefore.Where(s => s.SinceVersion > floor), Stale());
         Assert.Equal(pagesBefore - gone, Rows(StoreFamily.Nodes, "statusmap").Count);
@@ -118,7 +118,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_write_deletes_nothing_is_reported_and_the_next_round_finishes_the_work()
     {
-        var pruner = Pruner(TimeSpan.Zero, stepRows: 10_000);
+        var pruner = Pruner(TimeSpan.Zero, batchSize: 10_000);
         await AppendAsync(20);
         var stale = Stale();
         Assert.NotEmpty(stale);
