@@ -22,9 +22,10 @@ internal sealed class MirroredMaps(Func<MirrorSet> mirrors, LogDirectory directo
             if (mirror.Fault is { } fault) return new MirroredMapRoot(null, $"its mirror of {origin} stopped: {fault}");
             if (mirror.Log.Size >= size)
             {
-                return mirror.Log.StatusMap.Tree.TryGetRoot(size, out var root)
+                // A size inside a run the mirror stored in one batch has no version of its own: derived from the leaves.
+                return mirror.Log.StatusMap.DeriveRoot(size) is { } root
                     ? new MirroredMapRoot(root, null)
-                    : new MirroredMapRoot(null, $"its mirror of {origin} stored past size {size} in one run, so it has no map of that size; offer a later checkpoint");
+                    : new MirroredMapRoot(null, $"its mirror of {origin} keeps no status-map version within {LogStatusMap.MaxDerivedEntries} entries below size {size}; offer a later checkpoint");
             }
             try
             {

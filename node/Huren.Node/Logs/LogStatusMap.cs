@@ -24,6 +24,9 @@ public sealed class LogStatusMap : IBatchParticipant
     private readonly Func<ulong, byte[]?> _leaf;
     private readonly StatusMapRows _rows;
     private readonly List<StatusMapUpdate> _updates = [];
+    // A second tree over the same rows for DeriveRoot: a tree prepares one batch at a time, and the writer's is its own.
+    private readonly StatusMapTree _deriving;
+    private readonly Lock _derivingLock = new();
     private ulong _version;
     private StatusMapWriteSet? _staged;
 
@@ -39,6 +42,7 @@ public sealed class LogStatusMap : IBatchParticipant
         _leaf = leaf;
         _rows = new StatusMapRows(store.Store, store.Origin);
         Tree = new StatusMapTree(_rows);
+        _deriving = new StatusMapTree(_rows);
         _version = _rows.LatestVersion() ?? 0;
         if (_version > size)
         {
@@ -120,6 +124,37 @@ public sealed class LogStatusMap : IBatchParticipant
     {
         _staged = null;
         _updates.Clear();
+    }
+
+    /// <summary>The most entries <see cref="DeriveRoot"/> reads to derive a root (a witness's answer waits for it).</summary>
+    public const int MaxDerivedEntries = 65_536;
+
+    /// <summary>
+    /// The map root at a durable <paramref name="size"/> that is not a version of this store — a mirror stores an
+    /// origin's run in one batch, so the sizes inside it have no version, while the origin may sign one of them (its
+    /// checkpoint timer) — derived from the nearest version below and the stored leaves in between, writing nothing.
+    /// Null when the size is not durable or the nearest version below is more than <see cref="MaxDerivedEntries"/> away.
+    /// </summary>
+    public Hash256? DeriveRoot(ulong size)
+    {
+        if (Tree.TryGetRoot(size, out var stored)) return stored;
+        if (size > Version) return null;
+        lock (_derivingLock)
+        {
+            // No version below (pruned, or none yet): from the empty map, which every log starts from.
+            var below = _rows.LatestVersionBelow(size) ?? 0;
+            if (size - below > MaxDerivedEntries) return null;
+            try
+            {
+                var updates = Updates(below, size);
+                return _deriving.Prepare(below, size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(updates)).Root.Hash;
+            }
+            catch (StatusMapStoreException)
+            {
+                // The version below was pruned meanwhile.
+                return null;
+            }
+        }
     }
 
     /// <summary>

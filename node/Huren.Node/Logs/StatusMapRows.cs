@@ -137,6 +137,17 @@ public sealed class StatusMapRows : IStatusMapStore
         return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
     }
 
+    /// <summary>The largest version below <paramref name="version"/> with a root record, or null when there is none (version 0, the empty map, has none).</summary>
+    public ulong? LatestVersionBelow(ulong version)
+    {
+        if (version == 0) return null;
+        Span<byte> key = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, version - 1);
+        if (_roots.LastAtOrBelow(key) is not { } row) return null;
+        if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
+        return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+    }
+
     /// <inheritdoc/>
     public IEnumerable<StatusMapStalePage> GetStalePages(ulong maxSinceVersion)
     {
