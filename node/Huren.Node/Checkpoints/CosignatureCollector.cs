@@ -19,8 +19,9 @@ namespace Huren.Node.Checkpoints;
 /// counted (<see cref="BackgroundFaults"/>, service <c>cosign</c>) and that witness is asked again after a back-off
 /// (1 s doubling to 60 s); the others are asked meanwhile. One exception: a witness that refused a size
 /// (FAILED_PRECONDITION) when the log has a later checkpoint by then is offered that one at once, the first time — such
-/// a refusal is often about the size (its mirror stored past it in one run and has no status map of it), and the back-off
-/// would hold that witness's cosignature of the later checkpoint for a second. A second refusal in a row waits it out.
+/// a refusal is often about the size (its mirror had not integrated it in time, or keeps no status-map version near it),
+/// and the back-off would hold that witness's cosignature of the later checkpoint for a second. A second refusal in a
+/// row waits it out.
 /// Nothing a witness does ends the collector's loop.
 /// </remarks>
 public sealed partial class CosignatureCollector(

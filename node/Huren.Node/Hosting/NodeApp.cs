@@ -139,9 +139,8 @@ public static partial class NodeApp
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<CheckpointTimer>>()));
-        services.AddSingleton(sp => new StatusMapPruner(sp.GetRequiredService<LogDirectory>(), options.StatusMap, sp.GetRequiredService<TimeProvider>(),
+        services.AddHostedService(sp => new StatusMapPruner(sp.GetRequiredService<LogDirectory>(), options.StatusMap, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<StatusMapPruner>>(), sp.GetRequiredService<NodeMetrics>().StatusMapPruned));
-        services.AddHostedService(sp => sp.GetRequiredService<StatusMapPruner>());
 
         services.AddSingleton(sp =>
         {

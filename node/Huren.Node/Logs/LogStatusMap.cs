@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Huren.Node.Storage;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
@@ -101,7 +102,7 @@ public sealed class LogStatusMap : IBatchParticipant
         {
             throw new InvalidOperationException($"the status map of {_store.Origin} is at version {_version}, the batch starts at {first}");
         }
-        var writes = Tree.Prepare(_version, staging.Size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_updates));
+        var writes = Tree.Prepare(_version, staging.Size, CollectionsMarshal.AsSpan(_updates));
         _rows.Add(batch, writes);
         _staged = writes;
     }
@@ -147,7 +148,7 @@ public sealed class LogStatusMap : IBatchParticipant
             try
             {
                 var updates = Updates(below, size);
-                return _deriving.Prepare(below, size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(updates)).Root.Hash;
+                return _deriving.Prepare(below, size, CollectionsMarshal.AsSpan(updates)).Root.Hash;
             }
             catch (StatusMapStoreException)
             {
@@ -186,7 +187,7 @@ public sealed class LogStatusMap : IBatchParticipant
     private void CatchUp(ulong size)
     {
         var updates = Updates(_version, size);
-        var writes = Tree.Prepare(_version, size, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(updates));
+        var writes = Tree.Prepare(_version, size, CollectionsMarshal.AsSpan(updates));
         using var batch = _store.Store.CreateBatch();
         _rows.Add(batch, writes);
         _store.Store.Write(batch);

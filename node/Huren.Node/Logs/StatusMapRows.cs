@@ -132,9 +132,7 @@ public sealed class StatusMapRows : IStatusMapStore
     /// <summary>The largest version with a root record, or null when the map has none stored (only the empty map, version 0).</summary>
     public ulong? LatestVersion()
     {
-        if (_roots.Last() is not { } row) return null;
-        if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
-        return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+        return _roots.Last() is { } row ? RootVersion(row.Key) : null;
     }
 
     /// <summary>The largest version below <paramref name="version"/> with a root record, or null when there is none (version 0, the empty map, has none).</summary>
@@ -143,9 +141,14 @@ public sealed class StatusMapRows : IStatusMapStore
         if (version == 0) return null;
         Span<byte> key = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(key, version - 1);
-        if (_roots.LastAtOrBelow(key) is not { } row) return null;
-        if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
-        return BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+        return _roots.LastAtOrBelow(key) is { } row ? RootVersion(row.Key) : null;
+    }
+
+    /// <summary>The version a root row is keyed by (8 bytes, big-endian).</summary>
+    private static ulong RootVersion(byte[] key)
+    {
+        if (key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {key.Length}-byte key");
+        return BinaryPrimitives.ReadUInt64BigEndian(key);
     }
 
     /// <inheritdoc/>
@@ -164,8 +167,7 @@ public sealed class StatusMapRows : IStatusMapStore
     {
         foreach (var row in _roots.Scan(ReadOnlySpan<byte>.Empty))
         {
-            if (row.Key.Length != 8) throw new StatusMapStoreException($"a root row of the status map has a {row.Key.Length}-byte key");
-            var v = BinaryPrimitives.ReadUInt64BigEndian(row.Key);
+            var v = RootVersion(row.Key);
             if (v >= version) yield break;
             yield return v;
         }

@@ -237,7 +237,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
     }
 
     private static Grpc.Core.RpcException Refusal(ulong size) => new(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
-        $"this witness cannot vouch for the status map at size {size} yet: its mirror stored past size {size} in one run, so it has no map of that size; offer a later checkpoint"));
+        $"this witness cannot vouch for the status map at size {size} yet: its mirror of huren.cz-t/430100 has not integrated {size} entries yet (waited 3 s)"));
 
     [Fact]
     public async Task A_witness_that_refused_a_size_the_log_has_passed_is_offered_the_later_checkpoint_at_once_but_only_once_in_a_row()
