@@ -323,7 +323,8 @@ public sealed partial class LogMirror
             // included: an empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
             if (_log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
-                if (mapRoot is { } claimed && _log.StatusMap.Tree.TryGetRoot(size, out var recomputed) && recomputed != claimed)
+                // A size inside a run stored in one batch has no map version of its own: derived from the leaves, as a witness does.
+                if (mapRoot is { } claimed && _log.StatusMap.DeriveRoot(size) is { } recomputed && recomputed != claimed)
                 {
                     MapFork(size, verified.Note!.ToUtf8(),
                         $"status map root of {Origin} at size {size} recomputed from its entries is {recomputed}, its signed checkpoint says {claimed}");

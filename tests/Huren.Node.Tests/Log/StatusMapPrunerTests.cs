@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Huren.Node.Tests.Log;
 
 /// <summary>
-/// The status map's pruning in a node, and roots derived at sizes a batch passed: versions the map had longer ago than the retention lose their root records and
+/// The status map's pruning in a node: versions the map had longer ago than the retention lose their root records and
 /// the pages only they read, in steps; every later version stays whole (same values and proofs as before, read from
 /// the store); a failed write deletes nothing and the next round finishes the work.
 /// </summary>
@@ -136,36 +136,5 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
         Assert.Equal([floor], RootVersions());
         Assert.Equal((0, ""), _faults.Of(StatusMapPruner.Service, Origin));
         Assert.NotEmpty(Proofs(floor));
-    }
-
-    [Fact]
-    public async Task A_size_inside_a_batch_has_its_map_root_derived_from_the_leaves_and_none_past_the_limit()
-    {
-        await AppendAsync(3);
-        // One batch of 40 licenses: the sizes inside it are no version of the store.
-        var first = _at.Log.Size;
-        var leaves = Enumerable.Range(0, 40).Select(i => _at.Issue($"2025{i:D6}")).ToList();
-        await _at.Sequencer.SubmitBatchAsync(leaves, null, CancellationToken.None);
-        var map = _at.Log.StatusMap;
-        Assert.Equal(first + 40, map.Version);
-
-        // The map at every size, built independently from the leaves by the SDK's tree in memory.
-        var reference = new MemoryStatusMapStore();
-        var tree = new StatusMapTree(reference);
-        for (var size = 1UL; size <= map.Version; size++)
-        {
-            var leaf = _at.Log.GetLeaf(size - 1)!;
-            var entry = Huren.Sdk.Entries.LeafReader.Read(leaf).Entry;
-            StatusMapUpdate[] update = StatusMapRecords.SetsState(entry.Kind) ? [StatusMapUpdate.ForRecord(entry.RecordId, Huren.Sdk.Merkle.MerkleHash.LeafHash(leaf))] : [];
-            reference.Apply(tree.Prepare(size - 1, size, update));
-            Assert.True(tree.TryGetRoot(size, out var expected));
-            if (size > first && size < first + 40) Assert.False(map.Tree.TryGetRoot(size, out _), $"size {size} is a version of the store");
-            Assert.Equal(expected, map.DeriveRoot(size));
-        }
-        // Not durable yet: no root.
-        Assert.Null(map.DeriveRoot(map.Version + 1));
-        // Deriving wrote nothing and the log goes on.
-        Assert.False(map.Tree.TryGetRoot(first + 20, out _));
-        await AppendAsync(1);
     }
 }

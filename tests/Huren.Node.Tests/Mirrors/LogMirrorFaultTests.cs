@@ -11,6 +11,7 @@ using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;
+using Huren.Sdk.StatusMap;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProtoBuf.Grpc;
 
@@ -49,11 +50,12 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
 
     private FollowMessage Entry(ulong index) => new() { Entry = new LogEntry { Origin = Origin, Index = index, Leaf = Leaf(index) } };
 
-    private FollowMessage Checkpoint(ulong size, byte[]? root = null, SigningKey? key = null)
+    private FollowMessage Checkpoint(ulong size, byte[]? root = null, SigningKey? key = null, Hash256? mapRoot = null)
     {
         var tree = new MemoryMerkleTree();
         for (ulong i = 0; i < size; i++) tree.Append(Leaf(i));
-        var note = new CheckpointSigner(Origin, key ?? _logKey, null).Sign(size, root ?? tree.Root().AsSpan().ToArray()).ToString();
+        var note = new CheckpointSigner(Origin, key ?? _logKey, null)
+            .Sign(size, root ?? tree.Root().AsSpan().ToArray(), mapRoot is { } map ? [StatusMapLine.Format(map)] : null).ToString();
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
@@ -233,6 +235,41 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(3UL, log.Size);
         Assert.Null(log.Store.GetCheckpoint(4));
         Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetLatestCheckpoint()!.Value.Note));
+    }
+
+    /// <summary>
+    /// A cosigned checkpoint sent again at a size inside a run the mirror stored in one batch (that size has no map
+    /// version of its own): its status-map root is checked against the root derived from the stored leaves. The origin's
+    /// own root is kept with its cosignature; a root the entries do not give stops the mirror as a map fork, with the
+    /// note kept as evidence and both roots named.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_resent_checkpoint_inside_a_stored_run_has_its_map_root_derived_and_checked(bool wrongRoot)
+    {
+        while (_source.Size < 6) _source.RegisterIssuer($"430100-run{_source.Size}", LedgerBodies.Uscc($"11430100HUREN02{_source.Size:D2}"));
+        Hash256 MapAt(ulong size) => _source.Log.StatusMap.Tree.TryGetRoot(size, out var root) ? root : throw new InvalidOperationException($"source has no map at {size}");
+        Assert.NotEqual(MapAt(3), MapAt(4));
+        var claimed = wrongRoot ? MapAt(4) : MapAt(3);
+        var witness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
+        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(3, mapRoot: claimed).Checkpoint!.Note), witness, DateTimeOffset.UtcNow).ToString();
+        _peer.Script(Entry(0), Entry(1), Entry(2), Entry(3), Entry(4), Entry(5), Checkpoint(6, mapRoot: MapAt(6)),
+            new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 3, Note = cosigned } });
+        var (mirror, log) = Mirror();
+        if (!wrongRoot)
+        {
+            await RunUntilAsync(mirror, () => log.Store.GetCheckpoint(3) is { } kept && System.Text.Encoding.UTF8.GetString(kept) == cosigned,
+                "the cosigned note of size 3 kept");
+            Assert.Null(mirror.Fault);
+            Assert.False(log.StatusMap.Tree.TryGetRoot(3, out _)); // size 3 was inside the run: its root was derived, not stored
+            return;
+        }
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        Assert.Equal($"status map root of {Origin} at size 3 recomputed from its entries is {MapAt(3)}, its signed checkpoint says {MapAt(4)}", mirror.Fault);
+        Assert.Null(log.Store.GetCheckpoint(3));
+        Assert.Equal(6UL, log.Size);
+        Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
     }
 
     /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
