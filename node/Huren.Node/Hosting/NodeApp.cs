@@ -23,11 +23,17 @@ namespace Huren.Node.Hosting;
 /// <summary>Composes the city node: options, keys, storage, the sequencer and the gRPC services.</summary>
 public static partial class NodeApp
 {
+    /// <summary>The host setting, as a command-line argument, that keeps configuration files from being watched for changes.</summary>
+    private const string NoConfigReload = "hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>Builds the node from configuration; <paramref name="configure"/> lets tests add settings.</summary>
     /// <exception cref="InvalidOperationException">A setting is invalid; the message names it.</exception>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings are read once at start, so appsettings.json is not watched: the default watcher covers the whole
+        // content root, the city folder with its database and content store, and read an event for every file write
+        // there (≈ 2 % of the machine under the exchange benchmark). A later argument may still turn it back on.
+        var builder = WebApplication.CreateBuilder([$"--{NoConfigReload}", .. args]);
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection("Huren").Get<NodeOptions>() ?? new NodeOptions();
         if (options.Validate() is { } error) throw new InvalidOperationException(error);

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huren.Node.Tests.Integration;
@@ -32,6 +33,17 @@ public sealed partial class ServiceSurfaceTests : IAsyncLifetime
 
     [GeneratedRegex(@"rpc (\w+) \((stream )?(\w+)\) returns \((stream )?(\w+)\);")]
     private static partial Regex RpcLine();
+
+    [Fact]
+    public void Settings_files_are_read_once_and_not_watched()
+    {
+        // The watcher would cover the content root, where the database and the content store write all the time.
+        var files = _node.Services.GetRequiredService<IConfiguration>() is IConfigurationRoot root
+            ? root.Providers.OfType<FileConfigurationProvider>().ToList()
+            : throw new InvalidOperationException("the node's configuration is not a configuration root");
+        Assert.Contains(files, file => file.Source.Path == "appsettings.json");
+        Assert.All(files, file => Assert.False(file.Source.ReloadOnChange, $"{file.Source.Path} is watched for changes"));
+    }
 
     [Fact]
     public void Committed_proto_describes_exactly_the_methods_the_node_serves()
