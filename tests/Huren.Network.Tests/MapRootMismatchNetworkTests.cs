@@ -49,6 +49,14 @@ public sealed class MapRootMismatchNetworkTests(ITestOutputHelper output) : Thre
             var claimed = Checkpoint.FromNote(SignedNote.Parse(record.ConflictingNote), changshaOrigin);
             Assert.True(StatusMapLine.TryFind(claimed, out var claimedRoot, out var lineError), lineError);
             Assert.Contains(claimedRoot.ToString(), record.Reason, StringComparison.Ordinal);
+            // Its operator's metrics show the stopped mirror, and the other mirror running.
+            var stopping = Stopwatch.StartNew();
+            while (await MetricAsync(witnessCity, "huren_mirror_stopped", changshaOrigin) != 1)
+            {
+                if (stopping.Elapsed > TimeSpan.FromSeconds(30)) Assert.Fail($"{witnessCity}'s metrics do not show its mirror of {changshaOrigin} stopped within 30 s");
+                await Task.Delay(100);
+            }
+            Assert.Equal(0, await MetricAsync(witnessCity, "huren_mirror_stopped", OriginOf(witnessCity == Zhuzhou ? Xiangtan : Zhuzhou)));
         }
 
         // Changsha's checkpoint of its non-empty log carries no other city's cosignature: never final.

@@ -165,6 +165,22 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         => new(new Uri(Profile.City(city).Endpoint), new ClientIdentity(credential.Principal, Profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10),
             PinnedTls.CreateHandler(Trusted));
 
+    /// <summary>
+    /// The value of the series of <paramref name="metric"/> labelled with <paramref name="origin"/> in the Prometheus text
+    /// <paramref name="city"/>'s node serves at <c>/metrics</c> (over its pinned TLS endpoint), or null when it has none.
+    /// </summary>
+    protected async Task<double?> MetricAsync(string city, string metric, string origin)
+    {
+        using var http = new HttpClient(PinnedTls.CreateHandler(Trusted)) { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri(new Uri(Profile.City(city).Endpoint), "/metrics"));
+        var series = $"{metric}{{origin=\"{origin}\"}} ";
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(series, StringComparison.Ordinal)) return double.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
     /// <summary>The signing key of the profile's first issuer credential of <paramref name="city"/> (its market regulator).</summary>
     protected SigningKey IssuerKey(string city) => Profile.LoadSigningKey(Profile.City(city).Credentials.First(c => c.Role == CliRoles.Issuer).PrivateKey);
 

@@ -175,6 +175,9 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
             await Task.Delay(100);
         }
         Output.WriteLine($"catch-up: {burst} entries in {catchUp.ElapsedMilliseconds} ms (incl. node start) = {burst / catchUp.Elapsed.TotalSeconds:F0} entries/s");
+        // An operator sees the same progress in Zhuzhou's metrics, and that nothing stopped the mirror.
+        Assert.True(await MetricAsync(Zhuzhou, "huren_mirror_size", $"huren.cz-t/{Changsha}") >= own.Size);
+        Assert.Equal(0, await MetricAsync(Zhuzhou, "huren_mirror_stopped", $"huren.cz-t/{Changsha}"));
         var entries = await zhuzhouAuditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = $"huren.cz-t/{Changsha}", Start = 0, Count = 1000 }, zhuzhouAuditor.Options());
         Assert.Equal(Enumerable.Range(0, entries.Entries.Count).Select(i => (ulong)i), entries.Entries.Select(e => e.Index));
     }

@@ -173,7 +173,8 @@ public static partial class NodeApp
         // Fail at start, not at the first call, on bad client or storage settings.
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
-        app.Services.GetRequiredService<MirrorSet>();
+        var mirrors = app.Services.GetRequiredService<MirrorSet>();
+        app.Services.GetRequiredService<NodeMetrics>().ObserveMirrors(() => mirrors.Mirrors.Select(m => (m.Origin, m.Log.Size, m.Fault is not null)));
         app.Services.GetRequiredService<ContentStore>();
         // Bad anchoring or time-stamping settings (key file, roots) fail the start too.
         if (options.Anchoring.Enabled) app.Services.GetRequiredService<AnchoringService>();

@@ -430,7 +430,8 @@ public sealed partial class LogMirror
         LogFault(_logger, Origin, fault);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Mirror of {Origin} stored up to size {Size}")]
+    // Debug: a busy origin's mirror stores a run per checkpoint, hundreds a second; progress is the huren_mirror_size metric.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Mirror of {Origin} stored up to size {Size}")]
     private static partial void LogMirrored(ILogger logger, string origin, ulong size);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} disconnected ({Status}); retrying in {Seconds} s")]

@@ -13,10 +13,14 @@ public sealed class NodeMetrics
     private readonly Counter _backgroundFailures;
     private readonly Counter _statusMapPruned;
     private readonly Gauge _statusMapFloor;
+    private readonly Gauge _mirrorSize;
+    private readonly Gauge _mirrorStopped;
+    private readonly CollectorRegistry _registry;
 
     /// <summary>Registers the metrics in <paramref name="registry"/>.</summary>
     public NodeMetrics(CollectorRegistry registry)
     {
+        _registry = registry;
         var factory = Metrics.WithCustomRegistry(registry);
         _appended = factory.CreateCounter("huren_entries_appended_total", "Entries made durable in the node's own log.");
         _rejected = factory.CreateCounter("huren_entries_rejected_total", "Entries refused, by reason.", "reason");
@@ -28,6 +32,39 @@ public sealed class NodeMetrics
         _backgroundFailures = factory.CreateCounter("huren_background_failures_total", "Failures of background work (cosignatures, mirrors, checkpoint timer), by service; each is retried.", "service");
         _statusMapPruned = factory.CreateCounter("huren_statusmap_pruned_total", "Root records and superseded pages of older status-map versions deleted, by log.", "origin");
         _statusMapFloor = factory.CreateGauge("huren_statusmap_floor", "Oldest status-map version kept, by log.", "origin");
+        _mirrorSize = factory.CreateGauge("huren_mirror_size", "Entries this node's copy of another member's log holds, checked and durable, by origin.", "origin");
+        _mirrorStopped = factory.CreateGauge("huren_mirror_stopped", "1 when a fault (a fork, a wrong root, an entry the origin's rules refuse) stopped the mirror of the origin, else 0.", "origin");
+    }
+
+    /// <summary>
+    /// Reports each mirror's durable size and whether a fault stopped it, read from <paramref name="mirrors"/> whenever
+    /// the metrics are collected (nothing on the mirrors' own path); mirrors no longer followed lose their series.
+    /// </summary>
+    public void ObserveMirrors(Func<IEnumerable<(string Origin, ulong Size, bool Stopped)>> mirrors)
+    {
+        ArgumentNullException.ThrowIfNull(mirrors);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            lock (reported)
+            {
+                var now = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (origin, size, stopped) in mirrors())
+                {
+                    _mirrorSize.WithLabels(origin).Set(size);
+                    _mirrorStopped.WithLabels(origin).Set(stopped ? 1 : 0);
+                    now.Add(origin);
+                }
+                foreach (var gone in reported)
+                {
+                    if (now.Contains(gone)) continue;
+                    _mirrorSize.RemoveLabelled(gone);
+                    _mirrorStopped.RemoveLabelled(gone);
+                }
+                reported.Clear();
+                reported.UnionWith(now);
+            }
+        });
     }
 
     /// <summary>The status map of <paramref name="origin"/> was pruned below <paramref name="floor"/>: <paramref name="deleted"/> root records and pages.</summary>
