@@ -3,7 +3,7 @@ using Prometheus;
 namespace Huren.Node.Services;
 
 /// <summary>The node's Prometheus metrics, served at <c>/metrics</c>.</summary>
-public sealed class NodeMetrics
+public sealed class NodeMetrics : IDisposable
 {
     private readonly Counter _appended;
     private readonly Counter _rejected;
@@ -16,6 +16,7 @@ public sealed class NodeMetrics
     private readonly Gauge _mirrorSize;
     private readonly Gauge _mirrorStopped;
     private readonly CollectorRegistry _registry;
+    private volatile Func<IEnumerable<(string Origin, ulong Size, bool Stopped)>>? _mirrors;
 
     /// <summary>Registers the metrics in <paramref name="registry"/>.</summary>
     public NodeMetrics(CollectorRegistry registry)
@@ -38,18 +39,23 @@ public sealed class NodeMetrics
 
     /// <summary>
     /// Reports each mirror's durable size and whether a fault stopped it, read from <paramref name="mirrors"/> whenever
-    /// the metrics are collected (nothing on the mirrors' own path); mirrors no longer followed lose their series.
+    /// the metrics are collected (nothing on the mirrors' own path) until the node is disposed; mirrors no longer
+    /// followed lose their series.
     /// </summary>
     public void ObserveMirrors(Func<IEnumerable<(string Origin, ulong Size, bool Stopped)>> mirrors)
     {
         ArgumentNullException.ThrowIfNull(mirrors);
+        _mirrors = mirrors;
         var reported = new HashSet<string>(StringComparer.Ordinal);
+        // The registry keeps its callbacks for good (the default one is shared by every node a process runs, as in tests):
+        // a disposed node's reports nothing.
         _registry.AddBeforeCollectCallback(() =>
         {
+            if (_mirrors is not { } current) return;
             lock (reported)
             {
                 var now = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (origin, size, stopped) in mirrors())
+                foreach (var (origin, size, stopped) in current())
                 {
                     _mirrorSize.WithLabels(origin).Set(size);
                     _mirrorStopped.WithLabels(origin).Set(stopped ? 1 : 0);
@@ -92,4 +98,7 @@ public sealed class NodeMetrics
 
     /// <summary>Times one verification.</summary>
     public IDisposable TimeVerify() => _verifyLatency.NewTimer();
+
+    /// <summary>Stops reporting the mirrors (the node is stopping; its mirrors close).</summary>
+    public void Dispose() => _mirrors = null;
 }
