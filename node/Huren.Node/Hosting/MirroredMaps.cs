@@ -25,7 +25,7 @@ internal sealed class MirroredMaps(Func<MirrorSet> mirrors, LogDirectory directo
                 // A size inside a run the mirror stored in one batch has no version of its own: derived from the leaves.
                 return mirror.Log.StatusMap.DeriveRoot(size) is { } root
                     ? new MirroredMapRoot(root, null)
-                    : new MirroredMapRoot(null, $"its mirror of {origin} keeps no status-map version within {LogStatusMap.MaxDerivedEntries} entries below size {size}; offer a later checkpoint");
+                    : new MirroredMapRoot(null, $"its mirror of {origin} keeps no status-map version within {mirror.Log.StatusMap.MaxDerivedEntries} entries below size {size}; offer a later checkpoint");
             }
             try
             {

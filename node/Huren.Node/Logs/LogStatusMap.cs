@@ -128,7 +128,7 @@ public sealed class LogStatusMap : IBatchParticipant
     }
 
     /// <summary>The most entries <see cref="DeriveRoot"/> reads to derive a root (a witness's answer waits for it).</summary>
-    public const int MaxDerivedEntries = 65_536;
+    public int MaxDerivedEntries { get; internal set; } = 65_536;
 
     /// <summary>
     /// The map root at a durable <paramref name="size"/> that is not a version of this store — a mirror stores an
@@ -144,7 +144,7 @@ public sealed class LogStatusMap : IBatchParticipant
         {
             // No version below (pruned, or none yet): from the empty map, which every log starts from.
             var below = _rows.LatestVersionBelow(size) ?? 0;
-            if (size - below > MaxDerivedEntries) return null;
+            if (size - below > (ulong)MaxDerivedEntries) return null;
             try
             {
                 var updates = Updates(below, size);

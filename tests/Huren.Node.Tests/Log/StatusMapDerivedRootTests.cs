@@ -6,7 +6,8 @@ namespace Huren.Node.Tests.Log;
 
 /// <summary>
 /// <see cref="Huren.Node.Logs.LogStatusMap.DeriveRoot"/>: a size inside a batch (no version of the store, as in a
-/// mirror's run) gets the root an independent map built one entry at a time has, and deriving writes nothing.
+/// mirror's run) gets the root an independent map built one entry at a time has, deriving writes nothing, and no root is
+/// derived farther than <see cref="Huren.Node.Logs.LogStatusMap.MaxDerivedEntries"/> above the nearest version.
 /// </summary>
 public sealed class StatusMapDerivedRootTests : IAsyncLifetime
 {
@@ -46,5 +47,22 @@ public sealed class StatusMapDerivedRootTests : IAsyncLifetime
         Assert.False(map.Tree.TryGetRoot(first + 20, out _));
         await _at.Sequencer.SubmitAsync(_at.Issue("2026000001"));
         Assert.Equal(first + 41, map.Version);
+    }
+
+    [Fact]
+    public async Task No_root_is_derived_farther_than_the_limit_above_the_nearest_version()
+    {
+        for (var i = 0; i < 3; i++) await _at.Sequencer.SubmitAsync(_at.Issue($"2024{i:D6}"));
+        var first = _at.Log.Size;
+        await _at.Sequencer.SubmitBatchAsync([.. Enumerable.Range(0, 40).Select(i => _at.Issue($"2025{i:D6}"))], null, CancellationToken.None);
+        var map = _at.Log.StatusMap;
+        var within = map.DeriveRoot(first + 10);
+        Assert.NotNull(within);
+        map.MaxDerivedEntries = 10;
+        Assert.Equal(within, map.DeriveRoot(first + 10));
+        Assert.Null(map.DeriveRoot(first + 11));
+        // A stored version needs no deriving, however far.
+        Assert.True(map.Tree.TryGetRoot(first + 40, out var stored));
+        Assert.Equal(stored, map.DeriveRoot(first + 40));
     }
 }
