@@ -159,11 +159,11 @@ public sealed class LogStatusMap : IBatchParticipant
     }
 
     /// <summary>
-    /// Deletes, in one write, part of what only versions below <paramref name="floor"/> read: up to
-    /// <paramref name="maxItems"/> of their root records while any is left, then up to as many pages superseded at or
-    /// before the floor (each with its stale row); returns how many it deleted (0 when nothing is left). Versions from
-    /// the floor on keep every row, and they are all that appends read, so this runs beside the log's writer. Root
-    /// records go first, so that a version below the floor is simply not there rather than missing pages.
+    /// Deletes, in one write, up to <paramref name="maxItems"/> of what only versions below <paramref name="floor"/>
+    /// read (<see cref="StatusMapTree.PlanPrune"/>: their root records first, then pages superseded at or before the
+    /// floor, each with its stale row); returns how many it deleted (0 when nothing is left). Versions from the floor on
+    /// keep every row, and they are all that appends read, so this runs beside the log's writer. Root records going
+    /// first means a version below the floor is simply not there rather than missing pages.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="floor"/> is above the durable version, or <paramref name="maxItems"/> is not positive.</exception>
     public int Prune(ulong floor, int maxItems)
@@ -171,11 +171,6 @@ public sealed class LogStatusMap : IBatchParticipant
         ArgumentOutOfRangeException.ThrowIfGreaterThan(floor, Version);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItems);
         var prune = Tree.PlanPrune(floor, maxItems);
-        if (prune.RootVersions.Count > 0)
-        {
-            prune.StalePages.Clear();
-            if (prune.RootVersions.Count > maxItems) prune.RootVersions.RemoveRange(maxItems, prune.RootVersions.Count - maxItems);
-        }
         var items = prune.StalePages.Count + prune.RootVersions.Count;
         if (items == 0) return 0;
         using var batch = _store.Store.CreateBatch();

@@ -102,22 +102,27 @@ public sealed class StatusMapTree
     }
 
     /// <summary>
-    /// What to delete so that versions from <paramref name="floor"/> on stay provable and older ones go: pages
-    /// superseded at or before the floor (with their stale rows), and root records below it. At most
-    /// <paramref name="maxPages"/> pages per call, so the caller can prune in small steps.
+    /// What to delete so that versions from <paramref name="floor"/> on stay provable and older ones go: root records
+    /// below the floor, and pages superseded at or before it (with their stale rows). At most
+    /// <paramref name="maxItems"/> of them per call, root records first, so the caller can prune in small steps and a
+    /// version below the floor loses its root record no later than its pages.
     /// </summary>
     /// <exception cref="ArgumentException">The map has no version <paramref name="floor"/>.</exception>
-    public StatusMapPruneSet PlanPrune(ulong floor, int maxPages = int.MaxValue)
+    public StatusMapPruneSet PlanPrune(ulong floor, int maxItems = int.MaxValue)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxItems);
         if (floor != 0 && _store.GetRoot(floor) is null) throw new ArgumentException($"the status map has no version {floor} to keep", nameof(floor));
         var set = new StatusMapPruneSet(floor);
+        foreach (var version in _store.GetRootVersionsBelow(floor))
+        {
+            if (set.RootVersions.Count == maxItems) return set;
+            set.RootVersions.Add(version);
+        }
         foreach (var stale in _store.GetStalePages(floor))
         {
-            if (set.StalePages.Count == maxPages) break;
+            if (set.RootVersions.Count + set.StalePages.Count == maxItems) break;
             set.StalePages.Add(stale);
         }
-        foreach (var version in _store.GetRootVersionsBelow(floor)) set.RootVersions.Add(version);
         return set;
     }
 

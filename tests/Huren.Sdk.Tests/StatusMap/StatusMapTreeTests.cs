@@ -116,7 +116,7 @@ public sealed class StatusMapTreeTests
         var steps = 0;
         while (model.Store.StaleCount > 0)
         {
-            var prune = model.Tree.PlanPrune(model.Version, maxPages: 7);
+            var prune = model.Tree.PlanPrune(model.Version, maxItems: 7);
             Assert.InRange(prune.StalePages.Count, 1, 7);
             model.Store.Apply(prune);
             steps++;
