@@ -28,6 +28,7 @@ public sealed class LogStatusMap : IBatchParticipant
     // A second tree over the same rows for DeriveRoot: a tree prepares one batch at a time, and the writer's is its own.
     private readonly StatusMapTree _deriving;
     private readonly Lock _derivingLock = new();
+    private (ulong Size, Hash256 Root)? _derived;
     private ulong _version;
     private StatusMapWriteSet? _staged;
 
@@ -142,13 +143,18 @@ public sealed class LogStatusMap : IBatchParticipant
         if (size > Version) return null;
         lock (_derivingLock)
         {
+            // The node's witness and its mirror both ask about a size a cosigned checkpoint names (the offer, then the
+            // note sent again): the last root derived is kept, as the root at a durable size never changes.
+            if (_derived is { } last && last.Size == size) return last.Root;
             // No version below (pruned, or none yet): from the empty map, which every log starts from.
             var below = _rows.LatestVersionBelow(size) ?? 0;
             if (size - below > (ulong)MaxDerivedEntries) return null;
             try
             {
                 var updates = Updates(below, size);
-                return _deriving.Prepare(below, size, CollectionsMarshal.AsSpan(updates)).Root.Hash;
+                var root = _deriving.Prepare(below, size, CollectionsMarshal.AsSpan(updates)).Root.Hash;
+                _derived = (size, root);
+                return root;
             }
             catch (StatusMapStoreException)
             {

@@ -56,10 +56,9 @@ public sealed class StatusMapDerivedRootTests : IAsyncLifetime
         var first = _at.Log.Size;
         await _at.Sequencer.SubmitBatchAsync([.. Enumerable.Range(0, 40).Select(i => _at.Issue($"2025{i:D6}"))], null, CancellationToken.None);
         var map = _at.Log.StatusMap;
-        var within = map.DeriveRoot(first + 10);
-        Assert.NotNull(within);
+        // Lowered before any root is derived here: the last one derived is kept, and would answer without the check.
         map.MaxDerivedEntries = 10;
-        Assert.Equal(within, map.DeriveRoot(first + 10));
+        Assert.NotNull(map.DeriveRoot(first + 10));
         Assert.Null(map.DeriveRoot(first + 11));
         // A stored version needs no deriving, however far.
         Assert.True(map.Tree.TryGetRoot(first + 40, out var stored));
