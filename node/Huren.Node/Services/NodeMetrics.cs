@@ -46,29 +46,23 @@ public sealed class NodeMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(mirrors);
         _mirrors = mirrors;
-        var reported = new HashSet<string>(StringComparer.Ordinal);
         // The registry keeps its callbacks for good (the default one is shared by every node a process runs, as in tests):
         // a disposed node's reports nothing.
         _registry.AddBeforeCollectCallback(() =>
         {
             if (_mirrors is not { } current) return;
-            lock (reported)
+            var followed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (origin, size, stopped) in current())
             {
-                var now = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (origin, size, stopped) in current())
-                {
-                    _mirrorSize.WithLabels(origin).Set(size);
-                    _mirrorStopped.WithLabels(origin).Set(stopped ? 1 : 0);
-                    now.Add(origin);
-                }
-                foreach (var gone in reported)
-                {
-                    if (now.Contains(gone)) continue;
-                    _mirrorSize.RemoveLabelled(gone);
-                    _mirrorStopped.RemoveLabelled(gone);
-                }
-                reported.Clear();
-                reported.UnionWith(now);
+                _mirrorSize.WithLabels(origin).Set(size);
+                _mirrorStopped.WithLabels(origin).Set(stopped ? 1 : 0);
+                followed.Add(origin);
+            }
+            foreach (var labels in _mirrorSize.GetAllLabelValues().ToList())
+            {
+                if (followed.Contains(labels[0])) continue;
+                _mirrorSize.RemoveLabelled(labels[0]);
+                _mirrorStopped.RemoveLabelled(labels[0]);
             }
         });
     }
