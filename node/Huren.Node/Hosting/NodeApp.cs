@@ -165,6 +165,8 @@ public static partial class NodeApp
         if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));
 
         services.AddHurenWitness();
+        // protobuf-net's binding, but uploads read their 64 KiB pieces into pooled buffers (TransferMarshalling).
+        services.AddSingleton(TransferMarshalling.Binder);
         services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
         services.AddGrpcHealthChecks().AddCheck<LogHealthCheck>("log");
         services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));

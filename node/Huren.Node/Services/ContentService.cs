@@ -2,6 +2,7 @@ using System.Text.Json;
 using Huren.Node.Auth;
 using Huren.Node.Content;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
@@ -24,7 +25,10 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
             using var writer = store.BeginWrite();
             await foreach (var chunk in chunks.WithCancellation(context.CancellationToken).ConfigureAwait(false))
             {
-                if (chunk.Data.Length > 0) await writer.WriteAsync(chunk.Data, context.CancellationToken).ConfigureAwait(false);
+                if (chunk.Data.Length == 0) continue;
+                await writer.WriteAsync(chunk.Data, context.CancellationToken).ConfigureAwait(false);
+                // The writer has hashed, copied or encrypted the piece: it may be reused (TransferMarshalling).
+                TransferMarshalling.ReturnData(chunk.Data);
             }
             // A small object and its owner row in one synced write; a file is synced before the row names its owner.
             using var batch = index.CreateBatch();

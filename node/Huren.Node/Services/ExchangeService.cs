@@ -9,6 +9,7 @@ using Huren.Node.Storage;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using ProtoBuf.Grpc;
@@ -177,6 +178,9 @@ public sealed partial class ExchangeService(
                 {
                     if (offset == pending.Length)
                     {
+                        // The piece used up goes back for the next message (TransferMarshalling); the writer kept no reference to it.
+                        TransferMarshalling.ReturnData(pending);
+                        pending = [];
                         if (!await stream.MoveNextAsync().ConfigureAwait(false))
                             throw new ContentException($"the provider's stream for share {shareId} ended {remaining} bytes before the end of part {part.Name}");
                         pending = stream.Current.Data;

@@ -96,6 +96,8 @@ public sealed partial class HurenClient
             if (digest.Length + message.Data.Length > header.Length) throw new InvalidDataException($"the node sent more than the {header.Length} bytes it announced");
             await digest.AppendAsync(message.Data, cancellationToken).ConfigureAwait(false);
             await destination.WriteAsync(message.Data, cancellationToken).ConfigureAwait(false);
+            // Hashed (or copied for the SM3 worker) and written: the piece may be reused.
+            TransferMarshalling.ReturnData(message.Data);
             progress?.Report((digest.Length, header.Length));
         }
         if (header is null) throw new InvalidDataException("the node sent nothing");

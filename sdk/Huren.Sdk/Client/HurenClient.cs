@@ -70,8 +70,9 @@ public sealed partial class HurenClient : IDisposable
         Network = _channel.CreateGrpcService<INetworkService>();
         Seals = _channel.CreateGrpcService<ISealService>();
         Anchoring = _channel.CreateGrpcService<IAnchoringService>();
-        Content = _channel.CreateGrpcService<IContentService>();
-        Exchange = _channel.CreateGrpcService<IExchangeService>();
+        // Transfers read their 64 KiB pieces into pooled buffers (TransferMarshalling).
+        Content = _channel.CreateGrpcService<IContentService>(TransferMarshalling.Clients);
+        Exchange = _channel.CreateGrpcService<IExchangeService>(TransferMarshalling.Clients);
         Admin = _channel.CreateGrpcService<IAdminService>();
     }
 
