@@ -14,6 +14,12 @@ public static class EntryLimits
     /// <summary>The largest body of <c>seal.register</c> and <c>seal.use</c>: 3 MiB (an <c>SES_Seal</c> may be 2 MiB).</summary>
     public const int MaxSealBodyBytes = 3 * 1024 * 1024;
 
+    /// <summary>
+    /// The latest time an entry may state, in Unix milliseconds: 9999-12-31T23:59:59.999Z, the last instant a
+    /// <see cref="DateTimeOffset"/> holds (every rule that reads an entry's time converts it to one).
+    /// </summary>
+    public const long MaxTimeUnixMs = 253_402_300_799_999;
+
     /// <summary>The most references one entry may carry.</summary>
     public const int MaxReferences = 16;
 

@@ -4,7 +4,7 @@ namespace Huren.Schemas.Validation;
 
 /// <summary>
 /// Checks an <see cref="Entry"/> envelope and its body with no I/O: the kind is known and its schema id and version
-/// match; record id, issuer id and origin are present; the time is positive; references have an origin and a
+/// match; record id, issuer id and origin are present; the time is positive and a date (at most <see cref="EntryLimits.MaxTimeUnixMs"/>); references have an origin and a
 /// 32-byte leaf hash (at most <see cref="EntryLimits.MaxReferences"/>); and the body is within its kind's size limit, decodes canonically, is valid (errors as <c>body.&lt;field&gt;</c>), and names the
 /// entry's record id. Signatures, authorization and whether referenced entries exist are the ledger's checks.
 /// </summary>
@@ -40,7 +40,8 @@ public static class EntryValidator
         }
         if (string.IsNullOrEmpty(entry.RecordId)) errors.Add("recordId", "is required");
         FieldChecks.Id(errors, entry.IssuerId, "issuerId");
-        if (entry.TimeUnixMs <= 0) errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds, got {entry.TimeUnixMs}");
+        if (entry.TimeUnixMs is <= 0 or > EntryLimits.MaxTimeUnixMs)
+            errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-31), got {entry.TimeUnixMs}");
         errors.Add(LogOrigin.Validate(entry.Origin, "origin"));
         if (entry.References.Count > EntryLimits.MaxReferences) errors.Add("references", $"has {entry.References.Count} references, more than {EntryLimits.MaxReferences}");
         for (var i = 0; i < entry.References.Count && i < EntryLimits.MaxReferences; i++)

@@ -201,6 +201,9 @@ public sealed class LifecycleTests : IAsyncLifetime
         var abc = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = "abc" }, counter.Options()).AsTask());
         Assert.Equal("'abc' is not a well-formed 证照标识 (GB/T 36904): license id: must start with the e-license root 1.2.156.3005.2.", abc.Status.Detail);
         Assert.DoesNotContain("license_id", abc.Status.Detail, StringComparison.Ordinal);
+        var never = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = id, AtUnixMs = long.MaxValue }, counter.Options()).AsTask());
+        Assert.Equal(StatusCode.InvalidArgument, never.StatusCode);
+        Assert.StartsWith("at_unix_ms: must be a Unix time in milliseconds no later than", never.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -238,6 +241,10 @@ public sealed class LifecycleTests : IAsyncLifetime
         var foreign = MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody);
         foreign.Origin = "huren.cz-t/430200";
         await RejectedAsync(amr, EntrySigner.SignToLeaf(foreign, _amrKey), StatusCode.InvalidArgument, "origin");
+        // A time no date holds (it failed as UNKNOWN where the rules read it as a date).
+        var late = MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody);
+        late.TimeUnixMs = long.MaxValue;
+        await RejectedAsync(amr, EntrySigner.SignToLeaf(late, _amrKey), StatusCode.InvalidArgument, "timeUnixMs: must be a positive Unix time in milliseconds no later than");
         // A license whose type code disagrees with its identifier's type part is refused by the schema.
         var mixed = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0004");
         var otherType = Huren.Schemas.Catalog.LicenseTypeCatalog.All.First(t => t.Code != LedgerBodies.BusinessLicenseType);

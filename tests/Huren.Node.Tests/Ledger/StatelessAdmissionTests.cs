@@ -65,6 +65,9 @@ public class StatelessAdmissionTests
         var entry = IssueEntry();
         entry.TimeUnixMs = LedgerFixture.Now.AddHours(1).ToUnixTimeMilliseconds();
         _log.Refuse(entry, _amr.Key, RejectionKind.InvalidArgument, "timeUnixMs");
+        // A time no date can hold is refused as such, not left to fail where the rules read it as a date.
+        entry.TimeUnixMs = long.MaxValue;
+        _log.Refuse(entry, _amr.Key, RejectionKind.InvalidArgument, "no later than");
         // Within the allowed skew it passes.
         entry.TimeUnixMs = LedgerFixture.Now.AddMinutes(5).ToUnixTimeMilliseconds();
         _log.Admit(entry, _amr.Key);

@@ -40,6 +40,15 @@ public class EntryValidatorTests
         Assert.True(result.IsValid, result.ToString());
     }
 
+    [Fact]
+    public void The_last_instant_a_date_holds_is_a_valid_time()
+    {
+        var entry = ValidEntry();
+        entry.TimeUnixMs = EntryLimits.MaxTimeUnixMs;
+        Assert.True(EntryValidator.Validate(entry).IsValid);
+        Assert.Equal(EntryLimits.MaxTimeUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
+    }
+
     [Theory]
     [InlineData("kind")]
     [InlineData("schemaId")]
@@ -48,6 +57,8 @@ public class EntryValidatorTests
     [InlineData("recordId mismatch")]
     [InlineData("issuerId")]
     [InlineData("timeUnixMs")]
+    [InlineData("timeUnixMs past 9999")]
+    [InlineData("timeUnixMs long.MaxValue")]
     [InlineData("origin")]
     [InlineData("references[0].origin")]
     [InlineData("references[0].leafHash")]
@@ -64,6 +75,8 @@ public class EntryValidatorTests
             case "recordId mismatch": entry.RecordId = ValidBodies.LicenseId[..^1] + "0"; field = "recordId"; break;
             case "issuerId": entry.IssuerId = ""; break;
             case "timeUnixMs": entry.TimeUnixMs = 0; break;
+            case "timeUnixMs past 9999": entry.TimeUnixMs = EntryLimits.MaxTimeUnixMs + 1; field = "timeUnixMs"; break;
+            case "timeUnixMs long.MaxValue": entry.TimeUnixMs = long.MaxValue; field = "timeUnixMs"; break;
             case "origin": entry.Origin = ""; break;
             case "references[0].origin": entry.References[0].Origin = ""; break;
             case "references[0].leafHash": entry.References[0].LeafHash = new byte[31]; break;
