@@ -21,6 +21,8 @@ public sealed partial class Sequencer : IAsyncDisposable
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly WriteGate? _gate;
+    // Why the writer takes no more entries (the node stopping, or its loop failed); null while it runs.
+    private volatile string? _stopped;
     private int _admitting;
 
     /// <summary>Starts the sequencer over an appender; while <paramref name="gate"/> is closed every entry is refused.</summary>
@@ -73,6 +75,7 @@ public sealed partial class Sequencer : IAsyncDisposable
     {
         // Checked first and again by the writer loop: a gate closed while an entry waits in the queue still refuses it.
         _gate?.ThrowIfClosed(Log.Origin);
+        ThrowIfStopped();
         Pending pending;
         Interlocked.Increment(ref _admitting);
         try
@@ -99,7 +102,7 @@ public sealed partial class Sequencer : IAsyncDisposable
             // Before the entry is queued, not after: the writer may take it at once and must not then wait for it.
             Interlocked.Decrement(ref _admitting);
         }
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.ConfigureAwait(false);
     }
 
@@ -119,6 +122,7 @@ public sealed partial class Sequencer : IAsyncDisposable
         if (leaves.Count > _options.MaxBatchSize)
             throw new AdmissionException(RejectionKind.InvalidArgument, $"a batch holds at most {_options.MaxBatchSize} entries, not {leaves.Count}");
         _gate?.ThrowIfClosed(Log.Origin);
+        ThrowIfStopped();
         var items = new AppendItem[leaves.Count];
         var refusals = new AdmissionException?[leaves.Count];
         PendingGroup group;
@@ -150,9 +154,31 @@ public sealed partial class Sequencer : IAsyncDisposable
         {
             Interlocked.Decrement(ref _admitting);
         }
-        await _queue.Writer.WriteAsync(group, cancellationToken).ConfigureAwait(false);
+        await EnqueueAsync(group, cancellationToken).ConfigureAwait(false);
         return await group.Completion.Task.ConfigureAwait(false);
     }
+
+    private async ValueTask EnqueueAsync(Queued item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // Stopped between the check and the queue: the same refusal, never an unmapped exception.
+            ThrowIfStopped();
+            throw;
+        }
+    }
+
+    /// <exception cref="AppendFailedException">The writer takes no more entries (UNAVAILABLE to a client).</exception>
+    private void ThrowIfStopped()
+    {
+        if (_stopped is { } why) throw NotWritten(why);
+    }
+
+    private AppendFailedException NotWritten(string why) => new($"{Log.Origin} takes no entries: {why}; nothing of it was written, try again later");
 
     /// <summary>
     /// Appends the submitted batches among <paramref name="taken"/>. Those that waited together go into one write: one
@@ -243,11 +269,18 @@ public sealed partial class Sequencer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            // The appender fails batches without throwing; reaching here is a bug. Answer rather than leave callers waiting.
+            // The appender fails batches without throwing; reaching here is a bug. Answer rather than leave callers
+            // waiting, and refuse what comes next (the health check reports the closed gate) instead of queueing it for
+            // a loop that no longer runs.
             LogLoopFailed(_logger, ex);
+            var why = $"its writer stopped after a fault ({ex.GetType().Name}: {ex.Message})";
+            _stopped ??= why;
+            _gate?.Close(why);
+            _queue.Writer.TryComplete();
             foreach (var item in taken) item.Fail(new AppendFailedException("the sequencer stopped", ex));
         }
-        while (reader.TryRead(out var left)) left.Fail(new ObjectDisposedException(nameof(Sequencer), "the node is shutting down"));
+        var reason = _stopped ?? "the node is shutting down";
+        while (reader.TryRead(out var left)) left.Fail(NotWritten(reason));
     }
 
     private async Task FillBatchAsync(ChannelReader<Queued> reader, List<Queued> batch)
@@ -288,6 +321,7 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// <summary>Stops taking entries; entries already queued are refused, not half-written.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopped ??= "the node is shutting down";
         _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);

@@ -193,6 +193,11 @@ public sealed partial class ExchangeService
         {
             throw RpcErrors.From(ex);
         }
+        catch (IOException ex)
+        {
+            // The batch was not written (or the node is stopping): nothing of this entry is in the log.
+            throw RpcErrors.Unavailable(ex.Message);
+        }
     }
 
     private SigningKey DepartmentKey(string issuerId)

@@ -77,6 +77,26 @@ public sealed class SequencerGroupCommitTests : IAsyncLifetime
         Assert.Equal(writesBefore + 1, _store.Writes);
     }
 
+    [Fact]
+    public async Task Entries_submitted_as_the_node_stops_are_refused_as_not_written()
+    {
+        var admission = new HeldAdmission(new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == _key.Id ? _key.PublicKey : null)));
+        var sequencer = Sequencer.Over(new MerkleLog(new LogStore(new MemoryStore(), Origin)), admission, [], new SequencerOptions(), NullLogger.Instance);
+        // One entry is in its checks when the node stops; it reaches the closed queue afterwards.
+        var inChecks = Task.Run(() => sequencer.SubmitAsync(Leaf(HeldAdmission.HeldRecord)));
+        await admission.Entered.Task.WaitAsync(Patience);
+        await sequencer.DisposeAsync().AsTask().WaitAsync(Patience);
+        admission.Release.Set();
+        // Both answer UNAVAILABLE with the reason at the gRPC surface (an IOException); before, the first failed as
+        // ChannelClosedException and the second as ObjectDisposedException, which a client saw as UNKNOWN.
+        var queuedLate = await Assert.ThrowsAsync<AppendFailedException>(() => inChecks).WaitAsync(Patience);
+        Assert.Equal($"{Origin} takes no entries: the node is shutting down; nothing of it was written, try again later", queuedLate.Message);
+        var afterStop = await Assert.ThrowsAsync<AppendFailedException>(() => sequencer.SubmitAsync(Leaf("late"))).WaitAsync(Patience);
+        Assert.Equal(queuedLate.Message, afterStop.Message);
+        await Assert.ThrowsAsync<AppendFailedException>(() => sequencer.SubmitBatchAsync([Leaf("late-1")], null, CancellationToken.None)).WaitAsync(Patience);
+        Assert.Equal(0ul, sequencer.Log.Size);
+    }
+
     private byte[] Leaf(string recordId) => UseEntries.Leaf(Origin, "group", recordId, _key);
 
     /// <summary>Holds the stateless check of record <see cref="HeldRecord"/> until <see cref="Release"/> is set.</summary>
