@@ -167,7 +167,12 @@ public static partial class NodeApp
         services.AddHurenWitness();
         // protobuf-net's binding, but uploads read their 64 KiB pieces into pooled buffers (TransferMarshalling).
         services.AddSingleton(TransferMarshalling.Binder);
-        services.AddCodeFirstGrpc(grpc => grpc.Interceptors.Add<ClientAuthInterceptor>());
+        services.AddCodeFirstGrpc(grpc =>
+        {
+            // Outermost: whatever a handler (or the authentication) lets through still answers a status that says why.
+            grpc.Interceptors.Add<FaultStatusInterceptor>();
+            grpc.Interceptors.Add<ClientAuthInterceptor>();
+        });
         services.AddGrpcHealthChecks().AddCheck<LogHealthCheck>("log");
         services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));
 

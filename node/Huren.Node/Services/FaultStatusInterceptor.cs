@@ -1,0 +1,80 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Huren.Node.Services;
+
+/// <summary>
+/// The last line behind the services' own error mapping: an exception a handler let through becomes a status that
+/// says what failed, and is logged with the method. Storage faults (I/O, RocksDB) answer UNAVAILABLE, since trying
+/// again may succeed; anything else INTERNAL with the exception's type and message. Without it the client gets
+/// UNKNOWN "Exception was thrown by handler" and nothing to act on. A cancelled call stays cancelled.
+/// </summary>
+public sealed partial class FaultStatusInterceptor(ILogger<FaultStatusInterceptor> logger) : Interceptor
+{
+    /// <inheritdoc/>
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnmapped(ex, context))
+        {
+            throw ToStatus(ex, context);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnmapped(ex, context))
+        {
+            throw ToStatus(ex, context);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnmapped(ex, context))
+        {
+            throw ToStatus(ex, context);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnmapped(ex, context))
+        {
+            throw ToStatus(ex, context);
+        }
+    }
+
+    // Statuses the handler chose pass; so does the cancellation of a call the client or its deadline ended.
+    private static bool IsUnmapped(Exception ex, ServerCallContext context)
+        => ex is not RpcException && !(ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
+
+    private RpcException ToStatus(Exception ex, ServerCallContext context)
+    {
+        LogUnmapped(logger, context.Method, ex);
+        return ex is IOException or RocksDbSharp.RocksDbException
+            ? RpcErrors.Unavailable($"the node's storage failed: {ex.Message}; try again later")
+            : new RpcException(new Status(StatusCode.Internal, $"the node failed on this call: {ex.GetType().Name}: {ex.Message}"));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed with an exception its handler did not map to a status")]
+    private static partial void LogUnmapped(ILogger logger, string method, Exception ex);
+}

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Huren.Node.Services;
+using Huren.Node.Storage;
+using Huren.Node.Tests.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Huren.Node.Tests.Integration;
+
+/// <summary>
+/// An exception a handler does not map still answers a status that says what failed (<see cref="FaultStatusInterceptor"/>),
+/// never UNKNOWN "Exception was thrown by handler".
+/// </summary>
+public sealed class FaultStatusTests
+{
+    [Fact]
+    public async Task A_storage_fault_in_an_upload_answers_UNAVAILABLE_naming_the_fault()
+    {
+        FaultyStore? faulty = null;
+        await using var node = await TestNode.StartAsync(dir => faulty = new FaultyStore(RocksStore.Open(dir)));
+        using var amr = node.Client("amr");
+        // The upload's last step, the synced write of the object and its owner row, fails (the SDK's retries too).
+        faulty!.FailNextWrites(int.MaxValue);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000))));
+        faulty.FailNextWrites(0);
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Equal("the node's storage failed: injected write fault: no space left on device; try again later", ex.Status.Detail);
+        // Once the fault is gone the same upload succeeds.
+        Assert.Equal(32, (await amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000)))).Sha256.Length);
+    }
+
+    [Fact]
+    public async Task Any_other_exception_answers_INTERNAL_with_its_type_and_message()
+    {
+        var interceptor = new FaultStatusInterceptor(NullLogger<FaultStatusInterceptor>.Instance);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
+        Assert.Equal(StatusCode.Internal, ex.StatusCode);
+        Assert.Equal("the node failed on this call: InvalidOperationException: a bug", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_status_the_handler_chose_and_a_cancelled_call_pass_unchanged()
+    {
+        var interceptor = new FaultStatusInterceptor(NullLogger<FaultStatusInterceptor>.Instance);
+        var chosen = new RpcException(new Status(StatusCode.NotFound, "no such license"));
+        Assert.Same(chosen, await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw chosen)));
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAsync<OperationCanceledException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(cancelled.Token), (_, _) => throw new OperationCanceledException(cancelled.Token)));
+        // A cancellation the call did not ask for is a fault like any other.
+        var stray = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new OperationCanceledException()));
+        Assert.Equal(StatusCode.Internal, stray.StatusCode);
+    }
+
+    /// <summary>The least of a server call the interceptor reads: its method and cancellation.</summary>
+    private sealed class Call(CancellationToken cancellationToken = default) : ServerCallContext
+    {
+        protected override string MethodCore => "/huren.v1.Test/Call";
+        protected override string HostCore => "localhost";
+        protected override string PeerCore => "ipv4:127.0.0.1:1";
+        protected override DateTime DeadlineCore => DateTime.MaxValue;
+        protected override Metadata RequestHeadersCore { get; } = [];
+        protected override CancellationToken CancellationTokenCore => cancellationToken;
+        protected override Metadata ResponseTrailersCore { get; } = [];
+        protected override Status StatusCore { get; set; }
+        protected override WriteOptions? WriteOptionsCore { get; set; }
+        protected override AuthContext AuthContextCore => new(null, []);
+
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+    }
+}
