@@ -31,6 +31,8 @@ public sealed partial class CosignatureCollector(
     /// <summary>The service name in <see cref="BackgroundFaults"/> and the metric.</summary>
     public const string Service = "cosign";
 
+    // A round every so often whatever happens: the safety net under the events and timers that start rounds.
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
     // The "back-off" of a witness asked again at once: not zero, so that a second failure in a row waits FirstBackoff.
@@ -57,25 +59,34 @@ public sealed partial class CosignatureCollector(
         // Each witness is asked on its own: a witness whose answer waits for its mirror does not hold back the next
         // offer to another one, and with threshold 1 of 2 the quicker witness makes each checkpoint final.
         var asking = new List<Asking>();
-        Task<bool>? wake = null;
+        var waits = new List<Task>();
+        Task? wake = null;
+        Task? tick = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                wake ??= _wake.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken);
-                if (asking.Count == 0) await wake.ConfigureAwait(false);
-                else
-                {
-                    var waits = new Task[asking.Count + 1];
-                    for (var i = 0; i < asking.Count; i++) waits[i] = asking[i].Answer;
-                    waits[^1] = wake;
-                    await Task.WhenAny(waits).ConfigureAwait(false);
-                }
+                // A round runs on a wake (a new checkpoint, a change of network), an answer, the end of a witness's
+                // back-off, or the periodic tick. Without the back-off's own timer a witness was asked again only at the
+                // next event or tick: on a quiet log up to 2 s after its back-off of 1 s had ended.
+                wake ??= _wake.WaitAsync(stoppingToken);
+                tick ??= Task.Delay(Tick, time, stoppingToken);
+                waits.Clear();
+                waits.Add(wake);
+                waits.Add(tick);
+                if (BackoffEnds(asking, stoppingToken) is { } backoffEnds) waits.Add(backoffEnds);
+                foreach (var offer in asking) waits.Add(offer.Answer);
+                await Task.WhenAny(waits).ConfigureAwait(false);
                 if (wake.IsCompleted)
                 {
                     await wake.ConfigureAwait(false);
                     wake = null;
                     while (_wake.CurrentCount > 0) await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+                if (tick.IsCompleted)
+                {
+                    await tick.ConfigureAwait(false);
+                    tick = null;
                 }
             }
             catch (OperationCanceledException)
@@ -102,6 +113,24 @@ public sealed partial class CosignatureCollector(
             }
             Interlocked.Exchange(ref _collected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Completes when the first back-off of a witness not being asked ends (on the collector's clock), or null when no
+    /// witness waits one out.
+    /// </summary>
+    private Task? BackoffEnds(List<Asking> asking, CancellationToken stoppingToken)
+    {
+        if (_retry.Count == 0) return null;
+        var now = time.GetUtcNow();
+        DateTimeOffset? first = null;
+        foreach (var (origin, retry) in _retry)
+        {
+            // A back-off already over is the next round's business (Offer asks that witness), not a timer's.
+            if (retry.Due <= now || asking.Exists(a => a.Member.Origin == origin)) continue;
+            if (first is null || retry.Due < first) first = retry.Due;
+        }
+        return first is { } due ? Task.Delay(due - now, time, stoppingToken) : null;
     }
 
     /// <summary>An offer in flight: to whom, of which checkpoint, the back-off it was asked under, and the answer to come.</summary>

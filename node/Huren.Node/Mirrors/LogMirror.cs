@@ -25,6 +25,8 @@ namespace Huren.Node.Mirrors;
 /// </remarks>
 public sealed partial class LogMirror
 {
+    // The wait before following again after a follow ends, doubling to 5 s while follows store nothing.
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
     private readonly MerkleLog _log;
     private readonly LogStateMachine _state;
     private readonly Func<CheckpointVerifier> _checkpoints;
@@ -104,31 +106,35 @@ public sealed partial class LogMirror
     /// <summary>Follows until cancelled or faulted, reconnecting with back-off.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested && Fault is null)
         {
+            var sizeBefore = _log.Size;
+            Exception? ended = null;
             try
             {
                 await FollowOnceAsync(stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(200);
+                backoff = FirstBackoff;
             }
-            catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or HttpRequestException or AppendFailedException)
             {
-                LogDisconnected(_logger, Origin, ex.StatusCode, backoff.TotalSeconds);
-            }
-            catch (HttpRequestException ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds);
-            }
-            catch (AppendFailedException ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Nothing of the run was stored: follow again from the durable size once the store recovers.
-                LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds);
+                ended = ex;
             }
             catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
                 // The node is stopping: the stream was cancelled under us.
                 return;
+            }
+            // A follow that stored runs was a working connection: its end starts the back-off afresh. (A live stream
+            // never returns, so nothing else reset it: over a node's life every interruption, such as a run that
+            // references a third log this node has not caught up yet, doubled it, up to 5 s.)
+            if (_log.Size > sizeBefore) backoff = FirstBackoff;
+            switch (ended)
+            {
+                case RpcException ex: LogDisconnected(_logger, Origin, ex.StatusCode, backoff.TotalSeconds); break;
+                case HttpRequestException ex: LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
+                // Nothing of the run was stored: follow again from the durable size once the store recovers.
+                case AppendFailedException ex: LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
             }
             _pending.Clear();
             _received.Clear();

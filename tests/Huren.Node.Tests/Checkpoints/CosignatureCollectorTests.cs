@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Huren.Node.Checkpoints;
 using Huren.Node.Logs;
 using Huren.Node.Network;
@@ -8,6 +9,7 @@ using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Huren.Node.Tests.Checkpoints;
 
@@ -297,6 +299,67 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
         _clock.Now += TimeSpan.FromSeconds(1.5);
         await UntilAsync(() => Cosigned(_zhuzhou), "Zhuzhou asked again after 1 s");
+    }
+
+    [Fact]
+    public async Task A_witness_is_asked_again_when_its_backoff_ends_with_nothing_else_happening()
+    {
+        // The collector's clock fires its timers only when the test moves it: no wake, answer or tick starts the round
+        // that asks Zhuzhou again, only the end of its back-off. (Before, such a witness was asked at the next event or
+        // at the collector's 2 s tick, up to 2 s late on a quiet log.)
+        var clock = new WatchedClock(new FakeTimeProvider(WitnessFixture.Start));
+        var view = new NetworkView(new NetworkConfig
+        {
+            NetworkId = WitnessFixture.NetworkId, Name = "长株潭", WitnessThreshold = 2,
+            Members = [_changsha.Member(), _zhuzhou.Member(), _xiangtan.Member()],
+        });
+        using var collector = new CosignatureCollector(view, _witnesses, _log, _events, _faults, clock, NullLogger<CosignatureCollector>.Instance);
+        _witnesses.Answer(_zhuzhou.Origin, _ => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Error connecting to subchannel.")));
+        await collector.StartAsync(CancellationToken.None);
+        try
+        {
+            collector.Wake();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(Cosigned(_xiangtan) && ZhuzhouAskedAndCounted(1) && clock.Timers.Contains(TimeSpan.FromSeconds(1))))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Zhuzhou's failure counted and its 1 s back-off timed within 30 s");
+                await Task.Delay(20);
+            }
+            _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+            clock.Fake.Advance(TimeSpan.FromSeconds(1));
+            while (!Cosigned(_zhuzhou))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Zhuzhou asked again when its back-off ended");
+                await Task.Delay(20);
+            }
+            Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
+        }
+        finally
+        {
+            await collector.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A fake clock that lists the due times of the timers made on it.</summary>
+    private sealed class WatchedClock(FakeTimeProvider fake) : TimeProvider
+    {
+        private readonly ConcurrentQueue<TimeSpan> _timers = new();
+
+        public FakeTimeProvider Fake => fake;
+
+        public IReadOnlyCollection<TimeSpan> Timers => _timers;
+
+        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+
+        public override long GetTimestamp() => fake.GetTimestamp();
+
+        public override long TimestampFrequency => fake.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _timers.Enqueue(dueTime);
+            return fake.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     /// <summary>The answer with the last byte of its signature flipped.</summary>

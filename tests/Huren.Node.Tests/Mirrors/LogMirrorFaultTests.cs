@@ -12,6 +12,7 @@ using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Notes;
 using Huren.Sdk.StatusMap;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ProtoBuf.Grpc;
 
@@ -59,12 +60,12 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
-    private (LogMirror Mirror, MerkleLog Log) Mirror()
+    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null)
     {
         var log = new MerkleLog(new LogStore(_store, Origin));
         var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, null, TimeProvider.System) { MaxClockSkew = null };
         var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
-            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), NullLogger.Instance);
+            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance);
         return (mirror, log);
     }
 
@@ -217,6 +218,25 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_follow_that_stored_runs_before_it_broke_is_followed_again_after_the_first_backoff()
+    {
+        // Each connection stores one more run, then fails UNAVAILABLE (as when a run references a third log this
+        // node's copy has not reached). Each was a working connection, so none lengthens the wait: before, the back-off
+        // doubled at every interruption of a live stream (0.2, 0.4, 0.8 s ... up to 5 s) over the node's life.
+        _peer.Script(Entry(0), Checkpoint(1), null);
+        _peer.Script(Entry(1), Checkpoint(2), null);
+        _peer.Script(Entry(2), Checkpoint(3), null);
+        _peer.Script(Entry(0), Entry(1), Entry(2), Checkpoint(3));
+        var logger = new Witness.ListLogger<LogMirror>();
+        var (mirror, log) = Mirror(logger);
+        await RunUntilAsync(mirror, () => _peer.Connections >= 4 && log.Size == 3, "three broken follows, each storing a run, then a sound one");
+        string[] retries;
+        lock (logger.Lines) retries = [.. logger.Lines.Select(l => l.Message).Where(m => m.Contains("retrying in", StringComparison.Ordinal))];
+        Assert.Equal(3, retries.Length);
+        Assert.All(retries, m => Assert.EndsWith("retrying in 0.2 s", m, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_passed_checkpoint_sent_again_with_a_cosignature_is_kept_and_a_false_or_early_one_is_not()
     {
         // The source holds more entries than are sent here (a checkpoint of size 4 is signed below).
@@ -275,12 +295,12 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
     private sealed class ScriptedLedger : ILedgerService
     {
-        private readonly List<FollowMessage[]> _scripts = [];
+        private readonly List<FollowMessage?[]> _scripts = [];
         private int _connections;
 
         public int Connections => Volatile.Read(ref _connections);
 
-        public void Script(params FollowMessage[] messages)
+        public void Script(params FollowMessage?[] messages)
         {
             lock (_scripts) _scripts.Add(messages);
         }
@@ -288,11 +308,13 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         public async IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default)
         {
             var n = Interlocked.Increment(ref _connections) - 1;
-            FollowMessage[] script;
+            FollowMessage?[] script;
             lock (_scripts) script = _scripts[Math.Min(n, _scripts.Count - 1)];
-            var ends = script.Length > 0 && script[^1].Checkpoint is null;
+            var ends = script.Length > 0 && script[^1]?.Checkpoint is null;
             foreach (var message in script)
             {
+                // A null in the script: the peer fails the stream there.
+                if (message is null) throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "scripted failure"));
                 // The mirror asks from its own size: skip what it has.
                 if (message.Entry is { } e && e.Index < request.FromIndex) continue;
                 yield return message;
