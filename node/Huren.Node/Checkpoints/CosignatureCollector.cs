@@ -42,6 +42,7 @@ public sealed partial class CosignatureCollector(
     private readonly Dictionary<string, (DateTimeOffset Due, TimeSpan Backoff)> _retry = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private TrustedNetwork? _askedUnder;
+    private (DateTimeOffset Due, Task Ends)? _backoffTimer;
     private TaskCompletionSource _collected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Asks the collector to offer the latest checkpoint now.</summary>
@@ -117,7 +118,8 @@ public sealed partial class CosignatureCollector(
 
     /// <summary>
     /// Completes when the first back-off of a witness not being asked ends (on the collector's clock), or null when no
-    /// witness waits one out.
+    /// witness waits one out. The timer is kept across rounds while that end stays the same (rounds come with every
+    /// checkpoint; a new timer each would pile up until they fired).
     /// </summary>
     private Task? BackoffEnds(List<Asking> asking, CancellationToken stoppingToken)
     {
@@ -130,7 +132,13 @@ public sealed partial class CosignatureCollector(
             if (retry.Due <= now || asking.Exists(a => a.Member.Origin == origin)) continue;
             if (first is null || retry.Due < first) first = retry.Due;
         }
-        return first is { } due ? Task.Delay(due - now, time, stoppingToken) : null;
+        if (first is not { } due) return null;
+        if (_backoffTimer is { } kept && kept.Due == due && !kept.Ends.IsCompleted) return kept.Ends;
+        // At least 1 ms, so that a timer firing a little early (timers tick coarsely) does not make rounds spin until
+        // the end; at most the longest back-off, whatever the wall clock did meanwhile.
+        var wait = TimeSpan.FromTicks(Math.Clamp((due - now).Ticks, TimeSpan.TicksPerMillisecond, MaxBackoff.Ticks));
+        _backoffTimer = (due, Task.Delay(wait, time, stoppingToken));
+        return _backoffTimer.Value.Ends;
     }
 
     /// <summary>An offer in flight: to whom, of which checkpoint, the back-off it was asked under, and the answer to come.</summary>

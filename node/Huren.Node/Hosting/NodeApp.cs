@@ -278,10 +278,11 @@ public static partial class NodeApp
 /// ready while its own log takes no entries (<see cref="WriteGate"/>: checking or rebuilding it after a lost or restored
 /// disk); degraded (still serving) while a piece of background work keeps failing (<see cref="BackgroundFaults"/>).
 /// </summary>
-internal sealed class LogHealthCheck(AppendHealth health, BackgroundFaults background, WriteGate gate) : IHealthCheck
+internal sealed class LogHealthCheck(AppendHealth health, BackgroundFaults background, WriteGate gate, Sequencer sequencer) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         => Task.FromResult(health.Fault() is { } fault ? HealthCheckResult.Unhealthy(fault)
+            : sequencer.StoppedReason is { } stopped ? HealthCheckResult.Unhealthy($"the own log takes no entries: {stopped}")
             : gate.ClosedReason is { } closed ? HealthCheckResult.Unhealthy($"the own log takes no entries: {closed}")
             : background.Degraded() is { } degraded ? HealthCheckResult.Degraded(degraded)
             : HealthCheckResult.Healthy());

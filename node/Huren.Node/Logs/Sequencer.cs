@@ -56,6 +56,9 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// <summary>The log this sequencer writes.</summary>
     public MerkleLog Log => _appender.Log;
 
+    /// <summary>Why the sequencer takes no more entries (the node stopping, or its writer failed), or null while it runs.</summary>
+    public string? StoppedReason => _stopped;
+
     /// <summary>Submissions (entries or batches) waiting for the writer (for tests that arrange what waits together).</summary>
     internal int Waiting => _queue.Reader.Count;
 
@@ -270,12 +273,10 @@ public sealed partial class Sequencer : IAsyncDisposable
         catch (Exception ex)
         {
             // The appender fails batches without throwing; reaching here is a bug. Answer rather than leave callers
-            // waiting, and refuse what comes next (the health check reports the closed gate) instead of queueing it for
-            // a loop that no longer runs.
+            // waiting, and refuse what comes next (the health check reports StoppedReason) instead of queueing it for
+            // a loop that no longer runs. Not through the write gate: recovery may open that again.
             LogLoopFailed(_logger, ex);
-            var why = $"its writer stopped after a fault ({ex.GetType().Name}: {ex.Message})";
-            _stopped ??= why;
-            _gate?.Close(why);
+            _stopped ??= $"its writer stopped after a fault ({ex.GetType().Name}: {ex.Message})";
             _queue.Writer.TryComplete();
             foreach (var item in taken) item.Fail(new AppendFailedException("the sequencer stopped", ex));
         }

@@ -127,8 +127,9 @@ public sealed partial class LogMirror
             }
             // A follow that stored runs was a working connection: its end starts the back-off afresh. (A live stream
             // never returns, so nothing else reset it: over a node's life every interruption, such as a run that
-            // references a third log this node has not caught up yet, doubled it, up to 5 s.)
-            if (_log.Size > sizeBefore) backoff = FirstBackoff;
+            // references a third log this node has not caught up yet, doubled it, up to 5 s.) Not after a store that
+            // failed: a failing disk is given the longer waits.
+            if (_log.Size > sizeBefore && ended is not AppendFailedException) backoff = FirstBackoff;
             switch (ended)
             {
                 case RpcException ex: LogDisconnected(_logger, Origin, ex.StatusCode, backoff.TotalSeconds); break;

@@ -7,7 +7,7 @@ namespace Huren.Node.Services;
 /// The last line behind the services' own error mapping: an exception a handler let through becomes a status that
 /// says what failed, and is logged with the method. Storage faults (I/O, RocksDB) answer UNAVAILABLE, since trying
 /// again may succeed; anything else INTERNAL with the exception's type and message. Without it the client gets
-/// UNKNOWN "Exception was thrown by handler" and nothing to act on. A cancelled call stays cancelled.
+/// UNKNOWN "Exception was thrown by handler" and nothing to act on. A cancelled call stays as it is.
 /// </summary>
 public sealed partial class FaultStatusInterceptor(ILogger<FaultStatusInterceptor> logger) : Interceptor
 {
@@ -63,9 +63,11 @@ public sealed partial class FaultStatusInterceptor(ILogger<FaultStatusIntercepto
         }
     }
 
-    // Statuses the handler chose pass; so does the cancellation of a call the client or its deadline ended.
+    // Statuses the handler chose pass; so does whatever a call the client or its deadline ended fails with (a reset
+    // request body, a write to a finished response): gRPC reports those as the cancellation they are, and no one is
+    // left to read a status.
     private static bool IsUnmapped(Exception ex, ServerCallContext context)
-        => ex is not RpcException && !(ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
+        => ex is not RpcException && !context.CancellationToken.IsCancellationRequested;
 
     private RpcException ToStatus(Exception ex, ServerCallContext context)
     {

@@ -37,7 +37,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         using var timer = metrics.TimeVerify();
         if (string.IsNullOrEmpty(request.LicenseId) && request.DocumentDigest is not { Length: 32 }) throw RpcErrors.InvalidArgument("give a license id (证照标识), or the document's 32-byte digest");
         RequireWellFormed(request.LicenseId);
-        if (request.AtUnixMs > EntryLimits.MaxTimeUnixMs) throw RpcErrors.InvalidArgument($"at_unix_ms: must be a Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-31), or 0 for now; got {request.AtUnixMs}");
+        if (request.AtUnixMs > EntryLimits.MaxTimeUnixMs) throw RpcErrors.InvalidArgument($"at_unix_ms: must be a Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-30), or 0 for now; got {request.AtUnixMs}");
         return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), cancellationToken).ConfigureAwait(false);
     }
 

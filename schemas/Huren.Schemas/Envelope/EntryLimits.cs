@@ -15,10 +15,11 @@ public static class EntryLimits
     public const int MaxSealBodyBytes = 3 * 1024 * 1024;
 
     /// <summary>
-    /// The latest time an entry may state, in Unix milliseconds: 9999-12-31T23:59:59.999Z, the last instant a
-    /// <see cref="DateTimeOffset"/> holds (every rule that reads an entry's time converts it to one).
+    /// The latest time an entry may state, in Unix milliseconds: 9999-12-30T00:00:00Z, a day short of the last instant
+    /// a <see cref="DateTimeOffset"/> holds, since the rules read an entry's time as one and may add a clock skew to it
+    /// or see it in China Standard Time (+08:00).
     /// </summary>
-    public const long MaxTimeUnixMs = 253_402_300_799_999;
+    public const long MaxTimeUnixMs = 253_402_128_000_000;
 
     /// <summary>The most references one entry may carry.</summary>
     public const int MaxReferences = 16;

@@ -41,7 +41,7 @@ public static class EntryValidator
         if (string.IsNullOrEmpty(entry.RecordId)) errors.Add("recordId", "is required");
         FieldChecks.Id(errors, entry.IssuerId, "issuerId");
         if (entry.TimeUnixMs is <= 0 or > EntryLimits.MaxTimeUnixMs)
-            errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-31), got {entry.TimeUnixMs}");
+            errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-30), got {entry.TimeUnixMs}");
         errors.Add(LogOrigin.Validate(entry.Origin, "origin"));
         if (entry.References.Count > EntryLimits.MaxReferences) errors.Add("references", $"has {entry.References.Count} references, more than {EntryLimits.MaxReferences}");
         for (var i = 0; i < entry.References.Count && i < EntryLimits.MaxReferences; i++)

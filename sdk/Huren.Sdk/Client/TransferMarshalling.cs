@@ -34,17 +34,22 @@ public static class TransferMarshalling
     public static ClientFactory Clients { get; } = ClientFactory.Create(Binder);
 
     /// <summary>
-    /// Gives back the data of a received transfer message once it is no longer read. Arrays of any other length than
-    /// <see cref="HurenClient.TransferChunkSize"/> are left to the garbage collector; so are pieces beyond the pool's size.
+    /// Gives back the data of a received transfer message once it is no longer read; it is cleared (it may be
+    /// plaintext). Arrays of any other length than <see cref="HurenClient.TransferChunkSize"/> are left to the garbage
+    /// collector, as are pieces beyond the pool's size; a piece given back twice is kept once.
     /// </summary>
     /// <param name="data">The <c>Data</c> of a <see cref="ContentChunk"/> or <see cref="ProvideMessage"/> read through <see cref="Binder"/>.</param>
     public static void ReturnData(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Length != HurenClient.TransferChunkSize) return;
+        // Cleared while still in the cache, unlike a new array's zeroing.
+        data.AsSpan().Clear();
         lock (s_freeLock)
         {
-            if (s_freeCount < s_free.Length) s_free[s_freeCount++] = data;
+            // Kept twice, one buffer would be handed to two messages.
+            if (s_freeCount == s_free.Length || Array.IndexOf(s_free, data, 0, s_freeCount) >= 0) return;
+            s_free[s_freeCount++] = data;
         }
     }
 
@@ -122,6 +127,8 @@ public static class TransferMarshalling
         for (var shift = 0; shift < 35; shift += 7)
         {
             if (!reader.TryRead(out var b)) return false;
+            // The fifth byte may carry only the top bits of an int; protobuf-net refuses a longer length.
+            if (shift == 28 && (b & 0xF0) != 0) return false;
             length |= (b & 0x7F) << shift;
             if ((b & 0x80) == 0) return length >= 0;
         }

@@ -201,9 +201,14 @@ public sealed class LifecycleTests : IAsyncLifetime
         var abc = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = "abc" }, counter.Options()).AsTask());
         Assert.Equal("'abc' is not a well-formed 证照标识 (GB/T 36904): license id: must start with the e-license root 1.2.156.3005.2.", abc.Status.Detail);
         Assert.DoesNotContain("license_id", abc.Status.Detail, StringComparison.Ordinal);
-        var never = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = id, AtUnixMs = long.MaxValue }, counter.Options()).AsTask());
+        // A time a date holds but not once moved to China Standard Time, where the verdict's day is taken.
+        var lastHours = new DateTimeOffset(9999, 12, 31, 20, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var never = await Assert.ThrowsAsync<RpcException>(() => counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = id, AtUnixMs = lastHours }, counter.Options()).AsTask());
         Assert.Equal(StatusCode.InvalidArgument, never.StatusCode);
         Assert.StartsWith("at_unix_ms: must be a Unix time in milliseconds no later than", never.Status.Detail, StringComparison.Ordinal);
+        // At the latest valid time the license is judged (as of that day, in China Standard Time).
+        var last = await counter.Licenses.VerifyAsync(new VerifyLicenseRequest { LicenseId = id, AtUnixMs = EntryLimits.MaxTimeUnixMs }, counter.Options());
+        Assert.Equal(id, last.LicenseId);
     }
 
     [Fact]
@@ -245,6 +250,9 @@ public sealed class LifecycleTests : IAsyncLifetime
         var late = MakeEntry(EntryKinds.LicenseIssue, strangerBody.LicenseId, TestNode.AmrIssuer, strangerBody);
         late.TimeUnixMs = long.MaxValue;
         await RejectedAsync(amr, EntrySigner.SignToLeaf(late, _amrKey), StatusCode.InvalidArgument, "timeUnixMs: must be a positive Unix time in milliseconds no later than");
+        // The latest valid time gets as far as the clock check, which refuses it as too far ahead.
+        late.TimeUnixMs = EntryLimits.MaxTimeUnixMs;
+        await RejectedAsync(amr, EntrySigner.SignToLeaf(late, _amrKey), StatusCode.InvalidArgument, "timeUnixMs");
         // A license whose type code disagrees with its identifier's type part is refused by the schema.
         var mixed = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "RJ0004");
         var otherType = Huren.Schemas.Catalog.LicenseTypeCatalog.All.First(t => t.Code != LedgerBodies.BusinessLicenseType);

@@ -95,6 +95,7 @@ public sealed class SequencerGroupCommitTests : IAsyncLifetime
         Assert.Equal(queuedLate.Message, afterStop.Message);
         await Assert.ThrowsAsync<AppendFailedException>(() => sequencer.SubmitBatchAsync([Leaf("late-1")], null, CancellationToken.None)).WaitAsync(Patience);
         Assert.Equal(0ul, sequencer.Log.Size);
+        Assert.Equal("the node is shutting down", sequencer.StoppedReason);
     }
 
     private byte[] Leaf(string recordId) => UseEntries.Leaf(Origin, "group", recordId, _key);

@@ -41,12 +41,14 @@ public class EntryValidatorTests
     }
 
     [Fact]
-    public void The_last_instant_a_date_holds_is_a_valid_time()
+    public void The_latest_valid_time_still_holds_a_clock_skew_and_China_Standard_Time()
     {
         var entry = ValidEntry();
         entry.TimeUnixMs = EntryLimits.MaxTimeUnixMs;
         Assert.True(EntryValidator.Validate(entry).IsValid);
-        Assert.Equal(EntryLimits.MaxTimeUnixMs, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds());
+        var latest = DateTimeOffset.FromUnixTimeMilliseconds(EntryLimits.MaxTimeUnixMs);
+        Assert.Equal(new DateTimeOffset(9999, 12, 30, 0, 0, 0, TimeSpan.Zero), latest);
+        Assert.Equal(9999, (latest + TimeSpan.FromHours(1)).ToOffset(TimeSpan.FromHours(8)).Year);
     }
 
     [Theory]

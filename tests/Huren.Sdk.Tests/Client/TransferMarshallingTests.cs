@@ -48,6 +48,19 @@ public sealed class TransferMarshallingTests
     }
 
     [Fact]
+    public void A_piece_given_back_twice_is_handed_out_once_and_cleared()
+    {
+        var first = Read<ContentChunk>(Encode(new ContentChunk { Data = RandomBytes(Piece, 20) }));
+        TransferMarshalling.ReturnData(first.Data);
+        Assert.All(first.Data, b => Assert.Equal(0, b));
+        TransferMarshalling.ReturnData(first.Data);
+        var a = Read<ContentChunk>(Encode(new ContentChunk { Data = RandomBytes(Piece, 21) }));
+        var b = Read<ContentChunk>(Encode(new ContentChunk { Data = RandomBytes(Piece, 22) }));
+        Assert.NotSame(a.Data, b.Data);
+        Assert.Equal(RandomBytes(Piece, 21), a.Data);
+    }
+
+    [Fact]
     public void An_array_of_another_length_is_not_taken_into_the_pool()
     {
         var stray = new byte[Piece + 1];
@@ -107,6 +120,16 @@ public sealed class TransferMarshallingTests
             var expected = Serializer.Deserialize<ContentChunk>(new MemoryStream(payload));
             Assert.Equal(Encode(expected), Encode(Read<ContentChunk>(payload)));
         }
+    }
+
+    [Fact]
+    public void A_length_beyond_an_int_in_five_bytes_fails_as_protobuf_net_fails_on_it()
+    {
+        // 2^32 + 65536 in five bytes: its low 31 bits read 65536, but protobuf-net refuses the length.
+        byte[] payload = [0x0A, 0x80, 0x80, 0x84, 0x80, 0x10, .. RandomBytes(Piece, 23)];
+        var expected = Assert.ThrowsAny<Exception>(() => Serializer.Deserialize<ContentChunk>(new MemoryStream(payload)));
+        var actual = Assert.ThrowsAny<Exception>(() => Read<ContentChunk>(payload));
+        Assert.Equal(expected.GetType(), actual.GetType());
     }
 
     [Fact]
