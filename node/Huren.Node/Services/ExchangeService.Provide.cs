@@ -193,11 +193,7 @@ public sealed partial class ExchangeService
         {
             throw RpcErrors.From(ex);
         }
-        catch (IOException ex)
-        {
-            // The batch was not written (or the node is stopping): nothing of this entry is in the log.
-            throw RpcErrors.Unavailable(ex.Message);
-        }
+        // An entry not written (AppendFailedException) answers UNAVAILABLE with its reason (FaultStatusInterceptor).
     }
 
     private SigningKey DepartmentKey(string issuerId)

@@ -1,13 +1,16 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Huren.Node.Logs;
 
 namespace Huren.Node.Services;
 
 /// <summary>
 /// The last line behind the services' own error mapping: an exception a handler let through becomes a status that
-/// says what failed, and is logged with the method. Storage faults (I/O, RocksDB) answer UNAVAILABLE, since trying
-/// again may succeed; anything else INTERNAL with the exception's type and message. Without it the client gets
-/// UNKNOWN "Exception was thrown by handler" and nothing to act on. A cancelled call stays as it is.
+/// says what failed. An entry the log did not write (<see cref="AppendFailedException"/>, already worded for the
+/// client and reported by the log's health) answers UNAVAILABLE with its message. Other storage faults (I/O, RocksDB)
+/// answer UNAVAILABLE too, since trying again may succeed, and anything else INTERNAL with the exception's type and
+/// message; both are logged with the method. Without it the client gets UNKNOWN "Exception was thrown by handler" and
+/// nothing to act on. A cancelled call stays as it is.
 /// </summary>
 public sealed partial class FaultStatusInterceptor(ILogger<FaultStatusInterceptor> logger) : Interceptor
 {
@@ -71,6 +74,7 @@ public sealed partial class FaultStatusInterceptor(ILogger<FaultStatusIntercepto
 
     private RpcException ToStatus(Exception ex, ServerCallContext context)
     {
+        if (ex is AppendFailedException notWritten) return RpcErrors.Unavailable(notWritten.Message);
         LogUnmapped(logger, context.Method, ex);
         return ex is IOException or RocksDbSharp.RocksDbException
             ? RpcErrors.Unavailable($"the node's storage failed: {ex.Message}; try again later")

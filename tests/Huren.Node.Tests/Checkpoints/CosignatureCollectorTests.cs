@@ -32,21 +32,22 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
     private readonly LogEvents _events = new(NullLogger<LogEvents>.Instance);
     private readonly CosignatureCollector _collector;
     private readonly TrustedNetwork _network;
+    private readonly NetworkView _view;
 
     public CosignatureCollectorTests()
     {
         _faults = new BackgroundFaults(s => { lock (_counted) _counted.Add(s); }, threshold: 3);
-        var view = new NetworkView(new NetworkConfig
+        _view = new NetworkView(new NetworkConfig
         {
             NetworkId = WitnessFixture.NetworkId,
             Name = "长株潭",
             WitnessThreshold = 2,
             Members = [_changsha.Member(), _zhuzhou.Member(), _xiangtan.Member()],
         });
-        _network = view.Current!;
+        _network = _view.Current!;
         _log = new MerkleLog(new LogStore(new MemoryStore(), _changsha.Origin));
         _log.Store.PutCheckpoint(0, _changsha.Signer.Sign(0, MerkleHash.EmptyRoot.AsSpan()).ToUtf8());
-        _collector = new CosignatureCollector(view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance);
+        _collector = new CosignatureCollector(_view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance);
         _witnesses.Answer(_xiangtan.Origin, r => Valid(_xiangtan, r));
     }
 
@@ -308,12 +309,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         // that asks Zhuzhou again, only the end of its back-off. (Before, such a witness was asked at the next event or
         // at the collector's 2 s tick, up to 2 s late on a quiet log.)
         var clock = new WatchedClock(new FakeTimeProvider(WitnessFixture.Start));
-        var view = new NetworkView(new NetworkConfig
-        {
-            NetworkId = WitnessFixture.NetworkId, Name = "长株潭", WitnessThreshold = 2,
-            Members = [_changsha.Member(), _zhuzhou.Member(), _xiangtan.Member()],
-        });
-        using var collector = new CosignatureCollector(view, _witnesses, _log, _events, _faults, clock, NullLogger<CosignatureCollector>.Instance);
+        using var collector = new CosignatureCollector(_view, _witnesses, _log, _events, _faults, clock, NullLogger<CosignatureCollector>.Instance);
         _witnesses.Answer(_zhuzhou.Origin, _ => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Error connecting to subchannel.")));
         await collector.StartAsync(CancellationToken.None);
         try

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Grpc.Core;
+using Huren.Node.Logs;
 using Huren.Node.Services;
 using Huren.Node.Storage;
 using Huren.Node.Tests.Storage;
@@ -36,6 +37,16 @@ public sealed class FaultStatusTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
         Assert.Equal(StatusCode.Internal, ex.StatusCode);
         Assert.Equal("the node failed on this call: InvalidOperationException: a bug", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task An_entry_the_log_did_not_write_answers_UNAVAILABLE_with_its_own_reason()
+    {
+        var interceptor = new FaultStatusInterceptor(NullLogger<FaultStatusInterceptor>.Instance);
+        const string reason = "huren.cz-t/430100 takes no entries: the node is shutting down; nothing of it was written, try again later";
+        var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new AppendFailedException(reason)));
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Equal(reason, ex.Status.Detail);
     }
 
     [Fact]
