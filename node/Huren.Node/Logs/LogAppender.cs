@@ -135,7 +135,7 @@ public sealed partial class LogAppender
             Reload();
             _health?.Failed(_log.Origin, ex);
             LogBatchFailed(_logger, ex, _log.Origin, items.Count, ex.Message);
-            var failure = new AppendFailedException($"the log {_log.Origin} could not append this batch, nothing of it was written ({ex.GetType().Name}: {ex.Message}); try again", ex);
+            var failure = new AppendFailedException($"the log {_log.Origin} could not append this batch, nothing of it was written ({ex.GetType().Name}; the node's log has the details); try again", ex);
             Fail(items, failure);
             return new BatchOutcome(0, null, failure);
         }

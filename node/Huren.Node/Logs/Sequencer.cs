@@ -95,7 +95,9 @@ public sealed partial class Sequencer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.Message}); try again", ex);
+                // The exception's text (it may name the node's files) goes to the operator's log, not to the client.
+                LogReadFailed(_logger, ex, Log.Origin);
+                throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.GetType().Name}; the node's log has the details); try again", ex);
             }
             if (known) return new AppendResult(existing, leafHash, true);
             pending = new Pending(new AppendItem(leaf, leafHash, decoded));
@@ -328,6 +330,9 @@ public sealed partial class Sequencer : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         _stop.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The log {Origin} could not be read to look for a submitted entry")]
+    private static partial void LogReadFailed(ILogger logger, Exception ex, string origin);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The sequencer's loop failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception ex);

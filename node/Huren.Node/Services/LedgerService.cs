@@ -56,7 +56,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             metrics.Rejected(ex.Reason);
             throw RpcErrors.From(ex);
         }
-        catch (IOException ex)
+        catch (AppendFailedException ex)
         {
             throw RpcErrors.Unavailable(ex.Message);
         }
@@ -86,7 +86,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             metrics.Rejected(ex.Reason);
             throw RpcErrors.From(ex);
         }
-        catch (IOException ex)
+        catch (AppendFailedException ex)
         {
             throw RpcErrors.Unavailable(ex.Message);
         }

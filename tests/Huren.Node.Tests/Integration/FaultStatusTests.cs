@@ -4,6 +4,7 @@ using Huren.Node.Logs;
 using Huren.Node.Services;
 using Huren.Node.Storage;
 using Huren.Node.Tests.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Huren.Node.Tests.Integration;
@@ -25,18 +26,26 @@ public sealed class FaultStatusTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000))));
         faulty.FailNextWrites(0);
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
-        Assert.Equal("the node's storage failed: injected write fault: no space left on device; try again later", ex.Status.Detail);
+        Assert.Matches("^the node's storage failed \\(incident [0-9a-f]{16} in the node's log\\); try again later$", ex.Status.Detail);
         // Once the fault is gone the same upload succeeds.
         Assert.Equal(32, (await amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000)))).Sha256.Length);
     }
 
     [Fact]
-    public async Task Any_other_exception_answers_INTERNAL_with_its_type_and_message()
+    public async Task Any_other_exception_answers_INTERNAL_with_its_type_and_an_incident_the_log_has_with_its_text()
     {
-        var interceptor = new FaultStatusInterceptor(NullLogger<FaultStatusInterceptor>.Instance);
-        var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug")));
+        var log = new Witness.ListLogger<FaultStatusInterceptor>();
+        var interceptor = new FaultStatusInterceptor(log);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<string, string>("request", new Call(), (_, _) => throw new InvalidOperationException("a bug in /var/lib/huren/x")));
         Assert.Equal(StatusCode.Internal, ex.StatusCode);
-        Assert.Equal("the node failed on this call: InvalidOperationException: a bug", ex.Status.Detail);
+        var match = System.Text.RegularExpressions.Regex.Match(ex.Status.Detail, "^the node failed on this call: InvalidOperationException \\(incident ([0-9a-f]{16}) in the node's log\\)$");
+        Assert.True(match.Success, ex.Status.Detail);
+        // The caller does not see the exception's text; the operator finds it under the same incident.
+        var (level, message) = Assert.Single(log.Lines);
+        Assert.Equal(LogLevel.Error, level);
+        Assert.Contains("/huren.v1.Test/Call", message, StringComparison.Ordinal);
+        Assert.Contains(match.Groups[1].Value, message, StringComparison.Ordinal);
+        Assert.Equal("a bug in /var/lib/huren/x", Assert.Single(log.Exceptions)!.Message);
     }
 
     [Fact]

@@ -50,7 +50,11 @@ public sealed class AppendFaultTests : IAsyncLifetime
         var ex = await FailsAsync(leaf);
         // The failed batch's status-map pages were never stored, so none of them may be served from memory.
         Assert.Equal(cachedPages, _at.Log.StatusMap.CachedPages);
-        Assert.Contains("injected write fault", ex.Message, StringComparison.Ordinal);
+        // The submitter learns that nothing was written and the fault's kind; its text (which may name the node's files)
+        // stays with the exception, for the node's log.
+        Assert.Contains("nothing of it was written (IOException; the node's log has the details)", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("injected write fault", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("injected write fault", ex.InnerException!.Message, StringComparison.Ordinal);
         Assert.False(_at.Machine.TryGetLicense(LedgerBodies.LicenseId(LedgerBodies.ChangshaAmrCode, "2024000001"), out _));
 
         var result = await _at.Sequencer.SubmitAsync(leaf);
@@ -65,7 +69,7 @@ public sealed class AppendFaultTests : IAsyncLifetime
     {
         _at.Store.FailReadsOf = StoreFamily.State;
         var ex = await FailsAsync(_at.Issue("2024000002"));
-        Assert.Contains("injected read fault", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("injected read fault", ex.InnerException!.Message, StringComparison.Ordinal);
         _at.Store.FailReadsOf = null;
         Assert.Equal(1UL, (await _at.Sequencer.SubmitAsync(_at.Issue("2024000002"))).Index);
     }
@@ -87,7 +91,7 @@ public sealed class AppendFaultTests : IAsyncLifetime
         new KeySpace(_at.Store.Inner, StoreFamily.State, Origin).PutNow(System.Text.Encoding.UTF8.GetBytes("license/" + licenseId), [0xff, 0xff, 0xff]);
 
         var ex = await FailsAsync(SequencedLog.Sign(EntryKinds.LicenseStatus, licenseId, "430100-amr", LedgerBodies.Suspend(licenseId), _at.Amr));
-        Assert.Contains("does not decode", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("does not decode", ex.InnerException!.Message, StringComparison.Ordinal);
         Assert.Equal(2UL, (await _at.Sequencer.SubmitAsync(_at.Issue("2024000005"))).Index);
     }
 

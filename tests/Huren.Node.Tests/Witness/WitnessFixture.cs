@@ -27,13 +27,20 @@ internal sealed class ListLogger<T> : ILogger<T>
 {
     public List<(LogLevel Level, string Message)> Lines { get; } = [];
 
+    /// <summary>The exception logged with each line of <see cref="Lines"/>, in the same order.</summary>
+    public List<Exception?> Exceptions { get; } = [];
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (Lines) Lines.Add((logLevel, formatter(state, exception)));
+        lock (Lines)
+        {
+            Lines.Add((logLevel, formatter(state, exception)));
+            Exceptions.Add(exception);
+        }
     }
 }
 
