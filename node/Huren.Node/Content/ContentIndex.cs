@@ -55,6 +55,10 @@ public sealed class ContentIndex(IKeyValueStore store)
     /// <summary>A request waiting for the provider department's decision (row <c>pending/&lt;share id&gt;</c>).</summary>
     public void PutPending(PendingRequest pending) => Put($"pending/{pending.ShareId}", pending);
 
+    /// <summary>The request pending under <paramref name="shareId"/>, or null.</summary>
+    public PendingRequest? FindPending(string shareId)
+        => _rows.Get($"pending/{shareId}") is { } bytes ? Serializer.Deserialize<PendingRequest>(bytes.AsSpan()) : null;
+
     /// <summary>The pending requests.</summary>
     public IEnumerable<PendingRequest> Pending()
     {

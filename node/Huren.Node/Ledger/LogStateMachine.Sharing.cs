@@ -20,9 +20,13 @@ public sealed partial class LogStateMachine
         {
             throw Reject.AlreadyExists($"share {body.ShareId} already exists (index {existing.Index})");
         }
-        if (ReadRow<DecisionRecord>(StateKeys.Decision(body.ShareId)) is { Approved: false } refused)
+        if (ReadRow<DecisionRecord>(StateKeys.Decision(body.ShareId)) is { } decision)
         {
-            throw Reject.FailedPrecondition($"share request {body.ShareId} was refused (entry {refused.Index}): no share may follow a refusal");
+            if (!decision.Approved)
+            {
+                throw Reject.FailedPrecondition($"share request {body.ShareId} was refused (entry {decision.Index}): no share may follow a refusal");
+            }
+            CheckApproved(context, body, issuer, decision);
         }
         Stage(key, new ShareRecord
         {
@@ -36,6 +40,25 @@ public sealed partial class LogStateMachine
             Index = context.Index,
             LeafHash = context.LeafHash,
         });
+    }
+
+    /// <summary>
+    /// A share under an approval is the approved request's (<see cref="ShareDecisionRule"/>), made by the department that
+    /// decided: an approval of one request releases nothing another request under the same share id asks for.
+    /// </summary>
+    private void CheckApproved(EntryContext context, DataShared body, IssuerRecord issuer, DecisionRecord decision)
+    {
+        if (!string.Equals(decision.IssuerId, issuer.IssuerId, StringComparison.Ordinal))
+        {
+            throw Reject.PermissionDenied($"share request {body.ShareId} was approved by {decision.IssuerId} (entry {decision.Index}); only it may share under that approval, not {issuer.IssuerId}");
+        }
+        var decided = _batch.EntryAt(decision.Index)?.Entry
+            ?? (_store.GetLeaf(decision.Index) is { } leaf ? LeafReader.Read(leaf).Entry : null)
+            ?? throw new InvalidDataException($"the decision entry {decision.Index} of {_origin} that state row {StateKeys.Decision(body.ShareId)} names cannot be read");
+        if (ShareDecisionRule.CheckShare(CanonicalCodec.Decode<ShareDecided>(decided.Body), body) is { } mismatch)
+        {
+            throw Reject.FailedPrecondition($"share {body.ShareId} is not the request approved by entry {decision.Index}: {mismatch}");
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Huren.Node.Auth;
 using Huren.Node.Content;
+using Huren.Node.Ledger;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
 using ProtoBuf.Grpc;
@@ -11,7 +12,7 @@ namespace Huren.Node.Services;
 /// The Content gRPC service: a department (issuer) stores its records' data and files in its own node and reads back
 /// what it stored; an operator may read any object. Other cities never call it: their data comes through an exchange.
 /// </summary>
-public sealed class ContentService(ContentStore store, ContentIndex index) : IContentService
+public sealed class ContentService(ContentStore store, ContentIndex index, LedgerStates states) : IContentService
 {
     /// <summary>Largest JSON object of a record's fields.</summary>
     public const int MaxFieldsJson = 4 * 1024 * 1024;
@@ -33,9 +34,12 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
             // A small object and its owner row in one synced write; a file is synced before the row names its owner.
             using var batch = index.CreateBatch();
             var (info, duplicate) = await writer.CompleteAsync(batch, context.CancellationToken).ConfigureAwait(false);
+            // "Duplicate" only for content the caller had stored itself: for anyone else's it would confirm what another
+            // department holds, guessed field values included.
+            var own = duplicate && index.IsOwner(info.Sha256Hex, OwnerOf(principal));
             index.AddOwner(batch, info.Sha256Hex, OwnerOf(principal));
             index.Write(batch);
-            return new ContentPutResponse { Sha256 = info.Sha256, Sm3 = info.Sm3, Length = info.Length, Duplicate = duplicate };
+            return new ContentPutResponse { Sha256 = info.Sha256, Sm3 = info.Sm3, Length = info.Length, Duplicate = own };
         }
         catch (ContentKeyException ex)
         {
@@ -82,6 +86,13 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
         if (IdError(request.ResourceCode) is { } resourceError) errors.Add($"resource_code: {resourceError}");
         if (IdError(request.RecordId) is { } recordError) errors.Add($"record_id: {recordError}");
         if (errors.Count > 0) throw RpcErrors.InvalidArgument(string.Join("; ", errors));
+        // A department publishes data only under its own resources, and replaces only its own records: the provider's
+        // node shares a record under the resource's department's name and key.
+        if (states.Own.TryGetCatalog(request.ResourceCode, out var resource) && !string.Equals(resource.IssuerId, owner, StringComparison.Ordinal))
+            throw RpcErrors.PermissionDenied($"resource_code: catalogue resource {request.ResourceCode} is {resource.IssuerId}'s, not '{principal.Name}''s");
+        var existing = index.FindRecord(request.ResourceCode, request.RecordId);
+        if (existing is not null && !string.Equals(existing.OwnerIssuerId, owner, StringComparison.Ordinal))
+            throw RpcErrors.PermissionDenied($"record {request.RecordId} of resource {request.ResourceCode} was published by {existing.OwnerIssuerId}; only it may replace it");
         byte[] json;
         using (var reader = Open(request.FieldsSha256, []))
         {
@@ -106,9 +117,8 @@ public sealed class ContentService(ContentStore store, ContentIndex index) : ICo
             data.FileNames.Add(file.Name);
             data.FileSha256s.Add(file.Sha256);
         }
-        var replaced = index.FindRecord(request.ResourceCode, request.RecordId) is not null;
         index.PutRecord(data);
-        return new RecordDataResponse { Fields = names, Replaced = replaced };
+        return new RecordDataResponse { Fields = names, Replaced = existing is not null };
     }
 
     private static List<string> FieldNames(byte[] json)

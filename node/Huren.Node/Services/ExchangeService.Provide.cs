@@ -80,7 +80,17 @@ public sealed partial class ExchangeService
             var refused = CanonicalCodec.Decode<ShareDecided>(LeafReader.Read(logs.Own.GetLeaf(decision.Index)!).Entry.Body);
             return Refused(decision.Index, logs.Own.GetLeaf(decision.Index)!, refused.ReasonCode, refused.Reason);
         }
-        var record = index.FindRecord(asked.ResourceCode, asked.RecordId);
+        if (decision is not null)
+        {
+            // An approval answers the request it was made for, not whatever another request under its share id asks.
+            var approved = CanonicalCodec.Decode<ShareDecided>(LeafReader.Read(logs.Own.GetLeaf(decision.Index)!).Entry.Body);
+            if (ShareDecisionRule.CheckRequest(approved, asked) is { } mismatch)
+                throw RpcErrors.PermissionDenied($"share id {asked.ShareId} was approved (entry {decision.Index}) for another request: {mismatch}; nothing was recorded");
+        }
+        // Only the data its resource's own department published is shared under that resource.
+        var record = index.FindRecord(asked.ResourceCode, asked.RecordId) is { } found && string.Equals(found.OwnerIssuerId, resource.IssuerId, StringComparison.Ordinal) ? found : null;
+        if (decision is not null && record is null)
+            throw RpcErrors.NotFound($"record {asked.RecordId} of resource {asked.ResourceCode} has no published data (any more); nothing was recorded");
         if (decision is null && Refusal(asked, catalog, record, consumerCity) is { } refusal)
         {
             var body = DecisionBody(asked, catalog, ShareDecision.Refused, refusal.Code, refusal.Reason);
@@ -90,11 +100,20 @@ public sealed partial class ExchangeService
         }
         if (decision is null && catalog.SharingType == SharingType.Conditional)
         {
+            // Share ids are the consumers' choice: a second, different request under a pending one's id must not replace it.
+            if (index.FindPending(asked.ShareId) is { } waiting && !SameAsk(ShareRequestSigner.Read(new SignedShareRequest { RequestBytes = waiting.RequestBytes }), asked))
+                throw RpcErrors.AlreadyExists($"another request is pending under share id {asked.ShareId}; ask with a new share id");
             index.PutPending(new PendingRequest { ShareId = asked.ShareId, ProviderIssuerId = resource.IssuerId, RequestBytes = request.RequestBytes, Signature = request.Signature });
             return new Answer(new ProvideMessage { Status = ExchangeStatus.Pending, Reason = $"resource {asked.ResourceCode} is shared on condition (有条件共享): waiting for {resource.IssuerId}'s decision; ask again later" }, null, []);
         }
         return await ShareAsync(asked, catalog, resource, record!, decision, context.CancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Whether two requests ask the same (asked again later, they differ only in their time and signature).</summary>
+    private static bool SameAsk(ShareRequest? a, ShareRequest b)
+        => a is not null && a.ConsumerOrigin == b.ConsumerOrigin && a.ConsumerIssuerId == b.ConsumerIssuerId && a.ConsumerCode == b.ConsumerCode
+           && a.ResourceCode == b.ResourceCode && a.RecordId == b.RecordId && a.Purpose == b.Purpose && a.MatterCode == b.MatterCode && a.LegalBasis == b.LegalBasis
+           && a.Fields.SequenceEqual(b.Fields, StringComparer.Ordinal);
 
     private static string PeerName(string city) => Network.PeerClients.PrincipalOf(city);
 

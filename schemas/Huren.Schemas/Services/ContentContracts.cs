@@ -48,7 +48,7 @@ public sealed class ContentPutResponse
     [ProtoMember(2, Name = "sm3")] public byte[] Sm3 { get; set; } = [];
     /// <summary>Its length in bytes.</summary>
     [ProtoMember(3, Name = "length")] public long Length { get; set; }
-    /// <summary>The store already held the same content.</summary>
+    /// <summary>The caller had already stored the same content (whether anyone else has is not told).</summary>
     [ProtoMember(4, Name = "duplicate")] public bool Duplicate { get; set; }
 }
 

@@ -86,17 +86,7 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.Equal(ExchangeStatus.Pending, first.Status);
         Assert.Contains("有条件共享", first.Reason);
 
-        using var changsha = net.Session(Changsha);
-        var pending = await changsha.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), changsha.Options());
-        var request = pending.Requests.Select(ShareRequestSigner.Read).Single(r => r!.ShareId == asked.ShareId)!;
-        var approval = new ShareDecided
-        {
-            ShareId = request.ShareId, Decision = ShareDecision.Approved, ProviderCode = Code(Changsha), ConsumerCode = request.ConsumerCode,
-            ConsumerOrigin = request.ConsumerOrigin, ResourceCode = request.ResourceCode, RecordId = request.RecordId, Purpose = request.Purpose,
-            MatterCode = request.MatterCode, Fields = [.. request.Fields], Reason = "经审核同意",
-        };
-        var decision = Entry.Create(EntryKinds.ShareDecision, changsha.Origin, request.ShareId, $"{Changsha}-amr", approval, DateTimeOffset.UtcNow);
-        await changsha.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(decision, changsha.Key) }, changsha.Options());
+        await ApproveAsync(asked.ShareId);
 
         var second = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
         Assert.Equal(ExchangeStatus.Shared, second.Status);
@@ -107,6 +97,73 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         var fields = new MemoryStream();
         await zhuzhou.Client.FetchSharedAsync(second, "fields.json", fields);
         Assert.Equal(Representative, JsonDocument.Parse(fields.ToArray()).RootElement.GetProperty("法定代表人").GetString());
+    }
+
+    [Fact]
+    public async Task A_department_cannot_publish_data_under_another_departments_resource()
+    {
+        using var seals = net.Session(Changsha, "seals");
+        var forged = await seals.Client.PutContentAsync(new MemoryStream("{\"住所\":\"伪造的住所\"}"u8.ToArray()));
+        foreach (var record in new[] { TheRecord, "430100-LIC-FORGED" })
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await seals.Client.Content.PutRecordAsync(
+                new RecordDataRequest { ResourceCode = "R-OPEN", RecordId = record, FieldsSha256 = forged.Sha256 }, seals.Options()));
+            Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+            Assert.Contains($"catalogue resource R-OPEN is {Changsha}-amr's", ex.Status.Detail);
+        }
+    }
+
+    /// <summary>Changsha's department approves the pending request <paramref name="shareId"/> as listed.</summary>
+    private async Task<ulong> ApproveAsync(string shareId)
+    {
+        using var changsha = net.Session(Changsha);
+        var pending = await changsha.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), changsha.Options());
+        var request = pending.Requests.Select(ShareRequestSigner.Read).Single(r => r!.ShareId == shareId)!;
+        var approval = new ShareDecided
+        {
+            ShareId = request.ShareId, Decision = ShareDecision.Approved, ProviderCode = Code(Changsha), ConsumerCode = request.ConsumerCode,
+            ConsumerOrigin = request.ConsumerOrigin, ResourceCode = request.ResourceCode, RecordId = request.RecordId, Purpose = request.Purpose,
+            MatterCode = request.MatterCode, Fields = [.. request.Fields], Reason = "经审核同意",
+        };
+        var decision = Entry.Create(EntryKinds.ShareDecision, changsha.Origin, request.ShareId, $"{Changsha}-amr", approval, DateTimeOffset.UtcNow);
+        return (await changsha.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(decision, changsha.Key) }, changsha.Options())).Index;
+    }
+
+    [Fact]
+    public async Task An_approval_answers_only_the_request_it_was_approved_for()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = Ask(Zhuzhou, "R-COND", TheRecord, Purpose, "住所");
+        Assert.Equal(ExchangeStatus.Pending, (await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key)).Status);
+        // Asked again as it was (a new time and signature), it stays pending; another request under its id is refused.
+        var again = Ask(Zhuzhou, "R-COND", TheRecord, Purpose, "住所");
+        again.ShareId = asked.ShareId;
+        Assert.Equal(ExchangeStatus.Pending, (await zhuzhou.Client.RequestShareAsync(again, zhuzhou.Key)).Status);
+        var more = Ask(Zhuzhou, "R-COND", TheRecord, Purpose, "住所", "法定代表人");
+        more.ShareId = asked.ShareId;
+        var taken = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(more, zhuzhou.Key));
+        Assert.Equal(StatusCode.AlreadyExists, taken.StatusCode);
+        Assert.Contains("another request is pending", taken.Status.Detail);
+
+        var approvedAt = await ApproveAsync(asked.ShareId);
+        // Under the approved id: more data items, a resource that is not shared, another purpose — each refused, nothing written.
+        var closed = Ask(Zhuzhou, "R-CLOSED", TheRecord, Purpose, "住所");
+        var otherPurpose = Ask(Zhuzhou, "R-COND", TheRecord, "其他用途", "住所");
+        foreach (var (other, field) in new[] { (more, "'法定代表人' was not approved"), (closed, "is not the approved R-COND/"), (otherPurpose, "purpose '其他用途' is not the approved") })
+        {
+            other.ShareId = asked.ShareId;
+            var ex = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(other, zhuzhou.Key));
+            Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+            Assert.Contains("was approved", ex.Status.Detail);
+            Assert.Contains(field, ex.Status.Detail);
+        }
+
+        // The approved request itself is shared, with what it asked for; its share is the next entry after the approval.
+        var shared = await zhuzhou.Client.RequestShareAsync(again, zhuzhou.Key);
+        Assert.Equal(ExchangeStatus.Shared, shared.Status);
+        Assert.Equal(approvedAt + 1, shared.Entry!.Index);
+        var (_, share) = await ProviderEntryAsync<DataShared>(Changsha, shared.Entry!.Index);
+        Assert.Equal(["住所"], share.Fields);
     }
 
     public static TheoryData<string> Refusals => new() { "not-shared", "purpose" };

@@ -98,5 +98,27 @@ public sealed class ContentServiceTests : IAsyncLifetime
         using var other = _node.Client("other");
         ex = await Assert.ThrowsAsync<RpcException>(async () => await other.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-3", FieldsSha256 = fields.Sha256 }));
         Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+
+        // Another department cannot replace the record with its own data, and the record is unchanged.
+        var forged = await other.PutContentAsync(new MemoryStream("{\"住所\":\"伪造\"}"u8.ToArray()));
+        ex = await Assert.ThrowsAsync<RpcException>(async () => await other.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-1", FieldsSha256 = forged.Sha256 }));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("was published by 430100-amr", ex.Status.Detail);
+        var replaced = await amr.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-1", FieldsSha256 = fields.Sha256 });
+        Assert.True(replaced.Replaced);
+        Assert.Equal(["住所", "类型"], replaced.Fields);
+    }
+
+    [Fact]
+    public async Task Duplicate_tells_a_department_only_of_content_it_stored_itself()
+    {
+        using var amr = _node.Client("amr");
+        using var other = _node.Client("other");
+        var guess = "{\"法定代表人\":\"张三\"}"u8.ToArray();
+        Assert.False((await amr.PutContentAsync(new MemoryStream(guess))).Duplicate);
+        // The other department's upload of the same bytes does not learn that amr holds them.
+        Assert.False((await other.PutContentAsync(new MemoryStream(guess))).Duplicate);
+        Assert.True((await other.PutContentAsync(new MemoryStream(guess))).Duplicate);
+        Assert.True((await amr.PutContentAsync(new MemoryStream(guess))).Duplicate);
     }
 }

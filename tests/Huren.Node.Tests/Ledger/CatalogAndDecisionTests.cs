@@ -26,6 +26,50 @@ public class CatalogAndDecisionTests
         ReasonCode = decision == ShareDecision.Refused ? "reviewed" : "", Reason = decision == ShareDecision.Refused ? "材料不全" : "",
     };
 
+    private static DataShared OfRecord(DataShared share)
+    {
+        share.RecordId = "record-1";
+        return share;
+    }
+
+    /// <summary>The approval of exactly the request <paramref name="share"/> answers.</summary>
+    private static ShareDecided ApprovalOf(DataShared share) => new()
+    {
+        ShareId = share.ShareId, Decision = ShareDecision.Approved, ProviderCode = share.ProviderCode, ConsumerCode = share.ConsumerCode,
+        ConsumerOrigin = share.ConsumerOrigin, ResourceCode = share.ResourceId, RecordId = share.RecordId, Purpose = share.Purpose,
+        MatterCode = share.MatterCode, Fields = [.. share.Fields],
+    };
+
+    [Fact]
+    public void A_share_under_an_approval_is_the_approved_request_made_by_the_department_that_decided()
+    {
+        _log.Admit(_amr, EntryKinds.CatalogPublish, "resource-001", Resource("resource-001"));
+        var approved = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        _log.Admit(_amr, EntryKinds.ShareDecision, "req-5", ApprovalOf(approved));
+
+        // Each field the approval names, changed, is another request: refused, naming the field.
+        var otherResource = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        otherResource.ResourceId = "resource-secret";
+        _log.Refuse(_amr, EntryKinds.Share, "req-5", otherResource, RejectionKind.FailedPrecondition, "is not the approved resource-001/");
+        var moreFields = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        moreFields.Fields.Add("法定代表人");
+        _log.Refuse(_amr, EntryKinds.Share, "req-5", moreFields, RejectionKind.FailedPrecondition, "data item '法定代表人' was not approved");
+        var otherConsumer = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, "huren.cz-t/430300"));
+        _log.Refuse(_amr, EntryKinds.Share, "req-5", otherConsumer, RejectionKind.FailedPrecondition, "is not the approved");
+        var otherPurpose = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        otherPurpose.Purpose = "其他用途";
+        _log.Refuse(_amr, EntryKinds.Share, "req-5", otherPurpose, RejectionKind.FailedPrecondition, "purpose '其他用途' is not the approved");
+        // Another department cannot share under it, even with the same request.
+        var health = _log.RegisterIssuer("430100-health", ChangshaHealthCode);
+        var byHealth = OfRecord(Share("req-5", ChangshaHealthCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        _log.Refuse(health, EntryKinds.Share, "req-5", byHealth, RejectionKind.PermissionDenied, "only it may share under that approval");
+
+        // Fewer data items than approved is minimisation: admitted.
+        var fewer = OfRecord(Share("req-5", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        fewer.Fields.RemoveAt(1);
+        _log.Admit(_amr, EntryKinds.Share, "req-5", fewer);
+    }
+
     [Fact]
     public void A_department_publishes_and_republishes_its_resource_and_no_other_may()
     {
@@ -55,8 +99,10 @@ public class CatalogAndDecisionTests
         _log.Refuse(_amr, EntryKinds.ShareDecision, "req-1", Decision("req-1", ShareDecision.Approved), RejectionKind.AlreadyExists, "was already refused");
         _log.Refuse(_amr, EntryKinds.Share, "req-1", Share("req-1", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou), RejectionKind.FailedPrecondition, "no share may follow a refusal");
 
-        _log.Admit(_amr, EntryKinds.ShareDecision, "req-2", Decision("req-2", ShareDecision.Approved));
-        _log.Admit(_amr, EntryKinds.Share, "req-2", Share("req-2", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        _log.Admit(_amr, EntryKinds.CatalogPublish, "resource-001", Resource("resource-001"));
+        var share2 = OfRecord(Share("req-2", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
+        _log.Admit(_amr, EntryKinds.ShareDecision, "req-2", ApprovalOf(share2));
+        _log.Admit(_amr, EntryKinds.Share, "req-2", share2);
         _log.Admit(_amr, EntryKinds.Share, "req-3", Share("req-3", ChangshaAmrCode, ZhuzhouAmrCode, LedgerFixture.Zhuzhou));
         _log.Refuse(_amr, EntryKinds.ShareDecision, "req-3", Decision("req-3", ShareDecision.Approved), RejectionKind.FailedPrecondition, "was already made");
 
