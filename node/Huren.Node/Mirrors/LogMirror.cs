@@ -43,7 +43,16 @@ public sealed partial class LogMirror
     private Task<Exception?>? _writing;
     private CancellationTokenSource? _follow;
     private ulong _nextIndex;
+    private long _uncoveredBytes;
     private volatile string? _fault;
+
+    /// <summary>
+    /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
+    /// ends with DATA_LOSS: a peer that streams entries and never a checkpoint must not exhaust this node's memory. An
+    /// honest origin signs a checkpoint at least every <c>Huren:Sequencer:CheckpointInterval</c> (10 ms by default) and
+    /// after every batch it sends on its own; 256 MiB is about 360,000 entries of 700 bytes.
+    /// </summary>
+    public long MaxUncoveredBytes { get; init; } = 256L << 20;
 
     /// <summary>Received entries checked at once (in parallel, in the background) even before a checkpoint covers them, so the checks keep pace with the stream.</summary>
     private const int CheckChunk = 256;
@@ -132,7 +141,7 @@ public sealed partial class LogMirror
             if (_log.Size > sizeBefore && ended is not AppendFailedException) backoff = FirstBackoff;
             switch (ended)
             {
-                case RpcException ex: LogDisconnected(_logger, Origin, ex.StatusCode, backoff.TotalSeconds); break;
+                case RpcException ex: LogDisconnected(_logger, Origin, ex.StatusCode, ex.Status.Detail, backoff.TotalSeconds); break;
                 case HttpRequestException ex: LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
                 // Nothing of the run was stored: follow again from the durable size once the store recovers.
                 case AppendFailedException ex: LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
@@ -161,6 +170,7 @@ public sealed partial class LogMirror
         _received.Clear();
         _checking.Clear();
         _nextIndex = _log.Size;
+        _uncoveredBytes = 0;
         var request = new FollowRequest { Origin = Origin, FromIndex = _log.Size, MaxEntries = CheckChunk };
         var completed = false;
         try
@@ -204,6 +214,9 @@ public sealed partial class LogMirror
         if (entry.Origin != Origin || entry.Index != expected)
             throw new RpcException(new Status(StatusCode.DataLoss, $"expected {Origin}#{expected}, got {entry.Origin}#{entry.Index}"));
         _nextIndex++;
+        _uncoveredBytes += entry.Leaf.Length;
+        if (_uncoveredBytes > MaxUncoveredBytes)
+            throw new RpcException(new Status(StatusCode.DataLoss, $"{Origin} sent more than {MaxUncoveredBytes >> 20} MiB of entries (up to #{entry.Index}) with no checkpoint covering them"));
         _received.Add(entry);
         if (_received.Count >= CheckChunk) StartCheck();
     }
@@ -351,6 +364,7 @@ public sealed partial class LogMirror
 
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);
+        foreach (var item in run) _uncoveredBytes -= item.Leaf.Length;
         var runNote = verified.Note!.ToUtf8();
         _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), runNote, mapRoot);
         // Written off the follow loop: the next run's entries are received and checked meanwhile. A run that stops the
@@ -441,8 +455,8 @@ public sealed partial class LogMirror
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mirror of {Origin} stored up to size {Size}")]
     private static partial void LogMirrored(ILogger logger, string origin, ulong size);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} disconnected ({Status}); retrying in {Seconds} s")]
-    private static partial void LogDisconnected(ILogger logger, string origin, StatusCode status, double seconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} disconnected ({Status}: {Detail}); retrying in {Seconds} s")]
+    private static partial void LogDisconnected(ILogger logger, string origin, StatusCode status, string detail, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} cannot reach the node ({Error}); retrying in {Seconds} s")]
     private static partial void LogUnreachable(ILogger logger, string origin, string error, double seconds);

@@ -60,12 +60,15 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
-    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null)
+    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null, long? maxUncoveredBytes = null)
     {
         var log = new MerkleLog(new LogStore(_store, Origin));
         var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, null, TimeProvider.System) { MaxClockSkew = null };
         var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
-            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance);
+            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance)
+        {
+            MaxUncoveredBytes = maxUncoveredBytes ?? 256L << 20,
+        };
         return (mirror, log);
     }
 
@@ -290,6 +293,24 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Null(log.Store.GetCheckpoint(3));
         Assert.Equal(6UL, log.Size);
         Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+    }
+
+    [Fact]
+    public async Task A_peer_streaming_entries_no_checkpoint_covers_is_cut_off_at_the_limit_and_followed_again()
+    {
+        for (var i = 0; i < 6; i++) _source.RegisterIssuer($"430100-dept{i}", LedgerBodies.Uscc($"11430100HUREN011{i}"));
+        // The limit: the first three leaves. Entries up to it, each run covered by a checkpoint, pass on one connection.
+        var limit = (long)(Leaf(0).Length + Leaf(1).Length + Leaf(2).Length);
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2), Entry(2), Entry(3), Checkpoint(4), Entry(4), Entry(5), Entry(6), Entry(7), Entry(8));
+        _peer.Script(Entry(4), Entry(5), Checkpoint(6));
+        var logger = new Witness.ListLogger<LogMirror>();
+        var (mirror, log) = Mirror(logger, limit);
+        await RunUntilAsync(mirror, () => _peer.Connections >= 2 && log.Size == 6, "the mirror stores the covered runs, is cut off, and follows again");
+        Assert.Null(mirror.Fault);
+        string[] lines;
+        lock (logger.Lines) lines = [.. logger.Lines.Select(l => l.Message)];
+        // Cut off once, by the first connection's fifth uncovered entry: nothing of 4.. was stored from it.
+        Assert.Single(lines, m => m.Contains("disconnected (DataLoss", StringComparison.Ordinal) && m.Contains("with no checkpoint covering them", StringComparison.Ordinal));
     }
 
     /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
