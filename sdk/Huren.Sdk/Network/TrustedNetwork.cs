@@ -28,6 +28,7 @@ public sealed class TrustedNetwork
         }
         var allWitnesses = new List<NoteVerifierKey>(members.Count);
         foreach (var member in members) allWitnesses.Add(member.WitnessKey);
+        RequireDistinctWitnessKeys(members);
         foreach (var member in members)
         {
             var others = new List<NoteVerifierKey>(members.Count - 1);
@@ -37,6 +38,32 @@ public sealed class TrustedNetwork
             }
             _witnesses[member.Origin] = others;
             member.SetCheckpointVerifier(allWitnesses, RetiredWitnessKeys(members));
+        }
+    }
+
+    // One witness key (current or retired) belongs to one member: listed under two names, one witness's cosignature
+    // (which does not sign the name) could be copied under the other's and count twice towards finality.
+    private static void RequireDistinctWitnessKeys(List<TrustedMember> members)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            foreach (var key in WitnessKeysOf(member))
+            {
+                var material = Convert.ToBase64String(key.KeyMaterial);
+                if (owners.TryGetValue(material, out var owner) && !string.Equals(owner, member.CityCode, StringComparison.Ordinal))
+                    throw new FormatException($"members[{member.CityCode}]: its witness key {key.Name}+{key.KeyId:x8} is also listed for member {owner}");
+                owners[material] = member.CityCode;
+            }
+        }
+    }
+
+    private static IEnumerable<NoteVerifierKey> WitnessKeysOf(TrustedMember member)
+    {
+        yield return member.WitnessKey;
+        foreach (var r in member.RetiredNoteKeys)
+        {
+            if (r.Key.Type == NoteSignatureType.CosignatureV1) yield return r.Key;
         }
     }
 
@@ -247,6 +274,10 @@ public sealed class TrustedMember
         if (!string.Equals(logKey.Name, m.Origin, StringComparison.Ordinal)) throw new FormatException($"{at}.logKey: named '{logKey.Name}', not the origin '{m.Origin}'");
         if (!NoteVerifierKey.TryParse(m.WitnessKey, out var witnessKey, out error)) throw new FormatException($"{at}.witnessKey: {error}");
         if (witnessKey.Type != NoteSignatureType.CosignatureV1) throw new FormatException($"{at}.witnessKey: type 0x{(byte)witnessKey.Type:x2}, not cosignature/v1 (0x04)");
+        // Finality counts a member's witness by its key's name (a cosignature does not sign the name): a witness named
+        // otherwise could pass for another member's, or its own origin's witness for someone else's.
+        var witnessName = CosignatureSigner.WitnessNameFor(m.Origin);
+        if (!string.Equals(witnessKey.Name, witnessName, StringComparison.Ordinal)) throw new FormatException($"{at}.witnessKey: named '{witnessKey.Name}', not '{witnessName}'");
         PublicKey? sm2 = null;
         if (!string.IsNullOrWhiteSpace(m.Sm2PublicKey))
         {
@@ -275,6 +306,9 @@ public sealed class TrustedMember
                 case "witness":
                     var oldWitness = NoteKey(r.Key, field, NoteSignatureType.CosignatureV1, witnessKey.Name);
                     if (oldWitness.Equals(witnessKey)) throw new FormatException($"{field}: the retired witness key is the member's current witnessKey");
+                    // A witness cosigns every member's log, so an end by one log's size bounds nothing: its cosignatures
+                    // would count for ever.
+                    if (r.NotAfter is null && !r.Revoked) throw new FormatException($"{field}: a retired witness key needs notAfter or revoked (retiredAtSize does not end a witness key)");
                     retiredNote.Add(new RetiredNoteKey(oldWitness, end, r.RetiredAtSize, r.Revoked));
                     break;
                 case "sm2":

@@ -226,6 +226,42 @@ public sealed class RetiredKeyTests
     }
 
     [Fact]
+    public void A_witness_key_is_named_for_its_member_and_listed_for_one_member_only()
+    {
+        // Named otherwise, a member's own witness could pass for another member's towards its own finality.
+        var config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[0].WitnessKey = NoteSignerKey.ForCosigner("huren.cz-t/430100/w", TestKeys.Ed25519("rotation-witness-430100")).VerifierKey.ToString();
+        Assert.Contains("members[430100].witnessKey: named 'huren.cz-t/430100/w', not 'huren.cz-t/430100/witness'",
+            Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+
+        // Zhuzhou's witness key listed again under Xiangtan's name: one witness's cosignature (which does not sign the
+        // name) copied under the other's would count twice.
+        config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[2].WitnessKey = NoteSignerKey.ForCosigner("huren.cz-t/430300/witness", TestKeys.Ed25519("rotation-new-witness-430200")).VerifierKey.ToString();
+        Assert.Contains("is also listed for member 430200", Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+        // The same as a retired key of another member.
+        config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[2].RetiredKeys.Add(new RetiredKey
+        {
+            Kind = "witness", Key = NoteSignerKey.ForCosigner("huren.cz-t/430300/witness", TestKeys.Ed25519("rotation-new-witness-430200")).VerifierKey.ToString(),
+            NotAfter = "2026-12-02T15:00:00Z",
+        });
+        Assert.Contains("is also listed for member", Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_retired_witness_key_ends_by_time_or_revocation_not_by_size()
+    {
+        // A witness cosigns every member's log, so one log's size bounds nothing: its cosignatures would count for ever.
+        var config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[1].RetiredKeys.Add(new RetiredKey { Kind = "witness", Key = OldZhuzhouWitness.VerifierKey.ToString(), RetiredAtSize = 5 });
+        Assert.Contains("members[430200].retiredKeys[0]: a retired witness key needs notAfter or revoked",
+            Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+        config.Members[1].RetiredKeys[0].Revoked = true;
+        Assert.NotNull(TrustedNetwork.Parse(config.ToJson()));
+    }
+
+    [Fact]
     public void Fields_left_unset_are_not_written_so_existing_documents_keep_their_bytes()
     {
         var json = new RetiredKey { Kind = "log", Key = "k", RetiredAtSize = 5 };
