@@ -18,7 +18,7 @@ internal sealed class MirroredMaps(Func<MirrorSet> mirrors, LogDirectory directo
         while (true)
         {
             // Ask for the wake-up before looking, so growth between the look and the wait is not missed.
-            var growth = directory.WaitForGrowthAsync(mirror.Log, deadline.Token);
+            var growth = directory.Growth(mirror.Log);
             if (mirror.Fault is { } fault) return new MirroredMapRoot(null, $"its mirror of {origin} stopped: {fault}");
             if (mirror.Log.Size >= size)
             {
@@ -29,7 +29,7 @@ internal sealed class MirroredMaps(Func<MirrorSet> mirrors, LogDirectory directo
             }
             try
             {
-                await growth.ConfigureAwait(false);
+                await growth.WaitAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

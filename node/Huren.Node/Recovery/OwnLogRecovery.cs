@@ -177,7 +177,7 @@ public sealed partial class OwnLogRecovery(
         var deadline = DateTimeOffset.UtcNow + options.RebuildTimeout;
         while (own.Size < target.Size && mirror.Fault is null && !run.IsCompleted && DateTimeOffset.UtcNow < deadline && !stoppingToken.IsCancellationRequested)
         {
-            var grown = directory.WaitForGrowthAsync(own, follow.Token);
+            var grown = directory.Growth(own);
             await Task.WhenAny(grown, run, Task.Delay(TimeSpan.FromSeconds(1), follow.Token)).ConfigureAwait(false);
         }
         await follow.CancelAsync().ConfigureAwait(false);

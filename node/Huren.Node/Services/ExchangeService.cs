@@ -113,9 +113,9 @@ public sealed partial class ExchangeService(
             while (true)
             {
                 // Asked before the size is read, so that growth in between is not missed.
-                var grown = logs.WaitForGrowthAsync(copy, limit.Token);
+                var grown = logs.Growth(copy);
                 if (copy.Size > shareIndex) return;
-                await grown.ConfigureAwait(false);
+                await grown.WaitAsync(limit.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

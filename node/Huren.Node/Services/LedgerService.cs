@@ -175,7 +175,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         while (!token.IsCancellationRequested)
         {
             // Wait for growth before reading, so no append between the read and the wait is missed.
-            var grown = logs.WaitForGrowthAsync(log, token);
+            var grown = logs.Growth(log);
             var size = log.Size;
             // Sought again after each wait: "none beyond" holds only until the log grows.
             ulong nextCheckpoint = 0;

@@ -28,7 +28,7 @@ public sealed class VerdictWaits(LogDirectory logs, NetworkView network, TimeSpa
         while (true)
         {
             // Armed before the answer is made, so a cosignature that lands meanwhile is not missed.
-            var changed = WaitForAnyChangeAsync(cancellationToken);
+            var changed = AnyChange();
             var (made, notes) = await answer(cancellationToken).ConfigureAwait(false);
             var remaining = finalBy - DateTimeOffset.UtcNow;
             if (waitFinalMs == 0 || remaining <= TimeSpan.Zero || notes.Count == 0 || IsFinal(notes)) return made;
@@ -49,7 +49,7 @@ public sealed class VerdictWaits(LogDirectory logs, NetworkView network, TimeSpa
         var deadline = DateTimeOffset.UtcNow + 2 * checkpointTimerPeriod + TimeSpan.FromSeconds(1);
         while (true)
         {
-            var grown = logs.WaitForGrowthAsync(log, cancellationToken);
+            var grown = logs.Growth(log);
             if (log.Store.GetLatestCheckpoint() is { } latest && latest.Size >= needed) return;
             var remaining = deadline - DateTimeOffset.UtcNow;
             if (remaining <= TimeSpan.Zero) throw RpcErrors.Unavailable($"no checkpoint of {log.Origin} covers size {needed} yet; try again");
@@ -75,10 +75,10 @@ public sealed class VerdictWaits(LogDirectory logs, NetworkView network, TimeSpa
     }
 
     /// <summary>Completes when any kept log grows or gets a new checkpoint note.</summary>
-    private Task WaitForAnyChangeAsync(CancellationToken cancellationToken)
+    private Task AnyChange()
     {
         var waits = new List<Task>();
-        foreach (var log in logs.All) waits.Add(logs.WaitForGrowthAsync(log, cancellationToken));
+        foreach (var log in logs.All) waits.Add(logs.Growth(log));
         return Task.WhenAny(waits);
     }
 }
