@@ -30,6 +30,7 @@ public sealed class ClientRegistry
     private readonly NetworkView? _network;
     private readonly string? _ownCity;
     private readonly RegisteredIssuerKey? _registeredIssuerKey;
+    private readonly Func<string, bool>? _issuerRevoked;
     // Parsed keys of registered issuers, by issuer id, with the registered bytes they were parsed from.
     private readonly ConcurrentDictionary<string, (byte[] Spki, ClientPrincipal Principal)> _issuers = new(StringComparer.Ordinal);
 
@@ -42,10 +43,11 @@ public sealed class ClientRegistry
 
     /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
     public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, NetworkView? network = null, string? ownCity = null,
-        RegisteredIssuerKey? registeredIssuerKey = null)
+        RegisteredIssuerKey? registeredIssuerKey = null, Func<string, bool>? issuerRevoked = null)
     {
         _time = time;
         _registeredIssuerKey = registeredIssuerKey;
+        _issuerRevoked = issuerRevoked;
         _network = network;
         _ownCity = ownCity;
         _principals = new(StringComparer.Ordinal);
@@ -156,6 +158,13 @@ public sealed class ClientRegistry
         if (principal.Role == ClientRole.Peer && !PeerCertificateMatches(name, clientCertificateSha256))
         {
             error = $"peer '{name}' did not present the TLS certificate the network configuration lists for it";
+            return null;
+        }
+        // A configured client acts for its issuer (department): once the log revokes that issuer, it acts for no one,
+        // as a registered issuer's own key stops at once (its reads of held data and content included).
+        if (principal.IssuerId is { } issuerId && principal.Role is ClientRole.Issuer or ClientRole.Counter && _issuerRevoked?.Invoke(issuerId) == true)
+        {
+            error = $"'{name}' acts for issuer {issuerId}, which this node's log has revoked";
             return null;
         }
         var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));

@@ -48,6 +48,29 @@ public sealed class CredentialCacheTests
     }
 
     [Fact]
+    public void A_configured_client_of_a_revoked_issuer_is_refused_even_with_a_remembered_credential()
+    {
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        var clients = new Dictionary<string, ClientOptions>
+        {
+            ["amr"] = new() { Role = "issuer", IssuerId = "430100-amr", PublicKey = _key.PublicKey.ToPem() },
+            ["window"] = new() { Role = "counter", IssuerId = "430100-amr", PublicKey = _key.PublicKey.ToPem() },
+            ["operator"] = new() { Role = "operator", PublicKey = _key.PublicKey.ToPem() },
+        };
+        var registry = new ClientRegistry(clients, Path.GetTempPath(), _time, issuerRevoked: revoked.Contains);
+        var headers = clients.Keys.ToDictionary(name => name, name => CallCredential.Create(name, _key, Method, _time.Now));
+        foreach (var (name, header) in headers) Assert.NotNull(registry.Authenticate(header, Method, out _));
+
+        revoked.Add("430100-amr");
+        foreach (var name in new[] { "amr", "window" })
+        {
+            Assert.Null(registry.Authenticate(headers[name], Method, out var error));
+            Assert.Equal($"'{name}' acts for issuer 430100-amr, which this node's log has revoked", error);
+        }
+        Assert.NotNull(registry.Authenticate(headers["operator"], Method, out _));
+    }
+
+    [Fact]
     public void Many_distinct_credentials_keep_working_past_the_cache_limit()
     {
         for (var i = 0; i < 5000; i++)
