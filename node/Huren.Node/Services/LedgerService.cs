@@ -121,8 +121,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         if (request.Start > size) throw RpcErrors.InvalidArgument($"start {request.Start} is beyond the log's size {size}");
         var count = (ulong)Math.Min(request.Count == 0 ? 100u : request.Count, MaxPage);
         var end = Math.Min(size, request.Start + count);
-        var response = new GetEntriesResponse { TreeSize = size };
-        for (var i = request.Start; i < end; i++) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = i, Leaf = log.GetLeaf(i)! });
+        var response = new GetEntriesResponse { TreeSize = size, Entries = ReadPage(log, request.Start, end, FollowMessageBytes) };
         return ValueTask.FromResult(response);
     }
 
@@ -244,6 +243,24 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
                 yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// Entries <paramref name="start"/> up to <paramref name="end"/> (exclusive), stopping once their leaves pass
+    /// <paramref name="maxBytes"/> (at least one entry): a page of a thousand seal leaves of a few MiB each would
+    /// otherwise be built in memory for one call, and then refused by the client's message limit.
+    /// </summary>
+    internal static List<LogEntry> ReadPage(MerkleLog log, ulong start, ulong end, long maxBytes)
+    {
+        var entries = new List<LogEntry>();
+        var bytes = 0L;
+        for (var i = start; i < end && (i == start || bytes < maxBytes); i++)
+        {
+            var leaf = log.GetLeaf(i)!;
+            entries.Add(new LogEntry { Origin = log.Origin, Index = i, Leaf = leaf });
+            bytes += leaf.Length;
+        }
+        return entries;
     }
 
     /// <summary>Leaf bytes after which a run of followed entries is sent (well under gRPC's 4 MiB message limit).</summary>

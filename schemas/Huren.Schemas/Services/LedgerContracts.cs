@@ -30,7 +30,10 @@ public interface ILedgerService
     [Operation]
     ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default);
 
-    /// <summary>A page of consecutive entries of a log.</summary>
+    /// <summary>
+    /// A page of consecutive entries of a log from <c>start</c>: at most <c>count</c> (at most 1,000), and fewer once
+    /// their leaves pass 1 MiB (always at least one). Page on from the last entry returned, not by <c>count</c>.
+    /// </summary>
     [Operation]
     ValueTask<GetEntriesResponse> GetEntriesAsync(GetEntriesRequest request, CallContext context = default);
 

@@ -265,9 +265,10 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(anonymous, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id))))).StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(auditor, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id))))).StatusCode);
 
-        // Revoke the issuer: its entries are refused afterwards.
+        // Revoke the issuer: its entries are refused afterwards; its configured client is no longer let in at all (the
+        // ledger's own refusal of a revoked issuer's entry is IssuerRulesTests').
         await SubmitAsync(op, RootEntry(EntryKinds.IssuerRevoke, TestNode.AmrIssuer, new IssuerRevoked { IssuerId = TestNode.AmrIssuer, Reason = "机构撤并" }));
-        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)), StatusCode.PermissionDenied, "revoked");
+        await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)), StatusCode.Unauthenticated, "which this node's log has revoked");
 
         var after = await auditor.Ledger.GetEntriesAsync(new GetEntriesRequest { Start = 0, Count = 1000 }, auditor.Options());
         Assert.Equal(before.TreeSize + 1, after.TreeSize); // only the issuer revocation was appended

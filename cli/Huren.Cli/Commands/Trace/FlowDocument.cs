@@ -32,9 +32,12 @@ internal sealed class FlowLedger
         foreach (var member in session.Network.Members)
         {
             var size = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Size;
-            for (ulong start = 0; start < size; start += 1000)
+            for (ulong start = 0; start < size;)
             {
                 var page = await session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).ConfigureAwait(false);
+                // A page may hold fewer entries than asked (the node bounds its bytes): go on after the last one.
+                if (page.Entries.Count == 0) throw new InvalidDataException($"{member.Origin} returned no entries from {start} below its checkpoint's size {size}");
+                start = page.Entries[^1].Index + 1;
                 foreach (var e in page.Entries)
                 {
                     if (e.Index >= size) continue;
