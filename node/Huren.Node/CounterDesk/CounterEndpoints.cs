@@ -73,7 +73,7 @@ public sealed partial class CounterEndpoints(
     {
         var request = await ReadJsonAsync<ChallengeRequest>(context).ConfigureAwait(false);
         if (request is null || string.IsNullOrWhiteSpace(request.Principal) || request.Principal.Length > 128) return Error(400, "give the counter's principal name (e.g. counter)");
-        if (sessions.Challenge(request.Principal) is not var (nonce, expires)) return Error(503, "too many sign-ins are under way; try again in a minute");
+        var (nonce, expires) = sessions.Challenge(request.Principal);
         var message = System.Text.Encoding.UTF8.GetString(BrowserSignature.LoginMessage(sessions.Origin, request.Principal, nonce));
         return Results.Json(new { principal = request.Principal, nonce, message, expires });
     }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Huren.Node.Auth;
@@ -56,38 +57,63 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
     /// <summary>How long a prepared use waits for its signature.</summary>
     public static readonly TimeSpan PreparedUseLifetime = TimeSpan.FromMinutes(5);
 
-    private const int MaxChallenges = 1024;
     private const int MaxSessions = 4096;
     private const int MaxPreparedUsesPerSession = 16;
 
-    private readonly ConcurrentDictionary<string, (string Principal, DateTimeOffset Expires)> _challenges = new(StringComparer.Ordinal);
+    // Challenges are not stored (anyone may ask for one, so a table of them could be filled to lock counters out): a
+    // nonce carries its expiry and a MAC under a key of this process over it and the principal. Only a nonce answered
+    // with a valid signature is remembered, until it expires, so that it opens one session.
+    private readonly byte[] _challengeKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _usedNonces = new(StringComparer.Ordinal);
+    private const int NonceRandomBytes = 16;
+    private const int NonceMacBytes = 16;
     private readonly ConcurrentDictionary<string, CounterSession> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>The node's origin, which every sign-in message names.</summary>
     public string Origin => origin;
 
-    /// <summary>A one-time nonce for <paramref name="principal"/> to sign; null when too many sign-ins are under way.</summary>
-    public (string Nonce, DateTimeOffset Expires)? Challenge(string principal)
+    /// <summary>A one-time nonce for <paramref name="principal"/> to sign, good for <see cref="ChallengeLifetime"/>; nothing is stored.</summary>
+    public (string Nonce, DateTimeOffset Expires) Challenge(string principal)
     {
-        var now = time.GetUtcNow();
-        if (_challenges.Count >= MaxChallenges) Sweep(_challenges, c => c.Expires <= now);
-        if (_challenges.Count >= MaxChallenges) return null;
-        var nonce = NewSecret();
-        var expires = now + ChallengeLifetime;
-        _challenges[nonce] = (principal, expires);
-        return (nonce, expires);
+        var expires = time.GetUtcNow() + ChallengeLifetime;
+        var nonce = new byte[8 + NonceRandomBytes + NonceMacBytes];
+        BinaryPrimitives.WriteInt64BigEndian(nonce, expires.ToUnixTimeMilliseconds());
+        RandomNumberGenerator.Fill(nonce.AsSpan(8, NonceRandomBytes));
+        ChallengeMac(nonce.AsSpan(0, 8 + NonceRandomBytes), principal, nonce.AsSpan(8 + NonceRandomBytes));
+        return (Base64Url(nonce), expires);
+    }
+
+    /// <summary>Whether <paramref name="nonce"/> is one this process issued to <paramref name="principal"/> and has not expired.</summary>
+    private bool IsIssued(string nonce, string principal, DateTimeOffset now)
+    {
+        var bytes = FromBase64Url(nonce);
+        if (bytes is not { Length: 8 + NonceRandomBytes + NonceMacBytes }) return false;
+        Span<byte> mac = stackalloc byte[NonceMacBytes];
+        ChallengeMac(bytes.AsSpan(0, 8 + NonceRandomBytes), principal, mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, bytes.AsSpan(8 + NonceRandomBytes))) return false;
+        return BinaryPrimitives.ReadInt64BigEndian(bytes) > now.ToUnixTimeMilliseconds();
+    }
+
+    private void ChallengeMac(ReadOnlySpan<byte> issued, string principal, Span<byte> mac)
+    {
+        var name = System.Text.Encoding.UTF8.GetBytes(principal);
+        var message = new byte[issued.Length + name.Length];
+        issued.CopyTo(message);
+        name.CopyTo(message.AsSpan(issued.Length));
+        HMACSHA256.HashData(_challengeKey, message).AsSpan(0, NonceMacBytes).CopyTo(mac);
     }
 
     /// <summary>
     /// Opens a session when <paramref name="signature"/> (WebCrypto form) is <paramref name="principal"/>'s signature of
     /// the sign-in message for <paramref name="nonce"/>, an unexpired challenge issued to that principal, and the
-    /// principal is a configured counter. The nonce is used up whatever the outcome.
+    /// principal is a configured counter. A nonce opens one session; a wrong answer does not use it up (anyone may ask for
+    /// new nonces, so keeping it would protect nothing).
     /// </summary>
     /// <returns>The session and its bearer token, or null with the reason.</returns>
     public (CounterSession Session, string Token)? SignIn(string principal, string nonce, byte[] signature, out string? error)
     {
         var now = time.GetUtcNow();
-        if (!_challenges.TryRemove(nonce, out var challenge) || challenge.Expires <= now || challenge.Principal != principal)
+        if (!IsIssued(nonce, principal, now) || _usedNonces.ContainsKey(nonce))
         {
             error = "the sign-in challenge is unknown, used or expired; ask for a new one";
             return null;
@@ -99,6 +125,13 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
             error = counter is not null && !BrowserSignature.IsSupported(counter.Key.Algorithm)
                 ? $"the key of '{principal}' is {counter.Key.Algorithm}, which a browser cannot sign with (Ed25519 or P-256 only); use the CLI"
                 : $"'{principal}' is not a counter of this node, or the key does not match";
+            return null;
+        }
+        // Answered: the nonce opens this session and no other (remembered until it would have expired anyway).
+        Sweep(_usedNonces, expires => expires <= now);
+        if (!_usedNonces.TryAdd(nonce, now + ChallengeLifetime))
+        {
+            error = "the sign-in challenge is unknown, used or expired; ask for a new one";
             return null;
         }
         if (_sessions.Count >= MaxSessions) Sweep(_sessions, s => IsOver(s, now));
@@ -163,4 +196,19 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
     private static string KeyOf(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        if (text.Length > 128) return null;
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
+        try
+        {
+            return Convert.FromBase64String(padded);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 }
