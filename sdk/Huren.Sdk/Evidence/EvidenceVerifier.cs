@@ -1,6 +1,7 @@
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
@@ -260,6 +261,7 @@ public sealed class EvidenceVerifier
         // the same log (issuer ids are per log).
         var issuerKeys = proven.IssuerKeys;
         var revokedAt = new Dictionary<(string Origin, string IssuerId), ulong>();
+        var registeredAt = new Dictionary<(string Origin, string IssuerId), ulong>();
         foreach (var (e, read) in decoded)
         {
             if (!IsRootWritten(read.Entry)) continue;
@@ -270,6 +272,7 @@ public sealed class EvidenceVerifier
                 if (CheckRegistration(_network.ByOrigin(e.Origin)!, reg, issuerKeys, out var issuerKey) is { } refused)
                     return $"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' {refused}";
                 issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey!;
+                registeredAt[(e.Origin, reg.IssuerId)] = e.Index;
                 proven.Issuers[(e.Origin, reg.IssuerId)] = reg;
             }
             else if (read.Entry.Kind == EntryKinds.IssuerRevoke) revokedAt[(e.Origin, EntryKinds.Of<IssuerRevoked>().Decode(read.Entry.Body).IssuerId)] = e.Index;
@@ -279,6 +282,9 @@ public sealed class EvidenceVerifier
             if (IsRootWritten(read.Entry)) continue;
             if (!issuerKeys.TryGetValue((e.Origin, read.Entry.IssuerId), out var key)) return $"entry {e.Origin}#{e.Index}: the bundle has no registration of issuer '{read.Entry.IssuerId}' in {e.Origin}";
             if (!SignedEntryVerifier.Verify(read.Signed, key, out var sigError)) return $"entry {e.Origin}#{e.Index}: {sigError}";
+            // The node admits an issuer's entries only after its registration, and none after its revocation.
+            if (registeredAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var registered) && e.Index < registered)
+                return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', registered only at index {registered}";
             if (revokedAt.TryGetValue((e.Origin, read.Entry.IssuerId), out var revoked) && e.Index > revoked)
                 return $"entry {e.Origin}#{e.Index} is signed by issuer '{read.Entry.IssuerId}', revoked at index {revoked}";
         }
@@ -389,6 +395,9 @@ public sealed class EvidenceVerifier
         var licenseEntry = new EntryReference { Origin = holder.Origin, Index = holder.Start.Index, LeafHash = leafHashes[(holder.Origin, holder.Start.Index)].ToArray(), Relation = Relations.License };
         if (history.Issued is null) return Fail($"the bundle has no license.issue entry for '{bundle.Subject}'");
         if (LicenseActors.Check(decoded, _network, history.Issued.TypeCode, chain, out var actors) is { } actorFailure) return Fail(actorFailure);
+        // A date the verdict rules cannot read would count as no limit (the node refuses such an entry; a bundle must not pass one).
+        if ((LicenseDates.ValidateOptional(history.Issued.ValidFrom, "validFrom") ?? LicenseDates.ValidateOptional(history.ValidUntil, "validUntil")) is { } badDate)
+            return Fail($"the license's {badDate.Message}");
         if (bundle.Verdict.AsOf.Origin != verdictOrigin || !roots.TryGetValue(verdictOrigin, out var asOf) || bundle.Verdict.AsOf.Size != asOf.Size)
             return Fail($"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, but the license's log is {verdictOrigin}" + (roots.TryGetValue(verdictOrigin, out var cpOf) ? $" with checkpoint size {cpOf.Size}" : ""));
         // The stated verdict is the node's as of its checkpoint, on the day it made the bundle: judged on that day, so an

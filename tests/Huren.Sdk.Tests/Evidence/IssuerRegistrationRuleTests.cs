@@ -24,6 +24,29 @@ public sealed class IssuerRegistrationRuleTests
     }
 
     [Fact]
+    public void An_entry_signed_before_its_issuer_was_registered_is_refused()
+    {
+        // The node admits an issuer's entries only once it is registered: a log that holds one earlier was not written by it.
+        var logs = new EvidenceLogs(register: false);
+        logs.Issue(Cs);
+        logs.Register(Cs);
+        var result = logs.Verify(logs.Bundle(Cs, logs.LicenseId, (Cs, 0), (Cs, 1)));
+        Assert.Equal("entry huren.cz-t/430100#0 is signed by issuer '430100-amr', registered only at index 1", result.Failure);
+    }
+
+    [Fact]
+    public void A_validity_date_the_verdict_rules_cannot_read_is_refused_not_taken_as_no_limit()
+    {
+        var logs = new EvidenceLogs(register: false);
+        logs.Register(Cs);
+        var license = logs.License;
+        license.ValidUntil = "2024-02-30";
+        logs.Append(Cs, Entry.Create(EntryKinds.LicenseIssue, Cs, logs.LicenseId, "430100-amr", license, EvidenceLogs.At), logs.Amr(Cs));
+        var result = logs.Verify(logs.Bundle(Cs, logs.LicenseId, (Cs, 0), (Cs, 1)));
+        Assert.Equal("the license's validUntil: '2024-02-30' is not a yyyy-MM-dd date", result.Failure);
+    }
+
+    [Fact]
     public void A_registration_under_the_city_roots_own_id_is_refused()
     {
         var logs = new EvidenceLogs(register: false);
