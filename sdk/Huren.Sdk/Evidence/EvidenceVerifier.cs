@@ -320,16 +320,24 @@ public sealed class EvidenceVerifier
         return null;
     }
 
-    /// <summary>The newest timestamp among the cosignatures that count for finality (other members' witnesses), or null.</summary>
+    /// <summary>
+    /// When the checkpoint was last vouched for: among the cosignatures that count for finality (other members'
+    /// witnesses, each witness's newest), the newest that the threshold of witnesses reach — the threshold-th newest —
+    /// so that one witness's timestamp, wrong or set in the future, cannot make old evidence look fresh on its own.
+    /// The newest of them when there are fewer than the threshold (the checkpoint is not final); null when none.
+    /// </summary>
     internal static DateTimeOffset? NewestCosignature(Notes.CheckpointVerification verified, Notes.FinalityResult finality)
     {
-        ulong? newest = null;
+        var newestByWitness = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var signature in verified.Signatures!.Verified)
         {
             if (signature.Timestamp is not { } time || !finality.Cosigners.Any(k => k.Equals(signature.Key))) continue;
-            if (newest is null || time > newest) newest = time;
+            if (!newestByWitness.TryGetValue(signature.Key.Name, out var known) || time > known) newestByWitness[signature.Key.Name] = time;
         }
-        return newest is { } seconds && seconds <= (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds((long)seconds) : null;
+        if (newestByWitness.Count == 0) return null;
+        var times = newestByWitness.Values.OrderDescending().ToList();
+        var seconds = times[Math.Clamp(finality.Threshold, 1, times.Count) - 1];
+        return seconds <= (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.FromUnixTimeSeconds((long)seconds) : null;
     }
 
     /// <summary>
