@@ -141,7 +141,7 @@ public static partial class NodeApp
             var own = sp.GetRequiredService<LogStateMachine>();
             return new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode,
                 issuerId => own.TryGetIssuer(issuerId, out var issuer) && !issuer.Revoked ? issuer.Registration.PublicKey : null,
-                issuerId => own.TryGetIssuer(issuerId, out var issuer) && issuer.Revoked);
+                own.IsIssuerRevoked);
         });
         services.AddSingleton<ClientAuthInterceptor>();
         services.AddHostedService(sp => new CheckpointTimer(sp.GetRequiredService<CheckpointWriter>(), options.CheckpointTimer, sp.GetRequiredService<TimeProvider>(),

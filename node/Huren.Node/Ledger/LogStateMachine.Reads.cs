@@ -14,6 +14,9 @@ public sealed partial class LogStateMachine
         return issuer is not null;
     }
 
+    /// <summary>Whether <paramref name="issuerId"/> is registered here and revoked (asked on every client call: no copy is made).</summary>
+    public bool IsIssuerRevoked(string issuerId) => _committed.Issuers.GetValueOrDefault(issuerId)?.Revoked == true;
+
     /// <summary>The issuer a key was registered to, revoked or not.</summary>
     public bool TryGetIssuerByKey(KeyId keyId, [NotNullWhen(true)] out IssuerRecord? issuer)
     {
