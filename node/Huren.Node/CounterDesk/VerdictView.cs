@@ -151,6 +151,13 @@ public static class VerdictViews
     private static VerdictView Build(string source, string asked, bool verified, EvidenceResult evidence, EvidenceBundle? bundle, string json, TrustedNetwork network,
         NodeDetails node, DateTimeOffset now, string? nodeVerdict, string? nodeReason, string? failure, LicenseReference? reference, bool referenceProven)
     {
+        // As the CLI: a final checkpoint without a status-map line proves no current state (a bundle could leave out a
+        // later entry, a revocation say), so its verdict is not shown as one to rely on. Nodes always write the line.
+        if (verified && evidence.Final && !evidence.StatusProven)
+        {
+            verified = false;
+            failure = "the checkpoint has no status-map line, so nothing proves that no later entry of the license (a revocation, say) was left out of the evidence";
+        }
         var final = verified && evidence.Final;
         var verdict = verified ? evidence.Verdict : LicenseVerdict.Unspecified;
         var status = !verified ? "not-verified" : final ? "believed" : "not-final";

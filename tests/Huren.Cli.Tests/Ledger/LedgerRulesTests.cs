@@ -24,6 +24,42 @@ public sealed class LedgerRulesTests(LedgerNetwork net)
 {
     private const string Rlo = "\u202E";
 
+    [Fact]
+    public async Task A_final_bundle_whose_checkpoint_proves_no_current_state_is_not_accepted()
+    {
+        // A node's bundle: its checkpoint carries the status-map line, and the map proves the bundle shows the latest state.
+        var bundlePath = Path.Combine(net.Dir, "valid-evidence.json");
+        await net.MustAsync("bundle", "export", net.ValidLicense, "--city", LedgerNetwork.Changsha, "-o", bundlePath);
+        var (ok, okOutput, okError) = await CliRunner.RunAsync("license", "verify", "--bundle", bundlePath, "--network", net.Genesis);
+        Assert.True(ok == 0, okOutput + okError);
+        Assert.StartsWith($"VALID  {net.ValidLicense}", okOutput, StringComparison.Ordinal);
+
+        // The same entries under a checkpoint its city signed without the line (its log and SM2 keys) and the other two
+        // cities' witnesses cosigned: final, but nothing proves no later entry (a revocation, say) was left out.
+        var bundle = Huren.Sdk.Evidence.EvidenceBundle.Parse(await File.ReadAllTextAsync(bundlePath));
+        var origin = bundle.Verdict.AsOf.Origin;
+        var city = origin[^6..];
+        var keys = Path.Combine(net.Dir, city, "keys");
+        var signed = Huren.Sdk.Notes.Checkpoint.FromNote(Huren.Sdk.Notes.SignedNote.Parse(bundle.Checkpoints[origin]), origin);
+        var note = new Huren.Sdk.Notes.CheckpointSigner(origin, SigningKey.FromPem(await File.ReadAllTextAsync(Path.Combine(keys, "log-ed25519.pem"))),
+            SigningKey.FromPem(await File.ReadAllTextAsync(Path.Combine(keys, "log-sm2.pem")))).Sign(signed.Size, signed.RootHash, null);
+        foreach (var other in new[] { LedgerNetwork.Changsha, LedgerNetwork.Zhuzhou, LedgerNetwork.Xiangtan }.Where(c => c != city))
+        {
+            var witness = Huren.Sdk.Notes.NoteSignerKey.ForCosigner(Huren.Sdk.Notes.CosignatureSigner.WitnessNameFor(origin[..^6] + other),
+                SigningKey.FromPem(await File.ReadAllTextAsync(Path.Combine(net.Dir, other, "keys", "witness-ed25519.pem"))));
+            note = Huren.Sdk.Notes.CosignatureSigner.Cosign(note, witness, DateTimeOffset.UtcNow);
+        }
+        bundle.Checkpoints[origin] = note.ToString();
+        bundle.StatusProofs.Clear();
+        var lineless = Path.Combine(net.Dir, "valid-evidence-lineless.json");
+        await File.WriteAllTextAsync(lineless, bundle.ToJson());
+        var (code, output, _) = await CliRunner.RunAsync("license", "verify", "--bundle", lineless, "--network", net.Genesis);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"NOT PROVEN CURRENT (VALID)  {net.ValidLicense}", output, StringComparison.Ordinal);
+        Assert.Contains("no status map line (an older checkpoint): nothing proves no later entry was left out", output, StringComparison.Ordinal);
+    }
+
+
     private CliProfile Profile() => CliProfile.Load(net.Profile);
 
     /// <summary>A session to <paramref name="city"/>'s node as <paramref name="who"/> (a principal or role of the profile).</summary>

@@ -164,10 +164,16 @@ internal static class LicenseVerifyCommand
         return Accepted(result) ? ExitCodes.Success : ExitCodes.Negative;
     }
 
-    /// <summary>Exit 0 only for this: verified evidence, a final checkpoint, and VALID.</summary>
-    private static bool Accepted(EvidenceResult result) => result is { IsValid: true, Final: true, Verdict: LicenseVerdict.Valid };
+    /// <summary>
+    /// Exit 0 only for this: verified evidence, a final checkpoint whose status map proves the bundle shows the latest
+    /// state, and VALID. Without the proof (a checkpoint with no status-map line) nothing shows that no later entry, a
+    /// revocation say, was left out of the bundle.
+    /// </summary>
+    private static bool Accepted(EvidenceResult result) => result is { IsValid: true, Final: true, StatusProven: true, Verdict: LicenseVerdict.Valid };
 
-    private static string Headline(EvidenceResult result) => result.Final ? LicenseVerdictRules.Name(result.Verdict) : $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})";
+    private static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
+        : !result.StatusProven ? $"NOT PROVEN CURRENT ({LicenseVerdictRules.Name(result.Verdict)})"
+        : LicenseVerdictRules.Name(result.Verdict);
 
     /// <summary>What the clerk reads, all from the verified entries (the node's words only for the reason).</summary>
     private static List<(string, string)> Details(EvidenceResult result, string evidence, string? node) =>
