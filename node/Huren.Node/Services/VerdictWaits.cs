@@ -25,19 +25,29 @@ public sealed class VerdictWaits(LogDirectory logs, NetworkView network, TimeSpa
     public async Task<T> HoldUntilFinalAsync<T>(uint waitFinalMs, Func<CancellationToken, Task<(T Answer, IReadOnlyDictionary<string, string> Notes)>> answer, CancellationToken cancellationToken)
     {
         var finalBy = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(Math.Min(waitFinalMs, MaxFinalityWait.TotalMilliseconds));
+        if (waitFinalMs == 0) return (await answer(cancellationToken).ConfigureAwait(false)).Answer;
         while (true)
         {
-            // Armed before the answer is made, so a cosignature that lands meanwhile is not missed.
-            var changed = AnyChange();
-            var (made, notes) = await answer(cancellationToken).ConfigureAwait(false);
-            var remaining = finalBy - DateTimeOffset.UtcNow;
-            if (waitFinalMs == 0 || remaining <= TimeSpan.Zero || notes.Count == 0 || IsFinal(notes)) return made;
+            // Armed before the answer is made, so a cosignature that lands meanwhile is not missed; ended once this round
+            // is over, so that no wait stays registered on a log that does not grow.
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                await changed.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                var changed = AnyChange(round.Token);
+                var (made, notes) = await answer(cancellationToken).ConfigureAwait(false);
+                var remaining = finalBy - DateTimeOffset.UtcNow;
+                if (remaining <= TimeSpan.Zero || notes.Count == 0 || IsFinal(notes)) return made;
+                try
+                {
+                    await changed.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
             }
-            catch (TimeoutException)
+            finally
             {
+                await round.CancelAsync().ConfigureAwait(false);
             }
         }
     }
@@ -74,11 +84,11 @@ public sealed class VerdictWaits(LogDirectory logs, NetworkView network, TimeSpa
         return true;
     }
 
-    /// <summary>Completes when any kept log grows or gets a new checkpoint note.</summary>
-    private Task AnyChange()
+    /// <summary>Completes when any kept log grows or gets a new checkpoint note, or when <paramref name="until"/> is cancelled.</summary>
+    private Task AnyChange(CancellationToken until)
     {
         var waits = new List<Task>();
-        foreach (var log in logs.All) waits.Add(logs.Growth(log));
+        foreach (var log in logs.All) waits.Add(logs.Growth(log).WaitAsync(until));
         return Task.WhenAny(waits);
     }
 }
