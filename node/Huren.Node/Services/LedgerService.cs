@@ -56,10 +56,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             metrics.Rejected(ex.Reason);
             throw RpcErrors.From(ex);
         }
-        catch (AppendFailedException ex)
-        {
-            throw RpcErrors.Unavailable(ex.Message);
-        }
+        // A batch not written (AppendFailedException) answers UNAVAILABLE with its reason (FaultStatusInterceptor).
     }
 
     /// <summary>
@@ -121,7 +118,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         if (request.Start > size) throw RpcErrors.InvalidArgument($"start {request.Start} is beyond the log's size {size}");
         var count = (ulong)Math.Min(request.Count == 0 ? 100u : request.Count, MaxPage);
         var end = Math.Min(size, request.Start + count);
-        var response = new GetEntriesResponse { TreeSize = size, Entries = ReadPage(log, request.Start, end, FollowMessageBytes) };
+        var response = new GetEntriesResponse { TreeSize = size, Entries = ReadPage(log, request.Start, end, PageBytes) };
         return ValueTask.FromResult(response);
     }
 
@@ -195,13 +192,8 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
                 }
                 else
                 {
-                    end = Math.Min(end, next + request.MaxEntries);
-                    for (var bytes = 0; next < end && bytes < FollowMessageBytes; next++)
-                    {
-                        var entry = new LogEntry { Origin = log.Origin, Index = next, Leaf = log.GetLeaf(next)! };
-                        message.Entries.Add(entry);
-                        bytes += entry.Leaf.Length;
-                    }
+                    message.Entries = ReadPage(log, next, Math.Min(end, next + request.MaxEntries), PageBytes);
+                    next += (ulong)message.Entries.Count;
                 }
                 yield return message;
                 if (next == nextCheckpoint && next < size && log.Store.GetCheckpoint(next) is { } batchNote)
@@ -263,8 +255,8 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
         return entries;
     }
 
-    /// <summary>Leaf bytes after which a run of followed entries is sent (well under gRPC's 4 MiB message limit).</summary>
-    private const int FollowMessageBytes = 1 << 20;
+    /// <summary>Leaf bytes after which a page of entries or a run of followed entries is sent (well under gRPC's 4 MiB message limit).</summary>
+    private const int PageBytes = 1 << 20;
 
     private static CheckpointResponse CheckpointMessage(string origin, ulong size, byte[] note)
         => new() { Origin = origin, Size = size, Note = System.Text.Encoding.UTF8.GetString(note) };
