@@ -59,11 +59,13 @@ public sealed class ContentIndex(IKeyValueStore store)
     public PendingRequest? FindPending(string shareId)
         => _rows.Get($"pending/{shareId}") is { } bytes ? Serializer.Deserialize<PendingRequest>(bytes.AsSpan()) : null;
 
-    /// <summary>The pending requests.</summary>
-    public IEnumerable<PendingRequest> Pending()
+    /// <summary>The pending requests by share id, from the first id after <paramref name="afterShareId"/> (empty: from the first).</summary>
+    public IEnumerable<(string ShareId, PendingRequest Request)> PendingAfter(string afterShareId = "")
     {
-        foreach (var (_, value) in _rows.Scan("pending/")) yield return Serializer.Deserialize<PendingRequest>(value.AsSpan());
+        foreach (var (key, value) in _rows.Scan(PendingPrefix, afterShareId)) yield return (key[PendingPrefix.Length..], Serializer.Deserialize<PendingRequest>(value.AsSpan()));
     }
+
+    private const string PendingPrefix = "pending/";
 
     /// <summary>Removes a pending request once decided.</summary>
     public void RemovePending(string shareId)

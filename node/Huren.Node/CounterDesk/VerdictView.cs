@@ -153,7 +153,7 @@ public static class VerdictViews
     {
         // As the CLI: a final checkpoint without a status-map line proves no current state (a bundle could leave out a
         // later entry, a revocation say), so its verdict is not shown as one to rely on. Nodes always write the line.
-        if (verified && evidence.Final && !evidence.StatusProven)
+        if (verified && evidence.Final && !evidence.Reliable)
         {
             verified = false;
             failure = "the checkpoint has no status-map line, so nothing proves that no later entry of the license (a revocation, say) was left out of the evidence";

@@ -68,14 +68,11 @@ public sealed partial class LogStateMachine
         return accepted is not null && TryGetLicense(accepted.LicenseId, out license);
     }
 
-    /// <summary>Every license of the log, in the order of their issue (or accept) entries.</summary>
-    public IReadOnlyList<LicenseRecord> ListLicenses()
-    {
-        var list = new List<LicenseRecord>();
-        foreach (var (key, value) in _store.State.Scan(StateKeys.LicensePrefix)) list.Add(StateKeys.Decode<LicenseRecord>(key, value));
-        list.Sort((a, b) => a.IssueIndex.CompareTo(b.IssueIndex));
-        return list;
-    }
+    /// <summary>
+    /// The licenses of the log (issued here or accepted by transfer) by license id, from the first id after
+    /// <paramref name="afterId"/> (empty: from the first); read lazily, for a page at a time.
+    /// </summary>
+    public IEnumerable<(string LicenseId, LicenseRecord License)> LicensesAfter(string afterId = "") => RowsAfter<LicenseRecord>(StateKeys.LicensePrefix, afterId);
 
     /// <summary>The share <paramref name="shareId"/> recorded in this log by its provider.</summary>
     public bool TryGetShare(string shareId, [NotNullWhen(true)] out ShareRecord? share)
@@ -91,11 +88,8 @@ public sealed partial class LogStateMachine
         return resource is not null;
     }
 
-    /// <summary>Every catalogue resource published in this log, by code.</summary>
-    public IEnumerable<CatalogRecord> Catalog()
-    {
-        foreach (var (key, value) in _store.State.Scan(StateKeys.CatalogPrefix)) yield return StateKeys.Decode<CatalogRecord>(key, value);
-    }
+    /// <summary>The catalogue resources published in this log by code, from the first code after <paramref name="afterCode"/> (empty: from the first).</summary>
+    public IEnumerable<(string ResourceCode, CatalogRecord Resource)> CatalogAfter(string afterCode = "") => RowsAfter<CatalogRecord>(StateKeys.CatalogPrefix, afterCode);
 
     /// <summary>The provider's decision recorded in this log on share request <paramref name="shareId"/>.</summary>
     public bool TryGetDecision(string shareId, [NotNullWhen(true)] out DecisionRecord? decision)
@@ -114,6 +108,11 @@ public sealed partial class LogStateMachine
     /// <summary>The verdict on <paramref name="license"/> today (China Standard Time, by the machine's clock).</summary>
     public (LicenseVerdict Verdict, string Reason) EvaluateToday(LicenseRecord license) =>
         LicenseVerdicts.Evaluate(license, LicenseVerdicts.Today(_time));
+
+    private IEnumerable<(string Id, T Record)> RowsAfter<T>(string prefix, string after)
+    {
+        foreach (var (key, value) in _store.State.Scan(prefix, after)) yield return (key[prefix.Length..], StateKeys.Decode<T>(key, value));
+    }
 
     private T? ReadStored<T>(string key) where T : class
     {

@@ -133,12 +133,6 @@ public sealed partial class LogStateMachine
         return use is not null;
     }
 
-    /// <summary>Every seal of the log, in the order of their registrations.</summary>
-    public IReadOnlyList<SealRecord> ListSeals()
-    {
-        var list = new List<SealRecord>();
-        foreach (var (key, value) in _store.State.Scan(StateKeys.SealPrefix)) list.Add(StateKeys.Decode<SealRecord>(key, value));
-        list.Sort((a, b) => a.RegisteredIndex.CompareTo(b.RegisteredIndex));
-        return list;
-    }
+    /// <summary>The seals registered in this log by seal id, from the first id after <paramref name="afterId"/> (empty: from the first).</summary>
+    public IEnumerable<(string SealId, SealRecord Seal)> SealsAfter(string afterId = "") => RowsAfter<SealRecord>(StateKeys.SealPrefix, afterId);
 }

@@ -230,13 +230,29 @@ public sealed partial class ExchangeService(
     {
         var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Operator);
         var answer = new PendingRequestsResponse();
-        foreach (var pending in index.Pending())
+        if (request.ShareId.Length > 0)
         {
-            if (principal.Role == ClientRole.Issuer && !string.Equals(pending.ProviderIssuerId, principal.IssuerId, StringComparison.Ordinal)) continue;
-            if (states.Own.TryGetDecision(pending.ShareId, out _)) continue;
-            answer.Requests.Add(new SignedShareRequest { RequestBytes = pending.RequestBytes, Signature = pending.Signature });
+            if (index.FindPending(request.ShareId) is { } one && MayDecide(one)) answer.Requests.Add(new SignedShareRequest { RequestBytes = one.RequestBytes, Signature = one.Signature });
+            return ValueTask.FromResult(answer);
         }
+        // Pending rows are this node's own; the page token names its own log.
+        var origin = states.Own.Origin;
+        var page = new ListPager(request.PageSize, request.PageToken);
+        foreach (var (shareId, pending) in index.PendingAfter(page.StartAfter(origin)))
+        {
+            if (!page.Continue()) break;
+            page.Read(origin, shareId);
+            if (!MayDecide(pending)) continue;
+            answer.Requests.Add(new SignedShareRequest { RequestBytes = pending.RequestBytes, Signature = pending.Signature });
+            page.Answered(16 + pending.RequestBytes.Length + pending.Signature.Length);
+        }
+        answer.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(answer);
+
+        // Undecided, and the caller's to decide (an operator sees every department's).
+        bool MayDecide(PendingRequest pending)
+            => (principal.Role != ClientRole.Issuer || string.Equals(pending.ProviderIssuerId, principal.IssuerId, StringComparison.Ordinal))
+               && !states.Own.TryGetDecision(pending.ShareId, out _);
     }
 
     /// <inheritdoc/>
@@ -244,17 +260,32 @@ public sealed partial class ExchangeService(
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator);
         var answer = new CatalogListResponse();
-        foreach (var state in states.All())
+        if (request.ResourceCode.Length > 0)
         {
-            if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
-            var log = logs.Find(state.Origin);
-            if (log is null) continue;
-            foreach (var resource in state.Catalog())
+            // One code: a look-up in each log, no scan (a code is listed once per city that publishes it).
+            foreach (var state in states.All())
             {
-                if (request.ResourceCode.Length > 0 && !string.Equals(resource.ResourceCode, request.ResourceCode, StringComparison.Ordinal)) continue;
-                if (log.GetLeaf(resource.Index) is { } leaf) answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
+                if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
+                if (state.TryGetCatalog(request.ResourceCode, out var resource) && logs.Find(state.Origin)?.GetLeaf(resource.Index) is { } leaf)
+                    answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
+            }
+            return ValueTask.FromResult(answer);
+        }
+        var page = new ListPager(request.PageSize, request.PageToken);
+        foreach (var state in page.Logs(states, request.Origin))
+        {
+            if (logs.Find(state.Origin) is not { } log) continue;
+            foreach (var (code, resource) in state.CatalogAfter(page.StartAfter(state.Origin)))
+            {
+                if (!page.Continue()) goto Full;
+                page.Read(state.Origin, code);
+                if (log.GetLeaf(resource.Index) is not { } leaf) continue;
+                answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
+                page.Answered(32 + leaf.Length);
             }
         }
+    Full:
+        answer.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(answer);
     }
 

@@ -183,11 +183,13 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         var today = LicenseVerdicts.Today(TimeProvider.System);
         var response = new ListLicensesResponse();
-        foreach (var state in states.All())
+        var page = new ListPager(request.PageSize, request.PageToken);
+        foreach (var state in page.Logs(states, request.Origin))
         {
-            if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
-            foreach (var license in state.ListLicenses())
+            foreach (var (id, license) in state.LicensesAfter(page.StartAfter(state.Origin)))
             {
+                if (!page.Continue()) goto Full;
+                page.Read(state.Origin, id);
                 if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
                 if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
                 var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
@@ -197,8 +199,11 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
                     LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
                     IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
                 });
+                page.Answered(64 + (2 * (license.LicenseId.Length + license.Name.Length + license.HolderName.Length + license.IssuerId.Length)));
             }
         }
+    Full:
+        response.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(response);
     }
 }

@@ -95,16 +95,22 @@ public sealed class SealService(LogDirectory logs, LedgerStates states, Evidence
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         var response = new ListSealsResponse();
-        foreach (var state in states.All())
+        var page = new ListPager(request.PageSize, request.PageToken);
+        foreach (var state in page.Logs(states, request.Origin))
         {
-            if (request.Origin.Length > 0 && request.Origin != state.Origin) continue;
-            foreach (var seal in state.ListSeals())
+            foreach (var (id, seal) in state.SealsAfter(page.StartAfter(state.Origin)))
             {
+                if (!page.Continue()) goto Full;
+                page.Read(state.Origin, id);
                 if (request.IssuerId.Length > 0 && seal.IssuerId != request.IssuerId) continue;
                 if (request.OwnerCode.Length > 0 && seal.OwnerCode != request.OwnerCode) continue;
-                response.Seals.Add(Summary(state.Origin, seal));
+                var summary = Summary(state.Origin, seal);
+                response.Seals.Add(summary);
+                page.Answered(128 + (2 * (summary.SealId.Length + summary.Name.Length + summary.RevokeReason.Length)));
             }
         }
+    Full:
+        response.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(response);
     }
 

@@ -70,6 +70,21 @@ public sealed class KeySpace
         foreach (var row in Scan(Encoding.UTF8.GetBytes(prefix))) yield return new(Encoding.UTF8.GetString(row.Key), row.Value);
     }
 
+    /// <summary>
+    /// Every row whose UTF-8 key starts with <paramref name="prefix"/> and sorts after <paramref name="prefix"/> ‖
+    /// <paramref name="after"/>, in key order, keys as strings: a page that goes on where an earlier one stopped
+    /// (<paramref name="after"/> empty: from the first row).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string after)
+    {
+        var start = Encoding.UTF8.GetBytes(prefix + after);
+        foreach (var row in Strip(_store.Scan(Family, Full(Encoding.UTF8.GetBytes(prefix)), Full(start))))
+        {
+            if (after.Length > 0 && row.Key.AsSpan().SequenceEqual(start)) continue;
+            yield return new(Encoding.UTF8.GetString(row.Key), row.Value);
+        }
+    }
+
     /// <summary>Every row of the space whose key is ≥ <paramref name="start"/>, in key order (keys without the space's prefix).</summary>
     public IEnumerable<KeyValuePair<byte[], byte[]>> ScanFrom(ReadOnlySpan<byte> start) => Strip(_store.Scan(Family, _prefix, Full(start)));
 

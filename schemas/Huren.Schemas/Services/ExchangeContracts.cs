@@ -25,11 +25,11 @@ public interface IExchangeService
     [Operation]
     IAsyncEnumerable<ContentChunk> FetchAsync(FetchRequest request, CallContext context = default);
 
-    /// <summary>Requests waiting for the calling department's decision (有条件共享).</summary>
+    /// <summary>One page of the requests waiting for the calling department's decision (有条件共享), or the one under a share id.</summary>
     [Operation]
     ValueTask<PendingRequestsResponse> ListPendingAsync(PendingRequestsRequest request, CallContext context = default);
 
-    /// <summary>The catalogue resources (latest <c>catalog.publish</c> entry of each) of every log the node keeps, or of one.</summary>
+    /// <summary>One page of the catalogue resources (latest <c>catalog.publish</c> entry of each) of every log the node keeps, or of one; or one resource code.</summary>
     [Operation]
     ValueTask<CatalogListResponse> ListCatalogAsync(CatalogListRequest request, CallContext context = default);
 
@@ -167,14 +167,25 @@ public sealed class FetchRequest
 [ProtoContract]
 public sealed class PendingRequestsRequest
 {
+    /// <summary>Only the request pending under this share id; empty for every one.</summary>
+    [ProtoMember(1, Name = "share_id")] public string ShareId { get; set; } = "";
+    /// <summary>The most requests to answer; 0 for the node's default (500). The node answers at most 1,000.</summary>
+    [ProtoMember(2, Name = "page_size")] public uint PageSize { get; set; }
+    /// <summary>Empty for the first page; then the previous answer's <see cref="PendingRequestsResponse.NextPageToken"/>, with the same filters.</summary>
+    [ProtoMember(3, Name = "page_token")] public string PageToken { get; set; } = "";
 }
 
-/// <summary>Pending requests, oldest first.</summary>
+/// <summary>One page of the pending requests, by share id.</summary>
 [ProtoContract]
 public sealed class PendingRequestsResponse
 {
     /// <summary>The requests as the consumers signed them.</summary>
     [ProtoMember(1, Name = "requests")] public List<SignedShareRequest> Requests { get; set; } = [];
+    /// <summary>
+    /// Where the next page starts; empty when this is the last. A page may hold fewer requests than asked, even none,
+    /// and still not be the last: the node bounds the rows it reads and the bytes it answers per call.
+    /// </summary>
+    [ProtoMember(2, Name = "next_page_token")] public string NextPageToken { get; set; } = "";
 }
 
 /// <summary>Asks for catalogue resources.</summary>
@@ -185,14 +196,23 @@ public sealed class CatalogListRequest
     [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
     /// <summary>One resource code; empty for every resource.</summary>
     [ProtoMember(2, Name = "resource_code")] public string ResourceCode { get; set; } = "";
+    /// <summary>The most entries to answer; 0 for the node's default (500). The node answers at most 1,000.</summary>
+    [ProtoMember(3, Name = "page_size")] public uint PageSize { get; set; }
+    /// <summary>Empty for the first page; then the previous answer's <see cref="CatalogListResponse.NextPageToken"/>, with the same filters.</summary>
+    [ProtoMember(4, Name = "page_token")] public string PageToken { get; set; } = "";
 }
 
-/// <summary>Catalogue resources: each resource's latest <c>catalog.publish</c> entry.</summary>
+/// <summary>One page of catalogue resources: each resource's latest <c>catalog.publish</c> entry.</summary>
 [ProtoContract]
 public sealed class CatalogListResponse
 {
-    /// <summary>The entries, by log then resource code.</summary>
+    /// <summary>The entries, by log (origin) then resource code.</summary>
     [ProtoMember(1, Name = "entries")] public List<LogEntry> Entries { get; set; } = [];
+    /// <summary>
+    /// Where the next page starts; empty when this is the last. A page may hold fewer entries than asked, even none,
+    /// and still not be the last: the node bounds the rows it reads and the bytes it answers per call.
+    /// </summary>
+    [ProtoMember(2, Name = "next_page_token")] public string NextPageToken { get; set; } = "";
 }
 
 /// <summary>Asks what the consumer's node holds for a share.</summary>

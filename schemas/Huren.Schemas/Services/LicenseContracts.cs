@@ -16,7 +16,7 @@ public interface ILicenseService
     [Operation]
     ValueTask<EntryListResponse> HistoryAsync(LicenseHistoryRequest request, CallContext context = default);
 
-    /// <summary>Licenses of the node's logs, filtered by issuer, type and status.</summary>
+    /// <summary>One page of the licenses of the node's logs, filtered by issuer, type and status (page on with <c>next_page_token</c>).</summary>
     [Operation]
     ValueTask<ListLicensesResponse> ListAsync(ListLicensesRequest request, CallContext context = default);
 
@@ -153,6 +153,10 @@ public sealed class ListLicensesRequest
     [ProtoMember(3, Name = "verdict")] public LicenseVerdict Verdict { get; set; }
     /// <summary>Only in this log; empty for every log the node keeps.</summary>
     [ProtoMember(4, Name = "origin")] public string Origin { get; set; } = "";
+    /// <summary>The most licenses to answer; 0 for the node's default (500). The node answers at most 1,000.</summary>
+    [ProtoMember(5, Name = "page_size")] public uint PageSize { get; set; }
+    /// <summary>Empty for the first page; then the previous answer's <see cref="ListLicensesResponse.NextPageToken"/>, with the same filters.</summary>
+    [ProtoMember(6, Name = "page_token")] public string PageToken { get; set; } = "";
 }
 
 /// <summary>One license in a list.</summary>
@@ -177,10 +181,15 @@ public sealed class LicenseSummary
     [ProtoMember(8, Name = "index")] public ulong Index { get; set; }
 }
 
-/// <summary>A list of licenses.</summary>
+/// <summary>One page of a list of licenses.</summary>
 [ProtoContract]
 public sealed class ListLicensesResponse
 {
-    /// <summary>The licenses.</summary>
+    /// <summary>The licenses, by log (origin) then license id.</summary>
     [ProtoMember(1, Name = "licenses")] public List<LicenseSummary> Licenses { get; set; } = [];
+    /// <summary>
+    /// Where the next page starts; empty when this is the last. A page may hold fewer licenses than asked, even none,
+    /// and still not be the last: the node bounds the rows it reads and the bytes it answers per call.
+    /// </summary>
+    [ProtoMember(2, Name = "next_page_token")] public string NextPageToken { get; set; } = "";
 }

@@ -16,7 +16,7 @@ public interface ISealService
     [Operation]
     ValueTask<SealResponse> GetAsync(GetSealRequest request, CallContext context = default);
 
-    /// <summary>The seals registered in the node's logs, filtered by log, registering issuer and owner.</summary>
+    /// <summary>One page of the seals registered in the node's logs, filtered by log, registering issuer and owner (page on with <c>next_page_token</c>).</summary>
     [Operation]
     ValueTask<ListSealsResponse> ListAsync(ListSealsRequest request, CallContext context = default);
 }
@@ -114,6 +114,10 @@ public sealed class ListSealsRequest
     [ProtoMember(2, Name = "issuer_id")] public string IssuerId { get; set; } = "";
     /// <summary>Only of this owner (统一社会信用代码).</summary>
     [ProtoMember(3, Name = "owner_code")] public string OwnerCode { get; set; } = "";
+    /// <summary>The most seals to answer; 0 for the node's default (500). The node answers at most 1,000.</summary>
+    [ProtoMember(4, Name = "page_size")] public uint PageSize { get; set; }
+    /// <summary>Empty for the first page; then the previous answer's <see cref="ListSealsResponse.NextPageToken"/>, with the same filters.</summary>
+    [ProtoMember(5, Name = "page_token")] public string PageToken { get; set; } = "";
 }
 
 /// <summary>One registered seal.</summary>
@@ -150,6 +154,11 @@ public sealed class SealSummary
 [ProtoContract]
 public sealed class ListSealsResponse
 {
-    /// <summary>The seals, by log then registration.</summary>
+    /// <summary>The seals, by log (origin) then seal id.</summary>
     [ProtoMember(1, Name = "seals")] public List<SealSummary> Seals { get; set; } = [];
+    /// <summary>
+    /// Where the next page starts; empty when this is the last. A page may hold fewer seals than asked, even none, and
+    /// still not be the last: the node bounds the rows it reads and the bytes it answers per call.
+    /// </summary>
+    [ProtoMember(2, Name = "next_page_token")] public string NextPageToken { get; set; } = "";
 }

@@ -37,10 +37,6 @@ public sealed partial class HurenClient
         return VerifiedSealRecord.Check(response, sealId, verifier);
     }
 
-    /// <summary>The seals of the node's logs (the node's listing; <see cref="GetSealAsync"/> verifies one).</summary>
-    public async Task<ListSealsResponse> ListSealsAsync(ListSealsRequest request, CancellationToken cancellationToken = default)
-        => await Seals.ListAsync(request ?? new ListSealsRequest(), Options(cancellationToken)).ConfigureAwait(false);
-
     /// <summary>
     /// Registers <paramref name="seal"/> (制章备案) in <paramref name="origin"/> as the seal-making authority
     /// <paramref name="issuerId"/>, signing with its <paramref name="key"/>: a <c>seal.register</c> entry whose body is

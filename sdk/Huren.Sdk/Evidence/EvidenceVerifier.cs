@@ -87,6 +87,13 @@ public sealed record EvidenceResult(bool IsValid, LicenseVerdict Verdict, string
     public bool StatusProven { get; init; }
 
     /// <summary>
+    /// Whether the verdict may be relied on: the bundle verified, its checkpoint is final, and its status-map line proves
+    /// that no later entry of the license (a revocation, say) was left out. A final checkpoint without the line proves
+    /// only what the bundle shows, whoever holds the log's keys could have signed it so.
+    /// </summary>
+    public bool Reliable => IsValid && Final && StatusProven;
+
+    /// <summary>
     /// The license's moves between cities, oldest first, each proven by its transfer entry in the releasing log and its
     /// accept in the receiving one (empty for a license that never moved, or unless <see cref="IsValid"/>).
     /// </summary>

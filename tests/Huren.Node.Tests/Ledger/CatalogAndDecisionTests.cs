@@ -78,7 +78,7 @@ public class CatalogAndDecisionTests
         Assert.True(_log.Machine.TryGetCatalog("R-1", out var resource));
         Assert.Equal(again.Index, resource.Index);
         Assert.NotEqual(first.Index, resource.Index);
-        Assert.Single(_log.Machine.Catalog());
+        Assert.Single(_log.Machine.CatalogAfter());
 
         var health = _log.RegisterIssuer("430100-health", ChangshaHealthCode);
         _log.Refuse(health, EntryKinds.CatalogPublish, "R-1", Resource("R-1", ChangshaHealthCode), RejectionKind.PermissionDenied, "was published by 430100-amr");

@@ -77,7 +77,7 @@ public class LicenseLifecycleTests
         Assert.Equal(LicenseVerdict.Revoked, verdict);
         Assert.Contains("07 吊销", reason, StringComparison.Ordinal);
         Assert.Equal([issued.Index, changed.Index, suspended.Index, resumed.Index, revoked.Index], license.EntryIndexes);
-        Assert.Single(_log.Machine.ListLicenses());
+        Assert.Single(_log.Machine.LicensesAfter());
     }
 
     [Fact]

@@ -44,8 +44,8 @@ public class RestartTests
             before.ListIssuers().Select(i => (i.IssuerId, i.Revoked, i.RevokedIndex, Convert.ToHexString(i.KeyId))),
             after.ListIssuers().Select(i => (i.IssuerId, i.Revoked, i.RevokedIndex, Convert.ToHexString(i.KeyId))));
         Assert.Equal(
-            before.ListLicenses().Select(l => CanonicalCodec.Encode(l)),
-            after.ListLicenses().Select(l => CanonicalCodec.Encode(l)));
+            before.LicensesAfter().Select(l => CanonicalCodec.Encode(l.License)),
+            after.LicensesAfter().Select(l => CanonicalCodec.Encode(l.License)));
         Assert.Equal(verdictsBefore, ids.Select(id => LicenseVerdicts.Evaluate(log.License(id), today)));
         Assert.True(after.TryGetSeal("43010000000001", out _));
         Assert.Equal(LicenseVerdict.Valid, after.EvaluateToday(log.License(ids[0])).Verdict);
@@ -100,7 +100,7 @@ public class RestartTests
         var log = new LedgerFixture();
         Assert.Equal(0UL, log.Machine.AppliedSize);
         Assert.Empty(log.Machine.ListIssuers());
-        Assert.Empty(log.Machine.ListLicenses());
+        Assert.Empty(log.Machine.LicensesAfter());
         Assert.False(log.Machine.TryFindLicenseByDigest(DigestOf("nothing"), out _));
     }
 }

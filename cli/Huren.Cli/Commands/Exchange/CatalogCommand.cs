@@ -3,9 +3,6 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
-using Huren.Schemas.Envelope;
-using Huren.Schemas.Services;
-using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Exchange;
 
@@ -30,15 +27,10 @@ internal static class CatalogCommand
         list.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var request = new CatalogListRequest { Origin = parse.GetValue(origin) is { } o ? session.OriginOf(o) : "" };
-            var response = await session.Client.Exchange.ListCatalogAsync(request, session.Options(ct)).ConfigureAwait(false);
+            // An entry that is not a catalogue entry of its log is an InvalidDataException, reported as an error.
             var rows = new List<(string Origin, ulong Index, CatalogResourcePublished Body)>();
-            foreach (var e in response.Entries)
-            {
-                var entry = LeafReader.Read(e.Leaf).Entry;
-                if (entry.Kind != EntryKinds.CatalogPublish || entry.Origin != e.Origin) throw new CliException($"the node answered entry {e.Index} of {e.Origin}, which is not a catalogue entry of that log");
-                rows.Add((e.Origin, e.Index, CanonicalCodec.Decode<CatalogResourcePublished>(entry.Body)));
-            }
+            await foreach (var r in session.Client.ListCatalogAsync(parse.GetValue(origin) is { } o ? session.OriginOf(o) : null, ct).ConfigureAwait(false))
+                rows.Add((r.Origin, r.Index, r.Resource));
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {

@@ -4,7 +4,6 @@ using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Services;
-using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Exchange;
 
@@ -92,8 +91,9 @@ internal static class ShareCommand
         list.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
-            var pending = await session.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), session.Options(ct)).ConfigureAwait(false);
-            var requests = pending.Requests.Select(r => ShareRequestSigner.Read(r) ?? throw new CliException("the node listed a request that does not decode")).ToList();
+            // A request that does not decode is an InvalidDataException, reported as an error like any I/O fault.
+            var requests = new List<ShareRequest>();
+            await foreach (var r in session.Client.ListPendingAsync(ct).ConfigureAwait(false)) requests.Add(r);
             var stdout = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {
@@ -133,8 +133,7 @@ internal static class ShareCommand
             using var session = access.Open(parse);
             var issuerId = session.Credential.IssuerId ?? throw new CliException("the credential acts for no department (issuer id)");
             var id = parse.GetValue(shareId)!;
-            var pending = await session.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), session.Options(ct)).ConfigureAwait(false);
-            var asked = pending.Requests.Select(ShareRequestSigner.Read).FirstOrDefault(r => r?.ShareId == id)
+            var asked = await session.Client.FindPendingAsync(id, ct).ConfigureAwait(false)
                 ?? throw new CliException($"no pending request {id} for {issuerId} ('huren share list' shows them)");
             var providerCode = await AuthorityCodeAsync(session, issuerId, ct).ConfigureAwait(false);
             var response = await session.Client.DecideShareAsync(asked, approve ? ShareDecision.Approved : ShareDecision.Refused, parse.GetValue(reason) ?? "",

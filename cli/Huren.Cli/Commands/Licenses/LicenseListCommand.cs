@@ -39,13 +39,14 @@ internal static class LicenseListCommand
                     : LicenseTypeCatalog.TryGetByName(t, out var byName) ? byName.Code
                     : throw new CliException($"--type '{t}' is not in the license-type catalog");
             }
-            var response = await session.Client.Licenses.ListAsync(request, session.Options(ct)).ConfigureAwait(false);
+            var licenses = new List<LicenseSummary>();
+            await foreach (var license in session.Client.ListLicensesAsync(request, ct).ConfigureAwait(false)) licenses.Add(license);
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
-                    licenses = response.Licenses.Select(l => new
+                    licenses = licenses.Select(l => new
                     {
                         licenseId = l.LicenseId, typeCode = l.TypeCode, name = l.Name, holderName = l.HolderName, issuerId = l.IssuerId,
                         verdict = LicenseVerdictRules.Name(l.Verdict), origin = l.Origin, index = l.Index,
@@ -53,17 +54,17 @@ internal static class LicenseListCommand
                 }, CliJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            if (response.Licenses.Count == 0)
+            if (licenses.Count == 0)
             {
                 await output.WriteLineAsync("No licenses match.").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             await output.WriteAsync(ConsoleTable.Format(["LICENSE", "NAME", "HOLDER", "ISSUER", "VERDICT", "LOG"],
-                response.Licenses.Select(l => new[]
+                licenses.Select(l => new[]
                 {
                     l.LicenseId, l.Name, l.HolderName, l.IssuerId, LicenseVerdictRules.Name(l.Verdict), $"{l.Origin} #{l.Index.ToString(CultureInfo.InvariantCulture)}",
                 }))).ConfigureAwait(false);
-            await output.WriteLineAsync($"{response.Licenses.Count} license{(response.Licenses.Count == 1 ? "" : "s")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"{licenses.Count} license{(licenses.Count == 1 ? "" : "s")}").ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return list;

@@ -169,7 +169,7 @@ internal static class LicenseVerifyCommand
     /// state, and VALID. Without the proof (a checkpoint with no status-map line) nothing shows that no later entry, a
     /// revocation say, was left out of the bundle.
     /// </summary>
-    private static bool Accepted(EvidenceResult result) => result is { IsValid: true, Final: true, StatusProven: true, Verdict: LicenseVerdict.Valid };
+    private static bool Accepted(EvidenceResult result) => result is { Reliable: true, Verdict: LicenseVerdict.Valid };
 
     private static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
         : !result.StatusProven ? $"NOT PROVEN CURRENT ({LicenseVerdictRules.Name(result.Verdict)})"

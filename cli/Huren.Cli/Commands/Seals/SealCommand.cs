@@ -69,20 +69,21 @@ internal static class SealCommand
                 IssuerId = parse.GetValue(issuer) ?? "",
                 OwnerCode = parse.GetValue(owner) ?? "",
             };
-            var response = await session.Client.ListSealsAsync(request, ct).ConfigureAwait(false);
+            var seals = new List<SealSummary>();
+            await foreach (var seal in session.Client.ListSealsAsync(request, ct).ConfigureAwait(false)) seals.Add(seal);
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(new { seals = response.Seals.Select(Json) }, CliJson.Options)).ConfigureAwait(false);
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { seals = seals.Select(Json) }, CliJson.Options)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            if (response.Seals.Count == 0)
+            if (seals.Count == 0)
             {
                 await output.WriteLineAsync("No seals are registered in the logs this node keeps (a seal-making authority registers one with 'huren seal register').").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             await output.WriteAsync(ConsoleTable.Format(["SEAL", "NAME", "TYPE", "OWNER", "REGISTERED BY", "VALID", "STATE", "AT"],
-                response.Seals.Select(s => new[]
+                seals.Select(s => new[]
                 {
                     s.SealId, s.Name, s.SealType, s.OwnerCode, s.IssuerId, $"{s.ValidFrom} – {s.ValidUntil}", s.Revoked ? "revoked" : "active",
                     $"{s.Origin} #{s.RegisteredIndex.ToString(CultureInfo.InvariantCulture)}",

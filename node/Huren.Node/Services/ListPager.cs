@@ -1,0 +1,108 @@
+using System.Buffers.Text;
+using System.Text;
+using Huren.Node.Ledger;
+
+namespace Huren.Node.Services;
+
+/// <summary>
+/// One page of a list RPC (Licenses.List, Seals.List, Exchange.ListCatalog, Exchange.ListPending): rows in the order of
+/// (log origin, key), answered until the page holds <c>page_size</c> rows or about <see cref="MaxBytes"/>, or the call
+/// has read <see cref="MaxRowsRead"/> rows, matching or not, so that neither a large log nor a filter that matches
+/// little makes one call build or scan without bound. The page token names the last row read, so the next page starts
+/// right after it; rows written meanwhile are listed when their key comes later. Not thread-safe: one per call.
+/// </summary>
+internal sealed class ListPager
+{
+    /// <summary>Rows per page when the caller asks for none.</summary>
+    public const int DefaultSize = 500;
+
+    /// <summary>The most rows one page answers.</summary>
+    public const int MaxSize = 1000;
+
+    /// <summary>About the most bytes one page answers (the page ends after the row that passes it).</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>The most rows one call reads, answered or filtered out.</summary>
+    public const int MaxRowsRead = 20_000;
+
+    private readonly int _size;
+    private readonly string _startOrigin = "";
+    private readonly string _startAfter = "";
+    private int _answered;
+    private int _read;
+    private long _bytes;
+    private string _lastOrigin = "";
+    private string _lastKey = "";
+
+    /// <summary>A page of <paramref name="pageSize"/> rows (0: the default) from <paramref name="pageToken"/> (empty: the first page).</summary>
+    /// <exception cref="Grpc.Core.RpcException">INVALID_ARGUMENT: a token this node did not give.</exception>
+    public ListPager(uint pageSize, string pageToken)
+    {
+        _size = pageSize == 0 ? DefaultSize : (int)Math.Min(pageSize, MaxSize);
+        if (string.IsNullOrEmpty(pageToken)) return;
+        (_startOrigin, _startAfter) = Read(pageToken) ?? throw RpcErrors.InvalidArgument(
+            "page_token is not one this node gave: pass the next_page_token of the previous answer unchanged, or none for the first page");
+    }
+
+    /// <summary>Where the next page starts, once the page is full; empty while it is not (and so when the list ended).</summary>
+    public string NextPageToken { get; private set; } = "";
+
+    /// <summary>The logs to read, in origin order, from the token's log on; only <paramref name="origin"/> when it is not empty.</summary>
+    public List<LogStateMachine> Logs(LedgerStates states, string origin)
+    {
+        var logs = states.All();
+        logs.RemoveAll(state => (origin.Length > 0 && state.Origin != origin) || string.CompareOrdinal(state.Origin, _startOrigin) < 0);
+        logs.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
+        return logs;
+    }
+
+    /// <summary>The key in <paramref name="origin"/>'s rows after which this page starts (empty: its first row).</summary>
+    public string StartAfter(string origin) => origin == _startOrigin ? _startAfter : "";
+
+    /// <summary>
+    /// Whether the page takes another row. When it does not, the next page token is set to start at the row about to be
+    /// read, and the caller stops.
+    /// </summary>
+    public bool Continue()
+    {
+        if (_answered < _size && _bytes < MaxBytes && _read < MaxRowsRead) return true;
+        NextPageToken = Token(_lastOrigin, _lastKey);
+        return false;
+    }
+
+    /// <summary>Notes the row at <paramref name="key"/> of <paramref name="origin"/> read, whether answered or filtered out.</summary>
+    public void Read(string origin, string key)
+    {
+        (_lastOrigin, _lastKey) = (origin, key);
+        _read++;
+    }
+
+    /// <summary>Notes the row just read answered, about <paramref name="bytes"/> long.</summary>
+    public void Answered(int bytes)
+    {
+        _answered++;
+        _bytes += bytes;
+    }
+
+    // Origins and keys are printable ASCII without spaces or line breaks (the schema validators make sure), so a line
+    // break separates them; base64url keeps the token one opaque word.
+    private static string Token(string origin, string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(origin + "\n" + key));
+
+    private static (string Origin, string After)? Read(string token)
+    {
+        if (token.Length > 2048) return null;
+        byte[] bytes;
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(token);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        var text = Encoding.UTF8.GetString(bytes);
+        var split = text.IndexOf('\n', StringComparison.Ordinal);
+        if (split <= 0 || split == text.Length - 1 || text.IndexOf('\n', split + 1) >= 0) return null;
+        return (text[..split], text[(split + 1)..]);
+    }
+}
