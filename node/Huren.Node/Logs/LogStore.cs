@@ -75,16 +75,20 @@ public sealed class LogStore
         return value is { Length: 8 };
     }
 
-    /// <summary>Indexes of the entries whose record id is <paramref name="recordId"/>, in log order.</summary>
-    public List<ulong> GetRecordIndexes(string recordId)
+    /// <summary>
+    /// Indexes of the entries whose record id is <paramref name="recordId"/>, in log order from <paramref name="from"/>
+    /// on; read lazily, for a page at a time.
+    /// </summary>
+    public IEnumerable<ulong> RecordIndexesFrom(string recordId, ulong from = 0)
     {
         var prefix = RecordPrefix(recordId);
-        var result = new List<ulong>();
-        foreach (var row in _records.Scan(prefix))
+        var start = new byte[prefix.Length + 8];
+        prefix.CopyTo(start, 0);
+        BinaryPrimitives.WriteUInt64BigEndian(start.AsSpan(prefix.Length), from);
+        foreach (var row in _records.Scan(prefix, start))
         {
-            if (row.Key.Length == prefix.Length + 8) result.Add(BinaryPrimitives.ReadUInt64BigEndian(row.Key.AsSpan(prefix.Length)));
+            if (row.Key.Length == prefix.Length + 8) yield return BinaryPrimitives.ReadUInt64BigEndian(row.Key.AsSpan(prefix.Length));
         }
-        return result;
     }
 
     /// <summary>The signed checkpoint note stored for <paramref name="size"/>, or null.</summary>

@@ -5,7 +5,7 @@ using Huren.Node.Ledger;
 namespace Huren.Node.Services;
 
 /// <summary>
-/// One page of a list RPC (Licenses.List, Seals.List, Exchange.ListCatalog, Exchange.ListPending): rows in the order of
+/// One page of a list RPC (Licenses.List, Seals.List, Exchange.ListCatalog, Exchange.ListPending, Trace): rows in the order of
 /// (log origin, key), answered until the page holds <c>page_size</c> rows or about <see cref="MaxBytes"/>, or the call
 /// has read <see cref="MaxRowsRead"/> rows, matching or not, so that neither a large log nor a filter that matches
 /// little makes one call build or scan without bound. The page token names the last row read, so the next page starts
@@ -48,11 +48,18 @@ internal sealed class ListPager
     public string NextPageToken { get; private set; } = "";
 
     /// <summary>The logs to read, in origin order, from the token's log on; only <paramref name="origin"/> when it is not empty.</summary>
-    public List<LogStateMachine> Logs(LedgerStates states, string origin)
+    public List<LogStateMachine> Logs(LedgerStates states, string origin) => Logs(states.All(), state => state.Origin, origin);
+
+    /// <summary>The items of <paramref name="all"/> to read, in the order of their logs' origins, from the token's log on; only <paramref name="origin"/>'s when it is not empty.</summary>
+    public List<T> Logs<T>(IEnumerable<T> all, Func<T, string> originOf, string origin = "")
     {
-        var logs = states.All();
-        logs.RemoveAll(state => (origin.Length > 0 && state.Origin != origin) || string.CompareOrdinal(state.Origin, _startOrigin) < 0);
-        logs.Sort((a, b) => string.CompareOrdinal(a.Origin, b.Origin));
+        var logs = new List<T>();
+        foreach (var log in all)
+        {
+            var name = originOf(log);
+            if ((origin.Length == 0 || name == origin) && string.CompareOrdinal(name, _startOrigin) >= 0) logs.Add(log);
+        }
+        logs.Sort((a, b) => string.CompareOrdinal(originOf(a), originOf(b)));
         return logs;
     }
 

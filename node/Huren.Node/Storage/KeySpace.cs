@@ -78,12 +78,15 @@ public sealed class KeySpace
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string after)
     {
         var start = Encoding.UTF8.GetBytes(prefix + after);
-        foreach (var row in Strip(_store.Scan(Family, Full(Encoding.UTF8.GetBytes(prefix)), Full(start))))
+        foreach (var row in Scan(Encoding.UTF8.GetBytes(prefix), start))
         {
             if (after.Length > 0 && row.Key.AsSpan().SequenceEqual(start)) continue;
             yield return new(Encoding.UTF8.GetString(row.Key), row.Value);
         }
     }
+
+    /// <summary>Every row whose key starts with <paramref name="prefix"/> and is ≥ <paramref name="start"/>, in key order (keys without the space's prefix).</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> start) => Strip(_store.Scan(Family, Full(prefix), Full(start)));
 
     /// <summary>Every row of the space whose key is ≥ <paramref name="start"/>, in key order (keys without the space's prefix).</summary>
     public IEnumerable<KeyValuePair<byte[], byte[]>> ScanFrom(ReadOnlySpan<byte> start) => Strip(_store.Scan(Family, _prefix, Full(start)));

@@ -45,8 +45,7 @@ public sealed partial class HurenClient
         foreach (var (origin, issuerId) in new[] { (share.At.Origin, share.Leaf.Entry.IssuerId), (receipt.At.Origin, receipt.Leaf.Entry.IssuerId) })
         {
             // The department's registration (and revocation, if any) in its own log: the key its entry is checked with.
-            var issuerEntries = await Trace.TraceAsync(new TraceRequest { RecordId = issuerId }, Options(cancellationToken)).ConfigureAwait(false);
-            foreach (var e in issuerEntries.Entries)
+            await foreach (var e in TraceAsync(issuerId, cancellationToken).ConfigureAwait(false))
             {
                 if (e.Origin != origin || !LeafReader.TryRead(e.Leaf, out var read, out _)) continue;
                 if (read!.Entry.Kind is EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke) wanted[origin].Add(e.Index);
@@ -77,10 +76,9 @@ public sealed partial class HurenClient
     /// <exception cref="InvalidOperationException">Several share entries of that id.</exception>
     private async Task<((LogEntry At, DecodedLeaf Leaf) Share, (LogEntry At, DecodedLeaf Leaf) Receipt)> FindExchangeAsync(string shareId, CancellationToken cancellationToken)
     {
-        var traced = await Trace.TraceAsync(new TraceRequest { RecordId = shareId }, Options(cancellationToken)).ConfigureAwait(false);
         var shares = new List<(LogEntry At, DecodedLeaf Leaf)>();
         var receipts = new List<(LogEntry At, DecodedLeaf Leaf)>();
-        foreach (var e in traced.Entries)
+        await foreach (var e in TraceAsync(shareId, cancellationToken).ConfigureAwait(false))
         {
             if (!LeafReader.TryRead(e.Leaf, out var read, out _)) continue;
             if (read!.Entry.Kind == EntryKinds.Share) shares.Add((e, read));

@@ -102,6 +102,23 @@ public sealed partial class HurenClient
     private static ShareRequest ReadPending(SignedShareRequest signed)
         => ShareRequestSigner.Read(signed) ?? throw new InvalidDataException("the node listed a pending request that does not decode");
 
+    /// <summary>
+    /// Every entry naming <paramref name="recordId"/> (a license, share, seal or issuer id) in the logs the node keeps, by
+    /// log then index: every page of <c>Trace</c>, as the caller reads. Counters and issuers get only their own entries.
+    /// </summary>
+    /// <param name="recordId">The record id.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <exception cref="Grpc.Core.RpcException">The node refused a call or is unreachable.</exception>
+    public IAsyncEnumerable<LogEntry> TraceAsync(string recordId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recordId);
+        return PagesAsync(async (token, ct) =>
+        {
+            var page = await Trace.TraceAsync(new TraceRequest { RecordId = recordId, PageToken = token }, Options(ct)).ConfigureAwait(false);
+            return (page.Entries, page.NextPageToken);
+        }, cancellationToken);
+    }
+
     /// <summary>Every item of a paged list, asking for the next page as the caller reads on.</summary>
     private static async IAsyncEnumerable<T> PagesAsync<T>(Func<string, CancellationToken, Task<(List<T> Items, string Next)>> page,
         [EnumeratorCancellation] CancellationToken cancellationToken)

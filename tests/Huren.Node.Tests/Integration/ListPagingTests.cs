@@ -135,6 +135,44 @@ public sealed class ListPagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_record_traced_in_pages_gives_every_entry_once_in_log_order()
+    {
+        var licenseId = _licenseIds[0];
+        using var amr = _node.Client("amr");
+        var changes = new List<Entry>();
+        for (var i = 0; i < 12; i++)
+            changes.Add(Entry.Create(EntryKinds.LicenseChange, TestNode.Origin, licenseId, TestNode.AmrIssuer, LedgerBodies.Change(licenseId, $"2030-01-{i + 10}"), DateTimeOffset.UtcNow));
+        var written = await amr.SubmitBatchAsync(changes, _amrKey);
+
+        using var auditor = _node.Client("auditor");
+        var all = new List<ulong>();
+        await foreach (var entry in auditor.TraceAsync(licenseId)) all.Add(entry.Index);
+        Assert.Equal(13, all.Count); // the issue and twelve changes
+        Assert.Equal(written.Select(w => w.Index), all.Skip(1));
+
+        var paged = new List<ulong>();
+        var token = "";
+        var pages = 0;
+        do
+        {
+            var page = await auditor.Trace.TraceAsync(new TraceRequest { RecordId = licenseId, PageSize = 4, PageToken = token }, auditor.Options());
+            Assert.InRange(page.Entries.Count, 0, 4);
+            Assert.All(page.Entries, e => Assert.Equal(licenseId, LeafReader.Read(e.Leaf).Entry.RecordId));
+            paged.AddRange(page.Entries.Select(e => e.Index));
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0);
+        Assert.Equal(all, paged);
+        Assert.Equal(4, pages);
+
+        // A token naming no index of that log.
+        var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TestNode.Origin + "\nL1")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var ex = await Assert.ThrowsAsync<RpcException>(() => auditor.Trace.TraceAsync(new TraceRequest { RecordId = licenseId, PageToken = forged }, auditor.Options()).AsTask());
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task Catalogue_pages_and_a_code_look_up_answer_each_resource_once()
     {
         using var amr = _node.Client("amr");

@@ -292,9 +292,8 @@ internal static class LicenseCommand
         var deadline = DateTimeOffset.UtcNow + wait;
         while (true)
         {
-            var trace = await reader.Trace.TraceAsync(new TraceRequest { RecordId = recordId }, reader.Options(ct)).ConfigureAwait(false);
             LogEntry? found = null;
-            foreach (var e in trace.Entries)
+            await foreach (var e in reader.TraceAsync(recordId, ct).ConfigureAwait(false))
             {
                 if (origin is not null && e.Origin != origin) continue;
                 if (LeafReader.Read(e.Leaf).Entry.Kind == kind) found = e;

@@ -43,8 +43,9 @@ internal static class TraceCommand
                 try
                 {
                     var client = city == session.City ? session.Client : session.ClientOf(city, city.Credential(parse.GetValue(access.As) ?? CliRoles.Auditor));
-                    var response = await client.Trace.TraceAsync(new TraceRequest { RecordId = recordId }, client.Options(ct)).ConfigureAwait(false);
-                    return (Source: new TraceSource { CityCode = city.CityCode, Endpoint = city.Endpoint, Answered = true, Entries = response.Entries.Count }, Entries: response.Entries);
+                    var entries = new List<LogEntry>();
+                    await foreach (var e in client.TraceAsync(recordId, ct).ConfigureAwait(false)) entries.Add(e);
+                    return (Source: new TraceSource { CityCode = city.CityCode, Endpoint = city.Endpoint, Answered = true, Entries = entries.Count }, Entries: entries);
                 }
                 catch (RpcException ex)
                 {
