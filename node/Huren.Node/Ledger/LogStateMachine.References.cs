@@ -35,7 +35,7 @@ public sealed partial class LogStateMachine
             {
                 // The other city may well hold it: this node's copy is behind (or the index is made up). Either way
                 // the answer can change once the copy catches up, so it is not NOT_FOUND.
-                throw Reject.Unavailable($"references[{i}]: this node's copy of {r.Origin} holds {kept.Size} entries and has not reached entry {r.Index} yet; retry once it has caught up");
+                throw Reject.Behind(kept, r.Index, $"references[{i}]: this node's copy of {r.Origin} holds {kept.Size} entries and has not reached entry {r.Index} yet; retry once it has caught up");
             }
             else if (_referenceExists is not null && !_referenceExists(r.Origin, r.Index, r.LeafHash))
             {

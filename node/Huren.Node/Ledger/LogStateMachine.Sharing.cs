@@ -154,7 +154,7 @@ public sealed partial class LogStateMachine
         }
         if (!AdmitsOwnEntries || KeptLogs?.Invoke(reference.Origin) is not { } kept) return null;
         var leaf = kept.GetLeaf(reference.Index)
-            ?? throw Reject.Unavailable($"this node's copy of {reference.Origin} holds {kept.Size} entries and has not reached entry {reference.Index} yet; retry once it has caught up");
+            ?? throw Reject.Behind(kept, reference.Index, $"this node's copy of {reference.Origin} holds {kept.Size} entries and has not reached entry {reference.Index} yet; retry once it has caught up");
         return LeafReader.Read(leaf).Entry;
     }
 

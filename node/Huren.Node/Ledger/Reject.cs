@@ -15,5 +15,6 @@ internal static class Reject
 
     public static AdmissionException NotFound(string message) => new(RejectionKind.NotFound, message);
 
-    public static AdmissionException Unavailable(string message) => new(RejectionKind.Unavailable, message);
+    /// <summary>The entry references entry <paramref name="index"/> of another log, beyond this node's copy <paramref name="kept"/>.</summary>
+    public static AdmissionException Behind(MerkleLog kept, ulong index, string message) => new(RejectionKind.Unavailable, message) { WaitsFor = (kept, index + 1) };
 }

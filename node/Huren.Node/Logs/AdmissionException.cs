@@ -26,6 +26,12 @@ public sealed class AdmissionException(RejectionKind kind, string message) : Exc
     /// <summary>The category of the refusal.</summary>
     public RejectionKind Kind { get; } = kind;
 
+    /// <summary>
+    /// For <see cref="RejectionKind.Unavailable"/>: the kept copy of another log that must reach <c>Size</c> entries
+    /// before the entry can be judged again (null when the refusal names none).
+    /// </summary>
+    public (MerkleLog Log, ulong Size)? WaitsFor { get; init; }
+
     /// <summary>A short label for metrics (e.g. <c>permission_denied</c>).</summary>
     public string Reason => Kind switch
     {

@@ -112,6 +112,16 @@ public sealed partial class LogMirror
     /// </summary>
     public Action<string, string, string>? MapForkFound { get; set; }
 
+    /// <summary>
+    /// Completes when a kept log next grows (<see cref="LogDirectory.Growth"/>); set once at start. With it, a run that
+    /// references another log beyond this node's copy is followed again as soon as the copy holds the entry, at most
+    /// <see cref="MaxOtherLogWait"/> later, instead of after a back-off that guesses (and reconnects in between).
+    /// </summary>
+    public Func<MerkleLog, Task>? OtherLogGrowth { get; set; }
+
+    /// <summary>The longest wait for another log's copy to catch up before following again anyway.</summary>
+    public static readonly TimeSpan MaxOtherLogWait = TimeSpan.FromSeconds(10);
+
     /// <summary>Follows until cancelled or faulted, reconnecting with back-off.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -125,7 +135,7 @@ public sealed partial class LogMirror
                 await FollowOnceAsync(stoppingToken).ConfigureAwait(false);
                 backoff = FirstBackoff;
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or HttpRequestException or AppendFailedException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or HttpRequestException or AppendFailedException or OtherLogBehindException)
             {
                 ended = ex;
             }
@@ -145,10 +155,16 @@ public sealed partial class LogMirror
                 case HttpRequestException ex: LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
                 // Nothing of the run was stored: follow again from the durable size once the store recovers.
                 case AppendFailedException ex: LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
+                case OtherLogBehindException ex: LogOtherLogBehind(_logger, Origin, ex.Log.Origin, ex.Log.Size, ex.Size); break;
             }
             _pending.Clear();
             _received.Clear();
             _checking.Clear();
+            if (ended is OtherLogBehindException behind && OtherLogGrowth is { } growth)
+            {
+                if (await CaughtUpAsync(behind, growth, stoppingToken).ConfigureAwait(false)) continue;
+                if (stoppingToken.IsCancellationRequested) return;
+            }
             try
             {
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
@@ -159,6 +175,29 @@ public sealed partial class LogMirror
             }
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
+    }
+
+    /// <summary>Whether the other log's copy reached the size the run needs within <see cref="MaxOtherLogWait"/>.</summary>
+    private async Task<bool> CaughtUpAsync(OtherLogBehindException behind, Func<MerkleLog, Task> growth, CancellationToken stoppingToken)
+    {
+        var deadline = _time.GetUtcNow() + MaxOtherLogWait;
+        while (behind.Log.Size < behind.Size)
+        {
+            // Armed before the size is read again, so growth in between is not missed.
+            var grew = growth(behind.Log);
+            if (behind.Log.Size >= behind.Size) break;
+            var left = deadline - _time.GetUtcNow();
+            if (left <= TimeSpan.Zero) return false;
+            try
+            {
+                await grew.WaitAsync(left, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private async Task FollowOnceAsync(CancellationToken stoppingToken)
@@ -402,8 +441,9 @@ public sealed partial class LogMirror
     {
         if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
         {
-            // The run references a third log this node's copy has not reached yet: nothing was stored; follow again later.
-            return new RpcException(new Status(StatusCode.Unavailable, behind.Message));
+            // The run references a third log this node's copy has not reached yet: nothing was stored; follow again
+            // once it has (or later, when the refusal names no log).
+            return behind.WaitsFor is { } wait ? new OtherLogBehindException(wait.Log, wait.Size, behind.Message) : new RpcException(new Status(StatusCode.Unavailable, behind.Message));
         }
         if (outcome.Refusal is AdmissionException refused)
         {
@@ -464,6 +504,17 @@ public sealed partial class LogMirror
     [LoggerMessage(Level = LogLevel.Error, Message = "Mirror of {Origin} could not store a run ({Error}); following again in {Seconds} s")]
     private static partial void LogStoreFailed(ILogger logger, string origin, string error, double seconds);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mirror of {Origin} waits for this node's copy of {Other} to grow from {Size} to {Needed} entries: a run references it")]
+    private static partial void LogOtherLogBehind(ILogger logger, string origin, string other, ulong size, ulong needed);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: mirror of {Origin} stopped: {Fault}")]
     private static partial void LogFault(ILogger logger, string origin, string fault);
+
+    /// <summary>A run references entries of another log beyond this node's copy of it: nothing of the run was stored.</summary>
+    private sealed class OtherLogBehindException(MerkleLog log, ulong size, string message) : Exception(message)
+    {
+        public MerkleLog Log { get; } = log;
+
+        public ulong Size { get; } = size;
+    }
 }

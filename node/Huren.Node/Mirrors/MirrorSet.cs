@@ -129,6 +129,7 @@ public sealed class MirrorSet
             LogMirror.EvidenceSpace(_store, member.Origin), _events, _health, _loggers.CreateLogger<LogMirror>(), _time)
         {
             MapForkFound = _mapForkFound,
+            OtherLogGrowth = _directory.Growth,
         };
         _opened[origin] = mirror;
         return mirror;

@@ -26,7 +26,7 @@ namespace Huren.Node.Tests.Mirrors;
 /// </summary>
 public sealed class LogMirrorFaultTests : IAsyncLifetime
 {
-    private readonly LedgerFixture _source = new();
+    private LedgerFixture _source = new();
     private readonly SigningKey _logKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
     private readonly ScriptedLedger _peer = new();
     private readonly MemoryStore _store = new();
@@ -60,10 +60,13 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
-    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null, long? maxUncoveredBytes = null)
+    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null, long? maxUncoveredBytes = null, LogDirectory? otherLogs = null)
     {
         var log = new MerkleLog(new LogStore(_store, Origin));
-        var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, null, TimeProvider.System) { MaxClockSkew = null };
+        var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, otherLogs is null ? null : otherLogs.ReferenceExists, TimeProvider.System)
+        {
+            MaxClockSkew = null, KeptLogs = otherLogs is null ? null : otherLogs.Find,
+        };
         var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
             () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance)
         {
@@ -311,6 +314,69 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         lock (logger.Lines) lines = [.. logger.Lines.Select(l => l.Message)];
         // Cut off once, by the first connection's fifth uncovered entry: nothing of 4.. was stored from it.
         Assert.Single(lines, m => m.Contains("disconnected (DataLoss", StringComparison.Ordinal) && m.Contains("with no checkpoint covering them", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_run_referencing_a_third_log_beyond_this_nodes_copy_is_followed_again_once_the_copy_holds_the_entry()
+    {
+        // Zhuzhou's log holds a share for a Changsha department; Changsha's log (followed here) holds its receipt.
+        var zhuzhou = new LedgerFixture(LedgerFixture.Zhuzhou);
+        _source = new LedgerFixture(referenceExists: zhuzhou.Holds);
+        var provider = zhuzhou.RegisterIssuer("430200-amr", LedgerBodies.ZhuzhouAmrCode);
+        var consumerCode = LedgerBodies.Uscc("11430100HUREN0300");
+        var share = zhuzhou.Admit(provider, EntryKinds.Share, "share-9", LedgerBodies.Share("share-9", LedgerBodies.ZhuzhouAmrCode, consumerCode, Origin));
+        var consumer = _source.RegisterIssuer("430100-recv", consumerCode);
+        var receipt = _source.Admit(consumer, EntryKinds.Receipt, "share-9", LedgerBodies.Receipt("share-9", LedgerFixture.Zhuzhou, consumerCode), share.Ref("share"));
+        var size = receipt.Index + 1;
+
+        // This node's copy of Zhuzhou's log holds everything before the share.
+        var copy = new MerkleLog(new LogStore(new MemoryStore(), LedgerFixture.Zhuzhou));
+        void CopyUpTo(ulong end)
+        {
+            var staging = copy.BeginStaging(new LogCommit());
+            for (var i = copy.Size; i < end; i++) staging.Append(zhuzhou.Store.GetLeaf(i)!, MerkleLog.HashLeaf(zhuzhou.Store.GetLeaf(i)!), "");
+            copy.Commit(staging);
+        }
+        CopyUpTo(share.Index);
+        var directory = new LogDirectory(copy);
+
+        var run = new List<FollowMessage?>();
+        for (ulong i = 0; i < size; i++) run.Add(Entry(i));
+        run.Add(Checkpoint(size));
+        _peer.Script([.. run]);
+        var logger = new Witness.ListLogger<LogMirror>();
+        var (mirror, log) = Mirror(logger, otherLogs: directory);
+        mirror.OtherLogGrowth = directory.Growth;
+        string[] Lines()
+        {
+            lock (logger.Lines) return [.. logger.Lines.Select(l => l.Message)];
+        }
+
+        using var stop = new CancellationTokenSource();
+        var following = mirror.RunAsync(stop.Token);
+        try
+        {
+            var waiting = $"waits for this node's copy of {LedgerFixture.Zhuzhou} to grow from {share.Index} to {share.Index + 1} entries";
+            await Eventually.HoldsAsync(() => Lines().Any(m => m.Contains(waiting, StringComparison.Ordinal)) || following.IsCompleted, "the mirror waits for the third log's copy");
+            // A window in which a back-off would have followed again three times (after 0.2, 0.4 and 0.8 s), each in vain:
+            // the mirror waits for the copy instead.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            Assert.Equal(1, _peer.Connections);
+            Assert.Equal(0UL, log.Size);
+
+            CopyUpTo(share.Index + 1);
+            directory.Grew(LedgerFixture.Zhuzhou);
+            await Eventually.HoldsAsync(() => log.Size == size || following.IsCompleted, "the run stored once the copy holds the share");
+            Assert.Null(mirror.Fault);
+            // Followed again once, when the copy grew: no back-off, no reconnect while waiting.
+            Assert.Equal(2, _peer.Connections);
+            Assert.DoesNotContain(Lines(), m => m.Contains("retrying in", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await following.WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
