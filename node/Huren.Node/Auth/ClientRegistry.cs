@@ -80,6 +80,16 @@ public sealed class ClientRegistry
     /// A member node of the network in force, keyed by its witness key (Ed25519, from the network configuration), so
     /// peers need no per-node client settings and a member removed from the configuration loses access at once.
     /// </summary>
+    /// <summary>
+    /// Whether <paramref name="principal"/> is a configured issuer or counter client of an issuer this node's log holds
+    /// revoked: it then acts for no one (gRPC calls and the counter page alike), as the issuer's own key stops at once.
+    /// </summary>
+    public bool ActsForRevokedIssuer(ClientPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return principal.IssuerId is { } issuerId && principal.Role is ClientRole.Issuer or ClientRole.Counter && _issuerRevoked?.Invoke(issuerId) == true;
+    }
+
     private ClientPrincipal? PeerFromNetwork(string name)
     {
         if (_network?.Current is not { } config || !name.StartsWith("node-", StringComparison.Ordinal)) return null;
@@ -162,9 +172,9 @@ public sealed class ClientRegistry
         }
         // A configured client acts for its issuer (department): once the log revokes that issuer, it acts for no one,
         // as a registered issuer's own key stops at once (its reads of held data and content included).
-        if (principal.IssuerId is { } issuerId && principal.Role is ClientRole.Issuer or ClientRole.Counter && _issuerRevoked?.Invoke(issuerId) == true)
+        if (ActsForRevokedIssuer(principal))
         {
-            error = $"'{name}' acts for issuer {issuerId}, which this node's log has revoked";
+            error = $"'{name}' acts for issuer {principal.IssuerId}, which this node's log has revoked";
             return null;
         }
         var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));

@@ -71,7 +71,7 @@ public sealed partial class CounterEndpoints(
     /// <summary>POST session/challenge: a one-time message for the principal's key to sign.</summary>
     internal async Task<IResult> ChallengeAsync(HttpContext context)
     {
-        var request = await ReadJsonAsync<ChallengeRequest>(context).ConfigureAwait(false);
+        var request = await ReadJsonAsync<ChallengeRequest>(context, SignInBodyBytes).ConfigureAwait(false);
         if (request is null || string.IsNullOrWhiteSpace(request.Principal) || request.Principal.Length > 128) return Error(400, "give the counter's principal name (e.g. counter)");
         var (nonce, expires) = sessions.Challenge(request.Principal);
         var message = System.Text.Encoding.UTF8.GetString(BrowserSignature.LoginMessage(sessions.Origin, request.Principal, nonce));
@@ -81,9 +81,10 @@ public sealed partial class CounterEndpoints(
     /// <summary>POST session: opens a session from a signed challenge.</summary>
     internal async Task<IResult> SignInAsync(HttpContext context)
     {
-        var request = await ReadJsonAsync<SignInRequest>(context).ConfigureAwait(false);
-        if (request is not { Principal: { Length: > 0 } principal, Nonce: { Length: > 0 } nonce } || FromBase64(request.Signature) is not { } signature)
-            return Error(400, "give principal, nonce and signature (base64)");
+        var request = await ReadJsonAsync<SignInRequest>(context, SignInBodyBytes).ConfigureAwait(false);
+        // The principal is logged when refused: no longer than a challenge takes it.
+        if (request is not { Principal: { Length: > 0 and <= 128 } principal, Nonce: { Length: > 0 } nonce } || FromBase64(request.Signature) is not { } signature)
+            return Error(400, "give principal (at most 128 characters), nonce and signature (base64)");
         if (sessions.SignIn(principal, nonce, signature, out var error) is not var (session, token))
         {
             LogSignInRefused(logger, principal, error!);
@@ -332,10 +333,16 @@ public sealed partial class CounterEndpoints(
 
     internal static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
-    /// <summary>The request body, or null when it exceeds the upload limit.</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    /// <summary>
+    /// The largest body of the open sign-in calls (challenge, session): anyone may send them, so they get a few
+    /// kilobytes, not the upload limit.
+    /// </summary>
+    internal const int SignInBodyBytes = 4096;
+
+    /// <summary>The request body, or null when it exceeds <paramref name="limit"/> (default: the upload limit).</summary>
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context, long? limit = null)
     {
-        var limit = options.MaxUploadBytes;
+        limit ??= options.MaxUploadBytes;
         if (context.Request.ContentLength > limit) return null;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -348,10 +355,10 @@ public sealed partial class CounterEndpoints(
         return buffer.ToArray();
     }
 
-    private async Task<T?> ReadJsonAsync<T>(HttpContext context)
+    private async Task<T?> ReadJsonAsync<T>(HttpContext context, long? limit = null)
         where T : class
     {
-        var bytes = await ReadBodyAsync(context).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(context, limit).ConfigureAwait(false);
         if (bytes is not { Length: > 0 }) return null;
         try
         {

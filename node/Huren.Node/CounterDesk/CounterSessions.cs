@@ -127,6 +127,12 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
                 : $"'{principal}' is not a counter of this node, or the key does not match";
             return null;
         }
+        // Told only to whoever holds the counter's key, as the rest: which principals exist stays unsaid.
+        if (clients.ActsForRevokedIssuer(counter))
+        {
+            error = $"'{principal}' acts for issuer {counter.IssuerId}, which this node's log has revoked";
+            return null;
+        }
         // Answered: the nonce opens this session and no other (remembered until it would have expired anyway).
         Sweep(_usedNonces, expires => expires <= now);
         if (!_usedNonces.TryAdd(nonce, now + ChallengeLifetime))
@@ -154,7 +160,8 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
         var key = KeyOf(token);
         if (!_sessions.TryGetValue(key, out var session)) return null;
         var now = time.GetUtcNow();
-        if (IsOver(session, now))
+        // A session ends with its department's revocation, not hours later.
+        if (IsOver(session, now) || clients.ActsForRevokedIssuer(session.Principal))
         {
             _sessions.TryRemove(key, out _);
             return null;

@@ -62,6 +62,8 @@ public sealed class NetworkConfig
 
     internal static readonly JsonSerializerOptions Json = new()
     {
+        // A null where the model has none ("cityCode": null) is a malformed document, not a null to trip over later.
+        RespectNullableAnnotations = true,
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

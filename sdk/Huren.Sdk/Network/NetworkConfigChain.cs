@@ -45,12 +45,16 @@ public static class NetworkConfigChain
     {
         next = null;
         TrustedNetwork previous;
+        byte[] signed;
         try
         {
             previous = TrustedNetwork.Parse(previousBytes);
             next = TrustedNetwork.Parse(nextBytes);
+            signed = CanonicalBytes(Encoding.UTF8.GetString(nextBytes));
         }
-        catch (FormatException ex)
+        // A document anyone may send: whatever its JSON holds (a key twice, a number the canonical form has no
+        // place for) is a reason, not a fault.
+        catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException)
         {
             error = ex.Message;
             next = null;
@@ -59,7 +63,6 @@ public static class NetworkConfigChain
         if (next.NetworkId != previous.NetworkId) return Fail(out error, ref next, $"networkId changed from '{previous.NetworkId}' to '{next.NetworkId}'");
         if (next.Version != previous.Version + 1) return Fail(out error, ref next, $"version {next.Version} does not follow {previous.Version}");
         if (next.Config.Previous != Digest(previousBytes)) return Fail(out error, ref next, $"previous '{next.Config.Previous}' is not the digest of version {previous.Version}");
-        var signed = CanonicalBytes(Encoding.UTF8.GetString(nextBytes));
         var valid = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in next.Config.Signatures)
         {

@@ -205,6 +205,13 @@ public sealed partial class CounterPageTests(CounterPageFixture bench) : IClassF
         Assert.Equal(401, madeUp.Status);
         Assert.Equal(401, (await api.PostAsync(url + "api/uses/prepare", new() { DataObject = new { licenseId = Net.ValidLicense } })).Status);
         Assert.Equal(401, (await api.GetAsync(url + "api/no-such-thing")).Status);
+        // The open sign-in calls take a few kilobytes, and a principal's name of at most 128 characters (it is logged
+        // when refused); before, they took the upload limit (8 MiB) and any name.
+        var longName = await api.PostAsync(url + "api/session", new() { DataObject = new { principal = new string('c', 129), nonce = "n", signature = "AA==" } });
+        Assert.Equal(400, longName.Status);
+        Assert.Contains("at most 128 characters", await longName.TextAsync(), StringComparison.Ordinal);
+        var large = await api.PostAsync(url + "api/session", new() { DataObject = new { principal = "counter", nonce = new string('n', 8192), signature = "AA==" } });
+        Assert.Equal(400, large.Status);
 
         // The auditor's own key does not open a counter session, nor the counter's key under the auditor's name.
         await page.Locator("#principal").FillAsync("auditor");

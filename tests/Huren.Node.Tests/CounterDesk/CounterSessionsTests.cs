@@ -16,11 +16,12 @@ public sealed class CounterSessionsTests
     private readonly SigningKey _key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
     private readonly FixedTime _time = new(DateTimeOffset.UtcNow);
     private readonly CounterSessions _sessions;
+    private readonly HashSet<string> _revoked = new(StringComparer.Ordinal);
 
     public CounterSessionsTests()
     {
         var clients = new Dictionary<string, ClientOptions> { ["counter"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = _key.PublicKey.ToPem() } };
-        _sessions = new CounterSessions(new ClientRegistry(clients, Path.GetTempPath(), _time), new CounterOptions(), Origin, _time);
+        _sessions = new CounterSessions(new ClientRegistry(clients, Path.GetTempPath(), _time, issuerRevoked: _revoked.Contains), new CounterOptions(), Origin, _time);
     }
 
     private byte[] Answer(string nonce, string principal = "counter") => _key.Sign(BrowserSignature.LoginMessage(Origin, principal, nonce));
@@ -57,5 +58,23 @@ public sealed class CounterSessionsTests
         _time.Now += CounterSessions.ChallengeLifetime;
         Assert.Null(_sessions.SignIn("counter", fresh, Answer(fresh), out error));
         Assert.Contains("unknown, used or expired", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_counter_of_a_revoked_department_cannot_sign_in_and_its_open_session_ends_with_the_revocation()
+    {
+        var (nonce, _) = _sessions.Challenge("counter");
+        var (_, token) = _sessions.SignIn("counter", nonce, Answer(nonce), out _) ?? throw new InvalidOperationException("sign-in refused");
+        Assert.NotNull(_sessions.Find(token));
+
+        _revoked.Add("430200-window");
+        Assert.Null(_sessions.Find(token));
+        var (again, _) = _sessions.Challenge("counter");
+        Assert.Null(_sessions.SignIn("counter", again, Answer(again), out var error));
+        Assert.Contains("which this node's log has revoked", error, StringComparison.Ordinal);
+        // Without the key the answer is the same as for anyone: which principals exist, and their state, stays unsaid.
+        var (guess, _) = _sessions.Challenge("counter");
+        Assert.Null(_sessions.SignIn("counter", guess, new byte[64], out error));
+        Assert.Contains("the key does not match", error, StringComparison.Ordinal);
     }
 }

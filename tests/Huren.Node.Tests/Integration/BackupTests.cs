@@ -68,6 +68,14 @@ public sealed class BackupTests : IAsyncLifetime
         await Refused(op, StatusCode.FailedPrecondition, _backups, "already exists");
         await Refused(op, StatusCode.FailedPrecondition, Path.Combine(_backups, "missing", "b4"), "parent folder");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_backups));
+
+        // RocksDB would empty '<folder>.tmp' to build the copy in: a folder of that name is left alone.
+        var precious = Path.Combine(_backups, "b5.tmp", "precious.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(precious)!);
+        await File.WriteAllTextAsync(precious, "not the node's");
+        await Refused(op, StatusCode.FailedPrecondition, Path.Combine(_backups, "b5"), "b5.tmp' already exists");
+        Assert.Equal("not the node's", await File.ReadAllTextAsync(precious));
+        Assert.False(Directory.Exists(Path.Combine(_backups, "b5")));
     }
 
     private static async Task Refused(Sdk.Client.HurenClient client, StatusCode status, string directory, string message)

@@ -51,6 +51,27 @@ public class NetworkConfigChainTests
         Assert.Equal(2, next!.WitnessThreshold);
     }
 
+    /// <summary>A proposal anyone may send: each malformed variant is refused with a reason, none throws (a node answered INTERNAL).</summary>
+    [Theory]
+    [InlineData("\"cityCode\": \"430200\"", "\"cityCode\": null", "cityCode")]
+    [InlineData("\"tlsCertificateSha256\": \"\"", "\"tlsCertificateSha256\": null", "tlsCertificateSha256")]
+    [InlineData("\"signatures\": [", "\"signatures\": null, \"x\": [", "signatures")]
+    [InlineData("\"name\": \"renamed\"", "\"name\": \"renamed\", \"name\": \"twice\"", "name")]
+    [InlineData("\"name\": \"renamed\"", "\"name\": \"renamed\", \"x\": 1.5", "")]
+    public void A_malformed_proposal_is_refused_with_a_reason_not_a_fault(string find, string replace, string named)
+    {
+        var (genesis, roots) = Genesis();
+        var genesisBytes = Encoding.UTF8.GetBytes(genesis.ToJson());
+        var unsigned = NextVersion(genesis, genesisBytes, c => c.Name = "renamed");
+        var signed = NetworkConfigChain.AddSignature(NetworkConfigChain.AddSignature(unsigned, "430100", roots[0]), "430200", roots[1]);
+        Assert.Contains(find, signed, StringComparison.Ordinal);
+        var broken = signed.Replace(find, replace, StringComparison.Ordinal);
+        Assert.False(NetworkConfigChain.VerifyNext(genesisBytes, Encoding.UTF8.GetBytes(broken), out var next, out var error));
+        Assert.Null(next);
+        Assert.False(string.IsNullOrEmpty(error));
+        Assert.Contains(named, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Signatures_by_the_wrong_key_or_over_other_content_do_not_count()
     {
