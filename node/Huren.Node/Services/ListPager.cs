@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Security.Cryptography;
 using System.Text;
 using Huren.Node.Ledger;
 
@@ -9,7 +10,8 @@ namespace Huren.Node.Services;
 /// (log origin, key), answered until the page holds <c>page_size</c> rows or about <see cref="MaxBytes"/>, or the call
 /// has read <see cref="MaxRowsRead"/> rows, matching or not, so that neither a large log nor a filter that matches
 /// little makes one call build or scan without bound. The page token names the last row read, so the next page starts
-/// right after it; rows written meanwhile are listed when their key comes later. Not thread-safe: one per call.
+/// right after it; rows written meanwhile are listed when their key comes later. The token is sealed, so it tells the
+/// caller nothing, not even the key of a row its role does not see. Not thread-safe: one per call.
 /// </summary>
 internal sealed class ListPager
 {
@@ -41,7 +43,7 @@ internal sealed class ListPager
         _size = pageSize == 0 ? DefaultSize : (int)Math.Min(pageSize, MaxSize);
         if (string.IsNullOrEmpty(pageToken)) return;
         (_startOrigin, _startAfter) = Read(pageToken) ?? throw RpcErrors.InvalidArgument(
-            "page_token is not one this node gave: pass the next_page_token of the previous answer unchanged, or none for the first page");
+            "page_token is not one this node process gave (a node that restarted gives new ones): pass the next_page_token of the previous answer unchanged, or none for the first page");
     }
 
     /// <summary>Where the next page starts, once the page is full; empty while it is not (and so when the list ended).</summary>
@@ -91,19 +93,46 @@ internal sealed class ListPager
         _bytes += bytes;
     }
 
+    // The token is sealed (AES-GCM under a key of this process): the last row read may be one the caller's role does not
+    // see (another department's pending request, another issuer's entry), whose key the token must not tell; and a
+    // token is taken back only as given. A token does not outlive the process: after a restart the list starts again.
+    private static readonly byte[] TokenKey = RandomNumberGenerator.GetBytes(32);
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+
     // Origins and keys are printable ASCII without spaces or line breaks (the schema validators make sure), so a line
     // break separates them; base64url keeps the token one opaque word.
-    private static string Token(string origin, string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(origin + "\n" + key));
+    private static string Token(string origin, string key)
+    {
+        var plain = Encoding.UTF8.GetBytes(origin + "\n" + key);
+        var sealedToken = new byte[NonceBytes + plain.Length + TagBytes];
+        var nonce = sealedToken.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(TokenKey, TagBytes);
+        aes.Encrypt(nonce, plain, sealedToken.AsSpan(NonceBytes, plain.Length), sealedToken.AsSpan(NonceBytes + plain.Length));
+        return Base64Url.EncodeToString(sealedToken);
+    }
 
     private static (string Origin, string After)? Read(string token)
     {
         if (token.Length > 2048) return null;
-        byte[] bytes;
+        byte[] sealedToken;
         try
         {
-            bytes = Base64Url.DecodeFromChars(token);
+            sealedToken = Base64Url.DecodeFromChars(token);
         }
         catch (FormatException)
+        {
+            return null;
+        }
+        if (sealedToken.Length < NonceBytes + TagBytes) return null;
+        var bytes = new byte[sealedToken.Length - NonceBytes - TagBytes];
+        try
+        {
+            using var aes = new AesGcm(TokenKey, TagBytes);
+            aes.Decrypt(sealedToken.AsSpan(0, NonceBytes), sealedToken.AsSpan(NonceBytes, bytes.Length), sealedToken.AsSpan(NonceBytes + bytes.Length), bytes);
+        }
+        catch (AuthenticationTagMismatchException)
         {
             return null;
         }

@@ -166,7 +166,7 @@ public sealed class ListPagingTests : IAsyncLifetime
         Assert.Equal(all, paged);
         Assert.Equal(4, pages);
 
-        // A token naming no index of that log.
+        // A token the node did not seal, naming no index of that log.
         var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TestNode.Origin + "\nL1")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var ex = await Assert.ThrowsAsync<RpcException>(() => auditor.Trace.TraceAsync(new TraceRequest { RecordId = licenseId, PageToken = forged }, auditor.Options()).AsTask());
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);

@@ -71,6 +71,29 @@ public sealed class ListPagerTests
         Assert.Equal($"k{taken - 1:D4}", new ListPager(0, page.NextPageToken).StartAfter("o"));
     }
 
+    [Fact]
+    public void A_token_tells_nothing_of_the_row_it_names_and_is_taken_back_only_as_given()
+    {
+        var page = new ListPager(1, "");
+        Assert.True(page.Continue());
+        page.Read("huren.cz-t/430100", "share-of-another-department");
+        page.Answered(1);
+        Assert.False(page.Continue());
+        var token = page.NextPageToken;
+        var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(token);
+        Assert.DoesNotContain("share-of-another-department", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equal("share-of-another-department", new ListPager(0, token).StartAfter("huren.cz-t/430100"));
+
+        // Any byte changed: refused, not read as some other position.
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var altered = (byte[])bytes.Clone();
+            altered[i] ^= 0x01;
+            var ex = Assert.Throws<RpcException>(() => new ListPager(0, System.Buffers.Text.Base64Url.EncodeToString(altered)));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("%%%")]
     [InlineData("bm8tbGluZS1icmVhaw")] // "no-line-break"
