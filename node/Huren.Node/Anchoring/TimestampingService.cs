@@ -98,7 +98,9 @@ public sealed partial class TimestampingService : BackgroundService
                     LastError = null;
                     pause = _options.Interval;
                 }
-                catch (Exception ex) when (ex is TimestampException or InvalidDataException)
+                // Whatever a TSA's answer makes fail is a failed stamp, tried again later: a background service that
+                // throws stops the node (the host's default).
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     failures++;
                     LastError = ex.Message;

@@ -128,7 +128,15 @@ public sealed class TimestampClient(HttpClient http, TimestampClientOptions opti
         {
             throw new TimestampException($"the answer does not match the request: {ex.Message}", ex);
         }
-        return TimestampToken.Parse(reply.TimeStampToken.GetEncoded());
+        // The reply's outer parts are not signed: a token that validates against the request may still not parse.
+        try
+        {
+            return TimestampToken.Parse(reply.TimeStampToken.GetEncoded());
+        }
+        catch (FormatException ex)
+        {
+            throw new TimestampException($"the TSA's token does not read as an RFC 3161 token: {ex.Message}", ex);
+        }
     }
 
     private sealed class TimestampRefusedException(string message) : Exception(message);

@@ -94,7 +94,16 @@ public sealed class TimestampVerifier(TimestampTrust trust)
             return Fail($"the token's signature or signing certificate does not check: {ex.Message}", subject);
         }
 
-        using var leaf = X509CertificateLoader.LoadCertificate(signer.GetEncoded());
+        X509Certificate2 signerCertificate;
+        try
+        {
+            signerCertificate = X509CertificateLoader.LoadCertificate(signer.GetEncoded());
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            return Fail($"the token's signing certificate does not load: {ex.Message}", subject);
+        }
+        using var leaf = signerCertificate;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trust.Roots.ToArray());
@@ -102,7 +111,17 @@ public sealed class TimestampVerifier(TimestampTrust trust)
         var loaded = new List<X509Certificate2>();
         foreach (var c in carried)
         {
-            var x = X509CertificateLoader.LoadCertificate(c.GetEncoded());
+            // The token's certificate set is not signed: a carried certificate that does not load is left out (the
+            // chain then needs the configured ones), not a reason to throw.
+            X509Certificate2 x;
+            try
+            {
+                x = X509CertificateLoader.LoadCertificate(c.GetEncoded());
+            }
+            catch (Exception ex) when (ex is CryptographicException or IOException)
+            {
+                continue;
+            }
             loaded.Add(x);
             chain.ChainPolicy.ExtraStore.Add(x);
         }

@@ -64,6 +64,74 @@ public class TimestampTests
         Assert.True(accepted.Count == 0, $"flipping these bytes still verified: {string.Join(",", accepted)}");
     }
 
+    [Fact]
+    public void Bytes_changed_in_the_unsigned_certificate_bag_give_a_verdict_never_an_exception()
+    {
+        var tsa = Local.CreateAuthority();
+        var token = HurenToken(tsa, Digest, out _);
+        var signed = new Org.BouncyCastle.Cms.CmsSignedData(token);
+        var thrown = new List<string>();
+        var checkedFlips = 0;
+        foreach (var certificate in signed.GetCertificates().EnumerateMatches(null))
+        {
+            var encoded = certificate.GetEncoded();
+            var at = token.AsSpan().IndexOf(encoded);
+            Assert.True(at > 0, "carried certificate not found verbatim in the token");
+            // 0x86 turns a UTF8String tag (0x0C) into a context tag (0x8A): a certificate BouncyCastle reads and .NET refuses.
+            foreach (var mask in new byte[] { 0x01, 0x86 })
+            {
+                for (var i = at; i < at + encoded.Length; i++)
+                {
+                    var bad = (byte[])token.Clone();
+                    bad[i] ^= mask;
+                    checkedFlips++;
+                    try
+                    {
+                        _ = HurenVerifier().Verify(bad, Digest);
+                    }
+                    catch (Exception ex)
+                    {
+                        thrown.Add($"{i}^{mask:x2}: {ex.GetType().Name}");
+                    }
+                }
+            }
+        }
+        Assert.True(checkedFlips > 1000, $"only {checkedFlips} flips");
+        Assert.True(thrown.Count == 0, $"{thrown.Count} changed tokens threw: {string.Join("; ", thrown.Take(5))}");
+    }
+
+    [Fact]
+    public async Task A_reply_whose_unsigned_outer_type_is_changed_is_a_failed_stamp_not_an_exception_of_another_kind()
+    {
+        var tsa = Local.CreateAuthority();
+        // id-signedData (1.2.840.113549.1.7.2) of the token's outer ContentInfo, made id-data (…7.1): not signed, so the
+        // reply still validates against the request.
+        byte[] signedDataOid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
+        using var http = new HttpClient(new AnsweringHandler(query =>
+        {
+            var reply = tsa.Respond(query);
+            var at = reply.AsSpan().IndexOf(signedDataOid);
+            Assert.True(at > 0);
+            reply[at + signedDataOid.Length - 1] = 0x01;
+            return reply;
+        }));
+        var client = new TimestampClient(http, new TimestampClientOptions { Url = new Uri("http://tsa.test/tsa"), Attempts = 1, Timeout = TimeSpan.FromSeconds(5) });
+        var error = await Assert.ThrowsAsync<TimestampException>(() => client.RequestAsync(Digest));
+        Assert.Contains("does not read as an RFC 3161 token", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Answers every request with what <paramref name="answer"/> makes of its body, as a TSA would.</summary>
+    private sealed class AnsweringHandler(Func<byte[], byte[]> answer) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
+            var content = new ByteArrayContent(answer(body));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(TimestampClient.ReplyMediaType);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+        }
+    }
+
     /// <summary>Where the TSTInfo, the signed attributes (after their tag) and the signature value lie in the token.</summary>
     private static IEnumerable<(int Start, int Length)> SignedRegions(byte[] token)
     {
