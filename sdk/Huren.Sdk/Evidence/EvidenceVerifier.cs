@@ -162,7 +162,7 @@ public sealed class EvidenceVerifier
             return check();
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or OverflowException
-            or System.Security.Cryptography.CryptographicException or ProtoBuf.ProtoException or EndOfStreamException or KeyNotFoundException)
+            or System.Security.Cryptography.CryptographicException or ProtoBuf.ProtoException or IOException or KeyNotFoundException)
         {
             // Every check returns its own reason; this is the net under input no check foresaw.
             return fail($"the bundle cannot be checked: {ex.Message}");

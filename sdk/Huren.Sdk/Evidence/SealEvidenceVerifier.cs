@@ -205,6 +205,8 @@ public sealed class SealEvidenceVerifier
             return $"seal type {body.SealType} is out of scope for issuer {registrar.IssuerId}";
         var seal = _signatures.VerifySeal(body.SesSeal);
         if (seal.MakerCertificate is not { } maker) return $"the registered seal cannot be read: {seal.Reason}";
+        // As the node's rule: a seal whose maker's signature fails, or made outside the maker certificate, is not registered.
+        if (!seal.IsValid) return $"the registered seal does not check: {seal.Reason}";
         return SealMakerKeys.IsRegistrars(maker.PublicKey, registrar) ? null
             : $"the maker certificate's key {maker.PublicKey.Id} is not a key issuer {registrar.IssuerId} registered";
     }

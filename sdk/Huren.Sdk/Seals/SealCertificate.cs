@@ -80,7 +80,10 @@ public sealed class SealCertificate
             error = $"certificate key: seals use SM2 or P-256 keys, not {key.Algorithm}";
             return false;
         }
-        certificate = new SealCertificate(der, parsed, key);
+        // Read inside the guard too: a signature BIT STRING with unused bits passes the shape checks and throws here.
+        error = SesReader.Run(() => new SealCertificate(der, parsed, key), out var read);
+        if (error is not null) { error = $"not an X.509 certificate: {error}"; return false; }
+        certificate = read!;
         return true;
     }
 

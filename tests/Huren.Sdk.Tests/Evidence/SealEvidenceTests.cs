@@ -212,6 +212,16 @@ public sealed class SealEvidenceTests
         Assert.Contains("seal type 2 is out of scope for issuer 430100-seals",
             bad.Verifier.VerifySeal(bad.Bundle("VALID", [bad._makerRegistration, outOfScope], subject: "43010000000008"), "43010000000008").Failure, StringComparison.Ordinal);
 
+        // A seal whose maker's signature does not verify, registered anyway: the seal alone is not VALID offline either.
+        var made = bad._kit.Make("43010000000009");
+        var flipped = (byte[])made.SignedValue.Clone();
+        flipped[^1] ^= 0x01;
+        Assert.True(SesCodec.TryParseSeal(SesCodec.EncodeSeal(made.Info, made.MakerCertificate, made.SignatureAlgorithm, flipped), out var unmade, out _));
+        var unmadeRegister = bad.Append(EntryKinds.SealRegister, "43010000000009", "430100-seals", LedgerSeals.Registration(unmade), bad._makerEntries);
+        var unmadeResult = bad.Verifier.VerifySeal(bad.Bundle("VALID", [bad._makerRegistration, unmadeRegister], subject: "43010000000009"), "43010000000009");
+        Assert.False(unmadeResult.IsValid);
+        Assert.Contains("the registered seal does not check", unmadeResult.Failure, StringComparison.Ordinal);
+
         var foreignRevoke = bad.Append(EntryKinds.SealRevoke, SealId, "430100-amr", new SealRevoked { SealId = SealId, Reason = "冒名吊销" }, bad._owner);
         Assert.Contains("revokes seal 43010000000001 as issuer '430100-amr', not its registering issuer '430100-seals'",
             bad.Verifier.VerifySeal(bad.Bundle("REVOKED", [bad._makerRegistration, bad._ownerRegistration, bad._register, foreignRevoke]), SealId).Failure, StringComparison.Ordinal);

@@ -99,6 +99,27 @@ public class SealVerifierTests
 
     [Theory]
     [MemberData(nameof(Algorithms))]
+    public void A_certificate_whose_signature_bit_string_has_unused_bits_is_malformed_not_an_exception(SignatureAlgorithm algorithm)
+    {
+        var kit = new SealTestKit(algorithm);
+        // The certificate's signature BIT STRING: its unused-bits byte sits just before the signature's bytes.
+        var parsed = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(kit.MakerCertificate.Der);
+        var der = (byte[])kit.MakerCertificate.Der.Clone();
+        var at = der.AsSpan().LastIndexOf(parsed.GetSignature());
+        Assert.True(at > 0 && der[at - 1] == 0, "the signature's BIT STRING not found");
+        der[at - 1] = 1;
+
+        Assert.False(SealCertificate.TryParse(der, out _, out var error));
+        Assert.Contains("not an X.509 certificate", error, StringComparison.Ordinal);
+        var good = kit.Seal();
+        Assert.True(SesCodec.TryParseSeal(SesCodec.EncodeSeal(good.Info, der, good.SignatureAlgorithm, good.SignedValue), out var seal, out _));
+        var result = SealTestKit.Verifier().VerifySeal(seal.Der);
+        Assert.Equal(SealVerdict.Malformed, result.Verdict);
+        Assert.Contains("maker certificate", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
     public void A_bad_maker_signature_is_a_bad_signature_even_when_the_signer_signed_it(SignatureAlgorithm algorithm)
     {
         var kit = new SealTestKit(algorithm);
