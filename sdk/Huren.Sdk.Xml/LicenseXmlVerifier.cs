@@ -213,6 +213,10 @@ public sealed class LicenseXmlVerifier
 
     private LicenseXmlVerification CheckSignature(XmlDocument document, XmlElement root, XmlElement signature)
     {
+        // KeyInfo is not signed, so anyone may add to it; SignedXml reads some of what may stand there (EncryptedKey, say)
+        // into exceptions of its own. Huren reads a key from it only to compare with the expected one.
+        if (UnreadKeyInfo(signature) is { } unread)
+            return Fail(LicenseXmlVerdict.Refused, $"the signature's KeyInfo holds {unread}, which Huren does not read (only KeyValue, X509Data or KeyName)");
         var signedXml = new SignedXml(document);
         try
         {
@@ -221,7 +225,7 @@ public sealed class LicenseXmlVerifier
             if (!signedXml.CheckSignature(_expectedKey.Algorithm))
                 return Fail(LicenseXmlVerdict.BadSignature, "the signature does not verify with the expected key: the content was changed or another key signed it");
         }
-        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        catch (Exception ex) when (ex is CryptographicException or FormatException or ArgumentException)
         {
             // e.g. a SignatureValue or DigestValue that is not base64.
             return Fail(LicenseXmlVerdict.BadSignature, $"the signature cannot be checked: {ex.Message}");
@@ -232,7 +236,8 @@ public sealed class LicenseXmlVerifier
         {
             (metadata, exportedAt) = LicenseXmlReader.Read(root);
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException)
+        // ArgumentException: a date the schema allows that no DateTimeOffset holds (9999-12-31T23:59:59-14:00).
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
         {
             return Fail(LicenseXmlVerdict.SchemaInvalid, $"a value the schema let through cannot be read: {ex.Message}");
         }
@@ -240,6 +245,21 @@ public sealed class LicenseXmlVerifier
         if (LicenseMetadata.StatusName(metadata.StatusCode) != statusText)
             return Fail(LicenseXmlVerdict.SchemaInvalid, $"Status code {metadata.StatusCode} is {LicenseMetadata.StatusName(metadata.StatusCode)}, but the text says {statusText}");
         return new LicenseXmlVerification(LicenseXmlVerdict.Valid, null) { Metadata = metadata, ExportedAt = exportedAt };
+    }
+
+    /// <summary>The name of the first element of the signature's KeyInfo other than KeyValue, X509Data or KeyName, or null.</summary>
+    private static string? UnreadKeyInfo(XmlElement signature)
+    {
+        foreach (var node in signature.ChildNodes)
+        {
+            if (node is not XmlElement { LocalName: "KeyInfo", NamespaceURI: SignedXml.XmlDsigNamespaceUrl } keyInfo) continue;
+            foreach (var child in keyInfo.ChildNodes)
+            {
+                if (child is XmlElement element && !(element.NamespaceURI == SignedXml.XmlDsigNamespaceUrl && element.LocalName is "KeyValue" or "X509Data" or "KeyName"))
+                    return $"{{{element.NamespaceURI}}}{element.LocalName}";
+            }
+        }
+        return null;
     }
 
     /// <summary>A key the document carries must be the expected one (the document never chooses the key).</summary>

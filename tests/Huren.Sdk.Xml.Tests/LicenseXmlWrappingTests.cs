@@ -116,6 +116,43 @@ public class LicenseXmlWrappingTests
         Assert.Equal(LicenseXmlVerdict.Malformed, verifier.Verify(new MemoryStream(new byte[LicenseXmlVerifier.MaxDocumentBytes + 1])).Verdict);
     }
 
+    [Fact]
+    public void Key_info_the_verifier_does_not_read_is_refused_not_an_exception()
+    {
+        // KeyInfo is not signed: anyone may add an EncryptedKey with an empty DataReference, which SignedXml.LoadXml
+        // turned into an ArgumentNullException out of Verify.
+        const string Xenc = "http://www.w3.org/2001/04/xmlenc#";
+        var xml = XmlTestData.Edit(Valid, (d, _) =>
+        {
+            var signature = (XmlElement)d.GetElementsByTagName("Signature", Dsig)[0]!;
+            var keyInfo = d.CreateElement("ds", "KeyInfo", Dsig);
+            var encryptedKey = keyInfo.AppendChild(d.CreateElement("xenc", "EncryptedKey", Xenc))!;
+            var cipherData = encryptedKey.AppendChild(d.CreateElement("xenc", "CipherData", Xenc))!;
+            cipherData.AppendChild(d.CreateElement("xenc", "CipherValue", Xenc))!.InnerText = "AA==";
+            encryptedKey.AppendChild(d.CreateElement("xenc", "ReferenceList", Xenc))!.AppendChild(d.CreateElement("xenc", "DataReference", Xenc));
+            signature.AppendChild(keyInfo);
+        });
+        var result = Verify(xml);
+        Assert.Equal(LicenseXmlVerdict.Refused, result.Verdict);
+        Assert.Contains("EncryptedKey, which Huren does not read", result.Reason);
+    }
+
+    [Fact]
+    public void An_export_time_no_date_type_holds_is_schema_invalid_not_an_exception()
+    {
+        // Signed by the expected key: the schema allows the value, DateTimeOffset does not hold it in UTC.
+        var document = LicenseXmlWriter.Write(XmlTestData.Metadata(), XmlTestData.ExportedAt);
+        var ns = new XmlNamespaceManager(document.NameTable);
+        ns.AddNamespace("l", document.DocumentElement!.NamespaceURI);
+        XmlTestData.Select(document, ns, "//l:ExportedAt").InnerText = "9999-12-31T23:59:59-14:00";
+        LicenseXmlSigner.Sign(document, XmlTestData.EcdsaKey);
+        using var signed = new MemoryStream();
+        document.Save(signed);
+        var result = Verify(signed.ToArray());
+        Assert.Equal(LicenseXmlVerdict.SchemaInvalid, result.Verdict);
+        Assert.Contains("cannot be read", result.Reason);
+    }
+
     private static LicenseXmlVerification Verify(byte[] xml) => new LicenseXmlVerifier(XmlTestData.EcdsaKey.PublicKey).Verify(xml);
 
     private static Dictionary<string, (byte[] Xml, LicenseXmlVerdict Verdict, string Reason)> Corpus()
