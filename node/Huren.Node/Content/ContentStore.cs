@@ -54,6 +54,10 @@ public sealed class ContentStore
         }
     }
 
+    // Provisional object files by SHA-256 hex: true once another writer stored the same content and relies on it.
+    private readonly Dictionary<string, bool> _provisional = new(StringComparer.Ordinal);
+    private readonly Lock _provisionalLock = new();
+
     /// <summary>The largest stored form (header, chunks, trailer) kept as a database row; 0 when every object is a file.</summary>
     public int InlineMaxBytes { get; }
 
@@ -63,13 +67,17 @@ public sealed class ContentStore
     /// <summary>The largest object accepted.</summary>
     public long MaxObjectBytes => _maxBytes;
 
-    /// <summary>Starts writing a new object under the active data key.</summary>
+    /// <summary>
+    /// Starts writing a new object under the active data key. A <paramref name="provisional"/> object (data received for
+    /// a share, checked only once every part has arrived) may be discarded with <see cref="Discard"/> until it is
+    /// settled with <see cref="Settle"/>, unless another writer came to rely on the same content meanwhile.
+    /// </summary>
     /// <exception cref="ContentKeyException">The active key cannot be read.</exception>
-    public ContentWriter BeginWrite()
+    public ContentWriter BeginWrite(bool provisional = false)
     {
         var key = _keys.Get(_keys.ActiveKeyId);
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
-        return new ContentWriter(this, temp, _keys.ActiveKeyId, key, _chunkSize, _maxBytes);
+        return new ContentWriter(this, temp, _keys.ActiveKeyId, key, _chunkSize, _maxBytes) { Provisional = provisional };
     }
 
     /// <summary>Opens the object with SHA-256 <paramref name="sha256"/> (32 bytes) or SM3 <paramref name="sm3"/>.</summary>
@@ -112,18 +120,26 @@ public sealed class ContentStore
     public bool Contains(ReadOnlySpan<byte> sha256) =>
         sha256.Length == 32 && (_inlineObjects?.Get(sha256) is not null || File.Exists(Path.Combine(_objects, Convert.ToHexStringLower(sha256))));
 
-    /// <summary>Removes an object (its row or its file, and its SM3 address): data that failed its check after it was stored.</summary>
-    public void Delete(ContentInfo info)
+    /// <summary>
+    /// Removes a provisional object file (and its SM3 address) that failed its check after it was stored, unless another
+    /// writer stored the same content meanwhile and now relies on it (it then stays, as theirs).
+    /// </summary>
+    public void Discard(ContentInfo info)
     {
-        if (_database is not null)
+        ArgumentNullException.ThrowIfNull(info);
+        lock (_provisionalLock)
         {
-            using var batch = _database.CreateBatch();
-            _inlineObjects!.Delete(batch, info.Sha256);
-            _inlineSm3!.Delete(batch, info.Sm3);
-            _database.Write(batch);
+            if (!_provisional.Remove(info.Sha256Hex, out var shared) || shared) return;
+            File.Delete(Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3)));
+            File.Delete(Path.Combine(_objects, info.Sha256Hex));
         }
-        File.Delete(Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3)));
-        File.Delete(Path.Combine(_objects, info.Sha256Hex));
+    }
+
+    /// <summary>A provisional object passed its checks: it is kept like any other.</summary>
+    public void Settle(ContentInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        lock (_provisionalLock) _provisional.Remove(info.Sha256Hex);
     }
 
     /// <summary>
@@ -156,22 +172,29 @@ public sealed class ContentStore
     /// Moves a completed (synced) temporary file to its address and syncs the directories that name it, so that the
     /// object is durable before anything refers to it; true when the same content was already there.
     /// </summary>
-    internal bool Commit(string tempPath, ContentInfo info)
+    internal bool Commit(string tempPath, ContentInfo info, bool provisional)
     {
         var path = Path.Combine(_objects, info.Sha256Hex);
         bool duplicate;
-        try
+        // The move and the note of who relies on the file are one step against Discard: a writer that finds the file
+        // there relies on it, so a provisional writer that fails later must not take it away.
+        lock (_provisionalLock)
         {
-            // Same SHA-256 = same content: the first stored copy stays, under whichever key it was written.
-            File.Move(tempPath, path, overwrite: false);
-            DirectorySync.Flush(_objects);
-            duplicate = false;
+            try
+            {
+                // Same SHA-256 = same content: the first stored copy stays, under whichever key it was written.
+                File.Move(tempPath, path, overwrite: false);
+                duplicate = false;
+                if (provisional) _provisional[info.Sha256Hex] = false;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                duplicate = true;
+                if (_provisional.ContainsKey(info.Sha256Hex)) _provisional[info.Sha256Hex] = true;
+            }
         }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(tempPath);
-            duplicate = true;
-        }
+        if (duplicate) File.Delete(tempPath);
+        else DirectorySync.Flush(_objects);
         var link = Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3));
         if (!File.Exists(link) && new FileInfo(link).LinkTarget is null)
         {

@@ -52,6 +52,9 @@ public sealed class ContentWriter : IDisposable
     /// <summary>Plaintext bytes written so far.</summary>
     public long Length => _digest.Length;
 
+    /// <summary>Whether a stored file may still be discarded (<see cref="ContentStore.BeginWrite"/>).</summary>
+    internal bool Provisional { get; init; }
+
     /// <summary>After <see cref="CompleteAsync"/>: true when the object was stored in the database rather than as a file.</summary>
     public bool Inline { get; private set; }
 
@@ -105,7 +108,7 @@ public sealed class ContentWriter : IDisposable
             var file = _file!;
             file.Flush(flushToDisk: true);
             await file.DisposeAsync().ConfigureAwait(false);
-            duplicate = _store.Commit(_tempPath, info);
+            duplicate = _store.Commit(_tempPath, info, Provisional);
         }
         Release();
         return (info, duplicate);

@@ -172,7 +172,7 @@ public sealed partial class ExchangeService(
             var offset = 0;
             foreach (var part in header.Parts)
             {
-                using var writer = store.BeginWrite();
+                using var writer = store.BeginWrite(provisional: true);
                 var remaining = part.Length;
                 while (remaining > 0)
                 {
@@ -199,13 +199,22 @@ public sealed partial class ExchangeService(
             }
             if (offset != pending.Length || await stream.MoveNextAsync().ConfigureAwait(false))
                 throw new ContentException($"the provider sent more than the parts of share {shareId}");
+            foreach (var info in written) store.Settle(info);
+            written.Clear();
             return header.Parts;
         }
         catch (Exception ex) when (ex is ContentException or RpcException or IOException)
         {
-            foreach (var info in written) store.Delete(info);
+            // Files another writer stored meanwhile with the same content (another share, a department's upload) stay.
+            foreach (var info in written) store.Discard(info);
+            written.Clear();
             var detail = ex is RpcException rpc ? rpc.Status.Detail : ex.Message;
             throw RpcErrors.DataLoss($"the data received for share {shareId} was refused and discarded: {detail}; no receipt can be written for it");
+        }
+        finally
+        {
+            // Cancelled or failed otherwise: what was written is kept as any object (no longer provisional).
+            foreach (var info in written) store.Settle(info);
         }
     }
 

@@ -186,8 +186,44 @@ public sealed class ContentStoreTests : IDisposable
         await writer.WriteAsync(data);
         Assert.True((await writer.CompleteAsync()).Duplicate);
         Assert.Null(InlineRows.Get(old.Sha256));
-        store.Delete(old);
-        Assert.False(store.Contains(old.Sha256));
+    }
+
+    [Fact]
+    public async Task A_provisional_object_is_discarded_unless_another_writer_stored_the_same_content_meanwhile_or_it_was_settled()
+    {
+        var store = Store();
+        async Task<(ContentInfo Info, bool Duplicate)> WriteAsync(byte[] data, bool provisional)
+        {
+            using var writer = store.BeginWrite(provisional);
+            await writer.WriteAsync(data);
+            return await writer.CompleteAsync();
+        }
+
+        // Alone: a failed receive takes its file away, and its SM3 address.
+        var alone = RandomNumberGenerator.GetBytes(5000);
+        var (info, duplicate) = await WriteAsync(alone, provisional: true);
+        Assert.False(duplicate);
+        store.Discard(info);
+        Assert.False(store.Contains(info.Sha256));
+        Assert.Empty(ObjectFiles(store));
+
+        // Another writer (a department's upload, another share) found the file there and relies on it: it stays.
+        var shared = RandomNumberGenerator.GetBytes(5000);
+        var (first, _) = await WriteAsync(shared, provisional: true);
+        Assert.True((await WriteAsync(shared, provisional: false)).Duplicate);
+        store.Discard(first);
+        Assert.Equal(shared, await ReadAsync(store, first.Sha256, first.Sm3));
+
+        // Settled (its share checked to the end): no longer discarded; nor is an object that was never provisional.
+        var settled = RandomNumberGenerator.GetBytes(5000);
+        var (kept, _) = await WriteAsync(settled, provisional: true);
+        store.Settle(kept);
+        store.Discard(kept);
+        Assert.Equal(settled, await ReadAsync(store, kept.Sha256));
+        var plain = RandomNumberGenerator.GetBytes(5000);
+        var (upload, _) = await WriteAsync(plain, provisional: false);
+        store.Discard(upload);
+        Assert.Equal(plain, await ReadAsync(store, upload.Sha256));
     }
 
     [Fact]
