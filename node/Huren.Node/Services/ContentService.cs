@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Grpc.Core;
 using Huren.Node.Auth;
 using Huren.Node.Content;
 using Huren.Node.Ledger;
@@ -55,9 +56,8 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
     public async IAsyncEnumerable<ContentChunk> GetAsync(ContentGetRequest request, CallContext context = default)
     {
         var principal = RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Operator);
-        using var reader = Open(request.Sha256, request.Sm3);
-        if (principal.Role != ClientRole.Operator && !index.IsOwner(reader.Info.Sha256Hex, OwnerOf(principal)))
-            throw RpcErrors.PermissionDenied($"'{principal.Name}' did not store object {reader.Info.Sha256Hex}: a department reads back only what it stored");
+        // A department reads back only what it stored; the operator reads any object.
+        using var reader = principal.Role == ClientRole.Operator ? Open(request.Sha256, request.Sm3) : OpenOwned(principal, request.Sha256, request.Sm3);
         yield return new ContentChunk { Length = reader.Info.Length, Sha256 = reader.Info.Sha256, Sm3 = reader.Info.Sm3 };
         var pieces = reader.ReadPiecesAsync(context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
         await using (pieces.ConfigureAwait(false))
@@ -94,9 +94,8 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
         if (existing is not null && !string.Equals(existing.OwnerIssuerId, owner, StringComparison.Ordinal))
             throw RpcErrors.PermissionDenied($"record {request.RecordId} of resource {request.ResourceCode} was published by {existing.OwnerIssuerId}; only it may replace it");
         byte[] json;
-        using (var reader = Open(request.FieldsSha256, []))
+        using (var reader = OpenOwned(principal, request.FieldsSha256, [], "fields_sha256: "))
         {
-            if (!index.IsOwner(reader.Info.Sha256Hex, owner)) throw RpcErrors.PermissionDenied($"fields_sha256: '{principal.Name}' did not store object {reader.Info.Sha256Hex}");
             try
             {
                 json = await reader.ReadAllAsync(MaxFieldsJson, context.CancellationToken).ConfigureAwait(false);
@@ -112,8 +111,8 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
         {
             if (IdError(file.Name) is { } nameError) throw RpcErrors.InvalidArgument($"files[{i}].name: {nameError}");
             if (names.Contains(file.Name) || data.FileNames.Contains(file.Name)) throw RpcErrors.InvalidArgument($"files[{i}].name: '{file.Name}' is already a field or file of the record");
-            if (file.Sha256.Length != 32 || !store.Contains(file.Sha256)) throw RpcErrors.NotFound($"files[{i}].sha256: no stored object {Convert.ToHexStringLower(file.Sha256)}");
-            if (!index.IsOwner(Convert.ToHexStringLower(file.Sha256), owner)) throw RpcErrors.PermissionDenied($"files[{i}].sha256: '{principal.Name}' did not store object {Convert.ToHexStringLower(file.Sha256)}");
+            if (file.Sha256.Length != 32 || !index.IsOwner(Convert.ToHexStringLower(file.Sha256), owner) || !store.Contains(file.Sha256))
+                throw NotHeld(principal, file.Sha256, [], $"files[{i}].sha256: ");
             data.FileNames.Add(file.Name);
             data.FileSha256s.Add(file.Sha256);
         }
@@ -134,6 +133,33 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
             throw RpcErrors.InvalidArgument($"fields_sha256: the object is not JSON: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Opens an object <paramref name="principal"/>'s department stored. Not stored and stored by another department
+    /// are one answer (NOT_FOUND), so a department cannot learn whether anyone holds content it can guess (a record's
+    /// fields, say), as <c>Put</c>'s duplicate flag does not tell it either.
+    /// </summary>
+    private ContentReader OpenOwned(ClientPrincipal principal, byte[] sha256, byte[] sm3, string field = "")
+    {
+        var owner = OwnerOf(principal);
+        if (sha256.Length == 32 && !index.IsOwner(Convert.ToHexStringLower(sha256), owner)) throw NotHeld(principal, sha256, sm3, field);
+        ContentReader reader;
+        try
+        {
+            reader = Open(sha256, sm3);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            throw NotHeld(principal, sha256, sm3, field);
+        }
+        if (index.IsOwner(reader.Info.Sha256Hex, owner)) return reader;
+        reader.Dispose();
+        throw NotHeld(principal, sha256, sm3, field);
+    }
+
+    private static RpcException NotHeld(ClientPrincipal principal, byte[] sha256, byte[] sm3, string field) => RpcErrors.NotFound(sha256.Length == 32
+        ? $"{field}'{principal.Name}' stored no object with SHA-256 {Convert.ToHexStringLower(sha256)}"
+        : $"{field}'{principal.Name}' stored no object with SM3 {Convert.ToHexStringLower(sm3)}");
 
     private ContentReader Open(byte[] sha256, byte[] sm3)
     {

@@ -38,9 +38,18 @@ public sealed class ContentServiceTests : IAsyncLifetime
         using var amr = _node.Client("amr");
         var put = await amr.PutContentAsync(new MemoryStream(RandomNumberGenerator.GetBytes(1000)));
         using var other = _node.Client("other");
+        // Not stored and stored by another department are one answer: whether anyone holds guessed content stays unsaid.
         var ex = await Assert.ThrowsAsync<RpcException>(() => other.GetContentAsync(put.Sha256, new MemoryStream()));
-        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
-        Assert.Contains("did not store", ex.Status.Detail);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.Equal($"'other' stored no object with SHA-256 {Convert.ToHexStringLower(put.Sha256)}", ex.Status.Detail);
+        var absent = RandomNumberGenerator.GetBytes(32);
+        var none = await Assert.ThrowsAsync<RpcException>(() => other.GetContentAsync(absent, new MemoryStream()));
+        Assert.Equal((StatusCode.NotFound, $"'other' stored no object with SHA-256 {Convert.ToHexStringLower(absent)}"), (none.StatusCode, none.Status.Detail));
+        var bySm3 = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in other.Content.GetAsync(new ContentGetRequest { Sm3 = put.Sm3 }, other.Options())) { }
+        });
+        Assert.Equal((StatusCode.NotFound, $"'other' stored no object with SM3 {Convert.ToHexStringLower(put.Sm3)}"), (bySm3.StatusCode, bySm3.Status.Detail));
         using var auditor = _node.Client("auditor");
         ex = await Assert.ThrowsAsync<RpcException>(() => auditor.GetContentAsync(put.Sha256, new MemoryStream()));
         Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
@@ -97,7 +106,8 @@ public sealed class ContentServiceTests : IAsyncLifetime
 
         using var other = _node.Client("other");
         ex = await Assert.ThrowsAsync<RpcException>(async () => await other.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "430100-R-0001", RecordId = "record-3", FieldsSha256 = fields.Sha256 }));
-        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+        Assert.StartsWith("fields_sha256: 'other' stored no object", ex.Status.Detail, StringComparison.Ordinal);
 
         // Another department cannot replace the record with its own data, and the record is unchanged.
         var forged = await other.PutContentAsync(new MemoryStream("{\"住所\":\"伪造\"}"u8.ToArray()));
