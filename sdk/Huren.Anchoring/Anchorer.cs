@@ -315,6 +315,14 @@ public sealed partial class Anchorer
         {
             if (record.Inclusion is { } lost)
             {
+                // A receipt that a lagging or load-balanced RPC backend misses once is no reorg: only another block (or
+                // none yet, after a chain went shorter) at that height is. Until the block there is seen to differ, ask again.
+                var atHeight = await _chain.GetBlockAsync(lost.BlockNumber, cancellationToken).ConfigureAwait(false);
+                if (atHeight is null || string.Equals(atHeight.Hash, lost.BlockHash, StringComparison.OrdinalIgnoreCase))
+                {
+                    LogReceiptMissed(record.Id, lost.BlockNumber);
+                    return;
+                }
                 LogReorged(record.Id, lost.BlockNumber, lost.BlockHash, record.Confirmations);
                 record.Reorgs++;
                 record.Status = AnchorStatus.Reorged;
@@ -411,6 +419,9 @@ public sealed partial class Anchorer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "anchor {Id}: nonce {Nonce} was used by another transaction; anchoring with a new one")]
     private partial void LogNonceTaken(ulong id, ulong nonce);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Anchor {Id}: the chain did not answer the receipt of its transaction in block {Block}, which is still there; asking again")]
+    private partial void LogReceiptMissed(ulong id, ulong block);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "anchor {Id}: block {Block} ({Hash}) left the canonical chain at {Confirmations} confirmations; anchoring again")]
     private partial void LogReorged(ulong id, ulong block, string hash, ulong confirmations);

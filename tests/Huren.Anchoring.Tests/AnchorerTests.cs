@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using Huren.Anchoring.Chain;
 
 namespace Huren.Anchoring.Tests;
@@ -59,6 +61,97 @@ public class AnchorerTests
         Assert.Empty(kept.Transactions);
         Assert.Equal(2, anchorer.Status.ConsecutiveFailures);
         Assert.True(unreachable.NextStepIn > failed.NextStepIn); // backing off
+    }
+
+    [Fact]
+    public async Task A_receipt_the_chain_misses_once_is_asked_again_not_taken_for_a_reorg()
+    {
+        // An anchor included in block 5, still there; the endpoint (a lagging backend behind a balancer, say) answers
+        // no receipt this once. Before, that was a reorg: counted, and the anchor sent again.
+        var blockHash = "0x" + new string('a', 64);
+        using var rpc = new ScriptedRpc(method => method switch
+        {
+            "eth_chainId" => "\"0x7a69\"",
+            "eth_getTransactionReceipt" => "null",
+            "eth_getBlockByNumber" => $$"""{"number":"0x5","hash":"{{blockHash}}","parentHash":"0x{{new string('0', 64)}}","timestamp":"0x1","transactions":[]}""",
+            _ => null,
+        });
+        var contract = "0x" + new string('1', 40);
+        var store = new MemoryAnchorStore();
+        store.Save(new AnchorRecord
+        {
+            Id = 1, Status = AnchorStatus.Included, ChainId = 31337, Contract = contract, Root = "0x" + new string('2', 64),
+            Transactions = { new AnchorTransactionRecord { Hash = "0x" + new string('b', 64), Raw = "0x00", Nonce = 0 } },
+            Inclusion = new AnchorInclusion { Transaction = "0x" + new string('b', 64), BlockNumber = 5, BlockHash = blockHash },
+            Confirmations = 1,
+        });
+        using var chain = new AnchorChainClient(new AnchorChainOptions { RpcUrl = rpc.Url, ChainId = 31337, Contract = contract, RpcTimeout = TimeSpan.FromSeconds(5) }, EvmAccount.Generate());
+        var anchorer = new Anchorer(chain, store, new AnchorerOptions { Confirmations = 3 });
+
+        var step = await anchorer.StepAsync();
+        Assert.Null(step.Error);
+        var kept = store.Latest()!;
+        Assert.Equal((AnchorStatus.Included, 0, blockHash), (kept.Status, kept.Reorgs, kept.Inclusion?.BlockHash));
+        Assert.Contains("eth_getBlockByNumber", rpc.Methods);
+        Assert.DoesNotContain("eth_sendRawTransaction", rpc.Methods);
+        Assert.DoesNotContain("eth_getTransactionCount", rpc.Methods);
+    }
+
+    /// <summary>A JSON-RPC endpoint answering each method as scripted (null: an error naming it), noting what was asked.</summary>
+    private sealed class ScriptedRpc : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly List<string> _methods = [];
+
+        public ScriptedRpc(Func<string, string?> answer)
+        {
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                Url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
+            }
+            _listener.Prefixes.Add(Url.ToString());
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                    {
+                        return;
+                    }
+                    using var request = await JsonDocument.ParseAsync(context.Request.InputStream);
+                    var method = request.RootElement.GetProperty("method").GetString()!;
+                    var id = request.RootElement.GetProperty("id").GetRawText();
+                    lock (_methods) _methods.Add(method);
+                    var result = answer(method);
+                    var body = result is null
+                        ? $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"not scripted: {{{method}}}"}}"""
+                        : $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{{{result}}}}""";
+                    var bytes = Encoding.UTF8.GetBytes(body);
+                    context.Response.ContentType = "application/json";
+                    await context.Response.OutputStream.WriteAsync(bytes);
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public Uri Url { get; }
+
+        public List<string> Methods
+        {
+            get
+            {
+                lock (_methods) return [.. _methods];
+            }
+        }
+
+        public void Dispose() => _listener.Close();
     }
 
     [Fact]
