@@ -149,7 +149,7 @@ public sealed partial class Anchorer
             if (record is null || record.IsSettled)
             {
                 record = NextRecord();
-                if (record is null) return Succeeded(null, Timeout.InfiniteTimeSpan);
+                if (record is null) return Succeeded(null, FailedRetryIn() is { } left && left > TimeSpan.Zero ? left : Timeout.InfiniteTimeSpan);
             }
             switch (record.Status)
             {
@@ -233,14 +233,25 @@ public sealed partial class Anchorer
         }
     }
 
-    /// <summary>A new pending record when an offered log grew past the last anchor (or is new), else null.</summary>
+    /// <summary>When the last anchor failed: the time left before its checkpoints are anchored again (zero: now); else null.</summary>
+    private TimeSpan? FailedRetryIn()
+    {
+        if (_current is not { Status: AnchorStatus.Failed } failed) return null;
+        var left = failed.UpdatedAt + _options.MaxRetryDelay - _clock.GetUtcNow();
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>A new pending record when an offered log grew past the last anchor (or is new), or the last one failed a while ago, else null.</summary>
     private AnchorRecord? NextRecord()
     {
         List<AnchoredCheckpoint> offered;
         lock (_lock) offered = [.. _offered.Values];
         if (offered.Count == 0) return null;
         var last = _current;
-        var grew = last is null || offered.Exists(c => last.CheckpointOf(c.Origin) is not { } held || c.Size > held.Size);
+        // A failed anchor put none of its checkpoints on the chain: after a pause they are anchored again, grown or not
+        // (before, they waited for some log to grow, and "anchor now" did nothing).
+        var grew = last is null || FailedRetryIn() == TimeSpan.Zero
+            || offered.Exists(c => last.CheckpointOf(c.Origin) is not { } held || c.Size > held.Size);
         if (!grew) return null;
         offered.Sort(static (a, b) => string.CompareOrdinal(a.Origin, b.Origin));
         var now = _clock.GetUtcNow();

@@ -97,6 +97,49 @@ public class AnchorerTests
         Assert.DoesNotContain("eth_getTransactionCount", rpc.Methods);
     }
 
+    [Fact]
+    public async Task The_checkpoints_of_a_failed_anchor_are_anchored_again_after_a_pause_without_waiting_for_growth()
+    {
+        var store = new MemoryAnchorStore();
+        var logs = new TestCheckpoints("430100", "430200");
+        logs.GrowAll(2);
+        var options = new AnchorChainOptions { RpcUrl = ClosedPort(), ChainId = 31337, Contract = "0x" + new string('1', 40), RpcTimeout = TimeSpan.FromSeconds(2) };
+        var account = EvmAccount.Generate();
+        using (var chain = new AnchorChainClient(options, account))
+        {
+            var first = new Anchorer(chain, store);
+            first.Offer(logs.Notes());
+            await first.StepAsync(); // record 1 kept pending; the chain is unreachable
+        }
+        // It failed for good (a revert, say), as the step records a permanent chain error.
+        var failed = store.Latest()!;
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        failed.Status = AnchorStatus.Failed;
+        failed.UpdatedAt = clock.Now;
+        store.Save(failed);
+
+        using var client = new AnchorChainClient(options, account);
+        var anchorer = new Anchorer(client, store, new AnchorerOptions { MaxRetryDelay = TimeSpan.FromSeconds(30) }, clock);
+        anchorer.Offer(logs.Notes()); // the same checkpoints: no log grew
+        var waiting = await anchorer.StepAsync();
+        Assert.Null(waiting.Record);
+        Assert.Equal(TimeSpan.FromSeconds(30), waiting.NextStepIn);
+        Assert.Equal(1UL, store.Latest()!.Id);
+
+        clock.Now += TimeSpan.FromSeconds(31);
+        await anchorer.StepAsync();
+        var again = store.Latest()!;
+        Assert.Equal((2UL, AnchorStatus.Pending), (again.Id, again.Status));
+        Assert.Equal(failed.Checkpoints.Select(c => (c.Origin, c.Size)), again.Checkpoints.Select(c => (c.Origin, c.Size)));
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     /// <summary>A JSON-RPC endpoint answering each method as scripted (null: an error naming it), noting what was asked.</summary>
     private sealed class ScriptedRpc : IDisposable
     {
