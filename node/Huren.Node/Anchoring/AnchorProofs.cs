@@ -19,6 +19,15 @@ public sealed class AnchorProofs(IAnchorStore store, LogDirectory logs)
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, AnchorRecord> _confirmed = [];
 
+    /// <summary>How many confirmed records are cached (tests).</summary>
+    internal int CachedCount
+    {
+        get
+        {
+            lock (_lock) return _confirmed.Count;
+        }
+    }
+
     /// <summary>The proof for <paramref name="origin"/> at <paramref name="size"/> (0: the newest anchored), with the record, or null.</summary>
     public (AnchorProof Proof, AnchorRecord Record)? For(string origin, ulong size)
     {
@@ -74,6 +83,24 @@ public sealed class AnchorProofs(IAnchorStore store, LogDirectory logs)
             }
             if (record.Id == 0) break;
             next = LoadBelow(record.Id);
+        }
+        // Records below the look-back are not read again: the cache keeps only what a walk can reach, not every anchor
+        // of the node's life (one every few minutes, each with every member's note).
+        if (list.Count > 0)
+        {
+            var floor = list[^1].Id;
+            lock (_lock)
+            {
+                if (_confirmed.Count > Lookback)
+                {
+                    var stale = new List<ulong>();
+                    foreach (var id in _confirmed.Keys)
+                    {
+                        if (id < floor) stale.Add(id);
+                    }
+                    foreach (var id in stale) _confirmed.Remove(id);
+                }
+            }
         }
         return list;
     }
