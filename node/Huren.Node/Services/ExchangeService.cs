@@ -213,8 +213,9 @@ public sealed partial class ExchangeService(
         }
         finally
         {
-            // Cancelled or failed otherwise: what was written is kept as any object (no longer provisional).
-            foreach (var info in written) store.Settle(info);
+            // Cancelled (or failed otherwise): nothing refers to what was written (the batch with the held rows is not
+            // written), so it goes as a refused receive's does, unless another writer relies on it.
+            foreach (var info in written) store.Discard(info);
         }
     }
 
