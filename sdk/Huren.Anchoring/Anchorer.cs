@@ -326,8 +326,9 @@ public sealed partial class Anchorer
         {
             if (record.Inclusion is { } lost)
             {
-                // A receipt that a lagging or load-balanced RPC backend misses once is no reorg: only another block (or
-                // none yet, after a chain went shorter) at that height is. Until the block there is seen to differ, ask again.
+                // A receipt that a lagging or load-balanced RPC backend misses once is no reorg: only another block at
+                // that height is. Until the block there is seen to differ (a chain gone shorter: once it has a block
+                // there again), ask again.
                 var atHeight = await _chain.GetBlockAsync(lost.BlockNumber, cancellationToken).ConfigureAwait(false);
                 if (atHeight is null || string.Equals(atHeight.Hash, lost.BlockHash, StringComparison.OrdinalIgnoreCase))
                 {
