@@ -173,9 +173,9 @@ public static partial class NodeApp
             // Outermost: whatever a handler (or the authentication) lets through still answers a status that says why.
             grpc.Interceptors.Add<FaultStatusInterceptor>();
             grpc.Interceptors.Add<ClientAuthInterceptor>();
-            // No answer larger than the SDK takes (HurenClient's receive limit): past it a call fails at the node with
-            // RESOURCE_EXHAUSTED instead of sending what the client would refuse after reading it all.
-            grpc.MaxSendMessageSize = 64 * 1024 * 1024;
+            // No answer larger than the SDK takes: past it a call fails at the node with RESOURCE_EXHAUSTED instead of
+            // sending what the client would refuse after reading it all.
+            grpc.MaxSendMessageSize = Sdk.Client.HurenClient.MaxMessageBytes;
         });
         services.AddGrpcHealthChecks().AddCheck<LogHealthCheck>("log");
         services.AddSingleton(new ReflectionServiceImpl(ProtoReflection.ServiceDescriptors()));

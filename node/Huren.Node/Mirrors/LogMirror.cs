@@ -135,7 +135,7 @@ public sealed partial class LogMirror
                 await FollowOnceAsync(stoppingToken).ConfigureAwait(false);
                 backoff = FirstBackoff;
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or HttpRequestException or AppendFailedException or OtherLogBehindException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or HttpRequestException or AppendFailedException or AdmissionException { WaitsFor: not null })
             {
                 ended = ex;
             }
@@ -155,14 +155,14 @@ public sealed partial class LogMirror
                 case HttpRequestException ex: LogUnreachable(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
                 // Nothing of the run was stored: follow again from the durable size once the store recovers.
                 case AppendFailedException ex: LogStoreFailed(_logger, Origin, ex.Message, backoff.TotalSeconds); break;
-                case OtherLogBehindException ex: LogOtherLogBehind(_logger, Origin, ex.Log.Origin, ex.Log.Size, ex.Size); break;
+                case AdmissionException { WaitsFor: var (log, size) }: LogOtherLogBehind(_logger, Origin, log.Origin, log.Size, size); break;
             }
             _pending.Clear();
             _received.Clear();
             _checking.Clear();
-            if (ended is OtherLogBehindException behind && OtherLogGrowth is { } growth)
+            if (ended is AdmissionException { WaitsFor: var (behind, needed) } && OtherLogGrowth is { } growth)
             {
-                if (await CaughtUpAsync(behind, growth, stoppingToken).ConfigureAwait(false)) continue;
+                if (await CaughtUpAsync(behind, needed, growth, stoppingToken).ConfigureAwait(false)) continue;
                 if (stoppingToken.IsCancellationRequested) return;
             }
             try
@@ -177,15 +177,15 @@ public sealed partial class LogMirror
         }
     }
 
-    /// <summary>Whether the other log's copy reached the size the run needs within <see cref="MaxOtherLogWait"/>.</summary>
-    private async Task<bool> CaughtUpAsync(OtherLogBehindException behind, Func<MerkleLog, Task> growth, CancellationToken stoppingToken)
+    /// <summary>Whether the copy <paramref name="other"/> reached <paramref name="size"/> entries within <see cref="MaxOtherLogWait"/>.</summary>
+    private async Task<bool> CaughtUpAsync(MerkleLog other, ulong size, Func<MerkleLog, Task> growth, CancellationToken stoppingToken)
     {
         var deadline = _time.GetUtcNow() + MaxOtherLogWait;
-        while (behind.Log.Size < behind.Size)
+        while (other.Size < size)
         {
             // Armed before the size is read again, so growth in between is not missed.
-            var grew = growth(behind.Log);
-            if (behind.Log.Size >= behind.Size) break;
+            var grew = growth(other);
+            if (other.Size >= size) break;
             var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero) return false;
             try
@@ -442,8 +442,8 @@ public sealed partial class LogMirror
         if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
         {
             // The run references a third log this node's copy has not reached yet: nothing was stored; follow again
-            // once it has (or later, when the refusal names no log).
-            return behind.WaitsFor is { } wait ? new OtherLogBehindException(wait.Log, wait.Size, behind.Message) : new RpcException(new Status(StatusCode.Unavailable, behind.Message));
+            // once it has (the refusal names the copy and the size), or later when it names none.
+            return behind.WaitsFor is not null ? behind : new RpcException(new Status(StatusCode.Unavailable, behind.Message));
         }
         if (outcome.Refusal is AdmissionException refused)
         {
@@ -509,12 +509,4 @@ public sealed partial class LogMirror
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: mirror of {Origin} stopped: {Fault}")]
     private static partial void LogFault(ILogger logger, string origin, string fault);
-
-    /// <summary>A run references entries of another log beyond this node's copy of it: nothing of the run was stored.</summary>
-    private sealed class OtherLogBehindException(MerkleLog log, ulong size, string message) : Exception(message)
-    {
-        public MerkleLog Log { get; } = log;
-
-        public ulong Size { get; } = size;
-    }
 }

@@ -205,16 +205,14 @@ public sealed partial class ExchangeService(
         }
         catch (Exception ex) when (ex is ContentException or RpcException or IOException)
         {
-            // Files another writer stored meanwhile with the same content (another share, a department's upload) stay.
-            foreach (var info in written) store.Discard(info);
-            written.Clear();
             var detail = ex is RpcException rpc ? rpc.Status.Detail : ex.Message;
             throw RpcErrors.DataLoss($"the data received for share {shareId} was refused and discarded: {detail}; no receipt can be written for it");
         }
         finally
         {
-            // Cancelled (or failed otherwise): nothing refers to what was written (the batch with the held rows is not
-            // written), so it goes as a refused receive's does, unless another writer relies on it.
+            // Refused, cancelled or failed otherwise: nothing refers to what was written (the batch with the held rows is
+            // not written), so it goes, except files another writer (another share, a department's upload) stored
+            // meanwhile with the same content and relies on.
             foreach (var info in written) store.Discard(info);
         }
     }
@@ -246,16 +244,13 @@ public sealed partial class ExchangeService(
             return ValueTask.FromResult(answer);
         }
         // Pending rows are this node's own; the page token names its own log.
-        var origin = states.Own.Origin;
         var page = new ListPager(request.PageSize, request.PageToken);
-        foreach (var (shareId, pending) in index.PendingAfter(page.StartAfter(origin)))
+        page.Fill([states.Own], state => state.Origin, (_, after) => index.PendingAfter(after), (_, pending) =>
         {
-            if (!page.Continue()) break;
-            page.Read(origin, shareId);
-            if (!MayDecide(pending)) continue;
+            if (!MayDecide(pending)) return null;
             answer.Requests.Add(new SignedShareRequest { RequestBytes = pending.RequestBytes, Signature = pending.Signature });
-            page.Answered(16 + pending.RequestBytes.Length + pending.Signature.Length);
-        }
+            return 16 + pending.RequestBytes.Length + pending.Signature.Length;
+        });
         answer.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(answer);
 
@@ -281,20 +276,19 @@ public sealed partial class ExchangeService(
             }
             return ValueTask.FromResult(answer);
         }
-        var page = new ListPager(request.PageSize, request.PageToken);
-        foreach (var state in page.Logs(states, request.Origin))
+        // Each state with its log, whose leaves the answer carries.
+        var kept = new List<(LogStateMachine State, MerkleLog Log)>();
+        foreach (var state in states.All())
         {
-            if (logs.Find(state.Origin) is not { } log) continue;
-            foreach (var (code, resource) in state.CatalogAfter(page.StartAfter(state.Origin)))
-            {
-                if (!page.Continue()) goto Full;
-                page.Read(state.Origin, code);
-                if (log.GetLeaf(resource.Index) is not { } leaf) continue;
-                answer.Entries.Add(new LogEntry { Origin = state.Origin, Index = resource.Index, Leaf = leaf });
-                page.Answered(32 + leaf.Length);
-            }
+            if (logs.Find(state.Origin) is { } log) kept.Add((state, log));
         }
-    Full:
+        var page = new ListPager(request.PageSize, request.PageToken);
+        page.Fill(kept, pair => pair.State.Origin, (pair, after) => pair.State.CatalogAfter(after), (pair, resource) =>
+        {
+            if (pair.Log.GetLeaf(resource.Index) is not { } leaf) return null;
+            answer.Entries.Add(new LogEntry { Origin = pair.State.Origin, Index = resource.Index, Leaf = leaf });
+            return 32 + leaf.Length;
+        }, request.Origin);
         answer.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(answer);
     }

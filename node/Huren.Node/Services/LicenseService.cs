@@ -184,25 +184,19 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         var today = LicenseVerdicts.Today(TimeProvider.System);
         var response = new ListLicensesResponse();
         var page = new ListPager(request.PageSize, request.PageToken);
-        foreach (var state in page.Logs(states, request.Origin))
+        page.Fill(states.All(), state => state.Origin, (state, after) => state.LicensesAfter(after), (state, license) =>
         {
-            foreach (var (id, license) in state.LicensesAfter(page.StartAfter(state.Origin)))
+            if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) return null;
+            if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) return null;
+            var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
+            if (request.Verdict != LicenseVerdict.Unspecified && verdict != request.Verdict) return null;
+            response.Licenses.Add(new LicenseSummary
             {
-                if (!page.Continue()) goto Full;
-                page.Read(state.Origin, id);
-                if (request.IssuerId.Length > 0 && license.IssuerId != request.IssuerId) continue;
-                if (request.TypeCode.Length > 0 && license.TypeCode != request.TypeCode) continue;
-                var (verdict, _) = LicenseVerdicts.Evaluate(license, today);
-                if (request.Verdict != LicenseVerdict.Unspecified && verdict != request.Verdict) continue;
-                response.Licenses.Add(new LicenseSummary
-                {
-                    LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
-                    IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
-                });
-                page.Answered(64 + (2 * (license.LicenseId.Length + license.Name.Length + license.HolderName.Length + license.IssuerId.Length)));
-            }
-        }
-    Full:
+                LicenseId = license.LicenseId, TypeCode = license.TypeCode, Name = license.Name, HolderName = license.HolderName,
+                IssuerId = license.IssuerId, Verdict = verdict, Origin = state.Origin, Index = license.IssueIndex,
+            });
+            return 64 + (2 * (license.LicenseId.Length + license.Name.Length + license.HolderName.Length + license.IssuerId.Length));
+        }, request.Origin);
         response.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(response);
     }

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Huren.Node.Ledger;
 
 namespace Huren.Node.Services;
 
@@ -49,11 +48,29 @@ internal sealed class ListPager
     /// <summary>Where the next page starts, once the page is full; empty while it is not (and so when the list ended).</summary>
     public string NextPageToken { get; private set; } = "";
 
-    /// <summary>The logs to read, in origin order, from the token's log on; only <paramref name="origin"/> when it is not empty.</summary>
-    public List<LogStateMachine> Logs(LedgerStates states, string origin) => Logs(states.All(), state => state.Origin, origin);
+    /// <summary>
+    /// Fills the page from <paramref name="logs"/> (only <paramref name="origin"/>'s when it is not empty): each log's
+    /// rows in origin order, from the token's log and key on, as <paramref name="rowsAfter"/> reads them after a key, are
+    /// offered to <paramref name="answer"/>, which adds a row to the answer and returns about how long it is, or null for
+    /// a row the filters leave out. Stops when the page is full, with <see cref="NextPageToken"/> set.
+    /// </summary>
+    public void Fill<TLog, TRow>(IEnumerable<TLog> logs, Func<TLog, string> originOf, Func<TLog, string, IEnumerable<(string Key, TRow Row)>> rowsAfter,
+        Func<TLog, TRow, int?> answer, string origin = "")
+    {
+        foreach (var log in Logs(logs, originOf, origin))
+        {
+            var name = originOf(log);
+            foreach (var (key, row) in rowsAfter(log, StartAfter(name)))
+            {
+                if (!Continue()) return;
+                Read(name, key);
+                if (answer(log, row) is { } bytes) Answered(bytes);
+            }
+        }
+    }
 
     /// <summary>The items of <paramref name="all"/> to read, in the order of their logs' origins, from the token's log on; only <paramref name="origin"/>'s when it is not empty.</summary>
-    public List<T> Logs<T>(IEnumerable<T> all, Func<T, string> originOf, string origin = "")
+    private List<T> Logs<T>(IEnumerable<T> all, Func<T, string> originOf, string origin)
     {
         var logs = new List<T>();
         foreach (var log in all)

@@ -96,20 +96,14 @@ public sealed class SealService(LogDirectory logs, LedgerStates states, Evidence
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         var response = new ListSealsResponse();
         var page = new ListPager(request.PageSize, request.PageToken);
-        foreach (var state in page.Logs(states, request.Origin))
+        page.Fill(states.All(), state => state.Origin, (state, after) => state.SealsAfter(after), (state, seal) =>
         {
-            foreach (var (id, seal) in state.SealsAfter(page.StartAfter(state.Origin)))
-            {
-                if (!page.Continue()) goto Full;
-                page.Read(state.Origin, id);
-                if (request.IssuerId.Length > 0 && seal.IssuerId != request.IssuerId) continue;
-                if (request.OwnerCode.Length > 0 && seal.OwnerCode != request.OwnerCode) continue;
-                var summary = Summary(state.Origin, seal);
-                response.Seals.Add(summary);
-                page.Answered(128 + (2 * (summary.SealId.Length + summary.Name.Length + summary.RevokeReason.Length)));
-            }
-        }
-    Full:
+            if (request.IssuerId.Length > 0 && seal.IssuerId != request.IssuerId) return null;
+            if (request.OwnerCode.Length > 0 && seal.OwnerCode != request.OwnerCode) return null;
+            var summary = Summary(state.Origin, seal);
+            response.Seals.Add(summary);
+            return 128 + (2 * (summary.SealId.Length + summary.Name.Length + summary.RevokeReason.Length));
+        }, request.Origin);
         response.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(response);
     }

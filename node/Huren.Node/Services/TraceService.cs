@@ -17,32 +17,35 @@ public sealed class TraceService(LogDirectory logs) : ITraceService
         if (string.IsNullOrEmpty(request.RecordId)) throw RpcErrors.InvalidArgument("record_id is required");
         var response = new TraceResponse { RecordId = request.RecordId };
         var page = new ListPager(request.PageSize, request.PageToken);
-        foreach (var log in page.Logs(logs.All, log => log.Origin))
+        page.Fill(logs.All, log => log.Origin, (log, after) => IndexesAfter(log, request.RecordId, after), (log, index) =>
         {
-            var from = FirstIndex(page.StartAfter(log.Origin));
-            if (from is null) continue;
-            foreach (var index in log.Store.RecordIndexesFrom(request.RecordId, from.Value))
-            {
-                if (index >= log.Size) break;
-                if (!page.Continue()) goto Full;
-                page.Read(log.Origin, index.ToString("D20", CultureInfo.InvariantCulture));
-                var leaf = log.GetLeaf(index)!;
-                // Counters and issuers see only their own entries; auditors and operators see everything.
-                if (principal.Role is ClientRole.Counter or ClientRole.Issuer && LeafReader.Read(leaf).Entry.IssuerId != principal.IssuerId) continue;
-                response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = leaf });
-                page.Answered(16 + leaf.Length);
-            }
-        }
-    Full:
+            var leaf = log.GetLeaf(index)!;
+            // Counters and issuers see only their own entries; auditors and operators see everything.
+            if (principal.Role is ClientRole.Counter or ClientRole.Issuer && LeafReader.Read(leaf).Entry.IssuerId != principal.IssuerId) return null;
+            response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = leaf });
+            return 16 + leaf.Length;
+        });
         response.NextPageToken = page.NextPageToken;
         return ValueTask.FromResult(response);
     }
 
-    /// <summary>The first index a page reads in a log whose last index read was <paramref name="after"/> (empty: 0); null when none is left.</summary>
-    private static ulong? FirstIndex(string after)
+    /// <summary>
+    /// The durable entries of <paramref name="log"/> naming <paramref name="recordId"/>, by index, after the index
+    /// <paramref name="after"/> names (empty: from the first), each keyed by its index in 20 digits.
+    /// </summary>
+    private static IEnumerable<(string Key, ulong Index)> IndexesAfter(MerkleLog log, string recordId, string after)
     {
-        if (after.Length == 0) return 0;
-        if (!ulong.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var last)) throw RpcErrors.InvalidArgument("page_token is not one this node gave: pass the next_page_token of the previous answer unchanged");
-        return last == ulong.MaxValue ? null : last + 1;
+        ulong from = 0;
+        if (after.Length > 0)
+        {
+            if (!ulong.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var last)) throw RpcErrors.InvalidArgument("page_token is not one this node gave: pass the next_page_token of the previous answer unchanged");
+            if (last == ulong.MaxValue) yield break;
+            from = last + 1;
+        }
+        foreach (var index in log.Store.RecordIndexesFrom(recordId, from))
+        {
+            if (index >= log.Size) yield break;
+            yield return (index.ToString("D20", CultureInfo.InvariantCulture), index);
+        }
     }
 }

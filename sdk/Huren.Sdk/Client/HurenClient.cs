@@ -22,6 +22,9 @@ public sealed partial class HurenClient : IDisposable
     private readonly GrpcChannel _channel;
     private readonly ConcurrentDictionary<string, (long Seconds, string Header)> _credentials = new(StringComparer.Ordinal);
 
+    /// <summary>The largest message a client takes, and a node sends: 64 MiB (a seal's evidence holds a few MiB).</summary>
+    public const int MaxMessageBytes = 64 * 1024 * 1024;
+
     /// <summary>Connects to <paramref name="endpoint"/> (e.g. <c>http://127.0.0.1:7101</c>) as <paramref name="identity"/>.</summary>
     /// <param name="endpoint">The node's gRPC address.</param>
     /// <param name="identity">The caller; null for unauthenticated calls (only health checks answer those).</param>
@@ -60,7 +63,7 @@ public sealed partial class HurenClient : IDisposable
             UnsafeUseInsecureChannelCallCredentials = endpoint.Scheme == Uri.UriSchemeHttp,
             Credentials = endpoint.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.Create(ChannelCredentials.SecureSsl, credentials) : ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
             ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            MaxReceiveMessageSize = MaxMessageBytes,
         });
         Ledger = _channel.CreateGrpcService<ILedgerService>();
         Licenses = _channel.CreateGrpcService<ILicenseService>();
