@@ -78,20 +78,21 @@ public sealed partial class Witness
     /// <see cref="AddCheckpoint"/>, after waiting (at most <see cref="MirrorWait"/>) for this node's mirror of the
     /// origin to integrate the checkpoint's size when the checkpoint carries a status-map line: the witness then vouches
     /// for the map root too, and refuses (FAILED_PRECONDITION) a root its mirror did not recompute, or records a root it
-    /// recomputed otherwise as misbehaviour of the origin, like an equivocation.
+    /// recomputed otherwise as misbehaviour of the origin, like an equivocation. The note's origin and signatures are
+    /// checked before the wait, so only a checkpoint its origin signed can hold a call open.
     /// </summary>
     public async Task<WitnessResult> AddCheckpointAsync(ulong oldSize, IReadOnlyList<byte[]> proof, string note, CancellationToken cancellationToken)
     {
+        var offer = Check(note);
         MirroredMapRoot? map = null;
-        if (_maps is not null && SignedNote.TryParse(note, out var signed, out _)
-            && Checkpoint.TryParse(signed.Text, null, out var checkpoint, out _)
-            && checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine)
-            && !string.Equals(checkpoint.Origin, _ownOrigin, StringComparison.Ordinal))
+        if (_maps is not null && offer.Checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine))
         {
-            // Signatures are checked by AddCheckpoint before the answer is used; waiting first only costs time.
-            map = await _maps.RootAtAsync(checkpoint.Origin, checkpoint.Size, MirrorWait, cancellationToken).ConfigureAwait(false);
+            map = await _maps.RootAtAsync(offer.Checkpoint.Origin, offer.Checkpoint.Size, MirrorWait, cancellationToken).ConfigureAwait(false);
+            // Checked again at the time of cosigning (a key may retire during the wait); the verifier remembers the
+            // signatures it has checked, so this costs no second signature check.
+            offer = Check(note);
         }
-        return Offer(oldSize, proof, note, map);
+        return Offer(oldSize, proof, offer, map);
     }
 
     /// <summary>
@@ -103,11 +104,14 @@ public sealed partial class Witness
     /// <param name="note">The signed checkpoint note.</param>
     /// <returns>The cosignature, already persisted; or a conflict carrying the size this witness holds.</returns>
     /// <exception cref="WitnessException">Refused; <see cref="WitnessException.Failure"/> says how, the message why.</exception>
-    public WitnessResult AddCheckpoint(ulong oldSize, IReadOnlyList<byte[]> proof, string note) => Offer(oldSize, proof, note, null);
+    public WitnessResult AddCheckpoint(ulong oldSize, IReadOnlyList<byte[]> proof, string note) => Offer(oldSize, proof, Check(note), null);
 
-    private WitnessResult Offer(ulong oldSize, IReadOnlyList<byte[]> proof, string note, MirroredMapRoot? map)
+    /// <summary>A note whose origin is a member this node witnesses and whose signatures verified.</summary>
+    private readonly record struct CheckedNote(SignedNote Signed, Checkpoint Checkpoint, NoteVerification Signatures);
+
+    /// <summary>The checks of the specification that need no state: the note's form, its origin, its signatures.</summary>
+    private CheckedNote Check(string note)
     {
-        ArgumentNullException.ThrowIfNull(proof);
         if (!SignedNote.TryParse(note, out var signed, out var error)) throw Fail(WitnessFailure.InvalidRequest, $"the note is malformed: {error}");
         var origin = signed.Text[..signed.Text.IndexOf('\n', StringComparison.Ordinal)];
 
@@ -120,9 +124,18 @@ public sealed partial class Witness
         // A checkpoint signed with a retired key is cosigned only up to the key's end (key rotation).
         var verified = member.VerifyCheckpoint(signed, _time.GetUtcNow());
         if (!verified.IsValid) throw Fail(WitnessFailure.BadSignature, $"checkpoint of {origin} refused: {verified.Failure}");
+        return new CheckedNote(signed, checkpoint, verified.Signatures);
+    }
+
+    private WitnessResult Offer(ulong oldSize, IReadOnlyList<byte[]> proof, CheckedNote offer, MirroredMapRoot? map)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        var (signed, checkpoint, signatures) = offer;
+        var origin = checkpoint.Origin;
+        string? error;
         // What is kept (cosigned state, evidence) carries only the origin's verified lines: a line the caller added under
         // another key's name could otherwise make the kept note fail for whoever knows that key.
-        var kept = SignedNote.Create(signed.Text, verified.Signatures.Verified
+        var kept = SignedNote.Create(signed.Text, signatures.Verified
             .Where(v => string.Equals(v.Key.Name, origin, StringComparison.Ordinal)).Select(v => v.Signature)).ToString();
 
         if (proof.Count > MaxProofHashes) throw Fail(WitnessFailure.InvalidRequest, $"the consistency proof has {proof.Count} hashes; at most {MaxProofHashes} are allowed");

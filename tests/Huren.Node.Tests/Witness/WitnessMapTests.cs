@@ -176,7 +176,7 @@ public sealed class WitnessMapTests : IDisposable
     }
 
     [Fact]
-    public async Task The_own_origin_and_notes_that_are_no_checkpoint_are_refused_without_asking_the_mirror()
+    public async Task The_own_origin_notes_that_are_no_checkpoint_and_forged_signatures_are_refused_without_asking_the_mirror()
     {
         var tree = TestCity.Tree(5);
         _maps.Answer = new MirroredMapRoot(MapA, null);
@@ -193,7 +193,14 @@ public sealed class WitnessMapTests : IDisposable
         var notParsed = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], notCheckpoint, CancellationToken.None));
         Assert.Equal((WitnessFailure.InvalidRequest, checkpointError), (notParsed.Failure, notParsed.Message));
 
+        // A checkpoint its origin did not sign cannot hold the call open for the mirror's wait.
+        var text5 = SignedNote.Parse(MapNote(_f.Xiangtan, tree, 5, MapA)).Text;
+        var forged = SignedNote.Sign(text5, NoteSignerKey.ForEd25519(_f.Xiangtan.Origin, _f.Zhuzhou.LogKey)).ToString();
+        var unsigned = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], forged, CancellationToken.None));
+        Assert.Equal(WitnessFailure.BadSignature, unsigned.Failure);
+
         Assert.Empty(_maps.Asked);
+        Assert.Null(_f.Witness.State.GetCosigned(_f.Xiangtan.Origin));
     }
 
     public static TheoryData<string[]> MalformedMapLines() => new()
