@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Huren.Sdk.Files;
 
 namespace Huren.Node.Content;
 
@@ -30,9 +31,8 @@ public sealed class ContentKeys
     {
         var path = PathOf(ActiveKeyId);
         if (path is null || File.Exists(path)) return;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Durable before any object is written under it: a key lost in a crash would make those objects unreadable.
+        DurableFile.CreatePrivate(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
     }
 
     /// <summary>The key <paramref name="keyId"/> (32 bytes).</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Huren.Node.Storage;
+using Huren.Sdk.Files;
 
 namespace Huren.Node.Content;
 
@@ -22,8 +24,14 @@ public sealed class ContentStore
     private readonly IKeyValueStore? _database;
     private readonly KeySpace? _inlineObjects;
     private readonly KeySpace? _inlineSm3;
+    private readonly string _keyIds;
+    private readonly ConcurrentDictionary<string, bool> _usedKeyIds = new(StringComparer.Ordinal);
 
-    /// <summary>A store in <paramref name="folder"/> (created if missing); leftover temporary files are removed.</summary>
+    /// <summary>
+    /// A store in <paramref name="folder"/> (created if missing); leftover temporary files are removed. Every data key
+    /// an object was ever written under must still be configured and readable: a key dropped after a rotation would
+    /// leave its objects unreadable, found only when someone asks for one.
+    /// </summary>
     /// <param name="folder">The folder of the object files.</param>
     /// <param name="keys">The node's data keys.</param>
     /// <param name="chunkSize">Plaintext bytes per encrypted chunk.</param>
@@ -42,6 +50,22 @@ public sealed class ContentStore
         // An upload cut off by a crash left only a temporary file: nothing refers to it.
         foreach (var leftover in Directory.EnumerateFiles(_temp)) File.Delete(leftover);
         _keys = keys;
+        // One empty file per key id ever written under (keys-used/<id>), made before the first object under it.
+        _keyIds = Path.Combine(folder, "keys-used");
+        Directory.CreateDirectory(_keyIds);
+        foreach (var marker in Directory.EnumerateFiles(_keyIds))
+        {
+            var id = Path.GetFileName(marker);
+            try
+            {
+                _ = keys.Get(id);
+            }
+            catch (ContentKeyException ex)
+            {
+                throw new ContentKeyException($"objects in {folder} were written under data key '{id}', which must stay configured (Huren:Content:KeyFiles): {ex.Message}");
+            }
+            _usedKeyIds[id] = true;
+        }
         _chunkSize = chunkSize;
         _maxBytes = maxBytes;
         if (database is not null && inlineMaxBytes > 0)
@@ -76,8 +100,22 @@ public sealed class ContentStore
     public ContentWriter BeginWrite(bool provisional = false)
     {
         var key = _keys.Get(_keys.ActiveKeyId);
+        if (!_usedKeyIds.ContainsKey(_keys.ActiveKeyId)) NoteKeyUsed(_keys.ActiveKeyId);
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
         return new ContentWriter(this, temp, _keys.ActiveKeyId, key, _chunkSize, _maxBytes) { Provisional = provisional };
+    }
+
+    private void NoteKeyUsed(string keyId)
+    {
+        try
+        {
+            DurableFile.Create(Path.Combine(_keyIds, keyId), "");
+        }
+        catch (IOException) when (File.Exists(Path.Combine(_keyIds, keyId)))
+        {
+            // Another writer noted it first.
+        }
+        _usedKeyIds[keyId] = true;
     }
 
     /// <summary>Opens the object with SHA-256 <paramref name="sha256"/> (32 bytes) or SM3 <paramref name="sm3"/>.</summary>
@@ -165,7 +203,7 @@ public sealed class ContentStore
         return false;
     }
 
-    /// <summary>Every file in the store's folder (objects, links, temporary files): what a scan for plaintext reads, besides the database's files that hold the small objects.</summary>
+    /// <summary>Every file in the store's folder (objects, links, temporary files, the notes of key ids used): what a scan for plaintext reads, besides the database's files that hold the small objects.</summary>
     public IEnumerable<string> Files() => Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories);
 
     /// <summary>
@@ -194,14 +232,14 @@ public sealed class ContentStore
             }
         }
         if (duplicate) File.Delete(tempPath);
-        else DirectorySync.Flush(_objects);
+        else DurableFile.SyncDirectory(_objects);
         var link = Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3));
         if (!File.Exists(link) && new FileInfo(link).LinkTarget is null)
         {
             try
             {
                 File.CreateSymbolicLink(link, Path.Combine("..", "objects", info.Sha256Hex));
-                DirectorySync.Flush(_sm3);
+                DurableFile.SyncDirectory(_sm3);
             }
             catch (IOException) when (new FileInfo(link).LinkTarget is not null)
             {

@@ -1,5 +1,6 @@
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Files;
 
 namespace Huren.Node.Hosting;
 
@@ -42,8 +43,8 @@ public sealed class NodeKeys
             if (!File.Exists(rootPublic))
             {
                 var root = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
-                WritePrivate(Path.Combine(Path.GetDirectoryName(rootPublic)!, "root.pem"), root.ToPem());
-                File.WriteAllText(rootPublic, root.PublicKey.ToPem());
+                DurableFile.CreatePrivate(Path.Combine(Path.GetDirectoryName(rootPublic)!, "root.pem"), root.ToPem());
+                DurableFile.Create(rootPublic, root.PublicKey.ToPem());
             }
         }
         return new NodeKeys(
@@ -76,17 +77,9 @@ public sealed class NodeKeys
         return keys;
     }
 
-    /// <summary>Writes a private key file readable by its owner only.</summary>
-    public static void WritePrivate(string path, string pem)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, pem);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
-
     private static void CreateIfMissing(string path, SignatureAlgorithm algorithm)
     {
-        if (!File.Exists(path)) WritePrivate(path, SigningKey.Generate(algorithm).ToPem());
+        if (!File.Exists(path)) DurableFile.CreatePrivate(path, SigningKey.Generate(algorithm).ToPem());
     }
 
     private static SigningKey ReadPrivate(string path, string setting, SignatureAlgorithm expected)

@@ -9,6 +9,7 @@ using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
 using Huren.Sdk.Evidence;
+using Huren.Sdk.Files;
 using Huren.Sdk.Timestamps;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
@@ -164,8 +165,8 @@ internal static class TimestampCommand
                 var made = TimestampAuthority.CreateLocalCertificates(parse.GetValue(name)!, TimeSpan.FromDays(3650));
                 await File.WriteAllTextAsync(rootFile, made.RootCertificatePem, ct).ConfigureAwait(false);
                 await File.WriteAllTextAsync(certFile, made.TsaCertificatePem + made.RootCertificatePem, ct).ConfigureAwait(false);
-                await File.WriteAllTextAsync(keyFile, made.TsaPrivateKeyPem, ct).ConfigureAwait(false);
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.Delete(keyFile);
+                DurableFile.CreatePrivate(keyFile, made.TsaPrivateKeyPem);
             }
             var authority = TimestampAuthority.FromPem(await File.ReadAllTextAsync(certFile, ct).ConfigureAwait(false), await File.ReadAllTextAsync(keyFile, ct).ConfigureAwait(false));
             // Content root: the TSA's folder, so that the node's appsettings.json shipped beside the CLI is not read.

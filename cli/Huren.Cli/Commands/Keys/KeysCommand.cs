@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Files;
 
 namespace Huren.Cli.Commands.Keys;
 
@@ -33,8 +34,7 @@ internal static class KeysCommand
                 if (File.Exists(outPath)) throw new CliException($"'{outPath}' exists; refusing to overwrite a key");
                 var dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
                 Directory.CreateDirectory(dir);
-                File.WriteAllText(outPath, key.ToPem());
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(outPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                DurableFile.CreatePrivate(outPath, key.ToPem());
                 publicPath = Path.Combine(dir, Path.GetFileNameWithoutExtension(outPath) + ".pub.pem");
                 File.WriteAllText(publicPath, key.PublicKey.ToPem());
             }
