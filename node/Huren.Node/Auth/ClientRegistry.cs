@@ -1,5 +1,6 @@
-using Huren.Node.Network;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Huren.Node.Network;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 
@@ -77,10 +78,6 @@ public sealed class ClientRegistry
     public IReadOnlyCollection<ClientPrincipal> Principals => _principals.Values;
 
     /// <summary>
-    /// A member node of the network in force, keyed by its witness key (Ed25519, from the network configuration), so
-    /// peers need no per-node client settings and a member removed from the configuration loses access at once.
-    /// </summary>
-    /// <summary>
     /// Whether <paramref name="principal"/> is a configured issuer or counter client of an issuer this node's log holds
     /// revoked: it then acts for no one (gRPC calls and the counter page alike), as the issuer's own key stops at once.
     /// </summary>
@@ -90,6 +87,10 @@ public sealed class ClientRegistry
         return principal.IssuerId is { } issuerId && principal.Role is ClientRole.Issuer or ClientRole.Counter && _issuerRevoked?.Invoke(issuerId) == true;
     }
 
+    /// <summary>
+    /// A member node of the network in force, keyed by its witness key (Ed25519, from the network configuration), so
+    /// peers need no per-node client settings and a member removed from the configuration loses access at once.
+    /// </summary>
     private ClientPrincipal? PeerFromNetwork(string name)
     {
         if (_network?.Current is not { } config || !name.StartsWith("node-", StringComparison.Ordinal)) return null;
@@ -137,6 +138,36 @@ public sealed class ClientRegistry
         return false;
     }
 
+    /// <summary>
+    /// Whether <paramref name="principal"/>, authenticated at a call's start, still acts now: still a configured client,
+    /// member node or registered issuer with the same role and key, a peer still presenting its member's certificate, and
+    /// no revoked issuer. A call that runs for long (a follower's stream) asks again as it goes, so a revocation or a
+    /// member's removal ends it as it would refuse a new call.
+    /// </summary>
+    public bool StillActs(ClientPrincipal principal, string? clientCertificateSha256, [NotNullWhen(false)] out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var name = principal.Name;
+        var current = _principals.GetValueOrDefault(name) ?? PeerFromNetwork(name) ?? RegisteredIssuer(name);
+        if (current is null || current.Role != principal.Role || current.Key.Id != principal.Key.Id)
+        {
+            reason = $"'{name}' is no longer a client, member node or registered issuer of this node with the key this call was made with";
+            return false;
+        }
+        if (current.Role == ClientRole.Peer && !PeerCertificateMatches(name, clientCertificateSha256))
+        {
+            reason = $"peer '{name}' no longer presents the TLS certificate the network configuration lists for it";
+            return false;
+        }
+        if (ActsForRevokedIssuer(current))
+        {
+            reason = $"'{name}' acts for issuer {current.IssuerId}, which this node's log has revoked";
+            return false;
+        }
+        reason = null;
+        return true;
+    }
+
     /// <summary>Checks a credential for <paramref name="method"/>; null with the reason when it is refused.</summary>
     public ClientPrincipal? Authenticate(string? header, string method, out string? error) => Authenticate(header, method, null, out error);
 
@@ -170,19 +201,9 @@ public sealed class ClientRegistry
             error = $"peer '{name}' did not present the TLS certificate the network configuration lists for it";
             return null;
         }
-        // A configured client acts for its issuer (department): once the log revokes that issuer, it acts for no one,
-        // as a registered issuer's own key stops at once (its reads of held data and content included).
-        if (ActsForRevokedIssuer(principal))
-        {
-            error = $"'{name}' acts for issuer {principal.IssuerId}, which this node's log has revoked";
-            return null;
-        }
         var skew = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253_402_300_799));
-        if (skew.Duration() > Window)
-        {
-            error = $"credential time is {skew.TotalSeconds:F0} s from the node's clock (window {Window.TotalSeconds:F0} s)";
-            return null;
-        }
+        var inWindow = skew.Duration() <= Window;
+        // The signature first: a revocation or a stale clock is told only to whoever holds the principal's key.
         var cacheKey = (header, method, principal.Key.Id);
         if (!_verified.ContainsKey(cacheKey))
         {
@@ -192,7 +213,20 @@ public sealed class ClientRegistry
                 return null;
             }
             if (_verified.Count >= VerifiedLimit) ForgetOldCredentials();
-            _verified.TryAdd(cacheKey, seconds);
+            if (inWindow) _verified.TryAdd(cacheKey, seconds);
+        }
+        // A configured client acts for its issuer (department): once the log revokes that issuer, it acts for no one,
+        // as a registered issuer's own key stops at once (its reads of held data and content included).
+        if (ActsForRevokedIssuer(principal))
+        {
+            error = $"'{name}' acts for issuer {principal.IssuerId}, which this node's log has revoked";
+            return null;
+        }
+        // Checked on every call, remembered signature or not: the cache cannot stretch the window.
+        if (!inWindow)
+        {
+            error = $"credential time is {skew.TotalSeconds:F0} s from the node's clock (window {Window.TotalSeconds:F0} s)";
+            return null;
         }
         error = null;
         return principal;

@@ -16,9 +16,6 @@ public static class BrowserSignature
     public static byte[] LoginMessage(string origin, string principal, string nonce)
         => Encoding.UTF8.GetBytes($"huren-counter-login/v1\n{origin}\n{principal}\n{nonce}\n");
 
-    /// <summary>Whether a browser can sign with a key of <paramref name="algorithm"/>.</summary>
-    public static bool IsSupported(SignatureAlgorithm algorithm) => algorithm is SignatureAlgorithm.Ed25519 or SignatureAlgorithm.EcdsaP256Sha256;
-
     /// <summary>
     /// The signature as the ledger keeps it for <paramref name="algorithm"/>: Ed25519 as is, ECDSA r ‖ s as a DER
     /// SEQUENCE of two INTEGERs; null when the bytes cannot be a WebCrypto signature of that algorithm.

@@ -119,12 +119,11 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
             return null;
         }
         var counter = clients.Principals.FirstOrDefault(p => p.Name == principal && p.Role == ClientRole.Counter);
-        // One answer for "no such counter" and "wrong key", so the page does not tell which principals exist.
+        // One answer for "no such counter", "wrong key" and "a key no browser signs with", so the page does not tell
+        // which principals exist or what keys they hold.
         if (counter is null || !BrowserSignature.Verify(counter.Key, BrowserSignature.LoginMessage(origin, principal, nonce), signature))
         {
-            error = counter is not null && !BrowserSignature.IsSupported(counter.Key.Algorithm)
-                ? $"the key of '{principal}' is {counter.Key.Algorithm}, which a browser cannot sign with (Ed25519 or P-256 only); use the CLI"
-                : $"'{principal}' is not a counter of this node, or the key does not match";
+            error = $"'{principal}' is not a counter of this node, or the key does not match (a browser signs with Ed25519 or P-256 keys only; a counter with an SM2 key uses the CLI)";
             return null;
         }
         // Told only to whoever holds the counter's key, as the rest: which principals exist stays unsaid.

@@ -93,7 +93,7 @@ public static partial class NodeApp
         services.AddSingleton(sp =>
         {
             var environment = sp.GetRequiredService<IHostEnvironment>();
-            return new PeerClients(options.CityCode, keys.WitnessKey, sp.GetRequiredService<NetworkView>(), () =>
+            return new PeerClients(options.CityCode, keys.WitnessKey, () =>
             {
                 var cert = Path.GetFullPath(options.Keys.TlsCertificate, environment.ContentRootPath);
                 var key = Path.GetFullPath(options.Keys.TlsKey, environment.ContentRootPath);

@@ -6,14 +6,14 @@ using Huren.Sdk.Network;
 namespace Huren.Node.Network;
 
 /// <summary>
-/// Clients for calls to other member nodes: signed with this node's witness key, and over mutual TLS — the peer's
-/// certificate pinned by the network configuration, this node's own certificate presented — when the endpoint is https.
+/// Clients for calls to other member nodes: signed with this node's witness key, and over mutual TLS — the called
+/// member's certificate pinned by the network configuration, this node's own certificate presented — when the endpoint
+/// is https.
 /// </summary>
 /// <param name="cityCode">This node's city code (its peer principal is <c>node-&lt;city&gt;</c>).</param>
 /// <param name="witnessKey">This node's witness key, which signs its calls to peers.</param>
-/// <param name="network">The configuration in force (the peers' certificates).</param>
 /// <param name="ownCertificate">This node's TLS certificate with its key, loaded when first needed; null when it has none.</param>
-public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkView network, Func<X509Certificate2?> ownCertificate) : IDisposable
+public sealed class PeerClients(string cityCode, SigningKey witnessKey, Func<X509Certificate2?> ownCertificate) : IDisposable
 {
     private readonly Lazy<X509Certificate2?> _ownCertificate = new(ownCertificate);
     private readonly Dictionary<string, (HurenClient Client, TrustedMember Member)> _shared = new(StringComparer.Ordinal);
@@ -31,9 +31,9 @@ public sealed class PeerClients(string cityCode, SigningKey witnessKey, NetworkV
         var endpoint = member.Endpoint ?? throw new InvalidOperationException($"the network configuration lists no endpoint for {member.Origin}");
         var identity = new ClientIdentity(PrincipalOf(cityCode), witnessKey);
         if (endpoint.Scheme != Uri.UriSchemeHttps) return new HurenClient(endpoint, identity, deadline);
-        var trusted = new List<string>();
-        foreach (var m in network.Current?.Members ?? []) trusted.Add(m.TlsCertificateSha256);
-        return new HurenClient(endpoint, identity, deadline, PinnedTls.CreateHandler(trusted, _ownCertificate.Value));
+        // Only the called member's certificate: another member answering at its address (a moved DNS name, a routed
+        // port) would otherwise read what this node sends it and answer for it. An empty pin matches no certificate.
+        return new HurenClient(endpoint, identity, deadline, PinnedTls.CreateHandler([member.TlsCertificateSha256], _ownCertificate.Value));
     }
 
     /// <summary>

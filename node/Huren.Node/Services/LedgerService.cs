@@ -1,13 +1,15 @@
+using Grpc.Core;
 using Huren.Node.Auth;
 using Huren.Node.Logs;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using Huren.Sdk.Entries;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
 
 /// <summary>The Ledger gRPC service: submissions to the node's own log, reads and proofs of every log it keeps.</summary>
-public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics, IHostApplicationLifetime lifetime) : ILedgerService
+public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics, IHostApplicationLifetime lifetime, ClientRegistry clients) : ILedgerService
 {
     /// <summary>Largest page of entries returned at once.</summary>
     public const int MaxPage = 1000;
@@ -157,7 +159,8 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
     /// <inheritdoc/>
     public async IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default)
     {
-        RequireReader(context);
+        var caller = RequireReader(context);
+        var certificate = context.ServerCallContext!.GetHttpContext().Connection.ClientCertificate is { } presented ? PinnedTls.Fingerprint(presented) : null;
         var log = logs.Resolve(request.Origin);
         var next = request.FromIndex;
         if (next > log.Size) throw RpcErrors.InvalidArgument($"from_index {next} is beyond the log's size {log.Size}");
@@ -179,6 +182,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             // finished call (which fails the call with an error logged by the server).
             while (next < size && !token.IsCancellationRequested)
             {
+                EnsureStillActs(caller, certificate);
                 // Each batch's own checkpoint follows its last entry, so a follower catching up stores batch by batch
                 // (an issuer's registration is in force before that issuer's later entries are checked). Found with
                 // one seek per run, not a read per entry.
@@ -207,6 +211,7 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
             // the next batch landed after the size was read, the latest is beyond what was sent: the checkpoint at the
             // size sent is sent instead, else a follower would store both batches as one run and keep no status-map
             // root at this size, and its witness could not vouch for the checkpoint its origin is offering.
+            EnsureStillActs(caller, certificate);
             var sent = log.Store.GetLatestCheckpoint();
             if (sent is { } latest && latest.Size > next) sent = log.Store.GetCheckpoint(next) is { } atNext ? (next, atNext) : null;
             if (sent is { } cp && (lastNote is null || !cp.Note.AsSpan().SequenceEqual(lastNote)))
@@ -261,6 +266,12 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
     private static CheckpointResponse CheckpointMessage(string origin, ulong size, byte[] note)
         => new() { Origin = origin, Size = size, Note = System.Text.Encoding.UTF8.GetString(note) };
 
-    private static void RequireReader(CallContext context)
+    /// <summary>Ends a follower's stream, as a new call would be refused, once its caller no longer acts (revoked, removed).</summary>
+    private void EnsureStillActs(ClientPrincipal caller, string? certificate)
+    {
+        if (!clients.StillActs(caller, certificate, out var reason)) throw new RpcException(new Status(StatusCode.PermissionDenied, $"the stream ends: {reason}"));
+    }
+
+    private static ClientPrincipal RequireReader(CallContext context)
         => RpcErrors.Require(context.ServerCallContext!, ClientRole.Issuer, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Peer);
 }

@@ -68,6 +68,16 @@ public sealed class CredentialCacheTests
             Assert.Equal($"'{name}' acts for issuer 430100-amr, which this node's log has revoked", error);
         }
         Assert.NotNull(registry.Authenticate(headers["operator"], Method, out _));
+
+        // Without the key, a revoked department's client and a stale credential get the answer any forger gets.
+        var junk = Convert.ToBase64String(new byte[64]);
+        Assert.Null(registry.Authenticate($"Huren window:{_time.Now.ToUnixTimeSeconds()}:{junk}", Method, out var refusal));
+        Assert.Equal($"credential signature of 'window' does not verify for {Method}", refusal);
+        Assert.Null(registry.Authenticate($"Huren operator:{_time.Now.AddHours(-1).ToUnixTimeSeconds()}:{junk}", Method, out refusal));
+        Assert.Equal($"credential signature of 'operator' does not verify for {Method}", refusal);
+        // With it, the reason.
+        Assert.Null(registry.Authenticate(CallCredential.Create("operator", _key, Method, _time.Now.AddHours(-1)), Method, out refusal));
+        Assert.Contains("from the node's clock", refusal, StringComparison.Ordinal);
     }
 
     [Fact]

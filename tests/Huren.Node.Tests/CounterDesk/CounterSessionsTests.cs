@@ -20,7 +20,11 @@ public sealed class CounterSessionsTests
 
     public CounterSessionsTests()
     {
-        var clients = new Dictionary<string, ClientOptions> { ["counter"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = _key.PublicKey.ToPem() } };
+        var clients = new Dictionary<string, ClientOptions>
+        {
+            ["counter"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = _key.PublicKey.ToPem() },
+            ["counter-sm2"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3).PublicKey.ToPem() },
+        };
         _sessions = new CounterSessions(new ClientRegistry(clients, Path.GetTempPath(), _time, issuerRevoked: _revoked.Contains), new CounterOptions(), Origin, _time);
     }
 
@@ -76,5 +80,20 @@ public sealed class CounterSessionsTests
         var (guess, _) = _sessions.Challenge("counter");
         Assert.Null(_sessions.SignIn("counter", guess, new byte[64], out error));
         Assert.Contains("the key does not match", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_counter_with_an_sm2_key_is_refused_with_the_answer_anyone_gets()
+    {
+        string? Refusal(string principal)
+        {
+            var (nonce, _) = _sessions.Challenge(principal);
+            Assert.Null(_sessions.SignIn(principal, nonce, new byte[64], out var error));
+            return error;
+        }
+
+        // Which principals exist and which keys they hold stays unsaid; the hint for SM2 keys is in every refusal.
+        Assert.Equal(Refusal("nobody")!.Replace("'nobody'", "'counter-sm2'", StringComparison.Ordinal), Refusal("counter-sm2"));
+        Assert.Contains("SM2 key uses the CLI", Refusal("counter-sm2"), StringComparison.Ordinal);
     }
 }

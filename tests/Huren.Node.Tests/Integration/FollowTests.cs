@@ -1,6 +1,8 @@
+using Grpc.Core;
 using Huren.Node.Logs;
 using Huren.Node.Tests.Ledger;
 using Microsoft.Extensions.DependencyInjection;
+using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Crypto;
@@ -210,5 +212,34 @@ public sealed class FollowTests : IAsyncLifetime
         Assert.NotNull(resent);
         Assert.Equal(older, resent.Size);
         Assert.Equal(cosigned, System.Text.Encoding.UTF8.GetBytes(resent.Note));
+    }
+
+    [Fact]
+    public async Task A_followers_stream_ends_once_its_department_is_revoked()
+    {
+        using var amr = _node.Client("amr");
+        using var op = _node.Client("operator");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var size = _batchEnds[^1];
+        ulong received = 0;
+        var revokedAt = 0UL;
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var message in amr.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = 1000 },
+                new ProtoBuf.Grpc.CallContext(amr.Options(stop.Token))))
+            {
+                received += message.Entry is null ? (ulong)message.Entries.Count : 1;
+                Assert.True(revokedAt == 0 || received <= revokedAt, $"entry {received - 1} was sent after the revocation at index {revokedAt}");
+                if (received == size && revokedAt == 0)
+                {
+                    var revoke = Entry.Create(EntryKinds.IssuerRevoke, TestNode.Origin, TestNode.AmrIssuer, TestNode.RootId,
+                        new IssuerRevoked { IssuerId = TestNode.AmrIssuer, Reason = "机构撤并" }, DateTimeOffset.UtcNow);
+                    revokedAt = (await op.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(revoke, _node.RootKey) }, op.Options())).Index;
+                }
+            }
+        });
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("'amr' acts for issuer 430100-amr, which this node's log has revoked", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(size, received);
     }
 }

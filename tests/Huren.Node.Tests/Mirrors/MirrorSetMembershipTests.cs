@@ -43,7 +43,7 @@ public sealed class MirrorSetMembershipTests : IAsyncLifetime
         var directory = new LogDirectory(own);
         var states = new LedgerStates(new LogStateMachine(_changsha.Origin, [SigningKey.Generate(Huren.Schemas.Envelope.SignatureAlgorithm.Ed25519).PublicKey],
             "430100-root", own.Store, directory.ReferenceExists, TimeProvider.System));
-        var set = new MirrorSet(view, store, new PeerClients(_changsha.CityCode, _changsha.WitnessKey, view, () => null), directory, states, _events,
+        var set = new MirrorSet(view, store, new PeerClients(_changsha.CityCode, _changsha.WitnessKey, () => null), directory, states, _events,
             new AppendHealth(), TimeProvider.System, NullLoggerFactory.Instance);
         Assert.Equal([_zhuzhou.Origin], set.Mirrors.Select(m => m.Origin));
         var zhuzhouMirror = set.Find(_zhuzhou.Origin)!;
