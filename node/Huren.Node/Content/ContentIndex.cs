@@ -6,7 +6,7 @@ namespace Huren.Node.Content;
 /// <summary>
 /// The rows beside the content store (key space <c>content</c>, family <c>state</c>): who put which object
 /// (<c>owner/&lt;sha256 hex&gt;/&lt;owner&gt;</c>), and which record's data a department published for a catalogue
-/// resource (<c>record/&lt;resource code&gt; &lt;record id&gt;</c>). Never on the ledger.
+/// resource (<c>record/&lt;resource code&gt; &lt;record id&gt;</c>), data held or refused for shares. Never on the ledger.
 /// </summary>
 public sealed class ContentIndex(IKeyValueStore store)
 {
@@ -51,6 +51,17 @@ public sealed class ContentIndex(IKeyValueStore store)
 
     /// <summary>Records, in <paramref name="batch"/>, data received and checked for a share.</summary>
     public void PutHeld(StoreBatch batch, HeldShare held) => _rows.Put(batch, $"held/{held.ProviderOrigin} {held.ShareId}", Encode(held));
+
+    /// <summary>
+    /// Records (durably) that the data received for a share was refused (row <c>refused/&lt;provider origin&gt; &lt;share
+    /// id&gt;</c>, the reason in UTF-8): the department cannot then write a receipt saying it arrived.
+    /// </summary>
+    public void PutRefusedData(string providerOrigin, string shareId, string reason)
+        => _rows.PutNow(System.Text.Encoding.UTF8.GetBytes($"refused/{providerOrigin} {shareId}"), System.Text.Encoding.UTF8.GetBytes(reason));
+
+    /// <summary>Why this node refused the data of a share, or null when it did not.</summary>
+    public string? RefusedData(string providerOrigin, string shareId)
+        => _rows.Get($"refused/{providerOrigin} {shareId}") is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
     /// <summary>A request waiting for the provider department's decision (row <c>pending/&lt;share id&gt;</c>).</summary>
     public void PutPending(PendingRequest pending) => Put($"pending/{pending.ShareId}", pending);

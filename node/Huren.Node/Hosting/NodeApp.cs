@@ -88,6 +88,7 @@ public static partial class NodeApp
         {
             AdmitsOwnEntries = true,
             KeptLogs = sp.GetRequiredService<LogDirectory>().Find,
+            RefusedData = (origin, shareId) => sp.GetRequiredService<ContentIndex>().RefusedData(origin, shareId),
         });
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
         services.AddSingleton(sp =>

@@ -128,6 +128,10 @@ public sealed partial class LogStateMachine
         {
             throw Reject.AlreadyExists($"share {body.ShareId} of {body.ProviderOrigin} already has a receipt (index {existing.Index})");
         }
+        if (AdmitsOwnEntries && RefusedData?.Invoke(body.ProviderOrigin, body.ShareId) is { } refusal)
+        {
+            throw Reject.FailedPrecondition($"body.shareId: this node refused the data it received for share {body.ShareId} of {body.ProviderOrigin} ({refusal}); a receipt says the data arrived whole");
+        }
         Stage(key, new ReceiptRecord
         {
             ShareId = body.ShareId,

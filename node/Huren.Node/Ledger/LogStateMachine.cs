@@ -113,6 +113,13 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     public Func<string, MerkleLog?>? KeptLogs { get; init; }
 
     /// <summary>
+    /// Optional, with <see cref="AdmitsOwnEntries"/>: why this node refused the data it received for share (provider
+    /// origin, share id), or null. A receipt of such a share is not admitted into the node's own log: a receipt says the
+    /// data arrived whole. A mirror does not ask (another node's refusals are not in its log).
+    /// </summary>
+    public Func<string, string, string?>? RefusedData { get; init; }
+
+    /// <summary>
     /// Whether this machine admits new entries into the node's own log (true), or re-checks another city's log as its
     /// mirror (false, the default). Only admission compares an entry with what this node holds of a third log (the
     /// verdict a <c>license.use</c> of another city's license records): a mirror must judge a log the same way whatever

@@ -91,6 +91,10 @@ public sealed partial class ExchangeService
         var record = index.FindRecord(asked.ResourceCode, asked.RecordId) is { } found && string.Equals(found.OwnerIssuerId, resource.IssuerId, StringComparison.Ordinal) ? found : null;
         if (decision is not null && record is null)
             throw RpcErrors.NotFound($"record {asked.RecordId} of resource {asked.ResourceCode} has no published data (any more); nothing was recorded");
+        // An approval lifts the condition (有条件共享), not the catalogue: a consumer, purpose, matter or data item the
+        // resource does not allow (now) is not shared, whoever approved. One decision per share id, so no refusal entry.
+        if (decision is not null && Refusal(asked, catalog, record, consumerCity) is { } beyond)
+            throw RpcErrors.PermissionDenied($"share id {asked.ShareId} was approved (entry {decision.Index}), but the catalogue does not allow it: {beyond.Reason}; nothing was recorded");
         if (decision is null && Refusal(asked, catalog, record, consumerCity) is { } refusal)
         {
             var body = DecisionBody(asked, catalog, ShareDecision.Refused, refusal.Code, refusal.Reason);

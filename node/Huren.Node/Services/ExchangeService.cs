@@ -77,10 +77,10 @@ public sealed partial class ExchangeService(
         var share = CheckProviderEntry(header.Entry, asked, EntryKinds.Share);
         var body = CanonicalCodec.TryDecode<DataShared>(share.Body, out var decoded, out var error) ? decoded! : throw RpcErrors.DataLoss($"the share entry's body does not decode: {error}");
         if (!SharePayload.Digest(header.Salt, header.Parts).AsSpan().SequenceEqual(body.PayloadDigest))
-            throw RpcErrors.DataLoss($"the parts the provider announced for share {asked.ShareId} do not give the payload digest its share entry records; nothing was stored and no receipt can be written");
+            throw RefusedData(asked.ProviderOrigin, asked.ShareId, "the parts the provider announced do not give the payload digest its share entry records");
         // The small parts and the held row are written in one synced write: both, or neither.
         using var batch = index.CreateBatch();
-        var received = await ReceivePartsAsync(stream, header, asked.ShareId, batch, context.CancellationToken).ConfigureAwait(false);
+        var received = await ReceivePartsAsync(stream, header, asked.ProviderOrigin, asked.ShareId, batch, context.CancellationToken).ConfigureAwait(false);
         var keep = new HeldShare
         {
             ProviderOrigin = asked.ProviderOrigin, ShareId = asked.ShareId, ConsumerIssuerId = asked.ConsumerIssuerId,
@@ -124,6 +124,16 @@ public sealed partial class ExchangeService(
         }
     }
 
+    /// <summary>
+    /// Records that the data of a share was refused (the ledger then refuses the department's receipt of it: a receipt
+    /// says the data arrived whole) and gives the DATA_LOSS answer.
+    /// </summary>
+    private RpcException RefusedData(string providerOrigin, string shareId, string reason)
+    {
+        index.PutRefusedData(providerOrigin, shareId, reason);
+        return RpcErrors.DataLoss($"the data received for share {shareId} was refused and discarded: {reason}; no receipt can be written for it");
+    }
+
     private static ShareRequestResponse HeldAnswer(HeldShare held)
     {
         var answer = new ShareRequestResponse
@@ -161,9 +171,10 @@ public sealed partial class ExchangeService(
     /// <summary>
     /// Writes each announced part into the content store as it arrives (a small part into <paramref name="batch"/>, a
     /// large one as a file) and checks its length and SHA-256; on any mismatch every file written for this share is
-    /// removed and the call fails (the batch is not written): nothing is held, no receipt can follow.
+    /// removed and the call fails (the batch is not written): nothing is held, and the refusal is recorded so that no
+    /// receipt can follow (<see cref="RefusedData"/>).
     /// </summary>
-    private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string shareId, StoreBatch batch, CancellationToken cancellationToken)
+    private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string providerOrigin, string shareId, StoreBatch batch, CancellationToken cancellationToken)
     {
         var written = new List<ContentInfo>();
         try
@@ -205,8 +216,7 @@ public sealed partial class ExchangeService(
         }
         catch (Exception ex) when (ex is ContentException or RpcException or IOException)
         {
-            var detail = ex is RpcException rpc ? rpc.Status.Detail : ex.Message;
-            throw RpcErrors.DataLoss($"the data received for share {shareId} was refused and discarded: {detail}; no receipt can be written for it");
+            throw RefusedData(providerOrigin, shareId, ex is RpcException rpc ? rpc.Status.Detail : ex.Message);
         }
         finally
         {

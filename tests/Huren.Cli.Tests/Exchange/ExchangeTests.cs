@@ -8,6 +8,7 @@ using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
+using Huren.Sdk.Merkle;
 using Xunit.Abstractions;
 using static Huren.Cli.Tests.Exchange.ExchangeNetwork;
 
@@ -75,6 +76,15 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         using var other = net.Session(Zhuzhou, "seals");
         var denied = await Assert.ThrowsAsync<RpcException>(() => other.Client.FetchSharedAsync(shared, "document", new MemoryStream()));
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+
+        // The audit of Zhuzhou's log reads each receipt's share from Changsha's log with a proof and finds it matches.
+        var (code, output, error) = await net.RunAsync("audit", "log", Zhuzhou, "--city", Zhuzhou, "--json");
+        Assert.True(code == 0, error + output);
+        var audit = JsonDocument.Parse(output).RootElement;
+        Assert.True(audit.GetProperty("ok").GetBoolean(), output);
+        Assert.True(audit.GetProperty("entries").GetUInt64() > receipt.Index);
+        Assert.True(audit.GetProperty("receiptsChecked").GetUInt64() >= 1, output);
+        Assert.Equal(audit.GetProperty("entriesByKind").GetProperty("receipt").GetUInt64(), audit.GetProperty("receiptsChecked").GetUInt64());
     }
 
     [Fact]
@@ -166,6 +176,30 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.Equal(["住所"], share.Fields);
     }
 
+    [Fact]
+    public async Task An_approval_does_not_share_beyond_the_catalogue()
+    {
+        // Changsha's department approves, unasked, a request R-OPEN's catalogue does not allow: for another purpose.
+        var asked = Ask(Zhuzhou, "R-OPEN", TheRecord, "其他用途", "住所");
+        using (var changsha = net.Session(Changsha))
+        {
+            var approval = new ShareDecided
+            {
+                ShareId = asked.ShareId, Decision = ShareDecision.Approved, ProviderCode = Code(Changsha), ConsumerCode = asked.ConsumerCode,
+                ConsumerOrigin = asked.ConsumerOrigin, ResourceCode = asked.ResourceCode, RecordId = asked.RecordId, Purpose = asked.Purpose,
+                MatterCode = asked.MatterCode, Fields = [.. asked.Fields], Reason = "经审核同意",
+            };
+            var decision = Entry.Create(EntryKinds.ShareDecision, changsha.Origin, asked.ShareId, $"{Changsha}-amr", approval, DateTimeOffset.UtcNow);
+            await changsha.Client.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(decision, changsha.Key) }, changsha.Options());
+        }
+
+        using var zhuzhou = net.Session(Zhuzhou);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("but the catalogue does not allow it: purpose '其他用途' is not allowed for resource R-OPEN", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("nothing was recorded", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Refusals => new() { "not-shared", "purpose" };
 
     [Theory]
@@ -219,6 +253,21 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         using var auditor = net.Session(Zhuzhou, "auditor");
         var trace = await auditor.Client.Trace.TraceAsync(new TraceRequest { RecordId = asked.ShareId }, auditor.Options());
         Assert.DoesNotContain(trace.Entries, e => e.Origin == Origin(Zhuzhou));
+        // Nor can the department write one itself from Xiangtan's share entry (its node's copy of Xiangtan's log holds it):
+        // a receipt says the data arrived whole, and its node refused that data.
+        var shareEntry = Assert.Single(trace.Entries, e => e.Origin == Origin(Xiangtan) && LeafReader.Read(e.Leaf).Entry.Kind == EntryKinds.Share);
+        var shareBody = CanonicalCodec.Decode<DataShared>(LeafReader.Read(shareEntry.Leaf).Entry.Body);
+        var receiptBody = new DataReceived
+        {
+            ShareId = shareBody.ShareId, ProviderOrigin = shareEntry.Origin, ConsumerCode = shareBody.ConsumerCode,
+            PayloadDigest = shareBody.PayloadDigest, DigestAlgorithm = shareBody.DigestAlgorithm, RecordCount = shareBody.RecordCount,
+        };
+        var shareReference = new EntryReference { Origin = shareEntry.Origin, Index = shareEntry.Index, LeafHash = MerkleHash.LeafHash(shareEntry.Leaf).ToArray(), Relation = Relations.Share };
+        var receipt = Entry.Create(EntryKinds.Receipt, Origin(Zhuzhou), asked.ShareId, $"{Zhuzhou}-amr", receiptBody, DateTimeOffset.UtcNow, shareReference);
+        var forged = await Assert.ThrowsAsync<RpcException>(async () => await zhuzhou.Client.Ledger.SubmitAsync(
+            new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(receipt, zhuzhou.Key) }, zhuzhou.Options()));
+        Assert.Equal(StatusCode.FailedPrecondition, forged.StatusCode);
+        Assert.Contains($"this node refused the data it received for share {asked.ShareId} of {Origin(Xiangtan)}", forged.Status.Detail);
 
         // The provider's node stops: a clear UNAVAILABLE naming it, and nothing written at Zhuzhou.
         using (var process = Process.GetProcessById(net.Pid(Xiangtan))) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
