@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Grpc.Core;
 using Huren.Cli.Commands.Keys;
 
@@ -137,3 +138,25 @@ public static class CliApp
 
 /// <summary>An error to report to the user in one line, with exit code 2 and no stack trace.</summary>
 public sealed class CliException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Checks on option values that System.CommandLine does not make itself.</summary>
+internal static class OptionChecks
+{
+    /// <summary>
+    /// Refuses a whole number outside [<paramref name="min"/>, <paramref name="max"/>] with a message naming the option
+    /// and <paramref name="unit"/>. A value that is not a number at all is left to the parser's own error: reading it as
+    /// a number here would throw while the command line is being parsed, before any error handling.
+    /// </summary>
+    public static Option<int> InRange(this Option<int> option, int min, int max, string unit)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+                && (value < min || value > max))
+            {
+                result.AddError($"{option.Name} must be {min}–{max} {unit}, got {value}");
+            }
+        });
+        return option;
+    }
+}

@@ -12,8 +12,8 @@ public sealed class EvidenceBundle
     /// <summary>The only format this version reads and writes.</summary>
     public const string FormatV1 = "huren-evidence/v1";
 
-    /// <summary>Always <see cref="FormatV1"/>.</summary>
-    [JsonPropertyName("format")] public string Format { get; set; } = FormatV1;
+    /// <summary>Always <see cref="FormatV1"/>; required when read (a bundle without it is not of this format).</summary>
+    [JsonRequired, JsonPropertyName("format")] public string Format { get; set; } = FormatV1;
 
     /// <summary>The network id.</summary>
     [JsonPropertyName("network")] public string Network { get; set; } = "";

@@ -78,6 +78,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "network-no-members", "network-missing", "network-binary", "profile-not-json", "profile-missing",
         "profile-genesis-missing", "profile-key-file-missing", "profile-key-file-garbage", "profile-key-path-traversal",
         "node-unreachable", "unknown-option", "unknown-command", "missing-required-option", "option-not-a-number",
+        "ranged-option-not-a-number", "ranged-option-too-large", "ranged-option-out-of-range", "max-age-too-long", "bundle-without-format",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
     ];
@@ -186,6 +187,17 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             case "unknown-command": return new(["licence", "verify", LicenseId], 2, "licence");
             case "missing-required-option": return new(["bundle", "export", LicenseId], 2, "--output");
             case "option-not-a-number": return new(["network", "init", "--dir", Path.Combine(folder.Dir, "n"), "--base-port", "seven"], 2, "seven");
+            // Options with a range check: a value that is no int at all is the parser's error, not a crash in the check.
+            case "ranged-option-not-a-number": return new(["license", "verify", LicenseId, "--wait-final", "abc"], 2, "abc");
+            case "ranged-option-too-large": return new(["network", "up", "--dir", folder.Network, "--start-timeout", "99999999999"], 2, "99999999999");
+            case "ranged-option-out-of-range": return new(["license", "verify", LicenseId, "--wait-final", "61"], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "max-age-too-long": return new([.. Offline(bundle, network), "--max-age", "20000000d"], 2, "'20000000d' is not a duration");
+            case "bundle-without-format":
+            {
+                var json = JsonNode.Parse(validBundle)!.AsObject();
+                json.Remove("format");
+                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, "'format'");
+            }
             case "id-and-bundle": return new(["license", "verify", LicenseId, "--bundle", bundle, "--network", network], 2, "not both");
             case "bundle-without-network": return new(["license", "verify", "--bundle", bundle], 2, "--network");
             case "bad-license-id": return new(["license", "verify", "1.2.156.3005.2.not-an-id", "--profile", folder.Profile, "--city", "430100"], 2, "1.2.156.3005.2.not-an-id");

@@ -4,7 +4,8 @@ using Huren.Sdk.Evidence;
 namespace Huren.Sdk.Tests.Evidence;
 
 /// <summary>
-/// Optional text fields of a <c>huren-evidence/v1</c> bundle left out of the JSON read as empty strings (only an
+/// Optional text fields of a <c>huren-evidence/v1</c> bundle left out of the JSON read as empty strings (only its
+/// required <c>format</c> may not be left out, and an
 /// explicit null is refused as missing), are written back as empty strings, and the verifier reports them as empty.
 /// </summary>
 public sealed class BundleFormatTests
@@ -44,6 +45,17 @@ public sealed class BundleFormatTests
         var entry = Assert.Single(bundle.Entries);
         Assert.Equal(("", "", 0UL, 0UL), (entry.Origin, entry.Leaf, entry.Index, entry.TreeSize));
         Assert.Empty(entry.InclusionProof);
+    }
+
+    [Fact]
+    public void A_bundle_without_its_format_is_refused_like_one_of_another_format()
+    {
+        var ex = Assert.Throws<FormatException>(() => EvidenceBundle.Parse(Json(j => j.Remove("format"))));
+        Assert.Contains("'format'", ex.Message, StringComparison.Ordinal);
+        var result = Verify(Json(j => j.Remove("format")), out var bundle);
+        Assert.Null(bundle);
+        Assert.False(result.IsValid);
+        Assert.Contains("'format'", result.Failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,12 +25,8 @@ internal static class LicenseVerifyCommand
         var bundle = new Option<string?>("--bundle") { Description = "Verify a saved evidence bundle offline (huren-evidence/v1 JSON, from 'huren bundle export'); needs --network." };
         var network = new Option<string?>("--network") { Description = "The network configuration (genesis.json) to verify --bundle against." };
         var at = new Option<string?>("--at") { Description = "The day to judge validity on (yyyy-MM-dd, China time). Default: today." };
-        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–60) to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 };
-        waitFinal.Validators.Add(result =>
-        {
-            var seconds = result.GetValueOrDefault<int>();
-            if (seconds is < 0 or > 60) result.AddError($"--wait-final must be 0–60 seconds, got {seconds}");
-        });
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–60) to wait for the checkpoint behind a verdict to be cosigned by the witness threshold (final).", DefaultValueFactory = _ => 10 }
+            .InRange(0, 60, "seconds");
         var maxAge = new Option<string?>("--max-age")
         {
             Description = "Refuse evidence whose checkpoint was last cosigned longer ago than DURATION (e.g. 90s, 30m, 12h, 7d): a bundle kept from\n" +
@@ -313,17 +309,19 @@ internal static class LicenseVerifyCommand
     internal static TimeSpan? ParseDuration(string? text, string option)
     {
         if (text is null) return null;
-        var unit = text.Length > 1 ? text[^1] : '\0';
-        if (!long.TryParse(text.AsSpan(0, Math.Max(0, text.Length - 1)), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0 || amount > 36500L * 86400)
-            throw new CliException($"{option} '{text}' is not a duration: give a positive whole number with s, m, h or d (e.g. 90s, 30m, 12h, 7d)");
-        return unit switch
+        long unitSeconds = (text.Length > 1 ? text[^1] : '\0') switch
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
-            _ => throw new CliException($"{option} '{text}' is not a duration: give a positive whole number with s, m, h or d (e.g. 90s, 30m, 12h, 7d)"),
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => 0,
         };
+        // At most 100 years whatever the unit, so that no count overflows a TimeSpan.
+        if (unitSeconds == 0 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount)
+            || amount <= 0 || amount > 36500L * 86400 / unitSeconds)
+            throw new CliException($"{option} '{text}' is not a duration: give a positive whole number with s, m, h or d, at most 36500d (e.g. 90s, 30m, 12h, 7d)");
+        return TimeSpan.FromSeconds(amount * unitSeconds);
     }
 
     /// <summary>Reads a network configuration file.</summary>

@@ -74,12 +74,8 @@ internal static class NetworkUpCommand
     /// </summary>
     internal static Option<int> StartTimeoutOption()
     {
-        var option = new Option<int>("--start-timeout") { Description = "Seconds each node has to answer its health check (1–3600).", DefaultValueFactory = _ => (int)DefaultStartTimeout.TotalSeconds };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 3600) r.AddError($"--start-timeout must be 1–3600 seconds, got {r.GetValueOrDefault<int>()}");
-        });
-        return option;
+        return new Option<int>("--start-timeout") { Description = "Seconds each node has to answer its health check (1–3600).", DefaultValueFactory = _ => (int)DefaultStartTimeout.TotalSeconds }
+            .InRange(1, 3600, "seconds");
     }
 
     private sealed record City(string Code, string Name, string Directory, Uri Endpoint, IReadOnlyCollection<string> TrustedCertificates);
