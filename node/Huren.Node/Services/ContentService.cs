@@ -5,6 +5,7 @@ using Huren.Node.Content;
 using Huren.Node.Ledger;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
+using Huren.Sdk.Entries;
 using ProtoBuf.Grpc;
 
 namespace Huren.Node.Services;
@@ -110,6 +111,9 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
         foreach (var (file, i) in request.Files.Select((f, i) => (f, i)))
         {
             if (IdError(file.Name) is { } nameError) throw RpcErrors.InvalidArgument($"files[{i}].name: {nameError}");
+            // A file's name is the name of its part in a share, which a consumer saves as a file beside the fields part.
+            if (file.Name is SharePayload.FieldsPart or "." or ".." || file.Name.AsSpan().IndexOfAny('/', '\\') >= 0)
+                throw RpcErrors.InvalidArgument($"files[{i}].name: '{file.Name}' cannot name a part of a share (not {SharePayload.FieldsPart}, '.' or '..', and without '/' or '\\')");
             if (names.Contains(file.Name) || data.FileNames.Contains(file.Name)) throw RpcErrors.InvalidArgument($"files[{i}].name: '{file.Name}' is already a field or file of the record");
             if (file.Sha256.Length != 32 || !index.IsOwner(Convert.ToHexStringLower(file.Sha256), owner) || !store.Contains(file.Sha256))
                 throw NotHeld(principal, file.Sha256, [], $"files[{i}].sha256: ");

@@ -123,6 +123,24 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("fields.json")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("x\\y")]
+    public async Task A_file_name_that_cannot_name_a_part_of_a_share_is_refused_when_published(string name)
+    {
+        using var changsha = net.Session(Changsha);
+        var fields = await changsha.Client.PutContentAsync(new MemoryStream("{\"住所\":\"长沙\"}"u8.ToArray()));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await changsha.Client.Content.PutRecordAsync(new RecordDataRequest
+        {
+            ResourceCode = "R-OPEN", RecordId = "430100-LIC-NAMES", FieldsSha256 = fields.Sha256,
+            Files = { new RecordFile { Name = name, Sha256 = fields.Sha256, MediaType = "application/json" } },
+        }, changsha.Options()));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains($"files[0].name: '{name}' cannot name a part of a share", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>Changsha's department approves the pending request <paramref name="shareId"/> as listed.</summary>
     private async Task<ulong> ApproveAsync(string shareId)
     {
