@@ -40,7 +40,7 @@ public sealed class PeerClients(string cityCode, SigningKey witnessKey, Func<X50
     /// A client for <paramref name="member"/>'s node kept for every call to it, so that calls share one connection
     /// (HTTP/2 streams) instead of each dialling and shaking hands anew; not to be disposed by the caller. Calls set
     /// their own deadlines. Dialled again when the configuration in force gives another member object (its endpoint
-    /// or any member's pin may have changed).
+    /// or pin may have changed).
     /// </summary>
     public HurenClient Shared(TrustedMember member)
     {
