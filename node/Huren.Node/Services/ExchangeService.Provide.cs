@@ -78,8 +78,15 @@ public sealed partial class ExchangeService
         if (decision is { Approved: false })
         {
             var refused = CanonicalCodec.Decode<ShareDecided>(LeafReader.Read(logs.Own.GetLeaf(decision.Index)!).Entry.Body);
+            // Share ids are the consumers' choice: a refusal answers the consumer it was made for, not another one that
+            // chose the same id.
+            if (refused.ConsumerOrigin != asked.ConsumerOrigin || refused.ConsumerCode != asked.ConsumerCode)
+                throw RpcErrors.AlreadyExists($"share id {asked.ShareId} is taken by another consumer's request; ask with a new share id");
             return Refused(decision.Index, logs.Own.GetLeaf(decision.Index)!, refused.ReasonCode, refused.Reason);
         }
+        // A second, different request under a pending one's id must neither replace it nor, refused, remove it.
+        if (decision is null && index.FindPending(asked.ShareId) is { } waiting && !SameAsk(ShareRequestSigner.Read(new SignedShareRequest { RequestBytes = waiting.RequestBytes }), asked))
+            throw RpcErrors.AlreadyExists($"another request is pending under share id {asked.ShareId}; ask with a new share id");
         if (decision is not null)
         {
             // An approval answers the request it was made for, not whatever another request under its share id asks.
@@ -104,9 +111,6 @@ public sealed partial class ExchangeService
         }
         if (decision is null && catalog.SharingType == SharingType.Conditional)
         {
-            // Share ids are the consumers' choice: a second, different request under a pending one's id must not replace it.
-            if (index.FindPending(asked.ShareId) is { } waiting && !SameAsk(ShareRequestSigner.Read(new SignedShareRequest { RequestBytes = waiting.RequestBytes }), asked))
-                throw RpcErrors.AlreadyExists($"another request is pending under share id {asked.ShareId}; ask with a new share id");
             index.PutPending(new PendingRequest { ShareId = asked.ShareId, ProviderIssuerId = resource.IssuerId, RequestBytes = request.RequestBytes, Signature = request.Signature });
             return new Answer(new ProvideMessage { Status = ExchangeStatus.Pending, Reason = $"resource {asked.ResourceCode} is shared on condition (有条件共享): waiting for {resource.IssuerId}'s decision; ask again later" }, null, []);
         }

@@ -9,6 +9,7 @@ using Huren.Node.Storage;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Schemas.Validation;
 using Huren.Sdk.Client;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
@@ -304,16 +305,21 @@ public sealed partial class ExchangeService(
     }
 
     /// <summary>Why a request is malformed, or null.</summary>
-    private static string? RequestProblem(ShareRequest asked)
+    /// <summary>How far a request's signing time may be from this node's clock: a signed request is not good for ever.</summary>
+    internal static readonly TimeSpan RequestTimeWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// What is wrong with a request before anything is looked up, or null: its fields' form and limits
+    /// (<see cref="BodyValidator.Validate(ShareRequest)"/>), and its signing time within <see cref="RequestTimeWindow"/>.
+    /// Both nodes ask, so a request refused here leaves no entry and tells nothing of what the provider holds.
+    /// </summary>
+    private string? RequestProblem(ShareRequest asked)
     {
-        if (ContentService.IdError(asked.ShareId) is { } a) return $"share_id: {a}";
-        if (ContentService.IdError(asked.ResourceCode) is { } b) return $"resource_code: {b}";
-        if (ContentService.IdError(asked.RecordId) is { } c) return $"record_id: {c}";
-        if (asked.Fields.Count == 0) return "fields: ask for at least one data item (minimisation: only what the matter needs)";
-        if (asked.Fields.Distinct(StringComparer.Ordinal).Count() != asked.Fields.Count) return "fields: a data item is named twice";
-        if (string.IsNullOrWhiteSpace(asked.Purpose)) return "purpose: is required";
-        if (string.IsNullOrWhiteSpace(asked.LegalBasis)) return "legal_basis: is required";
-        if (string.IsNullOrWhiteSpace(asked.ConsumerName)) return "consumer_name: is required";
+        var validation = BodyValidator.Validate(asked);
+        if (!validation.IsValid) return validation.Errors[0].Message;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (Math.Abs(now - asked.TimeUnixMs) > (long)RequestTimeWindow.TotalMilliseconds)
+            return $"time_unix_ms: the request was signed {TimeSpan.FromMilliseconds(now - asked.TimeUnixMs).TotalMinutes:F0} min from this node's clock (at most {RequestTimeWindow.TotalMinutes:F0}); sign it anew";
         return null;
     }
 }

@@ -48,6 +48,39 @@ public static partial class BodyValidator
         return errors.ToResult();
     }
 
+    /// <summary>The most data items one share request may ask for.</summary>
+    public const int MaxRequestFields = 200;
+
+    /// <summary>
+    /// A department's <see cref="Services.ShareRequest"/>, checked by both nodes before anything is looked up: ids, codes,
+    /// names and texts within the limits of the share and decision entries it may lead to, the two logs' origins, and
+    /// 1 to <see cref="MaxRequestFields"/> distinct data items. Field names are the request's (snake_case).
+    /// </summary>
+    public static ValidationResult Validate(Services.ShareRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ErrorList();
+        FieldChecks.Id(errors, request.ShareId, "share_id");
+        FieldChecks.Id(errors, request.ConsumerIssuerId, "consumer_issuer_id");
+        FieldChecks.Uscc(errors, request.ConsumerCode, "consumer_code");
+        FieldChecks.Name(errors, request.ConsumerName, "consumer_name");
+        errors.Add(LogOrigin.Validate(request.ConsumerOrigin, "consumer_origin"));
+        errors.Add(LogOrigin.Validate(request.ProviderOrigin, "provider_origin"));
+        FieldChecks.Id(errors, request.ResourceCode, "resource_code");
+        FieldChecks.Id(errors, request.RecordId, "record_id");
+        if (request.Fields.Count == 0) errors.Add("fields", "ask for at least one data item (minimisation: only what the matter needs)");
+        else if (request.Fields.Count > MaxRequestFields) errors.Add("fields", $"at most {MaxRequestFields} data items, got {request.Fields.Count}");
+        else
+        {
+            for (var i = 0; i < request.Fields.Count; i++) FieldChecks.Name(errors, request.Fields[i], $"fields[{i}]", max: 100);
+            FieldChecks.DistinctNames(errors, request.Fields, static f => f, "fields");
+        }
+        FieldChecks.Text(errors, request.Purpose, "purpose");
+        FieldChecks.Id(errors, request.MatterCode, "matter_code", required: false);
+        FieldChecks.Text(errors, request.LegalBasis, "legal_basis");
+        return errors.ToResult();
+    }
+
     /// <summary><c>receipt</c>: a share id; the provider's log origin; the consumer's valid code; the payload digest.</summary>
     public static ValidationResult Validate(DataReceived body)
     {

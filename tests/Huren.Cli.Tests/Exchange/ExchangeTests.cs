@@ -123,6 +123,51 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_request_the_catalogue_refuses_under_a_pending_requests_id_neither_refuses_nor_removes_it()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = Ask(Zhuzhou, "R-COND", TheRecord, Purpose, "住所");
+        Assert.Equal(ExchangeStatus.Pending, (await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key)).Status);
+        using var auditor = net.Session(Changsha, "auditor");
+        var before = (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size;
+
+        var otherPurpose = Ask(Zhuzhou, "R-COND", TheRecord, "其他用途", "住所");
+        otherPurpose.ShareId = asked.ShareId;
+        var ex = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(otherPurpose, zhuzhou.Key));
+        Assert.Equal(StatusCode.AlreadyExists, ex.StatusCode);
+        Assert.Contains($"another request is pending under share id {asked.ShareId}", ex.Status.Detail, StringComparison.Ordinal);
+
+        // No refusal entry was written, and the first request still waits for the department's decision.
+        Assert.Equal(before, (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size);
+        using var changsha = net.Session(Changsha);
+        var pending = await changsha.Client.Exchange.ListPendingAsync(new PendingRequestsRequest(), changsha.Options());
+        Assert.Contains(pending.Requests, r => ShareRequestSigner.Read(r)!.ShareId == asked.ShareId);
+    }
+
+    [Fact]
+    public async Task A_request_over_the_limits_or_signed_long_ago_is_refused_before_the_provider_looks_anything_up()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        using var auditor = net.Session(Changsha, "auditor");
+        var before = (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size;
+        // The same answer whether the record exists or not: nothing tells what the provider holds, and nothing is written.
+        foreach (var record in new[] { TheRecord, "430100-LIC-NONE" })
+        {
+            var tooLong = Ask(Zhuzhou, "R-OPEN", record, Purpose, "住所");
+            tooLong.LegalBasis = new string('法', 1001);
+            var ex = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(tooLong, zhuzhou.Key));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Equal("legal_basis: must be at most 1000 characters, got 1001", ex.Status.Detail);
+        }
+        var stale = Ask(Zhuzhou, "R-OPEN", TheRecord, Purpose, "住所");
+        stale.TimeUnixMs = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
+        var old = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(stale, zhuzhou.Key));
+        Assert.Equal(StatusCode.InvalidArgument, old.StatusCode);
+        Assert.Contains("time_unix_ms: the request was signed 60 min from this node's clock", old.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(before, (await auditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size);
+    }
+
     [Theory]
     [InlineData("fields.json")]
     [InlineData("a/b")]
