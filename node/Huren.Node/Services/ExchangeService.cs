@@ -79,6 +79,7 @@ public sealed partial class ExchangeService(
         var body = CanonicalCodec.TryDecode<DataShared>(share.Body, out var decoded, out var error) ? decoded! : throw RpcErrors.DataLoss($"the share entry's body does not decode: {error}");
         if (!SharePayload.Digest(header.Salt, header.Parts).AsSpan().SequenceEqual(body.PayloadDigest))
             throw RefusedData(asked.ProviderOrigin, asked.ShareId, "the parts the provider announced do not give the payload digest its share entry records");
+        if (ShareBeyondRequest(asked, body, header.Parts) is { } beyond) throw RefusedData(asked.ProviderOrigin, asked.ShareId, beyond);
         // The small parts and the held row are written in one synced write: both, or neither.
         using var batch = index.CreateBatch();
         var received = await ReceivePartsAsync(stream, header, asked.ProviderOrigin, asked.ShareId, batch, context.CancellationToken).ConfigureAwait(false);
@@ -123,6 +124,31 @@ public sealed partial class ExchangeService(
         {
             // The copy lags: answer anyway.
         }
+    }
+
+    /// <summary>
+    /// Whether the provider's share and parts stay within what the department asked, or why not: the same resource,
+    /// record, purpose, matter and legal basis; data items it asked for (fewer is minimisation); parts named by those
+    /// items or the fields part, each once. The department's receipt acknowledges the share, so it must not acknowledge
+    /// a purpose or data it never asked for.
+    /// </summary>
+    internal static string? ShareBeyondRequest(ShareRequest asked, DataShared share, List<SharePart> parts)
+    {
+        if (share.ResourceId != asked.ResourceCode || share.RecordId != asked.RecordId)
+            return $"the share is of {share.ResourceId}/{share.RecordId}, not the {asked.ResourceCode}/{asked.RecordId} asked for";
+        if (share.Purpose != asked.Purpose || share.MatterCode != asked.MatterCode || share.LegalBasis != asked.LegalBasis)
+            return "the share's purpose, matter code or legal basis is not the request's";
+        foreach (var field in share.Fields)
+        {
+            if (!asked.Fields.Contains(field)) return $"the share names data item '{field}', which was not asked for";
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            if (!seen.Add(part.Name) || (part.Name != SharePayload.FieldsPart && !share.Fields.Contains(part.Name)))
+                return $"part '{part.Name}' is not a data item of the share, or comes twice";
+        }
+        return null;
     }
 
     /// <summary>
