@@ -89,10 +89,13 @@ public sealed class ContentService(ContentStore store, ContentIndex index, Ledge
         if (errors.Count > 0) throw RpcErrors.InvalidArgument(string.Join("; ", errors));
         // A department publishes data only under its own resources, and replaces only its own records: the provider's
         // node shares a record under the resource's department's name and key.
-        if (states.Own.TryGetCatalog(request.ResourceCode, out var resource) && !string.Equals(resource.IssuerId, owner, StringComparison.Ordinal))
+        var published = states.Own.TryGetCatalog(request.ResourceCode, out var resource);
+        if (published && !string.Equals(resource!.IssuerId, owner, StringComparison.Ordinal))
             throw RpcErrors.PermissionDenied($"resource_code: catalogue resource {request.ResourceCode} is {resource.IssuerId}'s, not '{principal.Name}''s");
+        // The resource's own department may replace what another put under the code before it published the resource:
+        // a department cannot claim record ids under a resource that is not yet in the catalogue.
         var existing = index.FindRecord(request.ResourceCode, request.RecordId);
-        if (existing is not null && !string.Equals(existing.OwnerIssuerId, owner, StringComparison.Ordinal))
+        if (existing is not null && !string.Equals(existing.OwnerIssuerId, owner, StringComparison.Ordinal) && !published)
             throw RpcErrors.PermissionDenied($"record {request.RecordId} of resource {request.ResourceCode} was published by {existing.OwnerIssuerId}; only it may replace it");
         byte[] json;
         using (var reader = OpenOwned(principal, request.FieldsSha256, [], "fields_sha256: "))

@@ -146,6 +146,25 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Record_ids_put_under_a_resource_before_it_is_published_do_not_bind_its_department()
+    {
+        // Another department of Changsha puts data under a code nobody has published yet…
+        using var seals = net.Session(Changsha, "seals");
+        var squat = await seals.Client.PutContentAsync(new MemoryStream("{\"住所\":\"抢注\"}"u8.ToArray()));
+        await seals.Client.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "R-LATER", RecordId = TheRecord, FieldsSha256 = squat.Sha256 }, seals.Options());
+        // …then the market regulator publishes that resource and its own record under the same id: it replaces the claim.
+        await net.PublishAsync(Changsha, "R-LATER", SharingType.Unconditional);
+        using var changsha = net.Session(Changsha);
+        var fields = await changsha.Client.PutContentAsync(new MemoryStream(Encoding.UTF8.GetBytes($"{{\"住所\":\"{Address}\"}}")));
+        var answer = await changsha.Client.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "R-LATER", RecordId = TheRecord, FieldsSha256 = fields.Sha256 }, changsha.Options());
+        Assert.True(answer.Replaced);
+        // Now it is the resource's: the other department can no longer put under it.
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await seals.Client.Content.PutRecordAsync(
+            new RecordDataRequest { ResourceCode = "R-LATER", RecordId = TheRecord, FieldsSha256 = squat.Sha256 }, seals.Options()));
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+    }
+
+    [Fact]
     public async Task A_request_over_the_limits_or_signed_long_ago_is_refused_before_the_provider_looks_anything_up()
     {
         using var zhuzhou = net.Session(Zhuzhou);
