@@ -38,7 +38,9 @@ public sealed partial class HurenClient
         ArgumentNullException.ThrowIfNull(source);
         using var digest = new ContentDigest();
         var options = new CallOptions(deadline: DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(10)), cancellationToken: cancellationToken);
-        var response = await Content.PutAsync(Pieces(source, digest, progress, cancellationToken), new CallContext(options)).ConfigureAwait(false);
+        // A node that refuses the upload midway (too large, not allowed) ends the call: its status is the answer, not the
+        // send that could not go on.
+        var response = await Content.PutAsync(Pieces(source, digest, progress, cancellationToken), new CallContext(options, CallContextFlags.IgnoreStreamTermination)).ConfigureAwait(false);
         var (sha256, sm3) = await digest.FinishAsync().ConfigureAwait(false);
         if (!response.Sha256.AsSpan().SequenceEqual(sha256) || !response.Sm3.AsSpan().SequenceEqual(sm3) || response.Length != digest.Length)
             throw new InvalidDataException($"the node stored {Convert.ToHexStringLower(response.Sha256)} ({response.Length} bytes), not the {digest.Length} bytes with SHA-256 {Convert.ToHexStringLower(sha256)} sent");

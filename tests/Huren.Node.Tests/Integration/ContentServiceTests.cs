@@ -33,6 +33,15 @@ public sealed class ContentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_over_the_nodes_limit_is_answered_with_the_nodes_reason()
+    {
+        await using var small = await TestNode.StartAsync(null, "--Huren:Content:MaxObjectBytes=1048576");
+        using var amr = small.Client("amr");
+        var ex = await Assert.ThrowsAsync<RpcException>(() => amr.PutContentAsync(new MemoryStream(new byte[8 * 1024 * 1024])));
+        Assert.Contains("exceeds the content store's limit of 1048576 bytes (Huren:Content:MaxObjectBytes)", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Another_department_and_an_auditor_cannot_read_it()
     {
         using var amr = _node.Client("amr");
