@@ -79,6 +79,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "profile-genesis-missing", "profile-key-file-missing", "profile-key-file-garbage", "profile-key-path-traversal",
         "node-unreachable", "unknown-option", "unknown-command", "missing-required-option", "option-not-a-number",
         "ranged-option-not-a-number", "ranged-option-too-large", "ranged-option-out-of-range", "max-age-too-long", "bundle-without-format",
+        "flows-json-and-csv",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
     ];
@@ -191,6 +192,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             case "ranged-option-not-a-number": return new(["license", "verify", LicenseId, "--wait-final", "abc"], 2, "abc");
             case "ranged-option-too-large": return new(["network", "up", "--dir", folder.Network, "--start-timeout", "99999999999"], 2, "99999999999");
             case "ranged-option-out-of-range": return new(["license", "verify", LicenseId, "--wait-final", "61"], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "flows-json-and-csv": return new(["audit", "flows", "--json", "--csv", "--profile", folder.Profile], 2, "give --json or --csv, not both");
             case "max-age-too-long": return new([.. Offline(bundle, network), "--max-age", "20000000d"], 2, "'20000000d' is not a duration");
             case "bundle-without-format":
             {

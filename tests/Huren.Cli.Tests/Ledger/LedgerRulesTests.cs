@@ -215,6 +215,10 @@ public sealed class LedgerRulesTests(LedgerNetwork net)
         Assert.Equal(1, refused);
         Assert.StartsWith($"not recorded: license {net.RevokedLicense} is REVOKED (revoked (07 吊销)", refusedError, StringComparison.Ordinal);
         Assert.Contains("say why with --despite-status REASON", refusedError, StringComparison.Ordinal);
+        var (refusedJson, refusedOutput, _) = await net.RunAsync(["license", "use", net.RevokedLicense, "--city", LedgerNetwork.Zhuzhou, .. matter, "--json"]);
+        Assert.Equal(1, refusedJson);
+        var answer = JsonDocument.Parse(refusedOutput).RootElement;
+        Assert.Equal((false, net.RevokedLicense, "REVOKED"), (answer.GetProperty("recorded").GetBoolean(), answer.GetProperty("licenseId").GetString(), answer.GetProperty("verdict").GetString()));
 
         var (missing, _, missingError) = await net.RunAsync("license", "use", net.ValidLicense, "--city", LedgerNetwork.Zhuzhou, "--purpose", "核验");
         Assert.Equal(2, missing);

@@ -37,6 +37,7 @@ internal static class AuditFlowsCommand
         access.AddTo(flows);
         flows.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(access.Json) && parse.GetValue(csv)) throw new CliException("give --json or --csv, not both");
             using var session = access.Open(parse);
             var ledger = await Trace.FlowLedger.ReadAsync(session, ct).ConfigureAwait(false);
             var shares = new Dictionary<(string, ulong), (Entry Entry, DataShared Body, byte[] LeafHash)>();

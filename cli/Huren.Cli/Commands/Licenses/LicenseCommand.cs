@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Sdk.Client;
 using Huren.Schemas.Bodies;
@@ -216,6 +218,12 @@ internal static class LicenseCommand
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync(
                     $"not recorded: license {body.LicenseId} is {body.VerdictAtUse} ({verdict.Reason}); to record its use anyway, say why with --despite-status REASON").ConfigureAwait(false);
+                // Scripts read the answer from stdout, the negative one too.
+                if (session.AsJson)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(
+                        new { recorded = false, licenseId = body.LicenseId, verdict = body.VerdictAtUse, reason = verdict.Reason }, CliJson.Options)).ConfigureAwait(false);
+                }
                 return ExitCodes.Negative;
             }
             if (answer.Verdict == LicenseVerdict.Valid && body.DespiteStatusReason.Length > 0)
