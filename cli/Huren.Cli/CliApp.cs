@@ -74,7 +74,9 @@ public static class CliApp
         }
         catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or InvalidOperationException or HttpRequestException)
         {
-            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            // An argument check names the method's parameter ("(Parameter 'recordId')"), which is no option the user gave.
+            var message = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             return ExitCodes.Error;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

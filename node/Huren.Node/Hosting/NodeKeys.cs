@@ -43,7 +43,11 @@ public sealed class NodeKeys
             if (!File.Exists(rootPublic))
             {
                 var root = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
-                DurableFile.CreatePrivate(Path.Combine(Path.GetDirectoryName(rootPublic)!, "root.pem"), root.ToPem());
+                var rootPrivate = Path.Combine(Path.GetDirectoryName(rootPublic)!, "root.pem");
+                // A private key without its public file is one a crash cut short: nothing was signed with it (the public
+                // file, written last, is what the node and the network know), so a new pair replaces it.
+                File.Delete(rootPrivate);
+                DurableFile.CreatePrivate(rootPrivate, root.ToPem());
                 DurableFile.Create(rootPublic, root.PublicKey.ToPem());
             }
         }

@@ -79,7 +79,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "profile-genesis-missing", "profile-key-file-missing", "profile-key-file-garbage", "profile-key-path-traversal",
         "node-unreachable", "unknown-option", "unknown-command", "missing-required-option", "option-not-a-number",
         "ranged-option-not-a-number", "ranged-option-too-large", "ranged-option-out-of-range", "max-age-too-long", "bundle-without-format",
-        "flows-json-and-csv",
+        "flows-json-and-csv", "trace-empty-record",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
     ];
@@ -101,6 +101,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
         Assert.DoesNotContain("unexpected ", error, StringComparison.Ordinal);
         if (c.Exit == 2) Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", all, StringComparison.Ordinal);
     }
 
     private Case Make(string name)
@@ -192,6 +193,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             case "ranged-option-not-a-number": return new(["license", "verify", LicenseId, "--wait-final", "abc"], 2, "abc");
             case "ranged-option-too-large": return new(["network", "up", "--dir", folder.Network, "--start-timeout", "99999999999"], 2, "99999999999");
             case "ranged-option-out-of-range": return new(["license", "verify", LicenseId, "--wait-final", "61"], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "trace-empty-record": return new(["trace", "", "--profile", folder.Profile], 2, "error: The value cannot be an empty string.");
             case "flows-json-and-csv": return new(["audit", "flows", "--json", "--csv", "--profile", folder.Profile], 2, "give --json or --csv, not both");
             case "max-age-too-long": return new([.. Offline(bundle, network), "--max-age", "20000000d"], 2, "'20000000d' is not a duration");
             case "bundle-without-format":
