@@ -232,7 +232,9 @@ public sealed class ContentStore
             }
         }
         if (duplicate) File.Delete(tempPath);
-        else DurableFile.SyncDirectory(_objects);
+        // Also for a duplicate: the writer that moved the file into place may not have synced the folder yet, and the
+        // row this writer's caller writes next would otherwise refer to a name a crash could still take away.
+        DurableFile.SyncDirectory(_objects);
         var link = Path.Combine(_sm3, Convert.ToHexStringLower(info.Sm3));
         if (!File.Exists(link) && new FileInfo(link).LinkTarget is null)
         {

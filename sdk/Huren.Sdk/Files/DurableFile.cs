@@ -60,6 +60,40 @@ public static class DurableFile
     }
 
     /// <summary>
+    /// Copies every file under <paramref name="source"/> into <paramref name="target"/> (created; it should be new) and
+    /// makes the copy durable: each file synced, then each folder of the copy, deepest first. A crash may leave a partial
+    /// copy, so the caller copies into a temporary folder and renames it into place (then syncs that folder's parent).
+    /// </summary>
+    /// <param name="source">The folder to copy.</param>
+    /// <param name="target">Where the copy goes.</param>
+    /// <param name="skip">Files left out, by their path relative to <paramref name="source"/> (e.g. a database's LOCK).</param>
+    public static void CopyDirectory(string source, string target, Func<string, bool>? skip = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        Directory.CreateDirectory(target);
+        var folders = new List<string> { target };
+        foreach (var folder in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, folder));
+            Directory.CreateDirectory(copy);
+            folders.Add(copy);
+        }
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (skip?.Invoke(relative) == true) continue;
+            using var from = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var to = new FileStream(Path.Combine(target, relative), FileMode.CreateNew, FileAccess.Write);
+            from.CopyTo(to);
+            to.Flush(flushToDisk: true);
+        }
+        // Deepest first, so that each folder's entries are durable before the folder that names it.
+        folders.Sort((a, b) => b.Length.CompareTo(a.Length));
+        foreach (var folder in folders) SyncDirectory(folder);
+    }
+
+    /// <summary>
     /// Makes <paramref name="directory"/>'s entries durable (fsync of the directory itself), so that a file renamed or
     /// linked into it survives a crash. Elsewhere than Linux and macOS nothing is done (no directory handle to sync).
     /// </summary>

@@ -32,6 +32,27 @@ public sealed class DurableFileTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_is_copied_whole_but_the_files_left_out()
+    {
+        var source = _dir.File("db");
+        Directory.CreateDirectory(Path.Combine(source, "sub", "deeper"));
+        File.WriteAllText(Path.Combine(source, "CURRENT"), "MANIFEST-000001\n");
+        File.WriteAllBytes(Path.Combine(source, "sub", "deeper", "000007.sst"), [1, 2, 3]);
+        File.WriteAllText(Path.Combine(source, "LOCK"), "");
+        Directory.CreateDirectory(Path.Combine(source, "empty"));
+
+        var target = _dir.File("copy");
+        DurableFile.CopyDirectory(source, target, relative => relative == "LOCK");
+
+        Assert.Equal("MANIFEST-000001\n", File.ReadAllText(Path.Combine(target, "CURRENT")));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(target, "sub", "deeper", "000007.sst")));
+        Assert.False(File.Exists(Path.Combine(target, "LOCK")));
+        Assert.True(Directory.Exists(Path.Combine(target, "empty")));
+        // A copy never overwrites: a file already at the target is an error.
+        Assert.Throws<IOException>(() => DurableFile.CopyDirectory(source, target));
+    }
+
+    [Fact]
     public void A_directory_is_synced_and_one_that_cannot_be_opened_is_a_clear_error()
     {
         if (!OperatingSystem.IsLinux()) return;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
+using Huren.Sdk.Files;
 
 namespace Huren.Cli.Commands.Node;
 
@@ -39,7 +40,11 @@ internal static class NodeCommand
                 var source = Path.GetFullPath(dataPath);
                 RequireDatabase(source, "--data");
                 if (Directory.Exists(target) || File.Exists(target)) throw new CliException($"'{target}' already exists: a backup goes into a new folder");
-                CopyInto(source, target);
+                // Copied beside the target and renamed into place: an interrupted backup is never taken for a whole one.
+                var staging = $"{target}.copying-{Guid.NewGuid():N}";
+                CopyInto(source, staging);
+                Directory.Move(staging, target);
+                DurableFile.SyncDirectory(Path.GetDirectoryName(target)!);
                 await WriteAsync(output, json, new { directory = target, source }, $"Backed up the data folder {source} into {target}").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -81,6 +86,8 @@ internal static class NodeCommand
                 Directory.Move(target, kept);
             }
             Directory.Move(staging, target);
+            // The renames are durable only once their folder is: until then a crash could keep them but not the copy's names.
+            DurableFile.SyncDirectory(parent);
             await WriteAsync(parse.InvocationConfiguration.Output, parse.GetValue(json), new { data = target, backup = source, replaced = kept },
                 $"Restored {source} into {target}" + (kept is null ? "" : $"; the data folder it replaced is kept as {kept}")).ConfigureAwait(false);
             return ExitCodes.Success;
@@ -95,19 +102,8 @@ internal static class NodeCommand
         if (!File.Exists(Path.Combine(folder, "CURRENT"))) throw new CliException($"{what} '{folder}' is not a node database (no CURRENT file)");
     }
 
-    private static void CopyInto(string source, string target)
-    {
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            // The lock file of a running database is not part of its data.
-            if (relative == "LOCK") continue;
-            var destination = Path.Combine(target, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-    }
+    /// <summary>A durable copy of a database folder, without the lock file of a running database (not part of its data).</summary>
+    private static void CopyInto(string source, string target) => DurableFile.CopyDirectory(source, target, relative => relative == "LOCK");
 
     private static Task WriteAsync(TextWriter output, bool json, object result, string text)
         => output.WriteLineAsync(json ? JsonSerializer.Serialize(result, CliJson.Options) : text);
