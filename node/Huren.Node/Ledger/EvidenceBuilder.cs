@@ -93,15 +93,17 @@ public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchori
     }
 
     /// <summary>
-    /// When the checkpoint carries a status-map line: for every record whose state the bundle's entries of this log set,
-    /// the map proof of its latest state as of the checkpoint into <c>statusProofs</c>, and that latest entry into
+    /// When the checkpoint carries a status-map line: for the subject and every record whose state the bundle's entries
+    /// of this log set, the map proof of its latest state as of the checkpoint into <c>statusProofs</c>, and that latest entry into
     /// <paramref name="indexes"/> if it was not there (a verifier refuses a bundle whose entries end in another state).
     /// </summary>
     private static void AddStatusProofs(EvidenceBundle bundle, MerkleLog log, (ulong Size, byte[] Note) checkpoint, SortedSet<ulong> indexes)
     {
         var parsed = Checkpoint.FromNote(SignedNote.Parse(System.Text.Encoding.UTF8.GetString(checkpoint.Note)), log.Origin);
         if (!parsed.Extensions.Any(StatusMapLine.IsStatusMapLine)) return;
+        // The subject's own state too, also where no entry of this log names it (a license accepted under a new id).
         var records = new SortedSet<string>(StringComparer.Ordinal);
+        if (bundle.Subject.Length > 0) records.Add(bundle.Subject);
         foreach (var index in indexes)
         {
             var entry = LeafReader.Read(log.GetLeaf(index)!).Entry;

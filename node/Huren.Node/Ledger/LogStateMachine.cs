@@ -6,6 +6,7 @@ using Huren.Schemas.Envelope;
 using Huren.Schemas.Validation;
 using Huren.Sdk.Crypto;
 using Huren.Sdk.Entries;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Node.Ledger;
 
@@ -240,7 +241,25 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         var issuer = Authorize(context);
         CheckReferences(context);
         var kind = EntryKinds.Find(entry.Kind) ?? throw Reject.InvalidArgument($"kind: '{entry.Kind}' is not a known entry kind");
+        // License ids have a form no other kind may use (EntryValidator), so only the kinds with free ids need the row.
+        if (StatusMapRecords.RecordKindOf(entry.Kind) is { } recordKind && recordKind != "license") CheckRecordKind(entry.RecordId, recordKind);
         Handlers[kind](this, context, issuer);
+    }
+
+    /// <summary>
+    /// One record id names one record in a log: the status map is keyed by record id alone, so a share under a seal's id
+    /// (say) would stand as the seal's latest state, and a bundle without the seal's revocation would prove "valid".
+    /// </summary>
+    private void CheckRecordKind(string recordId, string kind)
+    {
+        var key = StateKeys.RecordKind(recordId);
+        if (ReadRow<RecordKindRow>(key) is { } named)
+        {
+            if (!string.Equals(named.Kind, kind, StringComparison.Ordinal))
+                throw Reject.FailedPrecondition($"recordId: '{recordId}' is already taken in this log by a record of kind '{named.Kind}', not '{kind}': a record id names one record (its state in the status map)");
+            return;
+        }
+        Stage(key, new RecordKindRow { Kind = kind });
     }
 
     private delegate void KindHandler(LogStateMachine machine, EntryContext context, IssuerRecord? issuer);

@@ -210,3 +210,17 @@ public sealed class StateMeta
     /// <summary>The number of entries applied: the index the next entry must have.</summary>
     [ProtoMember(2)] public ulong NextIndex { get; set; }
 }
+
+/// <summary>
+/// Which kind of record a record id names in this log (state row <c>record/&lt;record id&gt;</c>), for the record kinds
+/// whose ids are chosen freely (seals, issuers, catalogue resources, shares). The status map is keyed by record id alone
+/// (../shared/spec/checkpoints.md), so one id naming two records would let the latest entry of one stand as the proven
+/// state of the other. License ids have a form only license entries may use, so they need no row. Node-internal; field
+/// numbers are append only.
+/// </summary>
+[ProtoContract]
+public sealed class RecordKindRow
+{
+    /// <summary>The kind of record: seal, issuer, catalog or share.</summary>
+    [ProtoMember(1)] public string Kind { get; set; } = "";
+}

@@ -19,6 +19,7 @@ internal static class StateKeys
     public const string ReceiptPrefix = "receipt/";
     public const string CatalogPrefix = "catalog/";
     public const string DecisionPrefix = "decision/";
+    public const string RecordKindPrefix = "record/";
     public const string Meta = "meta/state";
 
     public static string Issuer(string issuerId) => IssuerPrefix + issuerId;
@@ -42,6 +43,8 @@ internal static class StateKeys
     public static string Catalog(string resourceCode) => CatalogPrefix + resourceCode;
 
     public static string Decision(string shareId) => DecisionPrefix + shareId;
+
+    public static string RecordKind(string recordId) => RecordKindPrefix + recordId;
 
     public static byte[] Encode(object record)
     {

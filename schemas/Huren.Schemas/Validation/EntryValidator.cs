@@ -39,6 +39,10 @@ public static class EntryValidator
             errors.Add("schemaVersion", $"must be {EntryKinds.SchemaVersion}, got {entry.SchemaVersion}");
         }
         if (string.IsNullOrEmpty(entry.RecordId)) errors.Add("recordId", "is required");
+        // The status map is keyed by record id alone: a license id is for license entries only, or another record under
+        // it would stand as the license's latest state.
+        else if (knownKind && !entry.Kind!.StartsWith("license.", StringComparison.Ordinal) && LicenseIdentifier.Validate(entry.RecordId, "recordId") is null)
+            errors.Add("recordId", $"'{entry.RecordId}' has the form of a license id (GB/T 36904), which only license entries may use");
         FieldChecks.Id(errors, entry.IssuerId, "issuerId");
         if (entry.TimeUnixMs is <= 0 or > EntryLimits.MaxTimeUnixMs)
             errors.Add("timeUnixMs", $"must be a positive Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-30), got {entry.TimeUnixMs}");

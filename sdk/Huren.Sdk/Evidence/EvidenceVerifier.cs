@@ -365,12 +365,31 @@ public sealed class EvidenceVerifier
             if (!proof.TryVerify(checkpoint, out var value, out var proofError)) return $"statusProofs[{i}]: {proofError}";
             if (!provenStates.TryAdd((proof.Origin, proof.RecordId), value)) return $"statusProofs[{i}]: a second status proof for '{proof.RecordId}' in {proof.Origin}";
         }
-        // The latest state entry of each record, per log (entries are sorted by origin, then index).
+        // The latest state entry of each record, per log (entries are sorted by origin, then index). One record id names
+        // one kind of record in a log (the map's key is the id alone): entries of two kinds under one id are refused, or
+        // another record's entry could stand as the latest state of the subject.
         var latest = new Dictionary<(string Origin, string RecordId), (ulong Index, Hash256 LeafHash)>();
+        var kinds = new Dictionary<(string Origin, string RecordId), string>();
         foreach (var (e, read) in proven.Entries)
         {
             if (!StatusMap.StatusMapRecords.SetsState(read.Entry.Kind)) continue;
-            latest[(e.Origin, read.Entry.RecordId)] = (e.Index, proven.LeafHashes[(e.Origin, e.Index)]);
+            var key = (e.Origin, read.Entry.RecordId);
+            var kind = StatusMap.StatusMapRecords.RecordKindOf(read.Entry.Kind) ?? read.Entry.Kind;
+            if (kinds.TryGetValue(key, out var other) && other != kind)
+                return $"'{read.Entry.RecordId}' names a {other} and a {kind} record in {e.Origin} ({e.Origin}#{e.Index}): a record id names one record";
+            kinds[key] = kind;
+            latest[key] = (e.Index, proven.LeafHashes[(e.Origin, e.Index)]);
+        }
+        // The subject itself, in every log whose checkpoint has a status map, even where the bundle shows no entry under
+        // its id (a license accepted under a new id: its accept entry names the old one): a later state the bundle leaves
+        // out would otherwise go unnoticed.
+        foreach (var (origin, checkpoint) in checkpoints)
+        {
+            if (bundle.Subject.Length == 0 || latest.ContainsKey((origin, bundle.Subject)) || !checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) continue;
+            if (!provenStates.TryGetValue((origin, bundle.Subject), out var state))
+                return $"the bundle has no status proof for its subject '{bundle.Subject}' in {origin}, whose checkpoint (size {checkpoint.Size}) has a status map";
+            if (state is not null)
+                return $"the status map of {origin} at size {checkpoint.Size} proves a state of '{bundle.Subject}' that the bundle does not show: the bundle leaves out a later entry (e.g. a suspension); ask a node for current evidence";
         }
         foreach (var ((origin, recordId), (index, leafHash)) in latest)
         {

@@ -15,6 +15,22 @@ public static class StatusMapRecords
         !string.Equals(kind, EntryKinds.LicenseUse, StringComparison.Ordinal)
         && !string.Equals(kind, EntryKinds.SealUse, StringComparison.Ordinal);
 
+    /// <summary>
+    /// The kind of record whose state an entry of <paramref name="entryKind"/> sets: <c>license</c>, <c>seal</c>,
+    /// <c>issuer</c>, <c>catalog</c> or <c>share</c> (a share, its decision and its receipt); null for a use record or an
+    /// unknown kind. The map is keyed by record id alone, so in one log a record id names one kind of record: the
+    /// ledger refuses a second kind under an id, and a verifier refuses a bundle whose entries mix kinds under one id.
+    /// </summary>
+    public static string? RecordKindOf(string entryKind) => entryKind switch
+    {
+        EntryKinds.LicenseIssue or EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer or EntryKinds.LicenseTransferAccept => "license",
+        EntryKinds.SealRegister or EntryKinds.SealRevoke => "seal",
+        EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke or EntryKinds.IssuerSucceed => "issuer",
+        EntryKinds.CatalogPublish => "catalog",
+        EntryKinds.Share or EntryKinds.ShareDecision or EntryKinds.Receipt => "share",
+        _ => null,
+    };
+
     /// <summary>Whether <paramref name="entry"/> sets the state of its record (<see cref="SetsState(string)"/> of its kind).</summary>
     public static bool SetsState(Entry entry)
     {

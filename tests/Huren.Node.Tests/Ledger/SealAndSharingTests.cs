@@ -31,6 +31,22 @@ public class SealAndSharingTests
     }
 
     [Fact]
+    public void A_record_id_names_one_record_a_share_cannot_take_an_issuers_or_a_licenses_id()
+    {
+        // The status map is keyed by record id alone: a share under the issuer's id would stand as the issuer's latest state.
+        _log.Refuse(_amr, EntryKinds.Share, "430100-amr", Share("430100-amr", ChangshaAmrCode, ChangshaDataOfficeCode, LedgerFixture.Changsha),
+            RejectionKind.FailedPrecondition, "recordId: '430100-amr' is already taken in this log by a record of kind 'issuer', not 'share'");
+        // A license id has a form only license entries may use, issued or not.
+        var licenseId = BusinessLicense(ChangshaAmrCode, "2024000777").LicenseId;
+        _log.Refuse(_amr, EntryKinds.Share, licenseId, Share(licenseId, ChangshaAmrCode, ChangshaDataOfficeCode, LedgerFixture.Changsha),
+            RejectionKind.InvalidArgument, "has the form of a license id (GB/T 36904), which only license entries may use");
+        // A share, its decision and its receipt are one record: the same id serves them all.
+        var office = _log.RegisterIssuer("430100-data", ChangshaDataOfficeCode);
+        var share = _log.Admit(_amr, EntryKinds.Share, "share-7", Share("share-7", ChangshaAmrCode, ChangshaDataOfficeCode, LedgerFixture.Changsha));
+        _log.Admit(office, EntryKinds.Receipt, "share-7", Receipt("share-7", LedgerFixture.Changsha, ChangshaDataOfficeCode), share.Ref("share"));
+    }
+
+    [Fact]
     public void Receipt_needs_an_existing_share()
     {
         var office = _log.RegisterIssuer("430100-data", ChangshaDataOfficeCode);

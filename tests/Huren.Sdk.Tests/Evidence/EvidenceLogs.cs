@@ -273,10 +273,14 @@ internal sealed class EvidenceLogs
         return (tree, writes.Root.Hash, (ulong)leaves.Count);
     }
 
-    /// <summary>The map proof of every record the bundle's entries set a state of, per log.</summary>
+    /// <summary>The map proof of the subject and of every record the bundle's entries set a state of, per log (as the node's builder).</summary>
     private void AddStatusProofs(EvidenceBundle bundle)
     {
         var records = new SortedSet<(string Origin, string RecordId)>();
+        foreach (var origin in bundle.Checkpoints.Keys)
+        {
+            if (bundle.Subject.Length > 0 && StatusMapOf(origin) is not null) records.Add((origin, bundle.Subject));
+        }
         foreach (var e in bundle.Entries)
         {
             var entry = LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry;
