@@ -137,7 +137,23 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     public DecodedLeaf CheckStateless(byte[] leaf)
     {
         ArgumentNullException.ThrowIfNull(leaf);
-        return Validate(_signatures.Check(leaf));
+        var decoded = Validate(_signatures.Check(leaf));
+        CheckUseIsNow(decoded.Entry);
+        return decoded;
+    }
+
+    /// <summary>
+    /// A use (<c>license.use</c>, <c>seal.use</c>) submitted now is dated now: its verdict is judged on its own day, so a
+    /// use dated back to before the license expired would record VALID for an expired license. Only new submissions
+    /// are asked (a mirror or a rebuild replays old uses through <see cref="CheckStatelessSignerInBatch"/>), within the
+    /// same <see cref="MaxClockSkew"/> as the future bound.
+    /// </summary>
+    private void CheckUseIsNow(Entry entry)
+    {
+        if (MaxClockSkew is not { } skew || entry.Kind is not (EntryKinds.LicenseUse or EntryKinds.SealUse)) return;
+        var behind = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs);
+        if (behind > skew)
+            throw Reject.InvalidArgument($"timeUnixMs: a use is recorded when it happens, but {entry.TimeUnixMs} is {behind.TotalMinutes:F0} min before this node's clock (at most {skew.TotalMinutes:F0} min allowed)");
     }
 
     /// <summary>

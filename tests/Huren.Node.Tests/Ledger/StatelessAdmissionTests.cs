@@ -74,6 +74,24 @@ public class StatelessAdmissionTests
     }
 
     [Fact]
+    public void A_use_dated_back_is_refused_as_a_new_submission_and_replayed_as_the_origin_admitted_it()
+    {
+        var issued = _log.Admit(IssueEntry(), _amr.Key);
+        var use = _log.Entry(EntryKinds.LicenseUse, _license.LicenseId, _amr.Id, Use(_license.LicenseId), issued.Ref("license"));
+        // Dated a day back, when the license may still have been valid: its verdict would be judged on that day.
+        use.TimeUnixMs = LedgerFixture.Now.AddDays(-1).ToUnixTimeMilliseconds();
+        var leaf = EntrySigner.SignToLeaf(use, _amr.Key);
+        var ex = Assert.Throws<AdmissionException>(() => _log.Machine.CheckStateless(leaf));
+        Assert.Equal(RejectionKind.InvalidArgument, ex.Kind);
+        Assert.Contains("a use is recorded when it happens", ex.Message, StringComparison.Ordinal);
+        // A mirror or a rebuild replays old uses through the other path, which does not ask.
+        Assert.Equal(_license.LicenseId, _log.Machine.CheckStatelessSignerInBatch(leaf).Entry.RecordId);
+        // Within the allowed skew it is a new use.
+        use.TimeUnixMs = LedgerFixture.Now.AddMinutes(-5).ToUnixTimeMilliseconds();
+        _log.Admit(use, _amr.Key);
+    }
+
+    [Fact]
     public async Task Signature_checks_run_concurrently_with_commits()
     {
         var leaf = EntrySigner.SignToLeaf(_log.Entry(EntryKinds.LicenseUse, _license.LicenseId, _amr.Id, Use(_license.LicenseId)), _amr.Key);
