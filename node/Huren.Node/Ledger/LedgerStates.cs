@@ -54,18 +54,33 @@ public sealed class LedgerStates(LogStateMachine own)
     }
 
     /// <summary>
-    /// The first log holding the license in force; a license transferred out and accepted under the same id lives on
-    /// in the receiving log, so the transferred-out record is only the fallback.
+    /// The log holding the license in force; a license transferred out and accepted under the same id lives on in the
+    /// receiving log, so the transferred-out record is only the fallback. Two logs holding one license id or document
+    /// digest in force (another city's issuer given this city's code, a document registered twice) is no answer: each
+    /// node would otherwise answer with the log it reads first.
     /// </summary>
+    /// <exception cref="AmbiguousLicenseException">Two logs hold a license in force under the key.</exception>
     private (LogStateMachine State, LicenseRecord License)? Find(Func<LogStateMachine, LicenseRecord?> lookup)
     {
-        (LogStateMachine, LicenseRecord)? transferred = null;
+        (LogStateMachine State, LicenseRecord License)? inForce = null, transferred = null;
         foreach (var state in All())
         {
             if (lookup(state) is not { } license) continue;
-            if (license.Status != LicenseStatus.Transferred) return (state, license);
-            transferred ??= (state, license);
+            if (license.Status == LicenseStatus.Transferred)
+            {
+                transferred ??= (state, license);
+                continue;
+            }
+            if (inForce is { } first)
+            {
+                throw new AmbiguousLicenseException(
+                    $"license {first.License.LicenseId} of {first.State.Origin} and license {license.LicenseId} of {state.Origin} are both in force under this key; the logs disagree, ask by license id in the issuing city's log and report it");
+            }
+            inForce = (state, license);
         }
-        return transferred;
+        return inForce ?? transferred;
     }
 }
+
+/// <summary>Two logs this node keeps hold a license in force under one license id or document digest.</summary>
+public sealed class AmbiguousLicenseException(string message) : Exception(message);

@@ -79,9 +79,22 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         return (answer, new Dictionary<string, string> { [log.Origin] = note });
     }
 
+    /// <summary>A license look-up; two logs holding it in force is FAILED_PRECONDITION with both named, not a verdict.</summary>
+    private static (LogStateMachine State, LicenseRecord License)? Unambiguous(Func<(LogStateMachine State, LicenseRecord License)?> lookup)
+    {
+        try
+        {
+            return lookup();
+        }
+        catch (AmbiguousLicenseException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.Message);
+        }
+    }
+
     private async Task<(VerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifyLicenseRequest request, CancellationToken cancellationToken)
     {
-        var found = !string.IsNullOrEmpty(request.LicenseId) ? states.FindLicense(request.LicenseId) : states.FindLicenseByDigest(request.DocumentDigest);
+        var found = Unambiguous(() => !string.IsNullOrEmpty(request.LicenseId) ? states.FindLicense(request.LicenseId) : states.FindLicenseByDigest(request.DocumentDigest));
         if (found is not var (state, license))
         {
             return (new VerdictResponse
@@ -170,7 +183,7 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("give a license id (证照标识)");
         RequireWellFormed(request.LicenseId);
-        if (states.FindLicense(request.LicenseId) is not var (state, license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
+        if (Unambiguous(() => states.FindLicense(request.LicenseId)) is not var (state, license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
         var log = logs.Resolve(state.Origin);
         var response = new EntryListResponse();
         foreach (var index in license.EntryIndexes) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = log.GetLeaf(index)! });

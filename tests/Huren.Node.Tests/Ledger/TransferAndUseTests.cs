@@ -39,6 +39,25 @@ public class TransferAndUseTests
     }
 
     [Fact]
+    public void A_document_digest_in_force_in_two_logs_is_no_answer_and_a_transferred_license_is_one()
+    {
+        var (id, _) = IssueInChangsha("2024000501");
+        var states = new LedgerStates(_changsha.Machine);
+        states.Add(_zhuzhou.Machine);
+        var digest = BusinessLicense(ChangshaAmrCode, "2024000501").DocumentDigest;
+        Assert.Equal(id, states.FindLicenseByDigest(digest)!.Value.License.LicenseId);
+
+        // Zhuzhou's department registers a license of its own carrying the same document digest.
+        var copy = BusinessLicense(ZhuzhouAmrCode, "2024000502");
+        copy.DocumentDigest = digest;
+        _zhuzhou.Admit(_zhuzhouAmr, EntryKinds.LicenseIssue, copy.LicenseId, copy);
+        var ex = Assert.Throws<AmbiguousLicenseException>(() => states.FindLicenseByDigest(digest));
+        Assert.Contains($"license {id} of {LedgerFixture.Changsha} and license {copy.LicenseId} of {LedgerFixture.Zhuzhou} are both in force", ex.Message, StringComparison.Ordinal);
+        // Each license by its own id is still one answer.
+        Assert.Equal(LedgerFixture.Zhuzhou, states.FindLicense(copy.LicenseId)!.Value.State.Origin);
+    }
+
+    [Fact]
     public void Accepted_license_becomes_a_license_of_the_receiving_log()
     {
         var (id, transfer) = TransferToZhuzhou("2024000001");
