@@ -148,7 +148,7 @@ public sealed class ClientRegistry
     {
         ArgumentNullException.ThrowIfNull(principal);
         var name = principal.Name;
-        var current = _principals.GetValueOrDefault(name) ?? PeerFromNetwork(name) ?? RegisteredIssuer(name);
+        var current = Find(name);
         if (current is null || current.Role != principal.Role || current.Key.Id != principal.Key.Id)
         {
             reason = $"'{name}' is no longer a client, member node or registered issuer of this node with the key this call was made with";
@@ -161,12 +161,21 @@ public sealed class ClientRegistry
         }
         if (ActsForRevokedIssuer(current))
         {
-            reason = $"'{name}' acts for issuer {current.IssuerId}, which this node's log has revoked";
+            reason = RevokedIssuer(current);
             return false;
         }
         reason = null;
         return true;
     }
+
+    /// <summary>
+    /// The principal named <paramref name="name"/>: a configured client first, then a member node, then a registered
+    /// issuer, so neither of the later ones can take a configured name.
+    /// </summary>
+    private ClientPrincipal? Find(string name) => _principals.GetValueOrDefault(name) ?? PeerFromNetwork(name) ?? RegisteredIssuer(name);
+
+    /// <summary>Why <paramref name="principal"/>, acting for a revoked issuer, is refused (calls and counter sign-ins alike).</summary>
+    internal static string RevokedIssuer(ClientPrincipal principal) => $"'{principal.Name}' acts for issuer {principal.IssuerId}, which this node's log has revoked";
 
     /// <summary>Checks a credential for <paramref name="method"/>; null with the reason when it is refused.</summary>
     public ClientPrincipal? Authenticate(string? header, string method, out string? error) => Authenticate(header, method, null, out error);
@@ -188,9 +197,7 @@ public sealed class ClientRegistry
             error = "malformed credential: expected 'Huren <principal>:<unix seconds>:<base64 signature>'";
             return null;
         }
-        // A configured client first, then a member node, then a registered issuer: neither of the later ones can take a
-        // configured name.
-        var principal = _principals.GetValueOrDefault(name) ?? PeerFromNetwork(name) ?? RegisteredIssuer(name);
+        var principal = Find(name);
         if (principal is null)
         {
             error = $"unknown principal '{name}' (not a configured client, a member node or an issuer registered in this node's log)";
@@ -219,7 +226,7 @@ public sealed class ClientRegistry
         // as a registered issuer's own key stops at once (its reads of held data and content included).
         if (ActsForRevokedIssuer(principal))
         {
-            error = $"'{name}' acts for issuer {principal.IssuerId}, which this node's log has revoked";
+            error = RevokedIssuer(principal);
             return null;
         }
         // Checked on every call, remembered signature or not: the cache cannot stretch the window.

@@ -129,7 +129,7 @@ public sealed class CounterSessions(ClientRegistry clients, CounterOptions optio
         // Told only to whoever holds the counter's key, as the rest: which principals exist stays unsaid.
         if (clients.ActsForRevokedIssuer(counter))
         {
-            error = $"'{principal}' acts for issuer {counter.IssuerId}, which this node's log has revoked";
+            error = ClientRegistry.RevokedIssuer(counter);
             return null;
         }
         // Answered: the nonce opens this session and no other (remembered until it would have expired anyway).

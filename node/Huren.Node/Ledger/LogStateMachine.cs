@@ -258,7 +258,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         CheckReferences(context);
         var kind = EntryKinds.Find(entry.Kind) ?? throw Reject.InvalidArgument($"kind: '{entry.Kind}' is not a known entry kind");
         // License ids have a form no other kind may use (EntryValidator), so only the kinds with free ids need the row.
-        if (StatusMapRecords.RecordKindOf(entry.Kind) is { } recordKind && recordKind != "license") CheckRecordKind(entry.RecordId, recordKind);
+        if (StatusMapRecords.RecordKindOf(entry.Kind) is { } recordKind && recordKind != StatusMapRecords.License) CheckRecordKind(entry.RecordId, recordKind);
         Handlers[kind](this, context, issuer);
     }
 

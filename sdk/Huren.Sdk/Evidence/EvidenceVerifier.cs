@@ -368,17 +368,15 @@ public sealed class EvidenceVerifier
         // The latest state entry of each record, per log (entries are sorted by origin, then index). One record id names
         // one kind of record in a log (the map's key is the id alone): entries of two kinds under one id are refused, or
         // another record's entry could stand as the latest state of the subject.
-        var latest = new Dictionary<(string Origin, string RecordId), (ulong Index, Hash256 LeafHash)>();
-        var kinds = new Dictionary<(string Origin, string RecordId), string>();
+        var latest = new Dictionary<(string Origin, string RecordId), (ulong Index, Hash256 LeafHash, string Kind)>();
         foreach (var (e, read) in proven.Entries)
         {
             if (!StatusMap.StatusMapRecords.SetsState(read.Entry.Kind)) continue;
             var key = (e.Origin, read.Entry.RecordId);
             var kind = StatusMap.StatusMapRecords.RecordKindOf(read.Entry.Kind) ?? read.Entry.Kind;
-            if (kinds.TryGetValue(key, out var other) && other != kind)
-                return $"'{read.Entry.RecordId}' names a {other} and a {kind} record in {e.Origin} ({e.Origin}#{e.Index}): a record id names one record";
-            kinds[key] = kind;
-            latest[key] = (e.Index, proven.LeafHashes[(e.Origin, e.Index)]);
+            if (latest.TryGetValue(key, out var earlier) && earlier.Kind != kind)
+                return $"'{read.Entry.RecordId}' names a {earlier.Kind} and a {kind} record in {e.Origin} ({e.Origin}#{e.Index}): a record id names one record";
+            latest[key] = (e.Index, proven.LeafHashes[(e.Origin, e.Index)], kind);
         }
         // The subject itself, in every log whose checkpoint has a status map, even where the bundle shows no entry under
         // its id (a license accepted under a new id: its accept entry names the old one): a later state the bundle leaves
@@ -391,7 +389,7 @@ public sealed class EvidenceVerifier
             if (state is not null)
                 return $"the status map of {origin} at size {checkpoint.Size} proves a state of '{bundle.Subject}' that the bundle does not show: the bundle leaves out a later entry (e.g. a suspension); ask a node for current evidence";
         }
-        foreach (var ((origin, recordId), (index, leafHash)) in latest)
+        foreach (var ((origin, recordId), (index, leafHash, _)) in latest)
         {
             var checkpoint = checkpoints[origin];
             if (!checkpoint.Extensions.Any(StatusMap.StatusMapLine.IsStatusMapLine)) continue;

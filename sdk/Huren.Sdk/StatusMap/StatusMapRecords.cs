@@ -15,6 +15,9 @@ public static class StatusMapRecords
         !string.Equals(kind, EntryKinds.LicenseUse, StringComparison.Ordinal)
         && !string.Equals(kind, EntryKinds.SealUse, StringComparison.Ordinal);
 
+    /// <summary>What <see cref="RecordKindOf"/> answers for license entries, whose ids have a form of their own.</summary>
+    public const string License = "license";
+
     /// <summary>
     /// The kind of record whose state an entry of <paramref name="entryKind"/> sets: <c>license</c>, <c>seal</c>,
     /// <c>issuer</c>, <c>catalog</c> or <c>share</c> (a share, its decision and its receipt); null for a use record or an
@@ -23,7 +26,7 @@ public static class StatusMapRecords
     /// </summary>
     public static string? RecordKindOf(string entryKind) => entryKind switch
     {
-        EntryKinds.LicenseIssue or EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer or EntryKinds.LicenseTransferAccept => "license",
+        EntryKinds.LicenseIssue or EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer or EntryKinds.LicenseTransferAccept => License,
         EntryKinds.SealRegister or EntryKinds.SealRevoke => "seal",
         EntryKinds.IssuerRegister or EntryKinds.IssuerRevoke or EntryKinds.IssuerSucceed => "issuer",
         EntryKinds.CatalogPublish => "catalog",
