@@ -1,4 +1,5 @@
 using Huren.Schemas.Bodies;
+using Huren.Schemas.Envelope;
 
 namespace Huren.Schemas.Validation;
 
@@ -54,7 +55,8 @@ public static partial class BodyValidator
     /// <summary>
     /// A department's <see cref="Services.ShareRequest"/>, checked by both nodes before anything is looked up: ids, codes,
     /// names and texts within the limits of the share and decision entries it may lead to, the two logs' origins, and
-    /// 1 to <see cref="MaxRequestFields"/> distinct data items. Field names are the request's (snake_case).
+    /// 1 to <see cref="MaxRequestFields"/> distinct data items, and a signing time a date can hold. Field names are the
+    /// request's (snake_case).
     /// </summary>
     public static ValidationResult Validate(Services.ShareRequest request)
     {
@@ -78,6 +80,8 @@ public static partial class BodyValidator
         FieldChecks.Text(errors, request.Purpose, "purpose");
         FieldChecks.Id(errors, request.MatterCode, "matter_code", required: false);
         FieldChecks.Text(errors, request.LegalBasis, "legal_basis");
+        if (request.TimeUnixMs is <= 0 or > EntryLimits.MaxTimeUnixMs)
+            errors.Add("time_unix_ms", $"must be a positive Unix time in milliseconds no later than {EntryLimits.MaxTimeUnixMs} (9999-12-30), got {request.TimeUnixMs}");
         return errors.ToResult();
     }
 

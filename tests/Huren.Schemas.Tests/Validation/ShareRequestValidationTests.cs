@@ -37,6 +37,8 @@ public sealed class ShareRequestValidationTests
         ["matter code with a space"] = (r => r.MatterCode = "430200 QT", "matter_code: must be printable ASCII"),
         ["no legal basis"] = (r => r.LegalBasis = "", "legal_basis: is required"),
         ["long legal basis"] = (r => r.LegalBasis = new string('法', 1001), "legal_basis: must be at most 1000 characters"),
+        ["no signing time"] = (r => r.TimeUnixMs = 0, "time_unix_ms: must be a positive Unix time"),
+        ["a signing time no date holds"] = (r => r.TimeUnixMs = long.MinValue, "time_unix_ms: must be a positive Unix time"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
