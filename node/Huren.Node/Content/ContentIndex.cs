@@ -6,7 +6,7 @@ namespace Huren.Node.Content;
 /// <summary>
 /// The rows beside the content store (key space <c>content</c>, family <c>state</c>): who put which object
 /// (<c>owner/&lt;sha256 hex&gt;/&lt;owner&gt;</c>), and which record's data a department published for a catalogue
-/// resource (<c>record/&lt;resource code&gt; &lt;record id&gt;</c>), data held or refused for shares. Never on the ledger.
+/// resource (<c>record/&lt;resource code&gt; &lt;record id&gt;</c>), data held or refused for shares, and what was sent for the node's own shares. Never on the ledger.
 /// </summary>
 public sealed class ContentIndex(IKeyValueStore store)
 {
@@ -63,6 +63,17 @@ public sealed class ContentIndex(IKeyValueStore store)
     public string? RefusedData(string providerOrigin, string shareId)
         => _rows.Get($"refused/{providerOrigin} {shareId}") is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 
+    /// <summary>
+    /// Records, in <paramref name="batch"/> (the share entry's own write), what this node sent for a share it made (row
+    /// <c>served/&lt;share id&gt;</c>): with the salt its share entry's payload digest needs, the share can be sent again
+    /// after a broken transfer or a restart.
+    /// </summary>
+    public void PutServed(StoreBatch batch, ServedShare served) => _rows.Put(batch, $"served/{served.ShareId}", Encode(served));
+
+    /// <summary>What this node sent for its share <paramref name="shareId"/>, or null (none made, or made by a node before rows of this kind).</summary>
+    public ServedShare? FindServed(string shareId)
+        => _rows.Get($"served/{shareId}") is { } bytes ? Serializer.Deserialize<ServedShare>(bytes.AsSpan()) : null;
+
     /// <summary>A request waiting for the provider department's decision (row <c>pending/&lt;share id&gt;</c>).</summary>
     public void PutPending(PendingRequest pending) => Put($"pending/{pending.ShareId}", pending);
 
@@ -118,6 +129,26 @@ public sealed class HeldShare
     [ProtoMember(8)] public List<long> PartLengths { get; set; } = [];
     /// <summary>The payload digest's salt.</summary>
     [ProtoMember(9)] public byte[] Salt { get; set; } = [];
+}
+
+/// <summary>What a provider's node sent for a share, kept to send it again. Node-internal; field numbers append only.</summary>
+[ProtoContract]
+public sealed class ServedShare
+{
+    /// <summary>The share.</summary>
+    [ProtoMember(1)] public string ShareId { get; set; } = "";
+    /// <summary>The payload digest's salt.</summary>
+    [ProtoMember(2)] public byte[] Salt { get; set; } = [];
+    /// <summary>SHA-256 of the record's stored JSON the fields part was taken from (empty when the share has no fields part).</summary>
+    [ProtoMember(3)] public byte[] FieldsSourceSha256 { get; set; } = [];
+    /// <summary>The JSON fields taken, in order.</summary>
+    [ProtoMember(4)] public List<string> JsonFields { get; set; } = [];
+    /// <summary>Part names, in order.</summary>
+    [ProtoMember(5)] public List<string> PartNames { get; set; } = [];
+    /// <summary>SHA-256 of each part.</summary>
+    [ProtoMember(6)] public List<byte[]> PartSha256s { get; set; } = [];
+    /// <summary>Length of each part.</summary>
+    [ProtoMember(7)] public List<long> PartLengths { get; set; } = [];
 }
 
 /// <summary>A request a provider's node holds for its department's decision (有条件共享). Node-internal; field numbers append only.</summary>

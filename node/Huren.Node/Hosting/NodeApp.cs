@@ -159,7 +159,7 @@ public static partial class NodeApp
         });
         services.AddSingleton(sp => new ContentIndex(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<ContentService>();
-        services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData));
+        services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData, options.TestHooks.KillAfterShareOfRecord));
         services.AddSingleton<ExchangeService>();
         services.AddSingleton<LicenseService>();
         services.AddSingleton<LedgerService>();

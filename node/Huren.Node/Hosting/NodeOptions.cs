@@ -94,6 +94,11 @@ public sealed class TestHookOptions
     /// <summary>A provider node flips one bit of the data it sends for a share after recording the share entry, as a
     /// tampering network would; the consumer's node must refuse the data and write no receipt.</summary>
     public bool AlterSharedData { get; set; }
+
+    /// <summary>A provider node kills its own process (SIGKILL) just after sending the header of a new share of this
+    /// record id, before any data, as a crash would; restarted and asked again under the same share id, it must send
+    /// that share.</summary>
+    public string KillAfterShareOfRecord { get; set; } = "";
 }
 
 /// <summary>Paths of the node's key files (PEM).</summary>

@@ -20,6 +20,12 @@ public class AppendItem(byte[] leaf, byte[] leafHash, DecodedLeaf decoded)
     /// <summary>The leaf, decoded by the stateless checks.</summary>
     public DecodedLeaf Decoded { get; } = decoded;
 
+    /// <summary>
+    /// The submitter's own rows, added to the batch's atomic write when this entry is appended (not when it duplicates
+    /// one already written): what must exist exactly when the entry does.
+    /// </summary>
+    public Action<Storage.StoreBatch>? WriteWith { get; init; }
+
     /// <summary>Where it landed (or the durable copy it duplicates), when it did.</summary>
     public AppendResult? Result { get; set; }
 

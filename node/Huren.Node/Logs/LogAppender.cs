@@ -114,6 +114,7 @@ public sealed partial class LogAppender
             {
                 _log.Stage(staging, batch);
                 foreach (var participant in _participants) participant.Write(batch, staging);
+                foreach (var item in _inBatch.Values) item.WriteWith?.Invoke(batch);
                 store.Write(batch);
             }
             _log.Committed(staging);

@@ -74,7 +74,15 @@ public sealed partial class Sequencer : IAsyncDisposable
     /// Like <see cref="SubmitAsync(byte[], CancellationToken)"/>, with a caller check on the decoded entry (e.g. that the
     /// authenticated client acts for the entry's issuer) run before the entry is queued.
     /// </summary>
-    public async Task<AppendResult> SubmitAsync(byte[] leaf, Action<DecodedLeaf>? authorize, CancellationToken cancellationToken)
+    public Task<AppendResult> SubmitAsync(byte[] leaf, Action<DecodedLeaf>? authorize, CancellationToken cancellationToken)
+        => SubmitAsync(leaf, authorize, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="SubmitAsync(byte[], Action{DecodedLeaf}, CancellationToken)"/>, with rows of the caller's own
+    /// (<paramref name="writeWith"/>) written in the same atomic write as the entry: both are durable, or neither. Not
+    /// called when the same bytes are already in the log.
+    /// </summary>
+    public async Task<AppendResult> SubmitAsync(byte[] leaf, Action<DecodedLeaf>? authorize, Action<Storage.StoreBatch>? writeWith, CancellationToken cancellationToken)
     {
         // Checked first and again by the writer loop: a gate closed while an entry waits in the queue still refuses it.
         _gate?.ThrowIfClosed(Log.Origin);
@@ -100,7 +108,7 @@ public sealed partial class Sequencer : IAsyncDisposable
                 throw new AppendFailedException($"the log {Log.Origin} cannot be read ({ex.GetType().Name}; the node's log has the details); try again", ex);
             }
             if (known) return new AppendResult(existing, leafHash, true);
-            pending = new Pending(new AppendItem(leaf, leafHash, decoded));
+            pending = new Pending(new AppendItem(leaf, leafHash, decoded) { WriteWith = writeWith });
         }
         finally
         {

@@ -23,4 +23,5 @@ public sealed class ExchangeOptions
 /// <param name="Options">The exchange settings.</param>
 /// <param name="BaseDirectory">Where relative key paths start.</param>
 /// <param name="AlterSharedData">TEST HOOK (<c>Huren:TestHooks:AlterSharedData</c>): flips a bit of the data a provider sends after recording the share, to show the consumer's node refuses it.</param>
-public sealed record ExchangeSettings(string Origin, string NetworkId, ExchangeOptions Options, string BaseDirectory, bool AlterSharedData);
+/// <param name="KillAfterShareOfRecord">TEST HOOK (<c>Huren:TestHooks:KillAfterShareOfRecord</c>): the provider's process kills itself after a new share's header for this record id, before its data; empty for none.</param>
+public sealed record ExchangeSettings(string Origin, string NetworkId, ExchangeOptions Options, string BaseDirectory, bool AlterSharedData, string KillAfterShareOfRecord = "");

@@ -16,8 +16,8 @@ namespace Huren.Node.Services;
 
 public sealed partial class ExchangeService
 {
-    /// <summary>What the provider decided for one request: a header, and when shared the parts to stream.</summary>
-    private sealed record Answer(ProvideMessage Header, byte[]? FieldsJson, List<byte[]> Files);
+    /// <summary>What the provider decided for one request: a header, and when shared the parts to stream (<paramref name="Made"/>: by a share entry written for this call).</summary>
+    private sealed record Answer(ProvideMessage Header, byte[]? FieldsJson, List<byte[]> Files, bool Made = false);
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<ProvideMessage> ProvideAsync(SignedShareRequest request, CallContext context = default)
@@ -25,6 +25,9 @@ public sealed partial class ExchangeService
         var answer = await DecideAsync(request, context).ConfigureAwait(false);
         yield return answer.Header;
         if (answer.Header.Status != ExchangeStatus.Shared) yield break;
+        // TEST HOOK only (Huren:TestHooks:KillAfterShareOfRecord): the node crashes after a new share entry, before its data.
+        if (answer.Made && settings.KillAfterShareOfRecord is { Length: > 0 } crashing && crashing == ShareRecordId(answer))
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
         var altered = !settings.AlterSharedData;
         if (answer.FieldsJson is { } json)
         {
@@ -73,7 +76,7 @@ public sealed partial class ExchangeService
         var own = states.Own;
         if (!own.TryGetCatalog(asked.ResourceCode, out var resource)) throw RpcErrors.NotFound($"the catalogue of {settings.Origin} has no resource {asked.ResourceCode}");
         var catalog = CanonicalCodec.Decode<CatalogResourcePublished>(LeafReader.Read(logs.Own.GetLeaf(resource.Index)!).Entry.Body);
-        if (own.TryGetShare(asked.ShareId, out var made)) throw RpcErrors.AlreadyExists($"share {asked.ShareId} was already made (entry {made.Index})");
+        if (own.TryGetShare(asked.ShareId, out var made)) return await SendAgainAsync(asked, catalog, resource, made.Index, consumerCity, context.CancellationToken).ConfigureAwait(false);
         DecisionRecord? decision = own.TryGetDecision(asked.ShareId, out var decided) ? decided : null;
         if (decision is { Approved: false })
         {
@@ -94,8 +97,7 @@ public sealed partial class ExchangeService
             if (ShareDecisionRule.CheckRequest(approved, asked) is { } mismatch)
                 throw RpcErrors.PermissionDenied($"share id {asked.ShareId} was approved (entry {decision.Index}) for another request: {mismatch}; nothing was recorded");
         }
-        // Only the data its resource's own department published is shared under that resource.
-        var record = index.FindRecord(asked.ResourceCode, asked.RecordId) is { } found && string.Equals(found.OwnerIssuerId, resource.IssuerId, StringComparison.Ordinal) ? found : null;
+        var record = PublishedRecord(asked, resource);
         if (decision is not null && record is null)
             throw RpcErrors.NotFound($"record {asked.RecordId} of resource {asked.ResourceCode} has no published data (any more); nothing was recorded");
         // An approval lifts the condition (有条件共享), not the catalogue: a consumer, purpose, matter or data item the
@@ -122,6 +124,10 @@ public sealed partial class ExchangeService
         => a is not null && a.ConsumerOrigin == b.ConsumerOrigin && a.ConsumerIssuerId == b.ConsumerIssuerId && a.ConsumerCode == b.ConsumerCode
            && a.ResourceCode == b.ResourceCode && a.RecordId == b.RecordId && a.Purpose == b.Purpose && a.MatterCode == b.MatterCode && a.LegalBasis == b.LegalBasis
            && a.Fields.SequenceEqual(b.Fields, StringComparer.Ordinal);
+
+    /// <summary>The record's data, when its resource's own department published it: only that is shared under the resource.</summary>
+    private RecordData? PublishedRecord(ShareRequest asked, CatalogRecord resource)
+        => index.FindRecord(asked.ResourceCode, asked.RecordId) is { } found && string.Equals(found.OwnerIssuerId, resource.IssuerId, StringComparison.Ordinal) ? found : null;
 
     private static string PeerName(string city) => Network.PeerClients.PrincipalOf(city);
 
@@ -161,7 +167,67 @@ public sealed partial class ExchangeService
         Fields = [.. asked.Fields],
     };
 
-    /// <summary>Builds the minimised parts, records the share entry (digest of exactly those parts, salted), and returns what to stream.</summary>
+    /// <summary>
+    /// Answers a request under the id of a share this log already holds. The same consumer asking the same again (its
+    /// transfer broke off, or this node stopped, after the share entry) gets that share again — the same entry, salt and
+    /// parts, and no new entry — while the share is unexpired and the catalogue still allows it; anyone else is refused.
+    /// </summary>
+    private async Task<Answer> SendAgainAsync(ShareRequest asked, CatalogResourcePublished catalog, CatalogRecord resource, ulong shareIndex, string consumerCity, CancellationToken cancellationToken)
+    {
+        var leaf = logs.Own.GetLeaf(shareIndex)!;
+        var made = CanonicalCodec.Decode<DataShared>(LeafReader.Read(leaf).Entry.Body);
+        if (!Answers(made, asked))
+            throw RpcErrors.AlreadyExists($"share {asked.ShareId} was already made (entry {shareIndex}) for another request; ask with a new share id");
+        var why = $"share {asked.ShareId} was made (entry {shareIndex}) but cannot be sent again";
+        if (string.CompareOrdinal(made.ExpiresOn, Today().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) < 0)
+            throw RpcErrors.FailedPrecondition($"{why}: it expired on {made.ExpiresOn}; ask with a new share id");
+        var record = PublishedRecord(asked, resource);
+        if (Refusal(asked, catalog, record, consumerCity) is { } refusal) throw RpcErrors.PermissionDenied($"{why}: {refusal.Reason}");
+        var served = index.FindServed(asked.ShareId) ?? throw RpcErrors.FailedPrecondition($"{why}: this node keeps no copy of what it sent (made by an earlier version); ask with a new share id");
+        var parts = new List<SharePart>();
+        for (var i = 0; i < served.PartNames.Count; i++) parts.Add(new SharePart { Name = served.PartNames[i], Sha256 = served.PartSha256s[i], Length = served.PartLengths[i] });
+        if (!SharePayload.Digest(served.Salt, parts).AsSpan().SequenceEqual(made.PayloadDigest))
+            throw RpcErrors.FailedPrecondition($"{why}: what this node kept of it does not give the entry's payload digest");
+        byte[]? fieldsJson = null;
+        var files = new List<byte[]>();
+        foreach (var part in parts)
+        {
+            if (part.Name == SharePayload.FieldsPart)
+            {
+                fieldsJson = await MinimalFieldsAsync(served.FieldsSourceSha256, served.JsonFields, cancellationToken).ConfigureAwait(false);
+                if (!Digests.Sha256(fieldsJson).AsSpan().SequenceEqual(part.Sha256)) throw RpcErrors.FailedPrecondition($"{why}: its fields no longer read as they were sent");
+            }
+            else
+            {
+                if (!store.Contains(part.Sha256)) throw RpcErrors.FailedPrecondition($"{why}: the content store no longer holds part {part.Name}");
+                files.Add(part.Sha256);
+            }
+        }
+        var header = new ProvideMessage { Status = ExchangeStatus.Shared, Entry = new LogEntry { Origin = settings.Origin, Index = shareIndex, Leaf = leaf }, Salt = served.Salt };
+        header.Parts.AddRange(parts);
+        return new Answer(header, fieldsJson, files);
+    }
+
+    /// <summary>The record's stored JSON reduced to <paramref name="fields"/>, in that order: the same bytes each time for the same stored object.</summary>
+    private async Task<byte[]> MinimalFieldsAsync(byte[] sourceSha256, List<string> fields, CancellationToken cancellationToken)
+    {
+        using var reader = store.OpenRead(sourceSha256);
+        var all = JsonNode.Parse(await reader.ReadAllAsync(ContentService.MaxFieldsJson, cancellationToken).ConfigureAwait(false))!.AsObject();
+        var minimal = new JsonObject();
+        foreach (var name in fields) minimal[name] = all[name]?.DeepClone();
+        return JsonSerializer.SerializeToUtf8Bytes(minimal, MinimalJson);
+    }
+
+    private static readonly JsonSerializerOptions MinimalJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+
+    private static string ShareRecordId(Answer answer) => CanonicalCodec.Decode<DataShared>(LeafReader.Read(answer.Header.Entry!.Leaf).Entry.Body).RecordId;
+
+    /// <summary>
+    /// Builds the minimised parts and records the share entry (digest of exactly those parts, salted) together with what
+    /// was sent (<see cref="ServedShare"/>, in the entry's own write), and returns what to stream.
+    /// </summary>
     private async Task<Answer> ShareAsync(ShareRequest asked, CatalogResourcePublished catalog, CatalogRecord resource, RecordData record, DecisionRecord? decision, CancellationToken cancellationToken)
     {
         var parts = new List<SharePart>();
@@ -169,11 +235,7 @@ public sealed partial class ExchangeService
         var jsonFields = asked.Fields.Where(record.FieldNames.Contains).ToList();
         if (jsonFields.Count > 0)
         {
-            using var reader = store.OpenRead(record.FieldsSha256);
-            var all = JsonNode.Parse(await reader.ReadAllAsync(ContentService.MaxFieldsJson, cancellationToken).ConfigureAwait(false))!.AsObject();
-            var minimal = new JsonObject();
-            foreach (var name in jsonFields) minimal[name] = all[name]?.DeepClone();
-            fieldsJson = JsonSerializer.SerializeToUtf8Bytes(minimal, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            fieldsJson = await MinimalFieldsAsync(record.FieldsSha256, jsonFields, cancellationToken).ConfigureAwait(false);
             parts.Add(new SharePart { Name = SharePayload.FieldsPart, Length = fieldsJson.Length, Sha256 = Digests.Sha256(fieldsJson) });
         }
         var files = new List<byte[]>();
@@ -186,7 +248,7 @@ public sealed partial class ExchangeService
             files.Add(reader.Info.Sha256);
         }
         var salt = RandomNumberGenerator.GetBytes(32);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var today = Today();
         var body = new DataShared
         {
             ShareId = asked.ShareId, ProviderCode = catalog.ProviderCode, ProviderName = catalog.ProviderName,
@@ -198,22 +260,33 @@ public sealed partial class ExchangeService
             ExpiresOn = today.AddDays(settings.Options.ShareValidityDays).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             RecordCount = 1,
         };
-        var (shareIndex, shareLeaf) = await SubmitAsync(EntryKinds.Share, asked.ShareId, resource.IssuerId, body, cancellationToken).ConfigureAwait(false);
+        var served = new ServedShare { ShareId = asked.ShareId, Salt = salt, FieldsSourceSha256 = fieldsJson is null ? [] : record.FieldsSha256, JsonFields = jsonFields };
+        foreach (var part in parts)
+        {
+            served.PartNames.Add(part.Name);
+            served.PartSha256s.Add(part.Sha256);
+            served.PartLengths.Add(part.Length);
+        }
+        var (shareIndex, shareLeaf) = await SubmitAsync(EntryKinds.Share, asked.ShareId, resource.IssuerId, body, cancellationToken, batch => index.PutServed(batch, served)).ConfigureAwait(false);
         index.RemovePending(asked.ShareId);
         var header = new ProvideMessage { Status = ExchangeStatus.Shared, Entry = new LogEntry { Origin = settings.Origin, Index = shareIndex, Leaf = shareLeaf }, Salt = salt };
         header.Parts.AddRange(parts);
-        return new Answer(header, fieldsJson, files);
+        return new Answer(header, fieldsJson, files, Made: true);
     }
 
-    /// <summary>Signs an entry with the department's deposited key and appends it to this node's log (durable before it returns).</summary>
-    private async Task<(ulong Index, byte[] Leaf)> SubmitAsync<T>(string kind, string recordId, string issuerId, T body, CancellationToken cancellationToken) where T : class
+    /// <summary>
+    /// Signs an entry with the department's deposited key and appends it to this node's log (durable before it returns),
+    /// with <paramref name="writeWith"/>'s rows in the same atomic write.
+    /// </summary>
+    private async Task<(ulong Index, byte[] Leaf)> SubmitAsync<T>(string kind, string recordId, string issuerId, T body, CancellationToken cancellationToken,
+        Action<Storage.StoreBatch>? writeWith = null) where T : class
     {
         var key = DepartmentKey(issuerId);
         var entry = Entry.Create(kind, settings.Origin, recordId, issuerId, body, time.GetUtcNow());
         var leaf = EntrySigner.SignToLeaf(entry, key);
         try
         {
-            var result = await sequencer.SubmitAsync(leaf, cancellationToken).ConfigureAwait(false);
+            var result = await sequencer.SubmitAsync(leaf, null, writeWith, cancellationToken).ConfigureAwait(false);
             return (result.Index, leaf);
         }
         catch (AdmissionException ex)

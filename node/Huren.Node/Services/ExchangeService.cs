@@ -48,8 +48,12 @@ public sealed partial class ExchangeService(
         if (index.FindHeld(asked.ProviderOrigin, asked.ShareId) is { } held)
         {
             if (!string.Equals(held.ConsumerIssuerId, principal.IssuerId, StringComparison.Ordinal)) throw RpcErrors.AlreadyExists($"share id {asked.ShareId} is taken");
+            if (!Answers(CanonicalCodec.Decode<DataShared>(LeafReader.Read(held.ShareLeaf).Entry.Body), asked))
+                throw RpcErrors.AlreadyExists($"share id {asked.ShareId} names a share (entry {held.ShareIndex} of {held.ProviderOrigin}) made for another request; ask with a new share id");
             return HeldAnswer(held);
         }
+        if (index.RefusedData(asked.ProviderOrigin, asked.ShareId) is { } refusedBefore)
+            throw RpcErrors.FailedPrecondition($"this node refused the data it received for share {asked.ShareId} of {asked.ProviderOrigin} ({refusedBefore}); ask with a new share id");
         var member = network.Current?.ByOrigin(asked.ProviderOrigin) ?? throw RpcErrors.NotFound($"provider_origin {asked.ProviderOrigin} is not a member of the network");
         // One connection to the provider's node for all requests (no TLS handshake per request).
         var client = peers.Shared(member);
@@ -126,6 +130,12 @@ public sealed partial class ExchangeService(
         }
     }
 
+    /// <summary>Whether <paramref name="share"/> was made for <paramref name="asked"/> (asked again, a request differs only in its time and signature).</summary>
+    internal static bool Answers(DataShared share, ShareRequest asked)
+        => share.ConsumerOrigin == asked.ConsumerOrigin && share.ConsumerCode == asked.ConsumerCode && share.ResourceId == asked.ResourceCode && share.RecordId == asked.RecordId
+           && share.Purpose == asked.Purpose && share.MatterCode == asked.MatterCode && share.LegalBasis == asked.LegalBasis
+           && share.Fields.SequenceEqual(asked.Fields, StringComparer.Ordinal);
+
     /// <summary>
     /// Whether the provider's share and parts stay within what the department asked, or why not: the same resource,
     /// record, purpose, matter and legal basis; data items it asked for (fewer is minimisation); parts named by those
@@ -199,7 +209,8 @@ public sealed partial class ExchangeService(
     /// Writes each announced part into the content store as it arrives (a small part into <paramref name="batch"/>, a
     /// large one as a file) and checks its length and SHA-256; on any mismatch every file written for this share is
     /// removed and the call fails (the batch is not written): nothing is held, and the refusal is recorded so that no
-    /// receipt can follow (<see cref="RefusedData"/>).
+    /// receipt can follow (<see cref="RefusedData"/>). A transfer that breaks off is no refusal: nothing is held, and
+    /// the department may ask again under the same share id.
     /// </summary>
     private async Task<List<SharePart>> ReceivePartsAsync(IAsyncEnumerator<ProvideMessage> stream, ProvideMessage header, string providerOrigin, string shareId, StoreBatch batch, CancellationToken cancellationToken)
     {
@@ -241,9 +252,16 @@ public sealed partial class ExchangeService(
             written.Clear();
             return header.Parts;
         }
-        catch (Exception ex) when (ex is ContentException or RpcException or IOException)
+        catch (ContentException ex)
         {
-            throw RefusedData(providerOrigin, shareId, ex is RpcException rpc ? rpc.Status.Detail : ex.Message);
+            throw RefusedData(providerOrigin, shareId, ex.Message);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException)
+        {
+            // The transfer broke off (the connection, the provider's node, or this node's disk), which says nothing
+            // against the data: nothing is kept, and the provider sends the same share again when asked again.
+            var detail = ex is RpcException rpc ? rpc.Status.Detail : ex.Message;
+            throw RpcErrors.Unavailable($"the transfer of share {shareId} from {providerOrigin} broke off ({detail}); nothing was kept here; ask again with the same share id");
         }
         finally
         {

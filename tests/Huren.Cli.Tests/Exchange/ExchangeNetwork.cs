@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Huren.Cli.Commands;
+using Huren.Cli.Commands.Network;
 using Huren.Cli.Profiles;
 using Huren.Cli.Tests.Ledger;
 using Huren.Cli.Tests.NetworkUp;
@@ -29,6 +30,8 @@ public sealed class ExchangeNetwork : IAsyncLifetime
     public const string Xiangtan = LedgerNetwork.Xiangtan;
     public const string Purpose = "企业跨域经营备案";
     public const string TheRecord = "430100-LIC-000001";
+    /// <summary>A record whose new share makes Changsha's node crash just after the share entry (test hook).</summary>
+    public const string CrashRecord = "430100-LIC-CRASH";
     public const string Address = "湖南省长沙市岳麓区麓谷大道1号";
     public const string Representative = "李明华";
 
@@ -66,6 +69,11 @@ public sealed class ExchangeNetwork : IAsyncLifetime
         var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!;
         settings["Huren"]!["TestHooks"] = new JsonObject { ["AlterSharedData"] = true };
         File.WriteAllText(settingsPath, settings.ToJsonString());
+        // Changsha's node crashes after the share entry of a new share of one record (test hook only).
+        var changshaPath = Path.Combine(_folder.CityDir(Changsha), "appsettings.json");
+        var changshaSettings = JsonNode.Parse(File.ReadAllText(changshaPath))!;
+        changshaSettings["Huren"]!["TestHooks"] = new JsonObject { ["KillAfterShareOfRecord"] = CrashRecord };
+        File.WriteAllText(changshaPath, changshaSettings.ToJsonString());
         var (code, _, error) = await CliRunner.RunAsync("network", "up", "--dir", _folder.Dir, "--detach", "--start-timeout", "300");
         Assert.True(code == 0, error);
         foreach (var city in new[] { Changsha, Zhuzhou, Xiangtan })
@@ -102,6 +110,20 @@ public sealed class ExchangeNetwork : IAsyncLifetime
         await xiangtan.Client.Content.PutRecordAsync(new RecordDataRequest { ResourceCode = "X-OPEN", RecordId = "430300-LIC-1", FieldsSha256 = xFields.Sha256 }, xiangtan.Options());
         foreach (var city in new[] { Zhuzhou, Xiangtan }) await WaitUntilMirroredAsync(city, Origin(Changsha));
         foreach (var city in new[] { Changsha, Zhuzhou }) await WaitUntilMirroredAsync(city, Origin(Xiangtan));
+    }
+
+    /// <summary>Starts the node of <paramref name="city"/> again on its folder, after it stopped; returns once it answers its health check.</summary>
+    public async Task RestartAsync(string city)
+    {
+        Assert.False(NetworkFolder.IsRunning(Pid(city)), $"the node of {city} still runs");
+        NodeLauncher.Start(NodeLauncher.Locate(), CityDir(city)).Process.Dispose();
+        var member = _folder.Genesis().Members.Single(m => m.CityCode == city);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await NetworkFolder.IsServingAsync(member))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the node of {city} did not answer its health check within 120 s of its restart");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Publishes a catalogue resource of <paramref name="city"/>'s market regulator that only Zhuzhou may use, for <see cref="Purpose"/>.</summary>

@@ -87,6 +87,78 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.Equal(audit.GetProperty("entriesByKind").GetProperty("receipt").GetUInt64(), audit.GetProperty("receiptsChecked").GetUInt64());
     }
 
+    /// <summary>
+    /// Changsha's node crashes just after the share entry, before any data (test hook: it kills itself), and is started
+    /// again: asked again under the same share id, it sends that share — the same entry, salt and data — and writes no
+    /// second one.
+    /// </summary>
+    [Fact]
+    public async Task A_share_cut_off_by_the_providers_crash_is_sent_again_after_its_restart()
+    {
+        using (var changsha = net.Session(Changsha))
+        {
+            var fields = await changsha.Client.PutContentAsync(new MemoryStream(Encoding.UTF8.GetBytes($"{{\"住所\":\"{Address}\",\"类型\":\"有限责任公司\"}}")));
+            var document = await changsha.Client.PutContentAsync(new MemoryStream(net.Document));
+            await changsha.Client.Content.PutRecordAsync(new RecordDataRequest
+            {
+                ResourceCode = "R-OPEN", RecordId = CrashRecord, FieldsSha256 = fields.Sha256,
+                Files = { new RecordFile { Name = "document", Sha256 = document.Sha256, MediaType = "application/ofd" } },
+            }, changsha.Options());
+        }
+        var asked = Ask(Zhuzhou, "R-OPEN", CrashRecord);
+        using (var zhuzhou = net.Session(Zhuzhou))
+        {
+            var cut = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key));
+            Assert.Equal(StatusCode.Unavailable, cut.StatusCode);
+            Assert.Contains(Origin(Changsha), cut.Status.Detail);
+        }
+        await net.RestartAsync(Changsha);
+        var made = Assert.Single(await ShareEntriesAsync(asked.ShareId));
+
+        using (var zhuzhou = net.Session(Zhuzhou))
+        {
+            // The same id asking for something else is another request: refused, not answered with this share.
+            var other = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(Differently(asked), zhuzhou.Key));
+            Assert.Equal(StatusCode.AlreadyExists, other.StatusCode);
+            Assert.Contains("for another request", other.Status.Detail);
+
+            var shared = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
+            Assert.Equal(ExchangeStatus.Shared, shared.Status);
+            Assert.Equal(made, shared.Entry!.Index);
+            var (_, share) = await ProviderEntryAsync<DataShared>(Changsha, made);
+            Assert.Equal(SharePayload.Digest(shared.Salt, shared.Parts), share.PayloadDigest);
+            await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
+            var json = new MemoryStream();
+            await zhuzhou.Client.FetchSharedAsync(shared, "fields.json", json);
+            Assert.Equal(Address, JsonDocument.Parse(json.ToArray()).RootElement.GetProperty("住所").GetString());
+            var document = new MemoryStream();
+            await zhuzhou.Client.FetchSharedAsync(shared, "document", document);
+            Assert.Equal(net.Document, document.ToArray());
+
+            // Once held, the same id asking for something else is refused by Zhuzhou's node too.
+            var otherAgain = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(Differently(asked), zhuzhou.Key));
+            Assert.Equal(StatusCode.AlreadyExists, otherAgain.StatusCode);
+            Assert.Contains("made for another request", otherAgain.Status.Detail);
+        }
+        Assert.Equal([made], await ShareEntriesAsync(asked.ShareId));
+    }
+
+    /// <summary><paramref name="asked"/> under its share id, for one data item fewer.</summary>
+    private static ShareRequest Differently(ShareRequest asked) => new()
+    {
+        ShareId = asked.ShareId, ConsumerIssuerId = asked.ConsumerIssuerId, ConsumerCode = asked.ConsumerCode, ConsumerName = asked.ConsumerName,
+        ConsumerOrigin = asked.ConsumerOrigin, ProviderOrigin = asked.ProviderOrigin, ResourceCode = asked.ResourceCode, RecordId = asked.RecordId,
+        Fields = [asked.Fields[0]], Purpose = asked.Purpose, MatterCode = asked.MatterCode, LegalBasis = asked.LegalBasis,
+    };
+
+    /// <summary>The indexes of the share entries recorded under <paramref name="shareId"/> in Changsha's log.</summary>
+    private async Task<List<ulong>> ShareEntriesAsync(string shareId)
+    {
+        using var auditor = net.Session(Changsha, "auditor");
+        var trace = await auditor.Client.Trace.TraceAsync(new TraceRequest { RecordId = shareId }, auditor.Options());
+        return [.. trace.Entries.Where(e => e.Origin == Origin(Changsha) && LeafReader.Read(e.Leaf).Entry.Kind == EntryKinds.Share).Select(e => e.Index)];
+    }
+
     [Fact]
     public async Task A_conditional_exchange_waits_for_the_providers_approval_then_completes()
     {
@@ -326,6 +398,10 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.Equal(StatusCode.DataLoss, ex.StatusCode);
         Assert.Contains("was refused and discarded", ex.Status.Detail);
         Assert.Contains("no receipt can be written", ex.Status.Detail);
+        // Refused data is not asked for again under that share id (the provider would send its share again).
+        var again = await Assert.ThrowsAsync<RpcException>(() => zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key));
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Contains($"this node refused the data it received for share {asked.ShareId}", again.Status.Detail);
         // Nothing is held: fetching finds no data, and Zhuzhou's log has no receipt for it.
         var none = await Assert.ThrowsAsync<RpcException>(async () =>
         {
