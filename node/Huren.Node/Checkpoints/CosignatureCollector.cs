@@ -191,7 +191,8 @@ public sealed partial class CosignatureCollector(
                 if (log.Store.GetCheckpoint(size) is { } stored)
                 {
                     var note = SignedNote.Parse(stored);
-                    if (!note.Signatures.Any(s => s.Name == line.Name))
+                    // A full note (32 lines) already holds more cosignatures than any threshold asks (NetworkConfig.MaxWitnessThreshold).
+                    if (!note.Signatures.Any(s => s.Name == line.Name) && note.Signatures.Count < SignedNote.MaxSignatures)
                     {
                         // Each line is verified on its own over the same checkpoint text; a cosignature covers the text only.
                         var bytes = note.WithSignature(line).ToUtf8();

@@ -1,9 +1,10 @@
 using Huren.Node.Logs;
 using Huren.Node.Mirrors;
 using Huren.Node.Network;
-using Huren.Node.Witness;
 using Huren.Node.Services;
 using Huren.Node.Storage;
+using Huren.Node.Witness;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
 namespace Huren.Node.Hosting;
@@ -29,7 +30,9 @@ public static class WitnessHosting
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<WitnessMetrics>(),
             sp.GetRequiredService<ILogger<Witness.Witness>>(),
-            new MirroredMaps(sp.GetRequiredService<MirrorSet>, sp.GetRequiredService<LogDirectory>())));
+            sp.GetRequiredService<IMirroredLogs>()));
+        // Tests of the witness's service alone may register theirs first.
+        services.TryAddSingleton<IMirroredLogs>(sp => new MirroredLogs(sp.GetRequiredService<MirrorSet>, sp.GetRequiredService<LogDirectory>()));
         return services;
     }
 
@@ -39,7 +42,7 @@ public static class WitnessHosting
         ArgumentNullException.ThrowIfNull(app);
         var witness = app.Services.GetRequiredService<Witness.Witness>();
         // A status-map root a mirror cannot reproduce is recorded and alarmed like an equivocation.
-        app.Services.GetRequiredService<MirrorSet>().MapForkFound = (origin, note, reason) => witness.RecordMapFork(origin, note, reason);
+        app.Services.GetRequiredService<MirrorSet>().ForkFound = (origin, note, reason) => witness.RecordFork(origin, note, reason);
         app.MapGrpcService<WitnessService>();
         return app;
     }

@@ -50,7 +50,7 @@ public sealed partial class LogMirror
     /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
     /// ends with DATA_LOSS: a peer that streams entries and never a checkpoint must not exhaust this node's memory. An
     /// honest origin signs a checkpoint at least every <c>Huren:Sequencer:CheckpointInterval</c> (10 ms by default) and
-    /// after every batch it sends on its own; 256 MiB is about 360,000 entries of 700 bytes.
+    /// after every batch it sends on its own; 256 MiB is about 150,000 entries of 700 bytes (each counted with <see cref="EntryOverheadBytes"/>).
     /// </summary>
     public long MaxUncoveredBytes { get; init; } = 256L << 20;
 
@@ -110,7 +110,7 @@ public sealed partial class LogMirror
     /// Told (origin, checkpoint note, reason) when the origin signed a status-map root its entries do not give: the node
     /// records it like an equivocation (its witness's evidence and quarantine). Set once at start.
     /// </summary>
-    public Action<string, string, string>? MapForkFound { get; set; }
+    public Action<string, string, string>? ForkFound { get; set; }
 
     /// <summary>
     /// Completes when a kept log next grows (<see cref="LogDirectory.Growth"/>); set once at start. With it, a run that
@@ -247,15 +247,22 @@ public sealed partial class LogMirror
         }
     }
 
+    /// <summary>What the mirror holds per uncovered entry beside its leaf bytes (message, check result, decoded entry), as counted against <see cref="MaxUncoveredBytes"/>.</summary>
+    public const int EntryOverheadBytes = 1024;
+
+    private static long HeldBytes(byte[] leaf) => leaf.Length + EntryOverheadBytes;
+
     private void Accept(LogEntry entry)
     {
         var expected = _nextIndex;
         if (entry.Origin != Origin || entry.Index != expected)
             throw new RpcException(new Status(StatusCode.DataLoss, $"expected {Origin}#{expected}, got {entry.Origin}#{entry.Index}"));
+        if (entry.Leaf.Length == 0) throw new RpcException(new Status(StatusCode.DataLoss, $"{Origin}#{entry.Index} has no leaf bytes"));
         _nextIndex++;
-        _uncoveredBytes += entry.Leaf.Length;
+        // What an entry costs held in memory, not only its leaf: tiny leaves must not get round the limit.
+        _uncoveredBytes += HeldBytes(entry.Leaf);
         if (_uncoveredBytes > MaxUncoveredBytes)
-            throw new RpcException(new Status(StatusCode.DataLoss, $"{Origin} sent more than {MaxUncoveredBytes >> 20} MiB of entries (up to #{entry.Index}) with no checkpoint covering them"));
+            throw new RpcException(new Status(StatusCode.DataLoss, $"{Origin} sent more than {MaxUncoveredBytes >> 20} MiB of entries (up to #{entry.Index}, counted with {EntryOverheadBytes} bytes each held beside its leaf) with no checkpoint covering them"));
         _received.Add(entry);
         if (_received.Count >= CheckChunk) StartCheck();
     }
@@ -380,17 +387,23 @@ public sealed partial class LogMirror
         {
             // Already stored up to there; a checkpoint at or below the stored size may carry new cosignatures. Size 0
             // included: an empty log's signed checkpoint (root SHA-256 of nothing) is served by its mirrors as by its own node.
-            if (_log.RootAt(size).AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
+            var held = _log.RootAt(size);
+            if (!held.AsSpan().SequenceEqual(verified.Checkpoint.RootHash))
             {
-                // A size inside a run stored in one batch has no map version of its own: derived from the leaves, as a witness does.
-                if (mapRoot is { } claimed && _log.StatusMap.DeriveRoot(size) is { } recomputed && recomputed != claimed)
-                {
-                    MapFork(size, verified.Note!.ToUtf8(),
-                        $"status map root of {Origin} at size {size} recomputed from its entries is {recomputed}, its signed checkpoint says {claimed}");
-                    return;
-                }
-                var note = verified.Note!.ToUtf8();
-                if (_log.Store.GetCheckpoint(size) is { } stored && stored.AsSpan().SequenceEqual(note)) return;
+                // The entries stored here came under other checkpoints this origin signed: two trees, a split view.
+                Fork(size, verified.Note!.ToUtf8(),
+                    $"{Origin} signed size {size} with root {new Hash256(verified.Checkpoint.RootHash)}, but the entries this mirror stored under its signed checkpoints give root {new Hash256(held)}");
+                return;
+            }
+            // A size inside a run stored in one batch has no map version of its own: derived from the leaves, as a witness does.
+            if (mapRoot is { } claimed && _log.StatusMap.DeriveRoot(size) is { } recomputed && recomputed != claimed)
+            {
+                Fork(size, verified.Note!.ToUtf8(),
+                    $"status map root of {Origin} at size {size} recomputed from its entries is {recomputed}, its signed checkpoint says {claimed}");
+                return;
+            }
+            if (KeptNote(size, verified) is { } note)
+            {
                 _log.Store.PutCheckpoint(size, note);
                 _events?.Publish(new LogEvent(Origin, LogEventKind.Checkpoint, size, Note: note));
             }
@@ -403,7 +416,7 @@ public sealed partial class LogMirror
 
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);
-        foreach (var item in run) _uncoveredBytes -= item.Leaf.Length;
+        foreach (var item in run) _uncoveredBytes -= HeldBytes(item.Leaf);
         var runNote = verified.Note!.ToUtf8();
         _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), runNote, mapRoot);
         // Written off the follow loop: the next run's entries are received and checked meanwhile. A run that stops the
@@ -454,7 +467,7 @@ public sealed partial class LogMirror
         {
             if (_checkpoint.MapMismatch)
             {
-                MapFork(size, note, mismatch.Message);
+                Fork(size, note, mismatch.Message);
                 return null;
             }
             // Keep the signed checkpoint as evidence of what the origin claimed for the entries it sent.
@@ -470,12 +483,32 @@ public sealed partial class LogMirror
     /// <summary>Entries received together and checked in the background; a refusal is final only once re-checked.</summary>
     private sealed record CheckedChunk(LogEntry[] Entries, AppendItem?[] Items, AdmissionException?[] Refusals);
 
-    /// <summary>The origin signed a map root its entries do not give: kept as evidence, reported, and the mirror stops.</summary>
-    private void MapFork(ulong size, byte[] note, string reason)
+    /// <summary>
+    /// The note to keep for <paramref name="size"/> now that <paramref name="verified"/> came, or null to keep what is
+    /// stored: a note with the stored one's text gains the lines it verified that the stored one lacks (a cosignature
+    /// once kept is never dropped, so an origin cannot take finality back by sending its note again without them); a
+    /// note with other text for a size already kept is not taken.
+    /// </summary>
+    private byte[]? KeptNote(ulong size, CheckpointVerification verified)
+    {
+        if (_log.Store.GetCheckpoint(size) is not { } stored) return verified.Note!.ToUtf8();
+        if (!SignedNote.TryParse(stored, out var kept, out _) || !string.Equals(kept.Text, verified.Note!.Text, StringComparison.Ordinal)) return null;
+        var added = new List<NoteSignature>();
+        foreach (var line in verified.Signatures!.Verified)
+        {
+            var signature = line.Signature;
+            if (!kept.Signatures.Any(k => k.KeyId == signature.KeyId && string.Equals(k.Name, signature.Name, StringComparison.Ordinal))) added.Add(signature);
+        }
+        if (added.Count == 0 || kept.Signatures.Count + added.Count > SignedNote.MaxSignatures) return null;
+        return kept.WithSignatures(added).ToUtf8();
+    }
+
+    /// <summary>The origin signed a root its entries do not give: kept as evidence, reported, and the mirror stops.</summary>
+    private void Fork(ulong size, byte[] note, string reason)
     {
         _evidence.PutNow(SizeKey(size), note);
         Stop(reason);
-        MapForkFound?.Invoke(Origin, System.Text.Encoding.UTF8.GetString(note), reason);
+        ForkFound?.Invoke(Origin, System.Text.Encoding.UTF8.GetString(note), reason);
     }
 
     private static byte[] SizeKey(ulong size)

@@ -64,7 +64,7 @@ public sealed class MirrorSet
     /// Told (origin, checkpoint note, reason) when a mirror finds a status-map root its entries do not give; set once at
     /// start and handed to mirrors opened later too.
     /// </summary>
-    public Action<string, string, string>? MapForkFound
+    public Action<string, string, string>? ForkFound
     {
         get => _mapForkFound;
         set
@@ -72,7 +72,7 @@ public sealed class MirrorSet
             lock (_lock)
             {
                 _mapForkFound = value;
-                foreach (var mirror in _opened.Values) mirror.MapForkFound = value;
+                foreach (var mirror in _opened.Values) mirror.ForkFound = value;
             }
         }
     }
@@ -128,7 +128,7 @@ public sealed class MirrorSet
             () => _peers.For(_network.Current?.ByOrigin(origin) ?? atStart, TimeSpan.FromDays(1)),
             LogMirror.EvidenceSpace(_store, member.Origin), _events, _health, _loggers.CreateLogger<LogMirror>(), _time)
         {
-            MapForkFound = _mapForkFound,
+            ForkFound = _mapForkFound,
             OtherLogGrowth = _directory.Growth,
         };
         _opened[origin] = mirror;

@@ -302,7 +302,8 @@ public sealed partial class ExchangeService
         if (!settings.Options.DepartmentKeys.TryGetValue(issuerId, out var file))
             throw RpcErrors.FailedPrecondition($"this node holds no signing key for department {issuerId} (Huren:Exchange:DepartmentKeys:{issuerId}): it cannot record shares or refusals for it");
         var path = Path.GetFullPath(file, settings.BaseDirectory);
-        if (!File.Exists(path)) throw RpcErrors.FailedPrecondition($"Huren:Exchange:DepartmentKeys:{issuerId}: '{path}' does not exist");
+        // The caller may be a peer: the setting is named, the node's file paths are not.
+        if (!File.Exists(path)) throw RpcErrors.FailedPrecondition($"this node cannot sign for department {issuerId}: the key file Huren:Exchange:DepartmentKeys:{issuerId} names does not exist");
         return _departmentKeys.GetOrAdd(issuerId, SigningKey.FromPem(File.ReadAllText(path)));
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class Witness
     private readonly TimeProvider _time;
     private readonly WitnessMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly IMirroredMaps? _maps;
+    private readonly IMirroredLogs? _mirrors;
 
     /// <summary>How long a checkpoint offer waits for this node's mirror to integrate the checkpoint's size.</summary>
     public static readonly TimeSpan MirrorWait = TimeSpan.FromSeconds(3);
@@ -41,12 +41,12 @@ public sealed partial class Witness
     /// <param name="time">The clock of the cosignature timestamps.</param>
     /// <param name="metrics">Where equivocations and cosignatures are counted.</param>
     /// <param name="logger">Where alarms go.</param>
-    /// <param name="maps">
-    /// The status maps this node's mirrors recompute; when given, a checkpoint with a status-map line is cosigned only
-    /// once the mirror recomputed the same map root at its size (see <see cref="AddCheckpointAsync"/>).
+    /// <param name="mirrors">
+    /// The logs this node's mirrors hold; when given, a checkpoint is cosigned only once the mirror holds its size with
+    /// the same root, and one with a status-map line once it recomputed the same map root (see <see cref="AddCheckpointAsync"/>).
     /// </param>
     public Witness(WitnessState state, NetworkView network, string ownOrigin, SigningKey witnessKey, TimeProvider time, WitnessMetrics metrics, ILogger<Witness> logger,
-        IMirroredMaps? maps = null)
+        IMirroredLogs? mirrors = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(network);
@@ -62,7 +62,7 @@ public sealed partial class Witness
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _maps = maps;
+        _mirrors = mirrors;
     }
 
     /// <summary>The witness's key name, <c>&lt;origin&gt;/witness</c>.</summary>
@@ -76,23 +76,24 @@ public sealed partial class Witness
 
     /// <summary>
     /// <see cref="AddCheckpoint"/>, after waiting (at most <see cref="MirrorWait"/>) for this node's mirror of the
-    /// origin to integrate the checkpoint's size when the checkpoint carries a status-map line: the witness then vouches
-    /// for the map root too, and refuses (FAILED_PRECONDITION) a root its mirror did not recompute, or records a root it
-    /// recomputed otherwise as misbehaviour of the origin, like an equivocation. The note's origin and signatures are
-    /// checked before the wait, so only a checkpoint its origin signed can hold a call open.
+    /// origin to integrate the checkpoint's size: the witness then vouches for what its mirror checked. It refuses
+    /// (FAILED_PRECONDITION) a size its mirror has not reached, and a status-map root it did not recompute; it records a
+    /// tree root other than its mirror's at that size (the origin showed the mirrors one tree and the witnesses another),
+    /// or a map root recomputed otherwise, as misbehaviour of the origin, like an equivocation. The note's origin and
+    /// signatures are checked before the wait, so only a checkpoint its origin signed can hold a call open.
     /// </summary>
     public async Task<WitnessResult> AddCheckpointAsync(ulong oldSize, IReadOnlyList<byte[]> proof, string note, CancellationToken cancellationToken)
     {
         var offer = Check(note);
-        MirroredMapRoot? map = null;
-        if (_maps is not null && offer.Checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine))
+        MirroredRoots? mirrored = null;
+        if (_mirrors is not null)
         {
-            map = await _maps.RootAtAsync(offer.Checkpoint.Origin, offer.Checkpoint.Size, MirrorWait, cancellationToken).ConfigureAwait(false);
+            mirrored = await _mirrors.RootsAtAsync(offer.Checkpoint.Origin, offer.Checkpoint.Size, MirrorWait, cancellationToken).ConfigureAwait(false);
             // Checked again at the time of cosigning (a key may retire during the wait); the verifier remembers the
             // signatures it has checked, so this costs no second signature check.
             offer = Check(note);
         }
-        return Offer(oldSize, proof, offer, map);
+        return Offer(oldSize, proof, offer, mirrored);
     }
 
     /// <summary>
@@ -127,7 +128,7 @@ public sealed partial class Witness
         return new CheckedNote(signed, checkpoint, verified.Signatures);
     }
 
-    private WitnessResult Offer(ulong oldSize, IReadOnlyList<byte[]> proof, CheckedNote offer, MirroredMapRoot? map)
+    private WitnessResult Offer(ulong oldSize, IReadOnlyList<byte[]> proof, CheckedNote offer, MirroredRoots? mirrored)
     {
         ArgumentNullException.ThrowIfNull(proof);
         var (signed, checkpoint, signatures) = offer;
@@ -182,14 +183,26 @@ public sealed partial class Witness
                 LogBadProof(_logger, origin, knownSize, checkpoint.Size, error);
                 throw Fail(WitnessFailure.Inconsistent, $"the consistency proof of {origin} from size {knownSize} to {checkpoint.Size} does not verify: {error}");
             }
-            if (mapRoot is { } claimed && map is not null)
+            if (mirrored is not null)
             {
-                if (map.Root is not { } recomputed)
-                    throw Fail(WitnessFailure.Inconsistent, $"this witness cannot vouch for the status map of {origin} at size {checkpoint.Size} yet: {map.Missing}");
-                if (recomputed != claimed)
+                if (mirrored.LogRoot is not { } held)
+                    throw Fail(WitnessFailure.Inconsistent, $"this witness cannot vouch for {origin} at size {checkpoint.Size} yet: {mirrored.Missing}");
+                if (held != root)
                 {
-                    throw Equivocation(origin, known?.Note ?? kept, kept,
-                        $"{origin} signed size {checkpoint.Size} with status map root {claimed}, but the map recomputed from its entries has root {recomputed}");
+                    // Its mirror stored those entries under another checkpoint the origin signed: two trees, one shown
+                    // to the mirrors and one to the witnesses.
+                    throw Equivocation(origin, mirrored.CoveringNote ?? known?.Note ?? kept, kept,
+                        $"{origin} signed size {checkpoint.Size} with root {root}, but the entries this node's mirror holds under its signed checkpoints give root {held}");
+                }
+                if (mapRoot is { } claimed)
+                {
+                    if (mirrored.MapRoot is not { } recomputed)
+                        throw Fail(WitnessFailure.Inconsistent, $"this witness cannot vouch for the status map of {origin} at size {checkpoint.Size} yet: {mirrored.Missing}");
+                    if (recomputed != claimed)
+                    {
+                        throw Equivocation(origin, known?.Note ?? kept, kept,
+                            $"{origin} signed size {checkpoint.Size} with status map root {claimed}, but the map recomputed from its entries has root {recomputed}");
+                    }
                 }
             }
 
@@ -233,7 +246,7 @@ public sealed partial class Witness
     /// origin's entries (<paramref name="note"/> claims it) as misbehaviour, like an equivocation: kept as evidence,
     /// alarmed, and the origin quarantined. False if the origin was already quarantined.
     /// </summary>
-    public bool RecordMapFork(string origin, string note, string reason)
+    public bool RecordFork(string origin, string note, string reason)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
         ArgumentNullException.ThrowIfNull(note);

@@ -237,16 +237,14 @@ public sealed class EvidenceVerifier
         {
             if (!roots.TryGetValue(e.Origin, out var cp)) return $"entry {e.Origin}#{e.Index} has no checkpoint in the bundle";
             if (e.TreeSize != cp.Size) return $"entry {e.Origin}#{e.Index} is proven to size {e.TreeSize}, the checkpoint is size {cp.Size}";
-            byte[] leaf;
-            List<byte[]> proof;
-            try
+            // Standard base64 with padding, canonical (evidence-bundle.md): the decoder's leniency (white space, stray
+            // padding bits) would let many texts stand for one bundle.
+            if (!Notes.NoteSyntax.TryDecodeBase64(e.Leaf, out var leaf)) return $"entry {e.Origin}#{e.Index}: leaf is not canonical standard base64";
+            var proof = new List<byte[]>(e.InclusionProof.Count);
+            for (var i = 0; i < e.InclusionProof.Count; i++)
             {
-                leaf = Convert.FromBase64String(e.Leaf);
-                proof = e.InclusionProof.ConvertAll(Convert.FromBase64String);
-            }
-            catch (FormatException)
-            {
-                return $"entry {e.Origin}#{e.Index} is not valid base64";
+                if (!Notes.NoteSyntax.TryDecodeBase64(e.InclusionProof[i], out var hash)) return $"entry {e.Origin}#{e.Index}: inclusion proof hash {i} is not canonical standard base64";
+                proof.Add(hash);
             }
             var leafHash = MerkleHash.LeafHash(leaf);
             if (!MerkleProofVerifier.TryVerifyInclusion(e.Index, e.TreeSize, leafHash.AsSpan(), proof, cp.Root.AsSpan(), out var proofError))

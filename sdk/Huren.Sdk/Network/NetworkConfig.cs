@@ -13,6 +13,9 @@ public sealed class NetworkConfig
     /// <summary>The format this version reads and writes.</summary>
     public const string FormatV1 = "huren-network/v1";
 
+    /// <summary>The largest witness threshold: a checkpoint note holds at most 32 signature lines, and two are its origin's (Ed25519 and SM2).</summary>
+    public const int MaxWitnessThreshold = Notes.SignedNote.MaxSignatures - 2;
+
     /// <summary>Always <see cref="FormatV1"/>.</summary>
     [JsonPropertyName("format")] public string Format { get; set; } = FormatV1;
 
@@ -92,8 +95,9 @@ public sealed class NetworkConfig
         if (config.Version > 1 && config.Previous is not { Length: 64 }) throw new FormatException($"version {config.Version} must name previous (hex SHA-256 of version {config.Version - 1})");
         if (config.Members.Count == 0) throw new FormatException("members is empty");
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var m in config.Members)
+        for (var position = 0; position < config.Members.Count; position++)
         {
+            var m = config.Members[position] ?? throw new FormatException($"members[{position}] is null");
             if (m.CityCode.Length != 6 || !m.CityCode.All(char.IsAsciiDigit)) throw new FormatException($"members: cityCode '{m.CityCode}' is not a 6-digit code");
             if (!seen.Add(m.CityCode)) throw new FormatException($"members: city {m.CityCode} appears twice");
             var origin = $"huren.{config.NetworkId}/{m.CityCode}";
@@ -122,6 +126,12 @@ public sealed class NetworkConfig
         }
         if (config.WitnessThreshold < 0 || config.WitnessThreshold > config.Members.Count - 1)
             throw new FormatException($"witnessThreshold {config.WitnessThreshold} must be between 0 and {config.Members.Count - 1} (members other than the origin)");
+        if (config.WitnessThreshold > MaxWitnessThreshold)
+            throw new FormatException($"witnessThreshold {config.WitnessThreshold} is above {MaxWitnessThreshold}: a checkpoint holds at most {Notes.SignedNote.MaxSignatures} signature lines, {Notes.SignedNote.MaxSignatures - MaxWitnessThreshold} of them the origin's own");
+        for (var i = 0; i < config.Signatures.Count; i++)
+        {
+            if (config.Signatures[i] is null) throw new FormatException($"signatures[{i}] is null");
+        }
         return config;
     }
 }

@@ -263,7 +263,7 @@ public sealed class TrustedMember
         {
             if (r.Key.Type != NoteSignatureType.CosignatureV1) retired.Add(r);
         }
-        CheckpointVerifier = new CheckpointVerifier(LogKey, Sm2NoteKey, allWitnessKeys, keysComplete: Sm2NoteKey is not null, retired);
+        CheckpointVerifier = new CheckpointVerifier(LogKey, Sm2NoteKey, allWitnessKeys, retired);
     }
 
     internal static TrustedMember Parse(NetworkMember m)

@@ -15,7 +15,6 @@ namespace Huren.Sdk.Notes;
 public sealed class CheckpointVerifier
 {
     private readonly NoteVerifierKey[] _witnessKeys;
-    private readonly bool _keysComplete;
     private readonly RetiredNoteKey[] _retired;
 
     /// <summary>A verifier for the origin named by <paramref name="logKey"/>.</summary>
@@ -25,18 +24,13 @@ public sealed class CheckpointVerifier
     /// when present, pass the key as an additional known key instead.
     /// </param>
     /// <param name="witnessKeys">Witness (type 0x04) keys whose cosignature lines must verify when present.</param>
-    /// <param name="keysComplete">
-    /// Whether these keys are every key of their names (true for a network configuration that gives an SM2 key: it
-    /// lists every key named by the origin and by each member's witness). Then a line under one of these names with a
-    /// key ID none of them has rejects the note; otherwise such a line is ignored, as plain C2SP does.
-    /// </param>
     /// <param name="retiredKeys">
     /// Retired log (type 0x01, named by the origin), SM2 (type 0xff) and witness (type 0x04) keys: a note signed with a
     /// retired log or SM2 key instead of the current one, or cosigned with a retired witness key, is accepted only when
     /// it was signed before the key's end (see <see cref="Verify(SignedNote, IEnumerable{NoteVerifierKey}, DateTimeOffset?)"/>).
     /// </param>
     /// <exception cref="ArgumentException">A key of the wrong type, or an SM2 key named differently.</exception>
-    public CheckpointVerifier(NoteVerifierKey logKey, NoteVerifierKey? sm2Key = null, IEnumerable<NoteVerifierKey>? witnessKeys = null, bool keysComplete = false,
+    public CheckpointVerifier(NoteVerifierKey logKey, NoteVerifierKey? sm2Key = null, IEnumerable<NoteVerifierKey>? witnessKeys = null,
         IEnumerable<RetiredNoteKey>? retiredKeys = null)
     {
         ArgumentNullException.ThrowIfNull(logKey);
@@ -60,7 +54,6 @@ public sealed class CheckpointVerifier
         LogKey = logKey;
         Sm2Key = sm2Key;
         _witnessKeys = [.. witnesses];
-        _keysComplete = keysComplete;
         var retired = new List<RetiredNoteKey>();
         foreach (var r in retiredKeys ?? [])
         {
@@ -128,8 +121,8 @@ public sealed class CheckpointVerifier
         ArgumentNullException.ThrowIfNull(otherKnownKeys);
         if (!Checkpoint.TryParse(note.Text, Origin, out var checkpoint, out var error))
             return CheckpointVerification.Fail("malformed checkpoint: " + error, note);
-        if (_keysComplete && UnknownKeyOfKnownName(note) is { } stray)
-            return CheckpointVerification.Fail($"signature line of {stray.Name} has key ID {NoteSyntax.KeyIdHex(stray.KeyId)}, which is not a key the network configuration gives for that name", note);
+        // A line whose name and key ID match no key given here is ignored, even under a known name (signed-note: "even
+        // if they share a name or ID (but not both)"), e.g. a witness's second, post-quantum key.
         var log = SigningKey(note, LogKey);
         (NoteVerifierKey Key, RetiredNoteKey? Retired)? sm2 = Sm2Key is null ? null : SigningKey(note, Sm2Key);
         NoteVerifierKey[] required = sm2 is { } s ? [log.Key, s.Key] : [log.Key];
@@ -222,31 +215,6 @@ public sealed class CheckpointVerifier
     private static string Format(ulong unixSeconds)
         => unixSeconds > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? unixSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : DateTimeOffset.FromUnixTimeSeconds((long)unixSeconds).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-
-    private NoteSignature? UnknownKeyOfKnownName(SignedNote note)
-    {
-        foreach (var line in note.Signatures)
-        {
-            var nameKnown = false;
-            var keyKnown = false;
-            foreach (var key in Keys())
-            {
-                if (!string.Equals(key.Name, line.Name, StringComparison.Ordinal)) continue;
-                nameKnown = true;
-                keyKnown |= key.KeyId == line.KeyId;
-            }
-            if (nameKnown && !keyKnown) return line;
-        }
-        return null;
-    }
-
-    private IEnumerable<NoteVerifierKey> Keys()
-    {
-        yield return LogKey;
-        if (Sm2Key is not null) yield return Sm2Key;
-        foreach (var key in _witnessKeys) yield return key;
-        foreach (var r in _retired) yield return r.Key;
-    }
 }
 
 /// <summary>The outcome of <see cref="CheckpointVerifier.Verify(SignedNote, IEnumerable{NoteVerifierKey})"/>.</summary>

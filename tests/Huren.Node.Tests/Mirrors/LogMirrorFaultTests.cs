@@ -28,6 +28,9 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
 {
     private LedgerFixture _source = new();
     private readonly SigningKey _logKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    // A witness the mirror's configuration knows (its cosignatures are verified lines), and one it does not.
+    private readonly NoteSignerKey _witness = NoteSignerKey.ForCosigner("huren.cz-t/430200/witness", SigningKey.Generate(SignatureAlgorithm.Ed25519));
+    private readonly NoteSignerKey _strayWitness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
     private readonly ScriptedLedger _peer = new();
     private readonly MemoryStore _store = new();
     private ScriptedGrpcServer? _server;
@@ -67,7 +70,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         {
             MaxClockSkew = null, KeptLogs = otherLogs is null ? null : otherLogs.Find,
         };
-        var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey)),
+        var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey), witnessKeys: [_witness.VerifierKey]),
             () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance)
         {
             MaxUncoveredBytes = maxUncoveredBytes ?? 256L << 20,
@@ -243,16 +246,15 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_passed_checkpoint_sent_again_with_a_cosignature_is_kept_and_a_false_or_early_one_is_not()
+    public async Task A_passed_checkpoint_sent_again_with_a_cosignature_is_kept_and_an_early_one_is_not()
     {
         // The source holds more entries than are sent here (a checkpoint of size 4 is signed below).
         while (_source.Size < 5) _source.RegisterIssuer($"430100-extra{_source.Size}", LedgerBodies.Uscc($"11430100HUREN01{_source.Size:D2}"));
-        var witness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
-        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(2).Checkpoint!.Note), witness, DateTimeOffset.UtcNow).ToString();
+        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(2).Checkpoint!.Note), _witness, DateTimeOffset.UtcNow).ToString();
         FollowMessage Resent(FollowMessage checkpoint) => new() { Cosigned = checkpoint.Checkpoint };
         _peer.Script(Entry(0), Entry(1), Checkpoint(2), Entry(2), Checkpoint(3),
-            // A note whose root is not this copy's at size 2, and one beyond the stored size: neither is kept nor starts a run.
-            Resent(Checkpoint(2, root: new byte[32])), Resent(Checkpoint(4)),
+            // One beyond the stored size neither is kept nor starts a run.
+            Resent(Checkpoint(4)),
             new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 2, Note = cosigned } });
         var (mirror, log) = Mirror();
         await RunUntilAsync(mirror, () => log.Size == 3 && log.Store.GetCheckpoint(2) is { } kept && System.Text.Encoding.UTF8.GetString(kept) == cosigned,
@@ -261,6 +263,55 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(3UL, log.Size);
         Assert.Null(log.Store.GetCheckpoint(4));
         Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetLatestCheckpoint()!.Value.Note));
+    }
+
+    /// <summary>
+    /// Found by the network review: the origin sent its note of a passed size again without the cosignature the mirror
+    /// kept (or without its map line), and the mirror replaced what it kept with it, taking finality back on every
+    /// mirror. A kept line is never dropped: the same text gains only lines it lacked, other text is not taken, and a
+    /// line of an unknown key is not added.
+    /// </summary>
+    [Fact]
+    public async Task A_note_sent_again_without_its_cosignature_or_map_line_does_not_replace_the_kept_one()
+    {
+        // A fourth entry, stored last: once it is, every message before it was handled.
+        _source.RegisterIssuer("430100-last", LedgerBodies.Uscc("11430100HUREN0199"));
+        var map = _source.Log.StatusMap.Tree.TryGetRoot(2, out var root) ? root : throw new InvalidOperationException("no map at 2");
+        var plain = Checkpoint(2, mapRoot: map);
+        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(plain.Checkpoint!.Note), _witness, DateTimeOffset.UtcNow).ToString();
+        var stray = CosignatureSigner.Cosign(SignedNote.Parse(plain.Checkpoint.Note), _strayWitness, DateTimeOffset.UtcNow).ToString();
+        _peer.Script(Entry(0), Entry(1), plain, Entry(2), Checkpoint(3),
+            new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 2, Note = cosigned } },
+            new FollowMessage { Cosigned = plain.Checkpoint },
+            new FollowMessage { Cosigned = Checkpoint(2).Checkpoint },
+            new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 2, Note = stray } },
+            Entry(3), Checkpoint(4));
+        var (mirror, log) = Mirror();
+        await RunUntilAsync(mirror, () => log.Size == 4, "every message handled");
+        Assert.Null(mirror.Fault);
+        Assert.Equal(cosigned, System.Text.Encoding.UTF8.GetString(log.Store.GetCheckpoint(2)!));
+    }
+
+    /// <summary>
+    /// Found by the network review: a note the origin signed for a size the mirror already holds, with another root, was
+    /// ignored — the plainest proof of a split view, dropped. It is kept as evidence, the mirror stops, and the fork is
+    /// reported (to the node's witness, which quarantines the origin).
+    /// </summary>
+    [Fact]
+    public async Task A_signed_note_of_a_stored_size_with_another_root_is_a_fork_kept_as_evidence()
+    {
+        var other = Checkpoint(2, root: new byte[32]);
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2), Entry(2), Checkpoint(3), new FollowMessage { Cosigned = other.Checkpoint });
+        var (mirror, log) = Mirror();
+        var reported = new List<(string Origin, string Note, string Reason)>();
+        mirror.ForkFound = (origin, note, reason) => reported.Add((origin, note, reason));
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
+        var reason = $"{Origin} signed size 2 with root {new Hash256(new byte[32])}, but the entries this mirror stored under its signed checkpoints give root {new Hash256(log.RootAt(2))}";
+        Assert.Equal(reason, mirror.Fault);
+        Assert.Equal([(Origin, other.Checkpoint!.Note, reason)], reported);
+        var evidence = Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+        Assert.Equal(other.Checkpoint.Note, System.Text.Encoding.UTF8.GetString(evidence.Value));
+        Assert.Equal(3UL, log.Size);
     }
 
     /// <summary>
@@ -278,8 +329,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Hash256 MapAt(ulong size) => _source.Log.StatusMap.Tree.TryGetRoot(size, out var root) ? root : throw new InvalidOperationException($"source has no map at {size}");
         Assert.NotEqual(MapAt(3), MapAt(4));
         var claimed = wrongRoot ? MapAt(4) : MapAt(3);
-        var witness = NoteSignerKey.ForCosigner("witness.test", SigningKey.Generate(SignatureAlgorithm.Ed25519));
-        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(3, mapRoot: claimed).Checkpoint!.Note), witness, DateTimeOffset.UtcNow).ToString();
+        var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(3, mapRoot: claimed).Checkpoint!.Note), _witness, DateTimeOffset.UtcNow).ToString();
         _peer.Script(Entry(0), Entry(1), Entry(2), Entry(3), Entry(4), Entry(5), Checkpoint(6, mapRoot: MapAt(6)),
             new FollowMessage { Cosigned = new CheckpointResponse { Origin = Origin, Size = 3, Note = cosigned } });
         var (mirror, log) = Mirror();
@@ -302,8 +352,9 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     public async Task A_peer_streaming_entries_no_checkpoint_covers_is_cut_off_at_the_limit_and_followed_again()
     {
         for (var i = 0; i < 6; i++) _source.RegisterIssuer($"430100-dept{i}", LedgerBodies.Uscc($"11430100HUREN011{i}"));
-        // The limit: the first three leaves. Entries up to it, each run covered by a checkpoint, pass on one connection.
-        var limit = (long)(Leaf(0).Length + Leaf(1).Length + Leaf(2).Length);
+        // The limit: the first three entries (leaf and what is held beside it). Entries up to it, each run covered by a
+        // checkpoint, pass on one connection.
+        var limit = (long)(Leaf(0).Length + Leaf(1).Length + Leaf(2).Length) + 3 * LogMirror.EntryOverheadBytes;
         _peer.Script(Entry(0), Entry(1), Checkpoint(2), Entry(2), Entry(3), Checkpoint(4), Entry(4), Entry(5), Entry(6), Entry(7), Entry(8));
         _peer.Script(Entry(4), Entry(5), Checkpoint(6));
         var logger = new Witness.ListLogger<LogMirror>();
@@ -313,6 +364,31 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         string[] lines;
         lock (logger.Lines) lines = [.. logger.Lines.Select(l => l.Message)];
         // Cut off once, by the first connection's fifth uncovered entry: nothing of 4.. was stored from it.
+        Assert.Single(lines, m => m.Contains("disconnected (DataLoss", StringComparison.Ordinal) && m.Contains("with no checkpoint covering them", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Found by the network review: the limit counted leaf bytes only, so a peer streaming empty (or 1-byte) leaves and
+    /// never a checkpoint was never cut off while each held entry cost hundreds of bytes. An empty leaf ends the follow
+    /// at once, and each entry counts <see cref="LogMirror.EntryOverheadBytes"/> beside its leaf.
+    /// </summary>
+    [Fact]
+    public async Task Empty_or_tiny_leaves_do_not_get_round_the_limit_of_uncovered_entries()
+    {
+        var empty = new FollowMessage { Entry = new LogEntry { Origin = Origin, Index = 0, Leaf = [] } };
+        var tiny = new List<FollowMessage?>();
+        for (ulong i = 0; i < 200; i++) tiny.Add(new FollowMessage { Entry = new LogEntry { Origin = Origin, Index = i, Leaf = [1] } });
+        _peer.Script(empty);
+        _peer.Script([.. tiny]);
+        _peer.Script(Entry(0), Entry(1), Checkpoint(2));
+        var logger = new Witness.ListLogger<LogMirror>();
+        // 100 entries' worth of overhead: the 200 one-byte leaves (200 bytes of leaf) pass it.
+        var (mirror, log) = Mirror(logger, 100L * LogMirror.EntryOverheadBytes);
+        await RunUntilAsync(mirror, () => _peer.Connections >= 3 && log.Size == 2, "both peers cut off, then the honest run stored");
+        Assert.Null(mirror.Fault);
+        string[] lines;
+        lock (logger.Lines) lines = [.. logger.Lines.Select(l => l.Message)];
+        Assert.Single(lines, m => m.Contains("disconnected (DataLoss", StringComparison.Ordinal) && m.Contains($"{Origin}#0 has no leaf bytes", StringComparison.Ordinal));
         Assert.Single(lines, m => m.Contains("disconnected (DataLoss", StringComparison.Ordinal) && m.Contains("with no checkpoint covering them", StringComparison.Ordinal));
     }
 

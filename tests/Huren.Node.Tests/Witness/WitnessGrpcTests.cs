@@ -66,7 +66,8 @@ public sealed class WitnessGrpcTests : IAsyncLifetime
             "--Huren:Clients:auditor:Role=auditor", "--Huren:Clients:auditor:PublicKey=keys/client-auditor.pub.pem",
             "--Huren:Clients:counter:Role=counter", "--Huren:Clients:counter:IssuerId=430100-window", "--Huren:Clients:counter:PublicKey=keys/client-counter.pub.pem",
         ];
-        _app = NodeApp.Build(args);
+        // The other cities do not run, so this node's mirrors hold nothing: the witness asks a mirror holding the test's trees.
+        _app = NodeApp.Build(args, builder => builder.Services.AddSingleton<Huren.Node.Witness.IMirroredLogs>(new TestMirroredLogs()));
         await _app.StartAsync();
         _endpoint = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }

@@ -9,24 +9,39 @@ using CityWitness = Huren.Node.Witness.Witness;
 
 namespace Huren.Node.Tests.Witness;
 
-/// <summary>A mirror whose recomputed map root the test sets, keeping the questions the witness asked it.</summary>
-internal sealed class TestMirroredMaps : IMirroredMaps
+/// <summary>
+/// A mirror whose recomputed map root the test sets (<see cref="Answer"/>: a root, or why none), holding the honest tree
+/// <c>TestCity.Tree(n)</c> of every origin (<see cref="Tree"/>, unless the test gives another), and keeping the questions the
+/// witness asked it.
+/// </summary>
+internal sealed class TestMirroredLogs : IMirroredLogs
 {
-    public MirroredMapRoot Answer { get; set; } = new(null, "the test set no answer");
+    /// <summary>The map root the mirror recomputed (the log root comes from <see cref="Tree"/>), or why it has none.</summary>
+    public (Hash256? MapRoot, string? Missing) Answer { get; set; } = (null, "the test set no answer");
+
+    /// <summary>Whether the mirror has integrated the size asked (else it has no roots, and <see cref="Answer"/> says why).</summary>
+    public bool Reached { get; set; } = true;
+
+    /// <summary>The entries the mirror holds; null for <c>TestCity.Tree(size)</c>.</summary>
+    public MemoryMerkleTree? Tree { get; set; }
+
+    /// <summary>The signed note the mirror stored its entries under, or null.</summary>
+    public string? CoveringNote { get; set; }
 
     public List<(string Origin, ulong Size, TimeSpan Timeout)> Asked { get; } = [];
 
-    public Task<MirroredMapRoot> RootAtAsync(string origin, ulong size, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<MirroredRoots> RootsAtAsync(string origin, ulong size, TimeSpan timeout, CancellationToken cancellationToken)
     {
         lock (Asked) Asked.Add((origin, size, timeout));
-        return Task.FromResult(Answer);
+        var logRoot = Reached ? (Tree ?? TestCity.Tree((int)size)).RootAt(size) : (Hash256?)null;
+        return Task.FromResult(new MirroredRoots(logRoot, Answer.MapRoot, Answer.Missing, CoveringNote));
     }
 }
 
 /// <summary>
 /// The witness's status-map check (issue 13): a checkpoint with a <c>huren-status-map/v1</c> line is cosigned only when
 /// this node's mirror recomputed the same map root at the checkpoint's size; a root the mirror has not reached is
-/// refused, a different root is recorded as the origin's misbehaviour. Also <see cref="CityWitness.RecordMapFork"/>,
+/// refused, a different root is recorded as the origin's misbehaviour. Also <see cref="CityWitness.RecordFork"/>,
 /// which a mirror calls when it finds a map root it cannot reproduce. The mirror is a test double; the witness's state
 /// is real RocksDB as in <see cref="WitnessFixture"/>.
 /// </summary>
@@ -36,7 +51,7 @@ public sealed class WitnessMapTests : IDisposable
     private static readonly Hash256 MapB = MerkleHash.LeafHash("status map b"u8);
 
     private readonly WitnessFixture _f = new();
-    private readonly TestMirroredMaps _maps = new();
+    private readonly TestMirroredLogs _maps = new();
     private readonly CityWitness _witness;
 
     public WitnessMapTests()
@@ -57,14 +72,14 @@ public sealed class WitnessMapTests : IDisposable
     {
         var tree = TestCity.Tree(9);
         var origin = _f.Xiangtan.Origin;
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
 
         var first = await _witness.AddCheckpointAsync(0, [], MapNote(_f.Xiangtan, tree, 5, MapA), CancellationToken.None);
         Assert.False(first.IsConflict);
         Assert.Equal([StatusMapLine.Format(MapA)], first.Checkpoint!.Extensions);
         Assert.Equal([(origin, 5ul, CityWitness.MirrorWait)], _maps.Asked);
 
-        _maps.Answer = new MirroredMapRoot(MapB, null);
+        _maps.Answer = (MapB, null);
         var next = await _witness.AddCheckpointAsync(5, Proofs.Consistency(tree, 5, 9), MapNote(_f.Xiangtan, tree, 9, MapB), CancellationToken.None);
         Assert.False(next.IsConflict);
         Assert.Equal(9ul, _f.Witness.State.GetCosigned(origin)!.Size);
@@ -79,20 +94,29 @@ public sealed class WitnessMapTests : IDisposable
         var origin = _f.Xiangtan.Origin;
         var note = MapNote(_f.Xiangtan, tree, 5, MapA);
         const string missing = "its mirror has integrated 3 entries, not yet 5 (waited 3 s)";
-        _maps.Answer = new MirroredMapRoot(null, missing);
+        _maps.Reached = false;
+        _maps.Answer = (null, missing);
 
         var ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], note, CancellationToken.None));
 
         Assert.Equal(WitnessFailure.Inconsistent, ex.Failure);
         Assert.False(ex.IsEquivocation);
         Assert.Equal(StatusCode.FailedPrecondition, WitnessService.ToRpc(ex).StatusCode);
-        Assert.Equal($"this witness cannot vouch for the status map of {origin} at size 5 yet: {missing}", ex.Message);
+        Assert.Equal($"this witness cannot vouch for {origin} at size 5 yet: {missing}", ex.Message);
         Assert.Null(_f.Witness.State.GetCosigned(origin));
         Assert.Empty(_f.Witness.ListEquivocations());
         Assert.False(_f.Witness.State.IsQuarantined(origin));
 
+        // Reached, but with no map version near that size: the map is what it cannot vouch for.
+        const string noVersion = "its mirror keeps no status-map version within 65536 entries below size 5; offer a later checkpoint";
+        _maps.Reached = true;
+        _maps.Answer = (null, noVersion);
+        ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], note, CancellationToken.None));
+        Assert.Equal($"this witness cannot vouch for the status map of {origin} at size 5 yet: {noVersion}", ex.Message);
+        Assert.Null(_f.Witness.State.GetCosigned(origin));
+
         // Once the mirror caught up, the same offer is cosigned.
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
         Assert.False((await _witness.AddCheckpointAsync(0, [], note, CancellationToken.None)).IsConflict);
         Assert.Equal(5ul, _f.Witness.State.GetCosigned(origin)!.Size);
     }
@@ -102,7 +126,7 @@ public sealed class WitnessMapTests : IDisposable
     {
         var tree = TestCity.Tree(9);
         var origin = _f.Xiangtan.Origin;
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
         var cosignedNote = MapNote(_f.Xiangtan, tree, 4, MapA);
         await _witness.AddCheckpointAsync(0, [], cosignedNote, CancellationToken.None);
         _f.Clock.Now += TimeSpan.FromSeconds(30);
@@ -133,7 +157,7 @@ public sealed class WitnessMapTests : IDisposable
     {
         var tree = TestCity.Tree(6);
         var origin = _f.Zhuzhou.Origin;
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
         var lying = MapNote(_f.Zhuzhou, tree, 6, MapB);
 
         var ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], lying, CancellationToken.None));
@@ -150,7 +174,7 @@ public sealed class WitnessMapTests : IDisposable
     {
         var tree = TestCity.Tree(9);
         var origin = _f.Xiangtan.Origin;
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
         await _witness.AddCheckpointAsync(0, [], MapNote(_f.Xiangtan, tree, 4, MapA), CancellationToken.None);
         var lying = MapNote(_f.Xiangtan, tree, 9, MapB);
 
@@ -166,20 +190,61 @@ public sealed class WitnessMapTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_status_map_line_the_mirror_is_not_asked()
+    public async Task Without_a_status_map_line_the_mirror_is_still_asked_and_a_size_it_has_not_reached_is_refused()
     {
         var tree = TestCity.Tree(5);
-        _maps.Answer = new MirroredMapRoot(MapB, null);
+        var origin = _f.Xiangtan.Origin;
+        _maps.Reached = false;
+        _maps.Answer = (null, "its mirror has integrated 2 entries, not yet 5 (waited 3 s)");
+        var ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], _f.Xiangtan.Note(tree, 5), CancellationToken.None));
+        Assert.Equal((WitnessFailure.Inconsistent, $"this witness cannot vouch for {origin} at size 5 yet: its mirror has integrated 2 entries, not yet 5 (waited 3 s)"), (ex.Failure, ex.Message));
+        Assert.Null(_f.Witness.State.GetCosigned(origin));
+
+        // The map root is not needed without a map line, the tree root is.
+        _maps.Reached = true;
+        _maps.Answer = (null, "no map version");
         Assert.False((await _witness.AddCheckpointAsync(0, [], _f.Xiangtan.Note(tree, 5), CancellationToken.None)).IsConflict);
-        Assert.Empty(_maps.Asked);
-        Assert.Equal(5ul, _f.Witness.State.GetCosigned(_f.Xiangtan.Origin)!.Size);
+        Assert.Equal([(origin, 5ul, CityWitness.MirrorWait), (origin, 5ul, CityWitness.MirrorWait)], _maps.Asked);
+        Assert.Equal(5ul, _f.Witness.State.GetCosigned(origin)!.Size);
+    }
+
+    /// <summary>
+    /// The origin's mirrors stored tree "a" (under a checkpoint it signed); it offers the witnesses tree "b" of the same
+    /// size, with the same map root or with no map line: each offer is the origin's split view, kept as evidence.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_tree_root_other_than_the_one_its_mirror_holds_is_kept_as_evidence_against_the_mirrors_note(bool mapLine)
+    {
+        var origin = _f.Xiangtan.Origin;
+        var shown = TestCity.Tree(6);
+        _maps.Tree = shown;
+        _maps.CoveringNote = MapNote(_f.Xiangtan, shown, 6, MapA);
+        _maps.Answer = (MapA, null);
+        var other = TestCity.Tree(5, "b");
+        var offered = mapLine ? MapNote(_f.Xiangtan, other, 5, MapA) : _f.Xiangtan.Note(other, 5);
+        var reason = $"{origin} signed size 5 with root {other.RootAt(5)}, but the entries this node's mirror holds under its signed checkpoints give root {shown.RootAt(5)}";
+
+        var ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], offered, CancellationToken.None));
+
+        Assert.True(ex.IsEquivocation);
+        Assert.Equal($"equivocation: {reason}. Both notes are kept as evidence #1 and {origin} is quarantined; operator action required", ex.Message);
+        var evidence = Assert.Single(_f.Witness.ListEquivocations(origin));
+        Assert.Equal((_maps.CoveringNote, offered, reason), (evidence.KnownNote, evidence.ConflictingNote, evidence.Reason));
+        Assert.True(_f.Witness.State.IsQuarantined(origin));
+        Assert.Null(_f.Witness.State.GetCosigned(origin));
+
+        // The honest tree is refused too now: the origin stays quarantined until an operator clears it.
+        ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], MapNote(_f.Xiangtan, shown, 5, MapA), CancellationToken.None));
+        Assert.Equal($"origin {origin} is quarantined after an equivocation; operator action required", ex.Message);
     }
 
     [Fact]
     public async Task The_own_origin_notes_that_are_no_checkpoint_and_forged_signatures_are_refused_without_asking_the_mirror()
     {
         var tree = TestCity.Tree(5);
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
 
         var own = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(0, [], MapNote(_f.Changsha, tree, 5, MapA), CancellationToken.None));
         Assert.Equal((WitnessFailure.UnknownOrigin, $"this node does not witness origin '{_f.Changsha.Origin}'"), (own.Failure, own.Message));
@@ -215,7 +280,7 @@ public sealed class WitnessMapTests : IDisposable
     public async Task A_malformed_status_map_line_is_an_invalid_request_with_the_lines_reason(string[] lines)
     {
         var tree = TestCity.Tree(5);
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
         var note = MapNote(_f.Xiangtan, tree, 5, lines);
         Assert.False(StatusMapLine.TryFind(Checkpoint.Parse(SignedNote.Parse(note).Text), out _, out var lineError));
 
@@ -234,7 +299,7 @@ public sealed class WitnessMapTests : IDisposable
     public async Task Without_mirrored_maps_or_through_the_synchronous_offer_a_map_line_is_cosigned_unchecked()
     {
         var tree = TestCity.Tree(9);
-        _maps.Answer = new MirroredMapRoot(MapA, null);
+        _maps.Answer = (MapA, null);
 
         // The fixture's witness has no mirrored maps.
         Assert.False((await _f.Witness.AddCheckpointAsync(0, [], MapNote(_f.Xiangtan, tree, 5, MapB), CancellationToken.None)).IsConflict);
@@ -256,7 +321,7 @@ public sealed class WitnessMapTests : IDisposable
         var claimed = MapNote(_f.Xiangtan, tree, 9, MapB);
         const string reason = "the status map recomputed at size 9 has another root";
 
-        Assert.True(_witness.RecordMapFork(origin, claimed, reason));
+        Assert.True(_witness.RecordFork(origin, claimed, reason));
 
         var evidence = Assert.Single(_f.Witness.ListEquivocations(origin));
         Assert.Equal((cosigned, claimed, reason), (evidence.KnownNote, evidence.ConflictingNote, evidence.Reason));
@@ -266,7 +331,7 @@ public sealed class WitnessMapTests : IDisposable
             && l.Message == $"ALARM: equivocation by {origin} (evidence #1): {reason}. The origin is quarantined until an operator clears it");
 
         // Already quarantined: nothing more is recorded.
-        Assert.False(_witness.RecordMapFork(origin, claimed, "again"));
+        Assert.False(_witness.RecordFork(origin, claimed, "again"));
         Assert.Single(_f.Witness.ListEquivocations());
         Assert.Equal(1, _f.Counters.EquivocationCount(origin));
     }
@@ -275,13 +340,13 @@ public sealed class WitnessMapTests : IDisposable
     public void A_map_fork_of_an_origin_never_cosigned_keeps_the_claiming_note_on_both_sides()
     {
         var claimed = MapNote(_f.Zhuzhou, TestCity.Tree(3), 3, MapA);
-        Assert.True(_witness.RecordMapFork(_f.Zhuzhou.Origin, claimed, "map fork"));
+        Assert.True(_witness.RecordFork(_f.Zhuzhou.Origin, claimed, "map fork"));
         var evidence = Assert.Single(_f.Witness.ListEquivocations(_f.Zhuzhou.Origin));
         Assert.Equal((claimed, claimed, "map fork"), (evidence.KnownNote, evidence.ConflictingNote, evidence.Reason));
 
-        Assert.Equal("origin", Assert.Throws<ArgumentNullException>(() => _witness.RecordMapFork(null!, claimed, "r")).ParamName);
-        Assert.Equal("origin", Assert.Throws<ArgumentException>(() => _witness.RecordMapFork("", claimed, "r")).ParamName);
-        Assert.Equal("note", Assert.Throws<ArgumentNullException>(() => _witness.RecordMapFork(_f.Xiangtan.Origin, null!, "r")).ParamName);
+        Assert.Equal("origin", Assert.Throws<ArgumentNullException>(() => _witness.RecordFork(null!, claimed, "r")).ParamName);
+        Assert.Equal("origin", Assert.Throws<ArgumentException>(() => _witness.RecordFork("", claimed, "r")).ParamName);
+        Assert.Equal("note", Assert.Throws<ArgumentNullException>(() => _witness.RecordFork(_f.Xiangtan.Origin, null!, "r")).ParamName);
         Assert.Single(_f.Witness.ListEquivocations());
         Assert.False(_f.Witness.State.IsQuarantined(_f.Xiangtan.Origin));
     }

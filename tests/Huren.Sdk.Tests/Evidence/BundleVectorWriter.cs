@@ -129,7 +129,11 @@ public sealed class BundleVectorWriter
         Case("as-of-other-size", Change(validFinal, b => b["verdict"]!["asOf"]!["size"] = size - 1), null, false, "the verdict is stated as of", "a verdict stated as of another checkpoint");
         Case("issuer-registration-left-out", Change(validFinal, b => RemoveEntry(b, 0)), null, false, "has no registration of issuer", "the issuer's registration left out");
         Case("issue-left-out", Change(validFinal, b => RemoveEntry(b, 1)), null, false, "has no license.issue entry", "the license's issue left out");
-        Case("leaf-not-base64", Change(validFinal, b => b["entries"]![1]!["leaf"] = "@@not base64@@"), null, false, "is not valid base64", "a leaf that is not base64");
+        Case("leaf-not-base64", Change(validFinal, b => b["entries"]![1]!["leaf"] = "@@not base64@@"), null, false, "leaf is not canonical standard base64", "a leaf that is not base64");
+        Case("proof-whitespace", Change(validFinal, b => b["entries"]![1]!["inclusionProof"]![0] = b["entries"]![1]!["inclusionProof"]![0]!.GetValue<string>().Insert(10, " ")), null, false,
+            "inclusion proof hash 0 is not canonical standard base64", "a proof hash with a space inside, which a lenient base64 decoder skips");
+        Case("proof-noncanonical-bits", Change(validFinal, b => b["entries"]![1]!["inclusionProof"]![0] = PaddingBitsSet(b["entries"]![1]!["inclusionProof"]![0]!.GetValue<string>())), null, false,
+            "inclusion proof hash 0 is not canonical standard base64", "a proof hash whose last character sets padding bits: the same bytes, another text");
         Case("leaf-not-a-signed-entry", Bundle(valid.LicenseId, "VALID", cosigned, 0, 1, 4), null, false, $"entry {Changsha}#4", "a proven leaf that is not a SignedEntry");
         Case("body-not-of-its-kind", Bundle(valid.LicenseId, "VALID", cosigned, 0, 1, 5), null, false, "body does not decode", "a proven, signed entry whose body is not its kind's");
         Case("entries-null", Change(validFinal, b => b["entries"] = null), null, false, "entries is missing or null", "entries: null");
@@ -164,6 +168,14 @@ public sealed class BundleVectorWriter
     {
         var entries = bundle["entries"]!.AsArray();
         entries.Remove(entries.First(e => e!["index"]!.GetValue<ulong>() == index));
+    }
+
+    /// <summary>The same bytes in another text: the last character before the single '=' with its two unused bits set.</summary>
+    private static string PaddingBitsSet(string base64)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        var at = base64.Length - 2;
+        return string.Concat(base64.AsSpan(0, at), alphabet[alphabet.IndexOf(base64[at], StringComparison.Ordinal) | 1].ToString(), base64.AsSpan(at + 1));
     }
 
     private static string FlipBase64(string base64)

@@ -298,7 +298,7 @@ public sealed class EvidenceRuleTests
         ["entry-without-its-checkpoint"] = (l => With(l.LocalBundle(), b => b.Checkpoints.Remove(EvidenceLogs.Cs)),
             $"entry {EvidenceLogs.Cs}#0 has no checkpoint in the bundle"),
         ["entry-proven-to-another-size"] = (l => With(l.LocalBundle(), b => b.Entries[1].TreeSize = 1), $"entry {EvidenceLogs.Cs}#1 is proven to size 1, the checkpoint is size 2"),
-        ["proof-not-base64"] = (l => With(l.LocalBundle(), b => b.Entries[1].InclusionProof[0] = "*"), $"entry {EvidenceLogs.Cs}#1 is not valid base64"),
+        ["proof-not-base64"] = (l => With(l.LocalBundle(), b => b.Entries[1].InclusionProof[0] = "*"), $"entry {EvidenceLogs.Cs}#1: inclusion proof hash 0 is not canonical standard base64"),
         ["index-moved"] = (l => With(l.LocalBundle(), b => b.Entries[1].Index = 0), $"entry {EvidenceLogs.Cs}#0: inclusion proof does not verify: "),
         ["leaf-of-another-origin"] = (l => l.Single(EvidenceLogs.Cs, Entry.Create(EntryKinds.LicenseIssue, EvidenceLogs.Zz, l.LicenseId, "430100-amr", l.License, EvidenceLogs.At), l.Amr(EvidenceLogs.Cs)),
             $"entry {EvidenceLogs.Cs}#1 names origin '{EvidenceLogs.Zz}'"),

@@ -58,6 +58,9 @@ public class NetworkConfigChainTests
     [InlineData("\"signatures\": [", "\"signatures\": null, \"x\": [", "signatures")]
     [InlineData("\"name\": \"renamed\"", "\"name\": \"renamed\", \"name\": \"twice\"", "name")]
     [InlineData("\"name\": \"renamed\"", "\"name\": \"renamed\", \"x\": 1.5", "")]
+    // Null elements (found by the network review: a NullReferenceException reached the peer as INTERNAL).
+    [InlineData("\"members\": [", "\"members\": [null, ", "members[0] is null")]
+    [InlineData("\"signatures\": [", "\"signatures\": [null, ", "signatures[0] is null")]
     public void A_malformed_proposal_is_refused_with_a_reason_not_a_fault(string find, string replace, string named)
     {
         var (genesis, roots) = Genesis();
@@ -111,5 +114,31 @@ public class NetworkConfigChainTests
         Assert.Contains("witnessThreshold", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("\"witnessThreshold\": 1", "\"witnessThreshold\": 3", StringComparison.Ordinal))).Message);
         Assert.Contains("origin", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("huren.cz-t/430200\"", "huren.other/430200\"", StringComparison.Ordinal))).Message);
         Assert.Contains("format", Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson().Replace("huren-network/v1", "other", StringComparison.Ordinal))).Message);
+    }
+
+    /// <summary>
+    /// Found by the spec review: a note holds at most 32 signature lines and two are the origin's, so a threshold above
+    /// 30 could never be met (and the collector failed every round adding a 33rd line).
+    /// </summary>
+    [Fact]
+    public void A_witness_threshold_no_checkpoint_note_can_hold_is_refused()
+    {
+        var (genesis, _) = Genesis();
+        for (var i = 4; genesis.Members.Count < 34; i++)
+        {
+            var city = $"4301{i:D2}";
+            genesis.Members.Add(new NetworkMember
+            {
+                CityCode = city, Name = city, Origin = $"huren.cz-t/{city}",
+                LogKey = NoteVerifierKey.ForEd25519($"huren.cz-t/{city}", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey).ToString(),
+                WitnessKey = NoteVerifierKey.ForCosigner($"huren.cz-t/{city}/witness", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey).ToString(),
+                RootKey = SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey.ToPem(), Endpoint = $"http://127.0.0.1:{7100 + i}",
+            });
+        }
+        genesis.WitnessThreshold = NetworkConfig.MaxWitnessThreshold;
+        Assert.Equal(30, NetworkConfig.Parse(genesis.ToJson()).WitnessThreshold);
+        genesis.WitnessThreshold = NetworkConfig.MaxWitnessThreshold + 1;
+        var refused = Assert.Throws<FormatException>(() => NetworkConfig.Parse(genesis.ToJson()));
+        Assert.Equal("witnessThreshold 31 is above 30: a checkpoint holds at most 32 signature lines, 2 of them the origin's own", refused.Message);
     }
 }
