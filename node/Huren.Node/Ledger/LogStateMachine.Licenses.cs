@@ -69,6 +69,7 @@ public sealed partial class LogStateMachine
             {
                 throw Reject.InvalidArgument($"body.newValidUntil: {body.NewValidUntil} is before the license's validFrom {changed.ValidFrom}");
             }
+            if (BeyondTerm(context, body, changed) is { } beyond) throw Reject.InvalidArgument($"body.newValidUntil: {beyond}");
             changed.ValidUntil = body.NewValidUntil;
         }
         if (body.NewDocumentDigest.Length > 0)
@@ -84,6 +85,34 @@ public sealed partial class LogStateMachine
         }
         changed.EntryIndexes.Add(context.Index);
         Stage(StateKeys.License(body.LicenseId), changed);
+    }
+
+    /// <summary>
+    /// Why a new last day of validity goes beyond the term of the license's type (a type with one), or null. A change
+    /// (变更, 09) keeps the term counted from the license's first day, as at issue; a renewal (延续, 02) grants a new
+    /// term, counted from the day after the current validity ends, or from the day the renewal is signed when it has
+    /// already ended.
+    /// </summary>
+    private static string? BeyondTerm(EntryContext context, LicenseChanged body, LicenseRecord license)
+    {
+        if (!LicenseTypeCatalog.TryGet(license.TypeCode, out var type) || type.DefaultValidityYears is not { } years
+            || !LicenseDates.TryParse(body.NewValidUntil, out var until) || !LicenseDates.TryParse(license.ValidFrom, out var from))
+        {
+            return null;
+        }
+        var renewal = body.OperationCode == LicenseCodes.OperationRenew;
+        var start = from;
+        if (renewal)
+        {
+            var signedOn = LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(context.Entry.TimeUnixMs));
+            var afterEnd = LicenseDates.TryParse(license.ValidUntil, out var end) ? end.AddDays(1) : signedOn;
+            start = afterEnd > signedOn ? afterEnd : signedOn;
+        }
+        var longest = type.DefaultValidUntil(start)!.Value;
+        if (until <= longest) return null;
+        return renewal
+            ? $"{body.NewValidUntil} is beyond the {years}-year term of {type.Name}: a renewal counted from {start:yyyy-MM-dd} ends at the latest on {longest:yyyy-MM-dd}"
+            : $"{body.NewValidUntil} is beyond the {years}-year term of {type.Name}: a license valid from {license.ValidFrom} ends at the latest on {longest:yyyy-MM-dd} (a renewal, operation 02, grants a new term)";
     }
 
     /// <summary>

@@ -23,6 +23,41 @@ public class LicenseLifecycleTests
         return body.LicenseId;
     }
 
+    /// <summary>
+    /// Left alone in an earlier note: a change could carry a license past its type's term, which issuance refuses. A
+    /// change (09) keeps the term counted from the first day; a renewal (02) grants a new one from the day after the
+    /// current validity ends.
+    /// </summary>
+    [Fact]
+    public void A_change_or_renewal_cannot_carry_a_license_past_its_types_term()
+    {
+        var food = BusinessLicense(ChangshaAmrCode, "2024000777", validUntil: "2029-02-28");
+        food.TypeCode = FoodLicenseType;
+        food.LicenseId = LicenseId(ChangshaAmrCode, "2024000777", FoodLicenseType);
+        food.Name = "食品经营许可证";
+        food.Fields = [new() { Name = "经营场所", Value = "湖南省长沙市岳麓区" }, new() { Name = "主体业态", Value = "食品销售经营者" }, new() { Name = "经营项目", Value = "预包装食品销售" }];
+        _log.Admit(_amr, EntryKinds.LicenseIssue, food.LicenseId, food);
+
+        var change = Change(food.LicenseId, newValidUntil: "2029-03-01");
+        change.ChangedFields = [new() { Name = "经营场所", Value = "湖南省长沙市天心区" }];
+        _log.Refuse(_amr, EntryKinds.LicenseChange, food.LicenseId, change, RejectionKind.InvalidArgument,
+            "body.newValidUntil: 2029-03-01 is beyond the 5-year term of 食品经营许可证: a license valid from 2024-03-01 ends at the latest on 2029-02-28 (a renewal, operation 02, grants a new term)");
+
+        var renewal = Change(food.LicenseId, newValidUntil: "2034-03-01");
+        renewal.OperationCode = "02";
+        renewal.ChangedFields = [];
+        renewal.Reason = "延续";
+        _log.Refuse(_amr, EntryKinds.LicenseChange, food.LicenseId, renewal, RejectionKind.InvalidArgument,
+            "body.newValidUntil: 2034-03-01 is beyond the 5-year term of 食品经营许可证: a renewal counted from 2029-03-01 ends at the latest on 2034-02-28");
+        renewal.NewValidUntil = "2034-02-28";
+        _log.Admit(_amr, EntryKinds.LicenseChange, food.LicenseId, renewal);
+        Assert.Equal("2034-02-28", _log.License(food.LicenseId).ValidUntil);
+
+        // A type without a term (营业执照) is not limited.
+        var business = Issue("2024000778", "2030-12-31");
+        _log.Admit(_amr, EntryKinds.LicenseChange, business, Change(business, newValidUntil: "2099-12-31"));
+    }
+
     [Fact]
     public void Whole_lifecycle_updates_the_record_and_the_verdict()
     {
