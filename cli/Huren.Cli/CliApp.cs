@@ -19,7 +19,7 @@ public static class ExitCodes
 }
 
 /// <summary>The <c>huren</c> command tree. Commands write to the given writers, so tests run them in-process.</summary>
-public static class CliApp
+public static partial class CliApp
 {
     /// <summary>Builds the root command.</summary>
     public static RootCommand Build()
@@ -46,6 +46,16 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// On Linux, reading a folder as a file fails as "Access to the path '…' is denied", which sends the user looking at
+    /// permissions: when that path is a folder, the message says so instead.
+    /// </summary>
+    internal static string FolderGivenForFile(string message)
+        => AccessDenied().Replace(message, m => Directory.Exists(m.Groups["path"].Value) ? $"'{m.Groups["path"].Value}' is a folder; a file is expected there" : m.Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex("Access to the path '(?<path>[^']+)' is denied\\.")]
+    private static partial System.Text.RegularExpressions.Regex AccessDenied();
+
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -64,7 +74,7 @@ public static class CliApp
         catch (Exception ex) when (ex is CliException or IOException or UnauthorizedAccessException or FormatException)
         {
             // Errors the user can act on: one line, exit 2, no stack trace.
-            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {FolderGivenForFile(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Error;
         }
         catch (RpcException ex)

@@ -140,11 +140,11 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             {
                 var json = JsonNode.Parse(validBundle)!;
                 json["entries"]![0]!["leaf"] = "%%% not base64 %%%";
-                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, "is not valid base64");
+                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, "leaf is not canonical standard base64");
             }
             // An unreadable file is an error, exit 2.
             case "bundle-missing": return new(Offline(Path.Combine(folder.Dir, "no-such-bundle.json"), network), 2, "no-such-bundle.json");
-            case "bundle-is-a-folder": return new(Offline(folder.Dir, network), 2, folder.Dir);
+            case "bundle-is-a-folder": return new(Offline(folder.Dir, network), 2, $"'{folder.Dir}' is a folder; a file is expected there");
 
             // Network configurations (genesis.json): an error, exit 2, naming the file's problem.
             case "network-empty": return new(Offline(bundle, folder.Write(name, "")), 2, "network");
