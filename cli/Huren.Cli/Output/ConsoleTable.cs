@@ -8,7 +8,8 @@ internal static class ConsoleTable
     public static string Format(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {
         var all = new List<IReadOnlyList<string>> { header };
-        all.AddRange(rows);
+        // Cells come from logs and bundles: nothing in one may break the table's lines.
+        foreach (var row in rows) all.Add(row.Select(TerminalText.Printable).ToArray());
         var widths = Enumerable.Range(0, header.Count).Select(i => all.Max(r => Width(r[i]))).ToArray();
         var text = new StringBuilder();
         foreach (var row in all)
@@ -33,7 +34,7 @@ internal static class ConsoleTable
         foreach (var (label, value) in rows)
         {
             if (string.IsNullOrEmpty(value)) continue;
-            text.Append("  ").Append(label).Append(' ', width - Width(label) + 2).Append(value).Append('\n');
+            text.Append("  ").Append(label).Append(' ', width - Width(label) + 2).Append(TerminalText.Printable(value)).Append('\n');
         }
         return text.ToString();
     }

@@ -143,17 +143,18 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     }
 
     /// <summary>
-    /// A use (<c>license.use</c>, <c>seal.use</c>) submitted now is dated now: its verdict is judged on its own day, so a
-    /// use dated back to before the license expired would record VALID for an expired license. Only new submissions
-    /// are asked (a mirror or a rebuild replays old uses through <see cref="CheckStatelessSignerInBatch"/>), within the
-    /// same <see cref="MaxClockSkew"/> as the future bound.
+    /// An entry that records an event as it happens, submitted now, is dated now: a use (<c>license.use</c>,
+    /// <c>seal.use</c>) is judged on its own day, so one dated back to before the license expired would record VALID for
+    /// an expired license; a data flow (<c>share</c>, <c>share.decision</c>, <c>receipt</c>) dated back would fall outside
+    /// an auditor's <c>audit flows --since</c>. Only new submissions are asked (a mirror or a rebuild replays old entries
+    /// through <see cref="CheckStatelessSignerInBatch"/>), within the same <see cref="MaxClockSkew"/> as the future bound.
     /// </summary>
     private void CheckUseIsNow(Entry entry)
     {
-        if (MaxClockSkew is not { } skew || entry.Kind is not (EntryKinds.LicenseUse or EntryKinds.SealUse)) return;
+        if (MaxClockSkew is not { } skew || entry.Kind is not (EntryKinds.LicenseUse or EntryKinds.SealUse or EntryKinds.Share or EntryKinds.ShareDecision or EntryKinds.Receipt)) return;
         var behind = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs);
         if (behind > skew)
-            throw Reject.InvalidArgument($"timeUnixMs: a use is recorded when it happens, but {entry.TimeUnixMs} is {behind.TotalMinutes:F0} min before this node's clock (at most {skew.TotalMinutes:F0} min allowed)");
+            throw Reject.InvalidArgument($"timeUnixMs: a {entry.Kind} entry is recorded when it happens, but {entry.TimeUnixMs} is {behind.TotalMinutes:F0} min before this node's clock (at most {skew.TotalMinutes:F0} min allowed)");
     }
 
     /// <summary>

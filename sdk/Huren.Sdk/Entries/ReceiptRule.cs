@@ -62,6 +62,10 @@ public static class ReceiptRule
         {
             return new(ReceiptMismatchKind.OtherConsumer, $"body.consumerCode: share {share.ShareId} ({at}) was made to {share.ConsumerCode}, not to {receipt.ConsumerCode}");
         }
+        if (!string.Equals(share.DigestAlgorithm, receipt.DigestAlgorithm, StringComparison.Ordinal))
+        {
+            return new(ReceiptMismatchKind.PayloadDigest, $"body.digestAlgorithm: {receipt.DigestAlgorithm} is not the algorithm {share.DigestAlgorithm} of the payload digest share {share.ShareId} ({at}) recorded");
+        }
         if (!share.PayloadDigest.AsSpan().SequenceEqual(receipt.PayloadDigest))
         {
             return new(ReceiptMismatchKind.PayloadDigest, $"body.payloadDigest: {Convert.ToHexStringLower(receipt.PayloadDigest)} is not the payload digest {Convert.ToHexStringLower(share.PayloadDigest)} share {share.ShareId} ({at}) recorded");

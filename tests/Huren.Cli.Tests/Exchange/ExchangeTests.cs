@@ -626,7 +626,7 @@ public sealed class ExchangeCommandsTests(ExchangeNetwork net)
         (code, stdout, _) = await net.RunAsync("audit", "flows", "--record", record, "--city", Zhuzhou, "--csv");
         Assert.Equal(0, code);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("share_id,provider_origin,share_index,shared_at,resource,record_id,fields,consumer_code,consumer_origin,purpose,matter_code,receipt_index,received_at,fault,reshare_of", lines[0]);
+        Assert.Equal("share_id,provider_origin,share_index,shared_at,resource,record_id,fields,consumer_code,consumer_origin,purpose,matter_code,receipt_index,received_at,fault,reshare_of,receipt_origin", lines[0]);
         Assert.Equal(3, lines.Length);
     }
 

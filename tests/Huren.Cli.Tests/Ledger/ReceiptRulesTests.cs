@@ -152,6 +152,9 @@ public sealed class ReceiptRulesTests(LedgerNetwork net)
             $"body.consumerCode: share {{0}} ({{1}}) was made to {LedgerNetwork.Uscc("11430200HUREN0101")}, not to {ConsumerCode}"),
         ["another payload digest"] = (_ => { }, r => r.PayloadDigest = Digests.Sha256("other payload"u8.ToArray()), StatusCode.FailedPrecondition,
             "body.payloadDigest: "),
+        // Found by the flows review: the algorithm was not compared, so a receipt saying sm3 for a sha256 digest passed.
+        ["another digest algorithm"] = (_ => { }, r => r.DigestAlgorithm = "sm3", StatusCode.FailedPrecondition,
+            "body.digestAlgorithm: sm3 is not the algorithm sha256 of the payload digest share {0} ({1}) recorded"),
         ["another record count"] = (_ => { }, r => r.RecordCount = 30, StatusCode.FailedPrecondition,
             "body.recordCount: 30 is not the record count 3 share {0} ({1}) recorded"),
         ["another share's entry"] = (_ => { }, r => r.ShareId = "430300-share-not-this-one", StatusCode.NotFound,

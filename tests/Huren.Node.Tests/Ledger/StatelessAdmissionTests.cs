@@ -83,12 +83,30 @@ public class StatelessAdmissionTests
         var leaf = EntrySigner.SignToLeaf(use, _amr.Key);
         var ex = Assert.Throws<AdmissionException>(() => _log.Machine.CheckStateless(leaf));
         Assert.Equal(RejectionKind.InvalidArgument, ex.Kind);
-        Assert.Contains("a use is recorded when it happens", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("a license.use entry is recorded when it happens", ex.Message, StringComparison.Ordinal);
         // A mirror or a rebuild replays old uses through the other path, which does not ask.
         Assert.Equal(_license.LicenseId, _log.Machine.CheckStatelessSignerInBatch(leaf).Entry.RecordId);
         // Within the allowed skew it is a new use.
         use.TimeUnixMs = LedgerFixture.Now.AddMinutes(-5).ToUnixTimeMilliseconds();
         _log.Admit(use, _amr.Key);
+    }
+
+    /// <summary>
+    /// Found by the flows review: a share dated 90 days back was admitted, and `audit flows --since` (which reads the
+    /// entries' times) never showed it. A data-flow entry submitted now is dated now, like a use.
+    /// </summary>
+    [Fact]
+    public void A_share_dated_back_is_refused_as_a_new_submission_and_replayed_as_the_origin_admitted_it()
+    {
+        var share = _log.Entry(EntryKinds.Share, "share-back", _amr.Id, Share("share-back", _amr.AuthorityCode, Uscc("11430200HUREN0101"), LedgerFixture.Zhuzhou));
+        share.TimeUnixMs = LedgerFixture.Now.AddDays(-90).ToUnixTimeMilliseconds();
+        var leaf = EntrySigner.SignToLeaf(share, _amr.Key);
+        var ex = Assert.Throws<AdmissionException>(() => _log.Machine.CheckStateless(leaf));
+        Assert.Equal(RejectionKind.InvalidArgument, ex.Kind);
+        Assert.Contains("a share entry is recorded when it happens", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("share-back", _log.Machine.CheckStatelessSignerInBatch(leaf).Entry.RecordId);
+        share.TimeUnixMs = LedgerFixture.Now.AddMinutes(-5).ToUnixTimeMilliseconds();
+        _log.Admit(share, _amr.Key);
     }
 
     [Fact]

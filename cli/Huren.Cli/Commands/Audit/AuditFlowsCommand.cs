@@ -5,20 +5,27 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
-using Huren.Schemas.Envelope;
+using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Audit;
 
 /// <summary>
 /// <c>huren audit flows</c>: every data share of every log the node keeps, joined with its receipt (by origin, index and
-/// leaf hash), filtered; faults: a share with no receipt after the deadline, a receipt whose share is not there.
+/// leaf hash, and keeping the receipt rule with it), filtered; faults: a share with no receipt after the deadline, a
+/// receipt whose share is not there, a receipt that points at a share it does not match (another consumer's log or
+/// department, another share id, digest or count).
 /// </summary>
 internal static class AuditFlowsCommand
 {
     /// <summary>The CSV columns, in order (docs/exchange.md).</summary>
-    public static readonly string[] CsvColumns = ["share_id", "provider_origin", "share_index", "shared_at", "resource", "record_id", "fields", "consumer_code", "consumer_origin", "purpose", "matter_code", "receipt_index", "received_at", "fault", "reshare_of"];
+    public static readonly string[] CsvColumns = ["share_id", "provider_origin", "share_index", "shared_at", "resource", "record_id", "fields", "consumer_code", "consumer_origin", "purpose", "matter_code", "receipt_index", "received_at", "fault", "reshare_of", "receipt_origin"];
 
-    private sealed record Flow(string ShareId, string ProviderOrigin, ulong ShareIndex, DateTimeOffset SharedAt, DataShared Share, ulong? ReceiptIndex, DateTimeOffset? ReceivedAt, string Fault, string ReshareOf = "");
+    private sealed record Flow(string ShareId, string ProviderOrigin, ulong ShareIndex, DateTimeOffset SharedAt, DataShared Share, ulong? ReceiptIndex, DateTimeOffset? ReceivedAt, string Fault,
+        string ReshareOf = "", string ReceiptOrigin = "")
+    {
+        /// <summary>A row made from a receipt alone (its share missing or not matching): what it says of the share is unknown.</summary>
+        public bool FromReceipt => SharedAt == default;
+    }
 
     public static Command Build()
     {
@@ -40,23 +47,22 @@ internal static class AuditFlowsCommand
             if (parse.GetValue(access.Json) && parse.GetValue(csv)) throw new CliException("give --json or --csv, not both");
             using var session = access.Open(parse);
             var ledger = await Trace.FlowLedger.ReadAsync(session, ct).ConfigureAwait(false);
-            var shares = new Dictionary<(string, ulong), (Entry Entry, DataShared Body, byte[] LeafHash)>();
-            foreach (var s in ledger.Shares) shares[(s.Origin, s.Index)] = (s.Entry, s.Body, s.LeafHash);
-            var receipts = ledger.Receipts.ConvertAll(r => (r.Origin, r.Index, r.Entry));
             var now = DateTimeOffset.UtcNow;
-            var received = new Dictionary<(string, ulong), (ulong Index, DateTimeOffset At)>();
+            var received = new Dictionary<(string, ulong), (string Origin, ulong Index, DateTimeOffset At)>();
             var rows = new List<Flow>();
-            foreach (var (origin, index, entry) in receipts)
+            foreach (var r in ledger.Receipts)
             {
-                var reference = entry.References.Find(r => r.Relation == Relations.Share);
-                if (reference is not null && shares.TryGetValue((reference.Origin, reference.Index), out var share) && share.LeafHash.AsSpan().SequenceEqual(reference.LeafHash))
+                var at = DateTimeOffset.FromUnixTimeMilliseconds(r.Entry.TimeUnixMs);
+                var referenced = ledger.Referenced(r);
+                if (referenced is not null && ReceiptRule.Check(referenced.Entry, referenced.Index, r.Body, r.Origin) is null)
                 {
-                    received[(reference.Origin, reference.Index)] = (index, DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs));
+                    received[(referenced.Origin, referenced.Index)] = (r.Origin, r.Index, at);
                     continue;
                 }
-                var body = CanonicalCodec.Decode<DataReceived>(entry.Body);
-                rows.Add(new Flow(body.ShareId, body.ProviderOrigin, reference?.Index ?? 0, default, new DataShared { ShareId = body.ShareId, ConsumerCode = body.ConsumerCode, ConsumerOrigin = origin },
-                    index, DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs), "receipt-without-share"));
+                // A receipt that points at a share it does not match acknowledges nothing: reported, never joined.
+                rows.Add(new Flow(r.Body.ShareId, r.Body.ProviderOrigin, r.ShareReference?.Index ?? 0, default,
+                    new DataShared { ShareId = r.Body.ShareId, ConsumerCode = r.Body.ConsumerCode, ConsumerOrigin = r.Origin },
+                    r.Index, at, referenced is null ? "receipt-without-share" : "receipt-mismatch", ReceiptOrigin: r.Origin));
             }
             foreach (var scanned in ledger.Shares)
             {
@@ -67,22 +73,23 @@ internal static class AuditFlowsCommand
                 var fault = ledger.ReshareFault(scanned);
                 if (fault.Length == 0 && !has && now - at > parse.GetValue(deadline)) fault = "share-without-receipt";
                 rows.Add(new Flow(share.Body.ShareId, origin, index, at, share.Body, has ? receipt.Index : null, has ? receipt.At : null,
-                    fault, scanned.ReceiptReference is { } via ? $"{via.Origin}#{via.Index.ToString(CultureInfo.InvariantCulture)}" : ""));
+                    fault, scanned.ReceiptReference is { } via ? $"{via.Origin}#{via.Index.ToString(CultureInfo.InvariantCulture)}" : "", has ? receipt.Origin : ""));
             }
             var providerOrigin = parse.GetValue(provider) is { } p ? session.OriginOf(p) : null;
             var consumerFilter = parse.GetValue(consumer) is { } c ? (c.Length == 18 ? c : session.OriginOf(c)) : null;
+            // A row from a receipt alone knows no record or purpose: those filters do not hide its fault, and its time is the receipt's.
             rows = [.. rows.Where(f =>
-                (parse.GetValue(record) is not { } r || f.Share.RecordId == r)
+                (parse.GetValue(record) is not { } r || f.FromReceipt || f.Share.RecordId == r)
                 && (providerOrigin is null || f.ProviderOrigin == providerOrigin)
                 && (consumerFilter is null || f.Share.ConsumerOrigin == consumerFilter || f.Share.ConsumerCode == consumerFilter)
-                && (parse.GetValue(purpose) is not { } pu || f.Share.Purpose == pu)
-                && (parse.GetValue(since) is not { } s || f.SharedAt >= s)
-                && (parse.GetValue(until) is not { } u || f.SharedAt < u))
+                && (parse.GetValue(purpose) is not { } pu || f.FromReceipt || f.Share.Purpose == pu)
+                && (parse.GetValue(since) is not { } s || (f.FromReceipt ? f.ReceivedAt : f.SharedAt) >= s)
+                && (parse.GetValue(until) is not { } u || (f.FromReceipt ? f.ReceivedAt : f.SharedAt) < u))
                 .OrderBy(f => f.ProviderOrigin, StringComparer.Ordinal).ThenBy(f => f.ShareIndex)];
             var output = parse.InvocationConfiguration.Output;
             string Time(DateTimeOffset? t) => t is { } v && v != default ? v.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "";
             string[] Cells(Flow f) => [f.ShareId, f.ProviderOrigin, f.Fault == "receipt-without-share" ? "" : f.ShareIndex.ToString(CultureInfo.InvariantCulture), Time(f.SharedAt), f.Share.ResourceId, f.Share.RecordId,
-                string.Join(";", f.Share.Fields), f.Share.ConsumerCode, f.Share.ConsumerOrigin, f.Share.Purpose, f.Share.MatterCode, f.ReceiptIndex?.ToString(CultureInfo.InvariantCulture) ?? "", Time(f.ReceivedAt), f.Fault, f.ReshareOf];
+                string.Join(";", f.Share.Fields), f.Share.ConsumerCode, f.Share.ConsumerOrigin, f.Share.Purpose, f.Share.MatterCode, f.ReceiptIndex?.ToString(CultureInfo.InvariantCulture) ?? "", Time(f.ReceivedAt), f.Fault, f.ReshareOf, f.ReceiptOrigin];
             if (parse.GetValue(csv))
             {
                 var text = new StringBuilder(string.Join(",", CsvColumns)).Append('\n');
@@ -108,5 +115,13 @@ internal static class AuditFlowsCommand
         return flows;
     }
 
-    private static string Quote(string cell) => cell.IndexOfAny([',', '"', '\n']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>
+    /// RFC 4180 quoting (a carriage return too), and a cell a spreadsheet would run as a formula (= + - @ first) is
+    /// written with a leading apostrophe: cells hold text the departments wrote.
+    /// </summary>
+    internal static string Quote(string cell)
+    {
+        if (cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@') cell = "'" + cell;
+        return cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
 }

@@ -120,13 +120,14 @@ internal static class BundleCommand
             else if (result.IsValid)
             {
                 var share = result.Share!;
-                await output.WriteLineAsync($"VALID exchange evidence (network {trusted.NetworkId}): share {result.ShareId} of record {share.RecordId} ({string.Join("、", share.Fields)})\n" +
+                await output.WriteLineAsync($"VALID exchange evidence (network {trusted.NetworkId}): share {TerminalText.Printable(result.ShareId)} of record {TerminalText.Printable(share.RecordId)} ({TerminalText.Printable(string.Join("、", share.Fields))})\n" +
                     $"  shared by {share.ProviderCode} ({result.ProviderIssuerId}) in {result.ShareEntry!.Origin}#{result.ShareEntry.Index}\n" +
-                    $"  to {share.ConsumerCode} ({result.ConsumerIssuerId}) for '{share.Purpose}', received in {result.ReceiptEntry!.Origin}#{result.ReceiptEntry.Index}; both checkpoints final").ConfigureAwait(false);
+                    $"  to {share.ConsumerCode} ({result.ConsumerIssuerId}) for '{TerminalText.Printable(share.Purpose)}', received in {result.ReceiptEntry!.Origin}#{result.ReceiptEntry.Index}; both checkpoints final").ConfigureAwait(false);
             }
             else
             {
-                await output.WriteLineAsync($"REFUSED ({ExchangeEvidenceText.Code(result.Failure)}): {result.Reason}").ConfigureAwait(false);
+                // The reason may quote the bundle's unsigned text.
+                await output.WriteLineAsync($"REFUSED ({ExchangeEvidenceText.Code(result.Failure)}): {TerminalText.Printable(result.Reason)}").ConfigureAwait(false);
             }
             return result.IsValid ? ExitCodes.Success : ExitCodes.Negative;
         });

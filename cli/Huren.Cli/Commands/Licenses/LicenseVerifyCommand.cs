@@ -150,7 +150,7 @@ internal static class LicenseVerifyCommand
         }
         else if (!result.IsValid)
         {
-            await output.WriteLineAsync($"NOT VERIFIED  the evidence bundle does not verify: {result.Failure}").ConfigureAwait(false);
+            await output.WriteLineAsync($"NOT VERIFIED  the evidence bundle does not verify: {TerminalText.Printable(result.Failure)}").ConfigureAwait(false);
         }
         else
         {
@@ -247,7 +247,7 @@ internal static class LicenseVerifyCommand
         }
         if (!evidence.IsValid)
         {
-            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {evidence.Failure}").ConfigureAwait(false);
+            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
             return ExitCodes.Negative;
         }
         await output.WriteLineAsync($"{Headline(evidence)}  {response.LicenseId}  {evidence.License!.Name}").ConfigureAwait(false);

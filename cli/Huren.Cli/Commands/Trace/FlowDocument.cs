@@ -61,14 +61,24 @@ internal sealed class FlowLedger
         return ledger;
     }
 
-    /// <summary>The receipt that acknowledges <paramref name="share"/> (references it by origin, index and leaf hash), or null.</summary>
-    public Receipt? ReceiptOf(Share share) => Receipts.Find(r => r.ShareReference is { } x && x.Origin == share.Origin && x.Index == share.Index && x.LeafHash.AsSpan().SequenceEqual(share.LeafHash));
+    /// <summary>
+    /// The receipt that acknowledges <paramref name="share"/>: it references it by origin, index and leaf hash, and keeps
+    /// the receipt rule with it (<see cref="ReceiptRule"/>: in the share's consumer log, by its consumer, the same share
+    /// id, digest and count). A receipt that only points at a share acknowledges nothing. Null when there is none.
+    /// </summary>
+    public Receipt? ReceiptOf(Share share) => Receipts.Find(r => Points(r, share) && ReceiptRule.Check(share.Entry, share.Index, r.Body, r.Origin) is null);
+
+    /// <summary>The share a receipt references by origin, index and leaf hash, whether or not it keeps the receipt rule with it; or null.</summary>
+    public Share? Referenced(Receipt receipt) => Shares.Find(s => Points(receipt, s));
+
+    private static bool Points(Receipt receipt, Share share)
+        => receipt.ShareReference is { } x && x.Origin == share.Origin && x.Index == share.Index && x.LeafHash.AsSpan().SequenceEqual(share.LeafHash);
 
     /// <summary>The receipt a re-share references (same origin, index and leaf hash), or null.</summary>
     public Receipt? ReceiptAt(EntryReference reference) => Receipts.Find(r => r.Origin == reference.Origin && r.Index == reference.Index && r.LeafHash.AsSpan().SequenceEqual(reference.LeafHash));
 
-    /// <summary>The share a receipt acknowledges, or null.</summary>
-    public Share? ShareOf(Receipt receipt) => receipt.ShareReference is { } x ? Shares.Find(s => s.Origin == x.Origin && s.Index == x.Index && s.LeafHash.AsSpan().SequenceEqual(x.LeafHash)) : null;
+    /// <summary>The share a receipt acknowledges (see <see cref="ReceiptOf"/>), or null.</summary>
+    public Share? ShareOf(Receipt receipt) => Referenced(receipt) is { } share && ReceiptRule.Check(share.Entry, share.Index, receipt.Body, receipt.Origin) is null ? share : null;
 
     /// <summary>
     /// Why a share breaks the re-sharing rule (<see cref="ReshareRule"/>), as these logs show it, or "" when it does not:
@@ -171,8 +181,8 @@ internal sealed class FlowDocument
                 var s = shares[i];
                 var last = i == shares.Count - 1;
                 text.Append(indent).Append(last ? "└─ " : "├─ ").Append(s.ReshareOf is null ? "shared" : "re-shared").Append(" by ").Append(s.ProviderCode).Append(" (").Append(Short(s.Origin)).Append(')')
-                    .Append(" to ").Append(s.ConsumerCode).Append(" (").Append(Short(s.ConsumerOrigin)).Append(") for ").Append(s.Purpose)
-                    .Append(" [").Append(string.Join("、", s.Fields)).Append("]  share ").Append(s.ShareId).Append(", ").Append(s.Origin).Append(" #").Append(s.Index.ToString(CultureInfo.InvariantCulture));
+                    .Append(" to ").Append(s.ConsumerCode).Append(" (").Append(Short(s.ConsumerOrigin)).Append(") for ").Append(Output.TerminalText.Printable(s.Purpose))
+                    .Append(" [").Append(Output.TerminalText.Printable(string.Join("、", s.Fields))).Append("]  share ").Append(s.ShareId).Append(", ").Append(s.Origin).Append(" #").Append(s.Index.ToString(CultureInfo.InvariantCulture));
                 if (s.Fault.Length > 0) text.Append("  FAULT ").Append(s.Fault);
                 text.Append('\n');
                 var inner = indent + (last ? "   " : "│  ");
