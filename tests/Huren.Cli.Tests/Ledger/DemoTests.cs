@@ -143,7 +143,9 @@ public sealed class DemoTests : IDisposable
         {
             var name = lines[line][2..lines[line].LastIndexOf(' ')];
             var signature = Convert.FromBase64String(lines[line][(lines[line].LastIndexOf(' ') + 1)..]);
-            for (var position = 0; position < signature.Length; position++)
+            // A flipped key ID (bytes 0–3) makes the line an unknown key's, which signed-note says to ignore: the log's
+            // required line is then missing; a cosignature just does not count (SignedLineTests).
+            for (var position = kind == "cosignature" ? 4 : 0; position < signature.Length; position++)
             {
                 var flipped = (byte[])signature.Clone();
                 flipped[position] ^= 0x01;
@@ -156,7 +158,7 @@ public sealed class DemoTests : IDisposable
                 Assert.StartsWith("NOT VERIFIED", output, StringComparison.Ordinal);
                 Assert.Contains($"checkpoint of {origin}", output, StringComparison.Ordinal);
                 Assert.Contains(name, output, StringComparison.Ordinal);
-                Assert.Contains(position < 4 ? "key ID" : "invalid signature", output, StringComparison.Ordinal);
+                Assert.Contains(position < 4 ? "no signature from required key" : "invalid signature", output, StringComparison.Ordinal);
             }
         }
     }
