@@ -17,7 +17,21 @@ public sealed partial class HurenClient
     /// believing or keeping it. Needs a credential that sees every entry (auditor or operator).
     /// </summary>
     /// <exception cref="InvalidOperationException">No such share, no receipt of it yet, or no final checkpoint covering them in time; the message says which.</exception>
-    public async Task<EvidenceBundle> GetExchangeEvidenceAsync(string shareId, TrustedNetwork network, TimeSpan waitFinal, CancellationToken cancellationToken = default)
+    public Task<EvidenceBundle> GetExchangeEvidenceAsync(string shareId, TrustedNetwork network, TimeSpan waitFinal, CancellationToken cancellationToken = default)
+        => GetExchangeEvidenceAsync(shareId, null, network, waitFinal, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="GetExchangeEvidenceAsync(string, TrustedNetwork, TimeSpan, CancellationToken)"/>, for the share of
+    /// <paramref name="shareId"/> in <paramref name="providerOrigin"/>'s log: share ids are chosen by consumers and unique
+    /// only within one log, so another log may hold a share of the same id.
+    /// </summary>
+    /// <param name="shareId">The share id.</param>
+    /// <param name="providerOrigin">The provider's log (<c>huren.&lt;network&gt;/&lt;city&gt;</c>), or null for the one log that holds a share of that id.</param>
+    /// <param name="network">The network configuration the bundle is checked against.</param>
+    /// <param name="waitFinal">How long to wait for the receipt and for final checkpoints.</param>
+    /// <param name="cancellationToken">Cancels the waits and calls.</param>
+    /// <exception cref="InvalidOperationException">No such share, several and no provider given, no receipt of it yet, or no final checkpoint covering them in time; the message says which.</exception>
+    public async Task<EvidenceBundle> GetExchangeEvidenceAsync(string shareId, string? providerOrigin, TrustedNetwork network, TimeSpan waitFinal, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(shareId);
         ArgumentNullException.ThrowIfNull(network);
@@ -26,12 +40,12 @@ public sealed partial class HurenClient
         while (true)
         {
             // This node's copies of the two logs may lag the cities' own: asked again until the receipt is there.
-            (share, receipt) = await FindExchangeAsync(shareId, cancellationToken).ConfigureAwait(false);
+            (share, receipt) = await FindExchangeAsync(shareId, providerOrigin, cancellationToken).ConfigureAwait(false);
             if (receipt.Leaf is not null) break;
             if (DateTime.UtcNow >= deadline)
             {
                 throw new InvalidOperationException(share.Leaf is null
-                    ? $"no log this node keeps has a share entry {shareId}"
+                    ? $"no log this node keeps has a share entry {shareId}{(providerOrigin is null ? "" : $" in {providerOrigin}")}"
                     : $"share {shareId} ({share.At.Origin}#{share.At.Index}) has no receipt in any log this node keeps yet");
             }
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
@@ -72,23 +86,28 @@ public sealed partial class HurenClient
         return bundle;
     }
 
-    /// <summary>The share entry of <paramref name="shareId"/> and the receipt referencing it (defaults when there is none yet).</summary>
-    /// <exception cref="InvalidOperationException">Several share entries of that id.</exception>
-    private async Task<((LogEntry At, DecodedLeaf Leaf) Share, (LogEntry At, DecodedLeaf Leaf) Receipt)> FindExchangeAsync(string shareId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The share entry of <paramref name="shareId"/> (in <paramref name="providerOrigin"/>'s log when given) and the
+    /// receipt that acknowledges it: one referencing it and keeping <see cref="ReceiptRule"/> with it, of any that point
+    /// at it (defaults when there is none yet).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Several share entries of that id and no provider given.</exception>
+    private async Task<((LogEntry At, DecodedLeaf Leaf) Share, (LogEntry At, DecodedLeaf Leaf) Receipt)> FindExchangeAsync(string shareId, string? providerOrigin, CancellationToken cancellationToken)
     {
         var shares = new List<(LogEntry At, DecodedLeaf Leaf)>();
         var receipts = new List<(LogEntry At, DecodedLeaf Leaf)>();
         await foreach (var e in TraceAsync(shareId, cancellationToken).ConfigureAwait(false))
         {
             if (!LeafReader.TryRead(e.Leaf, out var read, out _)) continue;
-            if (read!.Entry.Kind == EntryKinds.Share) shares.Add((e, read));
+            if (read!.Entry.Kind == EntryKinds.Share && (providerOrigin is null || e.Origin == providerOrigin)) shares.Add((e, read));
             else if (read.Entry.Kind == EntryKinds.Receipt) receipts.Add((e, read));
         }
         if (shares.Count == 0) return (default, default);
-        if (shares.Count > 1) throw new InvalidOperationException($"share id {shareId} names share entries in {string.Join(", ", shares.Select(s => s.At.Origin))}; an exchange bundle is about one");
+        if (shares.Count > 1) throw new InvalidOperationException($"share id {shareId} names share entries in {string.Join(", ", shares.Select(s => s.At.Origin))}; an exchange bundle is about one: name its provider");
         var share = shares[0];
         var shareHash = MerkleHash.LeafHash(share.At.Leaf);
-        var receipt = receipts.Find(r => r.Leaf.Entry.References.Exists(x => x.Relation == Relations.Share && x.Origin == share.At.Origin && x.Index == share.At.Index && shareHash.AsSpan().SequenceEqual(x.LeafHash)));
+        var receipt = receipts.Find(r => r.Leaf.Entry.References.Exists(x => x.Relation == Relations.Share && x.Origin == share.At.Origin && x.Index == share.At.Index && shareHash.AsSpan().SequenceEqual(x.LeafHash))
+            && CanonicalCodec.TryDecode<Huren.Schemas.Bodies.DataReceived>(r.Leaf.Entry.Body, out var body, out _) && ReceiptRule.Check(share.Leaf.Entry, share.At.Index, body!, r.At.Origin) is null);
         return (share, receipt);
     }
 

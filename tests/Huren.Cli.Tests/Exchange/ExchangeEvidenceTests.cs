@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Huren.Schemas.Services;
+using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
@@ -49,6 +50,46 @@ public sealed class ExchangeEvidenceTests(ExchangeNetwork net)
         await File.WriteAllTextAsync(path, bundle.ToJson());
         var (code, output, error) = await CliRunner.RunAsync("bundle", "verify", path, "--network", Genesis);
         return (code, output + error);
+    }
+
+    /// <summary>
+    /// Found by the flows review: share ids are unique only within a log, so once another log held a share of the same
+    /// id (here Zhuzhou re-sharing under the id it chose), the exchange could no longer be exported. --provider names
+    /// the log.
+    /// </summary>
+    [Fact]
+    public async Task A_share_id_used_in_two_logs_is_exported_by_naming_its_provider()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        var asked = new ShareRequest
+        {
+            ShareId = $"{Zhuzhou}-ev-{Guid.NewGuid():N}"[..30],
+            ConsumerIssuerId = $"{Zhuzhou}-amr", ConsumerCode = Code(Zhuzhou), ConsumerName = "市场监督管理局", ConsumerOrigin = Origin(Zhuzhou),
+            ProviderOrigin = Origin(Changsha), ResourceCode = "R-OPEN", RecordId = TheRecord,
+            Fields = ["住所"], Purpose = Purpose, MatterCode = "430200-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
+        };
+        var shared = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
+        var receipt = await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
+        var (_, original) = Huren.Sdk.Client.HurenClient.ReadShare(shared);
+        var salt = new byte[32];
+        List<SharePart> parts = [new SharePart { Name = SharePayload.FieldsPart, Length = 3, Sha256 = Huren.Sdk.Crypto.Digests.Sha256("{ }"u8.ToArray()) }];
+        await zhuzhou.Client.RecordReshareAsync(receipt, new Huren.Schemas.Bodies.DataShared
+        {
+            ShareId = asked.ShareId, ProviderCode = Code(Zhuzhou), ProviderName = "株洲市市场监督管理局", ConsumerCode = Code(Xiangtan), ConsumerName = "湘潭市市场监督管理局",
+            ConsumerOrigin = Origin(Xiangtan), ResourceId = original.ResourceId, RecordId = original.RecordId, Fields = ["住所"],
+            PayloadDigest = SharePayload.Digest(salt, parts), DigestAlgorithm = original.DigestAlgorithm, Purpose = original.Purpose, MatterCode = original.MatterCode,
+            LegalBasis = original.LegalBasis, SharingType = original.SharingType, ExpiresOn = original.ExpiresOn, RecordCount = 1,
+        }, $"{Zhuzhou}-amr", zhuzhou.Key);
+
+        var path = Path.Combine(net.Dir, $"{asked.ShareId}.json");
+        var (code, output, error) = await net.RunAsync("bundle", "export", "--share", asked.ShareId, "-o", path, "--city", Zhuzhou);
+        Assert.Equal(2, code);
+        Assert.Contains($"names share entries in {Origin(Changsha)}, {Origin(Zhuzhou)}", error + output);
+        (code, output, error) = await net.RunAsync("bundle", "export", "--share", asked.ShareId, "--provider", Changsha, "-o", path, "--city", Zhuzhou);
+        Assert.True(code == 0, error + output);
+        (code, output, error) = await CliRunner.RunAsync("bundle", "verify", path, "--network", Genesis);
+        Assert.True(code == 0, error + output);
+        Assert.Contains($"shared by {Code(Changsha)}", output);
     }
 
     [Fact]

@@ -20,20 +20,22 @@ internal static class BundleCommand
         var access = new NodeAccessOptions(CliRoles.Counter);
         var id = new Argument<string?>("license-id") { Description = "The 证照标识 whose evidence to export.", Arity = ArgumentArity.ZeroOrOne };
         var share = new Option<string?>("--share") { Description = "Export the exchange bundle of this share id instead (the share and its receipt; acts as auditor unless --as says otherwise)." };
+        var provider = new Option<string?>("--provider") { Description = "With --share: the provider's city (code or origin), when logs of several cities hold a share of that id." };
         var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–120) to wait for final (witness-cosigned) checkpoints covering the share and its receipt.", DefaultValueFactory = _ => 30 };
         var outputPath = new Option<string>("--output", "-o") { Description = "The file to write.", Required = true };
         var export = new Command("export",
             "Ask the node for the license's verdict and evidence, check the evidence against the network configuration, and\n" +
             "write it to a file. Verify it later, offline: 'huren license verify --bundle FILE --network genesis.json'.\n" +
             "With --share ID: the exchange bundle of a share (docs/exchange-evidence.md): the provider's share entry and the\n" +
-            "consumer's receipt, each proven to a final checkpoint of its log; verify it with 'huren bundle verify'.") { id, share, waitFinal, outputPath };
+            "consumer's receipt, each proven to a final checkpoint of its log; verify it with 'huren bundle verify'.") { id, share, provider, waitFinal, outputPath };
         access.AddTo(export);
         export.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(provider) is not null && parse.GetValue(share) is null) throw new CliException("--provider goes with --share");
             if (parse.GetValue(share) is { } shareId)
             {
                 if (parse.GetValue(id) is not null) throw new CliException("give a license id or --share, not both");
-                return await ExportShareAsync(parse, access, shareId, parse.GetValue(waitFinal), parse.GetValue(outputPath)!, ct).ConfigureAwait(false);
+                return await ExportShareAsync(parse, access, shareId, parse.GetValue(provider), parse.GetValue(waitFinal), parse.GetValue(outputPath)!, ct).ConfigureAwait(false);
             }
             var licenseId = Licenses.LicenseCommand.CheckLicenseId(parse.GetValue(id) ?? throw new CliException("give a license id, or --share SHARE-ID"));
             using var session = access.Open(parse);
@@ -61,14 +63,14 @@ internal static class BundleCommand
         return bundle;
     }
 
-    private static async Task<int> ExportShareAsync(ParseResult parse, NodeAccessOptions access, string shareId, int waitSeconds, string outputPath, CancellationToken ct)
+    private static async Task<int> ExportShareAsync(ParseResult parse, NodeAccessOptions access, string shareId, string? provider, int waitSeconds, string outputPath, CancellationToken ct)
     {
         if (waitSeconds is < 0 or > 120) throw new CliException($"--wait-final must be 0–120 seconds, got {waitSeconds}");
         using var session = access.Open(parse, asOverride: parse.GetValue(access.As) ?? CliRoles.Auditor);
         EvidenceBundle bundle;
         try
         {
-            bundle = await session.Client.GetExchangeEvidenceAsync(shareId, session.Network, TimeSpan.FromSeconds(waitSeconds), ct).ConfigureAwait(false);
+            bundle = await session.Client.GetExchangeEvidenceAsync(shareId, provider is null ? null : session.OriginOf(provider), session.Network, TimeSpan.FromSeconds(waitSeconds), ct).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
