@@ -28,6 +28,8 @@ public enum ExchangeEvidenceFailure
     Signer,
     /// <summary>The bundle's stated verdict is not <c>RECEIVED</c> as of the share's checkpoint.</summary>
     Verdict,
+    /// <summary>The share is a re-share that breaks <see cref="ReshareRule"/> against the receipt (and original share) the bundle holds.</summary>
+    Reshare,
 }
 
 /// <summary>The outcome of checking an exchange bundle offline.</summary>
@@ -56,6 +58,15 @@ public sealed record ExchangeEvidenceResult(bool IsValid, ExchangeEvidenceFailur
 
     /// <summary>The consumer department that signed the receipt.</summary>
     public string ConsumerIssuerId { get; init; } = "";
+
+    /// <summary>
+    /// For a re-share: the receipt it references (the data it passes on); null for an original share. The bundle proves
+    /// one hop: the re-share rule is checked only as far as the bundle holds that receipt and its share.
+    /// </summary>
+    public EntryReference? ReshareOf { get; init; }
+
+    /// <summary>Whether the bundle holds the receipt a re-share references (and so the rule was checked against it).</summary>
+    public bool ReshareChecked { get; init; }
 }
 
 /// <summary>
@@ -168,7 +179,37 @@ public sealed class ExchangeEvidenceVerifier
         if (SignerProblem(proven, r.Entry.Origin, r.Leaf.Entry.IssuerId, receiptBody.ConsumerCode, "receipt", "consumer") is { } receiptSigner)
             return Fail(ExchangeEvidenceFailure.Signer, receiptSigner);
 
-        // 7. The stated verdict.
+        // 7. A re-share: the rule against the receipt it references and that receipt's share, as far as the bundle holds them.
+        EntryReference? via;
+        try
+        {
+            via = ReshareRule.ReceiptReference(s.Leaf.Entry);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(ExchangeEvidenceFailure.Reshare, $"share {s.Entry.Origin}#{s.Entry.Index}: {ex.Message}");
+        }
+        var reshareChecked = false;
+        if (via is not null && via.Origin != s.Entry.Origin)
+            return Fail(ExchangeEvidenceFailure.Reshare, $"share {s.Entry.Origin}#{s.Entry.Index} references the receipt {via.Origin}#{via.Index}: a re-share references a receipt in its own log");
+        if (via is not null)
+        {
+            var upstream = proven.Entries.Find(e => e.Entry.Origin == via.Origin && e.Entry.Index == via.Index);
+            if (upstream.Leaf is not null)
+            {
+                if (!proven.LeafHashes[(via.Origin, via.Index)].AsSpan().SequenceEqual(via.LeafHash))
+                    return Fail(ExchangeEvidenceFailure.Reshare, $"share {s.Entry.Origin}#{s.Entry.Index} references {via.Origin}#{via.Index} by another leaf hash than the entry the bundle proves there");
+                if (ReshareRule.CheckReceipt(upstream.Leaf.Entry, via.Index, shareBody, s.Entry.Origin) is { } broken)
+                    return Fail(ExchangeEvidenceFailure.Reshare, $"share {s.Entry.Origin}#{s.Entry.Index} re-shares against {via.Origin}#{via.Index}: {broken}");
+                reshareChecked = true;
+                var upstreamShare = upstream.Leaf.Entry.References.Find(x => x.Relation == Relations.Share) is { } x ? proven.Entries.Find(e => e.Entry.Origin == x.Origin && e.Entry.Index == x.Index) : default;
+                if (upstreamShare.Leaf is not null && CanonicalCodec.TryDecode<DataShared>(upstreamShare.Leaf.Entry.Body, out var original, out _)
+                    && ReshareRule.CheckOriginal(original!, shareBody) is { } beyond)
+                    return Fail(ExchangeEvidenceFailure.Reshare, $"share {s.Entry.Origin}#{s.Entry.Index} re-shares {upstreamShare.Entry.Origin}#{upstreamShare.Entry.Index}: {beyond}");
+            }
+        }
+
+        // 8. The stated verdict.
         if (bundle.Verdict.Status != Received)
             return Fail(ExchangeEvidenceFailure.Verdict, $"the bundle states {bundle.Verdict.Status}, its entries show the share received ({Received})");
         if (bundle.Verdict.AsOf.Origin != s.Entry.Origin || bundle.Verdict.AsOf.Size != proven.Roots[s.Entry.Origin].Size)
@@ -183,6 +224,8 @@ public sealed class ExchangeEvidenceVerifier
             ReceiptEntry = new EntryReference { Origin = r.Entry.Origin, Index = r.Entry.Index, LeafHash = proven.LeafHashes[(r.Entry.Origin, r.Entry.Index)].ToArray(), Relation = EntryKinds.Receipt },
             ProviderIssuerId = s.Leaf.Entry.IssuerId,
             ConsumerIssuerId = r.Leaf.Entry.IssuerId,
+            ReshareOf = via,
+            ReshareChecked = reshareChecked,
         };
     }
 

@@ -204,4 +204,58 @@ public sealed class ExchangeEvidenceRefusalTests
         AssertRefused(Verify(bundle), ExchangeEvidenceFailure.Verdict,
             $"the verdict is stated as of {bundle.Verdict.AsOf.Origin} size {bundle.Verdict.AsOf.Size}, not the share's log {Cs} at its checkpoint size {size}");
     }
+
+    /// <summary>
+    /// Found by the flows review: a re-share that breaks the re-sharing rule verified VALID with the receipt and the
+    /// original share in the bundle, and nothing said it was a re-share. Changsha shares S0 to Zhuzhou, Zhuzhou receives
+    /// it and re-shares it as S1 to another Changsha department, which receives it; the bundle of S1 is checked against
+    /// the receipt it references and that receipt's share, as far as it holds them.
+    /// </summary>
+    [Theory]
+    [InlineData("honest", true, true, null)]
+    [InlineData("other-purpose", true, false, "body.purpose: '营销推广' is not the purpose '企业跨域经营备案' share S0 was made for (purpose limitation)")]
+    [InlineData("more-fields", true, false, "body.fields: '法定代表人' was not in share S0 (住所): a re-share passes on no more than was received")]
+    [InlineData("hop-not-in-bundle", false, true, null)]
+    public void A_reshare_is_named_and_checked_against_the_receipt_and_share_the_bundle_holds(string variant, bool withHop, bool valid, string? reason)
+    {
+        var logs = new ExchangeLogs();
+        List<(string, ulong)> entries =
+        [
+            (Cs, logs.Register(Cs, "430100-amr", ProviderCode).Index), (Cs, logs.Register(Cs, "430100-other", OtherCode).Index),
+            (Zz, logs.Register(Zz, "430200-amr", ConsumerCode).Index),
+        ];
+        var s0 = logs.Sign(Cs, EntryKinds.Share, "S0", "430100-amr", ShareBody("S0"));
+        var received = ReceiptBody();
+        received.ShareId = "S0";
+        var r0 = logs.Sign(Zz, EntryKinds.Receipt, "S0", "430200-amr", received, logs.Ref(Cs, s0));
+        var onward = ShareBody("S1");
+        onward.ProviderCode = ConsumerCode;
+        onward.ConsumerCode = OtherCode;
+        onward.ConsumerOrigin = Cs;
+        if (variant == "other-purpose") onward.Purpose = "营销推广";
+        if (variant == "more-fields") onward.Fields = ["住所", "法定代表人"];
+        var viaReceipt = logs.Ref(Zz, r0);
+        viaReceipt.Relation = Relations.Receipt;
+        var s1 = logs.Sign(Zz, EntryKinds.Share, "S1", "430200-amr", onward, viaReceipt);
+        var r1Body = ReceiptBody();
+        r1Body.ProviderOrigin = Zz;
+        r1Body.ConsumerCode = OtherCode;
+        var r1 = logs.Sign(Cs, EntryKinds.Receipt, "S1", "430100-other", r1Body, logs.Ref(Zz, s1));
+        entries.AddRange([(Zz, s1), (Cs, r1)]);
+        if (withHop) entries.AddRange([(Cs, s0), (Zz, r0)]);
+
+        var bundle = logs.Bundle("S1", entries);
+        // The helper states the verdict as of Changsha's log; this share is in Zhuzhou's.
+        bundle.Verdict.AsOf = new BundleCheckpointRef { Origin = Zz, Size = logs.Size(Zz) };
+        var result = Verify(bundle);
+
+        if (!valid)
+        {
+            AssertRefused(result, ExchangeEvidenceFailure.Reshare, $"share {Zz}#{s1} re-shares {Cs}#{s0}: {reason}");
+            return;
+        }
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal((Zz, r0), (result.ReshareOf!.Origin, result.ReshareOf.Index));
+        Assert.Equal(withHop, result.ReshareChecked);
+    }
 }

@@ -117,6 +117,7 @@ internal static class BundleCommand
                     share = result.ShareEntry is { } s ? $"{s.Origin}#{s.Index}" : null, receipt = result.ReceiptEntry is { } r ? $"{r.Origin}#{r.Index}" : null,
                     provider = result.Share?.ProviderCode, consumer = result.Share?.ConsumerCode, consumerOrigin = result.Share?.ConsumerOrigin,
                     purpose = result.Share?.Purpose, fields = result.Share?.Fields, recordId = result.Share?.RecordId,
+                    reshareOf = result.ReshareOf is { } via ? $"{via.Origin}#{via.Index}" : null, reshareChecked = result.ReshareChecked,
                 }, CliJson.Options)).ConfigureAwait(false);
             }
             else if (result.IsValid)
@@ -124,7 +125,10 @@ internal static class BundleCommand
                 var share = result.Share!;
                 await output.WriteLineAsync($"VALID exchange evidence (network {trusted.NetworkId}): share {TerminalText.Printable(result.ShareId)} of record {TerminalText.Printable(share.RecordId)} ({TerminalText.Printable(string.Join("、", share.Fields))})\n" +
                     $"  shared by {share.ProviderCode} ({result.ProviderIssuerId}) in {result.ShareEntry!.Origin}#{result.ShareEntry.Index}\n" +
-                    $"  to {share.ConsumerCode} ({result.ConsumerIssuerId}) for '{TerminalText.Printable(share.Purpose)}', received in {result.ReceiptEntry!.Origin}#{result.ReceiptEntry.Index}; both checkpoints final").ConfigureAwait(false);
+                    $"  to {share.ConsumerCode} ({result.ConsumerIssuerId}) for '{TerminalText.Printable(share.Purpose)}', received in {result.ReceiptEntry!.Origin}#{result.ReceiptEntry.Index}; both checkpoints final" +
+                    (result.ReshareOf is { } via
+                        ? $"\n  a re-share of the data received in {via.Origin}#{via.Index}; " + (result.ReshareChecked ? "the re-sharing rule checked against it" : "that receipt is not in this bundle: the hop before is not proven here")
+                        : "")).ConfigureAwait(false);
             }
             else
             {
@@ -151,6 +155,7 @@ internal static class ExchangeEvidenceText
         ExchangeEvidenceFailure.Reference => "reference",
         ExchangeEvidenceFailure.Mismatch => "mismatch",
         ExchangeEvidenceFailure.Signer => "signer",
+        ExchangeEvidenceFailure.Reshare => "reshare",
         _ => "verdict",
     };
 }
