@@ -28,7 +28,11 @@ public static partial class BodyValidator
         FieldChecks.Id(errors, body.ResourceId, "resourceId");
         if (body.Fields.Count == 0) errors.Add("fields", "must list the data items shared");
         // Names like the catalogue's and the request's: no control characters or line breaks for an audit's CSV or tree.
-        for (var i = 0; i < body.Fields.Count; i++) FieldChecks.Name(errors, body.Fields[i], $"fields[{i}]", max: 100);
+        for (var i = 0; i < body.Fields.Count; i++)
+        {
+            // A blank one is DistinctNames' to report.
+            if (!string.IsNullOrWhiteSpace(body.Fields[i])) FieldChecks.Name(errors, body.Fields[i], $"fields[{i}]", max: 100);
+        }
         FieldChecks.DistinctNames(errors, body.Fields, static f => f, "fields");
         FieldChecks.Digest(errors, body.PayloadDigest, body.DigestAlgorithm, "payloadDigest", "digestAlgorithm");
         FieldChecks.Text(errors, body.Purpose, "purpose");

@@ -474,6 +474,20 @@ public class BodyValidatorTests
         AssertValid(BodyValidator.Validate(share));
     }
 
+    /// <summary>Found by the flows review: a share's data items were checked for repeats only, so a CR or an escape in one reached the audit's CSV and tree.</summary>
+    [Theory]
+    [InlineData("住所\r=HYPERLINK(1)")]
+    [InlineData("类型\u001b[8m")]
+    [InlineData("住所\n└─ received")]
+    public void A_shared_data_item_is_a_name_without_control_characters(string item)
+    {
+        var share = ValidBodies.DataShared();
+        share.Fields = ["法定代表人", item];
+        var result = BodyValidator.Validate(share);
+        Assert.False(result.IsValid);
+        Assert.True(result.HasErrorFor("fields[1]"), result.ToString());
+    }
+
     private static void AssertRejected<T>((Action<T> Break, string Field) rule, Func<T> valid, Func<T, ValidationResult> validate)
     {
         var body = valid();
