@@ -107,8 +107,9 @@ public sealed partial class LogMirror
     public MerkleLog Log => _log;
 
     /// <summary>
-    /// Told (origin, checkpoint note, reason) when the origin signed a status-map root its entries do not give: the node
-    /// records it like an equivocation (its witness's evidence and quarantine). Set once at start.
+    /// Told (origin, checkpoint note, reason) when the origin signed a tree root or a status-map root that the entries
+    /// this mirror stored under its other signed checkpoints do not give (a fork): the node records it like an
+    /// equivocation (its witness's evidence and quarantine). Set once at start.
     /// </summary>
     public Action<string, string, string>? ForkFound { get; set; }
 

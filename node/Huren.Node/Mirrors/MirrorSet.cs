@@ -29,7 +29,7 @@ public sealed class MirrorSet
     private readonly Dictionary<string, LogMirror> _opened = new(StringComparer.Ordinal);
     private readonly Channel<MirrorChange> _changes = Channel.CreateUnbounded<MirrorChange>(new UnboundedChannelOptions { SingleReader = true });
     private volatile LogMirror[] _following = [];
-    private Action<string, string, string>? _mapForkFound;
+    private Action<string, string, string>? _forkFound;
 
     /// <summary>Opens the mirrored logs of the members in force and their ledger states, and registers them for serving.</summary>
     public MirrorSet(NetworkView network, IKeyValueStore store, PeerClients peers, LogDirectory directory,
@@ -61,17 +61,17 @@ public sealed class MirrorSet
     public LogMirror? Find(string origin) => Array.Find(_following, m => string.Equals(m.Origin, origin, StringComparison.Ordinal));
 
     /// <summary>
-    /// Told (origin, checkpoint note, reason) when a mirror finds a status-map root its entries do not give; set once at
-    /// start and handed to mirrors opened later too.
+    /// Told (origin, checkpoint note, reason) when a mirror finds a fork (a tree or status-map root its stored entries do
+    /// not give); set once at start and handed to mirrors opened later too.
     /// </summary>
     public Action<string, string, string>? ForkFound
     {
-        get => _mapForkFound;
+        get => _forkFound;
         set
         {
             lock (_lock)
             {
-                _mapForkFound = value;
+                _forkFound = value;
                 foreach (var mirror in _opened.Values) mirror.ForkFound = value;
             }
         }
@@ -128,7 +128,7 @@ public sealed class MirrorSet
             () => _peers.For(_network.Current?.ByOrigin(origin) ?? atStart, TimeSpan.FromDays(1)),
             LogMirror.EvidenceSpace(_store, member.Origin), _events, _health, _loggers.CreateLogger<LogMirror>(), _time)
         {
-            ForkFound = _mapForkFound,
+            ForkFound = _forkFound,
             OtherLogGrowth = _directory.Growth,
         };
         _opened[origin] = mirror;

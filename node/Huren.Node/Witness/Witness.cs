@@ -242,9 +242,10 @@ public sealed partial class Witness
     }
 
     /// <summary>
-    /// Records a status-map root of <paramref name="origin"/> that this node's mirror could not reproduce from the
-    /// origin's entries (<paramref name="note"/> claims it) as misbehaviour, like an equivocation: kept as evidence,
-    /// alarmed, and the origin quarantined. False if the origin was already quarantined.
+    /// Records a fork of <paramref name="origin"/> that this node's mirror found — a tree or status-map root
+    /// (<paramref name="note"/> claims it) that the entries it stored under the origin's other signed checkpoints do not
+    /// give — as misbehaviour, like an equivocation: kept as evidence, alarmed, and the origin quarantined. False if the
+    /// origin was already quarantined.
     /// </summary>
     public bool RecordFork(string origin, string note, string reason)
     {
