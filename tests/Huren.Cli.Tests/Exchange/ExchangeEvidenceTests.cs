@@ -16,16 +16,19 @@ namespace Huren.Cli.Tests.Exchange;
 [Collection(ExchangeNetworkCollection.Name)]
 public sealed class ExchangeEvidenceTests(ExchangeNetwork net)
 {
+    /// <summary>Zhuzhou's market regulator asks Changsha for 住所 of the record, under a new share id.</summary>
+    private static ShareRequest NewRequest() => new()
+    {
+        ShareId = $"{Zhuzhou}-ev-{Guid.NewGuid():N}"[..30],
+        ConsumerIssuerId = $"{Zhuzhou}-amr", ConsumerCode = Code(Zhuzhou), ConsumerName = "市场监督管理局", ConsumerOrigin = Origin(Zhuzhou),
+        ProviderOrigin = Origin(Changsha), ResourceCode = "R-OPEN", RecordId = TheRecord,
+        Fields = ["住所"], Purpose = Purpose, MatterCode = "430200-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
+    };
+
     private async Task<string> ExchangeAsync()
     {
         using var zhuzhou = net.Session(Zhuzhou);
-        var asked = new ShareRequest
-        {
-            ShareId = $"{Zhuzhou}-ev-{Guid.NewGuid():N}"[..30],
-            ConsumerIssuerId = $"{Zhuzhou}-amr", ConsumerCode = Code(Zhuzhou), ConsumerName = "市场监督管理局", ConsumerOrigin = Origin(Zhuzhou),
-            ProviderOrigin = Origin(Changsha), ResourceCode = "R-OPEN", RecordId = TheRecord,
-            Fields = ["住所"], Purpose = Purpose, MatterCode = "430200-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
-        };
+        var asked = NewRequest();
         var shared = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
         Assert.Equal(ExchangeStatus.Shared, shared.Status);
         await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
@@ -61,13 +64,7 @@ public sealed class ExchangeEvidenceTests(ExchangeNetwork net)
     public async Task A_share_id_used_in_two_logs_is_exported_by_naming_its_provider()
     {
         using var zhuzhou = net.Session(Zhuzhou);
-        var asked = new ShareRequest
-        {
-            ShareId = $"{Zhuzhou}-ev-{Guid.NewGuid():N}"[..30],
-            ConsumerIssuerId = $"{Zhuzhou}-amr", ConsumerCode = Code(Zhuzhou), ConsumerName = "市场监督管理局", ConsumerOrigin = Origin(Zhuzhou),
-            ProviderOrigin = Origin(Changsha), ResourceCode = "R-OPEN", RecordId = TheRecord,
-            Fields = ["住所"], Purpose = Purpose, MatterCode = "430200-QT-0001", LegalBasis = "《政务数据共享条例》第十五条",
-        };
+        var asked = NewRequest();
         var shared = await zhuzhou.Client.RequestShareAsync(asked, zhuzhou.Key);
         var receipt = await zhuzhou.Client.RecordReceiptAsync(shared, $"{Zhuzhou}-amr", zhuzhou.Key);
         var (_, original) = Huren.Sdk.Client.HurenClient.ReadShare(shared);
