@@ -159,6 +159,10 @@ public sealed partial class Witness
         {
             if (_state.GetQuarantine(origin) is not null) throw Quarantined(origin);
             var known = _state.GetCosigned(origin);
+            // A map line once given is not dropped: a checkpoint without it proves no record's state, and a final one
+            // would let a bundle leave a revocation out with nothing to contradict it.
+            if (mapRoot is null && known is not null && CarriesMapLine(known.Note))
+                throw Fail(WitnessFailure.Inconsistent, $"checkpoint of {origin} at size {checkpoint.Size} has no status-map line, but the one this witness cosigned at size {known.Size} had one: a map line once given is not dropped");
             var knownSize = known?.Size ?? 0;
             var knownRoot = known is null ? MerkleHash.EmptyRoot : new Hash256(known.GetRoot());
 
@@ -226,6 +230,9 @@ public sealed partial class Witness
             }
         }
     }
+
+    private static bool CarriesMapLine(string note)
+        => SignedNote.TryParse(note, out var signed, out _) && Checkpoint.TryParse(signed.Text, null, out var checkpoint, out _) && checkpoint.Extensions.Any(StatusMapLine.IsStatusMapLine);
 
     /// <summary>The recorded equivocations, oldest first; only <paramref name="origin"/>'s when given.</summary>
     public IReadOnlyList<EquivocationRecord> ListEquivocations(string? origin = null) => _state.ListEquivocations(origin);

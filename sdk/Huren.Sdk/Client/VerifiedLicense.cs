@@ -90,8 +90,11 @@ public sealed class VerifiedLicense
     /// <summary>Why the answer is not to be believed, or null.</summary>
     public string? Failure => IsUnknown || IsVerified ? null : Evidence.Failure;
 
-    /// <summary>What a counter may act on: verified, final and VALID.</summary>
-    public bool IsAccepted => IsFinal && Evidence.Verdict == LicenseVerdict.Valid;
+    /// <summary>
+    /// What a counter may act on: verified, final, the license's state proven by the status map (nothing left out can
+    /// hide a later state: <see cref="EvidenceResult.Reliable"/>) and VALID.
+    /// </summary>
+    public bool IsAccepted => IsFinal && Evidence.Reliable && Evidence.Verdict == LicenseVerdict.Valid;
 
     /// <summary>
     /// Binds <paramref name="response"/> to <paramref name="question"/>: its bundle must verify with

@@ -79,6 +79,7 @@ public sealed class EvidenceBundle
         if (Verdict.AsOf is null || Verdict.AsOf.Origin is null) return "verdict.asOf";
         if (Entries is null) return "entries";
         if (Checkpoints is null) return "checkpoints";
+        if (StatusProofs is null) return "statusProofs";
         for (var i = 0; i < Entries.Count; i++)
         {
             var e = Entries[i];

@@ -209,6 +209,29 @@ public sealed class WitnessMapTests : IDisposable
     }
 
     /// <summary>
+    /// Found by the evidence review: a witness cosigned checkpoints without the status-map line whatever it had cosigned
+    /// before, so a log-key holder could get a final checkpoint that proves no record's state and serve a bundle with a
+    /// revocation left out. Once a map line is cosigned for an origin, a checkpoint without one is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_checkpoint_without_the_map_line_after_one_with_it_is_refused()
+    {
+        var tree = TestCity.Tree(9);
+        var origin = _f.Xiangtan.Origin;
+        _maps.Answer = (MapA, null);
+        await _witness.AddCheckpointAsync(0, [], MapNote(_f.Xiangtan, tree, 4, MapA), CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<WitnessException>(() => _witness.AddCheckpointAsync(4, Proofs.Consistency(tree, 4, 9), _f.Xiangtan.Note(tree, 9), CancellationToken.None));
+
+        Assert.Equal(WitnessFailure.Inconsistent, ex.Failure);
+        Assert.False(ex.IsEquivocation);
+        Assert.Equal($"checkpoint of {origin} at size 9 has no status-map line, but the one this witness cosigned at size 4 had one: a map line once given is not dropped", ex.Message);
+        Assert.Equal(4ul, _f.Witness.State.GetCosigned(origin)!.Size);
+        // With the line it is cosigned.
+        Assert.False((await _witness.AddCheckpointAsync(4, Proofs.Consistency(tree, 4, 9), MapNote(_f.Xiangtan, tree, 9, MapA), CancellationToken.None)).IsConflict);
+    }
+
+    /// <summary>
     /// The origin's mirrors stored tree "a" (under a checkpoint it signed); it offers the witnesses tree "b" of the same
     /// size, with the same map root or with no map line: each offer is the origin's split view, kept as evidence.
     /// </summary>
