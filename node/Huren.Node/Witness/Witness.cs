@@ -159,10 +159,6 @@ public sealed partial class Witness
         {
             if (_state.GetQuarantine(origin) is not null) throw Quarantined(origin);
             var known = _state.GetCosigned(origin);
-            // A map line once given is not dropped: a checkpoint without it proves no record's state, and a final one
-            // would let a bundle leave a revocation out with nothing to contradict it.
-            if (mapRoot is null && known is not null && CarriesMapLine(known.Note))
-                throw Fail(WitnessFailure.Inconsistent, $"checkpoint of {origin} at size {checkpoint.Size} has no status-map line, but the one this witness cosigned at size {known.Size} had one: a map line once given is not dropped");
             var knownSize = known?.Size ?? 0;
             var knownRoot = known is null ? MerkleHash.EmptyRoot : new Hash256(known.GetRoot());
 
@@ -187,6 +183,11 @@ public sealed partial class Witness
                 LogBadProof(_logger, origin, knownSize, checkpoint.Size, error);
                 throw Fail(WitnessFailure.Inconsistent, $"the consistency proof of {origin} from size {knownSize} to {checkpoint.Size} does not verify: {error}");
             }
+            // A map line once given is not dropped: a checkpoint without it proves no record's state, and a final one
+            // would let a bundle leave a revocation out with nothing to contradict it. Checked after the equivocation
+            // checks, so that a forked checkpoint is still kept as evidence.
+            if (mapRoot is null && known is not null && CarriesMapLine(known.Note))
+                throw Fail(WitnessFailure.Inconsistent, $"checkpoint of {origin} at size {checkpoint.Size} has no status-map line, but the one this witness cosigned at size {known.Size} had one: a map line once given is not dropped");
             if (mirrored is not null)
             {
                 if (mirrored.LogRoot is not { } held)
