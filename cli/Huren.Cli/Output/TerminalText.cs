@@ -4,9 +4,10 @@ using System.Text;
 namespace Huren.Cli.Output;
 
 /// <summary>
-/// Text from a log or a bundle, made safe to print on a terminal: control characters (line breaks, carriage return,
-/// escape sequences) and bidirectional overrides are shown as <c>\uXXXX</c>, so that signed or unsigned text cannot
-/// move the cursor, forge an output line or reorder what is shown.
+/// Text from a log or a bundle, made safe to print on a terminal: the characters the text checks refuse
+/// (<see cref="Huren.Schemas.Validation.TextContent.IsHidden"/>: control characters such as line breaks, carriage return
+/// and escape sequences; bidirectional and zero-width marks; line separators) are shown as <c>\uXXXX</c>, so that signed
+/// or unsigned text cannot move the cursor, forge an output line or reorder what is shown.
 /// </summary>
 internal static class TerminalText
 {
@@ -32,5 +33,5 @@ internal static class TerminalText
         return shown.ToString();
     }
 
-    private static bool Hidden(char c) => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F';
+    private static bool Hidden(char c) => Huren.Schemas.Validation.TextContent.IsHidden(c);
 }

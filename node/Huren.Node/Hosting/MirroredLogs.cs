@@ -24,11 +24,10 @@ internal sealed class MirroredLogs(Func<MirrorSet> mirrors, LogDirectory directo
             {
                 var log = mirror.Log;
                 var root = new Huren.Sdk.Merkle.Hash256(log.RootAt(size));
-                var covering = log.Store.NextCheckpointSize(size) is { } at && log.Store.GetCheckpoint(at) is { } note ? System.Text.Encoding.UTF8.GetString(note) : null;
                 // A size inside a run the mirror stored in one batch has no version of its own: derived from the leaves.
                 return log.StatusMap.DeriveRoot(size) is { } map
-                    ? new MirroredRoots(root, map, null, covering)
-                    : new MirroredRoots(root, null, $"its mirror of {origin} keeps no status-map version within {log.StatusMap.MaxDerivedEntries} entries below size {size}; offer a later checkpoint", covering);
+                    ? new MirroredRoots(root, map, null)
+                    : new MirroredRoots(root, null, $"its mirror of {origin} keeps no status-map version within {log.StatusMap.MaxDerivedEntries} entries below size {size}; offer a later checkpoint");
             }
             try
             {
@@ -40,4 +39,9 @@ internal sealed class MirroredLogs(Func<MirrorSet> mirrors, LogDirectory directo
             }
         }
     }
+
+    public string? NoteCovering(string origin, ulong size)
+        => mirrors().Find(origin)?.Log.Store is { } store && store.NextCheckpointSize(size) is { } at && store.GetCheckpoint(at) is { } note
+            ? System.Text.Encoding.UTF8.GetString(note)
+            : null;
 }

@@ -196,7 +196,7 @@ public sealed partial class Witness
                 {
                     // Its mirror stored those entries under another checkpoint the origin signed: two trees, one shown
                     // to the mirrors and one to the witnesses.
-                    throw Equivocation(origin, mirrored.CoveringNote ?? known?.Note ?? kept, kept,
+                    throw Equivocation(origin, _mirrors!.NoteCovering(origin, checkpoint.Size) ?? known?.Note ?? kept, kept,
                         $"{origin} signed size {checkpoint.Size} with root {root}, but the entries this node's mirror holds under its signed checkpoints give root {held}");
                 }
                 if (mapRoot is { } claimed)

@@ -31,6 +31,14 @@ public static class TextContent
         return Scan(value, multiLine: true);
     }
 
+    /// <summary>
+    /// Whether <paramref name="c"/> is a control character, an invisible format character (bidirectional, zero-width) or
+    /// a line or paragraph separator: the characters text checks refuse, and what output escapes before showing text
+    /// it did not write.
+    /// </summary>
+    public static bool IsHidden(char c)
+        => CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
     private static string? Scan(string value, bool multiLine)
     {
         var position = 0;

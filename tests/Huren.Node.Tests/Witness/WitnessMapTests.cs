@@ -34,8 +34,10 @@ internal sealed class TestMirroredLogs : IMirroredLogs
     {
         lock (Asked) Asked.Add((origin, size, timeout));
         var logRoot = Reached ? (Tree ?? TestCity.Tree((int)size)).RootAt(size) : (Hash256?)null;
-        return Task.FromResult(new MirroredRoots(logRoot, Answer.MapRoot, Answer.Missing, CoveringNote));
+        return Task.FromResult(new MirroredRoots(logRoot, Answer.MapRoot, Answer.Missing));
     }
+
+    public string? NoteCovering(string origin, ulong size) => CoveringNote;
 }
 
 /// <summary>

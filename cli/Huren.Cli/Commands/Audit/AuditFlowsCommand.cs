@@ -5,7 +5,6 @@ using System.Text.Json;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
-using Huren.Sdk.Entries;
 
 namespace Huren.Cli.Commands.Audit;
 
@@ -53,16 +52,15 @@ internal static class AuditFlowsCommand
             foreach (var r in ledger.Receipts)
             {
                 var at = DateTimeOffset.FromUnixTimeMilliseconds(r.Entry.TimeUnixMs);
-                var referenced = ledger.Referenced(r);
-                if (referenced is not null && ReceiptRule.Check(referenced.Entry, referenced.Index, r.Body, r.Origin) is null)
+                if (ledger.ShareOf(r) is { } acknowledged)
                 {
-                    received[(referenced.Origin, referenced.Index)] = (r.Origin, r.Index, at);
+                    received[(acknowledged.Origin, acknowledged.Index)] = (r.Origin, r.Index, at);
                     continue;
                 }
                 // A receipt that points at a share it does not match acknowledges nothing: reported, never joined.
                 rows.Add(new Flow(r.Body.ShareId, r.Body.ProviderOrigin, r.ShareReference?.Index ?? 0, default,
                     new DataShared { ShareId = r.Body.ShareId, ConsumerCode = r.Body.ConsumerCode, ConsumerOrigin = r.Origin },
-                    r.Index, at, referenced is null ? "receipt-without-share" : "receipt-mismatch", ReceiptOrigin: r.Origin));
+                    r.Index, at, ledger.Referenced(r) is null ? "receipt-without-share" : "receipt-mismatch", ReceiptOrigin: r.Origin));
             }
             foreach (var scanned in ledger.Shares)
             {
