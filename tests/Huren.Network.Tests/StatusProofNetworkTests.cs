@@ -10,7 +10,8 @@ namespace Huren.Network.Tests;
 /// Evidence that proves absence, over three node processes: a revoked license's bundle with its revocation cut out is
 /// refused offline; a node switched by the test hook <c>Huren:TestHooks:OmitRevocations</c> (Changsha's, here) to
 /// leave revocations out of its answers is caught online by the CLI; a bundle kept from before the revocation is
-/// refused by <c>--max-age</c>, and its refresh proves REVOKED.
+/// refused by <c>--max-age</c>, and its refresh proves REVOKED; a bundle with a change cut out of the middle of a
+/// history is refused for its broken link.
 /// </summary>
 public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCityNetwork(output)
 {
@@ -135,5 +136,29 @@ public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCit
         var (badCode, _, badError) = await CliAsync("license", "refresh", "--bundle", old, "--city", Zhuzhou, "--profile", profile, "--max-age", "soon");
         Assert.Equal(2, badCode);
         Assert.Contains("--max-age", badError, StringComparison.Ordinal);
+
+        // An entry left out of the middle: a change of the validity, a suspension, a resumption, each through the CLI
+        // (which names the license's latest entry). The status map proves the resumption, so a bundle without the change
+        // ends where it should; the links give it away.
+        var changed = JsonDocument.Parse(await Must("license", "issue", "--city", Changsha, "--type", "营业执照", "--serial", "770002", "--holder-name", "长沙链接证明有限公司",
+            "--holder-code", Uscc("91430100HUREN0202"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区", "--field", "成立日期=2024-03-01",
+            "--field", "经营范围=软件开发", "--json")).RootElement.GetProperty("recordId").GetString()!;
+        await Must("license", "change", changed, "--city", Changsha, "--valid-until", "2027-12-31");
+        await Must("license", "suspend", changed, "--city", Changsha);
+        await WaitForVerdictAsync(profile, changed, "SUSPENDED");
+        await Must("license", "resume", changed, "--city", Changsha);
+        await WaitForVerdictAsync(profile, changed, "VALID");
+        var whole = Path.Combine(Dir, "changed.json");
+        await Must("bundle", "export", changed, "--city", Zhuzhou, "-o", whole);
+        await Must("license", "verify", "--bundle", whole, "--network", genesis);
+        var middle = JsonNode.Parse(await File.ReadAllTextAsync(whole))!;
+        var change = middle["entries"]!.AsArray().Single(e => LeafReader.Read(Convert.FromBase64String(e!["leaf"]!.GetValue<string>())).Entry.Kind == EntryKinds.LicenseChange);
+        var changeIndex = change!["index"]!.GetValue<ulong>();
+        middle["entries"]!.AsArray().Remove(change);
+        var withoutChange = Path.Combine(Dir, "without-change.json");
+        await File.WriteAllTextAsync(withoutChange, middle.ToJsonString());
+        var (gapCode, gap, _) = await CliAsync("license", "verify", "--bundle", withoutChange, "--network", genesis);
+        Assert.Equal(1, gapCode);
+        Assert.StartsWith($"NOT VERIFIED  the evidence bundle does not verify: the bundle leaves out entry huren.cz-t/430100#{changeIndex}, which huren.cz-t/430100#", gap, StringComparison.Ordinal);
     }
 }

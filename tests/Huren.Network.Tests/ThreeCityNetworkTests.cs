@@ -62,7 +62,9 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         var issue = LicenseLeaf(Changsha, "NET0100");
         var licenseId = LeafReader.Read(issue).Entry.RecordId;
         await changshaAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = issue }, changshaAmr.Options());
-        var transferLeaf = EntrySigner.SignToLeaf(MakeEntry(Changsha, EntryKinds.LicenseTransfer, licenseId, $"{Changsha}-amr", LedgerBodies.Transfer(licenseId, Xiangtan)), IssuerKey(Changsha));
+        var transferEntry = MakeEntry(Changsha, EntryKinds.LicenseTransfer, licenseId, $"{Changsha}-amr", LedgerBodies.Transfer(licenseId, Xiangtan));
+        transferEntry.References.Add(await changshaAmr.LatestLicenseEntryAsync(licenseId));
+        var transferLeaf = EntrySigner.SignToLeaf(transferEntry, IssuerKey(Changsha));
         var transfer = await changshaAmr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = transferLeaf }, changshaAmr.Options());
 
         // Xiangtan accepts once its mirror holds the transfer, referencing it by index and leaf hash.

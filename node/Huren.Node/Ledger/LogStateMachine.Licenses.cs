@@ -11,6 +11,7 @@ public sealed partial class LogStateMachine
     private void IssueLicense(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<LicenseIssued>(context);
+        RefusePrevious(context);
         if (!issuer.MayIssue(body.TypeCode))
         {
             throw Reject.PermissionDenied($"license type {body.TypeCode} is out of scope for issuer {issuer.IssuerId}");
@@ -62,7 +63,7 @@ public sealed partial class LogStateMachine
     private void ChangeLicense(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<LicenseChanged>(context);
-        var changed = LicenseToChange(issuer, body.LicenseId, out _).Clone();
+        var changed = LicenseToChange(context, issuer, body.LicenseId, out _).Clone();
         if (!string.IsNullOrEmpty(body.NewValidUntil))
         {
             if (LicenseDates.TryParse(body.NewValidUntil, out var until) && LicenseDates.TryParse(changed.ValidFrom, out var from) && until < from)
@@ -122,7 +123,7 @@ public sealed partial class LogStateMachine
     private void ChangeLicenseStatus(EntryContext context, IssuerRecord? issuer)
     {
         var body = Body<LicenseStatusChanged>(context);
-        var license = LicenseToChange(issuer, body.LicenseId, out var successions);
+        var license = LicenseToChange(context, issuer, body.LicenseId, out var successions);
         LicenseStatus next;
         switch (body.Action)
         {
@@ -181,7 +182,7 @@ public sealed partial class LogStateMachine
         {
             throw Reject.InvalidArgument($"body.toOrigin: {body.ToOrigin} is this log; a license is transferred to another city's log");
         }
-        var license = LicenseToChange(issuer, body.LicenseId, out var successions);
+        var license = LicenseToChange(context, issuer, body.LicenseId, out var successions);
         if (license.Status != LicenseStatus.Valid)
         {
             throw Reject.FailedPrecondition($"license {body.LicenseId} is {Describe(license.Status)}: only a valid license can be transferred");
@@ -207,6 +208,7 @@ public sealed partial class LogStateMachine
     private void AcceptTransfer(EntryContext context, IssuerRecord issuer)
     {
         var body = Body<LicenseTransferAccepted>(context);
+        RefusePrevious(context);
         if (string.Equals(body.FromOrigin, _origin, StringComparison.Ordinal))
         {
             throw Reject.InvalidArgument($"body.fromOrigin: {body.FromOrigin} is this log; a license is accepted from another city's log");
@@ -343,19 +345,50 @@ public sealed partial class LogStateMachine
     /// <summary>
     /// A license of this log that may still change (not revoked, not transferred out) and that <paramref name="actor"/>
     /// answers for: it issued it and did not pass it on, or a succession leads to it (<paramref name="successions"/>);
-    /// a null actor is the city root, which may act on any license of its city. Never change the returned record: clone it.
+    /// a null actor is the city root, which may act on any license of its city. The entry must reference the license's
+    /// latest entry here (<see cref="RequirePrevious"/>). Never change the returned record: clone it.
     /// </summary>
-    private LicenseRecord LicenseToChange(IssuerRecord? actor, string licenseId, out List<SuccessionRecord> successions)
+    private LicenseRecord LicenseToChange(EntryContext context, IssuerRecord? actor, string licenseId, out List<SuccessionRecord> successions)
     {
         var license = ReadLicense(licenseId)
             ?? throw Reject.NotFound($"license {licenseId} does not exist in {_origin}");
         successions = actor is null ? [] : RequireAnswersFor(actor, license.IssuerId, RecordScope.License(license.TypeCode), licenseId);
-        return license.Status switch
+        if (license.Status == LicenseStatus.Revoked)
+            throw Reject.FailedPrecondition($"license {licenseId} was revoked at index {license.StatusIndex}: nothing may follow a revocation");
+        if (license.Status == LicenseStatus.Transferred)
+            throw Reject.FailedPrecondition($"license {licenseId} was transferred to {license.ToOrigin} at index {license.TransferIndex}: it is no longer this log's to change");
+        RequirePrevious(context, license);
+        return license;
+    }
+
+    /// <summary>
+    /// A change, status change or transfer references (relation <c>previous</c>) the license's latest entry in this log,
+    /// once: the license's entries here then form a chain from its issue or accept, signed link by link, and a verifier
+    /// sees from the entries alone that none was left out between two it holds. The status map proves only the latest
+    /// entry; without the chain, a bundle could leave out a change in the middle (a shortened validity, say).
+    /// <see cref="CheckReferences"/> has already checked that the named entry of this log has that leaf hash.
+    /// </summary>
+    private void RequirePrevious(EntryContext context, LicenseRecord license)
+    {
+        var latest = license.EntryIndexes[^1];
+        var what = $"the latest entry of license {license.LicenseId} in this log (entry {latest})";
+        var (position, reference) = RequireReference(context, Relations.Previous, _origin, what);
+        RefuseSecond(context, Relations.Previous, position);
+        if (reference.Index != latest)
         {
-            LicenseStatus.Revoked => throw Reject.FailedPrecondition($"license {licenseId} was revoked at index {license.StatusIndex}: nothing may follow a revocation"),
-            LicenseStatus.Transferred => throw Reject.FailedPrecondition($"license {licenseId} was transferred to {license.ToOrigin} at index {license.TransferIndex}: it is no longer this log's to change"),
-            _ => license,
-        };
+            throw Reject.FailedPrecondition($"references[{position}]: the 'previous' reference names entry {reference.Index}, but {what} is the latest: read the license's history again and sign against it");
+        }
+    }
+
+    /// <summary>An issue or accept starts the license's chain in this log: it names no previous entry.</summary>
+    private static void RefusePrevious(EntryContext context)
+    {
+        var references = context.Entry.References;
+        for (var i = 0; i < references.Count; i++)
+        {
+            if (string.Equals(references[i].Relation, Relations.Previous, StringComparison.Ordinal))
+                throw Reject.InvalidArgument($"references[{i}]: a {context.Entry.Kind} starts the license's history in this log and names no 'previous' entry");
+        }
     }
 
     private LicenseRecord? ReadLicense(string licenseId) => ReadRow<LicenseRecord>(StateKeys.License(licenseId));

@@ -80,4 +80,15 @@ public sealed partial class LogStateMachine
         }
         throw Reject.InvalidArgument($"references: {context.Entry.Kind} must reference {what} (relation '{relation}')");
     }
+
+    /// <summary>Refuses a second reference of <paramref name="relation"/> after the one at <paramref name="first"/>: one entry names one of each.</summary>
+    private static void RefuseSecond(EntryContext context, string relation, int first)
+    {
+        var references = context.Entry.References;
+        for (var i = first + 1; i < references.Count; i++)
+        {
+            if (string.Equals(references[i].Relation, relation, StringComparison.Ordinal))
+                throw Reject.InvalidArgument($"references[{i}]: a second '{relation}' reference (the first is references[{first}]): an entry names one");
+        }
+    }
 }

@@ -108,8 +108,13 @@ public static class EntryKinds
 /// <summary>How one entry refers to another (<see cref="EntryReference.Relation"/>): the names the ledger rules require.</summary>
 public static class Relations
 {
-    /// <summary>A license use (or change) names the license's issue or accept entry.</summary>
+    /// <summary>A license use names the license's issue or accept entry.</summary>
     public const string License = "license";
+    /// <summary>
+    /// A license's change, status change or transfer names the license's latest entry in the same log, so that its
+    /// entries there form a chain from the issue (or accept) and a bundle that leaves one out is seen to.
+    /// </summary>
+    public const string Previous = "previous";
     /// <summary>A transfer accept names the transferring log's transfer entry.</summary>
     public const string Transfer = "transfer";
     /// <summary>A receipt names the provider's share entry.</summary>

@@ -140,7 +140,55 @@ internal static class LicenseChain
                 ? $"entry {e.Origin}#{e.Index} about '{id}' precedes its {(next.Accept is null ? "issue" : "acceptance")} at #{next.Start.Index}"
                 : $"entry {e.Origin}#{e.Index} about '{id}' lies outside its history (its history: {Describe(chain)})";
         }
+        foreach (var stretch in chain)
+        {
+            if (CheckLinks(stretch, leafHashes) is { } broken) return broken;
+        }
         return null;
+    }
+
+    /// <summary>
+    /// The links of a stretch (<see cref="Relations.Previous"/>): its start names no previous entry, and each change,
+    /// status change or transfer after it names the one before it in the bundle, by index and leaf hash. The ledger
+    /// makes every such entry name the license's latest entry in its log, and its issuer signs that name; so a bundle
+    /// whose links hold has every one of the license's state entries in the stretch, none left out between two it
+    /// shows (the status map proves the last). Null when they hold, else the reason.
+    /// </summary>
+    private static string? CheckLinks(LicenseStretch stretch, Dictionary<(string Origin, ulong Index), Hash256> leafHashes)
+    {
+        var start = stretch.Start;
+        if (PreviousOf(stretch.StartLeaf.Entry, out _) is not null)
+            return $"entry {start.Origin}#{start.Index} ({stretch.StartLeaf.Entry.Kind}) starts the license's history in {start.Origin} but names a previous entry";
+        var before = start;
+        foreach (var (e, read) in stretch.Entries)
+        {
+            // Uses change no state; an entry of another kind under the id is the status proofs' to refuse.
+            if (StatusMap.StatusMapRecords.RecordKindOf(read.Entry.Kind) != StatusMap.StatusMapRecords.License) continue;
+            var previous = PreviousOf(read.Entry, out var count);
+            if (count > 1) return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}) names {count} previous entries";
+            if (previous is null)
+                return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}) does not name the license's previous entry (relation '{Relations.Previous}'), as the ledger requires: its place in the history cannot be checked";
+            if (previous.Origin == e.Origin && previous.Index > before.Index && previous.Index < e.Index)
+                return $"the bundle leaves out entry {e.Origin}#{previous.Index}, which {e.Origin}#{e.Index} names as the license's previous entry: ask a node for complete evidence";
+            if (previous.Origin != before.Origin || previous.Index != before.Index || !leafHashes[(before.Origin, before.Index)].AsSpan().SequenceEqual(previous.LeafHash))
+                return $"entry {e.Origin}#{e.Index} ({read.Entry.Kind}) names {previous.Origin}#{previous.Index} as the license's previous entry, but the entry before it in the bundle is {before.Origin}#{before.Index}";
+            before = e;
+        }
+        return null;
+    }
+
+    /// <summary>The entry's <c>previous</c> reference (the first, when <paramref name="count"/> says there are more), or null.</summary>
+    private static EntryReference? PreviousOf(Entry entry, out int count)
+    {
+        EntryReference? first = null;
+        count = 0;
+        foreach (var r in entry.References)
+        {
+            if (r is null || r.Relation != Relations.Previous) continue;
+            first ??= r;
+            count++;
+        }
+        return first;
     }
 
     /// <summary>

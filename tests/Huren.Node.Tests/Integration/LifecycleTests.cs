@@ -32,8 +32,15 @@ public sealed class LifecycleTests : IAsyncLifetime
     private static Entry MakeEntry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
         => Entry.Create(kind, TestNode.Origin, recordId, issuerId, body, DateTimeOffset.UtcNow, references);
 
-    private byte[] RootEntry<T>(string kind, string recordId, T body) where T : class
-        => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.RootId, body), _node.RootKey);
+    private byte[] RootEntry<T>(string kind, string recordId, T body, params EntryReference[] references) where T : class
+        => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.RootId, body, references), _node.RootKey);
+
+    /// <summary>The license's latest entry, which its next change, status change or transfer names as 'previous'.</summary>
+    private async Task<EntryReference> PreviousAsync(string licenseId)
+    {
+        using var auditor = _node.Client("auditor");
+        return await auditor.LatestLicenseEntryAsync(licenseId);
+    }
 
     private byte[] AmrEntry<T>(string kind, string recordId, T body, params EntryReference[] references) where T : class
         => EntrySigner.SignToLeaf(MakeEntry(kind, recordId, TestNode.AmrIssuer, body, references), _amrKey);
@@ -121,16 +128,16 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(LedgerBodies.BusinessLicenseType, valid.TypeCode);
         AssertEvidenceVerifies(valid);
 
-        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)));
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id), await PreviousAsync(id)));
         var suspended = await VerifyAsync(id);
         Assert.Equal(LicenseVerdict.Suspended, suspended.Verdict);
         AssertEvidenceVerifies(suspended);
         Assert.Contains(EvidenceBundle.Parse(suspended.EvidenceBundle).Entries, e => LeafReader.Read(Convert.FromBase64String(e.Leaf)).Entry.Kind == EntryKinds.LicenseStatus);
 
-        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Resume(id)));
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Resume(id), await PreviousAsync(id)));
         Assert.Equal(LicenseVerdict.Valid, (await VerifyAsync(id)).Verdict);
 
-        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Revoke(id)));
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Revoke(id), await PreviousAsync(id)));
         var revoked = await VerifyAsync(id);
         Assert.Equal(LicenseVerdict.Revoked, revoked.Verdict);
         AssertEvidenceVerifies(revoked);
@@ -142,7 +149,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(LicenseVerdict.NotYetValid, (await VerifyAsync(future)).Verdict);
 
         var moved = await IssueAsync("LC0004");
-        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseTransfer, moved, LedgerBodies.Transfer(moved)));
+        await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseTransfer, moved, LedgerBodies.Transfer(moved), await PreviousAsync(moved)));
         Assert.Equal(LicenseVerdict.Transferred, (await VerifyAsync(moved)).Verdict);
         await RejectedAsync(amr, AmrEntry(EntryKinds.LicenseTransfer, moved, LedgerBodies.Transfer(moved, "430300")), StatusCode.FailedPrecondition, "transferred");
 
@@ -170,7 +177,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var kept = await IssueAsync("SC0002");
         await SubmitAsync(op, RootEntry(EntryKinds.IssuerRevoke, TestNode.AmrIssuer, new IssuerRevoked { IssuerId = TestNode.AmrIssuer, Reason = "机构改革撤并" }));
         var succession = await SubmitAsync(op, RootEntry(EntryKinds.IssuerSucceed, TestNode.AmrIssuer, LedgerBodies.Succession(TestNode.AmrIssuer, "430100-other")));
-        await SubmitAsync(other, EntrySigner.SignToLeaf(MakeEntry(EntryKinds.LicenseStatus, id, "430100-other", LedgerBodies.Revoke(id)), otherKey));
+        await SubmitAsync(other, EntrySigner.SignToLeaf(MakeEntry(EntryKinds.LicenseStatus, id, "430100-other", LedgerBodies.Revoke(id), await PreviousAsync(id)), otherKey));
 
         var revoked = await VerifyAsync(id);
         Assert.Equal(LicenseVerdict.Revoked, revoked.Verdict);
@@ -181,7 +188,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal((succession.Index, TestNode.AmrIssuer, "430100-other"), Assert.Single(offline.ActedUnder) is var s ? (s.Index, s.PredecessorId, s.SuccessorId) : default);
 
         // The city root, as a last resort, suspends the other license; the evidence says so.
-        await SubmitAsync(op, RootEntry(EntryKinds.LicenseStatus, kept, LedgerBodies.Suspend(kept)));
+        await SubmitAsync(op, RootEntry(EntryKinds.LicenseStatus, kept, LedgerBodies.Suspend(kept), await PreviousAsync(kept)));
         var suspended = await VerifyAsync(kept);
         Assert.Contains("by the city root 430100-root (last resort)", suspended.Reason, StringComparison.Ordinal);
         var rootOffline = new EvidenceVerifier(Network()).Verify(EvidenceBundle.Parse(suspended.EvidenceBundle), Today);
@@ -356,7 +363,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     public async Task Restart_keeps_verdicts_traces_and_checkpoints()
     {
         var id = await IssueAsync("RS0001");
-        using (var amr = _node.Client("amr")) await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id)));
+        using (var amr = _node.Client("amr")) await SubmitAsync(amr, AmrEntry(EntryKinds.LicenseStatus, id, LedgerBodies.Suspend(id), await PreviousAsync(id)));
         var verdictBefore = await VerifyAsync(id);
         CheckpointResponse checkpointBefore;
         TraceResponse traceBefore;

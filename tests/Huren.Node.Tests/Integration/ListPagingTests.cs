@@ -70,7 +70,7 @@ public sealed class ListPagingTests : IAsyncLifetime
         var revoked = new[] { _licenseIds[2], _licenseIds[17] };
         foreach (var id in revoked)
         {
-            var entry = Entry.Create(EntryKinds.LicenseStatus, TestNode.Origin, id, TestNode.AmrIssuer, LedgerBodies.Revoke(id), DateTimeOffset.UtcNow);
+            var entry = Entry.Create(EntryKinds.LicenseStatus, TestNode.Origin, id, TestNode.AmrIssuer, LedgerBodies.Revoke(id), DateTimeOffset.UtcNow, await amr.LatestLicenseEntryAsync(id));
             await amr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = EntrySigner.SignToLeaf(entry, _amrKey) }, amr.Options());
         }
 
@@ -139,10 +139,13 @@ public sealed class ListPagingTests : IAsyncLifetime
     {
         var licenseId = _licenseIds[0];
         using var amr = _node.Client("amr");
-        var changes = new List<Entry>();
+        // One at a time: each change names the license's latest entry, which is the one before.
+        var written = new List<SubmitResponse>();
         for (var i = 0; i < 12; i++)
-            changes.Add(Entry.Create(EntryKinds.LicenseChange, TestNode.Origin, licenseId, TestNode.AmrIssuer, LedgerBodies.Change(licenseId, $"2030-01-{i + 10}"), DateTimeOffset.UtcNow));
-        var written = await amr.SubmitBatchAsync(changes, _amrKey);
+        {
+            var previous = await amr.LatestLicenseEntryAsync(licenseId);
+            written.Add(await amr.SubmitAsync(Entry.Create(EntryKinds.LicenseChange, TestNode.Origin, licenseId, TestNode.AmrIssuer, LedgerBodies.Change(licenseId, $"2030-01-{i + 10}"), DateTimeOffset.UtcNow, previous), _amrKey));
+        }
 
         using var auditor = _node.Client("auditor");
         var all = new List<ulong>();

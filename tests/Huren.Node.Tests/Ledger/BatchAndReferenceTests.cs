@@ -17,6 +17,9 @@ public class BatchAndReferenceTests
     private byte[] Leaf<T>(string kind, string recordId, T body, params EntryReference[] references) where T : class =>
         EntrySigner.SignToLeaf(_log.Entry(kind, recordId, _amr.Id, body, references), _amr.Key);
 
+    private static EntryReference Previous(ulong index, byte[] leaf)
+        => new() { Origin = LedgerFixture.Changsha, Index = index, LeafHash = LedgerFixture.LeafHash(leaf), Relation = Relations.Previous };
+
     [Fact]
     public void References_to_this_log_must_name_an_earlier_entry_with_its_leaf_hash()
     {
@@ -44,10 +47,11 @@ public class BatchAndReferenceTests
         var duplicate = BusinessLicense(ChangshaAmrCode, "2024000001");
         duplicate.LicenseNumber = "另一个编号";
         var issueRef = new EntryReference { Origin = LedgerFixture.Changsha, Index = index, LeafHash = LedgerFixture.LeafHash(issueLeaf), Relation = "license" };
-        var suspend = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId));
-        // A second suspension a second later (the same bytes again would be answered as a duplicate, not checked).
+        var suspend = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId), Previous(index, issueLeaf));
+        // A second suspension a second later (the same bytes again would be answered as a duplicate, not checked),
+        // after the first: refused for the license's state, not for its link.
         _log.Time.Now = _log.Time.Now.AddSeconds(1);
-        var suspendAgain = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId));
+        var suspendAgain = Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId), Previous(index + 2, suspend));
         var results = _log.Batch(
             issueLeaf,
             Leaf(EntryKinds.LicenseIssue, body.LicenseId, duplicate),
@@ -60,6 +64,7 @@ public class BatchAndReferenceTests
         Assert.Equal(index + 1, results[2]);
         Assert.Equal(index + 2, results[3]);
         Assert.Equal(RejectionKind.FailedPrecondition, Assert.IsType<AdmissionException>(results[4]).Kind);
+        Assert.Contains("only a valid license can be suspended", Assert.IsType<AdmissionException>(results[4]).Message, StringComparison.Ordinal);
         var license = _log.License(body.LicenseId);
         Assert.Equal(LicenseStatus.Suspended, license.Status);
         Assert.Equal([index, index + 2], license.EntryIndexes);
@@ -71,8 +76,9 @@ public class BatchAndReferenceTests
     {
         var body = BusinessLicense(ChangshaAmrCode, "2024000001");
         var first = _log.Size;
-        _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseIssue, body.LicenseId, body)), first);
-        _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId))), first + 1);
+        var issue = Leaf(EntryKinds.LicenseIssue, body.LicenseId, body);
+        _log.Machine.CheckInOrder(_log.Machine.CheckStateless(issue), first);
+        _log.Machine.CheckInOrder(_log.Machine.CheckStateless(Leaf(EntryKinds.LicenseStatus, body.LicenseId, Suspend(body.LicenseId), Previous(first, issue))), first + 1);
         var rows = _log.Machine.StagedRows();
 
         var keys = rows.Select(s => s.Key).ToList();

@@ -102,8 +102,30 @@ internal sealed class LedgerFixture
         return origin == Origin && Store.TryGetNode(0, index, stored) && stored.SequenceEqual(leafHash);
     }
 
+    /// <summary>
+    /// An unsigned entry of this log. A license change, status change or transfer names the license's latest committed
+    /// entry as 'previous' unless <paramref name="references"/> already name one, as a client reading the license's
+    /// history does; build the entry with <see cref="Schemas.Envelope.Entry.Create"/> to leave it out.
+    /// </summary>
     public Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
-        => Schemas.Envelope.Entry.Create(kind, Origin, recordId, issuerId, body, Time.Now, references);
+    {
+        if (kind is EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer
+            && !Array.Exists(references, r => r.Relation == Relations.Previous) && Previous(recordId) is { } previous)
+        {
+            references = [.. references, previous];
+        }
+        return Schemas.Envelope.Entry.Create(kind, Origin, recordId, issuerId, body, Time.Now, references);
+    }
+
+    /// <summary>A 'previous' reference to the latest committed entry of license <paramref name="licenseId"/>, or null when the log has no such license.</summary>
+    public EntryReference? Previous(string licenseId)
+    {
+        if (!Machine.TryGetLicense(licenseId, out var license)) return null;
+        var index = license.EntryIndexes[^1];
+        var hash = new byte[32];
+        Assert.True(Store.TryGetNode(0, index, hash), $"leaf {index} of {Origin} is not stored");
+        return new EntryReference { Origin = Origin, Index = index, LeafHash = hash, Relation = Relations.Previous };
+    }
 
     public static byte[] LeafHash(byte[] leaf) => MerkleLog.HashLeaf(leaf);
 

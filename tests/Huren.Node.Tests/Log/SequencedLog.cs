@@ -60,5 +60,16 @@ internal sealed class SequencedLog : IAsyncDisposable
         return Sign(EntryKinds.LicenseIssue, body.LicenseId, "430100-amr", body, Amr);
     }
 
+    /// <summary>430100-amr's suspension of <paramref name="licenseId"/>, naming the license's latest committed entry as 'previous'.</summary>
+    public byte[] Suspend(string licenseId)
+    {
+        Assert.True(Machine.TryGetLicense(licenseId, out var license), $"license {licenseId} is not in the log");
+        var latest = license.EntryIndexes[^1];
+        var hash = new byte[32];
+        Assert.True(Log.Store.TryGetNode(0, latest, hash));
+        var previous = new EntryReference { Origin = Origin, Index = latest, LeafHash = hash, Relation = Relations.Previous };
+        return EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseStatus, Origin, licenseId, "430100-amr", LedgerBodies.Suspend(licenseId), DateTimeOffset.UtcNow, previous), Amr);
+    }
+
     public ValueTask DisposeAsync() => Sequencer.DisposeAsync();
 }

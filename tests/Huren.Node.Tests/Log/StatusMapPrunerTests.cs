@@ -3,7 +3,6 @@ using Huren.Node.Storage;
 using Huren.Node.Tests.Ledger;
 using Huren.Node.Tests.Storage;
 using Huren.Node.Tests.Witness;
-using Huren.Schemas.Envelope;
 using Huren.Sdk.StatusMap;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,7 +48,7 @@ public sealed class StatusMapPrunerTests : IAsyncLifetime
         }
         for (var i = first; i < _licenses.Count; i += 4)
         {
-            await _at.Sequencer.SubmitAsync(SequencedLog.Sign(EntryKinds.LicenseStatus, _licenses[i], "430100-amr", LedgerBodies.Suspend(_licenses[i]), _at.Amr));
+            await _at.Sequencer.SubmitAsync(_at.Suspend(_licenses[i]));
         }
     }
 

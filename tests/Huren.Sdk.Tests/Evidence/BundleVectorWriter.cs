@@ -79,11 +79,17 @@ public sealed class BundleVectorWriter
         Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseIssue, Changsha, valid.LicenseId, issuer.IssuerId, valid, At), amr));
         var revoked = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000002");
         Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseIssue, Changsha, revoked.LicenseId, issuer.IssuerId, revoked, At), amr));
-        Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseStatus, Changsha, revoked.LicenseId, issuer.IssuerId, LedgerBodies.Revoke(revoked.LicenseId), At.AddDays(1)), amr));
+        EntryReference Previous(int index) => new() { Origin = Changsha, Index = (ulong)index, LeafHash = MerkleHash.LeafHash(leaves[index]).ToArray(), Relation = Relations.Previous };
+        Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseStatus, Changsha, revoked.LicenseId, issuer.IssuerId, LedgerBodies.Revoke(revoked.LicenseId), At.AddDays(1), Previous(2)), amr));
         Append(Encoding.UTF8.GetBytes("these bytes are not a SignedEntry"));
         var wrongBody = Entry.Create(EntryKinds.LicenseChange, Changsha, valid.LicenseId, issuer.IssuerId, new IssuerRevoked { IssuerId = "x", Reason = "not a change" }, At.AddDays(2));
         wrongBody.Body = [0x0a, 0xff, 0xff];
         Append(EntrySigner.SignToLeaf(wrongBody, amr));
+        // A third license: issued (#6), its validity changed (#7), then suspended (#8); each names the one before.
+        var changed = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000003");
+        Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseIssue, Changsha, changed.LicenseId, issuer.IssuerId, changed, At), amr));
+        Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseChange, Changsha, changed.LicenseId, issuer.IssuerId, LedgerBodies.Change(changed.LicenseId, "2030-05-31"), At, Previous(6)), amr));
+        Append(EntrySigner.SignToLeaf(Entry.Create(EntryKinds.LicenseStatus, Changsha, changed.LicenseId, issuer.IssuerId, LedgerBodies.Suspend(changed.LicenseId), At, Previous(7)), amr));
         var size = tree.Size;
         var note = checkpointSigner.Sign(size, tree.Root().AsSpan());
         var cosigned = CosignatureSigner.Cosign(note, NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(Zhuzhou), zzWitness), At.AddMinutes(1));
@@ -113,6 +119,10 @@ public sealed class BundleVectorWriter
         Case("revocation-left-out", Change(revokedFinal, b => RemoveEntry(b, 3)), null, false, "the bundle states REVOKED, its entries give VALID", "the revocation left out, the verdict kept");
         Case("revocation-left-out-verdict-changed", Change(revokedFinal, b => { RemoveEntry(b, 3); b["verdict"]!["status"] = "VALID"; }), "VALID", final: true, null,
             "KNOWN GAP: an omitted later entry cannot be detected without status proofs (the status map); this vector pins today's behaviour");
+        var suspendedFinal = Bundle(changed.LicenseId, "SUSPENDED", cosigned, 0, 6, 7, 8);
+        Case("changed-then-suspended", suspendedFinal, "SUSPENDED", final: true, null, "a license whose validity was changed, then suspended: three linked entries");
+        Case("change-left-out", Change(suspendedFinal, b => RemoveEntry(b, 7)), null, false, $"the bundle leaves out entry {Changsha}#7",
+            "the change in the middle left out: the suspension names it as the license's previous entry");
         Case("checkpoint-signature-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, Changsha, skip: 0)), null, false, $"checkpoint of {Changsha}", "a byte of the Ed25519 log signature flipped");
         Case("sm2-line-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, Changsha, skip: 1)), null, false, $"checkpoint of {Changsha}", "a byte of the SM2 line flipped: a known key's line must verify");
         Case("cosignature-flipped", Change(validFinal, b => b["checkpoints"]![Changsha] = FlipSignature(cosigned, CosignatureSigner.WitnessNameFor(Zhuzhou), skip: 0)), null, false, $"invalid signature for key {CosignatureSigner.WitnessNameFor(Zhuzhou)}+",

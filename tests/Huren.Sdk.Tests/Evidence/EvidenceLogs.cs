@@ -168,7 +168,23 @@ internal sealed class EvidenceLogs
 
     public EvidenceResult Verify(EvidenceBundle bundle, DateOnly? day = null) => new EvidenceVerifier(_network).Verify(bundle, day ?? Today);
 
-    public ulong Append(string origin, Entry entry, SigningKey key) => AppendLeaf(origin, EntrySigner.SignToLeaf(entry, key));
+    /// <summary>
+    /// Signs and appends <paramref name="entry"/>. A license change, status change or transfer that names no 'previous'
+    /// entry is given one first, the license's latest entry in the log, as the ledger requires (sign with
+    /// <see cref="AppendLeaf"/> to leave it out).
+    /// </summary>
+    public ulong Append(string origin, Entry entry, SigningKey key)
+    {
+        if (entry.Kind is EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer
+            && !entry.References.Exists(r => r.Relation == Relations.Previous) && _latest.TryGetValue((origin, entry.RecordId), out var latest))
+        {
+            entry.References.Add(new EntryReference { Origin = origin, Index = latest, LeafHash = LeafHash(origin, latest), Relation = Relations.Previous });
+        }
+        return AppendLeaf(origin, EntrySigner.SignToLeaf(entry, key));
+    }
+
+    /// <summary>The latest entry of each license in each log (its issue, accept, change, status change or transfer), by the id the log gives it.</summary>
+    private readonly Dictionary<(string Origin, string LicenseId), ulong> _latest = [];
 
     /// <summary>Appends <paramref name="leaf"/> as it is (it need not be a readable entry).</summary>
     public ulong AppendLeaf(string origin, byte[] leaf)
@@ -176,7 +192,14 @@ internal sealed class EvidenceLogs
         var (tree, leaves) = _logs[origin];
         leaves.Add(leaf);
         tree.Append(leaf);
-        return (ulong)leaves.Count - 1;
+        var index = (ulong)leaves.Count - 1;
+        if (LeafReader.TryRead(leaf, out var read, out _) && StatusMapRecords.RecordKindOf(read!.Entry.Kind) == StatusMapRecords.License)
+        {
+            var id = read.Entry.RecordId;
+            if (read.Entry.Kind == EntryKinds.LicenseTransferAccept && EntryKinds.Of<LicenseTransferAccepted>().TryDecode(read.Entry.Body, out var accept, out _) && accept!.NewLicenseId.Length > 0) id = accept.NewLicenseId;
+            _latest[(origin, id)] = index;
+        }
+        return index;
     }
 
     /// <summary>The leaf at <paramref name="index"/> of <paramref name="origin"/>.</summary>

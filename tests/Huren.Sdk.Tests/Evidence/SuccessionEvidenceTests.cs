@@ -63,9 +63,16 @@ public sealed class SuccessionEvidenceTests
 
     private void Root<T>(string kind, string recordId, T body) where T : class => Append(kind, "430100-root", body, _root, recordId);
 
-    private void Append<T>(string kind, string issuerId, T body, SigningKey key, string? recordId = null) where T : class
+    /// <summary>
+    /// Appends an entry; a status change names <paramref name="previous"/> as the license's previous entry (default the
+    /// issue, #3: each status change below is another bundle's next step after it).
+    /// </summary>
+    private void Append<T>(string kind, string issuerId, T body, SigningKey key, string? recordId = null, int previous = 3) where T : class
     {
-        var leaf = EntrySigner.SignToLeaf(Entry.Create(kind, Changsha, recordId ?? _licenseId, issuerId, body, At.AddMinutes(_leaves.Count)), key);
+        EntryReference[] references = kind == EntryKinds.LicenseStatus
+            ? [new EntryReference { Origin = Changsha, Index = (ulong)previous, LeafHash = MerkleHash.LeafHash(_leaves[previous]).ToArray(), Relation = Relations.Previous }]
+            : [];
+        var leaf = EntrySigner.SignToLeaf(Entry.Create(kind, Changsha, recordId ?? _licenseId, issuerId, body, At.AddMinutes(_leaves.Count), references), key);
         _leaves.Add(leaf);
         _tree.Append(leaf);
     }
@@ -139,7 +146,7 @@ public sealed class SuccessionEvidenceTests
         var broken = Verify("SUSPENDED", 0, 1, 2, 3, 12, 13);
         Assert.Equal($"entry {Changsha}#13 (license.status of {_licenseId}) is written by 430100-other, who did not answer for the license then: its issuer 430100-amr did (the bundle holds no succession passing {LedgerBodies.BusinessLicenseType} licenses from 430100-amr to 430100-other)", broken.Failure);
         // After the second link the first successor no longer answers.
-        Append(EntryKinds.LicenseStatus, "430100-approval", LedgerBodies.Resume(_licenseId), _approvalKey); // 14
+        Append(EntryKinds.LicenseStatus, "430100-approval", LedgerBodies.Resume(_licenseId), _approvalKey, previous: 13); // 14
         Assert.Equal($"entry {Changsha}#14 (license.status of {_licenseId}) is written by 430100-approval, who did not answer for the license then: 430100-other did, under the succession at #12",
             Verify("VALID", 0, 1, 2, 3, 5, 12, 13, 14).Failure);
     }

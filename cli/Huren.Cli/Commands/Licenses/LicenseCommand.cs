@@ -65,7 +65,8 @@ internal static class LicenseCommand
                 body.DigestAlgorithm = "sha256";
             }
             body.Reason = Pick(parse, reason, body.Reason);
-            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct).ConfigureAwait(false);
+            var previous = await LatestEntryAsync(session, body.LicenseId, ct).ConfigureAwait(false);
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct, references: previous).ConfigureAwait(false);
         });
         return change;
     }
@@ -102,11 +103,13 @@ internal static class LicenseCommand
             if (!parse.GetValue(byRoot))
             {
                 using var session = access.Open(parse);
-                return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}").ConfigureAwait(false);
+                var previous = await LatestEntryAsync(session, body.LicenseId, ct).ConfigureAwait(false);
+                return await SubmitAsIssuerAsync(session, EntryKinds.LicenseStatus, body.LicenseId, body, parse, ct, $"{name} of license {body.LicenseId}", previous).ConfigureAwait(false);
             }
             if (parse.GetValue(access.As) is not null) throw new CliException("--by-city-root acts as the city root (submitted by the operator); leave out --as");
             using var rootSession = access.Open(parse, asOverride: CliRoles.Operator);
-            var entry = EntrySubmission.Create(EntryKinds.LicenseStatus, body.LicenseId, Issuers.IssuerCommand.RootIssuerId(rootSession), rootSession.Origin, body);
+            var latest = await LatestEntryAsync(rootSession, body.LicenseId, ct).ConfigureAwait(false);
+            var entry = EntrySubmission.Create(EntryKinds.LicenseStatus, body.LicenseId, Issuers.IssuerCommand.RootIssuerId(rootSession), rootSession.Origin, body, latest);
             var response = await EntrySubmission.SubmitAsync(rootSession, entry, Issuers.IssuerCommand.RootKey(rootSession), ct).ConfigureAwait(false);
             return await EntrySubmission.ReportAsync(rootSession, entry, response, parse.InvocationConfiguration.Output, $"{name} of license {body.LicenseId} by the city root").ConfigureAwait(false);
         });
@@ -133,7 +136,8 @@ internal static class LicenseCommand
             if (body.ToCityCode.Length == 0) throw new CliException("--to is required (the receiving city's code)");
             body.ToOrigin = session.OriginOf(body.ToCityCode);
             body.Reason = Pick(parse, reason, body.Reason);
-            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseTransfer, body.LicenseId, body, parse, ct, $"transfer of license {body.LicenseId} to {body.ToOrigin}").ConfigureAwait(false);
+            var previous = await LatestEntryAsync(session, body.LicenseId, ct).ConfigureAwait(false);
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseTransfer, body.LicenseId, body, parse, ct, $"transfer of license {body.LicenseId} to {body.ToOrigin}", previous).ConfigureAwait(false);
         });
         return transfer;
     }
@@ -273,9 +277,11 @@ internal static class LicenseCommand
         => parse.GetResult(option) is { Implicit: false } || fromFile.Length == 0 ? parse.GetValue(option)! : fromFile;
 
     /// <summary>Signs <paramref name="body"/> as the acting issuer and submits it to its city's log.</summary>
-    internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null)
+    internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null, EntryReference? references = null)
     {
-        var entry = EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body);
+        var entry = references is null
+            ? EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body)
+            : EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body, references);
         var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
         return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, summary).ConfigureAwait(false);
     }
@@ -284,6 +290,13 @@ internal static class LicenseCommand
     internal static string ActingIssuerId(NodeSession session)
         => session.Credential.IssuerId is { Length: > 0 } issuerId ? issuerId
             : throw new CliException($"'{session.Credential.Principal}' ({session.Credential.Role}) does not act for an issuer; use --as with an issuer id or 'issuer'");
+
+    /// <summary>
+    /// The license's latest entry in its log, which a change, status change or transfer names as 'previous' (the node
+    /// refuses one that names another): read from the node's state, so an entry written a moment ago counts.
+    /// </summary>
+    private static Task<EntryReference> LatestEntryAsync(NodeSession session, string licenseId, CancellationToken ct)
+        => session.Client.LatestLicenseEntryAsync(licenseId, ct);
 
     /// <summary>A reference to a log entry, by origin, index and leaf hash.</summary>
     internal static EntryReference ReferenceTo(LogEntry entry, string relation)

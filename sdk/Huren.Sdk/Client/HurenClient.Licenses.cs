@@ -1,0 +1,30 @@
+using Huren.Schemas.Envelope;
+using Huren.Schemas.Services;
+using Huren.Sdk.Merkle;
+
+namespace Huren.Sdk.Client;
+
+public sealed partial class HurenClient
+{
+    /// <summary>
+    /// The reference a change, status change or transfer of license <paramref name="licenseId"/> must carry: its latest
+    /// entry in the log that holds it in force, relation <c>previous</c> (<see cref="Relations.Previous"/>). The node
+    /// refuses such an entry without it, or with one that is no longer the latest (FAILED_PRECONDITION: read it again).
+    /// Roles: issuer, operator or auditor.
+    /// </summary>
+    /// <exception cref="Grpc.Core.RpcException">The node refused the call (NOT_FOUND: no kept log holds the license) or is unreachable.</exception>
+    public async Task<EntryReference> LatestLicenseEntryAsync(string licenseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(licenseId);
+        var history = await Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = licenseId }, Options(cancellationToken)).ConfigureAwait(false);
+        if (history.Entries.Count == 0) throw new InvalidOperationException($"the node answered license {licenseId}'s history with no entry");
+        return PreviousReference(history.Entries[^1]);
+    }
+
+    /// <summary>A <c>previous</c> reference to <paramref name="entry"/>: its origin, index and leaf hash.</summary>
+    public static EntryReference PreviousReference(LogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new EntryReference { Origin = entry.Origin, Index = entry.Index, LeafHash = MerkleHash.LeafHash(entry.Leaf).ToArray(), Relation = Relations.Previous };
+    }
+}
