@@ -63,10 +63,13 @@ public sealed record LicenseQuestion
 /// </summary>
 public sealed class VerifiedLicense
 {
-    internal VerifiedLicense(VerdictResponse response, EvidenceResult evidence)
+    private readonly LicenseQuestion _question;
+
+    internal VerifiedLicense(VerdictResponse response, EvidenceResult evidence, LicenseQuestion question)
     {
         Response = response;
         Evidence = evidence;
+        _question = question;
     }
 
     /// <summary>The node's answer as received (its words: to be read only for what <see cref="Evidence"/> confirms).</summary>
@@ -94,7 +97,17 @@ public sealed class VerifiedLicense
     /// What a counter may act on: verified, final, the license's state proven by the status map (nothing left out can
     /// hide a later state: <see cref="EvidenceResult.Reliable"/>) and VALID.
     /// </summary>
-    public bool IsAccepted => IsFinal && Evidence.Reliable && Evidence.Verdict == LicenseVerdict.Valid;
+    public bool IsAccepted => IsFinal && Evidence.Reliable && Evidence.Verdict == LicenseVerdict.Valid && !DocumentSuperseded;
+
+    /// <summary>
+    /// The question was a document's digest, and the verified history gives the license a later document: a change
+    /// (变更) replaced the one asked about. The license itself may be VALID, but that document no longer shows it as it
+    /// is (an old address, an old scope), so it is not <see cref="IsAccepted"/>; the current one is <see cref="CurrentDocumentDigest"/>.
+    /// </summary>
+    public bool DocumentSuperseded => IsVerified && _question.DocumentDigest is { } asked && CurrentDocumentDigest is { } current && !current.AsSpan().SequenceEqual(asked);
+
+    /// <summary>The digest of the license's current document, as the verified history gives it (the latest change's, else the issue's); null when not verified.</summary>
+    public byte[]? CurrentDocumentDigest => IsVerified && Evidence.DocumentDigests.Count > 0 ? Evidence.DocumentDigests[^1] : null;
 
     /// <summary>
     /// Binds <paramref name="response"/> to <paramref name="question"/>: its bundle must verify with
@@ -106,7 +119,7 @@ public sealed class VerifiedLicense
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(verifier);
-        return new VerifiedLicense(response, Bind(response, question, verifier, today));
+        return new VerifiedLicense(response, Bind(response, question, verifier, today), question);
     }
 
     private static EvidenceResult Bind(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today)

@@ -69,6 +69,34 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
     }
 
     [Fact]
+    public async Task A_document_replaced_by_a_change_is_not_accepted_by_its_digest()
+    {
+        var id = LedgerNetwork.LicenseId("000030");
+        var first = Path.Combine(net.Dir, "license-000030-v1.pdf");
+        var second = Path.Combine(net.Dir, "license-000030-v2.pdf");
+        await File.WriteAllTextAsync(first, "营业执照 000030 住所：湖南省长沙市岳麓区");
+        await File.WriteAllTextAsync(second, "营业执照 000030 住所：湖南省长沙市天心区");
+        static string Digest(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        await net.MustAsync("license", "issue", "--city", LedgerNetwork.Changsha, "--type", "营业执照", "--serial", "000030", "--holder-name", "长沙换证测试有限公司",
+            "--holder-code", LedgerNetwork.Uscc("91430100HUREN0201"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区", "--field", "成立日期=2024-03-01",
+            "--field", "经营范围=软件开发", "--document", first);
+        Assert.StartsWith("VALID", await net.MustAsync("license", "verify", "--digest", Digest(first), "--city", LedgerNetwork.Changsha), StringComparison.Ordinal);
+
+        await net.MustAsync("license", "change", id, "--field", "住所=湖南省长沙市天心区", "--document", second, "--city", LedgerNetwork.Changsha);
+        // The old document still leads to the license, which is VALID, but it no longer shows it as it is.
+        var (oldCode, oldOutput, oldError) = await net.RunAsync("license", "verify", "--digest", Digest(first), "--city", LedgerNetwork.Changsha);
+        Assert.True(oldCode == 1, oldError + oldOutput);
+        Assert.StartsWith($"DOCUMENT SUPERSEDED (VALID)  {id}", oldOutput, StringComparison.Ordinal);
+        Assert.Contains($"its current document has SHA-256 {Digest(second)}", oldOutput, StringComparison.Ordinal);
+        var (jsonCode, json, _) = await net.RunAsync("license", "verify", "--digest", Digest(first), "--city", LedgerNetwork.Changsha, "--json");
+        Assert.Equal(1, jsonCode);
+        Assert.Equal(Digest(second), JsonDocument.Parse(json).RootElement.GetProperty("documentSupersededBy").GetString());
+        // The current document is accepted.
+        Assert.StartsWith($"VALID  {id}", await net.MustAsync("license", "verify", "--digest", Digest(second), "--city", LedgerNetwork.Changsha), StringComparison.Ordinal);
+        Assert.False(JsonDocument.Parse(await net.MustAsync("license", "verify", "--digest", Digest(second), "--city", LedgerNetwork.Changsha, "--json")).RootElement.TryGetProperty("documentSupersededBy", out _));
+    }
+
+    [Fact]
     public async Task Verify_of_a_revoked_license_exits_1_and_says_revoked()
     {
         var (code, output, _) = await net.RunAsync("license", "verify", net.RevokedLicense, "--city", LedgerNetwork.Zhuzhou);

@@ -87,7 +87,7 @@ internal static class LicenseVerifyCommand
             // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
             var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), day, ct).ConfigureAwait(false);
             if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
-            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), ageLimit, asJson, output).ConfigureAwait(false);
+            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), ageLimit, asJson, output, answer.DocumentSuperseded ? answer.CurrentDocumentDigest : null).ConfigureAwait(false);
         });
         return verify;
     }
@@ -221,9 +221,11 @@ internal static class LicenseVerifyCommand
         return ExitCodes.Negative;
     }
 
-    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, TimeSpan? maxAge, bool asJson, TextWriter output)
+    // supersededBy: for a document asked about by digest that a change replaced, the current document's digest (exit 1).
+    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, TimeSpan? maxAge, bool asJson, TextWriter output, byte[]? supersededBy = null)
     {
         evidence = TooOld(evidence, maxAge);
+        var accepted = Accepted(evidence) && supersededBy is null;
         if (asJson)
         {
             var verified = evidence.IsValid;
@@ -242,17 +244,21 @@ internal static class LicenseVerifyCommand
                 origin = verified ? evidence.Origin : response.Origin,
                 actedBy = ActedJson(evidence),
                 evidence = EvidenceJson(evidence),
+                documentSupersededBy = supersededBy is null ? null : Convert.ToHexStringLower(supersededBy),
             }, CliJson.Options)).ConfigureAwait(false);
-            return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
+            return accepted ? ExitCodes.Success : ExitCodes.Negative;
         }
         if (!evidence.IsValid)
         {
             await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
             return ExitCodes.Negative;
         }
-        await output.WriteLineAsync($"{Headline(evidence)}  {response.LicenseId}  {evidence.License!.Name}").ConfigureAwait(false);
-        await output.WriteAsync(ConsoleTable.Rows([("Reason", response.Reason), .. Details(evidence, "verified here against the network configuration", node)])).ConfigureAwait(false);
-        return Accepted(evidence) ? ExitCodes.Success : ExitCodes.Negative;
+        var headline = supersededBy is null ? Headline(evidence) : $"DOCUMENT SUPERSEDED ({Headline(evidence)})";
+        await output.WriteLineAsync($"{headline}  {response.LicenseId}  {evidence.License!.Name}").ConfigureAwait(false);
+        List<(string, string)> document = supersededBy is null ? []
+            : [("Document", $"the document asked about was replaced by a later change of the license: its current document has SHA-256 {Convert.ToHexStringLower(supersededBy)}; ask the holder for it")];
+        await output.WriteAsync(ConsoleTable.Rows([("Reason", response.Reason), .. document, .. Details(evidence, "verified here against the network configuration", node)])).ConfigureAwait(false);
+        return accepted ? ExitCodes.Success : ExitCodes.Negative;
     }
 
     /// <summary>The checkpoint line of the output: its size, when it was last cosigned, and whether the current state is proven.</summary>
