@@ -19,8 +19,9 @@ public sealed record RefreshResult(bool IsValid, string? Failure)
 
     /// <summary>
     /// The verdict now: the bundle's recomputed verdict when unchanged; from the new entry when it settles it (a
-    /// revocation: REVOKED, a suspension: SUSPENDED, a transfer: TRANSFERRED); <see cref="LicenseVerdict.Unspecified"/>
-    /// when the new entry needs the full history (a change, a resumption): verify online.
+    /// revocation: REVOKED, a suspension: SUSPENDED, a transfer: TRANSFERRED); from the bundle's history and the new
+    /// entry when the entry is a change or resumption that names the bundle's last entry as its previous one (nothing
+    /// happened between); else <see cref="LicenseVerdict.Unspecified"/>: the entries between are needed, verify online.
     /// </summary>
     public LicenseVerdict Verdict { get; init; }
 
@@ -107,7 +108,77 @@ public static class EvidenceRefresh
         var entry = read!.Entry;
         if (entry.Origin != origin || entry.RecordId != bundle.Subject || !StatusMapRecords.SetsState(entry.Kind))
             return Fail($"entry {origin}#{answer.Index} ({entry.Kind} of '{entry.RecordId}') is not a state entry of '{bundle.Subject}' in {origin}");
-        return result with { Changed = true, EntryIndex = answer.Index, Entry = entry, Verdict = VerdictOf(entry) };
+        var verdict = VerdictOf(entry);
+        if (verdict == LicenseVerdict.Unspecified && finality.IsFinal && Continues(bundle, verified, origin, entry) && SignedByActor(member, verified, read))
+            verdict = Continued(verified, entry);
+        return result with { Changed = true, EntryIndex = answer.Index, Entry = entry, Verdict = verdict };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="entry"/> names the bundle's last entry of the license in <paramref name="origin"/> as its
+    /// previous one (<see cref="Relations.Previous"/>): then nothing happened between, and the bundle's history and this
+    /// entry are the whole history as of the newer checkpoint.
+    /// </summary>
+    private static bool Continues(EvidenceBundle bundle, EvidenceResult verified, string origin, Entry entry)
+    {
+        EntryReference? previous = null;
+        foreach (var r in entry.References)
+        {
+            if (r is null || r.Relation != Relations.Previous) continue;
+            if (previous is not null) return false;
+            previous = r;
+        }
+        if (previous is null || previous.Origin != origin) return false;
+        // The holder's stretch starts at the issue or accept (an accept under a new id carries the old id) and goes on
+        // under the subject's id.
+        (ulong Index, byte[] LeafHash)? last = verified.LicenseEntry is { } start && start.Origin == origin ? (start.Index, start.LeafHash) : null;
+        foreach (var e in bundle.Entries)
+        {
+            if (e.Origin != origin || (last is { } l && e.Index <= l.Index)) continue;
+            var leaf = Convert.FromBase64String(e.Leaf);
+            if (!LeafReader.TryRead(leaf, out var read, out _) || read!.Entry.RecordId != bundle.Subject
+                || StatusMapRecords.RecordKindOf(read.Entry.Kind) != StatusMapRecords.License) continue;
+            last = (e.Index, MerkleHash.LeafHash(leaf).ToArray());
+        }
+        return last is { } found && previous.Index == found.Index && previous.LeafHash.AsSpan().SequenceEqual(found.LeafHash);
+    }
+
+    /// <summary>
+    /// Whether the new entry is signed by the license's issuer with the key its verified registration gives, or by the
+    /// city root: a verdict that may read VALID again rests on the entry itself, not only on the log that holds it. An
+    /// entry by a successor department needs its succession, which the answer does not carry (verify online).
+    /// </summary>
+    private static bool SignedByActor(TrustedMember member, EvidenceResult verified, DecodedLeaf read)
+    {
+        if (read.Entry.IssuerId == verified.IssuerId && verified.IssuerKey is { } issuerKey) return SignedEntryVerifier.Verify(read.Signed, issuerKey, out _);
+        if (read.Entry.IssuerId != member.RootIssuerId) return false;
+        foreach (var key in member.RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(read.Entry.TimeUnixMs)))
+        {
+            if (SignedEntryVerifier.Verify(read.Signed, key, out _)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The verdict after a change or resumption that continues the bundle's history (<see cref="Continues"/>), on the bundle result's day.</summary>
+    private static LicenseVerdict Continued(EvidenceResult verified, Entry entry)
+    {
+        var lifecycle = verified.Verdict == LicenseVerdict.Suspended ? LicenseVerdictRules.Lifecycle.Suspended : LicenseVerdictRules.Lifecycle.Active;
+        var validUntil = verified.ValidUntil;
+        switch (entry.Kind)
+        {
+            case EntryKinds.LicenseStatus when EntryKinds.Of<LicenseStatusChanged>().Decode(entry.Body).Action == LicenseStatusAction.Resume:
+                lifecycle = LicenseVerdictRules.Lifecycle.Active;
+                break;
+            case EntryKinds.LicenseChange:
+                var change = EntryKinds.Of<LicenseChanged>().Decode(entry.Body);
+                if (change.NewValidUntil.Length > 0) validUntil = change.NewValidUntil;
+                break;
+            default:
+                return LicenseVerdict.Unspecified;
+        }
+        return verified.Verdict is LicenseVerdict.Revoked or LicenseVerdict.Transferred
+            ? LicenseVerdict.Unspecified
+            : LicenseVerdictRules.Evaluate(lifecycle, verified.License!.ValidFrom, validUntil, verified.Day);
     }
 
     /// <summary>The verdict a latest state entry settles on its own, or Unspecified.</summary>
