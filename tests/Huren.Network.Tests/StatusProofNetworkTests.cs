@@ -11,7 +11,7 @@ namespace Huren.Network.Tests;
 /// refused offline; a node switched by the test hook <c>Huren:TestHooks:OmitRevocations</c> (Changsha's, here) to
 /// leave revocations out of its answers is caught online by the CLI; a bundle kept from before the revocation is
 /// refused by <c>--max-age</c>, and its refresh proves REVOKED; a bundle with a change cut out of the middle of a
-/// history is refused for its broken link.
+/// history is refused for its broken link, and a suspended bundle's refresh after the resumption settles VALID.
 /// </summary>
 public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCityNetwork(output)
 {
@@ -146,8 +146,13 @@ public sealed class StatusProofNetworkTests(ITestOutputHelper output) : ThreeCit
         await Must("license", "change", changed, "--city", Changsha, "--valid-until", "2027-12-31");
         await Must("license", "suspend", changed, "--city", Changsha);
         await WaitForVerdictAsync(profile, changed, "SUSPENDED");
+        var suspendedBundle = Path.Combine(Dir, "suspended.json");
+        await Must("bundle", "export", changed, "--city", Zhuzhou, "-o", suspendedBundle);
         await Must("license", "resume", changed, "--city", Changsha);
         await WaitForVerdictAsync(profile, changed, "VALID");
+        // The suspended bundle's refresh: the resumption names the suspension as its previous entry, so it settles VALID.
+        var resumed = await Must("license", "refresh", "--bundle", suspendedBundle, "--city", Zhuzhou);
+        Assert.StartsWith($"VALID  {changed}  changed since the bundle", resumed, StringComparison.Ordinal);
         var whole = Path.Combine(Dir, "changed.json");
         await Must("bundle", "export", changed, "--city", Zhuzhou, "-o", whole);
         await Must("license", "verify", "--bundle", whole, "--network", genesis);

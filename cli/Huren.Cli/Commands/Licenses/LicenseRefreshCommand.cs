@@ -89,7 +89,8 @@ internal static class LicenseRefreshCommand
                     .. verdict is null ? new[] { ("Verdict", "the new entry needs the full history: verify online ('huren license verify ID')") } : [],
                 ])).ConfigureAwait(false);
             }
-            return now is { IsValid: true, Final: true, Changed: false, Verdict: LicenseVerdict.Valid } ? ExitCodes.Success : ExitCodes.Negative;
+            // VALID is settled only when unchanged, or by a change or resumption that continues the bundle (EvidenceRefresh).
+            return now is { IsValid: true, Final: true, Verdict: LicenseVerdict.Valid } ? ExitCodes.Success : ExitCodes.Negative;
         });
         return refresh;
     }
