@@ -228,4 +228,41 @@ public sealed class LogAuditTests
             Assert.Contains(fault, Assert.Single(audit.Report.Faults), StringComparison.Ordinal);
         }
     }
+    /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>
+    private async Task<List<ulong>> ReadFlowsAsync(List<byte[]> leaves, string checkpoint, Func<ulong, List<Huren.Schemas.Services.LogEntry>, List<Huren.Schemas.Services.LogEntry>>? serve = null)
+    {
+        var member = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!;
+        Task<Huren.Schemas.Services.GetEntriesResponse> Page(ulong start)
+        {
+            var page = new List<Huren.Schemas.Services.LogEntry>();
+            for (var i = (int)start; i < leaves.Count && page.Count < 2; i++) page.Add(new() { Origin = Origin, Index = (ulong)i, Leaf = leaves[i] });
+            return Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse { Entries = serve?.Invoke(start, page) ?? page });
+        }
+        var read = new List<ulong>();
+        await foreach (var (index, _, _) in Huren.Cli.Commands.Trace.FlowLedger.ReadLogAsync(member, checkpoint, Page)) read.Add(index);
+        return read;
+    }
+
+    [Fact]
+    public async Task The_flow_audit_reads_a_whole_log_and_refuses_one_a_node_cut_or_altered()
+    {
+        var leaves = SoundLog();
+        leaves.Add(Leaf(EntryKinds.LicenseUse, LedgerNetwork.LicenseId("000001"), "430100-amr", new LicenseUsed { LicenseId = LedgerNetwork.LicenseId("000001") }, _issuer));
+        var checkpoint = Checkpoint(leaves);
+        Assert.Equal([0UL, 1UL, 2UL], await ReadFlowsAsync(leaves, checkpoint));
+
+        // A page that skips an entry (a share the node would hide), or repeats one.
+        var gap = await Assert.ThrowsAsync<CliException>(() => ReadFlowsAsync(leaves, checkpoint, (start, page) => start == 0 ? [page[0], new() { Origin = Origin, Index = 2, Leaf = leaves[2] }] : page));
+        Assert.Equal($"{Origin}: the node returned entry 2 where entry 1 was due (a gap or a repeat); its flows cannot be audited from it", gap.Message);
+
+        // Other bytes in the place of an entry: they do not make the signed root.
+        var altered = new List<byte[]>(leaves) { [2] = leaves[0] };
+        var root = await Assert.ThrowsAsync<CliException>(() => ReadFlowsAsync(altered, checkpoint));
+        Assert.Contains("do not make the root of its signed checkpoint of size 3", root.Message, StringComparison.Ordinal);
+
+        // A checkpoint the log's key did not sign.
+        var forged = new CheckpointSigner(Origin, SigningKey.Generate(SignatureAlgorithm.Ed25519), null).Sign(3, new byte[32]).ToString();
+        var unsigned = await Assert.ThrowsAsync<CliException>(() => ReadFlowsAsync(leaves, forged));
+        Assert.StartsWith($"the node's checkpoint of {Origin} does not verify:", unsigned.Message, StringComparison.Ordinal);
+    }
 }

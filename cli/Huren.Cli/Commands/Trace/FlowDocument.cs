@@ -6,12 +6,14 @@ using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
+using Huren.Sdk.Network;
 
 namespace Huren.Cli.Commands.Trace;
 
 /// <summary>
 /// Every share and receipt in the logs a node keeps (one scan of every member's log): what <c>trace --flows</c> and
-/// <c>audit flows</c> join. Read as the node holds the logs, without proofs.
+/// <c>audit flows</c> join. Each log is read whole up to the node's signed checkpoint and its leaves checked against
+/// that checkpoint's root (<see cref="ReadLogAsync"/>).
 /// </summary>
 internal sealed class FlowLedger
 {
@@ -31,34 +33,57 @@ internal sealed class FlowLedger
         var ledger = new FlowLedger();
         foreach (var member in session.Network.Members)
         {
-            var size = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Size;
-            for (ulong start = 0; start < size;)
+            var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
+            await foreach (var (index, leaf, entry) in ReadLogAsync(member, note,
+                start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
-                var page = await session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).ConfigureAwait(false);
-                // A page may hold fewer entries than asked (the node bounds its bytes): go on after the last one.
-                if (page.Entries.Count == 0) throw new InvalidDataException($"{member.Origin} returned no entries from {start} below its checkpoint's size {size}");
-                start = page.Entries[^1].Index + 1;
-                foreach (var e in page.Entries)
+                var hash = MerkleHash.LeafHash(leaf).ToArray();
+                switch (entry.Kind)
                 {
-                    if (e.Index >= size) continue;
-                    var entry = LeafReader.Read(e.Leaf).Entry;
-                    var hash = MerkleHash.LeafHash(e.Leaf).ToArray();
-                    switch (entry.Kind)
-                    {
-                        case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
-                            ledger.Shares.Add(new Share(member.Origin, e.Index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
-                            break;
-                        case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
-                            ledger.Receipts.Add(new Receipt(member.Origin, e.Index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
-                            break;
-                        case EntryKinds.LicenseIssue:
-                            ledger.Issues.Add((member.Origin, e.Index, hash, entry));
-                            break;
-                    }
+                    case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
+                        ledger.Shares.Add(new Share(member.Origin, index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
+                        break;
+                    case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
+                        ledger.Receipts.Add(new Receipt(member.Origin, index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
+                        break;
+                    case EntryKinds.LicenseIssue:
+                        ledger.Issues.Add((member.Origin, index, hash, entry));
+                        break;
                 }
             }
         }
         return ledger;
+    }
+
+    /// <summary>
+    /// Every entry of <paramref name="member"/>'s log up to the node's checkpoint <paramref name="note"/>, believed only
+    /// as a whole: the checkpoint must verify against the network configuration, the pages must hold every index once
+    /// and in order, and the leaves must make the checkpoint's root. A node that leaves a share out, or slips one in,
+    /// fails the audit instead of hiding a flow.
+    /// </summary>
+    /// <exception cref="CliException">The checkpoint does not verify, or the entries are not the whole log it signs.</exception>
+    internal static async IAsyncEnumerable<(ulong Index, byte[] Leaf, Entry Entry)> ReadLogAsync(TrustedMember member, string note, Func<ulong, Task<GetEntriesResponse>> page)
+    {
+        var verified = member.VerifyCheckpoint(note);
+        if (!verified.IsValid) throw new CliException($"the node's checkpoint of {member.Origin} does not verify: {verified.Failure}; its flows cannot be audited from it");
+        var size = verified.Checkpoint!.Size;
+        var frontier = new MerkleFrontier();
+        while (frontier.Size < size)
+        {
+            var entries = (await page(frontier.Size).ConfigureAwait(false)).Entries;
+            // A page may hold fewer entries than asked (the node bounds its bytes), never none below the size.
+            if (entries.Count == 0) throw new CliException($"{member.Origin}: the node returned no entries from {frontier.Size}, below its checkpoint's size {size}");
+            foreach (var e in entries)
+            {
+                if (frontier.Size == size) break;
+                if (e.Index != frontier.Size) throw new CliException($"{member.Origin}: the node returned entry {e.Index} where entry {frontier.Size} was due (a gap or a repeat); its flows cannot be audited from it");
+                frontier.Append(MerkleHash.LeafHash(e.Leaf));
+                if (!LeafReader.TryRead(e.Leaf, out var read, out _)) continue;
+                yield return (e.Index, e.Leaf, read!.Entry);
+            }
+        }
+        if (!frontier.Root().AsSpan().SequenceEqual(verified.Checkpoint.GetRootHash()))
+            throw new CliException($"{member.Origin}: the node's entries do not make the root of its signed checkpoint of size {size}: an entry was altered, left out or slipped in; its flows cannot be audited from it");
     }
 
     /// <summary>
