@@ -20,8 +20,9 @@ public sealed record RefreshResult(bool IsValid, string? Failure)
     /// <summary>
     /// The verdict now: the bundle's recomputed verdict when unchanged; from the new entry when it settles it (a
     /// revocation: REVOKED, a suspension: SUSPENDED, a transfer: TRANSFERRED); from the bundle's history and the new
-    /// entry when the entry is a change or resumption that names the bundle's last entry as its previous one (nothing
-    /// happened between); else <see cref="LicenseVerdict.Unspecified"/>: the entries between are needed, verify online.
+    /// entry when the entry is a resumption, or a change of the validity alone, that names the bundle's last entry as its
+    /// previous one (nothing happened between); else <see cref="LicenseVerdict.Unspecified"/>: the entries between, or a
+    /// new bundle with the new document, are needed: verify online.
     /// </summary>
     public LicenseVerdict Verdict { get; init; }
 
@@ -171,6 +172,9 @@ public static class EvidenceRefresh
                 break;
             case EntryKinds.LicenseChange:
                 var change = EntryKinds.Of<LicenseChanged>().Decode(entry.Body);
+                // A new document or changed fields: the holder's document and the bundle no longer show the license as
+                // it is (the counter would act on an old address or scope): a new bundle is needed.
+                if (change.NewDocumentDigest.Length > 0 || change.ChangedFields.Count > 0) return LicenseVerdict.Unspecified;
                 if (change.NewValidUntil.Length > 0) validUntil = change.NewValidUntil;
                 break;
             default:

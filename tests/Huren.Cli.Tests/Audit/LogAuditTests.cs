@@ -231,7 +231,8 @@ public sealed class LogAuditTests
     /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>
     private async Task<List<ulong>> ReadFlowsAsync(List<byte[]> leaves, string checkpoint, Func<ulong, List<Huren.Schemas.Services.LogEntry>, List<Huren.Schemas.Services.LogEntry>>? serve = null)
     {
-        var member = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!;
+        var network = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
+        var member = network.ByOrigin(Origin)!;
         Task<Huren.Schemas.Services.GetEntriesResponse> Page(ulong start)
         {
             var page = new List<Huren.Schemas.Services.LogEntry>();
@@ -239,7 +240,7 @@ public sealed class LogAuditTests
             return Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse { Entries = serve?.Invoke(start, page) ?? page });
         }
         var read = new List<ulong>();
-        await foreach (var (index, _, _) in Huren.Cli.Commands.Trace.FlowLedger.ReadLogAsync(member, checkpoint, Page)) read.Add(index);
+        await foreach (var (index, _, _) in Huren.Cli.Commands.Trace.FlowLedger.ReadLogAsync(network, member, checkpoint, Page)) read.Add(index);
         return read;
     }
 
@@ -259,6 +260,15 @@ public sealed class LogAuditTests
         var altered = new List<byte[]>(leaves) { [2] = leaves[0] };
         var root = await Assert.ThrowsAsync<CliException>(() => ReadFlowsAsync(altered, checkpoint));
         Assert.Contains("do not make the root of its signed checkpoint of size 3", root.Message, StringComparison.Ordinal);
+
+        // A copy of the log without its last entry, signed with the log's own key (as its node could) but cosigned by no
+        // witness: not final, so not read.
+        var copy = leaves.GetRange(0, 2);
+        var tree = new MemoryMerkleTree();
+        foreach (var leaf in copy) tree.Append(leaf);
+        var own = new CheckpointSigner(Origin, Key("430100", "keys/log-ed25519.pem"), Key("430100", "keys/log-sm2.pem")).Sign(2, tree.Root().AsSpan().ToArray()).ToString();
+        var notFinal = await Assert.ThrowsAsync<CliException>(() => ReadFlowsAsync(copy, own));
+        Assert.StartsWith($"the node's latest checkpoint of {Origin} (size 2) is not final: 0 of the", notFinal.Message, StringComparison.Ordinal);
 
         // A checkpoint the log's key did not sign.
         var forged = new CheckpointSigner(Origin, SigningKey.Generate(SignatureAlgorithm.Ed25519), null).Sign(3, new byte[32]).ToString();

@@ -9,7 +9,8 @@ namespace Huren.Sdk.Tests.Evidence;
 /// <summary>
 /// A refresh whose new latest entry is a change or a resumption: it settles the verdict only when the entry names the
 /// bundle's last entry as its previous one (nothing happened between), is signed by the license's issuer (or the city
-/// root) and its checkpoint is final; otherwise the answer is "verify online" (<see cref="LicenseVerdict.Unspecified"/>).
+/// root), changes no field or document, and its checkpoint is final; otherwise the answer is "verify online"
+/// (<see cref="LicenseVerdict.Unspecified"/>).
 /// </summary>
 public sealed class EvidenceRefreshContinuationTests
 {
@@ -44,24 +45,44 @@ public sealed class EvidenceRefreshContinuationTests
         Assert.Equal(LicenseVerdict.Valid, Refresh(logs, bundle, verified).Verdict);
     }
 
+    /// <summary>A change of the license's validity alone.</summary>
+    private static Huren.Schemas.Bodies.LicenseChanged Validity(string licenseId, string until)
+        => new() { LicenseId = licenseId, OperationCode = "09", NewValidUntil = until, Reason = "有效期变更" };
+
     [Fact]
-    public void A_change_right_after_the_bundle_is_applied_to_its_history()
+    public void A_change_of_the_validity_right_after_the_bundle_is_applied_to_its_history()
     {
         var (logs, bundle, verified) = Bundle(suspended: false);
-        logs.Write(Cs, EntryKinds.LicenseChange, logs.LicenseId, LedgerBodies.Change(logs.LicenseId, "2024-09-30"), day: 2);
+        logs.Write(Cs, EntryKinds.LicenseChange, logs.LicenseId, Validity(logs.LicenseId, "2024-09-30"), day: 2);
         Assert.Equal(LicenseVerdict.Expired, Refresh(logs, bundle, verified).Verdict);
 
         // A change while suspended keeps it suspended.
         var (held, heldBundle, heldVerified) = Bundle(suspended: true);
-        held.Write(Cs, EntryKinds.LicenseChange, held.LicenseId, LedgerBodies.Change(held.LicenseId, "2030-12-31"), day: 2);
+        held.Write(Cs, EntryKinds.LicenseChange, held.LicenseId, Validity(held.LicenseId, "2030-12-31"), day: 2);
         Assert.Equal(LicenseVerdict.Suspended, Refresh(held, heldBundle, heldVerified).Verdict);
+    }
+
+    [Fact]
+    public void A_change_of_fields_or_document_needs_a_new_bundle()
+    {
+        // The holder's document shows the old address: VALID would let a counter act on it.
+        var (logs, bundle, verified) = Bundle(suspended: false);
+        logs.Write(Cs, EntryKinds.LicenseChange, logs.LicenseId, LedgerBodies.Change(logs.LicenseId, "2030-12-31"), day: 2);
+        Assert.Equal(LicenseVerdict.Unspecified, Refresh(logs, bundle, verified).Verdict);
+
+        var (other, otherBundle, otherVerified) = Bundle(suspended: false);
+        var document = Validity(other.LicenseId, "");
+        document.NewDocumentDigest = EvidenceLogs.NewDigest;
+        document.DigestAlgorithm = "sha256";
+        other.Write(Cs, EntryKinds.LicenseChange, other.LicenseId, document, day: 2);
+        Assert.Equal(LicenseVerdict.Unspecified, Refresh(other, otherBundle, otherVerified).Verdict);
     }
 
     [Fact]
     public void A_resumption_after_entries_the_bundle_does_not_hold_needs_the_full_history()
     {
         var (logs, bundle, verified) = Bundle(suspended: false);
-        logs.Write(Cs, EntryKinds.LicenseChange, logs.LicenseId, LedgerBodies.Change(logs.LicenseId, "2024-09-30"), day: 2);
+        logs.Write(Cs, EntryKinds.LicenseChange, logs.LicenseId, Validity(logs.LicenseId, "2024-09-30"), day: 2);
         logs.Write(Cs, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Suspend(logs.LicenseId), day: 3);
         logs.Write(Cs, EntryKinds.LicenseStatus, logs.LicenseId, LedgerBodies.Resume(logs.LicenseId), day: 4);
         // Applied to the bundle alone the resumption would read VALID; the change between ended the validity.

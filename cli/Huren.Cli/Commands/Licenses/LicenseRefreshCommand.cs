@@ -28,8 +28,9 @@ internal static class LicenseRefreshCommand
         var refresh = new Command("refresh",
             "Tell the current state of the license of a saved evidence bundle, from a node's latest checkpoint and one status-map\n" +
             "proof (and, if the state changed, the one entry that changed it), all verified here against the network configuration.\n" +
-            "Exit 0: unchanged since the bundle and VALID on a final checkpoint. Exit 1: changed (e.g. REVOKED since), not valid,\n" +
-            "not final, or an answer that does not verify, with the reason. Exit 2: an error.")
+            "Exit 0: VALID on a final checkpoint, unchanged since the bundle or resumed (or its validity changed) right after it.\n" +
+            "Exit 1: changed otherwise (e.g. REVOKED since, or a new document), not valid, not final, or an answer that does not\n" +
+            "verify, with the reason. Exit 2: an error.")
         {
             bundle, at, maxAge,
         };

@@ -33,8 +33,8 @@ internal sealed class FlowLedger
         var ledger = new FlowLedger();
         foreach (var member in session.Network.Members)
         {
-            var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
-            await foreach (var (index, leaf, entry) in ReadLogAsync(member, note,
+            var note = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
+            await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
                 start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
                 var hash = MerkleHash.LeafHash(leaf).ToArray();
@@ -55,17 +55,43 @@ internal sealed class FlowLedger
         return ledger;
     }
 
+    /// <summary>How long the audit waits for the witnesses to cosign a log's latest checkpoint.</summary>
+    private static readonly TimeSpan FinalityWait = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The node's latest checkpoint of <paramref name="member"/>'s log once it is final (cosigned by the witness
+    /// threshold), waiting up to <see cref="FinalityWait"/> for the witnesses; the latest one as it is when the wait
+    /// runs out (<see cref="ReadLogAsync"/> then refuses it).
+    /// </summary>
+    private static async Task<string> FinalCheckpointAsync(NodeSession session, TrustedMember member, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + FinalityWait;
+        while (true)
+        {
+            var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
+            if (session.Network.Finality(member.VerifyCheckpoint(note)).IsFinal || DateTimeOffset.UtcNow >= deadline) return note;
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Every entry of <paramref name="member"/>'s log up to the node's checkpoint <paramref name="note"/>, believed only
-    /// as a whole: the checkpoint must verify against the network configuration, the pages must hold every index once
-    /// and in order, and the leaves must make the checkpoint's root. A node that leaves a share out, or slips one in,
-    /// fails the audit instead of hiding a flow.
+    /// as a whole: the checkpoint must verify against the network configuration and be final (cosigned by the witness
+    /// threshold: a node holding its own log's key could otherwise sign a copy of its log without a share), the pages
+    /// must hold every index once and in order, and the leaves must make the checkpoint's root. A node that leaves a
+    /// share out, or slips one in, fails the audit instead of hiding a flow.
     /// </summary>
-    /// <exception cref="CliException">The checkpoint does not verify, or the entries are not the whole log it signs.</exception>
-    internal static async IAsyncEnumerable<(ulong Index, byte[] Leaf, Entry Entry)> ReadLogAsync(TrustedMember member, string note, Func<ulong, Task<GetEntriesResponse>> page)
+    /// <exception cref="CliException">The checkpoint does not verify or is not final, or the entries are not the whole log it signs.</exception>
+    internal static async IAsyncEnumerable<(ulong Index, byte[] Leaf, Entry Entry)> ReadLogAsync(TrustedNetwork network, TrustedMember member, string note, Func<ulong, Task<GetEntriesResponse>> page)
     {
         var verified = member.VerifyCheckpoint(note);
         if (!verified.IsValid) throw new CliException($"the node's checkpoint of {member.Origin} does not verify: {verified.Failure}; its flows cannot be audited from it");
+        var finality = network.Finality(verified);
+        if (!finality.IsFinal)
+        {
+            throw new CliException($"the node's latest checkpoint of {member.Origin} (size {verified.Checkpoint!.Size}) is not final: {finality.Cosigners.Count} of the {finality.Threshold} witness cosignatures needed; "
+                + "a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it");
+        }
         var size = verified.Checkpoint!.Size;
         var frontier = new MerkleFrontier();
         while (frontier.Size < size)
