@@ -168,6 +168,8 @@ public static class EvidenceRefresh
         switch (entry.Kind)
         {
             case EntryKinds.LicenseStatus when EntryKinds.Of<LicenseStatusChanged>().Decode(entry.Body).Action == LicenseStatusAction.Resume:
+                // Only a suspended license is resumed: another history is not what the ledger writes.
+                if (verified.Verdict != LicenseVerdict.Suspended) return LicenseVerdict.Unspecified;
                 lifecycle = LicenseVerdictRules.Lifecycle.Active;
                 break;
             case EntryKinds.LicenseChange:
