@@ -66,7 +66,7 @@ internal static class LicenseCommand
             }
             body.Reason = Pick(parse, reason, body.Reason);
             var previous = await LatestEntryAsync(session, body.LicenseId, ct).ConfigureAwait(false);
-            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct, references: previous).ConfigureAwait(false);
+            return await SubmitAsIssuerAsync(session, EntryKinds.LicenseChange, body.LicenseId, body, parse, ct, reference: previous).ConfigureAwait(false);
         });
         return change;
     }
@@ -276,12 +276,12 @@ internal static class LicenseCommand
     private static string Pick(ParseResult parse, Option<string> option, string fromFile)
         => parse.GetResult(option) is { Implicit: false } || fromFile.Length == 0 ? parse.GetValue(option)! : fromFile;
 
-    /// <summary>Signs <paramref name="body"/> as the acting issuer and submits it to its city's log.</summary>
-    internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null, EntryReference? references = null)
+    /// <summary>Signs <paramref name="body"/> as the acting issuer (with <paramref name="reference"/>, when given) and submits it to its city's log.</summary>
+    internal static async Task<int> SubmitAsIssuerAsync<TBody>(NodeSession session, string kind, string recordId, TBody body, ParseResult parse, CancellationToken ct, string? summary = null, EntryReference? reference = null)
     {
-        var entry = references is null
+        var entry = reference is null
             ? EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body)
-            : EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body, references);
+            : EntrySubmission.Create(kind, recordId, ActingIssuerId(session), session.Origin, body, reference);
         var response = await EntrySubmission.SubmitAsync(session, entry, session.Key, ct).ConfigureAwait(false);
         return await EntrySubmission.ReportAsync(session, entry, response, parse.InvocationConfiguration.Output, summary).ConfigureAwait(false);
     }
