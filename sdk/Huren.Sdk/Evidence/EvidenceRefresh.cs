@@ -99,6 +99,9 @@ public static class EvidenceRefresh
         var latest = LatestStateLeafHash(bundle, origin);
         var result = new RefreshResult(true, null) { CheckpointSize = size, CosignedAt = cosignedAt, Final = finality.IsFinal };
         if (latest is { } known && value == known) return result with { Verdict = verified.Verdict };
+        // A license accepted here under a new id: its accept carries the old id, so the bundle may hold no state entry
+        // under the subject, and then the map holds none either until the license changes here.
+        if (latest is null && value is null) return result with { Verdict = verified.Verdict };
         if (value is not { } current) return Fail($"the status map of {origin} at size {size} proves '{bundle.Subject}' absent, but the bundle shows it");
 
         var leafHash = MerkleHash.LeafHash(answer.Leaf);

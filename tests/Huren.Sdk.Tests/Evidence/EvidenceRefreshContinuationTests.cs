@@ -98,4 +98,22 @@ public sealed class EvidenceRefreshContinuationTests
         logs.AppendLeaf(Cs, EntrySigner.SignToLeaf(forged, EvidenceLogs.Key("forger", Cs)));
         Assert.Equal(LicenseVerdict.Unspecified, Refresh(logs, bundle, verified).Verdict);
     }
+    [Fact]
+    public void A_license_accepted_under_a_new_id_refreshes_unchanged_then_follows_its_suspension()
+    {
+        var logs = new EvidenceLogs { WithStatusMap = true };
+        var newId = LedgerBodies.BusinessLicense(LedgerBodies.ChangshaAmrCode, "2024000009").LicenseId;
+        var bundle = logs.TransferBundle(newId: newId);
+        var verified = logs.Verify(bundle);
+        Assert.True(verified.IsValid, verified.Failure);
+        // Nothing under the new id yet: the map proves it absent, as the bundle shows it.
+        var unchanged = EvidenceRefresh.Check(logs.Network, bundle, verified, logs.Refresh(EvidenceLogs.Zz, newId));
+        Assert.True(unchanged.IsValid, unchanged.Failure);
+        Assert.Equal((false, LicenseVerdict.Valid), (unchanged.Changed, unchanged.Verdict));
+
+        logs.Write(EvidenceLogs.Zz, EntryKinds.LicenseStatus, newId, LedgerBodies.Suspend(newId), day: 5);
+        var suspended = EvidenceRefresh.Check(logs.Network, bundle, verified, logs.Refresh(EvidenceLogs.Zz, newId));
+        Assert.True(suspended.IsValid, suspended.Failure);
+        Assert.Equal((true, LicenseVerdict.Suspended), (suspended.Changed, suspended.Verdict));
+    }
 }
