@@ -1,5 +1,6 @@
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Sdk.Crypto;
 using Huren.Sdk.Merkle;
 
 namespace Huren.Sdk.Client;
@@ -19,6 +20,24 @@ public sealed partial class HurenClient
         var history = await Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = licenseId }, Options(cancellationToken)).ConfigureAwait(false);
         if (history.Entries.Count == 0) throw new InvalidOperationException($"the node answered license {licenseId}'s history with no entry");
         return PreviousReference(history.Entries[^1]);
+    }
+
+    /// <summary>
+    /// Submits a <c>license.change</c>, <c>license.status</c> or <c>license.transfer</c> (<see cref="SubmitAsync"/>),
+    /// naming the license's latest entry as <c>previous</c> first (<see cref="LatestLicenseEntryAsync"/>) unless
+    /// <paramref name="entry"/> already names one. Another writer's entry in between makes the node answer
+    /// FAILED_PRECONDITION: read the license again before acting on it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The entry is of another kind, or not valid; nothing was sent.</exception>
+    /// <exception cref="Grpc.Core.RpcException">The node refused the entry or is unreachable.</exception>
+    public async Task<SubmitResponse> SubmitLicenseUpdateAsync(Entry entry, SigningKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind is not (EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer))
+            throw new ArgumentException($"a {entry.Kind} entry is not a change, status change or transfer of a license", nameof(entry));
+        if (!entry.References.Exists(r => r.Relation == Relations.Previous))
+            entry.References.Add(await LatestLicenseEntryAsync(entry.RecordId, cancellationToken).ConfigureAwait(false));
+        return await SubmitAsync(entry, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A <c>previous</c> reference to <paramref name="entry"/>: its origin, index and leaf hash.</summary>

@@ -142,14 +142,18 @@ public sealed class ListPagingTests : IAsyncLifetime
         // One at a time: each change names the license's latest entry, which is the one before.
         var written = new List<SubmitResponse>();
         for (var i = 0; i < 12; i++)
-        {
-            var previous = await amr.LatestLicenseEntryAsync(licenseId);
-            written.Add(await amr.SubmitAsync(Entry.Create(EntryKinds.LicenseChange, TestNode.Origin, licenseId, TestNode.AmrIssuer, LedgerBodies.Change(licenseId, $"2030-01-{i + 10}"), DateTimeOffset.UtcNow, previous), _amrKey));
-        }
+            written.Add(await amr.SubmitLicenseUpdateAsync(Entry.Create(EntryKinds.LicenseChange, TestNode.Origin, licenseId, TestNode.AmrIssuer, LedgerBodies.Change(licenseId, $"2030-01-{i + 10}"), DateTimeOffset.UtcNow), _amrKey));
 
         using var auditor = _node.Client("auditor");
         var all = new List<ulong>();
-        await foreach (var entry in auditor.TraceAsync(licenseId)) all.Add(entry.Index);
+        var links = new List<ulong>();
+        await foreach (var entry in auditor.TraceAsync(licenseId))
+        {
+            all.Add(entry.Index);
+            if (LeafReader.Read(entry.Leaf).Entry.References.Find(r => r.Relation == Relations.Previous) is { } previous) links.Add(previous.Index);
+        }
+        // SubmitLicenseUpdateAsync named each change's predecessor: the issue, then each change before it.
+        Assert.Equal(all.SkipLast(1), links);
         Assert.Equal(13, all.Count); // the issue and twelve changes
         Assert.Equal(written.Select(w => w.Index), all.Skip(1));
 
