@@ -183,7 +183,15 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
         if (string.IsNullOrEmpty(request.LicenseId)) throw RpcErrors.InvalidArgument("give a license id (证照标识)");
         RequireWellFormed(request.LicenseId);
-        if (Unambiguous(() => states.FindLicense(request.LicenseId)) is not var (state, license)) throw RpcErrors.NotFound($"license {request.LicenseId} is not in any log this node keeps");
+        (LogStateMachine State, LicenseRecord License)? found;
+        if (request.Origin.Length == 0) found = Unambiguous(() => states.FindLicense(request.LicenseId));
+        else
+        {
+            var kept = states.Get(request.Origin) ?? throw RpcErrors.NotFound($"origin {request.Origin} is not a log this node keeps");
+            found = kept.TryGetLicense(request.LicenseId, out var inLog) ? (kept, inLog) : null;
+        }
+        if (found is not var (state, license))
+            throw RpcErrors.NotFound(request.Origin.Length == 0 ? $"license {request.LicenseId} is not in any log this node keeps" : $"license {request.LicenseId} is not in {request.Origin}");
         var log = logs.Resolve(state.Origin);
         var response = new EntryListResponse();
         foreach (var index in license.EntryIndexes) response.Entries.Add(new LogEntry { Origin = log.Origin, Index = index, Leaf = log.GetLeaf(index)! });

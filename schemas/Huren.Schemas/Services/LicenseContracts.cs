@@ -131,6 +131,8 @@ public sealed class LicenseHistoryRequest
 {
     /// <summary>The license identifier.</summary>
     [ProtoMember(1, Name = "license_id")] public string LicenseId { get; set; } = "";
+    /// <summary>The log to read it in (e.g. the writer's own, before a change); empty: the log that holds it in force.</summary>
+    [ProtoMember(2, Name = "origin")] public string Origin { get; set; } = "";
 }
 
 /// <summary>Entries with positions, in log order.</summary>

@@ -9,22 +9,22 @@ public sealed partial class HurenClient
 {
     /// <summary>
     /// The reference a change, status change or transfer of license <paramref name="licenseId"/> must carry: its latest
-    /// entry in the log that holds it in force, relation <c>previous</c> (<see cref="Relations.Previous"/>). The node
-    /// refuses such an entry without it, or with one that is no longer the latest (FAILED_PRECONDITION: read it again).
-    /// Roles: issuer, operator or auditor.
+    /// entry in log <paramref name="origin"/> (the one the entry is written for; null: the log that holds the license in
+    /// force), relation <c>previous</c> (<see cref="Relations.Previous"/>). The node refuses such an entry without it, or
+    /// with one that is no longer the latest (FAILED_PRECONDITION: read it again). Roles: issuer, operator or auditor.
     /// </summary>
-    /// <exception cref="Grpc.Core.RpcException">The node refused the call (NOT_FOUND: no kept log holds the license) or is unreachable.</exception>
-    public async Task<EntryReference> LatestLicenseEntryAsync(string licenseId, CancellationToken cancellationToken = default)
+    /// <exception cref="Grpc.Core.RpcException">The node refused the call (NOT_FOUND: the log does not hold the license) or is unreachable.</exception>
+    public async Task<EntryReference> LatestLicenseEntryAsync(string licenseId, string? origin = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(licenseId);
-        var history = await Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = licenseId }, Options(cancellationToken)).ConfigureAwait(false);
+        var history = await Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = licenseId, Origin = origin ?? "" }, Options(cancellationToken)).ConfigureAwait(false);
         if (history.Entries.Count == 0) throw new InvalidOperationException($"the node answered license {licenseId}'s history with no entry");
         return PreviousReference(history.Entries[^1]);
     }
 
     /// <summary>
     /// Submits a <c>license.change</c>, <c>license.status</c> or <c>license.transfer</c> (<see cref="SubmitAsync"/>),
-    /// naming the license's latest entry as <c>previous</c> first (<see cref="LatestLicenseEntryAsync"/>) unless
+    /// naming the license's latest entry in the entry's log as <c>previous</c> first (<see cref="LatestLicenseEntryAsync"/>) unless
     /// <paramref name="entry"/> already names one. Another writer's entry in between makes the node answer
     /// FAILED_PRECONDITION: read the license again before acting on it.
     /// </summary>
@@ -36,7 +36,7 @@ public sealed partial class HurenClient
         if (entry.Kind is not (EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer))
             throw new ArgumentException($"a {entry.Kind} entry is not a change, status change or transfer of a license", nameof(entry));
         if (!entry.References.Exists(r => r.Relation == Relations.Previous))
-            entry.References.Add(await LatestLicenseEntryAsync(entry.RecordId, cancellationToken).ConfigureAwait(false));
+            entry.References.Add(await LatestLicenseEntryAsync(entry.RecordId, entry.Origin, cancellationToken).ConfigureAwait(false));
         return await SubmitAsync(entry, key, cancellationToken).ConfigureAwait(false);
     }
 

@@ -159,6 +159,11 @@ public sealed class LifecycleTests : IAsyncLifetime
         using var auditor = _node.Client("auditor");
         var history = await auditor.Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = id }, auditor.Options());
         Assert.Equal(4, history.Entries.Count);
+        // The same read in a named log (a writer's own, before a change); a log the node does not keep is NOT_FOUND.
+        var inOwnLog = await auditor.Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = id, Origin = TestNode.Origin }, auditor.Options());
+        Assert.Equal(history.Entries.Select(e => e.Index), inOwnLog.Entries.Select(e => e.Index));
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => auditor.Licenses.HistoryAsync(new LicenseHistoryRequest { LicenseId = id, Origin = "huren.cz-t/439900" }, auditor.Options()).AsTask());
+        Assert.Equal((StatusCode.NotFound, "origin huren.cz-t/439900 is not a log this node keeps"), (elsewhere.StatusCode, elsewhere.Status.Detail));
         var trace = await auditor.Trace.TraceAsync(new TraceRequest { RecordId = id }, auditor.Options());
         Assert.Equal(history.Entries.Select(e => e.Index), trace.Entries.Select(e => e.Index));
         var issuers = await auditor.Issuers.ListAsync(new ListIssuersRequest(), auditor.Options());

@@ -292,11 +292,11 @@ internal static class LicenseCommand
             : throw new CliException($"'{session.Credential.Principal}' ({session.Credential.Role}) does not act for an issuer; use --as with an issuer id or 'issuer'");
 
     /// <summary>
-    /// The license's latest entry in its log, which a change, status change or transfer names as 'previous' (the node
-    /// refuses one that names another): read from the node's state, so an entry written a moment ago counts.
+    /// The license's latest entry in the session's own log, which a change, status change or transfer names as 'previous'
+    /// (the node refuses one that names another): read from the node's state, so an entry written a moment ago counts.
     /// </summary>
     private static Task<EntryReference> LatestEntryAsync(NodeSession session, string licenseId, CancellationToken ct)
-        => session.Client.LatestLicenseEntryAsync(licenseId, ct);
+        => session.Client.LatestLicenseEntryAsync(licenseId, session.Origin, ct);
 
     /// <summary>A reference to a log entry, by origin, index and leaf hash.</summary>
     internal static EntryReference ReferenceTo(LogEntry entry, string relation)
