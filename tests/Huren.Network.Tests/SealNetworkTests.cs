@@ -84,7 +84,9 @@ public sealed class SealNetworkTests(ITestOutputHelper output) : ThreeCityNetwor
         using var xiangtan = Client(Xiangtan, CliRoles.Counter);
         var verifier = new SealEvidenceVerifier(Genesis);
         var sw = Stopwatch.StartNew();
-        var validAnswer = await VerdictAsync(xiangtan, SealQuestion.ForDocument(decision, valid.Der), verifier, a => a.IsAccepted);
+        // Waits for the use too: Xiangtan's copy may hold the registration, final, before it holds the use.
+        var validAnswer = await VerdictAsync(xiangtan, SealQuestion.ForDocument(decision, valid.Der), verifier,
+            a => a.IsAccepted && a.Evidence.Reason.Contains("this use is recorded at #", StringComparison.Ordinal));
         Output.WriteLine($"use recorded → VALID on final evidence at Xiangtan: {sw.ElapsedMilliseconds} ms");
         Assert.Equal(_changsha, validAnswer.Response.Origin);
         Assert.Contains("this use is recorded at #", validAnswer.Evidence.Reason, StringComparison.Ordinal);
