@@ -95,6 +95,12 @@ public static class EntryKinds
     /// <summary>The kind whose body is a <typeparamref name="TBody"/>.</summary>
     public static EntryKind<TBody> Of<TBody>() where TBody : class => (EntryKind<TBody>)ByBody[typeof(TBody)];
 
+    /// <summary>
+    /// Whether an entry of <paramref name="name"/> names the license's latest entry in its log as its previous one
+    /// (<see cref="Relations.Previous"/>): a change, status change or transfer. An issue or accept names none.
+    /// </summary>
+    public static bool NamesPrevious(string? name) => name is LicenseChange or LicenseStatus or LicenseTransfer;
+
     /// <summary>Whether <paramref name="name"/> is written by a city root only (issuer registrations, revocations and successions), never by an issuer.</summary>
     public static bool IsRootKind(string? name) => name is IssuerRegister or IssuerRevoke or IssuerSucceed;
 

@@ -33,7 +33,7 @@ public sealed partial class HurenClient
     public async Task<SubmitResponse> SubmitLicenseUpdateAsync(Entry entry, SigningKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (entry.Kind is not (EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer))
+        if (!EntryKinds.NamesPrevious(entry.Kind))
             throw new ArgumentException($"a {entry.Kind} entry is not a change, status change or transfer of a license", nameof(entry));
         if (!entry.References.Exists(r => r.Relation == Relations.Previous))
             entry.References.Add(await LatestLicenseEntryAsync(entry.RecordId, entry.Origin, cancellationToken).ConfigureAwait(false));

@@ -96,9 +96,9 @@ public static class EvidenceRefresh
         if (proof.RecordId != bundle.Subject) return Fail($"the status proof is about '{proof.RecordId}', the bundle about '{bundle.Subject}'");
         if (!proof.TryVerify(checkpoint.Checkpoint, out var value, out error)) return Fail(error);
 
-        var latest = LatestStateLeafHash(bundle, origin);
+        var latest = LatestStateEntry(bundle, origin);
         var result = new RefreshResult(true, null) { CheckpointSize = size, CosignedAt = cosignedAt, Final = finality.IsFinal };
-        if (latest is { } known && value == known) return result with { Verdict = verified.Verdict };
+        if (latest is { } known && value == known.LeafHash) return result with { Verdict = verified.Verdict };
         // A license accepted here under a new id: its accept carries the old id, so the bundle may hold no state entry
         // under the subject, and then the map holds none either until the license changes here.
         if (latest is null && value is null) return result with { Verdict = verified.Verdict };
@@ -113,7 +113,7 @@ public static class EvidenceRefresh
         if (entry.Origin != origin || entry.RecordId != bundle.Subject || !StatusMapRecords.SetsState(entry.Kind))
             return Fail($"entry {origin}#{answer.Index} ({entry.Kind} of '{entry.RecordId}') is not a state entry of '{bundle.Subject}' in {origin}");
         var verdict = VerdictOf(entry);
-        if (verdict == LicenseVerdict.Unspecified && finality.IsFinal && Continues(bundle, verified, origin, entry) && SignedByActor(member, verified, read))
+        if (verdict == LicenseVerdict.Unspecified && finality.IsFinal && Continues(entry, origin, latest, verified) && SignedByActor(member, verified, read))
             verdict = Continued(verified, entry);
         return result with { Changed = true, EntryIndex = answer.Index, Entry = entry, Verdict = verdict };
     }
@@ -121,30 +121,16 @@ public static class EvidenceRefresh
     /// <summary>
     /// Whether <paramref name="entry"/> names the bundle's last entry of the license in <paramref name="origin"/> as its
     /// previous one (<see cref="Relations.Previous"/>): then nothing happened between, and the bundle's history and this
-    /// entry are the whole history as of the newer checkpoint.
+    /// entry are the whole history as of the newer checkpoint. The last entry is the bundle's latest state entry under
+    /// the subject (<paramref name="latest"/>), or the accept that began the stretch when the license was accepted under
+    /// a new id and has no entry under it yet (the accept carries the old id).
     /// </summary>
-    private static bool Continues(EvidenceBundle bundle, EvidenceResult verified, string origin, Entry entry)
+    private static bool Continues(Entry entry, string origin, (ulong Index, Hash256 LeafHash)? latest, EvidenceResult verified)
     {
-        EntryReference? previous = null;
-        foreach (var r in entry.References)
-        {
-            if (r is null || r.Relation != Relations.Previous) continue;
-            if (previous is not null) return false;
-            previous = r;
-        }
-        if (previous is null || previous.Origin != origin) return false;
-        // The holder's stretch starts at the issue or accept (an accept under a new id carries the old id) and goes on
-        // under the subject's id.
-        (ulong Index, byte[] LeafHash)? last = verified.LicenseEntry is { } start && start.Origin == origin ? (start.Index, start.LeafHash) : null;
-        foreach (var e in bundle.Entries)
-        {
-            if (e.Origin != origin || (last is { } l && e.Index <= l.Index)) continue;
-            var leaf = Convert.FromBase64String(e.Leaf);
-            if (!LeafReader.TryRead(leaf, out var read, out _) || read!.Entry.RecordId != bundle.Subject
-                || StatusMapRecords.RecordKindOf(read.Entry.Kind) != StatusMapRecords.License) continue;
-            last = (e.Index, MerkleHash.LeafHash(leaf).ToArray());
-        }
-        return last is { } found && previous.Index == found.Index && previous.LeafHash.AsSpan().SequenceEqual(found.LeafHash);
+        if (LicenseChain.PreviousOf(entry, out var count) is not { } previous || count != 1 || previous.Origin != origin) return false;
+        var start = verified.LicenseEntry is { } accept && accept.Origin == origin ? ((ulong Index, Hash256 LeafHash)?)(accept.Index, new Hash256(accept.LeafHash)) : null;
+        var last = latest is { } l && !(start is { } s && l.Index <= s.Index) ? latest : start;
+        return last is { } found && previous.Index == found.Index && found.LeafHash.AsSpan().SequenceEqual(previous.LeafHash);
     }
 
     /// <summary>
@@ -210,19 +196,16 @@ public static class EvidenceRefresh
         }
     }
 
-    /// <summary>The leaf hash of the bundle's latest state entry of its subject in <paramref name="origin"/>, or null.</summary>
-    private static Hash256? LatestStateLeafHash(EvidenceBundle bundle, string origin)
+    /// <summary>The index and leaf hash of the bundle's latest state entry of its subject in <paramref name="origin"/>, or null.</summary>
+    private static (ulong Index, Hash256 LeafHash)? LatestStateEntry(EvidenceBundle bundle, string origin)
     {
-        Hash256? latest = null;
-        ulong latestIndex = 0;
+        (ulong Index, Hash256 LeafHash)? latest = null;
         foreach (var e in bundle.Entries)
         {
-            if (e.Origin != origin) continue;
+            if (e.Origin != origin || (latest is { } known && e.Index < known.Index)) continue;
             var leaf = Convert.FromBase64String(e.Leaf);
             if (!LeafReader.TryRead(leaf, out var read, out _) || read!.Entry.RecordId != bundle.Subject || !StatusMapRecords.SetsState(read.Entry.Kind)) continue;
-            if (latest is not null && e.Index < latestIndex) continue;
-            latest = MerkleHash.LeafHash(leaf);
-            latestIndex = e.Index;
+            latest = (e.Index, MerkleHash.LeafHash(leaf));
         }
         return latest;
     }

@@ -178,7 +178,7 @@ internal static class LicenseChain
     }
 
     /// <summary>The entry's <c>previous</c> reference (the first, when <paramref name="count"/> says there are more), or null.</summary>
-    private static EntryReference? PreviousOf(Entry entry, out int count)
+    internal static EntryReference? PreviousOf(Entry entry, out int count)
     {
         EntryReference? first = null;
         count = 0;

@@ -109,7 +109,7 @@ internal sealed class LedgerFixture
     /// </summary>
     public Entry Entry<T>(string kind, string recordId, string issuerId, T body, params EntryReference[] references) where T : class
     {
-        if (kind is EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer
+        if (EntryKinds.NamesPrevious(kind)
             && !Array.Exists(references, r => r.Relation == Relations.Previous) && Previous(recordId) is { } previous)
         {
             references = [.. references, previous];

@@ -175,7 +175,7 @@ internal sealed class EvidenceLogs
     /// </summary>
     public ulong Append(string origin, Entry entry, SigningKey key)
     {
-        if (entry.Kind is EntryKinds.LicenseChange or EntryKinds.LicenseStatus or EntryKinds.LicenseTransfer
+        if (EntryKinds.NamesPrevious(entry.Kind)
             && !entry.References.Exists(r => r.Relation == Relations.Previous) && _latest.TryGetValue((origin, entry.RecordId), out var latest))
         {
             entry.References.Add(new EntryReference { Origin = origin, Index = latest, LeafHash = LeafHash(origin, latest), Relation = Relations.Previous });
