@@ -130,11 +130,14 @@ internal static class ExchangeBench
                 }
                 while (warmup.Elapsed.TotalSeconds < options.ExchangeWarmupSeconds);
                 Console.Error.WriteLine($"exchange: warmed up with {warmupRuns} runs of 200 exchanges in {warmup.Elapsed.TotalSeconds:F0} s");
+                var checkpoints = new List<double>();
                 for (var run = 1; run <= options.Runs; run++)
                 {
                     var before = CpuTimes(processes);
+                    var signedBefore = shareFinality.Checkpoints + receiptFinality.Checkpoints;
                     var measured = await ExchangesAsync(run, options.Exchanges, options.Requesters, records, consumers, consumerKey, shareFinality, receiptFinality);
                     var after = CpuTimes(processes);
+                    checkpoints.Add((double)(shareFinality.Checkpoints + receiptFinality.Checkpoints - signedBefore) / options.Exchanges);
                     for (var p = 0; p < before.Length; p++)
                     {
                         var who = p < profile.Cities.Count ? profile.Cities[p].CityCode : "bench";
@@ -144,7 +147,7 @@ internal static class ExchangeBench
                     p50.Add(measured.Latencies.P(0.50));
                     p99.Add(measured.Latencies.P(0.99));
                     foreach (var (stage, values) in measured.Stages) (stages.TryGetValue(stage, out var list) ? list : stages[stage] = []).Add(values.P(0.50));
-                    Console.Error.WriteLine($"exchange: run {run}: {measured.Rate:F1} exchanges/s, p50 {p50[^1]:F1} ms, p99 {p99[^1]:F1} ms; stage p50s " +
+                    Console.Error.WriteLine($"exchange: run {run}: {measured.Rate:F1} exchanges/s, p50 {p50[^1]:F1} ms, p99 {p99[^1]:F1} ms, {checkpoints[^1]:F2} checkpoints per exchange; stage p50s " +
                         string.Join(", ", measured.Stages.Select(s => $"{s.Key} {s.Value.P(0.5):F1}")) + "; stage p99s " +
                         string.Join(", ", measured.Stages.Select(s => $"{s.Key} {s.Value.P(0.99):F1}")));
                 }
@@ -182,6 +185,8 @@ internal static class ExchangeBench
                 var nodesCpu = Enumerable.Range(0, options.Runs).Select(r => cpu.Where(c => c.Key != "bench").Sum(c => c.Value[r])).ToList();
                 figures.Add(BenchFigure.Of("CPU per exchange, three node processes together", "ms", nodesCpu,
                     $"process CPU time over the measured run ÷ exchanges; per node: {string.Join(", ", cpu.Where(c => c.Key != "bench").Select(c => $"{c.Key} {c.Value.P(0.5):F2} ms"))}; the bench process {cpu["bench"].P(0.5):F2} ms; after a warm-up of ≥ {options.ExchangeWarmupSeconds} s"));
+                figures.Add(BenchFigure.Of("checkpoints signed per exchange, Changsha and Zhuzhou together", "checkpoints", checkpoints,
+                    "new checkpoint sizes the bench's followers of both logs saw during the measured run ÷ exchanges; each costs every member a mirror run, note checks and synced writes"));
                 var mb = $"{options.TransferMegabytes} MB random file";
                 figures.Add(BenchFigure.Of("raw loopback TLS copy (this process, TLS 1.3, one connection)", "MB/s", raw, $"{mb} from memory to a discarding reader, same run"));
                 figures.Add(BenchFigure.Of("file through an exchange: request (node to node, stored encrypted at both)", "MB/s", transfer,
@@ -422,6 +427,11 @@ internal static class ExchangeBench
         private readonly List<(ulong Size, TimeSpan Seen)> _finals = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _checkpoints;
+        private ulong _largest;
+
+        /// <summary>Checkpoints of new sizes seen so far (each signed checkpoint once; cosigned copies are not counted).</summary>
+        public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
         public async Task RunAsync(CancellationToken cancellationToken)
         {
@@ -433,6 +443,11 @@ internal static class ExchangeBench
                 // A checkpoint sent again with the cosignatures it gained counts as well (sizes below the last one are skipped below).
                 if ((message.Checkpoint ?? message.Cosigned) is not { } checkpoint) continue;
                 var seen = _clock.Elapsed;
+                if (message.Checkpoint is not null && checkpoint.Size > _largest)
+                {
+                    _largest = checkpoint.Size;
+                    Interlocked.Increment(ref _checkpoints);
+                }
                 if (!network.IsFinal(origin, SignedNote.Parse(checkpoint.Note))) continue;
                 TaskCompletionSource advanced;
                 lock (_lock)

@@ -3,7 +3,8 @@ namespace Huren.Node.Checkpoints;
 /// <summary>
 /// Signs a checkpoint for entries whose batch did not carry one (see <see cref="Logs.SequencerOptions.CheckpointInterval"/>):
 /// one interval after the interval since the last checkpoint has ended, if no batch has carried one by then (so an
-/// entry waits at most two intervals for a checkpoint), and on every tick of <c>period</c> in any case.
+/// entry waits at most two intervals for a checkpoint, or while the last checkpoint awaits its cosignatures until
+/// the writer's final wait has passed or it is final), and on every tick of <c>period</c> in any case.
 /// </summary>
 public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan period, TimeProvider time, Logs.BackgroundFaults faults, ILogger<CheckpointTimer> logger)
     : BackgroundService
@@ -40,8 +41,18 @@ public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan pe
                 while (true)
                 {
                     var due = writer.NextDue;
+                    var finalised = writer.Finalisation;
                     var wait = due + writer.Interval - time.GetUtcNow();
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        // The last checkpoint becoming final brings the due time forward (the writer's pacing by finality).
+                        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                        var delay = Task.Delay(wait, time, waiting.Token);
+                        await Task.WhenAny(delay, finalised).ConfigureAwait(false);
+                        await waiting.CancelAsync().ConfigureAwait(false);
+                        stoppingToken.ThrowIfCancellationRequested();
+                        if (!delay.IsCompletedSuccessfully) continue;
+                    }
                     if (writer.NextDue == due) break;
                 }
             }

@@ -26,7 +26,7 @@ namespace Huren.Node.Checkpoints;
 /// </remarks>
 public sealed partial class CosignatureCollector(
     NetworkView network, IWitnessCalls witnesses, MerkleLog log, LogEvents events, BackgroundFaults faults, TimeProvider time,
-    ILogger<CosignatureCollector> logger) : BackgroundService
+    ILogger<CosignatureCollector> logger, CheckpointWriter? writer = null) : BackgroundService
 {
     /// <summary>The service name in <see cref="BackgroundFaults"/> and the metric.</summary>
     public const string Service = "cosign";
@@ -195,9 +195,11 @@ public sealed partial class CosignatureCollector(
                     if (!note.Signatures.Any(s => s.Name == line.Name) && note.Signatures.Count < SignedNote.MaxSignatures)
                     {
                         // Each line is verified on its own over the same checkpoint text; a cosignature covers the text only.
-                        var bytes = note.WithSignature(line).ToUtf8();
+                        var cosigned = note.WithSignature(line);
+                        var bytes = cosigned.ToUtf8();
                         log.Store.PutCheckpoint(size, bytes);
                         events.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, size, Note: bytes));
+                        if (writer is not null && CurrentWitnessLines(cosigned) >= network.Current?.WitnessThreshold) writer.Finalised(size);
                     }
                 }
                 _retry.Remove(member.Origin);
@@ -290,6 +292,21 @@ public sealed partial class CosignatureCollector(
             return new Offered(line, "", size);
         }
         return new Offered(null, $"it holds another size of {log.Origin} ({known}) after two offers", known);
+    }
+
+    /// <summary>
+    /// The lines of <paramref name="note"/> by a witness key of the network now: each was verified as it came in (only
+    /// verified lines are stored), so counting them tells the writer's pace when the note became final.
+    /// </summary>
+    private int CurrentWitnessLines(SignedNote note)
+    {
+        if (network.Current?.ByOrigin(log.Origin) is not { } self) return 0;
+        var count = 0;
+        foreach (var line in note.Signatures)
+        {
+            if (CurrentKeyOf(self.CheckpointVerifier, line) is not null) count++;
+        }
+        return count;
     }
 
     private static NoteVerifierKey? CurrentKeyOf(CheckpointVerifier verifier, NoteSignature line)

@@ -128,7 +128,8 @@ public static partial class NodeApp
         AddAnchoring(services, options, baseDir);
         services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(),
             options.TestHooks.WrongMapRoot ? WrongMapRootSigner(sp.GetRequiredService<NodeCheckpointSigner>().Sign) : sp.GetRequiredService<NodeCheckpointSigner>().Sign,
-            options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>()));
+            options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>(),
+            options.Sequencer.CheckpointFinalWait, () => sp.GetRequiredService<NetworkView>().Current?.WitnessThreshold ?? 0));
         services.AddSingleton(sp =>
         {
             var state = sp.GetRequiredService<LogStateMachine>();

@@ -49,8 +49,9 @@ public sealed partial class LogMirror
     /// <summary>
     /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
     /// ends with DATA_LOSS: a peer that streams entries and never a checkpoint must not exhaust this node's memory. An
-    /// honest origin signs a checkpoint at least every <c>Huren:Sequencer:CheckpointInterval</c> (10 ms by default) and
-    /// after every batch it sends on its own; 256 MiB is about 150,000 entries of 700 bytes (each counted with <see cref="EntryOverheadBytes"/>).
+    /// honest origin signs a checkpoint of a busy log at least every <c>Huren:Sequencer:CheckpointFinalWait</c> (50 ms by
+    /// default; the interval, 10 ms, once the last is final) and after every batch it sends on its own; 256 MiB is about
+    /// 150,000 entries of 700 bytes (each counted with <see cref="EntryOverheadBytes"/>).
     /// </summary>
     public long MaxUncoveredBytes { get; init; } = 256L << 20;
 

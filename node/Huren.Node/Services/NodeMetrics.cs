@@ -9,6 +9,10 @@ public sealed class NodeMetrics : IDisposable
     private readonly Counter _rejected;
     private readonly Histogram _batchSize;
     private readonly Gauge _checkpointSize;
+    private readonly Counter _checkpointsSigned;
+    // The largest checkpoint size seen; only the log events' one thread calls Checkpoint.
+    private ulong _largestCheckpoint;
+    private bool _anyCheckpoint;
     private readonly Histogram _verifyLatency;
     private readonly Counter _backgroundFailures;
     private readonly Counter _statusMapPruned;
@@ -28,6 +32,7 @@ public sealed class NodeMetrics : IDisposable
         _batchSize = factory.CreateHistogram("huren_batch_size", "Entries per group-commit batch.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 12) });
         _checkpointSize = factory.CreateGauge("huren_checkpoint_size", "Tree size of the latest signed checkpoint.", "origin");
+        _checkpointsSigned = factory.CreateCounter("huren_checkpoints_signed_total", "Checkpoints of the node's own log signed (each new size once).", "origin");
         _verifyLatency = factory.CreateHistogram("huren_verify_seconds", "Latency of license verification.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         _backgroundFailures = factory.CreateCounter("huren_background_failures_total", "Failures of background work (cosignatures, mirrors, checkpoint timer), by service; each is retried.", "service");
@@ -87,8 +92,18 @@ public sealed class NodeMetrics : IDisposable
     /// <summary>An entry was refused.</summary>
     public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
 
-    /// <summary>A checkpoint was signed.</summary>
-    public void Checkpoint(string origin, ulong size) => _checkpointSize.WithLabels(origin).Set(size);
+    /// <summary>
+    /// A checkpoint note of the own log was stored: a new checkpoint when its size is the largest yet, else an earlier
+    /// one stored again with a cosignature (which must not set the size back).
+    /// </summary>
+    public void Checkpoint(string origin, ulong size)
+    {
+        if (_anyCheckpoint && size <= _largestCheckpoint) return;
+        _anyCheckpoint = true;
+        _largestCheckpoint = size;
+        _checkpointSize.WithLabels(origin).Set(size);
+        _checkpointsSigned.WithLabels(origin).Inc();
+    }
 
     /// <summary>Times one verification.</summary>
     public IDisposable TimeVerify() => _verifyLatency.NewTimer();

@@ -29,10 +29,11 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
         if (_sequencer is not null) await _sequencer.DisposeAsync();
     }
 
-    private CheckpointWriter Writer(TimeSpan interval, TimeProvider time)
+    private CheckpointWriter Writer(TimeSpan interval, TimeProvider time, TimeSpan finalWait = default, int witnessThreshold = 0)
     {
         var signer = new CheckpointSigner(Origin, _key, null);
-        var writer = new CheckpointWriter(_log, (size, root, extensions) => signer.Sign(size, root, extensions).ToUtf8(), interval, time);
+        var writer = new CheckpointWriter(_log, (size, root, extensions) => signer.Sign(size, root, extensions).ToUtf8(), interval, time, null,
+            finalWait, () => witnessThreshold);
         _sequencer = Sequencer.Over(_log, new SignatureOnlyAdmission(new SignatureCheck(Origin, id => id == _key.Id ? _key.PublicKey : null)),
             [writer], new SequencerOptions { MaxBatchDelay = TimeSpan.Zero }, NullLogger.Instance);
         return writer;
@@ -109,6 +110,83 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
             Assert.True(DateTimeOffset.UtcNow - start >= 2 * interval, $"signed {(DateTimeOffset.UtcNow - start).TotalMilliseconds:F0} ms after the start, before two intervals");
             var (_, note) = _log.Store.GetLatestCheckpoint()!.Value;
             Assert.True(new CheckpointVerifier(new CheckpointSigner(Origin, _key, null).LogVerifierKey).Verify(System.Text.Encoding.UTF8.GetString(note)).IsValid);
+        }
+        finally
+        {
+            await timer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task While_the_last_checkpoint_awaits_its_cosignatures_the_next_waits_until_it_is_final_or_the_final_wait_ends()
+    {
+        var clock = new TestClock(DateTimeOffset.Parse("2026-12-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var writer = Writer(TimeSpan.FromSeconds(10), clock, finalWait: TimeSpan.FromSeconds(50), witnessThreshold: 1);
+
+        await AppendAsync();
+        Assert.Equal(1ul, LatestCheckpointSize);
+        var signedAt = clock.Now;
+
+        // The interval has passed, but checkpoint 1 is not final: no checkpoint yet, due at the final wait's end.
+        clock.Now += TimeSpan.FromSeconds(10);
+        await AppendAsync();
+        Assert.Equal(1ul, LatestCheckpointSize);
+        Assert.Equal(signedAt + TimeSpan.FromSeconds(50), writer.NextDue);
+
+        // Final: due at the interval again, and the next batch carries a checkpoint.
+        var finalisation = writer.Finalisation;
+        writer.Finalised(1);
+        Assert.True(finalisation.IsCompleted);
+        Assert.Equal(signedAt + TimeSpan.FromSeconds(10), writer.NextDue);
+        await AppendAsync();
+        Assert.Equal(3ul, LatestCheckpointSize);
+
+        // Checkpoint 3 never becomes final: the final wait bounds how long the next one waits.
+        clock.Now += TimeSpan.FromSeconds(49);
+        await AppendAsync();
+        Assert.Equal(3ul, LatestCheckpointSize);
+        clock.Now += TimeSpan.FromSeconds(1);
+        await AppendAsync();
+        Assert.Equal(5ul, LatestCheckpointSize);
+
+        // A size already known final moves nothing; a larger one does.
+        finalisation = writer.Finalisation;
+        writer.Finalised(1);
+        Assert.False(finalisation.IsCompleted);
+        writer.Finalised(5);
+        Assert.True(finalisation.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Without_witnesses_to_wait_for_only_the_interval_counts()
+    {
+        var clock = new TestClock(DateTimeOffset.Parse("2026-12-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        Writer(TimeSpan.FromSeconds(10), clock, finalWait: TimeSpan.FromSeconds(50), witnessThreshold: 0);
+        await AppendAsync();
+        clock.Now += TimeSpan.FromSeconds(10);
+        await AppendAsync();
+        Assert.Equal(2ul, LatestCheckpointSize);
+    }
+
+    [Fact]
+    public async Task The_timer_signs_a_batch_held_back_for_finality_once_the_last_checkpoint_is_final()
+    {
+        // The final wait is an hour and the timer's period too: only the finality can let the timer sign within the test.
+        var interval = TimeSpan.FromMilliseconds(100);
+        var writer = Writer(interval, TimeProvider.System, finalWait: TimeSpan.FromHours(1), witnessThreshold: 1);
+        using var timer = new CheckpointTimer(writer, TimeSpan.FromHours(1), TimeProvider.System, new BackgroundFaults(), NullLogger<CheckpointTimer>.Instance);
+        await timer.StartAsync(CancellationToken.None);
+        try
+        {
+            await Eventually.HoldsAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
+            // Nothing is known final yet, and nothing waits for it: the first size after the start is signed by the interval alone.
+            await AppendAsync();
+            await Eventually.HoldsAsync(() => LatestCheckpointSize == 1ul, "checkpoint 1, signed by the timer or a batch");
+            await AppendAsync();
+            Assert.Equal(1ul, LatestCheckpointSize);
+            Assert.True(writer.NextDue - DateTimeOffset.UtcNow > TimeSpan.FromMinutes(59), "checkpoint 2 waits for checkpoint 1 to be final");
+            writer.Finalised(1);
+            await Eventually.HoldsAsync(() => LatestCheckpointSize == 2ul, "checkpoint 2 once checkpoint 1 is final");
         }
         finally
         {

@@ -71,14 +71,14 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
 
     private bool Cosigned(TestCity city) => Stored().Signatures.Any(s => s.Name == CosignatureSigner.WitnessNameFor(city.Origin));
 
-    /// <summary>Wakes the collector until <paramref name="condition"/> holds (30 s deadline).</summary>
-    private async Task UntilAsync(Func<bool> condition, string what)
+    /// <summary>Wakes the collector (the fixture's unless <paramref name="collector"/>) until <paramref name="condition"/> holds (30 s deadline).</summary>
+    private async Task UntilAsync(Func<bool> condition, string what, CosignatureCollector? collector = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
-            _collector.Wake();
+            (collector ?? _collector).Wake();
             await Task.Delay(20);
         }
     }
@@ -222,6 +222,35 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
         Assert.True(_network.ByOrigin(_changsha.Origin)!.CheckpointVerifier.Verify(first.ToString()).IsValid);
         Assert.Equal(2, _witnesses.Calls(_zhuzhou.Origin));
         lock (_counted) Assert.DoesNotContain(CosignatureCollector.Service, _counted);
+    }
+
+    [Fact]
+    public async Task The_checkpoint_writer_learns_a_checkpoint_is_final_when_the_threshold_of_verified_lines_is_stored()
+    {
+        // Threshold 2: Xiangtan's line alone does not make size 1 final; a forged line in Zhuzhou's name is not stored
+        // and does not count; Zhuzhou's own line does.
+        var writer = new CheckpointWriter(_log, (size, root, _) => _changsha.Signer.Sign(size, root).ToUtf8(), TimeSpan.FromMilliseconds(10), _clock, null,
+            TimeSpan.FromMilliseconds(50), () => _view.Current!.WitnessThreshold);
+        using var collector = new CosignatureCollector(_view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance, writer);
+        var forger = new TestCity("430200", withSm2: false);
+        _witnesses.Answer(_zhuzhou.Origin, r => Valid(forger, r));
+        AppendWithCheckpoint(1);
+        var finalisation = writer.Finalisation;
+        await collector.StartAsync(CancellationToken.None);
+        try
+        {
+            await UntilAsync(() => Cosigned(_xiangtan) && ZhuzhouAskedAndCounted(1), "size 1 cosigned by Xiangtan, Zhuzhou's forgery refused", collector);
+            Assert.False(finalisation.IsCompleted);
+
+            _witnesses.Answer(_zhuzhou.Origin, r => Valid(_zhuzhou, r));
+            _clock.Now += TimeSpan.FromSeconds(1.5);
+            await UntilAsync(() => Cosigned(_zhuzhou), "size 1 cosigned by Zhuzhou after its back-off", collector);
+            await finalisation.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await collector.StopAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>Appends one leaf with its batch checkpoint, as the node's appender does.</summary>

@@ -7,8 +7,10 @@ namespace Huren.Node.Tests.Mirrors;
 /// <summary>
 /// <see cref="NodeMetrics.ObserveMirrors"/>: each collection reports every followed mirror's size and whether it
 /// stopped, drops the series of a mirror no longer followed, and a disposed node reports nothing more.
+/// <see cref="NodeMetrics.Checkpoint"/> is told of every note of the own log stored, new checkpoints and earlier ones
+/// stored again with a cosignature: only a new size counts as signed, and an earlier size does not set the gauge back.
 /// </summary>
-public sealed class MirrorMetricsTests
+public sealed class NodeMetricsTests
 {
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
 
@@ -43,5 +45,21 @@ public sealed class MirrorMetricsTests
         metrics.Dispose();
         mirrors[0] = ("huren.cz-t/430200", 99, false);
         Assert.Contains("huren_mirror_size{origin=\"huren.cz-t/430200\"} 12", Collect(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void New_checkpoint_sizes_are_counted_once_and_a_cosigned_earlier_note_does_not_set_the_size_back()
+    {
+        const string origin = "huren.cz-t/430100";
+        var metrics = new NodeMetrics(_registry);
+        metrics.Checkpoint(origin, 0);
+        metrics.Checkpoint(origin, 5);
+        metrics.Checkpoint(origin, 5); // size 5 stored again with a cosignature
+        metrics.Checkpoint(origin, 9);
+        metrics.Checkpoint(origin, 5); // a late cosignature of size 5
+
+        var text = Collect();
+        Assert.Contains($"huren_checkpoint_size{{origin=\"{origin}\"}} 9", text, StringComparison.Ordinal);
+        Assert.Contains($"huren_checkpoints_signed_total{{origin=\"{origin}\"}} 3", text, StringComparison.Ordinal);
     }
 }
