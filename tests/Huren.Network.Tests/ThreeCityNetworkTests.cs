@@ -185,6 +185,51 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
     }
 
     [Fact]
+    public async Task While_both_witnesses_are_down_the_newest_final_checkpoint_is_still_served()
+    {
+        await RegisterAmrAsync(Changsha);
+        using var amr = Client(Changsha, CliRoles.Issuer);
+        using var auditor = Client(Changsha, CliRoles.Auditor);
+        var member = Genesis.ByCity(Changsha)!;
+        var first = await amr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = LicenseLeaf(Changsha, "FIN0001") }, amr.Options());
+        var deadline = Stopwatch.StartNew();
+        CheckpointResponse? final = null;
+        while (final is null || final.Size <= first.Index)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"no final checkpoint of Changsha covering entry {first.Index}");
+            try
+            {
+                final = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Final = true }, auditor.Options());
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // Not cosigned yet.
+            }
+            await Task.Delay(50);
+        }
+        Assert.True(Genesis.Finality(member.VerifyCheckpoint(final.Note)).IsFinal);
+
+        // Both witnesses of Changsha's log stop: checkpoints after that get no cosignature.
+        Nodes[Zhuzhou].Stop();
+        Nodes[Xiangtan].Stop();
+        var second = await amr.Ledger.SubmitAsync(new SubmitRequest { SignedEntry = LicenseLeaf(Changsha, "FIN0002") }, amr.Options());
+        CheckpointResponse newest;
+        while ((newest = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest(), auditor.Options())).Size <= second.Index)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"no checkpoint of Changsha covering entry {second.Index}");
+            await Task.Delay(20);
+        }
+        Assert.False(Genesis.Finality(member.VerifyCheckpoint(newest.Note)).IsFinal);
+
+        // Asked for the newest final one, the node still answers one: final, covering the first entry, not the second.
+        var stillFinal = await auditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Final = true }, auditor.Options());
+        Assert.True(Genesis.Finality(member.VerifyCheckpoint(stillFinal.Note)).IsFinal);
+        Assert.InRange(stillFinal.Size, first.Index + 1, second.Index);
+        var both = await Assert.ThrowsAsync<RpcException>(() => auditor.Ledger.GetCheckpointAsync(new CheckpointRequest { Final = true, Size = 1 }, auditor.Options()).AsTask());
+        Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
+    }
+
+    [Fact]
     public async Task A_configuration_update_needs_a_majority_and_then_reaches_every_node()
     {
         var genesisBytes = await File.ReadAllBytesAsync(Path.Combine(Dir, "genesis.json"));

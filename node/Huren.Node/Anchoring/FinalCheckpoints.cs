@@ -6,16 +6,22 @@ using Huren.Sdk.Notes;
 namespace Huren.Node.Anchoring;
 
 /// <summary>
-/// The newest final checkpoint note of every log the node holds (its own and its mirrors), for anchoring and
-/// time-stamping. Log events only hand over the note (the newest per log wins, a cheap check first: it must carry
-/// enough signature lines to be final); signatures are verified later, on the reader's thread, so the event thread
-/// and the writers never pay for it. A stand-alone node (no network) treats every checkpoint as final. Thread-safe.
+/// The newest final checkpoint note of every log the node holds (its own and its mirrors), for anchoring,
+/// time-stamping and <c>GetCheckpoint</c> with <c>final</c>. Log events only hand over the note (a cheap check first:
+/// it must carry enough signature lines to be final); signatures are verified later, on the reader's thread, so the
+/// event thread and the writers never pay for it. The last few candidates of each log are kept, not only the newest:
+/// a busy log's newest checkpoint is usually not final yet, and must not push out the cosigned one before it. A
+/// stand-alone node (no network) treats every checkpoint as final. Thread-safe.
 /// </summary>
 public sealed class FinalCheckpoints
 {
     private readonly NetworkView _network;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (ulong Size, byte[] Note)> _candidates = new(StringComparer.Ordinal);
+    // Per log, the newest candidates by size (a note stored again with more cosignatures replaces its size's entry).
+    private readonly Dictionary<string, List<(ulong Size, byte[] Note)>> _candidates = new(StringComparer.Ordinal);
+
+    /// <summary>Candidates kept per log between two reads: the newest, and the cosigned ones just before it.</summary>
+    private const int CandidatesPerLog = 8;
     private readonly Dictionary<string, (ulong Size, string Note)> _final = new(StringComparer.Ordinal);
     private long _version;
 
@@ -48,9 +54,16 @@ public sealed class FinalCheckpoints
         if (SignatureLines(note) < 1 + threshold) return;
         lock (_lock)
         {
-            if (_candidates.TryGetValue(origin, out var held) && held.Size > size) return;
             if (_final.TryGetValue(origin, out var fin) && fin.Size > size) return;
-            _candidates[origin] = (size, note);
+            if (!_candidates.TryGetValue(origin, out var held)) _candidates[origin] = held = [];
+            var at = held.FindIndex(c => c.Size == size);
+            if (at >= 0) held[at] = (size, note);
+            else
+            {
+                held.Add((size, note));
+                held.Sort((a, b) => a.Size.CompareTo(b.Size));
+                if (held.Count > CandidatesPerLog) held.RemoveAt(0);
+            }
         }
         Interlocked.Increment(ref _version);
         Changed?.Invoke(origin);
@@ -59,20 +72,25 @@ public sealed class FinalCheckpoints
     /// <summary>The newest final note of every log (verified now where not yet), by origin.</summary>
     public IReadOnlyDictionary<string, (ulong Size, string Note)> Latest()
     {
-        List<(string Origin, ulong Size, byte[] Note)> pending;
+        List<(string Origin, List<(ulong Size, byte[] Note)> Notes)> pending;
         lock (_lock)
         {
-            pending = [.. _candidates.Select(c => (c.Key, c.Value.Size, c.Value.Note))];
+            pending = [.. _candidates.Select(c => (c.Key, c.Value))];
             _candidates.Clear();
         }
-        foreach (var (origin, size, bytes) in pending)
+        foreach (var (origin, notes) in pending)
         {
-            var text = Encoding.UTF8.GetString(bytes);
-            if (!IsFinal(origin, text)) continue;
-            lock (_lock)
+            // Newest first: the first final one is the answer. Those not final now come again as events when cosigned.
+            for (var i = notes.Count - 1; i >= 0; i--)
             {
-                if (_final.TryGetValue(origin, out var held) && held.Size > size) continue;
-                _final[origin] = (size, text);
+                var (size, bytes) = notes[i];
+                var text = Encoding.UTF8.GetString(bytes);
+                if (!IsFinal(origin, text)) continue;
+                lock (_lock)
+                {
+                    if (!_final.TryGetValue(origin, out var held) || held.Size <= size) _final[origin] = (size, text);
+                }
+                break;
             }
         }
         lock (_lock) return new Dictionary<string, (ulong, string)>(_final, StringComparer.Ordinal);

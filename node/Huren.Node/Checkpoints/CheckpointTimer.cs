@@ -40,8 +40,9 @@ public sealed partial class CheckpointTimer(CheckpointWriter writer, TimeSpan pe
             {
                 while (true)
                 {
-                    var due = writer.NextDue;
+                    // In this order: a Finalised between the two reads then completes the task taken, not a later one.
                     var finalised = writer.Finalisation;
+                    var due = writer.NextDue;
                     var wait = due + writer.Interval - time.GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {

@@ -169,6 +169,9 @@ public sealed partial class CosignatureCollector(
             asking.Add(new Asking(member, latest.Size, retry.Backoff,
                 OfferAsync(member, witnessName, note, latest.Size, _witnessSizes.GetValueOrDefault(member.Origin), self.CheckpointVerifier, stoppingToken)));
         }
+        // A note already final when the round looks at it (stored before a restart, or a threshold lowered since) gets no
+        // new line to tell the writer by; without this its next checkpoint would wait the whole final wait.
+        if (writer is not null && CurrentWitnessLines(note ?? SignedNote.Parse(latest.Note)) >= config.WitnessThreshold) writer.Finalised(latest.Size);
     }
 
     /// <summary>

@@ -126,10 +126,16 @@ public static partial class NodeApp
             return new EvidenceBuilder(options.NetworkId, sp.GetRequiredService<TimeProvider>(), sp.GetService<AnchorProofs>(), sp.GetService<TimestampStore>(), () => network.Current?.Version ?? 0);
         });
         AddAnchoring(services, options, baseDir);
-        services.AddSingleton(sp => new CheckpointWriter(sp.GetRequiredService<MerkleLog>(),
-            options.TestHooks.WrongMapRoot ? WrongMapRootSigner(sp.GetRequiredService<NodeCheckpointSigner>().Sign) : sp.GetRequiredService<NodeCheckpointSigner>().Sign,
-            options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>(),
-            options.Sequencer.CheckpointFinalWait, () => sp.GetRequiredService<NetworkView>().Current?.WitnessThreshold ?? 0));
+        services.AddSingleton(sp =>
+        {
+            // Resolved once: the writer asks on its write path (a container being disposed must not fail a batch).
+            var network = sp.GetRequiredService<NetworkView>();
+            return new CheckpointWriter(sp.GetRequiredService<MerkleLog>(),
+                options.TestHooks.WrongMapRoot ? WrongMapRootSigner(sp.GetRequiredService<NodeCheckpointSigner>().Sign) : sp.GetRequiredService<NodeCheckpointSigner>().Sign,
+                options.Sequencer.CheckpointInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogEvents>(),
+                // No witness cosigns a log that is not a member's: nothing to wait for then.
+                options.Sequencer.CheckpointFinalWait, () => network.Current is { } current && current.ByOrigin(options.Origin) is not null ? current.WitnessThreshold : 0);
+        });
         services.AddSingleton(sp =>
         {
             var state = sp.GetRequiredService<LogStateMachine>();
@@ -187,6 +193,8 @@ public static partial class NodeApp
         app.Services.GetRequiredService<ClientRegistry>();
         app.Services.GetRequiredService<Sequencer>();
         var mirrors = app.Services.GetRequiredService<MirrorSet>();
+        // Follows checkpoint events from the start (after the mirrors' logs are known), not from the first call that asks.
+        app.Services.GetRequiredService<FinalCheckpoints>();
         app.Services.GetRequiredService<NodeMetrics>().ObserveMirrors(() => mirrors.Mirrors.Select(m => (m.Origin, m.Log.Size, m.Fault is not null)));
         app.Services.GetRequiredService<ContentStore>();
         // Bad anchoring or time-stamping settings (key file, roots) fail the start too.
@@ -235,11 +243,12 @@ public static partial class NodeApp
 
     private static void AddAnchoring(IServiceCollection services, NodeOptions options, string baseDir)
     {
+        // Also what GetCheckpoint answers for the newest final checkpoint, with or without anchoring.
+        services.AddSingleton(sp => new FinalCheckpoints(sp.GetRequiredService<NetworkView>(), sp.GetRequiredService<LogDirectory>(), sp.GetRequiredService<LogEvents>()));
         services.AddSingleton(sp => new TimestampStore(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<AnchoringRpcService>();
         if (!options.Anchoring.Enabled && !options.Timestamping.Enabled) return;
         services.AddSingleton(_ => new AnchoringMetrics(Metrics.DefaultRegistry));
-        services.AddSingleton(sp => new FinalCheckpoints(sp.GetRequiredService<NetworkView>(), sp.GetRequiredService<LogDirectory>(), sp.GetRequiredService<LogEvents>()));
         if (options.Anchoring.Enabled)
         {
             services.AddSingleton(sp => new NodeAnchorStore(sp.GetRequiredService<IKeyValueStore>()));

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Huren.Node.Anchoring;
 using Huren.Node.Auth;
 using Huren.Node.Logs;
 using Huren.Schemas.Services;
@@ -9,7 +10,7 @@ using ProtoBuf.Grpc;
 namespace Huren.Node.Services;
 
 /// <summary>The Ledger gRPC service: submissions to the node's own log, reads and proofs of every log it keeps.</summary>
-public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics, IHostApplicationLifetime lifetime, ClientRegistry clients) : ILedgerService
+public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMetrics metrics, IHostApplicationLifetime lifetime, ClientRegistry clients, FinalCheckpoints finals) : ILedgerService
 {
     /// <summary>Largest page of entries returned at once.</summary>
     public const int MaxPage = 1000;
@@ -129,6 +130,12 @@ public sealed class LedgerService(Sequencer sequencer, LogDirectory logs, NodeMe
     {
         RequireReader(context);
         var log = logs.Resolve(request.Origin);
+        if (request.Final)
+        {
+            if (request.Size != 0) throw RpcErrors.InvalidArgument("final asks for the newest final checkpoint: give no size with it");
+            var final = finals.LatestOf(log.Origin) ?? throw RpcErrors.NotFound($"this node holds no final checkpoint of {log.Origin} yet (none with the network's threshold of witness cosignatures)");
+            return ValueTask.FromResult(new CheckpointResponse { Origin = log.Origin, Size = final.Size, Note = final.Note });
+        }
         (ulong Size, byte[] Note)? checkpoint = request.Size == 0
             ? log.Store.GetLatestCheckpoint()
             : log.Store.GetCheckpoint(request.Size) is { } note ? (request.Size, note) : null;

@@ -182,6 +182,12 @@ public sealed class CheckpointRequest
     [ProtoMember(1, Name = "origin")] public string Origin { get; set; } = "";
     /// <summary>A size; 0 for the latest.</summary>
     [ProtoMember(2, Name = "size")] public ulong Size { get; set; }
+    /// <summary>
+    /// The newest checkpoint the node holds with the network's threshold of witness cosignatures (final), instead of the
+    /// newest one; only with size 0. A busy log's newest checkpoint is often still being cosigned. NOT_FOUND when the
+    /// node holds none yet. A node that predates this field answers the newest: check finality either way.
+    /// </summary>
+    [ProtoMember(3, Name = "final")] public bool Final { get; set; }
 }
 
 /// <summary>A signed checkpoint.</summary>

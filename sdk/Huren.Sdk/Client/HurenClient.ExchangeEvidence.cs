@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
 using Huren.Sdk.Entries;
@@ -112,21 +113,32 @@ public sealed partial class HurenClient
     }
 
     /// <summary>
-    /// The node's latest checkpoint of <paramref name="origin"/> once it covers <paramref name="atLeast"/> entries and
-    /// carries the network's witness threshold of cosignatures; asked again (every 200 ms) until <paramref name="deadline"/>.
+    /// The node's newest final checkpoint of <paramref name="origin"/> (asked for as such: a busy log's newest is often
+    /// still being cosigned) once it covers <paramref name="atLeast"/> entries; checked here to carry the network's
+    /// witness threshold of cosignatures (a node that predates the question answers its newest); asked again (every
+    /// 200 ms) until <paramref name="deadline"/>.
     /// </summary>
     private async Task<(ulong Size, string Note)> FinalCheckpointAsync(TrustedNetwork network, string origin, ulong atLeast, DateTime deadline, CancellationToken cancellationToken)
     {
         var member = network.ByOrigin(origin) ?? throw new InvalidOperationException($"{origin} is not a log of network {network.NetworkId}");
         while (true)
         {
-            var checkpoint = await Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = origin }, Options(cancellationToken)).ConfigureAwait(false);
-            var verified = member.VerifyCheckpoint(checkpoint.Note);
+            CheckpointResponse? checkpoint = null;
+            try
+            {
+                checkpoint = await Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = origin, Final = true }, Options(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // No final checkpoint of that log at the node yet.
+            }
+            var verified = checkpoint is null ? null : member.VerifyCheckpoint(checkpoint.Note);
             string state;
-            if (!verified.IsValid) state = $"its latest checkpoint does not verify: {verified.Failure}";
-            else if (verified.Checkpoint!.Size < atLeast) state = $"its latest checkpoint has size {verified.Checkpoint.Size}, below {atLeast}";
-            else if (network.Finality(verified) is { IsFinal: false } finality) state = $"its latest checkpoint (size {verified.Checkpoint.Size}) has {finality.ValidCosignatures} of {finality.Threshold} witness cosignatures";
-            else return (verified.Checkpoint.Size, checkpoint.Note);
+            if (verified is null) state = "the node holds no final checkpoint of it yet";
+            else if (!verified.IsValid) state = $"its checkpoint does not verify: {verified.Failure}";
+            else if (verified.Checkpoint!.Size < atLeast) state = $"its newest final checkpoint has size {verified.Checkpoint.Size}, below {atLeast}";
+            else if (network.Finality(verified) is { IsFinal: false } finality) state = $"its checkpoint of size {verified.Checkpoint.Size} has {finality.ValidCosignatures} of {finality.Threshold} witness cosignatures";
+            else return (verified.Checkpoint.Size, checkpoint!.Note);
             if (DateTime.UtcNow >= deadline) throw new InvalidOperationException($"no final checkpoint of {origin} covering entry {atLeast - 1} in time: {state}");
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }

@@ -306,6 +306,26 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
         Assert.Equal(note, parsed.ToString());
     }
 
+    [Fact]
+    public async Task Checkpoint_final_prints_the_newest_final_note_and_refuses_a_size_with_it()
+    {
+        // The witnesses cosign within moments; a busy moment may still leave none final for a short while.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var (code, note, verification) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--final", "--city", LedgerNetwork.Zhuzhou);
+        while (code != 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            (code, note, verification) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--final", "--city", LedgerNetwork.Zhuzhou);
+        }
+        Assert.Equal(0, code);
+        Assert.EndsWith("(final)", verification.TrimEnd(), StringComparison.Ordinal);
+        Assert.StartsWith("huren.cz-t/430100\n", note, StringComparison.Ordinal);
+
+        var (usage, _, error) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--final", "--size", "1", "--city", LedgerNetwork.Zhuzhou);
+        Assert.Equal(2, usage);
+        Assert.Contains("--final and --size exclude each other", error, StringComparison.Ordinal);
+    }
+
     /// <summary>The SDK's rule binding a node's answer to its evidence (what the CLI's verify, use and export rely on).</summary>
     private static Huren.Sdk.Evidence.EvidenceResult Bind(Huren.Schemas.Services.VerdictResponse response, string licenseId, Huren.Sdk.Evidence.EvidenceVerifier verifier)
         => Huren.Sdk.Client.VerifiedLicense.Check(response, Huren.Sdk.Client.LicenseQuestion.ById(licenseId), verifier, Huren.Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow)).Evidence;

@@ -229,8 +229,7 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
     {
         // Threshold 2: Xiangtan's line alone does not make size 1 final; a forged line in Zhuzhou's name is not stored
         // and does not count; Zhuzhou's own line does.
-        var writer = new CheckpointWriter(_log, (size, root, _) => _changsha.Signer.Sign(size, root).ToUtf8(), TimeSpan.FromMilliseconds(10), _clock, null,
-            TimeSpan.FromMilliseconds(50), () => _view.Current!.WitnessThreshold);
+        var writer = PacedWriter();
         using var collector = new CosignatureCollector(_view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance, writer);
         var forger = new TestCity("430200", withSm2: false);
         _witnesses.Answer(_zhuzhou.Origin, r => Valid(forger, r));
@@ -246,12 +245,49 @@ public sealed class CosignatureCollectorTests : IAsyncLifetime
             _clock.Now += TimeSpan.FromSeconds(1.5);
             await UntilAsync(() => Cosigned(_zhuzhou), "size 1 cosigned by Zhuzhou after its back-off", collector);
             await finalisation.WaitAsync(TimeSpan.FromSeconds(30));
+            // Size 1 is what the writer was told: telling it again moves nothing.
+            var next = writer.Finalisation;
+            writer.Finalised(1);
+            Assert.False(next.IsCompleted);
         }
         finally
         {
             await collector.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task A_note_already_final_when_the_collector_starts_is_told_to_the_writer_without_asking_anyone()
+    {
+        // As after a restart: the stored note of size 1 already holds both cosignatures, so no answer will come to tell the writer by.
+        var writer = PacedWriter();
+        using var collector = new CosignatureCollector(_view, _witnesses, _log, _events, _faults, _clock, NullLogger<CosignatureCollector>.Instance, writer);
+        AppendWithCheckpoint(1);
+        var note = SignedNote.Parse(_log.Store.GetCheckpoint(1)!);
+        foreach (var city in new[] { _xiangtan, _zhuzhou })
+        {
+            note = CosignatureSigner.Cosign(note, NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(city.Origin), city.WitnessKey), _clock.Now);
+        }
+        _log.Store.PutCheckpoint(1, note.ToUtf8());
+        var finalisation = writer.Finalisation;
+        await collector.StartAsync(CancellationToken.None);
+        try
+        {
+            collector.Wake();
+            await finalisation.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, _witnesses.Calls(_zhuzhou.Origin));
+            Assert.Equal(0, _witnesses.Calls(_xiangtan.Origin));
+        }
+        finally
+        {
+            await collector.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A checkpoint writer of the log that paces by finality, for the collector to tell.</summary>
+    private CheckpointWriter PacedWriter()
+        => new(_log, (size, root, _) => _changsha.Signer.Sign(size, root).ToUtf8(), TimeSpan.FromMilliseconds(10), _clock, null,
+            TimeSpan.FromMilliseconds(50), () => _view.Current!.WitnessThreshold);
 
     /// <summary>Appends one leaf with its batch checkpoint, as the node's appender does.</summary>
     private void AppendWithCheckpoint(ulong size)

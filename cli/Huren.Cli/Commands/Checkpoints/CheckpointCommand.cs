@@ -6,7 +6,7 @@ using Huren.Schemas.Services;
 
 namespace Huren.Cli.Commands.Checkpoints;
 
-/// <summary><c>huren checkpoint ORIGIN</c>: prints a log's latest (or a given size's) signed checkpoint exactly as signed.</summary>
+/// <summary><c>huren checkpoint ORIGIN</c>: prints a log's latest (or a given size's, or the newest final) signed checkpoint exactly as signed.</summary>
 internal static class CheckpointCommand
 {
     public static Command Build()
@@ -14,22 +14,34 @@ internal static class CheckpointCommand
         var access = new NodeAccessOptions(CliRoles.Auditor);
         var origin = new Argument<string>("origin") { Description = "The log: a city code (430100) or origin (huren.cz-t/430100)." };
         var size = new Option<ulong>("--size") { Description = "The checkpoint of this tree size (one the node stored); default the latest." };
+        var final = new Option<bool>("--final")
+        {
+            Description = "The newest final checkpoint the node holds (with the network's threshold of witness cosignatures); a busy log's latest is often still being cosigned.",
+        };
         var checkpoint = new Command("checkpoint",
             "Print a log's signed checkpoint (C2SP signed note: origin, size, root hash, then the log's, SM2 and witness\n" +
             "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier. The note goes to standard\n" +
-            "output; whether it verifies (log signature, witness cosignatures) to standard error. Exit 1 if it does not verify.") { origin, size };
+            "output; whether it verifies (log signature, witness cosignatures) to standard error. Exit 1 if it does not verify,\n" +
+            "or, with --final, if it is not final.") { origin, size, final };
+        checkpoint.Validators.Add(result =>
+        {
+            if (result.GetValue(final) && result.GetValue(size) != 0) result.AddError("--final and --size exclude each other: --final asks for the newest final checkpoint");
+        });
         access.AddTo(checkpoint);
         checkpoint.SetAction(async (parse, ct) =>
         {
             using var session = access.Open(parse);
             var logOrigin = session.OriginOf(parse.GetValue(origin)!);
-            var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size) }, session.Options(ct)).ConfigureAwait(false);
+            var askedFinal = parse.GetValue(final);
+            var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size), Final = askedFinal }, session.Options(ct)).ConfigureAwait(false);
             // Printed as is, but only after checking it: the log's signature, and how many member witnesses cosigned it.
             // Every line of a key the configuration gives (log, SM2, witnesses) must verify.
             var verification = session.Network.ByOrigin(logOrigin)!.VerifyCheckpoint(response.Note);
             var witnesses = session.Network.WitnessesFor(logOrigin).Count;
             var finality = verification.IsValid ? session.Network.Finality(verification) : null;
             var failure = verification.Failure ?? (verification.Checkpoint!.Origin != logOrigin ? $"the note is of {verification.Checkpoint.Origin}, not {logOrigin}" : null);
+            // A node that predates --final answers its latest checkpoint: not what was asked for unless it is final.
+            if (failure is null && askedFinal && !finality!.IsFinal) failure = $"the node answered a checkpoint that is not final ({finality.ValidCosignatures} of {finality.Threshold} witness cosignatures)";
             var output = parse.InvocationConfiguration.Output;
             if (session.AsJson)
             {

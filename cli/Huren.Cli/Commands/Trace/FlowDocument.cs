@@ -59,17 +59,27 @@ internal sealed class FlowLedger
     private static readonly TimeSpan FinalityWait = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// The node's latest checkpoint of <paramref name="member"/>'s log once it is final (cosigned by the witness
-    /// threshold), waiting up to <see cref="FinalityWait"/> for the witnesses; the latest one as it is when the wait
-    /// runs out (<see cref="ReadLogAsync"/> then refuses it).
+    /// The node's newest final checkpoint of <paramref name="member"/>'s log (cosigned by the witness threshold), asked
+    /// for as such: a busy log's newest checkpoint is often still being cosigned, and the one before it is as good a
+    /// place to audit up to. Waits up to <see cref="FinalityWait"/> while the node holds none (or, an older node, answers
+    /// its newest, not yet final); then the newest as it is (<see cref="ReadLogAsync"/> refuses it, saying why).
     /// </summary>
     private static async Task<string> FinalCheckpointAsync(NodeSession session, TrustedMember member, CancellationToken ct)
     {
         var deadline = DateTimeOffset.UtcNow + FinalityWait;
         while (true)
         {
-            var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
-            if (session.Network.Finality(member.VerifyCheckpoint(note)).IsFinal || DateTimeOffset.UtcNow >= deadline) return note;
+            try
+            {
+                var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin, Final = true }, session.Options(ct)).ConfigureAwait(false)).Note;
+                if (session.Network.Finality(member.VerifyCheckpoint(note)).IsFinal) return note;
+            }
+            catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
+            {
+                // No final checkpoint of that log at the node yet.
+            }
+            if (DateTimeOffset.UtcNow >= deadline)
+                return (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
     }
