@@ -1,6 +1,7 @@
 using System.Text;
 using Huren.Node.Logs;
 using Huren.Node.Network;
+using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 
 namespace Huren.Node.Anchoring;
@@ -8,15 +9,23 @@ namespace Huren.Node.Anchoring;
 /// <summary>
 /// The newest final checkpoint note of every log the node holds (its own and its mirrors), for anchoring,
 /// time-stamping and <c>GetCheckpoint</c> with <c>final</c>. Log events only hand over the note (a cheap check first:
-/// it must carry enough signature lines to be final); signatures are verified later, on the reader's thread, so the
-/// event thread and the writers never pay for it. The last few candidates of each log are kept, not only the newest:
-/// a busy log's newest checkpoint is usually not final yet, and must not push out the cosigned one before it. A
-/// stand-alone node (no network) treats every checkpoint as final. Thread-safe.
+/// besides the log's own lines, Ed25519 and SM2, it must carry as many lines as the threshold asks, so a checkpoint
+/// not yet cosigned is no candidate); signatures are verified later, on the reader's thread, so the event thread and
+/// the writers never pay for it. The last few candidates of each log are kept, not only the newest, and at start the
+/// stored notes are looked through from the newest back to the first that can be final. What was found final is
+/// checked again under a new network configuration. A stand-alone node (no network) treats every checkpoint as
+/// final. Thread-safe.
 /// </summary>
 public sealed class FinalCheckpoints
 {
     private readonly NetworkView _network;
     private readonly Lock _lock = new();
+    // One reader verifies at a time: a second one waits for the first's answer instead of finding the candidates taken.
+    private readonly Lock _reading = new();
+    private TrustedNetwork? _verifiedUnder;
+
+    /// <summary>Stored notes looked through, per log, at start for one that can be final.</summary>
+    private const int SeedDepth = 64;
     // Per log, the newest candidates by size (a note stored again with more cosignatures replaces its size's entry).
     private readonly Dictionary<string, List<(ulong Size, byte[] Note)>> _candidates = new(StringComparer.Ordinal);
 
@@ -33,7 +42,13 @@ public sealed class FinalCheckpoints
         _network = network;
         foreach (var log in logs.All)
         {
-            if (log.Store.GetLatestCheckpoint() is { } latest) Consider(log.Origin, latest.Size, latest.Note);
+            // The newest stored note is often not cosigned yet (a restart while the witnesses are away): look back.
+            var stored = log.Store.GetLatestCheckpoint();
+            for (var depth = 0; stored is { } note && depth < SeedDepth; depth++)
+            {
+                if (Consider(log.Origin, note.Size, note.Note)) break;
+                stored = log.Store.GetCheckpointBelow(note.Size);
+            }
         }
         events.Subscribe(e =>
         {
@@ -47,14 +62,18 @@ public sealed class FinalCheckpoints
     /// <summary>Grows with every accepted candidate (lets readers skip work when nothing changed).</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    private void Consider(string origin, ulong size, byte[] note)
+    /// <summary>Takes <paramref name="note"/> as a candidate when it has lines enough to be final; says whether it did.</summary>
+    private bool Consider(string origin, ulong size, byte[] note)
     {
-        var threshold = _network.Current?.WitnessThreshold ?? 0;
-        // A final note has the log's signature plus at least the threshold of cosignatures.
-        if (SignatureLines(note) < 1 + threshold) return;
+        var current = _network.Current;
+        var threshold = current?.WitnessThreshold ?? 0;
+        // A final note has the log's own lines (Ed25519, and SM2 when the member has an SM2 key) plus at least the
+        // threshold of cosignatures: counting the SM2 line as a cosignature made every new checkpoint a candidate.
+        var own = current?.ByOrigin(origin)?.Sm2NoteKey is null ? 1 : 2;
+        if (SignatureLines(note) < own + threshold) return false;
         lock (_lock)
         {
-            if (_final.TryGetValue(origin, out var fin) && fin.Size > size) return;
+            if (_final.TryGetValue(origin, out var fin) && fin.Size > size) return false;
             if (!_candidates.TryGetValue(origin, out var held)) _candidates[origin] = held = [];
             var at = held.FindIndex(c => c.Size == size);
             if (at >= 0) held[at] = (size, note);
@@ -67,16 +86,37 @@ public sealed class FinalCheckpoints
         }
         Interlocked.Increment(ref _version);
         Changed?.Invoke(origin);
+        return true;
     }
 
     /// <summary>The newest final note of every log (verified now where not yet), by origin.</summary>
     public IReadOnlyDictionary<string, (ulong Size, string Note)> Latest()
     {
+        lock (_reading) return LatestLocked();
+    }
+
+    private Dictionary<string, (ulong Size, string Note)> LatestLocked()
+    {
         List<(string Origin, List<(ulong Size, byte[] Note)> Notes)> pending;
+        List<(string Origin, ulong Size, string Note)> again = [];
         lock (_lock)
         {
             pending = [.. _candidates.Select(c => (c.Key, c.Value))];
             _candidates.Clear();
+            if (!ReferenceEquals(_network.Current, _verifiedUnder))
+            {
+                // A new configuration (threshold, witness keys) may make what was final not final any more.
+                again = [.. _final.Select(f => (f.Key, f.Value.Size, f.Value.Note))];
+                _verifiedUnder = _network.Current;
+            }
+        }
+        foreach (var (origin, size, note) in again)
+        {
+            if (IsFinal(origin, note)) continue;
+            lock (_lock)
+            {
+                if (_final.TryGetValue(origin, out var held) && held.Size == size) _final.Remove(origin);
+            }
         }
         foreach (var (origin, notes) in pending)
         {

@@ -111,6 +111,15 @@ public sealed class LogStore
         return null;
     }
 
+    /// <summary>The stored checkpoint of the largest size below <paramref name="size"/>, or null.</summary>
+    public (ulong Size, byte[] Note)? GetCheckpointBelow(ulong size)
+    {
+        if (size == 0) return null;
+        Span<byte> key = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, size - 1);
+        return _checkpoints.LastAtOrBelow(key) is { } row && row.Key.Length == 8 ? (BinaryPrimitives.ReadUInt64BigEndian(row.Key), row.Value) : null;
+    }
+
     /// <summary>The checkpoint of the largest size, or null.</summary>
     public (ulong Size, byte[] Note)? GetLatestCheckpoint()
         => _checkpoints.Last() is { } row && row.Key.Length == 8 ? (BinaryPrimitives.ReadUInt64BigEndian(row.Key), row.Value) : null;

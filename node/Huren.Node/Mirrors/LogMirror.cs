@@ -91,7 +91,7 @@ public sealed partial class LogMirror
         _evidence = evidence;
         _events = events;
         _logger = logger;
-        _checkpoint = new OriginCheckpoint(log);
+        _checkpoint = new OriginCheckpoint(log, events);
         _appender = new LogAppender(log, state, [state, _checkpoint], events, health, logger);
     }
 

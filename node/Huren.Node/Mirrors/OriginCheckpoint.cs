@@ -8,9 +8,10 @@ namespace Huren.Node.Mirrors;
 /// A mirror's participant in each stored run: the run is written only if the root recomputed over it equals the root
 /// of the origin's signed checkpoint for that size, and — when the checkpoint has a status-map line — the status map
 /// recomputed over the run (by the log's <see cref="LogStatusMap"/>, which writes before this participant) has the
-/// root of that line; that checkpoint is written with it.
+/// root of that line; that checkpoint is written with it, and announced once durable (a note that came already
+/// cosigned is final at once, and <see cref="Anchoring.FinalCheckpoints"/> learns of notes from the announcements).
 /// </summary>
-internal sealed class OriginCheckpoint(MerkleLog log) : IBatchParticipant
+internal sealed class OriginCheckpoint(MerkleLog log, LogEvents? events) : IBatchParticipant
 {
     private (ulong Size, byte[] Root, byte[] Note, Hash256? MapRoot)? _expected;
 
@@ -38,7 +39,11 @@ internal sealed class OriginCheckpoint(MerkleLog log) : IBatchParticipant
         log.Store.PutCheckpoint(batch, cp.Size, cp.Note);
     }
 
-    public void Committed(LogStaging staging) => _expected = null;
+    public void Committed(LogStaging staging)
+    {
+        if (_expected is { } cp) events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, cp.Size, Note: cp.Note));
+        _expected = null;
+    }
 
     public void Discarded() => _expected = null;
 }

@@ -228,6 +228,21 @@ public sealed class LogAuditTests
             Assert.Contains(fault, Assert.Single(audit.Report.Faults), StringComparison.Ordinal);
         }
     }
+    [Fact]
+    public void A_receipt_of_a_share_beyond_what_was_read_of_the_providers_log_is_left_for_a_later_audit()
+    {
+        // Each log is read up to its own newest final checkpoint: Zhuzhou's may hold the receipt of a share that
+        // Changsha's final checkpoint does not cover yet. Not "receipt-without-share"; a log not read at all still is.
+        var ledger = new Huren.Cli.Commands.Trace.FlowLedger();
+        ledger.SizesRead[Origin] = 5;
+        Huren.Cli.Commands.Trace.FlowLedger.Receipt Naming(string origin, ulong index)
+            => new("huren.cz-t/430200", 9, new byte[32], new Entry(), new DataReceived(),
+                new EntryReference { Origin = origin, Index = index, LeafHash = new byte[32], Relation = Relations.Share });
+        Assert.True(ledger.BeyondRead(Naming(Origin, 5)));
+        Assert.False(ledger.BeyondRead(Naming(Origin, 4)));
+        Assert.False(ledger.BeyondRead(Naming("huren.cz-t/439900", 7)));
+    }
+
     /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>
     private async Task<List<ulong>> ReadFlowsAsync(List<byte[]> leaves, string checkpoint, Func<ulong, List<Huren.Schemas.Services.LogEntry>, List<Huren.Schemas.Services.LogEntry>>? serve = null)
     {

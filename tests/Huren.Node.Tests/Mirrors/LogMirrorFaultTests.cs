@@ -63,7 +63,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
-    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null, long? maxUncoveredBytes = null, LogDirectory? otherLogs = null)
+    private (LogMirror Mirror, MerkleLog Log) Mirror(ILogger? logger = null, long? maxUncoveredBytes = null, LogDirectory? otherLogs = null, LogEvents? events = null)
     {
         var log = new MerkleLog(new LogStore(_store, Origin));
         var state = new LogStateMachine(Origin, [_source.RootKey.PublicKey], _source.RootId, log.Store, otherLogs is null ? null : otherLogs.ReferenceExists, TimeProvider.System)
@@ -71,7 +71,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
             MaxClockSkew = null, KeptLogs = otherLogs is null ? null : otherLogs.Find,
         };
         var mirror = new LogMirror(log, state, new CheckpointVerifier(NoteVerifierKey.ForEd25519(Origin, _logKey.PublicKey), witnessKeys: [_witness.VerifierKey]),
-            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), null, new AppendHealth(), logger ?? NullLogger.Instance)
+            () => new HurenClient(_server!.Endpoint, null, TimeSpan.FromSeconds(10)), LogMirror.EvidenceSpace(_store, Origin), events, new AppendHealth(), logger ?? NullLogger.Instance)
         {
             MaxUncoveredBytes = maxUncoveredBytes ?? 256L << 20,
         };
@@ -263,6 +263,32 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Equal(3UL, log.Size);
         Assert.Null(log.Store.GetCheckpoint(4));
         Assert.Equal(Checkpoint(3).Checkpoint!.Note, System.Text.Encoding.UTF8.GetString(log.Store.GetLatestCheckpoint()!.Value.Note));
+    }
+
+    /// <summary>
+    /// A stored run announces its checkpoint with the note, as a note gaining cosignatures later is announced: a note
+    /// that came already cosigned is final at once, and the node's final checkpoints learn of it only from this.
+    /// </summary>
+    [Fact]
+    public async Task A_stored_run_announces_its_checkpoint_note()
+    {
+        var events = new LogEvents(NullLogger<LogEvents>.Instance);
+        try
+        {
+            var seen = new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            events.Subscribe(e => { if (e.Kind == LogEventKind.Checkpoint) seen.TrySetResult(e); });
+            var cosigned = CosignatureSigner.Cosign(SignedNote.Parse(Checkpoint(2).Checkpoint!.Note), _witness, DateTimeOffset.UtcNow).ToString();
+            _peer.Script(Entry(0), Entry(1), new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = 2, Note = cosigned } });
+            var (mirror, log) = Mirror(events: events);
+            await RunUntilAsync(mirror, () => log.Size == 2, "the run of size 2 stored");
+            var announced = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal((Origin, 2UL), (announced.Origin, announced.Size));
+            Assert.Equal(cosigned, System.Text.Encoding.UTF8.GetString(announced.Note!));
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -57,6 +57,7 @@ internal static class AuditFlowsCommand
                     received[(acknowledged.Origin, acknowledged.Index)] = (r.Origin, r.Index, at);
                     continue;
                 }
+                if (ledger.BeyondRead(r)) continue;
                 // A receipt that points at a share it does not match acknowledges nothing: reported, never joined.
                 rows.Add(new Flow(r.Body.ShareId, r.Body.ProviderOrigin, r.ShareReference?.Index ?? 0, default,
                     new DataShared { ShareId = r.Body.ShareId, ConsumerCode = r.Body.ConsumerCode, ConsumerOrigin = r.Origin },

@@ -25,6 +25,17 @@ internal sealed class FlowLedger
 
     public List<Receipt> Receipts { get; } = [];
 
+    /// <summary>The size read of each log (its final checkpoint's), by origin.</summary>
+    public Dictionary<string, ulong> SizesRead { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether <paramref name="receipt"/> names a share beyond what was read of the provider's log: each log is read up to
+    /// its own newest final checkpoint, so the consumer's may already hold the receipt of a share the provider's final
+    /// checkpoint does not cover yet. No fault: a later audit judges it.
+    /// </summary>
+    public bool BeyondRead(Receipt receipt)
+        => receipt.ShareReference is { } reference && SizesRead.TryGetValue(reference.Origin, out var size) && reference.Index >= size;
+
     /// <summary>The license issue entries, by record id (for the root of a flow tree).</summary>
     public List<(string Origin, ulong Index, byte[] LeafHash, Entry Entry)> Issues { get; } = [];
 
@@ -34,6 +45,8 @@ internal sealed class FlowLedger
         foreach (var member in session.Network.Members)
         {
             var note = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
+            // ReadLogAsync refuses a note that does not verify before anything is read.
+            if (member.VerifyCheckpoint(note).Checkpoint is { } read) ledger.SizesRead[member.Origin] = read.Size;
             await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
                 start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
