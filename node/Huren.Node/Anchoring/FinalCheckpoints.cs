@@ -18,20 +18,21 @@ namespace Huren.Node.Anchoring;
 /// </summary>
 public sealed class FinalCheckpoints
 {
+    /// <summary>Stored notes looked through, per log, at start for one that can be final.</summary>
+    private const int SeedDepth = 64;
+
+    /// <summary>Candidates kept per log between two reads: the newest, and the cosigned ones just before it.</summary>
+    private const int CandidatesPerLog = 8;
+
     private readonly NetworkView _network;
     private readonly Lock _lock = new();
     // One reader verifies at a time: a second one waits for the first's answer instead of finding the candidates taken.
     private readonly Lock _reading = new();
-    private TrustedNetwork? _verifiedUnder;
-
-    /// <summary>Stored notes looked through, per log, at start for one that can be final.</summary>
-    private const int SeedDepth = 64;
     // Per log, the newest candidates by size (a note stored again with more cosignatures replaces its size's entry).
     private readonly Dictionary<string, List<(ulong Size, byte[] Note)>> _candidates = new(StringComparer.Ordinal);
-
-    /// <summary>Candidates kept per log between two reads: the newest, and the cosigned ones just before it.</summary>
-    private const int CandidatesPerLog = 8;
     private readonly Dictionary<string, (ulong Size, string Note)> _final = new(StringComparer.Ordinal);
+    // The configuration _final was verified under (checked again when another is in force).
+    private TrustedNetwork? _verifiedUnder;
     private long _version;
 
     /// <summary>Follows <paramref name="events"/>; seeds itself with the stored newest checkpoint of each log in <paramref name="logs"/>.</summary>
