@@ -10,9 +10,8 @@ public sealed class NodeMetrics : IDisposable
     private readonly Histogram _batchSize;
     private readonly Gauge _checkpointSize;
     private readonly Counter _checkpointsSigned;
-    // The largest checkpoint size seen; only the log events' one thread calls Checkpoint.
-    private ulong _largestCheckpoint;
-    private bool _anyCheckpoint;
+    // The largest checkpoint size seen, none yet when null; only the log events' one thread calls Checkpoint.
+    private ulong? _largestCheckpoint;
     private readonly Histogram _verifyLatency;
     private readonly Counter _backgroundFailures;
     private readonly Counter _statusMapPruned;
@@ -98,8 +97,7 @@ public sealed class NodeMetrics : IDisposable
     /// </summary>
     public void Checkpoint(string origin, ulong size)
     {
-        if (_anyCheckpoint && size <= _largestCheckpoint) return;
-        _anyCheckpoint = true;
+        if (size <= _largestCheckpoint) return;
         _largestCheckpoint = size;
         _checkpointSize.WithLabels(origin).Set(size);
         _checkpointsSigned.WithLabels(origin).Inc();

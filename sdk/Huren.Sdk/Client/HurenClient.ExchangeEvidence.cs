@@ -114,12 +114,21 @@ public sealed partial class HurenClient
 
     /// <summary>
     /// The node's newest final checkpoint of <paramref name="origin"/> (asked for as such: a busy log's newest is often
-    /// still being cosigned) once it covers <paramref name="atLeast"/> entries; checked here to carry the network's
-    /// witness threshold of cosignatures (a node that predates the question answers its newest); asked again (every
-    /// 200 ms) until <paramref name="deadline"/>.
+    /// still being cosigned) once it covers <paramref name="atLeast"/> entries; checked here to verify under
+    /// <paramref name="network"/> and carry its witness threshold of cosignatures (a node that predates the question
+    /// answers its newest); asked again (every 200 ms) until <paramref name="deadline"/>.
     /// </summary>
-    private async Task<(ulong Size, string Note)> FinalCheckpointAsync(TrustedNetwork network, string origin, ulong atLeast, DateTime deadline, CancellationToken cancellationToken)
+    /// <param name="network">The network configuration the note is checked against.</param>
+    /// <param name="origin">The log.</param>
+    /// <param name="atLeast">The least size wanted (0: any).</param>
+    /// <param name="deadline">When to give up (UTC).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The checkpoint's size and its note, verbatim.</returns>
+    /// <exception cref="InvalidOperationException">No such checkpoint by the deadline (the message says what the node held), or the origin is no log of the network.</exception>
+    /// <exception cref="RpcException">The node refused the call for another reason, or is unreachable.</exception>
+    public async Task<(ulong Size, string Note)> FinalCheckpointAsync(TrustedNetwork network, string origin, ulong atLeast, DateTime deadline, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(network);
         var member = network.ByOrigin(origin) ?? throw new InvalidOperationException($"{origin} is not a log of network {network.NetworkId}");
         while (true)
         {
@@ -139,7 +148,8 @@ public sealed partial class HurenClient
             else if (verified.Checkpoint!.Size < atLeast) state = $"its newest final checkpoint has size {verified.Checkpoint.Size}, below {atLeast}";
             else if (network.Finality(verified) is { IsFinal: false } finality) state = $"its checkpoint of size {verified.Checkpoint.Size} has {finality.ValidCosignatures} of {finality.Threshold} witness cosignatures";
             else return (verified.Checkpoint.Size, checkpoint!.Note);
-            if (DateTime.UtcNow >= deadline) throw new InvalidOperationException($"no final checkpoint of {origin} covering entry {atLeast - 1} in time: {state}");
+            if (DateTime.UtcNow >= deadline)
+                throw new InvalidOperationException($"no final checkpoint of {origin}{(atLeast == 0 ? "" : $" covering entry {atLeast - 1}")} in time: {state}");
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -94,10 +94,7 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
     {
         var interval = TimeSpan.FromSeconds(2);
         var writer = Writer(interval, TimeProvider.System);
-        using var timer = new CheckpointTimer(writer, TimeSpan.FromHours(1), TimeProvider.System, new BackgroundFaults(), NullLogger<CheckpointTimer>.Instance);
-        var start = DateTimeOffset.UtcNow;
-        await timer.StartAsync(CancellationToken.None);
-        try
+        await WithTimerAsync(writer, async start =>
         {
             // The timer signs the empty log as it starts; the three batches come within the interval after it.
             await Eventually.HoldsAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
@@ -110,11 +107,7 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
             Assert.True(DateTimeOffset.UtcNow - start >= 2 * interval, $"signed {(DateTimeOffset.UtcNow - start).TotalMilliseconds:F0} ms after the start, before two intervals");
             var (_, note) = _log.Store.GetLatestCheckpoint()!.Value;
             Assert.True(new CheckpointVerifier(new CheckpointSigner(Origin, _key, null).LogVerifierKey).Verify(System.Text.Encoding.UTF8.GetString(note)).IsValid);
-        }
-        finally
-        {
-            await timer.StopAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
@@ -174,9 +167,7 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
         // The final wait is an hour and the timer's period too: only the finality can let the timer sign within the test.
         var interval = TimeSpan.FromMilliseconds(100);
         var writer = Writer(interval, TimeProvider.System, finalWait: TimeSpan.FromHours(1), witnessThreshold: 1);
-        using var timer = new CheckpointTimer(writer, TimeSpan.FromHours(1), TimeProvider.System, new BackgroundFaults(), NullLogger<CheckpointTimer>.Instance);
-        await timer.StartAsync(CancellationToken.None);
-        try
+        await WithTimerAsync(writer, async _ =>
         {
             await Eventually.HoldsAsync(() => LatestCheckpointSize == 0ul, "the empty log's checkpoint");
             // Nothing is known final yet, and nothing waits for it: the first size after the start is signed by the interval alone.
@@ -187,6 +178,21 @@ public sealed class CheckpointWriterTests : IAsyncDisposable
             Assert.True(writer.NextDue - DateTimeOffset.UtcNow > TimeSpan.FromMinutes(59), "checkpoint 2 waits for checkpoint 1 to be final");
             writer.Finalised(1);
             await Eventually.HoldsAsync(() => LatestCheckpointSize == 2ul, "checkpoint 2 once checkpoint 1 is final");
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> beside a checkpoint timer over <paramref name="writer"/> whose period is an hour (only
+    /// its interval rounds sign within a test), given the time just before the timer started; stops the timer after.
+    /// </summary>
+    private static async Task WithTimerAsync(CheckpointWriter writer, Func<DateTimeOffset, Task> body)
+    {
+        using var timer = new CheckpointTimer(writer, TimeSpan.FromHours(1), TimeProvider.System, new BackgroundFaults(), NullLogger<CheckpointTimer>.Instance);
+        var start = DateTimeOffset.UtcNow;
+        await timer.StartAsync(CancellationToken.None);
+        try
+        {
+            await body(start);
         }
         finally
         {

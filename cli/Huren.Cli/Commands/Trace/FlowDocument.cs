@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
+using Huren.Sdk.Client;
 using Huren.Sdk.Entries;
 using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
@@ -44,9 +45,8 @@ internal sealed class FlowLedger
         var ledger = new FlowLedger();
         foreach (var member in session.Network.Members)
         {
-            var note = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
-            // ReadLogAsync refuses a note that does not verify before anything is read.
-            if (member.VerifyCheckpoint(note).Checkpoint is { } read) ledger.SizesRead[member.Origin] = read.Size;
+            var (size, note) = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
+            ledger.SizesRead[member.Origin] = size;
             await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
                 start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
@@ -68,32 +68,24 @@ internal sealed class FlowLedger
         return ledger;
     }
 
-    /// <summary>How long the audit waits for the witnesses to cosign a log's latest checkpoint.</summary>
+    /// <summary>How long the audit waits for the node to hold a final checkpoint of a log.</summary>
     private static readonly TimeSpan FinalityWait = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// The node's newest final checkpoint of <paramref name="member"/>'s log (cosigned by the witness threshold), asked
-    /// for as such: a busy log's newest checkpoint is often still being cosigned, and the one before it is as good a
-    /// place to audit up to. Waits up to <see cref="FinalityWait"/> while the node holds none (or, an older node, answers
-    /// its newest, not yet final); then the newest as it is (<see cref="ReadLogAsync"/> refuses it, saying why).
+    /// The node's newest final checkpoint of <paramref name="member"/>'s log (<see cref="HurenClient.FinalCheckpointAsync"/>:
+    /// a busy log's newest checkpoint is often still being cosigned, and the one before it is as good a place to audit up
+    /// to), waiting up to <see cref="FinalityWait"/> while the node holds none.
     /// </summary>
-    private static async Task<string> FinalCheckpointAsync(NodeSession session, TrustedMember member, CancellationToken ct)
+    /// <exception cref="CliException">None by then, saying what the node held.</exception>
+    private static async Task<(ulong Size, string Note)> FinalCheckpointAsync(NodeSession session, TrustedMember member, CancellationToken ct)
     {
-        var deadline = DateTimeOffset.UtcNow + FinalityWait;
-        while (true)
+        try
         {
-            try
-            {
-                var note = (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin, Final = true }, session.Options(ct)).ConfigureAwait(false)).Note;
-                if (session.Network.Finality(member.VerifyCheckpoint(note)).IsFinal) return note;
-            }
-            catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
-            {
-                // No final checkpoint of that log at the node yet.
-            }
-            if (DateTimeOffset.UtcNow >= deadline)
-                return (await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false)).Note;
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            return await session.Client.FinalCheckpointAsync(session.Network, member.Origin, 0, DateTime.UtcNow + FinalityWait, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException($"{ex.Message}; a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it", ex);
         }
     }
 
