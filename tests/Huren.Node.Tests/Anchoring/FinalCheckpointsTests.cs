@@ -93,4 +93,46 @@ public sealed class FinalCheckpointsTests : IAsyncDisposable
         view.Adopt(Config(2));
         Assert.Null(finals.LatestOf(_changsha.Origin));
     }
+
+    /// <summary>
+    /// What a dishonest node or peer could hand over as a final note: one byte flipped in any signature line (the log's
+    /// Ed25519 or SM2 line, or the cosignature), or a cosignature by a key the configuration does not give. Each has
+    /// lines enough to pass the cheap count, and none is ever answered as final: the older final note stays the answer.
+    /// </summary>
+    [Fact]
+    public void A_note_with_a_flipped_signature_byte_or_a_stray_cosignature_is_never_answered_as_final()
+    {
+        var log = new MerkleLog(new LogStore(new MemoryStore(), _changsha.Origin));
+        log.Store.PutCheckpoint(3, Note(3, cosigned: true));
+        var finals = new FinalCheckpoints(View(1), new LogDirectory(log), _events);
+        Assert.Equal(3UL, finals.LatestOf(_changsha.Origin)?.Size);
+
+        var honest = SignedNote.Parse(System.Text.Encoding.UTF8.GetString(Note(9, cosigned: true)));
+        var forged = new List<SignedNote>();
+        for (var line = 0; line < honest.Signatures.Count; line++)
+        {
+            for (var at = 0; at < honest.Signatures[line].Signature.Length; at += 7)
+            {
+                var bytes = honest.Signatures[line].Signature.ToArray();
+                bytes[at] ^= 0x01;
+                var lines = honest.Signatures.ToList();
+                lines[line] = NoteSignature.Create(lines[line].Name, lines[line].KeyId, bytes);
+                forged.Add(SignedNote.Create(honest.Text, lines));
+            }
+        }
+        var stranger = new TestCity("430300", withSm2: false);
+        forged.Add(CosignatureSigner.Cosign(_changsha.Signer.Sign(9, MerkleHash.EmptyRoot.AsSpan()),
+            NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(_zhuzhou.Origin), stranger.WitnessKey), WitnessFixture.Start));
+        Assert.Equal(9UL, Seeded(honest).LatestOf(_changsha.Origin)?.Size);
+        foreach (var note in forged) Assert.NotEqual(9UL, Seeded(note).LatestOf(_changsha.Origin)?.Size);
+
+        // Seeded as the only stored note beyond size 3, as a restarted node would find it.
+        FinalCheckpoints Seeded(SignedNote note)
+        {
+            var store = new MerkleLog(new LogStore(new MemoryStore(), _changsha.Origin));
+            store.Store.PutCheckpoint(3, Note(3, cosigned: true));
+            store.Store.PutCheckpoint(9, note.ToUtf8());
+            return new FinalCheckpoints(View(1), new LogDirectory(store), _events);
+        }
+    }
 }
