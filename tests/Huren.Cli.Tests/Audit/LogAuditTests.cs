@@ -243,6 +243,27 @@ public sealed class LogAuditTests
         Assert.False(ledger.BeyondRead(Naming("huren.cz-t/439900", 7)));
     }
 
+    [Fact]
+    public void A_flow_audit_says_how_far_it_read_each_log_and_what_newer_entries_it_left_out()
+    {
+        // Witnesses that lag make the newest final checkpoint old: the audit then covers less, and says so.
+        var ledger = new Huren.Cli.Commands.Trace.FlowLedger();
+        ledger.SizesRead[Origin] = 5;
+        ledger.LatestSizes[Origin] = 9;
+        ledger.SizesRead["huren.cz-t/430200"] = 7;
+        ledger.LatestSizes["huren.cz-t/430200"] = 7;
+        ledger.SizesRead["huren.cz-t/430300"] = 2;
+        Assert.Equal(4UL, ledger.NotYetFinal(Origin));
+        Assert.Equal(0UL, ledger.NotYetFinal("huren.cz-t/430200"));
+        Assert.Equal(0UL, ledger.NotYetFinal("huren.cz-t/430300"));
+        var text = ledger.Coverage();
+        var lines = text.Split('\n');
+        Assert.Equal(4, lines.Length);
+        Assert.Equal($"  {Origin}: 5 entries; 4 newer not yet cosigned by the witnesses, not read (try again later)", lines[1]);
+        Assert.Equal("  huren.cz-t/430200: 7 entries", lines[2]);
+        Assert.Equal("  huren.cz-t/430300: 2 entries", lines[3]);
+    }
+
     /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>
     private async Task<List<ulong>> ReadFlowsAsync(List<byte[]> leaves, string checkpoint, Func<ulong, List<Huren.Schemas.Services.LogEntry>, List<Huren.Schemas.Services.LogEntry>>? serve = null)
     {

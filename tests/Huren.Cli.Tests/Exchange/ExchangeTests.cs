@@ -626,14 +626,20 @@ public sealed class ExchangeCommandsTests(ExchangeNetwork net)
         Assert.Equal(2, flows.Count);
         Assert.Single(flows, f => f.GetProperty("fault").GetString() == "" && f.GetProperty("receipt_index").GetString() != "");
         Assert.Single(flows, f => f.GetProperty("fault").GetString() == "share-without-receipt" && f.GetProperty("share_id").GetString() == HurenClientShareId(unreceipted));
+        // What was read of each log is stated: every member's, Changsha's up to at least its newest share.
+        var logs = JsonDocument.Parse(stdout).RootElement.GetProperty("logs").EnumerateArray().ToList();
+        Assert.Equal(3, logs.Count);
+        var changshaRead = Assert.Single(logs, l => l.GetProperty("origin").GetString() == Origin(Changsha));
+        Assert.True(changshaRead.GetProperty("size").GetUInt64() > flows.Max(f => ulong.Parse(f.GetProperty("share_index").GetString()!, CultureInfo.InvariantCulture)), stdout);
         var again = (await net.RunAsync("audit", "flows", "--record", record, "--deadline", "00:00:00", "--city", Zhuzhou, "--json")).Output;
         Assert.Equal(stdout, again);
 
-        (code, stdout, _) = await net.RunAsync("audit", "flows", "--record", record, "--city", Zhuzhou, "--csv");
+        (code, stdout, stderr) = await net.RunAsync("audit", "flows", "--record", record, "--city", Zhuzhou, "--csv");
         Assert.Equal(0, code);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("share_id,provider_origin,share_index,shared_at,resource,record_id,fields,consumer_code,consumer_origin,purpose,matter_code,receipt_index,received_at,fault,reshare_of,receipt_origin", lines[0]);
         Assert.Equal(3, lines.Length);
+        Assert.Contains($"{Origin(Changsha)}: ", stderr, StringComparison.Ordinal);
     }
 
     private static string HurenClientShareId(ShareRequestResponse shared) => Huren.Sdk.Client.HurenClient.ReadShare(shared).Share.ShareId;

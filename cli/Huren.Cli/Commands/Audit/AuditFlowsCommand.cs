@@ -94,6 +94,8 @@ internal static class AuditFlowsCommand
                 var text = new StringBuilder(string.Join(",", CsvColumns)).Append('\n');
                 foreach (var f in rows) text.Append(string.Join(",", Cells(f).Select(Quote))).Append('\n');
                 await output.WriteAsync(text.ToString()).ConfigureAwait(false);
+                // What was read goes beside the CSV, not into it: its columns are fixed.
+                await parse.InvocationConfiguration.Error.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
             }
             else if (session.AsJson)
             {
@@ -101,13 +103,18 @@ internal static class AuditFlowsCommand
                 {
                     flows = rows.Select(f => CsvColumns.Zip(Cells(f)).ToDictionary(x => x.First, x => x.Second)),
                     faults = rows.Count(f => f.Fault.Length > 0),
+                    logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key) }),
                 }, CliJson.Options)).ConfigureAwait(false);
             }
-            else if (rows.Count == 0) await output.WriteLineAsync("No data flows match.").ConfigureAwait(false);
             else
             {
-                await output.WriteAsync(ConsoleTable.Format(["SHARE", "FROM", "RECORD", "FIELDS", "TO", "PURPOSE", "RECEIPT", "FAULT"],
-                    rows.Select(f => new[] { f.ShareId, $"{f.ProviderOrigin} #{f.ShareIndex}", f.Share.RecordId, string.Join("、", f.Share.Fields), f.Share.ConsumerOrigin, f.Share.Purpose, f.ReceiptIndex is { } i ? $"#{i}" : "—", f.Fault }))).ConfigureAwait(false);
+                if (rows.Count == 0) await output.WriteLineAsync("No data flows match.").ConfigureAwait(false);
+                else
+                {
+                    await output.WriteAsync(ConsoleTable.Format(["SHARE", "FROM", "RECORD", "FIELDS", "TO", "PURPOSE", "RECEIPT", "FAULT"],
+                        rows.Select(f => new[] { f.ShareId, $"{f.ProviderOrigin} #{f.ShareIndex}", f.Share.RecordId, string.Join("、", f.Share.Fields), f.Share.ConsumerOrigin, f.Share.Purpose, f.ReceiptIndex is { } i ? $"#{i}" : "—", f.Fault }))).ConfigureAwait(false);
+                }
+                await output.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
             }
             return rows.Exists(f => f.Fault.Length > 0) ? ExitCodes.Negative : ExitCodes.Success;
         });

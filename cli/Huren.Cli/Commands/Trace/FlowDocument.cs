@@ -30,6 +30,33 @@ internal sealed class FlowLedger
     public Dictionary<string, ulong> SizesRead { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// The size of each log's newest checkpoint at the node when it was read, by origin (absent when the node had none
+    /// that verifies). Beyond <see cref="SizesRead"/> it counts entries not yet cosigned by the witnesses, which an
+    /// audit does not cover: a flow audit says how many, so that a log whose witnesses lag is not audited short unseen.
+    /// </summary>
+    public Dictionary<string, ulong> LatestSizes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The entries of <paramref name="origin"/>'s log beyond what was read (not yet final at the node).</summary>
+    public ulong NotYetFinal(string origin)
+        => LatestSizes.TryGetValue(origin, out var latest) && SizesRead.TryGetValue(origin, out var read) && latest > read ? latest - read : 0;
+
+    /// <summary>
+    /// What was covered, for people: each log up to its newest final checkpoint, and how many newer entries (not yet
+    /// cosigned by the witnesses) were left out, so that a reading made short by lagging witnesses says so.
+    /// </summary>
+    public string Coverage()
+    {
+        var text = new StringBuilder("Read up to each log's newest final checkpoint:");
+        foreach (var (origin, size) in SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  {origin}: {size} entries");
+            if (NotYetFinal(origin) is > 0 and var left)
+                text.Append(CultureInfo.InvariantCulture, $"; {left} newer not yet cosigned by the witnesses, not read (try again later)");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
     /// Whether <paramref name="receipt"/> names a share beyond what was read of the provider's log: each log is read up to
     /// its own newest final checkpoint, so the consumer's may already hold the receipt of a share the provider's final
     /// checkpoint does not cover yet. No fault: a later audit judges it.
@@ -47,6 +74,7 @@ internal sealed class FlowLedger
         {
             var (size, note) = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
             ledger.SizesRead[member.Origin] = size;
+            if (await LatestSizeAsync(session, member, ct).ConfigureAwait(false) is { } latest) ledger.LatestSizes[member.Origin] = latest;
             await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
                 start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
@@ -87,6 +115,17 @@ internal sealed class FlowLedger
         {
             throw new CliException($"{ex.Message}; a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it", ex);
         }
+    }
+
+    /// <summary>
+    /// The size of the node's newest checkpoint of <paramref name="member"/>'s log, final or not, when its note verifies
+    /// under the network configuration (else null: it only tells the auditor what the audit left out).
+    /// </summary>
+    private static async Task<ulong?> LatestSizeAsync(NodeSession session, TrustedMember member, CancellationToken ct)
+    {
+        var answer = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false);
+        var verified = member.VerifyCheckpoint(answer.Note);
+        return verified.IsValid ? verified.Checkpoint!.Size : null;
     }
 
     /// <summary>

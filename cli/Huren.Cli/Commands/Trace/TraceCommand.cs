@@ -97,6 +97,7 @@ internal static class TraceCommand
         {
             await output.WriteAsync(document.ToTree()).ConfigureAwait(false);
             await output.WriteLineAsync($"{document.ShareCount} share{(document.ShareCount == 1 ? "" : "s")} of {recordId}; read from {session.Describe()}").ConfigureAwait(false);
+            await output.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
         }
         return document.ShareCount > 0 && !HasFault(document.Shares) ? ExitCodes.Success : ExitCodes.Negative;
     }
