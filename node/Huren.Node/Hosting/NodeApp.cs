@@ -45,13 +45,19 @@ public static partial class NodeApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
         {
             https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) => kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(PinnedTls.Fingerprint(certificate));
+            https.ClientCertificateValidation = (certificate, _, _) =>
+            {
+                var fingerprint = PinnedTls.Fingerprint(certificate);
+                return kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(fingerprint)
+                    || kestrel.ApplicationServices.GetRequiredService<MetricsAccess>().IsScraperCertificate(fingerprint);
+            };
         }));
         var services = builder.Services;
         // Bounded shutdown: on SIGTERM, requests and hosted services get this long before the node closes its storage
         // and exits (peer streams end at once: they observe ApplicationStopping).
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.AddSingleton(options);
+        services.AddSingleton(new MetricsAccess(options.Metrics));
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
             ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, NetworkView.KeySpaceName))
             : new NetworkView());
@@ -219,7 +225,8 @@ public static partial class NodeApp
         app.MapGrpcService<AdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
-        app.MapMetrics("/metrics");
+        app.Use(app.Services.GetRequiredService<MetricsAccess>().GuardAsync);
+        app.MapMetrics(MetricsAccess.Path);
         // The same checks over plain HTTP (HTTP/1.1 or 2) for load balancers and curl: 200 Healthy, 503 Unhealthy.
         app.MapHealthChecks("/healthz");
         if (options.Counter.Enabled) app.MapCounterPage();

@@ -98,6 +98,9 @@ internal sealed class TestNode : IAsyncDisposable
 
     public HurenClient Anonymous() => new(Endpoint, null);
 
+    /// <summary>Every address the node listens on (the first is <see cref="Endpoint"/>; settings may add endpoints).</summary>
+    public IReadOnlyList<Uri> Addresses => [.. _app!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a))];
+
     /// <summary>The call-credential key of client <paramref name="principal"/> (to make credentials by hand).</summary>
     public SigningKey ClientKey(string principal) => _clientKeys[principal];
 
