@@ -13,4 +13,16 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Polls <paramref name="probe"/> every 20 ms until it gives a value; fails the test after 30 s, naming <paramref name="what"/>.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
 }

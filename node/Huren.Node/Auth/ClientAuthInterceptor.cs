@@ -5,10 +5,11 @@ using Huren.Sdk.Client;
 namespace Huren.Node.Auth;
 
 /// <summary>
-/// Authenticates every call (except health checks and reflection) before it reaches a service, and leaves the
-/// principal on the call for the services' role checks.
+/// Authenticates every call (except health checks and reflection) before it reaches a service, leaves the principal
+/// on the call for the services' role checks, and holds one of the principal's permits (<see cref="CallsInFlight"/>)
+/// until the call ends.
 /// </summary>
-public sealed class ClientAuthInterceptor(ClientRegistry clients) : Interceptor
+public sealed class ClientAuthInterceptor(ClientRegistry clients, CallsInFlight inFlight) : Interceptor
 {
     private const string ItemKey = "huren.principal";
 
@@ -18,42 +19,44 @@ public sealed class ClientAuthInterceptor(ClientRegistry clients) : Interceptor
            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "call is not authenticated"));
 
     /// <inheritdoc/>
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
-        return continuation(request, context);
+        using var permit = Authenticate(context);
+        return await continuation(request, context).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
-        return continuation(requestStream, context);
+        using var permit = Authenticate(context);
+        return await continuation(requestStream, context).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
-        return continuation(request, responseStream, context);
+        using var permit = Authenticate(context);
+        await continuation(request, responseStream, context).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
-        return continuation(requestStream, responseStream, context);
+        using var permit = Authenticate(context);
+        await continuation(requestStream, responseStream, context).ConfigureAwait(false);
     }
 
-    private void Authenticate(ServerCallContext context)
+    /// <summary>The caller's principal, set on the call, and one of its permits (null for the open services).</summary>
+    private IDisposable? Authenticate(ServerCallContext context)
     {
         // Health checks stay open so orchestrators can probe; reflection only describes the public contract.
-        if (context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal) || context.Method.StartsWith("/grpc.reflection.", StringComparison.Ordinal)) return;
+        if (context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal) || context.Method.StartsWith("/grpc.reflection.", StringComparison.Ordinal)) return null;
         var header = context.RequestHeaders.GetValue(CallCredential.Header);
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
         var fingerprint = certificate is null ? null : Sdk.Client.PinnedTls.Fingerprint(certificate);
         var principal = clients.Authenticate(header, context.Method, fingerprint, out var error)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, error!));
         context.GetHttpContext().Items[ItemKey] = principal;
+        return inFlight.Admit(principal.Name);
     }
 }

@@ -58,6 +58,7 @@ public static partial class NodeApp
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.AddSingleton(options);
         services.AddSingleton(new MetricsAccess(options.Metrics));
+        services.AddSingleton(new CallsInFlight(options.Limits));
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
             ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, NetworkView.KeySpaceName))
             : new NetworkView());

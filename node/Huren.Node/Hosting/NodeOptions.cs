@@ -43,6 +43,9 @@ public sealed class NodeOptions
     /// <summary>RFC 3161 time-stamps of final checkpoints (off unless <c>Url</c> is set).</summary>
     public Anchoring.TimestampingOptions Timestamping { get; set; } = new();
 
+    /// <summary>What one caller may hold of the node at once.</summary>
+    public CallLimitOptions Limits { get; set; } = new();
+
     /// <summary>Who may read <c>/metrics</c>.</summary>
     public Services.MetricsOptions Metrics { get; set; } = new();
 
@@ -78,7 +81,7 @@ public sealed class NodeOptions
         if (CityCode.Length != 6 || !CityCode.All(char.IsAsciiDigit)) return $"Huren:CityCode must be a 6-digit 行政区划代码, got '{CityCode}'";
         if (string.IsNullOrWhiteSpace(DataPath)) return "Huren:DataPath is required";
         if (CheckpointTimer <= TimeSpan.Zero) return "Huren:CheckpointTimer must be positive";
-        return Keys.Validate() ?? Recovery.Validate() ?? Sequencer.Validate() ?? StatusMap.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate() ?? Metrics.Validate();
+        return Keys.Validate() ?? Recovery.Validate() ?? Sequencer.Validate() ?? StatusMap.Validate() ?? Counter.Validate() ?? Content.Validate() ?? Exchange.Validate() ?? Anchoring.Validate() ?? Timestamping.Validate() ?? Metrics.Validate() ?? Limits.Validate();
     }
 }
 

@@ -1,0 +1,45 @@
+using System.Threading.RateLimiting;
+using Grpc.Core;
+
+namespace Huren.Node.Auth;
+
+/// <summary>Bounds on what one caller may hold of the node at once (section <c>Huren:Limits</c>).</summary>
+public sealed class CallLimitOptions
+{
+    /// <summary>
+    /// Calls (unary or streaming) one principal may have in flight at once; one more is refused with RESOURCE_EXHAUSTED
+    /// until one ends. A client with many connections and streams could otherwise hold the node's memory and threads
+    /// from everyone else, the counters (窗口) included. Generous: the busiest callers measured (the benchmarks' 32
+    /// concurrent submitters, a peer's follows, witness offers and exchanges) stay far below it.
+    /// </summary>
+    public int CallsInFlightPerClient { get; set; } = 256;
+
+    /// <summary>Names the first invalid setting, or null.</summary>
+    public string? Validate()
+        => CallsInFlightPerClient is < 1 or > 100_000 ? $"Huren:Limits:CallsInFlightPerClient must be 1–100000, got {CallsInFlightPerClient}" : null;
+}
+
+/// <summary>
+/// Counts each authenticated principal's calls in flight (a concurrency limiter per principal, no queue): a call
+/// beyond <see cref="CallLimitOptions.CallsInFlightPerClient"/> is refused at once, naming the limit, and the permit is
+/// given back when a call ends however it ends.
+/// </summary>
+public sealed class CallsInFlight(CallLimitOptions options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(principal =>
+        RateLimitPartition.GetConcurrencyLimiter(principal, _ => new ConcurrencyLimiterOptions { PermitLimit = options.CallsInFlightPerClient, QueueLimit = 0 }));
+
+    /// <summary>A permit for one call of <paramref name="principal"/>, to dispose when the call ends.</summary>
+    /// <exception cref="RpcException">RESOURCE_EXHAUSTED: the principal already has the limit of calls in flight.</exception>
+    public RateLimitLease Admit(string principal)
+    {
+        var lease = _limiter.AttemptAcquire(principal);
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        throw new RpcException(new Status(StatusCode.ResourceExhausted,
+            $"'{principal}' already has {options.CallsInFlightPerClient} calls in flight at this node (Huren:Limits:CallsInFlightPerClient); end some, or wait for them, and call again"));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _limiter.Dispose();
+}
