@@ -18,14 +18,20 @@ internal static class CheckpointCommand
         {
             Description = "The newest final checkpoint the node holds (with the network's threshold of witness cosignatures); a busy log's latest is often still being cosigned.",
         };
+        var wait = new Option<TimeSpan>("--wait")
+        {
+            Description = "With --final: while the node holds no final checkpoint (its witnesses are down or behind), ask again until this long has passed (e.g. 00:00:30); default 0, ask once.",
+        };
         var checkpoint = new Command("checkpoint",
             "Print a log's signed checkpoint (C2SP signed note: origin, size, root hash, then the log's, SM2 and witness\n" +
             "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier. The note goes to standard\n" +
             "output; whether it verifies (log signature, witness cosignatures) to standard error. Exit 1 if it does not verify,\n" +
-            "or, with --final, if it is not final.") { origin, size, final };
+            "or, with --final, if it is not final.") { origin, size, final, wait };
         checkpoint.Validators.Add(result =>
         {
             if (result.GetValue(final) && result.GetValue(size) != 0) result.AddError("--final and --size exclude each other: --final asks for the newest final checkpoint");
+            if (result.GetValue(wait) < TimeSpan.Zero) result.AddError("--wait must not be negative");
+            if (result.GetValue(wait) > TimeSpan.Zero && !result.GetValue(final)) result.AddError("--wait goes with --final: it waits for a final checkpoint");
         });
         access.AddTo(checkpoint);
         checkpoint.SetAction(async (parse, ct) =>
@@ -33,7 +39,21 @@ internal static class CheckpointCommand
             using var session = access.Open(parse);
             var logOrigin = session.OriginOf(parse.GetValue(origin)!);
             var askedFinal = parse.GetValue(final);
-            var response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size), Final = askedFinal }, session.Options(ct)).ConfigureAwait(false);
+            CheckpointResponse response;
+            if (parse.GetValue(wait) is { Ticks: > 0 } patience)
+            {
+                // The SDK's wait: asks every 200 ms, and takes only a note that verifies and is final.
+                try
+                {
+                    var (finalSize, note) = await session.Client.FinalCheckpointAsync(session.Network, logOrigin, 0, DateTime.UtcNow + patience, ct).ConfigureAwait(false);
+                    response = new CheckpointResponse { Origin = logOrigin, Size = finalSize, Note = note };
+                }
+                catch (InvalidOperationException ex)
+                {
+                    throw new CliException($"{ex.Message} (waited {patience})", ex);
+                }
+            }
+            else response = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = logOrigin, Size = parse.GetValue(size), Final = askedFinal }, session.Options(ct)).ConfigureAwait(false);
             // Printed as is, but only after checking it: the log's signature, and how many member witnesses cosigned it.
             // Every line of a key the configuration gives (log, SM2, witnesses) must verify.
             var verification = session.Network.ByOrigin(logOrigin)!.VerifyCheckpoint(response.Note);
