@@ -49,18 +49,16 @@ public sealed class MetricsAccess(MetricsOptions options)
         return connection.ClientCertificate is { } certificate && _scrapers.Contains(PinnedTls.Fingerprint(certificate));
     }
 
-    /// <summary>Refuses, before the metrics are collected, a request to <see cref="Path"/> that <see cref="Allows"/> does not let through.</summary>
-    public async Task GuardAsync(HttpContext context, RequestDelegate next)
+    /// <summary>Refuses, before the metrics are collected, a request to <see cref="Path"/> that <see cref="Allows"/> does not let through; any other request passes straight on.</summary>
+    public Task GuardAsync(HttpContext context, RequestDelegate next)
+        => context.Request.Path.StartsWithSegments(Path, StringComparison.Ordinal) && !Allows(context.Connection) ? RefuseAsync(context) : next(context);
+
+    private static async Task RefuseAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments(Path, StringComparison.Ordinal) && !Allows(context.Connection))
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync(
-                $"{Path} is served to clients on the node's own machine and to scrapers presenting a TLS client certificate listed in Huren:Metrics:ScraperCertificates\n",
-                context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-        await next(context).ConfigureAwait(false);
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(
+            $"{Path} is served to clients on the node's own machine and to scrapers presenting a TLS client certificate listed in Huren:Metrics:ScraperCertificates\n",
+            context.RequestAborted).ConfigureAwait(false);
     }
 }
