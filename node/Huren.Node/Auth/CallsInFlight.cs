@@ -22,22 +22,31 @@ public sealed class CallLimitOptions
 /// <summary>
 /// Counts each authenticated principal's calls in flight (a concurrency limiter per principal, no queue): a call
 /// beyond <see cref="CallLimitOptions.CallsInFlightPerClient"/> is refused at once, naming the limit, and the permit is
-/// given back when a call ends however it ends.
+/// given back when a call ends however it ends. A peer node's forwarded exchange requests (<see cref="ProvideMethod"/>,
+/// one per department request in its city, each open for its whole transfer) count apart from its other calls: a
+/// burst of exchanges must not take the permits its mirrors' follows and witness offers need, or finality would stall.
 /// </summary>
 public sealed class CallsInFlight(CallLimitOptions options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(principal =>
-        RateLimitPartition.GetConcurrencyLimiter(principal, _ => new ConcurrencyLimiterOptions { PermitLimit = options.CallsInFlightPerClient, QueueLimit = 0 }));
+    /// <summary>The setting, named in every refusal.</summary>
+    public const string Setting = "Huren:Limits:CallsInFlightPerClient";
 
-    /// <summary>A permit for one call of <paramref name="principal"/>, to dispose when the call ends.</summary>
+    /// <summary>The method a consumer's node forwards its departments' share requests with.</summary>
+    public const string ProvideMethod = "/huren.v1.Exchange/Provide";
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(partition =>
+        RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions { PermitLimit = options.CallsInFlightPerClient, QueueLimit = 0 }));
+
+    /// <summary>A permit for one call of <paramref name="principal"/> to <paramref name="method"/>, to dispose when the call ends.</summary>
     /// <exception cref="RpcException">RESOURCE_EXHAUSTED: the principal already has the limit of calls in flight.</exception>
-    public RateLimitLease Admit(string principal)
+    public RateLimitLease Admit(ClientPrincipal principal, string method)
     {
-        var lease = _limiter.AttemptAcquire(principal);
+        var exchange = principal.Role == ClientRole.Peer && string.Equals(method, ProvideMethod, StringComparison.Ordinal);
+        var lease = _limiter.AttemptAcquire(exchange ? principal.Name + " " + ProvideMethod : principal.Name);
         if (lease.IsAcquired) return lease;
         lease.Dispose();
         throw new RpcException(new Status(StatusCode.ResourceExhausted,
-            $"'{principal}' already has {options.CallsInFlightPerClient} calls in flight at this node (Huren:Limits:CallsInFlightPerClient); end some, or wait for them, and call again"));
+            $"'{principal.Name}' already has {options.CallsInFlightPerClient} {(exchange ? "forwarded share requests" : "calls")} in flight at this node ({Setting}); end some, or wait for them, and call again"));
     }
 
     /// <inheritdoc/>

@@ -57,6 +57,6 @@ public sealed class ClientAuthInterceptor(ClientRegistry clients, CallsInFlight 
         var principal = clients.Authenticate(header, context.Method, fingerprint, out var error)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, error!));
         context.GetHttpContext().Items[ItemKey] = principal;
-        return inFlight.Admit(principal.Name);
+        return inFlight.Admit(principal, context.Method);
     }
 }

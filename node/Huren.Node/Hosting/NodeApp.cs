@@ -40,25 +40,34 @@ public static partial class NodeApp
         var baseDir = builder.Environment.ContentRootPath;
         var keys = NodeKeys.Load(options.Keys, baseDir, options.CreateMissingKeys);
 
-        // Node-to-node mutual TLS: peers may present a certificate, and only one the network configuration lists
-        // gets through the handshake. Clients without certificates authenticate with their signed call credential.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        // Node-to-node mutual TLS: peers may present a certificate, and only one the network configuration lists (or a
+        // metrics scraper's, Huren:Metrics) gets through the handshake. Clients without certificates authenticate with
+        // their signed call credential; a certificate stands for a peer only with that peer's credential.
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) =>
+            // A call on a connection that died without a close (a peer's host gone, a network cut) would hold its
+            // permit (Huren:Limits) and its stream until TCP gave up: HTTP/2 pings find such a connection in under a minute.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            kestrel.ConfigureHttpsDefaults(https =>
             {
-                var fingerprint = PinnedTls.Fingerprint(certificate);
-                return kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(fingerprint)
-                    || kestrel.ApplicationServices.GetRequiredService<MetricsAccess>().IsScraperCertificate(fingerprint);
-            };
-        }));
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) =>
+                {
+                    var fingerprint = PinnedTls.Fingerprint(certificate);
+                    return kestrel.ApplicationServices.GetRequiredService<ClientRegistry>().IsMemberCertificate(fingerprint)
+                        || kestrel.ApplicationServices.GetRequiredService<MetricsAccess>().IsScraperCertificate(fingerprint);
+                };
+            });
+        });
         var services = builder.Services;
         // Bounded shutdown: on SIGTERM, requests and hosted services get this long before the node closes its storage
         // and exits (peer streams end at once: they observe ApplicationStopping).
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.AddSingleton(options);
         services.AddSingleton(new MetricsAccess(options.Metrics));
-        services.AddSingleton(new CallsInFlight(options.Limits));
+        // Made by the container, so that it disposes the limiter (and its timer) with the node.
+        services.AddSingleton(_ => new CallsInFlight(options.Limits));
         services.AddSingleton(sp => LoadNetwork(options, baseDir) is { } genesis
             ? new NetworkView(genesis, new KeySpace(sp.GetRequiredService<IKeyValueStore>(), StoreFamily.State, NetworkView.KeySpaceName))
             : new NetworkView());
@@ -227,7 +236,7 @@ public static partial class NodeApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.Use(app.Services.GetRequiredService<MetricsAccess>().GuardAsync);
-        app.MapMetrics(MetricsAccess.Path);
+        app.MapMetrics(MetricsAccess.Path).WithMetadata(MetricsAccess.EndpointMarker.Instance);
         // The same checks over plain HTTP (HTTP/1.1 or 2) for load balancers and curl: 200 Healthy, 503 Unhealthy.
         app.MapHealthChecks("/healthz");
         if (options.Counter.Enabled) app.MapCounterPage();

@@ -69,6 +69,12 @@ public sealed partial class ExchangeService(
         {
             throw RpcErrors.Unavailable($"the provider's node {asked.ProviderOrigin} ({member.Endpoint}) is unreachable or failed: {ex.Status.Detail}; nothing was recorded or stored here for share {asked.ShareId}; try again later");
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && ex.Status.Detail.Contains(Auth.CallsInFlight.Setting, StringComparison.Ordinal))
+        {
+            // The provider holds as many of this city's requests as it takes at once: the department cannot act on
+            // that limit (it is this node's), but asking again shortly can succeed, which UNAVAILABLE says (the SDK retries it).
+            throw RpcErrors.Unavailable($"the provider's node {asked.ProviderOrigin} is busy with this city's requests ({ex.Status.Detail}); nothing was recorded or stored here for share {asked.ShareId}; try again shortly");
+        }
         catch (RpcException ex)
         {
             throw new RpcException(new Status(ex.StatusCode, $"the provider's node {asked.ProviderOrigin} refused the request: {ex.Status.Detail}"));

@@ -49,9 +49,24 @@ public sealed class MetricsAccess(MetricsOptions options)
         return connection.ClientCertificate is { } certificate && _scrapers.Contains(PinnedTls.Fingerprint(certificate));
     }
 
-    /// <summary>Refuses, before the metrics are collected, a request to <see cref="Path"/> that <see cref="Allows"/> does not let through; any other request passes straight on.</summary>
+    /// <summary>Marks the metrics endpoint (<c>WithMetadata</c>), so that the guard knows it by what routing chose, whatever the path's case or form.</summary>
+    public sealed class EndpointMarker
+    {
+        /// <summary>The one marker.</summary>
+        public static readonly EndpointMarker Instance = new();
+
+        private EndpointMarker()
+        {
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before the metrics are collected, a request routed to the metrics endpoint (<see cref="EndpointMarker"/>: routing
+    /// matches <c>/METRICS</c> or <c>/metrics/</c> too) that <see cref="Allows"/> does not let through; any other request
+    /// passes straight on. Runs after routing.
+    /// </summary>
     public Task GuardAsync(HttpContext context, RequestDelegate next)
-        => context.Request.Path.StartsWithSegments(Path, StringComparison.Ordinal) && !Allows(context.Connection) ? RefuseAsync(context) : next(context);
+        => context.GetEndpoint()?.Metadata.GetMetadata<EndpointMarker>() is not null && !Allows(context.Connection) ? RefuseAsync(context) : next(context);
 
     private static async Task RefuseAsync(HttpContext context)
     {

@@ -321,6 +321,10 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
         (usage, _, error) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--wait", "00:00:05", "--city", LedgerNetwork.Zhuzhou);
         Assert.Equal(2, usage);
         Assert.Contains("--wait goes with --final", error, StringComparison.Ordinal);
+        // A bare number is days to TimeSpan's parser: far beyond the cap, and said so.
+        (usage, _, error) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--final", "--wait", "30", "--city", LedgerNetwork.Zhuzhou);
+        Assert.Equal(2, usage);
+        Assert.Contains("--wait must be between", error, StringComparison.Ordinal);
     }
 
     /// <summary>The SDK's rule binding a node's answer to its evidence (what the CLI's verify, use and export rely on).</summary>

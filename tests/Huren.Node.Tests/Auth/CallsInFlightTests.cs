@@ -3,6 +3,8 @@ using Huren.Node.Auth;
 using Huren.Node.Tests.Integration;
 using Huren.Schemas.Services;
 using Huren.Sdk.Client;
+using Huren.Schemas.Envelope;
+using Huren.Sdk.Crypto;
 
 namespace Huren.Node.Tests.Auth;
 
@@ -35,8 +37,9 @@ public sealed class CallsInFlightTests
 
             await stopFirst.CancelAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => first);
-            // The ended follow gave its permit back.
-            await Eventually.ValueAsync(async () => await TryAsync(auditor) is null ? "admitted" : null, "the auditor let in again");
+            // The cancelled follow gave its permit back (the other, with no deadline, still holds its own).
+            await Eventually.ValueAsync(async () => await TryAsync(auditor) is null ? "admitted" : null, "the auditor let in again", TimeSpan.FromSeconds(10));
+            Assert.False(second.IsCompleted, "the second follow should still be open");
         }
         finally
         {
@@ -44,6 +47,27 @@ public sealed class CallsInFlightTests
             await stopSecond.CancelAsync();
             await Task.WhenAll(first, second).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    [Fact]
+    public void A_peers_forwarded_share_requests_cannot_take_the_permits_its_follows_and_witness_offers_need()
+    {
+        using var limits = new CallsInFlight(new CallLimitOptions { CallsInFlightPerClient = 2 });
+        var peer = new ClientPrincipal("node-430200", ClientRole.Peer, null, SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey);
+        var department = peer with { Name = "430200-amr", Role = ClientRole.Issuer, IssuerId = "430200-amr" };
+        using var provide1 = limits.Admit(peer, CallsInFlight.ProvideMethod);
+        using var provide2 = limits.Admit(peer, CallsInFlight.ProvideMethod);
+        var full = Assert.Throws<RpcException>(() => limits.Admit(peer, CallsInFlight.ProvideMethod));
+        Assert.Equal(StatusCode.ResourceExhausted, full.StatusCode);
+        Assert.Contains("forwarded share requests", full.Status.Detail, StringComparison.Ordinal);
+        // The peer's follows and offers still get in, up to their own limit.
+        using var follow = limits.Admit(peer, "/huren.v1.Ledger/Follow");
+        using var offer = limits.Admit(peer, "/huren.v1.Witness/AddCheckpoint");
+        Assert.Equal(StatusCode.ResourceExhausted, Assert.Throws<RpcException>(() => limits.Admit(peer, "/huren.v1.Ledger/Follow")).StatusCode);
+        // Only a peer's Provide counts apart: anyone else's calls share one count.
+        using var asked = limits.Admit(department, CallsInFlight.ProvideMethod);
+        using var other = limits.Admit(department, "/huren.v1.Ledger/Submit");
+        Assert.Equal(StatusCode.ResourceExhausted, Assert.Throws<RpcException>(() => limits.Admit(department, "/huren.v1.Ledger/Submit")).StatusCode);
     }
 
     [Fact]
@@ -55,7 +79,8 @@ public sealed class CallsInFlightTests
 
     private static async Task FollowAsync(HurenClient client, CancellationToken stop)
     {
-        await foreach (var _ in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = 64 }, new ProtoBuf.Grpc.CallContext(client.Options(stop))))
+        // No deadline: the follow ends only when cancelled, so a permit comes back only through the cancellation.
+        await foreach (var _ in client.Ledger.FollowAsync(new FollowRequest { Origin = TestNode.Origin, MaxEntries = 64 }, new ProtoBuf.Grpc.CallContext(new CallOptions(cancellationToken: stop))))
         {
         }
     }

@@ -103,7 +103,7 @@ internal static class AuditFlowsCommand
                 {
                     flows = rows.Select(f => CsvColumns.Zip(Cells(f)).ToDictionary(x => x.First, x => x.Second)),
                     faults = rows.Count(f => f.Fault.Length > 0),
-                    logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key) }),
+                    logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key), latestUnknown = ledger.LatestUnknown.GetValueOrDefault(l.Key) }),
                 }, CliJson.Options)).ConfigureAwait(false);
             }
             else

@@ -20,17 +20,17 @@ internal static class CheckpointCommand
         };
         var wait = new Option<TimeSpan>("--wait")
         {
-            Description = "With --final: while the node holds no final checkpoint (its witnesses are down or behind), ask again until this long has passed (e.g. 00:00:30); default 0, ask once.",
+            Description = "With --final: while the node holds no final checkpoint (its witnesses are down or behind), ask again until this long has passed (hh:mm:ss, e.g. 00:00:30, at most 01:00:00); default 0, ask once.",
         };
         var checkpoint = new Command("checkpoint",
             "Print a log's signed checkpoint (C2SP signed note: origin, size, root hash, then the log's, SM2 and witness\n" +
             "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier. The note goes to standard\n" +
             "output; whether it verifies (log signature, witness cosignatures) to standard error. Exit 1 if it does not verify,\n" +
-            "or, with --final, if it is not final.") { origin, size, final, wait };
+            "or, with --final, if it is not final; 2 when the node holds no final checkpoint (with --wait: none by then).") { origin, size, final, wait };
         checkpoint.Validators.Add(result =>
         {
             if (result.GetValue(final) && result.GetValue(size) != 0) result.AddError("--final and --size exclude each other: --final asks for the newest final checkpoint");
-            if (result.GetValue(wait) < TimeSpan.Zero) result.AddError("--wait must not be negative");
+            if (result.GetValue(wait) < TimeSpan.Zero || result.GetValue(wait) > TimeSpan.FromHours(1)) result.AddError("--wait must be between 00:00:00 and 01:00:00 (hh:mm:ss)");
             if (result.GetValue(wait) > TimeSpan.Zero && !result.GetValue(final)) result.AddError("--wait goes with --final: it waits for a final checkpoint");
         });
         access.AddTo(checkpoint);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -30,15 +31,21 @@ internal sealed class FlowLedger
     public Dictionary<string, ulong> SizesRead { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The size of each log's newest checkpoint at the node when it was read, by origin (absent when the node had none
-    /// that verifies). Beyond <see cref="SizesRead"/> it counts entries not yet cosigned by the witnesses, which an
-    /// audit does not cover: a flow audit says how many, so that a log whose witnesses lag is not audited short unseen.
+    /// The size of each log's newest checkpoint at the node when it was read, by origin. Beyond <see cref="SizesRead"/> it
+    /// counts entries not yet cosigned by the witnesses, which a reading does not cover: the audit says how many, so that a
+    /// log whose witnesses lag is not audited short unseen.
     /// </summary>
     public Dictionary<string, ulong> LatestSizes { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The entries of <paramref name="origin"/>'s log beyond what was read (not yet final at the node).</summary>
-    public ulong NotYetFinal(string origin)
-        => LatestSizes.TryGetValue(origin, out var latest) && SizesRead.TryGetValue(origin, out var read) && latest > read ? latest - read : 0;
+    /// <summary>Why a log's newest checkpoint is not known (its note did not verify, or the node did not give it), by origin.</summary>
+    public Dictionary<string, string> LatestUnknown { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The entries of <paramref name="origin"/>'s log beyond what was read (not yet final at the node); null when the newest checkpoint is not known.</summary>
+    public ulong? NotYetFinal(string origin)
+    {
+        if (!LatestSizes.TryGetValue(origin, out var latest)) return null;
+        return SizesRead.TryGetValue(origin, out var read) && latest > read ? latest - read : 0;
+    }
 
     /// <summary>
     /// What was covered, for people: each log up to its newest final checkpoint, and how many newer entries (not yet
@@ -50,7 +57,9 @@ internal sealed class FlowLedger
         foreach (var (origin, size) in SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
             text.Append(CultureInfo.InvariantCulture, $"\n  {origin}: {size} entries");
-            if (NotYetFinal(origin) is > 0 and var left)
+            if (LatestUnknown.TryGetValue(origin, out var why))
+                text.Append(CultureInfo.InvariantCulture, $"; its newest checkpoint is unknown ({why}): newer entries may not have been read");
+            else if (NotYetFinal(origin) is > 0 and var left)
                 text.Append(CultureInfo.InvariantCulture, $"; {left} newer not yet cosigned by the witnesses, not read (try again later)");
         }
         return text.ToString();
@@ -74,7 +83,9 @@ internal sealed class FlowLedger
         {
             var (size, note) = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
             ledger.SizesRead[member.Origin] = size;
-            if (await LatestSizeAsync(session, member, ct).ConfigureAwait(false) is { } latest) ledger.LatestSizes[member.Origin] = latest;
+            var (latest, unknown) = await LatestSizeAsync(session, member, ct).ConfigureAwait(false);
+            if (latest is { } known) ledger.LatestSizes[member.Origin] = known;
+            else ledger.LatestUnknown[member.Origin] = unknown!;
             await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
                 start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
             {
@@ -119,13 +130,21 @@ internal sealed class FlowLedger
 
     /// <summary>
     /// The size of the node's newest checkpoint of <paramref name="member"/>'s log, final or not, when its note verifies
-    /// under the network configuration (else null: it only tells the auditor what the audit left out).
+    /// under the network configuration; else why not. It only tells the auditor what the reading left out, so a failure
+    /// here is reported, not fatal.
     /// </summary>
-    private static async Task<ulong?> LatestSizeAsync(NodeSession session, TrustedMember member, CancellationToken ct)
+    private static async Task<(ulong? Size, string? Unknown)> LatestSizeAsync(NodeSession session, TrustedMember member, CancellationToken ct)
     {
-        var answer = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false);
-        var verified = member.VerifyCheckpoint(answer.Note);
-        return verified.IsValid ? verified.Checkpoint!.Size : null;
+        try
+        {
+            var answer = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false);
+            var verified = member.VerifyCheckpoint(answer.Note);
+            return verified.IsValid ? (verified.Checkpoint!.Size, null) : (null, $"it does not verify: {verified.Failure}");
+        }
+        catch (RpcException ex) when (!ct.IsCancellationRequested)
+        {
+            return (null, $"the node did not give it: {ex.Status.StatusCode} {ex.Status.Detail}");
+        }
     }
 
     /// <summary>

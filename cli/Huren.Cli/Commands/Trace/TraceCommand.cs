@@ -91,8 +91,12 @@ internal static class TraceCommand
         }
         var document = FlowDocument.Build(recordId, session.Network.NetworkId, ledger);
         var output = parse.InvocationConfiguration.Output;
-        if (session.AsJson) await output.WriteLineAsync(JsonSerializer.Serialize(document, CliJson.Options)).ConfigureAwait(false);
-        else if (dot) await output.WriteAsync(document.ToDot()).ConfigureAwait(false);
+        if (session.AsJson || dot)
+        {
+            await output.WriteAsync(session.AsJson ? JsonSerializer.Serialize(document, CliJson.Options) + "\n" : document.ToDot()).ConfigureAwait(false);
+            // What was read goes beside the document, not into it: huren-flows/v1 and the graph are fixed formats.
+            await parse.InvocationConfiguration.Error.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
+        }
         else
         {
             await output.WriteAsync(document.ToTree()).ConfigureAwait(false);
