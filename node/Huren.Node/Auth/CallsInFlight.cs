@@ -34,7 +34,8 @@ public sealed class CallsInFlight(CallLimitOptions options) : IDisposable
     /// <summary>The method a consumer's node forwards its departments' share requests with.</summary>
     public const string ProvideMethod = "/huren.v1.Exchange/Provide";
 
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(partition =>
+    // Partitioned by principal, and for a peer by whether the call is a forwarded share request.
+    private readonly PartitionedRateLimiter<(string Principal, bool Exchange)> _limiter = PartitionedRateLimiter.Create<(string Principal, bool Exchange), (string, bool)>(partition =>
         RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions { PermitLimit = options.CallsInFlightPerClient, QueueLimit = 0 }));
 
     /// <summary>A permit for one call of <paramref name="principal"/> to <paramref name="method"/>, to dispose when the call ends.</summary>
@@ -42,7 +43,7 @@ public sealed class CallsInFlight(CallLimitOptions options) : IDisposable
     public RateLimitLease Admit(ClientPrincipal principal, string method)
     {
         var exchange = principal.Role == ClientRole.Peer && string.Equals(method, ProvideMethod, StringComparison.Ordinal);
-        var lease = _limiter.AttemptAcquire(exchange ? principal.Name + " " + ProvideMethod : principal.Name);
+        var lease = _limiter.AttemptAcquire((principal.Name, exchange));
         if (lease.IsAcquired) return lease;
         lease.Dispose();
         throw new RpcException(new Status(StatusCode.ResourceExhausted,

@@ -83,8 +83,7 @@ internal sealed class TestNode : IAsyncDisposable
             ? NodeApp.Build(args)
             : NodeApp.Build(args, builder => builder.Services.AddSingleton(_ => _store(Path.Combine(Dir, "data"))));
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Endpoint = new Uri(address);
+        Endpoint = Addresses[0];
     }
 
     /// <summary>Stops the node and starts it again on the same folder (a restart).</summary>
