@@ -19,25 +19,14 @@ namespace Huren.Node.CounterDesk;
 public sealed record CounterNode(string Origin, string CityCode);
 
 /// <summary>
-/// A sealed-document check for the page's "sealed document" input (用章文件核验). Not built yet: seals are being put on
-/// the ledger (issue 12); until an implementation is registered, the endpoint answers 501 and the page hides the
-/// input. An implementation gets the document and its GB/T 38540 signature and returns the view the page shows.
-/// </summary>
-public interface ISealedDocumentVerifier
-{
-    /// <summary>Verifies <paramref name="document"/> sealed by <paramref name="signature"/> (SES_Signature DER) for <paramref name="session"/>'s counter.</summary>
-    Task<object> VerifyAsync(byte[] document, byte[] signature, CounterSession session, CancellationToken cancellationToken);
-}
-
-/// <summary>
 /// The counter page's HTTP API (<c>/counter/api/…</c>, JSON; docs/counter.md). Every call but sign-in needs a
 /// session (bearer token); every verification and use is logged with the counter principal. Verification goes through
-/// the Licenses service's own answer and the SDK's trust rule, exactly as the CLI; uses are encoded here and signed by
+/// the Licenses and Seals services' own answers and the SDK's trust rules, exactly as the CLI; uses are encoded here and signed by
 /// the counter's key in the browser, then submitted under the ledger's counter rules.
 /// </summary>
 public sealed partial class CounterEndpoints(
-    CounterSessions sessions, CounterOptions options, CounterNode node, LicenseService licenses, LedgerService ledger, NetworkView network,
-    TimeProvider time, ILogger<CounterEndpoints> logger, ISealedDocumentVerifier? sealedDocuments = null)
+    CounterSessions sessions, CounterOptions options, CounterNode node, LicenseService licenses, SealService seals, LedgerService ledger, NetworkView network,
+    TimeProvider time, ILogger<CounterEndpoints> logger)
 {
     private const string SessionItem = "huren.counter.session";
 
@@ -156,17 +145,33 @@ public sealed partial class CounterEndpoints(
         return Results.Json(view);
     }
 
-    /// <summary>POST verify/sealed-document: the hook for sealed documents (501 until seals are on the ledger).</summary>
+    /// <summary>
+    /// POST verify/sealed-document (用章文件核验): a document and its GB/T 38540 seal signature, as multipart parts
+    /// <c>document</c> and <c>signature</c>. The document is hashed (SM3) as it streams in and not kept; the node's own
+    /// Seals answer for the signature and digest is believed only as far as the SDK's rule goes (<see cref="VerifiedSeal.Check"/>,
+    /// as <c>huren seal verify</c>).
+    /// </summary>
     internal async Task<IResult> VerifySealedDocumentAsync(HttpContext context)
     {
-        if (sealedDocuments is null) return Error(501, "sealed documents cannot be verified here yet: seals are not on the ledger (用章核验 comes with issue 12)");
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        if (form.Files["document"] is not { } document || form.Files["signature"] is not { } signature) return Error(400, "send the document and its signature (form fields 'document' and 'signature')");
-        using var documentBytes = new MemoryStream();
-        using var signatureBytes = new MemoryStream();
-        await document.CopyToAsync(documentBytes, context.RequestAborted).ConfigureAwait(false);
-        await signature.CopyToAsync(signatureBytes, context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(await sealedDocuments.VerifyAsync(documentBytes.ToArray(), signatureBytes.ToArray(), SessionOf(context), context.RequestAborted).ConfigureAwait(false));
+        var session = SessionOf(context);
+        var (upload, status, error) = await SealedDocumentUpload.ReadAsync(context.Request, options.MaxDocumentBytes, context.RequestAborted).ConfigureAwait(false);
+        if (upload is null) return Error(status, error!);
+        var document = new DocumentDetails(upload.DocumentName, upload.DocumentBytes, Convert.ToHexStringLower(upload.DocumentSm3));
+        if (network.Current is not { } trusted) return Results.Json(VerdictViews.NoNetwork("sealed-document", upload.DocumentName, Node(session), time.GetUtcNow()) with { Document = document });
+        var request = new VerifySealRequest { SesSignature = upload.Signature, DocumentSm3 = upload.DocumentSm3, WaitFinalMs = (uint)options.WaitForFinality.TotalMilliseconds };
+        SealVerdictResponse response;
+        try
+        {
+            response = await seals.AnswerVerifyAsync(request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            return Error(HttpStatusOf(ex.StatusCode), ex.Status.Detail);
+        }
+        var answer = VerifiedSeal.Check(response, SealQuestion.ForDigest(upload.DocumentSm3, upload.Signature), new SealEvidenceVerifier(trusted), time.GetUtcNow());
+        var view = VerdictViews.Sealed(answer, document, trusted, Node(session), time.GetUtcNow());
+        LogVerified(logger, session.Principal.Name, response.SealId.Length > 0 ? response.SealId : "(seal unread)", "sealed-document", view.Status, view.Verdict ?? view.NodeVerdict ?? "-", view.Failure ?? "");
+        return Results.Json(view);
     }
 
     /// <summary>
@@ -311,7 +316,6 @@ public sealed partial class CounterEndpoints(
         ends = session.Ends,
         idleTimeoutSeconds = (int)options.IdleTimeout.TotalSeconds,
         node = Node(session),
-        sealedDocuments = sealedDocuments is not null,
     };
 
     private NodeDetails Node(CounterSession session)

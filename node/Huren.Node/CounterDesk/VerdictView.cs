@@ -7,6 +7,7 @@ using Huren.Sdk.Entries;
 using Huren.Sdk.Evidence;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
+using Huren.Sdk.Seals;
 
 namespace Huren.Node.CounterDesk;
 
@@ -19,7 +20,7 @@ namespace Huren.Node.CounterDesk;
 /// </summary>
 public sealed record VerdictView
 {
-    /// <summary>How the question came: <c>id</c>, <c>reference</c> (a QR code read by the camera or pasted), <c>photo</c> or <c>bundle</c>.</summary>
+    /// <summary>How the question came: <c>id</c>, <c>reference</c> (a QR code read by the camera or pasted), <c>photo</c>, <c>bundle</c> or <c>sealed-document</c>.</summary>
     public required string Source { get; init; }
 
     /// <summary>What was asked: the license id, or the reference text.</summary>
@@ -45,6 +46,12 @@ public sealed record VerdictView
 
     /// <summary>The license as its verified entries give it; null unless verified.</summary>
     public LicenseDetails? License { get; init; }
+
+    /// <summary>For a sealed document: the seal as the checked signature and verified entries give it; null unless verified.</summary>
+    public SealDetails? Seal { get; init; }
+
+    /// <summary>For a sealed document: what was checked (its name, size and SM3; the document itself is not kept).</summary>
+    public DocumentDetails? Document { get; init; }
 
     /// <summary>What the evidence rests on; null when there is none.</summary>
     public EvidenceDetails? Evidence { get; init; }
@@ -72,6 +79,13 @@ public sealed record VerdictView
 public sealed record LicenseDetails(
     string LicenseId, string Name, string TypeCode, string TypeName, string HolderName, string IssuingAuthority, string IssuingAuthorityCode,
     string IssueDate, string ValidFrom, string ValidUntil, string Origin, string IssuerId);
+
+/// <summary>A seal as the checked signature and the verified evidence give it (registration and revocation from the ledger, when there is evidence).</summary>
+public sealed record SealDetails(
+    string SealId, string SealName, string OwnerCode, string Origin, string IssuerId, string Signer, DateTimeOffset? SignedAt, string Reason, string RevocationReason);
+
+/// <summary>A sealed document checked at the counter: its file name as uploaded, its length and its SM3 in hex.</summary>
+public sealed record DocumentDetails(string Name, long Bytes, string Sm3);
 
 /// <summary>A checkpoint the evidence rests on, with its cosignatures.</summary>
 public sealed record CheckpointDetails(string Origin, string City, ulong Size, int Cosignatures, int Witnesses, int Threshold, bool Final, DateTimeOffset? NewestCosignature);
@@ -131,6 +145,72 @@ public static class VerdictViews
         var verified = answer.IsVerified && (reference is null || referenceProven);
         return Build(source, asked, verified, answer.Evidence, bundle, response.EvidenceBundle, network, node, now,
             LicenseVerdictRules.Name(response.Verdict), response.Reason, verified ? null : failure ?? "the evidence does not verify", reference, referenceProven);
+    }
+
+    /// <summary>
+    /// The view of a node's answer about a sealed document, checked with the SDK's rule (<see cref="VerifiedSeal"/>), as
+    /// <c>huren seal verify</c> shows it: a verdict the signature alone decides (BAD_SIGNATURE, EXPIRED …) is believed
+    /// without ledger evidence; NOT_REGISTERED without evidence is the node's word (<c>unknown</c>); a verdict from the
+    /// ledger is believed only on final checkpoints whose status-map line proves the seal's latest state.
+    /// </summary>
+    public static VerdictView Sealed(VerifiedSeal answer, DocumentDetails document, TrustedNetwork network, NodeDetails node, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(network);
+        var response = answer.Response;
+        var result = answer.Evidence;
+        var nodeVerdict = SealVerdictRules.TryFromCode(response.Verdict, out var said) ? SealVerdictRules.Name(said) : response.Verdict.ToString();
+        var verified = answer.IsVerified;
+        var failure = answer.Failure ?? (verified ? null : "the evidence does not verify");
+        if (verified && result.FromLedger && result.Final && !result.StatusProven)
+        {
+            verified = false;
+            failure = "the checkpoint has no status-map line, so nothing proves that no later entry of the seal (a revocation, say) was left out of the evidence";
+        }
+        var final = verified && result.FromLedger && result.Final;
+        var unknown = verified && !result.FromLedger && result.Verdict == SealVerdict.NotRegistered;
+        // Without ledger evidence only the signature's own verdicts stand (the node cannot make a bad signature good).
+        var status = !verified ? "not-verified" : unknown ? "unknown" : final || !result.FromLedger ? "believed" : "not-final";
+        EvidenceBundle? bundle = null;
+        if (result.FromLedger && !string.IsNullOrEmpty(response.EvidenceBundle))
+        {
+            try
+            {
+                bundle = EvidenceBundle.Parse(response.EvidenceBundle);
+            }
+            catch (FormatException)
+            {
+                // Cannot happen for evidence that verified; then it is simply not shown.
+            }
+        }
+        return new VerdictView
+        {
+            Source = "sealed-document",
+            Asked = document.Name,
+            Status = status,
+            Verdict = status is "believed" or "not-final" ? SealVerdictRules.Name(result.Verdict) : null,
+            NodeVerdict = nodeVerdict,
+            NodeReason = response.Reason,
+            Failure = status switch
+            {
+                "not-final" => "the checkpoint is not yet cosigned by the witness threshold (not final), so the verdict is not to be relied on yet",
+                "unknown" => $"no log this node keeps registered seal {result.Subject} (that it is absent is the node's word: evidence cannot prove absence yet)",
+                _ => failure,
+            },
+            Seal = verified ? SealOf(result) : null,
+            Document = document,
+            Evidence = bundle is null ? null : EvidenceOf(bundle, response.EvidenceBundle, network, verified, final),
+            Node = node,
+            AnsweredAt = now,
+        };
+    }
+
+    private static SealDetails SealOf(SealEvidenceResult result)
+    {
+        var signature = result.Signature;
+        return new SealDetails(
+            result.Subject.Length > 0 ? result.Subject : signature?.Seal?.EsId ?? "", signature?.Seal?.Info.Property.Name ?? "", result.Registration?.OwnerCode ?? "",
+            result.Origin, result.IssuerId, signature?.SignerCertificate?.Subject ?? "", signature?.Signature?.ToSign.TimeInfo, result.Reason, result.Revocation?.Reason ?? "");
     }
 
     /// <summary>The view of a bundle checked offline by the node, against the configuration it holds.</summary>

@@ -185,6 +185,8 @@ public static partial class NodeApp
         services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData, options.TestHooks.KillAfterShareOfRecord));
         services.AddSingleton<ExchangeService>();
         services.AddSingleton<LicenseService>();
+        // One instance, so the counter page shares it and its seal verifier keeps parsed certificates across calls.
+        services.AddSingleton<SealService>();
         services.AddSingleton<LedgerService>();
         services.AddSingleton<AdminService>();
         if (options.Counter.Enabled) services.AddCounterPage(options.Counter, new CounterNode(options.Origin, options.CityCode));

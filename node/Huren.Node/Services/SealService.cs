@@ -29,11 +29,20 @@ public sealed class SealService(LogDirectory logs, LedgerStates states, Evidence
     public async ValueTask<SealVerdictResponse> VerifyAsync(VerifySealRequest request, CallContext context = default)
     {
         RpcErrors.Require(context.ServerCallContext!, ClientRole.Counter, ClientRole.Auditor, ClientRole.Operator, ClientRole.Issuer);
+        return await AnswerVerifyAsync(request, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="VerifyAsync"/> for a caller authenticated elsewhere (the counter page's session): the same answer,
+    /// the same finality wait, the same errors.
+    /// </summary>
+    internal async ValueTask<SealVerdictResponse> AnswerVerifyAsync(VerifySealRequest request, CancellationToken cancellationToken)
+    {
         using var timer = metrics.TimeVerify();
         if (request.SesSignature is not { Length: > 0 }) throw RpcErrors.InvalidArgument("ses_signature is required (DER of an SES_Signature)");
         if (request.SesSignature.Length > SesLimits.MaxStructureBytes) throw RpcErrors.InvalidArgument($"ses_signature: {request.SesSignature.Length} bytes, more than the {SesLimits.MaxStructureBytes}-byte limit");
         if (request.DocumentSm3 is not { Length: 32 }) throw RpcErrors.InvalidArgument("document_sm3 must be the document's 32-byte SM3");
-        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), context.CancellationToken).ConfigureAwait(false);
+        return await _waits.HoldUntilFinalAsync(request.WaitFinalMs, ct => AnswerAsync(request, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(SealVerdictResponse Answer, IReadOnlyDictionary<string, string> Notes)> AnswerAsync(VerifySealRequest request, CancellationToken cancellationToken)

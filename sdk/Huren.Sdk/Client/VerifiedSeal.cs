@@ -78,11 +78,12 @@ public sealed class VerifiedSeal
     public string? Failure => IsVerified ? null : Evidence.Failure;
 
     /// <summary>
-    /// What a counter may act on: verified, VALID, resting on ledger evidence whose checkpoints are final. A negative
-    /// verdict needs no finality (the signature itself, or the entries shown, already decide it); NOT_REGISTERED without
-    /// evidence is the node's word until status proofs prove absence.
+    /// What a counter may act on: verified, VALID, resting on ledger evidence whose checkpoints are final and whose
+    /// status proof shows the seal's latest state (<see cref="SealEvidenceResult.StatusProven"/>: else a revocation could
+    /// have been left out). A negative verdict needs no finality (the signature itself, or the entries shown, already
+    /// decide it); NOT_REGISTERED without evidence is the node's word until status proofs prove absence.
     /// </summary>
-    public bool IsAccepted => IsFinal && Evidence.FromLedger && Evidence.Verdict == SealVerdict.Valid;
+    public bool IsAccepted => IsFinal && Evidence.FromLedger && Evidence.StatusProven && Evidence.Verdict == SealVerdict.Valid;
 
     /// <summary>
     /// Binds <paramref name="response"/> to <paramref name="question"/>: the verdict recomputed from the signature and

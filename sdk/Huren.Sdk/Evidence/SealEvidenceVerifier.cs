@@ -40,6 +40,13 @@ public sealed record SealEvidenceResult(bool IsValid, SealVerdict Verdict, strin
 
     /// <summary>The ledger facts the verdict rests on.</summary>
     public SealLedgerFacts? Facts { get; init; }
+
+    /// <summary>
+    /// Whether the seal's log's checkpoint carries a status-map line, so that its proof shows the bundle holds the seal's
+    /// latest state. Without the line nothing shows that a later entry (a revocation) was not left out: such evidence
+    /// proves what it shows, not that the seal is still in force.
+    /// </summary>
+    public bool StatusProven { get; init; }
 }
 
 /// <summary>
@@ -195,6 +202,7 @@ public sealed class SealEvidenceVerifier
             Revocation = revocation?.Body,
             Signature = signature,
             Facts = facts,
+            StatusProven = proven.StatusProven.Contains(origin),
         };
     }
 

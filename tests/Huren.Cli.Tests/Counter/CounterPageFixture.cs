@@ -30,6 +30,15 @@ public sealed class CounterPageFixture : IAsyncLifetime
 
     public NetworkConfig Genesis { get; private set; } = null!;
 
+    /// <summary>Changsha's market regulator's seal (registered with an SM2 maker key, as in the demo).</summary>
+    public const string SealId = "43010020269901";
+
+    /// <summary>A notice sealed with <see cref="SealId"/> in Changsha, its use recorded.</summary>
+    public string SealedNotice => Path.Combine(Net.Dir, "seals", "notice.txt");
+
+    /// <summary>The notice's <c>SES_Signature</c> DER, as <c>huren seal use</c> wrote it.</summary>
+    public string NoticeSignature => SealedNotice + ".ses";
+
     /// <summary>The page of <paramref name="city"/>'s node (its gRPC port, TLS; HTTP/1.1 or HTTP/2 by ALPN).</summary>
     public string PageUrl(string city) => Genesis.MemberByCity(city)!.Endpoint.TrimEnd('/') + "/counter/";
 
@@ -47,10 +56,49 @@ public sealed class CounterPageFixture : IAsyncLifetime
         var renamed = Schemas.Validation.LicenseIdentifier.Create(LedgerNetwork.BusinessLicense, LedgerNetwork.Uscc($"11{LedgerNetwork.Zhuzhou}HUREN0101"), "000030", "001").ToString();
         await Net.MustAsync("license", "accept", TransferredLicense, "--city", LedgerNetwork.Zhuzhou, "--new-id", renamed);
         await Net.WaitUntilKnownAsync(LedgerNetwork.Zhuzhou, TransferredLicense, "TRANSFERRED");
+        await SealNoticeAsync();
         Directory.CreateDirectory(Artifacts);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
         Assertions.SetDefaultExpectTimeout(30_000);
+    }
+
+    /// <summary>
+    /// Changsha registers a seal-making authority and its market regulator's seal, the regulator seals a notice and
+    /// records the use (the demo's chapter 8), and Xiangtan's node comes to verify it VALID on final checkpoints.
+    /// </summary>
+    private async Task SealNoticeAsync()
+    {
+        var folder = Path.GetDirectoryName(SealedNotice)!;
+        Directory.CreateDirectory(folder);
+        string makerKey = Path.Combine(folder, "maker.pem"), makerCert = Path.Combine(folder, "maker.crt"), signerKey = Path.Combine(folder, "signer.pem"), signerCert = Path.Combine(folder, "signer.crt");
+        string changsha = LedgerNetwork.Changsha;
+        await MustLocalAsync("keys", "gen", "--alg", "sm2", "-o", makerKey);
+        await Net.MustAsync("issuer", "register", "--city", changsha, "--id", $"{changsha}-seals", "--name", "长沙市电子印章制作中心",
+            "--authority-code", LedgerNetwork.Uscc($"12{changsha}HUREN0401"), "--department-kind", "public-security", "--seals", "1", "--seal-maker-key", makerKey);
+        await MustLocalAsync("seal", "cert", "--key", makerKey, "--subject", "CN=长沙市电子印章制作中心,O=长沙市电子印章制作中心,C=CN", "--ca", "-o", makerCert);
+        await MustLocalAsync("keys", "gen", "--alg", "sm2", "-o", signerKey);
+        await MustLocalAsync("seal", "cert", "--key", signerKey, "--subject", "CN=张三,O=长沙市市场监督管理局,C=CN", "--issuer-key", makerKey, "--issuer-cert", makerCert, "-o", signerCert);
+        await Net.MustAsync("seal", "register", "--city", changsha, "--es-id", SealId, "--name", "长沙市市场监督管理局", "--owner-code", LedgerNetwork.Uscc($"11{changsha}HUREN0101"),
+            "--maker-key", makerKey, "--maker-cert", makerCert, "--signer-cert", signerCert);
+        await File.WriteAllTextAsync(SealedNotice, "长沙市市场监督管理局 准予登记通知书：长沙互认科技有限公司，准予设立登记。\n");
+        await Net.MustAsync("seal", "use", SealedNotice, "--city", changsha, "--seal-id", SealId, "--signer-key", signerKey, "--signer-cert", signerCert);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var (code, output, error) = await Net.RunAsync("seal", "verify", SealedNotice, NoticeSignature, "--city", LedgerNetwork.Xiangtan);
+            if (code == 0) return;
+            last = output + error;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"the sealed notice did not verify VALID at Xiangtan within 60 s: {last}");
+    }
+
+    private static async Task MustLocalAsync(params string[] args)
+    {
+        var (code, output, error) = await CliRunner.RunAsync(args);
+        Assert.True(code == 0, $"huren {string.Join(' ', args)} exited {code}: {error}{output}");
     }
 
     /// <summary>A fresh browser context (no shared storage): the nodes' certificates are pinned by the genesis, not by a CA the browser knows.</summary>

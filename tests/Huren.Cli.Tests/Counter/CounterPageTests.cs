@@ -124,6 +124,88 @@ public sealed partial class CounterPageTests(CounterPageFixture bench) : IClassF
     }
 
     [Fact]
+    public async Task A_document_sealed_in_Changsha_is_verified_at_the_Xiangtan_counter_and_an_altered_copy_is_refused()
+    {
+        var page = await SignedInAsync(LedgerNetwork.Xiangtan);
+        await Expect(page.Locator("#sealed-box")).ToBeVisibleAsync();
+        // Nothing chosen: said so, nothing sent.
+        await page.Locator("#sealed-verify").ClickAsync();
+        await Expect(page.Locator("#ask-error")).ToHaveTextAsync("请选择文件和其签章数据文件（.ses）。");
+
+        var notice = await File.ReadAllBytesAsync(bench.SealedNotice);
+        await page.Locator("#sealed-document").SetInputFilesAsync(bench.SealedNotice);
+        await page.Locator("#sealed-signature").SetInputFilesAsync(bench.NoticeSignature);
+        await page.Locator("#sealed-verify").ClickAsync();
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("有效");
+        await Expect(page.Locator("#verdict-box")).ToHaveClassAsync(ValidClass());
+        await Expect(page.Locator("#verdict-sub")).ToHaveTextAsync("证据已核验，检查点已终局");
+        var facts = page.Locator("#facts");
+        await Expect(facts).ToContainTextAsync(CounterPageFixture.SealId);
+        await Expect(facts).ToContainTextAsync("长沙市市场监督管理局");
+        await Expect(facts).ToContainTextAsync("CN=张三");
+        await Expect(facts).ToContainTextAsync("huren.cz-t/430100 · 430100-seals");
+        await Expect(facts).ToContainTextAsync($"notice.txt ({notice.Length} 字节)");
+        // The digest the node computed is the document's SM3: the document itself reached no log or file.
+        await Expect(facts).ToContainTextAsync(Convert.ToHexStringLower(Sdk.Crypto.Digests.Sm3(notice)));
+        await Expect(facts).ToContainTextAsync("用章文件");
+        await Expect(page.Locator("#evidence-line")).ToContainTextAsync("检查点已终局");
+        await Expect(page.Locator("#use-open")).ToBeHiddenAsync();
+        await bench.ScreenshotAsync(page, "sealed-document-valid");
+
+        // One character of the notice changed: the signature no longer covers it, whatever the ledger holds.
+        var altered = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(notice).Replace("准予设立", "不予设立", StringComparison.Ordinal));
+        await page.Locator("#sealed-document").SetInputFilesAsync(new FilePayload { Name = "notice-altered.txt", MimeType = "text/plain", Buffer = altered });
+        await page.Locator("#sealed-verify").ClickAsync();
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("签章无效");
+        await Expect(page.Locator("#verdict-box")).ToHaveClassAsync(new Regex(@"\bbad_signature\b"));
+        // The node found the seal, so its registration comes as evidence too; the verdict is the signature's.
+        await Expect(page.Locator("#evidence-line")).ToContainTextAsync("检查点已终局");
+        await bench.ScreenshotAsync(page, "sealed-document-altered");
+
+        // A file that is no seal signature: judged by itself, with nothing of the ledger to show.
+        await page.Locator("#sealed-document").SetInputFilesAsync(bench.SealedNotice);
+        await page.Locator("#sealed-signature").SetInputFilesAsync(new FilePayload { Name = "notice.txt.ses", MimeType = "application/octet-stream", Buffer = notice });
+        await page.Locator("#sealed-verify").ClickAsync();
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("签章数据无法识读");
+        await Expect(page.Locator("#evidence-line")).ToHaveTextAsync("此结论由签章数据本身得出，无需账本证据");
+
+        // The API with this session: what is wrong is said, and a signature that is not one is judged MALFORMED.
+        var token = await page.EvaluateAsync<string>("() => state.token");
+        var api = page.Context.APIRequest;
+        var url = bench.PageUrl(LedgerNetwork.Xiangtan) + "api/verify/sealed-document";
+        var bearer = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
+        async Task<(int Status, string Body)> PostAsync(params (string Name, byte[] Bytes)[] parts)
+        {
+            var form = api.CreateFormData();
+            foreach (var (name, bytes) in parts) form.Append(name, new FilePayload { Name = name + ".bin", MimeType = "application/octet-stream", Buffer = bytes });
+            var response = await api.PostAsync(url, new() { Multipart = form, Headers = bearer });
+            return (response.Status, await response.TextAsync());
+        }
+        var signature = await File.ReadAllBytesAsync(bench.NoticeSignature);
+        var json = await api.PostAsync(url, new() { DataObject = new { document = "x" }, Headers = bearer });
+        Assert.Equal(400, json.Status);
+        Assert.Contains("multipart/form-data", await json.TextAsync(), StringComparison.Ordinal);
+        var (status, body) = await PostAsync(("document", notice));
+        Assert.Equal(400, status);
+        Assert.Contains("seal signature file", body, StringComparison.Ordinal);
+        (status, body) = await PostAsync(("document", notice), ("signature", signature), ("picture", [1, 2, 3]));
+        Assert.Equal(400, status);
+        Assert.Contains("unexpected part 'picture'", body, StringComparison.Ordinal);
+        (status, body) = await PostAsync(("document", notice), ("signature", signature), ("signature", signature));
+        Assert.Equal(400, status);
+        Assert.Contains("sent twice", body, StringComparison.Ordinal);
+        (status, body) = await PostAsync(("document", notice), ("signature", new byte[2 * 1024 * 1024 + 1]));
+        Assert.Equal(413, status);
+        (status, body) = await PostAsync(("signature", "not DER"u8.ToArray()), ("document", notice));
+        Assert.Equal(200, status);
+        var malformed = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("believed", malformed.GetProperty("status").GetString());
+        Assert.Equal("MALFORMED", malformed.GetProperty("verdict").GetString());
+        // Nothing of the ledger to show: the verdict follows from the signature itself.
+        Assert.Equal(JsonValueKind.Null, malformed.GetProperty("evidence").ValueKind);
+    }
+
+    [Fact]
     public async Task A_use_recorded_from_the_page_is_signed_by_the_counter_and_shows_in_huren_trace()
     {
         var page = await SignedInAsync(LedgerNetwork.Zhuzhou);

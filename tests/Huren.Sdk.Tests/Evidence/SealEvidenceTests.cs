@@ -11,6 +11,7 @@ using Huren.Sdk.Merkle;
 using Huren.Sdk.Network;
 using Huren.Sdk.Notes;
 using Huren.Sdk.Seals;
+using Huren.Sdk.StatusMap;
 
 namespace Huren.Sdk.Tests.Evidence;
 
@@ -69,12 +70,17 @@ public sealed class SealEvidenceTests
 
     private SealEvidenceVerifier Verifier => new(_network, new SealVerifier());
 
-    /// <summary>A bundle of the first <paramref name="size"/> entries (default: all), cosigned unless told otherwise.</summary>
-    private string Bundle(string verdict, int[] indexes, ulong? size = null, bool cosigned = true, string subject = SealId)
+    /// <summary>
+    /// A bundle of the first <paramref name="size"/> entries (default: all), cosigned unless told otherwise; with
+    /// <paramref name="statusMap"/> its checkpoint carries the status-map line of those entries and the bundle the proofs
+    /// of the records its entries set a state of, as a node makes them.
+    /// </summary>
+    private string Bundle(string verdict, int[] indexes, ulong? size = null, bool cosigned = true, string subject = SealId, bool statusMap = false)
     {
         var treeSize = size ?? _tree.Size;
         var root = _tree.RootAt(treeSize);
-        var note = _checkpoints.Sign(treeSize, root.AsSpan());
+        var map = statusMap ? StatusMapOf(treeSize) : default;
+        var note = _checkpoints.Sign(treeSize, root.AsSpan(), statusMap ? [StatusMapLine.Format(map.Root)] : null);
         if (cosigned) note = CosignatureSigner.Cosign(note, NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor(Zhuzhou), _witness), At.AddMinutes(1));
         var bundle = new EvidenceBundle
         {
@@ -82,11 +88,38 @@ public sealed class SealEvidenceTests
             Verdict = new BundleVerdict { Status = verdict, Reason = "as the log stands", AsOf = new BundleCheckpointRef { Origin = Changsha, Size = treeSize } },
         };
         bundle.Checkpoints[Changsha] = note.ToString();
+        var records = new SortedSet<string>(StringComparer.Ordinal) { subject };
         foreach (var index in indexes)
         {
             bundle.Entries.Add(ProvenBundleEntry.Of(Changsha, (ulong)index, _leaves[index], _tree, treeSize));
+            var entry = LeafReader.Read(_leaves[index]).Entry;
+            if (StatusMapRecords.SetsState(entry.Kind)) records.Add(entry.RecordId);
+        }
+        if (statusMap)
+        {
+            foreach (var recordId in records)
+            {
+                Assert.True(map.Tree.TryProve(treeSize, StatusMapKey.ForRecord(recordId), out var value, out var proof, out var error), error);
+                bundle.StatusProofs.Add(BundleStatusProof.Create(Changsha, treeSize, recordId, map.Root, value, proof).ToJsonElement());
+            }
         }
         return bundle.ToJson();
+    }
+
+    /// <summary>The status map of the first <paramref name="size"/> entries, built as a node builds it.</summary>
+    private (StatusMapTree Tree, Hash256 Root) StatusMapOf(ulong size)
+    {
+        var store = new MemoryStatusMapStore();
+        var tree = new StatusMapTree(store);
+        var updates = new List<StatusMapUpdate>();
+        foreach (var leaf in _leaves.Take((int)size))
+        {
+            var entry = LeafReader.Read(leaf).Entry;
+            if (StatusMapRecords.SetsState(entry.Kind)) updates.Add(StatusMapUpdate.ForRecord(entry.RecordId, MerkleHash.LeafHash(leaf)));
+        }
+        var writes = tree.Prepare(0, size, [.. updates]);
+        store.Apply(writes);
+        return (tree, writes.Root.Hash);
     }
 
     private int[] Everything => [_makerRegistration, _ownerRegistration, _register, _use, _revoke];
@@ -236,7 +269,14 @@ public sealed class SealEvidenceTests
             new() { Verdict = verdict, Origin = origin, SealId = sealId, EvidenceBundle = bundle };
         var now = At.AddMinutes(5);
         var right = VerifiedSeal.Check(Answer(SealVerdictCode.Valid), question, Verifier, now);
-        Assert.True(right.IsAccepted, right.Failure);
+        Assert.True(right.IsFinal, right.Failure);
+        // Final and VALID, but its checkpoint has no status-map line: nothing shows a later revocation was not left out.
+        Assert.False(right.Evidence.StatusProven);
+        Assert.False(right.IsAccepted);
+        var proven = VerifiedSeal.Check(new SealVerdictResponse { Verdict = SealVerdictCode.Valid, Origin = Changsha, SealId = SealId, EvidenceBundle = Bundle("VALID", Everything, statusMap: true) },
+            question, Verifier, now);
+        Assert.True(proven.Evidence.StatusProven, proven.Failure);
+        Assert.True(proven.IsAccepted, proven.Failure);
         Assert.Contains("the node says REVOKED, the signature and its evidence give VALID", VerifiedSeal.Check(Answer(SealVerdictCode.Revoked), question, Verifier, now).Failure, StringComparison.Ordinal);
         Assert.Contains("names log huren.cz-t/430300", VerifiedSeal.Check(Answer(SealVerdictCode.Valid, origin: "huren.cz-t/430300"), question, Verifier, now).Failure, StringComparison.Ordinal);
         Assert.Contains("names seal 4301", VerifiedSeal.Check(Answer(SealVerdictCode.Valid, sealId: "43019999999999"), question, Verifier, now).Failure, StringComparison.Ordinal);

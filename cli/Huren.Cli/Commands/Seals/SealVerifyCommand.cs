@@ -73,8 +73,11 @@ internal static class SealVerifyCommand
         return verify;
     }
 
-    /// <summary>Exit 0 only for this: the signature and the evidence verified, VALID, on ledger evidence whose checkpoints are final.</summary>
-    private static bool Accepted(SealEvidenceResult result) => result is { IsValid: true, FromLedger: true, Final: true, Verdict: SealVerdict.Valid };
+    /// <summary>
+    /// Exit 0 only for this: the signature and the evidence verified, VALID, on ledger evidence whose checkpoints are final
+    /// and whose status proof shows the seal's latest state.
+    /// </summary>
+    private static bool Accepted(SealEvidenceResult result) => result is { IsValid: true, FromLedger: true, Final: true, StatusProven: true, Verdict: SealVerdict.Valid };
 
     private static async Task<int> ReportAsync(SealEvidenceResult result, SealVerdictResponse? node, string how, bool asJson, TextWriter output)
     {
@@ -94,7 +97,7 @@ internal static class SealVerifyCommand
                 signer = check?.SignerCertificate?.Subject,
                 signedAt = check?.Signature?.ToSign.TimeInfo,
                 nodeVerdict = node is null ? null : SealVerdictRules.TryFromCode(node.Verdict, out var stated) ? SealVerdictRules.Name(stated) : node.Verdict.ToString(),
-                evidence = new { verified = result.IsValid, fromLedger = result.FromLedger, final = result.Final, failure = result.Failure },
+                evidence = new { verified = result.IsValid, fromLedger = result.FromLedger, final = result.Final, statusProven = result.StatusProven, failure = result.Failure },
             }, CliJson.Options)).ConfigureAwait(false);
             return Accepted(result) ? ExitCodes.Success : ExitCodes.Negative;
         }
@@ -105,7 +108,8 @@ internal static class SealVerifyCommand
             return ExitCodes.Negative;
         }
         var name = SealVerdictRules.Name(result.Verdict);
-        var headline = result.Verdict == SealVerdict.Valid && result.FromLedger && !result.Final ? $"NOT FINAL ({name})" : name;
+        // As for licenses: a VALID whose log's checkpoint has no status-map line may have had its revocation left out.
+        var headline = result.Verdict != SealVerdict.Valid || !result.FromLedger ? name : !result.Final ? $"NOT FINAL ({name})" : !result.StatusProven ? $"NOT PROVEN CURRENT ({name})" : name;
         await output.WriteLineAsync($"{headline}  seal {seal?.EsId ?? node?.SealId}  {seal?.Info.Property.Name}").ConfigureAwait(false);
         await output.WriteAsync(ConsoleTable.Rows(
         [
@@ -115,7 +119,8 @@ internal static class SealVerifyCommand
             ("Owner", result.Registration?.OwnerCode ?? ""),
             ("Registered", result.FromLedger ? $"{result.Origin} by {result.IssuerId}" : ""),
             ("Evidence", !result.FromLedger ? "none from the ledger: the verdict rests on the signature alone" + (result.Verdict == SealVerdict.NotRegistered ? " and the node's word that no log registered the seal" : "")
-                : $"{how}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"),
+                : $"{how}; checkpoint {(result.Final ? "final (cosigned by the witness threshold)" : "NOT final: not yet cosigned by the witness threshold, so not to be relied on")}"
+                    + (result.StatusProven ? "" : "; it has no status-map line, so nothing proves that a later entry of the seal (a revocation) was not left out")),
         ])).ConfigureAwait(false);
         return Accepted(result) ? ExitCodes.Success : ExitCodes.Negative;
     }

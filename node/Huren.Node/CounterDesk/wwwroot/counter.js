@@ -44,6 +44,12 @@ const TEXT = {
     useDone: "已留痕：{origin} 第 {index} 条（叶哈希 {hash}…），由 {p} 签名。",
     slipTitle: "证照核验单", slipFoot: "本核验单由互认节点 {origin} 生成；结论以证据核验为准。",
     slipUse: "用证留痕", cameraNone: "无法打开摄像头：{e}",
+    busySealed: "正在核验用章文件（文件只计算 SM3 摘要，不留存）…", needSealed: "请选择文件和其签章数据文件（.ses）。",
+    v_NOT_REGISTERED: "印章未备案", v_BAD_SIGNATURE: "签章无效", v_SIGNER_NOT_ALLOWED: "签章人无权用此印章", v_MALFORMED: "签章数据无法识读",
+    subUnknownSeal: "本节点的各城市账本中没有此印章的备案（“未备案”为节点所言，证据尚不能证明不存在）",
+    f_seal: "印章编码", f_sealName: "印章名称", f_owner: "用章单位代码", f_registered: "备案账本", f_signer: "签章人",
+    f_signedAt: "签章时间（签章人自述）", f_sealReason: "结论说明", f_revocation: "吊销原因", f_document: "文件", f_sm3: "文件 SM3 摘要",
+    bytes: "{n} 字节", "s_sealed-document": "用章文件", sealSignatureOnly: "此结论由签章数据本身得出，无需账本证据",
   },
   en: {
     skip: "Skip to main content", title: "Counter verification", signOut: "Sign out", loginTitle: "Counter sign-in",
@@ -86,6 +92,12 @@ const TEXT = {
     useDone: "Recorded: {origin} #{index} (leaf hash {hash}…), signed by {p}.",
     slipTitle: "License verification slip", slipFoot: "Made by Huren node {origin}; the verdict stands on its verified evidence.",
     slipUse: "Use recorded", cameraNone: "The camera cannot be opened: {e}",
+    busySealed: "Checking the sealed document (only its SM3 digest is computed; it is not kept)…", needSealed: "Choose the document and its seal signature file (.ses).",
+    v_NOT_REGISTERED: "SEAL NOT REGISTERED", v_BAD_SIGNATURE: "BAD SIGNATURE", v_SIGNER_NOT_ALLOWED: "SIGNER NOT ALLOWED", v_MALFORMED: "UNREADABLE SIGNATURE",
+    subUnknownSeal: "no log this node keeps registered this seal (absence is the node's word: evidence cannot prove it yet)",
+    f_seal: "Seal id", f_sealName: "Seal name", f_owner: "Owner's code", f_registered: "Registered in", f_signer: "Signed by",
+    f_signedAt: "Signed at (the signer's own statement)", f_sealReason: "Why", f_revocation: "Revocation reason", f_document: "Document", f_sm3: "Document SM3",
+    bytes: "{n} bytes", "s_sealed-document": "sealed document", sealSignatureOnly: "this verdict follows from the seal signature itself; no ledger evidence is needed",
   },
 };
 
@@ -115,7 +127,8 @@ async function call(method, path, body, contentType) {
   const headers = {};
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   let payload = body;
-  if (body !== undefined && !(body instanceof Blob)) { payload = JSON.stringify(body); headers["Content-Type"] = "application/json"; }
+  // A form goes as it is: the browser writes its multipart boundary.
+  if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData)) { payload = JSON.stringify(body); headers["Content-Type"] = "application/json"; }
   else if (body instanceof Blob) headers["Content-Type"] = contentType || body.type || "application/octet-stream";
   const response = await fetch(`/counter/api/${path}`, { method, headers, body: payload, cache: "no-store" });
   const text = await response.text();
@@ -220,7 +233,6 @@ async function signIn(event) {
     $("desk").hidden = false;
     $("signout").hidden = false;
     $("camera-box").hidden = !("BarcodeDetector" in window);
-    $("sealed-box").hidden = !state.session.sealedDocuments;
     showSession();
     $("query").focus();
   } catch (e) {
@@ -328,19 +340,15 @@ function stopCamera() {
   $("busy").textContent = "";
 }
 
-async function verifySealed() {
-  const document = $("sealed-document").files[0];
+// The document goes to this node, which computes its SM3 as it arrives and keeps nothing of it (browsers have no SM3).
+function verifySealed() {
+  const sealed = $("sealed-document").files[0];
   const signature = $("sealed-signature").files[0];
-  if (!document || !signature) return;
+  if (!sealed || !signature) { $("ask-error").textContent = t("needSealed"); (sealed ? $("sealed-signature") : $("sealed-document")).focus(); return; }
   const form = new FormData();
-  form.append("document", document);
+  form.append("document", sealed);
   form.append("signature", signature);
-  ask(t("busyVerify"), async () => {
-    const response = await fetch("/counter/api/verify/sealed-document", { method: "POST", headers: { Authorization: `Bearer ${state.token}` }, body: form });
-    const data = await response.json();
-    if (!response.ok) throw new Error(data.error);
-    return data;
-  });
+  ask(t("busySealed"), () => call("POST", "verify/sealed-document", form));
 }
 
 // ---------- showing an answer ----------
@@ -361,10 +369,11 @@ function verdictClass(view) {
 
 function mainCheckpoint(view) {
   const cps = view.evidence?.checkpoints ?? [];
-  return cps.find((c) => c.origin === view.license?.origin) ?? cps[0];
+  return cps.find((c) => c.origin === (view.license?.origin ?? view.seal?.origin)) ?? cps[0];
 }
 
 function evidenceLine(view) {
+  if (!view.evidence && view.seal && view.status === "believed") return { text: t("sealSignatureOnly"), bad: false };
   if (!view.evidence) return { text: view.status === "unknown" ? "" : t("evidenceNone"), bad: true };
   const cp = mainCheckpoint(view);
   const values = { v: view.evidence.networkVersion, k: cp?.cosignatures ?? 0, n: cp?.witnesses ?? 0, t: cp?.threshold ?? 0 };
@@ -373,16 +382,34 @@ function evidenceLine(view) {
   return { text: t("evidenceBad", { f: view.failure }), bad: true };
 }
 
-function facts(view) {
+function sealFacts(view) {
   const rows = [];
+  const seal = view.seal;
+  if (seal) {
+    rows.push([t("f_seal"), seal.sealId], [t("f_sealName"), seal.sealName], [t("f_signer"), seal.signer],
+      [t("f_signedAt"), seal.signedAt ? new Date(seal.signedAt).toLocaleString(t("langName")) : "—"]);
+    if (seal.ownerCode) rows.push([t("f_owner"), seal.ownerCode]);
+    if (seal.origin) rows.push([t("f_registered"), `${seal.origin} · ${seal.issuerId}`]);
+    if (seal.reason) rows.push([t("f_sealReason"), seal.reason]);
+    if (seal.revocationReason) rows.push([t("f_revocation"), seal.revocationReason]);
+  }
+  const d = view.document;
+  if (d) rows.push([t("f_document"), `${d.name} (${t("bytes", { n: d.bytes })})`], [t("f_sm3"), d.sm3]);
+  return rows;
+}
+
+function licenseFacts(view) {
   const l = view.license;
   if (l) {
-    rows.push([t("f_license"), l.licenseId], [t("f_name"), l.name], [t("f_type"), `${l.typeName || ""} ${l.typeCode}`.trim()], [t("f_holder"), l.holderName],
+    return [[t("f_license"), l.licenseId], [t("f_name"), l.name], [t("f_type"), `${l.typeName || ""} ${l.typeCode}`.trim()], [t("f_holder"), l.holderName],
       [t("f_issuer"), `${l.issuingAuthority} (${l.issuingAuthorityCode}), ${l.issueDate}`],
-      [t("f_validity"), `${l.validFrom || "—"} – ${l.validUntil || t("noEnd")}`], [t("f_log"), `${l.origin} · ${l.issuerId}`]);
-  } else if (view.asked) {
-    rows.push([t("f_license"), view.reference?.licenseId ?? view.asked]);
+      [t("f_validity"), `${l.validFrom || "—"} – ${l.validUntil || t("noEnd")}`], [t("f_log"), `${l.origin} · ${l.issuerId}`]];
   }
+  return view.asked ? [[t("f_license"), view.reference?.licenseId ?? view.asked]] : [];
+}
+
+function facts(view) {
+  const rows = view.source === "sealed-document" ? sealFacts(view) : licenseFacts(view);
   if (view.nodeVerdict && view.status !== "believed") rows.push([t("f_reason"), t("nodeSays", { v: view.nodeVerdict, r: view.nodeReason ?? "" })]);
   if (view.reference) rows.push([t("f_reference"), `${view.reference.origin} #${view.reference.index} · ${view.reference.proven ? t("refProven") : t("refNotProven")}`]);
   rows.push([t("f_asked"), `${view.node.city} ${view.node.cityName} · ${view.node.origin}`.trim()], [t("f_source"), t(`s_${view.source}`)],
@@ -429,7 +456,7 @@ function renderEvidence(view) {
   const entries = table([t("e_origin"), t("e_index"), t("e_kind"), t("e_summary")], e.entries.map((x) => [x.origin, String(x.index), x.kind, x.summary]));
   const link = document.createElement("a");
   link.textContent = t("e_download");
-  link.download = `evidence-${view.license?.licenseId ?? "bundle"}.json`;
+  link.download = `evidence-${view.license?.licenseId ?? view.seal?.sealId ?? "bundle"}.json`;
   link.href = URL.createObjectURL(new Blob([e.bundle], { type: "application/json" }));
   const pre = document.createElement("pre");
   pre.textContent = e.bundle;
@@ -446,7 +473,7 @@ function render(view) {
   $("verdict").textContent = verdictWord(view);
   $("verdict-sub").textContent = view.status === "believed" ? t("subBelieved")
     : view.status === "not-final" ? t("subNotFinal", { v: view.verdict })
-    : view.status === "unknown" ? t("subUnknown")
+    : view.status === "unknown" ? t(view.source === "sealed-document" ? "subUnknownSeal" : "subUnknown")
     : t("subNotVerified", { f: view.failure });
   fillList($("facts"), facts(view));
   const line = evidenceLine(view);
