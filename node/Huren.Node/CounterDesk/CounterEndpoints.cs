@@ -348,15 +348,7 @@ public sealed partial class CounterEndpoints(
     {
         limit ??= options.MaxUploadBytes;
         if (context.Request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+        return await SealedDocumentUpload.ReadWithinAsync(context.Request.Body, limit.Value, context.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task<T?> ReadJsonAsync<T>(HttpContext context, long? limit = null)

@@ -104,8 +104,8 @@ public sealed record SealedDocumentUpload(string DocumentName, long DocumentByte
         }
     }
 
-    /// <summary>Everything <paramref name="body"/> yields, or null when it exceeds <paramref name="max"/> bytes.</summary>
-    private static async Task<byte[]?> ReadWithinAsync(Stream body, int max, CancellationToken cancellationToken)
+    /// <summary>Everything <paramref name="body"/> yields, or null when it exceeds <paramref name="max"/> bytes (the page's uploads read whole).</summary>
+    internal static async Task<byte[]?> ReadWithinAsync(Stream body, long max, CancellationToken cancellationToken)
     {
         using var copy = new MemoryStream();
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
