@@ -1,3 +1,4 @@
+using System.Globalization;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Validation;
 
@@ -74,9 +75,9 @@ public static class EntryKinds
         new EntryKind<SealUsed>(SealUse, "huren.seal.used", "sealId", b => b.SealId, BodyValidator.Validate,
             b => $"seal used for matter {b.MatterCode}"),
         new EntryKind<DataShared>(Share, "huren.data.shared", "shareId", b => b.ShareId, BodyValidator.Validate,
-            b => $"shared {b.ResourceId} ({b.RecordCount} records) from {b.ProviderName} to {b.ConsumerName} in {b.ConsumerOrigin}: {b.Purpose}"),
+            b => $"shared {b.ResourceId} ({Records(b.RecordCount)}) from {b.ProviderName} to {b.ConsumerName} in {b.ConsumerOrigin}: {b.Purpose}"),
         new EntryKind<DataReceived>(Receipt, "huren.data.received", "shareId", b => b.ShareId, BodyValidator.Validate,
-            b => $"received share {b.ShareId} from {b.ProviderOrigin} ({b.RecordCount} records)"),
+            b => $"received share {b.ShareId} from {b.ProviderOrigin} ({Records(b.RecordCount)})"),
         new EntryKind<CatalogResourcePublished>(CatalogPublish, "huren.catalog.published", "resourceCode", b => b.ResourceCode, BodyValidator.Validate,
             b => $"catalogue resource {b.ResourceCode} {b.Name} ({b.SharingType}) by {b.ProviderName}: {b.Fields.Count} field(s)"),
         new EntryKind<ShareDecided>(ShareDecision, "huren.share.decided", "shareId", b => b.ShareId, BodyValidator.Validate,
@@ -109,6 +110,8 @@ public static class EntryKinds
     /// and as a last resort <c>license.status</c> (suspend, resume its own suspension, revoke) for any license of its city.
     /// </summary>
     public static bool MayBeWrittenByRoot(string? name) => IsRootKind(name) || name is LicenseStatus;
+
+    private static string Records(ulong count) => count == 1 ? "1 record" : $"{count.ToString(CultureInfo.InvariantCulture)} records";
 }
 
 /// <summary>How one entry refers to another (<see cref="EntryReference.Relation"/>): the names the ledger rules require.</summary>

@@ -110,7 +110,8 @@ internal static class SealVerifyCommand
         var name = SealVerdictRules.Name(result.Verdict);
         // As for licenses: a VALID whose log's checkpoint has no status-map line may have had its revocation left out.
         var headline = result.Verdict != SealVerdict.Valid || !result.FromLedger ? name : !result.Final ? $"NOT FINAL ({name})" : !result.StatusProven ? $"NOT PROVEN CURRENT ({name})" : name;
-        await output.WriteLineAsync($"{headline}  seal {seal?.EsId ?? node?.SealId}  {seal?.Info.Property.Name}").ConfigureAwait(false);
+        var sealId = seal?.EsId ?? node?.SealId;
+        await output.WriteLineAsync(string.IsNullOrEmpty(sealId) ? $"{headline}  (no seal could be read from the signature)" : $"{headline}  seal {sealId}  {seal?.Info.Property.Name}".TrimEnd()).ConfigureAwait(false);
         await output.WriteAsync(ConsoleTable.Rows(
         [
             ("Reason", result.Reason),
