@@ -182,7 +182,7 @@ public static partial class NodeApp
         });
         services.AddSingleton(sp => new ContentIndex(sp.GetRequiredService<IKeyValueStore>()));
         services.AddSingleton<ContentService>();
-        services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData, options.TestHooks.KillAfterShareOfRecord));
+        services.AddSingleton(new ExchangeSettings(options.Origin, options.NetworkId, options.Exchange, baseDir, options.TestHooks.AlterSharedData, options.TestHooks.KillAfterShareOfRecord, options.TestHooks.HoldProvideOfRecord));
         services.AddSingleton<ExchangeService>();
         services.AddSingleton<LicenseService>();
         // One instance, so the counter page shares it and its seal verifier keeps parsed certificates across calls.

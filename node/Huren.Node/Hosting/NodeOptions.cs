@@ -105,6 +105,10 @@ public sealed class TestHookOptions
     /// record id, before any data, as a crash would; restarted and asked again under the same share id, it must send
     /// that share.</summary>
     public string KillAfterShareOfRecord { get; set; } = "";
+
+    /// <summary>A provider node holds every forwarded request for this record id unanswered, writing nothing, until its
+    /// caller gives up: each holds a permit of the consumer city's forwarded requests, so a test can fill them.</summary>
+    public string HoldProvideOfRecord { get; set; } = "";
 }
 
 /// <summary>Paths of the node's key files (PEM).</summary>

@@ -24,4 +24,5 @@ public sealed class ExchangeOptions
 /// <param name="BaseDirectory">Where relative key paths start.</param>
 /// <param name="AlterSharedData">TEST HOOK (<c>Huren:TestHooks:AlterSharedData</c>): flips a bit of the data a provider sends after recording the share, to show the consumer's node refuses it.</param>
 /// <param name="KillAfterShareOfRecord">TEST HOOK (<c>Huren:TestHooks:KillAfterShareOfRecord</c>): the provider's process kills itself after a new share's header for this record id, before its data; empty for none.</param>
-public sealed record ExchangeSettings(string Origin, string NetworkId, ExchangeOptions Options, string BaseDirectory, bool AlterSharedData, string KillAfterShareOfRecord = "");
+/// <param name="HoldProvideOfRecord">TEST HOOK (<c>Huren:TestHooks:HoldProvideOfRecord</c>): the provider holds forwarded requests for this record id unanswered until they are cancelled, writing nothing; empty for none.</param>
+public sealed record ExchangeSettings(string Origin, string NetworkId, ExchangeOptions Options, string BaseDirectory, bool AlterSharedData, string KillAfterShareOfRecord = "", string HoldProvideOfRecord = "");

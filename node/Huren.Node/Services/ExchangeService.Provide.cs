@@ -72,6 +72,9 @@ public sealed partial class ExchangeService
             throw RpcErrors.PermissionDenied($"{asked.ConsumerIssuerId} of {asked.ConsumerOrigin} is revoked, may not receive shared data, or is not {asked.ConsumerCode}");
         if (!ShareRequestSigner.Verify(request, consumerLog.RegisteredKey(consumer.Registration.PublicKey)))
             throw RpcErrors.PermissionDenied($"the request's signature does not verify under {asked.ConsumerIssuerId}'s registered key");
+        // TEST HOOK only (Huren:TestHooks:HoldProvideOfRecord): held, with nothing written, until the caller gives up.
+        if (settings.HoldProvideOfRecord is { Length: > 0 } holding && holding == asked.RecordId)
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
 
         var own = states.Own;
         if (!own.TryGetCatalog(asked.ResourceCode, out var resource)) throw RpcErrors.NotFound($"the catalogue of {settings.Origin} has no resource {asked.ResourceCode}");

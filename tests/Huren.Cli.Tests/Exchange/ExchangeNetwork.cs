@@ -32,6 +32,10 @@ public sealed class ExchangeNetwork : IAsyncLifetime
     public const string TheRecord = "430100-LIC-000001";
     /// <summary>A record whose new share makes Changsha's node crash just after the share entry (test hook).</summary>
     public const string CrashRecord = "430100-LIC-CRASH";
+    /// <summary>A record whose requests Changsha's node holds unanswered until they are cancelled (test hook).</summary>
+    public const string HeldRecord = "430100-LIC-HELD";
+    /// <summary>Changsha's <c>Huren:Limits:CallsInFlightPerClient</c>: small, so that a test can fill a city's forwarded requests.</summary>
+    public const int ChangshaCallLimit = 16;
     public const string Address = "湖南省长沙市岳麓区麓谷大道1号";
     public const string Representative = "李明华";
 
@@ -69,10 +73,12 @@ public sealed class ExchangeNetwork : IAsyncLifetime
         var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!;
         settings["Huren"]!["TestHooks"] = new JsonObject { ["AlterSharedData"] = true };
         File.WriteAllText(settingsPath, settings.ToJsonString());
-        // Changsha's node crashes after the share entry of a new share of one record (test hook only).
+        // Changsha's node crashes after the share entry of a new share of one record, and holds requests for another
+        // (test hooks only), with a small limit of calls in flight per caller.
         var changshaPath = Path.Combine(_folder.CityDir(Changsha), "appsettings.json");
         var changshaSettings = JsonNode.Parse(File.ReadAllText(changshaPath))!;
-        changshaSettings["Huren"]!["TestHooks"] = new JsonObject { ["KillAfterShareOfRecord"] = CrashRecord };
+        changshaSettings["Huren"]!["TestHooks"] = new JsonObject { ["KillAfterShareOfRecord"] = CrashRecord, ["HoldProvideOfRecord"] = HeldRecord };
+        changshaSettings["Huren"]!["Limits"] = new JsonObject { ["CallsInFlightPerClient"] = ChangshaCallLimit };
         File.WriteAllText(changshaPath, changshaSettings.ToJsonString());
         var (code, _, error) = await CliRunner.RunAsync("network", "up", "--dir", _folder.Dir, "--detach", "--start-timeout", "300");
         Assert.True(code == 0, error);

@@ -384,6 +384,65 @@ public sealed class ExchangeTests(ExchangeNetwork net, ITestOutputHelper output)
         Assert.Equal(refused.Entry.Index, again.Entry!.Index);
     }
 
+    /// <summary>
+    /// Changsha's node holds as many of Zhuzhou's forwarded requests as its limit of calls in flight allows (its test
+    /// hook keeps requests for one record unanswered); one more is refused there with RESOURCE_EXHAUSTED, which
+    /// Zhuzhou's node answers its department as UNAVAILABLE "busy" (retryable), writing nothing on either side. Once the
+    /// held requests are given up, their permits come back and a request is served again.
+    /// </summary>
+    [Fact]
+    public async Task A_provider_full_of_a_citys_requests_is_answered_as_busy_and_nothing_is_recorded()
+    {
+        using var zhuzhou = net.Session(Zhuzhou);
+        using var zhuzhouAuditor = net.Session(Zhuzhou, "auditor");
+        using var changshaAuditor = net.Session(Changsha, "auditor");
+        async Task<(ulong Changsha, ulong Zhuzhou)> SizesAsync() => (
+            (await changshaAuditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), changshaAuditor.Options())).Size,
+            (await zhuzhouAuditor.Client.Ledger.GetCheckpointAsync(new CheckpointRequest(), zhuzhouAuditor.Options())).Size);
+        var before = await SizesAsync();
+
+        // One request more than the limit, all at once: exactly one is refused, the others are held at Changsha.
+        using var giveUp = new CancellationTokenSource();
+        var calls = Enumerable.Range(0, ChangshaCallLimit + 1)
+            .Select(_ => zhuzhou.Client.RequestShareAsync(Ask(Zhuzhou, "R-OPEN", HeldRecord, Purpose, "住所"), zhuzhou.Key, TimeSpan.FromMinutes(5), giveUp.Token))
+            .ToList();
+        try
+        {
+            var first = await Task.WhenAny(calls).WaitAsync(TimeSpan.FromSeconds(60));
+            var busy = await Assert.ThrowsAsync<RpcException>(() => first);
+            Assert.Equal(StatusCode.Unavailable, busy.StatusCode);
+            Assert.Contains($"the provider's node {Origin(Changsha)} is busy with this city's requests", busy.Status.Detail);
+            Assert.Contains("Huren:Limits:CallsInFlightPerClient", busy.Status.Detail);
+            Assert.Contains("nothing was recorded or stored here", busy.Status.Detail);
+            output.WriteLine(busy.Status.Detail);
+            Assert.Equal(ChangshaCallLimit, calls.Count(c => !c.IsCompleted));
+            Assert.Equal(before, await SizesAsync());
+        }
+        finally
+        {
+            giveUp.Cancel();
+            await Task.WhenAll(calls.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+        Assert.All(calls.Where(c => c.IsFaulted), c => Assert.IsType<RpcException>(c.Exception!.InnerException));
+        Assert.Equal(before, await SizesAsync());
+
+        // The permits come back with the calls given up (the cancellation reaches Changsha through Zhuzhou's node).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                var served = await zhuzhou.Client.RequestShareAsync(Ask(Zhuzhou, "R-OPEN", TheRecord, Purpose, "住所"), zhuzhou.Key);
+                Assert.Equal(ExchangeStatus.Shared, served.Status);
+                break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.Detail.Contains("is busy", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     /// <summary>Xiangtan's node (with the data-altering test hook) as provider; it is stopped at the end, so one test does it all.</summary>
     [Fact]
     public async Task Xiangtan_refuses_another_city_altered_data_is_refused_with_no_receipt_and_a_provider_down_is_a_clear_error()
