@@ -413,8 +413,9 @@ public sealed partial class LogMirror
         }
         if (resent) return;
         if (!await CollectCheckedAsync().ConfigureAwait(false)) return;
+        // Compared before narrowing: a size 2^31 or more beyond the stored one would wrap to a negative count.
+        if (size - _log.Size > (ulong)_pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
         var count = (int)(size - _log.Size);
-        if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
 
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);
