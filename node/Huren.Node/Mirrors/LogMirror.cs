@@ -107,6 +107,9 @@ public sealed partial class LogMirror
     /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
     public MerkleLog Log => _log;
 
+    /// <summary>The origin's ledger rules the mirror checks its entries with.</summary>
+    public LogStateMachine State => _state;
+
     /// <summary>
     /// Told (origin, checkpoint note, reason) when the origin signed a tree root or a status-map root that the entries
     /// this mirror stored under its other signed checkpoints do not give (a fork): the node records it like an

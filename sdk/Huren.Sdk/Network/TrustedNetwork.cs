@@ -227,7 +227,7 @@ public sealed class TrustedMember
         yield return RootKey;
         foreach (var r in RetiredRootKeys)
         {
-            if (!r.Revoked && r.NotAfter is { } end && entryTime <= end) yield return r.Key;
+            if (r.SignsAt(entryTime)) yield return r.Key;
         }
     }
 
@@ -354,4 +354,12 @@ public sealed class TrustedMember
 /// <param name="Key">The key.</param>
 /// <param name="NotAfter">The last moment an entry it signed may be dated, or null (then it signs nothing that counts).</param>
 /// <param name="Revoked">Whether nothing it signed counts.</param>
-public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, bool Revoked);
+public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, bool Revoked)
+{
+    /// <summary>
+    /// Whether it may have signed an entry dated <paramref name="entryTime"/>: not revoked, and that time is not after
+    /// its end (one ended by size only signs nothing that counts: an entry's index is not its checkpoint's size). The one
+    /// rule for retired root keys, of evidence verification and the node's ledger rules alike.
+    /// </summary>
+    public bool SignsAt(DateTimeOffset entryTime) => !Revoked && NotAfter is { } end && entryTime <= end;
+}
