@@ -1,6 +1,7 @@
 using System.Text;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
 using Huren.Sdk.Notes;
 
 namespace Huren.Sdk.Network;
@@ -232,6 +233,22 @@ public sealed class TrustedMember
     }
 
     /// <summary>
+    /// Whether <paramref name="signed"/> verifies under one of the <see cref="RootKeysAt"/> the time of the entry it
+    /// signs (<paramref name="entryTimeUnixMs"/>); else <paramref name="error"/> is the first key's failure.
+    /// </summary>
+    public bool IsRootSigned(SignedEntry signed, long entryTimeUnixMs, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        error = null;
+        foreach (var key in RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(entryTimeUnixMs)))
+        {
+            if (SignedEntryVerifier.Verify(signed, key, out var keyError)) return true;
+            error ??= keyError;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Verifies a checkpoint note of this member received now (a witness or a mirror): as
     /// <see cref="VerifyCheckpoint(SignedNote)"/>, and a note signed with a retired key is accepted while
     /// <paramref name="receivedAt"/> is not after the key's end.
@@ -359,7 +376,7 @@ public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, boo
     /// <summary>
     /// Whether it may have signed an entry dated <paramref name="entryTime"/>: not revoked, and that time is not after
     /// its end (one ended by size only signs nothing that counts: an entry's index is not its checkpoint's size). The one
-    /// rule for retired root keys, of evidence verification and the node's ledger rules alike.
+    /// rule for retired root keys, of evidence verification, the auditor and the node's ledger rules alike.
     /// </summary>
     public bool SignsAt(DateTimeOffset entryTime) => !Revoked && NotAfter is { } end && entryTime <= end;
 }
