@@ -97,14 +97,22 @@ public static partial class NodeApp
         });
         services.AddSingleton(sp => new MerkleLog(new LogStore(sp.GetRequiredService<IKeyValueStore>(), options.Origin)));
         services.AddSingleton(sp => new LogDirectory(sp.GetRequiredService<MerkleLog>()));
-        services.AddSingleton(sp => new LogStateMachine(options.Origin, [keys.RootKey], options.RootIssuerId,
-            sp.GetRequiredService<MerkleLog>().Store, sp.GetRequiredService<LogDirectory>().ReferenceExists, sp.GetRequiredService<TimeProvider>(),
-            // Resolved at call time: the mirrors' states exist only once the node is composed.
-            (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
+        services.AddSingleton(sp =>
         {
-            AdmitsOwnEntries = true,
-            KeptLogs = sp.GetRequiredService<LogDirectory>().Find,
-            RefusedData = (origin, shareId) => sp.GetRequiredService<ContentIndex>().RefusedData(origin, shareId),
+            var network = sp.GetRequiredService<NetworkView>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<LogStateMachine>();
+            var state = new LogStateMachine(options.Origin, OwnRootKeys(keys.RootKey, network.Current, options.Origin, logger), options.RootIssuerId,
+                sp.GetRequiredService<MerkleLog>().Store, sp.GetRequiredService<LogDirectory>().ReferenceExists, sp.GetRequiredService<TimeProvider>(),
+                // Resolved at call time: the mirrors' states exist only once the node is composed.
+                (origin, id) => sp.GetRequiredService<LedgerStates>().Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
+            {
+                AdmitsOwnEntries = true,
+                KeptLogs = sp.GetRequiredService<LogDirectory>().Find,
+                RefusedData = (origin, shareId) => sp.GetRequiredService<ContentIndex>().RefusedData(origin, shareId),
+            };
+            // The other members' mirrors judge this log by the version in force: so does the node, from the moment it is.
+            network.Changed += config => state.RootKeys = OwnRootKeys(keys.RootKey, config, options.Origin, logger);
+            return state;
         });
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));
         services.AddSingleton(sp =>
@@ -302,6 +310,22 @@ public static partial class NodeApp
         if (config.ByOrigin(options.Origin) is null) throw new InvalidOperationException($"Huren:NetworkConfig does not list this node's origin {options.Origin}");
         return config;
     }
+
+    /// <summary>
+    /// The own log's city root keys: <c>Huren:Keys:RootPublicKey</c> as the current key, with the retired root keys the
+    /// configuration in force lists for this city (<see cref="CityRootKeys.ForOwnLog"/>); an alarm when that version
+    /// retired or revoked the configured key (the node must be restarted with the new one).
+    /// </summary>
+    private static CityRootKeys OwnRootKeys(Sdk.Crypto.PublicKey configured, TrustedNetwork? network, string origin, ILogger logger)
+    {
+        var self = network?.ByOrigin(origin);
+        var rootKeys = CityRootKeys.ForOwnLog(configured, self);
+        if (self is not null && !rootKeys.IsCurrent(configured)) LogRootKeyRetired(logger, configured.Id.ToString(), network!.Version, self.RootKey.Id.ToString());
+        return rootKeys;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: Huren:Keys:RootPublicKey (key {KeyId}) is a retired city root key in network configuration version {Version}: it signs only entries dated within its end; restart the node with the city's root key {Current}")]
+    private static partial void LogRootKeyRetired(ILogger logger, string keyId, int version, string current);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]
     private static partial void LogStarted(ILogger logger, string origin, ulong size);

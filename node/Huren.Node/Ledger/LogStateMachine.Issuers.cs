@@ -22,9 +22,12 @@ public sealed partial class LogStateMachine
             {
                 throw Reject.PermissionDenied($"the city root '{_rootId}' writes only issuer.register, issuer.revoke, issuer.succeed and (as a last resort) license.status, not {entry.Kind}");
             }
-            if (signer.Length != KeyId.Length || !_rootKeys.ContainsKey(KeyId.FromBytes(signer)))
+            // A retired root key counts only for entries dated within its end (the evidence verifier's rule): a log whose
+            // root was rotated replays from index 0, and nothing the old key signs later is admitted.
+            string? retiredReason = null;
+            if (signer.Length != KeyId.Length || !_rootKeys.MaySign(KeyId.FromBytes(signer), entry.TimeUnixMs, out retiredReason))
             {
-                throw Reject.PermissionDenied($"signer is not a city root key of '{_rootId}'");
+                throw Reject.PermissionDenied(retiredReason is null ? $"signer is not a city root key of '{_rootId}'" : $"signer {retiredReason}");
             }
             return null;
         }
@@ -69,9 +72,9 @@ public sealed partial class LogStateMachine
         {
             throw Reject.InvalidArgument($"body.algorithm: {body.Algorithm} does not match the key's algorithm {key.Algorithm}");
         }
-        if (_rootKeys.ContainsKey(key.Id))
+        if (_rootKeys.Holds(key.Id))
         {
-            throw Reject.AlreadyExists($"body.publicKey: key {key.Id} is a city root key and cannot be an issuer's");
+            throw Reject.AlreadyExists($"body.publicKey: key {key.Id} is a city root key (current or retired) and cannot be an issuer's");
         }
         if (KeyOwner(key.Id) is { } owner)
         {

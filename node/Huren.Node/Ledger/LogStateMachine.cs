@@ -29,7 +29,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
 {
     private readonly string _origin;
     private readonly string _rootId;
-    private readonly IReadOnlyDictionary<KeyId, PublicKey> _rootKeys;
+    private volatile CityRootKeys _rootKeys;
     private readonly LogStore _store;
     private readonly Func<string, ulong, byte[], bool>? _referenceExists;
     private readonly Func<string, string, LicenseRecord?>? _foreignLicense;
@@ -70,6 +70,29 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         Func<string, ulong, byte[], bool>? referenceExists,
         TimeProvider time,
         Func<string, string, LicenseRecord?>? foreignLicense = null)
+        : this(origin, new CityRootKeys(cityRootKeys ?? throw new ArgumentNullException(nameof(cityRootKeys))), cityRootIssuerId, store, referenceExists, time, foreignLicense)
+    {
+    }
+
+    /// <summary>Opens the rules of the log <paramref name="origin"/> over <paramref name="store"/>, restoring the derived state from its rows.</summary>
+    /// <param name="origin">The log's origin, e.g. <c>huren.cz-t/430100</c>.</param>
+    /// <param name="cityRootKeys">The city's root keys, current and retired (from the network configuration): they alone register and revoke issuers.</param>
+    /// <param name="cityRootIssuerId">The issuer id the city root writes under, e.g. <c>430100-root</c>.</param>
+    /// <param name="store">The log's storage.</param>
+    /// <param name="referenceExists">As for the other constructor.</param>
+    /// <param name="time">The clock, for the future-time check of entries and today's verdicts.</param>
+    /// <param name="foreignLicense">As for the other constructor.</param>
+    /// <exception cref="ArgumentException">The origin is not a log origin or the root id is empty.</exception>
+    /// <exception cref="InvalidOperationException">The store's state rows belong to another origin.</exception>
+    /// <exception cref="InvalidDataException">A state row does not decode.</exception>
+    public LogStateMachine(
+        string origin,
+        CityRootKeys cityRootKeys,
+        string cityRootIssuerId,
+        LogStore store,
+        Func<string, ulong, byte[], bool>? referenceExists,
+        TimeProvider time,
+        Func<string, string, LicenseRecord?>? foreignLicense = null)
     {
         ArgumentNullException.ThrowIfNull(cityRootKeys);
         ArgumentNullException.ThrowIfNull(store);
@@ -77,12 +100,9 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         var originError = LogOrigin.Validate(origin, nameof(origin));
         if (originError is not null) throw new ArgumentException(originError.Message, nameof(origin));
         if (string.IsNullOrEmpty(cityRootIssuerId)) throw new ArgumentException("the city root's issuer id is required", nameof(cityRootIssuerId));
-        if (cityRootKeys.Count == 0) throw new ArgumentException("at least one city root key is required", nameof(cityRootKeys));
         _origin = origin;
         _rootId = cityRootIssuerId;
-        var rootKeys = new Dictionary<KeyId, PublicKey>();
-        foreach (var key in cityRootKeys) rootKeys.TryAdd(key.Id, key);
-        _rootKeys = rootKeys;
+        _rootKeys = cityRootKeys;
         _store = store;
         _referenceExists = referenceExists;
         _foreignLicense = foreignLicense;
@@ -96,6 +116,16 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
 
     /// <summary>The issuer id the city root writes under.</summary>
     public string CityRootIssuerId => _rootId;
+
+    /// <summary>
+    /// The city root keys the rules accept. Replaced when a network configuration version in force changes them (a root
+    /// key rotated or revoked); each check reads the set once.
+    /// </summary>
+    public CityRootKeys RootKeys
+    {
+        get => _rootKeys;
+        set => _rootKeys = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>How many entries the durable derived state reflects: the index the next entry gets.</summary>
     public ulong AppliedSize => _committed.NextIndex;
@@ -325,7 +355,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     }
 
     private PublicKey? ResolveKey(KeyId id) =>
-        _rootKeys.TryGetValue(id, out var root) ? root
+        _rootKeys.Find(id) is { } root ? root
         : _committed.Keys.TryGetValue(id, out var registered) ? registered.Key
         : null;
 

@@ -107,6 +107,9 @@ public sealed partial class LogMirror
     /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
     public MerkleLog Log => _log;
 
+    /// <summary>The origin's ledger rules the mirror checks its entries with.</summary>
+    public LogStateMachine State => _state;
+
     /// <summary>
     /// Told (origin, checkpoint note, reason) when the origin signed a tree root or a status-map root that the entries
     /// this mirror stored under its other signed checkpoints do not give (a fork): the node records it like an
@@ -413,8 +416,9 @@ public sealed partial class LogMirror
         }
         if (resent) return;
         if (!await CollectCheckedAsync().ConfigureAwait(false)) return;
+        // Compared before narrowing: a size 2^31 or more beyond the stored one would wrap to a negative count.
+        if (size - _log.Size > (ulong)_pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
         var count = (int)(size - _log.Size);
-        if (count > _pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
 
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);

@@ -91,7 +91,10 @@ public sealed class MirrorSet
             {
                 if (member.Origin == _directory.Own.Origin) continue;
                 var known = Array.Find(before, m => m.Origin == member.Origin);
-                var mirror = known ?? (_opened.TryGetValue(member.Origin, out var kept) ? kept : Open(member));
+                var kept = known ?? _opened.GetValueOrDefault(member.Origin);
+                // The version may have rotated or revoked the member's root key: the mirror judges by the version in force.
+                if (kept is not null) kept.State.RootKeys = CityRootKeys.Of(member);
+                var mirror = kept ?? Open(member);
                 next.Add(mirror);
                 if (known is null) _changes.Writer.TryWrite(new MirrorChange(mirror, MirrorChangeKind.Start));
             }
@@ -108,7 +111,7 @@ public sealed class MirrorSet
     private LogMirror Open(TrustedMember member)
     {
         var log = new MerkleLog(new LogStore(_store, member.Origin));
-        var state = new LogStateMachine(member.Origin, [member.RootKey], member.RootIssuerId, log.Store,
+        var state = new LogStateMachine(member.Origin, CityRootKeys.Of(member), member.RootIssuerId, log.Store,
             _directory.ReferenceExists, _time, (origin, id) => _states.Get(origin) is { } s && s.TryGetLicense(id, out var l) ? l : null)
         {
             // A mirror replays history: entry times are the origin's, long past.

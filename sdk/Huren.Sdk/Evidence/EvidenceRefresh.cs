@@ -141,12 +141,7 @@ public static class EvidenceRefresh
     private static bool SignedByActor(TrustedMember member, EvidenceResult verified, DecodedLeaf read)
     {
         if (read.Entry.IssuerId == verified.IssuerId && verified.IssuerKey is { } issuerKey) return SignedEntryVerifier.Verify(read.Signed, issuerKey, out _);
-        if (read.Entry.IssuerId != member.RootIssuerId) return false;
-        foreach (var key in member.RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(read.Entry.TimeUnixMs)))
-        {
-            if (SignedEntryVerifier.Verify(read.Signed, key, out _)) return true;
-        }
-        return false;
+        return read.Entry.IssuerId == member.RootIssuerId && member.IsRootSigned(read.Signed, read.Entry.TimeUnixMs, out _);
     }
 
     /// <summary>The verdict after a change or resumption that continues the bundle's history (<see cref="Continues"/>), on the bundle result's day.</summary>

@@ -192,15 +192,7 @@ public sealed class EvidenceVerifier
 
     // The member's root key, or a retired one whose end the entry's time is not after (key rotation).
     private static bool RootSigned(TrustedMember member, DecodedLeaf read, out string? error)
-    {
-        error = null;
-        foreach (var key in member.RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(read.Entry.TimeUnixMs)))
-        {
-            if (SignedEntryVerifier.Verify(read.Signed, key, out var keyError)) return true;
-            error ??= keyError;
-        }
-        return false;
-    }
+        => member.IsRootSigned(read.Signed, read.Entry.TimeUnixMs, out error);
 
     internal string? Prove(EvidenceBundle bundle, out ProvenBundle proven)
     {
@@ -274,7 +266,8 @@ public sealed class EvidenceVerifier
             if (read.Entry.Kind == EntryKinds.IssuerRegister)
             {
                 var reg = EntryKinds.Of<IssuerRegistered>().Decode(read.Entry.Body);
-                if (CheckRegistration(_network.ByOrigin(e.Origin)!, reg, issuerKeys, out var issuerKey) is { } refused)
+                var origin = e.Origin;
+                if (IssuerRegistrationRule.Check(_network.ByOrigin(origin)!, reg, id => issuerKeys.ContainsKey((origin, id)), keyId => KeyOwner(issuerKeys, origin, keyId), out var issuerKey) is { } refused)
                     return $"entry {e.Origin}#{e.Index} registers issuer '{reg.IssuerId}' {refused}";
                 issuerKeys[(e.Origin, reg.IssuerId)] = issuerKey!;
                 registeredAt[(e.Origin, reg.IssuerId)] = e.Index;
@@ -296,31 +289,12 @@ public sealed class EvidenceVerifier
         return null;
     }
 
-    // The node's registration rules that the bundle's own entries can show broken (a root-signed log the node would
-    // not have written): the root's id or a root key taken as an issuer's, an id or key registered twice, a key of
-    // another algorithm than named. Without these a city root could sign entries under a second key for an issuer.
-    private static string? CheckRegistration(TrustedMember member, IssuerRegistered reg, Dictionary<(string Origin, string IssuerId), PublicKey> registered, out PublicKey? key)
+    // The issuer a key is registered to by the bundle's entries of the log origin, or null.
+    private static string? KeyOwner(Dictionary<(string Origin, string IssuerId), PublicKey> registered, string origin, KeyId key)
     {
-        key = null;
-        if (reg.IssuerId == member.RootIssuerId) return "under the city root's own id";
-        if (registered.ContainsKey((member.Origin, reg.IssuerId))) return "a second time";
-        try
+        foreach (var ((keyOrigin, issuerId), registeredKey) in registered)
         {
-            key = PublicKey.FromSubjectPublicKeyInfo(reg.PublicKey);
-        }
-        catch (FormatException ex)
-        {
-            return $"with a key that does not parse: {ex.Message}";
-        }
-        if (key.Algorithm != reg.Algorithm) return $"naming algorithm {reg.Algorithm} for a key of algorithm {key.Algorithm}";
-        if (key.Id == member.RootKey.Id) return "with the city root's key";
-        foreach (var retired in member.RetiredRootKeys)
-        {
-            if (key.Id == retired.Key.Id) return "with a retired city root key";
-        }
-        foreach (var ((origin, other), otherKey) in registered)
-        {
-            if (origin == member.Origin && otherKey.Id == key.Id) return $"with the key already registered to issuer '{other}'";
+            if (keyOrigin == origin && registeredKey.Id == key) return issuerId;
         }
         return null;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Huren.Schemas.Envelope;
 using Huren.Sdk.Crypto;
+using Huren.Sdk.Entries;
 using Huren.Sdk.Notes;
 
 namespace Huren.Sdk.Network;
@@ -227,8 +228,24 @@ public sealed class TrustedMember
         yield return RootKey;
         foreach (var r in RetiredRootKeys)
         {
-            if (!r.Revoked && r.NotAfter is { } end && entryTime <= end) yield return r.Key;
+            if (r.SignsAt(entryTime)) yield return r.Key;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="signed"/> verifies under one of the <see cref="RootKeysAt"/> the time of the entry it
+    /// signs (<paramref name="entryTimeUnixMs"/>); else <paramref name="error"/> is the first key's failure.
+    /// </summary>
+    public bool IsRootSigned(SignedEntry signed, long entryTimeUnixMs, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        error = null;
+        foreach (var key in RootKeysAt(DateTimeOffset.FromUnixTimeMilliseconds(entryTimeUnixMs)))
+        {
+            if (SignedEntryVerifier.Verify(signed, key, out var keyError)) return true;
+            error ??= keyError;
+        }
+        return false;
     }
 
     /// <summary>
@@ -354,4 +371,12 @@ public sealed class TrustedMember
 /// <param name="Key">The key.</param>
 /// <param name="NotAfter">The last moment an entry it signed may be dated, or null (then it signs nothing that counts).</param>
 /// <param name="Revoked">Whether nothing it signed counts.</param>
-public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, bool Revoked);
+public sealed record RetiredRootKey(PublicKey Key, DateTimeOffset? NotAfter, bool Revoked)
+{
+    /// <summary>
+    /// Whether it may have signed an entry dated <paramref name="entryTime"/>: not revoked, and that time is not after
+    /// its end (one ended by size only signs nothing that counts: an entry's index is not its checkpoint's size). The one
+    /// rule for retired root keys, of evidence verification, the auditor and the node's ledger rules alike.
+    /// </summary>
+    public bool SignsAt(DateTimeOffset entryTime) => !Revoked && NotAfter is { } end && entryTime <= end;
+}

@@ -22,27 +22,32 @@ public sealed class LogAuditTests
 
     private SigningKey Key(string city, string path) => SigningKey.FromPem(_network.Files.Single(f => f.RelativePath == $"{city}/{path}").Content);
 
-    private static byte[] Leaf<T>(string kind, string recordId, string issuerId, T body, SigningKey key)
-        => EntrySigner.SignToLeaf(Entry.Create(kind, Origin, recordId, issuerId, body, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000)), key);
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000);
 
-    private List<byte[]> SoundLog()
+    private static byte[] Leaf<T>(string kind, string recordId, string issuerId, T body, SigningKey key, DateTimeOffset? at = null)
+        => EntrySigner.SignToLeaf(Entry.Create(kind, Origin, recordId, issuerId, body, at ?? At), key);
+
+    private static IssuerRegistered Registration(string issuerId, PublicKey key) => new()
     {
-        var registration = new IssuerRegistered
-        {
-            IssuerId = "430100-amr", Name = "长沙市市场监督管理局", AuthorityCode = LedgerNetwork.Uscc("11430100HUREN0101"), DepartmentKind = "market-regulation",
-            RegionCode = "430100", PublicKey = _issuer.PublicKey.SubjectPublicKeyInfo, Algorithm = _issuer.Algorithm, LicenseTypeCodes = [LedgerNetwork.BusinessLicense],
-        };
-        var license = new LicenseIssued
-        {
-            LicenseId = LedgerNetwork.LicenseId("000001"), TypeCode = LedgerNetwork.BusinessLicense, Name = "营业执照", LicenseNumber = "1", HolderName = "长沙互认科技有限公司",
+        IssuerId = issuerId, Name = "长沙市市场监督管理局", AuthorityCode = LedgerNetwork.Uscc("11430100HUREN0101"), DepartmentKind = "market-regulation",
+        RegionCode = "430100", PublicKey = key.SubjectPublicKeyInfo, Algorithm = key.Algorithm, LicenseTypeCodes = [LedgerNetwork.BusinessLicense],
+    };
+
+    private static LicenseIssued License(string serial) => new()
+    {
+        LicenseId = LedgerNetwork.LicenseId(serial), TypeCode = LedgerNetwork.BusinessLicense, Name = "营业执照", LicenseNumber = "1", HolderName = "长沙互认科技有限公司",
             HolderCode = LedgerNetwork.Uscc("91430100HUREN0201"), HolderCodeType = HolderCodeTypes.Uscc, IssuingAuthority = "长沙市市场监督管理局",
             IssuingAuthorityCode = LedgerNetwork.Uscc("11430100HUREN0101"), IssueDate = "2024-03-01", ValidFrom = "2024-03-01", DocumentDigest = new byte[32], DigestAlgorithm = "sha256",
             JurisdictionCode = "430100",
             Fields = [new() { Name = "类型", Value = "有限责任公司" }, new() { Name = "住所", Value = "长沙" }, new() { Name = "成立日期", Value = "2024-03-01" }, new() { Name = "经营范围", Value = "软件" }],
-        };
+    };
+
+    private List<byte[]> SoundLog()
+    {
+        var license = License("000001");
         return
         [
-            Leaf(EntryKinds.IssuerRegister, "430100-amr", "430100-root", registration, Key("430100", "keys/root.pem")),
+            Leaf(EntryKinds.IssuerRegister, "430100-amr", "430100-root", Registration("430100-amr", _issuer.PublicKey), Key("430100", "keys/root.pem")),
             Leaf(EntryKinds.LicenseIssue, license.LicenseId, "430100-amr", license, _issuer),
         ];
     }
@@ -61,9 +66,10 @@ public sealed class LogAuditTests
         return note.ToString();
     }
 
-    private LogAudit Audit(IReadOnlyList<byte[]> leaves, string checkpoint)
+    private LogAudit Audit(IReadOnlyList<byte[]> leaves, string checkpoint, Huren.Sdk.Network.TrustedNetwork? network = null)
     {
-        var audit = new LogAudit(Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis), Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis).ByOrigin(Origin)!);
+        network ??= Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
+        var audit = new LogAudit(network, network.ByOrigin(Origin)!);
         for (var i = 0; i < leaves.Count; i++) audit.AddEntry((ulong)i, leaves[i]);
         audit.AddCheckpoint(checkpoint);
         return audit;
@@ -101,6 +107,65 @@ public sealed class LogAuditTests
         leaves.RemoveAt(0);
         var report = Audit(leaves, Checkpoint(leaves)).Report;
         Assert.Contains(report.Faults, f => f.Contains("was not registered before it", StringComparison.Ordinal));
+    }
+
+    /// <summary>The network with Changsha's root key rotated: the genesis key retired at <paramref name="end"/>, <paramref name="newRoot"/> current.</summary>
+    private Huren.Sdk.Network.TrustedNetwork RootRotated(DateTimeOffset end, SigningKey newRoot, bool revoked = false)
+    {
+        var config = Huren.Sdk.Network.NetworkConfig.Parse(_network.Genesis.ToJson());
+        var changsha = config.Members.Single(m => m.Origin == Origin);
+        changsha.RetiredKeys.Add(new Huren.Sdk.Network.RetiredKey { Kind = "root", Key = changsha.RootKey, NotAfter = end.ToString("O"), Revoked = revoked });
+        changsha.RootKey = newRoot.PublicKey.ToPem();
+        return Huren.Sdk.Network.TrustedNetwork.From(config);
+    }
+
+    [Fact]
+    public void After_a_root_rotation_the_retired_key_counts_for_entries_dated_up_to_its_end_and_no_later()
+    {
+        var newRoot = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3);
+        var leaves = SoundLog();
+        leaves.Add(Leaf(EntryKinds.IssuerRegister, "430100-data", "430100-root", Registration("430100-data", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey), newRoot, At.AddHours(2)));
+        var rotated = Audit(leaves, Checkpoint(leaves), RootRotated(At.AddHours(1), newRoot)).Report;
+        Assert.True(rotated.Ok, string.Join("; ", rotated.Faults));
+        Assert.Equal(3UL, rotated.SignaturesVerified);
+
+        // Signed with the old key after its end, or at any time once it is revoked.
+        leaves.Add(Leaf(EntryKinds.IssuerRegister, "430100-late", "430100-root", Registration("430100-late", SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey),
+            Key("430100", "keys/root.pem"), At.AddHours(2)));
+        var late = Audit(leaves, Checkpoint(leaves), RootRotated(At.AddHours(1), newRoot)).Report;
+        Assert.StartsWith("entry 3 (issuer.register): not signed by a city root key in force at its time", Assert.Single(late.Faults), StringComparison.Ordinal);
+        var revoked = Audit(leaves, Checkpoint(leaves), RootRotated(At.AddHours(1), newRoot, revoked: true)).Report;
+        Assert.Contains(revoked.Faults, f => f.StartsWith("entry 0 (issuer.register): not signed by a city root key in force", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_second_registration_of_a_revoked_issuer_is_a_fault_and_does_not_bring_it_back()
+    {
+        var leaves = SoundLog();
+        var root = Key("430100", "keys/root.pem");
+        var secondKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var license = License("000002");
+        leaves.Add(Leaf(EntryKinds.IssuerRevoke, "430100-amr", "430100-root", new IssuerRevoked { IssuerId = "430100-amr", Reason = "机构改革撤并" }, root));
+        leaves.Add(Leaf(EntryKinds.IssuerRegister, "430100-amr", "430100-root", Registration("430100-amr", secondKey.PublicKey), root));
+        leaves.Add(Leaf(EntryKinds.LicenseIssue, license.LicenseId, "430100-amr", license, secondKey));
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.Contains("entry 3 (issuer.register): registers issuer '430100-amr' a second time", report.Faults);
+        Assert.Contains("entry 4 (license.issue): issuer '430100-amr' was revoked at index 2", report.Faults);
+        Assert.Contains(report.Faults, f => f.StartsWith("entry 4 (license.issue): signerKeyId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_registration_of_a_root_key_or_another_issuers_key_is_a_fault()
+    {
+        var leaves = SoundLog();
+        var root = Key("430100", "keys/root.pem");
+        leaves.Add(Leaf(EntryKinds.IssuerRegister, "430100-copy", "430100-root", Registration("430100-copy", _issuer.PublicKey), root));
+        leaves.Add(Leaf(EntryKinds.IssuerRegister, "430100-rootkey", "430100-root", Registration("430100-rootkey", root.PublicKey), root));
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.Equal(
+            ["entry 2 (issuer.register): registers issuer '430100-copy' with the key already registered to issuer '430100-amr'",
+             "entry 3 (issuer.register): registers issuer '430100-rootkey' with the city root's key"],
+            report.Faults);
     }
 
     [Fact]

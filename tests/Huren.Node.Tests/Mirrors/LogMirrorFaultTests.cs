@@ -56,10 +56,14 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
 
     private FollowMessage Checkpoint(ulong size, byte[]? root = null, SigningKey? key = null, Hash256? mapRoot = null)
     {
-        var tree = new MemoryMerkleTree();
-        for (ulong i = 0; i < size; i++) tree.Append(Leaf(i));
+        if (root is null)
+        {
+            var tree = new MemoryMerkleTree();
+            for (ulong i = 0; i < size; i++) tree.Append(Leaf(i));
+            root = tree.Root().AsSpan().ToArray();
+        }
         var note = new CheckpointSigner(Origin, key ?? _logKey, null)
-            .Sign(size, root ?? tree.Root().AsSpan().ToArray(), mapRoot is { } map ? [StatusMapLine.Format(map)] : null).ToString();
+            .Sign(size, root, mapRoot is { } map ? [StatusMapLine.Format(map)] : null).ToString();
         return new FollowMessage { Checkpoint = new CheckpointResponse { Origin = Origin, Size = size, Note = note } };
     }
 
@@ -209,12 +213,15 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     [InlineData("a gap in the indexes")]
     [InlineData("a stream that stops mid-run")]
     [InlineData("a checkpoint beyond the entries sent")]
+    [InlineData("a checkpoint 2^31 entries beyond those sent")]
     public async Task A_peer_that_breaks_the_stream_gets_nothing_stored_and_the_mirror_follows_again(string fault)
     {
         FollowMessage[] broken = fault switch
         {
             "a gap in the indexes" => [Entry(0), Entry(2), Checkpoint(2)],
             "a stream that stops mid-run" => [Entry(0), Entry(1)],
+            // Signed by the log key: only its size is impossible (as an int count of entries it would be negative).
+            "a checkpoint 2^31 entries beyond those sent" => [Entry(0), Entry(1), Checkpoint((1UL << 31) + 2, root: new byte[32])],
             _ => [Entry(0), Entry(1), Checkpoint(3)],
         };
         // The first connection breaks; the next one is sound.

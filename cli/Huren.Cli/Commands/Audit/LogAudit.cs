@@ -12,7 +12,9 @@ namespace Huren.Cli.Commands.Audit;
 
 /// <summary>
 /// Re-verifies a whole log as it streams in, trusting nothing the node says: every entry's schema, signer and
-/// signature (city root for issuer entries and its last-resort license.status entries, the registered, unrevoked issuer key otherwise), the Merkle root at every
+/// signature (city root for issuer entries and its last-resort license.status entries, with a retired root key only
+/// for entries dated within its end; the registered, unrevoked issuer key otherwise; registrations by the node's rules,
+/// <see cref="IssuerRegistrationRule"/>), the Merkle root at every
 /// checkpoint against the checkpoint's signed root, every checkpoint's log (and SM2) signature, and every cosignature
 /// line of a member witness, and every receipt against the share entry it references in the provider's log (collected in
 /// <see cref="Receipts"/>, checked with <see cref="CheckReceipt"/>). Faults are collected, not thrown, so the report lists them all.
@@ -22,7 +24,6 @@ internal sealed class LogAudit
     private const int MaxFaults = 100;
 
     private readonly TrustedMember _member;
-    private readonly PublicKey _rootKey;
     private readonly CheckpointVerifier _checkpoints;
     private readonly TrustedNetwork _network;
     private readonly MerkleFrontier _frontier = new();
@@ -32,11 +33,11 @@ internal sealed class LogAudit
     private readonly List<Hash256> _roots = [];
     private ulong _firstRootSize = 1;
     private readonly Dictionary<string, (PublicKey Key, ulong? RevokedAt)> _issuers = new(StringComparer.Ordinal);
+    private readonly Dictionary<KeyId, string> _keyOwners = [];
 
     public LogAudit(TrustedNetwork network, TrustedMember member)
     {
         _member = member;
-        _rootKey = member.RootKey;
         // Every line of a key the configuration gives (log, SM2, witnesses) must verify, or the checkpoint is a fault.
         _checkpoints = member.CheckpointVerifier;
         _network = network;
@@ -120,22 +121,23 @@ internal sealed class LogAudit
         var entry = decoded.Entry;
         if (EntryKinds.IsRootKind(entry.Kind) || (EntryKinds.MayBeWrittenByRoot(entry.Kind) && entry.IssuerId == _member.RootIssuerId))
         {
-            if (!SignedEntryVerifier.Verify(decoded.Signed, _rootKey, out var rootError))
+            // The root key of the configuration, or a retired one for entries dated within its end (a rotated root).
+            if (!_member.IsRootSigned(decoded.Signed, entry.TimeUnixMs, out var rootError))
             {
-                Fault($"entry {index} ({entry.Kind}): not signed by the city root key: {rootError}");
+                Fault($"entry {index} ({entry.Kind}): not signed by a city root key in force at its time: {rootError}");
                 return;
             }
             Report.SignaturesVerified++;
             if (entry.Kind == EntryKinds.IssuerRegister && CanonicalCodec.TryDecode<IssuerRegistered>(entry.Body, out var registered, out _))
             {
-                try
+                // The node refuses such a registration, so it gives no key: a second one must not bring a revoked issuer back.
+                if (IssuerRegistrationRule.Check(_member, registered!, _issuers.ContainsKey, _keyOwners.GetValueOrDefault, out var key) is { } refused)
                 {
-                    _issuers[registered!.IssuerId] = (PublicKey.FromSubjectPublicKeyInfo(registered.PublicKey), null);
+                    Fault($"entry {index} ({entry.Kind}): registers issuer '{registered!.IssuerId}' {refused}");
+                    return;
                 }
-                catch (FormatException ex)
-                {
-                    Fault($"entry {index}: issuer {registered!.IssuerId}'s key is not readable: {ex.Message}");
-                }
+                _issuers[registered!.IssuerId] = (key!, null);
+                _keyOwners[key!.Id] = registered.IssuerId;
             }
             else if (entry.Kind == EntryKinds.IssuerRevoke && CanonicalCodec.TryDecode<IssuerRevoked>(entry.Body, out var revoked, out _)
                 && _issuers.TryGetValue(revoked!.IssuerId, out var known))
