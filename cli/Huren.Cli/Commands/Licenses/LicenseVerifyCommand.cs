@@ -87,7 +87,8 @@ internal static class LicenseVerifyCommand
             // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
             var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), day, ct).ConfigureAwait(false);
             if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
-            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), ageLimit, asJson, output, answer.DocumentSuperseded ? answer.CurrentDocumentDigest : null).ConfigureAwait(false);
+            return await ReportAsync(answer.Response, answer.Evidence, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), session.Describe(), ageLimit, asJson, output,
+                answer.DocumentSuperseded ? answer.CurrentDocumentDigest : null).ConfigureAwait(false);
         });
         return verify;
     }
@@ -137,6 +138,7 @@ internal static class LicenseVerifyCommand
             {
                 licenseId = subject,
                 verdict = result.IsValid ? LicenseVerdictRules.Name(result.Verdict) : null,
+                nodeVerdict = bundle?.Verdict?.Status,
                 holderName = result.License?.HolderName,
                 validFrom = result.License?.ValidFrom,
                 validUntil = result.IsValid ? result.ValidUntil : null,
@@ -184,7 +186,7 @@ internal static class LicenseVerifyCommand
         ("Checkpoint", Freshness(result)),
         ("Verdict", result.AsOfVerdict == result.Verdict
             ? $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}, as the bundle states for {result.AsOfDay:yyyy-MM-dd}"
-            : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone changed that since"),
+            : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone make the difference"),
         ("Asked", node ?? ""),
     ];
 
@@ -212,7 +214,8 @@ internal static class LicenseVerifyCommand
     {
         if (asJson)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { licenseId = response.LicenseId, verdict = LicenseVerdictRules.Name(response.Verdict), reason = response.Reason }, CliJson.Options)).ConfigureAwait(false);
+            // No evidence stands behind "unknown" (absence is not provable): the node's word, never a verdict.
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { licenseId = response.LicenseId, nodeVerdict = LicenseVerdictRules.Name(response.Verdict), reason = response.Reason }, CliJson.Options)).ConfigureAwait(false);
         }
         else
         {
@@ -221,27 +224,33 @@ internal static class LicenseVerifyCommand
         return ExitCodes.Negative;
     }
 
-    // supersededBy: for a document asked about by digest that a change replaced, the current document's digest (exit 1).
-    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, TimeSpan? maxAge, bool asJson, TextWriter output, byte[]? supersededBy = null)
+    // day: the day the node was asked to judge on (--at, else today). supersededBy: for a document asked about by digest
+    // that a change replaced, the current document's digest (exit 1).
+    internal static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, DateOnly day, string node, TimeSpan? maxAge, bool asJson, TextWriter output, byte[]? supersededBy = null)
     {
         evidence = TooOld(evidence, maxAge);
         var accepted = Accepted(evidence) && supersededBy is null;
         if (asJson)
         {
+            // nodeVerdict, reason and issuerName are the node's words; every other field comes from the verified evidence
+            // and is absent when it does not verify: a script reading .verdict must never act on a lying node's word.
             var verified = evidence.IsValid;
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 licenseId = response.LicenseId,
-                verdict = LicenseVerdictRules.Name(verified ? evidence.Verdict : response.Verdict),
+                verdict = verified ? LicenseVerdictRules.Name(evidence.Verdict) : null,
+                nodeVerdict = LicenseVerdictRules.Name(response.Verdict),
                 reason = response.Reason,
-                typeCode = verified ? evidence.License!.TypeCode : response.TypeCode,
-                typeName = response.TypeName,
-                holderName = verified ? evidence.License!.HolderName : response.HolderName,
-                issuerId = verified ? evidence.IssuerId : response.IssuerId,
-                issuerName = response.IssuerName,
-                validFrom = verified ? evidence.License!.ValidFrom : response.ValidFrom,
-                validUntil = verified ? evidence.ValidUntil : response.ValidUntil,
-                origin = verified ? evidence.Origin : response.Origin,
+                typeCode = verified ? evidence.License!.TypeCode : null,
+                typeName = verified ? (Huren.Schemas.Catalog.LicenseTypeCatalog.TryGet(evidence.License!.TypeCode, out var type) ? type.Name : evidence.License.TypeCode) : null,
+                holderName = verified ? evidence.License!.HolderName : null,
+                issuerId = verified ? evidence.IssuerId : null,
+                issuerName = verified ? response.IssuerName : null,
+                validFrom = verified ? evidence.License!.ValidFrom : null,
+                validUntil = verified ? evidence.ValidUntil : null,
+                origin = verified ? evidence.Origin : null,
+                day = verified ? evidence.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                asOf = verified ? new { day = evidence.AsOfDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), verdict = LicenseVerdictRules.Name(evidence.AsOfVerdict), origin = evidence.Origin, size = evidence.CheckpointSize } : null,
                 actedBy = ActedJson(evidence),
                 evidence = EvidenceJson(evidence),
                 documentSupersededBy = supersededBy is null ? null : Convert.ToHexStringLower(supersededBy),
@@ -250,7 +259,7 @@ internal static class LicenseVerifyCommand
         }
         if (!evidence.IsValid)
         {
-            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)} for {day:yyyy-MM-dd}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
             return ExitCodes.Negative;
         }
         var headline = supersededBy is null ? Headline(evidence) : $"DOCUMENT SUPERSEDED ({Headline(evidence)})";
