@@ -41,7 +41,8 @@ internal static class LicenseVerifyCommand
             "suspended, expired, transferred, unknown), not final, or evidence that does not verify or is about something\n" +
             "else, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).\n" +
             "'huren license verify --xml FILE' checks a license XML export's signature too (exit 0: signed by the issuing\n" +
-            "department and VALID on the ledger; 1: refused, e.g. a wrapped signature, or not valid now).")
+            "department, stating the license as its entries give it now, and VALID on the ledger as above; 1: refused, e.g. a\n" +
+            "wrapped signature, stale (changed since the export), or not valid now).")
         {
             id, digest, bundle, network, at, waitFinal, maxAge, xml,
         };
@@ -55,7 +56,7 @@ internal static class LicenseVerifyCommand
             if (parse.GetValue(xml) is { } xmlPath)
             {
                 if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("--xml names its license itself: give no license id or --digest");
-                return await VerifyXmlAsync(xmlPath, parse, access, bundle, network, waitFinal, day, ct).ConfigureAwait(false);
+                return await VerifyXmlAsync(xmlPath, parse, access, bundle, network, waitFinal, day, ageLimit, ct).ConfigureAwait(false);
             }
             if (parse.GetValue(bundle) is { } bundlePath)
             {
@@ -94,7 +95,7 @@ internal static class LicenseVerifyCommand
     }
 
     private static async Task<int> VerifyXmlAsync(string xmlPath, ParseResult parse, NodeAccessOptions access, Option<string?> bundle, Option<string?> network,
-        Option<int> waitFinal, DateOnly? day, CancellationToken ct)
+        Option<int> waitFinal, DateOnly? day, TimeSpan? maxAge, CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
         var asJson = parse.GetValue(access.Json);
@@ -104,13 +105,13 @@ internal static class LicenseVerifyCommand
             var trusted = ReadNetwork(parse.GetValue(network) ?? throw new CliException("--bundle needs --network (the genesis.json the bundle is checked against)"));
             var json = await ReadBundleAsync(bundlePath).ConfigureAwait(false);
             var offline = new EvidenceVerifier(trusted).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out _);
-            return await LicenseXmlCommands.ReportAsync(bytes, peekError, offline, $"verified offline against network {trusted.NetworkId}", asJson, output).ConfigureAwait(false);
+            return await LicenseXmlCommands.ReportAsync(bytes, peekError, offline, maxAge, $"verified offline against network {trusted.NetworkId}", asJson, output).ConfigureAwait(false);
         }
         if (parse.GetValue(network) is not null) throw new CliException("--network is only for offline verification with --bundle");
-        if (licenseId is null) return await LicenseXmlCommands.ReportAsync(bytes, peekError, new EvidenceResult(false, LicenseVerdict.Unspecified, null, false), "", asJson, output).ConfigureAwait(false);
+        if (licenseId is null) return await LicenseXmlCommands.ReportAsync(bytes, peekError, new EvidenceResult(false, LicenseVerdict.Unspecified, null, false), maxAge, "", asJson, output).ConfigureAwait(false);
         using var session = access.Open(parse);
         var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), day, ct).ConfigureAwait(false);
-        return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
+        return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, maxAge, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
     }
 
     internal static async Task<string> ReadBundleAsync(string bundlePath)
@@ -169,7 +170,7 @@ internal static class LicenseVerifyCommand
     /// </summary>
     private static bool Accepted(EvidenceResult result) => result is { Reliable: true, Verdict: LicenseVerdict.Valid };
 
-    private static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
+    internal static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
         : !result.StatusProven ? $"NOT PROVEN CURRENT ({LicenseVerdictRules.Name(result.Verdict)})"
         : LicenseVerdictRules.Name(result.Verdict);
 
