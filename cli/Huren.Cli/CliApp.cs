@@ -98,16 +98,21 @@ public static partial class CliApp
         }
     }
 
-    /// <summary>A node's refusal or an unreachable node, in one line.</summary>
+    /// <summary>A node's refusal, an unreachable node or one that did not answer in time, in one line.</summary>
     internal static string Describe(RpcException ex) => ConnectionProblem(ex) ?? ex.StatusCode switch
     {
         StatusCode.Unavailable => $"the node is not reachable ({ex.Status.Detail}); is the network up? ('huren network up --dir DIR')",
         StatusCode.DeadlineExceeded => "the node did not answer in time",
+        StatusCode.Cancelled => "the call was cancelled before the node answered",
         StatusCode.Unauthenticated => $"the node did not accept the credential: {ex.Status.Detail}",
+        _ when ex.Status.Detail.Length == 0 => $"the node refused ({ex.StatusCode}) without saying why",
         _ => $"the node refused ({ex.StatusCode}): {ex.Status.Detail}",
     };
 
-    /// <summary>True when the call never reached a Huren node (see <see cref="ConnectionProblem"/>): callers let such an error through unwrapped, so it reads as one clear line.</summary>
+    /// <summary>
+    /// True when the call never reached a Huren node or the node never answered it (see <see cref="ConnectionProblem"/>):
+    /// callers let such an error through unwrapped, so it reads as one clear line.
+    /// </summary>
     internal static bool IsConnectionProblem(RpcException ex) => ConnectionProblem(ex) is not null;
 
     /// <summary>
@@ -117,6 +122,9 @@ public static partial class CliApp
     /// </summary>
     private static string? ConnectionProblem(RpcException ex)
     {
+        // A stopped or overloaded node still accepts connections (the kernel does), so it is not "unreachable".
+        if (ex is Commands.NodeDidNotAnswerException late)
+            return $"{late.Status.Detail}: is it stopped or overloaded? (a stopped node still accepts connections, but answers nothing)";
         for (var inner = ex.Status.DebugException ?? ex.InnerException; inner is not null; inner = inner.InnerException)
         {
             switch (inner)

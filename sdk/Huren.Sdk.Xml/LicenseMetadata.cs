@@ -154,6 +154,50 @@ public sealed record LicenseMetadata
         return this with { StatusCode = change.StatusCode };
     }
 
+    /// <summary>
+    /// Where this metadata (what a signed export states) differs from <paramref name="current"/> (what the ledger's
+    /// entries give now), by element name (<c>DocumentDigest</c>, <c>Status</c>, <c>Field 住所</c> …); empty when it
+    /// states nothing else. <c>TypeName</c>, the catalog's word for the type code, is not compared; <c>LedgerEntry</c>
+    /// only when this metadata states one (it is optional).
+    /// </summary>
+    public IReadOnlyList<string> DifferencesFrom(LicenseMetadata current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var differences = new List<string>();
+        void Compare(string element, bool same)
+        {
+            if (!same) differences.Add(element);
+        }
+        Compare("LicenseId", LicenseId == current.LicenseId);
+        Compare("TypeCode", TypeCode == current.TypeCode);
+        Compare("Name", Name == current.Name);
+        Compare("LicenseNumber", LicenseNumber == current.LicenseNumber);
+        Compare("Holder/Name", HolderName == current.HolderName);
+        Compare("Holder/CodeType", HolderCodeType == current.HolderCodeType);
+        Compare("Holder/Code", HolderCode == current.HolderCode);
+        Compare("Holder/IdCommitment", HolderIdCommitment.AsSpan().SequenceEqual(current.HolderIdCommitment));
+        Compare("IssuingAuthority/Name", IssuingAuthority == current.IssuingAuthority);
+        Compare("IssuingAuthority/Code", IssuingAuthorityCode == current.IssuingAuthorityCode);
+        Compare("IssueDate", IssueDate == current.IssueDate);
+        Compare("ValidFrom", ValidFrom == current.ValidFrom);
+        Compare("ValidUntil", ValidUntil == current.ValidUntil);
+        Compare("Status", StatusCode == current.StatusCode);
+        Compare("JurisdictionCode", JurisdictionCode == current.JurisdictionCode);
+        Compare("DocumentDigest", DigestAlgorithm == current.DigestAlgorithm && DocumentDigest.AsSpan().SequenceEqual(current.DocumentDigest));
+        // Fields by name: a changed value, one the other side lacks (order alone is no difference).
+        foreach (var name in Fields.Select(f => f.Name).Concat(current.Fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal))
+        {
+            var stated = Fields.FirstOrDefault(f => f.Name == name)?.Value;
+            var now = current.Fields.FirstOrDefault(f => f.Name == name)?.Value;
+            Compare($"Field {name}", stated == now);
+        }
+        if (LedgerEntry is { } entry)
+        {
+            Compare("LedgerEntry", current.LedgerEntry is { } at && entry.Origin == at.Origin && entry.Index == at.Index && entry.LeafHash.AsSpan().SequenceEqual(at.LeafHash));
+        }
+        return differences;
+    }
+
     private static T Decode<T>(Entry entry)
         => CanonicalCodec.TryDecode<T>(entry.Body, out var body, out var error) ? body! : throw new FormatException($"{entry.Kind} body: {error}");
 }

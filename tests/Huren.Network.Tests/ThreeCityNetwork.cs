@@ -126,7 +126,7 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
         {
             var (_, json, error) = await CliAsync("license", "verify", license, "--city", Zhuzhou, "--profile", profile, "--json");
             last = json + error;
-            if (json.Length > 0 && System.Text.Json.JsonDocument.Parse(json).RootElement is var answer && answer.GetProperty("verdict").GetString() == verdict
+            if (json.Length > 0 && System.Text.Json.JsonDocument.Parse(json).RootElement is var answer && answer.TryGetProperty("verdict", out var given) && given.GetString() == verdict
                 && answer.GetProperty("evidence").GetProperty("final").GetBoolean())
             {
                 return;

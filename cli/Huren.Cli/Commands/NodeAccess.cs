@@ -64,6 +64,9 @@ internal sealed class NodeSession : IDisposable
     /// <summary>Deadline of each call: generous, since a loaded 2-core machine may take seconds to answer.</summary>
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a connection to a node (TCP and TLS handshake) may take: a node that is up answers in milliseconds.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
     private readonly List<HurenClient> _clients = [];
 
     public NodeSession(CliProfile profile, TrustedNetwork network, CliCityProfile city, CliCredential credential, bool json)
@@ -160,16 +163,18 @@ internal sealed class NodeSession : IDisposable
     {
         var endpoint = city.EndpointUri;
         HttpMessageHandler? handler = null;
+        TimeSpan? connectTimeout = null;
         if (endpoint.Scheme == Uri.UriSchemeHttps)
         {
             // The node must present the certificate the network configuration pins for that city.
             var pin = Network.ByCity(city.CityCode)?.TlsCertificateSha256;
             if (string.IsNullOrWhiteSpace(pin)) throw new CliException($"the network configuration pins no TLS certificate for city {city.CityCode}, so its HTTPS node cannot be trusted");
             var sockets = PinnedTls.CreateHandler([pin]);
-            sockets.ConnectTimeout = TimeSpan.FromSeconds(5);
+            sockets.ConnectTimeout = ConnectTimeout;
             handler = sockets;
+            connectTimeout = ConnectTimeout;
         }
-        var client = new HurenClient(endpoint, new ClientIdentity(principal, key), CallDeadline, handler);
+        var client = new HurenClient(endpoint, new ClientIdentity(principal, key), CallDeadline, handler, new NodeTimeouts(endpoint, connectTimeout));
         _clients.Add(client);
         return client;
     }

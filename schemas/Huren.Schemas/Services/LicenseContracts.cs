@@ -86,7 +86,10 @@ public sealed class VerifyLicenseRequest
     [ProtoMember(1, Name = "license_id")] public string LicenseId { get; set; } = "";
     /// <summary>Or the document digest.</summary>
     [ProtoMember(2, Name = "document_digest")] public byte[] DocumentDigest { get; set; } = [];
-    /// <summary>The verification time, Unix ms; 0 for now.</summary>
+    /// <summary>
+    /// The verification time, Unix ms; 0 for now. The answer's verdict and reason are for that day (China time); its
+    /// evidence bundle still states the verdict as of the bundle's own day (<c>createdAt</c>).
+    /// </summary>
     [ProtoMember(3, Name = "at_unix_ms")] public long AtUnixMs { get; set; }
     /// <summary>
     /// How long the node may hold the answer until the checkpoint it rests on is final (cosigned by the network's

@@ -83,6 +83,16 @@ public sealed record LicenseIdentifier
     public static FieldError? Validate(string? value, string field) => Read(value, field, out _);
 
     /// <summary>
+    /// Whether <paramref name="text"/> has the form of a 证照标识 in every part and only its check character is wrong: a
+    /// mistyped license id (most single-character slips keep the form), as opposed to an id of another kind of record.
+    /// </summary>
+    public static bool HasWrongCheckCharacter(string? text)
+    {
+        Scan(text, out _, out var wrongCheck);
+        return wrongCheck;
+    }
+
+    /// <summary>
     /// Checks <paramref name="value"/> like <see cref="Validate(string?, string)"/> and, when it is valid, gives where its
     /// type code and authority code lie in it, so a caller can compare them without building the identifier.
     /// </summary>
@@ -107,11 +117,12 @@ public sealed record LicenseIdentifier
     /// admits); returns the error, null when valid.
     /// </summary>
     private static FieldError? Read(string? text, string field, out Parts parts) =>
-        Scan(text, out parts) is { } problem ? FieldError.Of(field, problem) : null;
+        Scan(text, out parts, out _) is { } problem ? FieldError.Of(field, problem) : null;
 
-    private static string? Scan(string? text, out Parts parts)
+    private static string? Scan(string? text, out Parts parts, out bool wrongCheck)
     {
         parts = default;
+        wrongCheck = false;
         if (string.IsNullOrEmpty(text)) return "is required (证照标识)";
         if (!text.StartsWith(Root + ".", StringComparison.Ordinal)) return $"must start with the e-license root {Root}.";
         var offset = Root.Length + 1;
@@ -133,6 +144,7 @@ public sealed record LicenseIdentifier
         var expected = Iso7064.ComputeMod37_36(joined[..(type.Length + authority.Length + serial.Length + version.Length)]);
         if (check[0] != expected)
         {
+            wrongCheck = true;
             return $"check character should be {expected}, not {check[0]} (ISO/IEC 7064 MOD 37,36 over type code, authority code, serial and version)";
         }
         parts = new Parts(split[0], split[1], split[2], split[3], expected);

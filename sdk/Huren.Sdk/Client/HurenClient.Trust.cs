@@ -25,7 +25,7 @@ public sealed record LicenseVerifyOptions
 public sealed partial class HurenClient
 {
     /// <summary>
-    /// Asks the node for a verdict and believes it only as far as its evidence goes (<see cref="VerifiedLicense.Check"/>):
+    /// Asks the node for a verdict and believes it only as far as its evidence goes (<see cref="VerifiedLicense.Check(VerdictResponse, LicenseQuestion, EvidenceVerifier, DateOnly, bool)"/>):
     /// the bundle verified against <paramref name="verifier"/>'s network, bound to the question and to the node's
     /// answer, and final when the node could make it final within <see cref="LicenseVerifyOptions.WaitForFinality"/>
     /// (the node waits, the client asks once).
@@ -45,7 +45,7 @@ public sealed partial class HurenClient
         };
         if (options.Day is { } day) request.AtUnixMs = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), LicenseVerdictRules.ChinaStandardTime).ToUnixTimeMilliseconds();
         var response = await Licenses.VerifyAsync(request, WaitingOptions(wait, cancellationToken)).ConfigureAwait(false);
-        return VerifiedLicense.Check(response, question, verifier, options.Day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+        return VerifiedLicense.Check(response, question, verifier, options.Day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), nodeAskedAboutToday: options.Day is not null);
     }
 
     /// <summary>Checks seal entries before they are sent (the rules the node applies on arrival).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using Huren.Schemas.Services;
@@ -30,7 +31,8 @@ public sealed partial class HurenClient : IDisposable
     /// <param name="identity">The caller; null for unauthenticated calls (only health checks answer those).</param>
     /// <param name="deadline">Deadline of each call; 30 s when not given.</param>
     /// <param name="handler">An HTTP handler (e.g. for TLS settings); a default one when null.</param>
-    public HurenClient(Uri endpoint, ClientIdentity? identity, TimeSpan? deadline = null, HttpMessageHandler? handler = null)
+    /// <param name="interceptor">Runs around every call of the services below (e.g. to say which node an error came from); none when null.</param>
+    public HurenClient(Uri endpoint, ClientIdentity? identity, TimeSpan? deadline = null, HttpMessageHandler? handler = null, Interceptor? interceptor = null)
     {
         Endpoint = endpoint;
         Deadline = deadline ?? TimeSpan.FromSeconds(30);
@@ -65,18 +67,19 @@ public sealed partial class HurenClient : IDisposable
             ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
             MaxReceiveMessageSize = MaxMessageBytes,
         });
-        Ledger = _channel.CreateGrpcService<ILedgerService>();
-        Licenses = _channel.CreateGrpcService<ILicenseService>();
-        Trace = _channel.CreateGrpcService<ITraceService>();
-        Issuers = _channel.CreateGrpcService<IIssuerService>();
-        Witness = _channel.CreateGrpcService<IWitnessService>();
-        Network = _channel.CreateGrpcService<INetworkService>();
-        Seals = _channel.CreateGrpcService<ISealService>();
-        Anchoring = _channel.CreateGrpcService<IAnchoringService>();
+        var invoker = interceptor is null ? _channel.CreateCallInvoker() : _channel.Intercept(interceptor);
+        Ledger = invoker.CreateGrpcService<ILedgerService>();
+        Licenses = invoker.CreateGrpcService<ILicenseService>();
+        Trace = invoker.CreateGrpcService<ITraceService>();
+        Issuers = invoker.CreateGrpcService<IIssuerService>();
+        Witness = invoker.CreateGrpcService<IWitnessService>();
+        Network = invoker.CreateGrpcService<INetworkService>();
+        Seals = invoker.CreateGrpcService<ISealService>();
+        Anchoring = invoker.CreateGrpcService<IAnchoringService>();
         // Transfers read their 64 KiB pieces into pooled buffers (TransferMarshalling).
-        Content = _channel.CreateGrpcService<IContentService>(TransferMarshalling.Clients);
-        Exchange = _channel.CreateGrpcService<IExchangeService>(TransferMarshalling.Clients);
-        Admin = _channel.CreateGrpcService<IAdminService>();
+        Content = invoker.CreateGrpcService<IContentService>(TransferMarshalling.Clients);
+        Exchange = invoker.CreateGrpcService<IExchangeService>(TransferMarshalling.Clients);
+        Admin = invoker.CreateGrpcService<IAdminService>();
     }
 
     /// <summary>

@@ -112,17 +112,27 @@ public sealed class VerifiedLicense
     /// <summary>
     /// Binds <paramref name="response"/> to <paramref name="question"/>: its bundle must verify with
     /// <paramref name="verifier"/> as of <paramref name="today"/>, be about the license asked for, and give the verdict,
-    /// license and log the node states. Never throws on what the node sent.
+    /// license and log the node states. The node is taken to have judged on its own day (that of the bundle it made).
+    /// Never throws on what the node sent.
     /// </summary>
     public static VerifiedLicense Check(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today)
+        => Check(response, question, verifier, today, nodeAskedAboutToday: false);
+
+    /// <summary>
+    /// As <see cref="Check(VerdictResponse, LicenseQuestion, EvidenceVerifier, DateOnly)"/>; with
+    /// <paramref name="nodeAskedAboutToday"/> the node was asked to judge on <paramref name="today"/> itself
+    /// (<see cref="VerifyLicenseRequest.AtUnixMs"/>), so its verdict must be the one the entries give for that day, not for
+    /// the bundle's own day.
+    /// </summary>
+    public static VerifiedLicense Check(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today, bool nodeAskedAboutToday)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(verifier);
-        return new VerifiedLicense(response, Bind(response, question, verifier, today), question);
+        return new VerifiedLicense(response, Bind(response, question, verifier, today, nodeAskedAboutToday), question);
     }
 
-    private static EvidenceResult Bind(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today)
+    private static EvidenceResult Bind(VerdictResponse response, LicenseQuestion question, EvidenceVerifier verifier, DateOnly today, bool nodeAskedAboutToday)
     {
         if (response.Verdict == LicenseVerdict.Unknown) return Failed("the node knows no such license");
         if (string.IsNullOrEmpty(response.EvidenceBundle)) return Failed($"the node answered {LicenseVerdictRules.Name(response.Verdict)} without evidence");
@@ -130,8 +140,11 @@ public sealed class VerifiedLicense
         if (!result.IsValid) return result;
         if (!question.IsAnsweredBy(result, out var why)) return Failed(why!);
         if (response.LicenseId != result.Subject) return Failed($"the node names {response.LicenseId}, its evidence {result.Subject}");
-        // The node answered as of the day it made the bundle; the verdict for the caller's day may differ (expired since).
-        if (response.Verdict != result.AsOfVerdict) return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)}, its evidence gives {LicenseVerdictRules.Name(result.AsOfVerdict)}");
+        // Asked about a day, the node judged on it; otherwise on the day it made the bundle, and the verdict for the
+        // caller's day may differ (expired since).
+        var (nodeDay, entriesVerdict) = nodeAskedAboutToday ? (result.Day, result.Verdict) : (result.AsOfDay, result.AsOfVerdict);
+        if (response.Verdict != entriesVerdict)
+            return Failed($"the node says {LicenseVerdictRules.Name(response.Verdict)} for {nodeDay:yyyy-MM-dd}, its evidence gives {LicenseVerdictRules.Name(entriesVerdict)} for that day");
         if (response.Origin != result.Origin) return Failed($"the node names log {response.Origin}, its evidence {result.Origin}");
         return result;
     }

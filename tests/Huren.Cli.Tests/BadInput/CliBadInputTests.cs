@@ -104,6 +104,83 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         Assert.DoesNotContain("(Parameter '", all, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_node_that_accepts_connections_but_never_answers_is_named_with_the_time_it_had()
+    {
+        // What a stopped (SIGSTOP) node looks like from outside: the connection is accepted, nothing ever answers.
+        using var silent = new SilentListener();
+        var endpoint = $"https://127.0.0.1:{silent.Port}";
+        var profile = folder.ProfileWith("silent-node.json", p => p["cities"]![0]!["endpoint"] = endpoint);
+        string[][] commands =
+        [
+            ["checkpoint", "430100"], ["audit", "log", "430100"], ["license", "verify", LicenseId], ["trace", "any-record"],
+        ];
+        var runs = await Task.WhenAll(commands.Select(c => CliRunner.RunAsync([.. c, "--city", "430100", "--profile", profile])));
+        foreach (var (command, (code, output, error)) in commands.Zip(runs))
+        {
+            var all = $"huren {string.Join(' ', command)}: exit {code}\n{output}{error}";
+            Assert.True(code == 2, all);
+            Assert.Contains($"the node at {endpoint} did not answer within 5 s", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("refused", all, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_call_past_its_deadline_names_the_node_and_the_deadline()
+    {
+        // Cleartext, so the connection is made at once and only the call's own deadline (1 s here) runs out.
+        using var silent = new SilentListener();
+        var endpoint = new Uri($"http://127.0.0.1:{silent.Port}");
+        using var client = new Huren.Sdk.Client.HurenClient(endpoint, null, TimeSpan.FromSeconds(1), interceptor: new Huren.Cli.Commands.NodeTimeouts(endpoint, null));
+        var late = await Assert.ThrowsAnyAsync<Grpc.Core.RpcException>(() => client.Ledger.GetCheckpointAsync(new Huren.Schemas.Services.CheckpointRequest { Origin = "huren.cz-t/430100" }, client.Options()).AsTask());
+        Assert.StartsWith($"the node at {endpoint.OriginalString} did not answer within 1 s", CliApp.Describe(late), StringComparison.Ordinal);
+        // A server-streamed call too (trace, audit log).
+        var stream = await Assert.ThrowsAnyAsync<Grpc.Core.RpcException>(async () =>
+        {
+            await foreach (var _ in client.TraceAsync("any-record")) { }
+        });
+        Assert.StartsWith($"the node at {endpoint.OriginalString} did not answer within 1 s", CliApp.Describe(stream), StringComparison.Ordinal);
+    }
+
+    /// <summary>A loopback port that accepts every connection and never sends a byte, until disposed.</summary>
+    private sealed class SilentListener : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly List<System.Net.Sockets.Socket> _accepted = [];
+        private readonly Task _accepting;
+
+        public SilentListener()
+        {
+            _listener.Start();
+            _accepting = AcceptAsync();
+        }
+
+        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await _listener.AcceptSocketAsync();
+                    lock (_accepted) _accepted.Add(socket);
+                }
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _accepting.Wait();
+            lock (_accepted) foreach (var socket in _accepted) socket.Dispose();
+        }
+    }
+
     private Case Make(string name)
     {
         string[] Offline(string bundle, string network) => ["license", "verify", "--bundle", bundle, "--network", network];

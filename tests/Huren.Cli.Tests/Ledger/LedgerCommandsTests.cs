@@ -97,6 +97,119 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
     }
 
     [Fact]
+    public async Task Online_verify_at_another_day_judges_the_license_on_that_day()
+    {
+        var id = LedgerNetwork.LicenseId("000050");
+        await net.MustAsync("license", "issue", "--city", LedgerNetwork.Changsha, "--type", "营业执照", "--serial", "000050", "--holder-name", "长沙期限测试有限公司",
+            "--holder-code", LedgerNetwork.Uscc("91430100HUREN0201"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区", "--field", "成立日期=2024-03-01",
+            "--field", "经营范围=软件开发", "--valid-from", "2024-03-01", "--valid-until", "2030-02-28");
+
+        // The node judges the day asked about; its bundle still states the verdict for the day it was made.
+        var (expired, expiredOutput, expiredError) = await net.RunAsync("license", "verify", id, "--city", LedgerNetwork.Changsha, "--at", "2031-01-01");
+        Assert.True(expired == 1, expiredError + expiredOutput);
+        Assert.StartsWith($"EXPIRED  {id}", expiredOutput, StringComparison.Ordinal);
+        Assert.Contains("EXPIRED on 2031-01-01; the authentic bundle states VALID as of", expiredOutput, StringComparison.Ordinal);
+        var (early, earlyOutput, earlyError) = await net.RunAsync("license", "verify", id, "--city", LedgerNetwork.Changsha, "--at", "2020-01-01");
+        Assert.True(early == 1, earlyError + earlyOutput);
+        Assert.StartsWith($"NOT_YET_VALID  {id}", earlyOutput, StringComparison.Ordinal);
+        Assert.StartsWith($"VALID  {id}", await net.MustAsync("license", "verify", id, "--city", LedgerNetwork.Changsha, "--at", "2029-06-01"), StringComparison.Ordinal);
+
+        var (jsonCode, json, _) = await net.RunAsync("license", "verify", id, "--city", LedgerNetwork.Changsha, "--at", "2031-01-01", "--json");
+        Assert.Equal(1, jsonCode);
+        var answer = JsonDocument.Parse(json).RootElement;
+        Assert.True(answer.GetProperty("evidence").GetProperty("verified").GetBoolean(), json);
+        Assert.Equal(("EXPIRED", "EXPIRED", "2031-01-01", "VALID"), (answer.GetProperty("verdict").GetString(), answer.GetProperty("nodeVerdict").GetString(),
+            answer.GetProperty("day").GetString(), answer.GetProperty("asOf").GetProperty("verdict").GetString()));
+    }
+
+    [Fact]
+    public async Task Verify_json_gives_a_verdict_only_from_evidence_that_verifies()
+    {
+        // A node answering VALID for the revoked license with that license's genuine evidence, re-stated VALID: the
+        // bundle does not verify, and the JSON carries the node's word apart, never as the verdict.
+        var bundlePath = Path.Combine(net.Dir, "revoked-evidence.json");
+        await net.MustAsync("bundle", "export", net.RevokedLicense, "-o", bundlePath);
+        var restated = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(bundlePath))!;
+        restated["verdict"]!["status"] = "VALID";
+        var lie = new Huren.Schemas.Services.VerdictResponse { LicenseId = net.RevokedLicense, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = "huren.cz-t/430100", EvidenceBundle = restated.ToJsonString() };
+        var genesis = new Huren.Sdk.Evidence.EvidenceVerifier(Huren.Sdk.Network.TrustedNetwork.Parse(await File.ReadAllBytesAsync(net.Genesis)));
+        var today = Huren.Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow);
+        var evidence = Huren.Sdk.Client.VerifiedLicense.Check(lie, Huren.Sdk.Client.LicenseQuestion.ById(net.RevokedLicense), genesis, today).Evidence;
+        using var online = new StringWriter();
+        Assert.Equal(1, await Huren.Cli.Commands.Licenses.LicenseVerifyCommand.ReportAsync(lie, evidence, today, "a lying node", null, asJson: true, online));
+        var answer = JsonDocument.Parse(online.ToString()).RootElement;
+        Assert.False(answer.GetProperty("evidence").GetProperty("verified").GetBoolean());
+        Assert.False(answer.TryGetProperty("verdict", out _), online.ToString());
+        Assert.False(answer.TryGetProperty("holderName", out _), online.ToString());
+        Assert.Equal("VALID", answer.GetProperty("nodeVerdict").GetString());
+
+        // Offline the same: the bundle's stated verdict under nodeVerdict, no verdict.
+        var restatedPath = Path.Combine(net.Dir, "revoked-evidence-restated.json");
+        await File.WriteAllTextAsync(restatedPath, restated.ToJsonString());
+        var (offline, offlineJson, _) = await CliRunner.RunAsync("license", "verify", "--bundle", restatedPath, "--network", net.Genesis, "--json");
+        Assert.Equal(1, offline);
+        var offlineAnswer = JsonDocument.Parse(offlineJson).RootElement;
+        Assert.False(offlineAnswer.TryGetProperty("verdict", out _), offlineJson);
+        Assert.Equal("VALID", offlineAnswer.GetProperty("nodeVerdict").GetString());
+        // A verified answer has both.
+        var honest = JsonDocument.Parse((await net.RunAsync("license", "verify", net.RevokedLicense, "--city", LedgerNetwork.Changsha, "--json")).Output).RootElement;
+        Assert.Equal(("REVOKED", "REVOKED"), (honest.GetProperty("verdict").GetString(), honest.GetProperty("nodeVerdict").GetString()));
+    }
+
+    [Fact]
+    public async Task A_license_xml_export_is_accepted_only_while_current_reliable_and_fresh_enough()
+    {
+        var id = LedgerNetwork.LicenseId("000040");
+        var first = Path.Combine(net.Dir, "license-000040-v1.pdf");
+        var second = Path.Combine(net.Dir, "license-000040-v2.pdf");
+        await File.WriteAllTextAsync(first, "营业执照 000040 住所：湖南省长沙市岳麓区");
+        await File.WriteAllTextAsync(second, "营业执照 000040 住所：湖南省长沙市天心区");
+        await net.MustAsync("license", "issue", "--city", LedgerNetwork.Changsha, "--type", "营业执照", "--serial", "000040", "--holder-name", "长沙导出测试有限公司",
+            "--holder-code", LedgerNetwork.Uscc("91430100HUREN0201"), "--field", "类型=有限责任公司", "--field", "住所=湖南省长沙市岳麓区", "--field", "成立日期=2024-03-01",
+            "--field", "经营范围=软件开发", "--document", first);
+        var xml = Path.Combine(net.Dir, "license-000040-v1.xml");
+        await net.MustAsync("license", "export", id, "--xml", "--city", LedgerNetwork.Changsha, "-o", xml);
+        Assert.StartsWith($"SIGNED  {id}", await net.MustAsync("license", "verify", "--xml", xml, "--city", LedgerNetwork.Changsha), StringComparison.Ordinal);
+
+        // --max-age holds for XML too: the evidence saved now is refused once it is older than asked.
+        var bundle = Path.Combine(net.Dir, "license-000040-evidence.json");
+        await net.MustAsync("bundle", "export", id, "--city", LedgerNetwork.Changsha, "-o", bundle);
+        string[] offline = ["license", "verify", "--xml", xml, "--bundle", bundle, "--network", net.Genesis];
+        Assert.Equal(0, (await CliRunner.RunAsync([.. offline, "--max-age", "1h"])).ExitCode);
+        var saved = JsonDocument.Parse((await CliRunner.RunAsync("license", "verify", "--bundle", bundle, "--network", net.Genesis, "--json")).Output).RootElement;
+        // cosignedAt is printed to the second: two seconds after it the evidence is surely more than one second old.
+        var cosignedAt = DateTimeOffset.Parse(saved.GetProperty("evidence").GetProperty("cosignedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var olderThanASecond = cosignedAt.AddSeconds(2) - DateTimeOffset.UtcNow;
+        if (olderThanASecond > TimeSpan.Zero) await Task.Delay(olderThanASecond);
+        var (tooOld, tooOldOutput, _) = await CliRunner.RunAsync([.. offline, "--max-age", "1s"]);
+        Assert.Equal(1, tooOld);
+        Assert.Contains("older than --max-age 1s", tooOldOutput, StringComparison.Ordinal);
+
+        // Final VALID evidence whose checkpoint proves no current state (no status-map line) is not enough either.
+        var answer = Huren.Sdk.Client.VerifiedLicense.Check(
+            new Huren.Schemas.Services.VerdictResponse { LicenseId = id, Verdict = Huren.Schemas.Services.LicenseVerdict.Valid, Origin = "huren.cz-t/430100", EvidenceBundle = await File.ReadAllTextAsync(bundle) },
+            Huren.Sdk.Client.LicenseQuestion.ById(id), new Huren.Sdk.Evidence.EvidenceVerifier(Huren.Sdk.Network.TrustedNetwork.Parse(await File.ReadAllBytesAsync(net.Genesis))),
+            Huren.Sdk.Evidence.LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow));
+        Assert.True(answer.Evidence is { Reliable: true }, answer.Evidence.Failure);
+        using var unproven = new StringWriter();
+        Assert.Equal(1, await Huren.Cli.Commands.Licenses.LicenseXmlCommands.ReportAsync(await File.ReadAllBytesAsync(xml), null, answer.Evidence with { StatusProven = false }, null, "", asJson: false, unproven));
+        Assert.StartsWith($"SIGNED, BUT NOT PROVEN CURRENT (VALID)  {id}", unproven.ToString(), StringComparison.Ordinal);
+
+        // A change replaces the document and an address: the old export is authentic but stale.
+        await net.MustAsync("license", "change", id, "--field", "住所=湖南省长沙市天心区", "--document", second, "--city", LedgerNetwork.Changsha);
+        var (stale, staleOutput, staleError) = await net.RunAsync("license", "verify", "--xml", xml, "--city", LedgerNetwork.Changsha);
+        Assert.True(stale == 1, staleError + staleOutput);
+        Assert.StartsWith($"SIGNED, BUT STALE  {id}", staleOutput, StringComparison.Ordinal);
+        Assert.Contains("otherwise now in: DocumentDigest, Field 住所;", staleOutput, StringComparison.Ordinal);
+        var staleJson = JsonDocument.Parse((await net.RunAsync("license", "verify", "--xml", xml, "--city", LedgerNetwork.Changsha, "--json")).Output).RootElement;
+        Assert.Equal(["DocumentDigest", "Field 住所"], staleJson.GetProperty("staleIn").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        // Exported again, it states the license as it is.
+        var current = Path.Combine(net.Dir, "license-000040-v2.xml");
+        await net.MustAsync("license", "export", id, "--xml", "--city", LedgerNetwork.Changsha, "-o", current);
+        Assert.StartsWith($"SIGNED  {id}", await net.MustAsync("license", "verify", "--xml", current, "--city", LedgerNetwork.Changsha), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_of_a_revoked_license_exits_1_and_says_revoked()
     {
         var (code, output, _) = await net.RunAsync("license", "verify", net.RevokedLicense, "--city", LedgerNetwork.Zhuzhou);

@@ -95,7 +95,9 @@ public sealed class LedgerNetwork : IAsyncLifetime
             var (_, output, _) = await RunAsync("license", "verify", licenseId, "--city", city, "--json");
             if (output.Length > 0)
             {
-                last = JsonDocument.Parse(output).RootElement.GetProperty("verdict").GetString()!;
+                // An answer whose evidence does not verify (or "unknown") carries only the node's word, no verdict.
+                var answer = JsonDocument.Parse(output).RootElement;
+                last = answer.TryGetProperty("verdict", out var given) ? given.GetString()! : $"no verdict (the node says {answer.GetProperty("nodeVerdict").GetString()})";
                 if (last == verdict) return;
             }
             await Task.Delay(200);

@@ -193,6 +193,13 @@ public sealed class LedgerRulesTests(LedgerNetwork net)
         Assert.Equal(2, code);
         Assert.Equal($"error: license id '{typo}': check character should be {valid[^1]}, not {typo[^1]} (ISO/IEC 7064 MOD 37,36 over type code, authority code, serial and version)", error.Trim());
         Assert.Equal("", output);
+        // trace takes any record's id, but one shaped as a license id with a wrong check character is that same typo.
+        var (traced, tracedOutput, tracedError) = await CliRunner.RunAsync("trace", typo, "--profile", deadProfile);
+        Assert.Equal((2, "", error), (traced, tracedOutput, tracedError));
+        // Ids of other shapes are traced as given: an issuer's, and one that only starts like a license id.
+        Assert.Contains("issuer.register", await net.MustAsync("trace", "430100-amr"), StringComparison.Ordinal);
+        var (unknown, _, unknownError) = await net.RunAsync("trace", "1.2.156.3005.2.NOT-A-LICENSE");
+        Assert.True(unknown == 1, unknownError);
         var (abc, _, abcError) = await net.RunAsync("license", "use", "abc", "--matter-code", "QT-1", "--matter-name", "x", "--purpose", "y");
         Assert.Equal(2, abc);
         Assert.Contains("license id 'abc': must start with the e-license root 1.2.156.3005.2.", abcError, StringComparison.Ordinal);

@@ -56,7 +56,7 @@ internal static class IssuerCredentialCommand
                 var client = session.ClientOf(session.City, entry);
                 await client.Issuers.ListAsync(new ListIssuersRequest(), client.Options(ct)).ConfigureAwait(false);
             }
-            catch (RpcException ex)
+            catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
             {
                 throw new CliException($"{session.Describe()} refused a call as '{issuerId}': {ex.Status.StatusCode} {ex.Status.Detail}", ex);
             }

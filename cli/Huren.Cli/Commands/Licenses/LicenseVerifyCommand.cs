@@ -41,7 +41,8 @@ internal static class LicenseVerifyCommand
             "suspended, expired, transferred, unknown), not final, or evidence that does not verify or is about something\n" +
             "else, with the reason. Exit 2: an error (bad arguments, unreadable file, unreachable node).\n" +
             "'huren license verify --xml FILE' checks a license XML export's signature too (exit 0: signed by the issuing\n" +
-            "department and VALID on the ledger; 1: refused, e.g. a wrapped signature, or not valid now).")
+            "department, stating the license as its entries give it now, and VALID on the ledger as above; 1: refused, e.g. a\n" +
+            "wrapped signature, stale (changed since the export), or not valid now).")
         {
             id, digest, bundle, network, at, waitFinal, maxAge, xml,
         };
@@ -55,7 +56,7 @@ internal static class LicenseVerifyCommand
             if (parse.GetValue(xml) is { } xmlPath)
             {
                 if (parse.GetValue(id) is not null || parse.GetValue(digest) is not null) throw new CliException("--xml names its license itself: give no license id or --digest");
-                return await VerifyXmlAsync(xmlPath, parse, access, bundle, network, waitFinal, day, ct).ConfigureAwait(false);
+                return await VerifyXmlAsync(xmlPath, parse, access, bundle, network, waitFinal, day, ageLimit, ct).ConfigureAwait(false);
             }
             if (parse.GetValue(bundle) is { } bundlePath)
             {
@@ -87,13 +88,14 @@ internal static class LicenseVerifyCommand
             // A fresh entry's checkpoint is usually cosigned within a second: the node holds its answer until it is final.
             var answer = await session.VerifyAsync(question, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), day, ct).ConfigureAwait(false);
             if (answer.IsUnknown) return await ReportUnknownAsync(answer.Response, asJson, output).ConfigureAwait(false);
-            return await ReportAsync(answer.Response, answer.Evidence, session.Describe(), ageLimit, asJson, output, answer.DocumentSuperseded ? answer.CurrentDocumentDigest : null).ConfigureAwait(false);
+            return await ReportAsync(answer.Response, answer.Evidence, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), session.Describe(), ageLimit, asJson, output,
+                answer.DocumentSuperseded ? answer.CurrentDocumentDigest : null).ConfigureAwait(false);
         });
         return verify;
     }
 
     private static async Task<int> VerifyXmlAsync(string xmlPath, ParseResult parse, NodeAccessOptions access, Option<string?> bundle, Option<string?> network,
-        Option<int> waitFinal, DateOnly? day, CancellationToken ct)
+        Option<int> waitFinal, DateOnly? day, TimeSpan? maxAge, CancellationToken ct)
     {
         var output = parse.InvocationConfiguration.Output;
         var asJson = parse.GetValue(access.Json);
@@ -103,13 +105,13 @@ internal static class LicenseVerifyCommand
             var trusted = ReadNetwork(parse.GetValue(network) ?? throw new CliException("--bundle needs --network (the genesis.json the bundle is checked against)"));
             var json = await ReadBundleAsync(bundlePath).ConfigureAwait(false);
             var offline = new EvidenceVerifier(trusted).Verify(json, day ?? LicenseVerdictRules.DayOf(DateTimeOffset.UtcNow), out _);
-            return await LicenseXmlCommands.ReportAsync(bytes, peekError, offline, $"verified offline against network {trusted.NetworkId}", asJson, output).ConfigureAwait(false);
+            return await LicenseXmlCommands.ReportAsync(bytes, peekError, offline, maxAge, $"verified offline against network {trusted.NetworkId}", asJson, output).ConfigureAwait(false);
         }
         if (parse.GetValue(network) is not null) throw new CliException("--network is only for offline verification with --bundle");
-        if (licenseId is null) return await LicenseXmlCommands.ReportAsync(bytes, peekError, new EvidenceResult(false, LicenseVerdict.Unspecified, null, false), "", asJson, output).ConfigureAwait(false);
+        if (licenseId is null) return await LicenseXmlCommands.ReportAsync(bytes, peekError, new EvidenceResult(false, LicenseVerdict.Unspecified, null, false), maxAge, "", asJson, output).ConfigureAwait(false);
         using var session = access.Open(parse);
         var answer = await session.VerifyAsync(LicenseQuestion.ById(licenseId), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), day, ct).ConfigureAwait(false);
-        return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
+        return await LicenseXmlCommands.ReportAsync(bytes, null, answer.Evidence, maxAge, $"verified here, asked {session.Describe()}", asJson, output).ConfigureAwait(false);
     }
 
     internal static async Task<string> ReadBundleAsync(string bundlePath)
@@ -137,6 +139,7 @@ internal static class LicenseVerifyCommand
             {
                 licenseId = subject,
                 verdict = result.IsValid ? LicenseVerdictRules.Name(result.Verdict) : null,
+                nodeVerdict = bundle?.Verdict?.Status,
                 holderName = result.License?.HolderName,
                 validFrom = result.License?.ValidFrom,
                 validUntil = result.IsValid ? result.ValidUntil : null,
@@ -167,7 +170,7 @@ internal static class LicenseVerifyCommand
     /// </summary>
     private static bool Accepted(EvidenceResult result) => result is { Reliable: true, Verdict: LicenseVerdict.Valid };
 
-    private static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
+    internal static string Headline(EvidenceResult result) => !result.Final ? $"NOT FINAL ({LicenseVerdictRules.Name(result.Verdict)})"
         : !result.StatusProven ? $"NOT PROVEN CURRENT ({LicenseVerdictRules.Name(result.Verdict)})"
         : LicenseVerdictRules.Name(result.Verdict);
 
@@ -184,7 +187,7 @@ internal static class LicenseVerifyCommand
         ("Checkpoint", Freshness(result)),
         ("Verdict", result.AsOfVerdict == result.Verdict
             ? $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}, as the bundle states for {result.AsOfDay:yyyy-MM-dd}"
-            : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone changed that since"),
+            : $"{LicenseVerdictRules.Name(result.Verdict)} on {result.Day:yyyy-MM-dd}; the authentic bundle states {LicenseVerdictRules.Name(result.AsOfVerdict)} as of {result.AsOfDay:yyyy-MM-dd} (its checkpoint), and the license's dates alone make the difference"),
         ("Asked", node ?? ""),
     ];
 
@@ -212,7 +215,8 @@ internal static class LicenseVerifyCommand
     {
         if (asJson)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { licenseId = response.LicenseId, verdict = LicenseVerdictRules.Name(response.Verdict), reason = response.Reason }, CliJson.Options)).ConfigureAwait(false);
+            // No evidence stands behind "unknown" (absence is not provable): the node's word, never a verdict.
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { licenseId = response.LicenseId, nodeVerdict = LicenseVerdictRules.Name(response.Verdict), reason = response.Reason }, CliJson.Options)).ConfigureAwait(false);
         }
         else
         {
@@ -221,27 +225,33 @@ internal static class LicenseVerifyCommand
         return ExitCodes.Negative;
     }
 
-    // supersededBy: for a document asked about by digest that a change replaced, the current document's digest (exit 1).
-    private static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, string node, TimeSpan? maxAge, bool asJson, TextWriter output, byte[]? supersededBy = null)
+    // day: the day the node was asked to judge on (--at, else today). supersededBy: for a document asked about by digest
+    // that a change replaced, the current document's digest (exit 1).
+    internal static async Task<int> ReportAsync(VerdictResponse response, EvidenceResult evidence, DateOnly day, string node, TimeSpan? maxAge, bool asJson, TextWriter output, byte[]? supersededBy = null)
     {
         evidence = TooOld(evidence, maxAge);
         var accepted = Accepted(evidence) && supersededBy is null;
         if (asJson)
         {
+            // nodeVerdict, reason and issuerName are the node's words; every other field comes from the verified evidence
+            // and is absent when it does not verify: a script reading .verdict must never act on a lying node's word.
             var verified = evidence.IsValid;
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 licenseId = response.LicenseId,
-                verdict = LicenseVerdictRules.Name(verified ? evidence.Verdict : response.Verdict),
+                verdict = verified ? LicenseVerdictRules.Name(evidence.Verdict) : null,
+                nodeVerdict = LicenseVerdictRules.Name(response.Verdict),
                 reason = response.Reason,
-                typeCode = verified ? evidence.License!.TypeCode : response.TypeCode,
-                typeName = response.TypeName,
-                holderName = verified ? evidence.License!.HolderName : response.HolderName,
-                issuerId = verified ? evidence.IssuerId : response.IssuerId,
-                issuerName = response.IssuerName,
-                validFrom = verified ? evidence.License!.ValidFrom : response.ValidFrom,
-                validUntil = verified ? evidence.ValidUntil : response.ValidUntil,
-                origin = verified ? evidence.Origin : response.Origin,
+                typeCode = verified ? evidence.License!.TypeCode : null,
+                typeName = verified ? (Huren.Schemas.Catalog.LicenseTypeCatalog.TryGet(evidence.License!.TypeCode, out var type) ? type.Name : evidence.License.TypeCode) : null,
+                holderName = verified ? evidence.License!.HolderName : null,
+                issuerId = verified ? evidence.IssuerId : null,
+                issuerName = verified ? response.IssuerName : null,
+                validFrom = verified ? evidence.License!.ValidFrom : null,
+                validUntil = verified ? evidence.ValidUntil : null,
+                origin = verified ? evidence.Origin : null,
+                day = verified ? evidence.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                asOf = verified ? new { day = evidence.AsOfDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), verdict = LicenseVerdictRules.Name(evidence.AsOfVerdict), origin = evidence.Origin, size = evidence.CheckpointSize } : null,
                 actedBy = ActedJson(evidence),
                 evidence = EvidenceJson(evidence),
                 documentSupersededBy = supersededBy is null ? null : Convert.ToHexStringLower(supersededBy),
@@ -250,7 +260,7 @@ internal static class LicenseVerifyCommand
         }
         if (!evidence.IsValid)
         {
-            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"NOT VERIFIED  {response.LicenseId}: the node says {LicenseVerdictRules.Name(response.Verdict)} for {day:yyyy-MM-dd}, but {TerminalText.Printable(evidence.Failure)}").ConfigureAwait(false);
             return ExitCodes.Negative;
         }
         var headline = supersededBy is null ? Headline(evidence) : $"DOCUMENT SUPERSEDED ({Headline(evidence)})";

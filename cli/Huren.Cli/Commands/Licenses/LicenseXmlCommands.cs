@@ -71,13 +71,15 @@ internal static class LicenseXmlCommands
     /// <summary>
     /// Checks <paramref name="xml"/> with the key <paramref name="evidence"/> (verified) gives for the license's issuer,
     /// and reports it beside the ledger's verdict. Exit 0 only when the signature holds, the signed document is about
-    /// that license, and the ledger says VALID on final evidence.
+    /// that license and states what the verified entries give now (not a stale export), and the ledger says VALID on
+    /// evidence a counter may rely on (final, its latest state proven, not older than <paramref name="maxAge"/>).
     /// </summary>
-    public static async Task<int> ReportAsync(byte[] xml, string? peekError, EvidenceResult evidence, string how, bool asJson, TextWriter output)
+    public static async Task<int> ReportAsync(byte[] xml, string? peekError, EvidenceResult evidence, TimeSpan? maxAge, string how, bool asJson, TextWriter output)
     {
+        evidence = LicenseVerifyCommand.TooOld(evidence, maxAge);
         LicenseXmlVerification? result = null;
         string? failure = peekError is not null ? $"not license XML: {peekError}"
-            : !evidence.IsValid ? $"the ledger's evidence does not verify: {evidence.Failure}"
+            : !evidence.IsValid ? $"the ledger's evidence is not accepted: {evidence.Failure}"
             : evidence.IssuerKey is not { } key ? $"the evidence gives no key for issuer {evidence.IssuerId}"
             : key.Algorithm != Schemas.Envelope.SignatureAlgorithm.EcdsaP256Sha256 ? $"issuer {evidence.IssuerId} signs with {key.Algorithm}: it cannot have signed XML"
             : null;
@@ -87,14 +89,18 @@ internal static class LicenseXmlCommands
             if (!result.IsValid) failure = $"{result.Verdict}: {result.Reason}";
             else if (result.Metadata!.LicenseId != evidence.Subject) failure = $"the signed document is about {result.Metadata.LicenseId}, the evidence about {evidence.Subject}";
         }
+        // The export states the license as its entries were when it was signed; a later change (a new document, fields,
+        // validity) or status entry makes it stale: authentic, but no longer the license as it is.
+        var stale = failure is null ? Stale(result!.Metadata!, evidence) : [];
         var ledger = evidence.IsValid ? LicenseVerdictRules.Name(evidence.Verdict) : null;
-        var accepted = failure is null && evidence is { Final: true, Verdict: LicenseVerdict.Valid };
+        var accepted = failure is null && stale.Count == 0 && evidence is { Reliable: true, Verdict: LicenseVerdict.Valid };
         if (asJson)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new
             {
                 signed = failure is null, failure, licenseId = result?.Metadata?.LicenseId, statusCode = result?.Metadata?.StatusCode, exportedAt = result?.ExportedAt,
-                signer = failure is null ? evidence.IssuerId : null, ledgerVerdict = ledger, final = evidence.Final,
+                signer = failure is null ? evidence.IssuerId : null, ledgerVerdict = ledger, final = evidence.Final, statusProven = evidence.IsValid && evidence.StatusProven,
+                staleIn = failure is null ? stale : null,
             }, CliJson.Options)).ConfigureAwait(false);
             return accepted ? ExitCodes.Success : ExitCodes.Negative;
         }
@@ -104,14 +110,34 @@ internal static class LicenseXmlCommands
             return ExitCodes.Negative;
         }
         var metadata = result!.Metadata!;
-        await output.WriteLineAsync($"{(accepted ? "SIGNED" : "SIGNED, BUT NOT VALID NOW")}  {metadata.LicenseId}  {metadata.Name}").ConfigureAwait(false);
+        var headline = accepted ? "SIGNED" : stale.Count > 0 ? "SIGNED, BUT STALE" : $"SIGNED, BUT {LicenseVerifyCommand.Headline(evidence)}";
+        await output.WriteLineAsync($"{headline}  {metadata.LicenseId}  {metadata.Name}").ConfigureAwait(false);
+        List<(string, string)> staleRow = stale.Count == 0 ? []
+            : [("Stale", $"the ledger's entries give the license otherwise now in: {string.Join(", ", stale)}; export it again ('huren license export {metadata.LicenseId} --xml')")];
         await output.WriteAsync(ConsoleTable.Rows(
         [
             ("Signed by", $"{evidence.IssuerId} (the key its city root registered, {evidence.IssuerKey!.Id.ToString()[..16]}…)"),
             ("Exported", $"{result.ExportedAt:yyyy-MM-dd HH:mm:ss zzz}, status {metadata.StatusCode} {LicenseMetadata.StatusName(metadata.StatusCode)}"),
             ("Holder", metadata.HolderName),
-            ("Ledger says", $"{ledger}{(evidence.Final ? "" : " (checkpoint NOT final)")}; {how}"),
+            .. staleRow,
+            ("Ledger says", $"{LicenseVerifyCommand.Headline(evidence)} on {evidence.Day:yyyy-MM-dd}; {how}"),
+            ("Checkpoint", LicenseVerifyCommand.Freshness(evidence)),
         ])).ConfigureAwait(false);
         return accepted ? ExitCodes.Success : ExitCodes.Negative;
+    }
+
+    /// <summary>Where the signed metadata differs from what the verified entries give now (empty: it is current).</summary>
+    private static IReadOnlyList<string> Stale(LicenseMetadata signed, EvidenceResult evidence)
+    {
+        var position = evidence.LicenseEntry is { } entry ? new LedgerPosition(entry.Origin, entry.Index, entry.LeafHash) : null;
+        try
+        {
+            return signed.DifferencesFrom(LicenseMetadata.FromEntries(evidence.History, position));
+        }
+        catch (FormatException ex)
+        {
+            // Verified entries always decode; should they not, the export cannot be shown current.
+            return [$"(the ledger's entries cannot be read: {ex.Message})"];
+        }
     }
 }

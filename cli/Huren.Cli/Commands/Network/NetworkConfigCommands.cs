@@ -240,7 +240,7 @@ internal static class NetworkConfigCommands
             {
                 answer = await session.Client.Network.ProposeConfigAsync(new ProposeNetworkConfigRequest { Document = bytes }, session.Options(ct)).ConfigureAwait(false);
             }
-            catch (RpcException ex)
+            catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
             {
                 throw new CliException($"{session.Describe()} refused the configuration ({ex.StatusCode}): {ex.Status.Detail}", ex);
             }

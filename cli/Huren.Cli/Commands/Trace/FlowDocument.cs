@@ -143,7 +143,7 @@ internal sealed class FlowLedger
         }
         catch (RpcException ex) when (!ct.IsCancellationRequested)
         {
-            return (null, $"the node did not give it: {ex.Status.StatusCode} {ex.Status.Detail}");
+            return (null, $"the node did not give it: {CliApp.Describe(ex)}");
         }
     }
 

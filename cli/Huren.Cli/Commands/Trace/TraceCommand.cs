@@ -28,14 +28,18 @@ internal static class TraceCommand
             "Trace a record across all cities: a tree of the entries naming it, by log, with the references between them.\n" +
             "--json prints huren-trace/v1 (docs/trace-json.md); --dot prints a Graphviz graph. Asks every city's node in the\n" +
             "profile (or only --city). The entries are shown as the nodes return them; 'huren audit log' verifies a log.\n" +
-            "Exit 0 when entries were found, 1 when none or when nodes disagree about an entry, 2 when no node answered.\n" +
+            "Exit 0 when entries were found, 1 when none or when nodes disagree about an entry, 2 when no node answered or the\n" +
+            "id has a license id's form but a wrong check character (a typo, as 'license verify' says).\n" +
             "With --flows: exit 0 when flows were found and none breaks the re-sharing rule, 1 otherwise.") { id, dot, flows };
         access.AddTo(trace);
         trace.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(access.Json) && parse.GetValue(dot)) throw new CliException("give --json or --dot, not both");
-            using var session = access.Open(parse);
             var recordId = parse.GetValue(id)!;
+            // Any record's id may be traced, but one with a license id's form and a wrong check character is a mistyped
+            // license id: said so, as 'license verify' does, before any node is asked, never "no entry names this record".
+            if (Huren.Schemas.Validation.LicenseIdentifier.HasWrongCheckCharacter(recordId)) Licenses.LicenseCommand.CheckLicenseId(recordId);
+            using var session = access.Open(parse);
             if (parse.GetValue(flows)) return await FlowsAsync(parse, session, recordId, parse.GetValue(dot), ct).ConfigureAwait(false);
             var cities = parse.GetValue(access.City) is null ? session.Profile.Cities : [session.City];
             var asked = await Task.WhenAll(cities.Select(async city =>
