@@ -82,6 +82,9 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "flows-json-and-csv", "trace-empty-record",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
+        "seal-show-wait-final-too-long", "seal-show-wait-final-negative", "seal-verify-wait-final-too-long", "bundle-export-wait-final-too-long",
+        "flows-deadline-negative", "flows-deadline-too-long", "checkpoint-size-zero", "checkpoint-wait-not-a-duration",
+        "anchor-proof-size-zero", "timestamp-size-zero",
     ];
 
     public static TheoryData<string> AllCases() => [.. Names];
@@ -216,6 +219,21 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             }
             case "issue-file-not-json": return new(["license", "issue", "--file", folder.Write(name + ".json", "{ \"licenseId\": 12"), "--profile", folder.Profile, "--city", "430100"], 2, "issue-file-not-json.json");
             case "restore-backup-missing": return new(["node", "restore", Path.Combine(folder.Dir, "no-backup"), "--data", Path.Combine(folder.Dir, "no-data")], 2, "no-backup");
+
+            // Waits and limits with a range (as license verify's --wait-final, 0–60 s): outside it a usage error, before
+            // any node is asked. Found by a walkthrough: accepted, and a long wait hung.
+            case "seal-show-wait-final-too-long": return new(["seal", "show", "SEAL-1", "--wait-final", "100000", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 100000");
+            case "seal-show-wait-final-negative": return new(["seal", "show", "SEAL-1", "--wait-final", "-3", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got -3");
+            case "seal-verify-wait-final-too-long": return new(["seal", "verify", "doc.pdf", "doc.pdf.ses", "--wait-final", "61", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "bundle-export-wait-final-too-long": return new(["bundle", "export", LicenseId, "-o", Path.Combine(folder.Dir, "b.json"), "--wait-final", "121", "--profile", folder.Profile], 2, "--wait-final must be 0–120 seconds, got 121");
+            case "flows-deadline-negative": return new(["audit", "flows", "--deadline", "-5", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day), got -5");
+            case "flows-deadline-too-long": return new(["audit", "flows", "--deadline", "366.00:00:00", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00");
+            // 0 is the request's "latest": given, it would silently mean that.
+            case "checkpoint-size-zero": return new(["checkpoint", "430100", "--size", "0", "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the latest), got 0");
+            // Read by the command's own check while parsing, it used to end the process with a stack trace.
+            case "checkpoint-wait-not-a-duration": return new(["checkpoint", "430100", "--final", "--wait", "soon", "--profile", folder.Profile], 2, "--wait must be a duration hh:mm:ss from 00:00:00 to 01:00:00 (e.g. 00:00:30), got 'soon'");
+            case "anchor-proof-size-zero": return new(["anchor", "proof", "430100", "--size", "0", "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the newest anchor), got 0");
+            case "timestamp-size-zero": return new(["timestamp", "get", "430100", "--size", "0", "--token", Path.Combine(folder.Dir, "t.der"), "--note", Path.Combine(folder.Dir, "n.txt"), "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the newest stamped), got 0");
             default: throw new ArgumentException($"no case {name}", nameof(name));
         }
     }

@@ -45,7 +45,12 @@ internal static partial class AuditFlowsCommand
             Description = "Only shares recorded at or before this time: a day yyyy-MM-dd (China time, the whole day) or an instant with its offset.",
             CustomParser = result => ParseTime(result, end: true),
         };
-        var deadline = new Option<TimeSpan>("--deadline") { Description = "A share without a receipt this long after it was recorded is a fault (default 1.00:00:00).", DefaultValueFactory = _ => TimeSpan.FromDays(1) };
+        // At most a year: a receipt is recorded as the data arrives, so a longer deadline hides every missing one.
+        var deadline = new Option<TimeSpan>("--deadline")
+        {
+            Description = "A share without a receipt this long after it was recorded is a fault: d.hh:mm:ss, 00:00:00 to 365.00:00:00 (default 1.00:00:00, a day).",
+            DefaultValueFactory = _ => TimeSpan.FromDays(1),
+        }.Duration(TimeSpan.Zero, TimeSpan.FromDays(365), "a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day)");
         var csv = new Option<bool>("--csv") { Description = $"CSV with the columns {string.Join(",", CsvColumns)}." };
         var flows = new Command("flows",
             "Trace data flows across every city: each share with its receipt, filtered. Faults: a share with no receipt after\n" +
