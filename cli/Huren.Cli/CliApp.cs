@@ -62,7 +62,7 @@ public static partial class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"error: {OptionValues.Plain(e)}").ConfigureAwait(false);
             await error.WriteLineAsync("Run 'huren --help' (or '<command> --help') for usage.").ConfigureAwait(false);
             return ExitCodes.Error;
         }

@@ -74,4 +74,25 @@ internal static class OptionValues
     }
 
     private static string Quoted(string text) => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? text : $"'{text}'";
+
+    /// <summary>
+    /// A parse error as the user reads it: System.CommandLine's "Cannot parse argument 'x' for option '--o' as expected
+    /// type 'System.Int32'" (for an option no parser here reads) said without the .NET type; other errors as they are.
+    /// </summary>
+    public static string Plain(ParseError error)
+    {
+        var result = error.SymbolResult;
+        var option = (result as OptionResult)?.Option ?? (result?.Parent as OptionResult)?.Option;
+        if (option is null) return error.Message;
+        var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        // The message names the type whatever the language it is in: that is how a failed conversion is known.
+        if (!error.Message.Contains(option.ValueType.ToString(), StringComparison.Ordinal) && !error.Message.Contains(type.ToString(), StringComparison.Ordinal)) return error.Message;
+        var token = result!.Tokens.Count > 0 ? $" '{result.Tokens[0].Value}'" : "";
+        var what = type == typeof(int) || type == typeof(long) ? "a whole number"
+            : type == typeof(uint) || type == typeof(ulong) ? "a whole number, 0 or more"
+            : type == typeof(TimeSpan) ? "a duration (d.hh:mm:ss, e.g. 00:00:30)"
+            : type == typeof(DateTimeOffset) || type == typeof(DateTime) ? "a date and time (ISO 8601, e.g. 2026-12-06T04:17:00+08:00)"
+            : "a valid value";
+        return $"{option.Name}{token} is not {what}";
+    }
 }
