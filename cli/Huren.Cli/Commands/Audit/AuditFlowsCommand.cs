@@ -48,7 +48,7 @@ internal static partial class AuditFlowsCommand
         // At most a year: a receipt is recorded as the data arrives, so a longer deadline hides every missing one.
         var deadline = new Option<TimeSpan>("--deadline")
         {
-            Description = "A share without a receipt this long after it was recorded is a fault: d.hh:mm:ss, 00:00:00 to 365.00:00:00 (default 1.00:00:00, a day).",
+            Description = "A share without a receipt this long after it was recorded is a fault: d.hh:mm:ss, 00:00:00 to 365.00:00:00 (1.00:00:00 is a day).",
             DefaultValueFactory = _ => TimeSpan.FromDays(1),
         }.Duration(TimeSpan.Zero, TimeSpan.FromDays(365), "a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day)");
         var csv = new Option<bool>("--csv") { Description = $"CSV with the columns {string.Join(",", CsvColumns)}." };
