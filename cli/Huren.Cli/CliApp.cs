@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Grpc.Core;
 using Huren.Cli.Commands.Keys;
 
@@ -63,7 +62,7 @@ public static partial class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"error: {OptionValues.Plain(e)}").ConfigureAwait(false);
             await error.WriteLineAsync("Run 'huren --help' (or '<command> --help') for usage.").ConfigureAwait(false);
             return ExitCodes.Error;
         }
@@ -163,20 +162,8 @@ public sealed class CliException(string message, Exception? inner = null) : Exce
 internal static class OptionChecks
 {
     /// <summary>
-    /// Refuses a whole number outside [<paramref name="min"/>, <paramref name="max"/>] with a message naming the option
-    /// and <paramref name="unit"/>. A value that is not a number at all is left to the parser's own error: reading it as
-    /// a number here would throw while the command line is being parsed, before any error handling.
+    /// Refuses a value that is not a whole number in [<paramref name="min"/>, <paramref name="max"/>] with a message
+    /// naming the option and <paramref name="unit"/> ("--wait-final must be 0–60 seconds, got 61"), a parse error (exit 2).
     /// </summary>
-    public static Option<int> InRange(this Option<int> option, int min, int max, string unit)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-                && (value < min || value > max))
-            {
-                result.AddError($"{option.Name} must be {min}–{max} {unit}, got {value}");
-            }
-        });
-        return option;
-    }
+    public static Option<int> InRange(this Option<int> option, int min, int max, string unit) => option.WholeNumber(min, max, $"{min}–{max} {unit}");
 }

@@ -117,7 +117,7 @@ public sealed class CliProfile
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"not valid JSON: {ex.Message}", ex);
+            throw new FormatException(Sdk.Files.JsonProblem.Describe("the profile", json, ex, Json), ex);
         }
         if (profile is null) throw new FormatException("the profile is empty");
         if (profile.Validate() is { } error) throw new FormatException(error);

@@ -59,7 +59,7 @@ public sealed class AnchorProof
         catch (JsonException ex)
         {
             // Also a required field that is absent (JsonRequired): the message names it.
-            throw new FormatException($"anchor proof is not valid: {ex.Message}", ex);
+            throw new FormatException(Files.JsonProblem.Describe("anchor proof", json, ex, Json), ex);
         }
         if (proof is null) throw new FormatException("anchor proof is empty");
         if (proof.MissingField() is { } missing) throw new FormatException($"anchor proof: {missing} is missing or null");

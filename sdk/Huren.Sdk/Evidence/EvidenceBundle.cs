@@ -109,7 +109,7 @@ public sealed class EvidenceBundle
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"evidence bundle is not valid JSON: {ex.Message}", ex);
+            throw new FormatException(Files.JsonProblem.Describe("evidence bundle", json, ex, Json), ex);
         }
         if (bundle is null) throw new FormatException("evidence bundle is empty");
         if (bundle.Format != FormatV1) throw new FormatException($"evidence bundle format '{bundle.Format}' is not {FormatV1}");

@@ -85,7 +85,7 @@ public sealed class NetworkConfig
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"network configuration is not valid JSON: {ex.Message}", ex);
+            throw new FormatException(Files.JsonProblem.Describe("network configuration", json, ex, Json), ex);
         }
         if (config is null) throw new FormatException("network configuration is empty");
         if (config.Format != FormatV1) throw new FormatException($"format '{config.Format}' is not {FormatV1}");

@@ -82,6 +82,10 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "flows-json-and-csv", "trace-empty-record",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
+        "seal-show-wait-final-too-long", "seal-show-wait-final-negative", "seal-verify-wait-final-too-long", "bundle-export-wait-final-too-long",
+        "flows-deadline-negative", "flows-deadline-too-long", "checkpoint-size-zero", "checkpoint-wait-not-a-duration",
+        "anchor-proof-size-zero", "timestamp-size-zero",
+        "checkpoint-size-negative", "duration-not-a-duration", "exchange-bundle-empty", "exchange-bundle-truncated", "network-wrong-types",
     ];
 
     public static TheoryData<string> AllCases() => [.. Names];
@@ -102,6 +106,10 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         Assert.DoesNotContain("unexpected ", error, StringComparison.Ordinal);
         if (c.Exit == 2) Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter '", all, StringComparison.Ordinal);
+        // No .NET type or JSON reader state: "as expected type 'System.UInt64'", "converted to Huren.Sdk.Evidence.EvidenceBundle", "when isFinalBlock is true".
+        Assert.DoesNotContain("System.", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Huren.Sdk.", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("isFinalBlock", all, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,23 +200,23 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         switch (name)
         {
             // Evidence bundles: evidence that does not verify, exit 1 with the reason.
-            case "bundle-empty": return new(Offline(folder.Write(name, ""), network), 1, NotABundle);
+            case "bundle-empty": return new(Offline(folder.Write(name, ""), network), 1, $"{NotABundle}: evidence bundle is not valid JSON: it is empty");
             case "bundle-not-json": return new(Offline(folder.Write(name, "{ this is ] not json"), network), 1, NotABundle);
-            case "bundle-truncated": return new(Offline(folder.Write(name, validBundle[..(validBundle.Length / 2)]), network), 1, NotABundle);
-            case "bundle-json-array": return new(Offline(folder.Write(name, "[1, 2, 3]"), network), 1, NotABundle);
+            case "bundle-truncated": return new(Offline(folder.Write(name, validBundle[..(validBundle.Length / 2)]), network), 1, $"{NotABundle}: evidence bundle is not valid JSON: it ends early");
+            case "bundle-json-array": return new(Offline(folder.Write(name, "[1, 2, 3]"), network), 1, $"{NotABundle}: evidence bundle is not a JSON object of its form");
             case "bundle-json-null": return new(Offline(folder.Write(name, "null"), network), 1, NotABundle);
             case "bundle-wrong-types":
             {
                 var json = JsonNode.Parse(validBundle)!;
                 json["entries"] = "all of them";
-                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, NotABundle);
+                return new(Offline(folder.Write(name, json.ToJsonString()), network), 1, $"{NotABundle}: evidence bundle: entries has the wrong type or is out of range");
             }
-            case "bundle-deep-nesting": return new(Offline(folder.Write(name, new string('[', 100_000) + new string(']', 100_000)), network), 1, NotABundle);
+            case "bundle-deep-nesting": return new(Offline(folder.Write(name, new string('[', 100_000) + new string(']', 100_000)), network), 1, $"{NotABundle}: evidence bundle is not valid JSON: it is nested deeper than 64 levels");
             case "bundle-huge-number":
             {
                 var json = JsonNode.Parse(validBundle)!;
                 var text = json.ToJsonString().Replace("\"index\":", "\"index\":1e400,\"x\":", StringComparison.Ordinal);
-                return new(Offline(folder.Write(name, text), network), 1, NotABundle);
+                return new(Offline(folder.Write(name, text), network), 1, $"{NotABundle}: evidence bundle: entries[0].index has the wrong type or is out of range");
             }
             case "bundle-binary": return new(Offline(folder.Write(name, Enumerable.Range(0, 4096).Select(i => (byte)(i * 73 + 11)).ToArray()), network), 1, NotABundle);
             // (With a byte-order mark the file is the same text in UTF-16, and the bundle verifies: not a bad input.)
@@ -293,6 +301,33 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             }
             case "issue-file-not-json": return new(["license", "issue", "--file", folder.Write(name + ".json", "{ \"licenseId\": 12"), "--profile", folder.Profile, "--city", "430100"], 2, "issue-file-not-json.json");
             case "restore-backup-missing": return new(["node", "restore", Path.Combine(folder.Dir, "no-backup"), "--data", Path.Combine(folder.Dir, "no-data")], 2, "no-backup");
+
+            // Waits and limits with a range (as license verify's --wait-final, 0–60 s): outside it a usage error, before
+            // any node is asked. Found by a walkthrough: accepted, and a long wait hung.
+            case "seal-show-wait-final-too-long": return new(["seal", "show", "SEAL-1", "--wait-final", "100000", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 100000");
+            case "seal-show-wait-final-negative": return new(["seal", "show", "SEAL-1", "--wait-final", "-3", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got -3");
+            case "seal-verify-wait-final-too-long": return new(["seal", "verify", "doc.pdf", "doc.pdf.ses", "--wait-final", "61", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "bundle-export-wait-final-too-long": return new(["bundle", "export", LicenseId, "-o", Path.Combine(folder.Dir, "b.json"), "--wait-final", "121", "--profile", folder.Profile], 2, "--wait-final must be 0–120 seconds, got 121");
+            case "flows-deadline-negative": return new(["audit", "flows", "--deadline", "-5", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day), got -5");
+            case "flows-deadline-too-long": return new(["audit", "flows", "--deadline", "366.00:00:00", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00");
+            // 0 is the request's "latest": given, it would silently mean that.
+            case "checkpoint-size-zero": return new(["checkpoint", "430100", "--size", "0", "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the latest), got 0");
+            // Read by the command's own check while parsing, it used to end the process with a stack trace.
+            case "checkpoint-wait-not-a-duration": return new(["checkpoint", "430100", "--final", "--wait", "soon", "--profile", folder.Profile], 2, "--wait must be a duration hh:mm:ss from 00:00:00 to 01:00:00 (e.g. 00:00:30), got 'soon'");
+            case "anchor-proof-size-zero": return new(["anchor", "proof", "430100", "--size", "0", "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the newest anchor), got 0");
+            case "timestamp-size-zero": return new(["timestamp", "get", "430100", "--size", "0", "--token", Path.Combine(folder.Dir, "t.der"), "--note", Path.Combine(folder.Dir, "n.txt"), "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the newest stamped), got 0");
+
+            // Said without the .NET type System.CommandLine or System.Text.Json would name.
+            case "checkpoint-size-negative": return new(["checkpoint", "430100", "--size", "-1", "--profile", folder.Profile], 2, "--size must be a whole number of entries, 1 or more (leave --size out for the latest), got -1");
+            case "duration-not-a-duration": return new(["audit", "flows", "--deadline", "a day", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day), got 'a day'");
+            case "exchange-bundle-empty": return new(["bundle", "verify", folder.Write(name, ""), "--network", network], 1, $"{NotABundle}: evidence bundle is not valid JSON: it is empty");
+            case "exchange-bundle-truncated": return new(["bundle", "verify", folder.Write(name, validBundle[..(validBundle.Length / 2)]), "--network", network], 1, $"{NotABundle}: evidence bundle is not valid JSON: it ends early");
+            case "network-wrong-types":
+            {
+                var json = JsonNode.Parse(validNetwork)!;
+                json["members"] = "all of them";
+                return new(Offline(bundle, folder.Write(name, json.ToJsonString())), 2, "network configuration: members has the wrong type or is out of range");
+            }
             default: throw new ArgumentException($"no case {name}", nameof(name));
         }
     }

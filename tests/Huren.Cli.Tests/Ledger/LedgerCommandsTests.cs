@@ -437,7 +437,7 @@ public sealed partial class LedgerCommandsTests(LedgerNetwork net)
         // A bare number is days to TimeSpan's parser: far beyond the cap, and said so.
         (usage, _, error) = await net.RunAsync("checkpoint", LedgerNetwork.Changsha, "--final", "--wait", "30", "--city", LedgerNetwork.Zhuzhou);
         Assert.Equal(2, usage);
-        Assert.Contains("--wait must be between", error, StringComparison.Ordinal);
+        Assert.Contains("--wait must be a duration hh:mm:ss from 00:00:00 to 01:00:00 (e.g. 00:00:30), got 30", error, StringComparison.Ordinal);
     }
 
     /// <summary>The SDK's rule binding a node's answer to its evidence (what the CLI's verify, use and export rely on).</summary>

@@ -91,4 +91,59 @@ public sealed class NodeCommandTests : IDisposable
         Assert.Equal("current", File.ReadAllText(Path.Combine(target, "000007.sst")));
         Assert.False(File.Exists(Path.Combine(target, "LOCK")));
     }
+
+    /// <summary>
+    /// A data folder in <c>network up</c>'s layout (<c>CITY/data</c>) with <paramref name="pid"/> in <c>CITY/node.pid</c>,
+    /// as <c>network up</c> records the node it starts.
+    /// </summary>
+    private string CityDataFolder(int pid)
+    {
+        var city = Path.Combine(_dir, "net", "430200");
+        Directory.CreateDirectory(city);
+        var data = Path.Combine(city, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "CURRENT"), "MANIFEST-000001\n");
+        File.WriteAllText(Path.Combine(data, "000007.sst"), "current");
+        File.WriteAllText(Path.Combine(city, "node.pid"), pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        return data;
+    }
+
+    [Fact]
+    public async Task Restore_and_offline_backup_refuse_the_data_folder_of_a_running_node()
+    {
+        // A live process stands for the node: this test's own, a dotnet process (the test host) that started before
+        // node.pid was written, which is what 'network up' and 'network down' take for the node.
+        var pid = Environment.ProcessId;
+        var data = CityDataFolder(pid);
+        var backup = FakeDatabase("backup", "old");
+
+        var (code, output, error) = await CliRunner.RunAsync("node", "restore", backup, "--data", data);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"is running (pid {pid}, recorded in {Path.Combine(_dir, "net", "430200", "node.pid")})", error, StringComparison.Ordinal);
+        Assert.Contains($"'huren network down --dir {Path.Combine(_dir, "net")}'", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+        // Untouched: nothing renamed, nothing copied beside it.
+        Assert.Equal("current", File.ReadAllText(Path.Combine(data, "000007.sst")));
+        Assert.Equal(["data", "node.pid"], Directory.GetFileSystemEntries(Path.GetDirectoryName(data)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var copy = await CliRunner.RunAsync("node", "backup", Path.Combine(_dir, "copy"), "--data", data);
+        Assert.Equal(2, copy.ExitCode);
+        Assert.Contains($"is running (pid {pid}", copy.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "copy")));
+    }
+
+    [Fact]
+    public async Task Restore_proceeds_when_node_pid_names_a_process_that_has_exited()
+    {
+        using var gone = System.Diagnostics.Process.Start("dotnet", "--version")!;
+        await gone.WaitForExitAsync();
+        var data = CityDataFolder(gone.Id);
+        var backup = FakeDatabase("backup", "old");
+
+        var (code, _, error) = await CliRunner.RunAsync("node", "restore", backup, "--data", data);
+
+        Assert.True(code == 0, error);
+        Assert.Equal("old", File.ReadAllText(Path.Combine(data, "000007.sst")));
+    }
 }

@@ -107,7 +107,15 @@ public sealed class EvidenceBundleTests
         var notJson = Assert.Throws<FormatException>(() => EvidenceBundle.Parse("{ this is not JSON"));
         Assert.StartsWith("evidence bundle is not valid JSON: ", notJson.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<JsonException>(notJson.InnerException);
-        Assert.Equal($"evidence bundle is not valid JSON: {notJson.InnerException!.Message}", notJson.Message);
+        // Said plainly, not as System.Text.Json says it (.NET type names, "isFinalBlock").
+        Assert.Equal("evidence bundle is not valid JSON: malformed at line 1, byte 3", notJson.Message);
+        Assert.Equal("evidence bundle is not valid JSON: it ends early", Assert.Throws<FormatException>(() => EvidenceBundle.Parse(ValidJson[..(ValidJson.Length / 2)])).Message);
+        Assert.Equal("evidence bundle is not valid JSON: it is empty", Assert.Throws<FormatException>(() => EvidenceBundle.Parse(" \n")).Message);
+        Assert.Equal("evidence bundle is not a JSON object of its form", Assert.Throws<FormatException>(() => EvidenceBundle.Parse("[1, 2]")).Message);
+        var wrongType = JsonNode.Parse(ValidJson)!.AsObject();
+        wrongType["entries"] = "all of them";
+        Assert.Equal("evidence bundle: entries has the wrong type or is out of range", Assert.Throws<FormatException>(() => EvidenceBundle.Parse(wrongType.ToJsonString())).Message);
+        Assert.Equal("evidence bundle is not valid JSON: it is nested deeper than 64 levels", Assert.Throws<FormatException>(() => EvidenceBundle.Parse(new string('[', 1000) + new string(']', 1000))).Message);
         Assert.Equal("evidence bundle is empty", Assert.Throws<FormatException>(() => EvidenceBundle.Parse("null")).Message);
 
         var other = JsonNode.Parse(ValidJson)!.AsObject();

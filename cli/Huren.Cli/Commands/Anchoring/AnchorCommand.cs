@@ -29,13 +29,13 @@ internal static class AnchorCommand
     private static Command Status()
     {
         var access = new NodeAccessOptions(CliRoles.Auditor);
-        var recent = new Option<int>("--recent") { Description = "Also list this many older anchor records (0-100).", DefaultValueFactory = _ => 0 };
+        var recent = new Option<int>("--recent") { Description = "Also list this many older anchor records (0–100).", DefaultValueFactory = _ => 0 }
+            .InRange(0, 100, "records");
         var command = new Command("status", "The node's anchoring: chain, contract, account, K, the current and the last confirmed anchor, the last error, and the newest RFC 3161 time-stamp.") { recent };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var count = parse.GetValue(recent);
-            if (count is < 0 or > 100) throw new CliException($"--recent must be 0 to 100, got {count}");
             using var session = access.Open(parse);
             var status = await session.Client.Anchoring.GetAnchorStatusAsync(new AnchorStatusRequest { Recent = count }, session.Options(ct)).ConfigureAwait(false);
             await PrintAsync(status, session.AsJson, parse.InvocationConfiguration.Output).ConfigureAwait(false);
@@ -63,7 +63,8 @@ internal static class AnchorCommand
     {
         var access = new NodeAccessOptions(CliRoles.Auditor);
         var origin = new Argument<string>("origin") { Description = "The log: a city code (430100) or origin (huren.cz-t/430100)." };
-        var size = new Option<ulong>("--size") { Description = "The checkpoint size the proof is for (a consistency proof links it to the anchored size); default the newest anchor." };
+        var size = new Option<ulong>("--size") { Description = "The checkpoint size the proof is for (a consistency proof links it to the anchored size), 1 or more; default the newest anchor." }
+            .WholeNumber(1UL, ulong.MaxValue, OptionValues.SizeRule("the newest anchor"));
         var file = new Option<string?>("-o", "--output") { Description = "Write the proof JSON to this file instead of standard output." };
         var command = new Command("proof", "Get the anchor proof of a log's checkpoint from the node (the anchorProofs element of huren-evidence/v1).") { origin, size, file };
         access.AddTo(command);

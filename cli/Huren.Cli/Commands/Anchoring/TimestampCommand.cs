@@ -31,7 +31,8 @@ internal static class TimestampCommand
     {
         var access = new NodeAccessOptions(CliRoles.Auditor);
         var origin = new Argument<string?>("origin") { Description = "The log: a city code or origin; default the node's own.", Arity = ArgumentArity.ZeroOrOne };
-        var size = new Option<ulong>("--size") { Description = "The checkpoint size; default the newest stamped." };
+        var size = new Option<ulong>("--size") { Description = "The checkpoint size, 1 or more; default the newest stamped." }
+            .WholeNumber(1UL, ulong.MaxValue, OptionValues.SizeRule("the newest stamped"));
         var token = new Option<string>("--token") { Description = "Write the token (DER) to this file.", Required = true };
         var note = new Option<string>("--note") { Description = "Write the stamped checkpoint note (verbatim) to this file.", Required = true };
         var command = new Command("get", "Fetch the time-stamp token the node kept for a checkpoint, with the note it stamps.") { origin, size, token, note };

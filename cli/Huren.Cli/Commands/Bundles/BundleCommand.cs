@@ -21,7 +21,8 @@ internal static class BundleCommand
         var id = new Argument<string?>("license-id") { Description = "The 证照标识 whose evidence to export.", Arity = ArgumentArity.ZeroOrOne };
         var share = new Option<string?>("--share") { Description = "Export the exchange bundle of this share id instead (the share and its receipt; acts as auditor unless --as says otherwise)." };
         var provider = new Option<string?>("--provider") { Description = "With --share: the provider's city (code or origin), when logs of several cities hold a share of that id." };
-        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–120) to wait for final (witness-cosigned) checkpoints covering the share and its receipt.", DefaultValueFactory = _ => 30 };
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–120) to wait for final (witness-cosigned) checkpoints covering the share and its receipt.", DefaultValueFactory = _ => 30 }
+            .InRange(0, 120, "seconds");
         var outputPath = new Option<string>("--output", "-o") { Description = "The file to write.", Required = true };
         var export = new Command("export",
             "Ask the node for the license's verdict and evidence, check the evidence against the network configuration, and\n" +
@@ -65,7 +66,6 @@ internal static class BundleCommand
 
     private static async Task<int> ExportShareAsync(ParseResult parse, NodeAccessOptions access, string shareId, string? provider, int waitSeconds, string outputPath, CancellationToken ct)
     {
-        if (waitSeconds is < 0 or > 120) throw new CliException($"--wait-final must be 0–120 seconds, got {waitSeconds}");
         using var session = access.Open(parse, asOverride: parse.GetValue(access.As) ?? CliRoles.Auditor);
         EvidenceBundle bundle;
         try

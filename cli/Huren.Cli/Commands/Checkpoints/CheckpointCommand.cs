@@ -13,7 +13,9 @@ internal static class CheckpointCommand
     {
         var access = new NodeAccessOptions(CliRoles.Auditor);
         var origin = new Argument<string>("origin") { Description = "The log: a city code (430100) or origin (huren.cz-t/430100)." };
-        var size = new Option<ulong>("--size") { Description = "The checkpoint of this tree size (one the node stored); default the latest." };
+        // Size 0 is how the request says "the latest": given on the command line it would silently mean that, so it is refused.
+        var size = new Option<ulong>("--size") { Description = "The checkpoint of this tree size (one the node stored), 1 or more; default the latest." }
+            .WholeNumber(1UL, ulong.MaxValue, OptionValues.SizeRule("the latest"));
         var final = new Option<bool>("--final")
         {
             Description = "The newest final checkpoint the node holds (with the network's threshold of witness cosignatures); a busy log's latest is often still being cosigned.",
@@ -21,7 +23,7 @@ internal static class CheckpointCommand
         var wait = new Option<TimeSpan>("--wait")
         {
             Description = "With --final: while the node holds no final checkpoint (its witnesses are down or behind), ask again until this long has passed (hh:mm:ss, e.g. 00:00:30, at most 01:00:00); default 0, ask once.",
-        };
+        }.Duration(TimeSpan.Zero, TimeSpan.FromHours(1), "a duration hh:mm:ss from 00:00:00 to 01:00:00 (e.g. 00:00:30)");
         var checkpoint = new Command("checkpoint",
             "Print a log's signed checkpoint (C2SP signed note: origin, size, root hash, then the log's, SM2 and witness\n" +
             "signature lines) byte for byte as the node holds it, e.g. to hand to another verifier. The note goes to standard\n" +
@@ -29,9 +31,9 @@ internal static class CheckpointCommand
             "or, with --final, if it is not final; 2 when the node holds no final checkpoint (with --wait: none by then).") { origin, size, final, wait };
         checkpoint.Validators.Add(result =>
         {
-            if (result.GetValue(final) && result.GetValue(size) != 0) result.AddError("--final and --size exclude each other: --final asks for the newest final checkpoint");
-            if (result.GetValue(wait) < TimeSpan.Zero || result.GetValue(wait) > TimeSpan.FromHours(1)) result.AddError("--wait must be between 00:00:00 and 01:00:00 (hh:mm:ss)");
-            if (result.GetValue(wait) > TimeSpan.Zero && !result.GetValue(final)) result.AddError("--wait goes with --final: it waits for a final checkpoint");
+            // Values the parser refused are not read here (that would throw): their own errors are reported.
+            if (result.GetValue(final) && result.ReadValue(size) is not null) result.AddError("--final and --size exclude each other: --final asks for the newest final checkpoint");
+            if (result.ReadValue(wait) > TimeSpan.Zero && !result.GetValue(final)) result.AddError("--wait goes with --final: it waits for a final checkpoint");
         });
         access.AddTo(checkpoint);
         checkpoint.SetAction(async (parse, ct) =>

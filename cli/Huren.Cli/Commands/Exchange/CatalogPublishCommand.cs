@@ -164,13 +164,14 @@ internal static class CatalogPublishCommand
     {
         if (!File.Exists(path)) throw new CliException($"--file: '{path}' does not exist");
         JsonDocument document;
+        var text = File.ReadAllText(path);
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException ex)
         {
-            throw new CliException($"--file '{path}' is not valid JSON: {ex.Message}");
+            throw new CliException(Sdk.Files.JsonProblem.Describe($"--file '{path}'", text, ex));
         }
         using (document)
         {

@@ -367,13 +367,14 @@ internal static class NetworkConfigCommands
 
     private static NetworkMember ReadMember(string path)
     {
+        var bytes = ReadFile(path);
         try
         {
-            return JsonSerializer.Deserialize<NetworkMember>(ReadFile(path)) ?? throw new CliException($"'{Path.GetFullPath(path)}' holds no member");
+            return JsonSerializer.Deserialize<NetworkMember>(bytes) ?? throw new CliException($"'{Path.GetFullPath(path)}' holds no member");
         }
         catch (JsonException ex)
         {
-            throw new CliException($"'{Path.GetFullPath(path)}' is not a member entry: {ex.Message}", ex);
+            throw new CliException(Sdk.Files.JsonProblem.Describe($"the member entry '{Path.GetFullPath(path)}'", Encoding.UTF8.GetString(bytes), ex), ex);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Huren.Cli.Commands.Network;
 using Huren.Cli.Output;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Services;
@@ -28,7 +29,8 @@ internal static class NodeCommand
             "Back up a node's whole database (its log, its mirrors of the other cities, its witness state) into a new folder.\n" +
             "Running node: the node writes a consistent RocksDB checkpoint into DIR on its own host (operator role; DIR is made\n" +
             "absolute here, so run this on the node's host or give a path the node's host knows). Stopped node: --data PATH\n" +
-            "copies its data folder, which is consistent once the node has exited.") { dir, data };
+            "copies its data folder, which is consistent once the node has exited (refused while the node recorded in node.pid\n" +
+            "beside it runs).") { dir, data };
         access.AddTo(backup);
         backup.SetAction(async (parse, ct) =>
         {
@@ -39,6 +41,7 @@ internal static class NodeCommand
             {
                 var source = Path.GetFullPath(dataPath);
                 RequireDatabase(source, "--data");
+                RequireStopped(source, "copying its data folder");
                 if (Directory.Exists(target) || File.Exists(target)) throw new CliException($"'{target}' already exists: a backup goes into a new folder");
                 // Copied beside the target and renamed into place: an interrupted backup is never taken for a whole one.
                 var staging = $"{target}.copying-{Guid.NewGuid():N}";
@@ -66,12 +69,14 @@ internal static class NodeCommand
             "Put a backup in place of a stopped node's data folder. The current data folder is kept beside it, renamed\n" +
             "<data>.replaced-<UTC time>; the backup is copied (never moved), so it can be restored again. At its next start\n" +
             "the node asks the other cities what they hold of its log and, if the backup is behind, rebuilds from their\n" +
-            "mirrors before it takes entries (docs/operations.md).") { dir, data, json };
+            "mirrors before it takes entries (docs/operations.md). Refused (exit 2) while the node recorded in node.pid beside\n" +
+            "the data folder ('huren network up') is running.") { dir, data, json };
         restore.SetAction(async (parse, ct) =>
         {
             var source = Path.GetFullPath(parse.GetValue(dir)!);
             var target = Path.GetFullPath(parse.GetValue(data)!);
             RequireDatabase(source, "the backup folder");
+            RequireStopped(target, "restoring");
             if (string.Equals(Path.TrimEndingDirectorySeparator(source), Path.TrimEndingDirectorySeparator(target), StringComparison.Ordinal))
                 throw new CliException("the backup folder and --data are the same folder");
             var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? throw new CliException($"--data '{target}' has no parent folder");
@@ -100,6 +105,23 @@ internal static class NodeCommand
     {
         if (!Directory.Exists(folder)) throw new CliException($"{what} '{folder}' does not exist");
         if (!File.Exists(Path.Combine(folder, "CURRENT"))) throw new CliException($"{what} '{folder}' is not a node database (no CURRENT file)");
+    }
+
+    /// <summary>
+    /// Refuses a data folder whose node runs: replaced under it, the node would go on writing to the renamed folder; copied
+    /// under it, the copy would be torn. <c>huren network up</c> records each node in <c>node.pid</c> of its city folder, the
+    /// data folder's parent, and that record is read as <c>network up</c> reads it (a reused process id is not the node). A
+    /// node started otherwise (a service manager) leaves no record: the operator stops it first, as docs/operations.md says.
+    /// </summary>
+    private static void RequireStopped(string dataFolder, string doing)
+    {
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(dataFolder)) is not { } cityDirectory) return;
+        var (state, pid, process) = NodeLauncher.FindRecorded(cityDirectory);
+        process?.Dispose();
+        if (state != NodeLauncher.RecordedState.Running) return;
+        var network = Path.GetDirectoryName(cityDirectory) ?? cityDirectory;
+        throw new CliException($"the node of '{dataFolder}' is running (pid {pid}, recorded in {Path.Combine(cityDirectory, NodeLauncher.PidFileName)}); " +
+            $"stop it before {doing}: 'huren network down --dir {network}', or end process {pid}");
     }
 
     /// <summary>A durable copy of a database folder, without the lock file of a running database (not part of its data).</summary>

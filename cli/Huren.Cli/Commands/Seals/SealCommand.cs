@@ -98,7 +98,8 @@ internal static class SealCommand
         var access = new NodeAccessOptions(CliRoles.Counter);
         var id = new Argument<string>("seal-id") { Description = "The seal's esID." };
         var save = new Option<string?>("--save") { Description = "Also write the registered SES_Seal (DER) to this file." };
-        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds the node may wait for its checkpoint to be final.", DefaultValueFactory = _ => 10 };
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–60) the node may wait for its checkpoint to be final.", DefaultValueFactory = _ => 10 }
+            .InRange(0, 60, "seconds");
         var show = new Command("show",
             "Show a registered seal as its verified registration says: name, type, owner, maker, who may use it, validity,\n" +
             "state. Exit 0: registered and not revoked; 1: revoked, unknown, or evidence that does not verify.") { id, save, waitFinal };
@@ -111,7 +112,7 @@ internal static class SealCommand
             Sdk.Client.VerifiedSealRecord record;
             try
             {
-                record = await session.Client.GetSealAsync(sealId, session.SealVerifier, TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), ct).ConfigureAwait(false);
+                record = await session.Client.GetSealAsync(sealId, session.SealVerifier, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), ct).ConfigureAwait(false);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {

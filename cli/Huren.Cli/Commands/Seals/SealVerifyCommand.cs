@@ -27,7 +27,8 @@ internal static class SealVerifyCommand
         var bundle = new Option<string?>("--bundle") { Description = "Verify offline against a saved evidence bundle (from --save-bundle); needs --network." };
         var network = new Option<string?>("--network") { Description = "The network configuration (genesis.json) to verify --bundle against." };
         var saveBundle = new Option<string?>("--save-bundle") { Description = "Online: save the verified evidence bundle to this file, for offline verification later." };
-        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds to wait for the checkpoint behind the verdict to be final.", DefaultValueFactory = _ => 10 };
+        var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–60) to wait for the checkpoint behind the verdict to be final.", DefaultValueFactory = _ => 10 }
+            .InRange(0, 60, "seconds");
         var verify = new Command("verify",
             "Verify a sealed document. Online: 'huren seal verify DOC SIG --city 430300' asks any city's node (every node keeps\n" +
             "every log), checks the signature here and the evidence bundle against the network configuration, and recomputes\n" +
@@ -62,7 +63,7 @@ internal static class SealVerifyCommand
             }
             if (parse.GetValue(network) is not null) throw new CliException("--network is only for offline verification with --bundle");
             using var session = access.Open(parse);
-            var answer = await session.Client.VerifySealAsync(question, session.SealVerifier, TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(waitFinal))), ct).ConfigureAwait(false);
+            var answer = await session.Client.VerifySealAsync(question, session.SealVerifier, TimeSpan.FromSeconds(parse.GetValue(waitFinal)), ct).ConfigureAwait(false);
             if (parse.GetValue(saveBundle) is { } savePath)
             {
                 if (!answer.IsVerified || !answer.Evidence.FromLedger) throw new CliException($"no verified evidence to save: {answer.Failure ?? answer.Evidence.Reason}");
