@@ -82,7 +82,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "flows-json-and-csv", "trace-empty-record",
         "id-and-bundle", "bundle-without-network", "bad-license-id", "proposal-garbage", "proposal-missing",
         "sign-key-garbage", "issue-file-not-json", "restore-backup-missing",
-        "seal-show-wait-final-too-long", "seal-show-wait-final-negative", "seal-verify-wait-final-too-long", "bundle-export-wait-final-too-long",
+        "seal-show-wait-final-too-long", "seal-show-wait-final-negative", "seal-verify-wait-final-too-long", "bundle-export-wait-final-too-long", "accept-wait-too-long",
         "flows-deadline-negative", "flows-deadline-too-long", "checkpoint-size-zero", "checkpoint-wait-not-a-duration",
         "anchor-proof-size-zero", "timestamp-size-zero",
         "checkpoint-size-negative", "duration-not-a-duration", "exchange-bundle-empty", "exchange-bundle-truncated", "network-wrong-types",
@@ -307,6 +307,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             case "seal-show-wait-final-too-long": return new(["seal", "show", "SEAL-1", "--wait-final", "100000", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 100000");
             case "seal-show-wait-final-negative": return new(["seal", "show", "SEAL-1", "--wait-final", "-3", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got -3");
             case "seal-verify-wait-final-too-long": return new(["seal", "verify", "doc.pdf", "doc.pdf.ses", "--wait-final", "61", "--profile", folder.Profile], 2, "--wait-final must be 0–60 seconds, got 61");
+            case "accept-wait-too-long": return new(["license", "accept", LicenseId, "--wait", "100000", "--profile", folder.Profile], 2, "--wait must be 0–300 seconds, got 100000");
             case "bundle-export-wait-final-too-long": return new(["bundle", "export", LicenseId, "-o", Path.Combine(folder.Dir, "b.json"), "--wait-final", "121", "--profile", folder.Profile], 2, "--wait-final must be 0–120 seconds, got 121");
             case "flows-deadline-negative": return new(["audit", "flows", "--deadline", "-5", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00 (e.g. 1.00:00:00, a day), got -5");
             case "flows-deadline-too-long": return new(["audit", "flows", "--deadline", "366.00:00:00", "--profile", folder.Profile], 2, "--deadline must be a duration d.hh:mm:ss from 00:00:00 to 365.00:00:00");

@@ -148,7 +148,9 @@ internal static class LicenseCommand
         var id = LicenseIdArgument("The 证照标识 of the transferred license (or licenseId in --file).");
         var from = new Option<string?>("--from") { Description = "The city (or origin) that transferred it. Default: found from the transfer entry." };
         var newId = new Option<string?>("--new-id") { Description = "A new identifier in this city (with this issuer's authority code); default: keep the identifier." };
-        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the transfer entry to reach this city's copy of the other log.", DefaultValueFactory = _ => 30 };
+        // Bounded: a transfer entry reaches the other city's copy in seconds; a typo such as 100000 would hang the command a day.
+        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the transfer entry to reach this city's copy of the other log (0–300).", DefaultValueFactory = _ => 30 }
+            .InRange(0, 300, "seconds");
         var file = BodyFileOption(nameof(LicenseTransferAccepted));
         var accept = new Command("accept",
             "Accept a license transferred to this city (run with --city of the receiving city and its issuer): a\n" +
