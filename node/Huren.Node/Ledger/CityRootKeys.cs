@@ -69,6 +69,9 @@ public sealed class CityRootKeys
         return _current.ContainsKey(key.Id);
     }
 
+    /// <summary>Whether the key <paramref name="id"/> signs root entries whatever their date.</summary>
+    internal bool IsCurrent(KeyId id) => _current.ContainsKey(id);
+
     /// <summary>The key with <paramref name="id"/> among the current and retired keys (revoked too: the rules say why it does not count), or null.</summary>
     internal PublicKey? Find(KeyId id)
         => _current.TryGetValue(id, out var current) ? current

@@ -169,7 +169,27 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         ArgumentNullException.ThrowIfNull(leaf);
         var decoded = Validate(_signatures.Check(leaf));
         CheckUseIsNow(decoded.Entry);
+        CheckRetiredRootSignsNow(decoded);
         return decoded;
+    }
+
+    /// <summary>
+    /// A retired city root key counts for root entries dated up to its end (<see cref="CityRootKeys"/>), and the signer
+    /// chooses the date: a new submission under a retired key must be dated now, or whoever still holds the old key
+    /// could write entries dated before its end for ever. Replays (mirrors, rebuilds) take old entries as they were
+    /// written, through <see cref="CheckStatelessSignerInBatch"/>.
+    /// </summary>
+    private void CheckRetiredRootSignsNow(DecodedLeaf decoded)
+    {
+        if (MaxClockSkew is not { } skew || !string.Equals(decoded.Entry.IssuerId, _rootId, StringComparison.Ordinal)) return;
+        var signer = decoded.Signed.SignerKeyId;
+        if (signer.Length != KeyId.Length || _rootKeys.IsCurrent(KeyId.FromBytes(signer))) return;
+        var behind = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(decoded.Entry.TimeUnixMs);
+        if (behind > skew)
+        {
+            throw Reject.PermissionDenied($"signer is a retired city root key of '{_rootId}': a new entry it signs must be dated now, "
+                + $"but {decoded.Entry.TimeUnixMs} is {behind.TotalMinutes:F0} min before this node's clock (at most {skew.TotalMinutes:F0} min allowed)");
+        }
     }
 
     /// <summary>

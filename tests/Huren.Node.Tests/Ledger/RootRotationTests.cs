@@ -63,6 +63,31 @@ public sealed class RootRotationTests
     }
 
     [Fact]
+    public void A_new_entry_under_a_retired_root_key_must_be_dated_now_so_a_leaked_old_key_cannot_backdate_one()
+    {
+        // Found by review: the end bounds the entry's date, which the signer chooses. A day after the end, whoever
+        // still holds the old key submits a registration dated a minute before it.
+        var log = new LedgerFixture(admitsOwnEntries: true);
+        var newRoot = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        var end = LedgerFixture.Now.AddHours(1);
+        log.Machine.RootKeys = CityRootKeys.ForOwnLog(newRoot.PublicKey, Rotated(log.Origin, log.RootKey.PublicKey, newRoot.PublicKey, end));
+        var registration = Registration("430100-rogue", Uscc("11430100HUREN0107"));
+        var backdated = Schemas.Envelope.Entry.Create(EntryKinds.IssuerRegister, log.Origin, "430100-rogue", log.RootId, registration, end.AddMinutes(-1));
+        log.Time.Now = end.AddDays(1);
+        var refused = log.Refuse(backdated, log.RootKey, RejectionKind.PermissionDenied, "a new entry it signs must be dated now");
+        Assert.Contains("retired city root key", refused.Message, StringComparison.Ordinal);
+
+        // The same entry in a log being replayed (it was written before the end) still counts, as the rule for history says.
+        var replayed = new MerkleLog(new LogStore(new MemoryStore(), log.Origin));
+        var machine = new LogStateMachine(log.Origin, CityRootKeys.Of(Rotated(log.Origin, log.RootKey.PublicKey, newRoot.PublicKey, end)), log.RootId, replayed.Store, null, log.Time)
+        {
+            MaxClockSkew = null,
+        };
+        var outcome = Replay(replayed, machine, [Huren.Sdk.Entries.EntrySigner.SignToLeaf(backdated, log.RootKey)]);
+        Assert.True(outcome.Succeeded, outcome.Refusal?.Message);
+    }
+
+    [Fact]
     public void A_log_whose_root_was_rotated_replays_from_index_0_as_a_mirror_and_as_its_own_rebuilt_log()
     {
         // The origin: the old root registers an issuer, who issues; the root is rotated; the new root registers another.
