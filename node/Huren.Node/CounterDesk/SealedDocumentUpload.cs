@@ -69,7 +69,12 @@ public sealed record SealedDocumentUpload(string DocumentName, long DocumentByte
         }
         catch (InvalidDataException ex)
         {
-            // A malformed multipart body (no boundary line, headers too long, the body cut off).
+            // A malformed multipart body: part headers too long or too many, a line that is no header.
+            return (null, 400, $"the upload is not well-formed multipart/form-data: {ex.Message}");
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The body ended before its closing boundary: no boundary line at all, or a part cut off.
             return (null, 400, $"the upload is not well-formed multipart/form-data: {ex.Message}");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)

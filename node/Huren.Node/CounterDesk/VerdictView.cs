@@ -162,15 +162,17 @@ public static class VerdictViews
         var nodeVerdict = SealVerdictRules.TryFromCode(response.Verdict, out var said) ? SealVerdictRules.Name(said) : response.Verdict.ToString();
         var verified = answer.IsVerified;
         var failure = answer.Failure ?? (verified ? null : "the evidence does not verify");
-        if (verified && result.FromLedger && result.Final && !result.StatusProven)
+        // Only a VALID is acted on, so only a VALID needs what VerifiedSeal.IsAccepted asks (final checkpoints, the status
+        // proof): a negative verdict stands as the signature or the entries shown decide it (as huren seal verify).
+        var valid = verified && result.Verdict == SealVerdict.Valid;
+        if (valid && result.Final && !answer.IsAccepted)
         {
             verified = false;
             failure = "the checkpoint has no status-map line, so nothing proves that no later entry of the seal (a revocation, say) was left out of the evidence";
         }
         var final = verified && result.FromLedger && result.Final;
         var unknown = verified && !result.FromLedger && result.Verdict == SealVerdict.NotRegistered;
-        // Without ledger evidence only the signature's own verdicts stand (the node cannot make a bad signature good).
-        var status = !verified ? "not-verified" : unknown ? "unknown" : final || !result.FromLedger ? "believed" : "not-final";
+        var status = !verified ? "not-verified" : unknown ? "unknown" : !valid || answer.IsAccepted ? "believed" : "not-final";
         EvidenceBundle? bundle = null;
         if (result.FromLedger && !string.IsNullOrEmpty(response.EvidenceBundle))
         {

@@ -308,6 +308,12 @@ public sealed class TrustedMember
         if (pin.Length != 0 && (pin.Length != 64 || !pin.All(char.IsAsciiHexDigit))) throw new FormatException($"{at}.tlsCertificateSha256: not 64 hex digits");
         var retiredNote = new List<RetiredNoteKey>();
         var retiredRoot = new List<RetiredRootKey>();
+        // One entry per retired key: two (an end and a revocation, say) would be read differently by readers that take
+        // the first, the last or any of them.
+        void Once(bool listedBefore, string field)
+        {
+            if (listedBefore) throw new FormatException($"{field}: the key is retired twice in this member's retiredKeys; give it one entry (revoked, or one end)");
+        }
         for (var i = 0; i < m.RetiredKeys.Count; i++)
         {
             var r = m.RetiredKeys[i];
@@ -318,6 +324,7 @@ public sealed class TrustedMember
                 case "log":
                     var oldLog = NoteKey(r.Key, field, NoteSignatureType.Ed25519, m.Origin);
                     if (oldLog.Equals(logKey)) throw new FormatException($"{field}: the retired log key is the member's current logKey");
+                    Once(retiredNote.Exists(k => k.Key.Equals(oldLog)), field);
                     retiredNote.Add(new RetiredNoteKey(oldLog, end, r.RetiredAtSize, r.Revoked));
                     break;
                 case "witness":
@@ -326,6 +333,7 @@ public sealed class TrustedMember
                     // A witness cosigns every member's log, so an end by one log's size bounds nothing: its cosignatures
                     // would count for ever.
                     if (r.NotAfter is null && !r.Revoked) throw new FormatException($"{field}: a retired witness key needs notAfter or revoked (retiredAtSize does not end a witness key)");
+                    Once(retiredNote.Exists(k => k.Key.Equals(oldWitness)), field);
                     retiredNote.Add(new RetiredNoteKey(oldWitness, end, r.RetiredAtSize, r.Revoked));
                     break;
                 case "sm2":
@@ -333,10 +341,15 @@ public sealed class TrustedMember
                     if (oldSm2.Algorithm != SignatureAlgorithm.Sm2Sm3) throw new FormatException($"{field}.key: a {oldSm2.Algorithm} key, not SM2");
                     var oldSm2Note = NoteVerifierKey.ForSm2(m.Origin, oldSm2);
                     if (sm2 is not null && oldSm2Note.Equals(NoteVerifierKey.ForSm2(m.Origin, sm2))) throw new FormatException($"{field}: the retired SM2 key is the member's current sm2PublicKey");
+                    Once(retiredNote.Exists(k => k.Key.Equals(oldSm2Note)), field);
                     retiredNote.Add(new RetiredNoteKey(oldSm2Note, end, r.RetiredAtSize, r.Revoked));
                     break;
                 case "root":
-                    retiredRoot.Add(new RetiredRootKey(PemKey(r.Key, $"{field}.key"), end, r.Revoked));
+                    var oldRoot = PemKey(r.Key, $"{field}.key");
+                    // Current and retired at once, the current reading would win and a revocation go unheeded.
+                    if (oldRoot.Id == root.Id) throw new FormatException($"{field}: the retired root key is the member's current rootKey");
+                    Once(retiredRoot.Exists(k => k.Key.Id == oldRoot.Id), field);
+                    retiredRoot.Add(new RetiredRootKey(oldRoot, end, r.Revoked));
                     break;
                 default:
                     // tls: kept as stated; a certificate pin is the version in force's only.

@@ -182,6 +182,16 @@ public sealed partial class CounterPageTests(CounterPageFixture bench) : IClassF
             return (response.Status, await response.TextAsync());
         }
         var signature = await File.ReadAllBytesAsync(bench.NoticeSignature);
+        // Bodies that are not whole multipart: no boundary line at all, and a part cut off before its closing boundary.
+        foreach (var unfinished in new[] { "hello", "--x\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a.txt\"\r\n\r\nabc" })
+        {
+            var cut = await api.PostAsync(url, new()
+            {
+                Data = unfinished, Headers = new Dictionary<string, string>(bearer) { ["Content-Type"] = "multipart/form-data; boundary=x" },
+            });
+            Assert.Equal(400, cut.Status);
+            Assert.Contains("not well-formed multipart/form-data", await cut.TextAsync(), StringComparison.Ordinal);
+        }
         var json = await api.PostAsync(url, new() { DataObject = new { document = "x" }, Headers = bearer });
         Assert.Equal(400, json.Status);
         Assert.Contains("multipart/form-data", await json.TextAsync(), StringComparison.Ordinal);

@@ -227,6 +227,25 @@ public sealed class RetiredKeyTests
     }
 
     [Fact]
+    public void A_root_key_retired_while_current_or_a_key_retired_twice_fails_the_configuration()
+    {
+        // Found by review: current and revoked at once, the current reading won and the revocation went unheeded; retired
+        // twice (an end, then revoked), readers taking the first entry and readers taking any disagreed.
+        var config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[0].RetiredKeys.Add(new RetiredKey { Kind = "root", Key = config.Members[0].RootKey, Revoked = true });
+        Assert.Contains("retiredKeys[0]: the retired root key is the member's current rootKey", Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+
+        var oldRoot = SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey.ToPem();
+        config.Members[0].RetiredKeys = [new RetiredKey { Kind = "root", Key = oldRoot, NotAfter = "2026-12-02T15:00:00Z" }, new RetiredKey { Kind = "root", Key = oldRoot, Revoked = true }];
+        Assert.Contains("retiredKeys[1]: the key is retired twice", Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+
+        var oldLog = NoteVerifierKey.ForEd25519(config.Members[0].Origin, SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey).ToString();
+        config = Genesis(NewLog, NewSm2, NewZhuzhouWitness);
+        config.Members[0].RetiredKeys = [new RetiredKey { Kind = "log", Key = oldLog, NotAfter = "2026-12-02T15:00:00Z" }, new RetiredKey { Kind = "log", Key = oldLog, Revoked = true }];
+        Assert.Contains("retiredKeys[1]: the key is retired twice", Assert.Throws<FormatException>(() => TrustedNetwork.Parse(config.ToJson())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_witness_key_is_named_for_its_member_and_listed_for_one_member_only()
     {
         // Named otherwise, a member's own witness could pass for another member's towards its own finality.
