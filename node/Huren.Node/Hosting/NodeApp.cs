@@ -320,12 +320,12 @@ public static partial class NodeApp
     {
         var self = network?.ByOrigin(origin);
         var rootKeys = CityRootKeys.ForOwnLog(configured, self);
-        if (self is not null && !rootKeys.IsCurrent(configured)) LogRootKeyRetired(logger, configured.Id.ToString(), network!.Version, self.RootKey.Id.ToString());
+        if (self is not null && !rootKeys.IsCurrent(configured)) LogRootKeyNotCurrent(logger, configured.Id.ToString(), network!.Version, self.RootKey.Id.ToString());
         return rootKeys;
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: Huren:Keys:RootPublicKey (key {KeyId}) is a retired city root key in network configuration version {Version}: it signs only entries dated within its end; restart the node with the city's root key {Current}")]
-    private static partial void LogRootKeyRetired(ILogger logger, string keyId, int version, string current);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: Huren:Keys:RootPublicKey (key {KeyId}) is not the city's root key in network configuration version {Version} (retired there, or unknown to it): the log takes the root entries that version allows, as its mirrors do; set it to the city's root key {Current} and restart")]
+    private static partial void LogRootKeyNotCurrent(ILogger logger, string keyId, int version, string current);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Huren node for {Origin} opened its log at size {Size}")]
     private static partial void LogStarted(ILogger logger, string origin, ulong size);

@@ -14,15 +14,14 @@ public sealed class CityRootKeys
 {
     private readonly Dictionary<KeyId, PublicKey> _current = [];
     private readonly Dictionary<KeyId, RetiredRootKey> _retired = [];
-    // Every key the city root holds or held (revoked ones and a current key this log does not take included): none may become an issuer's.
+    // Every key the city root holds or held (revoked ones included): none may become an issuer's.
     private readonly HashSet<KeyId> _held = [];
 
     /// <summary>A set of root keys.</summary>
     /// <param name="current">Keys that sign root entries whatever their date.</param>
     /// <param name="retired">Retired keys with their ends (revoked ones too: they sign nothing, and no issuer may take them).</param>
-    /// <param name="alsoHeld">A key that signs nothing here but that no issuer may take (the configuration's current key of a node configured with another).</param>
     /// <exception cref="ArgumentException">No key at all.</exception>
-    public CityRootKeys(IEnumerable<PublicKey> current, IEnumerable<RetiredRootKey>? retired = null, PublicKey? alsoHeld = null)
+    public CityRootKeys(IEnumerable<PublicKey> current, IEnumerable<RetiredRootKey>? retired = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         foreach (var key in current)
@@ -36,7 +35,6 @@ public sealed class CityRootKeys
             if (!_current.ContainsKey(r.Key.Id)) _retired.TryAdd(r.Key.Id, r);
             _held.Add(r.Key.Id);
         }
-        if (alsoHeld is not null) _held.Add(alsoHeld.Id);
         if (_current.Count == 0 && _retired.Count == 0) throw new ArgumentException("at least one city root key is required", nameof(current));
     }
 
@@ -48,18 +46,16 @@ public sealed class CityRootKeys
     }
 
     /// <summary>
-    /// The node's own log: the key it is configured with (<c>Huren:Keys:RootPublicKey</c>) is current, and
-    /// <paramref name="self"/> (its city in the version in force, null when stand-alone) adds its retired root keys. A
-    /// configured key that version lists as retired is judged as retired: what the node writes after its end, every
-    /// mirror, judging by the same version, would refuse.
+    /// The node's own log: with a network configuration in force, exactly its city's keys there (<see cref="Of"/>), as every
+    /// mirror judges the log, whatever <c>Huren:Keys:RootPublicKey</c> names: a configured key the version retired, or
+    /// one it does not know (a wrong file, a key put in before the version rotating to it), would otherwise let the node
+    /// write root entries its mirrors refuse, and a mirror that meets one stops. Stand-alone (<paramref name="self"/>
+    /// null), the configured key.
     /// </summary>
     public static CityRootKeys ForOwnLog(PublicKey configured, TrustedMember? self)
     {
         ArgumentNullException.ThrowIfNull(configured);
-        if (self is null) return new CityRootKeys([configured]);
-        var retired = self.RetiredRootKeys;
-        var configuredRetired = configured.Id != self.RootKey.Id && retired.Any(r => r.Key.Id == configured.Id);
-        return new CityRootKeys(configuredRetired ? [] : [configured], retired, alsoHeld: self.RootKey);
+        return self is null ? new CityRootKeys([configured]) : Of(self);
     }
 
     /// <summary>Whether <paramref name="key"/> signs root entries whatever their date (not retired, not revoked).</summary>

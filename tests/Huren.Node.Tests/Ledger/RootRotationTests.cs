@@ -134,6 +134,15 @@ public sealed class RootRotationTests
 
         // Stand-alone (no configuration), the configured key is the current one.
         Assert.True(CityRootKeys.ForOwnLog(log.RootKey.PublicKey, null).IsCurrent(log.RootKey.PublicKey));
+
+        // A configured key the version does not know at all (a wrong file, or the next key put in before the version
+        // rotating to it, as review found) signs nothing there either: the mirrors would refuse it and stop.
+        var unknown = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+        log.Machine.RootKeys = CityRootKeys.ForOwnLog(unknown.PublicKey, Rotated(log.Origin, log.RootKey.PublicKey, newRoot.PublicKey, end));
+        Assert.False(log.Machine.RootKeys.IsCurrent(unknown.PublicKey));
+        log.Refuse(log.Entry(EntryKinds.IssuerRegister, "430100-health", log.RootId, Registration("430100-health", ChangshaHealthCode)), unknown,
+            RejectionKind.PermissionDenied, "signer key");
+        log.Admit(log.Entry(EntryKinds.IssuerRegister, "430100-health", log.RootId, Registration("430100-health", ChangshaHealthCode)), newRoot);
     }
 
     /// <summary>Replays <paramref name="leaves"/> as a mirror stores a run: checked, signers registered in the run allowed, one atomic write.</summary>
