@@ -15,6 +15,9 @@ namespace Huren.Node.Ledger;
 /// </summary>
 public sealed class EvidenceBuilder(string networkId, TimeProvider time, Anchoring.AnchorProofs? anchors = null, Anchoring.TimestampStore? timestamps = null, Func<int>? configVersion = null)
 {
+    /// <summary>The clock that dates bundles (<c>createdAt</c>): a verdict stated "as of the bundle's day" is read from it.</summary>
+    public TimeProvider Time => time;
+
     /// <summary>
     /// A bundle about <paramref name="license"/> in <paramref name="log"/>, as of its latest checkpoint. A license
     /// transferred in carries its history hop by hop (<paramref name="sources"/>: the license's record in each log it

@@ -104,17 +104,18 @@ public sealed class LicenseService(LogDirectory logs, LedgerStates states, Evide
                 Reason = string.IsNullOrEmpty(request.LicenseId) ? "no license with this document digest in any log this node keeps" : $"license {request.LicenseId} is not in any log this node keeps",
             }, new Dictionary<string, string>());
         }
-        var today = LicenseVerdicts.Today(TimeProvider.System);
-        var day = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : today;
-        var (verdict, reason) = LicenseVerdicts.Evaluate(license, day);
-        // The bundle states the verdict as of its own day (its createdAt, docs/protocol.md section 8), whatever day was
-        // asked about: a verifier judges the stated verdict on that day, and recomputes the asked day's itself.
-        var (bundleVerdict, bundleReason) = day == today ? (verdict, reason) : LicenseVerdicts.Evaluate(license, today);
         var log = logs.Resolve(state.Origin);
         // The evidence must rest on a checkpoint that covers the license's latest entry. A read never signs: a mirror
         // stores entries only with the origin's checkpoint for them, and the node's own batches carry one or get one
         // from the checkpoint timer, which this waits for (briefly).
         await WaitForCheckpointAsync(log, license, cancellationToken).ConfigureAwait(false);
+        // The bundle states the verdict as of its own day (its createdAt, docs/protocol.md section 8), whatever day was
+        // asked about: a verifier judges the stated verdict on that day, and recomputes the asked day's itself. So the
+        // day is read from the clock that dates the bundle, after the wait.
+        var today = LicenseVerdicts.Today(evidence.Time);
+        var day = request.AtUnixMs > 0 ? LicenseVerdicts.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(request.AtUnixMs)) : today;
+        var (verdict, reason) = LicenseVerdicts.Evaluate(license, day);
+        var (bundleVerdict, bundleReason) = day == today ? (verdict, reason) : LicenseVerdicts.Evaluate(license, today);
         state.TryGetIssuer(license.IssuerId, out var issuer);
         LicenseTypeCatalog.TryGet(license.TypeCode, out var type);
         var bundle = evidence.ForLicense(log, state, license, LicenseVerdictRules.Name(bundleVerdict), bundleReason, TransferSources(license));
