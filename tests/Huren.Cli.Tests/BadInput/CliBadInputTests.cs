@@ -267,7 +267,7 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             case "profile-key-path-traversal":
                 return new(["license", "verify", LicenseId, "--city", "430100", "--profile",
                     folder.ProfileWith(name + ".json", p => { foreach (var c in p["cities"]!.AsArray()) foreach (var k in c!["credentials"]!.AsArray()) k!["privateKey"] = "../../../../../../../../etc/shadow-huren-none"; })], 2, "shadow-huren-none");
-            case "node-unreachable": return new(["license", "verify", LicenseId, "--city", "430100", "--profile", folder.Profile], 2, "did not answer");
+            case "node-unreachable": return new(["license", "verify", LicenseId, "--city", "430100", "--profile", folder.Profile], 2, "is not reachable");
 
             // Wrong flags: exit 2 with System.CommandLine's message and the pointer to --help.
             case "unknown-option": return new(["license", "verify", LicenseId, "--no-such-flag"], 2, "--no-such-flag");

@@ -303,7 +303,7 @@ internal static class NetworkConfigCommands
         }
         catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
         {
-            throw new CliException($"{session.Describe()} did not answer with its configuration ({ex.StatusCode}): {ex.Status.Detail}", ex);
+            throw new CliException($"{session.Describe()} did not answer with its configuration: {CliApp.Describe(ex)}", ex);
         }
         var folder = VersionsFolder(session.Profile.ResolvePath(session.Profile.Genesis));
         var pulled = new List<int>();
@@ -327,7 +327,7 @@ internal static class NetworkConfigCommands
         }
         catch (RpcException ex) when (!CliApp.IsConnectionProblem(ex))
         {
-            throw new CliException($"{session.Describe()} did not answer with its configuration ({ex.StatusCode}): {ex.Status.Detail}", ex);
+            throw new CliException($"{session.Describe()} did not answer with its configuration: {CliApp.Describe(ex)}", ex);
         }
     }
 
