@@ -109,6 +109,16 @@ public sealed class LogAuditTests
         Assert.Contains(report.Faults, f => f.Contains("was not registered before it", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_root_entry_written_under_another_issuer_id_than_the_city_roots_is_a_fault()
+    {
+        // Signed with the root key, but under a department's id: the node refuses it, so the audit must too.
+        var leaves = SoundLog();
+        leaves.Add(Leaf(EntryKinds.IssuerRevoke, "430100-amr", "430100-amr", new IssuerRevoked { IssuerId = "430100-amr", Reason = "机构改革" }, Key("430100", "keys/root.pem")));
+        var report = Audit(leaves, Checkpoint(leaves)).Report;
+        Assert.Equal("entry 2 (issuer.revoke): written under issuer id '430100-amr', but only the city root writes it, under '430100-root'", Assert.Single(report.Faults));
+    }
+
     /// <summary>The network with Changsha's root key rotated: the genesis key retired at <paramref name="end"/>, <paramref name="newRoot"/> current.</summary>
     private Huren.Sdk.Network.TrustedNetwork RootRotated(DateTimeOffset end, SigningKey newRoot, bool revoked = false)
     {

@@ -121,6 +121,12 @@ internal sealed class LogAudit
         var entry = decoded.Entry;
         if (EntryKinds.IsRootKind(entry.Kind) || (EntryKinds.MayBeWrittenByRoot(entry.Kind) && entry.IssuerId == _member.RootIssuerId))
         {
+            // Written by the city root under its own id, as the node requires; another id would stand for nobody.
+            if (entry.IssuerId != _member.RootIssuerId)
+            {
+                Fault($"entry {index} ({entry.Kind}): written under issuer id '{entry.IssuerId}', but only the city root writes it, under '{_member.RootIssuerId}'");
+                return;
+            }
             // The root key of the configuration, or a retired one for entries dated within its end (a rotated root).
             if (!_member.IsRootSigned(decoded.Signed, entry.TimeUnixMs, out var rootError))
             {
