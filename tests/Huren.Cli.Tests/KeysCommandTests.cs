@@ -54,6 +54,29 @@ public class KeysCommandTests
         Assert.DoesNotContain("   at ", error);
     }
 
+    /// <summary>
+    /// Every command that writes a file or folder takes it as <c>-o</c>, <c>--out</c> or <c>--output</c>: a walkthrough
+    /// found half of them taking one spelling and half the other.
+    /// </summary>
+    [Theory]
+    [InlineData("keys", "gen")]
+    [InlineData("license", "export")]
+    [InlineData("license", "qr")]
+    [InlineData("seal", "use")]
+    [InlineData("seal", "cert")]
+    [InlineData("bundle", "export")]
+    [InlineData("anchor", "proof")]
+    [InlineData("share", "request")]
+    [InlineData("data", "get")]
+    [InlineData("network", "member")]
+    [InlineData("network", "propose")]
+    public async Task Every_file_writing_command_takes_o_out_and_output(string command, string sub)
+    {
+        var (code, output, _) = await CliRunner.RunAsync(command, sub, "--help");
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^\s+-o, (--out, --output|--output, --out) <", output);
+    }
+
     [Fact]
     public async Task Help_is_available_on_every_command()
     {

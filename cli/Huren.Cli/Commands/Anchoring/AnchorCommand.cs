@@ -65,7 +65,7 @@ internal static class AnchorCommand
         var origin = new Argument<string>("origin") { Description = "The log: a city code (430100) or origin (huren.cz-t/430100)." };
         var size = new Option<ulong>("--size") { Description = "The checkpoint size the proof is for (a consistency proof links it to the anchored size), 1 or more; default the newest anchor." }
             .WholeNumber(1UL, ulong.MaxValue, OptionValues.SizeRule("the newest anchor"));
-        var file = new Option<string?>("-o", "--output") { Description = "Write the proof JSON to this file instead of standard output." };
+        var file = new Option<string?>("--output", "--out", "-o") { Description = "Write the proof JSON to this file instead of standard output." };
         var command = new Command("proof", "Get the anchor proof of a log's checkpoint from the node (the anchorProofs element of huren-evidence/v1).") { origin, size, file };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>

@@ -23,7 +23,7 @@ internal static class BundleCommand
         var provider = new Option<string?>("--provider") { Description = "With --share: the provider's city (code or origin), when logs of several cities hold a share of that id." };
         var waitFinal = new Option<int>("--wait-final") { Description = "Seconds (0–120) to wait for final (witness-cosigned) checkpoints covering the share and its receipt.", DefaultValueFactory = _ => 30 }
             .InRange(0, 120, "seconds");
-        var outputPath = new Option<string>("--output", "-o") { Description = "The file to write.", Required = true };
+        var outputPath = new Option<string>("--output", "--out", "-o") { Description = "The file to write.", Required = true };
         var export = new Command("export",
             "Ask the node for the license's verdict and evidence, check the evidence against the network configuration, and\n" +
             "write it to a file. Verify it later, offline: 'huren license verify --bundle FILE --network genesis.json'.\n" +

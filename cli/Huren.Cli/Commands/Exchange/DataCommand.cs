@@ -74,7 +74,7 @@ internal static class DataCommand
         var access = new NodeAccessOptions(CliRoles.Issuer);
         var shareId = new Argument<string>("share-id") { Description = "The share id ('huren share request' prints it)." };
         var provider = new Option<string?>("--provider") { Description = "The providing city (city code or origin); needed only when shares of several cities carry the id." };
-        var output = new Option<string>("--out") { Description = "Folder the parts are written to (fields.json and the files); created if missing, existing parts replaced.", Required = true };
+        var output = new Option<string>("--out", "--output", "-o") { Description = "Folder the parts are written to (fields.json and the files); created if missing, existing parts replaced.", Required = true };
         var get = new Command("get",
             "Fetch data the department already received in an exchange, from its own node (which holds it encrypted since the\n" +
             "exchange): each part checked against the SHA-256 the share entry's payload digest covers, written to --out, progress\n" +

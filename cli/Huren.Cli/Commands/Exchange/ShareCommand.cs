@@ -31,7 +31,7 @@ internal static class ShareCommand
         var matter = new Option<string>("--matter-code") { Description = "The matter code (事项编码)." };
         var basis = new Option<string>("--legal-basis") { Description = "The legal basis.", Required = true };
         var id = new Option<string?>("--id") { Description = "The request's share id (to ask again after a pending answer); new by default." };
-        var output = new Option<string?>("--out") { Description = "Folder the received parts are written to (fields.json and the files). Without it the data stays held by the own node, for 'huren data get'." };
+        var output = new Option<string?>("--out", "--output", "-o") { Description = "Folder the received parts are written to (fields.json and the files). Without it the data stays held by the own node, for 'huren data get'." };
         var request = new Command("request",
             "Ask for a record's data. The own node forwards the signed request to the provider's node, which records a share or a\n" +
             "refusal in its log; shared data is checked against the share entry, the department's receipt is recorded in its own log,\n" +

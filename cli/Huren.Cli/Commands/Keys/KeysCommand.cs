@@ -14,7 +14,7 @@ internal static class KeysCommand
         var keys = new Command("keys", "Make and inspect signing keys (SM2, P-256, Ed25519).");
         var alg = new Option<string>("--alg") { Description = "Algorithm: sm2 (SM2-with-SM3), p256 (ECDSA P-256) or ed25519.", DefaultValueFactory = _ => "sm2" };
         alg.AcceptOnlyFromAmong("sm2", "p256", "ed25519");
-        var output = new Option<string?>("--out", "-o") { Description = "Write the private key (PKCS#8 PEM) here (owner-only) and the public key beside it as <name>.pub.pem; without it, print both (with --json: privateKeyPem and publicKeyPem)." };
+        var output = new Option<string?>("--out", "--output", "-o") { Description = "Write the private key (PKCS#8 PEM) here (owner-only) and the public key beside it as <name>.pub.pem; without it, print both (with --json: privateKeyPem and publicKeyPem)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var gen = new Command("gen", "Generate a key pair; prints its key id.") { alg, output, json };
         gen.SetAction((parse, ct) =>

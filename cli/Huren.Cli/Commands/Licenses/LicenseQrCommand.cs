@@ -19,7 +19,7 @@ internal static class LicenseQrCommand
     {
         var access = new NodeAccessOptions(CliRoles.Issuer);
         var id = new Argument<string>("license-id") { Description = "The 证照标识 to make a code for." };
-        var outputPath = new Option<string>("--output", "-o") { Description = "The PNG file to write.", Required = true };
+        var outputPath = new Option<string>("--output", "--out", "-o") { Description = "The PNG file to write.", Required = true };
         var pixels = new Option<int>("--pixels-per-module") { Description = "Size of one QR module in pixels (2–40).", DefaultValueFactory = _ => 8 };
         var qr = new Command("qr",
             "Write a QR code (PNG) of the license's reference, for printing on the license: 'huren:license?v=1&id=…&o=…&i=…&h=…'\n" +

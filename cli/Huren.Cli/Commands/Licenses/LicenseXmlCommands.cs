@@ -21,7 +21,7 @@ internal static class LicenseXmlCommands
         var access = new NodeAccessOptions(CliRoles.Issuer);
         var id = new Argument<string>("license-id") { Description = "The 证照标识 to export." };
         var xml = new Option<bool>("--xml") { Description = "Signed XML (license-metadata-v1.xsd with an enveloped XML signature): the export format." };
-        var output = new Option<string>("--out", "-o") { Description = "The file to write.", Required = true };
+        var output = new Option<string>("--out", "--output", "-o") { Description = "The file to write.", Required = true };
         var export = new Command("export",
             "Export a license's metadata as XML signed by the issuing department (the acting issuer, with the P-256 key its city\n" +
             "root registered): 证照标识, type, holder, issuing authority, validity and status as the verified ledger entries\n" +

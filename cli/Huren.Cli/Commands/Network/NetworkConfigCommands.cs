@@ -34,7 +34,7 @@ internal static class NetworkConfigCommands
         var networkId = new Option<string>("--network") { Description = "The network id (the origin is huren.<network>/<city>).", Required = true };
         var name = new Option<string>("--name") { Description = "The city's name.", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "The node's endpoint URL as the other members dial it (https://host:port).", Required = true };
-        var output = new Option<string>("--out") { Description = "Write the member entry here (refuses to overwrite).", Required = true };
+        var output = new Option<string>("--out", "--output", "-o") { Description = "Write the member entry here (refuses to overwrite).", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var command = new Command("member",
             "Describe a city node as a member entry of huren-network/v1 (public keys, endpoint, TLS certificate pin) from its keys/ folder,\n" +
@@ -77,7 +77,7 @@ internal static class NetworkConfigCommands
     private static Command BuildPropose()
     {
         var access = new NodeAccessOptions(CliRoles.Operator);
-        var output = new Option<string>("--out") { Description = "Write the proposed version here (refuses to overwrite).", Required = true };
+        var output = new Option<string>("--out", "--output", "-o") { Description = "Write the proposed version here (refuses to overwrite).", Required = true };
         var from = new Option<string?>("--from") { Description = "The version in force as a file. Default: ask the node (--city) for it." };
         var document = new Option<string?>("--document") { Description = "Start from this edited document (members added or removed, endpoints, certificates) instead of the version in force; version, previous and signatures are set here." };
         var member = new Option<string?>("--member") { Description = "The city whose keys --log-key, --sm2-key, --witness-key or --root-key rotate." };

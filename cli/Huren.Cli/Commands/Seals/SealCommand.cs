@@ -177,7 +177,7 @@ internal static class SealCommand
         var issuerCert = new Option<string?>("--issuer-cert") { Description = "The issuing authority's certificate (its subject becomes the issuer DN); with --issuer-key." };
         var authority = new Option<bool>("--ca") { Description = "A certificate authority (basic constraints CA, keyCertSign), e.g. a seal maker that issues its signers' certificates." };
         var days = new Option<int>("--days") { Description = "Validity in days from now.", DefaultValueFactory = _ => 730 };
-        var output = new Option<string>("--out", "-o") { Description = "Write the certificate (PEM) here.", Required = true };
+        var output = new Option<string>("--out", "--output", "-o") { Description = "Write the certificate (PEM) here.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var certificate = new Command("cert",
             "Make an X.509 certificate for a seal maker (制章机构) or a signer (签章人), SM3withSM2 or ecdsa-with-SHA256, with\n" +

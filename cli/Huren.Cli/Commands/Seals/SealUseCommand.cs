@@ -22,7 +22,7 @@ internal static class SealUseCommand
         var sealFile = new Option<string?>("--seal") { Description = "Apply this SES_Seal (DER file) instead of fetching it (it must still be the registered one)." };
         var signerKey = new Option<string>("--signer-key") { Description = "The signer's private key (PEM, SM2 or P-256).", Required = true };
         var signerCert = new Option<string>("--signer-cert") { Description = "The signer's certificate (PEM or DER), listed in the seal.", Required = true };
-        var output = new Option<string?>("--out", "-o") { Description = "Write the SES_Signature (DER) here. Default: <document>.ses beside the document." };
+        var output = new Option<string?>("--out", "--output", "-o") { Description = "Write the SES_Signature (DER) here. Default: <document>.ses beside the document." };
         var matter = new Option<string>("--matter-code") { Description = "The matter (事项编码) the document belongs to, recorded with the use.", DefaultValueFactory = _ => "" };
         var noRecord = new Option<bool>("--no-record") { Description = "Only write the signature; do not record the use on the ledger." };
         var use = new Command("use",
