@@ -123,18 +123,7 @@ public static class VerdictViews
                 Reference = reference is null ? null : Describe(reference, false),
             };
         }
-        EvidenceBundle? bundle = null;
-        if (answer.IsVerified)
-        {
-            try
-            {
-                bundle = EvidenceBundle.Parse(response.EvidenceBundle);
-            }
-            catch (FormatException)
-            {
-                // Cannot happen for evidence that verified; then it is simply not shown.
-            }
-        }
+        var bundle = answer.IsVerified ? ShownBundle(response.EvidenceBundle) : null;
         var failure = answer.Failure;
         var referenceProven = false;
         if (reference is not null && answer.IsVerified && bundle is not null)
@@ -173,18 +162,7 @@ public static class VerdictViews
         var final = verified && result.FromLedger && result.Final;
         var unknown = verified && !result.FromLedger && result.Verdict == SealVerdict.NotRegistered;
         var status = !verified ? "not-verified" : unknown ? "unknown" : !valid || answer.IsAccepted ? "believed" : "not-final";
-        EvidenceBundle? bundle = null;
-        if (result.FromLedger && !string.IsNullOrEmpty(response.EvidenceBundle))
-        {
-            try
-            {
-                bundle = EvidenceBundle.Parse(response.EvidenceBundle);
-            }
-            catch (FormatException)
-            {
-                // Cannot happen for evidence that verified; then it is simply not shown.
-            }
-        }
+        var bundle = result.FromLedger && !string.IsNullOrEmpty(response.EvidenceBundle) ? ShownBundle(response.EvidenceBundle) : null;
         return new VerdictView
         {
             Source = "sealed-document",
@@ -205,6 +183,19 @@ public static class VerdictViews
             Node = node,
             AnsweredAt = now,
         };
+    }
+
+    /// <summary>The bundle of an answer whose evidence verified, to show; null if it does not parse (which cannot happen for evidence that verified).</summary>
+    private static EvidenceBundle? ShownBundle(string json)
+    {
+        try
+        {
+            return EvidenceBundle.Parse(json);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static SealDetails SealOf(SealEvidenceResult result)

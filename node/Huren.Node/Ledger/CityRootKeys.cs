@@ -14,8 +14,6 @@ public sealed class CityRootKeys
 {
     private readonly Dictionary<KeyId, PublicKey> _current = [];
     private readonly Dictionary<KeyId, RetiredRootKey> _retired = [];
-    // Every key the city root holds or held (revoked ones included): none may become an issuer's.
-    private readonly HashSet<KeyId> _held = [];
 
     /// <summary>A set of root keys.</summary>
     /// <param name="current">Keys that sign root entries whatever their date.</param>
@@ -24,16 +22,11 @@ public sealed class CityRootKeys
     public CityRootKeys(IEnumerable<PublicKey> current, IEnumerable<RetiredRootKey>? retired = null)
     {
         ArgumentNullException.ThrowIfNull(current);
-        foreach (var key in current)
-        {
-            _current.TryAdd(key.Id, key);
-            _held.Add(key.Id);
-        }
+        foreach (var key in current) _current.TryAdd(key.Id, key);
         foreach (var r in retired ?? [])
         {
             // Listed as current too: current wins, as in TrustedMember.RootKeysAt.
             if (!_current.ContainsKey(r.Key.Id)) _retired.TryAdd(r.Key.Id, r);
-            _held.Add(r.Key.Id);
         }
         if (_current.Count == 0 && _retired.Count == 0) throw new ArgumentException("at least one city root key is required", nameof(current));
     }
@@ -62,7 +55,7 @@ public sealed class CityRootKeys
     public bool IsCurrent(PublicKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _current.ContainsKey(key.Id);
+        return IsCurrent(key.Id);
     }
 
     /// <summary>Whether the key <paramref name="id"/> signs root entries whatever their date.</summary>
@@ -91,6 +84,6 @@ public sealed class CityRootKeys
         return false;
     }
 
-    /// <summary>Whether <paramref name="id"/> is a key the city root holds or held (no issuer may register it).</summary>
-    internal bool Holds(KeyId id) => _held.Contains(id);
+    /// <summary>Whether <paramref name="id"/> is a key the city root holds or held, revoked ones included (no issuer may register it).</summary>
+    internal bool Holds(KeyId id) => _current.ContainsKey(id) || _retired.ContainsKey(id);
 }

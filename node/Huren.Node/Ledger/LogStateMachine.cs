@@ -173,6 +173,9 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         return decoded;
     }
 
+    /// <summary>How far an entry's own date lies before this node's clock (negative: after it).</summary>
+    private TimeSpan BehindClock(Entry entry) => _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs);
+
     /// <summary>
     /// A retired city root key counts for root entries dated up to its end (<see cref="CityRootKeys"/>), and the signer
     /// chooses the date: a new submission under a retired key must be dated now, or whoever still holds the old key
@@ -184,7 +187,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
         if (MaxClockSkew is not { } skew || !string.Equals(decoded.Entry.IssuerId, _rootId, StringComparison.Ordinal)) return;
         var signer = decoded.Signed.SignerKeyId;
         if (signer.Length != KeyId.Length || _rootKeys.IsCurrent(KeyId.FromBytes(signer))) return;
-        var behind = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(decoded.Entry.TimeUnixMs);
+        var behind = BehindClock(decoded.Entry);
         if (behind > skew)
         {
             throw Reject.PermissionDenied($"signer is a retired city root key of '{_rootId}': a new entry it signs must be dated now, "
@@ -202,7 +205,7 @@ public sealed partial class LogStateMachine : IEntryAdmission, IBatchParticipant
     private void CheckUseIsNow(Entry entry)
     {
         if (MaxClockSkew is not { } skew || entry.Kind is not (EntryKinds.LicenseUse or EntryKinds.SealUse or EntryKinds.Share or EntryKinds.ShareDecision or EntryKinds.Receipt)) return;
-        var behind = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(entry.TimeUnixMs);
+        var behind = BehindClock(entry);
         if (behind > skew)
             throw Reject.InvalidArgument($"timeUnixMs: a {entry.Kind} entry is recorded when it happens, but {entry.TimeUnixMs} is {behind.TotalMinutes:F0} min before this node's clock (at most {skew.TotalMinutes:F0} min allowed)");
     }
