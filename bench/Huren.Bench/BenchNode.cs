@@ -127,9 +127,9 @@ internal sealed class BenchNode : IAsyncDisposable
         _app = null;
     }
 
-    public HurenClient Client(string principal) => new(Endpoint, new ClientIdentity(principal, _clientKeys[principal]));
+    public HurenClient Client(string principal) => new(Endpoint, new ClientIdentity(principal, _clientKeys[principal], BenchLedger.City));
 
-    public ClientIdentity Identity(string principal) => new(principal, _clientKeys[principal]);
+    public ClientIdentity Identity(string principal) => new(principal, _clientKeys[principal], BenchLedger.City);
 
     /// <summary>The one-member network configuration an offline verifier of this node's evidence holds.</summary>
     public NetworkConfig Network()

@@ -65,7 +65,7 @@ internal static class ExchangeBench
             {
                 var c = profile.City(city);
                 var credential = c.Credential(who);
-                return new HurenClient(new Uri(c.Endpoint), new ClientIdentity(credential.Principal, profile.LoadSigningKey(credential.PrivateKey)),
+                return new HurenClient(new Uri(c.Endpoint), new ClientIdentity(credential.Principal, profile.LoadSigningKey(credential.PrivateKey), c.CityCode),
                     TimeSpan.FromSeconds(60), PinnedTls.CreateHandler(trusted));
             }
             foreach (var city in new[] { Changsha, Zhuzhou })

@@ -44,7 +44,7 @@ internal static class NetworkBench
             await CliAsync("issuer", "register", "--city", Changsha, "--id", $"{Changsha}-amr", "--name", "长沙市市场监督管理局",
                 "--authority-code", Uscc("11430100HUREN0101"), "--license-types", BusinessLicense, "--profile", profilePath);
             var counter = profile.City(Zhuzhou).Credentials.First(c => c.Role == CliRoles.Counter);
-            using var zhuzhou = new HurenClient(new Uri(profile.City(Zhuzhou).Endpoint), new ClientIdentity(counter.Principal, profile.LoadSigningKey(counter.PrivateKey)),
+            using var zhuzhou = new HurenClient(new Uri(profile.City(Zhuzhou).Endpoint), new ClientIdentity(counter.Principal, profile.LoadSigningKey(counter.PrivateKey), Zhuzhou),
                 TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(trusted));
             var verifier = new EvidenceVerifier(genesis);
 
@@ -102,7 +102,7 @@ internal static class NetworkBench
                 await WaitHealthyAsync(new Uri(changsha.Endpoint), trusted, processes);
 
                 var op = changsha.Credentials.First(c => c.Role == CliRoles.Operator);
-                using var writer = new HurenClient(new Uri(changsha.Endpoint), new ClientIdentity(op.Principal, profile.LoadSigningKey(op.PrivateKey)),
+                using var writer = new HurenClient(new Uri(changsha.Endpoint), new ClientIdentity(op.Principal, profile.LoadSigningKey(op.PrivateKey), Changsha),
                     TimeSpan.FromSeconds(60), PinnedTls.CreateHandler(trusted));
                 var issuerKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
                 const string issuer = "430100-bench";
@@ -128,7 +128,7 @@ internal static class NetworkBench
                 processes.Add(StartNode(Path.Combine(dir, Zhuzhou)));
                 await WaitHealthyAsync(new Uri(zhuzhou.Endpoint), trusted, processes);
                 var reader = zhuzhou.Credentials.First(c => c.Role == CliRoles.Counter);
-                using var follower = new HurenClient(new Uri(zhuzhou.Endpoint), new ClientIdentity(reader.Principal, profile.LoadSigningKey(reader.PrivateKey)),
+                using var follower = new HurenClient(new Uri(zhuzhou.Endpoint), new ClientIdentity(reader.Principal, profile.LoadSigningKey(reader.PrivateKey), Zhuzhou),
                     TimeSpan.FromSeconds(10), PinnedTls.CreateHandler(trusted));
                 var origin = BenchLedger.Origin;
                 // The mirror starts before the node reports healthy: count only what it stores from here, with the CPU

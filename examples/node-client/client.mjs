@@ -48,11 +48,11 @@ async function main() {
   const ledger = new v1.Ledger(url.host, channel);
   const licenses = new v1.Licenses(url.host, channel);
 
-  // Every call carries `authorization: Huren <principal>:<unix seconds>:<signature>` over its own method path.
+  // Every call carries `authorization: Huren <principal>:<city>:<unix seconds>:<signature>` over the node's city and its own method path.
   const call = (client, service, method, request) => new Promise((resolve, reject) => {
     const metadata = new grpc.Metadata();
     const seconds = Math.floor(Date.now() / 1000);
-    metadata.set('authorization', huren.callCredential(args.principal, privateKey, `/huren.v1.${service}/${method}`, seconds));
+    metadata.set('authorization', huren.callCredential(args.principal, privateKey, args.city, `/huren.v1.${service}/${method}`, seconds));
     client[method](request, metadata, { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(new Error(`${service}/${method}: ${error.details ?? error.message}`)) : resolve(response)));
   });
 

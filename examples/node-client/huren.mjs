@@ -85,11 +85,14 @@ export function readLeaf(leaf) {
 
 // ---- call credential (docs/protocol.md, "Call credentials") ----
 
-/** The `authorization` header value for one call to `method` (e.g. "/huren.v1.Ledger/Submit") at `unixSeconds`. */
-export function callCredential(principal, privateKey, method, unixSeconds) {
-  const message = Buffer.from(`huren-call/v1\n${principal}\n${method}\n${unixSeconds}\n`, 'utf8');
+/**
+ * The `authorization` header value for one call to `method` (e.g. "/huren.v1.Ledger/Submit") at the node of city `node`
+ * (its 6-digit city code; naming it keeps that node from replaying the credential at another) at `unixSeconds`.
+ */
+export function callCredential(principal, privateKey, node, method, unixSeconds) {
+  const message = Buffer.from(`huren-call/v2\n${principal}\n${node}\n${method}\n${unixSeconds}\n`, 'utf8');
   const signature = crypto.sign(null, message, privateKey); // Ed25519: raw 64-byte signature over the message
-  return `Huren ${principal}:${unixSeconds}:${signature.toString('base64')}`;
+  return `Huren ${principal}:${node}:${unixSeconds}:${signature.toString('base64')}`;
 }
 
 // ---- TLS pinned by SHA-256 (docs/protocol.md, "TLS") ----

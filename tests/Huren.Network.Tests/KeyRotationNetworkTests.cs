@@ -110,7 +110,7 @@ public sealed class KeyRotationNetworkTests(ITestOutputHelper output) : ThreeCit
         var late = oldSigner.Sign(Checkpoint.Parse(SignedNote.Parse(latest.Note).Text, origin));
         var peerKey = SigningKey.FromPem(await File.ReadAllTextAsync(Path.Combine(changshaDir, "keys", "witness-ed25519.pem")));
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
-        using (var asChangsha = new HurenClient(new Uri(Profile.City(Zhuzhou).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey), null, PinnedTls.CreateHandler(Trusted, changshaCertificate)))
+        using (var asChangsha = new HurenClient(new Uri(Profile.City(Zhuzhou).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey, Zhuzhou), null, PinnedTls.CreateHandler(Trusted, changshaCertificate)))
         {
             var refused = await Assert.ThrowsAsync<RpcException>(async () => await asChangsha.Witness.AddCheckpointAsync(
                 new AddCheckpointRequest { OldSize = latest.Size, Note = late.ToString() }, asChangsha.Options()));

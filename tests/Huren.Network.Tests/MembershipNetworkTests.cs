@@ -181,7 +181,7 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
 
     /// <summary>A client of Yueyang's node as its sample credential <paramref name="principal"/>.</summary>
     private HurenClient YueyangClient(string endpoint, string principal, IEnumerable<string> pins)
-        => new(new Uri(endpoint), new ClientIdentity(principal, SigningKey.FromPem(File.ReadAllText(Path.Combine(Dir, Yueyang, "keys", "clients", principal + ".pem")))),
+        => new(new Uri(endpoint), new ClientIdentity(principal, SigningKey.FromPem(File.ReadAllText(Path.Combine(Dir, Yueyang, "keys", "clients", principal + ".pem"))), Yueyang),
             TimeSpan.FromSeconds(10), PinnedTls.CreateHandler([.. Trusted, .. pins]));
 
     /// <summary>Waits until Yueyang's own checkpoint of at least <paramref name="size"/> carries the cosignatures of all three others.</summary>
@@ -209,7 +209,7 @@ public sealed class MembershipNetworkTests(ITestOutputHelper output) : ThreeCity
     private async Task<RpcException> PeerCallAsync(SigningKey witnessKey, string certificate, string key)
     {
         using var presented = PinnedTls.LoadCertificate(certificate, key);
-        using var asYueyang = new HurenClient(new Uri(Profile.City(Zhuzhou).Endpoint), new ClientIdentity($"node-{Yueyang}", witnessKey), TimeSpan.FromSeconds(10),
+        using var asYueyang = new HurenClient(new Uri(Profile.City(Zhuzhou).Endpoint), new ClientIdentity($"node-{Yueyang}", witnessKey, Zhuzhou), TimeSpan.FromSeconds(10),
             PinnedTls.CreateHandler(Trusted, presented));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await asYueyang.Witness.AddCheckpointAsync(
             new AddCheckpointRequest { OldSize = 0, Note = "not a note" }, asYueyang.Options()));

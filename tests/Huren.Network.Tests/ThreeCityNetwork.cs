@@ -162,7 +162,7 @@ public abstract class ThreeCityNetwork(ITestOutputHelper output) : IAsyncLifetim
     protected HurenClient ClientAs(string city, string principal) => ClientFor(city, Profile.City(city).Credentials.First(c => c.Principal == principal));
 
     private HurenClient ClientFor(string city, CliCredential credential)
-        => new(new Uri(Profile.City(city).Endpoint), new ClientIdentity(credential.Principal, Profile.LoadSigningKey(credential.PrivateKey)), TimeSpan.FromSeconds(10),
+        => new(new Uri(Profile.City(city).Endpoint), new ClientIdentity(credential.Principal, Profile.LoadSigningKey(credential.PrivateKey), city), TimeSpan.FromSeconds(10),
             PinnedTls.CreateHandler(Trusted));
 
     /// <summary>

@@ -278,7 +278,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         var request = new CheckpointRequest();
 
         // The right peer key but no certificate: refused.
-        using (var noCertificate = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted)))
+        using (var noCertificate = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey, Zhuzhou), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted)))
         {
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await noCertificate.Ledger.GetCheckpointAsync(request, noCertificate.Options()));
             Assert.Equal(StatusCode.Unauthenticated, ex.StatusCode);
@@ -289,7 +289,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=intruder", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var intruder = csr.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, intruder));
+        using var outsider = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey, Zhuzhou), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, intruder));
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await outsider.Ledger.GetCheckpointAsync(request, outsider.Options()));
         // With TLS 1.3 the server refuses the client certificate after the client has finished its side of the
         // handshake: the client sees either a failed connection (UNAVAILABLE) or its first request's stream torn down
@@ -298,7 +298,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
 
         // The member's own certificate and key: accepted.
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
-        using var member = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, changshaCertificate));
+        using var member = new HurenClient(zhuzhou, new ClientIdentity($"node-{Changsha}", peerKey, Zhuzhou), TimeSpan.FromSeconds(5), PinnedTls.CreateHandler(Trusted, changshaCertificate));
         var answer = await member.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = $"huren.cz-t/{Zhuzhou}" }, member.Options());
         Assert.Equal($"huren.cz-t/{Zhuzhou}", answer.Origin);
     }
@@ -366,7 +366,7 @@ public sealed class ThreeCityNetworkTests(ITestOutputHelper output) : ThreeCityN
         using var changshaCertificate = PinnedTls.LoadCertificate(Path.Combine(changshaDir, "keys", "tls.crt.pem"), Path.Combine(changshaDir, "keys", "tls.key.pem"));
         foreach (var witnessCity in new[] { Zhuzhou, Xiangtan })
         {
-            using var asChangsha = new HurenClient(new Uri(Profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey), null,
+            using var asChangsha = new HurenClient(new Uri(Profile.City(witnessCity).Endpoint), new ClientIdentity($"node-{Changsha}", peerKey, witnessCity), null,
                 PinnedTls.CreateHandler(Trusted, changshaCertificate));
             var ex = await Assert.ThrowsAsync<RpcException>(async () => await asChangsha.Witness.AddCheckpointAsync(
                 new AddCheckpointRequest { OldSize = latest.Size, Note = forked }, asChangsha.Options()));

@@ -122,10 +122,10 @@ public class CredentialBenchmarks
         {
             ["amr"] = new() { Role = "issuer", IssuerId = "430100-amr", PublicKey = key.PublicKey.ToPem() },
         };
-        _registry = new ClientRegistry(clients, Path.GetTempPath(), TimeProvider.System);
+        _registry = new ClientRegistry(clients, Path.GetTempPath(), TimeProvider.System, "430100");
         var now = DateTimeOffset.UtcNow;
-        _repeated = CallCredential.Create("amr", key, Method, now);
-        for (var i = 0; i < _fresh.Length; i++) _fresh[i] = CallCredential.Create("amr", key, Method + i, now);
+        _repeated = CallCredential.Create("amr", "430100", key, Method, now);
+        for (var i = 0; i < _fresh.Length; i++) _fresh[i] = CallCredential.Create("amr", "430100", key, Method + i, now);
     }
 
     [Benchmark(Baseline = true)]

@@ -174,7 +174,7 @@ internal sealed class NodeSession : IDisposable
             handler = sockets;
             connectTimeout = ConnectTimeout;
         }
-        var client = new HurenClient(endpoint, new ClientIdentity(principal, key), CallDeadline, handler, new NodeTimeouts(endpoint, connectTimeout));
+        var client = new HurenClient(endpoint, new ClientIdentity(principal, key, city.CityCode), CallDeadline, handler, new NodeTimeouts(endpoint, connectTimeout));
         _clients.Add(client);
         return client;
     }

@@ -29,7 +29,7 @@ public sealed class ClientRegistry
     private readonly Dictionary<string, ClientPrincipal> _principals;
     private readonly TimeProvider _time;
     private readonly NetworkView? _network;
-    private readonly string? _ownCity;
+    private readonly string _ownCity;
     private readonly RegisteredIssuerKey? _registeredIssuerKey;
     private readonly Func<string, bool>? _issuerRevoked;
     // Parsed keys of registered issuers, by issuer id, with the registered bytes they were parsed from.
@@ -43,7 +43,14 @@ public sealed class ClientRegistry
     private const int VerifiedLimit = 4096;
 
     /// <summary>Loads and validates the configured clients; throws naming the bad setting.</summary>
-    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, NetworkView? network = null, string? ownCity = null,
+    /// <param name="clients">The configured clients (<c>Huren:Clients</c>).</param>
+    /// <param name="baseDirectory">Where relative key paths are read from.</param>
+    /// <param name="time">The clock a credential's time is checked against.</param>
+    /// <param name="ownCity">This node's city code: every credential must name it.</param>
+    /// <param name="network">The network configuration in force (member nodes as peers); none for a node alone.</param>
+    /// <param name="registeredIssuerKey">The key of an issuer registered in the own log, by issuer id.</param>
+    /// <param name="issuerRevoked">Whether the own log holds an issuer revoked.</param>
+    public ClientRegistry(IReadOnlyDictionary<string, ClientOptions> clients, string baseDirectory, TimeProvider time, string ownCity, NetworkView? network = null,
         RegisteredIssuerKey? registeredIssuerKey = null, Func<string, bool>? issuerRevoked = null)
     {
         _time = time;
@@ -189,12 +196,24 @@ public sealed class ClientRegistry
     {
         if (string.IsNullOrEmpty(header))
         {
-            error = "no credential: send 'authorization: Huren <principal>:<unix seconds>:<signature>'";
+            error = $"no credential: send 'authorization: Huren <principal>:{_ownCity}:<unix seconds>:<signature>'";
             return null;
         }
-        if (!CallCredential.TryParse(header, out var name, out var seconds, out var signature))
+        if (!CallCredential.TryParse(header, out var name, out var node, out var seconds, out var signature))
         {
-            error = "malformed credential: expected 'Huren <principal>:<unix seconds>:<base64 signature>'";
+            error = $"malformed credential: expected 'Huren <principal>:<node>:<unix seconds>:<base64 signature>', <node> being this node's city code {_ownCity}";
+            return null;
+        }
+        // A credential must name the node it is for: otherwise a node that received one could replay it, within the
+        // window, at another node where the same principal is known (an auditor configured at several cities).
+        if (node is null)
+        {
+            error = $"credential names no node (the huren-call/v1 form, no longer accepted): sign huren-call/v2 naming this node's city code {_ownCity} (docs/protocol.md, 'Call credentials')";
+            return null;
+        }
+        if (!string.Equals(node, _ownCity, StringComparison.Ordinal))
+        {
+            error = $"credential is for node {node}, not this node ({_ownCity})";
             return null;
         }
         var principal = Find(name);
@@ -214,7 +233,7 @@ public sealed class ClientRegistry
         var cacheKey = (header, method, principal.Key.Id);
         if (!_verified.ContainsKey(cacheKey))
         {
-            if (!principal.Key.Verify(CallCredential.SignedMessage(name, method, seconds), signature))
+            if (!principal.Key.Verify(CallCredential.SignedMessage(name, node, method, seconds), signature))
             {
                 error = $"credential signature of '{name}' does not verify for {method}";
                 return null;

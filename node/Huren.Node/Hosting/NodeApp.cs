@@ -171,7 +171,7 @@ public static partial class NodeApp
         services.AddSingleton(sp =>
         {
             var own = sp.GetRequiredService<LogStateMachine>();
-            return new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<NetworkView>(), options.CityCode,
+            return new ClientRegistry(options.Clients, baseDir, sp.GetRequiredService<TimeProvider>(), options.CityCode, sp.GetRequiredService<NetworkView>(),
                 issuerId => own.TryGetIssuer(issuerId, out var issuer) && !issuer.Revoked ? issuer.Registration.PublicKey : null,
                 own.IsIssuerRevoked);
         });

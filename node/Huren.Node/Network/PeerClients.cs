@@ -29,7 +29,7 @@ public sealed class PeerClients(string cityCode, SigningKey witnessKey, Func<X50
     public HurenClient For(TrustedMember member, TimeSpan deadline)
     {
         var endpoint = member.Endpoint ?? throw new InvalidOperationException($"the network configuration lists no endpoint for {member.Origin}");
-        var identity = new ClientIdentity(PrincipalOf(cityCode), witnessKey);
+        var identity = new ClientIdentity(PrincipalOf(cityCode), witnessKey, member.CityCode);
         if (endpoint.Scheme != Uri.UriSchemeHttps) return new HurenClient(endpoint, identity, deadline);
         // Only the called member's certificate: another member answering at its address (a moved DNS name, a routed
         // port) would otherwise read what this node sends it and answer for it. An empty pin matches no certificate.

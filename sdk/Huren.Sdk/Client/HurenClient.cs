@@ -9,10 +9,14 @@ using ProtoBuf.Grpc.Client;
 
 namespace Huren.Sdk.Client;
 
-/// <summary>Who calls, and with which key: a principal configured on the node.</summary>
+/// <summary>Who calls, with which key, and which node: a principal configured on the node.</summary>
 /// <param name="Principal">The principal name the node knows.</param>
 /// <param name="Key">The principal's signing key.</param>
-public sealed record ClientIdentity(string Principal, SigningKey Key);
+/// <param name="Node">
+/// The city code of the node called (as the network configuration lists it). Every credential names it, so the node
+/// refuses one made for another node, and no node can replay what a caller sent it at another.
+/// </param>
+public sealed record ClientIdentity(string Principal, SigningKey Key, string Node);
 
 /// <summary>
 /// A typed client of one Huren node: every service over one gRPC channel, each call signed with the caller's
@@ -84,14 +88,15 @@ public sealed partial class HurenClient : IDisposable
 
     /// <summary>
     /// The credential for <paramref name="method"/> this second: signed once per method and second and reused, since the
-    /// signed text names only the method and the second (a busy client would otherwise sign every call).
+    /// signed text names only the principal, the node, the method and the second (a busy client would otherwise sign
+    /// every call).
     /// </summary>
     private string CredentialFor(ClientIdentity identity, string method)
     {
         var now = DateTimeOffset.UtcNow;
         var seconds = now.ToUnixTimeSeconds();
         if (_credentials.TryGetValue(method, out var cached) && cached.Seconds == seconds) return cached.Header;
-        var header = CallCredential.Create(identity.Principal, identity.Key, method, now);
+        var header = CallCredential.Create(identity.Principal, identity.Node, identity.Key, method, now);
         _credentials[method] = (seconds, header);
         return header;
     }

@@ -8,13 +8,13 @@ namespace Huren.Node.Tests.Auth;
 
 /// <summary>
 /// The worked call-credential examples of docs/protocol.md (one per algorithm, fixed keys and time, the exact header,
-/// kept in <c>TestVectors/call-credentials.json</c>): the SDK signs exactly those bytes, reproduces the deterministic
-/// Ed25519 header, and the node's <see cref="ClientRegistry"/> accepts each header for its method at that time only;
-/// the document quotes the same headers.
+/// kept in <c>TestVectors/call-credentials.json</c>, signed with OpenSSL): the SDK signs exactly those bytes, reproduces
+/// the deterministic Ed25519 header, and the node's <see cref="ClientRegistry"/> accepts each header for its method, at
+/// the node it names and at that time only; the document quotes the same headers.
 /// </summary>
 public sealed class CallCredentialVectorTests
 {
-    private sealed record Vector(string Algorithm, string Principal, string Method, long UnixSeconds, string PrivateKeyPem, string PublicKeyPem, string SignedMessageHex, string Header);
+    private sealed record Vector(string Algorithm, string Principal, string Node, string Method, long UnixSeconds, string PrivateKeyPem, string PublicKeyPem, string SignedMessageHex, string Header);
 
     private static string RepositoryFile(params string[] path)
     {
@@ -29,7 +29,7 @@ public sealed class CallCredentialVectorTests
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(RepositoryFile("tests", "Huren.Node.Tests", "TestVectors", "call-credentials.json")));
         return [.. doc.RootElement.GetProperty("vectors").EnumerateArray().Select(v => new Vector(
-            v.GetProperty("algorithm").GetString()!, v.GetProperty("principal").GetString()!, v.GetProperty("method").GetString()!,
+            v.GetProperty("algorithm").GetString()!, v.GetProperty("principal").GetString()!, v.GetProperty("node").GetString()!, v.GetProperty("method").GetString()!,
             v.GetProperty("unixSeconds").GetInt64(), v.GetProperty("privateKeyPem").GetString()!, v.GetProperty("publicKeyPem").GetString()!,
             v.GetProperty("signedMessageHex").GetString()!, v.GetProperty("header").GetString()!))];
     });
@@ -49,13 +49,13 @@ public sealed class CallCredentialVectorTests
         {
             var key = SigningKey.FromPem(v.PrivateKeyPem);
             Assert.Equal(PublicKey.FromPem(v.PublicKeyPem).Id, key.PublicKey.Id);
-            Assert.Equal(v.SignedMessageHex, Convert.ToHexStringLower(CallCredential.SignedMessage(v.Principal, v.Method, v.UnixSeconds)));
-            Assert.True(CallCredential.TryParse(v.Header, out var principal, out var seconds, out var signature), v.Algorithm);
-            Assert.Equal((v.Principal, v.UnixSeconds), (principal, seconds));
+            Assert.Equal(v.SignedMessageHex, Convert.ToHexStringLower(CallCredential.SignedMessage(v.Principal, v.Node, v.Method, v.UnixSeconds)));
+            Assert.True(CallCredential.TryParse(v.Header, out var principal, out var node, out var seconds, out var signature), v.Algorithm);
+            Assert.Equal((v.Principal, v.Node, v.UnixSeconds), (principal, node, seconds));
             Assert.True(key.PublicKey.Verify(Convert.FromHexString(v.SignedMessageHex), signature), v.Algorithm);
         }
         var ed25519 = Vectors.Value.Single(v => v.Algorithm == "ed25519");
-        Assert.Equal(ed25519.Header, CallCredential.Create(ed25519.Principal, SigningKey.FromPem(ed25519.PrivateKeyPem), ed25519.Method, DateTimeOffset.FromUnixTimeSeconds(ed25519.UnixSeconds)));
+        Assert.Equal(ed25519.Header, CallCredential.Create(ed25519.Principal, ed25519.Node, SigningKey.FromPem(ed25519.PrivateKeyPem), ed25519.Method, DateTimeOffset.FromUnixTimeSeconds(ed25519.UnixSeconds)));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class CallCredentialVectorTests
     {
         var time = new FixedTime(DateTimeOffset.FromUnixTimeSeconds(Vectors.Value[0].UnixSeconds));
         var clients = Vectors.Value.ToDictionary(v => v.Principal, v => new ClientOptions { Role = "issuer", IssuerId = v.Principal, PublicKey = v.PublicKeyPem });
-        var registry = new ClientRegistry(clients, Path.GetTempPath(), time);
+        var registry = new ClientRegistry(clients, Path.GetTempPath(), time, Vectors.Value[0].Node);
         foreach (var v in Vectors.Value)
         {
             time.Now = DateTimeOffset.FromUnixTimeSeconds(v.UnixSeconds).AddMinutes(4);
@@ -75,5 +75,38 @@ public sealed class CallCredentialVectorTests
             Assert.Null(registry.Authenticate(v.Header, v.Method, out error));
             Assert.Contains("window", error, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// The replay that naming the node prevents: Zhuzhou's node (430200), where the same auditor key is configured,
+    /// receives the auditor's credential and presents it at Changsha within the window. Changsha refuses it, as it
+    /// refuses the first form of the credential (no node named), whose signature is valid and which it used to accept.
+    /// </summary>
+    [Fact]
+    public void A_credential_made_for_another_node_or_naming_none_is_refused_though_its_signature_is_valid()
+    {
+        var time = new FixedTime(DateTimeOffset.FromUnixTimeSeconds(1_795_420_800));
+        var key = SigningKey.FromPem(Vectors.Value.Single(v => v.Algorithm == "ed25519").PrivateKeyPem);
+        var clients = new Dictionary<string, ClientOptions> { ["auditor"] = new() { Role = "auditor", PublicKey = key.PublicKey.ToPem() } };
+        var changsha = new ClientRegistry(clients, Path.GetTempPath(), time, "430100");
+        var zhuzhou = new ClientRegistry(clients, Path.GetTempPath(), time, "430200");
+        const string method = "/huren.v1.Content/Get";
+
+        var forZhuzhou = CallCredential.Create("auditor", "430200", key, method, time.Now);
+        Assert.NotNull(zhuzhou.Authenticate(forZhuzhou, method, out _));
+        Assert.Null(changsha.Authenticate(forZhuzhou, method, out var error));
+        Assert.Equal("credential is for node 430200, not this node (430100)", error);
+
+        // The same text with the node changed: the signature no longer matches.
+        var relabelled = forZhuzhou.Replace(":430200:", ":430100:", StringComparison.Ordinal);
+        Assert.Null(changsha.Authenticate(relabelled, method, out error));
+        Assert.Contains("does not verify", error, StringComparison.Ordinal);
+
+        // huren-call/v1: principal, method and second signed, no node.
+        var seconds = time.Now.ToUnixTimeSeconds();
+        var v1 = key.Sign(System.Text.Encoding.UTF8.GetBytes($"huren-call/v1\nauditor\n{method}\n{seconds}\n"));
+        Assert.Null(changsha.Authenticate($"Huren auditor:{seconds}:{Convert.ToBase64String(v1)}", method, out error));
+        Assert.StartsWith("credential names no node", error, StringComparison.Ordinal);
+        Assert.Contains("430100", error, StringComparison.Ordinal);
     }
 }

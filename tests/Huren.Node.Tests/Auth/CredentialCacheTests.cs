@@ -20,13 +20,13 @@ public sealed class CredentialCacheTests
         {
             ["amr"] = new() { Role = "issuer", IssuerId = "430100-amr", PublicKey = _key.PublicKey.ToPem() },
         };
-        _registry = new ClientRegistry(clients, Path.GetTempPath(), _time);
+        _registry = new ClientRegistry(clients, Path.GetTempPath(), _time, "430100");
     }
 
     [Fact]
     public void A_repeated_credential_authenticates_each_time_and_only_for_its_method_and_window()
     {
-        var header = CallCredential.Create("amr", _key, Method, _time.Now);
+        var header = CallCredential.Create("amr", "430100", _key, Method, _time.Now);
         Assert.Equal("amr", _registry.Authenticate(header, Method, out var error)?.Name);
         Assert.Null(error);
         Assert.Equal("amr", _registry.Authenticate(header, Method, out _)?.Name);
@@ -37,7 +37,7 @@ public sealed class CredentialCacheTests
 
         // Another signature under the same principal and time is checked, not taken from the remembered one.
         var parts = header.Split(':');
-        var forged = $"{parts[0]}:{parts[1]}:{Convert.ToBase64String(new byte[64])}";
+        var forged = $"{parts[0]}:{parts[1]}:{parts[2]}:{Convert.ToBase64String(new byte[64])}";
         Assert.Null(_registry.Authenticate(forged, Method, out error));
         Assert.Contains("does not verify", error);
 
@@ -57,8 +57,8 @@ public sealed class CredentialCacheTests
             ["window"] = new() { Role = "counter", IssuerId = "430100-amr", PublicKey = _key.PublicKey.ToPem() },
             ["operator"] = new() { Role = "operator", PublicKey = _key.PublicKey.ToPem() },
         };
-        var registry = new ClientRegistry(clients, Path.GetTempPath(), _time, issuerRevoked: revoked.Contains);
-        var headers = clients.Keys.ToDictionary(name => name, name => CallCredential.Create(name, _key, Method, _time.Now));
+        var registry = new ClientRegistry(clients, Path.GetTempPath(), _time, "430100", issuerRevoked: revoked.Contains);
+        var headers = clients.Keys.ToDictionary(name => name, name => CallCredential.Create(name, "430100", _key, Method, _time.Now));
         foreach (var (name, header) in headers) Assert.NotNull(registry.Authenticate(header, Method, out _));
 
         revoked.Add("430100-amr");
@@ -71,12 +71,12 @@ public sealed class CredentialCacheTests
 
         // Without the key, a revoked department's client and a stale credential get the answer any forger gets.
         var junk = Convert.ToBase64String(new byte[64]);
-        Assert.Null(registry.Authenticate($"Huren window:{_time.Now.ToUnixTimeSeconds()}:{junk}", Method, out var refusal));
+        Assert.Null(registry.Authenticate($"Huren window:430100:{_time.Now.ToUnixTimeSeconds()}:{junk}", Method, out var refusal));
         Assert.Equal($"credential signature of 'window' does not verify for {Method}", refusal);
-        Assert.Null(registry.Authenticate($"Huren operator:{_time.Now.AddHours(-1).ToUnixTimeSeconds()}:{junk}", Method, out refusal));
+        Assert.Null(registry.Authenticate($"Huren operator:430100:{_time.Now.AddHours(-1).ToUnixTimeSeconds()}:{junk}", Method, out refusal));
         Assert.Equal($"credential signature of 'operator' does not verify for {Method}", refusal);
         // With it, the reason.
-        Assert.Null(registry.Authenticate(CallCredential.Create("operator", _key, Method, _time.Now.AddHours(-1)), Method, out refusal));
+        Assert.Null(registry.Authenticate(CallCredential.Create("operator", "430100", _key, Method, _time.Now.AddHours(-1)), Method, out refusal));
         Assert.Contains("from the node's clock", refusal, StringComparison.Ordinal);
     }
 
@@ -85,10 +85,10 @@ public sealed class CredentialCacheTests
     {
         for (var i = 0; i < 5000; i++)
         {
-            var header = CallCredential.Create("amr", _key, Method + i, _time.Now);
+            var header = CallCredential.Create("amr", "430100", _key, Method + i, _time.Now);
             Assert.NotNull(_registry.Authenticate(header, Method + i, out _));
         }
-        var last = CallCredential.Create("amr", _key, Method, _time.Now);
+        var last = CallCredential.Create("amr", "430100", _key, Method, _time.Now);
         Assert.NotNull(_registry.Authenticate(last, Method, out _));
     }
 }

@@ -17,7 +17,7 @@ public sealed class RegisteredIssuerPrincipalTests
     private readonly Dictionary<string, byte[]> _registered = new(StringComparer.Ordinal);
 
     private ClientRegistry Registry(Dictionary<string, ClientOptions>? clients = null)
-        => new(clients ?? [], Path.GetTempPath(), _time, registeredIssuerKey: id => _registered.GetValueOrDefault(id));
+        => new(clients ?? [], Path.GetTempPath(), _time, "430100", registeredIssuerKey: id => _registered.GetValueOrDefault(id));
 
     public static TheoryData<SignatureAlgorithm> Algorithms => new() { SignatureAlgorithm.Sm2Sm3, SignatureAlgorithm.EcdsaP256Sha256, SignatureAlgorithm.Ed25519 };
 
@@ -27,7 +27,7 @@ public sealed class RegisteredIssuerPrincipalTests
     {
         var key = SigningKey.Generate(algorithm);
         var registry = Registry();
-        var header = CallCredential.Create("430100-tax", key, Method, _time.Now);
+        var header = CallCredential.Create("430100-tax", "430100", key, Method, _time.Now);
 
         Assert.Null(registry.Authenticate(header, Method, out var error));
         Assert.Equal("unknown principal '430100-tax' (not a configured client, a member node or an issuer registered in this node's log)", error);
@@ -39,7 +39,7 @@ public sealed class RegisteredIssuerPrincipalTests
         Assert.Equal(key.PublicKey.Id, principal.Key.Id);
 
         // Another key under the issuer's name does not verify.
-        var other = CallCredential.Create("430100-tax", SigningKey.Generate(algorithm), Method, _time.Now);
+        var other = CallCredential.Create("430100-tax", "430100", SigningKey.Generate(algorithm), Method, _time.Now);
         Assert.Null(registry.Authenticate(other, Method, out error));
         Assert.Contains("does not verify", error);
 
@@ -56,20 +56,20 @@ public sealed class RegisteredIssuerPrincipalTests
         var second = SigningKey.Generate(SignatureAlgorithm.EcdsaP256Sha256);
         var registry = Registry();
         _registered["430100-tax"] = first.PublicKey.SubjectPublicKeyInfo;
-        Assert.NotNull(registry.Authenticate(CallCredential.Create("430100-tax", first, Method, _time.Now), Method, out _));
+        Assert.NotNull(registry.Authenticate(CallCredential.Create("430100-tax", "430100", first, Method, _time.Now), Method, out _));
         _registered["430100-tax"] = second.PublicKey.SubjectPublicKeyInfo;
-        Assert.Null(registry.Authenticate(CallCredential.Create("430100-tax", first, "/huren.v1.Ledger/GetEntry", _time.Now), "/huren.v1.Ledger/GetEntry", out _));
-        Assert.Equal(second.PublicKey.Id, registry.Authenticate(CallCredential.Create("430100-tax", second, Method, _time.Now), Method, out _)!.Key.Id);
+        Assert.Null(registry.Authenticate(CallCredential.Create("430100-tax", "430100", first, "/huren.v1.Ledger/GetEntry", _time.Now), "/huren.v1.Ledger/GetEntry", out _));
+        Assert.Equal(second.PublicKey.Id, registry.Authenticate(CallCredential.Create("430100-tax", "430100", second, Method, _time.Now), Method, out _)!.Key.Id);
 
         // Bytes that are no key are no principal.
         _registered["430100-bad"] = [1, 2, 3];
-        Assert.Null(registry.Authenticate(CallCredential.Create("430100-bad", first, Method, _time.Now), Method, out var error));
+        Assert.Null(registry.Authenticate(CallCredential.Create("430100-bad", "430100", first, Method, _time.Now), Method, out var error));
         Assert.StartsWith("unknown principal '430100-bad'", error);
 
         var auditorKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
         var configured = Registry(new() { ["430100-tax"] = new() { Role = "auditor", PublicKey = auditorKey.PublicKey.ToPem() } });
-        Assert.Null(configured.Authenticate(CallCredential.Create("430100-tax", second, Method, _time.Now), Method, out error));
+        Assert.Null(configured.Authenticate(CallCredential.Create("430100-tax", "430100", second, Method, _time.Now), Method, out error));
         Assert.Contains("does not verify", error);
-        Assert.Equal(ClientRole.Auditor, configured.Authenticate(CallCredential.Create("430100-tax", auditorKey, Method, _time.Now), Method, out _)!.Role);
+        Assert.Equal(ClientRole.Auditor, configured.Authenticate(CallCredential.Create("430100-tax", "430100", auditorKey, Method, _time.Now), Method, out _)!.Role);
     }
 }

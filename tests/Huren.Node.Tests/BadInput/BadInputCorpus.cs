@@ -66,13 +66,22 @@ public static class BadInputCorpus
         // Replayed and misdirected call credentials.
         new("no call credential", StatusCode.Unauthenticated, "", n => n.SubmitWithHeader(null)),
         new("call credential 10 minutes old (replayed)", StatusCode.Unauthenticated, "", n =>
-            n.SubmitWithHeader(CallCredential.Create("amr", n.Node.ClientKey("amr"), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow.AddMinutes(-10)))),
+            n.SubmitWithHeader(CallCredential.Create("amr", "430100", n.Node.ClientKey("amr"), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow.AddMinutes(-10)))),
         new("call credential made for another method", StatusCode.Unauthenticated, "", n =>
-            n.SubmitWithHeader(CallCredential.Create("amr", n.Node.ClientKey("amr"), "/huren.v1.Ledger/GetCheckpoint", DateTimeOffset.UtcNow))),
+            n.SubmitWithHeader(CallCredential.Create("amr", "430100", n.Node.ClientKey("amr"), "/huren.v1.Ledger/GetCheckpoint", DateTimeOffset.UtcNow))),
         new("call credential signed by another principal's key", StatusCode.Unauthenticated, "", n =>
-            n.SubmitWithHeader(CallCredential.Create("amr", n.Node.ClientKey("auditor"), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow))),
+            n.SubmitWithHeader(CallCredential.Create("amr", "430100", n.Node.ClientKey("auditor"), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow))),
         new("call credential of an unknown principal", StatusCode.Unauthenticated, "", n =>
-            n.SubmitWithHeader(CallCredential.Create("mallory", SigningKey.Generate(SignatureAlgorithm.Ed25519), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow))),
+            n.SubmitWithHeader(CallCredential.Create("mallory", "430100", SigningKey.Generate(SignatureAlgorithm.Ed25519), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow))),
+        // Made for Zhuzhou's node by a principal known at both: what Zhuzhou could replay here.
+        new("call credential made for another node", StatusCode.Unauthenticated, "credential is for node 430200, not this node (430100)", n =>
+            n.SubmitWithHeader(CallCredential.Create("amr", "430200", n.Node.ClientKey("amr"), "/huren.v1.Ledger/Submit", DateTimeOffset.UtcNow))),
+        new("call credential of the first form, naming no node", StatusCode.Unauthenticated, "credential names no node", n =>
+        {
+            var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var signature = n.Node.ClientKey("amr").Sign(System.Text.Encoding.UTF8.GetBytes($"huren-call/v1\namr\n/huren.v1.Ledger/Submit\n{seconds}\n"));
+            return n.SubmitWithHeader($"Huren amr:{seconds}:{Convert.ToBase64String(signature)}");
+        }),
         // Bad checkpoint notes (the witness).
         new("note that is not a signed note", StatusCode.InvalidArgument, "malformed", n => n.Offer("not a note")),
         new("note of an origin that is not a member", StatusCode.NotFound, "", n =>

@@ -25,7 +25,7 @@ public sealed class CounterSessionsTests
             ["counter"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = _key.PublicKey.ToPem() },
             ["counter-sm2"] = new() { Role = "counter", IssuerId = "430200-window", PublicKey = SigningKey.Generate(SignatureAlgorithm.Sm2Sm3).PublicKey.ToPem() },
         };
-        _sessions = new CounterSessions(new ClientRegistry(clients, Path.GetTempPath(), _time, issuerRevoked: _revoked.Contains), new CounterOptions(), Origin, _time);
+        _sessions = new CounterSessions(new ClientRegistry(clients, Path.GetTempPath(), _time, "430100", issuerRevoked: _revoked.Contains), new CounterOptions(), Origin, _time);
     }
 
     private byte[] Answer(string nonce, string principal = "counter") => _key.Sign(BrowserSignature.LoginMessage(Origin, principal, nonce));

@@ -93,7 +93,7 @@ internal sealed class TestNode : IAsyncDisposable
         await StartAppAsync();
     }
 
-    public HurenClient Client(string principal) => new(Endpoint, new ClientIdentity(principal, _clientKeys[principal]));
+    public HurenClient Client(string principal) => new(Endpoint, new ClientIdentity(principal, _clientKeys[principal], City));
 
     public HurenClient Anonymous() => new(Endpoint, null);
 

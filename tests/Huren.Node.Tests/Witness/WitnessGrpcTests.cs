@@ -82,10 +82,10 @@ public sealed class WitnessGrpcTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private HurenClient Client(string principal) => new(_endpoint, new ClientIdentity(principal, _clientKeys[principal]));
+    private HurenClient Client(string principal) => new(_endpoint, new ClientIdentity(principal, _clientKeys[principal], _changsha.CityCode));
 
     /// <summary>Zhuzhou's node, signing its calls with its witness key as the network configuration lists it.</summary>
-    private HurenClient Zhuzhou() => new(_endpoint, new ClientIdentity("node-430200", _zhuzhou.WitnessKey));
+    private HurenClient Zhuzhou() => new(_endpoint, new ClientIdentity("node-430200", _zhuzhou.WitnessKey, _changsha.CityCode));
 
     private static async Task<RpcException> Refused(StatusCode status, Func<Task> call)
     {
