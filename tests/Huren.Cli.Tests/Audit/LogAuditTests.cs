@@ -341,6 +341,70 @@ public sealed class LogAuditTests
         Assert.Equal("  huren.cz-t/430300: 2 entries; its newest checkpoint is unknown (it does not verify: stray key): newer entries may not have been read", lines[3]);
     }
 
+    /// <summary>A node serving <paramref name="leaves"/> of Changsha's log up to a final checkpoint over all of them, as the flow audit reads it.</summary>
+    private Huren.Cli.Commands.Trace.FlowSource Serving(string city, List<byte[]> leaves)
+    {
+        var note = Checkpoint(leaves);
+        return new(city,
+            (_, _, _) => Task.FromResult(((ulong)leaves.Count, note)),
+            (_, _) => Task.FromResult(new Huren.Schemas.Services.CheckpointResponse { Origin = Origin, Size = (ulong)leaves.Count, Note = note }),
+            (_, start, _) => Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse
+            {
+                Entries = [.. leaves.Skip((int)start).Take(3).Select((leaf, i) => new Huren.Schemas.Services.LogEntry { Origin = Origin, Index = start + (ulong)i, Leaf = leaf })],
+            }));
+    }
+
+    [Fact]
+    public async Task A_flow_audit_reads_a_log_from_its_own_node_when_the_node_asked_holds_an_older_final_checkpoint()
+    {
+        // Zhuzhou's copy of Changsha's log stops at 5 entries (lagging, or withholding newer checkpoints); Changsha's own
+        // node holds 9, final. Read from Zhuzhou alone, the audit would miss the four newest licenses and say nothing.
+        var log = SoundLog();
+        for (var i = 2; log.Count < 9; i++) log.Add(Leaf(EntryKinds.LicenseIssue, License($"00000{i}").LicenseId, "430100-amr", License($"00000{i}"), _issuer));
+        var network = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
+        var member = network.ByOrigin(Origin)!;
+        var zhuzhou = Serving("430200", log[..5]);
+
+        var compared = new Huren.Cli.Commands.Trace.FlowLedger();
+        await compared.ReadMemberAsync(network, member, zhuzhou, Serving("430100", log), null, CancellationToken.None);
+        Assert.Equal(9UL, compared.SizesRead[Origin]);
+        Assert.Equal(8, compared.Issues.Count);
+        Assert.Equal(("430100", (ulong?)5), compared.ReadFromOwnNode[Origin]);
+        Assert.Equal(0UL, compared.NotYetFinal(Origin));
+        Assert.Equal($"  {Origin}: 9 entries, from its own node 430100 (the node asked held a final checkpoint of 5 entries only)", compared.Coverage().Split('\n')[1]);
+
+        // The own node as far along: the node asked is read, nothing said.
+        var level = new Huren.Cli.Commands.Trace.FlowLedger();
+        await level.ReadMemberAsync(network, member, Serving("430200", log), Serving("430100", log), null, CancellationToken.None);
+        Assert.Empty(level.ReadFromOwnNode);
+        Assert.Equal($"  {Origin}: 9 entries", level.Coverage().Split('\n')[1]);
+
+        // Its own node not reachable, or not askable: Zhuzhou's reading stands, and the audit says it was not compared.
+        var down = Serving("430100", log) with { FinalCheckpoint = (_, _, _) => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "connection refused")) };
+        var alone = new Huren.Cli.Commands.Trace.FlowLedger();
+        await alone.ReadMemberAsync(network, member, zhuzhou, down, null, CancellationToken.None);
+        Assert.Equal(5UL, alone.SizesRead[Origin]);
+        Assert.Equal(4, alone.Issues.Count);
+        Assert.StartsWith($"  {Origin}: 5 entries (not compared with its own node: it did not give a final checkpoint:", alone.Coverage().Split('\n')[1], StringComparison.Ordinal);
+        var unasked = new Huren.Cli.Commands.Trace.FlowLedger();
+        await unasked.ReadMemberAsync(network, member, zhuzhou, null, "the profile has no auditor credential for city 430100", CancellationToken.None);
+        Assert.Equal($"  {Origin}: 5 entries (not compared with its own node: the profile has no auditor credential for city 430100)", unasked.Coverage().Split('\n')[1]);
+
+        // The node asked holding no final checkpoint of the log at all: its own node's is read, without the wait.
+        var none = Serving("430200", log) with { FinalCheckpoint = (m, _, _) => throw new InvalidOperationException($"no final checkpoint of {m.Origin} in time: the node holds no final checkpoint of it yet") };
+        var fromOwn = new Huren.Cli.Commands.Trace.FlowLedger();
+        await fromOwn.ReadMemberAsync(network, member, none, Serving("430100", log), null, CancellationToken.None);
+        Assert.Equal(("430100", (ulong?)null), fromOwn.ReadFromOwnNode[Origin]);
+        Assert.Contains("(the node asked held no final checkpoint of it)", fromOwn.Coverage(), StringComparison.Ordinal);
+
+        // The own node's newer copy must still make its checkpoint's root: an altered entry fails the audit.
+        var forged = Serving("430100", log) with { Page = (_, start, _) => Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse
+        {
+            Entries = [.. log.Skip((int)start).Take(3).Select((leaf, i) => new Huren.Schemas.Services.LogEntry { Origin = Origin, Index = start + (ulong)i, Leaf = start + (ulong)i == 7 ? log[6] : leaf })],
+        }) };
+        await Assert.ThrowsAsync<Huren.Cli.CliException>(() => new Huren.Cli.Commands.Trace.FlowLedger().ReadMemberAsync(network, member, zhuzhou, forged, null, CancellationToken.None));
+    }
+
     /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>
     private async Task<List<ulong>> ReadFlowsAsync(List<byte[]> leaves, string checkpoint, Func<ulong, List<Huren.Schemas.Services.LogEntry>, List<Huren.Schemas.Services.LogEntry>>? serve = null)
     {

@@ -95,7 +95,12 @@ internal static partial class AuditFlowsCommand
                 {
                     flows = rows.Select(f => CsvColumns.Zip(Cells(f)).ToDictionary(x => x.First, x => x.Second)),
                     faults = rows.Count(f => f.Fault.Length > 0),
-                    logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key), latestUnknown = ledger.LatestUnknown.GetValueOrDefault(l.Key) }),
+                    logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new
+                    {
+                        origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key), latestUnknown = ledger.LatestUnknown.GetValueOrDefault(l.Key),
+                        readFromOwnNode = ledger.ReadFromOwnNode.ContainsKey(l.Key), askedNodeFinal = ledger.ReadFromOwnNode.TryGetValue(l.Key, out var own) ? own.AskedFinal : null,
+                        ownNodeUnasked = ledger.OwnNodeUnasked.GetValueOrDefault(l.Key),
+                    }),
                 }, CliJson.Options)).ConfigureAwait(false);
             }
             else

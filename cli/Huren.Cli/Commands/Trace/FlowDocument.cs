@@ -2,6 +2,7 @@ using Grpc.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
+using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
 using Huren.Schemas.Envelope;
 using Huren.Schemas.Services;
@@ -13,9 +14,30 @@ using Huren.Sdk.Network;
 namespace Huren.Cli.Commands.Trace;
 
 /// <summary>
-/// Every share and receipt in the logs a node keeps (one scan of every member's log): what <c>trace --flows</c> and
-/// <c>audit flows</c> join. Each log is read whole up to the node's signed checkpoint and its leaves checked against
-/// that checkpoint's root (<see cref="ReadLogAsync"/>).
+/// A node the flow audit can read a log from: the node asked, or the log's own city's node.
+/// </summary>
+/// <param name="CityCode">The node's city.</param>
+/// <param name="FinalCheckpoint">Its newest final checkpoint of a log, verified, waiting until the deadline (<see cref="HurenClient.FinalCheckpointAsync"/>).</param>
+/// <param name="LatestCheckpoint">Its newest checkpoint of a log, final or not, as it answers.</param>
+/// <param name="Page">A page of a log's entries from an index.</param>
+internal sealed record FlowSource(
+    string CityCode,
+    Func<TrustedMember, DateTime, CancellationToken, Task<(ulong Size, string Note)>> FinalCheckpoint,
+    Func<TrustedMember, CancellationToken, Task<CheckpointResponse>> LatestCheckpoint,
+    Func<string, ulong, CancellationToken, Task<GetEntriesResponse>> Page)
+{
+    /// <summary>The reads of <paramref name="client"/>, the node of <paramref name="cityCode"/>.</summary>
+    public static FlowSource Of(string cityCode, HurenClient client, TrustedNetwork network) => new(cityCode,
+        (member, deadline, ct) => client.FinalCheckpointAsync(network, member.Origin, 0, deadline, ct),
+        async (member, ct) => await client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, client.Options(ct)).ConfigureAwait(false),
+        async (origin, start, ct) => await client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = origin, Start = start, Count = 1000 }, client.Options(ct)).ConfigureAwait(false));
+}
+
+/// <summary>
+/// Every share and receipt in the logs of a network (one scan of every member's log): what <c>trace --flows</c> and
+/// <c>audit flows</c> join. Each log is read whole up to a final checkpoint and its leaves checked against that
+/// checkpoint's root (<see cref="ReadLogAsync"/>): from the node asked, or from the log's own node when that holds a
+/// newer final checkpoint, so that one node's lagging (or withheld) copy of a log does not shorten the audit unseen.
 /// </summary>
 internal sealed class FlowLedger
 {
@@ -40,6 +62,15 @@ internal sealed class FlowLedger
     /// <summary>Why a log's newest checkpoint is not known (its note did not verify, or the node did not give it), by origin.</summary>
     public Dictionary<string, string> LatestUnknown { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The logs read from their own city's node rather than from the node asked, by origin, with what the node asked
+    /// held: the size of its newest final checkpoint, or null when it held none.
+    /// </summary>
+    public Dictionary<string, (string CityCode, ulong? AskedFinal)> ReadFromOwnNode { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Why a log's own node could not be asked, or did not answer, by origin (the log is then read from the node asked alone).</summary>
+    public Dictionary<string, string> OwnNodeUnasked { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The entries of <paramref name="origin"/>'s log beyond what was read (not yet final at the node); null when the newest checkpoint is not known.</summary>
     public ulong? NotYetFinal(string origin)
     {
@@ -57,6 +88,15 @@ internal sealed class FlowLedger
         foreach (var (origin, size) in SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
             text.Append(CultureInfo.InvariantCulture, $"\n  {origin}: {size} entries");
+            if (ReadFromOwnNode.TryGetValue(origin, out var own))
+            {
+                text.Append(CultureInfo.InvariantCulture, $", from its own node {own.CityCode} (the node asked held ")
+                    .Append(own.AskedFinal is { } asked ? $"a final checkpoint of {asked} entries only" : "no final checkpoint of it").Append(')');
+            }
+            else if (OwnNodeUnasked.TryGetValue(origin, out var unasked))
+            {
+                text.Append(CultureInfo.InvariantCulture, $" (not compared with its own node: {unasked})");
+            }
             if (LatestUnknown.TryGetValue(origin, out var why))
                 text.Append(CultureInfo.InvariantCulture, $"; its newest checkpoint is unknown ({why}): newer entries may not have been read");
             else if (NotYetFinal(origin) is > 0 and var left)
@@ -76,68 +116,115 @@ internal sealed class FlowLedger
     /// <summary>The license issue entries, by record id (for the root of a flow tree).</summary>
     public List<(string Origin, ulong Index, byte[] LeafHash, Entry Entry)> Issues { get; } = [];
 
+    /// <summary>
+    /// Reads every member's log from the session's node, each compared with its own city's node when the profile holds
+    /// an auditor credential there (<see cref="ReadMemberAsync"/>).
+    /// </summary>
     public static async Task<FlowLedger> ReadAsync(NodeSession session, CancellationToken ct)
     {
         var ledger = new FlowLedger();
+        var asked = FlowSource.Of(session.City.CityCode, session.Client, session.Network);
         foreach (var member in session.Network.Members)
         {
-            var (size, note) = await FinalCheckpointAsync(session, member, ct).ConfigureAwait(false);
-            ledger.SizesRead[member.Origin] = size;
-            var (latest, unknown) = await LatestSizeAsync(session, member, ct).ConfigureAwait(false);
-            if (latest is { } known) ledger.LatestSizes[member.Origin] = known;
-            else ledger.LatestUnknown[member.Origin] = unknown!;
-            await foreach (var (index, leaf, entry) in ReadLogAsync(session.Network, member, note,
-                start => session.Client.Ledger.GetEntriesAsync(new GetEntriesRequest { Origin = member.Origin, Start = start, Count = 1000 }, session.Options(ct)).AsTask()).ConfigureAwait(false))
+            FlowSource? own = null;
+            string? unasked = null;
+            if (member.CityCode != session.City.CityCode)
             {
-                var hash = MerkleHash.LeafHash(leaf).ToArray();
-                switch (entry.Kind)
+                if (session.Profile.FindCity(member.CityCode) is not { } city) unasked = $"the profile has no city {member.CityCode}";
+                else if (city.FindByRole(CliRoles.Auditor) is not { } auditor) unasked = $"the profile has no auditor credential for city {member.CityCode}";
+                else
                 {
-                    case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
-                        ledger.Shares.Add(new Share(member.Origin, index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
-                        break;
-                    case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
-                        ledger.Receipts.Add(new Receipt(member.Origin, index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
-                        break;
-                    case EntryKinds.LicenseIssue:
-                        ledger.Issues.Add((member.Origin, index, hash, entry));
-                        break;
+                    try
+                    {
+                        own = FlowSource.Of(city.CityCode, session.ClientOf(city, auditor), session.Network);
+                    }
+                    catch (CliException ex)
+                    {
+                        unasked = ex.Message;
+                    }
                 }
             }
+            await ledger.ReadMemberAsync(session.Network, member, asked, own, unasked, ct).ConfigureAwait(false);
         }
         return ledger;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="member"/>'s log into the ledger: from <paramref name="asked"/>, or from the log's own node
+    /// <paramref name="own"/> (null when it cannot be asked, <paramref name="unasked"/> saying why) when that holds a
+    /// newer final checkpoint. The own node is asked without waiting, and a failure there leaves the node asked's
+    /// reading as it is (said in <see cref="OwnNodeUnasked"/>); the node asked is waited for as before.
+    /// </summary>
+    internal async Task ReadMemberAsync(TrustedNetwork network, TrustedMember member, FlowSource asked, FlowSource? own, string? unasked, CancellationToken ct)
+    {
+        (ulong Size, string Note)? ownFinal = null;
+        ulong? ownLatest = null;
+        if (own is not null)
+        {
+            try
+            {
+                ownFinal = await own.FinalCheckpoint(member, DateTime.UtcNow, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException && !ct.IsCancellationRequested)
+            {
+                unasked = $"it did not give a final checkpoint: {(ex is RpcException rpc ? CliApp.Describe(rpc) : ex.Message)}";
+            }
+            if (ownFinal is not null) (ownLatest, _) = await LatestSizeAsync(own, member, ct).ConfigureAwait(false);
+        }
+        if (unasked is not null) OwnNodeUnasked[member.Origin] = unasked;
+        (ulong Size, string Note)? askedFinal = null;
+        try
+        {
+            askedFinal = await asked.FinalCheckpoint(member, DateTime.UtcNow + (ownFinal is null ? FinalityWait : TimeSpan.Zero), ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (ownFinal is null)
+        {
+            throw new CliException($"{ex.Message}; a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it", ex);
+        }
+        catch (InvalidOperationException)
+        {
+            // The own node's final checkpoint is read instead.
+        }
+        var fromOwn = ownFinal is { } o && (askedFinal is not { } a || o.Size > a.Size);
+        var (size, note) = fromOwn ? ownFinal!.Value : askedFinal!.Value;
+        var source = fromOwn ? own! : asked;
+        if (fromOwn) ReadFromOwnNode[member.Origin] = (own!.CityCode, askedFinal?.Size);
+        SizesRead[member.Origin] = size;
+        var (latest, unknown) = await LatestSizeAsync(asked, member, ct).ConfigureAwait(false);
+        // The larger of the two newest checkpoints: a node asked that lags would otherwise hide how much is left out.
+        if (latest is { } known || ownLatest is not null) LatestSizes[member.Origin] = Math.Max(latest ?? 0, ownLatest ?? 0);
+        else LatestUnknown[member.Origin] = unknown!;
+        await foreach (var (index, leaf, entry) in ReadLogAsync(network, member, note, start => source.Page(member.Origin, start, ct)).ConfigureAwait(false))
+        {
+            var hash = MerkleHash.LeafHash(leaf).ToArray();
+            switch (entry.Kind)
+            {
+                case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
+                    Shares.Add(new Share(member.Origin, index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
+                    break;
+                case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
+                    Receipts.Add(new Receipt(member.Origin, index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
+                    break;
+                case EntryKinds.LicenseIssue:
+                    Issues.Add((member.Origin, index, hash, entry));
+                    break;
+            }
+        }
     }
 
     /// <summary>How long the audit waits for the node to hold a final checkpoint of a log.</summary>
     private static readonly TimeSpan FinalityWait = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// The node's newest final checkpoint of <paramref name="member"/>'s log (<see cref="HurenClient.FinalCheckpointAsync"/>:
-    /// a busy log's newest checkpoint is often still being cosigned, and the one before it is as good a place to audit up
-    /// to), waiting up to <see cref="FinalityWait"/> while the node holds none.
-    /// </summary>
-    /// <exception cref="CliException">None by then, saying what the node held.</exception>
-    private static async Task<(ulong Size, string Note)> FinalCheckpointAsync(NodeSession session, TrustedMember member, CancellationToken ct)
-    {
-        try
-        {
-            return await session.Client.FinalCheckpointAsync(session.Network, member.Origin, 0, DateTime.UtcNow + FinalityWait, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new CliException($"{ex.Message}; a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it", ex);
-        }
-    }
-
-    /// <summary>
     /// The size of the node's newest checkpoint of <paramref name="member"/>'s log, final or not, when its note verifies
     /// under the network configuration; else why not. It only tells the auditor what the reading left out, so a failure
     /// here is reported, not fatal.
     /// </summary>
-    private static async Task<(ulong? Size, string? Unknown)> LatestSizeAsync(NodeSession session, TrustedMember member, CancellationToken ct)
+    private static async Task<(ulong? Size, string? Unknown)> LatestSizeAsync(FlowSource node, TrustedMember member, CancellationToken ct)
     {
         try
         {
-            var answer = await session.Client.Ledger.GetCheckpointAsync(new CheckpointRequest { Origin = member.Origin }, session.Options(ct)).ConfigureAwait(false);
+            var answer = await node.LatestCheckpoint(member, ct).ConfigureAwait(false);
             var verified = member.VerifyCheckpoint(answer.Note);
             return verified.IsValid ? (verified.Checkpoint!.Size, null) : (null, $"it does not verify: {verified.Failure}");
         }
