@@ -45,6 +45,7 @@ public sealed partial class LogMirror
     private ulong _nextIndex;
     private long _uncoveredBytes;
     private volatile string? _fault;
+    private volatile bool _faultIsRefusal;
 
     /// <summary>
     /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
@@ -101,8 +102,20 @@ public sealed partial class LogMirror
     /// <summary>The origin followed.</summary>
     public string Origin => _log.Origin;
 
-    /// <summary>Set when the mirror stopped on a fault it must not retry (root mismatch, forged entry).</summary>
+    /// <summary>
+    /// Set when the mirror stopped on a fault: a refusal (<see cref="FaultIsRefusal"/>), checked again when the mirror
+    /// next runs, or a proof that the origin signed something false (root mismatch, fork), never retried.
+    /// </summary>
     public string? Fault => _fault;
+
+    /// <summary>
+    /// Whether <see cref="Fault"/> is a refusal by the rules and keys of the network configuration in force here — a
+    /// checkpoint that does not verify, an entry the origin's rules refuse — which a later version may lift: an origin
+    /// that adopted a version rotating its root or log key before this node did writes entries or signs checkpoints
+    /// with the new key. False for a root mismatch or a fork (their evidence is kept) and a malformed status-map line:
+    /// no version makes those right.
+    /// </summary>
+    public bool FaultIsRefusal => _faultIsRefusal;
 
     /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
     public MerkleLog Log => _log;
@@ -127,9 +140,19 @@ public sealed partial class LogMirror
     /// <summary>The longest wait for another log's copy to catch up before following again anyway.</summary>
     public static readonly TimeSpan MaxOtherLogWait = TimeSpan.FromSeconds(10);
 
-    /// <summary>Follows until cancelled or faulted, reconnecting with back-off.</summary>
+    /// <summary>
+    /// Follows until cancelled or faulted, reconnecting with back-off. A refusal that stopped an earlier run
+    /// (<see cref="FaultIsRefusal"/>) is cleared first: this run follows again from the durable size and checks what
+    /// was refused again, under the configuration in force now; a refusal that still holds stops it again.
+    /// </summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        if (_faultIsRefusal && _fault is { } refused)
+        {
+            LogFollowingAgain(_logger, Origin, _log.Size, refused);
+            _fault = null;
+            _faultIsRefusal = false;
+        }
         var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested && Fault is null)
         {
@@ -330,7 +353,7 @@ public sealed partial class LogMirror
                     }
                     catch (AdmissionException refused)
                     {
-                        Stop($"entry {Origin}#{chunk.Entries[i].Index} fails its checks: {refused.Message}");
+                        Stop($"entry {Origin}#{chunk.Entries[i].Index} fails its checks: {refused.Message}", refusal: true);
                         _checking.Clear();
                         return false;
                     }
@@ -374,7 +397,7 @@ public sealed partial class LogMirror
             : CheckpointVerifier.Malformed(noteError);
         if (!verified.IsValid)
         {
-            Stop($"checkpoint of {Origin} at size {checkpoint.Size} does not verify: {verified.Failure}");
+            Stop($"checkpoint of {Origin} at size {checkpoint.Size} does not verify: {verified.Failure}", refusal: true);
             return;
         }
         var size = verified.Checkpoint!.Size;
@@ -383,7 +406,7 @@ public sealed partial class LogMirror
         {
             if (!StatusMapLine.TryFind(verified.Checkpoint, out var line, out var lineError))
             {
-                Stop($"checkpoint of {Origin} at size {size} has a bad status-map line: {lineError}");
+                Stop($"checkpoint of {Origin} at size {size} has a bad status-map line: {lineError}", refusal: false);
                 return;
             }
             mapRoot = line;
@@ -466,7 +489,7 @@ public sealed partial class LogMirror
         }
         if (outcome.Refusal is AdmissionException refused)
         {
-            Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}");
+            Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}", refusal: true);
             return null;
         }
         if (outcome.Refusal is BatchRefusedException mismatch)
@@ -478,7 +501,7 @@ public sealed partial class LogMirror
             }
             // Keep the signed checkpoint as evidence of what the origin claimed for the entries it sent.
             _evidence.PutNow(SizeKey(size), note);
-            Stop(mismatch.Message);
+            Stop(mismatch.Message, refusal: false);
             return null;
         }
         if (outcome.Failure is { } failure) return failure;
@@ -513,7 +536,7 @@ public sealed partial class LogMirror
     private void Fork(ulong size, byte[] note, string reason)
     {
         _evidence.PutNow(SizeKey(size), note);
-        Stop(reason);
+        Stop(reason, refusal: false);
         ForkFound?.Invoke(Origin, System.Text.Encoding.UTF8.GetString(note), reason);
     }
 
@@ -524,8 +547,9 @@ public sealed partial class LogMirror
         return key;
     }
 
-    private void Stop(string fault)
+    private void Stop(string fault, bool refusal)
     {
+        _faultIsRefusal = refusal;
         _fault = fault;
         LogFault(_logger, Origin, fault);
     }
@@ -545,6 +569,9 @@ public sealed partial class LogMirror
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mirror of {Origin} waits for this node's copy of {Other} to grow from {Size} to {Needed} entries: a run references it")]
     private static partial void LogOtherLogBehind(ILogger logger, string origin, string other, ulong size, ulong needed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} follows again from size {Size}, checking again under the network configuration in force what stopped it: {Fault}")]
+    private static partial void LogFollowingAgain(ILogger logger, string origin, ulong size, string fault);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: mirror of {Origin} stopped: {Fault}")]
     private static partial void LogFault(ILogger logger, string origin, string fault);

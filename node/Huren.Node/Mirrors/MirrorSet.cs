@@ -29,6 +29,8 @@ public sealed class MirrorSet
     private readonly Dictionary<string, LogMirror> _opened = new(StringComparer.Ordinal);
     private readonly Channel<MirrorChange> _changes = Channel.CreateUnbounded<MirrorChange>(new UnboundedChannelOptions { SingleReader = true });
     private volatile LogMirror[] _following = [];
+    // Completed, and replaced, each time a version put in force has given the followed mirrors its rules (root keys).
+    private TaskCompletionSource _nextVersion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<string, string, string>? _forkFound;
 
     /// <summary>Opens the mirrored logs of the members in force and their ledger states, and registers them for serving.</summary>
@@ -77,6 +79,15 @@ public sealed class MirrorSet
         }
     }
 
+    /// <summary>Completes when the next configuration version is in force and the followed mirrors judge by its rules and keys.</summary>
+    internal Task NextVersionInForce
+    {
+        get
+        {
+            lock (_lock) return _nextVersion.Task;
+        }
+    }
+
     /// <summary>What the runner is to start, stop or re-dial, in the order the configuration changed.</summary>
     internal ChannelReader<MirrorChange> Changes => _changes.Reader;
 
@@ -103,6 +114,8 @@ public sealed class MirrorSet
                 if (!next.Contains(mirror)) _changes.Writer.TryWrite(new MirrorChange(mirror, MirrorChangeKind.Stop));
             }
             _following = [.. next];
+            _nextVersion.TrySetResult();
+            _nextVersion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         // A changed endpoint or certificate: the open stream goes to the old address or pin; follow again from the new one.
         _changes.Writer.TryWrite(new MirrorChange(null, MirrorChangeKind.Redial, config));
@@ -159,7 +172,8 @@ internal sealed record MirrorChange(LogMirror? Mirror, MirrorChangeKind Kind, Tr
 /// Runs every followed mirror for the node's lifetime, and starts, stops or re-dials mirrors as the configuration
 /// changes (<see cref="MirrorSet"/>). A mirror handles the faults it knows (unreachable peer, root mismatch, …); anything
 /// else it throws is logged, counted (<see cref="BackgroundFaults"/>, service <c>mirror</c>) and the mirror is started
-/// again after a back-off, so no exception ends this service or the node.
+/// again after a back-off, so no exception ends this service or the node. A mirror stopped on a refusal
+/// (<see cref="LogMirror.FaultIsRefusal"/>) is started again when the next version is in force.
 /// </summary>
 internal sealed partial class MirrorRunner(MirrorSet mirrors, NetworkView network, BackgroundFaults faults, ILogger<MirrorRunner> logger) : BackgroundService
 {
@@ -229,9 +243,17 @@ internal sealed partial class MirrorRunner(MirrorSet mirrors, NetworkView networ
         {
             try
             {
-                // Returns when stopped or the mirror stopped on a fault it must not retry (its Fault).
+                // Taken before the run, so a version put in force while the run checks entries under the old one is not missed.
+                var nextVersion = mirrors.NextVersionInForce;
+                // Returns when stopped or the mirror stopped on a fault (its Fault).
                 await mirror.RunAsync(stoppingToken).ConfigureAwait(false);
-                return;
+                // A refusal may be the origin being a version ahead (an entry signed with the root key it rotated to):
+                // run again, from the durable size, once the next version is in force. Not a root mismatch or a fork:
+                // they prove the origin signed something false under any version, and stay stopped until an operator
+                // restarts the node (their evidence is kept).
+                if (!mirror.FaultIsRefusal) return;
+                await nextVersion.WaitAsync(stoppingToken).ConfigureAwait(false);
+                continue;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -14,7 +14,6 @@ using Huren.Sdk.Notes;
 using Huren.Sdk.StatusMap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ProtoBuf.Grpc;
 
 namespace Huren.Node.Tests.Mirrors;
 
@@ -108,6 +107,12 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         Assert.Contains("recomputed from its entries differs from its signed checkpoint", mirror.Fault, StringComparison.Ordinal);
         Assert.Equal(0UL, log.Size);
         Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+
+        // Proof of a false origin, not a refusal a later configuration version could lift: run again, it follows no more.
+        Assert.False(mirror.FaultIsRefusal);
+        await mirror.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, _peer.Connections);
+        Assert.Contains("recomputed from its entries differs from its signed checkpoint", mirror.Fault, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +122,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         var (mirror, log) = Mirror();
         await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
         Assert.StartsWith($"checkpoint of {Origin} at size 2 does not verify", mirror.Fault, StringComparison.Ordinal);
+        Assert.True(mirror.FaultIsRefusal);
         Assert.Equal(0UL, log.Size);
     }
 
@@ -129,6 +135,15 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         var (mirror, log) = Mirror();
         await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
         Assert.StartsWith($"entry {Origin}#1 fails its checks", mirror.Fault, StringComparison.Ordinal);
+        Assert.Equal(0UL, log.Size);
+
+        // A refusal is checked again when the mirror runs again (as after a new configuration version), and one that
+        // still holds stops it again, the same way.
+        Assert.True(mirror.FaultIsRefusal);
+        var refused = mirror.Fault;
+        await mirror.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, _peer.Connections);
+        Assert.Equal(refused, mirror.Fault);
         Assert.Equal(0UL, log.Size);
     }
 
@@ -205,6 +220,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         }
         await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
         Assert.StartsWith($"{Origin} wrote an entry its own rules refuse", mirror.Fault, StringComparison.Ordinal);
+        Assert.True(mirror.FaultIsRefusal);
         Assert.Contains(fault.StartsWith("a forged", StringComparison.Ordinal) ? "signature" : "is unknown to this log", mirror.Fault, StringComparison.Ordinal);
         Assert.Equal(0UL, log.Size);
     }
@@ -341,6 +357,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
         var reason = $"{Origin} signed size 2 with root {new Hash256(new byte[32])}, but the entries this mirror stored under its signed checkpoints give root {new Hash256(log.RootAt(2))}";
         Assert.Equal(reason, mirror.Fault);
+        Assert.False(mirror.FaultIsRefusal);
         Assert.Equal([(Origin, other.Checkpoint!.Note, reason)], reported);
         var evidence = Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
         Assert.Equal(other.Checkpoint.Note, System.Text.Encoding.UTF8.GetString(evidence.Value));
@@ -376,6 +393,7 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         }
         await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops");
         Assert.Equal($"status map root of {Origin} at size 3 recomputed from its entries is {MapAt(3)}, its signed checkpoint says {MapAt(4)}", mirror.Fault);
+        Assert.False(mirror.FaultIsRefusal);
         Assert.Null(log.Store.GetCheckpoint(3));
         Assert.Equal(6UL, log.Size);
         Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
@@ -486,53 +504,5 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
             await stop.CancelAsync();
             await following.WaitAsync(TimeSpan.FromSeconds(30));
         }
-    }
-
-    /// <summary>A Ledger service whose Follow stream plays one script per connection (the last one again), then stays open.</summary>
-    private sealed class ScriptedLedger : ILedgerService
-    {
-        private readonly List<FollowMessage?[]> _scripts = [];
-        private int _connections;
-
-        public int Connections => Volatile.Read(ref _connections);
-
-        public void Script(params FollowMessage?[] messages)
-        {
-            lock (_scripts) _scripts.Add(messages);
-        }
-
-        public async IAsyncEnumerable<FollowMessage> FollowAsync(FollowRequest request, CallContext context = default)
-        {
-            var n = Interlocked.Increment(ref _connections) - 1;
-            FollowMessage?[] script;
-            lock (_scripts) script = _scripts[Math.Min(n, _scripts.Count - 1)];
-            var ends = script.Length > 0 && script[^1]?.Checkpoint is null;
-            foreach (var message in script)
-            {
-                // A null in the script: the peer fails the stream there.
-                if (message is null) throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "scripted failure"));
-                // The mirror asks from its own size: skip what it has.
-                if (message.Entry is { } e && e.Index < request.FromIndex) continue;
-                yield return message;
-            }
-            if (ends) yield break;
-            await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-
-        public ValueTask<SubmitResponse> SubmitAsync(SubmitRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<SubmitResponse> SubmitStreamAsync(IAsyncEnumerable<SubmitRequest> requests, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<SubmitBatchResponse> SubmitBatchAsync(SubmitBatchRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<LogEntry> GetEntryAsync(GetEntryRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<GetEntriesResponse> GetEntriesAsync(GetEntriesRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<CheckpointResponse> GetCheckpointAsync(CheckpointRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<ProofResponse> GetInclusionProofAsync(InclusionProofRequest request, CallContext context = default) => throw new NotSupportedException();
-
-        public ValueTask<ProofResponse> GetConsistencyProofAsync(ConsistencyProofRequest request, CallContext context = default) => throw new NotSupportedException();
     }
 }
