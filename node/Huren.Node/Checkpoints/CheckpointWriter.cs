@@ -143,7 +143,7 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
             _lastSigned = time.GetUtcNow();
             _lastSize = cp.Size;
         }
-        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, cp.Size, Note: cp.Note));
+        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, cp.Size, Note: cp.Note, Signed: true));
     }
 
     /// <inheritdoc/>
@@ -174,6 +174,6 @@ public sealed class CheckpointWriter(MerkleLog log, Func<ulong, byte[], IReadOnl
             _lastSigned = time.GetUtcNow();
             _lastSize = size;
         }
-        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, size, Note: note));
+        events?.Publish(new LogEvent(log.Origin, LogEventKind.Checkpoint, size, Note: note, Signed: true));
     }
 }

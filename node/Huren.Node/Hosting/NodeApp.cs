@@ -88,7 +88,7 @@ public static partial class NodeApp
                 if (e.Kind == LogEventKind.Appended && e.Origin == options.Origin) metrics.BatchCommitted(e.Count);
                 if (e.Kind == LogEventKind.Checkpoint && e.Origin == options.Origin)
                 {
-                    metrics.Checkpoint(options.Origin, e.Size);
+                    metrics.Checkpoint(options.Origin, e.Size, e.Signed);
                     collector.Value.Wake();
                 }
                 directory.Value.Grew(e.Origin);

@@ -11,8 +11,12 @@ public enum LogEventKind
     Checkpoint,
 }
 
-/// <summary>One event of a log: its origin, what happened, the size, the entries appended or the note stored.</summary>
-public sealed record LogEvent(string Origin, LogEventKind Kind, ulong Size, int Count = 0, byte[]? Note = null);
+/// <summary>
+/// One event of a log: its origin, what happened, the size, the entries appended or the note stored, and for a
+/// checkpoint whether this node has just signed it (<paramref name="Signed"/>; false for a note stored again with more
+/// cosignatures, or a mirrored origin's note).
+/// </summary>
+public sealed record LogEvent(string Origin, LogEventKind Kind, ulong Size, int Count = 0, byte[]? Note = null, bool Signed = false);
 
 /// <summary>
 /// Delivers log events to subscribers (metrics, followers, the cosignature collector, later publishers such as

@@ -92,15 +92,16 @@ public sealed class NodeMetrics : IDisposable
     public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
 
     /// <summary>
-    /// A checkpoint note of the own log was stored: a new checkpoint when its size is the largest yet, else an earlier
-    /// one stored again with a cosignature (which must not set the size back).
+    /// A checkpoint note of the own log was stored: <paramref name="signed"/> when this node has just signed it, else an
+    /// earlier one stored again with a cosignature. Each signing is counted, whatever order the events arrive in (a timer's
+    /// checkpoint may be announced after a larger batch's); the size shown is the largest yet, never set back.
     /// </summary>
-    public void Checkpoint(string origin, ulong size)
+    public void Checkpoint(string origin, ulong size, bool signed)
     {
+        if (signed) _checkpointsSigned.WithLabels(origin).Inc();
         if (size <= _largestCheckpoint) return;
         _largestCheckpoint = size;
         _checkpointSize.WithLabels(origin).Set(size);
-        _checkpointsSigned.WithLabels(origin).Inc();
     }
 
     /// <summary>Times one verification.</summary>
