@@ -57,21 +57,36 @@ internal static class EntrySubmission
         where T : class
     {
         var full = Path.GetFullPath(path);
+        string text;
         try
         {
-            var body = JsonSerializer.Deserialize<T>(File.ReadAllText(full), BodyJson) ?? throw new CliException($"'{full}' holds no JSON object");
-            ReplaceNulls(body);
-            return body;
-        }
-        catch (JsonException ex)
-        {
-            throw new CliException($"'{full}' is not a valid {typeof(T).Name} body: {ex.Message}", ex);
+            text = File.ReadAllText(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"'{full}' cannot be read: {ex.Message}", ex);
         }
+        var what = $"the {typeof(T).Name} body in '{full}'";
+        try
+        {
+            var body = JsonSerializer.Deserialize<T>(text, BodyJson) ?? throw new CliException($"'{full}' holds no JSON object");
+            ReplaceNulls(body);
+            return body;
+        }
+        catch (BodyValueException ex)
+        {
+            // Our own words (an enum name that is none of the schema's): keep them, with where.
+            throw new CliException($"{what}: {Sdk.Files.JsonProblem.FieldPath(ex) ?? "the body"}: {ex.Message}", ex);
+        }
+        catch (JsonException ex)
+        {
+            // System.Text.Json's own message names .NET types and reader states; say what is wrong in the file instead.
+            throw new CliException(Sdk.Files.JsonProblem.Describe(what, text, ex, BodyJson), ex);
+        }
     }
+
+    /// <summary>A value the body's converters refuse, with a message already meant for the person who wrote the file.</summary>
+    private sealed class BodyValueException(string message) : JsonException(message);
 
     /// <summary>JSON null is the proto3 default: empty strings, bytes and lists (in nested messages too).</summary>
     private static void ReplaceNulls(object message)
@@ -127,7 +142,7 @@ internal static class EntrySubmission
             if (reader.TokenType == JsonTokenType.Number) return (T)Enum.ToObject(typeof(T), reader.GetInt32());
             var name = reader.GetString() ?? "";
             return ByName.TryGetValue(name, out var value) ? value
-                : throw new JsonException($"'{name}' is not a {typeof(T).Name} (one of {string.Join(", ", ProtoNames())})");
+                : throw new BodyValueException($"'{name}' is not a {typeof(T).Name} (one of {string.Join(", ", ProtoNames())})");
         }
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());

@@ -53,8 +53,9 @@ public sealed record SealedDocumentUpload(string DocumentName, long DocumentByte
                     case "document" when sm3 is null:
                         var fileName = section.AsFileSection()?.FileName ?? "";
                         name = fileName.Length > MaxNameLength ? fileName[..MaxNameLength] : fileName;
-                        (length, sm3) = await HashAsync(section.Body, maxDocumentBytes, cancellationToken).ConfigureAwait(false);
-                        if (sm3 is null) return (null, 413, $"the document is larger than {maxDocumentBytes / 1024 / 1024} MiB (Huren:Counter:MaxDocumentBytes)");
+                        if (await Digests.Sm3Async(section.Body, maxDocumentBytes, cancellationToken).ConfigureAwait(false) is not { } hashed)
+                            return (null, 413, $"the document is larger than {maxDocumentBytes / 1024 / 1024} MiB (Huren:Counter:MaxDocumentBytes)");
+                        (sm3, length) = (hashed.Digest, hashed.Length);
                         break;
                     case "signature" when signature is null:
                         signature = await ReadWithinAsync(section.Body, SesLimits.MaxStructureBytes, cancellationToken).ConfigureAwait(false);
@@ -84,29 +85,6 @@ public sealed record SealedDocumentUpload(string DocumentName, long DocumentByte
         if (sm3 is null || length == 0) return (null, 400, "choose the sealed document (part 'document', not empty)");
         if (signature is not { Length: > 0 }) return (null, 400, "choose the document's seal signature file (part 'signature': the SES_Signature DER, e.g. the .ses file 'huren seal use' writes)");
         return (new SealedDocumentUpload(name ?? "", length, sm3, signature), 200, null);
-    }
-
-    /// <summary>The SM3 and length of everything <paramref name="body"/> yields; a null digest when it exceeds <paramref name="max"/> bytes.</summary>
-    private static async Task<(long Length, byte[]? Sm3)> HashAsync(Stream body, long max, CancellationToken cancellationToken)
-    {
-        using var sm3 = new Sm3Hash();
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            long length = 0;
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-                if (length > max) return (length, null);
-                sm3.Append(buffer.AsSpan(0, read));
-            }
-            return (length, sm3.Finish());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>Everything <paramref name="body"/> yields, or null when it exceeds <paramref name="max"/> bytes (the page's uploads read whole).</summary>

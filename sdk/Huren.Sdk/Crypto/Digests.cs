@@ -36,18 +36,55 @@ public static class Digests
     public static byte[] Sm3(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        // Read synchronously: the core's ValueTask is complete when it returns.
+        var reading = Sm3Core(stream, long.MaxValue, readAsync: false, CancellationToken.None);
+        System.Diagnostics.Debug.Assert(reading.IsCompleted);
+        return reading.GetAwaiter().GetResult()!.Value.Digest;
+    }
+
+    /// <summary>
+    /// SM3 of everything <paramref name="stream"/> yields from its position to its end, read asynchronously a buffer at a
+    /// time (the content is never held whole), with <see cref="Sm3Hash.Preferred"/>; or null as soon as the stream has
+    /// yielded more than <paramref name="maxBytes"/> bytes, when reading stops (the rest is left unread). For an upload
+    /// of unknown length: null is the caller's "too large".
+    /// </summary>
+    /// <param name="stream">The content, read from its position.</param>
+    /// <param name="maxBytes">The most bytes accepted (0 or more); exactly this many still give a digest.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The digest and the number of bytes it covers, or null when the content is longer than <paramref name="maxBytes"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is negative.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<StreamSm3?> Sm3Async(Stream stream, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        return await Sm3Core(stream, maxBytes, readAsync: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The one reading loop of <see cref="Sm3(Stream)"/> and <see cref="Sm3Async"/>; with <paramref name="readAsync"/>
+    /// false it never awaits, so its ValueTask is complete on return.
+    /// </summary>
+    private static async ValueTask<StreamSm3?> Sm3Core(Stream stream, long maxBytes, bool readAsync, CancellationToken cancellationToken)
+    {
         using var digest = new Sm3Hash();
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
         try
         {
+            long length = 0;
             int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0) digest.Append(buffer.AsSpan(0, read));
+            while ((read = readAsync ? await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) : stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                length += read;
+                if (length > maxBytes) return null;
+                digest.Append(buffer.AsSpan(0, read));
+            }
+            return new StreamSm3(digest.Finish(), length);
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-        return digest.Finish();
     }
 
     /// <summary>SHA-256 of <paramref name="data"/> (32 bytes).</summary>
@@ -89,3 +126,8 @@ public static class Digests
         return HolderCommitment(salt, idNumber);
     }
 }
+
+/// <summary>The SM3 of a stream's content (<see cref="Digests.Sm3Async"/>) and how many bytes it covers.</summary>
+/// <param name="Digest">The SM3 (32 bytes).</param>
+/// <param name="Length">The number of bytes hashed.</param>
+public readonly record struct StreamSm3(byte[] Digest, long Length);

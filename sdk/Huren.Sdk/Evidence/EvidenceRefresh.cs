@@ -90,7 +90,8 @@ public static class EvidenceRefresh
         }
         catch (JsonException ex)
         {
-            return Fail($"the status proof is not JSON: {ex.Message}");
+            // System.Text.Json's message names reader states ("isFinalBlock", "LineNumber: 0 | BytePositionInLine"): say it plainly.
+            return Fail(Files.JsonProblem.Describe("the status proof", answer.StatusProof, ex));
         }
         if (!BundleStatusProof.TryRead(element, out var proof, out var error)) return Fail(error);
         if (proof.RecordId != bundle.Subject) return Fail($"the status proof is about '{proof.RecordId}', the bundle about '{bundle.Subject}'");

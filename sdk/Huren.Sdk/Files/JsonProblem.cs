@@ -15,17 +15,45 @@ public static partial class JsonProblem
     /// Describes why <paramref name="json"/> could not be read as <paramref name="what"/> (e.g. "evidence bundle"), given
     /// the exception deserializing it with <paramref name="options"/> threw: "… is not valid JSON: it is empty", "… it
     /// ends early", "… malformed at line 3, byte 14", "… it is nested deeper than 64 levels"; or, for JSON of
-    /// another shape, "… is not a JSON object of its form" or "…: entries[0].index has the wrong type or is out of range".
+    /// another shape, "… is not a JSON object of its form", "…: entries[0].index has the wrong type or is out of range"
+    /// or, where unknown fields are refused, "…: unknown field 'lisenceId'".
     /// </summary>
     public static string Describe(string what, string json, JsonException exception, JsonSerializerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(exception);
         if (Syntax(Encoding.UTF8.GetBytes(json), options) is { } syntax) return $"{what} is not valid JSON: {syntax}";
-        var path = exception.Path is { Length: > 1 } p && p.StartsWith('$') ? p[1..].TrimStart('.') : null;
+        var path = FieldPath(exception);
         if (MissingRequired().Match(exception.Message) is { Success: true } missing)
             return $"{what}: required field {missing.Groups["names"].Value.TrimEnd('.')} missing" + (path is null ? "" : $" in {path}");
+        if (UnmappedProperty().Match(exception.Message) is { Success: true } unknown)
+        {
+            var name = unknown.Groups["name"].Value;
+            var within = Holding(path, name);
+            return $"{what}: unknown field '{name}'" + (string.IsNullOrEmpty(within) ? "" : $" in {within}");
+        }
         return path is null ? $"{what} is not a JSON object of its form" : $"{what}: {path} has the wrong type or is out of range";
+    }
+
+    /// <summary>
+    /// Where in the document <paramref name="exception"/> arose, as a field path without the root's <c>$</c>
+    /// ("entries[0].index"), or null at the root or when it does not say.
+    /// </summary>
+    public static string? FieldPath(JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Path is { Length: > 1 } p && p.StartsWith('$') ? p[1..].TrimStart('.') : null;
+    }
+
+    /// <summary>The path of what holds field <paramref name="name"/>, given the field's own path (which ends with it).</summary>
+    private static string? Holding(string? path, string name)
+    {
+        if (path is null) return null;
+        foreach (var last in new[] { $"['{name}']", name })
+        {
+            if (path.EndsWith(last, StringComparison.Ordinal)) return path[..^last.Length].TrimEnd('.');
+        }
+        return path;
     }
 
     /// <summary>What is wrong with the JSON text itself, or null when it is well-formed (the problem is its shape).</summary>
@@ -68,4 +96,8 @@ public static partial class JsonProblem
 
     [GeneratedRegex("missing required properties including: (?<names>.+)$")]
     private static partial Regex MissingRequired();
+
+    /// <summary>JsonUnmappedMemberHandling.Disallow's refusal of a field the type does not have.</summary>
+    [GeneratedRegex("^The JSON property '(?<name>.+)' could not be mapped to any .NET member")]
+    private static partial Regex UnmappedProperty();
 }

@@ -8,9 +8,11 @@ namespace Huren.Cli.Tests.Audit;
 /// <summary>
 /// <c>audit flows --since/--until</c> read as every date option of the CLI: a day is China time, whatever the machine's
 /// time zone (found by a walkthrough: on a UTC machine '--since 2026-12-06' missed a share of 2026-12-06 04:17 China
-/// time), '--until DAY' takes the whole day, an instant must say its offset. Each share sits on a day's edge, so the
-/// test fails in every time zone but UTC+8 if the machine's zone is used.
+/// time), '--until DAY' takes the whole day, an instant must say its offset. Each share sits on a day's edge, and each
+/// reading runs with the process's local zone set to UTC, UTC+8 and UTC-5 (<see cref="MachineTimeZone"/>), so a
+/// regression to the machine's zone fails in at least two of them whatever zone the machine itself has.
 /// </summary>
+[Collection(MachineTimeZoneCollection.Name)]
 public sealed class AuditFlowsTimeTests
 {
     private const string Changsha = "huren.cz-t/430100";
@@ -43,9 +45,11 @@ public sealed class AuditFlowsTimeTests
         return [.. flows.Where(f => AuditFlowsCommand.Within(f, parse.GetValue<DateTimeOffset?>("--since"), parse.GetValue<DateTimeOffset?>("--until"))).Select(f => f.SharedAt)];
     }
 
-    [Fact]
-    public void Since_a_day_starts_at_midnight_china_time()
+    [Theory]
+    [MemberData(nameof(MachineTimeZone.Zones), MemberType = typeof(MachineTimeZone))]
+    public void Since_a_day_starts_at_midnight_china_time(string machineZone)
     {
+        using var zone = MachineTimeZone.Use(machineZone);
         var lastOfDayBefore = new DateTimeOffset(2026, 12, 5, 23, 59, 59, 999, China);
         var midnight = new DateTimeOffset(2026, 12, 6, 0, 0, 0, China);
         var morning = new DateTimeOffset(2026, 12, 6, 4, 17, 0, China);
@@ -54,9 +58,11 @@ public sealed class AuditFlowsTimeTests
         Assert.Equal(new[] { midnight, morning }, Kept(flows, "--since", "2026-12-06"));
     }
 
-    [Fact]
-    public void Until_a_day_takes_the_whole_day_china_time()
+    [Theory]
+    [MemberData(nameof(MachineTimeZone.Zones), MemberType = typeof(MachineTimeZone))]
+    public void Until_a_day_takes_the_whole_day_china_time(string machineZone)
     {
+        using var zone = MachineTimeZone.Use(machineZone);
         var morning = new DateTimeOffset(2026, 12, 6, 4, 17, 0, China);
         // After EndOf's 23:59:59: still the day.
         var lastOfDay = new DateTimeOffset(2026, 12, 6, 23, 59, 59, 999, China);
@@ -67,9 +73,11 @@ public sealed class AuditFlowsTimeTests
         Assert.Equal(new[] { morning, lastOfDay }, Kept(flows, "--since", "2026-12-06", "--until", "2026-12-06"));
     }
 
-    [Fact]
-    public void An_instant_with_its_offset_is_that_instant_and_until_includes_it()
+    [Theory]
+    [MemberData(nameof(MachineTimeZone.Zones), MemberType = typeof(MachineTimeZone))]
+    public void An_instant_with_its_offset_is_that_instant_and_until_includes_it(string machineZone)
     {
+        using var zone = MachineTimeZone.Use(machineZone);
         var morning = new DateTimeOffset(2026, 12, 6, 4, 17, 0, China);
         var later = morning.AddSeconds(1);
         var flows = Flows(morning, later);
@@ -95,9 +103,11 @@ public sealed class AuditFlowsTimeTests
         Assert.DoesNotContain("System.", output + error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Since_after_until_is_a_usage_error_naming_both_instants()
+    [Theory]
+    [MemberData(nameof(MachineTimeZone.Zones), MemberType = typeof(MachineTimeZone))]
+    public async Task Since_after_until_is_a_usage_error_naming_both_instants(string machineZone)
     {
+        using var zone = MachineTimeZone.Use(machineZone);
         var (code, _, error) = await CliRunner.RunAsync("audit", "flows", "--since", "2026-12-06", "--until", "2026-12-05T23:59:59+08:00");
 
         Assert.Equal(2, code);

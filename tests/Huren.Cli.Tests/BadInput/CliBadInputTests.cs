@@ -86,6 +86,8 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         "flows-deadline-negative", "flows-deadline-too-long", "checkpoint-size-zero", "checkpoint-wait-not-a-duration",
         "anchor-proof-size-zero", "timestamp-size-zero",
         "checkpoint-size-negative", "duration-not-a-duration", "exchange-bundle-empty", "exchange-bundle-truncated", "network-wrong-types",
+        "body-file-empty", "body-file-truncated", "body-file-malformed", "body-file-wrong-type", "body-file-unknown-field", "body-file-json-array",
+        "body-file-bad-enum",
     ];
 
     public static TheoryData<string> AllCases() => [.. Names];
@@ -110,6 +112,9 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
         Assert.DoesNotContain("System.", all, StringComparison.Ordinal);
         Assert.DoesNotContain("Huren.Sdk.", all, StringComparison.Ordinal);
         Assert.DoesNotContain("isFinalBlock", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Huren.Schemas.", all, StringComparison.Ordinal);
+        Assert.DoesNotContain(".NET member", all, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -188,6 +193,11 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
             lock (_accepted) foreach (var socket in _accepted) socket.Dispose();
         }
     }
+
+    /// <summary>'license issue --file' with a body file holding <paramref name="text"/>; the message names the file, then <paramref name="problem"/>.</summary>
+    private Case IssueFile(string name, string text, string problem)
+        => new(["license", "issue", "--file", folder.Write(name + ".json", text), "--profile", folder.Profile, "--city", "430100"], 2,
+            $"the LicenseIssued body in '{Path.Combine(folder.Dir, name + ".json")}'{problem}");
 
     private Case Make(string name)
     {
@@ -300,6 +310,17 @@ public sealed class CliBadInputTests(CliBadInputFolder folder) : IClassFixture<C
                 return new(["network", "sign", proposal, "--city", "430100", "--key", folder.Write(name + ".pem", "not a pem at all"), "--profile", folder.Profile], 2, "key");
             }
             case "issue-file-not-json": return new(["license", "issue", "--file", folder.Write(name + ".json", "{ \"licenseId\": 12"), "--profile", folder.Profile, "--city", "430100"], 2, "issue-file-not-json.json");
+            // An entry body from a JSON file (--file): said as every other JSON file is, naming the file and the problem.
+            // Found by a closing note: System.Text.Json's own text ("converted to System.String", "when isFinalBlock is true").
+            case "body-file-empty": return IssueFile(name, "", " is not valid JSON: it is empty");
+            case "body-file-truncated": return IssueFile(name, "{ \"licenseId\": \"L-1\", ", " is not valid JSON: it ends early");
+            case "body-file-malformed": return IssueFile(name, "{ \"licenseId\": \"L-1\" ]", " is not valid JSON: malformed at line 1, byte 22");
+            case "body-file-wrong-type": return IssueFile(name, "{ \"licenseId\": 12 }", ": licenseId has the wrong type or is out of range");
+            case "body-file-unknown-field": return IssueFile(name, "{ \"lisenceId\": \"L-1\" }", ": unknown field 'lisenceId'");
+            case "body-file-json-array": return IssueFile(name, "[1]", " is not a JSON object of its form");
+            case "body-file-bad-enum":
+                return new(["license", "revoke", LicenseId, "--file", folder.Write(name + ".json", "{ \"action\": \"CANCEL\" }"), "--profile", folder.Profile, "--city", "430100"], 2,
+                    $"the LicenseStatusChanged body in '{Path.Combine(folder.Dir, name + ".json")}': action: 'CANCEL' is not a LicenseStatusAction (one of LICENSE_STATUS_ACTION_UNSPECIFIED,");
             case "restore-backup-missing": return new(["node", "restore", Path.Combine(folder.Dir, "no-backup"), "--data", Path.Combine(folder.Dir, "no-data")], 2, "no-backup");
 
             // Waits and limits with a range (as license verify's --wait-final, 0–60 s): outside it a usage error, before

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Huren.Cli.Commands.Network;
+
 namespace Huren.Cli.Tests.Node;
 
 /// <summary>
@@ -108,12 +111,54 @@ public sealed class NodeCommandTests : IDisposable
         return data;
     }
 
+    /// <summary>
+    /// A live process standing for the node, started as 'network up' starts one: the dotnet host running a dll (here the
+    /// CLI's own, serving a local TSA until killed), before node.pid is written. Not the test's own process: what that
+    /// is named depends on the test runner, and only a dotnet or Huren process is taken for the node.
+    /// </summary>
+    private async Task<Process> StartStandInNodeAsync()
+    {
+        var start = new ProcessStartInfo(NodeLauncher.DotnetHost()) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "huren.dll"), "tsa", "serve", "--dir", Path.Combine(_dir, "tsa"), "--url", "http://127.0.0.1:0" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        try
+        {
+            // Serving: it stays up until killed.
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.StartsWith("TSA serving at", first, StringComparison.Ordinal);
+            return process;
+        }
+        catch
+        {
+            Stop(process);
+            throw;
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        process.Dispose();
+    }
+
     [Fact]
     public async Task Restore_and_offline_backup_refuse_the_data_folder_of_a_running_node()
     {
-        // A live process stands for the node: this test's own, a dotnet process (the test host) that started before
-        // node.pid was written, which is what 'network up' and 'network down' take for the node.
-        var pid = Environment.ProcessId;
+        var node = await StartStandInNodeAsync();
+        try
+        {
+            await AssertRefusedWhileRunningAsync(node.Id);
+        }
+        finally
+        {
+            Stop(node);
+        }
+    }
+
+    private async Task AssertRefusedWhileRunningAsync(int pid)
+    {
         var data = CityDataFolder(pid);
         var backup = FakeDatabase("backup", "old");
 

@@ -20,6 +20,49 @@ public class DigestTests
         Assert.True(count >= 2);
     }
 
+    private const string Sm3OfAbc = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0";
+
+    [Fact]
+    public async Task Sm3_of_a_stream_read_asynchronously_is_the_GB_T_32905_example_and_says_its_length()
+    {
+        var hashed = await Digests.Sm3Async(new MemoryStream("abc"u8.ToArray()), maxBytes: 3);
+        Assert.NotNull(hashed);
+        Assert.Equal((Sm3OfAbc, 3L), (Convert.ToHexStringLower(hashed.Value.Digest), hashed.Value.Length));
+        // The synchronous reading gives the same.
+        Assert.Equal(Sm3OfAbc, Convert.ToHexStringLower(Digests.Sm3(new MemoryStream("abc"u8.ToArray()))));
+    }
+
+    [Fact]
+    public async Task Sm3_of_a_stream_longer_than_its_buffer_is_the_digest_of_the_whole_content()
+    {
+        var content = new byte[200_000];
+        new Random(32905).NextBytes(content);
+        var hashed = await Digests.Sm3Async(new MemoryStream(content), maxBytes: content.Length);
+        Assert.Equal((Convert.ToHexStringLower(Digests.Sm3(content)), (long)content.Length), (Convert.ToHexStringLower(hashed!.Value.Digest), hashed.Value.Length));
+        Assert.Equal(Digests.Sm3(content), Digests.Sm3(new MemoryStream(content)));
+        var empty = await Digests.Sm3Async(new MemoryStream(), maxBytes: 0);
+        Assert.Equal((Convert.ToHexStringLower(Digests.Sm3([])), 0L), (Convert.ToHexStringLower(empty!.Value.Digest), empty.Value.Length));
+    }
+
+    [Fact]
+    public async Task Sm3_of_a_stream_past_its_limit_is_null_and_the_rest_is_not_read()
+    {
+        Assert.Null(await Digests.Sm3Async(new MemoryStream("abc"u8.ToArray()), maxBytes: 2));
+        // A large upload over the limit: refused after at most one buffer past it, not read to its end.
+        var large = new MemoryStream(new byte[4 * 1024 * 1024]);
+        Assert.Null(await Digests.Sm3Async(large, maxBytes: 10));
+        Assert.True(large.Position < 1024 * 1024, $"read {large.Position} bytes of a 4 MiB stream limited to 10");
+    }
+
+    [Fact]
+    public async Task Sm3_of_a_stream_refuses_a_negative_limit_and_stops_when_cancelled()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Digests.Sm3Async(new MemoryStream(), maxBytes: -1));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Digests.Sm3Async(new MemoryStream("abc"u8.ToArray()), 3, cancelled.Token));
+    }
+
     [Fact]
     public void Sha256_of_abc_is_the_FIPS_180_example()
         => Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Convert.ToHexStringLower(Digests.Sha256("abc"u8)));

@@ -96,6 +96,26 @@ public sealed class EvidenceRefreshRefusalTests
         Assert.False(result.Changed);
     }
 
+    /// <summary>
+    /// A node's status proof that is not JSON is refused in plain words, not System.Text.Json's ("when isFinalBlock is
+    /// true. Path: $ | LineNumber: 0 | BytePositionInLine: 0.").
+    /// </summary>
+    [Theory]
+    [InlineData("", "it is empty")]
+    [InlineData("{\"origin\": \"huren.cz-t/430100\", ", "it ends early")]
+    [InlineData("{\"origin\" 1}", "malformed at line 1, byte 11")]
+    public void A_status_proof_that_is_not_json_is_refused_saying_what_is_wrong(string statusProof, string problem)
+    {
+        var logs = NewLogs();
+        var issue = logs.Issue();
+        var bundle = logs.Bundle(Cs, LicenseId, (Cs, 0), (Cs, issue));
+        var answer = logs.Refresh(Cs, LicenseId, issue);
+        answer.StatusProof = statusProof;
+        var result = EvidenceRefresh.Check(logs.Network, bundle, Verified(logs, bundle), answer);
+        AssertRefused(result, $"the status proof is not valid JSON: {problem}");
+        foreach (var raw in new[] { "System.", "isFinalBlock", "LineNumber", "BytePositionInLine" }) Assert.DoesNotContain(raw, result.Failure, StringComparison.Ordinal);
+    }
+
     /// <summary>The latest state the bundle shows, unchanged in the answer: the bundle's verdict stands and nothing is reported changed.</summary>
     private static void AssertUnchanged(EvidenceLogs logs, EvidenceBundle bundle, ulong latest, LicenseVerdict verdict)
     {
