@@ -359,8 +359,7 @@ public sealed class LogAuditTests
     {
         // Zhuzhou's copy of Changsha's log stops at 5 entries (lagging, or withholding newer checkpoints); Changsha's own
         // node holds 9, final. Read from Zhuzhou alone, the audit would miss the four newest licenses and say nothing.
-        var log = SoundLog();
-        for (var i = 2; log.Count < 9; i++) log.Add(Leaf(EntryKinds.LicenseIssue, License($"00000{i}").LicenseId, "430100-amr", License($"00000{i}"), _issuer));
+        var log = Nine();
         var network = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
         var member = network.ByOrigin(Origin)!;
         var zhuzhou = Serving("430200", log[..5]);
@@ -369,9 +368,9 @@ public sealed class LogAuditTests
         await compared.ReadMemberAsync(network, member, zhuzhou, Serving("430100", log), null, CancellationToken.None);
         Assert.Equal(9UL, compared.SizesRead[Origin]);
         Assert.Equal(8, compared.Issues.Count);
-        Assert.Equal(("430100", (ulong?)5), compared.ReadFromOwnNode[Origin]);
+        Assert.Equal(("430100", (ulong?)5, (string?)null), compared.ReadFromOwnNode[Origin]);
         Assert.Equal(0UL, compared.NotYetFinal(Origin));
-        Assert.Equal($"  {Origin}: 9 entries, from its own node 430100 (the node asked held a final checkpoint of 5 entries only)", compared.Coverage().Split('\n')[1]);
+        Assert.Equal($"  {Origin}: 9 entries, the newest from its own node 430100 (the node asked held a final checkpoint of 5 entries only)", compared.Coverage().Split('\n')[1]);
 
         // The own node as far along: the node asked is read, nothing said.
         var level = new Huren.Cli.Commands.Trace.FlowLedger();
@@ -390,19 +389,78 @@ public sealed class LogAuditTests
         await unasked.ReadMemberAsync(network, member, zhuzhou, null, "the profile has no auditor credential for city 430100", CancellationToken.None);
         Assert.Equal($"  {Origin}: 5 entries (not compared with its own node: the profile has no auditor credential for city 430100)", unasked.Coverage().Split('\n')[1]);
 
-        // The node asked holding no final checkpoint of the log at all: its own node's is read, without the wait.
-        var none = Serving("430200", log) with { FinalCheckpoint = (m, _, _) => throw new InvalidOperationException($"no final checkpoint of {m.Origin} in time: the node holds no final checkpoint of it yet") };
+        // The node asked holding no final checkpoint of the log at all: its own node's is read, without the wait, and
+        // why the node asked had none is said.
+        var none = Serving("430200", log) with { FinalCheckpoint = (m, _, _) => throw new InvalidOperationException($"no final checkpoint of {m.Origin} in time: its checkpoint does not verify: stray key") };
         var fromOwn = new Huren.Cli.Commands.Trace.FlowLedger();
         await fromOwn.ReadMemberAsync(network, member, none, Serving("430100", log), null, CancellationToken.None);
-        Assert.Equal(("430100", (ulong?)null), fromOwn.ReadFromOwnNode[Origin]);
-        Assert.Contains("(the node asked held no final checkpoint of it)", fromOwn.Coverage(), StringComparison.Ordinal);
+        Assert.Equal(9UL, fromOwn.SizesRead[Origin]);
+        Assert.Contains("(the node asked held no final checkpoint of it: no final checkpoint of huren.cz-t/430100 in time: its checkpoint does not verify: stray key)", fromOwn.Coverage(), StringComparison.Ordinal);
+    }
 
-        // The own node's newer copy must still make its checkpoint's root: an altered entry fails the audit.
-        var forged = Serving("430100", log) with { Page = (_, start, _) => Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse
+    [Fact]
+    public async Task A_log_s_own_node_can_lengthen_the_flow_audit_but_not_change_what_the_node_asked_proved_and_a_fork_ends_it()
+    {
+        var log = Nine();
+        var network = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
+        var member = network.ByOrigin(Origin)!;
+        var zhuzhou = Serving("430200", log[..5]);
+
+        // The own node's newer entries altered, slow, or failing: not read, the reading stands at Zhuzhou's 5 entries,
+        // and the audit reports the own node (a fault: audit flows exits 1).
+        var altered = Serving("430100", log) with { Page = (_, start, _) => Task.FromResult(new Huren.Schemas.Services.GetEntriesResponse
         {
             Entries = [.. log.Skip((int)start).Take(3).Select((leaf, i) => new Huren.Schemas.Services.LogEntry { Origin = Origin, Index = start + (ulong)i, Leaf = start + (ulong)i == 7 ? log[6] : leaf })],
         }) };
-        await Assert.ThrowsAsync<Huren.Cli.CliException>(() => new Huren.Cli.Commands.Trace.FlowLedger().ReadMemberAsync(network, member, zhuzhou, forged, null, CancellationToken.None));
+        var slow = Serving("430100", log) with { Page = async (_, _, token) => { await Task.Delay(Timeout.Infinite, token); return new Huren.Schemas.Services.GetEntriesResponse(); } };
+        var failing = Serving("430100", log) with { Page = (_, _, _) => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "connection reset")) };
+        foreach (var (own, why) in new[]
+        {
+            (altered, "its newer entries do not make its final checkpoint's root on the 5 entries node 430200 proved: it altered them, or the log has forked"),
+            (slow, "it did not give its newer entries within 0.2 s"),
+            (failing, "it did not give its newer entries:"),
+        })
+        {
+            var ledger = new Huren.Cli.Commands.Trace.FlowLedger();
+            await ledger.ReadMemberAsync(network, member, zhuzhou, own, null, CancellationToken.None, TimeSpan.FromMilliseconds(200));
+            Assert.Equal(5UL, ledger.SizesRead[Origin]);
+            Assert.Equal(4, ledger.Issues.Count);
+            Assert.Empty(ledger.ReadFromOwnNode);
+            Assert.StartsWith(why, ledger.OwnNodeRefused[Origin].Why, StringComparison.Ordinal);
+            Assert.StartsWith($"  {Origin}: 5 entries; FAULT: its own node 430100 gave a final checkpoint of 9 entries, not read: {why}", ledger.Coverage().Split('\n')[1], StringComparison.Ordinal);
+        }
+
+        // The own node is never asked for what the node asked proved: an entry it would alter there is not read at all.
+        var alteredBelow = Serving("430100", log) with { Page = (_, start, _) => start < 5 ? throw new InvalidOperationException("asked below the node asked's size") : Serving("430100", log).Page(Origin, start, CancellationToken.None) };
+        var lengthened = new Huren.Cli.Commands.Trace.FlowLedger();
+        await lengthened.ReadMemberAsync(network, member, zhuzhou, alteredBelow, null, CancellationToken.None);
+        Assert.Equal(9UL, lengthened.SizesRead[Origin]);
+
+        // Two final checkpoints not of one log, where the entries read prove it (the own node's no further along than the
+        // node asked's): a fork, which ends the audit naming both. Zhuzhou's 5 entries end with another license.
+        var fork = new List<byte[]>(log[..4]) { Leaf(EntryKinds.LicenseIssue, License("000099").LicenseId, "430100-amr", License("000099"), _issuer) };
+        var sameSize = await Assert.ThrowsAsync<Huren.Cli.CliException>(() => new Huren.Cli.Commands.Trace.FlowLedger().ReadMemberAsync(network, member, Serving("430200", fork), Serving("430100", log[..5]), null, CancellationToken.None));
+        Assert.Equal($"{Origin}: node 430100 (the log's own)'s final checkpoint of size 5 is not of the log node 430200's final checkpoint of size 5 proves: both carry the witness threshold of "
+            + "cosignatures, so the log has forked (run 'huren audit equivocations'); its flows cannot be audited from either", sameSize.Message);
+        var smaller = await Assert.ThrowsAsync<Huren.Cli.CliException>(() => new Huren.Cli.Commands.Trace.FlowLedger().ReadMemberAsync(network, member, Serving("430200", log), Serving("430100", fork), null, CancellationToken.None));
+        Assert.StartsWith($"{Origin}: node 430100 (the log's own)'s final checkpoint of size 5 is not of the log node 430200's final checkpoint of size 9 proves", smaller.Message, StringComparison.Ordinal);
+        // A fork beyond: the own node's newer checkpoint is not read (above: altered, or forked), the reading stands.
+        var beyond = new Huren.Cli.Commands.Trace.FlowLedger();
+        await beyond.ReadMemberAsync(network, member, Serving("430200", fork), Serving("430100", log), null, CancellationToken.None);
+        Assert.Equal(5UL, beyond.SizesRead[Origin]);
+        Assert.True(beyond.OwnNodeRefused.ContainsKey(Origin));
+
+        // A node asked that serves what its own checkpoint does not sign is named, not the log's own node.
+        var named = await Assert.ThrowsAsync<Huren.Cli.CliException>(() => new Huren.Cli.Commands.Trace.FlowLedger().ReadMemberAsync(network, member, Serving("430200", log) with { Page = altered.Page }, Serving("430100", log), null, CancellationToken.None));
+        Assert.StartsWith($"{Origin}: node 430200's entries do not make the root of its signed checkpoint of size 9", named.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Changsha's log of 9 entries: the registration, then 8 licenses.</summary>
+    private List<byte[]> Nine()
+    {
+        var log = SoundLog();
+        for (var i = 2; log.Count < 9; i++) log.Add(Leaf(EntryKinds.LicenseIssue, License($"00000{i}").LicenseId, "430100-amr", License($"00000{i}"), _issuer));
+        return log;
     }
 
     /// <summary>The flow audit's read of a log (<c>trace --flows</c>, <c>audit flows</c>) from pages a node serves, <paramref name="serve"/> shaping each page.</summary>

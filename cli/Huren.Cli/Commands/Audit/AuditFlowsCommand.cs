@@ -94,12 +94,13 @@ internal static partial class AuditFlowsCommand
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
                 {
                     flows = rows.Select(f => CsvColumns.Zip(Cells(f)).ToDictionary(x => x.First, x => x.Second)),
-                    faults = rows.Count(f => f.Fault.Length > 0),
+                    faults = rows.Count(f => f.Fault.Length > 0) + ledger.OwnNodeRefused.Count,
                     logs = ledger.SizesRead.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new
                     {
                         origin = l.Key, size = l.Value, notYetFinal = ledger.NotYetFinal(l.Key), latestUnknown = ledger.LatestUnknown.GetValueOrDefault(l.Key),
                         readFromOwnNode = ledger.ReadFromOwnNode.ContainsKey(l.Key), askedNodeFinal = ledger.ReadFromOwnNode.TryGetValue(l.Key, out var own) ? own.AskedFinal : null,
                         ownNodeUnasked = ledger.OwnNodeUnasked.GetValueOrDefault(l.Key),
+                        ownNodeRefused = ledger.OwnNodeRefused.TryGetValue(l.Key, out var refused) ? $"{refused.CityCode} gave a final checkpoint of {refused.Size} entries, not read: {refused.Why}" : null,
                     }),
                 }, CliJson.Options)).ConfigureAwait(false);
             }
@@ -113,7 +114,8 @@ internal static partial class AuditFlowsCommand
                 }
                 await output.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
             }
-            return rows.Exists(f => f.Fault.Length > 0) ? ExitCodes.Negative : ExitCodes.Success;
+            // A log's own node that gave a newer final checkpoint and then not the entries that make it is a fault too.
+            return rows.Exists(f => f.Fault.Length > 0) || ledger.OwnNodeRefused.Count > 0 ? ExitCodes.Negative : ExitCodes.Success;
         });
         return flows;
     }

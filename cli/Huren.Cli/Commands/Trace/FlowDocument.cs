@@ -63,10 +63,18 @@ internal sealed class FlowLedger
     public Dictionary<string, string> LatestUnknown { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The logs read from their own city's node rather than from the node asked, by origin, with what the node asked
-    /// held: the size of its newest final checkpoint, or null when it held none.
+    /// The logs whose newest entries were read from their own city's node, which held a newer final checkpoint than the
+    /// node asked, by origin, with what the node asked held: the size of its newest final checkpoint (null when it held
+    /// none) and, then, why not.
     /// </summary>
-    public Dictionary<string, (string CityCode, ulong? AskedFinal)> ReadFromOwnNode { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (string CityCode, ulong? AskedFinal, string? AskedProblem)> ReadFromOwnNode { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The logs whose own city's node gave a newer final checkpoint than the node asked but whose entries beyond the node
+    /// asked's were refused (not given in time, or not making its root on what the node asked proved), by origin: the
+    /// reading stops at the node asked's final checkpoint. The audit reports them as faults.
+    /// </summary>
+    public Dictionary<string, (string CityCode, ulong Size, string Why)> OwnNodeRefused { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Why a log's own node could not be asked, or did not answer, by origin (the log is then read from the node asked alone).</summary>
     public Dictionary<string, string> OwnNodeUnasked { get; } = new(StringComparer.Ordinal);
@@ -90,14 +98,16 @@ internal sealed class FlowLedger
             text.Append(CultureInfo.InvariantCulture, $"\n  {origin}: {size} entries");
             if (ReadFromOwnNode.TryGetValue(origin, out var own))
             {
-                text.Append(CultureInfo.InvariantCulture, $", from its own node {own.CityCode} (the node asked held ")
-                    .Append(own.AskedFinal is { } asked ? $"a final checkpoint of {asked} entries only" : "no final checkpoint of it").Append(')');
+                text.Append(CultureInfo.InvariantCulture, $", the newest from its own node {own.CityCode} (the node asked held ")
+                    .Append(own.AskedFinal is { } asked ? $"a final checkpoint of {asked} entries only" : $"no final checkpoint of it: {own.AskedProblem}").Append(')');
             }
             else if (OwnNodeUnasked.TryGetValue(origin, out var unasked))
             {
                 text.Append(CultureInfo.InvariantCulture, $" (not compared with its own node: {unasked})");
             }
-            if (LatestUnknown.TryGetValue(origin, out var why))
+            if (OwnNodeRefused.TryGetValue(origin, out var refused))
+                text.Append(CultureInfo.InvariantCulture, $"; FAULT: its own node {refused.CityCode} gave a final checkpoint of {refused.Size} entries, not read: {refused.Why}");
+            else if (LatestUnknown.TryGetValue(origin, out var why))
                 text.Append(CultureInfo.InvariantCulture, $"; its newest checkpoint is unknown ({why}): newer entries may not have been read");
             else if (NotYetFinal(origin) is > 0 and var left)
                 text.Append(CultureInfo.InvariantCulture, $"; {left} newer not yet cosigned by the witnesses, not read (try again later)");
@@ -150,13 +160,18 @@ internal sealed class FlowLedger
     }
 
     /// <summary>
-    /// Reads <paramref name="member"/>'s log into the ledger: from <paramref name="asked"/>, or from the log's own node
-    /// <paramref name="own"/> (null when it cannot be asked, <paramref name="unasked"/> saying why) when that holds a
-    /// newer final checkpoint. The own node is asked without waiting, and a failure there leaves the node asked's
-    /// reading as it is (said in <see cref="OwnNodeUnasked"/>); the node asked is waited for as before.
+    /// Reads <paramref name="member"/>'s log into the ledger: from <paramref name="asked"/> up to its newest final
+    /// checkpoint, then, when the log's own node <paramref name="own"/> (null when it cannot be asked,
+    /// <paramref name="unasked"/> saying why) holds a newer one, only the entries beyond from the own node, believed
+    /// when they make its checkpoint's root on the prefix the node asked proved. So the own node can lengthen the reading
+    /// but not change what the node asked proved; if its newer entries fail, time out or do not make its root, the
+    /// reading stands at the node asked's checkpoint and the refusal is reported (<see cref="OwnNodeRefused"/>). Two final
+    /// checkpoints that are not of one log (a fork) end the audit with both named. The own node is asked without waiting;
+    /// the node asked is waited for (<see cref="FinalityWait"/>) only when the own node gives no final checkpoint.
     /// </summary>
-    internal async Task ReadMemberAsync(TrustedNetwork network, TrustedMember member, FlowSource asked, FlowSource? own, string? unasked, CancellationToken ct)
+    internal async Task ReadMemberAsync(TrustedNetwork network, TrustedMember member, FlowSource asked, FlowSource? own, string? unasked, CancellationToken ct, TimeSpan? ownBudget = null)
     {
+        var budgetTime = ownBudget ?? OwnNodeBudget;
         (ulong Size, string Note)? ownFinal = null;
         ulong? ownLatest = null;
         if (own is not null)
@@ -173,6 +188,7 @@ internal sealed class FlowLedger
         }
         if (unasked is not null) OwnNodeUnasked[member.Origin] = unasked;
         (ulong Size, string Note)? askedFinal = null;
+        string? askedProblem = null;
         try
         {
             askedFinal = await asked.FinalCheckpoint(member, DateTime.UtcNow + (ownFinal is null ? FinalityWait : TimeSpan.Zero), ct).ConfigureAwait(false);
@@ -181,34 +197,86 @@ internal sealed class FlowLedger
         {
             throw new CliException($"{ex.Message}; a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it", ex);
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException ex)
         {
-            // The own node's final checkpoint is read instead.
+            // The own node's final checkpoint is read instead; what the node asked held is said.
+            askedProblem = ex.Message;
         }
-        var fromOwn = ownFinal is { } o && (askedFinal is not { } a || o.Size > a.Size);
-        var (size, note) = fromOwn ? ownFinal!.Value : askedFinal!.Value;
-        var source = fromOwn ? own! : asked;
-        if (fromOwn) ReadFromOwnNode[member.Origin] = (own!.CityCode, askedFinal?.Size);
-        SizesRead[member.Origin] = size;
         var (latest, unknown) = await LatestSizeAsync(asked, member, ct).ConfigureAwait(false);
         // The larger of the two newest checkpoints: a node asked that lags would otherwise hide how much is left out.
-        if (latest is { } known || ownLatest is not null) LatestSizes[member.Origin] = Math.Max(latest ?? 0, ownLatest ?? 0);
+        if (latest is not null || ownLatest is not null) LatestSizes[member.Origin] = Math.Max(latest ?? 0, ownLatest ?? 0);
         else LatestUnknown[member.Origin] = unknown!;
-        await foreach (var (index, leaf, entry) in ReadLogAsync(network, member, note, start => source.Page(member.Origin, start, ct)).ConfigureAwait(false))
+
+        var frontier = new MerkleFrontier();
+        var askedNode = $"node {asked.CityCode}";
+        // The root of the entries read at the own node's final size, when that is not beyond the node asked's.
+        byte[]? rootAtOwnSize = null;
+        if (askedFinal is { } af)
         {
-            var hash = MerkleHash.LeafHash(leaf).ToArray();
-            switch (entry.Kind)
+            var watched = ownFinal?.Size;
+            await foreach (var read in ReadLogAsync(network, member, af.Note, start => asked.Page(member.Origin, start, ct), askedNode, frontier,
+                grown => { if (grown.Size == watched) rootAtOwnSize = grown.Root().AsSpan().ToArray(); }).ConfigureAwait(false)) Add(member.Origin, read);
+            SizesRead[member.Origin] = af.Size;
+        }
+        if (ownFinal is not { } of) return;
+        var ownNode = $"node {own!.CityCode} (the log's own)";
+        var ownRoot = member.VerifyCheckpoint(of.Note).Checkpoint!.GetRootHash();
+        if (askedFinal is { } prefix && of.Size <= prefix.Size)
+        {
+            // The own node is no further along: its checkpoint must be of the log the node asked proved, which the
+            // entries read fix at every size up to the node asked's.
+            if (of.Size > 0 && !ownRoot.AsSpan().SequenceEqual(rootAtOwnSize)) throw Forked(member, of.Size, ownNode, prefix.Size, askedNode);
+            return;
+        }
+        // Only the entries beyond the node asked's final checkpoint come from the own node, within a time budget, held
+        // apart until they make its root on the proved prefix.
+        var tail = new FlowLedger();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(budgetTime);
+        try
+        {
+            await foreach (var read in ReadLogAsync(network, member, of.Note, start => own.Page(member.Origin, start, budget.Token), ownNode, frontier).ConfigureAwait(false)) tail.Add(member.Origin, read);
+        }
+        catch (Exception ex) when (askedFinal is not null && !ct.IsCancellationRequested && ex is CliException or RpcException or OperationCanceledException)
+        {
+            OwnNodeRefused[member.Origin] = (own.CityCode, of.Size, ex switch
             {
-                case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
-                    Shares.Add(new Share(member.Origin, index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
-                    break;
-                case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
-                    Receipts.Add(new Receipt(member.Origin, index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
-                    break;
-                case EntryKinds.LicenseIssue:
-                    Issues.Add((member.Origin, index, hash, entry));
-                    break;
-            }
+                RpcException rpc => $"it did not give its newer entries: {CliApp.Describe(rpc)}",
+                OperationCanceledException => $"it did not give its newer entries within {budgetTime.TotalSeconds:0.#} s",
+                _ when frontier.Size == of.Size => $"its newer entries do not make its final checkpoint's root on the {askedFinal.Value.Size} entries node {asked.CityCode} proved: it altered them, or the log has forked (run 'huren audit equivocations')",
+                _ => ex.Message,
+            });
+            return;
+        }
+        Shares.AddRange(tail.Shares);
+        Receipts.AddRange(tail.Receipts);
+        Issues.AddRange(tail.Issues);
+        SizesRead[member.Origin] = of.Size;
+        ReadFromOwnNode[member.Origin] = (own.CityCode, askedFinal?.Size, askedProblem);
+    }
+
+    /// <summary>How long the log's own node has to give the entries beyond the node asked's final checkpoint.</summary>
+    internal static readonly TimeSpan OwnNodeBudget = TimeSpan.FromMinutes(2);
+
+    private static CliException Forked(TrustedMember member, ulong size, string node, ulong otherSize, string otherNode)
+        => new($"{member.Origin}: {node}'s final checkpoint of size {size} is not of the log {otherNode}'s final checkpoint of size {otherSize} proves: both carry the witness threshold of "
+            + "cosignatures, so the log has forked (run 'huren audit equivocations'); its flows cannot be audited from either");
+
+    private void Add(string origin, (ulong Index, byte[] Leaf, Entry Entry) read)
+    {
+        var (index, leaf, entry) = read;
+        var hash = MerkleHash.LeafHash(leaf).ToArray();
+        switch (entry.Kind)
+        {
+            case EntryKinds.Share when CanonicalCodec.TryDecode<DataShared>(entry.Body, out var share, out _):
+                Shares.Add(new Share(origin, index, hash, entry, share!, entry.References.Find(r => r.Relation == Relations.Receipt)));
+                break;
+            case EntryKinds.Receipt when CanonicalCodec.TryDecode<DataReceived>(entry.Body, out var receipt, out _):
+                Receipts.Add(new Receipt(origin, index, hash, entry, receipt!, entry.References.Find(r => r.Relation == Relations.Share)));
+                break;
+            case EntryKinds.LicenseIssue:
+                Issues.Add((origin, index, hash, entry));
+                break;
         }
     }
 
@@ -241,35 +309,46 @@ internal sealed class FlowLedger
     /// must hold every index once and in order, and the leaves must make the checkpoint's root. A node that leaves a
     /// share out, or slips one in, fails the audit instead of hiding a flow.
     /// </summary>
-    /// <exception cref="CliException">The checkpoint does not verify or is not final, or the entries are not the whole log it signs.</exception>
-    internal static async IAsyncEnumerable<(ulong Index, byte[] Leaf, Entry Entry)> ReadLogAsync(TrustedNetwork network, TrustedMember member, string note, Func<ulong, Task<GetEntriesResponse>> page)
+    /// <param name="network">The network configuration.</param>
+    /// <param name="member">The log's member.</param>
+    /// <param name="note">The final checkpoint to read up to.</param>
+    /// <param name="page">A page of entries from an index.</param>
+    /// <param name="node">Who served the entries, for messages.</param>
+    /// <param name="frontier">
+    /// The tree of the entries already read and proved (by another node's final checkpoint), continued from its size;
+    /// a new one when null. The entries of this read are appended to it, and its root must be the checkpoint's.
+    /// </param>
+    /// <param name="appended">Called with the tree after each entry is appended (before the checkpoint's root is checked).</param>
+    internal static async IAsyncEnumerable<(ulong Index, byte[] Leaf, Entry Entry)> ReadLogAsync(TrustedNetwork network, TrustedMember member, string note, Func<ulong, Task<GetEntriesResponse>> page,
+        string node = "the node", MerkleFrontier? frontier = null, Action<MerkleFrontier>? appended = null)
     {
         var verified = member.VerifyCheckpoint(note);
-        if (!verified.IsValid) throw new CliException($"the node's checkpoint of {member.Origin} does not verify: {verified.Failure}; its flows cannot be audited from it");
+        if (!verified.IsValid) throw new CliException($"{node}'s checkpoint of {member.Origin} does not verify: {verified.Failure}; its flows cannot be audited from it");
         var finality = network.Finality(verified);
         if (!finality.IsFinal)
         {
-            throw new CliException($"the node's latest checkpoint of {member.Origin} (size {verified.Checkpoint!.Size}) is not final: {finality.Cosigners.Count} of the {finality.Threshold} witness cosignatures needed; "
+            throw new CliException($"{node}'s latest checkpoint of {member.Origin} (size {verified.Checkpoint!.Size}) is not final: {finality.Cosigners.Count} of the {finality.Threshold} witness cosignatures needed; "
                 + "a log's own node could sign any copy of it, so its flows are audited only from a final checkpoint: try again when the witnesses have cosigned it");
         }
         var size = verified.Checkpoint!.Size;
-        var frontier = new MerkleFrontier();
+        frontier ??= new MerkleFrontier();
         while (frontier.Size < size)
         {
             var entries = (await page(frontier.Size).ConfigureAwait(false)).Entries;
             // A page may hold fewer entries than asked (the node bounds its bytes), never none below the size.
-            if (entries.Count == 0) throw new CliException($"{member.Origin}: the node returned no entries from {frontier.Size}, below its checkpoint's size {size}");
+            if (entries.Count == 0) throw new CliException($"{member.Origin}: {node} returned no entries from {frontier.Size}, below its checkpoint's size {size}");
             foreach (var e in entries)
             {
                 if (frontier.Size == size) break;
-                if (e.Index != frontier.Size) throw new CliException($"{member.Origin}: the node returned entry {e.Index} where entry {frontier.Size} was due (a gap or a repeat); its flows cannot be audited from it");
+                if (e.Index != frontier.Size) throw new CliException($"{member.Origin}: {node} returned entry {e.Index} where entry {frontier.Size} was due (a gap or a repeat); its flows cannot be audited from it");
                 frontier.Append(MerkleHash.LeafHash(e.Leaf));
+                appended?.Invoke(frontier);
                 if (!LeafReader.TryRead(e.Leaf, out var read, out _)) continue;
                 yield return (e.Index, e.Leaf, read!.Entry);
             }
         }
         if (!frontier.Root().AsSpan().SequenceEqual(verified.Checkpoint.GetRootHash()))
-            throw new CliException($"{member.Origin}: the node's entries do not make the root of its signed checkpoint of size {size}: an entry was altered, left out or slipped in; its flows cannot be audited from it");
+            throw new CliException($"{member.Origin}: {node}'s entries do not make the root of its signed checkpoint of size {size}: an entry was altered, left out or slipped in; its flows cannot be audited from it");
     }
 
     /// <summary>

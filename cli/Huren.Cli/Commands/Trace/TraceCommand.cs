@@ -107,7 +107,7 @@ internal static class TraceCommand
             await output.WriteLineAsync($"{document.ShareCount} share{(document.ShareCount == 1 ? "" : "s")} of {recordId}; read from {session.Describe()}").ConfigureAwait(false);
             await output.WriteLineAsync(ledger.Coverage()).ConfigureAwait(false);
         }
-        return document.ShareCount > 0 && !HasFault(document.Shares) ? ExitCodes.Success : ExitCodes.Negative;
+        return document.ShareCount > 0 && !HasFault(document.Shares) && ledger.OwnNodeRefused.Count == 0 ? ExitCodes.Success : ExitCodes.Negative;
     }
 
     private static bool HasFault(List<FlowShare> shares) => shares.Exists(s => s.Fault.Length > 0 || HasFault(s.Reshares));
