@@ -91,11 +91,17 @@ public sealed class MirrorSet
     /// <summary>What the runner is to start, stop or re-dial, in the order the configuration changed.</summary>
     internal ChannelReader<MirrorChange> Changes => _changes.Reader;
 
-    /// <summary>Follows the members of <paramref name="config"/>: opens the new ones, drops the removed ones, re-dials changed ones.</summary>
-    private void Follow(TrustedNetwork config)
+    /// <summary>
+    /// Follows the members of the configuration in force: opens the new ones, drops the removed ones, re-dials changed
+    /// ones. Read from the view, not the version announced: two versions adopted close together may announce out of
+    /// order, and the older one must not give the mirrors its root keys after the newer one did.
+    /// </summary>
+    private void Follow(TrustedNetwork announced)
     {
+        TrustedNetwork config;
         lock (_lock)
         {
+            config = _network.Current ?? announced;
             var before = _following;
             var next = new List<LogMirror>();
             foreach (var member in config.Members)
@@ -236,6 +242,9 @@ internal sealed partial class MirrorRunner(MirrorSet mirrors, NetworkView networ
         run.Stop.Dispose();
     }
 
+    /// <summary>How long a mirror stopped on a refusal waits, at most, before it checks again (a new version ends the wait sooner).</summary>
+    internal static readonly TimeSpan RefusalRecheck = TimeSpan.FromMinutes(15);
+
     private async Task RunAsync(LogMirror mirror, CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromSeconds(1);
@@ -252,7 +261,14 @@ internal sealed partial class MirrorRunner(MirrorSet mirrors, NetworkView networ
                 // they prove the origin signed something false under any version, and stay stopped until an operator
                 // restarts the node (their evidence is kept).
                 if (!mirror.FaultIsRefusal) return;
-                await nextVersion.WaitAsync(stoppingToken).ConfigureAwait(false);
+                // Or after a while: some refusals are lifted on the origin's side (it signs again with its current key
+                // after a restart), with no new version here. Rare and bounded: one run per RefusalRecheck.
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    await Task.WhenAny(nextVersion, Task.Delay(RefusalRecheck, wait.Token)).ConfigureAwait(false);
+                    await wait.CancelAsync().ConfigureAwait(false);
+                }
+                stoppingToken.ThrowIfCancellationRequested();
                 continue;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -28,16 +28,21 @@ public static class CallCredential
     /// Builds the header value for a call to <paramref name="method"/> (e.g. <c>/huren.v1.Ledger/Submit</c>) at the node
     /// of city <paramref name="node"/> (its 6-digit city code, as the network configuration lists it).
     /// </summary>
+    /// <exception cref="ArgumentException">The principal or node is empty or holds a ':' (the header could not carry it).</exception>
     public static string Create(string principal, string node, SigningKey key, string method, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (string.IsNullOrEmpty(principal) || principal.Contains(':', StringComparison.Ordinal)) throw new ArgumentException($"a principal name is not empty and holds no ':', got '{principal}'", nameof(principal));
+        if (string.IsNullOrEmpty(node) || node.Contains(':', StringComparison.Ordinal)) throw new ArgumentException($"the node is the called node's city code (not empty, no ':'), got '{node}'", nameof(node));
         var seconds = now.ToUnixTimeSeconds();
         var signature = key.Sign(SignedMessage(principal, node, method, seconds));
         return $"{Scheme} {principal}:{node}:{seconds.ToString(CultureInfo.InvariantCulture)}:{Convert.ToBase64String(signature)}";
     }
 
     /// <summary>
-    /// Splits a header value into its parts; false when it is not a Huren credential. <paramref name="node"/> is null
+    /// Splits a header value into its parts; false when it is not a Huren credential, or not in its one spelling (the
+    /// seconds without sign or leading zeros, the signature in standard base64 with padding and nothing else), so that a
+    /// signature has one header. <paramref name="node"/> is null
     /// for the first form of the credential (<c>huren-call/v1</c>, <c>Huren &lt;principal&gt;:&lt;unix seconds&gt;:&lt;signature&gt;</c>),
     /// which named no node, so that a node can say why it refuses one.
     /// </summary>
@@ -52,7 +57,8 @@ public static class CallCredential
         if (parts.Length is not (3 or 4) || parts[0].Length == 0) return false;
         var named = parts.Length == 4;
         if (named && parts[1].Length == 0) return false;
-        if (!long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out unixSeconds)) return false;
+        if (!long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out unixSeconds)
+            || parts[^2] != unixSeconds.ToString(CultureInfo.InvariantCulture)) return false;
         try
         {
             signature = Convert.FromBase64String(parts[^1]);
@@ -61,6 +67,7 @@ public static class CallCredential
         {
             return false;
         }
+        if (Convert.ToBase64String(signature) != parts[^1]) return false;
         principal = parts[0];
         node = named ? parts[1] : null;
         return true;

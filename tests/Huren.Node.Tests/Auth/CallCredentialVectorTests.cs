@@ -102,6 +102,17 @@ public sealed class CallCredentialVectorTests
         Assert.Null(changsha.Authenticate(relabelled, method, out error));
         Assert.Contains("does not verify", error, StringComparison.Ordinal);
 
+        // One signature, one header: leading zeros in the seconds, or whitespace in the base64, are not the credential.
+        var parts = forZhuzhou.Split(':');
+        Assert.NotNull(zhuzhou.Authenticate(string.Join(':', parts), method, out _));
+        Assert.Null(zhuzhou.Authenticate(string.Join(':', parts[0], parts[1], "0" + parts[2], parts[3]), method, out error));
+        Assert.StartsWith("malformed credential", error, StringComparison.Ordinal);
+        Assert.Null(zhuzhou.Authenticate(string.Join(':', parts[0], parts[1], parts[2], parts[3][..8] + " " + parts[3][8..]), method, out error));
+        Assert.StartsWith("malformed credential", error, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => CallCredential.Create("auditor", "", key, method, time.Now));
+        Assert.Throws<ArgumentException>(() => CallCredential.Create("auditor", "430:100", key, method, time.Now));
+        Assert.Throws<ArgumentException>(() => CallCredential.Create("a:b", "430100", key, method, time.Now));
+
         // huren-call/v1: principal, method and second signed, no node.
         var seconds = time.Now.ToUnixTimeSeconds();
         var v1 = key.Sign(System.Text.Encoding.UTF8.GetBytes($"huren-call/v1\nauditor\n{method}\n{seconds}\n"));

@@ -472,7 +472,7 @@ public sealed class EvidenceRuleTests
         Assert.Equal($"the verification result given is about '{id}', the bundle about 'another-license'",
             EvidenceRefresh.Check(logs.Network, otherSubject, verified, before).Failure);
 
-        Assert.StartsWith("the status proof is not JSON: ", Failure(Answer(a => a.StatusProof = "{")), StringComparison.Ordinal);
+        Assert.StartsWith("the status proof is not valid JSON: ", Failure(Answer(a => a.StatusProof = "{")), StringComparison.Ordinal);
         Assert.False(BundleStatusProof.TryRead(System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>("{}"), out _, out var unreadable));
         Assert.Equal(unreadable, Failure(Answer(a => a.StatusProof = "{}")));
         Assert.Equal($"the status proof is about '430100-amr', the bundle about '{id}'",
