@@ -54,7 +54,10 @@ internal static partial class AuditFlowsCommand
         var csv = new Option<bool>("--csv") { Description = $"CSV with the columns {string.Join(",", CsvColumns)}." };
         var flows = new Command("flows",
             "Trace data flows across every city: each share with its receipt, filtered. Faults: a share with no receipt after\n" +
-            "--deadline, a receipt whose share is not in the provider's log. Exit 0 no fault, 1 faults found.") { record, provider, consumer, purpose, since, until, deadline, csv };
+            "--deadline, a receipt whose share is not in the provider's log, a log's own node that gives a newer final\n" +
+            "checkpoint but not the entries that make it. Each log is read up to the node's final checkpoint, and its newer\n" +
+            "entries from the log's own node when that holds a newer one (with the profile's auditor credential there).\n" +
+            "Exit 0 no fault, 1 faults found, 2 a log that cannot be read whole or has forked.") { record, provider, consumer, purpose, since, until, deadline, csv };
         flows.Validators.Add(result =>
         {
             if (result.ReadValue(since) is { } from && result.ReadValue(until) is { } to && from > to)

@@ -22,7 +22,8 @@ internal static class TraceCommand
         var flows = new Option<bool>("--flows")
         {
             Description = "Trace where the record's data went instead: issued → shared to a department for a purpose → received →\n" +
-                "re-shared …, across every city's log as one node keeps them (--json prints huren-flows/v1, --dot a graph).",
+                "re-shared …, across every city's log as the node keeps them, each log's newer entries from its own node when\n" +
+                "that holds a newer final checkpoint (--json prints huren-flows/v1, --dot a graph).",
         };
         var trace = new Command("trace",
             "Trace a record across all cities: a tree of the entries naming it, by log, with the references between them.\n" +
