@@ -111,8 +111,7 @@ public static partial class NodeApp
                 RefusedData = (origin, shareId) => sp.GetRequiredService<ContentIndex>().RefusedData(origin, shareId),
             };
             // The other members' mirrors judge this log by the version in force: so does the node, from the moment it is.
-            // Read from the view, not the version announced: two adoptions close together may announce out of order.
-            network.Changed += announced => state.RootKeys = OwnRootKeys(keys.RootKey, network.Current ?? announced, options.Origin, logger);
+            network.Changed += config => state.RootKeys = OwnRootKeys(keys.RootKey, config, options.Origin, logger);
             return state;
         });
         services.AddSingleton(sp => new LedgerStates(sp.GetRequiredService<LogStateMachine>()));

@@ -91,17 +91,11 @@ public sealed class MirrorSet
     /// <summary>What the runner is to start, stop or re-dial, in the order the configuration changed.</summary>
     internal ChannelReader<MirrorChange> Changes => _changes.Reader;
 
-    /// <summary>
-    /// Follows the members of the configuration in force: opens the new ones, drops the removed ones, re-dials changed
-    /// ones. Read from the view, not the version announced: two versions adopted close together may announce out of
-    /// order, and the older one must not give the mirrors its root keys after the newer one did.
-    /// </summary>
-    private void Follow(TrustedNetwork announced)
+    /// <summary>Follows the members of <paramref name="config"/>: opens the new ones, drops the removed ones, re-dials changed ones.</summary>
+    private void Follow(TrustedNetwork config)
     {
-        TrustedNetwork config;
         lock (_lock)
         {
-            config = _network.Current ?? announced;
             var before = _following;
             var next = new List<LogMirror>();
             foreach (var member in config.Members)

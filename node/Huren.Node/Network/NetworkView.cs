@@ -17,6 +17,8 @@ public sealed class NetworkView
     private const string VersionKeyPrefix = "config/v";
     private readonly KeySpace? _store;
     private readonly Lock _lock = new();
+    // Serialises announcements (RaiseChanged), apart from adoptions: a subscriber may read the view while announced to.
+    private readonly Lock _announcing = new();
     private volatile TrustedNetwork? _current;
     private readonly TrustedNetwork? _initial;
 
@@ -36,7 +38,7 @@ public sealed class NetworkView
     {
         var adopted = TrustedNetwork.From(next);
         _current = adopted;
-        RaiseChanged(adopted);
+        RaiseChanged();
     }
 
     /// <summary>
@@ -89,7 +91,6 @@ public sealed class NetworkView
     public string? TryAdopt(byte[] proposed, out bool underSigned)
     {
         underSigned = false;
-        TrustedNetwork adopted;
         lock (_lock)
         {
             if (_current is not { } current || _store is null) return "this node is not part of a network";
@@ -100,25 +101,33 @@ public sealed class NetworkView
                 return error;
             }
             _store.PutNow(System.Text.Encoding.UTF8.GetBytes(VersionKeyPrefix + next!.Version), proposed);
-            _current = adopted = next;
+            _current = next;
         }
         // Outside the lock: a subscriber may read the view, and must not hold up the next adoption.
-        RaiseChanged(adopted);
+        RaiseChanged();
         return null;
     }
 
-    private void RaiseChanged(TrustedNetwork adopted)
+    /// <summary>
+    /// Tells the subscribers of the version in force, one announcement at a time, each subscriber given the version in
+    /// force as it is called: two adoptions close together (or one made by a subscriber) cannot announce out of order
+    /// (the older last), so a subscriber can take the version it is given (a version may be announced twice).
+    /// </summary>
+    private void RaiseChanged()
     {
-        foreach (var handler in Changed?.GetInvocationList() ?? [])
+        lock (_announcing)
         {
-            // One subscriber's fault must not keep the others on the old version; each handles its own errors.
-            try
+            foreach (var handler in Changed?.GetInvocationList() ?? [])
             {
-                ((Action<TrustedNetwork>)handler)(adopted);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                System.Diagnostics.Trace.TraceError($"a subscriber to network configuration changes failed: {ex}");
+                // One subscriber's fault must not keep the others on the old version; each handles its own errors.
+                try
+                {
+                    ((Action<TrustedNetwork>)handler)(_current!);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    System.Diagnostics.Trace.TraceError($"a subscriber to network configuration changes failed: {ex}");
+                }
             }
         }
     }

@@ -57,8 +57,8 @@ public static class CallCredential
         if (parts.Length is not (3 or 4) || parts[0].Length == 0) return false;
         var named = parts.Length == 4;
         if (named && parts[1].Length == 0) return false;
-        if (!long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out unixSeconds)
-            || parts[^2] != unixSeconds.ToString(CultureInfo.InvariantCulture)) return false;
+        // Digits only (NumberStyles.None), and no leading zero but in "0" itself.
+        if (!long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out unixSeconds) || (parts[^2].Length > 1 && parts[^2][0] == '0')) return false;
         try
         {
             signature = Convert.FromBase64String(parts[^1]);

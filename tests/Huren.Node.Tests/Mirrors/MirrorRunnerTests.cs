@@ -67,13 +67,7 @@ public sealed class MirrorRunnerTests : IAsyncLifetime
         var license = LedgerBodies.BusinessLicense(LedgerBodies.ZhuzhouAmrCode, "2024000201");
         _zhuzhou.Admit(amr, EntryKinds.LicenseIssue, license.LicenseId, license);
         var size = _zhuzhou.Size;
-        var script = new List<FollowMessage?>();
-        for (ulong i = 0; i < size; i++)
-        {
-            script.Add(new FollowMessage { Entry = new LogEntry { Origin = _zhuzhou.Origin, Index = i, Leaf = _zhuzhou.Store.GetLeaf(i)! } });
-            if (i + 1 == beforeRotation || i + 1 == size) script.Add(Checkpoint(i + 1));
-        }
-        _peer.Script([.. script]);
+        _peer.Script(Script(beforeRotation, size));
 
         var version1 = Config(_zhuzhouCity.Member());
         version1.Members[1].RootKey = _zhuzhou.RootKey.PublicKey.ToPem();
@@ -81,15 +75,8 @@ public sealed class MirrorRunnerTests : IAsyncLifetime
         version2.Members[1].RootKey = newRoot.PublicKey.ToPem();
         version2.Members[1].RetiredKeys = [new RetiredKey { Kind = "root", Key = _zhuzhou.RootKey.PublicKey.ToPem(), NotAfter = end.ToString("O") }];
 
-        var view = new NetworkView(version1);
-        var own = new MerkleLog(new LogStore(_db!, _changsha.Origin));
-        var directory = new LogDirectory(own);
-        var states = new LedgerStates(new LogStateMachine(_changsha.Origin, [SigningKey.Generate(SignatureAlgorithm.Ed25519).PublicKey],
-            "430100-root", own.Store, directory.ReferenceExists, TimeProvider.System));
-        var set = new MirrorSet(view, _db!, new PeerClients(_changsha.CityCode, _changsha.WitnessKey, () => null), directory, states, _events,
-            new AppendHealth(), TimeProvider.System, NullLoggerFactory.Instance);
-        var mirror = set.Find(_zhuzhou.Origin)!;
-        using var runner = new MirrorRunner(set, view, new BackgroundFaults(), NullLogger<MirrorRunner>.Instance);
+        var (view, states, mirror, runner, _) = Follow(version1);
+        using var running = runner;
         await runner.StartAsync(CancellationToken.None);
         try
         {
