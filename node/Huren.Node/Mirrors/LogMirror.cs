@@ -44,8 +44,12 @@ public sealed partial class LogMirror
     private CancellationTokenSource? _follow;
     private ulong _nextIndex;
     private long _uncoveredBytes;
-    private volatile string? _fault;
-    private volatile bool _faultIsRefusal;
+    // One reference, so a reader never sees a fault with the other fault's kind.
+    private volatile Stopped? _stopped;
+    private readonly KeySpace _refusedSpace;
+    // The origin's signed checkpoint of the last run this mirror refused (see RefusedSpace), until entries stored
+    // since show it was the same tree.
+    private RefusedRun? _refused;
 
     /// <summary>
     /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
@@ -94,6 +98,8 @@ public sealed partial class LogMirror
         _logger = logger;
         _checkpoint = new OriginCheckpoint(log, events);
         _appender = new LogAppender(log, state, [state, _checkpoint], events, health, logger);
+        _refusedSpace = RefusedSpace(evidence.Store, log.Origin);
+        _refused = LoadRefused();
     }
 
     /// <summary>The key space of <paramref name="origin"/>'s evidence in <paramref name="store"/>: its checkpoints whose roots a mirror could not reproduce.</summary>
@@ -106,7 +112,7 @@ public sealed partial class LogMirror
     /// Set when the mirror stopped on a fault: a refusal (<see cref="FaultIsRefusal"/>), checked again when the mirror
     /// next runs, or a proof that the origin signed something false (root mismatch, fork), never retried.
     /// </summary>
-    public string? Fault => _fault;
+    public string? Fault => _stopped?.Reason;
 
     /// <summary>
     /// Whether <see cref="Fault"/> is a refusal by the rules and keys of the network configuration in force here — a
@@ -115,7 +121,7 @@ public sealed partial class LogMirror
     /// with the new key. False for a root mismatch or a fork (their evidence is kept) and a malformed status-map line:
     /// no version makes those right.
     /// </summary>
-    public bool FaultIsRefusal => _faultIsRefusal;
+    public bool FaultIsRefusal => _stopped?.IsRefusal ?? false;
 
     /// <summary>The mirrored log (its status map is recomputed with every stored run).</summary>
     public MerkleLog Log => _log;
@@ -147,12 +153,13 @@ public sealed partial class LogMirror
     /// </summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        if (_faultIsRefusal && _fault is { } refused)
+        if (_stopped is { IsRefusal: true, Reason: var refused })
         {
             LogFollowingAgain(_logger, Origin, _log.Size, refused);
-            _fault = null;
-            _faultIsRefusal = false;
+            _stopped = null;
         }
+        // A refused run's signed checkpoint kept from before a restart, at a size this copy already holds.
+        SettleRefused();
         var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested && Fault is null)
         {
@@ -438,7 +445,13 @@ public sealed partial class LogMirror
             return;
         }
         if (resent) return;
-        if (!await CollectCheckedAsync().ConfigureAwait(false)) return;
+        var runNote = verified.Note!.ToUtf8();
+        if (ContradictsRefused(size, verified.Checkpoint.RootHash, runNote)) return;
+        if (!await CollectCheckedAsync().ConfigureAwait(false))
+        {
+            KeepRefused(size, verified.Checkpoint.RootHash.ToArray(), runNote);
+            return;
+        }
         // Compared before narrowing: a size 2^31 or more beyond the stored one would wrap to a negative count.
         if (size - _log.Size > (ulong)_pending.Count) throw new RpcException(new Status(StatusCode.DataLoss, $"checkpoint {size} is beyond the {_log.Size + (ulong)_pending.Count} entries received"));
         var count = (int)(size - _log.Size);
@@ -446,14 +459,14 @@ public sealed partial class LogMirror
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);
         foreach (var item in run) _uncoveredBytes -= HeldBytes(item.Leaf);
-        var runNote = verified.Note!.ToUtf8();
-        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), runNote, mapRoot);
+        var runRoot = verified.Checkpoint.RootHash.ToArray();
+        _checkpoint.Expect(size, runRoot, runNote, mapRoot);
         // Written off the follow loop: the next run's entries are received and checked meanwhile. A run that stops the
         // mirror or must end the follow cancels the stream at once, as the follow loop would have without the pipeline.
         var follow = _follow;
         _writing = Task.Run(() =>
         {
-            var error = Stored(size, runNote, _appender.Append(run, refusalEndsBatch: true));
+            var error = Stored(size, runRoot, runNote, _appender.Append(run, refusalEndsBatch: true));
             if (error is not null || Fault is not null) follow?.Cancel();
             return error;
         });
@@ -479,7 +492,7 @@ public sealed partial class LogMirror
     }
 
     /// <summary>Acts on what the appender did with the run up to <paramref name="size"/>: stop with evidence, or log it stored; returns the exception the follow ends with, if any.</summary>
-    private Exception? Stored(ulong size, byte[] note, BatchOutcome outcome)
+    private Exception? Stored(ulong size, byte[] root, byte[] note, BatchOutcome outcome)
     {
         if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
         {
@@ -489,6 +502,7 @@ public sealed partial class LogMirror
         }
         if (outcome.Refusal is AdmissionException refused)
         {
+            KeepRefused(size, root, note);
             Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}", refusal: true);
             return null;
         }
@@ -506,6 +520,7 @@ public sealed partial class LogMirror
         }
         if (outcome.Failure is { } failure) return failure;
         LogMirrored(_logger, Origin, size);
+        SettleRefused();
         return null;
     }
 
@@ -549,9 +564,66 @@ public sealed partial class LogMirror
 
     private void Stop(string fault, bool refusal)
     {
-        _faultIsRefusal = refusal;
-        _fault = fault;
+        _stopped = new Stopped(fault, refusal);
         LogFault(_logger, Origin, fault);
+    }
+
+    private sealed record Stopped(string Reason, bool IsRefusal);
+
+    /// <summary>A checkpoint the origin signed for a run this mirror refused: its size, root and note.</summary>
+    private sealed record RefusedRun(ulong Size, byte[] Root, byte[] Note);
+
+    /// <summary>
+    /// The key space of <paramref name="origin"/>'s refused runs in <paramref name="store"/>: for each run a mirror
+    /// refused (an entry the origin's rules or checks refuse), the origin's signed checkpoint of it, by size. A refusal
+    /// is checked again later (<see cref="FaultIsRefusal"/>); the note keeps the origin to the tree it signed then, so
+    /// that another tree served afterwards is found as a fork, across restarts too.
+    /// </summary>
+    public static KeySpace RefusedSpace(IKeyValueStore store, string origin) => new(store, StoreFamily.Checkpoints, "refused/" + origin);
+
+    /// <summary>Keeps the checkpoint of a run refused at <paramref name="size"/>, durably, before the mirror stops.</summary>
+    private void KeepRefused(ulong size, byte[] root, byte[] note)
+    {
+        _refusedSpace.PutNow(SizeKey(size), note);
+        _refused = new RefusedRun(size, root, note);
+    }
+
+    /// <summary>The last refused run's checkpoint kept in the store, if any (a note that no longer parses is ignored: it was verified when kept).</summary>
+    private RefusedRun? LoadRefused()
+    {
+        if (_refusedSpace.Last() is not { } last || last.Key.Length != 8) return null;
+        if (!SignedNote.TryParse(last.Value, out var note, out _) || !Checkpoint.TryParse(note.Text, Origin, out var checkpoint, out _)) return null;
+        return new RefusedRun(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(last.Key), checkpoint.RootHash.ToArray(), last.Value);
+    }
+
+    /// <summary>
+    /// Whether the origin's signed checkpoint at <paramref name="size"/> (<paramref name="root"/>, <paramref name="note"/>)
+    /// contradicts the one it signed for a run this mirror refused at that size: two trees of one size, a fork (the mirror
+    /// stops with both roots named, the new note kept as evidence).
+    /// </summary>
+    private bool ContradictsRefused(ulong size, ReadOnlySpan<byte> root, byte[] note)
+    {
+        if (_refused is not { } refused || refused.Size != size || root.SequenceEqual(refused.Root)) return false;
+        Fork(size, note, $"{Origin} signed size {size} with root {new Hash256(root)}, and before that with root {new Hash256(refused.Root)} for a run this mirror refused");
+        return true;
+    }
+
+    /// <summary>
+    /// Once the stored log covers the refused run's size: its root there must be the one the origin signed for that run,
+    /// else the origin signed two trees (a fork: the mirror stops, the refused run's note kept as evidence); if it is,
+    /// the refusal is settled.
+    /// </summary>
+    private void SettleRefused()
+    {
+        if (_refused is not { } refused || refused.Size > _log.Size) return;
+        var held = _log.RootAt(refused.Size);
+        if (!held.AsSpan().SequenceEqual(refused.Root))
+        {
+            Fork(refused.Size, refused.Note,
+                $"{Origin} signed size {refused.Size} with root {new Hash256(refused.Root)} for a run this mirror refused, but the entries it stored since under the origin's signed checkpoints give root {new Hash256(held)}");
+            return;
+        }
+        _refused = null;
     }
 
     // Debug: a busy origin's mirror stores a run per checkpoint, hundreds a second; progress is the huren_mirror_size metric.

@@ -365,6 +365,53 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// An origin signs a run the mirror refuses (an entry whose signature fails, a refusal checked again later) and,
+    /// when followed again, serves another tree: signed at the refused size, or beyond it. Either is a fork, found by a
+    /// new mirror over the same store (the refused run's signed checkpoint is kept there): before the other tree's run at
+    /// that size is stored, or as soon as the run beyond it is.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Another_tree_served_after_a_refused_run_is_a_fork_against_the_refused_runs_signed_checkpoint(int honestSize)
+    {
+        _source.RegisterIssuer("430100-refused", LedgerBodies.Uscc("11430100HUREN0110"));
+        var forged = (byte[])Leaf(1).Clone();
+        forged[^3] ^= 0x01; // inside the signature, the last field of a SignedEntry
+        var forgedTree = new MemoryMerkleTree();
+        forgedTree.Append(Leaf(0));
+        forgedTree.Append(forged);
+        forgedTree.Append(Leaf(2));
+        var forgedRoot = forgedTree.Root().AsSpan().ToArray();
+        _peer.Script(Entry(0), new FollowMessage { Entry = new LogEntry { Origin = Origin, Index = 1, Leaf = forged } }, Entry(2), Checkpoint(3, root: forgedRoot));
+        var (refusing, _) = Mirror();
+        await RunUntilAsync(refusing, () => refusing.Fault is not null, "the first mirror stops");
+        Assert.True(refusing.FaultIsRefusal);
+        Assert.Single(LogMirror.RefusedSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+
+        var script = new List<FollowMessage>();
+        for (ulong i = 0; i < (ulong)honestSize; i++) script.Add(Entry(i));
+        script.Add(Checkpoint((ulong)honestSize));
+        _peer.Script([.. script]);
+        var (mirror, log) = Mirror();
+        var reported = new List<(string Origin, string Reason)>();
+        mirror.ForkFound = (origin, _, reason) => reported.Add((origin, reason));
+        await RunUntilAsync(mirror, () => mirror.Fault is not null, "the mirror stops on the fork");
+
+        var honest = new MemoryMerkleTree();
+        for (ulong i = 0; i < 3; i++) honest.Append(Leaf(i));
+        var reason = honestSize == 3
+            ? $"{Origin} signed size 3 with root {new Hash256(honest.Root().AsSpan().ToArray())}, and before that with root {new Hash256(forgedRoot)} for a run this mirror refused"
+            : $"{Origin} signed size 3 with root {new Hash256(forgedRoot)} for a run this mirror refused, but the entries it stored since under the origin's signed checkpoints give root {new Hash256(honest.Root().AsSpan().ToArray())}";
+        Assert.Equal(reason, mirror.Fault);
+        Assert.False(mirror.FaultIsRefusal);
+        Assert.Equal([(Origin, reason)], reported);
+        Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
+        // At the refused size nothing of the other tree is stored; beyond it, the run is the origin's, checked, and stored.
+        Assert.Equal(honestSize == 3 ? 0UL : 4UL, log.Size);
+    }
+
+    /// <summary>
     /// A cosigned checkpoint sent again at a size inside a run the mirror stored in one batch (that size has no map
     /// version of its own): its status-map root is checked against the root derived from the stored leaves. The origin's
     /// own root is kept with its cosignature; a root the entries do not give stops the mirror as a map fork, with the
