@@ -18,6 +18,7 @@ internal sealed class BenchOptions
     public int VerifyCalls { get; private set; } = 2_000;
     public int TraceCalls { get; private set; } = 50;
     public long MirrorEntries { get; private set; } = 200_000;
+    public int FloorEntries { get; private set; } = 100_000;
     public string MicroFilter { get; private set; } = "*";
     public long MapRecords { get; private set; } = 10_000_000;
     public int MapBatch { get; private set; } = 1_000;
@@ -68,6 +69,7 @@ internal sealed class BenchOptions
                 case "--data": o.DataDir = Value(args, ref i); break;
                 case "--verify-calls": o.VerifyCalls = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--trace-calls": o.TraceCalls = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--floor-entries": o.FloorEntries = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--mirror-entries": o.MirrorEntries = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 case "--micro-filter": o.MicroFilter = Value(args, ref i); break;
                 case "--map-records": o.MapRecords = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
@@ -92,7 +94,7 @@ internal sealed class BenchOptions
         => ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
 
     /// <summary>The suites a run may name (<c>all</c> runs every one but <c>anchor</c>).</summary>
-    public static readonly string[] KnownSuites = ["all", "limits", "ingest", "log", "large", "network", "exchange", "mirror", "hypercore", "statusmap", "micro", "anchor"];
+    public static readonly string[] KnownSuites = ["all", "limits", "ingest", "log", "large", "network", "exchange", "mirror", "hypercore", "statusmap", "micro", "anchor", "floor"];
 }
 
 /// <summary>One measured figure: the median of several runs and their spread.</summary>

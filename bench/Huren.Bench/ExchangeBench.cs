@@ -1,11 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Huren.Cli.Profiles;
 using Huren.Schemas.Bodies;
@@ -155,6 +150,8 @@ internal static class ExchangeBench
                 var transfer = new List<double>();
                 var transferEnd = new List<double>();
                 var raw = new List<double>();
+                var storeToStore = new List<double>();
+                var storeToStoreCpu = new List<double>();
                 var transferCpu = new List<double>();
                 // Warm-up, not reported: the file path's code (content reads, the stream, the digests) is not what the
                 // exchange warm-up ran, and the first transfers and raw copies of a process ran at half speed (JIT).
@@ -163,13 +160,16 @@ internal static class ExchangeBench
                     var before = CpuTimes(processes);
                     var (nodeToNode, endToEnd) = await TransferAsync(run, consumers[0], consumerKey, fileBytes);
                     var after = CpuTimes(processes);
-                    var rawRate = await RawTlsCopyAsync(fileBytes);
+                    var rawRate = await FileFloor.RawTlsCopyAsync(fileBytes);
+                    var (storeRate, storeCpu) = await FileFloor.StoreToStoreAsync(fileBytes);
                     var cpuPerMb = Enumerable.Range(0, before.Length).Sum(p => (after[p] - before[p]).TotalMilliseconds) / options.TransferMegabytes;
-                    Console.Error.WriteLine($"exchange: {options.TransferMegabytes} MB{(run < 0 ? " (warm-up)" : "")}: request {nodeToNode:F1} MB/s, request+receipt+fetch {endToEnd:F1} MB/s, raw TLS {rawRate:F1} MB/s, CPU {cpuPerMb:F2} ms/MB");
+                    Console.Error.WriteLine($"exchange: {options.TransferMegabytes} MB{(run < 0 ? " (warm-up)" : "")}: request {nodeToNode:F1} MB/s, request+receipt+fetch {endToEnd:F1} MB/s, raw TLS {rawRate:F1} MB/s, store to store over TLS {storeRate:F1} MB/s ({storeCpu:F2} ms/MB), CPU {cpuPerMb:F2} ms/MB");
                     if (run < 0) continue;
                     transfer.Add(nodeToNode);
                     transferEnd.Add(endToEnd);
                     raw.Add(rawRate);
+                    storeToStore.Add(storeRate);
+                    storeToStoreCpu.Add(storeCpu);
                     transferCpu.Add(cpuPerMb);
                 }
 
@@ -189,6 +189,13 @@ internal static class ExchangeBench
                     "new checkpoint sizes the bench's followers of both logs saw during the measured run ÷ exchanges; each costs every member a mirror run, note checks and synced writes"));
                 var mb = $"{options.TransferMegabytes} MB random file";
                 figures.Add(BenchFigure.Of("raw loopback TLS copy (this process, TLS 1.3, one connection)", "MB/s", raw, $"{mb} from memory to a discarding reader, same run"));
+                figures.Add(BenchFigure.Of("file floor: content store to content store over one TLS connection (this process)", "MB/s", storeToStore,
+                    $"{mb}; the provider's store reads and decrypts it, the consumer's hashes it (SHA-256, SM3), encrypts it and syncs it; no gRPC, no ledger; same run"));
+                figures.Add(BenchFigure.Of("file floor / raw TLS copy", "ratio", storeToStore.Zip(raw, (t, r) => t / r).ToList(), "per run; what an exchange's file transfer reaches at best against the raw copy with the work in this order"));
+                figures.Add(BenchFigure.Of("file floor: CPU per MB (both stores and both ends of the connection)", "ms/MB", storeToStoreCpu, $"{mb}; this process's CPU time over the copy ÷ MB"));
+                figures.Add(BenchFigure.Of("file floor spread over every core / raw TLS copy", "ratio",
+                    storeToStoreCpu.Zip(raw, (c, r) => Environment.ProcessorCount * 1000 / c / r).ToList(),
+                    $"per run; {Environment.ProcessorCount} cores × 1,000 ÷ (CPU ms per MB) ÷ raw MB/s: the most any arrangement of the same work could reach"));
                 figures.Add(BenchFigure.Of("file through an exchange: request (node to node, stored encrypted at both)", "MB/s", transfer,
                     $"{mb}; from the request to Zhuzhou's node holding the checked data"));
                 figures.Add(BenchFigure.Of("file through an exchange: request + receipt + fetch by the department", "MB/s", transferEnd, $"{mb}; until the department has read every byte back"));
@@ -298,52 +305,6 @@ internal static class ExchangeBench
 
     /// <summary>Process CPU time of each node, then of this (the bench) process.</summary>
     private static TimeSpan[] CpuTimes(List<Process> processes) => [.. processes.Select(p => p.TotalProcessorTime), Process.GetCurrentProcess().TotalProcessorTime];
-
-    /// <summary>The same bytes over one TLS 1.3 connection on loopback in this process (self-signed P-256 server certificate), in 256 KiB writes.</summary>
-    private static async Task<double> RawTlsCopyAsync(byte[] data)
-    {
-        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=bench-raw-tls", ecdsa, HashAlgorithmName.SHA256);
-        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
-        using var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            var clock = Stopwatch.StartNew();
-            var server = Task.Run(async () =>
-            {
-                using var socket = await listener.AcceptTcpClientAsync();
-                await using var tls = new SslStream(socket.GetStream());
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate, EnabledSslProtocols = SslProtocols.Tls13 });
-                var buffer = new byte[256 * 1024];
-                long total = 0;
-                int n;
-                while ((n = await tls.ReadAsync(buffer)) > 0) total += n;
-                return total;
-            });
-            using (var client = new TcpClient())
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                await using var tls = new SslStream(client.GetStream(), false, (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString());
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "bench-raw-tls", EnabledSslProtocols = SslProtocols.Tls13 });
-                for (var at = 0; at < data.Length; at += 256 * 1024) await tls.WriteAsync(data.AsMemory(at, Math.Min(256 * 1024, data.Length - at)));
-                await tls.ShutdownAsync();
-                // Read to the server's close: closing with its session tickets unread would reset the connection.
-                while (await tls.ReadAsync(new byte[64]) > 0)
-                {
-                }
-            }
-            var received = await server;
-            if (received != data.Length) throw new InvalidOperationException($"raw TLS copy: {received} of {data.Length} bytes");
-            return data.Length / 1024.0 / 1024 / clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 
     private static ShareRequest Ask(string shareId, string recordId, string field) => new()
     {

@@ -1,6 +1,6 @@
 using Huren.Bench;
 
-// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|log|ingest|large|network|exchange|mirror|hypercore|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
+// Usage: dotnet run -c Release --project bench/Huren.Bench -- [all|limits|floor|log|ingest|large|network|exchange|mirror|hypercore|statusmap|micro|anchor ...] [options]; see docs/benchmarks.md.
 if (args is ["startup-child", var dir, var licenseId]) return await LargeLogBench.StartUpChildAsync(dir, licenseId);
 
 if (args is ["--help"] or ["-h"])
@@ -23,6 +23,7 @@ var clock = System.Diagnostics.Stopwatch.StartNew();
 bool Wants(string suite) => options.Suites.Contains(suite) || options.Suites.Contains("all");
 var results = new List<BenchFigure>();
 if (Wants("limits")) results.AddRange(MachineLimits.Run(options));
+if (Wants("floor")) results.AddRange(DurableFloor.Run(options));
 if (Wants("ingest")) results.AddRange(await IngestBench.RunAsync(options));
 if (Wants("log")) results.AddRange(await LogBench.RunAsync(options));
 if (Wants("large")) results.AddRange(await LargeLogBench.RunAsync(options));
