@@ -14,7 +14,7 @@ namespace Huren.Bench;
 /// that does nothing but check each entry's signature and make it durable — no transport, no decoding beyond the
 /// envelope, no ledger rules, no status map, no checkpoints. Same leaves, same check (<see cref="SignatureCheck"/>),
 /// same shape as the node's batched write path: 4 callers × 256 entries, each caller checking its own batch, one
-/// writer at a time, one synced write per batch. Beside the node's whole write path, three stores:
+/// writer at a time, one synced write per batch. Six ways, from the most work to the least:
 /// <list type="bullet">
 /// <item>the node's write path (<see cref="Sequencer.SubmitBatchAsync"/> of a fresh node, no gRPC): decoding, ledger
 /// rules, state rows, status map, a checkpoint per batch — what the floors below leave out;</item>
