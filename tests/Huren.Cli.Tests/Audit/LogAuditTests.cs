@@ -52,13 +52,13 @@ public sealed class LogAuditTests
         ];
     }
 
-    /// <summary>The log's checkpoint over <paramref name="leaves"/>, cosigned by the two other cities' witnesses.</summary>
-    private string Checkpoint(IReadOnlyList<byte[]> leaves, byte[]? root = null)
+    /// <summary>The checkpoint of <paramref name="logCity"/>'s log (Changsha's unless named) over <paramref name="leaves"/>, cosigned by the two other cities' witnesses.</summary>
+    private string Checkpoint(IReadOnlyList<byte[]> leaves, byte[]? root = null, string logCity = "430100")
     {
         var tree = new MemoryMerkleTree();
         foreach (var leaf in leaves) tree.Append(leaf);
-        var note = new CheckpointSigner(Origin, Key("430100", "keys/log-ed25519.pem"), Key("430100", "keys/log-sm2.pem")).Sign((ulong)leaves.Count, root ?? tree.Root().AsSpan().ToArray());
-        foreach (var city in new[] { "430200", "430300" })
+        var note = new CheckpointSigner($"huren.cz-t/{logCity}", Key(logCity, "keys/log-ed25519.pem"), Key(logCity, "keys/log-sm2.pem")).Sign((ulong)leaves.Count, root ?? tree.Root().AsSpan().ToArray());
+        foreach (var city in new[] { "430100", "430200", "430300" }.Where(c => c != logCity))
         {
             var witness = NoteSignerKey.ForCosigner(CosignatureSigner.WitnessNameFor($"huren.cz-t/{city}"), Key(city, "keys/witness-ed25519.pem"));
             note = CosignatureSigner.Cosign(note, witness, DateTimeOffset.FromUnixTimeSeconds(1_795_000_000));
@@ -396,6 +396,51 @@ public sealed class LogAuditTests
         await fromOwn.ReadMemberAsync(network, member, none, Serving("430100", log), null, CancellationToken.None);
         Assert.Equal(9UL, fromOwn.SizesRead[Origin]);
         Assert.Contains("(the node asked held no final checkpoint of it: no final checkpoint of huren.cz-t/430100 in time: its checkpoint does not verify: stray key)", fromOwn.Coverage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_flow_audit_asks_the_logs_own_nodes_at_once_so_a_slow_one_does_not_hold_up_the_others()
+    {
+        // Changsha's own node gives its newer entries only once Zhuzhou's own node has been asked. Read one log after
+        // the other, Changsha's would wait out its budget and be reported refused; read at once, both are whole.
+        var log = Nine();
+        var network = Huren.Sdk.Network.TrustedNetwork.From(_network.Genesis);
+        var changsha = network.ByOrigin(Origin)!;
+        var zhuzhou = network.ByOrigin("huren.cz-t/430200")!;
+        var zhuzhouNote = Checkpoint([], logCity: "430200");
+        var zhuzhouAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var xiangtan = Serving("430300", log[..5]);
+        var asked = xiangtan with
+        {
+            FinalCheckpoint = (m, d, t) => m == zhuzhou ? Task.FromResult((0UL, zhuzhouNote)) : xiangtan.FinalCheckpoint(m, d, t),
+            LatestCheckpoint = (m, t) => m == zhuzhou ? Task.FromResult(new Huren.Schemas.Services.CheckpointResponse { Origin = zhuzhou.Origin, Size = 0, Note = zhuzhouNote }) : xiangtan.LatestCheckpoint(m, t),
+        };
+        var changshaOwn = Serving("430100", log);
+        var slow = changshaOwn with
+        {
+            Page = async (origin, start, token) =>
+            {
+                await zhuzhouAsked.Task.WaitAsync(token);
+                return await changshaOwn.Page(origin, start, token);
+            },
+        };
+        var zhuzhouOwn = asked with
+        {
+            CityCode = "430200",
+            FinalCheckpoint = (m, d, t) =>
+            {
+                zhuzhouAsked.TrySetResult();
+                return asked.FinalCheckpoint(m, d, t);
+            },
+        };
+
+        var ledger = await Huren.Cli.Commands.Trace.FlowLedger.ReadMembersAsync(network, asked, [(changsha, slow, null), (zhuzhou, zhuzhouOwn, null)], CancellationToken.None, TimeSpan.FromSeconds(20));
+        Assert.Empty(ledger.OwnNodeRefused);
+        Assert.Equal(9UL, ledger.SizesRead[Origin]);
+        Assert.Equal(("430100", (ulong?)5, (string?)null), ledger.ReadFromOwnNode[Origin]);
+        Assert.Equal(0UL, ledger.SizesRead[zhuzhou.Origin]);
+        Assert.Equal(8, ledger.Issues.Count);
+        Assert.Equal($"  {Origin}: 9 entries, the newest from its own node 430100 (the node asked held a final checkpoint of 5 entries only)", ledger.Coverage().Split('\n')[1]);
     }
 
     [Fact]

@@ -132,8 +132,8 @@ internal sealed class FlowLedger
     /// </summary>
     public static async Task<FlowLedger> ReadAsync(NodeSession session, CancellationToken ct)
     {
-        var ledger = new FlowLedger();
         var asked = FlowSource.Of(session.City.CityCode, session.Client, session.Network);
+        var members = new List<(TrustedMember Member, FlowSource? Own, string? Unasked)>(session.Network.Members.Count);
         foreach (var member in session.Network.Members)
         {
             FlowSource? own = null;
@@ -154,9 +154,56 @@ internal sealed class FlowLedger
                     }
                 }
             }
-            await ledger.ReadMemberAsync(session.Network, member, asked, own, unasked, ct).ConfigureAwait(false);
+            members.Add((member, own, unasked));
         }
+        return await ReadMembersAsync(session.Network, asked, members, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads each of <paramref name="members"/>' logs (<see cref="ReadMemberAsync"/>) at once, each into a ledger of its
+    /// own, merged in the order given: a log whose own node is slow (up to its budget) or whose node asked waits for
+    /// finality does not hold up the others, and the result is what reading them one after another gives. A fork in
+    /// any log ends the audit (the first in that order is thrown) once every reading has ended.
+    /// </summary>
+    internal static async Task<FlowLedger> ReadMembersAsync(TrustedNetwork network, FlowSource asked, IReadOnlyList<(TrustedMember Member, FlowSource? Own, string? Unasked)> members,
+        CancellationToken ct, TimeSpan? ownBudget = null)
+    {
+        var readings = new Task<FlowLedger>[members.Count];
+        for (var i = 0; i < members.Count; i++)
+        {
+            var (member, own, unasked) = members[i];
+            readings[i] = Task.Run(async () =>
+            {
+                var one = new FlowLedger();
+                await one.ReadMemberAsync(network, member, asked, own, unasked, ct, ownBudget).ConfigureAwait(false);
+                return one;
+            }, ct);
+        }
+        try
+        {
+            await Task.WhenAll(readings).ConfigureAwait(false);
+        }
+        catch (Exception) when (readings.All(r => r.IsCompleted))
+        {
+            // Thrown below, from the first faulted reading in the members' order.
+        }
+        var ledger = new FlowLedger();
+        foreach (var reading in readings) ledger.Take(await reading.ConfigureAwait(false));
         return ledger;
+    }
+
+    /// <summary>Adds everything <paramref name="one"/> read (another log's) to this ledger.</summary>
+    private void Take(FlowLedger one)
+    {
+        Shares.AddRange(one.Shares);
+        Receipts.AddRange(one.Receipts);
+        Issues.AddRange(one.Issues);
+        foreach (var (origin, size) in one.SizesRead) SizesRead[origin] = size;
+        foreach (var (origin, size) in one.LatestSizes) LatestSizes[origin] = size;
+        foreach (var (origin, why) in one.LatestUnknown) LatestUnknown[origin] = why;
+        foreach (var (origin, read) in one.ReadFromOwnNode) ReadFromOwnNode[origin] = read;
+        foreach (var (origin, refused) in one.OwnNodeRefused) OwnNodeRefused[origin] = refused;
+        foreach (var (origin, why) in one.OwnNodeUnasked) OwnNodeUnasked[origin] = why;
     }
 
     /// <summary>
