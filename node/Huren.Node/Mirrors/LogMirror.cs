@@ -46,10 +46,10 @@ public sealed partial class LogMirror
     private long _uncoveredBytes;
     // One reference, so a reader never sees a fault with the other fault's kind.
     private volatile Stopped? _stopped;
+    // The origin's signed checkpoints of runs this mirror refused (see RefusedSpace), each until entries stored since
+    // show it was the same tree; whether any is kept, so a mirror that never refused reads nothing for them.
     private readonly KeySpace _refusedSpace;
-    // The origin's signed checkpoint of the last run this mirror refused (see RefusedSpace), until entries stored
-    // since show it was the same tree.
-    private RefusedRun? _refused;
+    private bool _anyRefused;
 
     /// <summary>
     /// Leaf bytes received that no checkpoint covers yet (held in memory, decoded, until one does) after which the follow
@@ -99,7 +99,15 @@ public sealed partial class LogMirror
         _checkpoint = new OriginCheckpoint(log, events);
         _appender = new LogAppender(log, state, [state, _checkpoint], events, health, logger);
         _refusedSpace = RefusedSpace(evidence.Store, log.Origin);
-        _refused = LoadRefused();
+        try
+        {
+            _anyRefused = _refusedSpace.Last() is not null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Looked for at every run, then, and a store that cannot be read fails the follow there.
+            _anyRefused = true;
+        }
     }
 
     /// <summary>The key space of <paramref name="origin"/>'s evidence in <paramref name="store"/>: its checkpoints whose roots a mirror could not reproduce.</summary>
@@ -159,7 +167,7 @@ public sealed partial class LogMirror
             _stopped = null;
         }
         // A refused run's signed checkpoint kept from before a restart, at a size this copy already holds.
-        SettleRefused();
+        if (Fault is null) SettleStoredRefusals();
         var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested && Fault is null)
         {
@@ -444,12 +452,12 @@ public sealed partial class LogMirror
             }
             return;
         }
-        if (resent) return;
         var runNote = verified.Note!.ToUtf8();
         if (ContradictsRefused(size, verified.Checkpoint.RootHash, runNote)) return;
+        if (resent) return;
         if (!await CollectCheckedAsync().ConfigureAwait(false))
         {
-            KeepRefused(size, verified.Checkpoint.RootHash.ToArray(), runNote);
+            KeepRefused(size, runNote);
             return;
         }
         // Compared before narrowing: a size 2^31 or more beyond the stored one would wrap to a negative count.
@@ -459,14 +467,15 @@ public sealed partial class LogMirror
         var run = _pending.GetRange(0, count);
         _pending.RemoveRange(0, count);
         foreach (var item in run) _uncoveredBytes -= HeldBytes(item.Leaf);
-        var runRoot = verified.Checkpoint.RootHash.ToArray();
-        _checkpoint.Expect(size, runRoot, runNote, mapRoot);
+        if (!RunKeepsToRefusals(size, run)) return;
+        var from = _log.Size;
+        _checkpoint.Expect(size, verified.Checkpoint.RootHash.ToArray(), runNote, mapRoot);
         // Written off the follow loop: the next run's entries are received and checked meanwhile. A run that stops the
         // mirror or must end the follow cancels the stream at once, as the follow loop would have without the pipeline.
         var follow = _follow;
         _writing = Task.Run(() =>
         {
-            var error = Stored(size, runRoot, runNote, _appender.Append(run, refusalEndsBatch: true));
+            var error = Stored(from, size, runNote, _appender.Append(run, refusalEndsBatch: true));
             if (error is not null || Fault is not null) follow?.Cancel();
             return error;
         });
@@ -492,7 +501,7 @@ public sealed partial class LogMirror
     }
 
     /// <summary>Acts on what the appender did with the run up to <paramref name="size"/>: stop with evidence, or log it stored; returns the exception the follow ends with, if any.</summary>
-    private Exception? Stored(ulong size, byte[] root, byte[] note, BatchOutcome outcome)
+    private Exception? Stored(ulong from, ulong size, byte[] note, BatchOutcome outcome)
     {
         if (outcome.Refusal is AdmissionException { Kind: RejectionKind.Unavailable } behind)
         {
@@ -502,8 +511,8 @@ public sealed partial class LogMirror
         }
         if (outcome.Refusal is AdmissionException refused)
         {
-            KeepRefused(size, root, note);
             Stop($"{Origin} wrote an entry its own rules refuse: {refused.Message}", refusal: true);
+            KeepRefused(size, note);
             return null;
         }
         if (outcome.Refusal is BatchRefusedException mismatch)
@@ -520,7 +529,8 @@ public sealed partial class LogMirror
         }
         if (outcome.Failure is { } failure) return failure;
         LogMirrored(_logger, Origin, size);
-        SettleRefused();
+        // Refused runs inside the run just stored were found to be its tree before it was written: settled.
+        if (_anyRefused) DropRefusals(RefusedIn(from, size));
         return null;
     }
 
@@ -570,8 +580,8 @@ public sealed partial class LogMirror
 
     private sealed record Stopped(string Reason, bool IsRefusal);
 
-    /// <summary>A checkpoint the origin signed for a run this mirror refused: its size, root and note.</summary>
-    private sealed record RefusedRun(ulong Size, byte[] Root, byte[] Note);
+    /// <summary>A checkpoint the origin signed for a run this mirror refused: its size, root and note, and its row's key.</summary>
+    private sealed record RefusedRun(ulong Size, byte[] Root, byte[] Note, byte[] Key);
 
     /// <summary>
     /// The key space of <paramref name="origin"/>'s refused runs in <paramref name="store"/>: for each run a mirror
@@ -581,49 +591,119 @@ public sealed partial class LogMirror
     /// </summary>
     public static KeySpace RefusedSpace(IKeyValueStore store, string origin) => new(store, StoreFamily.Checkpoints, "refused/" + origin);
 
-    /// <summary>Keeps the checkpoint of a run refused at <paramref name="size"/>, durably, before the mirror stops.</summary>
-    private void KeepRefused(ulong size, byte[] root, byte[] note)
+    /// <summary>
+    /// Keeps the origin's signed checkpoint of a run refused at <paramref name="size"/>. Called after the mirror stopped
+    /// on the refusal, so a store that fails here does not hide the alarm; the failure is logged.
+    /// </summary>
+    private void KeepRefused(ulong size, byte[] note)
     {
-        _refusedSpace.PutNow(SizeKey(size), note);
-        _refused = new RefusedRun(size, root, note);
+        try
+        {
+            _refusedSpace.PutNow(SizeKey(size), note);
+            _anyRefused = true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRefusedNotKept(_logger, Origin, size, ex.Message);
+        }
     }
 
-    /// <summary>The last refused run's checkpoint kept in the store, if any (a note that no longer parses is ignored: it was verified when kept).</summary>
-    private RefusedRun? LoadRefused()
+    /// <summary>
+    /// The refused runs kept at sizes in (<paramref name="after"/>, <paramref name="upTo"/>], in order, each whose note
+    /// still verifies under the configuration in force. One that no longer does (its key revoked or retired since: the
+    /// note binds the origin no more, e.g. a stolen key's) is dropped.
+    /// </summary>
+    private List<RefusedRun> RefusedIn(ulong after, ulong upTo)
     {
-        if (_refusedSpace.Last() is not { } last || last.Key.Length != 8) return null;
-        if (!SignedNote.TryParse(last.Value, out var note, out _) || !Checkpoint.TryParse(note.Text, Origin, out var checkpoint, out _)) return null;
-        return new RefusedRun(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(last.Key), checkpoint.RootHash.ToArray(), last.Value);
+        var kept = new List<RefusedRun>();
+        if (!_anyRefused || upTo <= after) return kept;
+        var rows = new List<KeyValuePair<byte[], byte[]>>();
+        foreach (var row in _refusedSpace.ScanFrom(SizeKey(after + 1)))
+        {
+            if (row.Key.Length == 8 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(row.Key) > upTo) break;
+            rows.Add(row);
+        }
+        var unbinding = new List<RefusedRun>();
+        foreach (var (key, note) in rows)
+        {
+            var size = key.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key) : 0;
+            var verified = key.Length == 8 && SignedNote.TryParse(note, out var parsed, out _) ? _checkpoints().Verify(parsed, _time.GetUtcNow()) : null;
+            var run = new RefusedRun(size, verified is { IsValid: true } ? verified.Checkpoint!.RootHash.ToArray() : [], note, key);
+            if (verified is { IsValid: true } && verified.Checkpoint!.Size == size) kept.Add(run);
+            else unbinding.Add(run);
+        }
+        DropRefusals(unbinding);
+        return kept;
+    }
+
+    /// <summary>Deletes the rows of <paramref name="runs"/> (settled, unbinding, or reported as a fork and kept as evidence).</summary>
+    private void DropRefusals(List<RefusedRun> runs)
+    {
+        if (runs.Count == 0) return;
+        using var batch = _refusedSpace.Store.CreateBatch();
+        foreach (var run in runs) _refusedSpace.Delete(batch, run.Key);
+        _refusedSpace.Store.Write(batch);
+        _anyRefused = _refusedSpace.Last() is not null;
     }
 
     /// <summary>
     /// Whether the origin's signed checkpoint at <paramref name="size"/> (<paramref name="root"/>, <paramref name="note"/>)
-    /// contradicts the one it signed for a run this mirror refused at that size: two trees of one size, a fork (the mirror
-    /// stops with both roots named, the new note kept as evidence).
+    /// contradicts the one it signed for a run this mirror refused at that size: two trees of one size, a fork (the
+    /// mirror stops with both roots named, the new note kept as evidence).
     /// </summary>
     private bool ContradictsRefused(ulong size, ReadOnlySpan<byte> root, byte[] note)
     {
-        if (_refused is not { } refused || refused.Size != size || root.SequenceEqual(refused.Root)) return false;
+        if (!_anyRefused || RefusedIn(size - 1, size) is not [var refused] || root.SequenceEqual(refused.Root)) return false;
         Fork(size, note, $"{Origin} signed size {size} with root {new Hash256(root)}, and before that with root {new Hash256(refused.Root)} for a run this mirror refused");
         return true;
     }
 
     /// <summary>
-    /// Once the stored log covers the refused run's size: its root there must be the one the origin signed for that run,
-    /// else the origin signed two trees (a fork: the mirror stops, the refused run's note kept as evidence); if it is,
-    /// the refusal is settled.
+    /// Whether the run up to <paramref name="size"/> gives, at the size of each refused run inside it, the root the origin
+    /// signed for that run; if not, the origin signed two trees (a fork: the mirror stops, the refused run's note is kept
+    /// as evidence) and nothing of the run is written.
     /// </summary>
-    private void SettleRefused()
+    private bool RunKeepsToRefusals(ulong size, List<AppendItem> run)
     {
-        if (_refused is not { } refused || refused.Size > _log.Size) return;
-        var held = _log.RootAt(refused.Size);
-        if (!held.AsSpan().SequenceEqual(refused.Root))
+        if (!_anyRefused) return true;
+        var refusals = RefusedIn(_log.Size, size);
+        if (refusals.Count == 0) return true;
+        // Not written: only the frontier of this copy is read, while no write is in flight.
+        var staging = _log.BeginStaging(new LogCommit());
+        var next = 0;
+        for (var k = 0; k < run.Count && next < refusals.Count; k++)
         {
-            Fork(refused.Size, refused.Note,
-                $"{Origin} signed size {refused.Size} with root {new Hash256(refused.Root)} for a run this mirror refused, but the entries it stored since under the origin's signed checkpoints give root {new Hash256(held)}");
-            return;
+            staging.Append(run[k].Leaf, run[k].LeafHash, "");
+            if (staging.Size != refusals[next].Size) continue;
+            var root = staging.Root();
+            if (!root.AsSpan().SequenceEqual(refusals[next].Root))
+            {
+                var refused = refusals[next];
+                Fork(refused.Size, refused.Note,
+                    $"{Origin} signed size {refused.Size} with root {new Hash256(refused.Root)} for a run this mirror refused, but the entries it sent since under its checkpoint of size {size} give root {new Hash256(root)}");
+                return false;
+            }
+            next++;
         }
-        _refused = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Refused runs at sizes this copy already holds (kept before a restart): each must be the stored tree, else the
+    /// origin signed two trees (a fork, reported once: the note moves to the evidence); either way the row goes.
+    /// </summary>
+    private void SettleStoredRefusals()
+    {
+        if (!_anyRefused) return;
+        var refusals = RefusedIn(0, _log.Size);
+        foreach (var refused in refusals)
+        {
+            var held = _log.RootAt(refused.Size);
+            if (Fault is not null || held.AsSpan().SequenceEqual(refused.Root)) continue;
+            Fork(refused.Size, refused.Note,
+                $"{Origin} signed size {refused.Size} with root {new Hash256(refused.Root)} for a run this mirror refused, but the entries it stored under the origin's signed checkpoints give root {new Hash256(held)}");
+        }
+        DropRefusals(refusals);
     }
 
     // Debug: a busy origin's mirror stores a run per checkpoint, hundreds a second; progress is the huren_mirror_size metric.
@@ -644,6 +724,9 @@ public sealed partial class LogMirror
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of {Origin} follows again from size {Size}, checking again under the network configuration in force what stopped it: {Fault}")]
     private static partial void LogFollowingAgain(ILogger logger, string origin, ulong size, string fault);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mirror of {Origin} could not keep the signed checkpoint of the run it refused at size {Size} ({Error}): a second tree served at that size later is not found by this mirror")]
+    private static partial void LogRefusedNotKept(ILogger logger, string origin, ulong size, string error);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "ALARM: mirror of {Origin} stopped: {Fault}")]
     private static partial void LogFault(ILogger logger, string origin, string fault);

@@ -402,13 +402,58 @@ public sealed class LogMirrorFaultTests : IAsyncLifetime
         for (ulong i = 0; i < 3; i++) honest.Append(Leaf(i));
         var reason = honestSize == 3
             ? $"{Origin} signed size 3 with root {new Hash256(honest.Root().AsSpan().ToArray())}, and before that with root {new Hash256(forgedRoot)} for a run this mirror refused"
-            : $"{Origin} signed size 3 with root {new Hash256(forgedRoot)} for a run this mirror refused, but the entries it stored since under the origin's signed checkpoints give root {new Hash256(honest.Root().AsSpan().ToArray())}";
+            : $"{Origin} signed size 3 with root {new Hash256(forgedRoot)} for a run this mirror refused, but the entries it sent since under its checkpoint of size 4 give root {new Hash256(honest.Root().AsSpan().ToArray())}";
         Assert.Equal(reason, mirror.Fault);
         Assert.False(mirror.FaultIsRefusal);
         Assert.Equal([(Origin, reason)], reported);
         Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty));
-        // At the refused size nothing of the other tree is stored; beyond it, the run is the origin's, checked, and stored.
-        Assert.Equal(honestSize == 3 ? 0UL : 4UL, log.Size);
+        // Nothing of the other tree is stored, at the refused size or beyond it.
+        Assert.Equal(0UL, log.Size);
+    }
+
+    /// <summary>
+    /// Refused runs kept from before a restart, at sizes the copy already holds, are settled when the mirror next runs:
+    /// one whose signed root is not the stored tree's is a fork, reported once (its note moves to the evidence, so the
+    /// next restart does not report it again); one with the stored root, and one whose note no longer verifies (a key
+    /// not, or no longer, the origin's), are dropped.
+    /// </summary>
+    [Fact]
+    public async Task Refused_runs_kept_before_a_restart_are_settled_against_the_stored_tree_and_a_fork_is_reported_once()
+    {
+        _source.RegisterIssuer("430100-kept", LedgerBodies.Uscc("11430100HUREN0111"));
+        _peer.Script(Entry(0), Entry(1), Entry(2), Entry(3), Checkpoint(4));
+        var (first, log) = Mirror();
+        await RunUntilAsync(first, () => log.Size == 4, "the mirror stores the log");
+
+        static byte[] Key(ulong size)
+        {
+            var key = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(key, size);
+            return key;
+        }
+        var refused = LogMirror.RefusedSpace(_store, Origin);
+        var forged = Checkpoint(3, root: new byte[32]).Checkpoint!.Note;
+        refused.PutNow(Key(1), System.Text.Encoding.UTF8.GetBytes(Checkpoint(1, root: new byte[32], key: SigningKey.Generate(SignatureAlgorithm.Ed25519)).Checkpoint!.Note));
+        refused.PutNow(Key(2), System.Text.Encoding.UTF8.GetBytes(Checkpoint(2).Checkpoint!.Note));
+        refused.PutNow(Key(3), System.Text.Encoding.UTF8.GetBytes(forged));
+
+        var reported = new List<string>();
+        var (restarted, _) = Mirror();
+        restarted.ForkFound = (_, _, reason) => reported.Add(reason);
+        await RunUntilAsync(restarted, () => restarted.Fault is not null, "the mirror stops on the fork");
+        var reason = $"{Origin} signed size 3 with root {new Hash256(new byte[32])} for a run this mirror refused, but the entries it stored under the origin's signed checkpoints give root {new Hash256(log.RootAt(3))}";
+        Assert.Equal(reason, restarted.Fault);
+        Assert.Equal([reason], reported);
+        Assert.Empty(refused.Scan(ReadOnlySpan<byte>.Empty));
+        Assert.Equal(forged, System.Text.Encoding.UTF8.GetString(Assert.Single(LogMirror.EvidenceSpace(_store, Origin).Scan(ReadOnlySpan<byte>.Empty)).Value));
+
+        var connections = _peer.Connections;
+        var (again, _) = Mirror();
+        again.ForkFound = (_, _, reason) => reported.Add(reason);
+        await RunUntilAsync(again, () => _peer.Connections > connections, "the mirror follows again");
+        Assert.Null(again.Fault);
+        Assert.Single(reported);
+        Assert.Equal(4UL, log.Size);
     }
 
     /// <summary>
