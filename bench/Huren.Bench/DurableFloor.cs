@@ -96,131 +96,111 @@ internal static class DurableFloor
         _ => "append-only file (fsync)",
     };
 
-    /// <summary>
-    /// Entries per second through a fresh node's sequencer, as the large log is built and the <c>SubmitBatch</c> RPC
-    /// submits (no gRPC): the whole of what the node does with an entry between the transport and its answer.
-    /// </summary>
-    private static async Task<double> WritePathAsync(SigningKey key, byte[][] leaves)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-floor-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var node = BenchNode.Open(dir);
-            await using var app = node.Build();
-            var sequencer = app.Services.GetRequiredService<Sequencer>();
-            await sequencer.SubmitAsync(BenchLedger.RegisterIssuer(node.RootKey, Issuer, key.PublicKey));
-            return await SubmitAllAsync(sequencer, leaves);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
-    }
-
-    /// <summary>Entries per second through a sequencer that checks signatures only, with or without the status map (as the <c>log</c> suite's).</summary>
-    private static async Task<double> SequencerAsync(SigningKey key, byte[][] leaves, bool statusMap)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "huren-bench-floor-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using var db = RocksStore.Open(dir);
-            var log = new MerkleLog(new LogStore(db, BenchLedger.Origin));
-            var check = new SignatureCheck(BenchLedger.Origin, id => id == key.Id ? key.PublicKey : null);
-            await using var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(check), [new StandInCheckpoint(log)], new SequencerOptions(), NullLogger.Instance, statusMap);
-            return await SubmitAllAsync(sequencer, leaves);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
-    }
-
-    /// <summary>Submits <paramref name="leaves"/> as the <c>SubmitBatch</c> RPC does (<see cref="Callers"/> callers of <see cref="BatchSize"/> entries); entries per second.</summary>
-    private static async Task<double> SubmitAllAsync(Sequencer sequencer, byte[][] leaves)
-    {
-        var batches = (leaves.Length + BatchSize - 1) / BatchSize;
-        var sw = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = Callers }, async (b, _) =>
-        {
-            var results = await sequencer.SubmitBatchAsync(leaves[(b * BatchSize)..Math.Min(leaves.Length, (b + 1) * BatchSize)], null, CancellationToken.None);
-            foreach (var result in results)
-            {
-                if (result.Duplicate) throw new InvalidOperationException("an entry of the floor's leaves was a duplicate");
-            }
-        });
-        return leaves.Length / sw.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>Entries per second checked and made durable into a fresh <paramref name="store"/>.</summary>
+    /// <summary>Entries per second checked and made durable into a fresh <paramref name="store"/> in a temporary folder.</summary>
     private static double Durable(SigningKey key, byte[][] leaves, Store store)
     {
-        if (store == Store.WritePath) return WritePathAsync(key, leaves).GetAwaiter().GetResult();
-        if (store is Store.MerkleLogAndMap or Store.SequencerWithoutMap) return SequencerAsync(key, leaves, statusMap: store == Store.MerkleLogAndMap).GetAwaiter().GetResult();
         var dir = Path.Combine(Path.GetTempPath(), "huren-bench-floor-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
         {
-            using var db = store == Store.AppendFile ? null : RocksStore.Open(Path.Combine(dir, "db"));
-            using var file = store == Store.AppendFile ? new FileStream(Path.Combine(dir, "leaves"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20) : null;
-            var log = db is null ? null : new MerkleLog(new LogStore(db, BenchLedger.Origin));
-            var check = new SignatureCheck(BenchLedger.Origin, id => id == key.Id ? key.PublicKey : null);
-            var writer = new Lock();
-            var next = 0;
-            var sw = Stopwatch.StartNew();
-            var callers = new Task[Callers];
-            for (var c = 0; c < Callers; c++)
+            return store switch
             {
-                callers[c] = Task.Run(() =>
-                {
-                    var hashes = new byte[BatchSize][];
-                    var commit = new LogCommit();
-                    while (true)
-                    {
-                        var start = Interlocked.Add(ref next, BatchSize) - BatchSize;
-                        if (start >= leaves.Length) return;
-                        var end = Math.Min(leaves.Length, start + BatchSize);
-                        for (var i = start; i < end; i++)
-                        {
-                            check.Check(leaves[i]);
-                            hashes[i - start] = MerkleLog.HashLeaf(leaves[i]);
-                        }
-                        lock (writer)
-                        {
-                            switch (store)
-                            {
-                                case Store.AppendFile:
-                                    for (var i = start; i < end; i++) file!.Write(leaves[i]);
-                                    file!.Flush(flushToDisk: true);
-                                    break;
-                                case Store.LeafRows:
-                                    commit.Clear();
-                                    commit.FirstIndex = (ulong)start;
-                                    for (var i = start; i < end; i++) commit.Leaves.Add(leaves[i]);
-                                    commit.Head = new byte[8];
-                                    BinaryPrimitives.WriteUInt64BigEndian(commit.Head, (ulong)end);
-                                    using (var batch = db!.CreateBatch())
-                                    {
-                                        log!.Store.Add(batch, commit);
-                                        db.Write(batch);
-                                    }
-                                    break;
-                                default:
-                                    commit.Clear();
-                                    var staging = log!.BeginStaging(commit);
-                                    for (var i = start; i < end; i++) staging.Append(leaves[i], hashes[i - start], "");
-                                    log.Commit(staging);
-                                    break;
-                            }
-                        }
-                    }
-                });
-            }
-            Task.WaitAll(callers);
-            return leaves.Length / sw.Elapsed.TotalSeconds;
+                Store.WritePath => WritePathAsync(key, leaves, dir).GetAwaiter().GetResult(),
+                Store.MerkleLogAndMap or Store.SequencerWithoutMap => SequencerAsync(key, leaves, dir, statusMap: store == Store.MerkleLogAndMap).GetAwaiter().GetResult(),
+                _ => Direct(key, leaves, dir, store),
+            };
         }
         finally
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>
+    /// Through a fresh node's sequencer, as the large log is built and the <c>SubmitBatch</c> RPC submits (no gRPC): the
+    /// whole of what the node does with an entry between the transport and its answer.
+    /// </summary>
+    private static async Task<double> WritePathAsync(SigningKey key, byte[][] leaves, string dir)
+    {
+        var node = BenchNode.Open(dir);
+        await using var app = node.Build();
+        var sequencer = app.Services.GetRequiredService<Sequencer>();
+        await sequencer.SubmitAsync(BenchLedger.RegisterIssuer(node.RootKey, Issuer, key.PublicKey));
+        var sw = Stopwatch.StartNew();
+        await LargeLog.SubmitBatchesAsync(sequencer, leaves, 1);
+        return leaves.Length / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Through a sequencer that checks signatures only, with or without the status map (as the <c>log</c> suite's).</summary>
+    private static async Task<double> SequencerAsync(SigningKey key, byte[][] leaves, string dir, bool statusMap)
+    {
+        using var db = RocksStore.Open(dir);
+        var log = new MerkleLog(new LogStore(db, BenchLedger.Origin));
+        await using var sequencer = Sequencer.Over(log, new SignatureOnlyAdmission(MachineLimits.Check(key)), [new StandInCheckpoint(log)], new SequencerOptions(), NullLogger.Instance, statusMap);
+        var sw = Stopwatch.StartNew();
+        await LargeLog.SubmitBatchesAsync(sequencer, leaves, 0);
+        return leaves.Length / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Into the node's Merkle log, its leaf rows alone or an append-only file, with no sequencer.</summary>
+    private static double Direct(SigningKey key, byte[][] leaves, string dir, Store store)
+    {
+        using var db = store == Store.AppendFile ? null : RocksStore.Open(Path.Combine(dir, "db"));
+        using var file = store == Store.AppendFile ? new FileStream(Path.Combine(dir, "leaves"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20) : null;
+        var log = db is null ? null : new MerkleLog(new LogStore(db, BenchLedger.Origin));
+        var check = MachineLimits.Check(key);
+        var writer = new Lock();
+        var next = 0;
+        var sw = Stopwatch.StartNew();
+        var callers = new Task[Callers];
+        for (var c = 0; c < Callers; c++)
+        {
+            callers[c] = Task.Run(() =>
+            {
+                var hashes = new byte[BatchSize][];
+                var commit = new LogCommit();
+                while (true)
+                {
+                    var start = Interlocked.Add(ref next, BatchSize) - BatchSize;
+                    if (start >= leaves.Length) return;
+                    var end = Math.Min(leaves.Length, start + BatchSize);
+                    for (var i = start; i < end; i++)
+                    {
+                        check.Check(leaves[i]);
+                        hashes[i - start] = MerkleLog.HashLeaf(leaves[i]);
+                    }
+                    lock (writer)
+                    {
+                        switch (store)
+                        {
+                            case Store.AppendFile:
+                                for (var i = start; i < end; i++) file!.Write(leaves[i]);
+                                file!.Flush(flushToDisk: true);
+                                break;
+                            case Store.LeafRows:
+                                commit.Clear();
+                                commit.FirstIndex = (ulong)start;
+                                for (var i = start; i < end; i++) commit.Leaves.Add(leaves[i]);
+                                commit.Head = new byte[8];
+                                BinaryPrimitives.WriteUInt64BigEndian(commit.Head, (ulong)end);
+                                using (var batch = db!.CreateBatch())
+                                {
+                                    log!.Store.Add(batch, commit);
+                                    db.Write(batch);
+                                }
+                                break;
+                            default:
+                                commit.Clear();
+                                var staging = log!.BeginStaging(commit);
+                                for (var i = start; i < end; i++) staging.Append(leaves[i], hashes[i - start], "");
+                                log.Commit(staging);
+                                break;
+                        }
+                    }
+                }
+            });
+        }
+        Task.WaitAll(callers);
+        return leaves.Length / sw.Elapsed.TotalSeconds;
     }
 }

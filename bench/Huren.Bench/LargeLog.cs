@@ -58,6 +58,24 @@ internal static class LargeLog
         return manifest;
     }
 
+    /// <summary>
+    /// Submits <paramref name="leaves"/> (the log's entries from <paramref name="from"/> on) as the <c>SubmitBatch</c> RPC
+    /// does: <see cref="Callers"/> concurrent callers of <see cref="BatchSize"/> entries; none may be a duplicate.
+    /// </summary>
+    public static async Task SubmitBatchesAsync(Sequencer sequencer, byte[][] leaves, long from)
+    {
+        var batches = (leaves.Length + BatchSize - 1) / BatchSize;
+        await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = Callers }, async (b, _) =>
+        {
+            var batch = leaves[(b * BatchSize)..Math.Min(leaves.Length, (b + 1) * BatchSize)];
+            var results = await sequencer.SubmitBatchAsync(batch, null, CancellationToken.None);
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i].Duplicate) throw new InvalidOperationException($"entry {from + b * BatchSize + i} was a duplicate");
+            }
+        });
+    }
+
     private static async Task<LargeLogManifest> BuildAsync(string dir, long entries)
     {
         if (entries < TracedEntries + 2) throw new ArgumentException($"--log-entries must be at least {TracedEntries + 2}");
@@ -104,16 +122,7 @@ internal static class LargeLog
             MachineLimits.VerifyRate(issuer, leaves, Environment.ProcessorCount);
             verifying.Stop();
             writing.Start();
-            var batches = (leaves.Length + BatchSize - 1) / BatchSize;
-            await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = Callers }, async (b, _) =>
-            {
-                var batch = leaves[(b * BatchSize)..Math.Min(leaves.Length, (b + 1) * BatchSize)];
-                var results = await sequencer.SubmitBatchAsync(batch, null, CancellationToken.None);
-                for (var i = 0; i < results.Length; i++)
-                {
-                    if (results[i].Duplicate) throw new InvalidOperationException($"entry {from + b * BatchSize + i} was a duplicate");
-                }
-            });
+            await SubmitBatchesAsync(sequencer, leaves, from);
             writing.Stop();
             foreach (var leaf in leaves) leafBytes += leaf.Length;
             for (var k = from; k < next; k++) if (LargeLogManifest.IsUse(k, spacing)) uses++;

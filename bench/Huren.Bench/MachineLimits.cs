@@ -57,11 +57,14 @@ internal static class MachineLimits
     /// <summary>Signature checks per second as the sequencer's submitters run them, on <paramref name="threads"/> threads.</summary>
     public static double VerifyRate(SigningKey key, byte[][] leaves, int threads)
     {
-        var check = new SignatureCheck(BenchLedger.Origin, id => id == key.Id ? key.PublicKey : null);
+        var check = Check(key);
         var sw = Stopwatch.StartNew();
         Parallel.For(0, leaves.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => check.Check(leaves[i]));
         return leaves.Length / sw.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The check the sequencer's submitters run, for entries of the bench's log signed by <paramref name="key"/>.</summary>
+    public static SignatureCheck Check(SigningKey key) => new(BenchLedger.Origin, id => id == key.Id ? key.PublicKey : null);
 
     /// <summary>SM2 per core and on all cores, BouncyCastle against OpenSSL over the same signatures.</summary>
     private static List<BenchFigure> Sm2Implementations(BenchOptions options)

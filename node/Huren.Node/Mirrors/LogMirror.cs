@@ -530,7 +530,7 @@ public sealed partial class LogMirror
         if (outcome.Failure is { } failure) return failure;
         LogMirrored(_logger, Origin, size);
         // Refused runs inside the run just stored were found to be its tree before it was written: settled.
-        if (_anyRefused) DropRefusals(RefusedIn(from, size));
+        if (_anyRefused) DropRefusals(RefusedIn(from, size).ConvertAll(r => r.Key));
         return null;
     }
 
@@ -623,25 +623,24 @@ public sealed partial class LogMirror
             if (row.Key.Length == 8 && System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(row.Key) > upTo) break;
             rows.Add(row);
         }
-        var unbinding = new List<RefusedRun>();
+        var unbinding = new List<byte[]>();
         foreach (var (key, note) in rows)
         {
             var size = key.Length == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key) : 0;
             var verified = key.Length == 8 && SignedNote.TryParse(note, out var parsed, out _) ? _checkpoints().Verify(parsed, _time.GetUtcNow()) : null;
-            var run = new RefusedRun(size, verified is { IsValid: true } ? verified.Checkpoint!.RootHash.ToArray() : [], note, key);
-            if (verified is { IsValid: true } && verified.Checkpoint!.Size == size) kept.Add(run);
-            else unbinding.Add(run);
+            if (verified is { IsValid: true } && verified.Checkpoint!.Size == size) kept.Add(new RefusedRun(size, verified.Checkpoint.RootHash.ToArray(), note, key));
+            else unbinding.Add(key);
         }
         DropRefusals(unbinding);
         return kept;
     }
 
-    /// <summary>Deletes the rows of <paramref name="runs"/> (settled, unbinding, or reported as a fork and kept as evidence).</summary>
-    private void DropRefusals(List<RefusedRun> runs)
+    /// <summary>Deletes the refused runs' rows <paramref name="keys"/> (settled, unbinding, or reported as a fork and kept as evidence).</summary>
+    private void DropRefusals(List<byte[]> keys)
     {
-        if (runs.Count == 0) return;
+        if (keys.Count == 0) return;
         using var batch = _refusedSpace.Store.CreateBatch();
-        foreach (var run in runs) _refusedSpace.Delete(batch, run.Key);
+        foreach (var key in keys) _refusedSpace.Delete(batch, key);
         _refusedSpace.Store.Write(batch);
         _anyRefused = _refusedSpace.Last() is not null;
     }
@@ -703,7 +702,7 @@ public sealed partial class LogMirror
             Fork(refused.Size, refused.Note,
                 $"{Origin} signed size {refused.Size} with root {new Hash256(refused.Root)} for a run this mirror refused, but the entries it stored under the origin's signed checkpoints give root {new Hash256(held)}");
         }
-        DropRefusals(refusals);
+        DropRefusals(refusals.ConvertAll(r => r.Key));
     }
 
     // Debug: a busy origin's mirror stores a run per checkpoint, hundreds a second; progress is the huren_mirror_size metric.

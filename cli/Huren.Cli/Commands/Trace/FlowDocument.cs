@@ -179,14 +179,8 @@ internal sealed class FlowLedger
                 return one;
             }, ct);
         }
-        try
-        {
-            await Task.WhenAll(readings).ConfigureAwait(false);
-        }
-        catch (Exception) when (readings.All(r => r.IsCompleted))
-        {
-            // Thrown below, from the first faulted reading in the members' order.
-        }
+        // Every reading ends first; a failure is thrown below, the first in the members' order.
+        await ((Task)Task.WhenAll(readings)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var ledger = new FlowLedger();
         foreach (var reading in readings) ledger.Take(await reading.ConfigureAwait(false));
         return ledger;
